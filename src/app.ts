@@ -1,0 +1,150 @@
+// The composition root: the one place where the server is assembled. Tests build the same app.
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import formbody from '@fastify/formbody';
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import csrf from '@fastify/csrf-protection';
+import fastifyStatic from '@fastify/static';
+import type { Config } from './config.js';
+import type { Database } from './platform/db/database.js';
+import { createViews } from './platform/views/views.js';
+import { createPages, FORM_EXPIRED } from './platform/http/pages.js';
+import { auditDenied, enforceRouteDeclarations, registerRoutes, type RouteSpec } from './platform/http/route.js';
+import { SESSION_COOKIE, lookupSession } from './platform/auth/sessions.js';
+import type { CurrentUser, SessionProblem } from './platform/auth/current-user.js';
+import { projectPath } from './platform/paths-on-disk.js';
+import { appendAudit } from './platform/audit/audit.js';
+import { loggerOptions } from './platform/http/logging.js';
+import type { Notifier } from './platform/notify/notify.js';
+import type { Jobs } from './platform/jobs/jobs.js';
+import { healthRoutes } from './platform/http/health.js';
+import { assetRoutes } from './platform/http/assets.js';
+import { homeRoutes } from './capabilities/home/routes.js';
+import { signInRoutes } from './capabilities/sign-in/routes.js';
+import { createOidc } from './capabilities/sign-in/oidc.js';
+import { administrationRoutes } from './capabilities/administration/routes.js';
+import { jobRoutes } from './capabilities/jobs/routes.js';
+import { paths } from './paths.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    user: CurrentUser | null;
+    sessionProblem: SessionProblem | undefined;
+    pendingSession: { userId: string; idHash: string; stage: string } | undefined;
+  }
+}
+
+export interface AppDeps {
+  config: Config;
+  database: Database;
+  notifier: Notifier;
+  jobs: Jobs;
+  logger?: FastifyServerOptions['logger'];
+}
+
+export type SessionCookieOptions = { path: string; httpOnly: boolean; sameSite: 'lax'; secure: boolean; signed: boolean };
+
+export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config, database } = deps;
+  const db = database.db;
+  const secureCookies = config.baseUrl.startsWith('https://');
+  const app = Fastify({
+    logger: deps.logger ?? loggerOptions(config.logLevel),
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    trustProxy: config.production,
+    bodyLimit: 1024 * 1024,
+  });
+  enforceRouteDeclarations(app);
+
+  await app.register(cookie, { secret: config.sessionSecret });
+  await app.register(formbody);
+  await app.register(helmet, {
+    enableCSPNonces: true,
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+        objectSrc: ["'none'"],
+        ...(secureCookies ? { upgradeInsecureRequests: [] } : {}),
+      },
+    },
+    hsts: secureCookies ? { maxAge: 31536000, includeSubDomains: true } : false,
+    referrerPolicy: { policy: 'no-referrer' },
+  });
+  await app.register(rateLimit, { global: false });
+  const cookieOptions: SessionCookieOptions = { path: '/', httpOnly: true, sameSite: 'lax', secure: secureCookies, signed: true };
+  await app.register(csrf, { cookieKey: 'jointly_csrf', cookieOpts: cookieOptions });
+  await app.register(fastifyStatic, { root: projectPath('public'), serve: false });
+
+  const render = createViews();
+  const pages = createPages(render, { demo: config.demo });
+  const policy = { idleMinutes: config.sessionIdleMinutes, absoluteHours: config.sessionAbsoluteHours };
+
+  app.decorateRequest('user', null);
+  app.decorateRequest('sessionProblem', undefined);
+  app.decorateRequest('pendingSession', undefined);
+  app.addHook('onRequest', async (req, reply) => {
+    if (req.url.startsWith(paths.assets) || req.url.startsWith(paths.public) || req.url.startsWith('/health/')) return;
+    const raw = req.cookies[SESSION_COOKIE];
+    if (!raw) return;
+    const unsigned = req.unsignCookie(raw);
+    if (!unsigned.valid || !unsigned.value) {
+      req.sessionProblem = 'tampered';
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      await auditDenied(db, req, 'session.refused', { reason: 'tampered' });
+      return;
+    }
+    const found = await lookupSession(db, unsigned.value, policy);
+    if (found.kind === 'signed-in') req.user = found.user;
+    else if (found.kind === 'pending') req.pendingSession = found;
+    else {
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      if (found.quiet) return;
+      req.sessionProblem = found.problem;
+      await db.transaction().execute(async (tx) => {
+        await appendAudit(tx, { userId: found.userId ?? null, action: 'session.refused', result: 'denied', requestId: req.id, details: { reason: found.problem } });
+      });
+    }
+  });
+
+  app.setNotFoundHandler({}, (req, reply) => reply.status(404).type('text/html').send(pages.renderError(req, reply, 404)));
+  app.setErrorHandler(async (err: Error & { statusCode?: number; code?: string }, req, reply) => {
+    if (err.code === 'FST_CSRF_INVALID_TOKEN' || err.code === 'FST_CSRF_MISSING_SECRET') {
+      await auditDenied(db, req, 'csrf.refused', { reason: err.code, path: req.routeOptions.url }).catch(() => undefined);
+      return reply.status(403).type('text/html').send(pages.renderError(req, reply, 403, FORM_EXPIRED));
+    }
+    if (err.statusCode === 429) {
+      await auditDenied(db, req, 'rate-limit.refused', { path: req.routeOptions.url }).catch(() => undefined);
+      return reply.status(429).type('text/html').send(pages.renderError(req, reply, 429));
+    }
+    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+      return reply.status(err.statusCode === 413 ? 413 : 400).type('text/html').send(pages.renderError(req, reply, 400));
+    }
+    req.log.error({ err }, 'request failed');
+    return reply.status(500).type('text/html').send(pages.renderError(req, reply, 500));
+  });
+
+  const oidc = createOidc(config);
+  const routeDeps = { db, renderPage: pages.renderPage, renderError: pages.renderError };
+  const capabilities: RouteSpec[][] = [
+    healthRoutes(database),
+    assetRoutes(),
+    homeRoutes(),
+    signInRoutes({ config, oidc, cookieOptions }),
+    administrationRoutes({ config, notifier: deps.notifier }),
+    jobRoutes({ jobs: deps.jobs }),
+  ];
+  for (const routes of capabilities) registerRoutes(app, routeDeps, routes);
+  return app;
+}

@@ -1,0 +1,177 @@
+// Sign-in use cases. Each takes the request's transaction, so the audit entry written by the
+// route wrapper commits with the failed-attempt count or the new session.
+import { createHash } from 'node:crypto';
+import type { Db } from '../../platform/db/database.js';
+import { createSession, endSession, type SessionPolicy, type SessionStage } from '../../platform/auth/sessions.js';
+import { hashPassword, verifyPassword } from './passwords.js';
+import { afterFailure, isLocked, lockedMessage, type LockoutPolicy } from './rules.js';
+import { checkTotp, newTotpSecret } from './totp.js';
+
+export interface SignInPolicy {
+  lockout: LockoutPolicy;
+  session: SessionPolicy;
+  requireTotp: boolean;
+}
+
+export type PasswordOutcome =
+  | { ok: true; userId: string; organisationId: string; token: string; stage: SessionStage }
+  | { ok: false; message: string; reason: string; userId?: string; organisationId?: string };
+
+const WRONG = 'Enter a correct e-mail address and password';
+
+async function findByEmail(db: Db, email: string) {
+  return db
+    .selectFrom('users as u')
+    .innerJoin('organisations as o', 'o.id', 'u.organisation_id')
+    .select(['u.id', 'u.organisation_id', 'u.password_hash', 'u.active', 'o.active as organisation_active', 'u.failed_sign_ins', 'u.locked_until', 'u.totp_enabled_at'])
+    .where((eb) => eb(eb.fn('lower', ['u.email']), '=', email.trim().toLowerCase()))
+    .executeTakeFirst();
+}
+
+async function recordFailure(db: Db, user: { id: string; failed_sign_ins: number; locked_until: Date | null }, policy: LockoutPolicy, now: Date) {
+  const next = afterFailure({ failed: user.failed_sign_ins, lockedUntil: user.locked_until ? new Date(user.locked_until) : null }, policy, now);
+  await db.updateTable('users').set({ failed_sign_ins: next.failed, locked_until: next.lockedUntil }).where('id', '=', user.id).execute();
+  return next;
+}
+
+export async function signInWithPassword(db: Db, email: string, password: string, policy: SignInPolicy, now = new Date()): Promise<PasswordOutcome> {
+  const user = await findByEmail(db, email);
+  if (!user || !user.password_hash) {
+    await verifyPassword(null, password);
+    return { ok: false, message: WRONG, reason: 'unknown e-mail address or no local password' };
+  }
+  const who = { userId: user.id, organisationId: user.organisation_id };
+  if (!user.active || !user.organisation_active) {
+    return { ok: false, ...who, reason: 'deactivated', message: 'Your account has been deactivated. Contact your partnership administrator if you think this is wrong.' };
+  }
+  const state = { failed: user.failed_sign_ins, lockedUntil: user.locked_until ? new Date(user.locked_until) : null };
+  if (isLocked(state, now)) return { ok: false, ...who, reason: 'locked', message: lockedMessage(state.lockedUntil!) };
+  if (!(await verifyPassword(user.password_hash, password))) {
+    const next = await recordFailure(db, user, policy.lockout, now);
+    return isLocked(next, now)
+      ? { ok: false, ...who, reason: 'wrong password; now locked', message: lockedMessage(next.lockedUntil!) }
+      : { ok: false, ...who, reason: 'wrong password', message: WRONG };
+  }
+  const stage: SessionStage = user.totp_enabled_at ? 'awaiting-totp' : policy.requireTotp ? 'awaiting-totp-setup' : 'signed-in';
+  if (stage === 'signed-in') {
+    await db.updateTable('users').set({ failed_sign_ins: 0, locked_until: null }).where('id', '=', user.id).execute();
+  }
+  const token = await createSession(db, user.id, stage, policy.session);
+  return { ok: true, ...who, token, stage };
+}
+
+export type TotpOutcome = { ok: true; token: string } | { ok: false; message: string; reason: string };
+
+/** Second step: checks the code and swaps the half-signed-in session for a new, full one. */
+export async function completeTotp(db: Db, pending: { userId: string; idHash: string }, code: string, policy: SignInPolicy, now = new Date()): Promise<TotpOutcome> {
+  const user = await db
+    .selectFrom('users')
+    .select(['id', 'totp_secret', 'totp_enabled_at', 'failed_sign_ins', 'locked_until'])
+    .where('id', '=', pending.userId)
+    .executeTakeFirstOrThrow();
+  const state = { failed: user.failed_sign_ins, lockedUntil: user.locked_until ? new Date(user.locked_until) : null };
+  if (isLocked(state, now)) {
+    await endSession(db, pending.idHash, 'locked');
+    return { ok: false, reason: 'locked', message: lockedMessage(state.lockedUntil!) };
+  }
+  if (!user.totp_secret || !checkTotp(user.totp_secret, code, now.getTime())) {
+    const next = await recordFailure(db, user, policy.lockout, now);
+    if (isLocked(next, now)) {
+      await endSession(db, pending.idHash, 'locked');
+      return { ok: false, reason: 'wrong code; now locked', message: lockedMessage(next.lockedUntil!) };
+    }
+    return { ok: false, reason: 'wrong code', message: 'The code is not correct or has expired. Enter the 6-digit code your authenticator app shows now' };
+  }
+  await db
+    .updateTable('users')
+    .set({ failed_sign_ins: 0, locked_until: null, totp_enabled_at: user.totp_enabled_at ?? now })
+    .where('id', '=', user.id)
+    .execute();
+  await endSession(db, pending.idHash, 'rotated');
+  return { ok: true, token: await createSession(db, user.id, 'signed-in', policy.session) };
+}
+
+/** The secret being set up; made on first visit, kept until the first correct code confirms it. */
+export async function pendingTotpSecret(db: Db, userId: string): Promise<{ secret: string; email: string }> {
+  const user = await db.selectFrom('users').select(['totp_secret', 'totp_enabled_at', 'email']).where('id', '=', userId).executeTakeFirstOrThrow();
+  if (user.totp_secret && !user.totp_enabled_at) return { secret: user.totp_secret, email: user.email };
+  const secret = newTotpSecret();
+  await db.updateTable('users').set({ totp_secret: secret, totp_enabled_at: null }).where('id', '=', userId).execute();
+  return { secret, email: user.email };
+}
+
+const hashInvite = (token: string) => createHash('sha256').update(token).digest('hex');
+
+export async function findInvitation(db: Db, token: string, now = new Date()) {
+  return db
+    .selectFrom('invitations as i')
+    .innerJoin('users as u', 'u.id', 'i.user_id')
+    .select(['i.token_hash', 'u.id as user_id', 'u.email', 'u.display_name', 'u.organisation_id', 'u.active'])
+    .where('i.token_hash', '=', hashInvite(token))
+    .where('i.used_at', 'is', null)
+    .where('i.expires_at', '>', now)
+    .where('u.active', '=', true)
+    .executeTakeFirst();
+}
+
+/** Accepting an invitation sets the first password and starts a session at the right stage. */
+export async function acceptInvitation(db: Db, invitation: { token_hash: string; user_id: string }, password: string, policy: SignInPolicy) {
+  await db.updateTable('invitations').set({ used_at: new Date() }).where('token_hash', '=', invitation.token_hash).execute();
+  await db
+    .updateTable('users')
+    .set({ password_hash: await hashPassword(password), failed_sign_ins: 0, locked_until: null, totp_secret: null, totp_enabled_at: null })
+    .where('id', '=', invitation.user_id)
+    .execute();
+  const stage: SessionStage = policy.requireTotp ? 'awaiting-totp-setup' : 'signed-in';
+  return { stage, token: await createSession(db, invitation.user_id, stage, policy.session) };
+}
+
+export { hashInvite };
+
+export type OidcOutcome =
+  | { ok: true; userId: string; organisationId: string; token: string; provisioned: boolean }
+  | { ok: false; message: string; reason: string; userId?: string };
+
+/**
+ * Finds the person by issuer + subject. Someone new is added to the provider's organisation with
+ * no roles (an administrator then grants them), or refused when the provider names none.
+ */
+export async function signInWithOidc(
+  db: Db,
+  identity: { issuer: string; subject: string; name?: string | undefined; email?: string | undefined },
+  organisationCode: string | undefined,
+  policy: SignInPolicy,
+): Promise<OidcOutcome> {
+  const known = await db
+    .selectFrom('user_identities as i')
+    .innerJoin('users as u', 'u.id', 'i.user_id')
+    .innerJoin('organisations as o', 'o.id', 'u.organisation_id')
+    .select(['u.id', 'u.active', 'u.organisation_id', 'o.active as organisation_active'])
+    .where('i.issuer', '=', identity.issuer)
+    .where('i.subject', '=', identity.subject)
+    .executeTakeFirst();
+  if (known) {
+    if (!known.active || !known.organisation_active) {
+      return { ok: false, userId: known.id, reason: 'deactivated', message: 'Your account has been deactivated. Contact your partnership administrator if you think this is wrong.' };
+    }
+    return { ok: true, userId: known.id, organisationId: known.organisation_id, provisioned: false, token: await createSession(db, known.id, 'signed-in', policy.session) };
+  }
+  const org = organisationCode
+    ? await db.selectFrom('organisations').select(['id']).where('code', '=', organisationCode).where('active', '=', true).executeTakeFirst()
+    : undefined;
+  if (!org) {
+    return { ok: false, reason: 'no account for this identity', message: 'You do not have a Jointly account yet. Ask your partnership administrator to add you.' };
+  }
+  // The e-mail is kept for contact only; it never identifies the person at sign-in.
+  const user = await db
+    .insertInto('users')
+    .values({
+      organisation_id: org.id,
+      display_name: identity.name ?? 'New user',
+      email: identity.email ?? `${identity.subject}@${new URL(identity.issuer).host}.invalid`,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await db.insertInto('user_identities').values({ issuer: identity.issuer, subject: identity.subject, user_id: user.id }).execute();
+  return { ok: true, userId: user.id, organisationId: org.id, provisioned: true, token: await createSession(db, user.id, 'signed-in', policy.session) };
+}

@@ -1,0 +1,127 @@
+// The whole environment, parsed and validated once. Nothing else reads process.env.
+import { z } from 'zod';
+
+const DEMO_SESSION_SECRET = 'jointly-demo-secret-not-for-production-use-0000';
+
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+    .optional()
+    .transform((v) => (v === undefined ? fallback : ['true', '1', 'yes'].includes(v)));
+
+const oidcProvider = z.object({
+  id: z.string().regex(/^[a-z0-9-]+$/, 'id must be lower-case letters, digits and hyphens'),
+  name: z.string().min(1),
+  issuer: z.string().url(),
+  clientId: z.string().min(1),
+  clientSecret: z.string().min(1),
+  /** Organisation that new people signing in through this provider belong to, by its code. */
+  organisationCode: z.string().min(1).optional(),
+});
+export type OidcProviderConfig = z.infer<typeof oidcProvider>;
+
+const base = z.object({
+  NODE_ENV: z.string().optional(),
+  JOINTLY_PRODUCTION: bool(false),
+  PORT: z.coerce.number({ message: 'must be a whole number' }).int().min(0).max(65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+    .optional(),
+  JOINTLY_DATA_DIR: z.string().min(1).default('./.jointly'),
+  JOINTLY_SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  JOINTLY_BASE_URL: z.string().url().optional(),
+  JOINTLY_DEMO: bool(true),
+  JOINTLY_REQUIRE_TOTP: z.enum(['true', 'false']).optional(),
+  JOINTLY_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  JOINTLY_SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(72).default(12),
+  JOINTLY_LOCKOUT_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
+  JOINTLY_LOCKOUT_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  JOINTLY_SIGN_IN_RATE_PER_MINUTE: z.coerce.number().int().min(1).default(20),
+  JOINTLY_OIDC_PROVIDERS: z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (!raw) return [] as OidcProviderConfig[];
+      try {
+        return z.array(oidcProvider).parse(JSON.parse(raw));
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: `must be a JSON array of providers (${(e as Error).message.split('\n')[0]})` });
+        return z.NEVER;
+      }
+    }),
+  NOTIFY_API_KEY: z.string().min(1).optional(),
+  NOTIFY_EMAIL_TEMPLATE_ID: z.string().uuid().optional(),
+  NOTIFY_SMS_TEMPLATE_ID: z.string().uuid().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface Config {
+  production: boolean;
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  sessionSecret: string;
+  baseUrl: string;
+  demo: boolean;
+  requireTotp: boolean;
+  sessionIdleMinutes: number;
+  sessionAbsoluteHours: number;
+  lockoutAttempts: number;
+  lockoutMinutes: number;
+  signInRatePerMinute: number;
+  oidcProviders: OidcProviderConfig[];
+  notify: { apiKey: string; emailTemplateId: string; smsTemplateId: string } | undefined;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = base.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(environment)'}: ${i.message}`);
+    throw new ConfigError(`Jointly cannot start: the environment is not valid.\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const production = e.JOINTLY_PRODUCTION;
+  const problems: string[] = [];
+  if (production) {
+    if (!e.JOINTLY_SESSION_SECRET) problems.push('JOINTLY_SESSION_SECRET: must be set in production mode');
+    if (e.JOINTLY_SESSION_SECRET === DEMO_SESSION_SECRET) problems.push('JOINTLY_SESSION_SECRET: is the demo secret; choose your own');
+    if (env.JOINTLY_DEMO === undefined || e.JOINTLY_DEMO) problems.push('JOINTLY_DEMO: must be set to false in production mode (no demo accounts)');
+    if (!e.DATABASE_URL) problems.push('DATABASE_URL: must be set in production mode (PostgreSQL is the system of record)');
+    if (!e.JOINTLY_BASE_URL?.startsWith('https://')) problems.push('JOINTLY_BASE_URL: must be an https:// address in production mode');
+    if (e.JOINTLY_REQUIRE_TOTP === 'false') problems.push('JOINTLY_REQUIRE_TOTP: cannot be false in production mode');
+  }
+  const notifyParts = [e.NOTIFY_API_KEY, e.NOTIFY_EMAIL_TEMPLATE_ID, e.NOTIFY_SMS_TEMPLATE_ID];
+  if (notifyParts.some(Boolean) && !notifyParts.every(Boolean)) {
+    problems.push('NOTIFY_API_KEY: set NOTIFY_API_KEY, NOTIFY_EMAIL_TEMPLATE_ID and NOTIFY_SMS_TEMPLATE_ID together, or none of them');
+  }
+  if (problems.length) {
+    throw new ConfigError(`Jointly cannot start: the environment is not valid.\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  }
+  return {
+    production,
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.JOINTLY_DATA_DIR,
+    sessionSecret: e.JOINTLY_SESSION_SECRET ?? DEMO_SESSION_SECRET,
+    baseUrl: e.JOINTLY_BASE_URL ?? `http://localhost:${e.PORT}`,
+    demo: e.JOINTLY_DEMO && !production,
+    requireTotp: e.JOINTLY_REQUIRE_TOTP ? e.JOINTLY_REQUIRE_TOTP === 'true' : production,
+    sessionIdleMinutes: e.JOINTLY_SESSION_IDLE_MINUTES,
+    sessionAbsoluteHours: e.JOINTLY_SESSION_ABSOLUTE_HOURS,
+    lockoutAttempts: e.JOINTLY_LOCKOUT_ATTEMPTS,
+    lockoutMinutes: e.JOINTLY_LOCKOUT_MINUTES,
+    signInRatePerMinute: e.JOINTLY_SIGN_IN_RATE_PER_MINUTE,
+    oidcProviders: e.JOINTLY_OIDC_PROVIDERS,
+    notify: e.NOTIFY_API_KEY
+      ? { apiKey: e.NOTIFY_API_KEY, emailTemplateId: e.NOTIFY_EMAIL_TEMPLATE_ID!, smsTemplateId: e.NOTIFY_SMS_TEMPLATE_ID! }
+      : undefined,
+    logLevel: e.LOG_LEVEL,
+  };
+}

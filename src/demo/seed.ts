@@ -1,0 +1,57 @@
+// A clearly fictional local area, "Demoshire", so a newcomer can click through at once.
+// Every name here is invented; the e-mail domain is reserved (example.org).
+import type { Db } from '../platform/db/database.js';
+import type { Role } from '../platform/access/roles.js';
+import { hashPassword } from '../capabilities/sign-in/passwords.js';
+
+export const DEMO_PASSWORD = 'demo-password-only';
+
+export const DEMO_ORGANISATIONS = [
+  { code: 'DEMO-EDU', name: 'Demoshire Council: SEND and inclusion (fictional)', type: 'council-education' },
+  { code: 'DEMO-CSC', name: 'Demoshire Council: children with disabilities team (fictional)', type: 'council-social-care' },
+  { code: 'DEMO-ICB', name: 'NHS Demoshire Integrated Care Board (fictional)', type: 'nhs-commissioner' },
+  { code: 'DEMO-TRUST', name: 'Demoshire Community Health NHS Trust (fictional)', type: 'nhs-trust' },
+  { code: 'DEMO-SCH', name: 'Oakfield Special School, Demoshire (fictional)', type: 'school' },
+  { code: 'DEMO-PROV', name: 'Demoshire Short Breaks Provider (fictional)', type: 'provider' },
+  { code: 'DEMO-PCF', name: 'Demoshire Parent Carer Forum (fictional)', type: 'parent-carer-forum' },
+] as const;
+
+export const DEMO_USERS: { email: string; name: string; org: string; roles: Role[] }[] = [
+  { email: 'admin@demoshire.example.org', name: 'Demo Administrator', org: 'DEMO-EDU', roles: ['partnership-administrator'] },
+  { email: 'caseworker@demoshire.example.org', name: 'Demo Caseworker', org: 'DEMO-EDU', roles: ['caseworker'] },
+  { email: 'keyworker@demoshire.example.org', name: 'Demo Key Worker', org: 'DEMO-CSC', roles: ['key-worker'] },
+  { email: 'practitioner@demoshire.example.org', name: 'Demo Practitioner', org: 'DEMO-TRUST', roles: ['practitioner'] },
+  { email: 'panel@demoshire.example.org', name: 'Demo Panel Member', org: 'DEMO-ICB', roles: ['panel-member'] },
+  { email: 'commissioner@demoshire.example.org', name: 'Demo Commissioner', org: 'DEMO-ICB', roles: ['commissioner'] },
+  { email: 'finance@demoshire.example.org', name: 'Demo Finance Officer', org: 'DEMO-CSC', roles: ['finance-officer'] },
+  { email: 'participation@demoshire.example.org', name: 'Demo Participation Lead', org: 'DEMO-PCF', roles: ['participation-lead'] },
+  { email: 'ig@demoshire.example.org', name: 'Demo Information Governance Lead', org: 'DEMO-EDU', roles: ['information-governance-lead'] },
+];
+
+/** Creates the demo area when the database has no organisations yet. Returns false if it did nothing. */
+export async function seedDemo(db: Db): Promise<boolean> {
+  return db.transaction().execute(async (tx) => {
+    const any = await tx.selectFrom('organisations').select('id').limit(1).executeTakeFirst();
+    if (any) return false;
+    const orgs = await tx.insertInto('organisations').values([...DEMO_ORGANISATIONS]).returning(['id', 'code']).execute();
+    const orgId = new Map(orgs.map((o) => [o.code, o.id]));
+    const hash = await hashPassword(DEMO_PASSWORD);
+    for (const u of DEMO_USERS) {
+      const user = await tx
+        .insertInto('users')
+        .values({ organisation_id: orgId.get(u.org)!, display_name: u.name, email: u.email, password_hash: hash })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await tx.insertInto('user_roles').values(u.roles.map((role) => ({ user_id: user.id, role }))).execute();
+    }
+    return true;
+  });
+}
+
+export function demoSignInText(): string {
+  const width = Math.max(...DEMO_USERS.map((u) => u.email.length));
+  return [
+    'Demo local area "Demoshire" (fictional). Every account uses the password: ' + DEMO_PASSWORD,
+    ...DEMO_USERS.map((u) => `  ${u.email.padEnd(width)}  ${u.roles.join(', ')}`),
+  ].join('\n');
+}

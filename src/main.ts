@@ -1,0 +1,41 @@
+// Reads the configuration, opens the database, migrates, seeds the demo area, and listens.
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { createApp } from './app.js';
+import { openRuntime } from './platform/runtime.js';
+import { demoSignInText, seedDemo } from './demo/seed.js';
+
+let config: Config;
+try {
+  config = loadConfig();
+} catch (e) {
+  if (e instanceof ConfigError) {
+    console.error(e.message);
+    process.exit(1);
+  }
+  throw e;
+}
+
+const runtime = await openRuntime(config);
+if (config.demo && (await seedDemo(runtime.database.db))) {
+  console.log(`\n${demoSignInText()}\n`);
+} else if (config.demo) {
+  console.log('\nDemo accounts are listed in the README (password: demo-password-only).\n');
+}
+const app = await createApp({ config, ...runtime });
+runtime.jobs.start();
+await app.listen({ port: config.port, host: config.host });
+console.log(`Jointly is running on ${runtime.database.kind === 'pglite' ? 'the embedded database' : 'PostgreSQL'}: open ${config.baseUrl}`);
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    void (async () => {
+      await app.close();
+      await runtime.jobs.stop();
+      await runtime.database.close();
+      process.exit(0);
+    })();
+  });
+}

@@ -1,0 +1,31 @@
+// Every URL in one place: routes, views and tests use these, never string literals.
+export const paths = {
+  home: '/',
+  health: { live: '/health/live', ready: '/health/ready' },
+  assets: '/assets',
+  public: '/public',
+  signIn: '/sign-in',
+  signInTotp: '/sign-in/second-factor',
+  signInTotpSetup: '/sign-in/set-up-second-factor',
+  signOut: '/sign-out',
+  invitation: (token = ':token') => `/invitation/${token}`,
+  oidc: {
+    start: (provider = ':provider') => `/sign-in/oidc/${provider}`,
+    callback: (provider = ':provider') => `/sign-in/oidc/${provider}/callback`,
+  },
+  admin: {
+    organisations: '/admin/organisations',
+    newOrganisation: '/admin/organisations/new',
+    organisation: (id = ':id') => `/admin/organisations/${id}`,
+    users: '/admin/users',
+    newUser: '/admin/users/new',
+    user: (id = ':id') => `/admin/users/${id}`,
+    deactivateUser: (id = ':id') => `/admin/users/${id}/deactivate`,
+    reactivateUser: (id = ':id') => `/admin/users/${id}/reactivate`,
+    userRoles: (id = ':id') => `/admin/users/${id}/roles`,
+    resendInvitation: (id = ':id') => `/admin/users/${id}/invitation`,
+    outbox: '/admin/outbox',
+    audit: '/admin/audit',
+  },
+  jobs: { list: '/jobs', job: (id = ':id') => `/jobs/${id}` },
+} as const;

@@ -1,0 +1,68 @@
+// Writing and checking the audit log. append() must be given the transaction of the action it
+// records, so the entry and the action commit or roll back together.
+import { sql } from 'kysely';
+import type { Db } from '../db/database.js';
+import { entryHash, GENESIS_HASH, verifyChain, type AuditFields, type ChainVerdict, type StoredEntry } from './chain.js';
+
+export interface AuditEntry {
+  userId?: string | null;
+  organisationId?: string | null;
+  roles?: readonly string[];
+  action: string;
+  subjectType?: string | null;
+  subjectId?: string | null;
+  purpose?: string | null;
+  result: 'allowed' | 'denied';
+  requestId?: string | null;
+  details?: Record<string, unknown>;
+}
+
+// One writer at a time extends the chain; the lock is released when the caller's transaction ends.
+const AUDIT_CHAIN_LOCK = 7_240_002;
+
+export async function appendAudit(tx: Db, entry: AuditEntry): Promise<void> {
+  await sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`.execute(tx);
+  const last = await tx.selectFrom('audit_log').select('hash').orderBy('id', 'desc').limit(1).executeTakeFirst();
+  const prev = last?.hash ?? GENESIS_HASH;
+  const fields: AuditFields = {
+    at: new Date(),
+    user_id: entry.userId ?? null,
+    organisation_id: entry.organisationId ?? null,
+    roles: (entry.roles ?? []).join(','),
+    action: entry.action,
+    subject_type: entry.subjectType ?? null,
+    subject_id: entry.subjectId ?? null,
+    purpose: entry.purpose ?? null,
+    result: entry.result,
+    request_id: entry.requestId ?? null,
+    details: JSON.stringify(entry.details ?? {}),
+  };
+  await tx
+    .insertInto('audit_log')
+    .values({ ...fields, prev_hash: prev, hash: entryHash(prev, fields) })
+    .execute();
+}
+
+/** Reads the whole log in pages and reports the first broken link, if any. */
+export async function verifyAudit(db: Db, pageSize = 5000): Promise<ChainVerdict> {
+  let afterId = 0;
+  let prev = GENESIS_HASH;
+  let checked = 0;
+  for (;;) {
+    const rows = await db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('id', '>', String(afterId))
+      .orderBy('id')
+      .limit(pageSize)
+      .execute();
+    if (rows.length === 0) return { ok: true, checked };
+    const entries: StoredEntry[] = rows.map((r) => ({ ...r, id: Number(r.id), at: new Date(r.at) }));
+    const verdict = verifyChain(entries, prev);
+    if (!verdict.ok) return { ...verdict, checked: checked + verdict.checked };
+    checked += verdict.checked;
+    const tail = entries[entries.length - 1]!;
+    prev = tail.hash;
+    afterId = tail.id;
+  }
+}

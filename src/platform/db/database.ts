@@ -1,0 +1,115 @@
+// One way to open the system of record: PostgreSQL when a URL is given, embedded PGlite otherwise.
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
+import pg from 'pg';
+import { PGlite } from '@electric-sql/pglite';
+import { PGliteDialect } from './pglite-dialect.js';
+import type { DB } from './schema.js';
+
+export type Db = Kysely<DB>;
+export type Tx = Transaction<DB>;
+/** A query runner: the database or an open transaction. */
+export type Queryable = Kysely<DB>;
+
+export interface Database {
+  kind: 'postgres' | 'pglite';
+  db: Db;
+  /** Runs a script of several statements, outside Kysely (migrations). */
+  runScript(sqlText: string): Promise<void>;
+  /** Holds the migration lock (a session-level advisory lock) while fn runs. */
+  withMigrationLock<T>(fn: (script: (sqlText: string) => Promise<void>) => Promise<T>): Promise<T>;
+  /** Answers true when the database responds to select 1 within the time allowed. */
+  ping(timeoutMs: number): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+const MIGRATION_LOCK = 7_240_001;
+
+// int8 and numeric come back as strings from pg by default; counts are small, money is integer pence.
+pg.types.setTypeParser(20, (v) => Number(v));
+
+export async function openPostgres(url: string, poolSize = 10): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  pool.on('error', () => {
+    /* an idle client lost its connection; the pool replaces it */
+  });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    kind: 'postgres',
+    db,
+    async runScript(text) {
+      await pool.query(text);
+    },
+    async withMigrationLock(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+        try {
+          return await fn(async (text) => {
+            await client.query(text);
+          });
+        } finally {
+          await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+        }
+      } finally {
+        client.release();
+      }
+    },
+    ping: (ms) => pingWith(db, ms),
+    async close() {
+      await db.destroy();
+    },
+  };
+}
+
+export async function openPGlite(dataDir: string | undefined): Promise<Database> {
+  let pgl: PGlite;
+  if (dataDir) {
+    const dir = resolve(dataDir);
+    mkdirSync(dir, { recursive: true });
+    pgl = await PGlite.create(resolve(dir, 'pgdata'));
+  } else {
+    pgl = await PGlite.create();
+  }
+  const db = new Kysely<DB>({ dialect: new PGliteDialect(pgl) });
+  const script = async (text: string) => {
+    await pgl.exec(text);
+  };
+  return {
+    kind: 'pglite',
+    db,
+    runScript: script,
+    // PGlite is one connection in one process; the advisory lock still orders migrators within it.
+    async withMigrationLock(fn) {
+      await pgl.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+      try {
+        return await fn(script);
+      } finally {
+        await pgl.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+      }
+    },
+    ping: (ms) => pingWith(db, ms),
+    async close() {
+      await pgl.close();
+    },
+  };
+}
+
+async function pingWith(db: Db, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((r) => (timer = setTimeout(() => r(false), timeoutMs)));
+  const probe = sql`select 1 as ok`
+    .execute(db)
+    .then(() => true)
+    .catch(() => false);
+  try {
+    return await Promise.race([probe, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function openDatabase(opts: { databaseUrl?: string | undefined; dataDir?: string | undefined }): Promise<Database> {
+  return opts.databaseUrl ? openPostgres(opts.databaseUrl) : openPGlite(opts.dataDir);
+}

@@ -1,0 +1,71 @@
+// The common page context (who is signed in, navigation, CSRF token, CSP nonce) and error pages.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Render } from '../views/views.js';
+import type { Permission } from '../access/roles.js';
+import { paths } from '../../paths.js';
+
+const NAVIGATION: { text: string; href: string; permission: Permission }[] = [
+  { text: 'Home', href: paths.home, permission: 'home:view' },
+  { text: 'Organisations', href: paths.admin.organisations, permission: 'organisations:manage' },
+  { text: 'People', href: paths.admin.users, permission: 'users:manage' },
+  { text: 'Audit log', href: paths.admin.audit, permission: 'audit:view' },
+  { text: 'Outbox', href: paths.admin.outbox, permission: 'outbox:view' },
+  { text: 'Background jobs', href: paths.jobs.list, permission: 'jobs:view' },
+];
+
+const ERROR_PAGES: Record<number, { title: string; paragraphs: string[] }> = {
+  400: { title: 'There is a problem with your request', paragraphs: ['Go back, check what you entered and try again.'] },
+  403: {
+    title: 'You do not have access to this page',
+    paragraphs: ['Your role does not allow you to see or do this. If you need access, ask your partnership administrator.'],
+  },
+  404: { title: 'Page not found', paragraphs: ['If you typed the web address, check it is correct.', 'If you pasted the web address, check you copied the entire address.'] },
+  429: { title: 'Too many attempts', paragraphs: ['You have tried too many times in a short period. Wait one minute, then try again.'] },
+  500: {
+    title: 'Sorry, there is a problem with the service',
+    paragraphs: ['Try again later. Nothing you entered in this step has been saved.', 'If the problem continues, contact your partnership administrator and give them the reference below.'],
+  },
+  503: { title: 'Sorry, the service is unavailable', paragraphs: ['Try again later.'] },
+};
+
+export const FORM_EXPIRED = {
+  title: 'Your form could not be sent',
+  paragraphs: [
+    'The form was out of date or did not come from Jointly, so nothing has been saved.',
+    'Go back, reload the page and try again.',
+  ],
+};
+
+export function createPages(render: Render, opts: { demo: boolean }) {
+  function baseContext(req: FastifyRequest, reply: FastifyReply) {
+    const user = req.user;
+    return {
+      demo: opts.demo,
+      cspNonce: (reply as unknown as { cspNonce?: { script?: string } }).cspNonce?.script,
+      currentUser: user,
+      csrfToken: reply.generateCsrf(),
+      navigation: user
+        ? NAVIGATION.filter((n) => user.permissions.has(n.permission)).map((n) => ({
+            ...n,
+            active: n.href === paths.home ? req.url === paths.home : req.url.startsWith(n.href),
+          }))
+        : [],
+    };
+  }
+  return {
+    renderPage(req: FastifyRequest, reply: FastifyReply, view: string, data: Record<string, unknown> = {}) {
+      return render(view, { ...baseContext(req, reply), ...data });
+    },
+    renderError(req: FastifyRequest, reply: FastifyReply, status: number, override?: { title: string; paragraphs: string[] }) {
+      const page = override ?? ERROR_PAGES[status] ?? ERROR_PAGES[500]!;
+      return render('error.njk', {
+        ...baseContext(req, reply),
+        pageTitle: page.title,
+        heading: page.title,
+        paragraphs: page.paragraphs,
+        requestId: status >= 500 ? req.id : undefined,
+        link: status === 403 || status === 404 ? { href: paths.home, text: 'Go to the Jointly home page' } : undefined,
+      });
+    },
+  };
+}

@@ -1,0 +1,205 @@
+// The only way to add a page: every route declares who may use it and the name it is audited
+// under. The wrapper checks the permission, opens the transaction, writes the audit entry in
+// that same transaction, and turns errors into plain-English pages.
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import type { Db } from '../db/database.js';
+import type { Permission } from '../access/roles.js';
+import { appendAudit } from '../audit/audit.js';
+import type { CurrentUser } from '../auth/current-user.js';
+import { ForbiddenError, NotFoundError, StaleVersionError, ValidationError, type FieldError } from './errors.js';
+import { paths } from '../../paths.js';
+
+/** `public`: anyone; `signed-in`: any signed-in person; otherwise a named permission. */
+export type Access = Permission | 'public' | 'signed-in';
+
+export interface AuditNote {
+  subjectType?: string;
+  subjectId?: string;
+  purpose?: string;
+  details: Record<string, unknown>;
+  /** Set when the action was refused (a wrong password, say): the entry is kept and committed. */
+  result?: 'allowed' | 'denied';
+  /** Who acted, when not the signed-in person (sign-in itself). */
+  userId?: string | null;
+  organisationId?: string | null;
+  roles?: string[];
+}
+
+export interface RouteContext {
+  req: FastifyRequest;
+  reply: FastifyReply;
+  db: Db;
+  user: CurrentUser | null;
+  body: Record<string, unknown>;
+  params: Record<string, string>;
+  query: Record<string, string>;
+  audit: AuditNote;
+}
+
+export type RouteResult =
+  | { view: string; data?: Record<string, unknown>; status?: number }
+  | { redirect: string }
+  | { status?: number; contentType: string; body: string | Buffer; headers?: Record<string, string> }
+  /** The handler sent the reply itself (files). */
+  | { handled: true };
+
+export interface RouteSpec {
+  method: 'GET' | 'POST';
+  url: string;
+  access: Access;
+  /** The audit action name, e.g. `admin.organisation.create`. */
+  audit: string;
+  /** GET routes that show personal data are audited on every read. */
+  auditReads?: boolean;
+  /** Requests per minute per client address, for sign-in and similar. */
+  rateLimit?: number;
+  handler(ctx: RouteContext): Promise<RouteResult>;
+  /** Re-render the form with errors (status 400) when the handler throws ValidationError. */
+  onInvalid?(ctx: RouteContext, errors: FieldError[]): Promise<RouteResult> | RouteResult;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: Access;
+    audit?: string;
+  }
+}
+
+export interface RouteDeps {
+  db: Db;
+  renderPage(req: FastifyRequest, reply: FastifyReply, view: string, data?: Record<string, unknown>): string;
+  renderError(req: FastifyRequest, reply: FastifyReply, status: number): string;
+}
+
+/** Refuses, at start-up, any route registered without access and audit declarations. */
+export function enforceRouteDeclarations(app: FastifyInstance): void {
+  app.addHook('onRoute', (route: RouteOptions) => {
+    const cfg = route.config as { access?: unknown; audit?: unknown } | undefined;
+    if (!cfg?.access || typeof cfg.audit !== 'string' || !cfg.audit) {
+      throw new Error(`Route ${String(route.method)} ${route.url} must declare access and an audit name (use defineRoutes)`);
+    }
+  });
+}
+
+function allowed(spec: RouteSpec, user: CurrentUser | null): 'ok' | 'sign-in' | 'forbidden' {
+  if (spec.access === 'public') return 'ok';
+  if (!user) return 'sign-in';
+  if (spec.access === 'signed-in') return 'ok';
+  return user.permissions.has(spec.access) ? 'ok' : 'forbidden';
+}
+
+function auditIdentity(user: CurrentUser | null, note: AuditNote) {
+  return {
+    userId: note.userId !== undefined ? note.userId : (user?.id ?? null),
+    organisationId: note.organisationId !== undefined ? note.organisationId : (user?.organisationId ?? null),
+    roles: note.roles ?? user?.roles ?? [],
+  };
+}
+
+export async function auditDenied(db: Db, req: FastifyRequest, action: string, details: Record<string, unknown>): Promise<void> {
+  await db.transaction().execute((tx) =>
+    appendAudit(tx, {
+      ...auditIdentity(req.user, { details }),
+      action,
+      result: 'denied',
+      requestId: req.id,
+      details,
+    }),
+  );
+}
+
+export function registerRoutes(app: FastifyInstance, deps: RouteDeps, specs: RouteSpec[]): void {
+  for (const spec of specs) {
+    app.route({
+      method: spec.method,
+      url: spec.url,
+      config: {
+        access: spec.access,
+        audit: spec.audit,
+        ...(spec.rateLimit ? { rateLimit: { max: spec.rateLimit, timeWindow: '1 minute' } } : {}),
+      },
+      ...(spec.method === 'POST' ? { preHandler: (req, reply, done) => app.csrfProtection(req, reply, done) } : {}),
+      handler: (req, reply) => handle(spec, deps, req, reply),
+    });
+  }
+}
+
+async function handle(spec: RouteSpec, deps: RouteDeps, req: FastifyRequest, reply: FastifyReply) {
+  const user = req.user;
+  const verdict = allowed(spec, user);
+  if (verdict === 'sign-in') {
+    await auditDenied(deps.db, req, spec.audit, { reason: 'not signed in', path: req.routeOptions.url });
+    const reason = req.sessionProblem ?? 'required';
+    return reply.redirect(`${paths.signIn}?reason=${reason}`, 303);
+  }
+  if (verdict === 'forbidden') {
+    await auditDenied(deps.db, req, spec.audit, { reason: `lacks permission ${spec.access}`, path: req.routeOptions.url });
+    return reply.status(403).type('text/html').send(deps.renderError(req, reply, 403));
+  }
+
+  const ctx: RouteContext = {
+    req,
+    reply,
+    db: deps.db,
+    user,
+    body: (req.body ?? {}) as Record<string, unknown>,
+    params: (req.params ?? {}) as Record<string, string>,
+    query: (req.query ?? {}) as Record<string, string>,
+    audit: { details: {} },
+  };
+  const audited = spec.method !== 'GET' || spec.auditReads === true;
+  let result: RouteResult;
+  try {
+    if (audited) {
+      result = await deps.db.transaction().execute(async (tx) => {
+        const r = await spec.handler({ ...ctx, db: tx });
+        const status = 'status' in r && r.status ? r.status : 200;
+        if (status < 400 || ctx.audit.result === 'denied') {
+          await appendAudit(tx, {
+            ...auditIdentity(user, ctx.audit),
+            action: spec.audit,
+            subjectType: ctx.audit.subjectType ?? null,
+            subjectId: ctx.audit.subjectId ?? null,
+            purpose: ctx.audit.purpose ?? null,
+            result: ctx.audit.result ?? 'allowed',
+            requestId: req.id,
+            details: ctx.audit.details,
+          });
+        }
+        return r;
+      });
+    } else {
+      result = await spec.handler(ctx);
+    }
+  } catch (e) {
+    if (e instanceof ValidationError && spec.onInvalid) {
+      req.log.info({ audit: spec.audit, fields: e.errors.map((x) => x.href) }, 'form refused');
+      result = await spec.onInvalid({ ...ctx, db: deps.db }, e.errors);
+      if (!('status' in result) || !result.status) result = { ...result, status: 400 } as RouteResult;
+    } else if (e instanceof StaleVersionError && spec.onInvalid) {
+      result = await spec.onInvalid({ ...ctx, db: deps.db }, [{ text: e.message, href: '#main-content' }]);
+      result = { ...result, status: 409 } as RouteResult;
+    } else if (e instanceof NotFoundError) {
+      return reply.status(404).type('text/html').send(deps.renderError(req, reply, 404));
+    } else if (e instanceof ForbiddenError) {
+      await auditDenied(deps.db, req, spec.audit, { reason: e.message });
+      return reply.status(403).type('text/html').send(deps.renderError(req, reply, 403));
+    } else {
+      throw e;
+    }
+  }
+  return send(deps, req, reply, result);
+}
+
+function send(deps: RouteDeps, req: FastifyRequest, reply: FastifyReply, result: RouteResult) {
+  if ('handled' in result) return reply;
+  if ('redirect' in result) return reply.redirect(result.redirect, 303);
+  if ('view' in result) {
+    return reply
+      .status(result.status ?? 200)
+      .type('text/html; charset=utf-8')
+      .send(deps.renderPage(req, reply, result.view, result.data));
+  }
+  if (result.headers) reply.headers(result.headers);
+  return reply.status(result.status ?? 200).type(result.contentType).send(result.body);
+}

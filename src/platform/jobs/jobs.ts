@@ -1,0 +1,167 @@
+// Background work (imports, deadline checks, outcome letters) in a jobs table, claimed with
+// FOR UPDATE SKIP LOCKED so it works the same on PostgreSQL (many workers) and PGlite (one).
+// See docs/adr/0004-jobs-in-the-database.md for why not pg-boss.
+import { sql } from 'kysely';
+import type { Db } from '../db/database.js';
+
+export interface JobContext {
+  id: number;
+  db: Db;
+  /** Records progress (0-100) and a plain-English line the user sees on the job's page. */
+  progress(percent: number, message?: string): Promise<void>;
+}
+export type JobHandler = (payload: unknown, ctx: JobContext) => Promise<unknown>;
+
+export interface JobView {
+  id: number;
+  kind: string;
+  status: 'queued' | 'running' | 'succeeded' | 'failed';
+  progress: number;
+  progressMessage: string | null;
+  result: unknown;
+  error: string | null;
+  attempts: number;
+  createdBy: string | null;
+  createdAt: Date;
+  finishedAt: Date | null;
+}
+
+export interface Jobs {
+  register(kind: string, handler: JobHandler): void;
+  enqueue(db: Db, kind: string, payload: unknown, opts?: { createdBy?: string; maxAttempts?: number; runAt?: Date }): Promise<number>;
+  get(db: Db, id: number): Promise<JobView | undefined>;
+  list(db: Db, opts: { createdBy?: string; limit?: number }): Promise<JobView[]>;
+  /** Runs ready jobs until none is left (or `max` have run); returns how many ran. */
+  runPending(max?: number): Promise<number>;
+  start(pollMs?: number): void;
+  stop(): Promise<void>;
+}
+
+const LEASE_MINUTES = 10;
+
+function toView(r: Record<string, unknown>): JobView {
+  return {
+    id: Number(r.id),
+    kind: r.kind as string,
+    status: r.status as JobView['status'],
+    progress: Number(r.progress),
+    progressMessage: (r.progress_message as string | null) ?? null,
+    result: r.result ? JSON.parse(r.result as string) : null,
+    error: (r.error as string | null) ?? null,
+    attempts: Number(r.attempts),
+    createdBy: (r.created_by as string | null) ?? null,
+    createdAt: new Date(r.created_at as string),
+    finishedAt: r.finished_at ? new Date(r.finished_at as string) : null,
+  };
+}
+
+export function createJobs(db: Db, log: { error(obj: unknown, msg: string): void } = console): Jobs {
+  const handlers = new Map<string, JobHandler>();
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> = Promise.resolve();
+
+  async function claim() {
+    const res = await sql<Record<string, unknown>>`
+      update jobs set status = 'running', attempts = attempts + 1, started_at = now(),
+        locked_until = now() + make_interval(mins => ${LEASE_MINUTES})
+      where id = (
+        select id from jobs
+        where kind = any(${[...handlers.keys()]}::text[])
+          and ((status = 'queued' and run_at <= now()) or (status = 'running' and locked_until < now()))
+        order by run_at, id limit 1 for update skip locked)
+      returning *`.execute(db);
+    return res.rows[0];
+  }
+
+  async function runOne(): Promise<boolean> {
+    const job = await claim();
+    if (!job) return false;
+    const id = Number(job.id);
+    const handler = handlers.get(job.kind as string)!;
+    const ctx: JobContext = {
+      id,
+      db,
+      async progress(percent, message) {
+        await db
+          .updateTable('jobs')
+          .set({ progress: Math.max(0, Math.min(100, Math.round(percent))), progress_message: message ?? null })
+          .where('id', '=', String(id))
+          .execute();
+      },
+    };
+    try {
+      const result = await handler(JSON.parse(job.payload as string), ctx);
+      await db
+        .updateTable('jobs')
+        .set({ status: 'succeeded', progress: 100, result: JSON.stringify(result ?? null), finished_at: new Date(), locked_until: null })
+        .where('id', '=', String(id))
+        .execute();
+    } catch (e) {
+      const message = (e as Error).message;
+      const retry = Number(job.attempts) < Number(job.max_attempts);
+      log.error({ jobId: id, kind: job.kind, err: message }, 'job failed');
+      await db
+        .updateTable('jobs')
+        .set(
+          retry
+            ? { status: 'queued', error: message, run_at: new Date(Date.now() + 2 ** Number(job.attempts) * 1000), locked_until: null }
+            : { status: 'failed', error: message, finished_at: new Date(), locked_until: null },
+        )
+        .where('id', '=', String(id))
+        .execute();
+    }
+    return true;
+  }
+
+  return {
+    register(kind, handler) {
+      handlers.set(kind, handler);
+    },
+    async enqueue(q, kind, payload, opts = {}) {
+      if (!handlers.has(kind)) throw new Error(`No handler is registered for job kind "${kind}"`);
+      const row = await q
+        .insertInto('jobs')
+        .values({
+          kind,
+          payload: JSON.stringify(payload ?? null),
+          created_by: opts.createdBy ?? null,
+          max_attempts: opts.maxAttempts ?? 3,
+          run_at: opts.runAt ?? new Date(),
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      return Number(row.id);
+    },
+    async get(q, id) {
+      const row = await q.selectFrom('jobs').selectAll().where('id', '=', String(id)).executeTakeFirst();
+      return row ? toView(row as unknown as Record<string, unknown>) : undefined;
+    },
+    async list(q, opts) {
+      let query = q.selectFrom('jobs').selectAll().orderBy('id', 'desc').limit(opts.limit ?? 50);
+      if (opts.createdBy) query = query.where('created_by', '=', opts.createdBy);
+      return (await query.execute()).map((r) => toView(r as unknown as Record<string, unknown>));
+    },
+    async runPending(max = Infinity) {
+      let n = 0;
+      while (n < max && handlers.size > 0 && (await runOne())) n++;
+      return n;
+    },
+    start(pollMs = 1000) {
+      if (timer) return;
+      const tick = () => {
+        running = this.runPending(25)
+          .catch((e: unknown) => log.error({ err: (e as Error).message }, 'job runner failed'))
+          .finally(() => {
+            if (timer) timer = setTimeout(tick, pollMs);
+          });
+      };
+      timer = setTimeout(tick, pollMs);
+    },
+    async stop() {
+      const t = timer;
+      timer = undefined;
+      if (t) clearTimeout(t);
+      await running;
+    },
+  };
+}
