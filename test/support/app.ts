@@ -1,0 +1,106 @@
+// Builds the real app on a real test database, with a small browser-like client for
+// app.inject: it keeps cookies, reads the CSRF token from each page, and follows nothing
+// implicitly, so tests see every redirect.
+import type { FastifyInstance } from 'fastify';
+import { createApp } from '../../src/app.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { OutboxNotifier } from '../../src/platform/notify/notify.js';
+import { createJobs, type Jobs } from '../../src/platform/jobs/jobs.js';
+import { seedDemo, DEMO_PASSWORD } from '../../src/demo/seed.js';
+import { openTestDatabase, type DbKind } from './db.js';
+import type { Database } from '../../src/platform/db/database.js';
+
+export interface TestApp {
+  app: FastifyInstance;
+  database: Database;
+  config: Config;
+  jobs: Jobs;
+  close(): Promise<void>;
+}
+
+export async function buildTestApp(kind: DbKind, env: Record<string, string> = {}, opts: { demo?: boolean } = {}): Promise<TestApp> {
+  const database = await openTestDatabase(kind);
+  if (opts.demo !== false) await seedDemo(database.db);
+  const config = loadConfig({ LOG_LEVEL: 'silent', JOINTLY_BASE_URL: 'http://localhost:3000', ...env });
+  const jobs = createJobs(database.db, { error() {} });
+  const app = await createApp({ config, database, notifier: new OutboxNotifier(), jobs });
+  await app.ready();
+  return {
+    app,
+    database,
+    config,
+    jobs,
+    async close() {
+      await app.close();
+      await database.close();
+    },
+  };
+}
+
+export interface Response {
+  status: number;
+  body: string;
+  location: string | undefined;
+  headers: Record<string, unknown>;
+}
+
+export class Client {
+  readonly cookies = new Map<string, string>();
+  csrf: string | undefined;
+  constructor(private readonly app: FastifyInstance) {}
+
+  private cookieHeader() {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+  private absorb(res: { headers: Record<string, unknown>; body: string }) {
+    const set = res.headers['set-cookie'];
+    for (const c of Array.isArray(set) ? set : set ? [set] : []) {
+      const [pair, ...attrs] = String(c).split(';');
+      const i = pair!.indexOf('=');
+      const name = pair!.slice(0, i).trim();
+      const value = pair!.slice(i + 1).trim();
+      const expired = attrs.some((a) => /expires=thu, 01 jan 1970/i.test(a.trim()) || /max-age=0\b/i.test(a.trim()));
+      if (!value || expired) this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+    const m = /name="_csrf" value="([^"]+)"/.exec(res.body);
+    if (m) this.csrf = m[1];
+  }
+
+  async get(url: string): Promise<Response> {
+    const res = await this.app.inject({ method: 'GET', url, headers: { cookie: this.cookieHeader() } });
+    this.absorb(res);
+    return { status: res.statusCode, body: res.body, location: res.headers.location as string | undefined, headers: res.headers };
+  }
+
+  /** Posts a form with the CSRF token from the last page seen (unless the form sets its own). */
+  async post(url: string, form: Record<string, string | string[]> = {}, opts: { csrf?: boolean } = {}): Promise<Response> {
+    const params = new URLSearchParams();
+    if (opts.csrf !== false && this.csrf && !('_csrf' in form)) params.append('_csrf', this.csrf);
+    for (const [k, v] of Object.entries(form)) for (const x of Array.isArray(v) ? v : [v]) params.append(k, x);
+    const res = await this.app.inject({
+      method: 'POST',
+      url,
+      headers: { cookie: this.cookieHeader(), 'content-type': 'application/x-www-form-urlencoded' },
+      payload: params.toString(),
+    });
+    this.absorb(res);
+    return { status: res.statusCode, body: res.body, location: res.headers.location as string | undefined, headers: res.headers };
+  }
+
+  /** Signs in with a local password (no second factor configured). */
+  async signIn(email: string, password = DEMO_PASSWORD): Promise<Response> {
+    await this.get('/sign-in');
+    return this.post('/sign-in', { email, password });
+  }
+}
+
+/** Visible text of a page, tags stripped and spaces collapsed, for assertions on what a user reads. */
+export const text = (html: string) =>
+  html
+    .replace(/<script[\s\S]*?<\/script>/g, '')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ');
