@@ -1,0 +1,107 @@
+// The `jointly` command: `npm run jointly -- <command>` or `npx jointly <command>`.
+import { Command } from 'commander';
+import { randomBytes } from 'node:crypto';
+import { ConfigError, loadConfig } from '../config.js';
+import { openDatabase } from '../platform/db/database.js';
+import { migrate } from '../platform/db/migrate.js';
+import { verifyAudit, appendAudit } from '../platform/audit/audit.js';
+import { demoSignInText, seedDemo } from '../demo/seed.js';
+import { isOrganisationType, ORGANISATION_TYPES } from '../platform/access/roles.js';
+import { hashInvite } from '../capabilities/sign-in/service.js';
+import { paths } from '../paths.js';
+
+async function withDatabase<T>(fn: (db: Awaited<ReturnType<typeof openDatabase>>, config: ReturnType<typeof loadConfig>) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    return await fn(database, config);
+  } finally {
+    await database.close();
+  }
+}
+
+export function buildCli(): Command {
+  const program = new Command()
+    .name('jointly')
+    .description('Jointly: joint planning and commissioning for SEND. Uses DATABASE_URL (PostgreSQL) or the embedded database in JOINTLY_DATA_DIR.')
+    .showHelpAfterError();
+
+  program
+    .command('migrate')
+    .description('apply any new database migrations (on the embedded database, stop Jointly first)')
+    .action(() =>
+      withDatabase(async (database) => {
+        const ran = await migrate(database);
+        console.log(ran.length ? `Applied ${ran.join(', ')}` : 'The database is up to date.');
+      }),
+    );
+
+  program
+    .command('seed-demo')
+    .description('create the fictional demo local area, if the database has no organisations yet')
+    .action(() =>
+      withDatabase(async (database, config) => {
+        if (config.production) throw new Error('Refusing to create demo accounts in production mode.');
+        await migrate(database);
+        if (await seedDemo(database.db)) console.log(demoSignInText());
+        else console.log('The database already has organisations; nothing was added.');
+      }),
+    );
+
+  program
+    .command('verify-audit')
+    .description('check the audit log hash chain; exits 1 and names the first broken entry if any row was edited or deleted')
+    .action(() =>
+      withDatabase(async (database) => {
+        const verdict = await verifyAudit(database.db);
+        if (verdict.ok) {
+          console.log(`The audit log is intact: ${verdict.checked} entries checked.`);
+        } else {
+          console.error(`The audit log is broken at entry ${verdict.brokenAt}: ${verdict.reason}. ${verdict.checked} entries before it are intact.`);
+          process.exitCode = 1;
+        }
+      }),
+    );
+
+  program
+    .command('create-admin')
+    .description('add a partnership administrator and print a one-time link to set their password')
+    .requiredOption('--email <address>', 'their work e-mail address')
+    .requiredOption('--name <name>', 'their full name')
+    .requiredOption('--organisation <code>', "their organisation's short code (created if --organisation-name is given)")
+    .option('--organisation-name <name>', 'name of the organisation to create')
+    .option('--organisation-type <type>', `type of the organisation to create: ${Object.keys(ORGANISATION_TYPES).join(', ')}`, 'council-education')
+    .action((opts: { email: string; name: string; organisation: string; organisationName?: string; organisationType: string }) =>
+      withDatabase(async (database, config) => {
+        await migrate(database);
+        const email = opts.email.trim();
+        if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) throw new Error(`--email: "${email}" is not an e-mail address`);
+        if (!isOrganisationType(opts.organisationType)) throw new Error(`--organisation-type: choose one of ${Object.keys(ORGANISATION_TYPES).join(', ')}`);
+        const code = opts.organisation.trim().toUpperCase();
+        const link = await database.db.transaction().execute(async (tx) => {
+          let org = await tx.selectFrom('organisations').select('id').where('code', '=', code).executeTakeFirst();
+          if (!org) {
+            if (!opts.organisationName) throw new Error(`--organisation: there is no organisation with code ${code}; add --organisation-name to create it`);
+            org = await tx.insertInto('organisations').values({ code, name: opts.organisationName, type: opts.organisationType }).returning('id').executeTakeFirstOrThrow();
+          }
+          const taken = await tx.selectFrom('users').select('id').where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase())).executeTakeFirst();
+          if (taken) throw new Error(`--email: someone already has an account with ${email}`);
+          const user = await tx.insertInto('users').values({ organisation_id: org.id, display_name: opts.name, email }).returning('id').executeTakeFirstOrThrow();
+          await tx.insertInto('user_roles').values({ user_id: user.id, role: 'partnership-administrator' }).execute();
+          const token = randomBytes(32).toString('base64url');
+          await tx.insertInto('invitations').values({ token_hash: hashInvite(token), user_id: user.id, expires_at: new Date(Date.now() + 7 * 24 * 3600_000) }).execute();
+          await appendAudit(tx, { action: 'cli.create-admin', subjectType: 'user', subjectId: user.id, organisationId: org.id, result: 'allowed', details: { via: 'jointly create-admin' } });
+          return new URL(paths.invitation(token), config.baseUrl).toString();
+        });
+        console.log(`Added ${opts.name} as a partnership administrator.\nGive them this one-time link to create their password (valid for 7 days):\n${link}`);
+      }),
+    );
+  return program;
+}
+
+try {
+  await buildCli().parseAsync(process.argv);
+} catch (e) {
+  console.error(e instanceof ConfigError ? e.message : `jointly: ${(e as Error).message}`);
+  process.exitCode = 1;
+}

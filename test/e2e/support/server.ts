@@ -1,0 +1,60 @@
+// The real app listening on a real port, for browser tests: PostgreSQL when this run has one,
+// else PGlite. JOINTLY_BASE_URL is the address it really listens on, so the links it writes
+// (invitations in the outbox) work in the browser.
+import type { FastifyInstance } from 'fastify';
+import { inject } from 'vitest';
+import { createApp } from '../../../src/app.js';
+import { loadConfig, type Config } from '../../../src/config.js';
+import { OutboxNotifier } from '../../../src/platform/notify/notify.js';
+import { createJobs } from '../../../src/platform/jobs/jobs.js';
+import { seedDemo } from '../../../src/demo/seed.js';
+import type { Database } from '../../../src/platform/db/database.js';
+import { openTestDatabase, type DbKind } from '../../support/db.js';
+import { freePort } from '../../support/postgres-cluster.js';
+
+export interface E2eServer {
+  baseUrl: string;
+  kind: DbKind;
+  app: FastifyInstance;
+  database: Database;
+  config: Config;
+  close(): Promise<void>;
+}
+
+export async function startServer(env: Record<string, string> = {}): Promise<E2eServer> {
+  const kind: DbKind = inject('postgres') ? 'postgres' : 'pglite';
+  const database = await openTestDatabase(kind);
+  try {
+    await seedDemo(database.db);
+    const port = await freePort();
+    const host = '127.0.0.1';
+    const baseUrl = `http://${host}:${port}`;
+    const config = loadConfig({
+      LOG_LEVEL: 'silent',
+      PORT: String(port),
+      HOST: host,
+      JOINTLY_BASE_URL: baseUrl,
+      // The tests sign in many times a minute from one address; the limit itself is tested elsewhere.
+      JOINTLY_SIGN_IN_RATE_PER_MINUTE: '1000',
+      ...env,
+    });
+    const jobs = createJobs(database.db, { error() {} });
+    const app = await createApp({ config, database, notifier: new OutboxNotifier(), jobs });
+    const listening = await app.listen({ port, host });
+    if (new URL(listening).origin !== new URL(baseUrl).origin) throw new Error(`Listening on ${listening}, not on ${baseUrl}`);
+    return {
+      baseUrl,
+      kind,
+      app,
+      database,
+      config,
+      async close() {
+        await app.close();
+        await database.close();
+      },
+    };
+  } catch (e) {
+    await database.close();
+    throw e;
+  }
+}
