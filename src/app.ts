@@ -11,7 +11,7 @@ import type { Config } from './config.js';
 import type { Database } from './platform/db/database.js';
 import { createViews } from './platform/views/views.js';
 import { createPages, FORM_EXPIRED } from './platform/http/pages.js';
-import { auditDenied, enforceRouteDeclarations, registerRoutes, type RouteSpec } from './platform/http/route.js';
+import { auditDenied, enforceRouteDeclarations, registerRoutes, type DeclaredRoute, type RouteSpec } from './platform/http/route.js';
 import { SESSION_COOKIE, lookupSession } from './platform/auth/sessions.js';
 import type { CurrentUser, SessionProblem } from './platform/auth/current-user.js';
 import { projectPath } from './platform/paths-on-disk.js';
@@ -29,6 +29,10 @@ import { jobRoutes } from './capabilities/jobs/routes.js';
 import { paths } from './paths.js';
 
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route with its declared access and audit name (see enforceRouteDeclarations). */
+    declaredRoutes: DeclaredRoute[];
+  }
   interface FastifyRequest {
     user: CurrentUser | null;
     sessionProblem: SessionProblem | undefined;
@@ -57,7 +61,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     trustProxy: config.production,
     bodyLimit: 1024 * 1024,
   });
-  enforceRouteDeclarations(app);
+  app.decorate('declaredRoutes', enforceRouteDeclarations(app));
 
   await app.register(cookie, { secret: config.sessionSecret });
   await app.register(formbody);

@@ -71,14 +71,29 @@ export interface RouteDeps {
   renderError(req: FastifyRequest, reply: FastifyReply, status: number): string;
 }
 
-/** Refuses, at start-up, any route registered without access and audit declarations. */
-export function enforceRouteDeclarations(app: FastifyInstance): void {
+export interface DeclaredRoute {
+  method: string;
+  url: string;
+  access: Access;
+  audit: string;
+}
+
+/**
+ * Refuses, at start-up, any route registered without access and audit declarations, and
+ * records every route it allows so a test can list them all.
+ */
+export function enforceRouteDeclarations(app: FastifyInstance): DeclaredRoute[] {
+  const declared: DeclaredRoute[] = [];
   app.addHook('onRoute', (route: RouteOptions) => {
     const cfg = route.config as { access?: unknown; audit?: unknown } | undefined;
     if (!cfg?.access || typeof cfg.audit !== 'string' || !cfg.audit) {
-      throw new Error(`Route ${String(route.method)} ${route.url} must declare access and an audit name (use defineRoutes)`);
+      throw new Error(`Route ${String(route.method)} ${route.url} must declare access and an audit name (use registerRoutes)`);
+    }
+    for (const method of [route.method].flat()) {
+      declared.push({ method: String(method), url: route.url, access: cfg.access as Access, audit: cfg.audit });
     }
   });
+  return declared;
 }
 
 function allowed(spec: RouteSpec, user: CurrentUser | null): 'ok' | 'sign-in' | 'forbidden' {

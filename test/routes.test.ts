@@ -1,0 +1,61 @@
+// Permissions and audit by construction: every registered route declares both, and a route
+// without them cannot be registered at all.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Fastify from 'fastify';
+import { buildTestApp, type TestApp } from './support/app.js';
+import { enforceRouteDeclarations } from '../src/platform/http/route.js';
+import { PERMISSIONS } from '../src/platform/access/roles.js';
+
+describe('route declarations', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await buildTestApp('pglite');
+  });
+  afterAll(() => t?.close());
+
+  it('every route in the app declares a known permission (or public / signed-in) and an audit name', () => {
+    const routes = t.app.declaredRoutes;
+    expect(routes.length).toBeGreaterThan(20);
+    const known = new Set<string>(['public', 'signed-in', ...PERMISSIONS]);
+    const bad = routes.filter((r) => !known.has(r.access) || !/^[a-z0-9.-]+$/.test(r.audit));
+    expect(bad).toEqual([]);
+    // The administration pages are never public.
+    const admin = routes.filter((r) => r.url.startsWith('/admin'));
+    expect(admin.length).toBeGreaterThan(5);
+    expect(admin.filter((r) => r.access === 'public' || r.access === 'signed-in')).toEqual([]);
+  });
+
+  it('lists the public routes explicitly, so a new one is a deliberate choice', () => {
+    const pub = t.app.declaredRoutes
+      .filter((r) => r.access === 'public' && r.method !== 'HEAD')
+      .map((r) => `${r.method} ${r.url}`)
+      .sort();
+    expect(pub).toEqual(
+      [
+        'GET /assets/*',
+        'GET /health/live',
+        'GET /health/ready',
+        'GET /invitation/:token',
+        'GET /public/*',
+        'GET /sign-in',
+        'GET /sign-in/oidc/:provider',
+        'GET /sign-in/oidc/:provider/callback',
+        'GET /sign-in/second-factor',
+        'GET /sign-in/set-up-second-factor',
+        'POST /invitation/:token',
+        'POST /sign-in',
+        'POST /sign-in/second-factor',
+        'POST /sign-in/set-up-second-factor',
+        'POST /sign-out',
+      ].sort(),
+    );
+  });
+
+  it('refuses to register a route without a permission or an audit name', async () => {
+    const app = Fastify();
+    enforceRouteDeclarations(app);
+    expect(() => app.get('/undeclared', async () => 'hello')).toThrow(/must declare access and an audit name/);
+    expect(() => app.route({ method: 'GET', url: '/half', config: { access: 'public' }, handler: async () => 'x' })).toThrow(/audit name/);
+    await app.close();
+  });
+});
