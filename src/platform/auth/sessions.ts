@@ -83,7 +83,11 @@ export async function lookupSession(db: Db, token: string, policy: SessionPolicy
     .where('s.id_hash', '=', idHash)
     .executeTakeFirst();
   if (!row) return { kind: 'problem', problem: 'ended', idHash };
-  if (row.ended_at) return { kind: 'problem', problem: 'ended', userId: row.user_id, idHash, quiet: row.ended_reason === 'signed-out' };
+  if (row.ended_at) {
+    // A leaver's sessions were ended when they were deactivated: tell them why.
+    const problem = !row.active || !row.organisation_active ? 'deactivated' : 'ended';
+    return { kind: 'problem', problem, userId: row.user_id, idHash, quiet: row.ended_reason === 'signed-out' };
+  }
   const problem: SessionProblem | undefined = !row.active || !row.organisation_active
     ? 'deactivated'
     : new Date(row.expires_at) <= now
