@@ -164,6 +164,20 @@ describe.each(databaseKinds())('sign-in and access on %s', (kind) => {
     expect(text((await c.get(res.location!)).body)).toContain('inactive for too long');
   });
 
+  it('ends a session that has reached its absolute time limit, however active', async () => {
+    const c = new Client(t.app);
+    await c.signIn('practitioner@demoshire.example.org');
+    expect((await c.get(paths.home)).status).toBe(200);
+    const user = await t.database.db.selectFrom('users').select('id').where('email', '=', 'practitioner@demoshire.example.org').executeTakeFirstOrThrow();
+    await t.database.db.updateTable('sessions').set({ expires_at: sql<Date>`now() - interval '1 second'` }).where('user_id', '=', user.id).execute();
+    const res = await c.get(paths.home);
+    expect(res.location).toBe(`${paths.signIn}?reason=expired-absolute`);
+    expect(text((await c.get(res.location!)).body)).toContain('your session reached its time limit');
+    const refused = (await auditRows('session.refused')).at(-1)!;
+    expect(refused).toMatchObject({ user_id: user.id, result: 'denied' });
+    expect(JSON.parse(refused.details).reason).toBe('expired-absolute');
+  });
+
   it('asks for a security code when the person has set one up, and refuses a wrong one', async () => {
     const email = 'panel@demoshire.example.org';
     const secret = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
@@ -179,5 +193,40 @@ describe.each(databaseKinds())('sign-in and access on %s', (kind) => {
     const good = await c.post(paths.signInTotp, { code: currentTotp(secret) });
     expect(good.location).toBe(paths.home);
     expect((await c.get(paths.home)).status).toBe(200);
+  });
+});
+
+describe.each(databaseKinds())('security codes required, on %s', (kind) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await buildTestApp(kind, { JOINTLY_REQUIRE_TOTP: 'true' });
+  });
+  afterAll(() => t?.close());
+
+  it('makes a person set up security codes before anything else, then asks for a code at every sign-in', async () => {
+    const email = 'caseworker@demoshire.example.org';
+    const c = new Client(t.app);
+    const first = await c.signIn(email);
+    expect(first.location).toBe(paths.signInTotpSetup);
+    // Half signed in is not signed in.
+    expect((await c.get(paths.home)).status).toBe(303);
+    const setup = await c.get(paths.signInTotpSetup);
+    expect(text(setup.body)).toContain('Set up your security codes');
+    expect(setup.body).toContain('src="data:image/svg+xml;base64,');
+    const secret = /id="totp-secret">([A-Z2-7 ]+)</.exec(setup.body)![1]!.replace(/ /g, '');
+    const wrong = await c.post(paths.signInTotpSetup, { code: '12345' });
+    expect(wrong.status).toBe(400);
+    expect(text(wrong.body)).toContain('The code must be 6 digits');
+    const ok = await c.post(paths.signInTotpSetup, { code: currentTotp(secret) });
+    expect(ok.location).toBe(paths.home);
+    expect((await c.get(paths.home)).status).toBe(200);
+    await c.post(paths.signOut);
+
+    const again = new Client(t.app);
+    expect((await again.signIn(email)).location).toBe(paths.signInTotp);
+    await again.get(paths.signInTotp);
+    expect((await again.post(paths.signInTotp, { code: currentTotp(secret) })).location).toBe(paths.home);
+    const setUp = await t.database.db.selectFrom('audit_log').select(['result']).where('action', '=', 'sign-in.second-factor-setup').execute();
+    expect(setUp.map((r) => r.result)).toEqual(['allowed']);
   });
 });
