@@ -35,8 +35,10 @@ export class GovukNotifyNotifier implements Notifier {
   constructor(
     apiKey: string,
     private readonly templates: { email: string; sms: string },
+    /** Notify's API address; only tests point it elsewhere (a local server). */
+    baseUrl?: string,
   ) {
-    this.#client = new NotifyClient(apiKey);
+    this.#client = baseUrl ? new NotifyClient(baseUrl, apiKey) : new NotifyClient(apiKey);
   }
   async send(db: Db, m: Message) {
     let reference: string | null = null;
@@ -49,7 +51,9 @@ export class GovukNotifyNotifier implements Notifier {
           : await this.#client.sendSms(this.templates.sms, m.to, { personalisation });
       reference = (res.data as { id?: string }).id ?? null;
     } catch (e) {
-      error = (e as Error).message;
+      // Keep Notify's own explanation (e.g. "Can't send to this recipient using a team-only API key").
+      const data = (e as { response?: { data?: { errors?: { message: string }[] } } }).response?.data;
+      error = data?.errors?.map((x) => x.message).join('; ') || (e as Error).message;
     }
     const row = await db
       .insertInto('notifications')

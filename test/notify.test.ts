@@ -1,0 +1,76 @@
+// The notifications interface: the outbox records messages; the GOV.UK Notify implementation
+// speaks Notify's real HTTP API (here to a local server standing in for Notify) and records
+// what happened either way.
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTestDatabase } from './support/db.js';
+import type { Database } from '../src/platform/db/database.js';
+import { GovukNotifyNotifier, OutboxNotifier } from '../src/platform/notify/notify.js';
+
+const SERVICE_ID = '11111111-2222-3333-4444-555555555555';
+const KEY_ID = '66666666-7777-8888-9999-000000000000';
+const API_KEY = `jointly_test-${SERVICE_ID}-${KEY_ID}`;
+const EMAIL_TEMPLATE = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
+const SMS_TEMPLATE = 'ffffffff-bbbb-cccc-dddd-eeeeeeeeeeee';
+
+describe('notifications', () => {
+  let database: Database;
+  let server: Server;
+  let base = '';
+  const received: { path: string; auth: string; body: Record<string, unknown> }[] = [];
+  beforeAll(async () => {
+    database = await openTestDatabase('pglite');
+    server = createServer(async (req: IncomingMessage, res) => {
+      let raw = '';
+      for await (const chunk of req) raw += chunk;
+      const body = JSON.parse(raw || '{}') as Record<string, unknown>;
+      received.push({ path: req.url ?? '', auth: req.headers.authorization ?? '', body });
+      if (body.email_address === 'refused@example.org') {
+        res.writeHead(400, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ status_code: 400, errors: [{ error: 'BadRequestError', message: 'Can’t send to this recipient using a team-only API key' }] }));
+        return;
+      }
+      res.writeHead(201, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ id: 'notify-ref-1', reference: null, content: {}, uri: '', template: {} }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  });
+  afterAll(async () => {
+    server?.close();
+    await database?.close();
+  });
+
+  it('records messages in the outbox when Notify is not configured', async () => {
+    const n = new OutboxNotifier();
+    await n.send(database.db, { channel: 'sms', to: '07700900000', body: 'Your panel outcome is ready' });
+    const row = await database.db.selectFrom('notifications').selectAll().where('recipient', '=', '07700900000').executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ channel: 'sms', status: 'recorded', provider: 'outbox', body: 'Your panel outcome is ready' });
+  });
+
+  it('sends e-mail and SMS through Notify’s API with a signed token, and records the reference', async () => {
+    const n = new GovukNotifyNotifier(API_KEY, { email: EMAIL_TEMPLATE, sms: SMS_TEMPLATE }, base);
+    await n.send(database.db, { channel: 'email', to: 'someone@example.org', subject: 'Hello', body: 'Body text' });
+    await n.send(database.db, { channel: 'sms', to: '07700900001', body: 'Text body' });
+    const email = received.find((r) => r.path === '/v2/notifications/email')!;
+    expect(email.body).toMatchObject({ template_id: EMAIL_TEMPLATE, email_address: 'someone@example.org', personalisation: { subject: 'Hello', body: 'Body text' } });
+    // Notify authenticates with a JWT whose issuer is the service id.
+    const [, payload] = email.auth.replace('Bearer ', '').split('.');
+    expect(JSON.parse(Buffer.from(payload!, 'base64url').toString()).iss).toBe(SERVICE_ID);
+    const sms = received.find((r) => r.path === '/v2/notifications/sms')!;
+    expect(sms.body).toMatchObject({ template_id: SMS_TEMPLATE, phone_number: '07700900001' });
+    const rows = await database.db.selectFrom('notifications').selectAll().where('provider', '=', 'govuk-notify').execute();
+    expect(rows.map((r) => [r.status, r.provider_reference])).toEqual([
+      ['sent', 'notify-ref-1'],
+      ['sent', 'notify-ref-1'],
+    ]);
+  });
+
+  it('records a message Notify refuses as failed, with Notify’s reason', async () => {
+    const n = new GovukNotifyNotifier(API_KEY, { email: EMAIL_TEMPLATE, sms: SMS_TEMPLATE }, base);
+    await n.send(database.db, { channel: 'email', to: 'refused@example.org', subject: 'Hello', body: 'x' });
+    const row = await database.db.selectFrom('notifications').selectAll().where('recipient', '=', 'refused@example.org').executeTakeFirstOrThrow();
+    expect(row.status).toBe('failed');
+    expect(row.error).toContain('team-only API key');
+  });
+});
