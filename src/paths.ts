@@ -23,6 +23,7 @@ export const paths = {
     deactivateUser: (id = ':id') => `/admin/users/${id}/deactivate`,
     reactivateUser: (id = ':id') => `/admin/users/${id}/reactivate`,
     userRoles: (id = ':id') => `/admin/users/${id}/roles`,
+    unlockUser: (id = ':id') => `/admin/users/${id}/unlock`,
     resendInvitation: (id = ':id') => `/admin/users/${id}/invitation`,
     outbox: '/admin/outbox',
     audit: '/admin/audit',

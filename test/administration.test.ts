@@ -143,3 +143,27 @@ describe.each(databaseKinds())('administration on %s', (kind) => {
     expect(text(res.body)).toContain('You cannot deactivate your own account');
   });
 });
+
+describe('unlocking an account', () => {
+  it('lets an administrator unlock a person locked out by failed sign-ins', async () => {
+    const t = await buildTestApp('pglite', { JOINTLY_LOCKOUT_ATTEMPTS: '2' });
+    try {
+      const email = 'keyworker@demoshire.example.org';
+      const person = new Client(t.app);
+      await person.get(paths.signIn);
+      await person.post(paths.signIn, { email, password: 'wrong-one' });
+      const locked = await person.post(paths.signIn, { email, password: 'wrong-two' });
+      expect(text(locked.body)).toContain('Your account is locked');
+      const admin = new Client(t.app);
+      await admin.signIn(ADMIN);
+      const user = await t.database.db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirstOrThrow();
+      const page = await admin.get(paths.admin.user(user.id));
+      expect(text(page.body)).toContain('Locked after failed sign-ins');
+      const res = await admin.post(paths.admin.unlockUser(user.id), { version: String(user.version) });
+      expect(text((await admin.get(res.location!)).body)).toContain('Account unlocked');
+      expect((await person.post(paths.signIn, { email, password: 'demo-password-only' })).location).toBe(paths.home);
+    } finally {
+      await t.close();
+    }
+  });
+});

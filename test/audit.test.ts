@@ -63,9 +63,10 @@ describe.each(databaseKinds())('audit log on %s', (kind) => {
     expect(await t.database.db.selectFrom('audit_log').select('id').where('action', '=', marker).execute()).toEqual([]);
   });
 
-  it('refuses updates and deletes', async () => {
+  it('refuses updates, deletes and truncation', async () => {
     await expect(sql`update audit_log set action = 'changed'`.execute(t.database.db)).rejects.toThrow(/append-only/);
     await expect(sql`delete from audit_log`.execute(t.database.db)).rejects.toThrow(/append-only/);
+    await expect(sql`truncate audit_log`.execute(t.database.db)).rejects.toThrow(/append-only/);
   });
 
   it('keeps an unbroken chain under many concurrent writers', async () => {

@@ -51,6 +51,7 @@ export function administrationRoutes(deps: { config: Config; notifier: Notifier 
         roleNames: user.roles.map((r) => ROLES[r]),
         roleItems: roleItems(user.roles),
         isSelf: user.id === ctx.user!.id,
+        locked: user.locked_until !== null && new Date(user.locked_until) > new Date(),
         errors,
         done: ctx.query.done,
       },
@@ -174,6 +175,19 @@ export function administrationRoutes(deps: { config: Config; notifier: Notifier 
         await admin.deactivateUser(ctx.db, ctx.params.id!, form.version, ctx.user!.id);
         Object.assign(ctx.audit, { subjectType: 'user', subjectId: ctx.params.id });
         return { redirect: `${paths.admin.user(ctx.params.id)}?done=deactivated` };
+      },
+      onInvalid: (ctx, errors) => userPage(ctx, errors),
+    },
+    {
+      method: 'POST',
+      url: paths.admin.unlockUser(),
+      access: 'users:manage',
+      audit: 'admin.user.unlock',
+      handler: async (ctx) => {
+        const form = parseForm(versionForm, ctx.body);
+        await admin.unlockUser(ctx.db, ctx.params.id!, form.version);
+        Object.assign(ctx.audit, { subjectType: 'user', subjectId: ctx.params.id });
+        return { redirect: `${paths.admin.user(ctx.params.id)}?done=unlocked` };
       },
       onInvalid: (ctx, errors) => userPage(ctx, errors),
     },

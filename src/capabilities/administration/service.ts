@@ -150,6 +150,11 @@ export async function deactivateUser(db: Db, id: string, version: number, byUser
   await endAllSessionsOf(db, id, 'deactivated');
 }
 
+/** Clears a lock-out after repeated failed sign-ins (the person asked their administrator). */
+export async function unlockUser(db: Db, id: string, version: number) {
+  await bumpVersion(db, id, version, { failed_sign_ins: 0, locked_until: null });
+}
+
 export async function reactivateUser(db: Db, id: string, version: number) {
   await bumpVersion(db, id, version, { active: true, deactivated_at: null, failed_sign_ins: 0, locked_until: null });
 }
