@@ -33,7 +33,7 @@ const base = z.object({
   JOINTLY_SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   JOINTLY_BASE_URL: z.string().url().optional(),
   JOINTLY_DEMO: bool(true),
-  JOINTLY_REQUIRE_TOTP: z.enum(['true', 'false']).optional(),
+  JOINTLY_REQUIRE_TOTP: z.enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' }).optional(),
   JOINTLY_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
   JOINTLY_SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(72).default(12),
   JOINTLY_LOCKOUT_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
@@ -80,7 +80,9 @@ export interface Config {
 export class ConfigError extends Error {}
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const parsed = base.safeParse(env);
+  // An empty value (common in container set-ups) means "not set", not zero or the empty string.
+  const given = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
+  const parsed = base.safeParse(given);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(environment)'}: ${i.message}`);
     throw new ConfigError(`Jointly cannot start: the environment is not valid.\n${lines.join('\n')}`);
@@ -91,10 +93,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (production) {
     if (!e.JOINTLY_SESSION_SECRET) problems.push('JOINTLY_SESSION_SECRET: must be set in production mode');
     if (e.JOINTLY_SESSION_SECRET === DEMO_SESSION_SECRET) problems.push('JOINTLY_SESSION_SECRET: is the demo secret; choose your own');
-    if (env.JOINTLY_DEMO === undefined || e.JOINTLY_DEMO) problems.push('JOINTLY_DEMO: must be set to false in production mode (no demo accounts)');
+    if (given.JOINTLY_DEMO === undefined || e.JOINTLY_DEMO) problems.push('JOINTLY_DEMO: must be set to false in production mode (no demo accounts)');
     if (!e.DATABASE_URL) problems.push('DATABASE_URL: must be set in production mode (PostgreSQL is the system of record)');
     if (!e.JOINTLY_BASE_URL?.startsWith('https://')) problems.push('JOINTLY_BASE_URL: must be an https:// address in production mode');
-    if (e.JOINTLY_REQUIRE_TOTP === 'false') problems.push('JOINTLY_REQUIRE_TOTP: cannot be false in production mode');
+    if (e.JOINTLY_REQUIRE_TOTP && !['true', '1', 'yes'].includes(e.JOINTLY_REQUIRE_TOTP)) problems.push('JOINTLY_REQUIRE_TOTP: cannot be false in production mode');
   }
   const notifyParts = [e.NOTIFY_API_KEY, e.NOTIFY_EMAIL_TEMPLATE_ID, e.NOTIFY_SMS_TEMPLATE_ID];
   if (notifyParts.some(Boolean) && !notifyParts.every(Boolean)) {
@@ -112,7 +114,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sessionSecret: e.JOINTLY_SESSION_SECRET ?? DEMO_SESSION_SECRET,
     baseUrl: e.JOINTLY_BASE_URL ?? `http://localhost:${e.PORT}`,
     demo: e.JOINTLY_DEMO && !production,
-    requireTotp: e.JOINTLY_REQUIRE_TOTP ? e.JOINTLY_REQUIRE_TOTP === 'true' : production,
+    requireTotp: e.JOINTLY_REQUIRE_TOTP ? ['true', '1', 'yes'].includes(e.JOINTLY_REQUIRE_TOTP) : production,
     sessionIdleMinutes: e.JOINTLY_SESSION_IDLE_MINUTES,
     sessionAbsoluteHours: e.JOINTLY_SESSION_ABSOLUTE_HOURS,
     lockoutAttempts: e.JOINTLY_LOCKOUT_ATTEMPTS,

@@ -34,7 +34,10 @@ export function createOidc(config: Config): Oidc {
     let c = discovered.get(p.id);
     if (!c) {
       const insecure = !config.production && p.issuer.startsWith('http://');
-      c = client.discovery(new URL(p.issuer), p.clientId, p.clientSecret, undefined, insecure ? { execute: [client.allowInsecureRequests] } : undefined);
+      // openid-client checks an ID token's signature only when asked (TLS to the token endpoint
+      // is deemed enough); we ask, so a token not signed with the provider's published keys fails.
+      const execute = [client.enableNonRepudiationChecks, ...(insecure ? [client.allowInsecureRequests] : [])];
+      c = client.discovery(new URL(p.issuer), p.clientId, p.clientSecret, undefined, { execute });
       c.catch(() => discovered.delete(p.id));
       discovered.set(p.id, c);
     }
@@ -64,12 +67,21 @@ export function createOidc(config: Config): Oidc {
       const p = providerById(id);
       if (pending.provider !== id || pending.expires < Date.now()) throw new Error('The sign-in attempt has expired or was for another provider');
       const c = await configuration(p);
-      const tokens = await client.authorizationCodeGrant(c, callbackUrl, {
-        pkceCodeVerifier: pending.verifier,
-        expectedState: pending.state,
-        expectedNonce: pending.nonce,
-        idTokenExpected: true,
-      });
+      let tokens;
+      try {
+        tokens = await client.authorizationCodeGrant(c, callbackUrl, {
+          pkceCodeVerifier: pending.verifier,
+          expectedState: pending.state,
+          expectedNonce: pending.nonce,
+          idTokenExpected: true,
+        });
+      } catch (e) {
+        // openid-client's message is generic ("invalid response encountered"); which check failed
+        // (state, nonce, audience, signature...) is its cause's message. Keep that, not the cause's
+        // other fields: they hold the token's claims, which are personal data.
+        const check = e instanceof Error && e.cause instanceof Error ? e.cause.message : undefined;
+        throw check ? new Error(`${(e as Error).message}: ${check}`, { cause: e }) : e;
+      }
       const claims = tokens.claims();
       if (!claims) throw new Error('The identity provider did not return an ID token');
       return {

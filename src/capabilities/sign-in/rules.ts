@@ -30,6 +30,8 @@ export const PASSWORD_RULES = 'Your password must be at least 12 characters long
 export function passwordProblem(password: string, email: string): string | undefined {
   if (password.length < 12) return PASSWORD_RULES;
   if (password.length > 200) return 'Your password must be 200 characters or fewer';
-  if (password.toLowerCase().includes(email.split('@')[0]!.toLowerCase())) return 'Your password must not contain your e-mail name';
+  // A name of one or two letters (a@, jo@) would rule out every password containing those letters.
+  const name = email.split('@')[0]!.trim().toLowerCase();
+  if (name.length >= 3 && password.toLowerCase().includes(name)) return 'Your password must not contain your e-mail name';
   return undefined;
 }

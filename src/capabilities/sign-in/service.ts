@@ -1,6 +1,6 @@
 // Sign-in use cases. Each takes the request's transaction, so the audit entry written by the
 // route wrapper commits with the failed-attempt count or the new session.
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../../platform/db/database.js';
 import { createSession, endSession, type SessionPolicy, type SessionStage } from '../../platform/auth/sessions.js';
 import { hashPassword, verifyPassword } from './passwords.js';
@@ -162,16 +162,36 @@ export async function signInWithOidc(
   if (!org) {
     return { ok: false, reason: 'no account for this identity', message: 'You do not have a Jointly account yet. Ask your partnership administrator to add you.' };
   }
-  // The e-mail is kept for contact only; it never identifies the person at sign-in.
+  // The e-mail is kept for contact only; it never identifies the person at sign-in. When the
+  // provider sends none, or one already on someone else's account (users.email is unique), the
+  // new person gets a placeholder address under the reserved .invalid domain instead.
   const user = await db
     .insertInto('users')
     .values({
       organisation_id: org.id,
-      display_name: identity.name ?? 'New user',
-      email: identity.email ?? `${identity.subject}@${new URL(identity.issuer).host}.invalid`,
+      display_name: identity.name?.trim().slice(0, 200) || 'New user',
+      email: await freeEmail(db, identity),
     })
     .returning('id')
     .executeTakeFirstOrThrow();
   await db.insertInto('user_identities').values({ issuer: identity.issuer, subject: identity.subject, user_id: user.id }).execute();
   return { ok: true, userId: user.id, organisationId: org.id, provisioned: true, token: await createSession(db, user.id, 'signed-in', policy.session) };
+}
+
+async function emailTaken(db: Db, email: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('users')
+    .select('id')
+    .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** The provider's e-mail claim if no one has it yet, otherwise an address that cannot reach or collide with anyone. */
+async function freeEmail(db: Db, identity: { issuer: string; subject: string; email?: string | undefined }): Promise<string> {
+  const claimed = identity.email?.trim();
+  if (claimed && !(await emailTaken(db, claimed))) return claimed;
+  const placeholder = `${identity.subject}@${new URL(identity.issuer).hostname}.invalid`;
+  if (!(await emailTaken(db, placeholder))) return placeholder;
+  return `${identity.subject}.${randomBytes(6).toString('hex')}@${new URL(identity.issuer).hostname}.invalid`;
 }

@@ -1,0 +1,284 @@
+// Web security through real HTTP requests on both databases: the Content-Security-Policy and
+// its per-request nonce, the other security headers, cookie flags, logs that carry a request id
+// but no personal data or secrets, and the sign-in rate limit.
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { buildTestApp, Client, text, type Response, type TestApp } from './support/app.js';
+import { databaseKinds, openTestDatabase } from './support/db.js';
+import { createApp } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { OutboxNotifier } from '../src/platform/notify/notify.js';
+import { createJobs } from '../src/platform/jobs/jobs.js';
+import { loggerOptions } from '../src/platform/http/logging.js';
+import { seedDemo } from '../src/demo/seed.js';
+import type { Database } from '../src/platform/db/database.js';
+import { paths } from '../src/paths.js';
+
+const ADMIN = 'admin@demoshire.example.org';
+const CASEWORKER = 'caseworker@demoshire.example.org';
+
+/** The directives of a Content-Security-Policy header, by name. */
+function csp(res: Response): Map<string, string[]> {
+  const header = res.headers['content-security-policy'];
+  expect(typeof header).toBe('string');
+  return new Map(
+    String(header)
+      .split(';')
+      .map((d) => d.trim().split(/\s+/))
+      .filter((parts) => parts[0])
+      .map(([name, ...values]) => [name!, values]),
+  );
+}
+
+/** Inline scripts: every <script> without a src attribute. */
+const inlineScripts = (html: string) => [...html.matchAll(/<script\b([^>]*)>/g)].map((m) => m[1]!).filter((attrs) => !/\bsrc=/.test(attrs));
+
+/** Checks the page's security headers and its nonce; returns the nonce. */
+function expectSecureHtml(res: Response): string {
+  expect(String(res.headers['content-type'])).toMatch(/^text\/html/);
+  const policy = csp(res);
+  expect(String(res.headers['content-security-policy'])).not.toContain('unsafe-inline');
+  expect(String(res.headers['content-security-policy'])).not.toContain('unsafe-eval');
+  expect(policy.get('frame-ancestors')).toEqual(["'none'"]);
+  expect(policy.get('object-src')).toEqual(["'none'"]);
+  expect(policy.get('base-uri')).toEqual(["'none'"]);
+  const nonces = (policy.get('script-src') ?? []).filter((v) => v.startsWith("'nonce-")).map((v) => v.slice("'nonce-".length, -1));
+  expect(nonces).toHaveLength(1);
+  const nonce = nonces[0]!;
+  expect(nonce.length).toBeGreaterThanOrEqual(16);
+  // The only inline script is GOV.UK Frontend's js-enabled line, and it carries this nonce.
+  const inline = inlineScripts(res.body);
+  expect(inline).toHaveLength(1);
+  expect(inline[0]).toContain(`nonce="${nonce}"`);
+  expect(res.body).toMatch(new RegExp(`<script nonce="${nonce}">document\\.body\\.className \\+= ' js-enabled'`));
+  expectSecurityHeaders(res);
+  return nonce;
+}
+
+function expectSecurityHeaders(res: Response) {
+  expect(res.headers['x-content-type-options']).toBe('nosniff');
+  expect(res.headers['referrer-policy']).toBe('no-referrer');
+  expect(csp(res).get('frame-ancestors')).toEqual(["'none'"]);
+}
+
+/** Set-Cookie headers of a response, by cookie name. */
+function setCookies(res: Response): Map<string, string[]> {
+  const raw = res.headers['set-cookie'];
+  const list = Array.isArray(raw) ? raw.map(String) : raw ? [String(raw)] : [];
+  return new Map(list.map((c) => [c.split('=')[0]!.trim(), c.split(';').slice(1).map((a) => a.trim().toLowerCase())]));
+}
+
+describe.each(databaseKinds())('web security on %s', (kind) => {
+  describe('headers and cookies', () => {
+    let t: TestApp;
+    let secure: TestApp;
+    beforeAll(async () => {
+      t = await buildTestApp(kind);
+      secure = await buildTestApp(kind, { JOINTLY_BASE_URL: 'https://jointly.example.org' });
+    });
+    afterAll(async () => {
+      await t?.close();
+      await secure?.close();
+    });
+
+    it('sends every HTML page with a nonce-based Content-Security-Policy and no unsafe-inline', async () => {
+      const visitor = new Client(t.app);
+      const pages: Response[] = [];
+      pages.push(await visitor.get(paths.signIn));
+      pages.push(await visitor.get(`${paths.signIn}?reason=required`));
+      pages.push(await visitor.get('/no/such/page'));
+      pages.push(await visitor.post(paths.signIn, { email: CASEWORKER, password: 'not-the-password' })); // 401
+      pages.push(await visitor.post(paths.signIn, { email: '', password: '' })); // 400
+      pages.push(await visitor.post(paths.signIn, { email: CASEWORKER, password: 'x' }, { csrf: false })); // 403 form expired
+      const admin = new Client(t.app);
+      await admin.signIn(ADMIN);
+      for (const url of [paths.home, paths.admin.organisations, paths.admin.users, paths.admin.audit, paths.admin.outbox, paths.jobs.list]) {
+        pages.push(await admin.get(url));
+      }
+      const caseworker = new Client(t.app);
+      await caseworker.signIn(CASEWORKER);
+      pages.push(await caseworker.get(paths.admin.users)); // 403
+      expect(pages.map((p) => p.status)).toEqual([200, 200, 404, 401, 400, 403, 200, 200, 200, 200, 200, 200, 403]);
+      for (const page of pages) expectSecureHtml(page);
+    });
+
+    it('uses a fresh nonce on every request', async () => {
+      const c = new Client(t.app);
+      const first = expectSecureHtml(await c.get(paths.signIn));
+      const second = expectSecureHtml(await c.get(paths.signIn));
+      expect(second).not.toBe(first);
+    });
+
+    it('sends nosniff, no-referrer and frame-ancestors on other responses too', async () => {
+      const c = new Client(t.app);
+      for (const url of [`${paths.assets}/govuk-frontend.min.css`, `${paths.public}/init.js`, paths.health.live, paths.home]) {
+        const res = await c.get(url);
+        expect(res.status, url).toBeLessThan(400);
+        expectSecurityHeaders(res);
+      }
+    });
+
+    it('does not send Strict-Transport-Security for a plain http address, and does for https', async () => {
+      expect((await new Client(t.app).get(paths.signIn)).headers['strict-transport-security']).toBeUndefined();
+      expect(String((await new Client(secure.app).get(paths.signIn)).headers['strict-transport-security'])).toMatch(/max-age=\d+/);
+    });
+
+    it('marks session and CSRF cookies HttpOnly and SameSite=Lax, not Secure on http', async () => {
+      const c = new Client(t.app);
+      const page = await c.get(paths.signIn);
+      const csrf = setCookies(page).get('jointly_csrf');
+      expect(csrf).toBeDefined();
+      expect(csrf).toEqual(expect.arrayContaining(['httponly', 'samesite=lax', 'path=/']));
+      expect(csrf).not.toContain('secure');
+      const signedIn = await c.post(paths.signIn, { email: ADMIN, password: 'demo-password-only' });
+      expect(signedIn.status).toBe(303);
+      const session = setCookies(signedIn).get('jointly_session');
+      expect(session).toBeDefined();
+      expect(session).toEqual(expect.arrayContaining(['httponly', 'samesite=lax', 'path=/']));
+      expect(session).not.toContain('secure');
+    });
+
+    it('marks session and CSRF cookies Secure as well when the base URL is https', async () => {
+      const c = new Client(secure.app);
+      const page = await c.get(paths.signIn);
+      expectSecureHtml(page);
+      expect(csp(page).has('upgrade-insecure-requests')).toBe(true);
+      const csrf = setCookies(page).get('jointly_csrf');
+      expect(csrf).toEqual(expect.arrayContaining(['httponly', 'samesite=lax', 'secure']));
+      const signedIn = await c.post(paths.signIn, { email: ADMIN, password: 'demo-password-only' });
+      expect(signedIn.status).toBe(303);
+      const session = setCookies(signedIn).get('jointly_session');
+      expect(session).toEqual(expect.arrayContaining(['httponly', 'samesite=lax', 'secure']));
+    });
+  });
+
+  describe('logs', () => {
+    let app: FastifyInstance;
+    let database: Database;
+    const lines: string[] = [];
+    beforeAll(async () => {
+      database = await openTestDatabase(kind);
+      await seedDemo(database.db);
+      const config = loadConfig({ LOG_LEVEL: 'info', JOINTLY_BASE_URL: 'http://localhost:3000' });
+      let pending = '';
+      const stream = new Writable({
+        write(chunk: Buffer, _enc, done) {
+          pending += chunk.toString('utf8');
+          const parts = pending.split('\n');
+          pending = parts.pop()!;
+          lines.push(...parts.filter(Boolean));
+          done();
+        },
+      });
+      app = await createApp({
+        config,
+        database,
+        notifier: new OutboxNotifier(),
+        jobs: createJobs(database.db, { error() {} }),
+        logger: { ...(loggerOptions('info') as object), stream },
+      });
+      await app.ready();
+    });
+    afterAll(async () => {
+      await app?.close();
+      await database?.close();
+    });
+
+    it('gives every request an id in the logs, and keeps passwords, e-mail addresses, query strings and cookies out', async () => {
+      const password = 'wrong-password-3141';
+      const visitor = new Client(app);
+      await visitor.get(paths.signIn);
+      const failed = await visitor.post(paths.signIn, { email: CASEWORKER, password });
+      expect(failed.status).toBe(401);
+      // A refused form is logged too (which fields were wrong), but not what was typed in them.
+      const incomplete = await visitor.post(paths.signIn, { email: CASEWORKER, password: '' });
+      expect(incomplete.status).toBe(400);
+      expect(lines.some((l) => (JSON.parse(l) as { msg?: string }).msg === 'form refused')).toBe(true);
+
+      const admin = new Client(app);
+      await admin.signIn(ADMIN);
+      const audit = await admin.get(`${paths.admin.audit}?action=secret-search-term`);
+      expect(audit.status).toBe(200);
+
+      const entries = lines.map((l) => JSON.parse(l) as { reqId?: string; msg?: string; req?: { path?: string } });
+      // Each request is logged when it comes in and when it completes, both with its id.
+      const incoming = entries.filter((e) => e.msg === 'incoming request');
+      const completed = entries.filter((e) => e.msg === 'request completed');
+      expect(incoming.length).toBeGreaterThanOrEqual(6);
+      expect(completed.length).toBe(incoming.length);
+      for (const e of [...incoming, ...completed]) expect(e.reqId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(new Set(incoming.map((e) => e.reqId)).size).toBe(incoming.length);
+
+      // The audit entries of the failed sign-in and of the audit search name the same request ids.
+      const signInRow = await database.db
+        .selectFrom('audit_log')
+        .selectAll()
+        .where('action', '=', 'sign-in.password')
+        .where('result', '=', 'denied')
+        .orderBy('id', 'desc')
+        .executeTakeFirstOrThrow();
+      const auditRow = await database.db
+        .selectFrom('audit_log')
+        .selectAll()
+        .where('action', '=', 'admin.audit.view')
+        .orderBy('id', 'desc')
+        .executeTakeFirstOrThrow();
+      for (const row of [signInRow, auditRow]) {
+        expect(row.request_id).toBeTruthy();
+        expect(completed.map((e) => e.reqId)).toContain(row.request_id);
+      }
+      const auditLine = incoming.find((e) => e.reqId === auditRow.request_id)!;
+      expect(auditLine.req?.path).toBe(paths.admin.audit);
+
+      const all = lines.join('\n');
+      expect(all).not.toContain(password);
+      expect(all).not.toContain('demo-password-only');
+      expect(all.toLowerCase()).not.toContain(CASEWORKER);
+      expect(all.toLowerCase()).not.toContain(ADMIN);
+      expect(all).not.toContain(encodeURIComponent(CASEWORKER));
+      expect(all).not.toContain('secret-search-term');
+      expect(all).not.toContain('action=');
+      const cookieValues = [...visitor.cookies.values(), ...admin.cookies.values()];
+      expect(cookieValues.length).toBeGreaterThanOrEqual(3);
+      for (const value of cookieValues) {
+        expect(all).not.toContain(value);
+        // Nor the value without its signature.
+        const unsigned = value.includes('.') ? value.slice(0, value.lastIndexOf('.')) : value;
+        expect(all).not.toContain(unsigned);
+      }
+      expect(visitor.csrf).toBeDefined();
+      expect(all).not.toContain(visitor.csrf!);
+    });
+  });
+
+  describe('sign-in rate limit', () => {
+    let t: TestApp;
+    beforeAll(async () => {
+      t = await buildTestApp(kind, { JOINTLY_SIGN_IN_RATE_PER_MINUTE: '3' });
+    });
+    afterAll(() => t?.close());
+
+    it('refuses the 4th sign-in attempt within the minute with a plain-English page, and audits it', async () => {
+      const c = new Client(t.app);
+      await c.get(paths.signIn);
+      for (let i = 0; i < 3; i++) {
+        expect((await c.post(paths.signIn, { email: CASEWORKER, password: `wrong-password-${i}` })).status).toBe(401);
+      }
+      const fourth = await c.post(paths.signIn, { email: CASEWORKER, password: 'demo-password-only' });
+      expect(fourth.status).toBe(429);
+      expectSecureHtml(fourth);
+      expect(text(fourth.body)).toContain('Too many attempts');
+      expect(text(fourth.body)).toContain('Wait one minute, then try again.');
+      // The right password was not even tried: no session was made.
+      expect(c.cookies.get('jointly_session')).toBeUndefined();
+      const refused = await t.database.db.selectFrom('audit_log').selectAll().where('action', '=', 'rate-limit.refused').execute();
+      expect(refused).toHaveLength(1);
+      expect(refused[0]).toMatchObject({ result: 'denied' });
+      expect(JSON.parse(refused[0]!.details).path).toBe(paths.signIn);
+      // Only the three attempts were checked.
+      const attempts = await t.database.db.selectFrom('audit_log').select('result').where('action', '=', 'sign-in.password').execute();
+      expect(attempts.map((a) => a.result)).toEqual(['denied', 'denied', 'denied']);
+    });
+  });
+});
