@@ -167,3 +167,21 @@ describe('unlocking an account', () => {
     }
   });
 });
+
+describe('a deactivated account at sign-in', () => {
+  it('says it is deactivated only to someone who knows its password', async () => {
+    const t = await buildTestApp('pglite');
+    try {
+      await t.database.db.updateTable('users').set({ active: false }).where('email', '=', 'finance@demoshire.example.org').execute();
+      const c = new Client(t.app);
+      await c.get(paths.signIn);
+      const guess = await c.post(paths.signIn, { email: 'finance@demoshire.example.org', password: 'a guess' });
+      expect(text(guess.body)).toContain('Enter a correct e-mail address and password');
+      expect(text(guess.body)).not.toContain('deactivated');
+      const owner = await c.post(paths.signIn, { email: 'finance@demoshire.example.org', password: 'demo-password-only' });
+      expect(text(owner.body)).toContain('Your account has been deactivated');
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import type { Config } from '../../config.js';
+import type { Config, OidcProviderConfig } from '../../config.js';
 import type { RouteContext, RouteResult, RouteSpec } from '../../platform/http/route.js';
 import { parseForm } from '../../platform/http/forms.js';
 import { ValidationError } from '../../platform/http/errors.js';
@@ -11,7 +11,7 @@ import { newPasswordForm, signInForm, totpForm } from './schema.js';
 import { acceptInvitation, completeTotp, findInvitation, pendingTotpSecret, signInWithOidc, signInWithPassword, type SignInPolicy } from './service.js';
 import { passwordProblem } from './rules.js';
 import { totpSetup } from './totp.js';
-import type { Oidc, OidcStart } from './oidc.js';
+import type { Oidc, OidcIdentity, OidcStart } from './oidc.js';
 
 const OIDC_COOKIE = 'jointly_oidc';
 const STAGE_PATH = { 'signed-in': paths.home, 'awaiting-totp': paths.signInTotp, 'awaiting-totp-setup': paths.signInTotpSetup } as const;
@@ -209,30 +209,36 @@ export function signInRoutes(deps: { config: Config; oidc: Oidc; cookieOptions: 
       audit: 'sign-in.oidc',
       auditReads: true,
       rateLimit: config.signInRatePerMinute,
-      handler: async (ctx) => {
-        const providerId = ctx.params.provider!;
-        const provider = oidc.providers.find((p) => p.id === providerId);
-        if (!provider) return { status: 404, view: 'error.njk', data: notFound };
+      // The token exchange talks to the provider: done before the transaction opens.
+      prepare: async (ctx): Promise<OidcCallback> => {
+        const provider = oidc.providers.find((p) => p.id === ctx.params.provider);
+        if (!provider) return { kind: 'unknown-provider' };
         ctx.reply.clearCookie(OIDC_COOKIE, { path: '/' });
+        const raw = ctx.req.cookies[OIDC_COOKIE];
+        const unsigned = raw ? ctx.req.unsignCookie(raw) : undefined;
+        if (!unsigned?.valid || !unsigned.value) {
+          return { kind: 'refused', provider, reason: 'no sign-in in progress', message: 'Your sign-in did not complete. Start again.' };
+        }
+        try {
+          const pending = JSON.parse(unsigned.value) as OidcStart['pending'];
+          return { kind: 'identity', provider, identity: await oidc.finish(provider.id, new URL(ctx.req.url, config.baseUrl), pending) };
+        } catch (e) {
+          ctx.req.log.warn({ provider: provider.id, err: (e as Error).message }, 'oidc callback refused');
+          return { kind: 'refused', provider, reason: `callback refused: ${(e as Error).message}`, message: `Signing in with ${provider.name} did not work. Start again.` };
+        }
+      },
+      handler: async (ctx) => {
+        const step = ctx.prepared as OidcCallback;
+        if (step.kind === 'unknown-provider') return { status: 404, view: 'error.njk', data: notFound };
+        const providerId = step.provider.id;
         const refuse = (reason: string, message: string, userId?: string): RouteResult => {
           ctx.audit.result = 'denied';
           ctx.audit.userId = userId ?? null;
           ctx.audit.details = { provider: providerId, reason };
           return { ...signInPage(ctx, { errors: [{ text: message, href: '#oidc-providers' }] }), status: 401 };
         };
-        const raw = ctx.req.cookies[OIDC_COOKIE];
-        const unsigned = raw ? ctx.req.unsignCookie(raw) : undefined;
-        if (!unsigned?.valid || !unsigned.value) {
-          return refuse('no sign-in in progress', 'Your sign-in did not complete. Start again.');
-        }
-        let identity;
-        try {
-          const pending = JSON.parse(unsigned.value) as OidcStart['pending'];
-          identity = await oidc.finish(providerId, new URL(ctx.req.url, config.baseUrl), pending);
-        } catch (e) {
-          ctx.req.log.warn({ provider: providerId, err: (e as Error).message }, 'oidc callback refused');
-          return refuse(`callback refused: ${(e as Error).message}`, `Signing in with ${provider.name} did not work. Start again.`);
-        }
+        if (step.kind === 'refused') return refuse(step.reason, step.message);
+        const { provider, identity } = step;
         await endPending(ctx);
         const outcome = await signInWithOidc(ctx.db, identity, provider.organisationCode, policy);
         if (!outcome.ok) return refuse(outcome.reason, outcome.message, outcome.userId);
@@ -247,6 +253,11 @@ export function signInRoutes(deps: { config: Config; oidc: Oidc; cookieOptions: 
     },
   ];
 }
+
+type OidcCallback =
+  | { kind: 'unknown-provider' }
+  | { kind: 'refused'; provider: OidcProviderConfig; reason: string; message: string }
+  | { kind: 'identity'; provider: OidcProviderConfig; identity: OidcIdentity };
 
 const notFound = { pageTitle: 'Page not found', heading: 'Page not found', paragraphs: ['There is no sign-in provider at this address.'] };
 

@@ -41,8 +41,12 @@ export async function signInWithPassword(db: Db, email: string, password: string
     return { ok: false, message: WRONG, reason: 'unknown e-mail address or no local password' };
   }
   const who = { userId: user.id, organisationId: user.organisation_id };
+  // A leaver is told their account is deactivated only after giving its password, so the
+  // message does not reveal to anyone else which addresses belong to leavers.
   if (!user.active || !user.organisation_active) {
-    return { ok: false, ...who, reason: 'deactivated', message: 'Your account has been deactivated. Contact your partnership administrator if you think this is wrong.' };
+    return (await verifyPassword(user.password_hash, password))
+      ? { ok: false, ...who, reason: 'deactivated', message: 'Your account has been deactivated. Contact your partnership administrator if you think this is wrong.' }
+      : { ok: false, ...who, reason: 'deactivated; wrong password', message: WRONG };
   }
   const state = { failed: user.failed_sign_ins, lockedUntil: user.locked_until ? new Date(user.locked_until) : null };
   if (isLocked(state, now)) return { ok: false, ...who, reason: 'locked', message: lockedMessage(state.lockedUntil!) };

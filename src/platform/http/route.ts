@@ -34,6 +34,8 @@ export interface RouteContext {
   params: Record<string, string>;
   query: Record<string, string>;
   audit: AuditNote;
+  /** What the route's `prepare` step returned. */
+  prepared?: unknown;
 }
 
 export type RouteResult =
@@ -51,6 +53,11 @@ export interface RouteSpec {
   audit: string;
   /** GET routes that show personal data are audited on every read. */
   auditReads?: boolean;
+  /**
+   * Slow work that needs no database (a call to an identity provider, say), done before the
+   * transaction opens so no connection is held while waiting on the network.
+   */
+  prepare?(ctx: RouteContext): Promise<unknown>;
   /** Requests per minute per client address, for sign-in and similar. */
   rateLimit?: number;
   handler(ctx: RouteContext): Promise<RouteResult>;
@@ -162,6 +169,7 @@ async function handle(spec: RouteSpec, deps: RouteDeps, req: FastifyRequest, rep
     query: (req.query ?? {}) as Record<string, string>,
     audit: { details: {} },
   };
+  if (spec.prepare) ctx.prepared = await spec.prepare(ctx);
   const audited = spec.method !== 'GET' || spec.auditReads === true;
   let result: RouteResult;
   try {
