@@ -190,9 +190,19 @@ describe.each(databaseKinds())('sign-in and access on %s', (kind) => {
     const bad = await c.post(paths.signInTotp, { code: '000000' === currentTotp(secret) ? '111111' : '000000' });
     expect(bad.status).toBe(401);
     expect(text(bad.body)).toContain('The code is not correct');
-    const good = await c.post(paths.signInTotp, { code: currentTotp(secret) });
+    const code = currentTotp(secret);
+    const good = await c.post(paths.signInTotp, { code });
     expect(good.location).toBe(paths.home);
     expect((await c.get(paths.home)).status).toBe(200);
+    // The same code cannot be used again, even within its 30 seconds.
+    const other = new Client(t.app);
+    await other.signIn(email);
+    await other.get(paths.signInTotp);
+    const replay = await other.post(paths.signInTotp, { code });
+    expect(replay.status).toBe(401);
+    expect(text(replay.body)).toContain('That code has already been used');
+    const last = (await auditRows('sign-in.second-factor')).at(-1)!;
+    expect(JSON.parse(last.details).reason).toBe('code already used');
   });
 });
 
@@ -225,7 +235,8 @@ describe.each(databaseKinds())('security codes required, on %s', (kind) => {
     const again = new Client(t.app);
     expect((await again.signIn(email)).location).toBe(paths.signInTotp);
     await again.get(paths.signInTotp);
-    expect((await again.post(paths.signInTotp, { code: currentTotp(secret) })).location).toBe(paths.home);
+    // The code from set-up cannot be replayed; the app's next code (allowed one step of drift) is taken.
+    expect((await again.post(paths.signInTotp, { code: currentTotp(secret, Date.now() + 30_000) })).location).toBe(paths.home);
     const setUp = await t.database.db.selectFrom('audit_log').select(['result']).where('action', '=', 'sign-in.second-factor-setup').execute();
     expect(setUp.map((r) => r.result)).toEqual(['allowed']);
   });

@@ -5,7 +5,7 @@ import type { Db } from '../../platform/db/database.js';
 import { createSession, endSession, type SessionPolicy, type SessionStage } from '../../platform/auth/sessions.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import { afterFailure, isLocked, lockedMessage, type LockoutPolicy } from './rules.js';
-import { checkTotp, newTotpSecret } from './totp.js';
+import { matchTotp, newTotpSecret } from './totp.js';
 
 export interface SignInPolicy {
   lockout: LockoutPolicy;
@@ -70,7 +70,7 @@ export type TotpOutcome = { ok: true; token: string } | { ok: false; message: st
 export async function completeTotp(db: Db, pending: { userId: string; idHash: string }, code: string, policy: SignInPolicy, now = new Date()): Promise<TotpOutcome> {
   const user = await db
     .selectFrom('users')
-    .select(['id', 'totp_secret', 'totp_enabled_at', 'failed_sign_ins', 'locked_until'])
+    .select(['id', 'totp_secret', 'totp_enabled_at', 'totp_last_step', 'failed_sign_ins', 'locked_until'])
     .where('id', '=', pending.userId)
     .executeTakeFirstOrThrow();
   const state = { failed: user.failed_sign_ins, lockedUntil: user.locked_until ? new Date(user.locked_until) : null };
@@ -78,17 +78,26 @@ export async function completeTotp(db: Db, pending: { userId: string; idHash: st
     await endSession(db, pending.idHash, 'locked');
     return { ok: false, reason: 'locked', message: lockedMessage(state.lockedUntil!) };
   }
-  if (!user.totp_secret || !checkTotp(user.totp_secret, code, now.getTime())) {
+  const step = user.totp_secret ? matchTotp(user.totp_secret, code, now.getTime()) : null;
+  // A code already used (or an older one) is refused like a wrong one.
+  const replayed = step !== null && user.totp_last_step !== null && step <= Number(user.totp_last_step);
+  if (step === null || replayed) {
     const next = await recordFailure(db, user, policy.lockout, now);
     if (isLocked(next, now)) {
       await endSession(db, pending.idHash, 'locked');
       return { ok: false, reason: 'wrong code; now locked', message: lockedMessage(next.lockedUntil!) };
     }
-    return { ok: false, reason: 'wrong code', message: 'The code is not correct or has expired. Enter the 6-digit code your authenticator app shows now' };
+    return {
+      ok: false,
+      reason: replayed ? 'code already used' : 'wrong code',
+      message: replayed
+        ? 'That code has already been used. Wait for your authenticator app to show a new code, then enter it'
+        : 'The code is not correct or has expired. Enter the 6-digit code your authenticator app shows now',
+    };
   }
   await db
     .updateTable('users')
-    .set({ failed_sign_ins: 0, locked_until: null, totp_enabled_at: user.totp_enabled_at ?? now })
+    .set({ failed_sign_ins: 0, locked_until: null, totp_enabled_at: user.totp_enabled_at ?? now, totp_last_step: step })
     .where('id', '=', user.id)
     .execute();
   await endSession(db, pending.idHash, 'rotated');
@@ -100,7 +109,7 @@ export async function pendingTotpSecret(db: Db, userId: string): Promise<{ secre
   const user = await db.selectFrom('users').select(['totp_secret', 'totp_enabled_at', 'email']).where('id', '=', userId).executeTakeFirstOrThrow();
   if (user.totp_secret && !user.totp_enabled_at) return { secret: user.totp_secret, email: user.email };
   const secret = newTotpSecret();
-  await db.updateTable('users').set({ totp_secret: secret, totp_enabled_at: null }).where('id', '=', userId).execute();
+  await db.updateTable('users').set({ totp_secret: secret, totp_enabled_at: null, totp_last_step: null }).where('id', '=', userId).execute();
   return { secret, email: user.email };
 }
 
@@ -123,7 +132,7 @@ export async function acceptInvitation(db: Db, invitation: { token_hash: string;
   await db.updateTable('invitations').set({ used_at: new Date() }).where('token_hash', '=', invitation.token_hash).execute();
   await db
     .updateTable('users')
-    .set({ password_hash: await hashPassword(password), failed_sign_ins: 0, locked_until: null, totp_secret: null, totp_enabled_at: null })
+    .set({ password_hash: await hashPassword(password), failed_sign_ins: 0, locked_until: null, totp_secret: null, totp_enabled_at: null, totp_last_step: null })
     .where('id', '=', invitation.user_id)
     .execute();
   const stage: SessionStage = policy.requireTotp ? 'awaiting-totp-setup' : 'signed-in';

@@ -7,11 +7,15 @@ const make = (secret: string, label = 'Jointly') =>
 
 export const newTotpSecret = () => new Secret({ size: 20 }).base32;
 
-export function checkTotp(secret: string, code: string, at = Date.now()): boolean {
+/** The 30-second time step a code belongs to, or null when it matches none near `at`. */
+export function matchTotp(secret: string, code: string, at = Date.now()): number | null {
   const clean = code.replace(/\s+/g, '');
-  if (!/^\d{6}$/.test(clean)) return false;
-  return make(secret).validate({ token: clean, window: 1, timestamp: at }) !== null;
+  if (!/^\d{6}$/.test(clean)) return null;
+  const delta = make(secret).validate({ token: clean, window: 1, timestamp: at });
+  return delta === null ? null : Math.floor(at / 30_000) + delta;
 }
+
+export const checkTotp = (secret: string, code: string, at = Date.now()): boolean => matchTotp(secret, code, at) !== null;
 
 /** The code an authenticator app would show now: for the demo console and tests. */
 export const currentTotp = (secret: string, at = Date.now()) => make(secret).generate({ timestamp: at });

@@ -23,6 +23,7 @@ export interface UsersTable {
   password_hash: string | null;
   totp_secret: string | null;
   totp_enabled_at: NullableTimestamp;
+  totp_last_step: number | null;
   failed_sign_ins: Generated<number>;
   locked_until: NullableTimestamp;
   created_at: Timestamp;
