@@ -21,8 +21,8 @@ export interface E2eServer {
   close(): Promise<void>;
 }
 
-export async function startServer(env: Record<string, string> = {}): Promise<E2eServer> {
-  const kind: DbKind = inject('postgres') ? 'postgres' : 'pglite';
+export async function startServer(env: Record<string, string> = {}, opts: { kind?: DbKind } = {}): Promise<E2eServer> {
+  const kind: DbKind = opts.kind ?? (inject('postgres') ? 'postgres' : 'pglite');
   const database = await openTestDatabase(kind);
   try {
     await seedDemo(database.db);
