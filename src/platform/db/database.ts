@@ -17,8 +17,12 @@ export interface Database {
   db: Db;
   /** Runs a script of several statements, outside Kysely (migrations). */
   runScript(sqlText: string): Promise<void>;
-  /** Holds the migration lock (a session-level advisory lock) while fn runs. */
-  withMigrationLock<T>(fn: (script: (sqlText: string) => Promise<void>) => Promise<T>): Promise<T>;
+  /**
+   * Holds the migration lock while fn runs: a session-level advisory lock on PostgreSQL, a queue in
+   * the process on PGlite. `script` runs on the locked connection and answers the rows of its last
+   * statement.
+   */
+  withMigrationLock<T>(fn: (script: (sqlText: string) => Promise<Record<string, unknown>[]>) => Promise<T>): Promise<T>;
   /** Answers true when the database responds to select 1 within the time allowed. */
   ping(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
@@ -44,10 +48,15 @@ export async function openPostgres(url: string, poolSize = 10): Promise<Database
     async withMigrationLock(fn) {
       const client = await pool.connect();
       try {
+        // If this process dies mid-migration, the server would otherwise finish (and commit) the
+        // script on its own while the next migrator waits on the lock; checking the client
+        // connection makes it roll back instead. PostgreSQL 14+ on Linux, macOS and the BSDs.
+        await client.query(`set client_connection_check_interval = '1s'`).catch(() => undefined);
         await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
         try {
           return await fn(async (text) => {
-            await client.query(text);
+            const res = (await client.query(text)) as pg.QueryResult | pg.QueryResult[];
+            return (Array.isArray(res) ? res.at(-1)?.rows : res.rows) ?? [];
           });
         } finally {
           await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]);
@@ -59,6 +68,8 @@ export async function openPostgres(url: string, poolSize = 10): Promise<Database
     ping: (ms) => pingWith(db, ms),
     async close() {
       await db.destroy();
+      // Kysely ends the pool only if it ever used it; the migration lock and runScript use it directly.
+      if (!pool.ending) await pool.end();
     },
   };
 }
@@ -74,20 +85,22 @@ export async function openPGlite(dataDir: string | undefined): Promise<Database>
   }
   const db = new Kysely<DB>({ dialect: new PGliteDialect(pgl) });
   const script = async (text: string) => {
-    await pgl.exec(text);
+    const res = await pgl.exec(text);
+    return (res.at(-1)?.rows ?? []) as Record<string, unknown>[];
   };
+  // PGlite is one connection in one process, and an advisory lock is re-entrant within a session,
+  // so it cannot order two migrators here: they take turns in this queue instead.
+  let migrators: Promise<unknown> = Promise.resolve();
   return {
     kind: 'pglite',
     db,
-    runScript: script,
-    // PGlite is one connection in one process; the advisory lock still orders migrators within it.
-    async withMigrationLock(fn) {
-      await pgl.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
-      try {
-        return await fn(script);
-      } finally {
-        await pgl.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]);
-      }
+    async runScript(text) {
+      await script(text);
+    },
+    withMigrationLock(fn) {
+      const turn = migrators.then(() => fn(script));
+      migrators = turn.catch(() => undefined);
+      return turn;
     },
     ping: (ms) => pingWith(db, ms),
     async close() {

@@ -30,11 +30,9 @@ export async function migrate(database: Database, migrations = readMigrations())
     await script(`create table if not exists schema_migrations (
       name text primary key, checksum text not null, applied_at timestamptz not null default now())`);
     const applied = new Map<string, string>();
-    const rows = await database.db
-      .selectFrom('schema_migrations' as never)
-      .select(['name' as never, 'checksum' as never])
-      .execute();
-    for (const r of rows as unknown as { name: string; checksum: string }[]) applied.set(r.name, r.checksum);
+    // Read on the locked connection: a pool of one would otherwise wait for itself for ever.
+    const rows = await script('select name, checksum from schema_migrations');
+    for (const r of rows as { name: string; checksum: string }[]) applied.set(r.name, r.checksum);
     const ran: string[] = [];
     for (const m of migrations) {
       const seen = applied.get(m.name);

@@ -93,11 +93,12 @@ export function createJobs(db: Db, log: { error(obj: unknown, msg: string): void
       const result = await handler(JSON.parse(job.payload as string), ctx);
       await db
         .updateTable('jobs')
-        .set({ status: 'succeeded', progress: 100, result: JSON.stringify(result ?? null), finished_at: new Date(), locked_until: null })
+        // A problem from an earlier attempt is no longer the job's problem once it has succeeded.
+        .set({ status: 'succeeded', progress: 100, result: JSON.stringify(result ?? null), error: null, finished_at: new Date(), locked_until: null })
         .where('id', '=', String(id))
         .execute();
     } catch (e) {
-      const message = (e as Error).message;
+      const message = e instanceof Error ? e.message : String(e);
       const retry = Number(job.attempts) < Number(job.max_attempts);
       log.error({ jobId: id, kind: job.kind, err: message }, 'job failed');
       await db
