@@ -49,6 +49,7 @@ export function administrationRoutes(deps: { config: Config; notifier: Notifier 
         pageTitle: user.display_name,
         user,
         roleNames: user.roles.map((r) => ROLES[r]),
+        organisationSignIn: user.identities.length ? `Linked to ${user.identities.map((i) => new URL(i.issuer).host).join(', ')}` : 'Not linked',
         roleItems: roleItems(user.roles),
         isSelf: user.id === ctx.user!.id,
         locked: user.locked_until !== null && new Date(user.locked_until) > new Date(),

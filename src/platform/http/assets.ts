@@ -1,5 +1,5 @@
 // GOV.UK Frontend's compiled assets and Jointly's own, served from disk with long caching.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { normalize } from 'node:path';
 import type { RouteSpec } from './route.js';
 import { projectPath } from '../paths-on-disk.js';
@@ -8,10 +8,19 @@ import { NotFoundError } from './errors.js';
 
 const GOVUK_DIST = projectPath('node_modules/govuk-frontend/dist/govuk');
 const GOVUK_FILES: Record<string, string> = {
-  'govuk-frontend.min.css': 'govuk-frontend.min.css',
   'govuk-frontend.min.js': 'govuk-frontend.min.js',
   'manifest.json': 'assets/manifest.json',
 };
+
+// Jointly is not a GOV.UK service: it uses the Design System's components but not GOV.UK's
+// typeface, which is restricted to GOV.UK. The stylesheet is served without it (Arial instead).
+let stylesheet: string | undefined;
+export function govukStylesheet(): string {
+  stylesheet ??= readFileSync(`${GOVUK_DIST}/govuk-frontend.min.css`, 'utf8')
+    .replace(/@font-face\{font-family:GDS Transport;[^}]*\}/g, '')
+    .replace(/font-family:GDS Transport,/g, 'font-family:');
+  return stylesheet;
+}
 
 function safe(rel: string): string {
   const n = normalize(rel);
@@ -28,7 +37,10 @@ export function assetRoutes(): RouteSpec[] {
       audit: 'asset.read',
       handler: async ({ params, reply }) => {
         const rel = safe(params['*'] ?? '');
-        const file = GOVUK_FILES[rel] ?? (rel.startsWith('images/') || rel.startsWith('fonts/') ? `assets/${rel}` : undefined);
+        if (rel === 'govuk-frontend.min.css') {
+          return { contentType: 'text/css; charset=utf-8', body: govukStylesheet(), headers: { 'cache-control': 'public, max-age=86400' } };
+        }
+        const file = GOVUK_FILES[rel] ?? (rel.startsWith('images/') ? `assets/${rel}` : undefined);
         if (!file || !existsSync(`${GOVUK_DIST}/${file}`)) throw new NotFoundError('asset');
         void reply.header('cache-control', 'public, max-age=86400').sendFile(file, GOVUK_DIST);
         return { handled: true };
