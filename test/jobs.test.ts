@@ -180,6 +180,66 @@ describe.each(databaseKinds())('background jobs on %s', (kind) => {
     expect(await jobs.get(db, id)).toMatchObject({ status: 'succeeded', attempts: 2, result: 'finished by another runner' });
   });
 
+  it('fails a job whose runner stopped responding once it has used all its attempts, instead of retrying for ever', async () => {
+    const jobs = createJobs(db, memoryLog());
+    let ran = 0;
+    jobs.register('crashes-runner', async () => void ran++);
+    const id = await jobs.enqueue(db, 'crashes-runner', {}, { maxAttempts: 2 });
+    await sql`update jobs set status = 'running', attempts = 2, locked_until = now() - interval '1 minute' where id = ${id}`.execute(db);
+    expect(await jobs.runPending()).toBe(0);
+    expect(ran).toBe(0);
+    expect(await jobs.get(db, id)).toMatchObject({ status: 'failed', error: 'The job stopped responding and has used all its attempts' });
+  });
+
+  it('renews the lease when a long job reports progress, and resets progress for a retry', async () => {
+    const jobs = createJobs(db, memoryLog());
+    const g = gate();
+    let attempt = 0;
+    jobs.register('long-import', async (_p, ctx) => {
+      attempt++;
+      await ctx.progress(60, 'Matching records');
+      if (attempt === 1) {
+        g.arrive();
+        await g.opened;
+        throw new Error('The file could not be read');
+      }
+      return 'ok';
+    });
+    const id = await jobs.enqueue(db, 'long-import', {});
+    const run = jobs.runPending(1);
+    await g.reached;
+    const lease = await db.selectFrom('jobs').select(sql<boolean>`locked_until > now() + interval '9 minutes'`.as('fresh')).where('id', '=', String(id)).executeTakeFirstOrThrow();
+    expect(lease.fresh).toBe(true);
+    g.open();
+    await run;
+    expect(await jobs.get(db, id)).toMatchObject({ status: 'queued', progress: 0, progressMessage: null, error: 'The file could not be read' });
+  });
+
+  it('creates one job per key, however often the same event is enqueued', async () => {
+    const jobs = createJobs(db, memoryLog());
+    jobs.register('outcome-letter', async () => 'sent');
+    const ids = await Promise.all([1, 2, 3].map(() => jobs.enqueue(db, 'outcome-letter', { decision: 7 }, { key: `outcome-letter:7:${kind}` })));
+    expect(new Set(ids).size).toBe(1);
+    const rows = await db.selectFrom('jobs').select('id').where('key', '=', `outcome-letter:7:${kind}`).execute();
+    expect(rows).toHaveLength(1);
+  });
+
+  it('enqueues a daily job once its time has come, once per day however many runners ask', async () => {
+    const a = createJobs(db, memoryLog());
+    const b = createJobs(db, memoryLog());
+    for (const j of [a, b]) {
+      j.register(`deadline-check-${kind}`, async () => 'checked');
+      j.daily(`deadline-check-${kind}`, '02:00');
+    }
+    expect(await a.enqueueDue(new Date('2026-11-25T01:59:00Z'))).toBe(0);
+    const at = new Date('2026-11-25T02:00:00Z');
+    await Promise.all([a.enqueueDue(at), b.enqueueDue(at), a.enqueueDue(new Date('2026-11-25T23:00:00Z'))]);
+    const rows = await db.selectFrom('jobs').select(['key', 'payload']).where('kind', '=', `deadline-check-${kind}`).execute();
+    expect(rows).toEqual([{ key: `deadline-check-${kind}@2026-11-25`, payload: JSON.stringify({ scheduledFor: '2026-11-25' }) }]);
+    expect(await a.enqueueDue(new Date('2026-11-26T02:30:00Z'))).toBe(1);
+    expect(() => a.daily(`deadline-check-${kind}`, '25:00')).toThrow(/HH:MM/);
+  });
+
   it('runs jobs in the background after start(), and stop() waits for the runner', async () => {
     const jobs = createJobs(db, memoryLog());
     jobs.register('background', async () => 'ran in the background');

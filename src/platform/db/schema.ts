@@ -89,6 +89,7 @@ export interface JobsTable {
   started_at: NullableTimestamp;
   finished_at: NullableTimestamp;
   locked_until: NullableTimestamp;
+  key: string | null;
 }
 export interface NotificationsTable {
   id: Generated<string>;

@@ -3,6 +3,7 @@
 // See docs/adr/0004-jobs-in-the-database.md for why not pg-boss.
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
+import { dueRunKey, parseAt, type DailySchedule } from './schedule.js';
 
 export interface JobContext {
   id: number;
@@ -28,7 +29,12 @@ export interface JobView {
 
 export interface Jobs {
   register(kind: string, handler: JobHandler): void;
-  enqueue(db: Db, kind: string, payload: unknown, opts?: { createdBy?: string; maxAttempts?: number; runAt?: Date }): Promise<number>;
+  /** With a `key`, enqueuing the same business event twice returns the first job's id. */
+  enqueue(db: Db, kind: string, payload: unknown, opts?: { createdBy?: string; maxAttempts?: number; runAt?: Date; key?: string }): Promise<number>;
+  /** Runs `kind` once a day at `at` (HH:MM, Europe/London) while the runner is started. */
+  daily(kind: string, at: string): void;
+  /** Enqueues every daily run that is due and not yet enqueued; the runner calls this each tick. */
+  enqueueDue(now?: Date): Promise<number>;
   get(db: Db, id: number): Promise<JobView | undefined>;
   list(db: Db, opts: { createdBy?: string; limit?: number }): Promise<JobView[]>;
   /** Runs ready jobs until none is left (or `max` have run); returns how many ran. */
@@ -60,7 +66,15 @@ export function createJobs(db: Db, log: { error(obj: unknown, msg: string): void
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> = Promise.resolve();
 
+  const schedules: DailySchedule[] = [];
+
   async function claim() {
+    // A job whose runner died (its lease ran out) is retried, unless it has used every attempt:
+    // then it has failed, or a job that kills its runner would be retried for ever.
+    await sql`
+      update jobs set status = 'failed', finished_at = now(), locked_until = null,
+        error = coalesce(error || '; ', '') || 'The job stopped responding and has used all its attempts'
+      where status = 'running' and locked_until < now() and attempts >= max_attempts`.execute(db);
     const res = await sql<Record<string, unknown>>`
       update jobs set status = 'running', attempts = attempts + 1, started_at = now(),
         locked_until = now() + make_interval(mins => ${LEASE_MINUTES})
@@ -84,7 +98,12 @@ export function createJobs(db: Db, log: { error(obj: unknown, msg: string): void
       async progress(percent, message) {
         await db
           .updateTable('jobs')
-          .set({ progress: Math.max(0, Math.min(100, Math.round(percent))), progress_message: message ?? null })
+          // Reporting progress also renews the lease, so a long job is not taken over while alive.
+          .set({
+            progress: Math.max(0, Math.min(100, Math.round(percent))),
+            progress_message: message ?? null,
+            locked_until: sql<Date>`now() + make_interval(mins => ${LEASE_MINUTES})`,
+          })
           .where('id', '=', String(id))
           .execute();
       },
@@ -105,7 +124,7 @@ export function createJobs(db: Db, log: { error(obj: unknown, msg: string): void
         .updateTable('jobs')
         .set(
           retry
-            ? { status: 'queued', error: message, run_at: new Date(Date.now() + 2 ** Number(job.attempts) * 1000), locked_until: null }
+            ? { status: 'queued', error: message, progress: 0, progress_message: null, run_at: new Date(Date.now() + 2 ** Number(job.attempts) * 1000), locked_until: null }
             : { status: 'failed', error: message, finished_at: new Date(), locked_until: null },
         )
         .where('id', '=', String(id))
@@ -128,10 +147,31 @@ export function createJobs(db: Db, log: { error(obj: unknown, msg: string): void
           created_by: opts.createdBy ?? null,
           max_attempts: opts.maxAttempts ?? 3,
           run_at: opts.runAt ?? new Date(),
+          key: opts.key ?? null,
         })
+        .onConflict((oc) => oc.column('key').doNothing())
         .returning('id')
-        .executeTakeFirstOrThrow();
-      return Number(row.id);
+        .executeTakeFirst();
+      if (row) return Number(row.id);
+      const existing = await q.selectFrom('jobs').select('id').where('key', '=', opts.key!).executeTakeFirstOrThrow();
+      return Number(existing.id);
+    },
+    daily(kind, at) {
+      parseAt(at);
+      if (!handlers.has(kind)) throw new Error(`No handler is registered for job kind "${kind}"`);
+      schedules.push({ kind, at });
+    },
+    async enqueueDue(now = new Date()) {
+      let n = 0;
+      for (const s of schedules) {
+        const key = dueRunKey(s, now);
+        if (!key) continue;
+        const seen = await db.selectFrom('jobs').select('id').where('key', '=', key).executeTakeFirst();
+        if (seen) continue;
+        await this.enqueue(db, s.kind, { scheduledFor: key.split('@')[1] }, { key });
+        n++;
+      }
+      return n;
     },
     async get(q, id) {
       const row = await q.selectFrom('jobs').selectAll().where('id', '=', String(id)).executeTakeFirst();
@@ -150,7 +190,8 @@ export function createJobs(db: Db, log: { error(obj: unknown, msg: string): void
     start(pollMs = 1000) {
       if (timer) return;
       const tick = () => {
-        running = this.runPending(25)
+        running = this.enqueueDue()
+          .then(() => this.runPending(25))
           .catch((e: unknown) => log.error({ err: (e as Error).message }, 'job runner failed'))
           .finally(() => {
             if (timer) timer = setTimeout(tick, pollMs);
