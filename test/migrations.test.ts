@@ -24,7 +24,7 @@ type Empty = { open(poolSize?: number): Promise<Database>; url?: string; drop():
 async function emptyDatabase(kind: DbKind): Promise<Empty> {
   if (kind === 'pglite') {
     // In memory, so there is one Database to open: `open` hands back the same one each time.
-    const database = await openPGlite(undefined);
+    const database = await openPGlite(undefined, { fromTemplate: false });
     return { open: async () => database, drop: () => database.close() };
   }
   const info = inject('postgres')!;

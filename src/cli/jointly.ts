@@ -37,6 +37,14 @@ export function buildCli(): Command {
     );
 
   program
+    .command('prepare')
+    .description('prepare the starting copy of the embedded database, so a first start is quick (npm run build does this)')
+    .action(async () => {
+      const { ensureTemplate } = await import('../platform/db/pglite-template.js');
+      console.log(`Prepared ${await ensureTemplate()}`);
+    });
+
+  program
     .command('seed-demo')
     .description('create the fictional demo local area, if the database has no organisations yet')
     .action(() =>

@@ -5,6 +5,7 @@ import pg from 'pg';
 import { findPostgresBin, startCluster, type Cluster } from './postgres-cluster.js';
 import { openPostgres } from '../../src/platform/db/database.js';
 import { migrate } from '../../src/platform/db/migrate.js';
+import { ensureTemplate } from '../../src/platform/db/pglite-template.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -22,6 +23,8 @@ function loud(message: string) {
 }
 
 export default async function setup(project: TestProject) {
+  // Every PGlite in the tests starts from the prepared copy instead of running initdb.
+  await ensureTemplate();
   let cluster: Cluster | undefined;
   let adminUrl = process.env.TEST_DATABASE_URL;
   if (!adminUrl) {

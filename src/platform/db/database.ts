@@ -1,11 +1,12 @@
 // One way to open the system of record: PostgreSQL when a URL is given, embedded PGlite otherwise.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import { PGliteDialect } from './pglite-dialect.js';
 import type { DB } from './schema.js';
+import { readTemplate } from './pglite-template.js';
 
 export type Db = Kysely<DB>;
 export type Tx = Transaction<DB>;
@@ -74,15 +75,62 @@ export async function openPostgres(url: string, poolSize = 10): Promise<Database
   };
 }
 
-export async function openPGlite(dataDir: string | undefined): Promise<Database> {
-  let pgl: PGlite;
-  if (dataDir) {
-    const dir = resolve(dataDir);
-    mkdirSync(dir, { recursive: true });
-    pgl = await PGlite.create(resolve(dir, 'pgdata'));
-  } else {
-    pgl = await PGlite.create();
+/** `fromTemplate: false` starts a new database empty (initdb), for tests of migrations themselves. */
+export async function openPGlite(dataDir: string | undefined, opts: { fromTemplate?: boolean } = {}): Promise<Database> {
+  const useTemplate = opts.fromTemplate !== false;
+  if (!dataDir) {
+    const template = useTemplate ? readTemplate() : undefined;
+    return openPGliteWith(await PGlite.create(template ? { loadDataDir: template } : {}));
   }
+  const dir = resolve(dataDir);
+  mkdirSync(dir, { recursive: true });
+  const release = lockDataDir(dir);
+  try {
+    const pgdata = resolve(dir, 'pgdata');
+    const template = useTemplate && !existsSync(resolve(pgdata, 'PG_VERSION')) ? readTemplate() : undefined;
+    return openPGliteWith(await PGlite.create(pgdata, template ? { loadDataDir: template } : {}), release);
+  } catch (e) {
+    release();
+    throw e;
+  }
+}
+
+/**
+ * Two processes must never open one PGlite folder: the second would damage it. A lock file
+ * names the holder; a lock left by a process that has died is taken over.
+ */
+function lockDataDir(dir: string): () => void {
+  const file = resolve(dir, 'jointly.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(file, String(process.pid), { flag: 'wx' });
+      return () => rmSync(file, { force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const holder = Number(readFileSync(file, 'utf8').trim());
+      if (holder === process.pid) throw new Error(`The embedded database in ${dir} is already open in this process`);
+      if (Number.isInteger(holder) && holder > 0 && isAlive(holder)) {
+        throw new Error(
+          `The embedded database in ${dir} is in use by another Jointly process (${holder}). Stop it first, or use PostgreSQL (DATABASE_URL) to run several processes.`,
+        );
+      }
+      rmSync(file, { force: true });
+    }
+  }
+  throw new Error(`Could not lock the embedded database in ${dir}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Wraps an open PGlite; `release` runs when it is closed (the folder lock). */
+export function openPGliteWith(pgl: PGlite, release: () => void = () => undefined): Database & { dumpDataDir(): Promise<Blob> } {
   const db = new Kysely<DB>({ dialect: new PGliteDialect(pgl) });
   const script = async (text: string) => {
     const res = await pgl.exec(text);
@@ -104,7 +152,14 @@ export async function openPGlite(dataDir: string | undefined): Promise<Database>
     },
     ping: (ms) => pingWith(db, ms),
     async close() {
-      await pgl.close();
+      try {
+        await pgl.close();
+      } finally {
+        release();
+      }
+    },
+    async dumpDataDir() {
+      return pgl.dumpDataDir('none');
     },
   };
 }
