@@ -26,6 +26,13 @@ import { signInRoutes } from './capabilities/sign-in/routes.js';
 import { createOidc } from './capabilities/sign-in/oidc.js';
 import { administrationRoutes } from './capabilities/administration/routes.js';
 import { jobRoutes } from './capabilities/jobs/routes.js';
+import { childrenRoutes } from './capabilities/children/routes.js';
+import { familyRoutes } from './capabilities/family/routes.js';
+import { involvementsRoutes } from './capabilities/involvements/routes.js';
+import { tellItOnceRoutes } from './capabilities/tell-it-once/routes.js';
+import { sharingRoutes } from './capabilities/sharing/routes.js';
+import { findRoutes } from './capabilities/find/routes.js';
+import { registerOverviewRoutes } from './capabilities/register-overview/routes.js';
 import { paths } from './paths.js';
 
 declare module 'fastify' {
@@ -141,6 +148,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
 
   const oidc = createOidc(config);
   const routeDeps = { db, renderPage: pages.renderPage, renderError: pages.renderError };
+  const capabilityDeps = { config, notifier: deps.notifier, jobs: deps.jobs };
   const capabilities: RouteSpec[][] = [
     healthRoutes(database),
     assetRoutes(),
@@ -148,6 +156,14 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     signInRoutes({ config, oidc, cookieOptions }),
     administrationRoutes({ config, notifier: deps.notifier }),
     jobRoutes({ jobs: deps.jobs }),
+    // The joint agency record, one folder per capability.
+    findRoutes(capabilityDeps),
+    childrenRoutes(capabilityDeps),
+    familyRoutes(capabilityDeps),
+    involvementsRoutes(capabilityDeps),
+    tellItOnceRoutes(capabilityDeps),
+    sharingRoutes(capabilityDeps),
+    registerOverviewRoutes(capabilityDeps),
   ];
   for (const routes of capabilities) registerRoutes(app, routeDeps, routes);
   return app;

@@ -29,4 +29,30 @@ export const paths = {
     audit: '/admin/audit',
   },
   jobs: { list: '/jobs', job: (id = ':id') => `/jobs/${id}` },
+  // The joint agency record. Each page of a child's record belongs to one capability folder.
+  children: {
+    list: '/children', // find: search and lists
+    export: '/children/export', // find: ?format=csv|xlsx with the list's filters
+    register: '/children/new', // children
+    record: (id = ':id') => `/children/${id}`, // children: the core record
+    edit: (id = ':id') => `/children/${id}/edit`, // children
+    history: (id = ':id') => `/children/${id}/history`, // children
+    family: (id = ':id') => `/children/${id}/family`, // family
+    addFamilyMember: (id = ':id') => `/children/${id}/family/new`, // family
+    involvements: (id = ':id') => `/children/${id}/involvements`, // involvements (and key worker)
+    addInvolvement: (id = ':id') => `/children/${id}/involvements/new`, // involvements
+    keyWorker: (id = ':id') => `/children/${id}/key-worker`, // involvements
+    aboutMe: (id = ':id') => `/children/${id}/about-me`, // tell-it-once
+    chronology: (id = ':id') => `/children/${id}/chronology`, // tell-it-once
+    sharing: (id = ':id') => `/children/${id}/sharing`, // sharing: consents and lawful bases
+    addConsent: (id = ':id') => `/children/${id}/sharing/consent/new`, // sharing
+    withdrawConsent: (id = ':id', consentId = ':consentId') => `/children/${id}/sharing/consent/${consentId}/withdraw`, // sharing
+    addLawfulBasis: (id = ':id') => `/children/${id}/sharing/lawful-basis/new`, // sharing
+    emergencyAccess: (id = ':id') => `/children/${id}/emergency-access`, // sharing: break glass
+    whoHasLooked: (id = ':id') => `/children/${id}/who-has-looked`, // sharing
+  },
+  register: {
+    overview: '/register/overview', // register-overview: counts for commissioners
+    emergencyAccessReview: '/admin/emergency-access', // sharing: for the information governance lead
+  },
 } as const;

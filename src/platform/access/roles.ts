@@ -32,21 +32,30 @@ export const PERMISSIONS = [
   'audit:view',
   'outbox:view',
   'jobs:view',
+  // The register: a child's record is also subject to the sharing rule (capabilities/sharing).
+  'children:view',
+  'children:register',
+  'children:edit',
+  'children:export',
+  'register:overview',
+  'register:configure',
+  'emergency-access:review',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 const EVERYONE: Permission[] = ['home:view', 'jobs:view'];
+const CASEWORK: Permission[] = [...EVERYONE, 'children:view', 'children:register', 'children:edit', 'children:export'];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
-  'partnership-administrator': [...EVERYONE, 'organisations:manage', 'users:manage', 'outbox:view', 'audit:view'],
-  caseworker: EVERYONE,
-  'key-worker': EVERYONE,
-  practitioner: EVERYONE,
+  'partnership-administrator': [...EVERYONE, 'organisations:manage', 'users:manage', 'outbox:view', 'audit:view', 'register:configure', 'register:overview'],
+  caseworker: CASEWORK,
+  'key-worker': CASEWORK,
+  practitioner: CASEWORK,
   'panel-member': EVERYONE,
-  commissioner: EVERYONE,
+  commissioner: [...EVERYONE, 'register:overview'],
   'finance-officer': EVERYONE,
   'participation-lead': EVERYONE,
-  'information-governance-lead': [...EVERYONE, 'audit:view'],
+  'information-governance-lead': [...EVERYONE, 'audit:view', 'emergency-access:review'],
 };
 
 export function permissionsOf(roles: readonly string[]): Set<Permission> {

@@ -33,6 +33,10 @@ const MIGRATION_LOCK = 7_240_001;
 
 // int8 and numeric come back as strings from pg by default; counts are small, money is integer pence.
 pg.types.setTypeParser(20, (v) => Number(v));
+// Calendar dates stay 'YYYY-MM-DD' strings: a Date would shift with the time zone.
+const DATE_OID = 1082;
+pg.types.setTypeParser(DATE_OID, (v) => v);
+const pgliteParsers = { [DATE_OID]: (v: string) => v };
 
 export async function openPostgres(url: string, poolSize = 10): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
@@ -80,7 +84,7 @@ export async function openPGlite(dataDir: string | undefined, opts: { fromTempla
   const useTemplate = opts.fromTemplate !== false;
   if (!dataDir) {
     const template = useTemplate ? readTemplate() : undefined;
-    return openPGliteWith(await PGlite.create(template ? { loadDataDir: template } : {}));
+    return openPGliteWith(await PGlite.create({ parsers: pgliteParsers, ...(template ? { loadDataDir: template } : {}) }));
   }
   const dir = resolve(dataDir);
   mkdirSync(dir, { recursive: true });
@@ -88,7 +92,7 @@ export async function openPGlite(dataDir: string | undefined, opts: { fromTempla
   try {
     const pgdata = resolve(dir, 'pgdata');
     const template = useTemplate && !existsSync(resolve(pgdata, 'PG_VERSION')) ? readTemplate() : undefined;
-    return openPGliteWith(await PGlite.create(pgdata, template ? { loadDataDir: template } : {}), release);
+    return openPGliteWith(await PGlite.create(pgdata, { parsers: pgliteParsers, ...(template ? { loadDataDir: template } : {}) }), release);
   } catch (e) {
     release();
     throw e;

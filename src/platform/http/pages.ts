@@ -6,6 +6,9 @@ import { paths } from '../../paths.js';
 
 const NAVIGATION: { text: string; href: string; permission: Permission }[] = [
   { text: 'Home', href: paths.home, permission: 'home:view' },
+  { text: 'Children', href: paths.children.list, permission: 'children:view' },
+  { text: 'Register overview', href: paths.register.overview, permission: 'register:overview' },
+  { text: 'Emergency access', href: paths.register.emergencyAccessReview, permission: 'emergency-access:review' },
   { text: 'Organisations', href: paths.admin.organisations, permission: 'organisations:manage' },
   { text: 'People', href: paths.admin.users, permission: 'users:manage' },
   { text: 'Audit log', href: paths.admin.audit, permission: 'audit:view' },

@@ -1,0 +1,68 @@
+// Who may see what of a child's record: pure, so it is tested exhaustively and its SQL twin
+// (service.ts) is checked against it.
+//
+// A staff member sees a section of a child's record only when
+//   (a) they hold a casework role, and
+//   (b) their organisation is currently involved with the child, and
+//   (c) a consent that has not been withdrawn covers their organisation's type and the section,
+//       or a current lawful basis recorded for their organisation covers the section;
+// or (d) they hold a casework role and have current emergency access ("break glass") to the child.
+// The child exists for them only when they may see its core section.
+
+export const SECTIONS = {
+  core: 'Core record: names, date of birth, identifiers, needs',
+  family: 'Family and contact details',
+  education: 'Education',
+  health: 'Health',
+  'social-care': 'Social care',
+  'about-me': 'About me and the chronology',
+} as const;
+export type Section = keyof typeof SECTIONS;
+export const SECTION_KEYS = Object.keys(SECTIONS) as Section[];
+export const isSection = (s: string): s is Section => s in SECTIONS;
+
+/** Roles that work with individual children. Others (commissioners, finance) see counts only. */
+export const CASEWORK_ROLES = ['caseworker', 'key-worker', 'practitioner'] as const;
+
+export interface Viewer {
+  userId: string;
+  organisationId: string;
+  organisationType: string;
+  roles: readonly string[];
+}
+
+export interface SharingFacts {
+  /** Organisations with an involvement that has started and not ended on `today`. */
+  involvedOrganisationIds: readonly string[];
+  consents: readonly { withdrawn: boolean; scopes: readonly { organisationType: string; section: string }[] }[];
+  lawfulBases: readonly { organisationId: string; sections: readonly string[]; current: boolean }[];
+  breakGlass: readonly { userId: string; expiresAt: Date }[];
+}
+
+export type Access =
+  | { visible: false }
+  | { visible: true; sections: ReadonlySet<Section>; via: 'sharing' | 'emergency-access' };
+
+export const hasCaseworkRole = (v: Pick<Viewer, 'roles'>) => v.roles.some((r) => (CASEWORK_ROLES as readonly string[]).includes(r));
+
+export function accessFor(viewer: Viewer, facts: SharingFacts, now: Date): Access {
+  if (!hasCaseworkRole(viewer)) return { visible: false };
+  if (facts.breakGlass.some((g) => g.userId === viewer.userId && g.expiresAt > now)) {
+    return { visible: true, sections: new Set(SECTION_KEYS), via: 'emergency-access' };
+  }
+  if (!facts.involvedOrganisationIds.includes(viewer.organisationId)) return { visible: false };
+  const sections = new Set<Section>();
+  for (const c of facts.consents) {
+    if (c.withdrawn) continue;
+    for (const s of c.scopes) if (s.organisationType === viewer.organisationType && isSection(s.section)) sections.add(s.section);
+  }
+  for (const b of facts.lawfulBases) {
+    if (!b.current || b.organisationId !== viewer.organisationId) continue;
+    for (const s of b.sections) if (isSection(s)) sections.add(s);
+  }
+  return sections.has('core') ? { visible: true, sections, via: 'sharing' } : { visible: false };
+}
+
+/** Counts below this are shown as "fewer than 5" so no child can be picked out of a table. */
+export const SMALL_NUMBER = 5;
+export const suppress = (n: number): number | null => (n > 0 && n < SMALL_NUMBER ? null : n);
