@@ -1,32 +1,23 @@
 // Journey 4: an administrator deactivates someone who is signed in elsewhere. Their very next
 // page shows the sign-in page and says the account has been deactivated.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD, DEMO_USERS } from '../../src/demo/seed.js';
 import { paths } from '../../src/paths.js';
-import { startServer, type E2eServer } from './support/server.js';
-import { chromiumPath, JOURNEY_TIMEOUT, launchBrowser, Site } from './support/pages.js';
+import { useJourney } from './support/server.js';
+import { chromiumPath, JOURNEY_TIMEOUT, Site } from './support/pages.js';
 
 const ADMIN = DEMO_USERS.find((u) => u.roles.includes('partnership-administrator'))!;
 const LEAVER = DEMO_USERS.find((u) => u.roles.includes('practitioner'))!;
 const DEACTIVATED = 'Your account has been deactivated. Contact your partnership administrator if you think this is wrong.';
 
 describe.skipIf(!chromiumPath())('deactivating someone who is signed in', { timeout: JOURNEY_TIMEOUT }, () => {
-  let server: E2eServer;
-  let browser: Browser;
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const journey = useJourney();
 
   it('ends their session at once, tells them why, and lets them back only after reactivation', async () => {
-    const leaver = await Site.open(browser, server.baseUrl);
+    const leaver = await Site.open(journey.browser, journey.server.baseUrl);
     expect(await leaver.signIn(LEAVER.email, DEMO_PASSWORD)).toBe(paths.home);
 
-    const admin = await Site.open(browser, server.baseUrl);
+    const admin = await Site.open(journey.browser, journey.server.baseUrl);
     await admin.signIn(ADMIN.email, DEMO_PASSWORD);
     await admin.follow('People', 'nav[aria-label="Main menu"]');
     await admin.follow(LEAVER.name);

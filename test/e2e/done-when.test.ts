@@ -1,12 +1,11 @@
 // Journey 2, the foundation's "done when": an administrator adds an organisation and a person;
 // the person accepts the e-mailed invitation, creates a password, sets up security codes and
 // signs in again; the audit log shows every step and is intact. Security codes are required.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD, DEMO_USERS } from '../../src/demo/seed.js';
 import { paths } from '../../src/paths.js';
-import { startServer, type E2eServer } from './support/server.js';
-import { chromiumPath, JOURNEY_TIMEOUT, launchBrowser, Site } from './support/pages.js';
+import { useJourney } from './support/server.js';
+import { chromiumPath, JOURNEY_TIMEOUT, Site } from './support/pages.js';
 
 const ADMIN = DEMO_USERS.find((u) => u.roles.includes('partnership-administrator'))!;
 // Invented for this test: fictional organisation and person.
@@ -15,18 +14,10 @@ const PERSON = { name: 'Demo New Starter', email: 'new.starter@demoshire.example
 const PASSWORD = 'lantern orchard pebble violet';
 
 describe.skipIf(!chromiumPath())('the done-when journey, with security codes required', { timeout: JOURNEY_TIMEOUT }, () => {
-  let server: E2eServer;
-  let browser: Browser;
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startServer({ JOINTLY_REQUIRE_TOTP: 'true' }), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const journey = useJourney({ JOINTLY_REQUIRE_TOTP: 'true' });
 
   it('an administrator adds an organisation and a person, who accepts the invitation and signs in with a security code', async () => {
-    const admin = await Site.open(browser, server.baseUrl);
+    const admin = await Site.open(journey.browser, journey.server.baseUrl);
     const menu = (name: string) => admin.follow(name, 'nav[aria-label="Main menu"]');
 
     // The administrator signs in and, because codes are required, sets them up first.
@@ -93,11 +84,11 @@ describe.skipIf(!chromiumPath())('the done-when journey, with security codes req
     await menu('Outbox');
     const message = await admin.page.getByRole('row').filter({ hasText: PERSON.email }).innerText();
     expect(message).toContain('You have been invited to Jointly');
-    const link = new RegExp(`${server.baseUrl.replace(/[.]/g, '\\.')}/invitation/[A-Za-z0-9_-]+`).exec(message)?.[0];
-    expect(link, `an invitation link to ${server.baseUrl} in: ${message}`).toBeDefined();
+    const link = new RegExp(`${journey.server.baseUrl.replace(/[.]/g, '\\.')}/invitation/[A-Za-z0-9_-]+`).exec(message)?.[0];
+    expect(link, `an invitation link to ${journey.server.baseUrl} in: ${message}`).toBeDefined();
 
     // The new person, on their own computer, follows the link.
-    const person = await Site.open(browser, server.baseUrl);
+    const person = await Site.open(journey.browser, journey.server.baseUrl);
     expect(await person.visit(link!)).toBe(200);
     expect(await person.heading()).toBe('Create your password');
     expect(await person.mainText()).toContain(PERSON.email);

@@ -1,28 +1,19 @@
 // Journey 3: someone who uses only a keyboard signs in and adds an organisation. No mouse
 // clicks: pages are reached by typing the address or by pressing keys.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD, DEMO_USERS } from '../../src/demo/seed.js';
 import { paths } from '../../src/paths.js';
-import { startServer, type E2eServer } from './support/server.js';
-import { chromiumPath, JOURNEY_TIMEOUT, launchBrowser, Site } from './support/pages.js';
+import { useJourney } from './support/server.js';
+import { chromiumPath, JOURNEY_TIMEOUT, Site } from './support/pages.js';
 
 const ADMIN = DEMO_USERS.find((u) => u.roles.includes('partnership-administrator'))!;
 const ORG = { name: 'Demoshire Sensory Support Team (fictional)', code: 'DEMO-SST', type: 'NHS trust' };
 
 describe.skipIf(!chromiumPath())('using only a keyboard', { timeout: JOURNEY_TIMEOUT }, () => {
-  let server: E2eServer;
-  let browser: Browser;
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const journey = useJourney();
 
   it('signs in, skipping to the main content first, and adds an organisation', async () => {
-    const site = await Site.open(browser, server.baseUrl);
+    const site = await Site.open(journey.browser, journey.server.baseUrl);
     const keys = site.page.keyboard;
     await site.visit(paths.signIn);
 

@@ -1,29 +1,20 @@
 // Journey 1: every demo account signs in and sees its home page; the administrator reaches
 // each administration page; someone without the permission is told so; signing out works.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD, DEMO_USERS } from '../../src/demo/seed.js';
 import { ROLES } from '../../src/platform/access/roles.js';
 import { paths } from '../../src/paths.js';
-import { startServer, type E2eServer } from './support/server.js';
-import { AccessibilityError, chromiumPath, JOURNEY_TIMEOUT, launchBrowser, Site } from './support/pages.js';
+import { useJourney } from './support/server.js';
+import { AccessibilityError, chromiumPath, JOURNEY_TIMEOUT, Site } from './support/pages.js';
 
 const ADMIN = DEMO_USERS.find((u) => u.roles.includes('partnership-administrator'))!;
 const CASEWORKER = DEMO_USERS.find((u) => u.roles.includes('caseworker'))!;
 
 describe.skipIf(!chromiumPath())('each demo role in a browser', { timeout: JOURNEY_TIMEOUT }, () => {
-  let server: E2eServer;
-  let browser: Browser;
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const journey = useJourney();
 
   it.each(DEMO_USERS.map((u) => [u.name, u] as const))('%s signs in, sees their home page and signs out', async (_name, user) => {
-    const site = await Site.open(browser, server.baseUrl);
+    const site = await Site.open(journey.browser, journey.server.baseUrl);
     expect(await site.signIn(user.email, DEMO_PASSWORD)).toBe(paths.home);
     expect(await site.heading()).toBe('Jointly');
     expect(await site.page.locator('.jointly-signed-in').innerText()).toContain(`Signed in as ${user.name}`);
@@ -38,7 +29,7 @@ describe.skipIf(!chromiumPath())('each demo role in a browser', { timeout: JOURN
   });
 
   it('the administrator opens every administration page from the menu', async () => {
-    const site = await Site.open(browser, server.baseUrl);
+    const site = await Site.open(journey.browser, journey.server.baseUrl);
     await site.signIn(ADMIN.email, DEMO_PASSWORD);
     const menu = site.page.getByRole('navigation', { name: 'Main menu' });
     expect((await menu.getByRole('link').allInnerTexts()).map((t) => t.trim())).toEqual([
@@ -76,7 +67,7 @@ describe.skipIf(!chromiumPath())('each demo role in a browser', { timeout: JOURN
   });
 
   it('a caseworker is told they do not have access to the people page', async () => {
-    const site = await Site.open(browser, server.baseUrl);
+    const site = await Site.open(journey.browser, journey.server.baseUrl);
     // An empty sign-in form first: the error summary names both fields.
     await site.visit(paths.signIn);
     await site.submit('Sign in');
@@ -96,7 +87,7 @@ describe.skipIf(!chromiumPath())('each demo role in a browser', { timeout: JOURN
   });
 
   it('the accessibility check fails a page that breaks WCAG, naming the rule and the element', async () => {
-    const site = await Site.open(browser, server.baseUrl);
+    const site = await Site.open(journey.browser, journey.server.baseUrl);
     await site.visit(paths.signIn);
     await site.page.evaluate(() => {
       const input = document.createElement('input');

@@ -59,6 +59,27 @@ export function administrationRoutes(deps: { config: Config; notifier: Notifier 
     };
   };
 
+  /** A one-button action on a person's page: checks the form's version, then shows the result there. */
+  const userAction = (
+    url: string,
+    audit: string,
+    done: string,
+    act: (ctx: RouteContext, version: number | undefined) => Promise<unknown>,
+    opts: { versioned?: boolean } = {},
+  ): RouteSpec => ({
+    method: 'POST',
+    url,
+    access: 'users:manage',
+    audit,
+    handler: async (ctx) => {
+      const version = opts.versioned === false ? undefined : parseForm(versionForm, ctx.body).version;
+      await act(ctx, version);
+      Object.assign(ctx.audit, { subjectType: 'user', subjectId: ctx.params.id });
+      return { redirect: `${paths.admin.user(ctx.params.id)}?done=${done}` };
+    },
+    onInvalid: (ctx, errors) => userPage(ctx, errors),
+  });
+
   return [
     {
       method: 'GET',
@@ -166,57 +187,16 @@ export function administrationRoutes(deps: { config: Config; notifier: Notifier 
       },
       onInvalid: (ctx, errors) => userPage(ctx, errors),
     },
-    {
-      method: 'POST',
-      url: paths.admin.deactivateUser(),
-      access: 'users:manage',
-      audit: 'admin.user.deactivate',
-      handler: async (ctx) => {
-        const form = parseForm(versionForm, ctx.body);
-        await admin.deactivateUser(ctx.db, ctx.params.id!, form.version, ctx.user!.id);
-        Object.assign(ctx.audit, { subjectType: 'user', subjectId: ctx.params.id });
-        return { redirect: `${paths.admin.user(ctx.params.id)}?done=deactivated` };
-      },
-      onInvalid: (ctx, errors) => userPage(ctx, errors),
-    },
-    {
-      method: 'POST',
-      url: paths.admin.unlockUser(),
-      access: 'users:manage',
-      audit: 'admin.user.unlock',
-      handler: async (ctx) => {
-        const form = parseForm(versionForm, ctx.body);
-        await admin.unlockUser(ctx.db, ctx.params.id!, form.version);
-        Object.assign(ctx.audit, { subjectType: 'user', subjectId: ctx.params.id });
-        return { redirect: `${paths.admin.user(ctx.params.id)}?done=unlocked` };
-      },
-      onInvalid: (ctx, errors) => userPage(ctx, errors),
-    },
-    {
-      method: 'POST',
-      url: paths.admin.reactivateUser(),
-      access: 'users:manage',
-      audit: 'admin.user.reactivate',
-      handler: async (ctx) => {
-        const form = parseForm(versionForm, ctx.body);
-        await admin.reactivateUser(ctx.db, ctx.params.id!, form.version);
-        Object.assign(ctx.audit, { subjectType: 'user', subjectId: ctx.params.id });
-        return { redirect: `${paths.admin.user(ctx.params.id)}?done=reactivated` };
-      },
-      onInvalid: (ctx, errors) => userPage(ctx, errors),
-    },
-    {
-      method: 'POST',
-      url: paths.admin.resendInvitation(),
-      access: 'users:manage',
-      audit: 'admin.user.invite',
-      handler: async (ctx) => {
-        await admin.resendInvitation(ctx.db, inviteDeps, ctx.params.id!);
-        Object.assign(ctx.audit, { subjectType: 'user', subjectId: ctx.params.id });
-        return { redirect: `${paths.admin.user(ctx.params.id)}?done=invited` };
-      },
-      onInvalid: (ctx, errors) => userPage(ctx, errors),
-    },
+    userAction(paths.admin.deactivateUser(), 'admin.user.deactivate', 'deactivated', (ctx, version) =>
+      admin.deactivateUser(ctx.db, ctx.params.id!, version!, ctx.user!.id),
+    ),
+    userAction(paths.admin.unlockUser(), 'admin.user.unlock', 'unlocked', (ctx, version) => admin.unlockUser(ctx.db, ctx.params.id!, version!)),
+    userAction(paths.admin.reactivateUser(), 'admin.user.reactivate', 'reactivated', (ctx, version) =>
+      admin.reactivateUser(ctx.db, ctx.params.id!, version!),
+    ),
+    userAction(paths.admin.resendInvitation(), 'admin.user.invite', 'invited', (ctx) => admin.resendInvitation(ctx.db, inviteDeps, ctx.params.id!), {
+      versioned: false,
+    }),
     {
       method: 'GET',
       url: paths.admin.outbox,

@@ -2,7 +2,9 @@
 // else PGlite. JOINTLY_BASE_URL is the address it really listens on, so the links it writes
 // (invitations in the outbox) work in the browser.
 import type { FastifyInstance } from 'fastify';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { launchBrowser } from './pages.js';
 import { createApp } from '../../../src/app.js';
 import { loadConfig, type Config } from '../../../src/config.js';
 import { OutboxNotifier } from '../../../src/platform/notify/notify.js';
@@ -57,4 +59,28 @@ export async function startServer(env: Record<string, string> = {}, opts: { kind
     await database.close();
     throw e;
   }
+}
+
+/**
+ * One server and one browser for a journey file, started before its tests and closed after.
+ * Read `journey.server` and `journey.browser` inside tests.
+ */
+export function useJourney(env: Record<string, string> = {}): { readonly server: E2eServer; readonly browser: Browser } {
+  let server: E2eServer | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startServer(env), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  return {
+    get server() {
+      return server!;
+    },
+    get browser() {
+      return browser!;
+    },
+  };
 }
