@@ -39,11 +39,16 @@ export const paths = {
     history: (id = ':id') => `/children/${id}/history`, // children
     family: (id = ':id') => `/children/${id}/family`, // family
     addFamilyMember: (id = ':id') => `/children/${id}/family/new`, // family
+    editFamilyMember: (id = ':id', memberId = ':memberId') => `/children/${id}/family/${memberId}/edit`, // family
     involvements: (id = ':id') => `/children/${id}/involvements`, // involvements (and key worker)
     addInvolvement: (id = ':id') => `/children/${id}/involvements/new`, // involvements
+    endInvolvement: (id = ':id', involvementId = ':involvementId') => `/children/${id}/involvements/${involvementId}/end`, // involvements
     keyWorker: (id = ':id') => `/children/${id}/key-worker`, // involvements
     aboutMe: (id = ':id') => `/children/${id}/about-me`, // tell-it-once
+    updateAboutMe: (id = ':id') => `/children/${id}/about-me/update`, // tell-it-once
+    aboutMeVersion: (id = ':id', version: number | string = ':version') => `/children/${id}/about-me/versions/${version}`, // tell-it-once
     chronology: (id = ':id') => `/children/${id}/chronology`, // tell-it-once
+    addChronologyEvent: (id = ':id') => `/children/${id}/chronology/new`, // tell-it-once
     sharing: (id = ':id') => `/children/${id}/sharing`, // sharing: consents and lawful bases
     addConsent: (id = ':id') => `/children/${id}/sharing/consent/new`, // sharing
     withdrawConsent: (id = ':id', consentId = ':consentId') => `/children/${id}/sharing/consent/${consentId}/withdraw`, // sharing
@@ -53,6 +58,8 @@ export const paths = {
   },
   register: {
     overview: '/register/overview', // register-overview: counts for commissioners
+    overviewExport: '/register/overview/export', // register-overview: the overview's tables as CSV
     emergencyAccessReview: '/admin/emergency-access', // sharing: for the information governance lead
+    emergencyAccessStart: '/children/emergency-access', // sharing: break glass from an NHS number, UPN or council id
   },
 } as const;

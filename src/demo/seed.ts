@@ -3,6 +3,7 @@
 import type { Db } from '../platform/db/database.js';
 import type { Role } from '../platform/access/roles.js';
 import { hashPassword } from '../capabilities/sign-in/passwords.js';
+import { seedRegisterConfig } from './register-config.js';
 
 export const DEMO_PASSWORD = 'demo-password-only';
 
@@ -44,6 +45,7 @@ export async function seedDemo(db: Db): Promise<boolean> {
         .executeTakeFirstOrThrow();
       await tx.insertInto('user_roles').values(u.roles.map((role) => ({ user_id: user.id, role }))).execute();
     }
+    await seedRegisterConfig(tx);
     return true;
   });
 }

@@ -7,7 +7,8 @@ import type { CurrentUser } from '../../platform/auth/current-user.js';
 import { NotFoundError } from '../../platform/http/errors.js';
 import { todayInLondon } from '../../platform/dates.js';
 import type { RouteContext } from '../../platform/http/route.js';
-import { accessFor, hasCaseworkRole, type Access, type Section, type SharingFacts, type Viewer } from './rules.js';
+import { accessFor, hasCaseworkRole, SECTION_KEYS, type Access, type Section, type SharingFacts, type Viewer } from './rules.js';
+import { describeAction, roleNames } from './presenters.js';
 
 export const viewerOf = (u: CurrentUser): Viewer => ({
   userId: u.id,
@@ -104,3 +105,357 @@ export function visibleChild(viewer: Viewer, alias = 'c', now = new Date()): Exp
 /** Ids of the children this person may see. */
 export const visibleChildIds = (db: Db, viewer: Viewer, now = new Date()) =>
   db.selectFrom('children as c').select('c.id').where(visibleChild(viewer, 'c', now));
+
+// ---------------------------------------------------------------------------------------------
+// Consents, lawful bases, emergency access and "who has looked": the sharing pages' use cases.
+
+const MINUTE = 60_000;
+
+/** What every page of the record needs for its heading and sub-navigation. */
+export async function childHeader(db: Db, childId: string) {
+  const child = await db
+    .selectFrom('children')
+    .select(['id', 'given_name', 'family_name', 'preferred_name', 'date_of_birth', 'family_id'])
+    .where('id', '=', childId)
+    .executeTakeFirst();
+  if (!child) throw new NotFoundError('child');
+  return child;
+}
+
+/** Family members of the child's family who hold parental responsibility: who may give consent for them. */
+export const parentsWithResponsibility = (db: Db, familyId: string) =>
+  db
+    .selectFrom('family_members')
+    .select(['id', 'full_name', 'relationship'])
+    .where('family_id', '=', familyId)
+    .where('parental_responsibility', '=', true)
+    .orderBy('full_name')
+    .execute();
+
+export async function listConsents(db: Db, childId: string) {
+  const [consents, scopes] = await Promise.all([
+    db
+      .selectFrom('consents as k')
+      .leftJoin('family_members as m', 'm.id', 'k.given_by_member_id')
+      .leftJoin('users as u', 'u.id', 'k.recorded_by')
+      .select([
+        'k.id',
+        'k.given_by',
+        'k.capacity_note',
+        'k.given_on',
+        'k.method',
+        'k.evidence',
+        'k.review_on',
+        'k.withdrawn_at',
+        'k.withdrawn_reason',
+        'k.recorded_at',
+        'm.full_name as member_name',
+        'm.relationship as member_relationship',
+        'u.display_name as recorded_by_name',
+      ])
+      .where('k.child_id', '=', childId)
+      .orderBy('k.given_on', 'desc')
+      .orderBy('k.recorded_at', 'desc')
+      .execute(),
+    db
+      .selectFrom('consent_scopes as s')
+      .innerJoin('consents as k', 'k.id', 's.consent_id')
+      .select(['s.consent_id', 's.organisation_type', 's.section'])
+      .where('k.child_id', '=', childId)
+      .execute(),
+  ]);
+  return consents.map((c) => ({ ...c, scopes: scopes.filter((s) => s.consent_id === c.id) }));
+}
+
+export interface NewConsent {
+  givenBy: 'parent' | 'young-person' | 'decision-maker';
+  memberId: string | null;
+  capacityNote: string | null;
+  givenOn: string;
+  method: 'written' | 'verbal' | 'electronic';
+  evidence: string | null;
+  reviewOn: string;
+  scopes: readonly { organisationType: string; section: string }[];
+}
+
+export async function addConsent(db: Db, childId: string, form: NewConsent, recordedBy: string) {
+  const consent = await db
+    .insertInto('consents')
+    .values({
+      child_id: childId,
+      given_by: form.givenBy,
+      given_by_member_id: form.memberId,
+      capacity_note: form.capacityNote,
+      given_on: form.givenOn,
+      method: form.method,
+      evidence: form.evidence,
+      review_on: form.reviewOn,
+      recorded_by: recordedBy,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await db
+    .insertInto('consent_scopes')
+    .values(form.scopes.map((s) => ({ consent_id: consent.id, organisation_type: s.organisationType, section: s.section })))
+    .execute();
+  return consent.id;
+}
+
+/** Withdraws a consent now. Answers false when it was already withdrawn; NotFoundError if it is not this child's. */
+export async function withdrawConsent(db: Db, childId: string, consentId: string, reason: string, now = new Date()): Promise<boolean> {
+  if (!/^[0-9a-f-]{36}$/.test(consentId)) throw new NotFoundError('consent');
+  const found = await db.selectFrom('consents').select(['id', 'withdrawn_at']).where('id', '=', consentId).where('child_id', '=', childId).executeTakeFirst();
+  if (!found) throw new NotFoundError('consent');
+  const done = await db
+    .updateTable('consents')
+    .set({ withdrawn_at: now, withdrawn_reason: reason })
+    .where('id', '=', consentId)
+    .where('withdrawn_at', 'is', null)
+    .executeTakeFirst();
+  return Number(done.numUpdatedRows) === 1;
+}
+
+export async function getConsent(db: Db, childId: string, consentId: string) {
+  if (!/^[0-9a-f-]{36}$/.test(consentId)) throw new NotFoundError('consent');
+  const consent = (await listConsents(db, childId)).find((c) => c.id === consentId);
+  if (!consent) throw new NotFoundError('consent');
+  return consent;
+}
+
+export const listLawfulBases = (db: Db, childId: string) =>
+  db
+    .selectFrom('lawful_bases as b')
+    .innerJoin('organisations as o', 'o.id', 'b.organisation_id')
+    .leftJoin('users as u', 'u.id', 'b.decided_by_user_id')
+    .select([
+      'b.id',
+      'b.basis',
+      'b.sections',
+      'b.explanation',
+      'b.decided_on',
+      'b.ends_on',
+      'b.ended_at',
+      'b.organisation_id',
+      'o.name as organisation_name',
+      'u.display_name as decided_by_name',
+    ])
+    .where('b.child_id', '=', childId)
+    .orderBy('b.decided_on', 'desc')
+    .orderBy('b.recorded_at', 'desc')
+    .execute();
+
+export interface NewLawfulBasis {
+  basis: 'safeguarding' | 'legal-obligation' | 'vital-interests' | 'public-task';
+  organisationId: string;
+  sections: readonly string[];
+  explanation: string;
+  decidedOn: string;
+  endsOn: string | null;
+}
+
+export async function addLawfulBasis(db: Db, childId: string, form: NewLawfulBasis, decidedBy: string) {
+  const row = await db
+    .insertInto('lawful_bases')
+    .values({
+      child_id: childId,
+      organisation_id: form.organisationId,
+      basis: form.basis,
+      sections: [...form.sections],
+      explanation: form.explanation,
+      decided_by_user_id: decidedBy,
+      decided_on: form.decidedOn,
+      ends_on: form.endsOn,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export const activeOrganisations = (db: Db) =>
+  db.selectFrom('organisations').select(['id', 'name', 'type']).where('active', '=', true).orderBy('name').execute();
+
+/** Which organisations working with the child now may see which sections, by the sharing rule. */
+export async function whoCanSee(db: Db, childId: string, now = new Date()) {
+  const facts = await loadSharingFacts(db, childId, now);
+  if (facts.involvedOrganisationIds.length === 0) return [];
+  const orgs = await db
+    .selectFrom('organisations')
+    .select(['id', 'name', 'type'])
+    .where('id', 'in', [...new Set(facts.involvedOrganisationIds)])
+    .orderBy('name')
+    .execute();
+  return orgs.map((o) => {
+    const access = accessFor({ userId: '', organisationId: o.id, organisationType: o.type, roles: ['caseworker'] }, { ...facts, breakGlass: [] }, now);
+    return { id: o.id, name: o.name, type: o.type, sections: access.visible ? SECTION_KEYS.filter((s) => access.sections.has(s)) : [] };
+  });
+}
+
+// Emergency access ("break glass") ------------------------------------------------------------
+
+/** The child whose NHS number, UPN or council reference this is, if any (NHS number first, then UPN). */
+export async function findChildByIdentifier(db: Db, c: { nhsNumber: string | null; upn: string | null; councilId: string }) {
+  const rows = await db
+    .selectFrom('children')
+    .select(['id', 'nhs_number', 'upn', 'council_id'])
+    .where((eb) =>
+      eb.or([
+        ...(c.nhsNumber ? [eb('nhs_number', '=', c.nhsNumber)] : []),
+        ...(c.upn ? [eb('upn', '=', c.upn)] : []),
+        eb('council_id', '=', c.councilId),
+      ]),
+    )
+    .execute();
+  const pick =
+    rows.find((r) => c.nhsNumber && r.nhs_number === c.nhsNumber) ?? rows.find((r) => c.upn && r.upn === c.upn) ?? rows.find((r) => r.council_id === c.councilId);
+  if (!pick) return null;
+  const kind = c.nhsNumber && pick.nhs_number === c.nhsNumber ? 'NHS number' : c.upn && pick.upn === c.upn ? 'Unique Pupil Number' : 'council reference';
+  return { id: pick.id, matchedOn: kind };
+}
+
+export async function grantEmergencyAccess(
+  db: Db,
+  g: { childId: string; userId: string; organisationId: string; reason: string; hours: number },
+  now = new Date(),
+) {
+  // Set here, not by the database's clock, so the pure and SQL rules compare the same instant.
+  const expiresAt = new Date(now.getTime() + g.hours * 60 * MINUTE);
+  const row = await db
+    .insertInto('break_glass')
+    .values({ child_id: g.childId, user_id: g.userId, organisation_id: g.organisationId, reason: g.reason, started_at: now, expires_at: expiresAt })
+    .returning(['id', 'expires_at'])
+    .executeTakeFirstOrThrow();
+  return { id: row.id, expiresAt };
+}
+
+/** The person's current emergency access to the child, for a warning banner on every page of the record. */
+export async function emergencyAccessBanner(db: Db, userId: string, childId: string, now = new Date()) {
+  const row = await db
+    .selectFrom('break_glass')
+    .select(['started_at', 'expires_at', 'reason'])
+    .where('child_id', '=', childId)
+    .where('user_id', '=', userId)
+    .where('expires_at', '>', now)
+    .orderBy('expires_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row ? { startedAt: new Date(row.started_at), expiresAt: new Date(row.expires_at), reason: row.reason } : null;
+}
+
+const emergencyAccessQuery = (db: Db) =>
+  db
+    .selectFrom('break_glass as g')
+    .innerJoin('users as u', 'u.id', 'g.user_id')
+    .innerJoin('organisations as o', 'o.id', 'g.organisation_id')
+    .innerJoin('children as c', 'c.id', 'g.child_id')
+    .leftJoin('users as r', 'r.id', 'g.reviewed_by')
+    .select([
+      'g.id',
+      'g.child_id',
+      'g.user_id',
+      'g.reason',
+      'g.started_at',
+      'g.expires_at',
+      'g.reviewed_at',
+      'g.review_note',
+      'u.display_name as user_name',
+      'o.name as organisation_name',
+      'c.given_name',
+      'c.family_name',
+      'c.preferred_name',
+      'r.display_name as reviewed_by_name',
+    ]);
+
+export const listEmergencyAccessForChild = (db: Db, childId: string) =>
+  emergencyAccessQuery(db).where('g.child_id', '=', childId).orderBy('g.started_at', 'desc').orderBy('g.id').execute();
+
+export const REVIEW_PAGE_SIZE = 50;
+
+/** Every emergency access, newest first, for the information governance lead. */
+export async function listEmergencyAccessForReview(db: Db, page: number) {
+  const [{ total }] = (await db.selectFrom('break_glass').select((eb) => eb.fn.countAll<number>().as('total')).execute()) as [{ total: number }];
+  const pages = Math.max(1, Math.ceil(Number(total) / REVIEW_PAGE_SIZE));
+  const p = Math.min(Math.max(1, page), pages);
+  const rows = await emergencyAccessQuery(db)
+    .orderBy('g.started_at', 'desc')
+    .orderBy('g.id')
+    .limit(REVIEW_PAGE_SIZE)
+    .offset((p - 1) * REVIEW_PAGE_SIZE)
+    .execute();
+  return { rows, page: p, pages, total: Number(total) };
+}
+
+/** Emergency access asked for with a number that matched no child (from the audit log), newest first. */
+export const listUnmatchedEmergencyRequests = (db: Db, limit = 50) =>
+  db
+    .selectFrom('audit_log as a')
+    .leftJoin('users as u', 'u.id', 'a.user_id')
+    .leftJoin('organisations as o', 'o.id', 'a.organisation_id')
+    .select(['a.id', 'a.at', 'a.purpose', 'a.details', 'u.display_name as user_name', 'o.name as organisation_name'])
+    .where('a.action', 'in', ['child.emergency-access.start', 'child.emergency-access.grant'])
+    .where('a.result', '=', 'denied')
+    .orderBy('a.id', 'desc')
+    .limit(limit)
+    .execute();
+
+export type ReviewOutcome = { ok: true; childId: string } | { ok: false; problem: 'already-reviewed' | 'own-access' };
+
+export async function markEmergencyAccessReviewed(db: Db, breakGlassId: string, reviewerId: string, note: string, now = new Date()): Promise<ReviewOutcome> {
+  if (!/^[0-9a-f-]{36}$/.test(breakGlassId)) throw new NotFoundError('emergency access');
+  const row = await db.selectFrom('break_glass').select(['id', 'child_id', 'user_id', 'reviewed_at']).where('id', '=', breakGlassId).executeTakeFirst();
+  if (!row) throw new NotFoundError('emergency access');
+  if (row.user_id === reviewerId) return { ok: false, problem: 'own-access' };
+  const done = await db
+    .updateTable('break_glass')
+    .set({ reviewed_by: reviewerId, reviewed_at: now, review_note: note })
+    .where('id', '=', breakGlassId)
+    .where('reviewed_at', 'is', null)
+    .executeTakeFirst();
+  if (Number(done.numUpdatedRows) !== 1) return { ok: false, problem: 'already-reviewed' };
+  return { ok: true, childId: row.child_id };
+}
+
+// Who has looked at this record ---------------------------------------------------------------
+
+export const WHO_HAS_LOOKED_PAGE_SIZE = 50;
+
+/**
+ * Every audited view, change and export of the child's record, newest first, 50 a page: the
+ * organisation, roles and person, when, what (plain words), why (the purpose given) and whether
+ * it was allowed. The same list will be shown to the family.
+ */
+export async function whoHasLooked(db: Db, childId: string, page = 1) {
+  const base = db.selectFrom('audit_log as a').where('a.subject_type', '=', 'child').where('a.subject_id', '=', childId);
+  const [{ total }] = (await base.select((eb) => eb.fn.countAll<number>().as('total')).execute()) as [{ total: number }];
+  const pages = Math.max(1, Math.ceil(Number(total) / WHO_HAS_LOOKED_PAGE_SIZE));
+  const p = Math.min(Math.max(1, Math.floor(page) || 1), pages);
+  const rows = await base
+    .leftJoin('users as u', 'u.id', 'a.user_id')
+    .leftJoin('organisations as o', 'o.id', 'a.organisation_id')
+    .select(['a.id', 'a.at', 'a.action', 'a.purpose', 'a.result', 'a.roles', 'a.details', 'u.display_name as person', 'o.name as organisation'])
+    .orderBy('a.id', 'desc')
+    .limit(WHO_HAS_LOOKED_PAGE_SIZE)
+    .offset((p - 1) * WHO_HAS_LOOKED_PAGE_SIZE)
+    .execute();
+  const entries = rows.map((r) => {
+    let details: Record<string, unknown> = {};
+    try {
+      details = JSON.parse(r.details) as Record<string, unknown>;
+    } catch {
+      /* an entry without readable details still lists */
+    }
+    const lookedUpOnly = details.alreadyVisible === true;
+    return {
+      id: String(r.id),
+      at: new Date(r.at),
+      organisation: r.organisation,
+      roles: roleNames(r.roles),
+      person: r.person,
+      action: r.action,
+      what: lookedUpOnly ? 'Looked them up by number (they could already see the record)' : describeAction(r.action),
+      why: r.purpose,
+      emergency: !lookedUpOnly && (details.via === 'emergency access' || r.action.startsWith('child.emergency-access.')),
+      allowed: r.result === 'allowed',
+    };
+  });
+  return { entries, page: p, pages, total: Number(total) };
+}

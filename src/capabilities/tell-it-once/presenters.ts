@@ -1,0 +1,36 @@
+// Shaping rows for the pages of a child's record: names and labels in plain English.
+import { SECTIONS, type Section } from '../sharing/rules.js';
+
+export const childName = (c: { given_name: string; family_name: string; preferred_name: string | null }) =>
+  `${c.preferred_name?.trim() || c.given_name} ${c.family_name}`;
+
+/** What the sub-navigation partial needs, and nothing more. */
+export const navChild = (c: { id: string; given_name: string; family_name: string; preferred_name: string | null }) => ({
+  id: c.id,
+  given_name: c.given_name,
+  family_name: c.family_name,
+  preferred_name: c.preferred_name,
+});
+
+/** Short names for the sections, for the chronology's "part of the record" column and select. */
+export const SECTION_SHORT: Record<Section, string> = {
+  core: 'Core record',
+  family: 'Family',
+  education: 'Education',
+  health: 'Health',
+  'social-care': 'Social care',
+  'about-me': 'About me',
+};
+
+export const sectionItems = (sections: ReadonlySet<Section>, selected?: unknown) =>
+  (Object.keys(SECTIONS) as Section[])
+    .filter((s) => sections.has(s))
+    .map((s) => ({ value: s, text: SECTION_SHORT[s], selected: s === selected, hint: { text: SECTIONS[s] } }));
+
+/** "27 March 2024" from 'YYYY-MM-DD', without any time-zone arithmetic. */
+export function longDate(iso: string | null | undefined): string {
+  if (!iso) return '';
+  const [y, m, d] = iso.split('-').map(Number) as [number, number, number];
+  const month = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'][m - 1];
+  return `${d} ${month} ${y}`;
+}
