@@ -3,6 +3,7 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { createApp } from './app.js';
 import { openRuntime } from './platform/runtime.js';
 import { demoSignInText, seedDemo } from './demo/seed.js';
+import { DEFAULT_DEMO_CHILDREN, DEMO_POPULATION_JOB, registerDemoPopulationJob } from './demo/population.js';
 
 let config: Config;
 try {
@@ -16,8 +17,11 @@ try {
 }
 
 const runtime = await openRuntime(config);
+if (config.demo) registerDemoPopulationJob(runtime.jobs);
 if (config.demo && (await seedDemo(runtime.database.db))) {
-  console.log(`\n${demoSignInText()}\n`);
+  // The fictional children are added in the background, so the first start stays quick.
+  await runtime.jobs.enqueue(runtime.database.db, DEMO_POPULATION_JOB, { children: DEFAULT_DEMO_CHILDREN }, { key: DEMO_POPULATION_JOB });
+  console.log(`\n${demoSignInText()}\n\nAdding ${DEFAULT_DEMO_CHILDREN.toLocaleString('en-GB')} fictional children to the register in the background.\n`);
 } else if (config.demo) {
   console.log('\nDemo accounts are listed in the README (password: demo-password-only).\n');
 }

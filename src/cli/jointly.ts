@@ -6,6 +6,7 @@ import { openDatabase } from '../platform/db/database.js';
 import { migrate } from '../platform/db/migrate.js';
 import { verifyAudit, appendAudit } from '../platform/audit/audit.js';
 import { demoSignInText, seedDemo } from '../demo/seed.js';
+import { DEFAULT_DEMO_CHILDREN, seedPopulation } from '../demo/population.js';
 import { isOrganisationType, ORGANISATION_TYPES } from '../platform/access/roles.js';
 import { hashInvite } from '../capabilities/sign-in/service.js';
 import { paths } from '../paths.js';
@@ -46,13 +47,26 @@ export function buildCli(): Command {
 
   program
     .command('seed-demo')
-    .description('create the fictional demo local area, if the database has no organisations yet')
-    .action(() =>
+    .description('create the fictional demo local area, if the database has no organisations yet, and its fictional population of children')
+    .option('--children <n>', 'how many fictional children to put on the register (0 for none)', String(DEFAULT_DEMO_CHILDREN))
+    .action((opts: { children: string }) =>
       withDatabase(async (database, config) => {
         if (config.production) throw new Error('Refusing to create demo accounts in production mode.');
+        const children = Number(opts.children);
+        if (!/^[0-9]+$/.test(opts.children.trim()) || children > 1_000_000) throw new Error('--children: give a whole number from 0 to 1000000');
         await migrate(database);
         if (await seedDemo(database.db)) console.log(demoSignInText());
-        else console.log('The database already has organisations; nothing was added.');
+        else console.log('The database already has organisations; no demo accounts were added.');
+        if (children === 0) return;
+        const started = Date.now();
+        const result = await seedPopulation(database.db, {
+          children,
+          onProgress: (done, total) => {
+            if (done === total || done % 10_000 === 0) console.log(`  ${done.toLocaleString('en-GB')} of ${total.toLocaleString('en-GB')} fictional children added`);
+          },
+        });
+        if (result.skipped) console.log('The demo population is already on the register; no children were added.');
+        else console.log(`Added ${result.children.toLocaleString('en-GB')} fictional children in ${((Date.now() - started) / 1000).toFixed(1)} seconds.`);
       }),
     );
 
