@@ -455,7 +455,7 @@ describe.each(databaseKinds())('the core record on %s', (kind) => {
         .execute();
       const res = await practitioner.get(paths.children.record(childId));
       expect(res.status).toBe(200);
-      expect(text(res.body)).toContain('You are seeing this record through emergency access');
+      expect(text(res.body)).toContain('You are using emergency access to this record');
       const entry = await db().selectFrom('audit_log').selectAll().where('action', '=', 'children.record.view').orderBy('id', 'desc').executeTakeFirstOrThrow();
       expect(entry).toMatchObject({ subject_id: childId, user_id: await userIdByEmail(db(), PRACTITIONER) });
       expect(entry.details).toContain('emergency access');

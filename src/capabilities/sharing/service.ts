@@ -74,7 +74,21 @@ export async function requireChild(ctx: RouteContext, childId: string | undefine
   ctx.audit.subjectId = childId;
   ctx.audit.details = { ...ctx.audit.details, section, ...(access.via === 'emergency-access' ? { via: 'emergency access' } : {}) };
   if (purpose) ctx.audit.purpose = purpose;
+  if (access.via === 'emergency-access') {
+    // Every page of the record shows the warning banner (record-nav.njk includes it).
+    const banner = await emergencyAccessBanner(ctx.db, ctx.user.id, childId);
+    if (banner) ctx.req.emergencyAccess = { until: formatUntil(banner.expiresAt), reason: banner.reason };
+  }
   return access;
+}
+
+const formatUntil = (d: Date) => d.toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/London' });
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by requireChild when the record was reached through emergency access. */
+    emergencyAccess?: { until: string; reason: string };
+  }
 }
 
 /**

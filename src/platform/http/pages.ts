@@ -46,6 +46,7 @@ export function createPages(render: Render, opts: { demo: boolean }) {
       demo: opts.demo,
       cspNonce: (reply as unknown as { cspNonce?: { script?: string } }).cspNonce?.script,
       currentUser: user,
+      emergencyAccess: req.emergencyAccess,
       csrfToken: reply.generateCsrf(),
       navigation: user
         ? NAVIGATION.filter((n) => user.permissions.has(n.permission)).map((n) => ({
