@@ -46,7 +46,7 @@ describe.skipIf(!chromiumPath())('consent, emergency access and its review in a 
     // Filled in.
     const page = caseworker.page;
     await page.getByRole('radio', { name: 'A parent or carer with parental responsibility' }).check();
-    await page.getByLabel('If a parent or carer gave consent: who').selectOption({ label: 'Pat Demoson (mother)' });
+    await page.getByLabel('If a parent or carer gave consent: who').selectOption({ label: 'Parent or carer 1' });
     const givenOn = page.getByRole('group', { name: 'When was consent given?' });
     await givenOn.getByLabel('Day').fill('1');
     await givenOn.getByLabel('Month').fill('2');

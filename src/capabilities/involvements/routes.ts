@@ -147,7 +147,8 @@ export function involvementsRoutes(_deps: CapabilityDeps): RouteSpec[] {
         await requireChild(ctx, ctx.params.id, 'core');
         const form = parseFormWithDates(involvementForm, ctx.body, ['startedOn']);
         const row = await service.addInvolvement(ctx.db, ctx.params.id!, form, { id: ctx.user!.id, organisationId: ctx.user!.organisationId });
-        ctx.audit.details = { ...ctx.audit.details, involvementId: row.id, organisationId: form.organisationId, service: form.service };
+        // Ids only: the audit log is read by people who may not see the record, and the service can say much about a child.
+        ctx.audit.details = { ...ctx.audit.details, involvementId: row.id, organisationId: form.organisationId };
         return { redirect: `${paths.children.involvements(ctx.params.id)}?done=added` };
       },
       onInvalid: (ctx, errors) => addPage(ctx, ctx.body, errors),

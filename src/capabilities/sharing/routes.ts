@@ -79,6 +79,8 @@ export function sharingRoutes(_deps: CapabilityDeps): RouteSpec[] {
     ]);
     const now = new Date();
     const { raw: _raw, ...heading } = h;
+    // Who gave consent is family data: named only to those who may see the family section.
+    const seesFamily = access.visible && access.sections.has('family');
     return {
       view: `${V}sharing.njk`,
       data: {
@@ -93,7 +95,9 @@ export function sharingRoutes(_deps: CapabilityDeps): RouteSpec[] {
           const reviewDue = !withdrawn && c.review_on !== null && c.review_on <= today;
           const givenBy =
             c.given_by === 'parent'
-              ? `${c.member_name ?? 'A parent or carer'}${c.member_relationship ? ` (${c.member_relationship})` : ''}, with parental responsibility`
+              ? seesFamily
+                ? `${c.member_name ?? 'A parent or carer'}${c.member_relationship ? ` (${c.member_relationship})` : ''}, with parental responsibility`
+                : 'A parent or carer with parental responsibility'
               : c.given_by === 'young-person'
                 ? 'The young person'
                 : 'A decision-maker for the young person';
@@ -169,7 +173,12 @@ export function sharingRoutes(_deps: CapabilityDeps): RouteSpec[] {
         parents: parents.length > 0,
         memberItems: [
           { value: '', text: 'Choose a parent or carer' },
-          ...parents.map((p) => ({ value: p.id, text: `${p.full_name} (${p.relationship})`, selected: p.id === values.memberId })),
+          // Their names are family data: someone who may not see the family section chooses by number.
+          ...parents.map((p, i) => ({
+            value: p.id,
+            text: access.visible && access.sections.has('family') ? `${p.full_name} (${p.relationship})` : `Parent or carer ${i + 1}`,
+            selected: p.id === values.memberId,
+          })),
         ],
         givenByValue: values.givenBy,
         methodItems: Object.entries(CONSENT_METHODS).map(([value, text]) => ({ value, text, checked: value === values.method })),
@@ -203,7 +212,10 @@ export function sharingRoutes(_deps: CapabilityDeps): RouteSpec[] {
         consent: {
           id: c.id,
           givenOn: longDate(c.given_on),
-          givenBy: c.given_by === 'parent' ? (c.member_name ?? 'A parent or carer') : CONSENT_GIVERS[c.given_by],
+          givenBy:
+            c.given_by === 'parent'
+              ? (access.visible && access.sections.has('family') && c.member_name) || 'A parent or carer'
+              : CONSENT_GIVERS[c.given_by],
           withdrawn: c.withdrawn_at ? dateTime(c.withdrawn_at) : null,
           scope: scopeTable(c.scopes).filter((r) => r.cells.some((x) => x.shared)),
         },
@@ -413,7 +425,8 @@ export function sharingRoutes(_deps: CapabilityDeps): RouteSpec[] {
           title: 'Consent to share withdrawn',
           recordedBy: ctx.user!.id,
         });
-        ctx.audit.details = { ...ctx.audit.details, consentId: ctx.params.consentId, reason: form.reason };
+        // The reason is kept with the consent, not copied into the audit log (read by people who may not see the record).
+        ctx.audit.details = { ...ctx.audit.details, consentId: ctx.params.consentId };
         // It takes effect at once: the person who withdrew it may have lost access themselves.
         const after = await childAccess(ctx.db, viewerOf(ctx.user!), id);
         if (after.visible) return { redirect: `${paths.children.sharing(id)}?done=withdrawn` };
