@@ -44,16 +44,8 @@ export const roleNames = (roles: string) =>
     .filter(Boolean)
     .map((r) => ROLES[r as keyof typeof ROLES] ?? r);
 
-export const childName = (c: { given_name: string; family_name: string; preferred_name: string | null }) =>
-  `${c.preferred_name?.trim() || c.given_name} ${c.family_name}`;
-
-/** What the record's sub-navigation needs, and nothing more. */
-export const navChild = (c: { id: string; given_name: string; family_name: string; preferred_name: string | null }) => ({
-  id: c.id,
-  given_name: c.given_name,
-  family_name: c.family_name,
-  preferred_name: c.preferred_name,
-});
+// The child's name and the sub-navigation's data are shaped once, for every page of the record.
+export { childName, navChild } from '../tell-it-once/presenters.js';
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 /** "27 March 2024" from 'YYYY-MM-DD', with no time-zone arithmetic. */
