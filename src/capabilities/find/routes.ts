@@ -5,6 +5,7 @@ import { todayInLondon } from '../../platform/dates.js';
 import { paths } from '../../paths.js';
 import type { CapabilityDeps } from '../deps.js';
 import { viewerOf } from '../sharing/service.js';
+import { activeCriteria } from '../children/service.js';
 import { NEED_CODES, STATUSES } from '../children/rules.js';
 import { AGE_BANDS } from './rules.js';
 import { filtersUsed, formValues, parseListOptions, parseSearch, type FormValues, type ListOptions } from './schema.js';
@@ -18,7 +19,7 @@ const options = (entries: [string, string][], selected: string | undefined, firs
   [...(first ? [first] : []), ...entries].map(([value, text]) => ({ value, text, selected: value === (selected ?? '') }));
 
 async function listPage(ctx: RouteContext, values: FormValues, errors?: FieldError[], found?: { result: ResultPage; opts: ListOptions }): Promise<RouteResult> {
-  const localities = await listLocalities(ctx.db);
+  const [localities, criteria] = await Promise.all([listLocalities(ctx.db), activeCriteria(ctx.db)]);
   const user = ctx.user!;
   const searched = Object.keys(values).length > 0;
   return {
@@ -38,6 +39,11 @@ async function listPage(ctx: RouteContext, values: FormValues, errors?: FieldErr
         localities.map((l) => [l.id, l.name]),
         values.locality,
         ['', 'Any locality'],
+      ),
+      criterionItems: options(
+        criteria.map((c) => [c.id, c.description]),
+        values.criterion,
+        ['', 'Any'],
       ),
       keyWorkerItems: options([['me', 'Only children I am key worker for']], values.keyWorker, ['any', 'Any key worker']),
       statusItems: options([...Object.entries(STATUSES), ['all', 'Any status']], values.status ?? 'active'),

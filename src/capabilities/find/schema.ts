@@ -15,6 +15,8 @@ export interface SearchCriteria {
   need?: NeedCode;
   age?: AgeBand;
   locality?: string;
+  /** A criterion of the area's common definition of disability the child meets. */
+  criterion?: string;
   keyWorker: 'any' | 'me';
   status: Status | 'all';
   ehcPlan: 'any' | 'yes' | 'no';
@@ -41,6 +43,7 @@ export const FORM_FIELDS = [
   'need',
   'age',
   'locality',
+  'criterion',
   'keyWorker',
   'status',
   'ehcPlan',
@@ -122,6 +125,10 @@ export function parseSearch(values: FormValues, now = new Date()): { criteria: S
     if (UUID.test(values.locality)) criteria.locality = values.locality;
     else fail('locality', 'Select a locality from the list');
   }
+  if (values.criterion) {
+    if (UUID.test(values.criterion)) criteria.criterion = values.criterion;
+    else fail('criterion', 'Select a criterion of the definition of disability from the list');
+  }
   if (values.keyWorker) {
     if (values.keyWorker === 'any' || values.keyWorker === 'me') criteria.keyWorker = values.keyWorker;
     else fail('keyWorker', 'Select whose children to show');
@@ -160,6 +167,7 @@ export function filtersUsed(c: SearchCriteria): string[] {
   if (c.need) out.push('primary need');
   if (c.age) out.push('age band');
   if (c.locality) out.push('locality');
+  if (c.criterion) out.push('definition of disability');
   if (c.keyWorker === 'me') out.push('key worker');
   if (c.status !== 'active') out.push('status');
   if (c.ehcPlan !== 'any') out.push('EHC plan');

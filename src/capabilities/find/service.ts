@@ -29,7 +29,7 @@ type Base = SelectQueryBuilder<DB & { c: DB['children'] }, 'c', object>;
 
 /** Whether a search narrows the children through an index, so the rule is best checked child by child. */
 const narrows = (c: SearchCriteria) =>
-  !!(c.name || c.dateOfBirth || c.nhsNumber || c.upn || c.postcode || c.need || c.age || c.locality || c.keyWorker === 'me');
+  !!(c.name || c.dateOfBirth || c.nhsNumber || c.upn || c.postcode || c.need || c.age || c.locality || c.criterion || c.keyWorker === 'me');
 
 /**
  * The sharing rule on children aliased `c`, checked child by child: a scalar subquery is never
@@ -56,6 +56,9 @@ function matching(db: Db, viewer: Viewer, c: SearchCriteria, now: Date): Base {
     q = q.where('c.date_of_birth', '>', after).where('c.date_of_birth', '<=', onOrBefore);
   }
   if (c.locality) q = q.where('c.locality_id', '=', c.locality);
+  if (c.criterion) {
+    q = q.where(sql<SqlBool>`exists (select 1 from child_criteria cc where cc.child_id = c.id and cc.criterion_id = ${c.criterion})`);
+  }
   if (c.keyWorker === 'me') q = q.where('c.key_worker_user_id', '=', viewer.userId);
   if (c.status !== 'all') q = q.where('c.status', '=', c.status);
   if (c.ehcPlan !== 'any') q = q.where('c.has_ehc_plan', '=', c.ehcPlan === 'yes');
