@@ -33,6 +33,7 @@ import { tellItOnceRoutes } from './capabilities/tell-it-once/routes.js';
 import { sharingRoutes } from './capabilities/sharing/routes.js';
 import { findRoutes } from './capabilities/find/routes.js';
 import { registerOverviewRoutes } from './capabilities/register-overview/routes.js';
+import { areaSettingsRoutes } from './capabilities/area-settings/routes.js';
 import { paths } from './paths.js';
 
 declare module 'fastify' {
@@ -164,6 +165,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     tellItOnceRoutes(capabilityDeps),
     sharingRoutes(capabilityDeps),
     registerOverviewRoutes(capabilityDeps),
+    areaSettingsRoutes(capabilityDeps),
   ];
   for (const routes of capabilities) registerRoutes(app, routeDeps, routes);
   return app;

@@ -62,4 +62,15 @@ export const paths = {
     emergencyAccessReview: '/admin/emergency-access', // sharing: for the information governance lead
     emergencyAccessStart: '/children/emergency-access', // sharing: break glass from an NHS number, UPN or council id
   },
+  // area-settings: the area configures its register (localities, common definition of disability).
+  areaSettings: {
+    home: '/admin/area-settings',
+    newLocality: '/admin/area-settings/localities/new',
+    locality: (id = ':id') => `/admin/area-settings/localities/${id}`,
+    addPrefix: (id = ':id') => `/admin/area-settings/localities/${id}/postcodes`,
+    removePrefix: (id = ':id') => `/admin/area-settings/localities/${id}/postcodes/remove`,
+    newCriterion: '/admin/area-settings/criteria/new',
+    criterion: (id = ':id') => `/admin/area-settings/criteria/${id}`,
+    criterionActive: (id = ':id') => `/admin/area-settings/criteria/${id}/active`,
+  },
 } as const;

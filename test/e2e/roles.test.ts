@@ -35,6 +35,7 @@ describe.skipIf(!chromiumPath())('each demo role in a browser', { timeout: JOURN
     expect((await menu.getByRole('link').allInnerTexts()).map((t) => t.trim())).toEqual([
       'Home',
       'Register overview',
+      'Area settings',
       'Organisations',
       'People',
       'Audit log',

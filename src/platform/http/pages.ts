@@ -9,6 +9,7 @@ const NAVIGATION: { text: string; href: string; permission: Permission }[] = [
   { text: 'Children', href: paths.children.list, permission: 'children:view' },
   { text: 'Register overview', href: paths.register.overview, permission: 'register:overview' },
   { text: 'Emergency access', href: paths.register.emergencyAccessReview, permission: 'emergency-access:review' },
+  { text: 'Area settings', href: paths.areaSettings.home, permission: 'register:configure' },
   { text: 'Organisations', href: paths.admin.organisations, permission: 'organisations:manage' },
   { text: 'People', href: paths.admin.users, permission: 'users:manage' },
   { text: 'Audit log', href: paths.admin.audit, permission: 'audit:view' },
