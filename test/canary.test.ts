@@ -97,7 +97,7 @@ describe.each(databaseKinds())('the canary on %s', (kind) => {
   const today = todayInLondon();
   const clients = new Map<string, Client>();
   let childId = '';
-  const ids = { memberIds: [] as string[], involvementIds: [] as string[], consentIds: [] as string[], orgIds: [] as string[], userIds: [] as string[], jobIds: [] as string[] };
+  const ids = { memberIds: [] as string[], involvementIds: [] as string[], consentIds: [] as string[], orgIds: [] as string[], userIds: [] as string[], jobIds: [] as string[], localityIds: [] as string[], criterionIds: [] as string[] };
   let localityId = '';
   /** Markers the caseworker saw, over all visits (the control). */
   const seenByCaseworker = new Set<string>();
@@ -137,7 +137,11 @@ describe.each(databaseKinds())('the canary on %s', (kind) => {
                 ? ids.orgIds
                 : r.url.startsWith('/admin/users/')
                   ? ids.userIds
-                  : r.url.startsWith('/jobs/')
+                  : r.url.startsWith('/admin/area-settings/localities/')
+                    ? ids.localityIds
+                    : r.url.startsWith('/admin/area-settings/criteria/')
+                      ? ids.criterionIds
+                      : r.url.startsWith('/jobs/')
                     ? ids.jobIds.length
                       ? ids.jobIds
                       : ['00000000-0000-4000-8000-000000000000']
@@ -362,6 +366,8 @@ describe.each(databaseKinds())('the canary on %s', (kind) => {
     ids.orgIds = orgs.map((o) => o.id);
     ids.userIds = (await db.selectFrom('users').select('id').execute()).map((r) => r.id);
     ids.jobIds = (await db.selectFrom('jobs').select('id').execute()).map((r) => String(r.id));
+    ids.localityIds = (await db.selectFrom('localities').select('id').execute()).map((r) => r.id);
+    ids.criterionIds = (await db.selectFrom('disability_criteria').select('id').execute()).map((r) => r.id);
     localityId = (await db.selectFrom('children').select('locality_id').where('id', '=', childId).executeTakeFirstOrThrow()).locality_id!;
     expect(localityId).toBeTruthy();
     expect(ids.memberIds).toHaveLength(2);
