@@ -8,6 +8,25 @@ export interface LoadOptions {
   headers?: Record<string, string>;
   connections: number;
   durationS: number;
+  /**
+   * Requests to rotate through, in order, across all connections (each its own path on the same
+   * server and its own headers, added to `headers`): to spread a load over many records and
+   * several signed-in people. Without it, every request is `url`.
+   */
+  rotate?: readonly RotatingRequest[];
+  /**
+   * An unmeasured warm-up: it may end before any response arrives (a slow page at 50
+   * connections); anything other than 2xx still fails it.
+   */
+  warmUp?: boolean;
+  /** Seconds without an answer before a request counts as timed out (a failure); autocannon's default is 10. */
+  timeoutS?: number;
+}
+
+export interface RotatingRequest {
+  /** Path and query string, e.g. /children/<id>. */
+  path: string;
+  headers?: Record<string, string>;
 }
 
 export interface LoadResult {
@@ -23,6 +42,8 @@ export interface LoadResult {
   autocannonP99Ms: number;
   bytesPerResponse: number;
   durationS: number;
+  /** Requests sent but not answered when the run stopped (not in the figures above). */
+  unanswered: number;
 }
 
 /** Nearest-rank percentile of sorted values: the smallest value with at least p% of values at or below it. */
@@ -39,6 +60,9 @@ export function percentile(sorted: readonly number[], p: number): number {
 export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   const times: number[] = [];
   let bytes = 0;
+  const rotate = opts.rotate;
+  if (rotate && rotate.length === 0) throw new Error('rotate: give at least one request');
+  let next = 0;
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(
       {
@@ -47,6 +71,22 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
         duration: opts.durationS,
         pipelining: 1,
         headers: opts.headers ?? {},
+        ...(opts.timeoutS ? { timeout: opts.timeoutS } : {}),
+        // autocannon rebuilds a request with setupRequest before every send; one shared counter
+        // takes the next request of the rotation, whichever connection is sending.
+        ...(rotate
+          ? {
+              requests: [
+                {
+                  method: 'GET' as const,
+                  setupRequest: (req: autocannon.Request) => {
+                    const r = rotate[next++ % rotate.length]!;
+                    return { ...req, path: r.path, headers: { ...req.headers, ...r.headers } };
+                  },
+                },
+              ],
+            }
+          : {}),
       },
       (err, res) => (err ? reject(err) : resolve(res)),
     );
@@ -63,10 +103,13 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   if (result.errors !== 0) problems.push(`${result.errors} requests failed with connection errors`);
   if (result.timeouts !== 0) problems.push(`${result.timeouts} requests timed out`);
   if (result.mismatches !== 0) problems.push(`${result.mismatches} responses did not match`);
-  if (times.length === 0) problems.push('no responses at all');
+  if (times.length === 0 && !opts.warmUp) problems.push('no responses at all');
   if (problems.length) throw new Error(`Load on ${opts.url} is not a valid measurement:\n  ${problems.join('\n  ')}`);
 
   times.sort((a, b) => a - b);
+  if (times.length === 0) {
+    return { requests: 0, perS: 0, p50Ms: NaN, p95Ms: NaN, p99Ms: NaN, maxMs: NaN, meanMs: NaN, autocannonP97_5Ms: NaN, autocannonP99Ms: NaN, bytesPerResponse: NaN, durationS: result.duration, unanswered: result.requests.sent - result.requests.total };
+  }
   const mean = times.reduce((s, t) => s + t, 0) / times.length;
   return {
     requests: times.length,
@@ -80,5 +123,6 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
     autocannonP99Ms: result.latency.p99,
     bytesPerResponse: bytes / times.length,
     durationS: result.duration,
+    unanswered: result.requests.sent - result.requests.total,
   };
 }

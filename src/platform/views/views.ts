@@ -5,6 +5,20 @@ import { paths } from '../../paths.js';
 
 export type Render = (template: string, context: Record<string, unknown>) => string;
 
+/**
+ * The `trim` filter. Nunjucks' own, str.replace(/^\s*|\s*$/g, ''), takes time in the square of
+ * each run of spaces, and the GOV.UK macros trim every label, hint and error message they draw:
+ * on the search page it was about 45% of the app's processor time (bench/register.ts). A
+ * string's own trim() removes exactly the same characters (\s and trim() both mean WhiteSpace
+ * and LineTerminator) in linear time; what was marked safe stays safe, as in Nunjucks. Anything
+ * else goes to Nunjucks' filter, as before.
+ */
+export function trimFilter(s: unknown, nunjucksTrim: (s: unknown) => unknown): unknown {
+  if (s instanceof nunjucks.runtime.SafeString) return new nunjucks.runtime.SafeString(String(s).trim());
+  if (typeof s === 'string') return s.trim();
+  return nunjucksTrim(s);
+}
+
 export function createViews(opts: { watch?: boolean } = {}): Render {
   const env = new nunjucks.Environment(
     new nunjucks.FileSystemLoader(
@@ -14,6 +28,8 @@ export function createViews(opts: { watch?: boolean } = {}): Render {
     { autoescape: true, throwOnUndefined: false },
   );
   env.addGlobal('paths', paths);
+  const nunjucksTrim = env.getFilter('trim');
+  env.addFilter('trim', (s: unknown) => trimFilter(s, nunjucksTrim));
   // Error message for one field, for the govuk macros' errorMessage parameter.
   env.addGlobal('fieldError', (errors: { href: string; text: string }[] | undefined, field: string) => {
     const e = errors?.find((x) => x.href === `#${field}`);
