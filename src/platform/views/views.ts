@@ -8,7 +8,7 @@ export type Render = (template: string, context: Record<string, unknown>) => str
 /**
  * The `trim` filter. Nunjucks' own, str.replace(/^\s*|\s*$/g, ''), takes time in the square of
  * each run of spaces, and the GOV.UK macros trim every label, hint and error message they draw:
- * on the search page it was about 45% of the app's processor time (bench/register.ts). A
+ * on the search page it was about 40% of the app's processor time (bench/register.ts). A
  * string's own trim() removes exactly the same characters (\s and trim() both mean WhiteSpace
  * and LineTerminator) in linear time; what was marked safe stays safe, as in Nunjucks. Anything
  * else goes to Nunjucks' filter, as before.
