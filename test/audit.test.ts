@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { buildTestApp, Client, type TestApp } from './support/app.js';
 import { databaseKinds } from './support/db.js';
@@ -67,6 +68,11 @@ describe.each(databaseKinds())('audit log on %s', (kind) => {
     await expect(sql`update audit_log set action = 'changed'`.execute(t.database.db)).rejects.toThrow(/append-only/);
     await expect(sql`delete from audit_log`.execute(t.database.db)).rejects.toThrow(/append-only/);
     await expect(sql`truncate audit_log`.execute(t.database.db)).rejects.toThrow(/append-only/);
+    // The children an entry disclosed are as fixed as the entry.
+    await t.database.db.transaction().execute((tx) => appendAudit(tx, { action: `links-${kind}`, result: 'allowed', children: [randomUUID()] }));
+    await expect(sql`update audit_children set child_id = ${randomUUID()}`.execute(t.database.db)).rejects.toThrow(/append-only/);
+    await expect(sql`delete from audit_children`.execute(t.database.db)).rejects.toThrow(/append-only/);
+    await expect(sql`truncate audit_children`.execute(t.database.db)).rejects.toThrow(/append-only/);
   });
 
   it('keeps an unbroken chain under many concurrent writers', async () => {

@@ -10,7 +10,8 @@ import { paths } from '../src/paths.js';
 import type { Db } from '../src/platform/db/database.js';
 import { ageOn, todayInLondon } from '../src/platform/dates.js';
 import { nhsCheckDigit, searchNames, upnCheckLetter } from '../src/capabilities/children/rules.js';
-import { visibleChildIds } from '../src/capabilities/sharing/service.js';
+import { visibleChildIds, whoHasLooked } from '../src/capabilities/sharing/service.js';
+import { childrenDigest } from '../src/platform/audit/audit.js';
 import { DEMO_PASSWORD } from '../src/demo/seed.js';
 import { useJourney } from './e2e/support/server.js';
 import { chromiumPath, JOURNEY_TIMEOUT, Site } from './e2e/support/pages.js';
@@ -375,8 +376,20 @@ describe.each(databaseKinds())('finding children on %s', (kind) => {
     expect(res.body).toContain('Movedaway,Testsmith');
     for (const hidden of ['Jonathan', 'Joan', 'Withdrawn']) expect(res.body).not.toContain(hidden);
     const audit = await latestAudit('children.export');
-    expect(JSON.parse(audit.details)).toEqual({ format: 'csv', filters: ['name', 'status'], rows: 3 });
+    const exported = await db.selectFrom('audit_children').select('child_id').where('audit_id', '=', audit.id).execute();
+    const ids = exported.map((r) => r.child_id);
+    expect(ids).toHaveLength(3);
+    // The entry's details carry a digest of exactly the linked children, so the hash chain covers the links.
+    expect(JSON.parse(audit.details)).toEqual({ format: 'csv', filters: ['name', 'status'], rows: 3, children: { count: 3, sha256: childrenDigest(ids) } });
     expect(audit.details).not.toContain('testsmith');
+    // Each exported child's "who has looked" lists the export; a child not exported does not.
+    const [jonId] = (await db.selectFrom('children').select('id').where('given_name', '=', 'Jon').where('family_name', '=', 'Testsmith').execute()).map((r) => r.id);
+    expect(ids).toContain(jonId);
+    const jonLooks = (await whoHasLooked(db, jonId!)).entries.map((e) => e.what);
+    expect(jonLooks).toContain('Exported a list that included them');
+    const [joanId] = (await db.selectFrom('children').select('id').where('given_name', '=', 'Joan').execute()).map((r) => r.id);
+    expect(ids).not.toContain(joanId);
+    expect((await whoHasLooked(db, joanId!)).entries.map((e) => e.what)).not.toContain('Exported a list that included them');
 
     const injected = await caseworker.get(`${paths.children.export}?format=csv&name=testinjection`);
     expect(injected.body).toContain(`"'=HYPERLINK(""http://example.org"",""x"")",Testinjection,'@Danger`);
@@ -410,7 +423,7 @@ describe.each(databaseKinds())('finding children on %s', (kind) => {
     expect(formula[2]).toBe("'@Danger");
     expect(ws.getCell(`A${rows.indexOf(formula) + 1}`).formula).toBeUndefined();
     const audit = await latestAudit('children.export');
-    expect(JSON.parse(audit.details)).toEqual({ format: 'xlsx', filters: ['status'], rows: 34 });
+    expect(JSON.parse(audit.details)).toMatchObject({ format: 'xlsx', filters: ['status'], rows: 34, children: { count: 34 } });
   });
 
   it('audits every search with the filters used and the number found, never the terms', async () => {
@@ -418,9 +431,19 @@ describe.each(databaseKinds())('finding children on %s', (kind) => {
     const audit = await latestAudit('children.search');
     expect(audit.result).toBe('allowed');
     expect(audit.user_id).toBe(caseworkerId);
-    expect(JSON.parse(audit.details)).toEqual({ filters: ['name', 'NHS number', 'postcode district', 'primary need'], results: 1, page: 1, sort: 'match' });
+    const shown = await db.selectFrom('audit_children').select('child_id').where('audit_id', '=', audit.id).execute();
+    expect(shown).toHaveLength(1);
+    expect(JSON.parse(audit.details)).toEqual({
+      filters: ['name', 'NHS number', 'postcode district', 'primary need'],
+      results: 1,
+      page: 1,
+      sort: 'match',
+      children: { count: 1, sha256: childrenDigest(shown.map((r) => r.child_id)) },
+    });
     expect(audit.details).not.toMatch(/testsmith|jon|DM1|ASD/i);
     expect(audit.details).not.toContain(nhs.jon);
+    // The child found lists the search in its "who has looked".
+    expect((await whoHasLooked(db, shown[0]!.child_id)).entries.map((e) => e.what)).toContain('Found them in a search');
   });
 
   it('refuses people without a casework role, and asks for a format it knows', async () => {

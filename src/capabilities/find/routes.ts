@@ -95,6 +95,8 @@ export function findRoutes(_deps: CapabilityDeps): RouteSpec[] {
         const opts = parseListOptions(ctx.query, criteria);
         const result = await findChildren(ctx.db, viewerOf(ctx.user!), criteria, opts);
         ctx.audit.details = { filters: filtersUsed(criteria), results: result.total, page: result.page, sort: opts.sort };
+        // The children shown on this page of results: each one's "who has looked" lists the search.
+        ctx.audit.children = result.rows.map((r) => r.id);
         return listPage(ctx, values, undefined, { result, opts });
       },
       onInvalid: (ctx, errors) => listPage(ctx, formValues(ctx.query), errors),
@@ -115,6 +117,7 @@ export function findRoutes(_deps: CapabilityDeps): RouteSpec[] {
         const now = new Date();
         const rows = await exportChildren(ctx.db, viewerOf(ctx.user!), criteria, opts.sort, opts.order, now);
         ctx.audit.details = { format, filters: filtersUsed(criteria), rows: rows.length };
+        ctx.audit.children = rows.map((r) => r.id);
         const name = `children-${todayInLondon(now)}.${format}`;
         const headers = { 'content-disposition': `attachment; filename="${name}"`, 'cache-control': 'no-store' };
         if (format === 'csv') return { contentType: 'text/csv; charset=utf-8', body: toCsv(EXPORT_COLUMNS, rows), headers };

@@ -567,6 +567,8 @@ export function sharingRoutes(_deps: CapabilityDeps): RouteSpec[] {
       handler: async (ctx) => {
         const access = await requireChild(ctx, ctx.params.id, 'core');
         const h = await header(ctx, access, 'who-has-looked');
+        // This view is written first, so the list includes it.
+        await ctx.auditNow!();
         const list = await service.whoHasLooked(ctx.db, ctx.params.id!, pageNumber(ctx.query.page));
         const { raw: _raw, ...heading } = h;
         return {

@@ -438,7 +438,13 @@ export const WHO_HAS_LOOKED_PAGE_SIZE = 50;
  * it was allowed. The same list will be shown to the family.
  */
 export async function whoHasLooked(db: Db, childId: string, page = 1) {
-  const base = db.selectFrom('audit_log as a').where('a.subject_type', '=', 'child').where('a.subject_id', '=', childId);
+  // Entries about the child, and entries that disclosed it among others (an export's rows).
+  const base = db.selectFrom('audit_log as a').where((eb) =>
+    eb.or([
+      eb.and([eb('a.subject_type', '=', 'child'), eb('a.subject_id', '=', childId)]),
+      eb('a.id', 'in', eb.selectFrom('audit_children').select('audit_id').where('child_id', '=', childId)),
+    ]),
+  );
   const [{ total }] = (await base.select((eb) => eb.fn.countAll<number>().as('total')).execute()) as [{ total: number }];
   const pages = Math.max(1, Math.ceil(Number(total) / WHO_HAS_LOOKED_PAGE_SIZE));
   const p = Math.min(Math.max(1, Math.floor(page) || 1), pages);

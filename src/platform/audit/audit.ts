@@ -1,5 +1,6 @@
 // Writing and checking the audit log. append() must be given the transaction of the action it
 // records, so the entry and the action commit or roll back together.
+import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import { entryHash, GENESIS_HASH, verifyChain, type AuditFields, type ChainVerdict, type StoredEntry } from './chain.js';
@@ -15,6 +16,17 @@ export interface AuditEntry {
   result: 'allowed' | 'denied';
   requestId?: string | null;
   details?: Record<string, unknown>;
+  /**
+   * Children whose data the action disclosed besides its subject (the rows of an export). Each is
+   * linked to the entry in audit_children, and a digest of the sorted ids goes into the details,
+   * so the chain covers the links too.
+   */
+  children?: readonly string[];
+}
+
+/** The digest of a set of child ids kept in an entry's details (see AuditEntry.children). */
+export function childrenDigest(ids: readonly string[]): string {
+  return createHash('sha256').update([...new Set(ids)].sort().join('\n')).digest('hex');
 }
 
 // One writer at a time extends the chain; the lock is released when the caller's transaction ends.
@@ -24,6 +36,7 @@ export async function appendAudit(tx: Db, entry: AuditEntry): Promise<void> {
   await sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`.execute(tx);
   const last = await tx.selectFrom('audit_log').select('hash').orderBy('id', 'desc').limit(1).executeTakeFirst();
   const prev = last?.hash ?? GENESIS_HASH;
+  const children = [...new Set(entry.children ?? [])];
   const fields: AuditFields = {
     at: new Date(),
     user_id: entry.userId ?? null,
@@ -35,12 +48,19 @@ export async function appendAudit(tx: Db, entry: AuditEntry): Promise<void> {
     purpose: entry.purpose ?? null,
     result: entry.result,
     request_id: entry.requestId ?? null,
-    details: JSON.stringify(entry.details ?? {}),
+    details: JSON.stringify(children.length ? { ...entry.details, children: { count: children.length, sha256: childrenDigest(children) } } : (entry.details ?? {})),
   };
-  await tx
+  const { id } = await tx
     .insertInto('audit_log')
     .values({ ...fields, prev_hash: prev, hash: entryHash(prev, fields) })
-    .execute();
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  for (let i = 0; i < children.length; i += 5000) {
+    await tx
+      .insertInto('audit_children')
+      .values(children.slice(i, i + 5000).map((child_id) => ({ audit_id: id, child_id })))
+      .execute();
+  }
 }
 
 /** Reads the whole log in pages and reports the first broken link, if any. */

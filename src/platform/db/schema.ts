@@ -1,5 +1,5 @@
 // Kysely's picture of the tables. Keep in step with migrations/.
-import type { ColumnType, Generated } from 'kysely';
+import type { ColumnType, Generated, GeneratedAlways } from 'kysely';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
@@ -71,6 +71,11 @@ export interface AuditLogTable {
   details: string;
   prev_hash: string;
   hash: string;
+}
+/** The children one audit entry disclosed, besides its subject (an export, say). */
+export interface AuditChildrenTable {
+  audit_id: string;
+  child_id: string;
 }
 export interface JobsTable {
   id: Generated<string>;
@@ -289,6 +294,168 @@ export interface BreakGlassTable {
   review_note: string | null;
 }
 
+// Joint budgets (migrations/0007_budgets.sql). Money is integer pence; entry amounts are signed
+// (debit positive, credit negative).
+export interface BudgetPartnersTable {
+  id: Generated<string>;
+  organisation_id: string;
+  short_name: string;
+  active: Generated<boolean>;
+  created_at: Timestamp;
+  version: Generated<number>;
+}
+export interface ServiceCategoriesTable {
+  code: string;
+  name: string;
+  position: number;
+}
+export interface PoolingAgreementsTable {
+  id: Generated<string>;
+  code: string;
+  name: string;
+  arrangement: 'pooled' | 'aligned';
+  legal_basis: 'nhs-act-2006-s75' | 'children-act-2004-s10' | 'children-and-families-act-2014-s26' | 'other';
+  legal_basis_note: string | null;
+  host_partner_id: string | null;
+  starts_on: DateColumn;
+  created_by: string | null;
+  created_at: Timestamp;
+  version: Generated<number>;
+}
+export interface AgreementYearsTable {
+  agreement_id: string;
+  financial_year: number;
+  created_at: Timestamp;
+}
+export interface AgreementSharesTable {
+  agreement_id: string;
+  financial_year: number;
+  partner_id: string;
+  share_bp: number;
+}
+export interface LedgerAccountsTable {
+  code: string;
+  name: string;
+  normal_side: 'debit' | 'credit';
+  position: number;
+}
+export interface LedgerPeriodsTable {
+  financial_year: number;
+  period: number;
+  starts_on: DateColumn;
+  ends_on: DateColumn;
+  closed_at: NullableTimestamp;
+  closed_by: string | null;
+}
+export interface PackagesTable {
+  id: Generated<string>;
+  agreement_id: string;
+  child_id: string;
+  service_category: string;
+  service: string;
+  provider_id: string | null;
+  unit_cost_pence: number;
+  units_x100: number;
+  frequency: 'week' | 'month';
+  starts_on: DateColumn;
+  ends_on: NullableDate;
+  review_on: NullableDate;
+  created_by: string | null;
+  created_at: Timestamp;
+  version: Generated<number>;
+}
+export interface PackageChangesTable {
+  id: Generated<string>;
+  package_id: string;
+  version: number;
+  service_category: string;
+  service: string;
+  provider_id: string | null;
+  unit_cost_pence: number;
+  units_x100: number;
+  frequency: 'week' | 'month';
+  starts_on: DateColumn;
+  ends_on: NullableDate;
+  review_on: NullableDate;
+  reason: string;
+  decision_id: string | null;
+  changed_by: string | null;
+  changed_at: Timestamp;
+}
+export interface PackageSplitSharesTable {
+  package_change_id: string;
+  segment: number;
+  from_on: DateColumn;
+  to_on: NullableDate;
+  partner_id: string;
+  share_bp: number;
+}
+export interface InvoicesTable {
+  id: Generated<string>;
+  agreement_id: string;
+  provider_id: string;
+  supplier_reference: string;
+  package_id: string | null;
+  service_from: DateColumn;
+  service_to: DateColumn;
+  amount_pence: number;
+  received_on: DateColumn;
+  description: string | null;
+  recorded_by: string | null;
+  recorded_at: Timestamp;
+  matched_at: NullableTimestamp;
+}
+export interface PaymentsTable {
+  id: Generated<string>;
+  kind: 'invoice' | 'direct-payment';
+  invoice_id: string | null;
+  package_id: string | null;
+  amount_pence: number;
+  paid_on: DateColumn;
+  reference: string | null;
+  recorded_by: string | null;
+  recorded_at: Timestamp;
+}
+export type LedgerKind =
+  | 'contribution'
+  | 'commitment'
+  | 'invoice'
+  | 'invoice-match'
+  | 'payment'
+  | 'direct-payment'
+  | 'transfer'
+  | 'year-end-adjustment'
+  | 'reversal';
+export interface LedgerTransactionsTable {
+  id: GeneratedAlways<number>;
+  idempotency_key: string;
+  payload_hash: string;
+  kind: LedgerKind;
+  posted_on: DateColumn;
+  financial_year: number;
+  period: number;
+  reason: string;
+  recorded_by: string | null;
+  recorded_at: Timestamp;
+  decision_id: string | null;
+  invoice_id: string | null;
+  payment_id: string | null;
+  package_change_id: string | null;
+  reverses_transaction_id: number | null;
+}
+export interface LedgerEntriesTable {
+  id: GeneratedAlways<number>;
+  transaction_id: number;
+  account: string;
+  amount_pence: number;
+  agreement_id: string;
+  partner_id: string | null;
+  financial_year: number;
+  service_category: string | null;
+  package_id: string | null;
+  child_id: string | null;
+}
+
 export interface DB {
   organisations: OrganisationsTable;
   users: UsersTable;
@@ -297,6 +464,7 @@ export interface DB {
   invitations: InvitationsTable;
   sessions: SessionsTable;
   audit_log: AuditLogTable;
+  audit_children: AuditChildrenTable;
   jobs: JobsTable;
   notifications: NotificationsTable;
   localities: LocalitiesTable;
@@ -315,4 +483,18 @@ export interface DB {
   consent_scopes: ConsentScopesTable;
   lawful_bases: LawfulBasesTable;
   break_glass: BreakGlassTable;
+  budget_partners: BudgetPartnersTable;
+  service_categories: ServiceCategoriesTable;
+  pooling_agreements: PoolingAgreementsTable;
+  agreement_years: AgreementYearsTable;
+  agreement_shares: AgreementSharesTable;
+  ledger_accounts: LedgerAccountsTable;
+  ledger_periods: LedgerPeriodsTable;
+  packages: PackagesTable;
+  package_changes: PackageChangesTable;
+  package_split_shares: PackageSplitSharesTable;
+  invoices: InvoicesTable;
+  payments: PaymentsTable;
+  ledger_transactions: LedgerTransactionsTable;
+  ledger_entries: LedgerEntriesTable;
 }

@@ -17,6 +17,8 @@ export interface AuditNote {
   subjectId?: string;
   purpose?: string;
   details: Record<string, unknown>;
+  /** Children the action disclosed besides the subject (an export's rows): each one's "who has looked" lists it. */
+  children?: string[];
   /** Set when the action was refused (a wrong password, say): the entry is kept and committed. */
   result?: 'allowed' | 'denied';
   /** Who acted, when not the signed-in person (sign-in itself). */
@@ -36,6 +38,12 @@ export interface RouteContext {
   audit: AuditNote;
   /** What the route's `prepare` step returned. */
   prepared?: unknown;
+  /**
+   * Writes this request's audit entry now, with what ctx.audit holds so far, instead of after the
+   * handler: for a page that lists the audit log and should include the view it is answering.
+   * Only in an audited route; the entry still commits or rolls back with the transaction.
+   */
+  auditNow?(): Promise<void>;
 }
 
 export type RouteResult =
@@ -175,9 +183,9 @@ async function handle(spec: RouteSpec, deps: RouteDeps, req: FastifyRequest, rep
   try {
     if (audited) {
       result = await deps.db.transaction().execute(async (tx) => {
-        const r = await spec.handler({ ...ctx, db: tx });
-        const status = 'status' in r && r.status ? r.status : 200;
-        if (status < 400 || ctx.audit.result === 'denied') {
+        let written = false;
+        const write = async () => {
+          written = true;
           await appendAudit(tx, {
             ...auditIdentity(user, ctx.audit),
             action: spec.audit,
@@ -187,8 +195,12 @@ async function handle(spec: RouteSpec, deps: RouteDeps, req: FastifyRequest, rep
             result: ctx.audit.result ?? 'allowed',
             requestId: req.id,
             details: ctx.audit.details,
+            children: ctx.audit.children ?? [],
           });
-        }
+        };
+        const r = await spec.handler({ ...ctx, db: tx, auditNow: write });
+        const status = 'status' in r && r.status ? r.status : 200;
+        if (!written && (status < 400 || ctx.audit.result === 'denied')) await write();
         return r;
       });
     } else {
