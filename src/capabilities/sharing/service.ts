@@ -17,48 +17,63 @@ export const viewerOf = (u: CurrentUser): Viewer => ({
   roles: u.roles,
 });
 
-export async function loadSharingFacts(db: Db, childId: string, now = new Date()): Promise<SharingFacts> {
+interface FactsRow {
+  found: boolean;
+  involved: string[];
+  consents: { id: string; withdrawn: boolean; organisation_type: string | null; section: string | null }[];
+  bases: { organisation_id: string; sections: string[]; current: boolean }[];
+  glass: { user_id: string; expires_at: string }[];
+}
+
+/**
+ * Everything the sharing rule needs about one child, in one round trip (every page of a record
+ * asks, so this is on the hot path): whether the child exists, the organisations involved today,
+ * the consents with their scopes, the lawful bases and emergency access.
+ */
+async function readFacts(db: Db, childId: string, now: Date): Promise<FactsRow> {
   const today = todayInLondon(now);
-  const [involved, consents, bases, glass] = await Promise.all([
-    db
-      .selectFrom('involvements')
-      .select('organisation_id')
-      .where('child_id', '=', childId)
-      .where('started_on', '<=', today)
-      .where((eb) => eb.or([eb('ended_on', 'is', null), eb('ended_on', '>=', today)]))
-      .execute(),
-    db
-      .selectFrom('consents as k')
-      .leftJoin('consent_scopes as s', 's.consent_id', 'k.id')
-      .select(['k.id', 'k.withdrawn_at', 's.organisation_type', 's.section'])
-      .where('k.child_id', '=', childId)
-      .execute(),
-    db.selectFrom('lawful_bases').select(['organisation_id', 'sections', 'ended_at', 'ends_on', 'decided_on']).where('child_id', '=', childId).execute(),
-    db.selectFrom('break_glass').select(['user_id', 'expires_at']).where('child_id', '=', childId).execute(),
-  ]);
+  const { rows } = await sql<FactsRow>`
+    select
+      exists (select 1 from children where id = ${childId}) as found,
+      coalesce((select json_agg(i.organisation_id) from involvements i
+                where i.child_id = ${childId} and i.started_on <= ${today}::date
+                  and (i.ended_on is null or i.ended_on >= ${today}::date)), '[]'::json) as involved,
+      coalesce((select json_agg(json_build_object('id', k.id, 'withdrawn', k.withdrawn_at is not null,
+                                                  'organisation_type', s.organisation_type, 'section', s.section))
+                from consents k left join consent_scopes s on s.consent_id = k.id
+                where k.child_id = ${childId}), '[]'::json) as consents,
+      coalesce((select json_agg(json_build_object('organisation_id', b.organisation_id, 'sections', b.sections,
+                  'current', b.ended_at is null and b.decided_on <= ${today}::date and (b.ends_on is null or b.ends_on >= ${today}::date)))
+                from lawful_bases b where b.child_id = ${childId}), '[]'::json) as bases,
+      coalesce((select json_agg(json_build_object('user_id', g.user_id, 'expires_at', g.expires_at))
+                from break_glass g where g.child_id = ${childId}), '[]'::json) as glass`.execute(db);
+  return rows[0]!;
+}
+
+function factsFrom(row: FactsRow): SharingFacts {
   const byConsent = new Map<string, { withdrawn: boolean; scopes: { organisationType: string; section: string }[] }>();
-  for (const r of consents) {
-    const c = byConsent.get(r.id) ?? { withdrawn: r.withdrawn_at !== null, scopes: [] };
+  for (const r of row.consents) {
+    const c = byConsent.get(r.id) ?? { withdrawn: r.withdrawn, scopes: [] };
     if (r.organisation_type && r.section) c.scopes.push({ organisationType: r.organisation_type, section: r.section });
     byConsent.set(r.id, c);
   }
   return {
-    involvedOrganisationIds: involved.map((r) => r.organisation_id),
+    involvedOrganisationIds: row.involved,
     consents: [...byConsent.values()],
-    lawfulBases: bases.map((b) => ({
-      organisationId: b.organisation_id,
-      sections: b.sections,
-      current: b.ended_at === null && b.decided_on <= today && (b.ends_on === null || b.ends_on >= today),
-    })),
-    breakGlass: glass.map((g) => ({ userId: g.user_id, expiresAt: new Date(g.expires_at) })),
+    lawfulBases: row.bases.map((b) => ({ organisationId: b.organisation_id, sections: b.sections, current: b.current })),
+    breakGlass: row.glass.map((g) => ({ userId: g.user_id, expiresAt: new Date(g.expires_at) })),
   };
+}
+
+export async function loadSharingFacts(db: Db, childId: string, now = new Date()): Promise<SharingFacts> {
+  return factsFrom(await readFacts(db, childId, now));
 }
 
 export async function childAccess(db: Db, viewer: Viewer, childId: string, now = new Date()): Promise<Access> {
   if (!hasCaseworkRole(viewer)) return { visible: false };
-  const exists = await db.selectFrom('children').select('id').where('id', '=', childId).executeTakeFirst();
-  if (!exists) return { visible: false };
-  return accessFor(viewer, await loadSharingFacts(db, childId, now), now);
+  const row = await readFacts(db, childId, now);
+  if (!row.found) return { visible: false };
+  return accessFor(viewer, factsFrom(row), now);
 }
 
 /**
