@@ -5,6 +5,7 @@ import type { BenchResult } from './support/results.js';
 const benchmarks: Record<string, () => Promise<BenchResult>> = {
   platform: async () => (await import('./platform.js')).platform(),
   register: async () => (await import('./register.js')).register(),
+  linkage: async () => (await import('./linkage.js')).linkage(),
 };
 
 const asked = process.argv.slice(2).filter((a) => a !== '--');

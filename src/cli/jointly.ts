@@ -118,6 +118,23 @@ export function buildCli(): Command {
         console.log(`Added ${opts.name} as a partnership administrator.\nGive them this one-time link to create their password (valid for 7 days):\n${link}`);
       }),
     );
+
+  program
+    .command('synth-extracts')
+    .description('write agency extracts (health, education, social care, a provider) of one fictional population, with known errors, truth.csv and a config.json for jointly link')
+    .requiredOption('--people <n>', 'how many fictional children and young people (1 to 10000000)')
+    .requiredOption('--out <dir>', 'the folder to write the files into (created if missing; files of the same name are replaced)')
+    .option('--seed <n>', 'the random seed: the same seed and size always give the same files')
+    .action(async (opts: { people: string; out: string; seed?: string }) => {
+      const { DEFAULT_SEED, describeSummary, writeExtracts } = await import('../synthetic-extracts/service.js');
+      const people = Number(opts.people);
+      if (!/^[0-9]+$/.test(opts.people.trim()) || people < 1 || people > 10_000_000) throw new Error(`--people: give a whole number from 1 to 10000000, not "${opts.people}"`);
+      if (opts.seed !== undefined && !/^[0-9]{1,10}$/.test(opts.seed.trim())) throw new Error(`--seed: give a whole number from 0 to 4294967295, not "${opts.seed}"`);
+      const seed = opts.seed === undefined ? DEFAULT_SEED : Number(opts.seed) >>> 0;
+      const summary = await writeExtracts({ people, outDir: opts.out, seed, onProgress: (n) => console.log(`  ${n.toLocaleString('en-GB')} people done`) });
+      console.log(describeSummary(summary, opts.out));
+    });
+
   return program;
 }
 
