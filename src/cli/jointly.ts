@@ -135,6 +135,25 @@ export function buildCli(): Command {
       console.log(describeSummary(summary, opts.out));
     });
 
+  program
+    .command('link')
+    .description('find the same person across (or within) CSV extracts, without the database; see docs/linkage.md')
+    .requiredOption('--config <file>', 'the JSON config naming the CSV files and mapping their columns to roles')
+    .requiredOption('--out <file>', 'where to write clusters.csv (source,record_id,cluster_id)')
+    .option('--pairs <file>', 'also write the scored pairs with each field\'s match weight')
+    .option('--stats <file>', 'also write timings and counts as JSON')
+    .option('--model <file>', 'also write the trained model as JSON')
+    .action(async (opts: { config: string; out: string; pairs?: string; stats?: string; model?: string }) => {
+      const { runLinkCommand, LinkInputError } = await import('../linker/index.js');
+      try {
+        await runLinkCommand(opts, (s) => console.log(s));
+      } catch (e) {
+        if (!(e instanceof LinkInputError)) throw e;
+        // Bad input: one plain line and exit code 2; nothing has been written.
+        console.error(`jointly link: ${e.message}`);
+        process.exitCode = 2;
+      }
+    });
   return program;
 }
 
