@@ -5,6 +5,7 @@ import type { BenchResult } from './support/results.js';
 const benchmarks: Record<string, () => Promise<BenchResult>> = {
   platform: async () => (await import('./platform.js')).platform(),
   register: async () => (await import('./register.js')).register(),
+  budgets: async () => (await import('./budgets.js')).budgets(),
   linkage: async () => (await import('./linkage.js')).linkage(),
 };
 

@@ -34,6 +34,11 @@ import { sharingRoutes } from './capabilities/sharing/routes.js';
 import { findRoutes } from './capabilities/find/routes.js';
 import { registerOverviewRoutes } from './capabilities/register-overview/routes.js';
 import { areaSettingsRoutes } from './capabilities/area-settings/routes.js';
+import { budgetsRoutes } from './capabilities/budgets/routes.js';
+import { budgetReportsRoutes } from './capabilities/budget-reports/routes.js';
+import { importsRoutes } from './capabilities/imports/routes.js';
+import { matchingReviewRoutes } from './capabilities/matching-review/routes.js';
+import { registerUploads } from './capabilities/imports/uploads.js';
 import { paths } from './paths.js';
 
 declare module 'fastify' {
@@ -73,6 +78,8 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(cookie, { secret: config.sessionSecret });
   await app.register(formbody);
+  // File uploads (agency extracts) have their own size limit, above the 1 MB body limit.
+  await registerUploads(app);
   await app.register(helmet, {
     enableCSPNonces: true,
     contentSecurityPolicy: {
@@ -166,6 +173,10 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     sharingRoutes(capabilityDeps),
     registerOverviewRoutes(capabilityDeps),
     areaSettingsRoutes(capabilityDeps),
+    budgetsRoutes(capabilityDeps),
+    budgetReportsRoutes(capabilityDeps),
+    importsRoutes(capabilityDeps),
+    matchingReviewRoutes(capabilityDeps),
   ];
   for (const routes of capabilities) registerRoutes(app, routeDeps, routes);
   return app;

@@ -55,12 +55,31 @@ export const paths = {
     addLawfulBasis: (id = ':id') => `/children/${id}/sharing/lawful-basis/new`, // sharing
     emergencyAccess: (id = ':id') => `/children/${id}/emergency-access`, // sharing: break glass
     whoHasLooked: (id = ':id') => `/children/${id}/who-has-looked`, // sharing
+    packages: (id = ':id') => `/children/${id}/packages`, // budgets: packages and spend
   },
   register: {
     overview: '/register/overview', // register-overview: counts for commissioners
     overviewExport: '/register/overview/export', // register-overview: the overview's tables as CSV
     emergencyAccessReview: '/admin/emergency-access', // sharing: for the information governance lead
     emergencyAccessStart: '/children/emergency-access', // sharing: break glass from an NHS number, UPN or council id
+  },
+  // imports: agency sources, uploaded extracts, their dry runs and reports (for the data officer).
+  imports: {
+    home: '/imports',
+    newSource: '/imports/sources/new',
+    source: (id = ':id') => `/imports/sources/${id}`,
+    upload: '/imports/upload',
+    import: (id = ':id') => `/imports/${id}`,
+    apply: (id = ':id') => `/imports/${id}/apply`,
+    report: (id = ':id') => `/imports/${id}/report.csv`,
+  },
+  // matching-review: clerical review of uncertain pairs, merges and unmerges.
+  matching: {
+    queue: '/matching',
+    pair: (id = ':id') => `/matching/pairs/${id}`,
+    merges: '/matching/merges',
+    merge: (id = ':id') => `/matching/merges/${id}`,
+    unmerge: (id = ':id') => `/matching/merges/${id}/undo`,
   },
   // area-settings: the area configures its register (localities, common definition of disability).
   areaSettings: {
@@ -72,5 +91,38 @@ export const paths = {
     newCriterion: '/admin/area-settings/criteria/new',
     criterion: (id = ':id') => `/admin/area-settings/criteria/${id}`,
     criterionActive: (id = ':id') => `/admin/area-settings/criteria/${id}/active`,
+  },
+  // budget-reports: reports for the partnership board and finance, and the trail down to the entries.
+  budgetReports: {
+    board: '/budgets/reports',
+    spend: '/budgets/reports/spend',
+    export: '/budgets/reports/export', // ?report=board|shares|spend&format=csv|xlsx&year=
+    entries: '/budgets/reports/entries', // ?year&measure&agreement&partner&category&package
+    transaction: (id: number | string = ':transactionId') => `/budgets/reports/transactions/${id}`,
+    package: (id = ':packageId') => `/budgets/reports/packages/${id}`,
+    invoice: (id = ':invoiceId') => `/budgets/reports/invoices/${id}`,
+    child: (id = ':childId') => `/budgets/reports/children/${id}`,
+  },
+  // budgets: partners, pooling agreements (pools), packages, invoices, payments, the ledger.
+  budgets: {
+    home: '/budgets',
+    newPartner: '/budgets/partners/new',
+    newPool: '/budgets/pools/new',
+    pool: (id = ':id') => `/budgets/pools/${id}`,
+    addYear: (id = ':id') => `/budgets/pools/${id}/years/new`,
+    addContribution: (id = ':id') => `/budgets/pools/${id}/contributions/new`,
+    newPackage: (id = ':id') => `/budgets/pools/${id}/packages/new`,
+    entries: (id = ':id') => `/budgets/pools/${id}/entries`,
+    invoices: (id = ':id') => `/budgets/pools/${id}/invoices`,
+    newInvoice: (id = ':id') => `/budgets/pools/${id}/invoices/new`,
+    importInvoices: (id = ':id') => `/budgets/pools/${id}/invoices/import`,
+    package: (id = ':id') => `/budgets/packages/${id}`,
+    changePackage: (id = ':id') => `/budgets/packages/${id}/change`,
+    directPayment: (id = ':id') => `/budgets/packages/${id}/direct-payments/new`,
+    invoice: (id = ':id') => `/budgets/invoices/${id}`,
+    payInvoice: (id = ':id') => `/budgets/invoices/${id}/payments`,
+    matchInvoice: (id = ':id') => `/budgets/invoices/${id}/match`,
+    periods: '/budgets/periods',
+    closePeriod: '/budgets/periods/close',
   },
 } as const;

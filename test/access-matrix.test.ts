@@ -44,12 +44,16 @@ const CHILD_PAGES: Record<string, PageKind> = {
   [paths.children.withdrawConsent()]: { section: 'core' },
   [paths.children.addLawfulBasis()]: { section: 'core' },
   [paths.children.whoHasLooked()]: { section: 'core' },
+  // budgets: the child's packages, their split and spend, need the core record (like who works with them).
+  [paths.children.packages()]: { section: 'core' },
   [paths.children.emergencyAccess()]: 'emergency-access',
+  // budget-reports: a child's money, outside /children/:id but a page of the child all the same.
+  [paths.budgetReports.child()]: { section: 'core' },
 };
 /** Pages listing, searching, exporting or counting children. */
 const COLLECTION_PAGES = [paths.children.list, paths.children.export, paths.register.overview, paths.register.overviewExport];
 
-const isChildPage = (url: string) => url === paths.children.record() || url.startsWith(`${paths.children.record()}/`);
+const isChildPage = (url: string) => url === paths.children.record() || url.startsWith(`${paths.children.record()}/`) || url === paths.budgetReports.child();
 
 const STATES = ['none', 'partial', 'full', 'withdrawn', 'lawful', 'breakglass'] as const;
 type State = (typeof STATES)[number];
@@ -260,6 +264,7 @@ describe.each(databaseKinds())('the access matrix on %s', (kind) => {
           },
           params: {
             id: childId,
+            childId,
             memberId: created.familyMemberId ?? undefined,
             involvementId: Object.values(created.involvementIds)[0],
             consentId: created.consentId ?? undefined,

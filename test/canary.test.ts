@@ -16,6 +16,9 @@ import { todayInLondon } from '../src/platform/dates.js';
 import { DEMO_USERS } from '../src/demo/seed.js';
 import { formatNhsNumber } from '../src/capabilities/children/rules.js';
 import { SECTION_KEYS } from '../src/capabilities/sharing/rules.js';
+import { createTestPool } from './support/budgets.js';
+import { createPackage } from '../src/capabilities/budgets/packages.js';
+import { recordInvoice } from '../src/capabilities/budgets/actuals.js';
 
 const CASEWORKER = 'caseworker@demoshire.example.org'; // DEMO-EDU, council-education: the only one who may see the canary
 const KEYWORKER = 'keyworker@demoshire.example.org'; // DEMO-CSC: works with the child, no consent
@@ -97,7 +100,7 @@ describe.each(databaseKinds())('the canary on %s', (kind) => {
   const today = todayInLondon();
   const clients = new Map<string, Client>();
   let childId = '';
-  const ids = { memberIds: [] as string[], involvementIds: [] as string[], consentIds: [] as string[], orgIds: [] as string[], userIds: [] as string[], jobIds: [] as string[], localityIds: [] as string[], criterionIds: [] as string[] };
+  const ids = { memberIds: [] as string[], involvementIds: [] as string[], consentIds: [] as string[], orgIds: [] as string[], userIds: [] as string[], jobIds: [] as string[], localityIds: [] as string[], criterionIds: [] as string[], poolIds: [] as string[], packageIds: [] as string[], invoiceIds: [] as string[] };
   let localityId = '';
   /** Markers the caseworker saw, over all visits (the control). */
   const seenByCaseworker = new Set<string>();
@@ -122,6 +125,11 @@ describe.each(databaseKinds())('the canary on %s', (kind) => {
       version: ['1', '2'],
       token: ['not-a-token'],
       provider: ['demo'],
+      // budget-reports: the canary child's money page, and trail pages for ids that do not exist.
+      childId: [childId],
+      transactionId: ['1'],
+      packageId: ['00000000-0000-4000-8000-000000000000'],
+      invoiceId: ['00000000-0000-4000-8000-000000000000'],
     };
     const out: Visit[] = [];
     for (const r of t.app.declaredRoutes) {
@@ -141,11 +149,20 @@ describe.each(databaseKinds())('the canary on %s', (kind) => {
                     ? ids.localityIds
                     : r.url.startsWith('/admin/area-settings/criteria/')
                       ? ids.criterionIds
+                      : r.url.startsWith('/budgets/pools/')
+                        ? ids.poolIds
+                        : r.url.startsWith('/budgets/packages/')
+                          ? ids.packageIds
+                          : r.url.startsWith('/budgets/invoices/')
+                            ? ids.invoiceIds
                       : r.url.startsWith('/jobs/')
                     ? ids.jobIds.length
                       ? ids.jobIds
                       : ['00000000-0000-4000-8000-000000000000']
-                    : undefined
+                    : // imports and matching-review: sources, imports, pairs and merges (none hold the canary child)
+                      r.url.startsWith('/imports/') || r.url.startsWith('/matching/')
+                      ? ['00000000-0000-4000-8000-000000000000']
+                      : undefined
             : values[key];
         if (!options) throw new Error(`The canary does not know what to put in ${name} of ${r.url}: teach it`);
         urls = urls.flatMap((u) => options.map((o) => u.replace(name, o)));
@@ -368,6 +385,36 @@ describe.each(databaseKinds())('the canary on %s', (kind) => {
     ids.jobIds = (await db.selectFrom('jobs').select('id').execute()).map((r) => String(r.id));
     ids.localityIds = (await db.selectFrom('localities').select('id').execute()).map((r) => r.id);
     ids.criterionIds = (await db.selectFrom('disability_criteria').select('id').execute()).map((r) => r.id);
+    // budgets: a pooled fund paying a package for the canary child, with an invoice, so every
+    // finance page (which names the child only by reference) is visited with the child's money on it.
+    const pool = await createTestPool(db);
+    const pkg = await createPackage(
+      db,
+      {
+        agreementId: pool.agreementId,
+        childId,
+        serviceCategory: 'short-breaks',
+        service: 'Overnight short breaks',
+        providerId: pool.providerId,
+        unitCostPence: 2000,
+        unitsX100: 1000,
+        frequency: 'week',
+        startsOn: addDays(today, -20),
+        endsOn: null,
+        reviewOn: null,
+        split: [{ from: addDays(today, -20), to: null, shares: [{ partnerId: pool.health, bp: 5000 }, { partnerId: pool.socialCare, bp: 5000 }] }],
+        reason: 'Panel decision',
+      },
+      { id: pool.financeUserId },
+    );
+    const inv = await recordInvoice(
+      db,
+      { agreementId: pool.agreementId, providerId: pool.providerId, supplierReference: 'CANARY-1', packageId: pkg.id, serviceFrom: addDays(today, -20), serviceTo: addDays(today, -14), amountPence: 20000, receivedOn: today, description: null },
+      { id: pool.financeUserId },
+    );
+    ids.poolIds = [pool.agreementId];
+    ids.packageIds = [pkg.id];
+    ids.invoiceIds = [inv.invoiceId];
     localityId = (await db.selectFrom('children').select('locality_id').where('id', '=', childId).executeTakeFirstOrThrow()).locality_id!;
     expect(localityId).toBeTruthy();
     expect(ids.memberIds).toHaveLength(2);

@@ -154,6 +154,34 @@ export function buildCli(): Command {
         process.exitCode = 2;
       }
     });
+  program
+    .command('import')
+    .description('check an agency extract (CSV or XLSX) against the register and, with --apply, apply it in one transaction')
+    .requiredOption('--source <name>', 'the agency source, as named on the Imports page (its column mapping is used)')
+    .argument('<file>', 'the extract')
+    .option('--apply', 'apply the file after the dry run (all or nothing)')
+    .option('--leave-out-invalid', 'with --apply, leave invalid rows out instead of refusing the file')
+    .action((file: string, opts: { source: string; apply?: boolean; leaveOutInvalid?: boolean }) =>
+      withDatabase(async (database) => {
+        await migrate(database);
+        const { importCommand } = await import('../capabilities/imports/cli.js');
+        process.exitCode = await importCommand(database.db, { ...opts, file }, (s) => console.log(s));
+      }),
+    );
+
+  program
+    .command('demo-extracts')
+    .description('write three agency extracts (health, education, social care) of the demo population, with a few realistic errors, and add their agency sources')
+    .requiredOption('--out <dir>', 'the folder to write the files into')
+    .option('--children <n>', 'how many demo children to draw from', '300')
+    .action((opts: { out: string; children: string }) =>
+      withDatabase(async (database) => {
+        const children = Number(opts.children);
+        if (!/^[0-9]+$/.test(opts.children.trim()) || children < 1) throw new Error('--children: give a whole number of at least 1');
+        const { demoExtractsCommand } = await import('../capabilities/imports/cli.js');
+        await demoExtractsCommand(database.db, { out: opts.out, children }, (s) => console.log(s));
+      }),
+    );
   return program;
 }
 

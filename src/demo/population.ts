@@ -21,6 +21,7 @@ import { todayInLondon } from '../platform/dates.js';
 import { nhsCheckDigit, pickLocality, searchNames, upnCheckLetter } from '../capabilities/children/rules.js';
 import { DEMO_ORGANISATIONS, DEMO_USERS } from './seed.js';
 import { DEMO_LOCALITIES } from './register-config.js';
+import { seedDemoMoney } from './money.js';
 
 export const DEMO_POPULATION_JOB = 'demo-population';
 export const DEFAULT_DEMO_CHILDREN = 2000;
@@ -735,6 +736,8 @@ export function registerDemoPopulationJob(jobs: Jobs): void {
       seed: p.seed ?? DEFAULT_DEMO_SEED,
       onProgress: (done, all) => job.progress((100 * done) / all, `${done.toLocaleString('en-GB')} of ${all.toLocaleString('en-GB')} fictional children added`),
     });
-    return result;
+    // A year of demo money for some of those children (src/demo/money.ts), posted through the budgets services.
+    const money = await seedDemoMoney(job.db);
+    return { ...result, money };
   });
 }

@@ -9,7 +9,7 @@ import type { FieldExplanation, LinkModel, LinkRecord, LinkResult, LinkSettings,
 import { FIXED_ROLES } from './types.js';
 
 /** An identifier is enforced in clustering when at most this share of matches disagree on it. */
-const RELIABLE_IDENTIFIER = 0.01;
+export const RELIABLE_IDENTIFIER = 0.01;
 
 export const DEFAULTS = {
   matchThreshold: 0.9,

@@ -35,6 +35,10 @@ describe.skipIf(!chromiumPath())('each demo role in a browser', { timeout: JOURN
     expect((await menu.getByRole('link').allInnerTexts()).map((t) => t.trim())).toEqual([
       'Home',
       'Register overview',
+      'Joint budgets', // budgets:view (see docs/adr/0009)
+      'Budget reports', // budgets:view
+      'Imports', // records:import (see docs/adr/0010)
+      'Matches to review', // records:import
       'Area settings',
       'Organisations',
       'People',

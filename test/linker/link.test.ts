@@ -3,6 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { explainPair, linkIncremental, linkRecords, type LinkRecord } from '../../src/linker/index.js';
+import { RELIABLE_IDENTIFIER } from '../../src/linker/linker.js';
 import { generate } from './support.js';
 
 const rec = (source: string, id: string, values: LinkRecord['values']): LinkRecord => ({ source, id, values });
@@ -35,7 +36,10 @@ describe('linkRecords', () => {
           if (mode === 'link') expect(records[p.a]!.source).not.toBe(records[p.b]!.source);
         }
         expect(result.stats.clusters).toBe(new Set(result.clusterIds).size);
-        // No cluster joins two different NHS numbers (more than one keying error apart).
+        // No cluster joins two different NHS numbers when the model finds the NHS number reliable
+        // (matches almost never disagree on it); an unreliable identifier is evidence, not a veto.
+        const nhs = result.model.fields.find((f) => f.name === 'identifier:nhs_number');
+        const reliable = nhs !== undefined && nhs.m[nhs.m.length - 1]! <= RELIABLE_IDENTIFIER;
         const nhsByCluster = new Map<string, Set<string>>();
         records.forEach((r, i) => {
           const v = r.values['identifier:nhs_number'] as string;
@@ -44,7 +48,7 @@ describe('linkRecords', () => {
           set.add(v);
           nhsByCluster.set(result.clusterIds[i]!, set);
         });
-        for (const set of nhsByCluster.values()) expect(set.size).toBe(1);
+        if (reliable) for (const set of nhsByCluster.values()) expect(set.size).toBe(1);
         // Link mode: at most one record per source in a cluster.
         if (mode === 'link') {
           const seen = new Set<string>();

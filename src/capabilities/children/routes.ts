@@ -8,6 +8,7 @@ import type { CapabilityDeps } from '../deps.js';
 import { childAccess, requireChild, viewerOf } from '../sharing/service.js';
 import { parseEditForm, parseRegisterForm } from './schema.js';
 import * as children from './service.js';
+import { provenance } from '../matching-review/service.js';
 import {
   childForNav,
   dateInput,
@@ -182,6 +183,8 @@ export function childrenRoutes(_deps: CapabilityDeps): RouteSpec[] {
             canEdit: ctx.user!.permissions.has('children:edit'),
             registered: ctx.query.registered === '1',
             saved: ctx.query.saved,
+            // Where each value came from (capabilities/matching-review): core fields, shown under the same rule.
+            provenance: await provenance(ctx.db, child.id),
           },
         };
       },

@@ -40,6 +40,11 @@ export const PERMISSIONS = [
   'register:overview',
   'register:configure',
   'emergency-access:review',
+  // Joint budgets (capabilities/budgets): see the pools, packages and ledger; manage them.
+  'budgets:view',
+  'budgets:manage',
+  // Bringing agency extracts into the register and reviewing uncertain matches (docs/adr/0010).
+  'records:import',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -47,13 +52,13 @@ const EVERYONE: Permission[] = ['home:view', 'jobs:view'];
 const CASEWORK: Permission[] = [...EVERYONE, 'children:view', 'children:register', 'children:edit', 'children:export'];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
-  'partnership-administrator': [...EVERYONE, 'organisations:manage', 'users:manage', 'outbox:view', 'audit:view', 'register:configure', 'register:overview'],
+  'partnership-administrator': [...EVERYONE, 'organisations:manage', 'users:manage', 'outbox:view', 'audit:view', 'register:configure', 'register:overview', 'budgets:view', 'records:import'],
   caseworker: CASEWORK,
   'key-worker': CASEWORK,
   practitioner: CASEWORK,
   'panel-member': EVERYONE,
-  commissioner: [...EVERYONE, 'register:overview'],
-  'finance-officer': EVERYONE,
+  commissioner: [...EVERYONE, 'register:overview', 'budgets:view'],
+  'finance-officer': [...EVERYONE, 'budgets:view', 'budgets:manage', 'records:import'],
   'participation-lead': EVERYONE,
   'information-governance-lead': [...EVERYONE, 'audit:view', 'emergency-access:review'],
 };

@@ -349,6 +349,7 @@ export interface LedgerPeriodsTable {
 }
 export interface PackagesTable {
   id: Generated<string>;
+  reference: Generated<string>;
   agreement_id: string;
   child_id: string;
   service_category: string;
@@ -456,6 +457,115 @@ export interface LedgerEntriesTable {
   child_id: string | null;
 }
 
+// Imports and record linkage (migrations/0009_imports.sql, capabilities/imports and matching-review).
+export interface ImportSourcesTable {
+  id: Generated<string>;
+  name: string;
+  organisation_id: string | null;
+  kind: 'education' | 'health' | 'social-care' | 'provider';
+  record_id_column: string;
+  birth_date_format: Generated<string>;
+  mapping: string;
+  match_threshold: Generated<number>;
+  review_lower: Generated<number>;
+  created_by: string | null;
+  created_at: Timestamp;
+  version: Generated<number>;
+}
+export interface ImportsTable {
+  id: Generated<string>;
+  source_id: string;
+  file_name: string;
+  file_type: 'csv' | 'xlsx';
+  content_hash: string;
+  size_bytes: number;
+  content: Uint8Array | null;
+  status: Generated<'checking' | 'checked' | 'applying' | 'applied' | 'failed' | 'already-applied'>;
+  dry_run_job_id: number | null;
+  apply_job_id: number | null;
+  summary: string | null;
+  error: string | null;
+  leave_out_invalid: Generated<boolean>;
+  uploaded_by: string | null;
+  uploaded_at: Timestamp;
+  checked_at: NullableTimestamp;
+  applied_by: string | null;
+  applied_at: NullableTimestamp;
+}
+export interface ImportRowsTable {
+  import_id: string;
+  row_number: number;
+  record_id: string | null;
+  outcome: 'create' | 'update' | 'link' | 'review' | 'invalid' | 'unchanged';
+  child_id: string | null;
+  probability: number | null;
+  reason: string;
+  problems: Generated<string>;
+  field_values: Generated<string>;
+}
+export interface SourceRecordsTable {
+  id: Generated<string>;
+  source_id: string;
+  record_id: string;
+  child_id: string;
+  field_values: string;
+  first_import_id: string | null;
+  last_import_id: string | null;
+  first_seen_at: Timestamp;
+  last_seen_at: Timestamp;
+}
+export interface ChildFieldValuesTable {
+  id: Generated<string>;
+  child_id: string;
+  field: string;
+  value: string;
+  source_record_id: string | null;
+  merge_id: string | null;
+  import_id: string | null;
+  supplied_at: Timestamp;
+}
+export interface MatchReviewsTable {
+  id: Generated<string>;
+  import_id: string | null;
+  child_a: string;
+  child_b: string;
+  ref_a_source: string;
+  ref_a_id: string;
+  ref_b_source: string;
+  ref_b_id: string;
+  probability: number;
+  explanation: string;
+  status: Generated<'pending' | 'same' | 'different' | 'not-sure' | 'closed'>;
+  decided_by: string | null;
+  decided_at: NullableTimestamp;
+  note: string | null;
+  merge_id: string | null;
+  created_at: Timestamp;
+}
+export interface LinkDecisionsTable {
+  id: Generated<string>;
+  source_a: string;
+  record_a: string;
+  source_b: string;
+  record_b: string;
+  decision: 'same' | 'different';
+  review_id: string | null;
+  decided_by: string | null;
+  decided_at: Timestamp;
+}
+export interface ChildMergesTable {
+  id: Generated<string>;
+  kept_child_id: string;
+  merged_child_id: string;
+  review_id: string | null;
+  snapshot: string;
+  kept_version_after: number;
+  merged_by: string | null;
+  merged_at: Timestamp;
+  unmerged_by: string | null;
+  unmerged_at: NullableTimestamp;
+}
+
 export interface DB {
   organisations: OrganisationsTable;
   users: UsersTable;
@@ -497,4 +607,12 @@ export interface DB {
   payments: PaymentsTable;
   ledger_transactions: LedgerTransactionsTable;
   ledger_entries: LedgerEntriesTable;
+  import_sources: ImportSourcesTable;
+  imports: ImportsTable;
+  import_rows: ImportRowsTable;
+  source_records: SourceRecordsTable;
+  child_field_values: ChildFieldValuesTable;
+  match_reviews: MatchReviewsTable;
+  link_decisions: LinkDecisionsTable;
+  child_merges: ChildMergesTable;
 }

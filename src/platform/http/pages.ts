@@ -9,6 +9,10 @@ const NAVIGATION: { text: string; href: string; permission: Permission }[] = [
   { text: 'Children', href: paths.children.list, permission: 'children:view' },
   { text: 'Register overview', href: paths.register.overview, permission: 'register:overview' },
   { text: 'Emergency access', href: paths.register.emergencyAccessReview, permission: 'emergency-access:review' },
+  { text: 'Joint budgets', href: paths.budgets.home, permission: 'budgets:view' },
+  { text: 'Budget reports', href: paths.budgetReports.board, permission: 'budgets:view' },
+  { text: 'Imports', href: paths.imports.home, permission: 'records:import' },
+  { text: 'Matches to review', href: paths.matching.queue, permission: 'records:import' },
   { text: 'Area settings', href: paths.areaSettings.home, permission: 'register:configure' },
   { text: 'Organisations', href: paths.admin.organisations, permission: 'organisations:manage' },
   { text: 'People', href: paths.admin.users, permission: 'users:manage' },
@@ -40,6 +44,18 @@ export const FORM_EXPIRED = {
   ],
 };
 
+/**
+ * The menu items a person may use, with the section they are in marked: the item whose address
+ * is the longest start of the page's (so /budgets/reports marks "Budget reports", not "Joint budgets").
+ */
+export function navigationFor(permissions: ReadonlySet<Permission>, url: string) {
+  const path = url.split('?')[0]!;
+  const items = NAVIGATION.filter((n) => permissions.has(n.permission));
+  const within = (href: string) => (href === paths.home ? path === paths.home : path === href || path.startsWith(`${href}/`));
+  const current = items.filter((n) => within(n.href)).sort((a, b) => b.href.length - a.href.length)[0];
+  return items.map((n) => ({ ...n, active: n === current }));
+}
+
 export function createPages(render: Render, opts: { demo: boolean }) {
   function baseContext(req: FastifyRequest, reply: FastifyReply) {
     const user = req.user;
@@ -49,12 +65,7 @@ export function createPages(render: Render, opts: { demo: boolean }) {
       currentUser: user,
       emergencyAccess: req.emergencyAccess,
       csrfToken: reply.generateCsrf(),
-      navigation: user
-        ? NAVIGATION.filter((n) => user.permissions.has(n.permission)).map((n) => ({
-            ...n,
-            active: n.href === paths.home ? req.url === paths.home : req.url.startsWith(n.href),
-          }))
-        : [],
+      navigation: user ? navigationFor(user.permissions, req.url) : [],
     };
   }
   return {

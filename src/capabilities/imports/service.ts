@@ -1,0 +1,462 @@
+// The use cases of an import: agency sources with their saved mappings, uploading an extract
+// (refused at once when the file itself is wrong), the dry run and the apply as background jobs,
+// and the row-by-row report. The apply is one transaction: all of it, or none.
+import { createHash } from 'node:crypto';
+import type { Db } from '../../platform/db/database.js';
+import type { Jobs, JobContext } from '../../platform/jobs/jobs.js';
+import { appendAudit } from '../../platform/audit/audit.js';
+import { todayInLondon } from '../../platform/dates.js';
+import { NotFoundError, ValidationError } from '../../platform/http/errors.js';
+import { FIELD_KEYS, isDateFormat, isField, type DateFormat, type Mapping, type SourceKind } from './fields.js';
+import { checkRow, FileProblem, tableProblems, type CheckedRow } from './rules.js';
+import { readTable } from './read-file.js';
+import { classify, DEFAULT_THRESHOLDS, type Classification, type Thresholds } from './linking.js';
+import { applyClassification, type ApplyOutcome } from './apply.js';
+
+export const DRY_RUN_JOB = 'imports.dry-run';
+export const APPLY_JOB = 'imports.apply';
+
+const UUID = /^[0-9a-f-]{36}$/;
+
+// ---------------------------------------------------------------------------------------------
+// Sources
+
+export interface SourceInput {
+  name: string;
+  organisationId: string | null;
+  kind: SourceKind;
+  recordIdColumn: string;
+  birthDateFormat: DateFormat;
+  mapping: Mapping;
+  /** The review band; the defaults (0.9 and 0.5) when not given. */
+  thresholds?: Thresholds;
+}
+
+export interface Source {
+  id: string;
+  name: string;
+  organisation_id: string | null;
+  organisation_name: string | null;
+  kind: SourceKind;
+  record_id_column: string;
+  birth_date_format: DateFormat;
+  mapping: Mapping;
+  thresholds: Thresholds;
+  version: number;
+}
+
+function parseMapping(text: string): Mapping {
+  const raw = JSON.parse(text) as Record<string, string>;
+  const m: Mapping = {};
+  for (const [k, v] of Object.entries(raw)) if (isField(k) && typeof v === 'string' && v) m[k] = v;
+  return m;
+}
+
+const sourceQuery = (db: Db) =>
+  db
+    .selectFrom('import_sources as s')
+    .leftJoin('organisations as o', 'o.id', 's.organisation_id')
+    .select(['s.id', 's.name', 's.organisation_id', 'o.name as organisation_name', 's.kind', 's.record_id_column', 's.birth_date_format', 's.mapping', 's.match_threshold', 's.review_lower', 's.version']);
+
+const toSource = ({ match_threshold, review_lower, ...r }: Awaited<ReturnType<ReturnType<typeof sourceQuery>['executeTakeFirstOrThrow']>>): Source => ({
+  ...r,
+  thresholds: { matchThreshold: Number(match_threshold), reviewLower: Number(review_lower) },
+  birth_date_format: isDateFormat(r.birth_date_format) ? r.birth_date_format : 'YYYY-MM-DD',
+  mapping: parseMapping(r.mapping),
+});
+
+export const listSources = async (db: Db) => (await sourceQuery(db).orderBy('s.name').execute()).map(toSource);
+
+export async function getSource(db: Db, id: string): Promise<Source> {
+  if (!UUID.test(id)) throw new NotFoundError('source');
+  const r = await sourceQuery(db).where('s.id', '=', id).executeTakeFirst();
+  if (!r) throw new NotFoundError('source');
+  return toSource(r);
+}
+
+export async function sourceByName(db: Db, name: string): Promise<Source | null> {
+  const r = await sourceQuery(db).where('s.name', '=', name).executeTakeFirst();
+  return r ? toSource(r) : null;
+}
+
+const nameTaken = () => new ValidationError([{ text: 'A source with this name already exists. Choose another name', href: '#name' }]);
+
+export async function createSource(db: Db, input: SourceInput, userId: string | null): Promise<string> {
+  if (await sourceByName(db, input.name)) throw nameTaken();
+  const row = await db
+    .insertInto('import_sources')
+    .values({
+      name: input.name,
+      organisation_id: input.organisationId,
+      kind: input.kind,
+      record_id_column: input.recordIdColumn,
+      birth_date_format: input.birthDateFormat,
+      mapping: JSON.stringify(input.mapping),
+      match_threshold: (input.thresholds ?? DEFAULT_THRESHOLDS).matchThreshold,
+      review_lower: (input.thresholds ?? DEFAULT_THRESHOLDS).reviewLower,
+      created_by: userId,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export async function updateSource(db: Db, id: string, input: SourceInput, version: number): Promise<void> {
+  const current = await getSource(db, id);
+  const other = await sourceByName(db, input.name);
+  if (other && other.id !== id) throw nameTaken();
+  const done = await db
+    .updateTable('import_sources')
+    .set({
+      name: input.name,
+      organisation_id: input.organisationId,
+      kind: input.kind,
+      record_id_column: input.recordIdColumn,
+      birth_date_format: input.birthDateFormat,
+      mapping: JSON.stringify(input.mapping),
+      match_threshold: (input.thresholds ?? DEFAULT_THRESHOLDS).matchThreshold,
+      review_lower: (input.thresholds ?? DEFAULT_THRESHOLDS).reviewLower,
+      version: current.version + 1,
+    })
+    .where('id', '=', id)
+    .where('version', '=', version)
+    .executeTakeFirst();
+  if (Number(done.numUpdatedRows) !== 1) {
+    const { StaleVersionError } = await import('../../platform/http/errors.js');
+    throw new StaleVersionError();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading and checking an extract
+
+export interface CheckedFile {
+  type: 'csv' | 'xlsx';
+  hash: string;
+  rows: CheckedRow[];
+}
+
+/** Reads and checks a whole file against its source; throws ValidationError with the file's problems. */
+export async function checkFile(source: Source, name: string, bytes: Uint8Array, today: string, field = '#file'): Promise<CheckedFile> {
+  let read;
+  try {
+    read = await readTable(name, bytes);
+  } catch (e) {
+    if (e instanceof FileProblem) throw new ValidationError([{ text: e.message, href: field }]);
+    throw e;
+  }
+  const problems = tableProblems(name, read.table, source.mapping, source.record_id_column);
+  if (problems.length) throw new ValidationError(problems.map((text) => ({ text, href: field })));
+  const rows = read.table.rows.map((r, i) => checkRow(r, i + 1, source.mapping, source.record_id_column, source.birth_date_format, today));
+  return { type: read.type, hash: createHash('sha256').update(bytes).digest('hex'), rows };
+}
+
+/**
+ * Stores an uploaded extract and queues its dry run. The file is checked first (type, encoding,
+ * size, empty, mapped columns, duplicated ids): a problem refuses it and nothing is stored.
+ */
+export async function uploadExtract(db: Db, jobs: Jobs, user: { id: string }, sourceId: string, file: { name: string; bytes: Uint8Array }, thresholds?: Thresholds): Promise<string> {
+  const id = await createImport(db, await getSource(db, sourceId), file, user.id, thresholds);
+  const jobId = await jobs.enqueue(db, DRY_RUN_JOB, { importId: id }, { createdBy: user.id, maxAttempts: 1 });
+  await db.updateTable('imports').set({ dry_run_job_id: jobId }).where('id', '=', id).execute();
+  return id;
+}
+
+/** Checks a file and stores it as an import of `source` (status "checking"); the dry run comes next. */
+export async function createImport(db: Db, source: Source, file: { name: string; bytes: Uint8Array }, userId: string | null, thresholds?: Thresholds): Promise<string> {
+  const checked = await checkFile(source, file.name, file.bytes, todayInLondon());
+  const row = await db
+    .insertInto('imports')
+    .values({
+      source_id: source.id,
+      file_name: file.name,
+      file_type: checked.type,
+      content_hash: checked.hash,
+      size_bytes: file.bytes.length,
+      content: file.bytes,
+      uploaded_by: userId,
+      summary: JSON.stringify({ thresholds: thresholds ?? source.thresholds }),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export async function getImport(db: Db, id: string) {
+  if (!UUID.test(id)) throw new NotFoundError('import');
+  const r = await db
+    .selectFrom('imports as i')
+    .innerJoin('import_sources as s', 's.id', 'i.source_id')
+    .leftJoin('users as u', 'u.id', 'i.uploaded_by')
+    .select([
+      'i.id',
+      'i.source_id',
+      's.name as source_name',
+      'i.file_name',
+      'i.file_type',
+      'i.content_hash',
+      'i.size_bytes',
+      'i.status',
+      'i.dry_run_job_id',
+      'i.apply_job_id',
+      'i.summary',
+      'i.error',
+      'i.leave_out_invalid',
+      'i.uploaded_at',
+      'i.checked_at',
+      'i.applied_at',
+      'u.display_name as uploaded_by_name',
+    ])
+    .where('i.id', '=', id)
+    .executeTakeFirst();
+  if (!r) throw new NotFoundError('import');
+  return { ...r, summary: r.summary ? (JSON.parse(r.summary) as ImportSummary) : null };
+}
+
+export interface ImportSummary {
+  thresholds: Thresholds;
+  counts?: Record<string, number>;
+  applied?: Omit<ApplyOutcome, 'children'>;
+  alreadyAppliedAt?: string;
+}
+
+export const listImports = (db: Db, limit = 50) =>
+  db
+    .selectFrom('imports as i')
+    .innerJoin('import_sources as s', 's.id', 'i.source_id')
+    .select(['i.id', 's.name as source_name', 'i.file_name', 'i.status', 'i.uploaded_at', 'i.applied_at', 'i.summary'])
+    .orderBy('i.uploaded_at', 'desc')
+    .limit(limit)
+    .execute();
+
+async function loadForRun(db: Db, importId: string) {
+  const imp = await db.selectFrom('imports').select(['id', 'source_id', 'file_name', 'content', 'content_hash', 'summary', 'status', 'leave_out_invalid']).where('id', '=', importId).executeTakeFirst();
+  if (!imp) throw new Error(`There is no import ${importId}`);
+  if (!imp.content) throw new Error('The file of this import is no longer kept; upload it again');
+  const source = await getSource(db, imp.source_id);
+  const summary = imp.summary ? (JSON.parse(imp.summary) as ImportSummary) : { thresholds: DEFAULT_THRESHOLDS };
+  return { imp, source, summary, bytes: new Uint8Array(imp.content) };
+}
+
+const countOutcomes = (c: Classification) => {
+  const counts: Record<string, number> = { create: 0, update: 0, link: 0, review: 0, invalid: 0, unchanged: 0 };
+  for (const v of c.verdicts) counts[v.outcome] = (counts[v.outcome] ?? 0) + 1;
+  return counts;
+};
+
+async function writeRows(db: Db, importId: string, c: Classification, childOf: (v: Classification['verdicts'][number]) => string | null) {
+  await db.deleteFrom('import_rows').where('import_id', '=', importId).execute();
+  for (let i = 0; i < c.verdicts.length; i += 500) {
+    await db
+      .insertInto('import_rows')
+      .values(
+        c.verdicts.slice(i, i + 500).map((v) => ({
+          import_id: importId,
+          row_number: v.row,
+          record_id: v.recordId || null,
+          outcome: v.outcome,
+          child_id: childOf(v),
+          probability: v.probability,
+          reason: v.reason,
+          problems: JSON.stringify(v.problems),
+          field_values: JSON.stringify(v.values),
+        })),
+      )
+      .execute();
+  }
+}
+
+const existingChild = (v: Classification['verdicts'][number]) => (v.target && 'child' in v.target ? v.target.child : null);
+
+/** The dry run: every row's verdict against the register as it is now, stored for the report. Changes nothing else. */
+export async function dryRun(db: Db, importId: string, progress?: JobContext['progress']): Promise<Record<string, number>> {
+  const { source, summary, bytes, imp } = await loadForRun(db, importId);
+  await progress?.(5, 'Reading the file');
+  const checked = await checkFile(source, imp.file_name, bytes, todayInLondon()).catch((e: unknown) => {
+    if (e instanceof ValidationError) throw new Error(e.errors.map((x) => x.text).join('; '));
+    throw e;
+  });
+  await progress?.(25, `Checked ${checked.rows.length.toLocaleString('en-GB')} rows; matching them against the register`);
+  const c = await classify(db, source.id, checked.rows, summary.thresholds);
+  await progress?.(85, 'Writing the report');
+  const counts = countOutcomes(c);
+  await db.transaction().execute(async (tx) => {
+    await writeRows(tx, importId, c, existingChild);
+    await tx
+      .updateTable('imports')
+      .set({ status: 'checked', checked_at: new Date(), summary: JSON.stringify({ ...summary, counts }), error: null })
+      .where('id', '=', importId)
+      .execute();
+  });
+  return counts;
+}
+
+export interface Actor {
+  userId: string | null;
+  organisationId: string | null;
+  roles: string[];
+}
+
+/** Refuses an apply that cannot go ahead, before a job is queued. */
+export async function requestApply(db: Db, jobs: Jobs, importId: string, actor: Actor & { userId: string }, leaveOutInvalid: boolean): Promise<number> {
+  const imp = await getImport(db, importId);
+  if (imp.status !== 'checked') throw new ValidationError([{ text: imp.status === 'applied' ? 'This file has already been applied' : 'Wait for the dry run to finish before applying the file', href: '#apply' }]);
+  const invalid = imp.summary?.counts?.invalid ?? 0;
+  if (invalid && !leaveOutInvalid) {
+    throw new ValidationError([
+      {
+        text: `${invalid} ${invalid === 1 ? 'row is' : 'rows are'} invalid, so nothing has been applied. Correct the file and upload it again, or choose to leave the invalid rows out`,
+        href: '#leaveOutInvalid',
+      },
+    ]);
+  }
+  await db.updateTable('imports').set({ status: 'applying', leave_out_invalid: leaveOutInvalid }).where('id', '=', importId).execute();
+  const jobId = await jobs.enqueue(db, APPLY_JOB, { importId, actor }, { createdBy: actor.userId, maxAttempts: 1 });
+  await db.updateTable('imports').set({ apply_job_id: jobId }).where('id', '=', importId).execute();
+  return jobId;
+}
+
+export interface ApplyRunOptions {
+  failAtRow?: number;
+  progress?: JobContext['progress'];
+  now?: Date;
+}
+
+/**
+ * Applies an extract in one transaction: classifies its rows against the register as it is in
+ * that transaction, writes them, replaces the report with what was done and records the audit
+ * entry. The same file from the same source applied before changes nothing. On any failure the
+ * register is untouched and the import is marked failed with the reason.
+ */
+export async function applyImport(db: Db, importId: string, actor: Actor, opts: ApplyRunOptions = {}): Promise<ImportSummary> {
+  const { source, summary, bytes, imp } = await loadForRun(db, importId);
+  const today = todayInLondon(opts.now);
+  // Progress is written outside the apply's transaction, so it is seen while the apply runs. Not
+  // awaited: on the embedded database (one connection) it waits for the transaction to end.
+  const progress = (percent: number, message: string) => {
+    void opts.progress?.(percent, message).catch(() => undefined);
+    return Promise.resolve();
+  };
+  try {
+    return await db.transaction().execute(async (tx) => {
+      const before = await tx
+        .selectFrom('imports')
+        .select(['applied_at'])
+        .where('source_id', '=', source.id)
+        .where('content_hash', '=', imp.content_hash)
+        .where('status', '=', 'applied')
+        .executeTakeFirst();
+      if (before) {
+        const done: ImportSummary = { ...summary, alreadyAppliedAt: new Date(before.applied_at!).toISOString() };
+        await tx.updateTable('imports').set({ status: 'already-applied', summary: JSON.stringify(done), content: null, applied_at: new Date() }).where('id', '=', importId).execute();
+        await appendAudit(tx, { ...actor, action: 'imports.apply', subjectType: 'import', subjectId: importId, result: 'allowed', details: { source: source.name, alreadyApplied: true } });
+        return done;
+      }
+      await progress(10, 'Reading the file');
+      const checked = await checkFile(source, imp.file_name, bytes, today);
+      await progress(30, 'Matching the rows against the register');
+      const c = await classify(tx, source.id, checked.rows, summary.thresholds);
+      const counts = countOutcomes(c);
+      if (counts.invalid && !imp.leave_out_invalid) throw new Error(`${counts.invalid} rows are invalid and leaving them out was not chosen; nothing has been applied`);
+      await progress(50, 'Writing to the register');
+      const outcome = await applyClassification(
+        tx,
+        source,
+        c,
+        {
+          importId,
+          userId: actor.userId,
+          today,
+          leaveOutInvalid: imp.leave_out_invalid,
+          failAtRow: opts.failAtRow,
+          onRow: async (n, total) => progress(50 + Math.round((45 * n) / total), `Written ${n.toLocaleString('en-GB')} of ${total.toLocaleString('en-GB')} rows`),
+        },
+      );
+      const { children, ...applied } = outcome;
+      const done: ImportSummary = { ...summary, counts, applied };
+      // The report after the apply is what was done; new records get their ids.
+      const created = new Map<string, string>();
+      for (const v of c.verdicts) {
+        if (v.target && 'group' in v.target && !created.has(v.target.group)) {
+          const sr = await tx.selectFrom('source_records').select('child_id').where('source_id', '=', source.id).where('record_id', '=', v.recordId).executeTakeFirst();
+          if (sr) created.set(v.target.group, sr.child_id);
+        }
+      }
+      await writeRows(tx, importId, c, (v) => (v.target ? ('child' in v.target ? v.target.child : (created.get(v.target.group) ?? null)) : null));
+      await tx
+        .updateTable('imports')
+        .set({ status: 'applied', applied_at: new Date(), applied_by: actor.userId, summary: JSON.stringify(done), content: null, error: null })
+        .where('id', '=', importId)
+        .execute();
+      await appendAudit(tx, {
+        ...actor,
+        action: 'imports.apply',
+        subjectType: 'import',
+        subjectId: importId,
+        result: 'allowed',
+        details: { source: source.name, file: imp.file_name, ...applied },
+        children,
+      });
+      return done;
+    });
+  } catch (e) {
+    const message = e instanceof ValidationError ? e.errors.map((x) => x.text).join('; ') : (e as Error).message;
+    await db.updateTable('imports').set({ status: 'failed', error: `Nothing was applied: ${message}` }).where('id', '=', importId).execute();
+    throw e;
+  }
+}
+
+/** Registers the dry run and apply with the job runner (the app does this when it builds the routes). */
+export function registerImportJobs(jobs: Jobs): void {
+  jobs.register(DRY_RUN_JOB, async (payload, ctx) => {
+    const db = ctx.db;
+    const { importId } = payload as { importId: string };
+    try {
+      return await dryRun(db, importId, ctx.progress);
+    } catch (e) {
+      await db.updateTable('imports').set({ status: 'failed', error: (e as Error).message }).where('id', '=', importId).execute();
+      throw e;
+    }
+  });
+  jobs.register(APPLY_JOB, async (payload, ctx) => {
+    const { importId, actor } = payload as { importId: string; actor: Actor };
+    return applyImport(ctx.db, importId, actor, { progress: ctx.progress });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The report
+
+export const reportRows = (db: Db, importId: string, opts: { outcome?: string; limit?: number; offset?: number } = {}) => {
+  let q = db
+    .selectFrom('import_rows')
+    .select(['row_number', 'record_id', 'outcome', 'child_id', 'probability', 'reason', 'problems'])
+    .where('import_id', '=', importId)
+    .orderBy('row_number');
+  if (opts.outcome) q = q.where('outcome', '=', opts.outcome as 'create');
+  if (opts.limit) q = q.limit(opts.limit).offset(opts.offset ?? 0);
+  return q.execute();
+};
+
+/** A CSV cell, with spreadsheet formulas neutralised (a leading = + - @ is prefixed with '). */
+export function csvCell(v: unknown): string {
+  let s = v === null || v === undefined ? '' : String(v);
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** The report as CSV: one line per row of the file (and one per problem of an invalid row). */
+export async function reportCsv(db: Db, importId: string): Promise<string> {
+  const rows = await reportRows(db, importId);
+  const lines = [['row', 'record_id', 'outcome', 'column', 'reason', 'match_probability', 'register_record'].join(',')];
+  for (const r of rows) {
+    const problems = JSON.parse(r.problems) as { column: string; message: string }[];
+    if (r.outcome === 'invalid' && problems.length) {
+      for (const p of problems) lines.push([r.row_number + 1, r.record_id, r.outcome, p.column, p.message, '', ''].map(csvCell).join(','));
+    } else {
+      lines.push([r.row_number + 1, r.record_id, r.outcome, '', r.reason, r.probability === null ? '' : r.probability.toFixed(4), r.child_id ?? ''].map(csvCell).join(','));
+    }
+  }
+  return `${lines.join('\r\n')}\r\n`;
+}
+
