@@ -85,6 +85,11 @@ describe.each(databaseKinds())('involvements on %s', (kind) => {
     expect(noPeriod.status).toBe(400);
     expect(text(noPeriod.body)).toContain('Select whether the cost is for a week or a year');
     expect(noPeriod.body).toContain('value="Speech and language therapy"');
+    // Nothing was added, but each refused form showed the child's record again: audited as refused reads.
+    const refused = (await auditFor(t.database.db, 'child.involvement.add', child.id)).filter((a) => a.result === 'denied');
+    expect(refused).toHaveLength(4);
+    expect(JSON.parse(refused.at(-1)!.details)).toMatchObject({ section: 'core', refused: ['#costPeriod'] });
+    expect(refused.at(-1)!.details).not.toContain('Speech');
   });
 
   it('refuses a missing service, a future start and an impossible date', async () => {

@@ -209,10 +209,10 @@ async function handle(spec: RouteSpec, deps: RouteDeps, req: FastifyRequest, rep
   } catch (e) {
     if (e instanceof ValidationError && spec.onInvalid) {
       req.log.info({ audit: spec.audit, fields: e.errors.map((x) => x.href) }, 'form refused');
-      result = await spec.onInvalid({ ...ctx, db: deps.db }, e.errors);
+      result = await refusedPage(spec, deps, ctx, audited, e.errors);
       if (!('status' in result) || !result.status) result = { ...result, status: 400 } as RouteResult;
     } else if (e instanceof StaleVersionError && spec.onInvalid) {
-      result = await spec.onInvalid({ ...ctx, db: deps.db }, [{ text: e.message, href: '#main-content' }]);
+      result = await refusedPage(spec, deps, ctx, audited, [{ text: e.message, href: '#main-content' }]);
       result = { ...result, status: 409 } as RouteResult;
     } else if (e instanceof NotFoundError) {
       return reply.status(404).type('text/html').send(deps.renderError(req, reply, 404));
@@ -224,6 +224,34 @@ async function handle(spec: RouteSpec, deps: RouteDeps, req: FastifyRequest, rep
     }
   }
   return send(deps, req, reply, result);
+}
+
+/**
+ * The form again, with what was wrong. The action's transaction has rolled back, audit entry and
+ * all; but when the route had reached someone's data (a child as its subject, or children it
+ * showed), the page shown now displays it again, so it is rendered in a transaction of its own
+ * with an entry recording the refused attempt and that read.
+ */
+async function refusedPage(spec: RouteSpec, deps: RouteDeps, ctx: RouteContext, audited: boolean, errors: FieldError[]): Promise<RouteResult> {
+  const onInvalid = spec.onInvalid!;
+  const reachedData = ctx.audit.subjectType !== undefined || (ctx.audit.children?.length ?? 0) > 0;
+  if (!audited || !reachedData) return onInvalid({ ...ctx, db: deps.db }, errors);
+  return deps.db.transaction().execute(async (tx) => {
+    const r = await onInvalid({ ...ctx, db: tx }, errors);
+    await appendAudit(tx, {
+      ...auditIdentity(ctx.user, ctx.audit),
+      action: spec.audit,
+      subjectType: ctx.audit.subjectType ?? null,
+      subjectId: ctx.audit.subjectId ?? null,
+      purpose: ctx.audit.purpose ?? null,
+      result: 'denied',
+      requestId: ctx.req.id,
+      // What was refused, by field: never what was typed.
+      details: { ...ctx.audit.details, refused: errors.map((x) => x.href) },
+      children: ctx.audit.children ?? [],
+    });
+    return r;
+  });
 }
 
 function send(deps: RouteDeps, req: FastifyRequest, reply: FastifyReply, result: RouteResult) {
