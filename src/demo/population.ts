@@ -22,6 +22,7 @@ import { nhsCheckDigit, pickLocality, searchNames, upnCheckLetter } from '../cap
 import { DEMO_ORGANISATIONS, DEMO_USERS } from './seed.js';
 import { DEMO_LOCALITIES } from './register-config.js';
 import { seedDemoMoney } from './money.js';
+import { Random } from '../synthetic-extracts/random.js';
 
 export const DEMO_POPULATION_JOB = 'demo-population';
 export const DEFAULT_DEMO_CHILDREN = 2000;
@@ -58,67 +59,9 @@ export function shares(counts: Record<string, number>): Record<string, number> {
   return Object.fromEntries(Object.entries(counts).map(([k, n]) => [k, n / total]));
 }
 
-// ---------------------------------------------------------------------------------------------
-// A seeded random generator (sfc32, seeded by splitmix32): the same seed gives the same population.
-
-export class Random {
-  private a: number;
-  private b: number;
-  private c: number;
-  private d: number;
-  constructor(seed: number) {
-    let s = seed >>> 0;
-    const next = () => {
-      s = (s + 0x9e3779b9) >>> 0;
-      let z = s;
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-      return (z ^ (z >>> 16)) >>> 0;
-    };
-    this.a = next();
-    this.b = next();
-    this.c = next();
-    this.d = next();
-    for (let i = 0; i < 12; i++) this.next();
-  }
-  /** A number from 0 (included) to 1 (excluded). */
-  next(): number {
-    const t = (((this.a + this.b) >>> 0) + this.d) >>> 0;
-    this.d = (this.d + 1) >>> 0;
-    this.a = this.b ^ (this.b >>> 9);
-    this.b = (this.c + (this.c << 3)) >>> 0;
-    this.c = ((this.c << 21) | (this.c >>> 11)) >>> 0;
-    this.c = (this.c + t) >>> 0;
-    return t / 4294967296;
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-  /** A whole number from min to max, both included. */
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)]!;
-  }
-  /** A key of `weights`, chosen in proportion to its weight. */
-  weighted<K extends string>(weights: Readonly<Record<K, number>>): K {
-    const entries = Object.entries(weights) as [K, number][];
-    const total = entries.reduce((s, [, w]) => s + w, 0);
-    let r = this.next() * total;
-    for (const [k, w] of entries) {
-      r -= w;
-      if (r < 0) return k;
-    }
-    return entries[entries.length - 1]![0];
-  }
-  /** A random (version 4 shaped) UUID from this generator, so ids are repeatable too. */
-  uuid(): string {
-    const hex = Array.from({ length: 4 }, () => Math.floor(this.next() * 4294967296).toString(16).padStart(8, '0')).join('');
-    const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-  }
-}
+// The seeded random generator is shared with the synthetic extracts: the same seed gives the same
+// population.
+export { Random };
 
 // ---------------------------------------------------------------------------------------------
 // Invented names and places

@@ -1,5 +1,5 @@
 // A small seeded random generator (sfc32 seeded by splitmix32), so a seed always gives the same
-// extracts. Kept here rather than imported from src/demo, which pulls in the database layer.
+// extracts (and src/demo the same population). Free of imports, so the generator needs nothing else.
 
 export class Random {
   private a: number;
@@ -40,6 +40,23 @@ export class Random {
   }
   pick<T>(items: readonly T[]): T {
     return items[Math.floor(this.next() * items.length)]!;
+  }
+  /** A key of `weights`, chosen in proportion to its weight. */
+  weighted<K extends string>(weights: Readonly<Record<K, number>>): K {
+    const entries = Object.entries(weights) as [K, number][];
+    const total = entries.reduce((s, [, w]) => s + w, 0);
+    let r = this.next() * total;
+    for (const [k, w] of entries) {
+      r -= w;
+      if (r < 0) return k;
+    }
+    return entries[entries.length - 1]![0];
+  }
+  /** A random (version 4 shaped) UUID from this generator, so ids are repeatable too. */
+  uuid(): string {
+    const hex = Array.from({ length: 4 }, () => Math.floor(this.next() * 4294967296).toString(16).padStart(8, '0')).join('');
+    const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
   }
   /** Shuffles in place (Fisher-Yates). */
   shuffle<T>(items: T[]): T[] {
