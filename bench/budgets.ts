@@ -15,14 +15,9 @@
 // balances with at least two lines, and every reference points at a row that exists.
 // Targets from the issue: board report p95 under 500 ms, drill-down p95 under 100 ms, posting at
 // least 2,000 a second.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pg from 'pg';
 import { sql } from 'kysely';
 import { findPostgresBin, startCluster, type Cluster } from '../test/support/postgres-cluster.js';
-import { projectPath, projectRoot } from '../src/platform/paths-on-disk.js';
 import { openPostgres, type Database } from '../src/platform/db/database.js';
 import { post, unbalancedTransactions, type LedgerLine } from '../src/capabilities/budgets/ledger.js';
 import { addAgreementYear, createAgreement, createPartner, recordContribution } from '../src/capabilities/budgets/agreements.js';
@@ -33,6 +28,7 @@ import { financialYearOf } from '../src/capabilities/budgets/financial-year.js';
 import { formatPence } from '../src/capabilities/budgets/money.js';
 import { paths } from '../src/paths.js';
 import { build, startServer, type Server } from './support/server.js';
+import { queryOn, seedDemoChildren, versionOf } from './support/database.js';
 import { runLoad, type LoadResult, type RotatingRequest } from './support/load.js';
 import { signIn } from './support/sign-in.js';
 import { machineLoad, round, target, writeResult, type BenchResult } from './support/results.js';
@@ -55,35 +51,7 @@ const FINANCE = 'finance@demoshire.example.org';
 const KEYWORKER = 'keyworker@demoshire.example.org';
 
 const log = (line: string) => console.log(`[budgets] ${line}`);
-const versionOf = (pkg: string) => (JSON.parse(readFileSync(projectPath('node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
 
-async function queryOn(url: string, text: string, values: unknown[] = []): Promise<pg.QueryResult> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await client.query(text, values);
-  } finally {
-    await client.end();
-  }
-}
-
-export function seedChildren(databaseUrl: string): Promise<number> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'jointly-bench-seed-'));
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', DATABASE_URL: databaseUrl, JOINTLY_DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
-  if (process.env.HOME) env.HOME = process.env.HOME;
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [projectPath('dist', 'src', 'cli', 'jointly.js'), 'seed-demo', '--children', String(CHILDREN)], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => (out += d));
-    child.on('exit', (code) => {
-      rmSync(dataDir, { recursive: true, force: true });
-      if (code === 0 && /Added 20,000 fictional children/.test(out)) resolve(performance.now() - started);
-      else reject(new Error(`jointly seed-demo --children ${CHILDREN} exited with ${code}:\n${out.slice(-3000)}`));
-    });
-  });
-}
 
 // ---------------------------------------------------------------------------------------------
 // Partners, pools, shares and contributions: through the budgets services.
@@ -432,7 +400,7 @@ export async function budgets(): Promise<BenchResult> {
     const url = cluster.urlFor('jointly_bench_budgets');
 
     log(`seeding the demo area and ${CHILDREN.toLocaleString('en-GB')} fictional children (jointly seed-demo)`);
-    const seedMs = await seedChildren(url);
+    const seedMs = await seedDemoChildren(url, CHILDREN);
     log(`seeded in ${round(seedMs / 1000, 1)} s`);
 
     const database = await openPostgres(url, 4);

@@ -14,14 +14,10 @@
 //     database connections were waiting for the audit log's lock.
 // Every response must be 2xx (a 404 would mean a record the person may not see), or the run fails.
 // Targets from the issue: record p95 and search p95 each at most 5 x the floor p95; overview p95 under 300 ms.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync, readdirSync } from 'node:fs';
 import pg from 'pg';
 import { sql } from 'kysely';
 import { findPostgresBin, startCluster, type Cluster } from '../test/support/postgres-cluster.js';
-import { projectPath, projectRoot } from '../src/platform/paths-on-disk.js';
 import { openPostgres, type Database } from '../src/platform/db/database.js';
 import { visibleChild } from '../src/capabilities/sharing/service.js';
 import type { Viewer } from '../src/capabilities/sharing/rules.js';
@@ -29,6 +25,7 @@ import { countRegister } from '../src/capabilities/register-overview/service.js'
 import { todayInLondon } from '../src/platform/dates.js';
 import { paths } from '../src/paths.js';
 import { build, startServer, type Server } from './support/server.js';
+import { queryOn, seedDemoChildren, versionOf } from './support/database.js';
 import { runLoad, type LoadResult, type RotatingRequest } from './support/load.js';
 import { signIn } from './support/sign-in.js';
 import { machineLoad, round, target, writeResult, type BenchResult } from './support/results.js';
@@ -59,17 +56,6 @@ const median = (xs: number[]) => {
   const mid = Math.floor(s.length / 2);
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 };
-const versionOf = (pkg: string) => (JSON.parse(readFileSync(projectPath('node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
-
-async function queryOn(url: string, text: string, values: unknown[] = []): Promise<pg.QueryResult> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await client.query(text, values);
-  } finally {
-    await client.end();
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // The database's own processor time: every process of the cluster (the postmaster's children).
@@ -108,34 +94,6 @@ function databaseCpuSince(before: Map<number, number>, after: Map<number, number
   let total = 0;
   for (const [pid, cpu] of after) total += cpu - (before.get(pid) ?? 0);
   return total;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Seeding the population with the real command, as an operator would.
-
-function seed(databaseUrl: string): Promise<number> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'jointly-bench-seed-'));
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', DATABASE_URL: databaseUrl, JOINTLY_DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
-  if (process.env.HOME) env.HOME = process.env.HOME;
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [projectPath('dist', 'src', 'cli', 'jointly.js'), 'seed-demo', '--children', String(CHILDREN)], {
-      cwd: projectRoot,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
-      out += d;
-      for (const line of d.split('\n')) if (/fictional children/.test(line)) log(`seed-demo: ${line.trim()}`);
-    });
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => (out += d));
-    child.on('exit', (code) => {
-      rmSync(dataDir, { recursive: true, force: true });
-      if (code === 0 && /Added 100,000 fictional children/.test(out)) resolve(performance.now() - started);
-      else reject(new Error(`jointly seed-demo --children ${CHILDREN} exited with ${code}:\n${out.slice(-3000)}`));
-    });
-  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -372,7 +330,9 @@ export async function register(): Promise<BenchResult> {
     const postmaster = parentOf(Number((await queryOn(url, 'select pg_backend_pid() as pid')).rows[0].pid));
 
     log(`seeding the demo area and ${CHILDREN.toLocaleString('en-GB')} fictional children (jointly seed-demo)`);
-    const seedMs = await seed(url);
+    const seedMs = await seedDemoChildren(url, CHILDREN, (line) => {
+      if (/fictional children/.test(line)) log(`seed-demo: ${line}`);
+    });
     // As a database in use would be: vacuumed (so autovacuum does not start during the loads) and analysed.
     log(`seeded in ${round(seedMs / 1000, 1)} s; running VACUUM ANALYZE`);
     const analyzeStarted = performance.now();
