@@ -16,8 +16,8 @@ import { demoFinancialYear, seedDemoMoney } from '../src/demo/money.js';
 import { post, reverse, unbalancedTransactions } from '../src/capabilities/budgets/ledger.js';
 import { formatPence } from '../src/capabilities/budgets/money.js';
 import { childReference } from '../src/capabilities/budgets/packages.js';
-import { boardRows } from '../src/capabilities/budget-reports/service.js';
-import { fineRowsFromEntries, groupBy } from '../src/capabilities/budget-reports/rules.js';
+import { boardRows, spendBy } from '../src/capabilities/budget-reports/service.js';
+import { fineRowsFromEntries, groupBy, protectGroups } from '../src/capabilities/budget-reports/rules.js';
 import { visibleChild } from '../src/capabilities/sharing/service.js';
 import { seedDemo } from '../src/demo/seed.js';
 import type { Db } from '../src/platform/db/database.js';
@@ -25,6 +25,7 @@ import type { Db } from '../src/platform/db/database.js';
 const FINANCE = 'finance@demoshire.example.org';
 const KEYWORKER = 'keyworker@demoshire.example.org';
 const CASEWORKER = 'caseworker@demoshire.example.org';
+const COMMISSIONER = 'commissioner@demoshire.example.org';
 /** A person who is both finance officer and key worker (made by the test): sees names of the children the key worker may see. */
 const BOTH = 'finance-and-keyworker@demoshire.example.org';
 
@@ -50,7 +51,7 @@ describe.each(databaseKinds())('budget reports on %s', (kind) => {
     const kw = await t.database.db.selectFrom('users').select(['organisation_id', 'password_hash']).where('email', '=', KEYWORKER).executeTakeFirstOrThrow();
     const u = await t.database.db.insertInto('users').values({ organisation_id: kw.organisation_id, display_name: 'Demo Finance and Key Worker', email: BOTH, password_hash: kw.password_hash }).returning('id').executeTakeFirstOrThrow();
     await t.database.db.insertInto('user_roles').values([{ user_id: u.id, role: 'finance-officer' }, { user_id: u.id, role: 'key-worker' }]).execute();
-    for (const email of [FINANCE, KEYWORKER, CASEWORKER, BOTH]) {
+    for (const email of [FINANCE, KEYWORKER, CASEWORKER, BOTH, COMMISSIONER]) {
       const c = new Client(t.app);
       expect((await c.signIn(email)).status).toBe(303);
       clients.set(email, c);
@@ -219,6 +220,41 @@ describe.each(databaseKinds())('budget reports on %s', (kind) => {
       const list = await finance().get(href!.replace(/&amp;/g, '&'));
       expect(/<dd class="govuk-summary-list__value">\s*(-?£[\d,]+\.\d\d)/.exec(list.body)?.[1]).toBe(figure);
     }
+  });
+
+  it('commissioners get the aggregate reports with no drill-down; the row-level pages refuse them (docs/adr/0009)', async () => {
+    const c = clients.get(COMMISSIONER)!;
+    const board = await c.get(`${paths.budgetReports.board}?year=${fy}`);
+    expect(board.status).toBe(200);
+    expect(text(board.body)).toContain('Actual spend');
+    expect(hrefs(board.body, paths.budgetReports.entries)).toEqual([]);
+    const spend = await c.get(`${paths.budgetReports.spend}?year=${fy}`);
+    expect(spend.status).toBe(200);
+    expect(hrefs(spend.body, paths.budgetReports.entries)).toEqual([]);
+    expect((await c.get(`${paths.budgetReports.export}?report=board&format=csv&year=${fy}`)).status).toBe(200);
+    // What finance can follow, the commissioner cannot open.
+    const financeBoard = await finance().get(`${paths.budgetReports.board}?year=${fy}`);
+    const entries = hrefs(financeBoard.body, paths.budgetReports.entries)[0]!;
+    expect((await c.get(entries)).status).toBe(403);
+    const list = await finance().get(entries);
+    const tx = hrefs(list.body, '/budgets/reports/transactions/')[0]!;
+    expect((await c.get(tx)).status).toBe(403);
+    const pkg = await t.database.db.selectFrom('packages').select('id').executeTakeFirstOrThrow();
+    expect((await c.get(paths.budgetReports.package(pkg.id))).status).toBe(403);
+    expect((await c.get(paths.budgets.package(pkg.id))).status).toBe(403);
+    expect((await c.get(paths.budgets.home)).status).toBe(403);
+  });
+
+  it('the entries of a service group the spend page hides are refused, even to finance', async () => {
+    const groups = protectGroups(await spendBy(t.database.db, fy, 'service'));
+    const hidden = groups.filter((g) => g.shown !== 'shown' && g.key);
+    const shown = groups.find((g) => g.shown === 'shown' && g.key)!;
+    expect(hidden.length).toBeGreaterThan(0);
+    for (const g of hidden) {
+      const res = await finance().get(`${paths.budgetReports.entries}?year=${fy}&measure=actual&service=${encodeURIComponent(g.key!)}`);
+      expect(res.status, g.label).toBe(404);
+    }
+    expect((await finance().get(`${paths.budgetReports.entries}?year=${fy}&measure=actual&service=${encodeURIComponent(shown.key!)}`)).status).toBe(200);
   });
 
   it('refuses a year with no money, and a made-up figure, in plain words', async () => {

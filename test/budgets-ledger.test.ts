@@ -24,7 +24,9 @@ import {
 } from '../src/capabilities/budgets/ledger.js';
 import { changePackage, createPackage, impliedCommitment, postCommitment, postedCommitment, repostCommitments, type PackageInput } from '../src/capabilities/budgets/packages.js';
 import { closePeriod, recordContribution } from '../src/capabilities/budgets/agreements.js';
-import { recordDirectPayment } from '../src/capabilities/budgets/actuals.js';
+import { payInvoice, recordDirectPayment, recordInvoice } from '../src/capabilities/budgets/actuals.js';
+import { randomUUID } from 'node:crypto';
+import { ValidationError } from '../src/platform/http/errors.js';
 import { addDays } from '../src/capabilities/budgets/financial-year.js';
 import type { Split } from '../src/capabilities/budgets/split.js';
 
@@ -409,6 +411,26 @@ describe.runIf(databaseKinds().includes('postgres'))('many posters at once on Po
     for (const r of refused) expect(r.reason).toBeInstanceOf(IdempotencyConflictError);
     expect(ok.length + refused.length).toBe(20);
     expect(refused.length).toBeGreaterThanOrEqual(9);
+  });
+
+  it('two payments at once that each fit what is owed but together overpay it: one is paid, the other refused', { timeout: 60_000 }, async () => {
+    // Several invoices, each paid twice at the same moment, so a missing lock shows up reliably.
+    for (let n = 0; n < 8; n++) {
+      const { invoiceId } = await recordInvoice(
+        wide.db,
+        { agreementId: pool.agreementId, providerId: pool.providerId, supplierReference: `RACE-${n}-${randomUUID().slice(0, 8)}`, packageId: null, serviceFrom: '2025-10-01', serviceTo: '2025-10-31', amountPence: 30_000, receivedOn: '2025-11-03', description: null },
+        { id: pool.financeUserId },
+      );
+      const pay = () => payInvoice(wide.db, invoiceId, { id: randomUUID(), amountPence: 20_000, paidOn: '2025-11-10', reference: null }, { id: pool.financeUserId });
+      const settled = await Promise.allSettled([pay(), pay()]);
+      expect(settled.filter((s) => s.status === 'fulfilled')).toHaveLength(1);
+      const refused = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected')!;
+      expect(refused.reason).toBeInstanceOf(ValidationError);
+      expect((refused.reason as ValidationError).errors[0]!.text).toMatch(/is more than is still owed on invoice RACE-/);
+      const paid = await database.db.selectFrom('payments').select((eb) => eb.fn.sum<number>('amount_pence').as('pence')).where('invoice_id', '=', invoiceId).executeTakeFirstOrThrow();
+      expect(Number(paid.pence)).toBe(20_000);
+    }
+    expect(await unbalancedTransactions(database.db)).toEqual([]);
   });
 
   it('closing a period while postings are in flight: each posting either lands before the close or is refused', { timeout: 60_000 }, async () => {

@@ -290,13 +290,38 @@ describe.each(databaseKinds())('joint budgets on %s', (kind) => {
     expect(looked).toMatch(/Demo Finance Officer[^]*Looked at package/);
   });
 
-  it('lets the commissioner look but not change anything', async () => {
+  it('audits finance looking at pages that list children’s packages, linking each child shown to the entry', async () => {
+    const linked = async (action: string) => {
+      const entry = await db().selectFrom('audit_log').select('id').where('action', '=', action).orderBy('id', 'desc').executeTakeFirstOrThrow();
+      return (await db().selectFrom('audit_children').select('child_id').where('audit_id', '=', entry.id).execute()).map((r) => r.child_id);
+    };
+    expect((await finance.get(paths.budgets.pool(ids.pool))).status).toBe(200);
+    expect(await linked('budgets.pool.view')).toContain(ids.childId);
+    expect((await finance.get(paths.budgets.invoices(ids.pool))).status).toBe(200);
+    expect(await linked('budgets.invoices.view')).toContain(ids.childId);
+    expect((await finance.get(paths.budgets.newInvoice(ids.pool))).status).toBe(200);
+    expect(await linked('budgets.invoice.new')).toContain(ids.childId);
+    // A form about one package has the child as its subject, like the package page.
+    expect((await finance.get(paths.budgets.changePackage(ids.packageId))).status).toBe(200);
+    const change = await db().selectFrom('audit_log').select(['subject_type', 'subject_id']).where('action', '=', 'budgets.package.change-form').orderBy('id', 'desc').executeTakeFirstOrThrow();
+    expect(change).toEqual({ subject_type: 'child', subject_id: ids.childId });
+  });
+
+  it('warns on every free-text field finance reads not to write the child’s name or health details', async () => {
+    const warning = /do not write the child’s name or anything about their health or care/g;
+    expect(text((await finance.get(paths.budgets.newPackage(ids.pool))).body).match(warning)).toHaveLength(2); // service and reason
+    expect(text((await finance.get(paths.budgets.changePackage(ids.packageId))).body).match(warning)).toHaveLength(2);
+    expect(text((await finance.get(paths.budgets.newInvoice(ids.pool))).body).match(warning)).toHaveLength(1); // description
+  });
+
+  it('lets the commissioner see only the aggregate reports: no row-level page, and nothing to change', async () => {
     const c = new Client(t.app);
     await c.signIn(COMMISSIONER);
-    expect((await c.get(paths.budgets.pool(ids.pool))).status).toBe(200);
-    expect((await c.get(paths.budgets.package(ids.packageId))).status).toBe(200);
+    expect((await c.get(paths.budgetReports.board)).status).toBe(200);
+    for (const url of [paths.budgets.home, paths.budgets.pool(ids.pool), paths.budgets.package(ids.packageId), paths.budgets.invoices(ids.pool), paths.budgets.entries(ids.pool), paths.budgets.periods]) {
+      expect((await c.get(url)).status, url).toBe(403);
+    }
     expect((await c.get(paths.budgets.newPackage(ids.pool))).status).toBe(403);
-    await c.get(paths.budgets.home);
     expect((await c.post(paths.budgets.newPartner, { organisationId: ids.provider, shortName: 'Provider' })).status).toBe(403);
   });
 

@@ -36,8 +36,11 @@ import { BOARD_MEASURES, FORECAST_DEFINITION, MEASURE_LABELS, boardSections, ent
 import { MEASURE_ACCOUNTS, averagePence, protectGroups, SHOWN_TEXT, weeklyCostPence, yearChoices, type Measure } from './rules.js';
 import { toCsv, toXlsx, type Table } from './export.js';
 
-/** Seeing the partnership's money (the budgets capability's permission). */
+/** The aggregate reports: counts and sums, small groups suppressed (commissioners, finance, the administrator). */
 export const REPORTS_PERMISSION: Permission = 'budgets:view';
+/** The drill-downs to entries, transactions, packages and invoices: row-level, finance only (docs/adr/0009). */
+export const ENTRIES_PERMISSION: Permission = 'budgets:entries';
+const canDrill = (ctx: RouteContext) => ctx.user?.permissions.has(ENTRIES_PERMISSION) ?? false;
 
 const V = (name: string) => `budget-reports/views/${name}.njk`;
 
@@ -94,6 +97,7 @@ export function budgetReportsRoutes(_deps: CapabilityDeps): RouteSpec[] {
   }
 
   async function spend(ctx: RouteContext, fy: number) {
+    const drill = canDrill(ctx);
     const [needs, localities, services, packages] = await Promise.all([spendBy(ctx.db, fy, 'need'), spendBy(ctx.db, fy, 'locality'), spendBy(ctx.db, fy, 'service'), packagesInYear(ctx.db, fy)]);
     // Unit costs by service: children counted for protection, like the other breakdowns.
     const byService = new Map<string, { label: string; children: Set<string>; unitCosts: number[]; weekly: number[] }>();
@@ -117,7 +121,7 @@ export function budgetReportsRoutes(_deps: CapabilityDeps): RouteSpec[] {
       // would tie each child's finance reference to their need or where they live.
       const lines = protectedLines(groups).map((l, i) => {
         const g = protectedRows[i]!;
-        const linked = key === 'service' && g.shown === 'shown' && g.key !== null;
+        const linked = drill && key === 'service' && g.shown === 'shown' && g.key !== null;
         return {
           ...l,
           actualHref: linked ? entriesHref(fy, 'actual', { service: g.key! }) : null,
@@ -165,6 +169,7 @@ export function budgetReportsRoutes(_deps: CapabilityDeps): RouteSpec[] {
             shares: b.shares,
             measures: BOARD_MEASURES.map((m) => MEASURE_LABELS[m]),
             forecastDefinition: FORECAST_DEFINITION,
+            canDrill: canDrill(ctx),
             downloads: ['board', 'shares'].flatMap((report) =>
               ['csv', 'xlsx'].map((format) => ({ report, format, href: `${paths.budgetReports.export}?report=${report}&format=${format}&year=${b.fy}` })),
             ),
@@ -260,7 +265,7 @@ export function budgetReportsRoutes(_deps: CapabilityDeps): RouteSpec[] {
     {
       method: 'GET',
       url: paths.budgetReports.entries,
-      access: REPORTS_PERMISSION,
+      access: ENTRIES_PERMISSION,
       audit: 'budgets.reports.entries',
       auditReads: true,
       onInvalid: invalid,
@@ -273,6 +278,12 @@ export function budgetReportsRoutes(_deps: CapabilityDeps): RouteSpec[] {
         if (form.agreement && !ref.agreements.some((a) => a.id === form.agreement)) throw new NotFoundError('agreement');
         if (form.partner && form.partner !== 'none' && !ref.partners.some((p) => p.id === form.partner)) throw new NotFoundError('partner');
         if (form.category && form.category !== 'none' && !ref.categories.some((c) => c.id === form.category)) throw new NotFoundError('category');
+        // A service the spend page hides (fewer than 5 children, or hidden to protect one) has no
+        // drill-down either: its entries would name the few children's references the page protects.
+        if (form.service) {
+          const shown = protectGroups(await spendBy(ctx.db, fy, 'service')).find((g) => g.key === form.service);
+          if (!shown || shown.shown !== 'shown') throw new NotFoundError('service');
+        }
         const found = await entriesFor(ctx.db, filter, page);
         const children = new Map<string, Awaited<ReturnType<typeof childShown>>>();
         for (const e of found.entries) if (e.childId && !children.has(e.childId)) children.set(e.childId, await childShown(ctx, e.childId));
@@ -320,7 +331,7 @@ export function budgetReportsRoutes(_deps: CapabilityDeps): RouteSpec[] {
     {
       method: 'GET',
       url: paths.budgetReports.transaction(),
-      access: REPORTS_PERMISSION,
+      access: ENTRIES_PERMISSION,
       audit: 'budgets.reports.transaction',
       auditReads: true,
       handler: async (ctx) => {
@@ -364,7 +375,7 @@ export function budgetReportsRoutes(_deps: CapabilityDeps): RouteSpec[] {
     {
       method: 'GET',
       url: paths.budgetReports.package(),
-      access: REPORTS_PERMISSION,
+      access: ENTRIES_PERMISSION,
       audit: 'budgets.reports.package',
       auditReads: true,
       handler: async (ctx) => {
@@ -394,7 +405,7 @@ export function budgetReportsRoutes(_deps: CapabilityDeps): RouteSpec[] {
     {
       method: 'GET',
       url: paths.budgetReports.invoice(),
-      access: REPORTS_PERMISSION,
+      access: ENTRIES_PERMISSION,
       audit: 'budgets.reports.invoice',
       auditReads: true,
       handler: async (ctx) => {

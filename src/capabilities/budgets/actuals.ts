@@ -137,6 +137,7 @@ const invoiceQuery = (db: Db) =>
     .select([
       'o.name as provider_name',
       'k.reference as package_reference',
+      'k.child_id as package_child_id',
       sql<number>`(select coalesce(sum(y.amount_pence), 0)::bigint from payments y where y.invoice_id = i.id)`.as('paid_pence'),
     ]);
 
@@ -158,19 +159,20 @@ export async function unmatched(db: Db, agreementId: string) {
     .select([
       'e.package_id',
       'k.reference',
+      'k.child_id',
       'e.financial_year',
       sql<number>`sum(case when e.account = 'commitments' then e.amount_pence else 0 end)::bigint`.as('committed'),
       sql<number>`sum(case when e.account = 'spend' then e.amount_pence else 0 end)::bigint`.as('spent'),
     ])
     .where('e.agreement_id', '=', agreementId)
     .where('e.account', 'in', ['commitments', 'spend'])
-    .groupBy(['e.package_id', 'k.reference', 'e.financial_year'])
+    .groupBy(['e.package_id', 'k.reference', 'k.child_id', 'e.financial_year'])
     .having(sql`sum(case when e.account = 'spend' then e.amount_pence else 0 end)`, '>', sql`sum(case when e.account = 'commitments' then e.amount_pence else 0 end)`)
     .orderBy('k.reference')
     .execute();
   return {
     invoices,
-    overCommitted: over.map((o) => ({ packageId: o.package_id!, reference: o.reference, financialYear: o.financial_year, committed: Number(o.committed), spent: Number(o.spent), over: Number(o.spent) - Number(o.committed) })),
+    overCommitted: over.map((o) => ({ packageId: o.package_id!, reference: o.reference, childId: o.child_id, financialYear: o.financial_year, committed: Number(o.committed), spent: Number(o.spent), over: Number(o.spent) - Number(o.committed) })),
   };
 }
 
@@ -207,6 +209,9 @@ export interface NewPayment {
 /** Pays (part of) an invoice: Dr creditors, Cr cash, shared like the invoice's own creditor lines. */
 export async function payInvoice(db: Db, invoiceId: string, p: NewPayment, by: Actor): Promise<{ paymentId: string; posted: Posted }> {
   return inTransaction(db, async (tx) => {
+    // Lock the invoice first: what is still owed is read below, and two payments at once must
+    // not both see the same balance and overpay it together.
+    await sql`select id from invoices where id = ${invoiceId} for update`.execute(tx);
     const inv = await getInvoice(tx, invoiceId);
     const seen = await tx.selectFrom('payments').select(['id', 'invoice_id']).where('id', '=', p.id).executeTakeFirst();
     if (seen) {

@@ -1,8 +1,10 @@
 // Joint budgets: partners, pooling agreements, packages of support with their funding split,
 // invoices and payments, accounting periods, and the money on a child's record.
 //
-// Access: 'budgets:view' (finance officers, commissioners, the partnership administrator) sees
-// the pools, packages and ledger; 'budgets:manage' (finance officers) changes them. Finance pages
+// Access: every page here is row-level (packages, invoices, children's finance references), so it
+// needs 'budgets:entries' (finance officers); 'budgets:manage' (finance officers) changes them.
+// Commissioners and the partnership administrator hold only 'budgets:view': the aggregate budget
+// reports (docs/adr/0009, "Who sees what"). Finance pages
 // name a child only by a reference (C-XXXX-XXXX-XXXX), never by name: finance officers and
 // commissioners do not hold a casework role, so the sharing rule does not let them see the
 // record. The child's own "Packages and spend" page is part of the record: it needs
@@ -41,7 +43,7 @@ import {
 import { ACCOUNT_NAMES, dateItems, KIND_NAMES, longDate, money, periodName, splitLines, unitsText, yearLabel } from './presenters.js';
 
 const V = 'budgets/views/';
-const VIEW = 'budgets:view' as const;
+const VIEW = 'budgets:entries' as const;
 const MANAGE = 'budgets:manage' as const;
 type Values = Record<string, unknown>;
 
@@ -56,6 +58,10 @@ const DONE: Record<string, string> = {
   'invoice-matched': 'Invoice matched to the package',
   'payment-added': 'Payment recorded',
   'period-closed': 'Period closed',
+};
+/** Links each child whose finance reference (or package) the page shows to this read's audit entry. */
+const discloses = (ctx: RouteContext, childIds: readonly (string | null | undefined)[]) => {
+  ctx.audit.children = [...new Set([...(ctx.audit.children ?? []), ...childIds.filter((id): id is string => !!id)])];
 };
 const done = (ctx: RouteContext) => (ctx.query.done ? DONE[ctx.query.done] : undefined);
 const canManage = (ctx: RouteContext) => ctx.user!.permissions.has(MANAGE);
@@ -120,6 +126,7 @@ export function budgetsRoutes(_deps: CapabilityDeps): RouteSpec[] {
     ]);
     ctx.audit.subjectType = 'agreement';
     ctx.audit.subjectId = pool.id;
+    discloses(ctx, pkgs.map((k) => k.child_id));
     return {
       view: `${V}pool.njk`,
       data: {
@@ -236,6 +243,7 @@ export function budgetsRoutes(_deps: CapabilityDeps): RouteSpec[] {
 
   const changePackagePage = async (ctx: RouteContext, values?: Values, errors?: FieldError[]): Promise<RouteResult> => {
     const pkg = await packages.getPackage(ctx.db, ctx.params.id);
+    Object.assign(ctx.audit, { subjectType: 'child', subjectId: pkg.child_id, details: { ...ctx.audit.details, packageId: pkg.id } });
     const v = values ?? (await valuesOf(ctx, pkg.id));
     return {
       view: `${V}package-form.njk`,
@@ -293,6 +301,9 @@ export function budgetsRoutes(_deps: CapabilityDeps): RouteSpec[] {
   const invoiceFormPage = async (ctx: RouteContext, values: Values = {}, errors?: FieldError[]): Promise<RouteResult> => {
     const pool = await agreements.getAgreement(ctx.db, ctx.params.id);
     const [provs, pkgs] = await Promise.all([providers(ctx), packages.listPackagesOfAgreement(ctx.db, pool.id)]);
+    ctx.audit.subjectType = 'agreement';
+    ctx.audit.subjectId = pool.id;
+    discloses(ctx, pkgs.map((k) => k.child_id));
     return {
       view: `${V}invoice-new.njk`,
       data: {
@@ -312,6 +323,9 @@ export function budgetsRoutes(_deps: CapabilityDeps): RouteSpec[] {
   const invoicesPage = async (ctx: RouteContext): Promise<RouteResult> => {
     const pool = await agreements.getAgreement(ctx.db, ctx.params.id);
     const [list, unmatched] = await Promise.all([actuals.listInvoices(ctx.db, pool.id), actuals.unmatched(ctx.db, pool.id)]);
+    ctx.audit.subjectType = 'agreement';
+    ctx.audit.subjectId = pool.id;
+    discloses(ctx, [...list.map((i) => i.package_child_id), ...unmatched.overCommitted.map((o) => o.childId)]);
     const present = (i: (typeof list)[number]) => ({ ...i, amount: money(i.amount_pence), paid: money(Number(i.paid_pence)), received: longDate(i.received_on), period: `${longDate(i.service_from)} to ${longDate(i.service_to)}` });
     return {
       view: `${V}invoices.njk`,
@@ -351,6 +365,7 @@ export function budgetsRoutes(_deps: CapabilityDeps): RouteSpec[] {
     const [payments, pkgs] = await Promise.all([actuals.paymentsOfInvoice(ctx.db, inv.id), packages.listPackagesOfAgreement(ctx.db, inv.agreement_id)]);
     ctx.audit.subjectType = 'invoice';
     ctx.audit.subjectId = inv.id;
+    discloses(ctx, [inv.package_child_id, ...pkgs.map((k) => k.child_id)]);
     const owed = inv.amount_pence - Number(inv.paid_pence);
     return {
       view: `${V}invoice.njk`,
@@ -370,6 +385,7 @@ export function budgetsRoutes(_deps: CapabilityDeps): RouteSpec[] {
 
   const directPaymentPage = async (ctx: RouteContext, values: Values = {}, errors?: FieldError[]): Promise<RouteResult> => {
     const pkg = await packages.getPackage(ctx.db, ctx.params.id);
+    Object.assign(ctx.audit, { subjectType: 'child', subjectId: pkg.child_id, details: { ...ctx.audit.details, packageId: pkg.id } });
     return { view: `${V}direct-payment.njk`, data: { pageTitle: 'Record a direct payment', pkg, values: { token: randomUUID(), ...values }, errors, paidOnItems: dateItems(values, 'paidOn', errors) } };
   };
 
@@ -425,7 +441,7 @@ export function budgetsRoutes(_deps: CapabilityDeps): RouteSpec[] {
       },
       onInvalid: (ctx, errors) => poolFormPage(ctx, ctx.body, errors),
     },
-    { method: 'GET', url: paths.budgets.pool(), access: VIEW, audit: 'budgets.pool.view', handler: poolPage },
+    { method: 'GET', url: paths.budgets.pool(), access: VIEW, audit: 'budgets.pool.view', auditReads: true, handler: poolPage },
     { method: 'GET', url: paths.budgets.addYear(), access: MANAGE, audit: 'budgets.year.new', handler: (ctx) => yearPage(ctx) },
     {
       method: 'POST',
@@ -503,7 +519,7 @@ export function budgetsRoutes(_deps: CapabilityDeps): RouteSpec[] {
       onInvalid: (ctx, errors) => newPackagePage(ctx, ctx.body, errors),
     },
     { method: 'GET', url: paths.budgets.package(), access: VIEW, audit: 'budgets.package.view', auditReads: true, handler: packagePage },
-    { method: 'GET', url: paths.budgets.changePackage(), access: MANAGE, audit: 'budgets.package.change-form', handler: (ctx) => changePackagePage(ctx) },
+    { method: 'GET', url: paths.budgets.changePackage(), access: MANAGE, audit: 'budgets.package.change-form', auditReads: true, handler: (ctx) => changePackagePage(ctx) },
     {
       method: 'POST',
       url: paths.budgets.changePackage(),
@@ -520,7 +536,7 @@ export function budgetsRoutes(_deps: CapabilityDeps): RouteSpec[] {
       },
       onInvalid: (ctx, errors) => changePackagePage(ctx, ctx.body, errors),
     },
-    { method: 'GET', url: paths.budgets.directPayment(), access: MANAGE, audit: 'budgets.direct-payment.new', handler: (ctx) => directPaymentPage(ctx) },
+    { method: 'GET', url: paths.budgets.directPayment(), access: MANAGE, audit: 'budgets.direct-payment.new', auditReads: true, handler: (ctx) => directPaymentPage(ctx) },
     {
       method: 'POST',
       url: paths.budgets.directPayment(),
@@ -535,8 +551,8 @@ export function budgetsRoutes(_deps: CapabilityDeps): RouteSpec[] {
       },
       onInvalid: (ctx, errors) => directPaymentPage(ctx, ctx.body, errors),
     },
-    { method: 'GET', url: paths.budgets.invoices(), access: VIEW, audit: 'budgets.invoices.view', handler: invoicesPage },
-    { method: 'GET', url: paths.budgets.newInvoice(), access: MANAGE, audit: 'budgets.invoice.new', handler: (ctx) => invoiceFormPage(ctx) },
+    { method: 'GET', url: paths.budgets.invoices(), access: VIEW, audit: 'budgets.invoices.view', auditReads: true, handler: invoicesPage },
+    { method: 'GET', url: paths.budgets.newInvoice(), access: MANAGE, audit: 'budgets.invoice.new', auditReads: true, handler: (ctx) => invoiceFormPage(ctx) },
     {
       method: 'POST',
       url: paths.budgets.newInvoice(),

@@ -40,8 +40,11 @@ export const PERMISSIONS = [
   'register:overview',
   'register:configure',
   'emergency-access:review',
-  // Joint budgets (capabilities/budgets): see the pools, packages and ledger; manage them.
+  // Joint budgets (capabilities/budgets, budget-reports; docs/adr/0009): 'budgets:view' is the
+  // aggregate reports only (counts and sums, small groups suppressed); 'budgets:entries' opens the
+  // row-level pages that name packages, invoices and children's finance references; 'manage' changes them.
   'budgets:view',
+  'budgets:entries',
   'budgets:manage',
   // Bringing agency extracts into the register and reviewing uncertain matches (docs/adr/0010).
   'records:import',
@@ -58,7 +61,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   practitioner: CASEWORK,
   'panel-member': EVERYONE,
   commissioner: [...EVERYONE, 'register:overview', 'budgets:view'],
-  'finance-officer': [...EVERYONE, 'budgets:view', 'budgets:manage', 'records:import'],
+  'finance-officer': [...EVERYONE, 'budgets:view', 'budgets:entries', 'budgets:manage', 'records:import'],
   'participation-lead': EVERYONE,
   'information-governance-lead': [...EVERYONE, 'audit:view', 'emergency-access:review'],
 };

@@ -9,7 +9,7 @@ const NAVIGATION: { text: string; href: string; permission: Permission }[] = [
   { text: 'Children', href: paths.children.list, permission: 'children:view' },
   { text: 'Register overview', href: paths.register.overview, permission: 'register:overview' },
   { text: 'Emergency access', href: paths.register.emergencyAccessReview, permission: 'emergency-access:review' },
-  { text: 'Joint budgets', href: paths.budgets.home, permission: 'budgets:view' },
+  { text: 'Joint budgets', href: paths.budgets.home, permission: 'budgets:entries' },
   { text: 'Budget reports', href: paths.budgetReports.board, permission: 'budgets:view' },
   { text: 'Imports', href: paths.imports.home, permission: 'records:import' },
   { text: 'Matches to review', href: paths.matching.queue, permission: 'records:import' },
