@@ -1,6 +1,7 @@
 // The pure rules of an import: which files are accepted, and each row through the register's rules.
 import { describe, expect, it } from 'vitest';
-import { checkRow, decodeUtf8, FileProblem, fileType, MAX_BYTES, parseDate, replacesCurrent, tableProblems } from '../src/capabilities/imports/rules.js';
+import { checkRow, decodeUtf8, MAX_XLSX_UNCOMPRESSED, xlsxSizeProblem, FileProblem, fileType, MAX_BYTES, parseDate, replacesCurrent, tableProblems } from '../src/capabilities/imports/rules.js';
+import { csvHeader, readTable } from '../src/capabilities/imports/read-file.js';
 import type { Mapping } from '../src/capabilities/imports/fields.js';
 import { upnCheckLetter, UPN_ALPHABET } from '../src/capabilities/children/rules.js';
 
@@ -66,16 +67,24 @@ describe('one row', () => {
     expect(r.values).toEqual({ given_name: 'Fictional', family_name: 'Person', birth_date: '2015-03-14', nhs_number: '9434765919', upn: UPN, postcode: 'DM1 4AB', sex: 'F' });
   });
 
-  it('says which column is wrong and why', () => {
-    expect(row({ nhs: '9434765918' }).problems).toEqual([{ column: 'nhs', message: '“9434765918” is not a valid NHS number: the check digit is wrong' }]);
-    expect(row({ nhs: '12345' }).problems).toEqual([{ column: 'nhs', message: '“12345” is not an NHS number: it must be 10 digits' }]);
-    expect(row({ upn: WRONG_UPN }).problems).toEqual([{ column: 'upn', message: `“${WRONG_UPN}” is not a valid UPN: the check letter is wrong` }]);
-    expect(row({ dob: '31/02/2015' }).problems).toEqual([{ column: 'dob', message: '“31/02/2015” is not a real date in the format DD/MM/YYYY' }]);
-    expect(row({ dob: '2015/03/14' }).problems).toEqual([{ column: 'dob', message: '“2015/03/14” is not a real date in the format DD/MM/YYYY' }]);
-    expect(row({ dob: '01/01/2030' }).problems).toEqual([{ column: 'dob', message: 'The date of birth 01/01/2030 is in the future' }]);
-    expect(row({ dob: '01/01/1990' }).problems).toEqual([{ column: 'dob', message: 'The date of birth 01/01/1990 makes them over 25: the register is for 0 to 25' }]);
-    expect(row({ pc: 'NOT A PC' }).problems).toEqual([{ column: 'pc', message: '“NOT A PC” is not a UK postcode' }]);
-    expect(row({ sex: 'q' }).problems).toEqual([{ column: 'sex', message: '“q” is not a sex the register knows: use M, F or U (not known)' }]);
+  it('says which column is wrong and why, without quoting the value itself', () => {
+    const cases: [Record<string, string>, string, string][] = [
+      [{ nhs: '9434765918' }, 'nhs', 'The NHS number is not valid: its check digit is wrong'],
+      [{ nhs: '12345' }, 'nhs', 'The NHS number is not 10 digits'],
+      [{ upn: WRONG_UPN }, 'upn', 'The UPN is not valid: its check letter is wrong'],
+      [{ dob: '31/02/2015' }, 'dob', 'The date of birth is not a real date in the format DD/MM/YYYY'],
+      [{ dob: '2015/03/14' }, 'dob', 'The date of birth is not a real date in the format DD/MM/YYYY'],
+      [{ dob: '01/01/2030' }, 'dob', 'The date of birth is in the future'],
+      [{ dob: '01/01/1990' }, 'dob', 'The date of birth makes them over 25: the register is for 0 to 25'],
+      [{ pc: 'NOT A PC' }, 'pc', 'The postcode is not a UK postcode'],
+      [{ sex: 'q' }, 'sex', 'The sex is not one the register knows: use M, F or U (not known)'],
+    ];
+    for (const [over, column, message] of cases) {
+      const problems = row(over).problems;
+      expect(problems).toEqual([{ column, message }]);
+      const raw = Object.values(over)[0]!;
+      expect(JSON.stringify(problems)).not.toContain(raw);
+    }
     expect(row({ first: '  ' }).problems).toEqual([{ column: 'first', message: 'The given name is empty' }]);
     expect(checkRow({ id: '', first: 'A', last: 'B', dob: '14/03/2015' }, 1, mapping, 'id', 'DD/MM/YYYY', today).problems).toEqual([{ column: 'id', message: 'The record id is empty' }]);
   });
@@ -99,5 +108,68 @@ describe('which value the record shows', () => {
     expect(replacesCurrent('DM1 4AB', 'DM2 1AA', 'DM3 1AA', 'postcode')).toBe(false);
     expect(replacesCurrent('U', 'F', undefined, 'sex')).toBe(true);
     expect(replacesCurrent('F', 'F', 'F', 'sex')).toBe(false);
+  });
+});
+
+/** A stored (uncompressed-method) zip's central directory, declaring each part's sizes as given. */
+function zipDeclaring(parts: { name: string; compressed: number; size: number }[]): Uint8Array {
+  const chunks: Buffer[] = [];
+  const central: Buffer[] = [];
+  let offset = 0;
+  for (const p of parts) {
+    const name = Buffer.from(p.name);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt32LE(p.compressed, 18);
+    local.writeUInt32LE(p.size, 22);
+    local.writeUInt16LE(name.length, 26);
+    const data = Buffer.alloc(Math.min(p.compressed, 64));
+    chunks.push(local, name, data);
+    const c = Buffer.alloc(46);
+    c.writeUInt32LE(0x02014b50, 0);
+    c.writeUInt16LE(8, 10); // deflate
+    c.writeUInt32LE(p.compressed, 20);
+    c.writeUInt32LE(p.size, 24);
+    c.writeUInt16LE(name.length, 28);
+    c.writeUInt32LE(offset, 42);
+    central.push(c, name);
+    offset += local.length + name.length + data.length;
+  }
+  const dir = Buffer.concat(central);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(parts.length, 8);
+  end.writeUInt16LE(parts.length, 10);
+  end.writeUInt32LE(dir.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return new Uint8Array(Buffer.concat([...chunks, dir, end]));
+}
+
+describe('XLSX zip bombs', () => {
+  it('refuses a workbook declaring a huge uncompressed size or compression ratio, from the directory alone', () => {
+    const huge = zipDeclaring([{ name: 'xl/worksheets/sheet1.xml', compressed: 64, size: 4_000_000_000 }]);
+    expect(huge.length).toBeLessThan(1000);
+    expect(xlsxSizeProblem('bomb.xlsx', huge)).toMatch(/^The file bomb\.xlsx would be more than 250 MB once opened/);
+    const many = zipDeclaring(Array.from({ length: 3 }, (_, i) => ({ name: `xl/p${i}.xml`, compressed: 10_000_000, size: MAX_XLSX_UNCOMPRESSED / 2 })));
+    expect(xlsxSizeProblem('many.xlsx', many)).toMatch(/would be more than 250 MB/);
+    const ratio = zipDeclaring([{ name: 'xl/worksheets/sheet1.xml', compressed: 10_000, size: 50_000_000 }]);
+    expect(xlsxSizeProblem('ratio.xlsx', ratio)).toMatch(/would be more than 250 MB once opened/);
+    expect(xlsxSizeProblem('ok.xlsx', zipDeclaring([{ name: 'xl/worksheets/sheet1.xml', compressed: 200_000, size: 3_000_000 }]))).toBeNull();
+    expect(xlsxSizeProblem('junk.xlsx', enc('PK\u0003\u0004 not really a zip'))).toMatch(/could not be opened as an Excel workbook/);
+  });
+});
+
+describe('the header of a CSV', () => {
+  it('is read from the first bytes only, and header names never become object keys like __proto__', () => {
+    expect(csvHeader('a.csv', enc('rid,first\r\nH1,A\r\n'))).toEqual(['rid', 'first']);
+    expect(csvHeader('a.csv', enc(`rid,first\r\n${'H1,A\r\n'.repeat(100_000)}`))).toEqual(['rid', 'first']);
+  });
+
+  it('a column called __proto__ is an ordinary column', async () => {
+    const { table } = await readTable('a.csv', enc('rid,__proto__,constructor\r\nH1,polluted,x\r\n'));
+    const row = table.rows[0]!;
+    expect(row['__proto__']).toBe('polluted');
+    expect(Object.getPrototypeOf(row)).toBeNull();
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });

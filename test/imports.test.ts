@@ -6,12 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
 import { buildTestApp, Client, text, type TestApp } from './support/app.js';
 import { databaseKinds } from './support/db.js';
-import { applyImport, checkFile, createImport, dryRun, reportCsv, type Source } from '../src/capabilities/imports/service.js';
+import { applyImport, checkFile, claimForApply, createImport, dryRun, reportCsv, sourceByName, type Source } from '../src/capabilities/imports/service.js';
 import { ValidationError } from '../src/platform/http/errors.js';
 import type { DemoExtract } from '../src/capabilities/imports/demo-extracts.js';
 import { paths } from '../src/paths.js';
 import { todayInLondon } from '../src/platform/dates.js';
-import { ACTOR, bytesOf, demoSetup, dryRunFile, photograph } from './fixtures/imports/setup.js';
+import { ACTOR, bytesOf, demoSetup, dryRunFile, importFile, photograph } from './fixtures/imports/setup.js';
 
 const FINANCE = 'finance@demoshire.example.org';
 
@@ -95,7 +95,7 @@ describe.each(databaseKinds())('imports on %s', (kind) => {
     // The planted invalid row: its column and the register's NHS number rule.
     const bad = rows.find((r) => r.record_id === 'H999999')!;
     expect(bad.outcome).toBe('invalid');
-    expect(JSON.parse(bad.problems)).toEqual([{ column: 'nhs', message: expect.stringMatching(/is not a valid NHS number: the check digit is wrong$/) }]);
+    expect(JSON.parse(bad.problems)).toEqual([{ column: 'nhs', message: 'The NHS number is not valid: its check digit is wrong' }]);
     // The fictional newcomer is nobody on the register.
     expect(rows.find((r) => r.record_id === 'H900001')!.outcome).toBe('create');
     // A row carrying a child's NHS number links to that child.
@@ -115,12 +115,13 @@ describe.each(databaseKinds())('imports on %s', (kind) => {
 
   it('applies only when asked to leave invalid rows out; then the same file again changes nothing', async () => {
     const { id } = await dryRunFile(t.database.db, health, extracts[0]!.file, healthCsv);
+    await claimForApply(t.database.db, id, false);
     await expect(applyImport(t.database.db, id, ACTOR)).rejects.toThrow('1 rows are invalid and leaving them out was not chosen; nothing has been applied');
     expect((await t.database.db.selectFrom('imports').select(['status', 'error']).where('id', '=', id).executeTakeFirstOrThrow()).status).toBe('failed');
     expect(await t.database.db.selectFrom('source_records').select('id').execute()).toEqual([]);
 
     const again = await dryRunFile(t.database.db, health, extracts[0]!.file, healthCsv);
-    await t.database.db.updateTable('imports').set({ leave_out_invalid: true }).where('id', '=', again.id).execute();
+    await claimForApply(t.database.db, again.id, true);
     const summary = await applyImport(t.database.db, again.id, ACTOR);
     expect(summary.applied).toEqual({ created: 1, linked: again.counts.link, updated: 0, reviews: 0 });
     const sourceRecords = await t.database.db.selectFrom('source_records').select(['record_id', 'child_id']).where('source_id', '=', health.id).execute();
@@ -137,7 +138,7 @@ describe.each(databaseKinds())('imports on %s', (kind) => {
     const before = await photograph(t.database.db);
     const third = await dryRunFile(t.database.db, health, 'renamed.csv', healthCsv);
     expect(third.counts).toEqual({ create: 0, update: 0, link: 0, review: 0, invalid: 1, unchanged: extracts[0]!.rows - 1 });
-    await t.database.db.updateTable('imports').set({ leave_out_invalid: true }).where('id', '=', third.id).execute();
+    await claimForApply(t.database.db, third.id, true);
     const repeat = await applyImport(t.database.db, third.id, ACTOR);
     expect(repeat.alreadyAppliedAt).toBeTruthy();
     expect(await photograph(t.database.db)).toEqual(before);
@@ -148,7 +149,7 @@ describe.each(databaseKinds())('imports on %s', (kind) => {
     const before = await photograph(t.database.db);
     const { id, counts } = await dryRunFile(t.database.db, education, extracts[1]!.file, extracts[1]!.csv);
     expect(counts.link).toBeGreaterThan(10);
-    await t.database.db.updateTable('imports').set({ leave_out_invalid: true }).where('id', '=', id).execute();
+    await claimForApply(t.database.db, id, true);
     const middle = Math.floor(extracts[1]!.rows / 2);
     await expect(applyImport(t.database.db, id, ACTOR, { failAtRow: middle })).rejects.toThrow(`The import stopped at row ${middle}`);
     const after = await photograph(t.database.db);
@@ -177,6 +178,12 @@ describe.each(databaseKinds())('imports on %s', (kind) => {
     const big = await send({ name: 'big.csv', bytes: bytesOf(`Person ID,Given Name\r\n${'SC1,Fictional\r\n'.repeat(150_000)}`) });
     expect(big.status).toBe(400);
     expect(text(big.body)).toContain('The file big.csv has no columns “Family Name”');
+    // The upload is audited by its content's hash, never its file name.
+    const uploadAudit = await t.database.db.selectFrom('audit_log').select('details').where('action', '=', 'imports.upload').where('result', '=', 'allowed').execute();
+    for (const u of uploadAudit) {
+      expect(u.details).not.toContain('.csv');
+      expect(JSON.parse(u.details).sha256).toMatch(/^[0-9a-f]{64}$/);
+    }
     const noToken = await send({ name: 'social.csv', bytes: bytesOf(extracts[2]!.csv) }, 'not-the-token');
     expect(noToken.status).toBe(403);
 
@@ -198,10 +205,125 @@ describe.each(databaseKinds())('imports on %s', (kind) => {
     expect(report.status).toBe(200);
     expect(report.headers['content-type']).toMatch(/^text\/csv/);
     const lines = report.body.replace(/^\uFEFF/, '').trim().split('\r\n');
-    expect(lines[0]).toBe('row,record_id,outcome,column,reason,match_probability,register_record');
+    expect(lines[0]).toBe('row,record_id,outcome,column,reason,match_probability');
     expect(lines.length).toBe(extracts[2]!.rows + 1);
     expect(lines.filter((l) => /^\d+,SC\d+,link,,Matches a record on the register/.test(l)).length).toBeGreaterThan(20);
-    expect(lines).toContain(`${extracts[2]!.rows + 1},SC99001,create,,Not on the register,,${(await t.database.db.selectFrom('source_records').select('child_id').where('record_id', '=', 'SC99001').executeTakeFirstOrThrow()).child_id}`);
+    expect(lines).toContain(`${extracts[2]!.rows + 1},SC99001,create,,Not on the register,`);
+    // No child's register id anywhere a records:import holder reads: finance references begin with it.
+    const childIds = (await t.database.db.selectFrom('children').select('id').execute()).map((x) => x.id);
+    expect(childIds.length).toBeGreaterThan(50);
+    const shown = [report.body, done, (await c.get(page)).body, (await c.get(paths.imports.home)).body].join('\n');
+    for (const id of childIds) {
+      expect(shown).not.toContain(id);
+      expect(shown).not.toContain(id.slice(0, 8));
+    }
+  });
+
+  it('multipart bodies are refused before they are read, except an upload by someone who may import', async () => {
+    const probe = (url: string, cookie = '', csrf = 'x') => {
+      const body = multipart({ _csrf: csrf, email: FINANCE, password: 'irrelevant' }, { name: 'x.csv', bytes: bytesOf('a,b\r\n1,2\r\n') });
+      return t.app.inject({ method: 'POST', url, payload: body.payload, headers: { 'content-type': body.contentType, cookie } });
+    };
+    const anon = new Client(t.app);
+    await anon.get(paths.signIn);
+    const cookieOf = (c: Client) => [...c.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    const signIn = await probe(paths.signIn, cookieOf(anon), anon.csrf);
+    expect(signIn.statusCode).toBe(415);
+    expect(signIn.body).toBe('This page does not accept file uploads. Send the form again from its page.');
+    const upload = await probe(paths.imports.upload, cookieOf(anon), anon.csrf);
+    expect(upload.statusCode).toBe(400);
+    expect(upload.body).toBe('Sign in before uploading a file.');
+    // Signed in with the permission, but another route: still refused unread.
+    const c = new Client(t.app);
+    await c.signIn(FINANCE);
+    await c.get(paths.imports.newSource);
+    const other = await probe(paths.imports.newSource, cookieOf(c), c.csrf);
+    expect(other.statusCode).toBe(415);
+    expect(await t.database.db.selectFrom('import_sources').select('id').where('name', '=', 'irrelevant').execute()).toEqual([]);
+    // Signed in without the permission: refused at the upload route too.
+    const cw = new Client(t.app);
+    await cw.signIn('caseworker@demoshire.example.org');
+    await cw.get(paths.home);
+    const refused = await probe(paths.imports.upload, cookieOf(cw), cw.csrf);
+    expect(refused.statusCode).toBe(400);
+    expect(refused.body).toBe('You do not have permission to upload agency extracts.');
+  });
+
+  it('an XLSX declaring a huge uncompressed size is refused at upload from its zip directory; the full read happens in the dry run job', async () => {
+    // A tiny zip whose central directory declares a 4 GB worksheet: never inflated.
+    const name = Buffer.from('xl/worksheets/sheet1.xml');
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt32LE(64, 18);
+    local.writeUInt32LE(4_000_000_000, 22);
+    local.writeUInt16LE(name.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(8, 10);
+    central.writeUInt32LE(64, 20);
+    central.writeUInt32LE(4_000_000_000, 24);
+    central.writeUInt16LE(name.length, 28);
+    const end = Buffer.alloc(22);
+    end.writeUInt32LE(0x06054b50, 0);
+    end.writeUInt16LE(1, 8);
+    end.writeUInt16LE(1, 10);
+    end.writeUInt32LE(46 + name.length, 12);
+    end.writeUInt32LE(30 + name.length + 64, 16);
+    const bomb = new Uint8Array(Buffer.concat([local, name, Buffer.alloc(64), central, name, end]));
+    await expect(createImport(t.database.db, health, { name: 'bomb.xlsx', bytes: bomb }, null)).rejects.toThrow(ValidationError);
+    await expect(checkFile(health, 'bomb.xlsx', bomb, todayInLondon())).rejects.toThrow(ValidationError);
+    try {
+      await createImport(t.database.db, health, { name: 'bomb.xlsx', bytes: bomb }, null);
+    } catch (e) {
+      expect((e as ValidationError).errors[0]!.text).toMatch(/^The file bomb\.xlsx would be more than 250 MB once opened/);
+    }
+    expect(await t.database.db.selectFrom('imports').select('id').where('file_name', '=', 'bomb.xlsx').execute()).toEqual([]);
+
+    // A workbook within the limits but unreadable is stored, then fails in the dry run job, and its content is purged.
+    const small = new Uint8Array(Buffer.concat([local, name, Buffer.alloc(64), central, name, end]));
+    new DataView(small.buffer).setUint32(22, 3000, true);
+    new DataView(small.buffer).setUint32(30 + name.length + 64 + 24, 3000, true);
+    const id = await createImport(t.database.db, health, { name: 'broken.xlsx', bytes: small }, null);
+    const { DRY_RUN_JOB } = await import('../src/capabilities/imports/service.js');
+    await t.jobs.enqueue(t.database.db, DRY_RUN_JOB, { importId: id }, { maxAttempts: 1 });
+    await t.jobs.runPending();
+    const imp = await t.database.db.selectFrom('imports').select(['status', 'error', 'content']).where('id', '=', id).executeTakeFirstOrThrow();
+    expect(imp.status).toBe('failed');
+    expect(imp.error).toMatch(/could not be opened as an Excel workbook/);
+    expect(imp.content).toBeNull();
+
+    // A checked file nobody applies is purged after the documented time, and cannot then be applied.
+    const { purgeAbandoned, ABANDONED_AFTER_DAYS } = await import('../src/capabilities/imports/service.js');
+    const waiting = await dryRunFile(t.database.db, health, 'waiting.csv', healthCsv);
+    expect(await purgeAbandoned(t.database.db)).toBe(0);
+    expect((await t.database.db.selectFrom('imports').select('content').where('id', '=', waiting.id).executeTakeFirstOrThrow()).content).not.toBeNull();
+    expect(await purgeAbandoned(t.database.db, new Date(Date.now() + (ABANDONED_AFTER_DAYS + 1) * 86_400_000))).toBeGreaterThanOrEqual(1);
+    const purged = await t.database.db.selectFrom('imports').select(['status', 'content']).where('id', '=', waiting.id).executeTakeFirstOrThrow();
+    expect(purged).toEqual({ status: 'failed', content: null });
+  });
+
+  it('two apply requests at once: one is refused plainly, one job applies, and the import ends applied', async () => {
+    const education = sources[1]!;
+    const csv = extracts[1]!.csv;
+    const { id, counts } = await dryRunFile(t.database.db, education, 'double.csv', csv);
+    const actor = { userId: (await t.database.db.selectFrom('users').select('id').where('email', '=', FINANCE).executeTakeFirstOrThrow()).id, organisationId: null, roles: ['test'] };
+    const { requestApply } = await import('../src/capabilities/imports/service.js');
+    const tries = await Promise.allSettled([0, 1].map(() => t.database.db.transaction().execute((tx) => requestApply(tx, t.jobs, id, actor, (counts.invalid ?? 0) > 0))));
+    expect(tries.filter((x) => x.status === 'fulfilled').length).toBe(1);
+    const refused = tries.find((x) => x.status === 'rejected') as PromiseRejectedResult;
+    expect(refused.reason).toBeInstanceOf(ValidationError);
+    expect((refused.reason as ValidationError).errors[0]!.text).toBe('This file is already being applied, or has been applied');
+    await t.jobs.runPending();
+    expect((await t.database.db.selectFrom('imports').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status).toBe('applied');
+    // A second job for the same import (as if queued twice) changes nothing and never marks it failed.
+    const before = await photograph(t.database.db);
+    await expect(applyImport(t.database.db, id, ACTOR)).rejects.toThrow(/not waiting to be applied/);
+    expect((await t.database.db.selectFrom('imports').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status).toBe('applied');
+    expect(await photograph(t.database.db)).toEqual(before);
+    // An import nobody asked to apply is not applied by a stray job.
+    const other = await dryRunFile(t.database.db, education, 'stray.csv', csv);
+    await expect(applyImport(t.database.db, other.id, ACTOR)).rejects.toThrow(/not waiting to be applied/);
+    expect((await t.database.db.selectFrom('imports').select('status').where('id', '=', other.id).executeTakeFirstOrThrow()).status).toBe('checked');
   });
 
   it('a data officer adds an agency source with its column mapping, and is told what is missing', async () => {
@@ -225,6 +347,40 @@ describe.each(databaseKinds())('imports on %s', (kind) => {
     expect((await c.post(paths.imports.source(saved.id), { ...form, version: '1', 'column-town': 'Town' })).status).toBe(303);
     await c.get(paths.imports.source(saved.id));
     expect((await c.post(paths.imports.source(saved.id), { ...form, version: '1' })).status).toBe(409);
+  });
+
+  it('only someone who manages organisations may set a source’s organisation; an apply lists the involvements it creates', async () => {
+    const db = t.database.db;
+    const org = await db.selectFrom('organisations').select(['id', 'name']).where('active', '=', true).orderBy('name').executeTakeFirstOrThrow();
+    const form = { name: 'Fictional Clinic extract', organisationId: org.id, matchThreshold: '95', reviewLower: '40', kind: 'provider', recordIdColumn: 'Ref', birthDateFormat: 'DD/MM/YYYY', 'column-given_name': 'First', 'column-family_name': 'Last', 'column-birth_date': 'Born' };
+    const officer = new Client(t.app);
+    await officer.signIn(FINANCE);
+    const blank = await officer.get(paths.imports.newSource);
+    expect(blank.body).not.toContain('name="organisationId"');
+    expect(text(blank.body)).toContain('Only a partnership administrator can set or change it');
+    expect((await officer.post(paths.imports.newSource, form)).status).toBe(303);
+    const saved = await db.selectFrom('import_sources').select(['id', 'organisation_id', 'version']).where('name', '=', form.name).executeTakeFirstOrThrow();
+    expect(saved.organisation_id).toBeNull();
+    // An administrator sets it; the officer's later change keeps it whatever the form says.
+    const admin = new Client(t.app);
+    await admin.signIn('admin@demoshire.example.org');
+    expect((await admin.get(paths.imports.source(saved.id))).body).toContain('name="organisationId"');
+    expect((await admin.post(paths.imports.source(saved.id), { ...form, version: String(saved.version) })).status).toBe(303);
+    expect((await db.selectFrom('import_sources').select('organisation_id').where('id', '=', saved.id).executeTakeFirstOrThrow()).organisation_id).toBe(org.id);
+    const page = await officer.get(paths.imports.source(saved.id));
+    expect(text(page.body)).toContain(org.name);
+    expect((await officer.post(paths.imports.source(saved.id), { ...form, organisationId: '', version: String(saved.version + 1) })).status).toBe(303);
+    expect((await db.selectFrom('import_sources').select('organisation_id').where('id', '=', saved.id).executeTakeFirstOrThrow()).organisation_id).toBe(org.id);
+
+    const source = (await sourceByName(db, form.name))!;
+    const { id } = await importFile(db, source, 'clinic.csv', 'Ref,First,Last,Born\r\nCL1,Fictionalia,Clinictest,01/02/2016\r\n');
+    const audit = await db.selectFrom('audit_log').select(['id', 'details']).where('action', '=', 'imports.apply').where('subject_id', '=', id).executeTakeFirstOrThrow();
+    const made = await db.selectFrom('involvements').select(['id', 'child_id']).where('organisation_id', '=', org.id).where('service', 'like', 'Known to Fictional Clinic extract%').execute();
+    expect(made.length).toBe(1);
+    expect(JSON.parse(audit.details).involvements).toEqual(made.map((m) => String(m.id)));
+    expect(audit.details).not.toContain('clinic.csv');
+    const linked = await db.selectFrom('audit_children').select('child_id').where('audit_id', '=', audit.id).execute();
+    expect(linked.map((l) => l.child_id)).toEqual([made[0]!.child_id]);
   });
 
   it('people without the permission are refused, and the refusal is audited', async () => {

@@ -10,7 +10,7 @@ import { createChild, fakeNhsNumber, fakeUpn } from './support/register.js';
 import { paths } from '../src/paths.js';
 import type { Db } from '../src/platform/db/database.js';
 import { mergeChildren, unmergeChildren, STALE_MERGE } from '../src/capabilities/matching-review/merge.js';
-import { provenance } from '../src/capabilities/matching-review/service.js';
+import { decide, provenance } from '../src/capabilities/matching-review/service.js';
 import { ValidationError } from '../src/platform/http/errors.js';
 import { demoSetup, importFile, photograph } from './fixtures/imports/setup.js';
 import type { Source } from '../src/capabilities/imports/service.js';
@@ -223,5 +223,37 @@ describe.each(databaseKinds())('matching review on %s', (kind) => {
     const refused = await db.transaction().execute((tx) => unmergeChildren(tx, m.mergeId, { userId: null })).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(ValidationError);
     expect((refused as ValidationError).errors[0]!.text).toBe(STALE_MERGE);
+  });
+  it('two “same person” decisions at once on one pair make exactly one merge; two undos at once undo it once', async () => {
+    const db = t.database.db;
+    const a = await createChild(db, { givenName: 'Fictionara', familyName: 'Testrace', dateOfBirth: '2012-04-05' });
+    const b = await createChild(db, { givenName: 'Fictionare', familyName: 'Testrace', dateOfBirth: '2012-04-05' });
+    const review = await db
+      .insertInto('match_reviews')
+      .values({ child_a: a.childId, child_b: b.childId, ref_a_source: 'test', ref_a_id: 'RACE-A', ref_b_source: 'test', ref_b_id: 'RACE-B', probability: 0.7, explanation: '[]' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const user = (await db.selectFrom('users').select('id').where('email', '=', FINANCE).executeTakeFirstOrThrow()).id;
+    const tries = await Promise.allSettled([0, 1].map(() => db.transaction().execute((tx) => decide(tx, review.id, 'same', { userId: user, note: null }))));
+    expect(tries.filter((x) => x.status === 'fulfilled').length).toBe(1);
+    const refused = (tries.find((x) => x.status === 'rejected') as PromiseRejectedResult).reason as ValidationError;
+    expect(refused).toBeInstanceOf(ValidationError);
+    expect(refused.errors[0]!.text).toMatch(/^This pair has already been decided/);
+    const merges = await db.selectFrom('child_merges').select(['id', 'kept_version_after', 'kept_child_id']).where('review_id', '=', review.id).execute();
+    expect(merges.length).toBe(1);
+    const kept = await db.selectFrom('children').select('version').where('id', '=', merges[0]!.kept_child_id).executeTakeFirstOrThrow();
+    expect(kept.version).toBe(merges[0]!.kept_version_after);
+    expect((await db.selectFrom('children').select('id').where('id', 'in', [a.childId, b.childId]).execute()).length).toBe(1);
+    // The review pages are addressed by review and merge ids and never show a child's register id.
+    const c = new Client(t.app);
+    await c.signIn(FINANCE);
+    const pages = [await c.get(paths.matching.queue), await c.get(paths.matching.pair(review.id)), await c.get(paths.matching.merges), await c.get(paths.matching.merge(merges[0]!.id))];
+    expect(pages.map((p) => p.status)).toEqual([200, 200, 200, 200]);
+    for (const id of [a.childId, b.childId]) for (const p of pages) expect(p.body).not.toContain(id);
+
+    const undos = await Promise.allSettled([0, 1].map(() => db.transaction().execute((tx) => unmergeChildren(tx, merges[0]!.id, { userId: null }))));
+    expect(undos.filter((x) => x.status === 'fulfilled').length).toBe(1);
+    expect(((undos.find((x) => x.status === 'rejected') as PromiseRejectedResult).reason as ValidationError).errors[0]!.text).toBe('This merge has already been undone');
+    expect((await db.selectFrom('children').select('id').where('id', 'in', [a.childId, b.childId]).execute()).length).toBe(2);
   });
 });

@@ -32,6 +32,8 @@ export interface ApplyOutcome {
   reviews: number;
   /** Every child the import wrote to (for the audit entry's "who has looked"). */
   children: string[];
+  /** Ids of the involvements the import created (each widens who sees a child; listed in the audit entry). */
+  involvements: string[];
 }
 
 const IDENTIFIER_KEY = { nhs_number: 'nhsNumber', upn: 'upn', council_id: 'councilId' } as const;
@@ -82,8 +84,8 @@ async function writeChosen(db: Db, child: ChildRow, chosen: Partial<Record<Field
   await db.insertInto('child_history').values({ child_id: child.id, user_id: userId, changes: JSON.stringify({ event: 'import', source: sourceName, changes }) }).execute();
 }
 
-async function involve(db: Db, childId: string, source: ApplySource, userId: string | null, today: string) {
-  if (!source.organisation_id) return;
+async function involve(db: Db, childId: string, source: ApplySource, userId: string | null, today: string): Promise<string | null> {
+  if (!source.organisation_id) return null;
   const current = await db
     .selectFrom('involvements')
     .select('id')
@@ -91,11 +93,13 @@ async function involve(db: Db, childId: string, source: ApplySource, userId: str
     .where('organisation_id', '=', source.organisation_id)
     .where((eb) => eb.or([eb('ended_on', 'is', null), eb('ended_on', '>=', today)]))
     .executeTakeFirst();
-  if (current) return;
-  await db
+  if (current) return null;
+  const row = await db
     .insertInto('involvements')
     .values({ child_id: childId, organisation_id: source.organisation_id, service: `Known to ${source.name} (from its extract)`, started_on: today, created_by: userId })
-    .execute();
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return String(row.id);
 }
 
 async function recordValues(db: Db, childId: string, sourceRecordId: string, importId: string, values: RowValues, fields: readonly Field[]) {
@@ -140,7 +144,7 @@ async function createChild(db: Db, values: RowValues, source: ApplySource, o: Ap
 export async function applyClassification(db: Db, source: ApplySource, c: Classification, o: ApplyOptions): Promise<ApplyOutcome> {
   const groups = new Map<string, string>();
   const touched = new Set<string>();
-  const out: ApplyOutcome = { created: 0, linked: 0, updated: 0, reviews: 0, children: [] };
+  const out: ApplyOutcome = { created: 0, linked: 0, updated: 0, reviews: 0, children: [], involvements: [] };
   const resolve = (t: Target) => ('child' in t ? t.child : groups.get(t.group));
   let done = 0;
   for (const v of c.verdicts) {
@@ -183,7 +187,8 @@ export async function applyClassification(db: Db, source: ApplySource, c: Classi
       const child = await loadChild(db, childId);
       await writeChosen(db, child, await chooseValues(db, child, v.values, null), o.userId, source.name);
     }
-    await involve(db, childId, source, o.userId, o.today);
+    const involvement = await involve(db, childId, source, o.userId, o.today);
+    if (involvement) out.involvements.push(involvement);
     touched.add(childId);
   }
   for (const r of c.reviews) {

@@ -6,7 +6,7 @@ import type { Db } from '../../platform/db/database.js';
 import { ValidationError } from '../../platform/http/errors.js';
 import { OUTCOMES } from './fields.js';
 import { MAX_BYTES, MAX_MB } from './rules.js';
-import { applyImport, createImport, dryRun, getImport, listSources, reportRows, sourceByName } from './service.js';
+import { applyImport, claimForApply, createImport, dryRun, getImport, listSources, reportRows, sourceByName } from './service.js';
 import { demoExtracts, ensureDemoSources } from './demo-extracts.js';
 
 const CLI_ACTOR = { userId: null, organisationId: null, roles: ['command-line'] };
@@ -41,7 +41,7 @@ export async function importCommand(db: Db, opts: { source: string; file: string
     log(`${counts.invalid} rows are invalid, so nothing has been applied. Correct the file, or add --leave-out-invalid to apply the rest.`);
     return 1;
   }
-  if (counts.invalid) await db.updateTable('imports').set({ leave_out_invalid: true }).where('id', '=', id).execute();
+  await claimForApply(db, id, (counts.invalid ?? 0) > 0);
   const summary = await applyImport(db, id, CLI_ACTOR);
   if (summary.alreadyAppliedAt) log('This file from this agency was applied before: nothing has changed.');
   else if (summary.applied) log(`Applied: ${summary.applied.created} new records, ${summary.applied.linked} linked, ${summary.applied.updated} updated, ${summary.applied.reviews} pairs for review.`);

@@ -2,6 +2,7 @@
 // mappings, uploading an extract, the dry run's progress and row-by-row report, and the apply.
 // These pages name rows by their row number and the agency's record id, never by a child's
 // name: a data officer is not a caseworker, and the sharing rule gives them no child's record.
+import { createHash } from 'node:crypto';
 import type { RouteContext, RouteResult, RouteSpec } from '../../platform/http/route.js';
 import { ValidationError, type FieldError } from '../../platform/http/errors.js';
 import { parseForm } from '../../platform/http/forms.js';
@@ -23,6 +24,10 @@ export interface UploadedFile {
   truncated: boolean;
 }
 const isUpload = (v: unknown): v is UploadedFile => typeof v === 'object' && v !== null && 'filename' in v && 'data' in v;
+
+// A source's organisation gains an involvement with every child its extracts touch, widening who
+// sees them: only someone who manages organisations may set or change it (ADR 0010).
+const mayLinkOrganisation = (ctx: RouteContext) => Boolean(ctx.user?.permissions.has('organisations:manage'));
 
 const organisations = (ctx: RouteContext) => ctx.db.selectFrom('organisations').select(['id', 'name']).where('active', '=', true).orderBy('name').execute();
 
@@ -51,6 +56,7 @@ export function importsRoutes(deps: CapabilityDeps): RouteSpec[] {
       values,
       errors,
       organisations: await organisations(ctx),
+      canSetOrganisation: mayLinkOrganisation(ctx),
       kinds: SOURCE_KINDS,
       dateFormats: DATE_FORMATS,
       fields: FIELD_KEYS.map((f) => ({ key: f, label: FIELDS[f].label, required: FIELDS[f].required })),
@@ -115,6 +121,7 @@ export function importsRoutes(deps: CapabilityDeps): RouteSpec[] {
       audit: 'imports.source.create',
       handler: async (ctx) => {
         const input = toSourceInput(parseForm(sourceForm, ctx.body));
+        if (!mayLinkOrganisation(ctx)) input.organisationId = null;
         const id = await imports.createSource(ctx.db, input, ctx.user!.id);
         Object.assign(ctx.audit, { subjectType: 'import-source', subjectId: id, details: { name: input.name, mapping: input.mapping } });
         return { redirect: paths.imports.home };
@@ -138,6 +145,7 @@ export function importsRoutes(deps: CapabilityDeps): RouteSpec[] {
       audit: 'imports.source.update',
       handler: async (ctx) => {
         const input = toSourceInput(parseForm(sourceForm, ctx.body));
+        if (!mayLinkOrganisation(ctx)) input.organisationId = (await imports.getSource(ctx.db, ctx.params.id!)).organisation_id;
         await imports.updateSource(ctx.db, ctx.params.id!, input, input.version ?? -1);
         Object.assign(ctx.audit, { subjectType: 'import-source', subjectId: ctx.params.id, details: { name: input.name, mapping: input.mapping } });
         return { redirect: paths.imports.home };
@@ -159,7 +167,8 @@ export function importsRoutes(deps: CapabilityDeps): RouteSpec[] {
         if (errors.length) throw new ValidationError(errors);
         const f = file as UploadedFile;
         const id = await imports.uploadExtract(ctx.db, deps.jobs, ctx.user!, sourceId, { name: f.filename, bytes: new Uint8Array(f.data) });
-        Object.assign(ctx.audit, { subjectType: 'import', subjectId: id, details: { file: f.filename, bytes: f.data.length } });
+        // The content's hash, not its name: a file name can carry a child's name.
+        Object.assign(ctx.audit, { subjectType: 'import', subjectId: id, details: { sha256: createHash('sha256').update(f.data).digest('hex'), bytes: f.data.length } });
         return { redirect: paths.imports.import(id) };
       },
       onInvalid: (ctx, errors) => homePage(ctx, errors, { sourceId: ctx.body.sourceId }),

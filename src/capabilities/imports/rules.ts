@@ -12,6 +12,14 @@ export const MAX_MB = MAX_BYTES / (1024 * 1024);
 
 export class FileProblem extends Error {}
 
+/**
+ * Zip bomb limits for an XLSX, read from its zip central directory without inflating anything:
+ * the parts may add up to at most 250 MB uncompressed, and no part over 1 MB may be more than
+ * 200 times smaller compressed (real extracts compress about 10 to 30 times). See ADR 0010.
+ */
+export const MAX_XLSX_UNCOMPRESSED = 250 * 1024 * 1024;
+export const MAX_XLSX_RATIO = 200;
+
 // ---------------------------------------------------------------------------------------------
 // The file as a whole
 
@@ -34,6 +42,40 @@ export function fileType(name: string, bytes: Uint8Array): 'csv' | 'xlsx' {
   }
   if (ext === 'xls' || startsWith(bytes, OLE)) throw new FileProblem(`The file ${name} is an old Excel (.xls) file. Save it as “Excel Workbook (.xlsx)” or “CSV UTF-8 (.csv)”`);
   throw new FileProblem(`The file ${name} must be a CSV (.csv) or Excel (.xlsx) file`);
+}
+
+/**
+ * The XLSX's zip central directory, read without inflating: refuses a workbook whose parts
+ * declare more than MAX_XLSX_UNCOMPRESSED in all, or a part compressed more than MAX_XLSX_RATIO
+ * times, or a zip whose directory cannot be read (including ZIP64, which no extract needs).
+ */
+export function xlsxSizeProblem(name: string, bytes: Uint8Array): string | null {
+  const unreadable = `The file ${name} could not be opened as an Excel workbook. Save it again from Excel as “Excel Workbook (.xlsx)”`;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let eocd = -1;
+  for (let i = bytes.length - 22; i >= Math.max(0, bytes.length - 22 - 0xffff); i--) {
+    if (view.getUint32(i, true) === 0x06054b50) {
+      eocd = i;
+      break;
+    }
+  }
+  if (eocd < 0) return unreadable;
+  const entries = view.getUint16(eocd + 10, true);
+  let at = view.getUint32(eocd + 16, true);
+  if (entries === 0xffff || at === 0xffffffff) return unreadable;
+  const tooBig = `The file ${name} would be more than ${MAX_XLSX_UNCOMPRESSED / (1024 * 1024)} MB once opened, which is more than an extract needs. Save it again from Excel, or save it as “CSV UTF-8 (.csv)”, and upload it again`;
+  let total = 0;
+  for (let n = 0; n < entries; n++) {
+    if (at + 46 > bytes.length || view.getUint32(at, true) !== 0x02014b50) return unreadable;
+    const compressed = view.getUint32(at + 20, true);
+    const size = view.getUint32(at + 24, true);
+    if (compressed === 0xffffffff || size === 0xffffffff) return tooBig;
+    total += size;
+    if (total > MAX_XLSX_UNCOMPRESSED) return tooBig;
+    if (size > 1024 * 1024 && size > compressed * MAX_XLSX_RATIO) return tooBig;
+    at += 46 + view.getUint16(at + 28, true) + view.getUint16(at + 30, true) + view.getUint16(at + 32, true);
+  }
+  return null;
 }
 
 /** UTF-8 text, with or without a byte order mark; other encodings are refused, naming the first bad byte. */
@@ -181,34 +223,34 @@ function checkValue(f: Field, v: string, dateFormat: DateFormat, today: string, 
     case 'birth_date': {
       // A spreadsheet's date cells arrive as YYYY-MM-DD whatever the source's format: unambiguous, so accepted.
       const iso = parseDate(v, dateFormat) ?? (/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/.test(v) ? parseDate(v, 'YYYY-MM-DD') : null);
-      if (!iso) return `“${v}” is not a real date in the format ${dateFormat}`;
+      if (!iso) return `The date of birth is not a real date in the format ${dateFormat}`;
       const age = ageProblems(iso, today, today);
-      if (age.includes('born-in-future')) return `The date of birth ${v} is in the future`;
-      if (age.includes('over-25-on-joining')) return `The date of birth ${v} makes them over 25: the register is for 0 to 25`;
+      if (age.includes('born-in-future')) return 'The date of birth is in the future';
+      if (age.includes('over-25-on-joining')) return 'The date of birth makes them over 25: the register is for 0 to 25';
       out.birth_date = iso;
       return null;
     }
     case 'nhs_number': {
       const p = parseNhsNumber(v);
-      if (!p.ok) return p.problem === 'format' ? `“${v}” is not an NHS number: it must be 10 digits` : `“${v}” is not a valid NHS number: the check digit is wrong`;
+      if (!p.ok) return p.problem === 'format' ? 'The NHS number is not 10 digits' : 'The NHS number is not valid: its check digit is wrong';
       out.nhs_number = p.value;
       return null;
     }
     case 'upn': {
       const p = parseUpn(v);
-      if (!p.ok) return p.problem === 'format' ? `“${v}” is not a UPN: it must be a letter, 11 digits and a digit or letter` : `“${v}” is not a valid UPN: the check letter is wrong`;
+      if (!p.ok) return p.problem === 'format' ? 'The UPN is not a letter, 11 digits and a digit or letter' : 'The UPN is not valid: its check letter is wrong';
       out.upn = p.value;
       return null;
     }
     case 'postcode': {
       const p = normalisePostcode(v);
-      if (!p) return `“${v}” is not a UK postcode`;
+      if (!p) return 'The postcode is not a UK postcode';
       out.postcode = p;
       return null;
     }
     case 'sex': {
       const s = SEX_CODES[v.toLowerCase()];
-      if (!s) return `“${v}” is not a sex the register knows: use M, F or U (not known)`;
+      if (!s) return 'The sex is not one the register knows: use M, F or U (not known)';
       out.sex = s;
       return null;
     }
@@ -225,7 +267,7 @@ function checkValue(f: Field, v: string, dateFormat: DateFormat, today: string, 
   }
 }
 
-/** Row problems as one line for the report: "column DOB: “31/02/2015” is not a real date …". */
+/** Row problems as one line for the report: "column DOB: The date of birth is not a real date …" (never the value itself). */
 export const describeProblems = (problems: readonly RowProblem[]) => problems.map((p) => `column ${p.column}: ${p.message}`).join('; ');
 
 // ---------------------------------------------------------------------------------------------

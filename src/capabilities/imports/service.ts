@@ -9,7 +9,7 @@ import { todayInLondon } from '../../platform/dates.js';
 import { NotFoundError, ValidationError } from '../../platform/http/errors.js';
 import { FIELD_KEYS, isDateFormat, isField, type DateFormat, type Mapping, type SourceKind } from './fields.js';
 import { checkRow, FileProblem, tableProblems, type CheckedRow } from './rules.js';
-import { readTable } from './read-file.js';
+import { quickCheck, readTable } from './read-file.js';
 import { classify, DEFAULT_THRESHOLDS, type Classification, type Thresholds } from './linking.js';
 import { applyClassification, type ApplyOutcome } from './apply.js';
 
@@ -152,19 +152,59 @@ export async function checkFile(source: Source, name: string, bytes: Uint8Array,
 }
 
 /**
- * Stores an uploaded extract and queues its dry run. The file is checked first (type, encoding,
- * size, empty, mapped columns, duplicated ids): a problem refuses it and nothing is stored.
+ * Stores an uploaded extract and queues its dry run. Only cheap checks run in the request (type,
+ * size, the encoding and header row of a CSV, an XLSX's declared zip sizes): a problem refuses it
+ * and nothing is stored. The full read runs in the dry run job, outside the request's
+ * transaction (on the embedded database that transaction holds the only connection).
  */
 export async function uploadExtract(db: Db, jobs: Jobs, user: { id: string }, sourceId: string, file: { name: string; bytes: Uint8Array }, thresholds?: Thresholds): Promise<string> {
+  await purgeAbandoned(db);
   const id = await createImport(db, await getSource(db, sourceId), file, user.id, thresholds);
   const jobId = await jobs.enqueue(db, DRY_RUN_JOB, { importId: id }, { createdBy: user.id, maxAttempts: 1 });
   await db.updateTable('imports').set({ dry_run_job_id: jobId }).where('id', '=', id).execute();
   return id;
 }
 
+/** The request's cheap checks (see uploadExtract); throws ValidationError with the file's problems. */
+export function quickCheckFile(source: Source, name: string, bytes: Uint8Array, field = '#file'): { type: 'csv' | 'xlsx'; hash: string } {
+  let quick;
+  try {
+    quick = quickCheck(name, bytes);
+  } catch (e) {
+    if (e instanceof FileProblem) throw new ValidationError([{ text: e.message, href: field }]);
+    throw e;
+  }
+  if (quick.header) {
+    // The header's own problems (missing or repeated columns); one empty row stands in for the data.
+    const problems = tableProblems(name, { header: quick.header, rows: [Object.create(null) as Record<string, string>] }, source.mapping, source.record_id_column);
+    if (problems.length) throw new ValidationError(problems.map((text) => ({ text, href: field })));
+  }
+  return { type: quick.type, hash: createHash('sha256').update(bytes).digest('hex') };
+}
+
+/** How long a checked import's file is kept waiting for someone to apply it (ADR 0010). */
+export const ABANDONED_AFTER_DAYS = 14;
+
+/**
+ * Purges the content of abandoned imports: checked but not applied within ABANDONED_AFTER_DAYS
+ * (marked failed, so they cannot be applied without their file), and any failed one still
+ * holding its file. Run on each upload and by the CLI; cheap, as it touches few rows.
+ */
+export async function purgeAbandoned(db: Db, now = new Date()): Promise<number> {
+  const cutoff = new Date(now.getTime() - ABANDONED_AFTER_DAYS * 24 * 60 * 60 * 1000);
+  const stale = await db
+    .updateTable('imports')
+    .set({ status: 'failed', content: null, error: `Not applied within ${ABANDONED_AFTER_DAYS} days, so the file was not kept. Upload it again to apply it` })
+    .where('status', '=', 'checked')
+    .where('checked_at', '<', cutoff)
+    .executeTakeFirst();
+  await db.updateTable('imports').set({ content: null }).where('status', '=', 'failed').where('content', 'is not', null).execute();
+  return Number(stale.numUpdatedRows);
+}
+
 /** Checks a file and stores it as an import of `source` (status "checking"); the dry run comes next. */
 export async function createImport(db: Db, source: Source, file: { name: string; bytes: Uint8Array }, userId: string | null, thresholds?: Thresholds): Promise<string> {
-  const checked = await checkFile(source, file.name, file.bytes, todayInLondon());
+  const checked = quickCheckFile(source, file.name, file.bytes);
   const row = await db
     .insertInto('imports')
     .values({
@@ -216,7 +256,7 @@ export async function getImport(db: Db, id: string) {
 export interface ImportSummary {
   thresholds: Thresholds;
   counts?: Record<string, number>;
-  applied?: Omit<ApplyOutcome, 'children'>;
+  applied?: Omit<ApplyOutcome, 'children' | 'involvements'>;
   alreadyAppliedAt?: string;
 }
 
@@ -297,10 +337,20 @@ export interface Actor {
   roles: string[];
 }
 
+/**
+ * Moves a checked import to 'applying' with a conditional update: of two requests at once, only
+ * one finds it still 'checked'; the other is told plainly. applyImport requires 'applying'.
+ */
+export async function claimForApply(db: Db, importId: string, leaveOutInvalid: boolean): Promise<void> {
+  const claimed = await db.updateTable('imports').set({ status: 'applying', leave_out_invalid: leaveOutInvalid }).where('id', '=', importId).where('status', '=', 'checked').executeTakeFirst();
+  if (Number(claimed.numUpdatedRows) !== 1) throw new ValidationError([{ text: 'This file is already being applied, or has been applied', href: '#apply' }]);
+}
+
 /** Refuses an apply that cannot go ahead, before a job is queued. */
 export async function requestApply(db: Db, jobs: Jobs, importId: string, actor: Actor & { userId: string }, leaveOutInvalid: boolean): Promise<number> {
   const imp = await getImport(db, importId);
-  if (imp.status !== 'checked') throw new ValidationError([{ text: imp.status === 'applied' ? 'This file has already been applied' : 'Wait for the dry run to finish before applying the file', href: '#apply' }]);
+  if (imp.status === 'applying' || imp.status === 'applied' || imp.status === 'already-applied') throw new ValidationError([{ text: 'This file is already being applied, or has been applied', href: '#apply' }]);
+  if (imp.status !== 'checked') throw new ValidationError([{ text: imp.status === 'failed' ? 'This file could not be checked. Upload it again' : 'Wait for the dry run to finish before applying the file', href: '#apply' }]);
   const invalid = imp.summary?.counts?.invalid ?? 0;
   if (invalid && !leaveOutInvalid) {
     throw new ValidationError([
@@ -310,10 +360,17 @@ export async function requestApply(db: Db, jobs: Jobs, importId: string, actor: 
       },
     ]);
   }
-  await db.updateTable('imports').set({ status: 'applying', leave_out_invalid: leaveOutInvalid }).where('id', '=', importId).execute();
+  await claimForApply(db, importId, leaveOutInvalid);
   const jobId = await jobs.enqueue(db, APPLY_JOB, { importId, actor }, { createdBy: actor.userId, maxAttempts: 1 });
   await db.updateTable('imports').set({ apply_job_id: jobId }).where('id', '=', importId).execute();
   return jobId;
+}
+
+/** An apply job found its import not 'applying' (applied by another job, or never requested). */
+export class NotApplying extends Error {
+  constructor(status: string) {
+    super(`This import is ${status}, not waiting to be applied; nothing was done`);
+  }
 }
 
 export interface ApplyRunOptions {
@@ -329,6 +386,8 @@ export interface ApplyRunOptions {
  * register is untouched and the import is marked failed with the reason.
  */
 export async function applyImport(db: Db, importId: string, actor: Actor, opts: ApplyRunOptions = {}): Promise<ImportSummary> {
+  const status = (await db.selectFrom('imports').select('status').where('id', '=', importId).executeTakeFirst())?.status;
+  if (status !== 'applying') throw new NotApplying(status ?? 'missing');
   const { source, summary, bytes, imp } = await loadForRun(db, importId);
   const today = todayInLondon(opts.now);
   // Progress is written outside the apply's transaction, so it is seen while the apply runs. Not
@@ -339,6 +398,10 @@ export async function applyImport(db: Db, importId: string, actor: Actor, opts: 
   };
   try {
     return await db.transaction().execute(async (tx) => {
+      // Only the job whose request claimed the import applies it (see requestApply); the lock
+      // makes a second job wait, then find it no longer 'applying'.
+      const mine = await tx.selectFrom('imports').select('status').where('id', '=', importId).forUpdate().executeTakeFirst();
+      if (mine?.status !== 'applying') throw new NotApplying(mine?.status ?? 'missing');
       const before = await tx
         .selectFrom('imports')
         .select(['applied_at'])
@@ -372,7 +435,7 @@ export async function applyImport(db: Db, importId: string, actor: Actor, opts: 
           onRow: async (n, total) => progress(50 + Math.round((45 * n) / total), `Written ${n.toLocaleString('en-GB')} of ${total.toLocaleString('en-GB')} rows`),
         },
       );
-      const { children, ...applied } = outcome;
+      const { children, involvements, ...applied } = outcome;
       const done: ImportSummary = { ...summary, counts, applied };
       // The report after the apply is what was done; new records get their ids.
       const created = new Map<string, string>();
@@ -394,14 +457,23 @@ export async function applyImport(db: Db, importId: string, actor: Actor, opts: 
         subjectType: 'import',
         subjectId: importId,
         result: 'allowed',
-        details: { source: source.name, file: imp.file_name, ...applied },
+        // The involvements it created (ids only): each widens who sees a child. The children
+        // written to are linked to the entry, so each one's "who has looked" lists the apply.
+        details: { source: source.name, sha256: imp.content_hash, ...applied, involvements },
         children,
       });
       return done;
     });
   } catch (e) {
+    if (e instanceof NotApplying) throw e;
     const message = e instanceof ValidationError ? e.errors.map((x) => x.text).join('; ') : (e as Error).message;
-    await db.updateTable('imports').set({ status: 'failed', error: `Nothing was applied: ${message}` }).where('id', '=', importId).execute();
+    // Never over an apply that succeeded; the failed file's content is purged.
+    await db
+      .updateTable('imports')
+      .set({ status: 'failed', error: `Nothing was applied: ${message}`, content: null })
+      .where('id', '=', importId)
+      .where('status', '=', 'applying')
+      .execute();
     throw e;
   }
 }
@@ -414,7 +486,8 @@ export function registerImportJobs(jobs: Jobs): void {
     try {
       return await dryRun(db, importId, ctx.progress);
     } catch (e) {
-      await db.updateTable('imports').set({ status: 'failed', error: (e as Error).message }).where('id', '=', importId).execute();
+      // A failed file is not kept: its content is purged with the failure.
+      await db.updateTable('imports').set({ status: 'failed', error: (e as Error).message, content: null }).where('id', '=', importId).where('status', '=', 'checking').execute();
       throw e;
     }
   });
@@ -430,7 +503,9 @@ export function registerImportJobs(jobs: Jobs): void {
 export const reportRows = (db: Db, importId: string, opts: { outcome?: string; limit?: number; offset?: number } = {}) => {
   let q = db
     .selectFrom('import_rows')
-    .select(['row_number', 'record_id', 'outcome', 'child_id', 'probability', 'reason', 'problems'])
+    // Never the child's register id: the people who read the report (records:import) include
+    // finance officers, whose finance references begin with it.
+    .select(['row_number', 'record_id', 'outcome', 'probability', 'reason', 'problems'])
     .where('import_id', '=', importId)
     .orderBy('row_number');
   if (opts.outcome) q = q.where('outcome', '=', opts.outcome as 'create');
@@ -448,13 +523,13 @@ export function csvCell(v: unknown): string {
 /** The report as CSV: one line per row of the file (and one per problem of an invalid row). */
 export async function reportCsv(db: Db, importId: string): Promise<string> {
   const rows = await reportRows(db, importId);
-  const lines = [['row', 'record_id', 'outcome', 'column', 'reason', 'match_probability', 'register_record'].join(',')];
+  const lines = [['row', 'record_id', 'outcome', 'column', 'reason', 'match_probability'].join(',')];
   for (const r of rows) {
     const problems = JSON.parse(r.problems) as { column: string; message: string }[];
     if (r.outcome === 'invalid' && problems.length) {
-      for (const p of problems) lines.push([r.row_number + 1, r.record_id, r.outcome, p.column, p.message, '', ''].map(csvCell).join(','));
+      for (const p of problems) lines.push([r.row_number + 1, r.record_id, r.outcome, p.column, p.message, ''].map(csvCell).join(','));
     } else {
-      lines.push([r.row_number + 1, r.record_id, r.outcome, '', r.reason, r.probability === null ? '' : r.probability.toFixed(4), r.child_id ?? ''].map(csvCell).join(','));
+      lines.push([r.row_number + 1, r.record_id, r.outcome, '', r.reason, r.probability === null ? '' : r.probability.toFixed(4)].map(csvCell).join(','));
     }
   }
   return `${lines.join('\r\n')}\r\n`;

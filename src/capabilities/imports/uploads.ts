@@ -1,12 +1,37 @@
-// Multipart uploads for the imports page: the file is read into memory up to the 100 MB limit
-// (a larger one is cut short and marked, so the page can say so plainly instead of failing the
-// request), and the form's fields, the CSRF token among them, land in the body as text.
-import type { FastifyInstance } from 'fastify';
+// Multipart uploads for the imports page only. The parser is registered for the whole app (the
+// plugin cannot be scoped to one route without changing the route wrapper), so a preParsing hook
+// refuses every multipart body before a byte of it is read unless it is a POST to the upload
+// route from a signed-in user who may import records. Only then is the file read into memory,
+// up to the 100 MB limit (a larger one is cut short and marked, so the page can say so plainly),
+// and the form's fields, the CSRF token among them, land in the body as text.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import multipart from '@fastify/multipart';
+import { paths } from '../../paths.js';
 import { MAX_BYTES } from './rules.js';
 import type { UploadedFile } from './routes.js';
 
+const isMultipart = (req: FastifyRequest) => /^multipart\//i.test(String(req.headers['content-type'] ?? ''));
+
+/** Why a multipart request is refused before its body is read, or null when it may be parsed. */
+export function multipartRefusal(req: FastifyRequest): { status: number; message: string } | null {
+  if (!isMultipart(req)) return null;
+  if (req.method !== 'POST' || req.routeOptions.url !== paths.imports.upload) {
+    return { status: 415, message: 'This page does not accept file uploads. Send the form again from its page.' };
+  }
+  if (!req.user) return { status: 400, message: 'Sign in before uploading a file.' };
+  if (!req.user.permissions.has('records:import')) return { status: 400, message: 'You do not have permission to upload agency extracts.' };
+  return null;
+}
+
 export async function registerUploads(app: FastifyInstance): Promise<void> {
+  app.addHook('preParsing', async (req: FastifyRequest, reply: FastifyReply, payload) => {
+    const refused = multipartRefusal(req);
+    if (!refused) return payload;
+    // Closing the connection afterwards means the unread body is never buffered.
+    reply.header('connection', 'close');
+    void reply.status(refused.status).type('text/plain; charset=utf-8').send(refused.message);
+    return reply;
+  });
   await app.register(multipart, {
     attachFieldsToBody: 'keyValues',
     throwFileSizeLimit: false,

@@ -70,6 +70,9 @@ export function keptAndMerged(a: { id: string; created_at: unknown }, b: { id: s
 
 export async function mergeChildren(db: Db, aId: string, bId: string, opts: { userId: string | null; reviewId?: string | null }): Promise<{ mergeId: string; keptId: string; mergedId: string }> {
   if (aId === bId) throw new ValidationError([{ text: 'A record cannot be merged with itself', href: '#decision' }]);
+  // Both records locked for the whole merge (in a fixed order, so two merges cannot deadlock).
+  const locked = await db.selectFrom('children').select('id').where('id', 'in', [aId, bId]).orderBy('id').forUpdate().execute();
+  if (locked.length !== 2) throw new ValidationError([{ text: 'One of these records is no longer on the register', href: '#decision' }]);
   const a = await childRow(db, aId);
   const b = await childRow(db, bId);
   const [keptId, mergedId] = keptAndMerged(a as { id: string; created_at: unknown }, b as { id: string; created_at: unknown });
@@ -155,18 +158,18 @@ export async function mergeChildren(db: Db, aId: string, bId: string, opts: { us
   const otherNames = [keptAfter.other_names, merged.given_name !== kept.given_name || merged.family_name !== kept.family_name ? `${String(merged.given_name)} ${String(merged.family_name)}` : null]
     .filter(Boolean)
     .join(' ');
-  const version = (kept.version as number) + 1;
-  await db
+  const { version } = await db
     .updateTable('children')
-    .set({
+    .set((eb) => ({
       ...(fill as object),
       has_ehc_plan: Boolean(kept.has_ehc_plan) || Boolean(merged.has_ehc_plan),
       search_names: searchNames(keptAfter.given_name as string, keptAfter.family_name as string, keptAfter.preferred_name as string | null, otherNames || null),
-      version,
+      version: eb('version', '+', 1),
       updated_at: new Date(),
-    })
+    }))
     .where('id', '=', keptId)
-    .execute();
+    .returning('version')
+    .executeTakeFirstOrThrow();
   await db.insertInto('child_history').values({ child_id: keptId, user_id: opts.userId, changes: JSON.stringify({ event: 'merged', merged: mergedId, merge: mergeRow.id, filled: Object.keys(fill) }) }).execute();
   await db.updateTable('child_merges').set({ snapshot: JSON.stringify(snap), kept_version_after: version }).where('id', '=', mergeRow.id).execute();
   return { mergeId: mergeRow.id, keptId, mergedId };
@@ -178,11 +181,12 @@ export const STALE_MERGE =
 /** Undoes a merge: both records exactly as they were before it, every moved row back where it was. */
 export async function unmergeChildren(db: Db, mergeId: string, opts: { userId: string | null }): Promise<{ keptId: string; mergedId: string }> {
   if (!/^[0-9a-f-]{36}$/.test(mergeId)) throw new NotFoundError('merge');
-  const m = await db.selectFrom('child_merges').selectAll().where('id', '=', mergeId).executeTakeFirst();
-  if (!m) throw new NotFoundError('merge');
-  if (m.unmerged_at) throw new ValidationError([{ text: 'This merge has already been undone', href: '#unmerge' }]);
+  if (!(await db.selectFrom('child_merges').select('id').where('id', '=', mergeId).executeTakeFirst())) throw new NotFoundError('merge');
+  // Locked while still in force: a second undo at the same time waits, then finds it undone.
+  const m = await db.selectFrom('child_merges').selectAll().where('id', '=', mergeId).where('unmerged_at', 'is', null).forUpdate().executeTakeFirst();
+  if (!m) throw new ValidationError([{ text: 'This merge has already been undone', href: '#unmerge' }]);
   const snap = JSON.parse(m.snapshot) as Snapshot;
-  const keptNow = await db.selectFrom('children').select(['version']).where('id', '=', m.kept_child_id).executeTakeFirst();
+  const keptNow = await db.selectFrom('children').select(['version']).where('id', '=', m.kept_child_id).forUpdate().executeTakeFirst();
   if (!keptNow) throw new NotFoundError('child');
   if (keptNow.version !== m.kept_version_after) throw new ValidationError([{ text: STALE_MERGE, href: '#unmerge' }]);
   const keptId = m.kept_child_id;

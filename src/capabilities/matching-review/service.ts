@@ -60,7 +60,15 @@ function ordered(a: { source: string; id: string }, b: { source: string; id: str
 /** Records a person's decision about a pair (kept for the linker), and merges on "same person". */
 export async function decide(db: Db, reviewId: string, decision: Decision, opts: { userId: string; note: string | null }) {
   const r = await getReview(db, reviewId);
-  if (r.status !== 'pending' && r.status !== 'not-sure') throw new ValidationError([{ text: 'This pair has already been decided', href: '#decision' }]);
+  // Claimed with a conditional update before anything else: of two decisions at once, the
+  // second waits for the first's row lock, then finds the pair decided.
+  const claimed = await db
+    .updateTable('match_reviews')
+    .set({ status: decision, decided_by: opts.userId, decided_at: new Date(), note: opts.note })
+    .where('id', '=', r.id)
+    .where('status', 'in', ['pending', 'not-sure'])
+    .executeTakeFirst();
+  if (Number(claimed.numUpdatedRows) !== 1) throw new ValidationError([{ text: 'This pair has already been decided by someone else. Go back to the list for the next pair', href: '#decision' }]);
   if (!r.a || !r.b) throw new ValidationError([{ text: 'One of these records is no longer on the register', href: '#decision' }]);
   let mergeId: string | null = null;
   if (decision !== 'not-sure') {
@@ -72,11 +80,7 @@ export async function decide(db: Db, reviewId: string, decision: Decision, opts:
       .execute();
   }
   if (decision === 'same') mergeId = (await mergeChildren(db, r.child_a, r.child_b, { userId: opts.userId, reviewId: r.id })).mergeId;
-  await db
-    .updateTable('match_reviews')
-    .set({ status: decision, decided_by: opts.userId, decided_at: new Date(), note: opts.note, merge_id: mergeId })
-    .where('id', '=', r.id)
-    .execute();
+  if (mergeId) await db.updateTable('match_reviews').set({ merge_id: mergeId }).where('id', '=', r.id).execute();
   return { mergeId, children: [r.child_a, r.child_b] };
 }
 
