@@ -124,5 +124,7 @@ export const paths = {
     matchInvoice: (id = ':id') => `/budgets/invoices/${id}/match`,
     periods: '/budgets/periods',
     closePeriod: '/budgets/periods/close',
+    reverseTransaction: (id: number | string = ':transactionId') => `/budgets/transactions/${id}/reverse`,
+    moveBudget: (id = ':id') => `/budgets/pools/${id}/transfers/new`,
   },
 } as const;

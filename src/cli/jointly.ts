@@ -182,6 +182,19 @@ export function buildCli(): Command {
         await demoExtractsCommand(database.db, { out: opts.out, children }, (s) => console.log(s));
       }),
     );
+  program
+    .command('budgets-rollover')
+    .description("post each continuing package's commitment for the current financial year (safe to run again: it posts only what is missing)")
+    .option('--date <yyyy-mm-dd>', 'the date to roll over as of (default today)')
+    .action((opts: { date?: string }) =>
+      withDatabase(async (database) => {
+        if (opts.date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(opts.date)) throw new Error('--date: give a date as YYYY-MM-DD, like 2026-04-01');
+        await migrate(database);
+        const { rollover } = await import('../capabilities/budgets/corrections.js');
+        const posted = await rollover(database.db, opts.date);
+        console.log(posted ? `Posted the commitment of ${posted} package${posted === 1 ? '' : 's'}.` : 'Every package’s commitment was already posted: nothing to do.');
+      }),
+    );
   return program;
 }
 

@@ -368,6 +368,8 @@ export function budgetReportsRoutes(_deps: CapabilityDeps): RouteSpec[] {
             reversesHref: t.reverses_transaction_id ? paths.budgetReports.transaction(t.reverses_transaction_id) : null,
             reversedByHref: trail.reversedBy ? paths.budgetReports.transaction(trail.reversedBy.id) : null,
             reversedBy: trail.reversedBy,
+            // Commitments follow their package and reversals are final: no link (the form would refuse).
+            reverseHref: ctx.user?.permissions.has('budgets:manage') && !trail.reversedBy && t.kind !== 'reversal' && t.kind !== 'commitment' ? paths.budgets.reverseTransaction(t.id) : null,
           },
         };
       },

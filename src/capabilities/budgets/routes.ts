@@ -24,6 +24,7 @@ import * as packages from './packages.js';
 import * as actuals from './actuals.js';
 import { balances, poolEntries } from './ledger.js';
 import { asFormError } from './errors.js';
+import { correctionRoutes } from './corrections-routes.js';
 import { financialYearOf } from './financial-year.js';
 import { costPerPeriodPence } from './commitment.js';
 import { penceToInput } from './money.js';
@@ -70,7 +71,7 @@ const items = <T>(rows: T[], value: (r: T) => string, text: (r: T) => string, se
   ...rows.map((r) => ({ value: value(r), text: text(r), selected: value(r) === selected })),
 ];
 
-export function budgetsRoutes(_deps: CapabilityDeps): RouteSpec[] {
+export function budgetsRoutes(deps: CapabilityDeps): RouteSpec[] {
   const categories = (ctx: RouteContext) => ctx.db.selectFrom('service_categories').select(['code', 'name']).orderBy('position').execute();
   const providers = (ctx: RouteContext) =>
     ctx.db.selectFrom('organisations').select(['id', 'name']).where('active', '=', true).where('type', 'in', ['provider', 'nhs-trust', 'school', 'council-social-care', 'council-education']).orderBy('name').execute();
@@ -412,6 +413,7 @@ export function budgetsRoutes(_deps: CapabilityDeps): RouteSpec[] {
   const me = (ctx: RouteContext) => ({ id: ctx.user!.id });
 
   return [
+    ...correctionRoutes(deps),
     { method: 'GET', url: paths.budgets.home, access: VIEW, audit: 'budgets.view', handler: home },
     { method: 'GET', url: paths.budgets.newPartner, access: MANAGE, audit: 'budgets.partner.new', handler: (ctx) => partnerPage(ctx) },
     {

@@ -271,3 +271,35 @@ export const closePeriodForm = z.object({
     })
     .refine((v) => v.period >= 1 && v.period <= 12, 'Select the period to close'),
 });
+
+const formToken = z.string({ message: 'The form is out of date. Reload the page and try again' }).uuid('The form is out of date. Reload the page and try again');
+
+export function parseReversalForm(body: Body) {
+  const c = new Collector();
+  const fields = c.zod(z.object({ reason: text('why the transaction is being reversed', 500, 'the reason'), token: formToken }), body);
+  const postedOn = c.date(body, 'postedOn', 'the date of the reversal', true);
+  c.done();
+  return { ...fields!, postedOn };
+}
+
+/** A transfer within a year, or a year-end adjustment carrying budget forward to the next year. */
+export function parseMovementForm(body: Body) {
+  const c = new Collector();
+  const fields = c.zod(
+    z.object({
+      kind: z.enum(['transfer', 'carry-forward'], { message: 'Select whether this is a transfer within the year or carrying money forward to the next year' }),
+      financialYear: z.coerce.number({ message: 'Select the financial year' }).int('Select the financial year').min(2000, 'Select the financial year'),
+      fromPartnerId: z.string({ message: 'Select the partner the budget moves from' }).min(1, 'Select the partner the budget moves from'),
+      fromCategory: z.string({ message: 'Select the kind of service the budget moves from' }).min(1, 'Select the kind of service the budget moves from'),
+      toPartnerId: z.string({ message: 'Select the partner the budget moves to' }).min(1, 'Select the partner the budget moves to'),
+      toCategory: z.string({ message: 'Select the kind of service the budget moves to' }).min(1, 'Select the kind of service the budget moves to'),
+      reason: text('why the budget is being moved', 500, 'the reason'),
+      token: formToken,
+    }),
+    body,
+  );
+  const amountPence = c.money(body, 'amount', 'the amount');
+  const postedOn = c.date(body, 'postedOn', 'the date of the transfer', true);
+  c.done();
+  return { ...fields!, amountPence, postedOn };
+}
