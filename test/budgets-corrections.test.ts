@@ -11,6 +11,7 @@ import { paths } from '../src/paths.js';
 import { todayInLondon } from '../src/platform/dates.js';
 import { closePeriod, recordContribution } from '../src/capabilities/budgets/agreements.js';
 import { createPackage, postedCommitment } from '../src/capabilities/budgets/packages.js';
+import { recordInvoice } from '../src/capabilities/budgets/actuals.js';
 import { linesOf, unbalancedTransactions } from '../src/capabilities/budgets/ledger.js';
 import { daysInclusive, financialYearOf } from '../src/capabilities/budgets/financial-year.js';
 import { ROLLOVER_JOB } from '../src/capabilities/budgets/corrections.js';
@@ -128,6 +129,20 @@ describe.each(databaseKinds())('ledger corrections on %s', (kind) => {
     expect(res.status).toBe(400);
     expect(errorsOf(res.body)).toEqual([`Transaction ${commitment} is a package’s commitment, worked out from the package’s terms and split: it cannot be reversed. To change it, change the package instead`]);
     expect(await reversalsOf(commitment)).toEqual([]);
+  });
+
+  it('refuses to reverse an invoice’s posting on its own, which would leave the invoice saying otherwise', async () => {
+    const { posted } = await recordInvoice(
+      db(),
+      { agreementId: pool.agreementId, providerId: pool.providerId, supplierReference: `INV-CORR-${randomUUID().slice(0, 8)}`, packageId: null, serviceFrom: today, serviceTo: today, amountPence: 12_345, receivedOn: today, description: null },
+      { id: pool.financeUserId },
+    );
+    const invoice = posted.transactionId;
+    expect(text((await finance.get(paths.budgetReports.transaction(invoice))).body)).not.toContain('Correct this by reversing it');
+    const res = await finance.post(paths.budgets.reverseTransaction(invoice), { token: randomUUID(), reason: 'Wrong', ...parts('postedOn', today) });
+    expect(res.status).toBe(400);
+    expect(errorsOf(res.body)).toEqual([`Transaction ${invoice} records an invoice or a payment, whose own record would then disagree with the ledger: it cannot be reversed on its own`]);
+    expect(await reversalsOf(invoice)).toEqual([]);
   });
 
   it('refuses a reversal dated in a closed period', async () => {

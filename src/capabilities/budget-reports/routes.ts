@@ -14,6 +14,7 @@ import { formatPence } from '../budgets/money.js';
 import { formatShare } from '../budgets/split.js';
 import { financialYearLabel, financialYearOf } from '../budgets/financial-year.js';
 import { childReference } from '../budgets/packages.js';
+import { REVERSIBLE_KINDS } from '../budgets/corrections.js';
 import { entriesForm, exportForm, yearForm } from './schema.js';
 import {
   ENTRIES_PAGE_SIZE,
@@ -369,7 +370,7 @@ export function budgetReportsRoutes(_deps: CapabilityDeps): RouteSpec[] {
             reversedByHref: trail.reversedBy ? paths.budgetReports.transaction(trail.reversedBy.id) : null,
             reversedBy: trail.reversedBy,
             // Commitments follow their package and reversals are final: no link (the form would refuse).
-            reverseHref: ctx.user?.permissions.has('budgets:manage') && !trail.reversedBy && t.kind !== 'reversal' && t.kind !== 'commitment' ? paths.budgets.reverseTransaction(t.id) : null,
+            reverseHref: ctx.user?.permissions.has('budgets:manage') && !trail.reversedBy && REVERSIBLE_KINDS.has(t.kind) ? paths.budgets.reverseTransaction(t.id) : null,
           },
         };
       },

@@ -16,6 +16,10 @@ interface Actor {
 
 // Reversal ---------------------------------------------------------------------------------------
 
+const INVOICE_KINDS = new Set(['invoice', 'invoice-match', 'payment', 'direct-payment']);
+/** Kinds of transaction that may be reversed from their page (see reversalRefusal for the others). */
+export const REVERSIBLE_KINDS: ReadonlySet<string> = new Set(['contribution', 'transfer', 'year-end-adjustment']);
+
 /** Why a transaction cannot be reversed, in plain words, or null when it can. */
 export async function reversalRefusal(db: Db, transactionId: number): Promise<string | null> {
   const t = await db.selectFrom('ledger_transactions').select(['id', 'kind', 'reverses_transaction_id']).where('id', '=', transactionId).executeTakeFirst();
@@ -27,6 +31,11 @@ export async function reversalRefusal(db: Db, transactionId: number): Promise<st
   // postings would break that, and the next change would post it back. Change the package.
   if (t.kind === 'commitment') {
     return `Transaction ${t.id} is a package’s commitment, worked out from the package’s terms and split: it cannot be reversed. To change it, change the package instead`;
+  }
+  // An invoice's or payment's own record (matched, paid, owed) follows its postings; reversing one
+  // alone would leave that record saying otherwise.
+  if (INVOICE_KINDS.has(t.kind)) {
+    return `Transaction ${t.id} records an invoice or a payment, whose own record would then disagree with the ledger: it cannot be reversed on its own`;
   }
   const by = await db.selectFrom('ledger_transactions').select('id').where('reverses_transaction_id', '=', transactionId).executeTakeFirst();
   if (by) return `Transaction ${t.id} has already been reversed by transaction ${by.id}: it cannot be reversed twice`;
