@@ -62,21 +62,26 @@ async function checkReferences(db: Db, input: PackageInput) {
   if (partners.length !== partnerIds.length) throw new ValidationError([{ text: 'The funding split names a partner that is not in the list', href: '#split-1' }]);
 }
 
+/** A package's terms as its table's columns (the same on creation and on change). */
+const termColumns = (input: PackageInput) => ({
+  service_category: input.serviceCategory,
+  service: input.service,
+  provider_id: input.providerId,
+  unit_cost_pence: input.unitCostPence,
+  units_x100: input.unitsX100,
+  frequency: input.frequency,
+  starts_on: input.startsOn,
+  ends_on: input.endsOn,
+  review_on: input.reviewOn,
+});
+
 async function writeChange(db: Db, packageId: string, version: number, input: PackageInput, by: Actor) {
   const change = await db
     .insertInto('package_changes')
     .values({
       package_id: packageId,
       version,
-      service_category: input.serviceCategory,
-      service: input.service,
-      provider_id: input.providerId,
-      unit_cost_pence: input.unitCostPence,
-      units_x100: input.unitsX100,
-      frequency: input.frequency,
-      starts_on: input.startsOn,
-      ends_on: input.endsOn,
-      review_on: input.reviewOn,
+      ...termColumns(input),
       reason: input.reason,
       decision_id: input.decisionId ?? null,
       changed_by: by.id,
@@ -110,15 +115,7 @@ export async function createPackage(db: Db, input: NewPackage, by: Actor, today 
       .values({
         agreement_id: input.agreementId,
         child_id: input.childId,
-        service_category: input.serviceCategory,
-        service: input.service,
-        provider_id: input.providerId,
-        unit_cost_pence: input.unitCostPence,
-        units_x100: input.unitsX100,
-        frequency: input.frequency,
-        starts_on: input.startsOn,
-        ends_on: input.endsOn,
-        review_on: input.reviewOn,
+        ...termColumns(input),
         created_by: by.id,
       })
       .returning(['id', 'reference'])
@@ -138,15 +135,7 @@ export async function changePackage(db: Db, packageId: string, expectedVersion: 
     const updated = await tx
       .updateTable('packages')
       .set({
-        service_category: input.serviceCategory,
-        service: input.service,
-        provider_id: input.providerId,
-        unit_cost_pence: input.unitCostPence,
-        units_x100: input.unitsX100,
-        frequency: input.frequency,
-        starts_on: input.startsOn,
-        ends_on: input.endsOn,
-        review_on: input.reviewOn,
+        ...termColumns(input),
         version: sql`version + 1`,
       })
       .where('id', '=', packageId)
