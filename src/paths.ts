@@ -122,6 +122,7 @@ export const paths = {
     invoice: (id = ':id') => `/budgets/invoices/${id}`,
     payInvoice: (id = ':id') => `/budgets/invoices/${id}/payments`,
     matchInvoice: (id = ':id') => `/budgets/invoices/${id}/match`,
+    cancelInvoice: (id = ':id') => `/budgets/invoices/${id}/cancel`,
     periods: '/budgets/periods',
     closePeriod: '/budgets/periods/close',
     reverseTransaction: (id: number | string = ':transactionId') => `/budgets/transactions/${id}/reverse`,

@@ -11,7 +11,8 @@ import { paths } from '../src/paths.js';
 import { todayInLondon } from '../src/platform/dates.js';
 import { closePeriod, recordContribution } from '../src/capabilities/budgets/agreements.js';
 import { createPackage, postedCommitment } from '../src/capabilities/budgets/packages.js';
-import { recordInvoice } from '../src/capabilities/budgets/actuals.js';
+import { cancelInvoice, matchInvoice, payInvoice, recordInvoice, unmatched } from '../src/capabilities/budgets/actuals.js';
+import { boardRows } from '../src/capabilities/budget-reports/service.js';
 import { linesOf, unbalancedTransactions } from '../src/capabilities/budgets/ledger.js';
 import { daysInclusive, financialYearOf } from '../src/capabilities/budgets/financial-year.js';
 import { ROLLOVER_JOB } from '../src/capabilities/budgets/corrections.js';
@@ -239,5 +240,122 @@ describe.each(databaseKinds())('ledger corrections on %s', (kind) => {
     await t.jobs.runPending();
     expect((await t.jobs.get(db(), again))).toMatchObject({ status: 'succeeded', result: { posted: 0 } });
     expect(await unbalancedTransactions(db())).toEqual([]);
+  });
+
+  // Cancelling a wrongly recorded invoice (after the rollover test, which counts the pool's packages).
+  describe('cancelling an invoice', () => {
+    const by = () => ({ id: pool.financeUserId });
+    const newInvoice = async (ref: string, opts: { packageId?: string | null; amountPence?: number } = {}) =>
+      recordInvoice(
+        db(),
+        { agreementId: pool.agreementId, providerId: pool.providerId, supplierReference: ref, packageId: opts.packageId ?? null, serviceFrom: today, serviceTo: today, amountPence: opts.amountPence ?? 40_000, receivedOn: today, description: null },
+        by(),
+      );
+    const packageId = async () => (await db().selectFrom('packages').select('id').where('agreement_id', '=', pool.agreementId).executeTakeFirstOrThrow()).id;
+    /** The invoice's net effect by account, over all its transactions (postings and reversals). */
+    const netOf = async (invoiceId: string) => {
+      const rows = await db()
+        .selectFrom('ledger_entries as e')
+        .innerJoin('ledger_transactions as x', 'x.id', 'e.transaction_id')
+        .select(['e.account', 'e.amount_pence'])
+        .where('x.invoice_id', '=', invoiceId)
+        .execute();
+      const net = new Map<string, number>();
+      for (const r of rows) net.set(r.account, (net.get(r.account) ?? 0) + Number(r.amount_pence));
+      return Object.fromEntries(net);
+    };
+    const unmatchedOnBoard = async () => (await boardRows(db(), fy)).filter((r) => r.agreementId === pool.agreementId).reduce((a, r) => a + r.unmatched, 0);
+    const ref = () => `INV-CXL-${randomUUID().slice(0, 8)}`;
+
+    it('cancels an unmatched invoice from its page: reversed, off the unmatched list and the report, and recordable again', async () => {
+      const supplierReference = ref();
+      const boardBefore = await unmatchedOnBoard();
+      const { invoiceId } = await newInvoice(supplierReference);
+      expect(await unmatchedOnBoard()).toBe(boardBefore + 40_000);
+      expect((await unmatched(db(), pool.agreementId)).invoices.map((i) => i.id)).toContain(invoiceId);
+
+      const page = await finance.get(paths.budgets.invoice(invoiceId));
+      expect(text(page.body)).toContain('Cancel this invoice');
+      expect(page.body).toContain(paths.budgets.cancelInvoice(invoiceId));
+      const form = await finance.get(paths.budgets.cancelInvoice(invoiceId));
+      expect(form.status).toBe(200);
+      const token = tokenOf(form.body);
+      const noReason = await finance.post(paths.budgets.cancelInvoice(invoiceId), { token, ...parts('postedOn', today) });
+      expect(noReason.status).toBe(400);
+      expect(errorsOf(noReason.body)).toEqual(['Enter why the invoice is being cancelled']);
+
+      const good = { token, reason: 'Recorded with the wrong amount', ...parts('postedOn', today) };
+      const first = await finance.post(paths.budgets.cancelInvoice(invoiceId), good);
+      expect(first.status).toBe(303);
+      expect(first.location).toBe(`${paths.budgets.invoice(invoiceId)}?done=invoice-cancelled`);
+      // A double submit posts once.
+      const again = await finance.post(paths.budgets.cancelInvoice(invoiceId), good);
+      expect(again.status).toBe(303);
+      const reversals = await db().selectFrom('ledger_transactions').select(['id', 'kind']).where('invoice_id', '=', invoiceId).where('kind', '=', 'reversal').execute();
+      expect(reversals).toHaveLength(1);
+
+      expect(await netOf(invoiceId)).toEqual({ suspense: 0, creditors: 0 });
+      expect(await unbalancedTransactions(db())).toEqual([]);
+      expect(await unmatchedOnBoard()).toBe(boardBefore);
+      expect((await unmatched(db(), pool.agreementId)).invoices.map((i) => i.id)).not.toContain(invoiceId);
+      const after = text((await finance.get(paths.budgets.invoice(invoiceId))).body);
+      expect(after).toMatch(/Cancelled on .+ by .+ because Recorded with the wrong amount/);
+      expect(after).not.toContain('Cancel this invoice');
+      expect(after).not.toContain('Record a payment');
+
+      // A second, separate attempt is refused; the corrected invoice can be recorded under the same reference.
+      const twice = await finance.post(paths.budgets.cancelInvoice(invoiceId), { ...good, token: randomUUID() });
+      expect(twice.status).toBe(400);
+      expect(errorsOf(twice.body)).toEqual([`Invoice ${supplierReference} has already been cancelled: it cannot be cancelled twice`]);
+      const corrected = await newInvoice(supplierReference, { amountPence: 4_000 });
+      expect(corrected.invoiceId).not.toBe(invoiceId);
+      await expect(newInvoice(supplierReference)).rejects.toThrow(/already recorded/);
+    });
+
+    it('cancels a matched invoice: its spend, suspense and creditors all net to nothing', async () => {
+      const { invoiceId } = await newInvoice(ref());
+      await matchInvoice(db(), invoiceId, await packageId(), by(), today);
+      expect((await netOf(invoiceId)).spend).toBe(40_000);
+      const r = await cancelInvoice(db(), invoiceId, { reason: 'Sent to us in error', postedOn: today, token: randomUUID() }, by());
+      expect(r.transactionIds).toHaveLength(2);
+      expect(await netOf(invoiceId)).toEqual({ spend: 0, suspense: 0, creditors: 0 });
+      expect(await unbalancedTransactions(db())).toEqual([]);
+      const row = await db().selectFrom('invoices').select(['cancelled_at', 'cancelled_by', 'cancel_reason']).where('id', '=', invoiceId).executeTakeFirstOrThrow();
+      expect(row.cancelled_by).toBe(pool.financeUserId);
+      expect(row.cancel_reason).toBe('Sent to us in error');
+      expect(row.cancelled_at).not.toBeNull();
+    });
+
+    it('refuses an invoice with a payment on it, and a cancellation dated in a closed period', async () => {
+      const { invoiceId } = await newInvoice(ref(), { packageId: await packageId() });
+      await payInvoice(db(), invoiceId, { id: randomUUID(), amountPence: 1_000, paidOn: today, reference: null }, by());
+      expect(text((await finance.get(paths.budgets.invoice(invoiceId))).body)).not.toContain('Cancel this invoice');
+      expect(text((await finance.get(paths.budgets.cancelInvoice(invoiceId))).body)).toContain('Payments have been recorded against this invoice: it cannot be cancelled');
+      const paid = await finance.post(paths.budgets.cancelInvoice(invoiceId), { token: randomUUID(), reason: 'Wrong', ...parts('postedOn', today) });
+      expect(paid.status).toBe(400);
+      expect(errorsOf(paid.body)).toEqual(['Payments have been recorded against this invoice: it cannot be cancelled']);
+
+      const other = await newInvoice(ref());
+      // March of the previous financial year (closed by the reversal test above, or here).
+      await closePeriod(db(), fy - 1, 12, by()).catch(() => undefined);
+      await finance.get(paths.budgets.cancelInvoice(other.invoiceId));
+      const closed = await finance.post(paths.budgets.cancelInvoice(other.invoiceId), { token: randomUUID(), reason: 'Wrong', ...parts('postedOn', `${fy}-03-15`) });
+      expect(closed.status).toBe(400);
+      expect(errorsOf(closed.body)).toEqual([`March ${fy} (period 12 of ${fy - 1} to ${fy}) is closed: nothing more can be posted to it`]);
+      for (const id of [invoiceId, other.invoiceId]) {
+        expect((await db().selectFrom('invoices').select('cancelled_at').where('id', '=', id).executeTakeFirstOrThrow()).cancelled_at).toBeNull();
+        expect(await db().selectFrom('ledger_transactions').select('id').where('invoice_id', '=', id).where('kind', '=', 'reversal').execute()).toEqual([]);
+      }
+    });
+
+    it('refuses people without budgets:manage', async () => {
+      const { invoiceId } = await newInvoice(ref());
+      const c = new Client(t.app);
+      expect((await c.signIn(COMMISSIONER)).status).toBe(303);
+      expect((await c.get(paths.budgets.cancelInvoice(invoiceId))).status).toBe(403);
+      await c.get('/');
+      expect((await c.post(paths.budgets.cancelInvoice(invoiceId), { token: randomUUID(), reason: 'x', ...parts('postedOn', today) })).status).toBe(403);
+      expect((await db().selectFrom('invoices').select('cancelled_at').where('id', '=', invoiceId).executeTakeFirstOrThrow()).cancelled_at).toBeNull();
+    });
   });
 });

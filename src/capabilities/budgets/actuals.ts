@@ -10,7 +10,7 @@ import { isIsoDate, todayInLondon } from '../../platform/dates.js';
 import { allocate, dayWeights } from './split.js';
 import { financialYearOf } from './financial-year.js';
 import { formatPence, moneyMessage, parseMoney } from './money.js';
-import { inTransaction, LedgerError, post, type LedgerLine, type Posted } from './ledger.js';
+import { inTransaction, LedgerError, post, reverse, type LedgerLine, type Posted } from './ledger.js';
 import { currentTerms } from './packages.js';
 import { isUuid } from './errors.js';
 
@@ -66,6 +66,7 @@ async function duplicateMessage(db: Db, providerId: string, ref: string): Promis
     .select(['i.received_on', 'i.amount_pence', 'o.name'])
     .where('i.provider_id', '=', providerId)
     .where('i.supplier_reference', '=', ref)
+    .where('i.cancelled_at', 'is', null)
     .executeTakeFirst();
   return dup
     ? `Invoice ${ref} from ${dup.name} is already recorded (received ${day(dup.received_on)}, ${formatPence(dup.amount_pence)}). Each invoice can be recorded only once`
@@ -97,7 +98,7 @@ export async function recordInvoice(db: Db, input: NewInvoice, by: Actor | null)
         matched_at: input.packageId ? new Date() : null,
       })
       // Two people recording the same invoice at once: the second waits, then finds the first.
-      .onConflict((oc) => oc.columns(['provider_id', 'supplier_reference']).doNothing())
+      .onConflict((oc) => oc.columns(['provider_id', 'supplier_reference']).where('cancelled_at', 'is', null).doNothing())
       .returning('id')
       .executeTakeFirst();
     if (!invoice) throw new ValidationError([{ text: (await duplicateMessage(tx, input.providerId, input.supplierReference))!, href: '#supplierReference' }]);
@@ -152,7 +153,7 @@ export const listInvoices = (db: Db, agreementId: string, opts: { packageId?: st
  * in a year is more than their commitment for it.
  */
 export async function unmatched(db: Db, agreementId: string) {
-  const invoices = await invoiceQuery(db).where('i.agreement_id', '=', agreementId).where('i.package_id', 'is', null).orderBy('i.received_on').execute();
+  const invoices = await invoiceQuery(db).where('i.agreement_id', '=', agreementId).where('i.package_id', 'is', null).where('i.cancelled_at', 'is', null).orderBy('i.received_on').execute();
   const over = await db
     .selectFrom('ledger_entries as e')
     .innerJoin('packages as k', 'k.id', 'e.package_id')
@@ -180,6 +181,7 @@ export async function unmatched(db: Db, agreementId: string) {
 export async function matchInvoice(db: Db, invoiceId: string, packageId: string, by: Actor, today = todayInLondon()): Promise<Posted> {
   return inTransaction(db, async (tx) => {
     const inv = await getInvoice(tx, invoiceId);
+    if (inv.cancelled_at) throw new ValidationError([{ text: `Invoice ${inv.supplier_reference} has been cancelled: it cannot be matched`, href: '#packageId' }]);
     if (inv.package_id) throw new ValidationError([{ text: `Invoice ${inv.supplier_reference} is already matched to ${inv.package_reference}`, href: '#packageId' }]);
     await packageFor(tx, inv.agreement_id, packageId, inv.service_from, inv.service_to);
     const updated = await tx.updateTable('invoices').set({ package_id: packageId, matched_at: new Date() }).where('id', '=', invoiceId).where('package_id', 'is', null).executeTakeFirst();
@@ -198,6 +200,50 @@ export async function matchInvoice(db: Db, invoiceId: string, packageId: string,
   });
 }
 
+export interface Cancellation {
+  reason: string;
+  postedOn: string;
+  /** The form's one-time token: a double submit cancels (and posts) once. */
+  token: string;
+}
+
+/**
+ * Cancels a wrongly recorded invoice on which nothing has been paid: reverses its invoice posting
+ * and, if it was matched, its match posting (on `postedOn`, an open period), and marks it
+ * cancelled with who and why. The row stays, as its postings point at it.
+ */
+export async function cancelInvoice(db: Db, invoiceId: string, c: Cancellation, by: Actor): Promise<{ transactionIds: number[]; created: boolean }> {
+  return inTransaction(db, async (tx) => {
+    if (!isUuid(invoiceId)) throw new NotFoundError('invoice');
+    // Lock the invoice: a payment or a match at the same time must wait and then see it cancelled.
+    await sql`select id from invoices where id = ${invoiceId} for update`.execute(tx);
+    const inv = await getInvoice(tx, invoiceId);
+    const keyPrefix = `invoice-cancel:${invoiceId}:${c.token}:`;
+    if (inv.cancelled_at) {
+      // A repeat of the same submission finds its own postings.
+      const mine = await tx.selectFrom('ledger_transactions').select('id').where('idempotency_key', 'like', `${keyPrefix}%`).orderBy('id').execute();
+      if (mine.length) return { transactionIds: mine.map((m) => m.id), created: false };
+      throw new ValidationError([{ text: `Invoice ${inv.supplier_reference} has already been cancelled: it cannot be cancelled twice`, href: '#reason' }]);
+    }
+    if (!c.reason.trim()) throw new ValidationError([{ text: 'Enter why the invoice is being cancelled', href: '#reason' }]);
+    if (Number(inv.paid_pence) > 0) throw new ValidationError([{ text: 'Payments have been recorded against this invoice: it cannot be cancelled', href: '#reason' }]);
+    const postings = await tx
+      .selectFrom('ledger_transactions')
+      .select(['id', 'kind'])
+      .where('invoice_id', '=', invoiceId)
+      .where('kind', 'in', ['invoice', 'invoice-match'])
+      .orderBy('id')
+      .execute();
+    const transactionIds: number[] = [];
+    for (const t of postings) {
+      const r = await reverse(tx, { transactionId: t.id, postedOn: c.postedOn, reason: `Invoice ${inv.supplier_reference} cancelled: ${c.reason}`, recordedBy: by.id, idempotencyKey: `${keyPrefix}${t.id}` });
+      transactionIds.push(r.transactionId);
+    }
+    await tx.updateTable('invoices').set({ cancelled_at: new Date(), cancelled_by: by.id, cancel_reason: c.reason }).where('id', '=', invoiceId).execute();
+    return { transactionIds, created: true };
+  });
+}
+
 export interface NewPayment {
   /** The form's one-time token: the payment's id, so sending the form twice pays once. */
   id: string;
@@ -213,6 +259,7 @@ export async function payInvoice(db: Db, invoiceId: string, p: NewPayment, by: A
     // not both see the same balance and overpay it together.
     await sql`select id from invoices where id = ${invoiceId} for update`.execute(tx);
     const inv = await getInvoice(tx, invoiceId);
+    if (inv.cancelled_at) throw new ValidationError([{ text: `Invoice ${inv.supplier_reference} has been cancelled: it cannot be paid`, href: '#amount' }]);
     const seen = await tx.selectFrom('payments').select(['id', 'invoice_id']).where('id', '=', p.id).executeTakeFirst();
     if (seen) {
       const t = await tx.selectFrom('ledger_transactions').select('id').where('idempotency_key', '=', `payment:${p.id}`).executeTakeFirstOrThrow();
@@ -400,7 +447,7 @@ export async function importInvoices(db: Db, agreementId: string, csv: string, b
     }
     if (problems.length > before || !org || !from || !to || !received || !money.ok) continue;
     const invoice: NewInvoice = { agreementId, providerId: org.id, supplierReference: ref, packageId: pkg?.id ?? null, serviceFrom: from, serviceTo: to, amountPence: money.pence, receivedOn: received, description };
-    const existing = await db.selectFrom('invoices').selectAll().where('provider_id', '=', org.id).where('supplier_reference', '=', ref).executeTakeFirst();
+    const existing = await db.selectFrom('invoices').selectAll().where('provider_id', '=', org.id).where('supplier_reference', '=', ref).where('cancelled_at', 'is', null).executeTakeFirst();
     if (existing) {
       const same =
         existing.agreement_id === agreementId &&

@@ -9,9 +9,10 @@ import { isIsoDate, todayInLondon } from '../../platform/dates.js';
 import { paths } from '../../paths.js';
 import type { CapabilityDeps } from '../deps.js';
 import * as agreements from './agreements.js';
+import { cancelInvoice, getInvoice } from './actuals.js';
 import { asFormError } from './errors.js';
 import { ROLLOVER_JOB, postMovement, reversalRefusal, reverseTransaction, rollover } from './corrections.js';
-import { parseMovementForm, parseReversalForm } from './schema.js';
+import { parseCancelInvoiceForm, parseMovementForm, parseReversalForm } from './schema.js';
 import { dateItems, KIND_NAMES, longDate, money } from './presenters.js';
 
 const V = 'budgets/views/';
@@ -56,6 +57,30 @@ export function correctionRoutes(deps: CapabilityDeps): RouteSpec[] {
         t: { ...t, kindName: KIND_NAMES[t.kind] ?? t.kind, posted: longDate(t.posted_on), amount: money(lines.filter((l) => l.amount_pence > 0).reduce((a, l) => a + l.amount_pence, 0)) },
         refusal: errors ? null : await reversalRefusal(ctx.db, id),
         transactionHref: paths.budgetReports.transaction(id),
+        values: { token: randomUUID(), ...values },
+        errors,
+        postedOnItems: dateItems(values, 'postedOn', errors, todayInLondon()),
+      },
+    };
+  };
+
+  const cancelInvoicePage = async (ctx: RouteContext, values: Values = {}, errors?: FieldError[]): Promise<RouteResult> => {
+    requireEntries(ctx);
+    const inv = await getInvoice(ctx.db, ctx.params.id);
+    Object.assign(ctx.audit, { subjectType: 'invoice', subjectId: inv.id, children: inv.package_child_id ? [inv.package_child_id] : ctx.audit.children });
+    const refusal = errors
+      ? null
+      : inv.cancelled_at
+        ? `Invoice ${inv.supplier_reference} has already been cancelled: it cannot be cancelled twice`
+        : Number(inv.paid_pence) > 0
+          ? 'Payments have been recorded against this invoice: it cannot be cancelled'
+          : null;
+    return {
+      view: `${V}invoice-cancel.njk`,
+      data: {
+        pageTitle: `Cancel invoice ${inv.supplier_reference}`,
+        inv: { ...inv, amount: money(inv.amount_pence), received: longDate(inv.received_on) },
+        refusal,
         values: { token: randomUUID(), ...values },
         errors,
         postedOnItems: dateItems(values, 'postedOn', errors, todayInLondon()),
@@ -110,6 +135,22 @@ export function correctionRoutes(deps: CapabilityDeps): RouteSpec[] {
         return { redirect: `${paths.budgetReports.transaction(r.transactionId)}` };
       },
       onInvalid: (ctx, errors) => reversalPage(ctx, ctx.body, errors),
+    },
+    { method: 'GET', url: paths.budgets.cancelInvoice(), access: MANAGE, audit: 'budgets.invoice.cancel-form', handler: (ctx) => cancelInvoicePage(ctx) },
+    {
+      method: 'POST',
+      url: paths.budgets.cancelInvoice(),
+      access: MANAGE,
+      audit: 'budgets.invoice.cancel',
+      handler: async (ctx) => {
+        requireEntries(ctx);
+        const inv = await getInvoice(ctx.db, ctx.params.id);
+        const form = parseCancelInvoiceForm(ctx.body);
+        const r = await asFormError('#postedOn-day', () => cancelInvoice(ctx.db, inv.id, form, { id: ctx.user!.id }));
+        Object.assign(ctx.audit, { subjectType: 'invoice', subjectId: inv.id, details: { reversals: r.transactionIds, repeated: !r.created } });
+        return { redirect: `${paths.budgets.invoice(inv.id)}?done=invoice-cancelled` };
+      },
+      onInvalid: (ctx, errors) => cancelInvoicePage(ctx, ctx.body, errors),
     },
     { method: 'GET', url: paths.budgets.moveBudget(), access: MANAGE, audit: 'budgets.transfer.new', handler: (ctx) => movementPage(ctx) },
     {

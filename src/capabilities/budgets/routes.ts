@@ -58,6 +58,7 @@ const DONE: Record<string, string> = {
   'invoice-added': 'Invoice recorded',
   'invoice-matched': 'Invoice matched to the package',
   'payment-added': 'Payment recorded',
+  'invoice-cancelled': 'Invoice cancelled and its postings reversed',
   'period-closed': 'Period closed',
 };
 /** Links each child whose finance reference (or package) the page shows to this read's audit entry. */
@@ -368,6 +369,10 @@ export function budgetsRoutes(deps: CapabilityDeps): RouteSpec[] {
     ctx.audit.subjectId = inv.id;
     discloses(ctx, [inv.package_child_id, ...pkgs.map((k) => k.child_id)]);
     const owed = inv.amount_pence - Number(inv.paid_pence);
+    const cancelledBy = inv.cancelled_by ? await ctx.db.selectFrom('users').select('display_name').where('id', '=', inv.cancelled_by).executeTakeFirst() : undefined;
+    const cancelled = inv.cancelled_at
+      ? `Cancelled on ${longDate(todayInLondon(new Date(inv.cancelled_at)))} by ${cancelledBy?.display_name ?? 'someone no longer known'} because ${inv.cancel_reason}`
+      : null;
     return {
       view: `${V}invoice.njk`,
       data: {
@@ -378,7 +383,10 @@ export function budgetsRoutes(deps: CapabilityDeps): RouteSpec[] {
         values: { token: randomUUID(), ...values },
         errors,
         paidOnItems: dateItems(values, 'paidOn', errors),
-        canManage: canManage(ctx),
+        canManage: canManage(ctx) && !inv.cancelled_at,
+        // Cancelling needs nothing paid on it (actuals.cancelInvoice); the form says why otherwise.
+        canCancel: canManage(ctx) && !inv.cancelled_at && Number(inv.paid_pence) === 0,
+        cancelled,
         done: done(ctx),
       },
     };

@@ -282,6 +282,15 @@ export function parseReversalForm(body: Body) {
   return { ...fields!, postedOn };
 }
 
+/** Cancelling a wrongly recorded invoice: why, and the date its postings are reversed on. */
+export function parseCancelInvoiceForm(body: Body) {
+  const c = new Collector();
+  const fields = c.zod(z.object({ reason: text('why the invoice is being cancelled', 500, 'the reason'), token: formToken }), body);
+  const postedOn = c.date(body, 'postedOn', 'the date of the cancellation', true);
+  c.done();
+  return { ...fields!, postedOn };
+}
+
 /** A transfer within a year, or a year-end adjustment carrying budget forward to the next year. */
 export function parseMovementForm(body: Body) {
   const c = new Collector();

@@ -405,6 +405,10 @@ export interface InvoicesTable {
   recorded_by: string | null;
   recorded_at: Timestamp;
   matched_at: NullableTimestamp;
+  /** Set when a wrongly recorded invoice is cancelled (its postings reversed): who, when and why. */
+  cancelled_at: NullableTimestamp;
+  cancelled_by: string | null;
+  cancel_reason: string | null;
 }
 export interface PaymentsTable {
   id: Generated<string>;
