@@ -302,6 +302,9 @@ describe.each(databaseKinds())('ledger corrections on %s', (kind) => {
       expect(after).toMatch(/Cancelled on .+ by .+ because Recorded with the wrong amount/);
       expect(after).not.toContain('Cancel this invoice');
       expect(after).not.toContain('Record a payment');
+      // The pool's list of invoices still shows it, marked as cancelled.
+      const list = (await finance.get(paths.budgets.invoices(pool.agreementId))).body;
+      expect(list).toMatch(new RegExp(`${supplierReference}</a> <strong class="govuk-tag govuk-tag--grey">Cancelled</strong>`));
 
       // A second, separate attempt is refused; the corrected invoice can be recorded under the same reference.
       const twice = await finance.post(paths.budgets.cancelInvoice(invoiceId), { ...good, token: randomUUID() });
