@@ -121,13 +121,19 @@ describe.skipIf(!chromiumPath())('imports: three agency extracts into one regist
     }
     expect(checked).toBeGreaterThan(150);
     expect(children.filter((c) => c.council_id?.startsWith('DEMO-POP-')).length).toBe(CHILDREN);
-    // The records the reviews were about are gone into the children they matched; every record of
-    // the social care extract's hard cases now belongs to a child of the demo population.
+    // The records the reviews were about are gone into the children they matched.
     expect(children.filter((c) => merged.has(c.id))).toEqual([]);
-    const demo = new Set(children.filter((c) => c.council_id?.startsWith('DEMO-POP-')).map((c) => c.id));
+    // The social care extract's hard cases: SC980kk was written from the demo child at position
+    // 3 + 4k (by council reference). None may join the wrong child; most must reach their own
+    // (by linking or by review). The few written worst may stay apart as new records: the demo
+    // population's dates of birth move with today's date, so which ones do changes from day to day.
+    const demoChildren = children.filter((c) => c.council_id?.startsWith('DEMO-POP-')).sort((x, y) => (x.council_id! < y.council_id! ? -1 : 1));
+    const demo = new Set(demoChildren.map((c) => c.id));
     const hard = await db.selectFrom('source_records').select(['record_id', 'child_id']).where('record_id', 'like', 'SC980%').execute();
     expect(hard.length).toBeGreaterThan(10);
-    expect(hard.filter((h) => !demo.has(h.child_id))).toEqual([]);
+    const truth = (recordId: string) => demoChildren[3 + 4 * Number(recordId.slice(5))]!.id;
+    expect(hard.filter((h) => demo.has(h.child_id) && h.child_id !== truth(h.record_id))).toEqual([]);
+    expect(hard.filter((h) => h.child_id === truth(h.record_id)).length).toBeGreaterThanOrEqual(Math.ceil(hard.length * 0.7));
 
     // A caseworker who may see a child finds where its values came from on the record.
     const caseworker = await Site.open(journey.browser, journey.server.baseUrl);
