@@ -81,6 +81,47 @@ export const paths = {
     merge: (id = ':id') => `/matching/merges/${id}`,
     unmerge: (id = ':id') => `/matching/merges/${id}/undo`,
   },
+  // referrals: the one referral route (partners and families), triage and eligibility.
+  referrals: {
+    selfReferral: '/refer', // public: a family or young person refers itself
+    selfReferralDone: (reference = ':reference') => `/refer/sent/${reference}`,
+    newReferral: '/referrals/new', // a partner organisation's referral
+    queue: '/referrals', // triage
+    referral: (id = ':id') => `/referrals/${id}`,
+  },
+  // eligibility rule sets (configured by the partnership administrator).
+  eligibility: {
+    ruleSets: '/admin/eligibility',
+    ruleSet: (id = ':id') => `/admin/eligibility/${id}`,
+  },
+  // panels: terms of reference, members, meetings, agendas and papers.
+  panels: {
+    home: '/panels',
+    panel: (id = ':id') => `/panels/${id}`,
+    meeting: (id = ':meetingId') => `/panels/meetings/${id}`,
+    papers: (id = ':meetingId') => `/panels/meetings/${id}/papers`,
+  },
+  // panel-decisions: decisions on cases, split templates, outcome sheets.
+  decisions: {
+    decide: (caseId = ':caseId') => `/panels/cases/${caseId}/decision`,
+    decision: (id = ':decisionId') => `/decisions/${id}`,
+    sheet: (id = ':decisionId') => `/decisions/${id}/outcome-sheet`,
+    sheetPdf: (id = ':decisionId') => `/decisions/${id}/outcome-sheet.pdf`,
+    late: '/decisions/outcome-sheets/late',
+    templates: '/admin/split-templates',
+  },
+  // disputes about a partner's share, and the escalation ladder.
+  disputes: {
+    list: '/disputes',
+    raise: (decisionId = ':decisionId') => `/decisions/${decisionId}/disputes/new`,
+    dispute: (id = ':id') => `/disputes/${id}`,
+    ladder: '/admin/escalation-ladder',
+  },
+  // panel-reports: cases by outcome, time to decision, shares, disputes.
+  panelReports: {
+    home: '/panels/reports',
+    export: '/panels/reports/export', // ?format=csv|xlsx
+  },
   // area-settings: the area configures its register (localities, common definition of disability).
   areaSettings: {
     home: '/admin/area-settings',

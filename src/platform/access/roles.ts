@@ -48,20 +48,34 @@ export const PERMISSIONS = [
   'budgets:manage',
   // Bringing agency extracts into the register and reviewing uncertain matches (docs/adr/0010).
   'records:import',
+  // One referral route (capabilities/referrals; docs/adr/0011): partners refer and triage sees the
+  // queue. A family refers itself on a public page, with no account.
+  'referrals:make',
+  'referrals:triage',
+  // Multi-agency panels: 'configure' sets up panels, members, split templates, rule sets and the
+  // escalation ladder; 'attend' opens the panels a person belongs to (papers only for members,
+  // meetings run by the panel's administrator: checked against the panel, not the role).
+  'panels:configure',
+  'panels:attend',
+  // Disputes about a partner's share of a decision, and the panel's reports (aggregates only).
+  'disputes:raise',
+  'disputes:resolve',
+  'panel-reports:view',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 const EVERYONE: Permission[] = ['home:view', 'jobs:view'];
-const CASEWORK: Permission[] = [...EVERYONE, 'children:view', 'children:register', 'children:edit', 'children:export'];
+const CASEWORK: Permission[] = [...EVERYONE, 'children:view', 'children:register', 'children:edit', 'children:export', 'referrals:make'];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
-  'partnership-administrator': [...EVERYONE, 'organisations:manage', 'users:manage', 'outbox:view', 'audit:view', 'register:configure', 'register:overview', 'budgets:view', 'records:import'],
-  caseworker: CASEWORK,
+  'partnership-administrator': [...EVERYONE, 'organisations:manage', 'users:manage', 'outbox:view', 'audit:view', 'register:configure', 'register:overview', 'budgets:view', 'records:import', 'panels:configure', 'disputes:resolve', 'panel-reports:view'],
+  // The council's SEND casework team triages the one referral queue and administers panels.
+  caseworker: [...CASEWORK, 'referrals:triage', 'panels:attend'],
   'key-worker': CASEWORK,
   practitioner: CASEWORK,
-  'panel-member': EVERYONE,
-  commissioner: [...EVERYONE, 'register:overview', 'budgets:view'],
-  'finance-officer': [...EVERYONE, 'budgets:view', 'budgets:entries', 'budgets:manage', 'records:import'],
+  'panel-member': [...EVERYONE, 'panels:attend', 'disputes:raise', 'disputes:resolve', 'panel-reports:view'],
+  commissioner: [...EVERYONE, 'register:overview', 'budgets:view', 'panel-reports:view'],
+  'finance-officer': [...EVERYONE, 'budgets:view', 'budgets:entries', 'budgets:manage', 'records:import', 'disputes:raise', 'panel-reports:view'],
   'participation-lead': EVERYONE,
   'information-governance-lead': [...EVERYONE, 'audit:view', 'emergency-access:review'],
 };

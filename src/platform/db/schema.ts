@@ -570,6 +570,189 @@ export interface ChildMergesTable {
   unmerged_at: NullableTimestamp;
 }
 
+// Referrals, eligibility, panels, decisions, outcome sheets and disputes (migrations/0012).
+export interface EligibilityRuleSetsTable {
+  id: Generated<string>;
+  key: string;
+  version: number;
+  name: string;
+  kind: 'at-least' | 'all' | 'any';
+  threshold: number | null;
+  conditions: string;
+  outcome_met: string | null;
+  outcome_not_met: string | null;
+  active: Generated<boolean>;
+  created_by: string | null;
+  created_at: Timestamp;
+}
+export type ReferralStatus = 'received' | 'more-information' | 'accepted' | 'signposted' | 'to-panel' | 'decided' | 'closed';
+export interface ReferralsTable {
+  id: Generated<string>;
+  reference: Generated<string>;
+  route: 'partner' | 'family';
+  child_id: string | null;
+  child_details: Generated<string>;
+  referrer_user_id: string | null;
+  referrer_organisation_id: string | null;
+  referrer_name: string;
+  referrer_relationship: 'parent' | 'carer' | 'young-person' | 'professional';
+  referrer_email: string | null;
+  referrer_phone: string | null;
+  contact_method: Generated<'email' | 'sms' | 'post' | 'phone'>;
+  help_needed: string;
+  reason: string;
+  sharing_basis: 'consent' | 'lawful-basis';
+  consent_given_by: string | null;
+  lawful_basis: string | null;
+  status: Generated<ReferralStatus>;
+  triage_reason: string | null;
+  triaged_by: string | null;
+  triaged_at: NullableTimestamp;
+  received_on: DateColumn;
+  received_at: Timestamp;
+  version: Generated<number>;
+}
+export interface ReferralEventsTable {
+  id: Generated<string>;
+  referral_id: string;
+  kind: string;
+  note: string | null;
+  notification_id: string | null;
+  by_user_id: string | null;
+  at: Timestamp;
+}
+export interface ReferralEligibilityTable {
+  id: Generated<string>;
+  referral_id: string;
+  rule_set_id: string;
+  answers: string;
+  met: boolean;
+  met_count: number;
+  required: number;
+  summary: string;
+  assessed_by: string | null;
+  assessed_at: Timestamp;
+}
+export interface PanelsTable {
+  id: Generated<string>;
+  name: string;
+  purpose: string;
+  frequency: string;
+  administrator_id: string | null;
+  papers_days: Generated<number>;
+  cut_off_days: Generated<number>;
+  quorum_members: Generated<number>;
+  joint_funding_agencies: Generated<string>;
+  active: Generated<boolean>;
+  created_at: Timestamp;
+  version: Generated<number>;
+}
+export interface PanelMembersTable {
+  id: Generated<string>;
+  panel_id: string;
+  user_id: string;
+  role: 'chair' | 'member' | 'adviser';
+  partner_id: string | null;
+  authority_pence: Generated<number>;
+  active: Generated<boolean>;
+  created_at: Timestamp;
+}
+export interface PanelMeetingsTable {
+  id: Generated<string>;
+  panel_id: string;
+  meets_on: DateColumn;
+  cut_off_on: DateColumn;
+  papers_due_on: DateColumn;
+  place: string | null;
+  status: Generated<'planned' | 'published' | 'held' | 'cancelled'>;
+  published_at: NullableTimestamp;
+  published_by: string | null;
+  published_late: Generated<boolean>;
+  version: Generated<number>;
+}
+export interface PanelCasesTable {
+  id: Generated<string>;
+  meeting_id: string;
+  referral_id: string;
+  position: number;
+  summary: Generated<string>;
+  added_late: Generated<boolean>;
+  added_by: string | null;
+  added_at: Timestamp;
+}
+export interface MeetingAttendanceTable {
+  meeting_id: string;
+  user_id: string;
+  present: boolean;
+  interests: string | null;
+  recorded_by: string | null;
+  recorded_at: Timestamp;
+}
+export interface SplitTemplatesTable {
+  id: Generated<string>;
+  name: string;
+  description: Generated<string>;
+  segments: string;
+  active: Generated<boolean>;
+  created_at: Timestamp;
+}
+export type DecisionOutcome = 'approve' | 'approve-with-changes' | 'decline' | 'defer' | 'refer-elsewhere';
+export interface PanelDecisionsTable {
+  id: Generated<string>;
+  case_id: string;
+  referral_id: string;
+  meeting_id: string;
+  outcome: DecisionOutcome;
+  reasons: string;
+  package_id: string | null;
+  decided_on: DateColumn;
+  sheet_due_on: DateColumn;
+  recorded_by: string | null;
+  recorded_at: Timestamp;
+}
+export interface OutcomeSheetsTable {
+  id: Generated<string>;
+  decision_id: string;
+  html: string;
+  pdf: Buffer;
+  sha256: string;
+  recipients: string;
+  issued_on: DateColumn;
+  issued_by: string | null;
+  issued_at: Timestamp;
+}
+export interface EscalationStepsTable {
+  position: number;
+  name: string;
+  days: number;
+}
+export interface DisputesTable {
+  id: Generated<string>;
+  decision_id: string;
+  partner_id: string;
+  raised_by: string | null;
+  raised_on: DateColumn;
+  raised_at: Timestamp;
+  reason: string;
+  interim: string;
+  step: Generated<number>;
+  step_due_on: DateColumn;
+  status: Generated<'open' | 'resolved' | 'withdrawn'>;
+  resolved_on: NullableDate;
+  resolved_by: string | null;
+  resolution: string | null;
+  version: Generated<number>;
+}
+export interface DisputeEventsTable {
+  id: Generated<string>;
+  dispute_id: string;
+  kind: 'raised' | 'escalated' | 'resolved' | 'withdrawn';
+  step: number;
+  note: string;
+  by_user_id: string | null;
+  at: Timestamp;
+}
+
 export interface DB {
   organisations: OrganisationsTable;
   users: UsersTable;
@@ -619,4 +802,19 @@ export interface DB {
   match_reviews: MatchReviewsTable;
   link_decisions: LinkDecisionsTable;
   child_merges: ChildMergesTable;
+  eligibility_rule_sets: EligibilityRuleSetsTable;
+  referrals: ReferralsTable;
+  referral_events: ReferralEventsTable;
+  referral_eligibility: ReferralEligibilityTable;
+  panels: PanelsTable;
+  panel_members: PanelMembersTable;
+  panel_meetings: PanelMeetingsTable;
+  panel_cases: PanelCasesTable;
+  meeting_attendance: MeetingAttendanceTable;
+  split_templates: SplitTemplatesTable;
+  panel_decisions: PanelDecisionsTable;
+  outcome_sheets: OutcomeSheetsTable;
+  escalation_steps: EscalationStepsTable;
+  disputes: DisputesTable;
+  dispute_events: DisputeEventsTable;
 }

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import {
   EligibilityError, TOWER_HAMLETS_JOINT_FUNDING as TH, evaluate, validateAnswers, validateRuleSet,
   type Answer, type RuleSet,
-} from './eligibility.js';
+} from './rules.js';
 
 const codes = TH.conditions.map((c) => c.code);
 const answersMeeting = (metCodes: readonly string[]): Answer[] =>
