@@ -38,7 +38,13 @@ import { budgetsRoutes } from './capabilities/budgets/routes.js';
 import { budgetReportsRoutes } from './capabilities/budget-reports/routes.js';
 import { importsRoutes } from './capabilities/imports/routes.js';
 import { matchingReviewRoutes } from './capabilities/matching-review/routes.js';
+import { referralsRoutes } from './capabilities/referrals/routes.js';
+import { eligibilityRoutes } from './capabilities/eligibility/routes.js';
+import { panelDecisionsRoutes } from './capabilities/panel-decisions/routes.js';
+import { panelsRoutes } from './capabilities/panels/routes.js';
 import { registerUploads } from './capabilities/imports/uploads.js';
+import { disputesRoutes } from './capabilities/disputes/routes.js';
+import { panelReportsRoutes } from './capabilities/panel-reports/routes.js';
 import { paths } from './paths.js';
 
 declare module 'fastify' {
@@ -177,6 +183,12 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     budgetReportsRoutes(capabilityDeps),
     importsRoutes(capabilityDeps),
     matchingReviewRoutes(capabilityDeps),
+    referralsRoutes(capabilityDeps),
+    eligibilityRoutes(capabilityDeps),
+    panelsRoutes(capabilityDeps),
+    panelDecisionsRoutes(capabilityDeps),
+    disputesRoutes(capabilityDeps),
+    panelReportsRoutes(capabilityDeps),
   ];
   for (const routes of capabilities) registerRoutes(app, routeDeps, routes);
   return app;

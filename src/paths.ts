@@ -88,10 +88,15 @@ export const paths = {
     newReferral: '/referrals/new', // a partner organisation's referral
     queue: '/referrals', // triage
     referral: (id = ':id') => `/referrals/${id}`,
+    triage: (id = ':id') => `/referrals/${id}/triage`, // POST: a triage decision
+    attach: (id = ':id') => `/referrals/${id}/child`, // POST: attach a family's referral to a child
+    assess: (id = ':id') => `/referrals/${id}/eligibility`, // assess against a rule set
+    registerChild: '/referrals/register-child', // ?referral=ID: register a new child (duplicate guard)
   },
   // eligibility rule sets (configured by the partnership administrator).
   eligibility: {
     ruleSets: '/admin/eligibility',
+    newRuleSet: '/admin/eligibility/new',
     ruleSet: (id = ':id') => `/admin/eligibility/${id}`,
   },
   // panels: terms of reference, members, meetings, agendas and papers.
@@ -100,6 +105,18 @@ export const paths = {
     panel: (id = ':id') => `/panels/${id}`,
     meeting: (id = ':meetingId') => `/panels/meetings/${id}`,
     papers: (id = ':meetingId') => `/panels/meetings/${id}/papers`,
+    newPanel: '/panels/new',
+    edit: (id = ':id') => `/panels/${id}/edit`,
+    addMember: (id = ':id') => `/panels/${id}/members`,
+    removeMember: (id = ':id') => `/panels/${id}/members/remove`,
+    addMeeting: (id = ':id') => `/panels/${id}/meetings`,
+    generateMeetings: (id = ':id') => `/panels/${id}/meetings/generate`,
+    addCase: (id = ':meetingId') => `/panels/meetings/${id}/cases`,
+    moveCase: (id = ':meetingId') => `/panels/meetings/${id}/cases/move`,
+    removeCase: (id = ':meetingId') => `/panels/meetings/${id}/cases/remove`,
+    publish: (id = ':meetingId') => `/panels/meetings/${id}/publish`,
+    attendance: (id = ':meetingId') => `/panels/meetings/${id}/attendance`,
+    held: (id = ':meetingId') => `/panels/meetings/${id}/held`,
   },
   // panel-decisions: decisions on cases, split templates, outcome sheets.
   decisions: {
@@ -109,12 +126,18 @@ export const paths = {
     sheetPdf: (id = ':decisionId') => `/decisions/${id}/outcome-sheet.pdf`,
     late: '/decisions/outcome-sheets/late',
     templates: '/admin/split-templates',
+    newTemplate: '/admin/split-templates/new',
+    deactivateTemplate: (id = ':templateId') => `/admin/split-templates/${id}/deactivate`,
+    issueSheet: (id = ':decisionId') => `/decisions/${id}/outcome-sheet/issue`,
   },
   // disputes about a partner's share, and the escalation ladder.
   disputes: {
     list: '/disputes',
     raise: (decisionId = ':decisionId') => `/decisions/${decisionId}/disputes/new`,
     dispute: (id = ':id') => `/disputes/${id}`,
+    escalate: (id = ':id') => `/disputes/${id}/escalate`,
+    resolve: (id = ':id') => `/disputes/${id}/resolve`,
+    withdraw: (id = ':id') => `/disputes/${id}/withdraw`,
     ladder: '/admin/escalation-ladder',
   },
   // panel-reports: cases by outcome, time to decision, shares, disputes.

@@ -130,6 +130,13 @@ describe.each(databaseKinds())('the canary on %s', (kind) => {
       transactionId: ['1'],
       packageId: ['00000000-0000-4000-8000-000000000000'],
       invoiceId: ['00000000-0000-4000-8000-000000000000'],
+      // panels: a meeting that does not exist (the canary child is on no agenda).
+      meetingId: ['00000000-0000-4000-8000-000000000000'],
+      // referrals: a family's confirmation page (it shows only the reference).
+      reference: ['REF-000001'],
+      // panel-decisions: a case and a decision that do not exist (the canary child has no decision).
+      caseId: ['00000000-0000-4000-8000-000000000000'],
+      decisionId: ['00000000-0000-4000-8000-000000000000'],
     };
     const out: Visit[] = [];
     for (const r of t.app.declaredRoutes) {
@@ -159,8 +166,12 @@ describe.each(databaseKinds())('the canary on %s', (kind) => {
                     ? ids.jobIds.length
                       ? ids.jobIds
                       : ['00000000-0000-4000-8000-000000000000']
-                    : // imports and matching-review: sources, imports, pairs and merges (none hold the canary child)
-                      r.url.startsWith('/imports/') || r.url.startsWith('/matching/')
+                    : // imports, matching-review and panels: sources, imports, pairs, merges, panels and meetings (none hold the canary child)
+                      r.url.startsWith('/imports/') || r.url.startsWith('/matching/') || r.url.startsWith('/panels/') ||
+                      // referrals and eligibility rule sets (the canary child is referred nowhere)
+                      r.url.startsWith('/referrals/') || r.url.startsWith('/admin/eligibility/') ||
+                      // disputes (the canary child has no decision to dispute)
+                      r.url.startsWith('/disputes/')
                       ? ['00000000-0000-4000-8000-000000000000']
                       : undefined
             : values[key];

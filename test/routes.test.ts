@@ -47,6 +47,10 @@ describe('route declarations', () => {
         'POST /sign-in/second-factor',
         'POST /sign-in/set-up-second-factor',
         'POST /sign-out',
+        // referrals: a family or young person refers itself without an account.
+        'GET /refer',
+        'POST /refer',
+        'GET /refer/sent/:reference',
       ].sort(),
     );
   });

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { openTestDatabase, databaseKinds } from './support/db.js';
 import type { Database } from '../src/platform/db/database.js';
-import { seedDemo } from '../src/demo/seed.js';
+import { DEMO_USERS, seedDemo } from '../src/demo/seed.js';
 import { todayInLondon } from '../src/platform/dates.js';
 import { ROLES } from '../src/platform/access/roles.js';
 import { accessFor, hasCaseworkRole, SECTION_KEYS, type Viewer } from '../src/capabilities/sharing/rules.js';
@@ -98,7 +98,7 @@ describe.each(databaseKinds())('the SQL sharing rule agrees with the pure rule o
       roles: roles.filter((x) => x.user_id === r.id).map((x) => x.role),
     }));
     expect(orgs).toHaveLength(7);
-    expect(users).toHaveLength(9);
+    expect(users).toHaveLength(DEMO_USERS.length);
     expect(SECTION_KEYS[0]).toBe('core');
     familyId = (await db.insertInto('families').defaultValues().returning('id').executeTakeFirstOrThrow()).id;
   });

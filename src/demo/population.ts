@@ -22,6 +22,7 @@ import { nhsCheckDigit, pickLocality, searchNames, upnCheckLetter } from '../cap
 import { DEMO_ORGANISATIONS, DEMO_USERS } from './seed.js';
 import { DEMO_LOCALITIES } from './register-config.js';
 import { seedDemoMoney } from './money.js';
+import { seedDemoPanel } from './panel.js';
 import { Random } from '../synthetic-extracts/random.js';
 
 export const DEMO_POPULATION_JOB = 'demo-population';
@@ -681,6 +682,8 @@ export function registerDemoPopulationJob(jobs: Jobs): void {
     });
     // A year of demo money for some of those children (src/demo/money.ts), posted through the budgets services.
     const money = await seedDemoMoney(job.db);
-    return { ...result, money };
+    // The multi-agency panel whose members commit those partners' budgets (src/demo/panel.ts).
+    const panel = await seedDemoPanel(job.db);
+    return { ...result, money, panel };
   });
 }

@@ -23,6 +23,9 @@ export const DEMO_USERS: { email: string; name: string; org: string; roles: Role
   { email: 'keyworker@demoshire.example.org', name: 'Demo Key Worker', org: 'DEMO-CSC', roles: ['key-worker'] },
   { email: 'practitioner@demoshire.example.org', name: 'Demo Practitioner', org: 'DEMO-TRUST', roles: ['practitioner'] },
   { email: 'panel@demoshire.example.org', name: 'Demo Panel Member', org: 'DEMO-ICB', roles: ['panel-member'] },
+  // The multi-agency panel also has a chair from education and a member from social care (src/demo/panel.ts).
+  { email: 'panel-chair@demoshire.example.org', name: 'Demo Panel Chair', org: 'DEMO-EDU', roles: ['panel-member'] },
+  { email: 'panel-care@demoshire.example.org', name: 'Demo Panel Member for Social Care', org: 'DEMO-CSC', roles: ['panel-member'] },
   { email: 'commissioner@demoshire.example.org', name: 'Demo Commissioner', org: 'DEMO-ICB', roles: ['commissioner'] },
   { email: 'finance@demoshire.example.org', name: 'Demo Finance Officer', org: 'DEMO-CSC', roles: ['finance-officer'] },
   { email: 'participation@demoshire.example.org', name: 'Demo Participation Lead', org: 'DEMO-PCF', roles: ['participation-lead'] },

@@ -11,9 +11,20 @@ const NAVIGATION: { text: string; href: string; permission: Permission }[] = [
   { text: 'Emergency access', href: paths.register.emergencyAccessReview, permission: 'emergency-access:review' },
   { text: 'Joint budgets', href: paths.budgets.home, permission: 'budgets:entries' },
   { text: 'Budget reports', href: paths.budgetReports.board, permission: 'budgets:view' },
+  { text: 'Disputes', href: paths.disputes.list, permission: 'panel-reports:view' },
+  { text: 'Panel reports', href: paths.panelReports.home, permission: 'panel-reports:view' },
   { text: 'Imports', href: paths.imports.home, permission: 'records:import' },
   { text: 'Matches to review', href: paths.matching.queue, permission: 'records:import' },
+  { text: 'Referrals', href: paths.referrals.queue, permission: 'referrals:triage' },
+  { text: 'Refer a child', href: paths.referrals.newReferral, permission: 'referrals:make' },
+  // Panels serve two permissions; navigationFor shows one item to someone holding both.
+  { text: 'Panels', href: paths.panels.home, permission: 'panels:attend' },
+  { text: 'Panels', href: paths.panels.home, permission: 'panels:configure' },
+  { text: 'Late outcome sheets', href: paths.decisions.late, permission: 'panels:attend' },
+  { text: 'Late outcome sheets', href: paths.decisions.late, permission: 'panels:configure' },
+  { text: 'Split templates', href: paths.decisions.templates, permission: 'panels:configure' },
   { text: 'Area settings', href: paths.areaSettings.home, permission: 'register:configure' },
+  { text: 'Eligibility rules', href: paths.eligibility.ruleSets, permission: 'panels:configure' },
   { text: 'Organisations', href: paths.admin.organisations, permission: 'organisations:manage' },
   { text: 'People', href: paths.admin.users, permission: 'users:manage' },
   { text: 'Audit log', href: paths.admin.audit, permission: 'audit:view' },
@@ -50,7 +61,7 @@ export const FORM_EXPIRED = {
  */
 export function navigationFor(permissions: ReadonlySet<Permission>, url: string) {
   const path = url.split('?')[0]!;
-  const items = NAVIGATION.filter((n) => permissions.has(n.permission));
+  const items = NAVIGATION.filter((n) => permissions.has(n.permission)).filter((n, i, all) => all.findIndex((m) => m.href === n.href) === i);
   const within = (href: string) => (href === paths.home ? path === paths.home : path === href || path.startsWith(`${href}/`));
   const current = items.filter((n) => within(n.href)).sort((a, b) => b.href.length - a.href.length)[0];
   return items.map((n) => ({ ...n, active: n === current }));

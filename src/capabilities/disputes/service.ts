@@ -1,0 +1,421 @@
+// Disputes about a partner's share of a panel decision: the area's escalation ladder, raising a
+// dispute (only a partner that pays a share), escalating it step by step, resolving it (the agreed
+// split is posted to the budgets: commitment through the package, spend already posted corrected
+// between partners) and withdrawing it. While a dispute is open the package is not changed: the
+// interim rule (by default the split as decided) keeps the family's support going.
+import { sql } from 'kysely';
+import type { Db } from '../../platform/db/database.js';
+import type { Notifier } from '../../platform/notify/notify.js';
+import { ForbiddenError, NotFoundError, StaleVersionError, ValidationError } from '../../platform/http/errors.js';
+import { paths } from '../../paths.js';
+import { changePackage, currentTerms } from '../budgets/packages.js';
+import { inTransaction, LedgerError, post, type LedgerLine, type Posted } from '../budgets/ledger.js';
+import { financialYearOf } from '../budgets/financial-year.js';
+import { formatShare, validateSplit, type Share } from '../budgets/split.js';
+import { correction, daysBetween, isOverdue, spendBySplit, splitFrom, stepDueOn, validateLadder, type LadderStep, type SpendItem } from './rules.js';
+
+interface Actor {
+  id: string;
+  organisationId: string;
+}
+
+const isUuid = (s: string | undefined): s is string => !!s && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
+export const longDate = (iso: string) => new Date(`${iso}T12:00:00Z`).toLocaleDateString('en-GB', { dateStyle: 'long', timeZone: 'UTC' });
+const isUniqueViolation = (e: unknown) => (e as { code?: string } | null)?.code === '23505' || /duplicate key|unique/i.test(String((e as Error)?.message ?? ''));
+
+// The ladder -------------------------------------------------------------------------------------
+
+export const getLadder = async (db: Db): Promise<LadderStep[]> =>
+  (await db.selectFrom('escalation_steps').select(['position', 'name', 'days']).orderBy('position').execute()).map((s) => ({ name: s.name, days: s.days }));
+
+/** What the ladder form was opened with: if the ladder differs now, someone else changed it. */
+export const ladderFingerprint = (steps: readonly LadderStep[]) => JSON.stringify(steps.map((s) => [s.name, s.days]));
+
+/** Replaces the whole ladder, if nobody changed it since the form was opened (`previous`). */
+export async function replaceLadder(db: Db, steps: LadderStep[], previous: string): Promise<void> {
+  await inTransaction(db, async (tx) => {
+    // One writer at a time: a second editor waits, then sees the first one's ladder and is refused.
+    await sql`lock table escalation_steps in share row exclusive mode`.execute(tx);
+    if (ladderFingerprint(await getLadder(tx)) !== previous) throw new StaleVersionError();
+    const open = await tx.selectFrom('disputes').select(sql<number>`coalesce(max(step), 0)`.as('step')).where('status', '=', 'open').executeTakeFirstOrThrow();
+    const problems = validateLadder(steps, { highestOpenStep: Number(open.step) });
+    if (problems.length) throw new ValidationError(problems);
+    await tx.deleteFrom('escalation_steps').execute();
+    await tx
+      .insertInto('escalation_steps')
+      .values(steps.map((s, i) => ({ position: i + 1, name: s.name.trim(), days: s.days })))
+      .execute();
+  });
+}
+
+// Decisions that can be disputed ----------------------------------------------------------------
+
+/** A decision with its referral reference, panel and package, and the partners paying a share now. */
+export async function disputableDecision(db: Db, decisionId: string | undefined) {
+  if (!isUuid(decisionId)) throw new NotFoundError('decision');
+  const d = await db
+    .selectFrom('panel_decisions as d')
+    .innerJoin('referrals as r', 'r.id', 'd.referral_id')
+    .innerJoin('panel_meetings as m', 'm.id', 'd.meeting_id')
+    .innerJoin('panels as p', 'p.id', 'm.panel_id')
+    .leftJoin('packages as k', 'k.id', 'd.package_id')
+    .select(['d.id', 'd.outcome', 'd.package_id', 'd.decided_on', 'r.reference as referral_reference', 'r.id as referral_id', 'p.id as panel_id', 'p.name as panel_name', 'p.administrator_id', 'k.reference as package_reference'])
+    .where('d.id', '=', decisionId)
+    .executeTakeFirst();
+  if (!d) throw new NotFoundError('decision');
+  if (!d.package_id) return { decision: d, partners: [] as FundingPartner[], packageId: null };
+  const { split } = await currentTerms(db, d.package_id);
+  const ids = [...new Set(split.flatMap((s) => s.shares.map((x) => x.partnerId)))];
+  const rows = await db.selectFrom('budget_partners as b').innerJoin('organisations as o', 'o.id', 'b.organisation_id').select(['b.id', 'b.short_name', 'b.organisation_id', 'o.name as organisation_name']).where('b.id', 'in', ids).orderBy('b.short_name').execute();
+  const partners: FundingPartner[] = rows.map((r) => ({ id: r.id, name: r.short_name, organisationId: r.organisation_id, organisationName: r.organisation_name }));
+  return { decision: d, partners, packageId: d.package_id };
+}
+export interface FundingPartner {
+  id: string;
+  name: string;
+  organisationId: string;
+  organisationName: string;
+}
+
+/** The partner this person may raise a dispute for, or why they may not (plain words). */
+export async function raiserFor(db: Db, decisionId: string, who: Actor): Promise<{ partner: FundingPartner } | { refusal: string }> {
+  const { decision, partners } = await disputableDecision(db, decisionId);
+  if (!decision.package_id) return { refusal: `The decision on referral ${decision.referral_reference} did not fund a package: only a partner’s share of a funded package can be disputed` };
+  const partner = partners.find((p) => p.organisationId === who.organisationId);
+  if (!partner) {
+    const org = await db.selectFrom('organisations').select('name').where('id', '=', who.organisationId).executeTakeFirst();
+    return {
+      refusal: `Only a partner that pays a share of package ${decision.package_reference} can dispute it. ${org?.name ?? 'Your organisation'} does not pay a share: the partners paying are ${partners.map((p) => p.name).join(' and ')}`,
+    };
+  }
+  return { partner };
+}
+
+// Raising -----------------------------------------------------------------------------------------
+
+export interface RaiseInput {
+  decisionId: string;
+  reason: string;
+  interim: string;
+  today: string;
+}
+
+export async function raiseDispute(db: Db, notifier: Notifier, input: RaiseInput, who: Actor, baseUrl = ''): Promise<{ id: string }> {
+  return inTransaction(db, async (tx) => {
+    const who_ = await raiserFor(tx, input.decisionId, who);
+    if ('refusal' in who_) throw new ForbiddenError(who_.refusal);
+    const { partner } = who_;
+    const ladder = await getLadder(tx);
+    const first = ladder[0];
+    if (!first) throw new ValidationError([{ text: 'The area has not set up its escalation ladder yet, so a dispute cannot be raised. Ask the partnership administrator to set it up', href: '#reason' }]);
+    const already = await openDisputeMessage(tx, input.decisionId, partner, ladder);
+    if (already) throw new ValidationError([{ text: already, href: '#reason' }]);
+    let row: { id: string } | undefined;
+    try {
+      row = await tx
+        .insertInto('disputes')
+        .values({
+          decision_id: input.decisionId,
+          partner_id: partner.id,
+          raised_by: who.id,
+          raised_on: input.today,
+          reason: input.reason,
+          interim: input.interim,
+          step: 1,
+          step_due_on: stepDueOn(input.today, first.days),
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+    } catch (e) {
+      // Someone of the same partner raised one a moment ago (disputes_one_open).
+      if (isUniqueViolation(e)) throw new ValidationError([{ text: (await openDisputeMessage(tx, input.decisionId, partner, ladder)) ?? `${partner.name} already has an open dispute about this decision`, href: '#reason' }]);
+      throw e;
+    }
+    await tx.insertInto('dispute_events').values({ dispute_id: row.id, kind: 'raised', step: 1, note: input.reason, by_user_id: who.id }).execute();
+    await notifyOthers(tx, notifier, row.id, partner, baseUrl);
+    return row;
+  });
+}
+
+async function openDisputeMessage(db: Db, decisionId: string, partner: FundingPartner, ladder: LadderStep[]): Promise<string | null> {
+  const open = await db.selectFrom('disputes').select(['raised_on', 'step']).where('decision_id', '=', decisionId).where('partner_id', '=', partner.id).where('status', '=', 'open').executeTakeFirst();
+  if (!open) return null;
+  const step = ladder[open.step - 1]?.name ?? `step ${open.step}`;
+  return `${partner.name} already has an open dispute about this decision, raised on ${longDate(open.raised_on)} and now at step ${open.step} (${step}). Add to that dispute instead of raising another`;
+}
+
+/** Tells the other paying partners' panel members and the panel's administrator. No child's details: the referral reference only. */
+async function notifyOthers(db: Db, notifier: Notifier, disputeId: string, partner: FundingPartner, baseUrl: string) {
+  const d = await disputeRow(db, disputeId);
+  const { decision, partners } = await disputableDecision(db, d.decision_id);
+  const others = partners.filter((p) => p.id !== partner.id);
+  const members = others.length
+    ? await db
+        .selectFrom('panel_members as pm')
+        .innerJoin('users as u', 'u.id', 'pm.user_id')
+        .select(['u.id', 'u.email'])
+        .where('pm.panel_id', '=', decision.panel_id)
+        .where('pm.active', '=', true)
+        .where('u.active', '=', true)
+        .where((eb) =>
+          eb.or([
+            eb('pm.partner_id', 'in', others.map((p) => p.id)),
+            eb.and([eb('pm.partner_id', 'is', null), eb('u.organisation_id', 'in', others.map((p) => p.organisationId))]),
+          ]),
+        )
+        .execute()
+    : [];
+  const admin = decision.administrator_id ? await db.selectFrom('users').select(['id', 'email']).where('id', '=', decision.administrator_id).where('active', '=', true).executeTakeFirst() : undefined;
+  const to = new Map<string, string>();
+  for (const m of [...members, ...(admin ? [admin] : [])]) if (m.email) to.set(m.id, m.email);
+  const body = [
+    `${partner.name} has disputed its share of the ${decision.panel_name} decision of ${longDate(decision.decided_on)} on referral ${decision.referral_reference} (package ${decision.package_reference}).`,
+    `The dispute is at step 1 of the escalation ladder and is due to be settled at this step by ${longDate(d.step_due_on)}.`,
+    `While it is open: ${d.interim}`,
+    `See the dispute: ${baseUrl}${paths.disputes.dispute(disputeId)}`,
+  ].join('\n\n');
+  for (const email of to.values()) await notifier.send(db, { channel: 'email', to: email, subject: `Dispute raised about referral ${decision.referral_reference}`, body });
+}
+
+// Reading -------------------------------------------------------------------------------------------
+
+async function disputeRow(db: Db, id: string | undefined) {
+  if (!isUuid(id)) throw new NotFoundError('dispute');
+  const d = await db.selectFrom('disputes').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!d) throw new NotFoundError('dispute');
+  return d;
+}
+
+const disputeQuery = (db: Db) =>
+  db
+    .selectFrom('disputes as x')
+    .innerJoin('panel_decisions as d', 'd.id', 'x.decision_id')
+    .innerJoin('referrals as r', 'r.id', 'd.referral_id')
+    .innerJoin('budget_partners as b', 'b.id', 'x.partner_id')
+    .leftJoin('packages as k', 'k.id', 'd.package_id')
+    .leftJoin('users as u', 'u.id', 'x.raised_by')
+    .selectAll('x')
+    .select(['b.short_name as partner_name', 'r.reference as referral_reference', 'd.decided_on', 'd.package_id', 'k.reference as package_reference', 'u.display_name as raised_by_name']);
+
+/** A dispute with its place on the ladder, history, and whether it is overdue on `today`. */
+export async function getDispute(db: Db, id: string | undefined, today: string) {
+  const row = await disputeQuery(db).where('x.id', '=', isUuid(id) ? id : '00000000-0000-0000-0000-000000000000').executeTakeFirst();
+  if (!row) throw new NotFoundError('dispute');
+  const ladder = await getLadder(db);
+  const events = await db
+    .selectFrom('dispute_events as e')
+    .leftJoin('users as u', 'u.id', 'e.by_user_id')
+    .select(['e.id', 'e.kind', 'e.step', 'e.note', 'e.at', 'u.display_name as by_name'])
+    .where('e.dispute_id', '=', row.id)
+    .orderBy('e.at')
+    .orderBy('e.id')
+    .execute();
+  return {
+    ...row,
+    ladder,
+    stepName: ladder[row.step - 1]?.name ?? `Step ${row.step}`,
+    atLastStep: row.step >= ladder.length,
+    overdue: row.status === 'open' && isOverdue(row.step_due_on, today),
+    ageDays: daysBetween(row.raised_on, row.resolved_on ?? today),
+    events: events.map((e) => ({ ...e, stepName: ladder[e.step - 1]?.name ?? `Step ${e.step}` })),
+  };
+}
+
+/** Open disputes (oldest first) and closed ones (latest first), with age, due date and overdue. */
+export async function listDisputes(db: Db, today: string) {
+  const ladder = await getLadder(db);
+  const rows = await disputeQuery(db).orderBy('x.raised_on').orderBy('x.raised_at').execute();
+  const shaped = rows.map((r) => ({
+    ...r,
+    stepName: ladder[r.step - 1]?.name ?? `Step ${r.step}`,
+    ageDays: daysBetween(r.raised_on, today),
+    overdue: r.status === 'open' && isOverdue(r.step_due_on, today),
+    tookDays: r.resolved_on ? daysBetween(r.raised_on, r.resolved_on) : null,
+  }));
+  return {
+    open: shaped.filter((r) => r.status === 'open'),
+    closed: shaped.filter((r) => r.status !== 'open').sort((a, b) => (b.resolved_on ?? '').localeCompare(a.resolved_on ?? '')),
+  };
+}
+
+// Escalating, withdrawing ------------------------------------------------------------------------------
+
+async function openForChange(db: Db, id: string, expectedVersion: number) {
+  const d = await disputeRow(db, id);
+  if (d.version !== expectedVersion) throw new StaleVersionError();
+  if (d.status !== 'open') throw new ValidationError([{ text: `This dispute has already been ${d.status}: it cannot be changed`, href: '#note' }]);
+  return d;
+}
+
+async function bump(db: Db, id: string, expectedVersion: number, set: Record<string, unknown>) {
+  const res = await db
+    .updateTable('disputes')
+    .set({ ...set, version: sql`version + 1` })
+    .where('id', '=', id)
+    .where('version', '=', expectedVersion)
+    .where('status', '=', 'open')
+    .executeTakeFirst();
+  if (Number(res.numUpdatedRows) !== 1) throw new StaleVersionError();
+}
+
+/** Moves the dispute to the next step of the ladder, with a note; refused at the last step. */
+export async function escalateDispute(db: Db, id: string, expectedVersion: number, note: string, who: { id: string } | null, today: string) {
+  return inTransaction(db, async (tx) => {
+    const d = await openForChange(tx, id, expectedVersion);
+    const ladder = await getLadder(tx);
+    const next = ladder[d.step];
+    if (!next) {
+      const last = ladder[ladder.length - 1];
+      throw new ValidationError([
+        { text: `The dispute is already at the last step of the ladder (step ${d.step}${last ? `, ${last.name}` : ''}): it cannot be escalated further. Resolve it, or the partner can withdraw it`, href: '#note' },
+      ]);
+    }
+    const step = d.step + 1;
+    const dueOn = stepDueOn(today, next.days);
+    await bump(tx, id, expectedVersion, { step, step_due_on: dueOn });
+    await tx.insertInto('dispute_events').values({ dispute_id: id, kind: 'escalated', step, note, by_user_id: who?.id ?? null }).execute();
+    return { step, stepName: next.name, dueOn };
+  });
+}
+
+/** Withdrawn by the person who raised it: the split as decided stands. */
+export async function withdrawDispute(db: Db, id: string, expectedVersion: number, note: string, who: { id: string }, today: string) {
+  return inTransaction(db, async (tx) => {
+    const d = await openForChange(tx, id, expectedVersion);
+    if (d.raised_by !== who.id) throw new ForbiddenError('Only the person who raised a dispute can withdraw it');
+    await bump(tx, id, expectedVersion, { status: 'withdrawn', resolved_on: today, resolved_by: who.id, resolution: note });
+    await tx.insertInto('dispute_events').values({ dispute_id: id, kind: 'withdrawn', step: d.step, note, by_user_id: who.id }).execute();
+  });
+}
+
+/**
+ * Escalates every open dispute whose step is past its due date to the next step. Those already at
+ * the last step stay there (the lists show them as overdue). Answers how many moved.
+ */
+export async function escalateOverdue(db: Db, today: string): Promise<{ escalated: number; atLastStep: number }> {
+  const due = await db.selectFrom('disputes').select(['id', 'version', 'step', 'step_due_on']).where('status', '=', 'open').where('step_due_on', '<', today).orderBy('raised_on').execute();
+  const ladder = await getLadder(db);
+  let escalated = 0;
+  let atLastStep = 0;
+  for (const d of due) {
+    if (d.step >= ladder.length) {
+      atLastStep++;
+      continue;
+    }
+    const name = ladder[d.step - 1]?.name ?? `step ${d.step}`;
+    try {
+      await escalateDispute(db, d.id, d.version, `Escalated automatically: the time for step ${d.step} (${name}) ran out on ${longDate(d.step_due_on)}`, null, today);
+      escalated++;
+    } catch (e) {
+      // Someone changed it meanwhile: the next run looks again.
+      if (!(e instanceof StaleVersionError) && !(e instanceof ValidationError)) throw e;
+    }
+  }
+  return { escalated, atLastStep };
+}
+
+// Resolving ----------------------------------------------------------------------------------------------
+
+export interface Resolution {
+  /** The agreed split applies from this date (on or after the package starts). */
+  from: string;
+  /** The last day it applies; null: to the package's end (later parts of the split as decided are kept). */
+  until?: string | null;
+  shares: Share[];
+  note: string;
+}
+
+/**
+ * Resolves the dispute with the agreed split: changes the package (its commitment is posted again,
+ * the difference per partner, linked to the decision) and moves spend already posted between the
+ * partners so actual spend follows the agreed split too. Answers both postings.
+ */
+export async function resolveDispute(db: Db, id: string, expectedVersion: number, r: Resolution, who: { id: string }, today: string): Promise<{ commitment: Posted | null; spend: Posted | null }> {
+  try {
+    return await resolveInTransaction(db, id, expectedVersion, r, who, today);
+  } catch (e) {
+    // A closed accounting period, say: nothing was posted or changed; say why in plain words.
+    if (e instanceof LedgerError) throw new ValidationError([{ text: `The agreed split could not be posted to the budgets: ${e.message}`, href: '#resolveNote' }]);
+    throw e;
+  }
+}
+
+function resolveInTransaction(db: Db, id: string, expectedVersion: number, r: Resolution, who: { id: string }, today: string): Promise<{ commitment: Posted | null; spend: Posted | null }> {
+  return inTransaction(db, async (tx) => {
+    const d = await openForChange(tx, id, expectedVersion);
+    const decision = await tx.selectFrom('panel_decisions').select(['id', 'package_id']).where('id', '=', d.decision_id).executeTakeFirstOrThrow();
+    if (!decision.package_id) throw new ValidationError([{ text: 'The decision no longer has a package to change', href: '#note' }]);
+    const { pkg, split } = await currentTerms(tx, decision.package_id);
+    if (r.from < pkg.starts_on) throw new ValidationError([{ text: `The agreed split cannot start before the package starts (${longDate(pkg.starts_on)})`, href: '#from-day' }]);
+    if (pkg.ends_on !== null && r.from > pkg.ends_on) throw new ValidationError([{ text: `The agreed split cannot start after the package ends (${longDate(pkg.ends_on)})`, href: '#from-day' }]);
+    const newSplit = splitFrom(split, r.from, r.shares, pkg.ends_on, r.until ?? null);
+    const problems = validateSplit(newSplit, { from: pkg.starts_on, to: pkg.ends_on });
+    if (problems.length) throw new ValidationError(problems.map((p) => ({ text: p.message.replace(/the funding split/i, 'the agreed split'), href: '#shares' })));
+    const reason = `Dispute resolved: ${r.note}`.slice(0, 300);
+    const commitment = await changePackage(
+      tx,
+      pkg.id,
+      pkg.version,
+      {
+        serviceCategory: pkg.service_category,
+        service: pkg.service,
+        providerId: pkg.provider_id,
+        unitCostPence: pkg.unit_cost_pence,
+        unitsX100: pkg.units_x100,
+        frequency: pkg.frequency,
+        startsOn: pkg.starts_on,
+        endsOn: pkg.ends_on,
+        reviewOn: pkg.review_on,
+        split: newSplit,
+        reason,
+        decisionId: d.decision_id,
+      },
+      who,
+      today,
+    );
+    const spend = await correctSpend(tx, id, pkg.id, d.decision_id, reason, who, today);
+    await bump(tx, id, expectedVersion, { status: 'resolved', resolved_on: today, resolved_by: who.id, resolution: r.note });
+    const sharesText = r.shares.map((s) => formatShare(s.bp)).join(' / ');
+    await tx.insertInto('dispute_events').values({ dispute_id: id, kind: 'resolved', step: d.step, note: `${r.note} (agreed split ${sharesText} from ${longDate(r.from)}${r.until ? ` to ${longDate(r.until)}` : ''})`, by_user_id: who.id }).execute();
+    return { commitment, spend };
+  });
+}
+
+/**
+ * Spend already posted for the package was shared by the split in force when it was posted. This
+ * moves the difference between partners (same package, year and service) so each partner's actual
+ * spend is what the package's split now implies. Invoices cancelled are left out (their postings
+ * cancel out). One balanced transaction, keyed by the dispute: posting again changes nothing.
+ */
+async function correctSpend(db: Db, disputeId: string, packageId: string, decisionId: string, reason: string, who: { id: string }, today: string): Promise<Posted | null> {
+  const { pkg, split } = await currentTerms(db, packageId);
+  const invoices = await db.selectFrom('invoices').select(['service_from', 'service_to', 'amount_pence']).where('package_id', '=', packageId).where('cancelled_at', 'is', null).execute();
+  const direct = await db.selectFrom('payments').select(['paid_on', 'amount_pence']).where('package_id', '=', packageId).where('kind', '=', 'direct-payment').execute();
+  const items: SpendItem[] = [
+    ...invoices.map((i) => ({ from: i.service_from, to: i.service_to, amountPence: i.amount_pence })),
+    ...direct.map((p) => ({ from: p.paid_on, to: p.paid_on, amountPence: p.amount_pence })),
+  ];
+  const postedRows = await db
+    .selectFrom('ledger_entries')
+    .select(['financial_year', 'partner_id', sql<string>`sum(amount_pence)`.as('pence')])
+    .where('package_id', '=', packageId)
+    .where('account', '=', 'spend')
+    .groupBy(['financial_year', 'partner_id'])
+    .execute();
+  const posted = new Map(postedRows.map((r) => [`${r.financial_year}|${r.partner_id ?? ''}`, Number(r.pence)]));
+  const moves = correction(spendBySplit(items, split, financialYearOf), posted);
+  if (moves.length === 0) return null;
+  const lines: LedgerLine[] = moves.map((m) => {
+    const [fy, partnerId] = m.key.split('|') as [string, string];
+    return { account: 'spend', amountPence: m.pence, agreementId: pkg.agreement_id, partnerId: partnerId || null, financialYear: Number(fy), serviceCategory: pkg.service_category, packageId, childId: pkg.child_id };
+  });
+  return post(db, {
+    idempotencyKey: `dispute-spend:${disputeId}`,
+    kind: 'transfer',
+    postedOn: today,
+    reason: `${pkg.reference}: actual spend moved between partners to the agreed split. ${reason}`.slice(0, 500),
+    recordedBy: who.id,
+    decisionId,
+    lines,
+  });
+}

@@ -1,0 +1,112 @@
+// From the panel report's figures to tables (the same rows on screen and in CSV and XLSX, through
+// the budget reports' export helpers) and server-drawn SVG bar charts of the same figures (the
+// table is the source of truth). Pure.
+import { formatPence } from '../budgets/money.js';
+import { formatShare } from '../budgets/split.js';
+import type { CellValue, Table } from '../budget-reports/export.js';
+import type { PanelReport } from './service.js';
+
+const days = (n: number | null) => (n === null ? null : Math.round(n * 10) / 10);
+const daysText = (n: number | null) => (n === null ? '–' : `${days(n)!.toLocaleString('en-GB')}`);
+const monthLabel = (ym: string) => new Date(`${ym}-15T12:00:00Z`).toLocaleDateString('en-GB', { month: 'long', year: 'numeric', timeZone: 'UTC' });
+
+/** The report's tables, in the order the page shows them. Money cells are { pence } so Excel gets numbers. */
+export function reportTables(r: PanelReport): Table[] {
+  return [
+    { sheet: 'Cases by outcome', columns: ['Outcome', 'Decisions'], rows: [...r.outcomes.map((o): CellValue[] => [o.label, o.count]), ['Total', r.decisions]] },
+    {
+      sheet: 'Time to decision',
+      columns: ['Month decided', 'Decisions', 'Median days from referral', '90th percentile days'],
+      rows: [
+        ...r.time.months.map((m): CellValue[] => [monthLabel(m.month), m.count, days(m.median), days(m.p90)]),
+        ['Whole period', r.time.overall.count, days(r.time.overall.median), days(r.time.overall.p90)],
+      ],
+    },
+    {
+      sheet: 'Funding partners',
+      columns: ['Funding partner', 'Decisions funded', 'First-year cost (£)', 'Average share'],
+      rows: r.partners.map((p): CellValue[] => [p.name, p.decisions, { pence: p.firstYearPence }, formatShare(p.averageShareBp)]),
+    },
+    {
+      sheet: 'Disputes',
+      columns: ['Measure', 'Figure'],
+      rows: [
+        ['Raised in the period', r.disputes.opened],
+        ['Resolved in the period', r.disputes.resolved],
+        ['Withdrawn in the period', r.disputes.withdrawn],
+        ['Still open at the end of the period', r.disputes.openAtEnd],
+        ['Median days to resolve', days(r.disputes.medianDaysToResolve)],
+      ],
+    },
+  ];
+}
+
+/** Text for a table cell on the page. */
+export function cellText(v: CellValue): string {
+  if (v === null) return '–';
+  if (typeof v === 'number') return v.toLocaleString('en-GB');
+  if (typeof v === 'object') return formatPence(v.pence);
+  return v;
+}
+
+const escapeXml = (s: string) => s.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
+
+/** Horizontal bars, one a row, each labelled with its figure; rows with no figure draw no bar. */
+export function barChartSvg(opts: { id: string; title: string; description: string; rows: { label: string; value: number | null; text: string }[] }): string {
+  const labelWidth = 250;
+  const barX = labelWidth + 10;
+  const barMax = 340;
+  const rowHeight = 26;
+  const width = 720;
+  const height = 8 + opts.rows.length * rowHeight + 8;
+  const max = Math.max(1, ...opts.rows.map((r) => r.value ?? 0));
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" class="jointly-chart" role="img" width="100%" viewBox="0 0 ${width} ${height}" preserveAspectRatio="xMinYMin meet" aria-labelledby="${opts.id}-title ${opts.id}-desc" font-family="arial, sans-serif" font-size="14">`,
+    `<title id="${opts.id}-title">${escapeXml(opts.title)}</title>`,
+    `<desc id="${opts.id}-desc">${escapeXml(opts.description)}</desc>`,
+  ];
+  opts.rows.forEach((r, i) => {
+    const y = 8 + i * rowHeight;
+    parts.push(`<text x="${labelWidth}" y="${y + 17}" text-anchor="end" fill="#0b0c0c">${escapeXml(r.label.length > 32 ? `${r.label.slice(0, 31)}…` : r.label)}</text>`);
+    const len = r.value === null || r.value <= 0 ? 0 : Math.max(1, Math.round((barMax * r.value) / max));
+    if (len) parts.push(`<rect x="${barX}" y="${y + 4}" width="${len}" height="${rowHeight - 8}" fill="#1d70b8"/>`);
+    parts.push(`<text x="${barX + len + 6}" y="${y + 17}" font-size="12" fill="#0b0c0c">${escapeXml(r.text)}</text>`);
+  });
+  parts.push('</svg>');
+  return parts.join('');
+}
+
+/** The four charts, each of the table that follows it. */
+export function reportCharts(r: PanelReport) {
+  return {
+    outcomes: barChartSvg({
+      id: 'chart-outcomes',
+      title: 'Cases by outcome',
+      description: 'Bar chart of the number of decisions with each outcome, from the table that follows it.',
+      rows: r.outcomes.map((o) => ({ label: o.label, value: o.count, text: o.count.toLocaleString('en-GB') })),
+    }),
+    time: barChartSvg({
+      id: 'chart-time',
+      title: 'Median days from referral to decision, by month decided',
+      description: 'Bar chart of the median days from referral to decision in each month, from the table that follows it. Months with no decisions draw no bar.',
+      rows: r.time.months.map((m) => ({ label: monthLabel(m.month), value: m.median, text: m.median === null ? 'no decisions' : `${daysText(m.median)} days` })),
+    }),
+    partners: barChartSvg({
+      id: 'chart-partners',
+      title: 'First-year cost of the packages decided, by funding partner',
+      description: 'Bar chart of what the packages decided cost each funding partner in their first 12 months, from the table that follows it.',
+      rows: r.partners.map((p) => ({ label: p.name, value: p.firstYearPence, text: formatPence(p.firstYearPence) })),
+    }),
+    disputes: barChartSvg({
+      id: 'chart-disputes',
+      title: 'Disputes about shares',
+      description: 'Bar chart of disputes raised, resolved, withdrawn and still open, from the table that follows it.',
+      rows: [
+        { label: 'Raised', value: r.disputes.opened, text: String(r.disputes.opened) },
+        { label: 'Resolved', value: r.disputes.resolved, text: String(r.disputes.resolved) },
+        { label: 'Withdrawn', value: r.disputes.withdrawn, text: String(r.disputes.withdrawn) },
+        { label: 'Still open at the end', value: r.disputes.openAtEnd, text: String(r.disputes.openAtEnd) },
+      ],
+    }),
+  };
+}

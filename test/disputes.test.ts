@@ -1,0 +1,294 @@
+// Disputes about a partner's share (issue 6, point 7), on real databases: the ladder, raising
+// (only a paying partner, one open dispute per decision and partner, the others told without any
+// child's details), escalating up to the last step and no further, and a resolution that posts
+// exactly the commitment difference per partner and moves spend already posted to the agreed split.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { buildTestApp, Client, text, type TestApp } from './support/app.js';
+import { databaseKinds } from './support/db.js';
+import { userIdByEmail } from './support/register.js';
+import { createDisputeWorld, EXAMPLE_LADDER } from './support/dispute-world.js';
+import { PANEL_USERS } from './support/panel-world.js';
+import { paths } from '../src/paths.js';
+import { ForbiddenError, ValidationError } from '../src/platform/http/errors.js';
+import { escalateDispute, escalateOverdue, getDispute, getLadder, ladderFingerprint, raiseDispute, replaceLadder, resolveDispute, withdrawDispute } from '../src/capabilities/disputes/service.js';
+import { DEFAULT_INTERIM } from '../src/capabilities/disputes/rules.js';
+import { recordInvoice } from '../src/capabilities/budgets/actuals.js';
+import { closePeriod } from '../src/capabilities/budgets/agreements.js';
+import { currentTerms } from '../src/capabilities/budgets/packages.js';
+import { unbalancedTransactions } from '../src/capabilities/budgets/ledger.js';
+import { OutboxNotifier } from '../src/platform/notify/notify.js';
+import { ESCALATE_JOB } from '../src/capabilities/disputes/routes.js';
+
+// A fixed calendar inside the test pools' financial year 2026 to 2027: an eight-week package of
+// £700 a week (£100 a day, 56 days, £5,600) from Monday 5 October 2026.
+const STARTS = '2026-10-05';
+const ENDS = '2026-11-29';
+const RAISED = '2026-11-02';
+
+const notifier = new OutboxNotifier();
+const errorsOf = (e: unknown) => (e instanceof ValidationError ? e.errors.map((x) => x.text).join(' | ') : String(e));
+
+describe.each(databaseKinds())('disputes on %s', (kind) => {
+  let t: TestApp;
+  const db = () => t.database.db;
+  const orgOf = async (email: string) => (await db().selectFrom('users').select(['id', 'organisation_id']).where('email', '=', email).executeTakeFirstOrThrow());
+  const actorOf = async (email: string) => {
+    const u = await orgOf(email);
+    return { id: u.id, organisationId: u.organisation_id };
+  };
+  /** Commitments (or spend) posted for a package, by partner, in pence. */
+  const byPartner = async (packageId: string, account: 'commitments' | 'spend') => {
+    const rows = await db()
+      .selectFrom('ledger_entries')
+      .select(['partner_id', sql<string>`sum(amount_pence)`.as('pence')])
+      .where('package_id', '=', packageId)
+      .where('account', '=', account)
+      .groupBy('partner_id')
+      .execute();
+    return new Map(rows.map((r) => [r.partner_id!, Number(r.pence)]));
+  };
+
+  beforeAll(async () => {
+    t = await buildTestApp(kind);
+    if ((await getLadder(db())).length === 0) await replaceLadder(db(), EXAMPLE_LADDER, ladderFingerprint([]));
+  });
+  afterAll(() => t?.close());
+
+  it('keeps the ladder in order, refuses a bad one with a message per row, and refuses a stale form', async () => {
+    expect(await getLadder(db())).toEqual(EXAMPLE_LADDER);
+    const stale = await replaceLadder(db(), [{ name: 'Chairs', days: 5 }], ladderFingerprint([])).catch((e) => e);
+    expect(stale.constructor.name).toBe('StaleVersionError');
+    const bad = await replaceLadder(db(), [{ name: 'Chairs', days: 0 }, { name: 'chairs', days: 400 }], ladderFingerprint(EXAMPLE_LADDER)).catch((e) => e);
+    expect(errorsOf(bad)).toContain('Step 1 must allow a whole number of days from 1 to 365');
+    expect(errorsOf(bad)).toContain('Step 2 has the same name as step 1');
+    expect(errorsOf(await replaceLadder(db(), [], ladderFingerprint(EXAMPLE_LADDER)).catch((e) => e))).toContain('Enter at least one step');
+    expect(await getLadder(db())).toEqual(EXAMPLE_LADDER);
+  });
+
+  it('raise, escalate to the last step and no further, resolve 30/70: posts exactly the commitment difference and moves spend already posted', async () => {
+    const { world: w, case: c } = await createDisputeWorld(db(), { startsOn: STARTS, endsOn: ENDS, today: STARTS });
+    const pkgId = c.packageId!;
+    // Two weeks already invoiced and shared 50/50: £1,400, £700 each.
+    await recordInvoice(db(), { agreementId: w.pool.agreementId, providerId: w.pool.providerId, supplierReference: `INV-D-${pkgId.slice(0, 8)}`, packageId: pkgId, serviceFrom: STARTS, serviceTo: '2026-10-18', amountPence: 140_000, receivedOn: '2026-10-20', description: null }, { id: w.pool.financeUserId });
+    const before = await byPartner(pkgId, 'commitments');
+    expect(before.get(w.partners.health)).toBe(280_000);
+    expect(before.get(w.partners.socialCare)).toBe(280_000);
+    const spendBefore = await byPartner(pkgId, 'spend');
+    expect(spendBefore.get(w.partners.health)).toBe(70_000);
+    expect(spendBefore.get(w.partners.socialCare)).toBe(70_000);
+
+    const careUser = await actorOf(PANEL_USERS.socialCare);
+    const { id } = await raiseDispute(db(), notifier, { decisionId: c.decisionId, reason: 'Most of this is personal care after surgery, which health should fund (fictional)', interim: DEFAULT_INTERIM, today: RAISED }, careUser, 'http://jointly.test');
+    let d = await getDispute(db(), id, RAISED);
+    expect(d.status).toBe('open');
+    expect(d.step).toBe(1);
+    expect(d.partner_id).toBe(w.partners.socialCare);
+    expect(d.step_due_on).toBe('2026-11-12'); // 10 calendar days, a Thursday
+    expect(d.interim).toBe(DEFAULT_INTERIM);
+    // While it is open the package is not changed.
+    expect((await currentTerms(db(), pkgId)).pkg.version).toBe(1);
+
+    await escalateDispute(db(), id, d.version, 'Panel chairs could not agree (fictional)', await actorOf(PANEL_USERS.health), '2026-11-12');
+    d = await getDispute(db(), id, '2026-11-12');
+    expect([d.step, d.stepName, d.step_due_on]).toEqual([2, 'Heads of service', '2026-11-27']); // 15 days on: a Friday
+    await escalateDispute(db(), id, d.version, 'Heads of service could not agree (fictional)', await actorOf(PANEL_USERS.health), '2026-11-20');
+    d = await getDispute(db(), id, '2026-11-20');
+    expect([d.step, d.stepName, d.step_due_on]).toEqual([3, 'Directors', '2026-12-10']);
+    const past = await escalateDispute(db(), id, d.version, 'Again (fictional)', await actorOf(PANEL_USERS.health), '2026-11-21').catch((e) => e);
+    expect(errorsOf(past)).toContain('already at the last step of the ladder (step 3, Directors): it cannot be escalated further');
+    expect((await getDispute(db(), id, '2026-11-21')).step).toBe(3);
+
+    const admin = await actorOf('admin@demoshire.example.org');
+    const r = await resolveDispute(db(), id, d.version, { from: STARTS, shares: [{ partnerId: w.partners.health, bp: 3000 }, { partnerId: w.partners.socialCare, bp: 7000 }], note: 'Directors agreed 30% health, 70% social care (fictional)' }, admin, '2026-11-23');
+    expect(r.commitment?.created).toBe(true);
+    expect(r.spend?.created).toBe(true);
+
+    // The new split implies £1,680 health and £3,920 social care: the difference was posted once.
+    const after = await byPartner(pkgId, 'commitments');
+    expect(after.get(w.partners.health)).toBe(168_000);
+    expect(after.get(w.partners.socialCare)).toBe(392_000);
+    const commitmentLines = await db().selectFrom('ledger_entries').select(['partner_id', 'amount_pence']).where('transaction_id', '=', r.commitment!.transactionId).where('account', '=', 'commitments').execute();
+    expect(new Map(commitmentLines.map((l) => [l.partner_id, Number(l.amount_pence)]))).toEqual(new Map([[w.partners.health, -112_000], [w.partners.socialCare, 112_000]]));
+    const tx = await db().selectFrom('ledger_transactions').select(['decision_id', 'reason', 'kind']).where('id', 'in', [r.commitment!.transactionId, r.spend!.transactionId]).execute();
+    expect(tx.every((x) => x.decision_id === c.decisionId)).toBe(true);
+    expect(tx.some((x) => x.reason.includes('Dispute resolved: Directors agreed'))).toBe(true);
+    // Spend already invoiced follows the agreed split: £420 health, £980 social care.
+    const spendAfter = await byPartner(pkgId, 'spend');
+    expect(spendAfter.get(w.partners.health)).toBe(42_000);
+    expect(spendAfter.get(w.partners.socialCare)).toBe(98_000);
+    expect(await unbalancedTransactions(db())).toEqual([]);
+
+    d = await getDispute(db(), id, '2026-11-23');
+    expect(d.status).toBe('resolved');
+    expect(d.ageDays).toBe(21);
+    expect(d.events.map((e) => e.kind)).toEqual(['raised', 'escalated', 'escalated', 'resolved']);
+    const change = await db().selectFrom('package_changes').select(['decision_id', 'reason']).where('package_id', '=', pkgId).where('version', '=', 2).executeTakeFirstOrThrow();
+    expect(change.decision_id).toBe(c.decisionId);
+    expect(change.reason).toMatch(/^Dispute resolved: /);
+  });
+
+  it('a split agreed from a later date keeps the earlier weeks as decided', async () => {
+    const { world: w, case: c } = await createDisputeWorld(db(), { startsOn: STARTS, endsOn: ENDS, today: STARTS });
+    const { id } = await raiseDispute(db(), notifier, { decisionId: c.decisionId, reason: 'Share too high (fictional)', interim: DEFAULT_INTERIM, today: RAISED }, await actorOf(PANEL_USERS.socialCare));
+    await resolveDispute(db(), id, 1, { from: RAISED, shares: [{ partnerId: w.partners.health, bp: 3000 }, { partnerId: w.partners.socialCare, bp: 7000 }], note: 'Agreed from 2 November (fictional)' }, await actorOf(PANEL_USERS.health), RAISED);
+    // 28 days at 50/50 (£1,400 each), then 28 days at 30/70 (£840 and £1,960).
+    const after = await byPartner(c.packageId!, 'commitments');
+    expect(after.get(w.partners.health)).toBe(140_000 + 84_000);
+    expect(after.get(w.partners.socialCare)).toBe(140_000 + 196_000);
+    const { split } = await currentTerms(db(), c.packageId!);
+    expect(split.map((s) => [s.from, s.to])).toEqual([[STARTS, '2026-11-01'], [RAISED, ENDS]]);
+  });
+
+  it('refuses a split that does not add up to 100%, and changes nothing', async () => {
+    const { world: w, case: c } = await createDisputeWorld(db(), { startsOn: STARTS, endsOn: ENDS, today: STARTS });
+    const { id } = await raiseDispute(db(), notifier, { decisionId: c.decisionId, reason: 'Share too high (fictional)', interim: DEFAULT_INTERIM, today: RAISED }, await actorOf(PANEL_USERS.health));
+    const e = await resolveDispute(db(), id, 1, { from: STARTS, shares: [{ partnerId: w.partners.health, bp: 3000 }, { partnerId: w.partners.socialCare, bp: 6000 }], note: 'x' }, await actorOf(PANEL_USERS.health), RAISED).catch((x) => x);
+    expect(errorsOf(e)).toContain('adds up to 90%: the shares must add up to exactly 100%');
+    expect((await getDispute(db(), id, RAISED)).status).toBe('open');
+    expect((await byPartner(c.packageId!, 'commitments')).get(w.partners.health)).toBe(280_000);
+  });
+
+  it('a resolution into a closed accounting period is refused in plain words and changes nothing', async () => {
+    const { world: w, case: c } = await createDisputeWorld(db(), { startsOn: STARTS, endsOn: ENDS, today: STARTS });
+    const { id } = await raiseDispute(db(), notifier, { decisionId: c.decisionId, reason: 'Share too high (fictional)', interim: DEFAULT_INTERIM, today: RAISED }, await actorOf(PANEL_USERS.socialCare));
+    // June 2030 (period 3 of 2030 to 2031), far from any other test's postings.
+    await closePeriod(db(), 2030, 3, { id: w.pool.financeUserId }, '2031-01-01');
+    const e = await resolveDispute(db(), id, 1, { from: STARTS, shares: [{ partnerId: w.partners.health, bp: 3000 }, { partnerId: w.partners.socialCare, bp: 7000 }], note: 'Agreed (fictional)' }, await actorOf(PANEL_USERS.health), '2030-06-15').catch((x) => x);
+    expect(errorsOf(e)).toContain('The agreed split could not be posted to the budgets: June 2030');
+    expect(errorsOf(e)).toContain('is closed');
+    expect((await getDispute(db(), id, RAISED)).status).toBe('open');
+    expect((await currentTerms(db(), c.packageId!)).pkg.version).toBe(1);
+    expect((await byPartner(c.packageId!, 'commitments')).get(w.partners.health)).toBe(280_000);
+  });
+
+  it('only a partner paying a share may raise; one open dispute per decision and partner; the others are told without child details', async () => {
+    const { world: w, case: c } = await createDisputeWorld(db(), { startsOn: STARTS, endsOn: ENDS, today: STARTS });
+    const input = { decisionId: c.decisionId, reason: 'Share too high (fictional)', interim: DEFAULT_INTERIM, today: RAISED };
+    // Education pays no share of this package.
+    const edu = await raiseDispute(db(), notifier, input, await actorOf(PANEL_USERS.education)).catch((e) => e);
+    expect(edu).toBeInstanceOf(ForbiddenError);
+    expect(edu.message).toContain('does not pay a share: the partners paying are Health and Social care');
+
+    const outboxBefore = await db().selectFrom('notifications').select('id').execute();
+    const { id } = await raiseDispute(db(), notifier, input, await actorOf(PANEL_USERS.socialCare));
+    const sent = await db().selectFrom('notifications').select(['recipient', 'subject', 'body']).where('id', 'not in', outboxBefore.length ? outboxBefore.map((o) => o.id) : ['00000000-0000-0000-0000-000000000000']).execute();
+    expect(sent.map((s) => s.recipient).sort()).toEqual([PANEL_USERS.administrator, PANEL_USERS.health].sort());
+    for (const s of sent) {
+      expect(s.body).toContain(c.referralReference);
+      expect(s.body).toContain(paths.disputes.dispute(id));
+      expect(`${s.subject} ${s.body}`).not.toMatch(/Panelchild|Testfamily|Testparent/);
+    }
+
+    // The finance officer is social care too: the same partner cannot open a second dispute.
+    const dup = await raiseDispute(db(), notifier, input, await actorOf('finance@demoshire.example.org')).catch((e) => e);
+    expect(errorsOf(dup)).toContain('Social care already has an open dispute about this decision, raised on 2 November 2026 and now at step 1 (Panel chairs)');
+    // Health may open its own.
+    await raiseDispute(db(), notifier, input, await actorOf(PANEL_USERS.health));
+    // Withdrawn (only by the raiser): social care may raise again.
+    const notRaiser = await withdrawDispute(db(), id, 1, 'x', await actorOf('finance@demoshire.example.org'), RAISED).catch((e) => e);
+    expect(notRaiser).toBeInstanceOf(ForbiddenError);
+    await withdrawDispute(db(), id, 1, 'We accept the split (fictional)', await actorOf(PANEL_USERS.socialCare), RAISED);
+    expect((await getDispute(db(), id, RAISED)).status).toBe('withdrawn');
+    await raiseDispute(db(), notifier, input, await actorOf('finance@demoshire.example.org'));
+    expect(w.partners.education).toBeTruthy();
+  });
+
+  it('the daily job escalates disputes whose step ran out, and leaves those at the last step flagged', async () => {
+    const { case: c } = await createDisputeWorld(db(), { startsOn: STARTS, endsOn: ENDS, today: STARTS });
+    const { id } = await raiseDispute(db(), notifier, { decisionId: c.decisionId, reason: 'Share too high (fictional)', interim: DEFAULT_INTERIM, today: RAISED }, await actorOf(PANEL_USERS.socialCare));
+    await escalateOverdue(db(), '2026-11-12'); // due that day: not yet overdue
+    expect((await getDispute(db(), id, '2026-11-12')).step).toBe(1);
+    await escalateOverdue(db(), '2026-11-13');
+    const d = await getDispute(db(), id, '2026-11-13');
+    expect([d.step, d.step_due_on]).toEqual([2, '2026-11-30']); // 13 Nov + 15 = Saturday 28th: the Monday
+    expect(d.events.at(-1)!.note).toContain('Escalated automatically: the time for step 1 (Panel chairs) ran out on 12 November 2026');
+    await escalateOverdue(db(), '2026-12-01');
+    await escalateOverdue(db(), '2027-02-01');
+    const last = await getDispute(db(), id, '2027-02-01');
+    expect(last.step).toBe(3);
+    expect(last.overdue).toBe(true);
+    // The job is registered under its name and runs through the jobs table.
+    const jobId = await t.jobs.enqueue(db(), ESCALATE_JOB, { scheduledFor: '2027-02-01' });
+    await t.jobs.runPending();
+    expect((await t.jobs.get(db(), jobId))?.status).toBe('succeeded');
+  });
+
+  describe('through the screens', () => {
+    it('lets a paying partner raise from the decision, shows the board the list with age and step, and refuses others', async () => {
+      const { case: c } = await createDisputeWorld(db(), { startsOn: STARTS, endsOn: ENDS, today: STARTS });
+      const care = new Client(t.app);
+      await care.signIn(PANEL_USERS.socialCare);
+      const form = await care.get(paths.disputes.raise(c.decisionId));
+      expect(form.status).toBe(200);
+      expect(text(form.body)).toContain('You are disputing the share paid by Social care');
+      const empty = await care.post(paths.disputes.raise(c.decisionId), { reason: '', interimChoice: 'other', interimOther: '' });
+      expect(empty.status).toBe(400);
+      expect(text(empty.body)).toContain('Enter why your partner disputes its share');
+      expect(text(empty.body)).toContain('Enter who pays while the dispute is open');
+      const ok = await care.post(paths.disputes.raise(c.decisionId), { reason: 'Too high a share (fictional)', interimChoice: 'as-decided' });
+      expect(ok.status).toBe(303);
+      const page = await care.get(ok.location!);
+      expect(text(page.body)).toContain(`Social care disputes its share: referral ${c.referralReference}`);
+      expect(text(page.body)).toContain('Step 1 of 3: Panel chairs');
+      expect(text(page.body)).not.toMatch(/Panelchild|Testfamily/);
+
+      const chair = new Client(t.app);
+      await chair.signIn(PANEL_USERS.education);
+      const refused = await chair.get(paths.disputes.raise(c.decisionId));
+      expect(refused.status).toBe(403);
+      expect(text(refused.body)).toContain('does not pay a share');
+      expect((await chair.post(paths.disputes.raise(c.decisionId), { reason: 'x', interimChoice: 'as-decided' })).status).toBe(403);
+
+      const board = new Client(t.app);
+      await board.signIn('commissioner@demoshire.example.org');
+      const list = await board.get(paths.disputes.list);
+      expect(list.status).toBe(200);
+      expect(text(list.body)).toContain(c.referralReference);
+      expect(text(list.body)).not.toMatch(/Panelchild|Testfamily/);
+      const keyworker = new Client(t.app);
+      await keyworker.signIn('keyworker@demoshire.example.org');
+      expect((await keyworker.get(paths.disputes.list)).status).toBe(403);
+    });
+
+    it('resolves through the form with the agreed split, and refuses escalation past the last step with a message', async () => {
+      const { world: w, case: c } = await createDisputeWorld(db(), { startsOn: STARTS, endsOn: ENDS, today: STARTS });
+      const { id } = await raiseDispute(db(), notifier, { decisionId: c.decisionId, reason: 'Share too high (fictional)', interim: DEFAULT_INTERIM, today: RAISED }, await actorOf(PANEL_USERS.socialCare));
+      await db().updateTable('disputes').set({ step: 3 }).where('id', '=', id).execute();
+      const admin = new Client(t.app);
+      await admin.signIn('admin@demoshire.example.org');
+      await admin.get(paths.disputes.dispute(id));
+      const esc = await admin.post(paths.disputes.escalate(id), { note: 'More time (fictional)', version: '1' });
+      expect(esc.status).toBe(400);
+      expect(text(esc.body)).toContain('cannot be escalated further');
+      const bad = await admin.post(paths.disputes.resolve(id), { 'from-day': '5', 'from-month': '10', 'from-year': '2026', [`share-${w.partners.health}`]: '30', [`share-${w.partners.socialCare}`]: '60', note: 'Agreed (fictional)', version: '1' });
+      expect(bad.status).toBe(400);
+      expect(text(bad.body)).toContain('adds up to 90%');
+      const ok = await admin.post(paths.disputes.resolve(id), { 'from-day': '5', 'from-month': '10', 'from-year': '2026', [`share-${w.partners.health}`]: '30', [`share-${w.partners.socialCare}`]: '70', note: 'Directors agreed (fictional)', version: '1' });
+      expect(ok.status).toBe(303);
+      const after = await byPartner(c.packageId!, 'commitments');
+      expect(after.get(w.partners.health)).toBe(168_000);
+      expect(after.get(w.partners.socialCare)).toBe(392_000);
+      const audit = await db().selectFrom('audit_log').select(['action', 'subject_id']).where('action', '=', 'disputes.resolve').where('subject_id', '=', id).execute();
+      expect(audit).toHaveLength(1);
+    });
+
+    it('the administrator edits the ladder with plain messages', async () => {
+      const admin = new Client(t.app);
+      await admin.signIn('admin@demoshire.example.org');
+      const page = await admin.get(paths.disputes.ladder);
+      expect(page.status).toBe(200);
+      const previous = /name="previous" value="([^"]*)"/.exec(page.body)![1]!.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+      const bad = await admin.post(paths.disputes.ladder, { previous, step1Name: 'Panel chairs', step1Days: '10', step2Name: '', step2Days: '', step3Name: 'Directors', step3Days: '0' });
+      expect(bad.status).toBe(400);
+      expect(text(bad.body)).toContain('Step 2 is blank but step 3 is filled in');
+      const bad2 = await admin.post(paths.disputes.ladder, { previous, step1Name: 'Panel chairs', step1Days: '400' });
+      expect(text(bad2.body)).toContain('Step 1 must allow a whole number of days from 1 to 365');
+      expect(await getLadder(db())).toEqual(EXAMPLE_LADDER);
+      const care = new Client(t.app);
+      await care.signIn(PANEL_USERS.socialCare);
+      expect((await care.get(paths.disputes.ladder)).status).toBe(403);
+      expect(await userIdByEmail(db(), PANEL_USERS.socialCare)).toBeTruthy();
+    });
+  });
+});
