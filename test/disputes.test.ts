@@ -11,7 +11,7 @@ import { createDisputeWorld, EXAMPLE_LADDER } from './support/dispute-world.js';
 import { PANEL_USERS } from './support/panel-world.js';
 import { paths } from '../src/paths.js';
 import { ForbiddenError, ValidationError } from '../src/platform/http/errors.js';
-import { escalateDispute, escalateOverdue, getDispute, getLadder, ladderFingerprint, raiseDispute, replaceLadder, resolveDispute, withdrawDispute } from '../src/capabilities/disputes/service.js';
+import { escalateDispute, escalateOverdue, getDispute, getLadder, ladderFingerprint, raiseDispute, replaceLadder, resolveDispute, resolverRefusal, withdrawDispute } from '../src/capabilities/disputes/service.js';
 import { DEFAULT_INTERIM } from '../src/capabilities/disputes/rules.js';
 import { recordInvoice } from '../src/capabilities/budgets/actuals.js';
 import { closePeriod } from '../src/capabilities/budgets/agreements.js';
@@ -244,7 +244,8 @@ describe.each(databaseKinds())('disputes on %s', (kind) => {
       await board.signIn('commissioner@demoshire.example.org');
       const list = await board.get(paths.disputes.list);
       expect(list.status).toBe(200);
-      expect(text(list.body)).toContain(c.referralReference);
+      expect(text(list.body)).toContain('Social care');
+      expect(text(list.body)).not.toContain(c.referralReference);
       expect(text(list.body)).not.toMatch(/Panelchild|Testfamily/);
       const keyworker = new Client(t.app);
       await keyworker.signIn('keyworker@demoshire.example.org');
@@ -271,6 +272,141 @@ describe.each(databaseKinds())('disputes on %s', (kind) => {
       expect(after.get(w.partners.socialCare)).toBe(392_000);
       const audit = await db().selectFrom('audit_log').select(['action', 'subject_id']).where('action', '=', 'disputes.resolve').where('subject_id', '=', id).execute();
       expect(audit).toHaveLength(1);
+    });
+
+    it('only a panel member or administrator who is not a party may escalate or resolve; refusals are 403, audited, and change nothing', async () => {
+      const { world: w, case: c } = await createDisputeWorld(db(), { startsOn: STARTS, endsOn: ENDS, today: STARTS });
+      // Raised by the social care finance officer; the social care panel member is of the same organisation.
+      const { id } = await raiseDispute(db(), notifier, { decisionId: c.decisionId, reason: 'Share too high (fictional)', interim: DEFAULT_INTERIM, today: RAISED }, await actorOf('finance@demoshire.example.org'));
+      const shares = { 'from-day': '5', 'from-month': '10', 'from-year': '2026', [`share-${w.partners.health}`]: '30', [`share-${w.partners.socialCare}`]: '70', note: 'Agreed (fictional)', version: '1' };
+
+      const care = new Client(t.app);
+      await care.signIn(PANEL_USERS.socialCare);
+      const carePage = await care.get(paths.disputes.dispute(id));
+      expect(carePage.status).toBe(200);
+      expect(carePage.body).not.toContain(`action="${paths.disputes.resolve(id)}"`);
+      expect(carePage.body).not.toContain(`action="${paths.disputes.escalate(id)}"`);
+      expect(text(carePage.body)).toContain('the partner disputing its share. A party cannot settle its own dispute');
+      expect((await care.post(paths.disputes.resolve(id), shares)).status).toBe(403);
+      expect((await care.post(paths.disputes.escalate(id), { note: 'Up (fictional)', version: '1' })).status).toBe(403);
+      const denied = await db().selectFrom('audit_log').select(['action', 'details']).where('result', '=', 'denied').where('user_id', '=', (await orgOf(PANEL_USERS.socialCare)).id).where('action', 'in', ['disputes.resolve', 'disputes.escalate']).execute();
+      expect(denied.map((a) => a.action).sort()).toEqual(['disputes.escalate', 'disputes.resolve']);
+      expect(denied[0]!.details).toContain('A party cannot settle its own dispute');
+
+      // The health member, once they have left the panel, may do neither.
+      await db().updateTable('panel_members').set({ active: false }).where('id', '=', w.members.health.memberId).execute();
+      const health = new Client(t.app);
+      await health.signIn(PANEL_USERS.health);
+      const leftPage = await health.get(paths.disputes.dispute(id));
+      expect(leftPage.body).not.toContain(`action="${paths.disputes.resolve(id)}"`);
+      expect(text(leftPage.body)).toContain('Only the administrator or a current member of');
+      expect((await health.post(paths.disputes.escalate(id), { note: 'Up (fictional)', version: '1' })).status).toBe(403);
+      expect((await health.post(paths.disputes.resolve(id), shares)).status).toBe(403);
+      let d = await getDispute(db(), id, RAISED);
+      expect([d.status, d.step, d.version]).toEqual(['open', 1, 1]);
+
+      // Back on the panel, the same person may.
+      await db().updateTable('panel_members').set({ active: true }).where('id', '=', w.members.health.memberId).execute();
+      expect(await health.get(paths.disputes.dispute(id)).then((r) => r.body)).toContain(`action="${paths.disputes.resolve(id)}"`);
+      expect((await health.post(paths.disputes.escalate(id), { note: 'Up (fictional)', version: '1' })).status).toBe(303);
+      d = await getDispute(db(), id, RAISED);
+      expect(d.step).toBe(2);
+
+      // The person who raised a dispute may not settle it even with the right to, through the service check.
+      const raiser = await actorOf('finance@demoshire.example.org');
+      expect(await resolverRefusal(db(), { ...raiser, permissions: new Set(['disputes:resolve', 'panels:configure']) }, d)).toContain('You raised this dispute');
+      // The partnership administrator (panels:configure, not a party) may.
+      const admin = await actorOf('admin@demoshire.example.org');
+      expect(await resolverRefusal(db(), { ...admin, permissions: new Set(['disputes:resolve', 'panels:configure']) }, d)).toBeNull();
+      // The decision's panel administrator may; someone on no panel may not.
+      expect(await resolverRefusal(db(), { id: w.administratorId, organisationId: admin.organisationId, permissions: new Set(['disputes:resolve']) }, d)).toBeNull();
+      expect(await resolverRefusal(db(), { ...admin, permissions: new Set(['disputes:resolve']) }, d)).toContain('Only the administrator or a current member of');
+    });
+
+    it('a resolution shares the cost only between the partners paying now: the form offers only them and refuses any other', async () => {
+      const { world: w, case: c } = await createDisputeWorld(db(), { startsOn: STARTS, endsOn: ENDS, today: STARTS });
+      const { id } = await raiseDispute(db(), notifier, { decisionId: c.decisionId, reason: 'Share too high (fictional)', interim: DEFAULT_INTERIM, today: RAISED }, await actorOf(PANEL_USERS.socialCare));
+      const admin = new Client(t.app);
+      await admin.signIn('admin@demoshire.example.org');
+      const page = await admin.get(paths.disputes.dispute(id));
+      expect(page.body).toContain(`name="share-${w.partners.health}"`);
+      expect(page.body).toContain(`name="share-${w.partners.socialCare}"`);
+      expect(page.body).not.toContain(`name="share-${w.partners.education}"`);
+      // Education never paid a share: putting half the cost on it is refused, and nothing changes.
+      const onEducation = await admin.post(paths.disputes.resolve(id), { 'from-day': '5', 'from-month': '10', 'from-year': '2026', [`share-${w.partners.health}`]: '50', [`share-${w.partners.education}`]: '50', note: 'Agreed (fictional)', version: '1' });
+      expect(onEducation.status).toBe(400);
+      expect(text(onEducation.body)).toContain('Only the partners paying a share of the package now (Health and Social care) can take a share of the agreed split');
+      expect((await getDispute(db(), id, RAISED)).status).toBe('open');
+      expect((await currentTerms(db(), c.packageId!)).pkg.version).toBe(1);
+      // The service refuses it too, naming the partner.
+      const e = await resolveDispute(db(), id, 1, { from: STARTS, shares: [{ partnerId: w.partners.health, bp: 5000 }, { partnerId: w.partners.education, bp: 5000 }], note: 'x' }, await actorOf('admin@demoshire.example.org'), RAISED).catch((x) => x);
+      expect(errorsOf(e)).toContain('Education does not pay a share of package');
+      expect((await currentTerms(db(), c.packageId!)).pkg.version).toBe(1);
+    });
+
+    it('tells the others only the reference, the partner and the link; audits no typed text', async () => {
+      const { case: c } = await createDisputeWorld(db(), { startsOn: STARTS, endsOn: ENDS, today: STARTS });
+      const before = (await db().selectFrom('notifications').select('id').execute()).map((o) => o.id);
+      const care = new Client(t.app);
+      await care.signIn(PANEL_USERS.socialCare);
+      const ok = await care.post(paths.disputes.raise(c.decisionId), { reason: 'Typed reason words (fictional)', interimChoice: 'other', interimOther: 'Typed interim words (fictional)' });
+      expect(ok.status).toBe(303);
+      const sent = await db().selectFrom('notifications').select(['subject', 'body']).where('id', 'not in', before.length ? before : ['00000000-0000-0000-0000-000000000000']).execute();
+      expect(sent.length).toBeGreaterThan(0);
+      for (const s of sent) {
+        expect(s.body).toContain(c.referralReference);
+        expect(s.body).toContain('Social care');
+        expect(s.body).toContain(ok.location!.replace(/\?.*$/, ''));
+        expect(`${s.subject} ${s.body}`).not.toContain('Typed interim words');
+        expect(`${s.subject} ${s.body}`).not.toContain('Typed reason words');
+      }
+      // The ladder saved through its form: the audit holds how many steps and their days, not their names.
+      const admin = new Client(t.app);
+      await admin.signIn('admin@demoshire.example.org');
+      const page = await admin.get(paths.disputes.ladder);
+      const previous = /name="previous" value="([^"]*)"/.exec(page.body)![1]!.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+      const rows = Object.fromEntries(EXAMPLE_LADDER.flatMap((st, i) => [[`step${i + 1}Name`, st.name], [`step${i + 1}Days`, String(st.days)]]));
+      expect((await admin.post(paths.disputes.ladder, { previous, ...rows })).status).toBe(303);
+      const audit = await db().selectFrom('audit_log').select('details').where('action', '=', 'disputes.ladder.replace').where('result', '=', 'allowed').execute();
+      expect(audit.length).toBeGreaterThan(0);
+      const last = JSON.parse(audit.at(-1)!.details);
+      expect(last).toEqual({ steps: 3, days: [10, 15, 20] });
+      const raised = await db().selectFrom('audit_log').select('details').where('action', '=', 'disputes.raise').where('result', '=', 'allowed').execute();
+      for (const a of [...audit, ...raised]) expect(a.details).not.toMatch(/Panel chairs|Heads of service|Typed/);
+    });
+
+    it('the disputes list names the referral for panel members but not for commissioners', async () => {
+      const { case: c } = await createDisputeWorld(db(), { startsOn: STARTS, endsOn: ENDS, today: STARTS });
+      const { id } = await raiseDispute(db(), notifier, { decisionId: c.decisionId, reason: 'Share too high (fictional)', interim: DEFAULT_INTERIM, today: RAISED }, await actorOf(PANEL_USERS.socialCare));
+      const member = new Client(t.app);
+      await member.signIn(PANEL_USERS.health);
+      const full = await member.get(paths.disputes.list);
+      expect(text(full.body)).toContain(c.referralReference);
+      expect(full.body).toContain(paths.disputes.dispute(id));
+      for (const who of ['commissioner@demoshire.example.org', 'finance@demoshire.example.org']) {
+        const board = new Client(t.app);
+        await board.signIn(who);
+        const list = await board.get(paths.disputes.list);
+        expect(list.status).toBe(200);
+        expect(text(list.body)).toContain('Social care');
+        expect(text(list.body)).toContain('Panel chairs');
+        expect(list.body).not.toMatch(/REF-/);
+        expect(list.body).not.toContain(paths.disputes.dispute(id));
+        // The page itself, which names the referral, opens for them only while their organisation pays a share.
+        expect((await board.get(paths.disputes.dispute(id))).status).toBe(200);
+      }
+      const commissioner = new Client(t.app);
+      await commissioner.signIn('commissioner@demoshire.example.org');
+      const trust = await db().selectFrom('organisations').select('id').where('code', '=', 'DEMO-TRUST').executeTakeFirstOrThrow();
+      await db().updateTable('users').set({ organisation_id: trust.id }).where('email', '=', 'commissioner@demoshire.example.org').execute();
+      try {
+        const refused = await commissioner.get(paths.disputes.dispute(id));
+        expect(refused.status).toBe(403);
+        expect(refused.body).not.toContain(c.referralReference);
+      } finally {
+        const icb = await db().selectFrom('organisations').select('id').where('code', '=', 'DEMO-ICB').executeTakeFirstOrThrow();
+        await db().updateTable('users').set({ organisation_id: icb.id }).where('email', '=', 'commissioner@demoshire.example.org').execute();
+      }
     });
 
     it('the administrator edits the ladder with plain messages', async () => {

@@ -74,6 +74,14 @@ describe.each(databaseKinds())('eligibility on %s', (kind) => {
       [ruleSetId, true, 3, 3],
     ]);
     expect(stored[1]!.summary).toBe('3 of the 8 conditions are met; at least 3 are needed: eligible for joint funding');
+    // The audit log records the outcome in numbers, never the evidence typed or the summary.
+    const logged = await t.database.db.selectFrom('audit_log').select('details').where('action', '=', 'referrals.eligibility.assess').where('subject_id', '=', r.id).execute();
+    expect(logged).toHaveLength(2);
+    for (const l of logged) {
+      expect(l.details).not.toContain('Report on');
+      expect(l.details).not.toContain('conditions are met');
+    }
+    expect(JSON.parse(logged.at(-1)!.details)).toMatchObject({ met: true, metCount: 3 });
 
     const page = text((await cw.get(paths.referrals.referral(r.id))).body);
     expect(page).toContain(`${TH.name}, version 1`);

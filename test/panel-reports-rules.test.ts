@@ -2,7 +2,7 @@
 // by month, decisions by funding partner and share, and dispute figures.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { byOutcome, byPartner, disputeFigures, firstYear, median, monthsBetween, percentile, timeToDecision } from '../src/capabilities/panel-reports/rules.js';
+import { byOutcome, byPartner, disputeFigures, firstYear, median, monthsBetween, percentile, shownFigures, timeToDecision, wholeMonthsProblems } from '../src/capabilities/panel-reports/rules.js';
 
 describe('median and percentile', () => {
   it('median: the middle value, or the mean of the two middle ones', () => {
@@ -109,5 +109,57 @@ describe('dispute figures', () => {
       '2026-03-31',
     );
     expect(f).toEqual({ opened: 4, resolved: 2, withdrawn: 1, openAtEnd: 2, medianDaysToResolve: (14 + 60) / 2 });
+  });
+});
+
+describe('small numbers for aggregates-only viewers', () => {
+  const figures = (outcomes: number[], partners: number[], disputes = { opened: 6, resolved: 3, withdrawn: 0, openAtEnd: 2, medianDaysToResolve: 12 }) => {
+    const total = outcomes.reduce((a, b) => a + b, 0);
+    return {
+      decisions: total,
+      outcomes: byOutcome([]).map((o, i) => ({ ...o, count: outcomes[i] ?? 0 })),
+      time: { overall: { count: 7, median: 20, p90: 40 }, months: [{ month: '2025-04', count: 6, median: 18, p90: 30 }, { month: '2025-05', count: 1, median: 50, p90: 50 }] },
+      partners: partners.map((n, i) => ({ partnerId: `p${i}`, name: `Partner ${i}`, decisions: n, firstYearPence: 1000 * n, averageShareBp: 5000 })),
+      disputes,
+    };
+  };
+  it('panel members see every figure', () => {
+    const s = shownFigures(figures([6, 3, 3, 0, 0], [5, 2]), false);
+    expect(s.outcomes.map((o) => o.count.count)).toEqual([6, 3, 3, 0, 0]);
+    expect(s.partners).toHaveLength(2);
+    expect(s.disputes.medianDaysToResolve).toBe(12);
+  });
+  it('suppresses 1 to 4, keeps 5 or more, and drops figures from fewer than 5 decisions', () => {
+    const s = shownFigures(figures([6, 3, 3, 0, 0], [5, 2]), true);
+    expect(s.outcomes.map((o) => o.count)).toEqual([
+      { count: 6, shown: 'count' },
+      { count: null, shown: 'fewer-than-5' },
+      { count: null, shown: 'fewer-than-5' },
+      { count: 0, shown: 'count' },
+      { count: 0, shown: 'count' },
+    ]);
+    expect(s.decisions).toEqual({ count: 12, shown: 'count' });
+    expect(s.partners.map((p) => p.partnerId)).toEqual(['p0']);
+    expect(s.partnersLeftOut).toBe(1);
+    // Months: the one with 1 decision is "fewer than 5" and the other is hidden too (else 7 − 6 gives it away); no median from either.
+    expect(s.time.months.map((m) => [m.count.shown, m.median])).toEqual([['hidden', null], ['fewer-than-5', null]]);
+    expect(s.time.overall).toEqual({ count: { count: 7, shown: 'count' }, median: 20, p90: 40 });
+    expect(s.disputes.resolved).toEqual({ count: null, shown: 'fewer-than-5' });
+    expect(s.disputes.opened).toEqual({ count: 6, shown: 'count' });
+    expect(s.disputes.medianDaysToResolve).toBeNull();
+  });
+  it('no count from 1 to 4 is ever shown, whatever the figures', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 12 }), { minLength: 5, maxLength: 5 }), fc.array(fc.integer({ min: 1, max: 9 }), { maxLength: 3 }), (outcomes, partners) => {
+        const s = shownFigures(figures(outcomes, partners), true);
+        const shown = [s.decisions, ...s.outcomes.map((o) => o.count), ...s.time.months.map((m) => m.count), s.disputes.opened, s.disputes.resolved].filter((c) => c.shown === 'count').map((c) => c.count!);
+        return shown.every((n) => n === 0 || n >= 5) && s.partners.every((p) => p.decisions >= 5);
+      }),
+    );
+  });
+  it('whole months only', () => {
+    expect(wholeMonthsProblems('2025-04-01', '2026-03-31')).toEqual([]);
+    expect(wholeMonthsProblems('2024-02-01', '2024-02-29')).toEqual([]);
+    expect(wholeMonthsProblems('2025-04-02', '2026-03-30').map((p) => p.href)).toEqual(['#from-day', '#to-day']);
   });
 });

@@ -82,9 +82,9 @@ describe.each(databaseKinds())('panel reports on %s', (kind) => {
     expect([empty.decisions, empty.time.overall.median, empty.partners.length]).toEqual([0, null, 0]);
   });
 
-  it('shows the board each figure with a chart and a table, and no child', async () => {
+  it('shows a panel member each figure with a chart and a table, and no child', async () => {
     const board = new Client(t.app);
-    await board.signIn('commissioner@demoshire.example.org');
+    await board.signIn(PANEL_USERS.health);
     const page = await board.get(`${paths.panelReports.home}?${new URLSearchParams(RANGE_BOXES)}`);
     expect(page.status).toBe(200);
     const body = text(page.body);
@@ -105,7 +105,7 @@ describe.each(databaseKinds())('panel reports on %s', (kind) => {
 
   it('exports the same tables as CSV and XLSX, audited', async () => {
     const finance = new Client(t.app);
-    await finance.signIn('finance@demoshire.example.org');
+    await finance.signIn(PANEL_USERS.socialCare);
     const csv = await finance.get(`${paths.panelReports.export}?format=csv&from=${FROM}&to=${TO}`);
     expect(csv.status).toBe(200);
     expect(String(csv.headers['content-type'])).toContain('text/csv');
@@ -128,5 +128,53 @@ describe.each(databaseKinds())('panel reports on %s', (kind) => {
     expect(wb.getWorksheet('Disputes')!.getRow(6).values).toEqual([undefined, 'Median days to resolve', 14]);
     const audit = await db().selectFrom('audit_log').select('details').where('action', '=', 'panel-reports.export').execute();
     expect(audit.length).toBe(2);
+  });
+
+  it('shows commissioners and finance officers no count from 1 to 4 and no figure from fewer than 5 decisions, for whole months only', async () => {
+    for (const who of ['commissioner@demoshire.example.org', 'finance@demoshire.example.org']) {
+      const board = new Client(t.app);
+      await board.signIn(who);
+      const page = await board.get(`${paths.panelReports.home}?${new URLSearchParams(RANGE_BOXES)}`);
+      expect(page.status).toBe(200);
+      const body = text(page.body);
+      expect(body).toContain('5 decisions made in the period');
+      // Five outcomes of 1 each would give each other away: the breakdown is withheld.
+      expect(body).toContain('Not shown: with so few decisions, a single decision could be picked out');
+      expect(body).not.toMatch(/Approved with changes 1|Declined 1/);
+      // 4 decisions timed: the count is "fewer than 5" and no median or percentile is shown.
+      expect(body).toContain('Whole period fewer than 5 – –');
+      expect(body).not.toContain('median 15 days');
+      // Health funds 2 decisions, social care 1: neither row (nor its money) is shown.
+      expect(body).not.toMatch(/£20,350\.00|£18,250\.00/);
+      expect(body).toContain('2 partners fund fewer than 5 of these decisions');
+      expect(body).toContain('Raised in the period fewer than 5');
+      expect(body).toContain('Median days to resolve –');
+      // A period that is not whole months is refused, with where.
+      const part = await board.get(`${paths.panelReports.home}?${new URLSearchParams({ ...RANGE_BOXES, 'from-day': '2', 'to-day': '30' })}`);
+      expect(part.status).toBe(400);
+      expect(text(part.body)).toContain('Start the period on the first day of a month');
+      expect(text(part.body)).toContain('End the period on the last day of a month');
+      const partCsv = await board.get(`${paths.panelReports.export}?format=csv&from=2025-04-02&to=${TO}`);
+      expect(partCsv.status).toBe(400);
+
+      // The exports follow the same rule.
+      const csv = await board.get(`${paths.panelReports.export}?format=csv&from=${FROM}&to=${TO}`);
+      expect(csv.status).toBe(200);
+      const lines = csv.body.replace(/^\uFEFF/, '').split('\r\n');
+      expect(lines).toContain('Total,5');
+      expect(lines).toContain('Whole period,<5,,');
+      expect(lines).toContain('Raised in the period,<5');
+      expect(lines).not.toContain('Approved with changes,1');
+      expect(csv.body).not.toMatch(/Health,|Social care,|20350|18250/);
+      const res = await t.app.inject({ method: 'GET', url: `${paths.panelReports.export}?format=xlsx&from=${FROM}&to=${TO}`, headers: { cookie: [...board.cookies].map(([k, v]) => `${k}=${v}`).join('; ') } });
+      const wb = new ExcelJS.Workbook();
+      await wb.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
+      expect(wb.getWorksheet('Funding partners')!.rowCount).toBe(1);
+      expect(wb.getWorksheet('Disputes')!.getRow(2).values).toEqual([undefined, 'Raised in the period', '<5']);
+    }
+    // A panel member may choose any days.
+    const member = new Client(t.app);
+    await member.signIn(PANEL_USERS.health);
+    expect((await member.get(`${paths.panelReports.home}?${new URLSearchParams({ ...RANGE_BOXES, 'from-day': '2' })}`)).status).toBe(200);
   });
 });

@@ -102,6 +102,10 @@ describe.each(databaseKinds())('panels: set-up, members and meetings on %s', (ki
 
     const audit = await t.database.db.selectFrom('audit_log').select(['subject_id', 'result']).where('action', '=', 'panels.panel.create').execute();
     expect(audit).toEqual([{ subject_id: panelId, result: 'allowed' }]);
+    // What was done, never what was typed: ids and numbers, not the name, purpose or frequency.
+    const logged = await t.database.db.selectFrom('audit_log').select('details').where('action', '=', 'panels.panel.create').executeTakeFirstOrThrow();
+    for (const typed of ['Joint funding panel', 'Decides packages', 'second Wednesday']) expect(logged.details).not.toContain(typed);
+    expect(JSON.parse(logged.details)).toMatchObject({ administratorId: ids.caseworker, papersDays: 7, cutOffDays: 10, quorumMembers: 3, fieldsGiven: ['name', 'purpose', 'frequency'] });
   });
 
   it('edits the terms of reference on the version it was opened with, refusing a stale form', async () => {
@@ -111,6 +115,9 @@ describe.each(databaseKinds())('panels: set-up, members and meetings on %s', (ki
     const saved = await admin.post(paths.panels.edit(panelId), form({ version: '1', quorumMembers: '4' }));
     expect(saved.status).toBe(303);
     expect(await panelRow()).toMatchObject({ quorum_members: 4, version: 2 });
+    const logged = await t.database.db.selectFrom('audit_log').select('details').where('action', '=', 'panels.panel.update').where('subject_id', '=', panelId).executeTakeFirstOrThrow();
+    for (const typed of ['Joint funding panel', 'Decides packages', 'second Wednesday']) expect(logged.details).not.toContain(typed);
+    expect(JSON.parse(logged.details)).toMatchObject({ quorumMembers: 4 });
     // Someone else's form, opened at version 1, arrives after that save.
     const stale = await admin.post(paths.panels.edit(panelId), form({ version: '1', quorumMembers: '2' }));
     expect(stale.status).toBe(409);
@@ -180,6 +187,9 @@ describe.each(databaseKinds())('panels: set-up, members and meetings on %s', (ki
     const meeting = await t.database.db.selectFrom('panel_meetings').selectAll().where('panel_id', '=', panelId).executeTakeFirstOrThrow();
     const expected = meetingDeadlines(meetsOn, { papersDays: 7, cutOffDays: 10 });
     expect(meeting).toMatchObject({ meets_on: meetsOn, cut_off_on: expected.cutOffOn, papers_due_on: expected.papersDueOn, status: 'planned', place: 'Town Hall room 2 (fictional)' });
+    const logged = await t.database.db.selectFrom('audit_log').select('details').where('action', '=', 'panels.meeting.add').where('subject_id', '=', meeting.id).executeTakeFirstOrThrow();
+    expect(logged.details).not.toContain('Town Hall');
+    expect(JSON.parse(logged.details)).toEqual({ panelId, meetsOn, placeGiven: true });
 
     let saturday = shiftDays(today, 7);
     while (new Date(`${saturday}T00:00:00Z`).getUTCDay() !== 6) saturday = shiftDays(saturday, 1);

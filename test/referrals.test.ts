@@ -8,7 +8,7 @@ import { databaseKinds } from './support/db.js';
 import { createChild } from './support/register.js';
 import { paths } from '../src/paths.js';
 import { todayInLondon } from '../src/platform/dates.js';
-import { NO_AGREEMENT, NO_SHARING_BASIS, TRIAGE_DECISIONS, type TriageDecision } from '../src/capabilities/referrals/rules.js';
+import { ALREADY_ATTACHED, NO_AGREEMENT, NO_SHARING_BASIS, TRIAGE_DECISIONS, type TriageDecision } from '../src/capabilities/referrals/rules.js';
 
 const CASEWORKER = 'caseworker@demoshire.example.org'; // DEMO-EDU, triage
 const KEYWORKER = 'keyworker@demoshire.example.org'; // DEMO-CSC, refers but does not triage
@@ -216,6 +216,47 @@ describe.each(databaseKinds())('referrals on %s', (kind) => {
   });
 
   describe('triage', () => {
+    const registerForm = (referral: string, givenName: string) => ({
+      referral,
+      givenName,
+      familyName: 'Fictional',
+      ...parts('dateOfBirth', yearsAgo(today, 9)),
+      sex: 'F',
+      ethnicity: 'NOBT',
+      hasEhcPlan: 'no',
+      ...parts('joinedOn', today),
+      actsForSelf: 'no',
+      postcode: 'DM1 4AB',
+      parentName: 'Robin Fictional',
+      parentRelationship: 'mother',
+      parentalResponsibility: 'yes',
+      parentEmail: 'robin.fictional@example.org',
+      consentGivenBy: 'parent',
+      ...parts('consentGivenOn', today),
+      consentMethod: 'electronic',
+      scope: ['council-education:core'],
+      service: 'SEND casework',
+    });
+    // A family's referral stored directly: the public form is rate limited per minute, and other tests here use it.
+    const storedReferral = (givenName: string) =>
+      t.database.db
+        .insertInto('referrals')
+        .values({
+          route: 'family',
+          child_id: null,
+          child_details: JSON.stringify({ givenName, familyName: 'Fictional', dateOfBirth: yearsAgo(today, 9), postcode: 'DM1 4AB' }),
+          referrer_name: 'Robin Fictional',
+          referrer_relationship: 'parent',
+          referrer_email: 'robin.fictional@example.org',
+          contact_method: 'email',
+          help_needed: 'Personal care at home',
+          reason: 'An operation',
+          sharing_basis: 'consent',
+          consent_given_by: 'Robin Fictional (parent)',
+          received_on: today,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
     const familyReferral = async () => {
       const res = await publicPost(selfForm({ givenName: `Triage${Math.random().toString(36).slice(2, 7)}` }));
       return refByReference(/(REF-\d+)/.exec(res.location!)![1]!);
@@ -268,6 +309,63 @@ describe.each(databaseKinds())('referrals on %s', (kind) => {
       expect(note.body).toContain(r.reference);
       const shown = text((await cw.get(paths.referrals.referral(r.id))).body);
       expect(shown).toContain(reason);
+      // The audit log records the decision, never the reason typed.
+      const logged = await t.database.db.selectFrom('audit_log').select('details').where('action', '=', 'referrals.triage').where('subject_id', '=', r.id).where('result', '=', 'allowed').executeTakeFirstOrThrow();
+      expect(logged.details).not.toContain('the family can read this');
+      expect(JSON.parse(logged.details)).toMatchObject({ decision, status: TRIAGE_DECISIONS[decision].status, notified: 1 });
+    });
+
+    it('warns, under the reason, that it goes to the contact details on the referral', async () => {
+      const r = await storedReferral('Hintpage');
+      const page = await cw.get(paths.referrals.referral(r.id));
+      const hint = /<div id="reason-hint" class="govuk-hint">([^<]*)<\/div>/.exec(page.body);
+      expect(text(hint?.[1] ?? '').trim()).toBe(
+        'It is sent to the referrer and to the contact details on the referral: write only what they told us or what they need to know. Do not include anything from the child’s record.',
+      );
+      expect(page.body).toMatch(/<textarea[^>]*id="reason"[^>]*aria-describedby="reason-hint"/);
+    });
+
+    it('attaches a referral to one child only, once: never re-points it to another child', async () => {
+      const r = await storedReferral('Onceonly');
+      const right = await createChild(t.database.db, { givenName: 'Rightchild', familyName: 'Fictional', involvedOrgCodes: ['DEMO-EDU'] });
+      const wrong = await createChild(t.database.db, { givenName: 'Wrongchild', familyName: 'Fictional', involvedOrgCodes: ['DEMO-EDU'] });
+      await cw.get(paths.referrals.referral(r.id));
+      expect((await cw.post(paths.referrals.attach(r.id), { childId: right.childId, version: String(r.version) })).status).toBe(303);
+      // Re-attaching, even on the current version, is refused with what to do instead.
+      const again = await cw.post(paths.referrals.attach(r.id), { childId: wrong.childId, version: String(r.version + 1) });
+      expect(again.status).toBe(400);
+      expect(errorsOf(again.body).map((e) => e.text)).toEqual([ALREADY_ATTACHED]);
+      expect((await refByReference(r.reference)).child_id).toBe(right.childId);
+
+      // Sent to panel: its papers and decisions concern that child, so still refused.
+      expect((await cw.post(paths.referrals.triage(r.id), { decision: 'to-panel', reason: 'Needs joint funding', version: String(r.version + 1) })).status).toBe(303);
+      const late = await cw.post(paths.referrals.attach(r.id), { childId: wrong.childId, version: String(r.version + 2) });
+      expect(late.status).toBe(400);
+      expect(errorsOf(late.body).map((e) => e.text)).toEqual([ALREADY_ATTACHED]);
+      const after = await refByReference(r.reference);
+      expect(after).toMatchObject({ child_id: right.childId, status: 'to-panel', version: r.version + 2 });
+      const attached = await t.database.db.selectFrom('referral_events').select('id').where('referral_id', '=', r.id).where('kind', '=', 'attached').execute();
+      expect(attached).toHaveLength(1);
+
+      // Registering a new child from it is refused too, before anyone is registered.
+      const form = await cw.get(`${paths.referrals.registerChild}?referral=${r.id}`);
+      expect(form.location).toBe(paths.referrals.referral(r.id));
+      const reg = await cw.post(paths.referrals.registerChild, registerForm(r.id, 'Neverregistered'));
+      expect(reg.status).toBe(400);
+      expect(errorsOf(reg.body).map((e) => e.text)).toEqual([ALREADY_ATTACHED]);
+      expect(await t.database.db.selectFrom('children').select('id').where('given_name', '=', 'Neverregistered').execute()).toEqual([]);
+      expect((await refByReference(r.reference)).child_id).toBe(right.childId);
+    });
+
+    it('cannot attach a referral once triage has closed it', async () => {
+      const r = await storedReferral('Closedref');
+      const { childId } = await createChild(t.database.db, { givenName: 'Toolate', involvedOrgCodes: ['DEMO-EDU'] });
+      await cw.get(paths.referrals.referral(r.id));
+      expect((await cw.post(paths.referrals.triage(r.id), { decision: 'signpost', reason: 'The local offer fits better', version: String(r.version) })).status).toBe(303);
+      const res = await cw.post(paths.referrals.attach(r.id), { childId, version: String(r.version + 1) });
+      expect(res.status).toBe(400);
+      expect(errorsOf(res.body).map((e) => e.text)).toEqual(['This referral is signposted elsewhere, so it can no longer be attached to a child’s record']);
+      expect((await refByReference(r.reference)).child_id).toBeNull();
     });
 
     it('refuses a decision without a reason, and a stale form, changing nothing', async () => {
@@ -318,27 +416,7 @@ describe.each(databaseKinds())('referrals on %s', (kind) => {
       expect(form.status).toBe(200);
       // Prefilled from what the family told us.
       expect(form.body).toContain(`value="${JSON.parse(r.child_details).givenName}"`);
-      const res = await cw.post(paths.referrals.registerChild, {
-        referral: r.id,
-        givenName: JSON.parse(r.child_details).givenName,
-        familyName: 'Fictional',
-        ...parts('dateOfBirth', yearsAgo(today, 9)),
-        sex: 'F',
-        ethnicity: 'NOBT',
-        hasEhcPlan: 'no',
-        ...parts('joinedOn', today),
-        actsForSelf: 'no',
-        postcode: 'DM1 4AB',
-        parentName: 'Robin Fictional',
-        parentRelationship: 'mother',
-        parentalResponsibility: 'yes',
-        parentEmail: 'robin.fictional@example.org',
-        consentGivenBy: 'parent',
-        ...parts('consentGivenOn', today),
-        consentMethod: 'electronic',
-        scope: ['council-education:core'],
-        service: 'SEND casework',
-      });
+      const res = await cw.post(paths.referrals.registerChild, registerForm(r.id, JSON.parse(r.child_details).givenName));
       expect(res.status, errorsOf(res.body).map((e) => e.text).join('; ')).toBe(303);
       expect(res.location).toBe(`${paths.referrals.referral(r.id)}?done=registered`);
       const after = await refByReference(r.reference);

@@ -3,13 +3,14 @@
 // panel members and the partnership administrator escalate and resolve. Pages name the referral
 // by its reference only: no child's details appear here.
 import type { RouteContext, RouteResult, RouteSpec } from '../../platform/http/route.js';
-import type { FieldError } from '../../platform/http/errors.js';
+import { ForbiddenError, type FieldError } from '../../platform/http/errors.js';
 import { parseForm } from '../../platform/http/forms.js';
 import { todayInLondon } from '../../platform/dates.js';
 import { paths } from '../../paths.js';
 import type { CapabilityDeps } from '../deps.js';
 import { currentTerms } from '../budgets/packages.js';
 import { formatShare } from '../budgets/split.js';
+import { seesAggregatesOnly } from '../panel-reports/service.js';
 import { MAX_LADDER_STEPS } from './rules.js';
 import { escalateForm, parseLadderForm, parseResolveForm, raiseForm, withdrawForm } from './schema.js';
 import {
@@ -23,6 +24,8 @@ import {
   raiseDispute,
   raiserFor,
   replaceLadder,
+  requireResolver,
+  resolverRefusal,
   resolveDispute,
   withdrawDispute,
 } from './service.js';
@@ -40,6 +43,16 @@ const DONE: Record<string, string> = {
 const doneMessage = (ctx: RouteContext) => (ctx.query.done ? DONE[ctx.query.done] : undefined);
 
 const actor = (ctx: RouteContext) => ({ id: ctx.user!.id, organisationId: ctx.user!.organisationId });
+const resolver = (ctx: RouteContext) => ({ ...actor(ctx), permissions: ctx.user!.permissions });
+
+/** The partners paying a share under the package's current split: the only ones a resolution may share the cost between. */
+async function payingPartners(ctx: RouteContext, packageId: string | null) {
+  if (!packageId) return [];
+  const { split } = await currentTerms(ctx.db, packageId);
+  const ids = [...new Set(split.flatMap((s) => s.shares.map((x) => x.partnerId)))];
+  if (ids.length === 0) return [];
+  return (await ctx.db.selectFrom('budget_partners').select(['id', 'short_name']).where('id', 'in', ids).orderBy('short_name').execute()).map((p) => ({ id: p.id, name: p.short_name }));
+}
 
 export function disputesRoutes(deps: CapabilityDeps): RouteSpec[] {
   deps.jobs.register(ESCALATE_JOB, async (payload, job) => {
@@ -86,7 +99,14 @@ export function disputesRoutes(deps: CapabilityDeps): RouteSpec[] {
   const disputePage = async (ctx: RouteContext, errors?: FieldError[], values: Record<string, unknown> = {}, form?: string): Promise<RouteResult> => {
     const today = todayInLondon();
     const dispute = await getDispute(ctx.db, ctx.params.id, today);
-    const partners = await ctx.db.selectFrom('budget_partners').select(['id', 'short_name']).where('active', '=', true).orderBy('short_name').execute();
+    const partners = await payingPartners(ctx, dispute.package_id);
+    // The board sees disputes as a list without references; the page itself (which names the
+    // referral) is for the panel, configurers and the partners paying a share.
+    if (await seesAggregatesOnly(ctx.db, ctx.user!)) {
+      const ids = [dispute.partner_id, ...partners.map((p) => p.id)];
+      const own = await ctx.db.selectFrom('budget_partners').select('id').where('id', 'in', ids).where('organisation_id', '=', ctx.user!.organisationId).executeTakeFirst();
+      if (!own) throw new ForbiddenError('Only the panel and the partners paying a share can open a dispute');
+    }
     let current: { partnerId: string; bp: number }[] = [];
     let startsOn = '';
     if (dispute.package_id) {
@@ -96,6 +116,8 @@ export function disputesRoutes(deps: CapabilityDeps): RouteSpec[] {
     }
     const [y, m, d] = startsOn.split('-');
     const perms = ctx.user!.permissions;
+    const mayResolve = perms.has('disputes:resolve') && dispute.status === 'open';
+    const refusal = mayResolve ? await resolverRefusal(ctx.db, resolver(ctx), dispute) : null;
     return {
       view: V('dispute'),
       data: {
@@ -104,11 +126,12 @@ export function disputesRoutes(deps: CapabilityDeps): RouteSpec[] {
         today,
         partners: partners.map((p) => ({
           id: p.id,
-          name: p.short_name,
+          name: p.name,
           value: values[`share-${p.id}`] ?? (current.find((c) => c.partnerId === p.id) ? String(current.find((c) => c.partnerId === p.id)!.bp / 100) : ''),
         })),
-        currentShares: current.map((c) => `${partners.find((p) => p.id === c.partnerId)?.short_name ?? 'Another partner'} ${formatShare(c.bp)}`).join(', '),
-        canResolve: perms.has('disputes:resolve') && dispute.status === 'open',
+        currentShares: current.map((c) => `${partners.find((p) => p.id === c.partnerId)?.name ?? 'Another partner'} ${formatShare(c.bp)}`).join(', '),
+        canResolve: mayResolve && refusal === null,
+        resolveRefusal: mayResolve ? refusal : null,
         canWithdraw: perms.has('disputes:raise') && dispute.status === 'open' && dispute.raised_by === ctx.user!.id,
         values: { 'from-day': d ? String(Number(d)) : '', 'from-month': m ? String(Number(m)) : '', 'from-year': y ?? '', ...values },
         form,
@@ -128,7 +151,8 @@ export function disputesRoutes(deps: CapabilityDeps): RouteSpec[] {
       handler: async (ctx) => {
         const form = parseLadderForm(ctx.body);
         await replaceLadder(ctx.db, form.steps, form.previous);
-        Object.assign(ctx.audit, { subjectType: 'escalation-ladder', details: { steps: form.steps } });
+        // Counts and days only: step names are typed text.
+        Object.assign(ctx.audit, { subjectType: 'escalation-ladder', details: { steps: form.steps.length, days: form.steps.map((x) => x.days) } });
         return { redirect: `${paths.disputes.ladder}?done=ladder` };
       },
       onInvalid: (ctx, errors) => ladderPage(ctx, errors, ctx.body),
@@ -141,7 +165,14 @@ export function disputesRoutes(deps: CapabilityDeps): RouteSpec[] {
       handler: async (ctx) => {
         const today = todayInLondon();
         const { open, closed } = await listDisputes(ctx.db, today);
-        return { view: V('list'), data: { pageTitle: 'Disputes about shares', open, closed, overdue: open.filter((d) => d.overdue).length, canConfigure: ctx.user!.permissions.has('panels:configure') } };
+        // Aggregates-only viewers get no referral reference and no link: a row must not point at a decision.
+        const aggregatesOnly = await seesAggregatesOnly(ctx.db, ctx.user!);
+        const strip = <T extends { referral_reference: string; package_reference: string | null; reason: string; interim: string }>(rows: T[]) =>
+          aggregatesOnly ? rows.map((r) => ({ ...r, referral_reference: '', package_reference: null, reason: '', interim: '' })) : rows;
+        return {
+          view: V('list'),
+          data: { pageTitle: 'Disputes about shares', open: strip(open), closed: strip(closed), aggregatesOnly, overdue: open.filter((d) => d.overdue).length, canConfigure: ctx.user!.permissions.has('panels:configure') },
+        };
       },
     },
     { method: 'GET', url: paths.disputes.raise(), access: 'disputes:raise', audit: 'disputes.raise.form', handler: (ctx) => raisePage(ctx) },
@@ -165,6 +196,7 @@ export function disputesRoutes(deps: CapabilityDeps): RouteSpec[] {
       access: 'disputes:resolve',
       audit: 'disputes.escalate',
       handler: async (ctx) => {
+        await requireResolver(ctx.db, resolver(ctx), ctx.params.id);
         const form = parseForm(escalateForm, ctx.body);
         const r = await escalateDispute(ctx.db, ctx.params.id!, form.version, form.note, actor(ctx), todayInLondon());
         Object.assign(ctx.audit, { subjectType: 'dispute', subjectId: ctx.params.id, details: { step: r.step } });
@@ -178,8 +210,9 @@ export function disputesRoutes(deps: CapabilityDeps): RouteSpec[] {
       access: 'disputes:resolve',
       audit: 'disputes.resolve',
       handler: async (ctx) => {
-        const partners = await ctx.db.selectFrom('budget_partners').select('id').where('active', '=', true).execute();
-        const form = parseResolveForm(ctx.body, partners.map((p) => p.id));
+        await requireResolver(ctx.db, resolver(ctx), ctx.params.id);
+        const dispute = await getDispute(ctx.db, ctx.params.id, todayInLondon());
+        const form = parseResolveForm(ctx.body, await payingPartners(ctx, dispute.package_id));
         const r = await resolveDispute(ctx.db, ctx.params.id!, form.version, form, actor(ctx), todayInLondon());
         Object.assign(ctx.audit, {
           subjectType: 'dispute',

@@ -68,8 +68,19 @@ export const withdrawForm = z.object({
 });
 
 /** The resolution: the agreed split (a percentage for each partner) from a date (and, if given, until a date), and a note. */
-export function parseResolveForm(body: Body, partnerIds: string[]): { from: string; until: string | null; shares: Share[]; note: string; version: number } {
+export function parseResolveForm(body: Body, paying: readonly { id: string; name: string }[]): { from: string; until: string | null; shares: Share[]; note: string; version: number } {
   const errors: FieldError[] = [];
+  const partnerIds = paying.map((p) => p.id);
+  // A share for a partner that pays nothing now (typed into a crafted form) is refused, not ignored.
+  for (const [key, value] of Object.entries(body)) {
+    const id = key.startsWith('share-') ? key.slice(6) : null;
+    if (id === null || partnerIds.includes(id) || !str(value) || str(value) === '0') continue;
+    errors.push({
+      text: `Only the partners paying a share of the package now (${paying.map((p) => p.name).join(' and ') || 'none'}) can take a share of the agreed split: leave out any other partner`,
+      href: '#shares', // that partner has no box on the form: point at the shares as a whole
+    });
+    break;
+  }
   const from = readDate(body, 'from', 'the date the agreed split starts', true);
   if (!from.ok) errors.push(from.error);
   const until = readDate(body, 'until', 'the last day the agreed split applies', false);

@@ -168,10 +168,10 @@ async function notifyOthers(db: Db, notifier: Notifier, disputeId: string, partn
   const admin = decision.administrator_id ? await db.selectFrom('users').select(['id', 'email']).where('id', '=', decision.administrator_id).where('active', '=', true).executeTakeFirst() : undefined;
   const to = new Map<string, string>();
   for (const m of [...members, ...(admin ? [admin] : [])]) if (m.email) to.set(m.id, m.email);
+  // Only the reference, the partner and the link: the raiser's typed words (reason, interim) stay
+  // behind sign-in, where the sharing and audit rules apply.
   const body = [
-    `${partner.name} has disputed its share of the ${decision.panel_name} decision of ${longDate(decision.decided_on)} on referral ${decision.referral_reference} (package ${decision.package_reference}).`,
-    `The dispute is at step 1 of the escalation ladder and is due to be settled at this step by ${longDate(d.step_due_on)}.`,
-    `While it is open: ${d.interim}`,
+    `${partner.name} has disputed its share of the panel decision on referral ${decision.referral_reference}.`,
     `See the dispute: ${baseUrl}${paths.disputes.dispute(disputeId)}`,
   ].join('\n\n');
   for (const email of to.values()) await notifier.send(db, { channel: 'email', to: email, subject: `Dispute raised about referral ${decision.referral_reference}`, body });
@@ -236,6 +236,51 @@ export async function listDisputes(db: Db, today: string) {
     open: shaped.filter((r) => r.status === 'open'),
     closed: shaped.filter((r) => r.status !== 'open').sort((a, b) => (b.resolved_on ?? '').localeCompare(a.resolved_on ?? '')),
   };
+}
+
+// Who may escalate and resolve ---------------------------------------------------------------------
+
+export interface Resolver {
+  id: string;
+  organisationId: string;
+  permissions: ReadonlySet<string>;
+}
+
+/**
+ * Why this person may not escalate or resolve this dispute, or null if they may: a party never
+ * settles its own dispute (the person who raised it, anyone of the disputing partner's
+ * organisation); otherwise the decision's panel administrator, a current member of that panel,
+ * or the partnership administrator (panels:configure) may.
+ */
+export async function resolverRefusal(db: Db, who: Resolver, dispute: { raised_by: string | null; partner_id: string; decision_id: string }): Promise<string | null> {
+  const party = 'A party cannot settle its own dispute: someone else on the panel must escalate or resolve it';
+  if (dispute.raised_by === who.id) return `You raised this dispute. ${party}`;
+  const partner = await db
+    .selectFrom('budget_partners as b')
+    .innerJoin('organisations as o', 'o.id', 'b.organisation_id')
+    .select(['b.organisation_id', 'o.name'])
+    .where('b.id', '=', dispute.partner_id)
+    .executeTakeFirst();
+  if (partner && partner.organisation_id === who.organisationId) return `You work for ${partner.name}, the partner disputing its share. ${party}`;
+  if (who.permissions.has('panels:configure')) return null;
+  const panel = await db
+    .selectFrom('panel_decisions as d')
+    .innerJoin('panel_meetings as m', 'm.id', 'd.meeting_id')
+    .innerJoin('panels as p', 'p.id', 'm.panel_id')
+    .select(['p.id', 'p.name', 'p.administrator_id'])
+    .where('d.id', '=', dispute.decision_id)
+    .executeTakeFirstOrThrow();
+  if (panel.administrator_id === who.id) return null;
+  const member = await db.selectFrom('panel_members').select('id').where('panel_id', '=', panel.id).where('user_id', '=', who.id).where('active', '=', true).executeTakeFirst();
+  if (member) return null;
+  return `Only the administrator or a current member of ${panel.name}, which made this decision, or the partnership administrator can escalate or resolve this dispute`;
+}
+
+/** Refuses (403, audited) anyone who may not escalate or resolve this dispute. Not used by the overnight job. */
+export async function requireResolver(db: Db, who: Resolver, disputeId: string | undefined): Promise<void> {
+  const d = await disputeRow(db, disputeId);
+  const refusal = await resolverRefusal(db, who, d);
+  if (refusal) throw new ForbiddenError(refusal);
 }
 
 // Escalating, withdrawing ------------------------------------------------------------------------------
@@ -346,6 +391,16 @@ function resolveInTransaction(db: Db, id: string, expectedVersion: number, r: Re
     const decision = await tx.selectFrom('panel_decisions').select(['id', 'package_id']).where('id', '=', d.decision_id).executeTakeFirstOrThrow();
     if (!decision.package_id) throw new ValidationError([{ text: 'The decision no longer has a package to change', href: '#note' }]);
     const { pkg, split } = await currentTerms(tx, decision.package_id);
+    // Cost can only move between partners already paying a share: never onto one that never paid.
+    const paying = new Set(split.flatMap((s) => s.shares.map((x) => x.partnerId)));
+    const outsider = r.shares.find((x) => !paying.has(x.partnerId));
+    if (outsider) {
+      const names = await tx.selectFrom('budget_partners').select(['id', 'short_name']).where('id', 'in', [outsider.partnerId, ...paying]).execute();
+      const name = (id: string) => names.find((n) => n.id === id)?.short_name ?? 'That partner';
+      throw new ValidationError([
+        { text: `${name(outsider.partnerId)} does not pay a share of package ${pkg.reference}: the agreed split can only share the cost between ${[...paying].map(name).sort().join(' and ')}`, href: '#shares' },
+      ]);
+    }
     if (r.from < pkg.starts_on) throw new ValidationError([{ text: `The agreed split cannot start before the package starts (${longDate(pkg.starts_on)})`, href: '#from-day' }]);
     if (pkg.ends_on !== null && r.from > pkg.ends_on) throw new ValidationError([{ text: `The agreed split cannot start after the package ends (${longDate(pkg.ends_on)})`, href: '#from-day' }]);
     const newSplit = splitFrom(split, r.from, r.shares, pkg.ends_on, r.until ?? null);

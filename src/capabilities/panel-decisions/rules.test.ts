@@ -2,7 +2,7 @@
 // sheet's due date. Figures worked out by hand in the comments; properties on generated input.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { authorityProblems, authorityWindowEnd, countingMembers, daysLate, describeTemplate, expandTemplate, firstYearCostByPartner, payingPartners, quorumProblems, sheetDueOn, templateProblems, type PresentMember, type TemplateSegment } from './rules.js';
+import { authorityProblems, authorityWindowEnd, countingMembers, daysLate, describeTemplate, expandTemplate, firstYearCostByPartner, largestYearlyCostByPartner, payingPartners, quorumProblems, sheetDueOn, templateProblems, type PresentMember, type TemplateSegment } from './rules.js';
 import { validateSplit, type Share } from '../budgets/split.js';
 import { isWorkingDay } from '../../platform/working-days.js';
 import { addDays } from '../budgets/financial-year.js';
@@ -24,6 +24,8 @@ const member = (partnerId: string, over: Partial<PresentMember> = {}): PresentMe
   ...over,
 });
 const ALL = [member(E), member(S), member(H)];
+/** Costs over the first 12 months, as the authority check reads them. */
+const firstYear = (entries: [string, number][]) => new Map(entries.map(([id, pence]) => [id, { pence, when: 'in the first 12 months' }]));
 
 describe('quorum', () => {
   it('is met by three members, one from each agency, for joint funding', () => {
@@ -102,7 +104,7 @@ describe('delegated authority', () => {
   });
 
   it('refuses a share beyond the authority of every present member for that partner, naming partner and amounts', () => {
-    const costs = new Map([
+    const costs = firstYear([
       [E, 60_000],
       [S, 2_000_000],
     ]);
@@ -113,15 +115,77 @@ describe('delegated authority', () => {
   });
 
   it('refuses when nobody for the partner is present, or only someone who declared an interest', () => {
-    const costs = new Map([[H, 10_000]]);
+    const costs = firstYear([[H, 10_000]]);
     const msg = 'Nobody present may agree Health’s share of £100.00 in the first 12 months: no member with authority for Health is present without a declared interest';
     expect(authorityProblems(costs, [member(E), member(S)], name)).toEqual([msg]);
     expect(authorityProblems(costs, [member(E), member(H, { interests: 'Manages the provider' })], name)).toEqual([msg]);
   });
 
+  it('refuses a paying partner with nobody present for it even when its share is £0', () => {
+    expect(authorityProblems(firstYear([[S, 0]]), [member(E), member(H)], name)).toEqual([
+      'Nobody present may agree Social care’s share: no member with authority for Social care is present without a declared interest',
+    ]);
+    expect(authorityProblems(firstYear([[S, 0]]), [member(S, { authorityPence: 0 })], name)).toEqual([]);
+  });
+
+  it('looks at every year of the package, not only the first 12 months', () => {
+    // £20,000 a week: education pays 1 December 2026 to 30 November 2027 (365 days), then social
+    // care 1 December 2027 to 1 December 2028. Social care's dearest 12 months are from 1 December
+    // 2027 (366 days with 29 February 2028): 122 days in 2027 to 2028 (£348,571.428… → £348,571.43)
+    // and 244 in 2028 to 2029 (£697,142.857… → £697,142.86), £1,045,714.29.
+    const terms = { unitCostPence: 2_000_000, unitsX100: 100, frequency: 'week' as const, startsOn: '2026-12-01', endsOn: '2028-12-01' };
+    const split = [
+      { from: '2026-12-01', to: '2027-11-30', shares: [{ partnerId: E, bp: 10000 }] },
+      { from: '2027-12-01', to: '2028-12-01', shares: [{ partnerId: S, bp: 10000 }] },
+    ];
+    expect(Object.fromEntries(firstYearCostByPartner(terms, split))).toEqual({ [E]: 104_285_715 });
+    const costs = largestYearlyCostByPartner(terms, split);
+    expect(Object.fromEntries(costs)).toEqual({
+      // 365 days: 121 in 2026 to 2027 (£345,714.285… → £345,714.29) and 244 in 2027 to 2028 (£697,142.857… → £697,142.86).
+      [E]: { pence: 104_285_715, when: 'in the first 12 months' },
+      [S]: { pence: 104_571_429, when: 'in the 12 months from 1 December 2027' },
+    });
+    expect(authorityProblems(costs, [member(E, { authorityPence: 200_000_000 }), member(S, { authorityPence: 0 })], name)).toEqual([
+      'Social care’s share is £1,045,714.29 in the 12 months from 1 December 2027, more than any present member for Social care may agree (the most is £0.00): take it to someone with more authority',
+    ]);
+  });
+
+  it('costs an open-ended package over a whole financial year of its last part', () => {
+    // £100 a week from 1 June 2026: health for two years, then education until further notice.
+    // Education's dearest financial year is 2027 to 2028 or later with 366 days (£5,228.571… → £5,228.57).
+    const terms = { unitCostPence: 10_000, unitsX100: 100, frequency: 'week' as const, startsOn: '2026-06-01', endsOn: null };
+    const split = [
+      { from: '2026-06-01', to: '2028-05-31', shares: [{ partnerId: H, bp: 10000 }] },
+      { from: '2028-06-01', to: null, shares: [{ partnerId: E, bp: 10000 }] },
+    ];
+    const costs = largestYearlyCostByPartner(terms, split);
+    expect(costs.get(E)).toEqual({ pence: 522_857, when: 'in the financial year 2031 to 2032' });
+    expect(costs.get(H)!.pence).toBe(522_857); // 2027 to 2028 has 29 February 2028
+  });
+
+  it('never counts less than the first 12 months, and each partner’s largest year is at least its share of any financial year (property)', () => {
+    const day = fc.integer({ min: 0, max: 1500 }).map((n) => addDays('2026-01-01', n));
+    fc.assert(
+      fc.property(day, fc.option(fc.integer({ min: 0, max: 1200 }), { nil: null }), fc.integer({ min: 1, max: 600 }), fc.constantFrom<'week' | 'month'>('week', 'month'), (startsOn, length, cut, frequency) => {
+        const endsOn = length === null ? null : addDays(startsOn, length);
+        const second = addDays(startsOn, cut);
+        const split = endsOn !== null && second > endsOn
+          ? [{ from: startsOn, to: endsOn, shares: [{ partnerId: E, bp: 5000 }, { partnerId: S, bp: 5000 }] }]
+          : [
+              { from: startsOn, to: addDays(second, -1), shares: [{ partnerId: E, bp: 5000 }, { partnerId: S, bp: 5000 }] },
+              { from: second, to: endsOn, shares: [{ partnerId: S, bp: 10000 }] },
+            ];
+        const terms = { unitCostPence: 12_345, unitsX100: 250, frequency, startsOn, endsOn };
+        const largest = largestYearlyCostByPartner(terms, split);
+        expect([...largest.keys()].sort()).toEqual(payingPartners(split).sort());
+        for (const [id, pence] of firstYearCostByPartner(terms, split)) expect(largest.get(id)!.pence).toBeGreaterThanOrEqual(pence);
+      }),
+    );
+  });
+
   it('accepts a share exactly at the limit', () => {
-    expect(authorityProblems(new Map([[E, 5_000_000]]), ALL, name)).toEqual([]);
-    expect(authorityProblems(new Map([[E, 5_000_001]]), ALL, name)).toHaveLength(1);
+    expect(authorityProblems(firstYear([[E, 5_000_000]]), ALL, name)).toEqual([]);
+    expect(authorityProblems(firstYear([[E, 5_000_001]]), ALL, name)).toHaveLength(1);
   });
 
   it('refuses exactly the partners whose share no present member can agree (property)', () => {
@@ -131,12 +195,13 @@ describe('delegated authority', () => {
         fc.record({ e: fc.integer({ min: 0, max: 10_000_000 }), s: fc.integer({ min: 0, max: 10_000_000 }), h: fc.integer({ min: 0, max: 10_000_000 }) }),
         (ms, c) => {
           const present = ms.map((m, i) => member(m.partnerId, { userId: `u${i}`, authorityPence: m.authorityPence, interests: m.interested ? 'Declared' : null }));
-          const costs = new Map([
+          const costs = firstYear([
             [E, c.e],
             [S, c.s],
             [H, c.h],
           ]);
-          const refused = [...costs].filter(([id, pence]) => pence > 0 && !present.some((m) => m.partnerId === id && !m.interests && m.authorityPence >= pence)).map(([id]) => name(id));
+          // A paying partner needs someone present for it even at £0 in the year.
+          const refused = [...costs].filter(([id, { pence }]) => !present.some((m) => m.partnerId === id && !m.interests && m.authorityPence >= pence)).map(([id]) => name(id));
           const problems = authorityProblems(costs, present, name);
           expect(problems).toHaveLength(refused.length);
           for (const n of refused) expect(problems.some((p) => p.includes(`${n}’s share`))).toBe(true);

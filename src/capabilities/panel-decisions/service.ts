@@ -6,11 +6,12 @@ import { sql } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
 import { ForbiddenError, NotFoundError, ValidationError, type FieldError } from '../../platform/http/errors.js';
 import type { CurrentUser } from '../../platform/auth/current-user.js';
+import { LedgerError } from '../budgets/ledger.js';
 import { createPackage, type PackageInput } from '../budgets/packages.js';
 import { validateSplit, type Split } from '../budgets/split.js';
 import { isUuid } from '../budgets/errors.js';
 import { presentMembers } from '../panels/service.js';
-import { authorityProblems, daysLate, firstYearCostByPartner, isApproval, payingPartners, quorumProblems, sheetDueOn, templateProblems, type Outcome, type PresentMember, type TemplateSegment } from './rules.js';
+import { authorityProblems, daysLate, isApproval, largestYearlyCostByPartner, payingPartners, quorumProblems, sheetDueOn, templateProblems, type Outcome, type PresentMember, type TemplateSegment } from './rules.js';
 
 interface Actor {
   id: string;
@@ -100,7 +101,7 @@ export async function decisionProblems(db: Db, c: Awaited<ReturnType<typeof getC
       errors.push(...splitErrors.map((p) => ({ text: p.message, href: p.segment > 0 ? `#split-${p.segment}` : '#split-1' })));
     } else if (present.length) {
       const names = await partnerNames(db);
-      const costs = firstYearCostByPartner({ unitCostPence: t.unitCostPence, unitsX100: t.unitsX100, frequency: t.frequency, startsOn: t.startsOn, endsOn: t.endsOn }, split);
+      const costs = largestYearlyCostByPartner({ unitCostPence: t.unitCostPence, unitsX100: t.unitsX100, frequency: t.frequency, startsOn: t.startsOn, endsOn: t.endsOn }, split);
       errors.push(...atAttendance(authorityProblems(costs, present, names.name)));
     }
   }
@@ -121,6 +122,9 @@ const parseAgencies = (json: string): string[] => {
  * package and its commitment (approvals), the referral's status and its event.
  */
 export async function recordDecision(db: Db, caseId: string, input: DecisionInput, by: Actor, today: string) {
+  // Two decisions on one case at once: the second waits here for the first to commit, then reads
+  // it below and is refused in plain words (not a unique-key failure on the insert).
+  if (isUuid(caseId)) await db.selectFrom('panel_cases').select('id').where('id', '=', caseId).forNoKeyUpdate().execute();
   const c = await getCase(db, caseId);
   if (isApproval(input.outcome) !== !!input.package) throw new Error('An approval needs a package, and only an approval has one');
   const problems = await decisionProblems(db, c, input, today);
@@ -134,7 +138,12 @@ export async function recordDecision(db: Db, caseId: string, input: DecisionInpu
     .executeTakeFirstOrThrow();
   let packageRef: { id: string; reference: string; transactionId: number | null } | null = null;
   if (input.package) {
-    const made = await createPackage(db, { ...input.package.terms, agreementId: input.package.agreementId, childId: c.child_id, decisionId: decision.id }, by, today);
+    const terms = { ...input.package.terms, agreementId: input.package.agreementId, childId: c.child_id, decisionId: decision.id };
+    const made = await createPackage(db, terms, by, today).catch((e: unknown) => {
+      // A closed accounting period, say: the route's transaction is undone, decision and all.
+      if (e instanceof LedgerError) throw new ValidationError([{ text: `The decision was not recorded, because the package’s commitment could not be posted to the budgets: ${e.message}`, href: '#outcome' }]);
+      throw e;
+    });
     await db.updateTable('panel_decisions').set({ package_id: made.id }).where('id', '=', decision.id).execute();
     packageRef = { id: made.id, reference: made.reference, transactionId: made.posted?.transactionId ?? null };
   }

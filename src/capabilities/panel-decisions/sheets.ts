@@ -5,6 +5,7 @@ import type { Db } from '../../platform/db/database.js';
 import type { Notifier } from '../../platform/notify/notify.js';
 import { ValidationError } from '../../platform/http/errors.js';
 import { paths } from '../../paths.js';
+import { longDate } from '../budgets/presenters.js';
 import { firstYearCostByPartner, payingPartners } from './rules.js';
 import { decisionPackage, partnerNames, type Decision } from './service.js';
 import { sha256, sheetContent, sheetHtml, sheetPdf, type SheetContent, type SheetFacts } from './sheet.js';
@@ -130,7 +131,11 @@ async function targets(db: Db, d: Decision): Promise<Target[]> {
 
 /** Issues the sheet once: stores its HTML, PDF and checksum, and sends each recipient a link. */
 export async function issueSheet(db: Db, d: Decision, opts: { notifier: Notifier; baseUrl: string; today: string; by: { id: string } }) {
-  if (d.sheet_id) throw new ValidationError([{ text: `The outcome sheet was already issued on ${d.issued_on}`, href: '#issue' }]);
+  // Two issues at once: the second waits here for the first to commit, then finds its sheet
+  // (read after the lock, not from `d`) and is refused in plain words.
+  await db.selectFrom('panel_decisions').select('id').where('id', '=', d.id).forNoKeyUpdate().execute();
+  const issued = await db.selectFrom('outcome_sheets').select('issued_on').where('decision_id', '=', d.id).executeTakeFirst();
+  if (issued) throw new ValidationError([{ text: `The outcome sheet was already issued on ${longDate(issued.issued_on)}`, href: '#issue' }]);
   const content = await contentOf(db, d);
   const html = sheetHtml(content);
   const pdf = await sheetPdf(content, { createdOn: opts.today });

@@ -4,22 +4,34 @@
 import { formatPence } from '../budgets/money.js';
 import { formatShare } from '../budgets/split.js';
 import type { CellValue, Table } from '../budget-reports/export.js';
-import type { PanelReport } from './service.js';
+import { CELL_TEXT } from '../register-overview/rules.js';
+import type { ShownCount, ShownFigures } from './rules.js';
+
+/** Where a table goes: the page says "fewer than 5", a CSV or XLSX file "<5" (as the register overview's). */
+export type Words = 'page' | 'csv';
+const countCell = (c: ShownCount, words: Words): CellValue => (c.shown === 'count' ? c.count : CELL_TEXT[c.shown][words]);
+const countText = (c: ShownCount) => (c.shown === 'count' ? c.count!.toLocaleString('en-GB') : CELL_TEXT[c.shown].page);
+export const WITHHELD = 'Not shown: with so few decisions, a single decision could be picked out';
 
 const days = (n: number | null) => (n === null ? null : Math.round(n * 10) / 10);
 const daysText = (n: number | null) => (n === null ? '–' : `${days(n)!.toLocaleString('en-GB')}`);
 const monthLabel = (ym: string) => new Date(`${ym}-15T12:00:00Z`).toLocaleDateString('en-GB', { month: 'long', year: 'numeric', timeZone: 'UTC' });
 
 /** The report's tables, in the order the page shows them. Money cells are { pence } so Excel gets numbers. */
-export function reportTables(r: PanelReport): Table[] {
+export function reportTables(r: ShownFigures, words: Words = 'csv'): Table[] {
+  const c = (x: ShownCount) => countCell(x, words);
   return [
-    { sheet: 'Cases by outcome', columns: ['Outcome', 'Decisions'], rows: [...r.outcomes.map((o): CellValue[] => [o.label, o.count]), ['Total', r.decisions]] },
+    {
+      sheet: 'Cases by outcome',
+      columns: ['Outcome', 'Decisions'],
+      rows: [...(r.outcomesWithheld ? [[WITHHELD, null]] : r.outcomes.map((o): CellValue[] => [o.label, c(o.count)])), ['Total', c(r.decisions)]],
+    },
     {
       sheet: 'Time to decision',
       columns: ['Month decided', 'Decisions', 'Median days from referral', '90th percentile days'],
       rows: [
-        ...r.time.months.map((m): CellValue[] => [monthLabel(m.month), m.count, days(m.median), days(m.p90)]),
-        ['Whole period', r.time.overall.count, days(r.time.overall.median), days(r.time.overall.p90)],
+        ...(r.timeWithheld ? [[WITHHELD, null, null, null]] : r.time.months.map((m): CellValue[] => [monthLabel(m.month), c(m.count), days(m.median), days(m.p90)])),
+        ['Whole period', c(r.time.overall.count), days(r.time.overall.median), days(r.time.overall.p90)],
       ],
     },
     {
@@ -31,10 +43,10 @@ export function reportTables(r: PanelReport): Table[] {
       sheet: 'Disputes',
       columns: ['Measure', 'Figure'],
       rows: [
-        ['Raised in the period', r.disputes.opened],
-        ['Resolved in the period', r.disputes.resolved],
-        ['Withdrawn in the period', r.disputes.withdrawn],
-        ['Still open at the end of the period', r.disputes.openAtEnd],
+        ['Raised in the period', c(r.disputes.opened)],
+        ['Resolved in the period', c(r.disputes.resolved)],
+        ['Withdrawn in the period', c(r.disputes.withdrawn)],
+        ['Still open at the end of the period', c(r.disputes.openAtEnd)],
         ['Median days to resolve', days(r.disputes.medianDaysToResolve)],
       ],
     },
@@ -77,19 +89,22 @@ export function barChartSvg(opts: { id: string; title: string; description: stri
 }
 
 /** The four charts, each of the table that follows it. */
-export function reportCharts(r: PanelReport) {
+export function reportCharts(r: ShownFigures) {
+  const bar = (label: string, x: ShownCount) => ({ label, value: x.shown === 'count' ? x.count : null, text: countText(x) });
   return {
     outcomes: barChartSvg({
       id: 'chart-outcomes',
       title: 'Cases by outcome',
       description: 'Bar chart of the number of decisions with each outcome, from the table that follows it.',
-      rows: r.outcomes.map((o) => ({ label: o.label, value: o.count, text: o.count.toLocaleString('en-GB') })),
+      rows: r.outcomesWithheld ? [] : r.outcomes.map((o) => bar(o.label, o.count)),
     }),
     time: barChartSvg({
       id: 'chart-time',
       title: 'Median days from referral to decision, by month decided',
       description: 'Bar chart of the median days from referral to decision in each month, from the table that follows it. Months with no decisions draw no bar.',
-      rows: r.time.months.map((m) => ({ label: monthLabel(m.month), value: m.median, text: m.median === null ? 'no decisions' : `${daysText(m.median)} days` })),
+      rows: r.timeWithheld
+        ? []
+        : r.time.months.map((m) => ({ label: monthLabel(m.month), value: m.median, text: m.median !== null ? `${daysText(m.median)} days` : m.count.count === 0 ? 'no decisions' : 'not shown' })),
     }),
     partners: barChartSvg({
       id: 'chart-partners',
@@ -102,10 +117,10 @@ export function reportCharts(r: PanelReport) {
       title: 'Disputes about shares',
       description: 'Bar chart of disputes raised, resolved, withdrawn and still open, from the table that follows it.',
       rows: [
-        { label: 'Raised', value: r.disputes.opened, text: String(r.disputes.opened) },
-        { label: 'Resolved', value: r.disputes.resolved, text: String(r.disputes.resolved) },
-        { label: 'Withdrawn', value: r.disputes.withdrawn, text: String(r.disputes.withdrawn) },
-        { label: 'Still open at the end', value: r.disputes.openAtEnd, text: String(r.disputes.openAtEnd) },
+        bar('Raised', r.disputes.opened),
+        bar('Resolved', r.disputes.resolved),
+        bar('Withdrawn', r.disputes.withdrawn),
+        bar('Still open at the end', r.disputes.openAtEnd),
       ],
     }),
   };

@@ -1,7 +1,8 @@
 // The panel reports for the partnership board: cases by outcome, time from referral to decision,
 // decisions by funding partner and share, and disputes, for a date range (this financial year
 // unless chosen), on screen (chart and table) and as CSV or XLSX. Aggregates only: no row-level
-// drill-down, so nothing here can point at a child.
+// drill-down, so nothing here can point at a child. Commissioners and finance officers (not on
+// any panel) get small numbers suppressed and whole months only (docs/adr/0007).
 import type { RouteContext, RouteResult, RouteSpec } from '../../platform/http/route.js';
 import { ValidationError, type FieldError } from '../../platform/http/errors.js';
 import { todayInLondon } from '../../platform/dates.js';
@@ -10,8 +11,9 @@ import type { CapabilityDeps } from '../deps.js';
 import { readDate } from '../budgets/schema.js';
 import { financialYearEnd, financialYearOf, financialYearStart } from '../budgets/financial-year.js';
 import { toCsv, toXlsx } from '../budget-reports/export.js';
-import { panelReport } from './service.js';
+import { panelReport, seesAggregatesOnly } from './service.js';
 import { cellText, reportCharts, reportTables } from './presenters.js';
+import { shownFigures, wholeMonthsProblems } from './rules.js';
 
 const ACCESS = 'panel-reports:view' as const;
 const V = 'panel-reports/views/home.njk';
@@ -22,7 +24,7 @@ function defaultRange(today = todayInLondon()) {
 }
 
 /** The range from the query's date boxes; each box left empty takes this financial year's bound. */
-function chosenRange(query: Record<string, unknown>): { from: string; to: string } {
+function chosenRange(query: Record<string, unknown>, wholeMonths: boolean): { from: string; to: string } {
   const d = defaultRange();
   const errors: FieldError[] = [];
   const from = readDate(query, 'from', 'the first day of the period', false);
@@ -33,6 +35,9 @@ function chosenRange(query: Record<string, unknown>): { from: string; to: string
   const range = { from: (from.ok && from.value) || d.from, to: (to.ok && to.value) || d.to };
   if (range.to < range.from) throw new ValidationError([{ text: 'The last day of the period must be on or after the first day', href: '#to-day' }]);
   if (Date.parse(range.to) - Date.parse(range.from) > 10 * 366 * 86_400_000) throw new ValidationError([{ text: 'Choose a period of 10 years or less', href: '#from-day' }]);
+  // Aggregates-only viewers: a period of a few days could hold a single decision.
+  const months = wholeMonths ? wholeMonthsProblems(range.from, range.to) : [];
+  if (months.length) throw new ValidationError(months);
   return range;
 }
 
@@ -44,9 +49,10 @@ const dateBoxes = (field: string, iso: string | undefined, query: Record<string,
 
 export function panelReportsRoutes(_deps: CapabilityDeps): RouteSpec[] {
   const page = async (ctx: RouteContext, errors?: FieldError[]): Promise<RouteResult> => {
-    const range = errors ? defaultRange() : chosenRange(ctx.query);
-    const report = await panelReport(ctx.db, range.from, range.to);
-    const tables = reportTables(report).map((t) => ({ ...t, rows: t.rows.map((r) => r.map(cellText)) }));
+    const aggregatesOnly = await seesAggregatesOnly(ctx.db, ctx.user!);
+    const range = errors ? defaultRange() : chosenRange(ctx.query, aggregatesOnly);
+    const report = shownFigures(await panelReport(ctx.db, range.from, range.to), aggregatesOnly);
+    const tables = reportTables(report, 'page').map((t) => ({ ...t, rows: t.rows.map((r) => r.map(cellText)) }));
     const q = new URLSearchParams({ from: range.from, to: range.to });
     return {
       view: V,
@@ -57,6 +63,8 @@ export function panelReportsRoutes(_deps: CapabilityDeps): RouteSpec[] {
         from: dateBoxes('from', range.from, errors ? ctx.query : {}),
         to: dateBoxes('to', range.to, errors ? ctx.query : {}),
         report,
+        decisionsText: report.decisions.shown === 'count' ? `${report.decisions.count!.toLocaleString('en-GB')} ${report.decisions.count === 1 ? 'decision' : 'decisions'}` : 'Fewer than 5 decisions',
+        hasOverallTime: report.time.overall.median !== null,
         tables,
         charts: reportCharts(report),
         downloads: ['csv', 'xlsx'].map((format) => ({ format, href: `${paths.panelReports.export}?format=${format}&${q}` })),
@@ -84,8 +92,9 @@ export function panelReportsRoutes(_deps: CapabilityDeps): RouteSpec[] {
           const v = iso(ctx.query[f]);
           if (v) Object.assign(asBoxes, { [`${f}-day`]: v.slice(8, 10), [`${f}-month`]: v.slice(5, 7), [`${f}-year`]: v.slice(0, 4) });
         }
-        const range = chosenRange({ ...ctx.query, ...asBoxes });
-        const tables = reportTables(await panelReport(ctx.db, range.from, range.to));
+        const aggregatesOnly = await seesAggregatesOnly(ctx.db, ctx.user!);
+        const range = chosenRange({ ...ctx.query, ...asBoxes }, aggregatesOnly);
+        const tables = reportTables(shownFigures(await panelReport(ctx.db, range.from, range.to), aggregatesOnly), 'csv');
         ctx.audit.details = { format, from: range.from, to: range.to };
         const name = `panel-report-${range.from}-to-${range.to}`;
         if (format === 'csv') {

@@ -4,6 +4,8 @@
 import { commitmentByYear, type PackageTerms } from '../budgets/commitment.js';
 import { addDays, epochDay, financialYearOf } from '../budgets/financial-year.js';
 import { FULL_SHARE, type Split } from '../budgets/split.js';
+import { SMALL_NUMBER, suppress } from '../sharing/rules.js';
+import { protectBreakdown, type Shown } from '../register-overview/rules.js';
 
 export const OUTCOMES = ['approve', 'approve-with-changes', 'decline', 'defer', 'refer-elsewhere'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
@@ -137,4 +139,106 @@ export function disputeFigures(disputes: readonly DisputeFacts[], from: string, 
     openAtEnd: disputes.filter((d) => d.raisedOn <= to && (d.resolvedOn === null || d.resolvedOn > to)).length,
     medianDaysToResolve: median(resolved.map((d) => daysBetween(d.raisedOn, d.resolvedOn!))),
   };
+}
+
+// Small numbers (docs/adr/0007) --------------------------------------------------------------------
+// For people who see the panel's work as aggregates only (commissioners, finance officers), a count
+// from 1 to 4 is "fewer than 5", with the register overview's secondary suppression where counts
+// add up to a total that is shown; a figure worked out from fewer than 5 decisions (a median, a
+// partner's cost) is not shown at all. Panel members and administrators see every figure.
+
+/** A count as shown: the number, or why it is not shown ('fewer-than-5': 1 to 4; 'hidden': 5 or more). */
+export interface ShownCount {
+  count: number | null;
+  shown: Shown;
+}
+const plain = (n: number): ShownCount => ({ count: n, shown: 'count' });
+const small = (n: number): ShownCount => (suppress(n) === null ? { count: null, shown: 'fewer-than-5' } : plain(n));
+const enough = (n: number) => n >= SMALL_NUMBER;
+
+export interface ReportFigures {
+  decisions: number;
+  outcomes: { outcome: Outcome; label: string; count: number }[];
+  time: { overall: TimeSummary; months: ({ month: string } & TimeSummary)[] };
+  partners: { partnerId: string; name: string; decisions: number; firstYearPence: number; averageShareBp: number }[];
+  disputes: { opened: number; resolved: number; withdrawn: number; openAtEnd: number; medianDaysToResolve: number | null };
+}
+
+export interface ShownFigures {
+  /** True when small numbers were protected (the page says so). */
+  protectedView: boolean;
+  decisions: ShownCount;
+  /** No breakdown of decisions is shown (fewer than 5 in the period, or it would give a small count away). */
+  outcomesWithheld: boolean;
+  outcomes: { outcome: Outcome; label: string; count: ShownCount }[];
+  timeWithheld: boolean;
+  time: { overall: { count: ShownCount; median: number | null; p90: number | null }; months: { month: string; count: ShownCount; median: number | null; p90: number | null }[] };
+  partners: ReportFigures['partners'];
+  /** How many partners were left out because they fund fewer than 5 of the decisions. */
+  partnersLeftOut: number;
+  disputes: { opened: ShownCount; resolved: ShownCount; withdrawn: ShownCount; openAtEnd: ShownCount; medianDaysToResolve: number | null };
+}
+
+/** The figures as shown: all of them, or (`aggregatesOnly`) with small numbers protected. */
+export function shownFigures(r: ReportFigures, aggregatesOnly: boolean): ShownFigures {
+  if (!aggregatesOnly) {
+    return {
+      protectedView: false,
+      decisions: plain(r.decisions),
+      outcomesWithheld: false,
+      outcomes: r.outcomes.map((o) => ({ outcome: o.outcome, label: o.label, count: plain(o.count) })),
+      timeWithheld: false,
+      time: {
+        overall: { ...r.time.overall, count: plain(r.time.overall.count) },
+        months: r.time.months.map((m) => ({ ...m, count: plain(m.count) })),
+      },
+      partners: r.partners,
+      partnersLeftOut: 0,
+      disputes: { ...r.disputes, opened: plain(r.disputes.opened), resolved: plain(r.disputes.resolved), withdrawn: plain(r.disputes.withdrawn), openAtEnd: plain(r.disputes.openAtEnd) },
+    };
+  }
+  // Outcomes add up to the decisions shown at the top: primary and secondary suppression, and no
+  // breakdown at all when there are only 1 to 4 decisions (as the register overview does).
+  const outcomes = protectBreakdown(r.outcomes.map((o) => ({ key: o.outcome, label: o.label, count: o.count })));
+  const outcomesWithheld = (r.decisions > 0 && !enough(r.decisions)) || outcomes.withheld;
+  // Months add up to the decisions timed; a month's median or 90th percentile shows only over 5 or more.
+  const timed = r.time.overall.count;
+  const months = protectBreakdown(r.time.months.map((m) => ({ key: m.month, label: m.month, count: m.count })));
+  const timeWithheld = (timed > 0 && !enough(timed)) || months.withheld;
+  // A withheld breakdown carries no counts at all (not even its zeros): the page says why instead.
+  const none: ShownCount = { count: null, shown: 'hidden' };
+  return {
+    protectedView: true,
+    decisions: small(r.decisions),
+    outcomesWithheld,
+    outcomes: r.outcomes.map((o, i) => ({ outcome: o.outcome, label: o.label, count: outcomesWithheld ? none : cellOf(outcomes.cells[i]!) })),
+    timeWithheld,
+    time: {
+      overall: { count: small(timed), median: enough(timed) ? r.time.overall.median : null, p90: enough(timed) ? r.time.overall.p90 : null },
+      months: r.time.months.map((m, i) => {
+        const c = cellOf(months.cells[i]!);
+        const shows = !timeWithheld && c.shown === 'count' && enough(m.count);
+        return { month: m.month, count: timeWithheld ? none : c, median: shows ? m.median : null, p90: shows ? m.p90 : null };
+      }),
+    },
+    // A partner's cost and share over 1 to 4 decisions could be one package's: the row is left out.
+    partners: r.partners.filter((p) => enough(p.decisions)),
+    partnersLeftOut: r.partners.filter((p) => !enough(p.decisions)).length,
+    disputes: {
+      opened: small(r.disputes.opened),
+      resolved: small(r.disputes.resolved),
+      withdrawn: small(r.disputes.withdrawn),
+      openAtEnd: small(r.disputes.openAtEnd),
+      medianDaysToResolve: enough(r.disputes.resolved) ? r.disputes.medianDaysToResolve : null,
+    },
+  };
+}
+const cellOf = (c: { count: number | null; shown: Shown }): ShownCount => ({ count: c.count, shown: c.shown });
+
+/** Whether a period is whole calendar months: from the 1st of a month to the last day of a month. */
+export function wholeMonthsProblems(from: string, to: string): { text: string; href: string }[] {
+  const problems: { text: string; href: string }[] = [];
+  if (from.slice(8, 10) !== '01') problems.push({ text: 'Start the period on the first day of a month: these reports cover whole months only', href: '#from-day' });
+  if (addDays(to, 1).slice(8, 10) !== '01') problems.push({ text: 'End the period on the last day of a month: these reports cover whole months only', href: '#to-day' });
+  return problems;
 }

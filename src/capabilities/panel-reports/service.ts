@@ -47,3 +47,16 @@ export async function panelReport(db: Db, from: string, to: string) {
   };
 }
 export type PanelReport = Awaited<ReturnType<typeof panelReport>>;
+
+/**
+ * Whether this person sees the panel's work as aggregates only (commissioners, finance officers):
+ * not the administrator or a current member of any panel, and not the partnership administrator.
+ * For them small counts are suppressed and nothing names a decision (docs/adr/0007).
+ */
+export async function seesAggregatesOnly(db: Db, who: { id: string; permissions: ReadonlySet<string> }): Promise<boolean> {
+  if (who.permissions.has('panels:configure')) return false;
+  const admin = await db.selectFrom('panels').select('id').where('administrator_id', '=', who.id).executeTakeFirst();
+  if (admin) return false;
+  const member = await db.selectFrom('panel_members').select('id').where('user_id', '=', who.id).where('active', '=', true).executeTakeFirst();
+  return !member;
+}

@@ -11,10 +11,10 @@ import { todayInLondon } from '../../platform/dates.js';
 import { paths } from '../../paths.js';
 import type { CapabilityDeps } from '../deps.js';
 import { dateItems } from '../budgets/presenters.js';
-import { caseActionForm, generateForm, parseAttendanceForm, parseCaseForm, parseMeetingForm, parseMemberForm, parsePanelForm, parseVersion } from './schema.js';
+import { caseActionForm, generateForm, parseAttendanceForm, parseCaseForm, parseMeetingForm, parseMemberForm, parsePanelForm, parseVersion, type PanelInput } from './schema.js';
 import * as panels from './service.js';
 import { agencyItems, agencyNames, day, partnerItems, personItems, roleItems, ROLE_NAMES, STATUS_NAMES, STATUS_TAGS } from './presenters.js';
-import { describeRule, isLate, ORDINALS, WEEKDAYS } from './rules.js';
+import { isLate, ORDINALS, WEEKDAYS } from './rules.js';
 
 const V = 'panels/views/';
 const CONFIGURE = 'panels:configure' as const;
@@ -36,6 +36,15 @@ const DONE: Record<string, string> = {
   'attendance-saved': 'Attendance and declarations of interest saved',
   held: 'Meeting marked as held',
 };
+/** What a panel form set, for the audit log: ids, numbers and codes, never the typed name, purpose or frequency. */
+const panelAuditDetails = (input: PanelInput) => ({
+  administratorId: input.administratorId,
+  papersDays: input.papersDays,
+  cutOffDays: input.cutOffDays,
+  quorumMembers: input.quorumMembers,
+  jointFundingAgencies: input.jointFundingAgencies,
+  fieldsGiven: (['name', 'purpose', 'frequency'] as const).filter((f) => input[f] !== ''),
+});
 const doneMessage = (ctx: RouteContext) => (ctx.query.done ? DONE[ctx.query.done] : undefined);
 
 const viewer = (ctx: RouteContext) => panels.viewerOf(ctx.user as CurrentUser);
@@ -190,7 +199,7 @@ export function panelsRoutes(deps: CapabilityDeps): RouteSpec[] {
       handler: async (ctx) => {
         const input = parsePanelForm(ctx.body);
         const panel = await panels.createPanel(ctx.db, input);
-        Object.assign(ctx.audit, { subjectType: 'panel', subjectId: panel.id, details: input });
+        Object.assign(ctx.audit, { subjectType: 'panel', subjectId: panel.id, details: panelAuditDetails(input) });
         return { redirect: `${paths.panels.panel(panel.id)}?done=panel-added` };
       },
       onInvalid: (ctx, errors) => panelForm(ctx, ctx.body, errors),
@@ -214,7 +223,7 @@ export function panelsRoutes(deps: CapabilityDeps): RouteSpec[] {
       handler: async (ctx) => {
         const input = parsePanelForm(ctx.body);
         await panels.updatePanel(ctx.db, ctx.params.id!, parseVersion(ctx.body), input);
-        Object.assign(ctx.audit, { subjectType: 'panel', subjectId: ctx.params.id, details: input });
+        Object.assign(ctx.audit, { subjectType: 'panel', subjectId: ctx.params.id, details: panelAuditDetails(input) });
         return { redirect: `${paths.panels.panel(ctx.params.id)}?done=panel-saved` };
       },
       onInvalid: async (ctx, errors) => panelForm(ctx, ctx.body, errors, await panels.getPanel(ctx.db, ctx.params.id)),
@@ -255,7 +264,7 @@ export function panelsRoutes(deps: CapabilityDeps): RouteSpec[] {
         panels.requireScheduler(panel, viewer(ctx));
         const input = parseMeetingForm(ctx.body);
         const meeting = await panels.addMeeting(ctx.db, panel, input, todayInLondon());
-        Object.assign(ctx.audit, { subjectType: 'panel-meeting', subjectId: meeting.id, details: { panelId: panel.id, ...input } });
+        Object.assign(ctx.audit, { subjectType: 'panel-meeting', subjectId: meeting.id, details: { panelId: panel.id, meetsOn: input.meetsOn, placeGiven: input.place !== null } });
         return { redirect: `${paths.panels.panel(panel.id)}?done=meeting-added#schedule` };
       },
       onInvalid: (ctx, errors) => panelPage(ctx, errors, ctx.body),
@@ -271,7 +280,7 @@ export function panelsRoutes(deps: CapabilityDeps): RouteSpec[] {
         const form = parseForm(generateForm, ctx.body);
         const rule = { weekday: form.weekday, nth: form.nth };
         const r = await panels.generateMeetings(ctx.db, panel, rule, form.count, form.place, todayInLondon());
-        Object.assign(ctx.audit, { subjectType: 'panel', subjectId: panel.id, details: { rule: describeRule(rule), added: r.added, skipped: r.skipped } });
+        Object.assign(ctx.audit, { subjectType: 'panel', subjectId: panel.id, details: { weekday: rule.weekday, nth: rule.nth, count: form.count, placeGiven: !!form.place, added: r.added, skipped: r.skipped.length } });
         const skipped = r.skipped.length ? `&skipped=${encodeURIComponent(r.skipped.join('; '))}` : '';
         return { redirect: `${paths.panels.panel(panel.id)}?done=meetings-generated${skipped}#schedule` };
       },

@@ -2,7 +2,7 @@
 // may see, the triage queue and each referral's page (attach to the child's record, decide, assess
 // eligibility), and registering a new child from a referral (the children capability's duplicate guard).
 import type { RouteContext, RouteResult, RouteSpec } from '../../platform/http/route.js';
-import { ForbiddenError, NotFoundError, type FieldError } from '../../platform/http/errors.js';
+import { ForbiddenError, NotFoundError, ValidationError, type FieldError } from '../../platform/http/errors.js';
 import { todayInLondon } from '../../platform/dates.js';
 import type { ReferralStatus } from '../../platform/db/schema.js';
 import { ORGANISATION_TYPES } from '../../platform/access/roles.js';
@@ -14,7 +14,7 @@ import { findPossibleDuplicates, registerChild } from '../children/service.js';
 import { dateInput, displayName, formTables, formatDate, radioItems, scopeFieldsets, selectItems, withDate, yesNoItems, needItems } from '../children/presenters.js';
 import { assessableRuleSets, assessReferral, eligibilityOfReferral, getRuleSet } from '../eligibility/service.js';
 import { parseAssessmentForm } from '../eligibility/schema.js';
-import { SELF_REFERRERS, STATUS_NAMES, TRIAGE_DECISIONS, OPEN_STATUSES } from './rules.js';
+import { SELF_REFERRERS, STATUS_NAMES, TRIAGE_DECISIONS, OPEN_STATUSES, attachProblem } from './rules.js';
 import { parseChildSearch, parsePartnerReferral, parseSelfReferral, parseTriage } from './schema.js';
 import * as referrals from './service.js';
 
@@ -164,7 +164,8 @@ export function referralsRoutes(deps: CapabilityDeps): RouteSpec[] {
   const referralFor = async (ctx: RouteContext, id: unknown) => {
     if (typeof id !== 'string' || id === '') return null;
     if (!ctx.user!.permissions.has('referrals:triage')) throw new ForbiddenError('attaching a child to a referral needs triage');
-    return referrals.getReferral(ctx.db, id);
+    const r = await referrals.getReferral(ctx.db, id);
+    return { ...r, attachProblem: attachProblem(r.status, r.child_id !== null) };
   };
 
   return [
@@ -335,6 +336,8 @@ export function referralsRoutes(deps: CapabilityDeps): RouteSpec[] {
       handler: async (ctx) => {
         const today = todayInLondon();
         const r = await referralFor(ctx, ctx.query.referral);
+        // Its page says why it can no longer be attached (and no longer offers this form).
+        if (r?.attachProblem) return { redirect: paths.referrals.referral(r.id) };
         let values: Values = withDate(withDate({}, 'joinedOn', today), 'consentGivenOn', today);
         if (r) {
           Object.assign(ctx.audit, { subjectType: 'referral', subjectId: r.id });
@@ -371,6 +374,8 @@ export function referralsRoutes(deps: CapabilityDeps): RouteSpec[] {
         const today = todayInLondon();
         const user = ctx.user!;
         const r = await referralFor(ctx, ctx.body.referral);
+        // Refused before anyone is registered: the new record would belong to no referral.
+        if (r?.attachProblem) throw new ValidationError([{ text: r.attachProblem, href: '#main-content' }]);
         const input = parseRegisterForm(ctx.body, today, user);
         if (!input.confirmed) {
           const matches = await findPossibleDuplicates(ctx.db, viewerOf(user), input.child);

@@ -82,6 +82,22 @@ export function triageProblem(status: ReferralStatus, decision: TriageDecision, 
   return null;
 }
 
+export const ALREADY_ATTACHED =
+  'This referral is already attached to a child’s record. If it is the wrong child, do not take this referral further: ask the referrer to make a new referral for the right child (and if it is on a panel’s agenda, ask the panel’s administrator to take it off)';
+
+/**
+ * Why this referral cannot be attached to a child's record now, or null. Only while triage is
+ * still deciding, and only once: re-pointing an attached referral would make its papers and
+ * decisions concern another child.
+ */
+export function attachProblem(status: ReferralStatus, attached: boolean): string | null {
+  if (attached) return ALREADY_ATTACHED;
+  if (!OPEN_STATUSES.includes(status)) {
+    return `This referral is ${STATUS_NAMES[status].toLowerCase()}, so it can no longer be attached to a child’s record`;
+  }
+  return null;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Messages
 

@@ -9,7 +9,7 @@ import type { ReferralStatus } from '../../platform/db/schema.js';
 import { NotFoundError, StaleVersionError, ValidationError } from '../../platform/http/errors.js';
 import { visibleChild, viewerOf } from '../sharing/service.js';
 import { nameTokens, parseNhsNumber } from '../children/rules.js';
-import { RELATIONSHIP_WORDS, TRIAGE_DECISIONS, acknowledgement, outcomeWords, triageProblem, type Words } from './rules.js';
+import { RELATIONSHIP_WORDS, TRIAGE_DECISIONS, acknowledgement, attachProblem, outcomeWords, triageProblem, type Words } from './rules.js';
 import type { ChildDetails, PartnerReferralInput, SelfReferralInput, TriageInput } from './schema.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -219,13 +219,14 @@ async function bump(db: Db, id: string, version: number, set: Record<string, unk
   if (Number(res.numUpdatedRows) !== 1) throw new StaleVersionError();
 }
 
-/** Attaches a family's referral to a child's record (the route has checked the person may see it). */
+/** Attaches an unattached referral still in triage to a child's record (the route has checked the person may see the child). */
 export async function attachChild(db: Db, user: CurrentUser, referralId: string, childId: string, version: number) {
   const r = await getReferral(db, referralId);
   if (r.version !== version) throw new StaleVersionError();
-  if (r.child_id === childId) return;
+  const problem = attachProblem(r.status, r.child_id !== null);
+  if (problem) throw new ValidationError([{ text: problem, href: '#main-content' }]);
   await bump(db, referralId, version, { child_id: childId });
-  await addEvent(db, referralId, 'attached', r.child_id ? 'Attached to a different child’s record' : 'Attached to the child’s record', user.id);
+  await addEvent(db, referralId, 'attached', 'Attached to the child’s record', user.id);
 }
 
 /**
