@@ -145,6 +145,7 @@ describe.each(databaseKinds())('panel decisions on %s', (kind) => {
     expect(page.status).toBe(200);
     expect(text(page.body)).toContain('Approved');
     expect(text(page.body)).toContain('Not issued');
+    expect(text(page.body)).toMatch(/Package New package PKG-\d+/);
     decided = { w, decisionId: d.id, packageId: d.package_id! };
 
     // A second decision on the same case is refused.

@@ -36,9 +36,15 @@ describe.skipIf(!chromiumPath())('each demo role in a browser', { timeout: JOURN
       'Home',
       'Register overview',
       'Budget reports', // budgets:view; not "Joint budgets", which needs budgets:entries (docs/adr/0009)
+      'Disputes', // panel-reports:view (docs/adr/0011)
+      'Panel reports',
       'Imports', // records:import (see docs/adr/0010)
       'Matches to review', // records:import
+      'Panels', // panels:configure: once, though it serves two permissions
+      'Late outcome sheets',
+      'Split templates',
       'Area settings',
+      'Eligibility rules',
       'Organisations',
       'People',
       'Audit log',
@@ -46,6 +52,12 @@ describe.skipIf(!chromiumPath())('each demo role in a browser', { timeout: JOURN
       'Background jobs',
     ]);
     const pages: [string, string, string][] = [
+      ['Disputes', paths.disputes.list, 'Disputes about shares'],
+      ['Panel reports', paths.panelReports.home, 'Panel reports'],
+      ['Panels', paths.panels.home, 'Panels'],
+      ['Late outcome sheets', paths.decisions.late, 'Late outcome sheets'],
+      ['Split templates', paths.decisions.templates, 'Split templates'],
+      ['Eligibility rules', paths.eligibility.ruleSets, 'Eligibility rules'],
       ['Organisations', paths.admin.organisations, 'Organisations'],
       ['People', paths.admin.users, 'People'],
       ['Audit log', paths.admin.audit, 'Audit log'],
@@ -60,7 +72,11 @@ describe.skipIf(!chromiumPath())('each demo role in a browser', { timeout: JOURN
       expect(await menu.locator('[aria-current]').innerText()).toBe(link);
     }
 
-    // One level deeper: an organisation and a person, each reached by its link.
+    // One level deeper: the escalation ladder, from the disputes page.
+    await site.follow('Disputes', 'nav[aria-label="Main menu"]');
+    await site.follow('Change the escalation ladder');
+    expect(await site.heading()).toBe('Escalation ladder for disputes');
+    // An organisation and a person, each reached by its link.
     await site.follow('Organisations', 'nav[aria-label="Main menu"]');
     await site.follow(/Demoshire Parent Carer Forum/);
     expect(await site.heading()).toBe('Demoshire Parent Carer Forum (fictional)');
@@ -79,7 +95,7 @@ describe.skipIf(!chromiumPath())('each demo role in a browser', { timeout: JOURN
     expect(await site.page.locator('.govuk-error-summary').innerText()).toMatch(/There is a problem[\s\S]*Enter your e-mail address/);
     await site.signIn(CASEWORKER.email, DEMO_PASSWORD);
     const menu = site.page.getByRole('navigation', { name: 'Main menu' });
-    expect((await menu.getByRole('link').allInnerTexts()).map((t) => t.trim())).toEqual(['Home', 'Children', 'Background jobs']);
+    expect((await menu.getByRole('link').allInnerTexts()).map((t) => t.trim())).toEqual(['Home', 'Children', 'Referrals', 'Refer a child', 'Panels', 'Late outcome sheets', 'Background jobs']);
     expect(await site.visit(paths.admin.users)).toBe(403);
     expect(await site.heading()).toBe('You do not have access to this page');
     expect(await site.mainText()).toContain('ask your partnership administrator');

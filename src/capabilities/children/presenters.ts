@@ -271,3 +271,46 @@ export function historyEntries(rows: { id: string; at: Date; changes: string; di
     };
   });
 }
+
+/** The fields the child's part of a form shows, for the register and edit pages alike. */
+export function childFormData(values: Values, errors: FieldError[] | undefined) {
+  return {
+    values,
+    errors,
+    sexItems: radioItems(formTables.sex, values.sex),
+    ethnicityItems: selectItems(formTables.ethnicity, values.ethnicity, 'Choose ethnicity'),
+    primaryNeedItems: selectItems(formTables.need, values.primaryNeed, 'No primary need recorded'),
+    secondaryNeedItems: needItems(values.secondaryNeeds),
+    ehcItems: yesNoItems(values.hasEhcPlan),
+    severityItems: [...radioItems(formTables.severity, values.severity), { value: '', text: 'Not yet assessed', checked: !values.severity }],
+    actsForSelfItems: yesNoItems(values.actsForSelf),
+    dateOfBirth: dateInput('dateOfBirth', values, errors, 'Date of birth', 'For example, 27 3 2015'),
+    joinedOn: dateInput('joinedOn', values, errors, 'Date joined the register', 'Usually today'),
+  };
+}
+
+/** Everything views/register.njk shows: the child, their first parent or carer, and consent. Referrals reuse it. */
+export function registerFormData(values: Values, errors: FieldError[] | undefined, ownType: string) {
+  return {
+    ...childFormData(values, errors),
+    relationshipItems: selectItems(formTables.relationship, values.parentRelationship, 'Choose relationship'),
+    prItems: yesNoItems(values.parentalResponsibility),
+    contactItems: [{ value: '', text: 'No preference', checked: !values.parentPreferredContact }, ...radioItems(formTables.contact, values.parentPreferredContact)],
+    consentGiverItems: radioItems(formTables.consentGiver, values.consentGivenBy),
+    consentMethodItems: radioItems(formTables.consentMethod, values.consentMethod),
+    consentGivenOn: dateInput('consentGivenOn', values, errors, 'Date consent was given'),
+    consentReviewOn: dateInput('consentReviewOn', values, errors, 'Date to review consent (optional)', 'For example, a year from now'),
+    scopeFieldsets: scopeFieldsets(values, errors, ownType),
+    ownTypeName: ORGANISATION_TYPES[ownType as keyof typeof ORGANISATION_TYPES] ?? ownType,
+  };
+}
+
+/** A form's values carried through the possible-duplicates page as hidden fields. */
+export function hiddenFields(body: Values) {
+  const out: { name: string; value: string }[] = [];
+  for (const [name, v] of Object.entries(body)) {
+    if (name === '_csrf' || name === 'confirmed' || name === '_action') continue;
+    for (const x of Array.isArray(v) ? v : [v]) if (typeof x === 'string') out.push({ name, value: x });
+  }
+  return out;
+}

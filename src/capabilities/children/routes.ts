@@ -11,14 +11,17 @@ import * as children from './service.js';
 import { provenance } from '../matching-review/service.js';
 import {
   childForNav,
+  childFormData,
   dateInput,
   displayName,
   formTables,
   formatDate,
+  hiddenFields,
   historyEntries,
   needItems,
   radioItems,
   recordRows,
+  registerFormData,
   scopeFieldsets,
   selectItems,
   valuesFromChild,
@@ -29,51 +32,8 @@ import {
 const V = 'children/views/';
 type Values = Record<string, unknown>;
 
-/** The fields the child's part of a form shows, for the register and edit pages alike. */
-function childFormData(values: Values, errors: FieldError[] | undefined) {
-  return {
-    values,
-    errors,
-    sexItems: radioItems(formTables.sex, values.sex),
-    ethnicityItems: selectItems(formTables.ethnicity, values.ethnicity, 'Choose ethnicity'),
-    primaryNeedItems: selectItems(formTables.need, values.primaryNeed, 'No primary need recorded'),
-    secondaryNeedItems: needItems(values.secondaryNeeds),
-    ehcItems: yesNoItems(values.hasEhcPlan),
-    severityItems: [...radioItems(formTables.severity, values.severity), { value: '', text: 'Not yet assessed', checked: !values.severity }],
-    actsForSelfItems: yesNoItems(values.actsForSelf),
-    dateOfBirth: dateInput('dateOfBirth', values, errors, 'Date of birth', 'For example, 27 3 2015'),
-    joinedOn: dateInput('joinedOn', values, errors, 'Date joined the register', 'Usually today'),
-  };
-}
-
 function registerPage(ctx: RouteContext, values: Values, errors?: FieldError[]): RouteResult {
-  const ownType = ctx.user!.organisationType;
-  return {
-    view: `${V}register.njk`,
-    data: {
-      pageTitle: 'Register a child or young person',
-      ...childFormData(values, errors),
-      relationshipItems: selectItems(formTables.relationship, values.parentRelationship, 'Choose relationship'),
-      prItems: yesNoItems(values.parentalResponsibility),
-      contactItems: [{ value: '', text: 'No preference', checked: !values.parentPreferredContact }, ...radioItems(formTables.contact, values.parentPreferredContact)],
-      consentGiverItems: radioItems(formTables.consentGiver, values.consentGivenBy),
-      consentMethodItems: radioItems(formTables.consentMethod, values.consentMethod),
-      consentGivenOn: dateInput('consentGivenOn', values, errors, 'Date consent was given'),
-      consentReviewOn: dateInput('consentReviewOn', values, errors, 'Date to review consent (optional)', 'For example, a year from now'),
-      scopeFieldsets: scopeFieldsets(values, errors, ownType),
-      ownTypeName: ORGANISATION_TYPES[ownType as keyof typeof ORGANISATION_TYPES] ?? ownType,
-    },
-  };
-}
-
-/** The form's values carried through the duplicates page as hidden fields. */
-function hiddenFields(body: Values) {
-  const out: { name: string; value: string }[] = [];
-  for (const [name, v] of Object.entries(body)) {
-    if (name === '_csrf' || name === 'confirmed' || name === '_action') continue;
-    for (const x of Array.isArray(v) ? v : [v]) if (typeof x === 'string') out.push({ name, value: x });
-  }
-  return out;
+  return { view: `${V}register.njk`, data: { pageTitle: 'Register a child or young person', ...registerFormData(values, errors, ctx.user!.organisationType) } };
 }
 
 const notFoundPage = (): RouteResult => ({

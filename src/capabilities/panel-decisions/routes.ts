@@ -1,6 +1,8 @@
 // Panel decisions (issue 6 points 5 and 6): the decision form on a case, the decision page, the
 // outcome sheet (HTML page and tagged PDF) and its issue, the late sheets dashboard, and the
-// area's split templates.
+// area's split templates. An approval sets up a new package or changes one of the child's current
+// packages: choosing one (a plain GET, ?package=ID, so it works without JavaScript) fills the
+// form with its current terms and the version they are from.
 //
 // Access: recording a decision and issuing its sheet need 'panels:attend' AND being the panel's
 // administrator (panels.administrator_id). A decision and its sheet may be read by the panel's
@@ -18,7 +20,9 @@ import { formatShare } from '../budgets/split.js';
 import { ORGANISATION_TYPES } from '../../platform/access/roles.js';
 import { countingMembers, describeTemplate, MAX_TEMPLATE_PARTS, OUTCOMES, quorumProblems, type Outcome } from './rules.js';
 import * as decisions from './service.js';
-import { parseDecisionForm, parseTemplateForm } from './schema.js';
+import { parseDecisionForm, parseTemplateForm, termsAsFormValues } from './schema.js';
+import { currentTerms } from '../budgets/packages.js';
+import { packageHeadline } from './sheet.js';
 import { contentOf, issueSheet, storedPdf, type Recipient } from './sheets.js';
 import { sheetPdf } from './sheet.js';
 
@@ -28,6 +32,7 @@ type Values = Record<string, unknown>;
 const DONE: Record<string, string> = {
   recorded: 'Decision recorded',
   'recorded-package': 'Decision recorded. The package is set up and its commitment is posted to the joint budgets',
+  'recorded-change': 'Decision recorded. The package is changed and the difference in its commitment is posted to the joint budgets',
   issued: 'Outcome sheet issued',
   'template-added': 'Split template added',
   'template-deactivated': 'Split template no longer offered',
@@ -54,9 +59,25 @@ export function panelDecisionsRoutes(deps: CapabilityDeps): RouteSpec[] {
     return c;
   };
 
+  /**
+   * The package an approval would change: on the form shown again, the one the form named; else the
+   * one chosen with ?package=ID (an empty choice is a new package). Only ever one of the case's
+   * child's packages: any other id is not found.
+   */
+  const chosenPackage = async (ctx: RouteContext, childId: string | null, values: Values) => {
+    const id = Object.keys(values).length ? values.packageId : ctx.query.package;
+    return typeof id === 'string' && id.trim() ? decisions.packageOfChild(ctx.db, childId, id.trim()) : null;
+  };
+
   // The decision form -------------------------------------------------------------------------------
-  const decidePage = async (ctx: RouteContext, values: Values = {}, errors?: FieldError[]): Promise<RouteResult> => {
+  const decidePage = async (ctx: RouteContext, given: Values = {}, errors?: FieldError[]): Promise<RouteResult> => {
     const c = await adminCase(ctx);
+    const today = todayInLondon();
+    const chosen = await chosenPackage(ctx, c.child_id, given);
+    if (chosen) ctx.audit.details = { ...ctx.audit.details, packageId: chosen.id };
+    // Chosen with ?package=ID: the form starts from the package's current terms.
+    const values = chosen && !Object.keys(given).length ? termsAsFormValues(chosen, (await currentTerms(ctx.db, chosen.id)).split) : given;
+    const current = await decisions.changeablePackages(ctx.db, c.child_id, today);
     const [present, names, pools, templates, cats, provs] = await Promise.all([
       decisions.presentAtMeeting(ctx.db, c.meeting_id),
       decisions.partnerNames(ctx.db),
@@ -77,6 +98,18 @@ export function panelDecisionsRoutes(deps: CapabilityDeps): RouteSpec[] {
         c,
         meetsOn: longDate(c.meets_on),
         existingId: existing?.id,
+        changing: chosen && { id: chosen.id, reference: chosen.reference, agreementName: chosen.agreement_name, version: values.packageVersion },
+        packageChoiceItems: current.length
+          ? [
+              { value: '', text: 'Set up a new package', checked: !chosen },
+              ...current.map((p) => ({
+                value: p.id,
+                text: `Change ${p.reference}: ${p.service}`,
+                hint: { text: `${unitsText(p.units_x100, p.frequency, p.unit_cost_pence)}, from ${longDate(p.starts_on)}${p.ends_on ? ` to ${longDate(p.ends_on)}` : ' until it is reviewed'}. Paid from ${p.agreement_name}.` },
+                checked: chosen?.id === p.id,
+              })),
+            ]
+          : null,
         canDecide: c.meeting_status === 'published' || c.meeting_status === 'held',
         attendance: present.map((m) => ({
           name: m.name,
@@ -120,6 +153,8 @@ export function panelDecisionsRoutes(deps: CapabilityDeps): RouteSpec[] {
 
   const recordDecision = async (ctx: RouteContext): Promise<RouteResult> => {
     const c = await adminCase(ctx);
+    // Never trust the posted id: another child's package is not found, before anything is read from the form.
+    await chosenPackage(ctx, c.child_id, ctx.body);
     const [names, pools, templates] = await Promise.all([decisions.partnerNames(ctx.db), agreements.listAgreements(ctx.db), decisions.listTemplates(ctx.db, { activeOnly: true })]);
     const input = parseDecisionForm(ctx.body, {
       partnerIds: names.list.map((p) => p.id),
@@ -129,8 +164,8 @@ export function panelDecisionsRoutes(deps: CapabilityDeps): RouteSpec[] {
       ledgerReason: `Agreed by ${c.panel_name} on ${longDate(c.meets_on)} (referral ${c.referral_reference})`,
     });
     const r = await decisions.recordDecision(ctx.db, c.case_id, input, me(ctx), todayInLondon());
-    ctx.audit.details = { ...ctx.audit.details, decisionId: r.decisionId, outcome: input.outcome, packageId: r.package?.id ?? null, transactionId: r.package?.transactionId ?? null };
-    return { redirect: `${paths.decisions.decision(r.decisionId)}?done=${r.package ? 'recorded-package' : 'recorded'}` };
+    ctx.audit.details = { ...ctx.audit.details, decisionId: r.decisionId, outcome: input.outcome, packageId: r.package?.id ?? null, packageChanged: r.package?.changed ?? null, transactionId: r.package?.transactionId ?? null };
+    return { redirect: `${paths.decisions.decision(r.decisionId)}?done=${!r.package ? 'recorded' : r.package.changed ? 'recorded-change' : 'recorded-package'}` };
   };
 
   // Reading a decision ------------------------------------------------------------------------------
@@ -165,6 +200,7 @@ export function panelDecisionsRoutes(deps: CapabilityDeps): RouteSpec[] {
         isAdministrator: d.administrator_id === ctx.user!.id,
         pkg: k && {
           ...k,
+          headline: packageHeadline(k),
           cost: unitsText(k.units_x100, k.frequency, k.unit_cost_pence),
           starts: longDate(k.starts_on),
           ends: k.ends_on ? longDate(k.ends_on) : 'Until it is reviewed',

@@ -5,7 +5,9 @@ import { z } from 'zod';
 import { ValidationError, type FieldError } from '../../platform/http/errors.js';
 import { toFieldErrors } from '../../platform/http/forms.js';
 import { parsePackageForm } from '../budgets/schema.js';
-import { parsePercent } from '../budgets/split.js';
+import { parsePercent, type Split } from '../budgets/split.js';
+import { penceToInput } from '../budgets/money.js';
+import type { PackageInput } from '../budgets/packages.js';
 import { expandTemplate, isApproval, MAX_TEMPLATE_PARTS, OUTCOMES, type Outcome, type TemplateSegment } from './rules.js';
 import type { DecisionInput, SplitTemplate } from './service.js';
 
@@ -22,8 +24,10 @@ const decisionFields = z.object({
 });
 
 /**
- * The decision form. For an approval the package is required, with its pooling agreement and
- * either a split template or a split typed in parts (as on the budgets package form).
+ * The decision form. For an approval the package is required: either a new one with its pooling
+ * agreement, or new terms for the package named in the hidden packageId (with the version the
+ * form was filled from; whose package it is, the service checks). Either way, a split template
+ * or a split typed in parts (as on the budgets package form).
  */
 export function parseDecisionForm(
   body: Body,
@@ -38,8 +42,12 @@ export function parseDecisionForm(
     return { outcome: r.data!.outcome, reasons: r.data!.reasons };
   }
 
+  const packageId = str(body.packageId);
+  const versionRaw = str(body.packageVersion);
+  const version = /^\d{1,9}$/.test(versionRaw) ? Number(versionRaw) : null;
+  if (packageId && version === null) errors.push({ text: 'Choose the package to change again: the form did not say which version of it you started from', href: '#packageChoice' });
   const agreementId = str(body.agreementId);
-  if (!ctx.agreementIds.includes(agreementId)) errors.push({ text: 'Select the pooling agreement that pays for the package', href: '#agreementId' });
+  if (!packageId && !ctx.agreementIds.includes(agreementId)) errors.push({ text: 'Select the pooling agreement that pays for the package', href: '#agreementId' });
   const mode = str(body.splitMode);
   let template: SplitTemplate | undefined;
   if (mode === 'template') {
@@ -65,12 +73,7 @@ export function parseDecisionForm(
   }
   if (errors.length || !form || !r.success) throw new ValidationError(dedupe(errors));
   const split = template ? expandTemplate(template.segments, form.startsOn, form.endsOn) : form.split;
-  return {
-    outcome,
-    reasons: r.data.reasons,
-    package: {
-      agreementId,
-      terms: {
+  const terms: PackageInput = {
         serviceCategory: form.serviceCategory,
         service: form.service,
         providerId: form.providerId,
@@ -80,11 +83,45 @@ export function parseDecisionForm(
         startsOn: form.startsOn,
         endsOn: form.endsOn,
         reviewOn: form.reviewOn,
-        split,
-        reason: ctx.ledgerReason,
-      },
-    },
+    split,
+    reason: ctx.ledgerReason,
   };
+  return {
+    outcome,
+    reasons: r.data.reasons,
+    package: packageId ? { kind: 'change', packageId, version: version!, terms } : { kind: 'new', agreementId, terms },
+  };
+}
+
+/** A package's current terms as the decision form's values, so a change starts from what is in place. */
+export function termsAsFormValues(
+  pkg: { id: string; version: number; service_category: string; service: string; provider_id: string | null; unit_cost_pence: number; units_x100: number; frequency: string; starts_on: string; ends_on: string | null; review_on: string | null },
+  split: Split,
+): Body {
+  const v: Body = {
+    packageId: pkg.id,
+    packageVersion: String(pkg.version),
+    serviceCategory: pkg.service_category,
+    service: pkg.service,
+    providerId: pkg.provider_id ?? '',
+    unitCost: penceToInput(pkg.unit_cost_pence),
+    units: String(pkg.units_x100 / 100),
+    frequency: pkg.frequency,
+    splitMode: 'custom',
+  };
+  const put = (field: string, iso: string | null) => {
+    if (!iso) return;
+    const [y, m, d] = iso.split('-');
+    Object.assign(v, { [`${field}-day`]: String(Number(d)), [`${field}-month`]: String(Number(m)), [`${field}-year`]: y });
+  };
+  put('startsOn', pkg.starts_on);
+  put('endsOn', pkg.ends_on);
+  put('reviewOn', pkg.review_on);
+  split.forEach((s, i) => {
+    if (i > 0) put(`split${i + 1}From`, s.from);
+    for (const sh of s.shares) v[`split${i + 1}-${sh.partnerId}`] = String(sh.bp / 100);
+  });
+  return v;
 }
 
 const dedupe = (errors: FieldError[]) => errors.filter((e, i) => errors.findIndex((x) => x.href === e.href) === i);

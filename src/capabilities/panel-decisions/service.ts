@@ -1,13 +1,14 @@
 // Panel decisions (issue 6 points 5 and 6): a decision on a case on a meeting's agenda, checked
 // for quorum, delegated authority and a split adding to 100% before anything is written; an
-// approval sets up the package through the budgets service, so its commitment posts with a link
-// back to the decision. Everything here runs in the caller's transaction (the route's).
+// approval sets up a package, or changes one of the child's current packages, through the budgets
+// service, so its commitment (or only the difference, for a change) posts with a link back to the
+// decision. Everything here runs in the caller's transaction (the route's).
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
 import { ForbiddenError, NotFoundError, ValidationError, type FieldError } from '../../platform/http/errors.js';
 import type { CurrentUser } from '../../platform/auth/current-user.js';
 import { LedgerError } from '../budgets/ledger.js';
-import { createPackage, type PackageInput } from '../budgets/packages.js';
+import { changePackage, createPackage, getPackage, packagesOfChild, type PackageInput } from '../budgets/packages.js';
 import { validateSplit, type Split } from '../budgets/split.js';
 import { isUuid } from '../budgets/errors.js';
 import { presentMembers } from '../panels/service.js';
@@ -68,11 +69,34 @@ export async function partnerNames(db: Db) {
 
 // Recording a decision ------------------------------------------------------------------------------
 
+/**
+ * For approvals: a new package and the pooling agreement it is paid from, or new terms for one of
+ * the child's current packages (as of `version`, the one the form was filled from). A changed
+ * package stays in its own pooling agreement.
+ */
+export type PackagePlan = { kind: 'new'; agreementId: string; terms: PackageInput } | { kind: 'change'; packageId: string; version: number; terms: PackageInput };
+
 export interface DecisionInput {
   outcome: Outcome;
   reasons: string;
-  /** For approvals: the package and the pooling agreement it is paid from. */
-  package?: { agreementId: string; terms: PackageInput };
+  package?: PackagePlan;
+}
+
+const hasEnded = (p: { ends_on: string | null }, today: string) => p.ends_on !== null && p.ends_on < today;
+
+/** The child's packages a decision may change: those that have not ended. */
+export async function changeablePackages(db: Db, childId: string | null, today: string) {
+  return childId ? (await packagesOfChild(db, childId)).filter((p) => !hasEnded(p, today)) : [];
+}
+
+/**
+ * A package a decision on this child's case may change. Never trusts the id it is given: another
+ * child's package (or no such package) is not found, exactly as if it did not exist.
+ */
+export async function packageOfChild(db: Db, childId: string | null, packageId: string | undefined) {
+  const pkg = await getPackage(db, packageId);
+  if (!childId || pkg.child_id !== childId) throw new NotFoundError('package');
+  return pkg;
 }
 
 const atAttendance = (texts: string[]): FieldError[] => texts.map((text) => ({ text, href: '#attendance' }));
@@ -94,6 +118,10 @@ export async function decisionProblems(db: Db, c: Awaited<ReturnType<typeof getC
   const errors: FieldError[] = [];
   if (present.length === 0) errors.push({ text: 'Record who was at the meeting before recording a decision: no attendance has been recorded', href: '#attendance' });
   else errors.push(...atAttendance(quorumProblems({ quorumMembers: c.quorum_members, jointFundingAgencies: parseAgencies(c.joint_funding_agencies) }, present, payingPartners(split))));
+  if (input.package?.kind === 'change') {
+    const pkg = await packageOfChild(db, c.child_id, input.package.packageId);
+    if (hasEnded(pkg, today)) errors.push({ text: `${pkg.reference} ended on ${pkg.ends_on!.split('-').reverse().join('/')}, so it cannot be changed: set up a new package instead`, href: '#packageChoice' });
+  }
   if (input.package) {
     const t = input.package.terms;
     const splitErrors = validateSplit(split, { from: t.startsOn, to: t.endsOn });
@@ -136,17 +164,24 @@ export async function recordDecision(db: Db, caseId: string, input: DecisionInpu
     .values({ case_id: c.case_id, referral_id: c.referral_id, meeting_id: c.meeting_id, outcome: input.outcome, reasons: input.reasons, decided_on: today, sheet_due_on: sheetDueOn(today), recorded_by: by.id })
     .returning(['id', 'sheet_due_on'])
     .executeTakeFirstOrThrow();
-  let packageRef: { id: string; reference: string; transactionId: number | null } | null = null;
-  if (input.package) {
-    const terms = { ...input.package.terms, agreementId: input.package.agreementId, childId: c.child_id, decisionId: decision.id };
-    const made = await createPackage(db, terms, by, today).catch((e: unknown) => {
-      // A closed accounting period, say: the route's transaction is undone, decision and all.
-      if (e instanceof LedgerError) throw new ValidationError([{ text: `The decision was not recorded, because the package’s commitment could not be posted to the budgets: ${e.message}`, href: '#outcome' }]);
-      throw e;
-    });
-    await db.updateTable('panel_decisions').set({ package_id: made.id }).where('id', '=', decision.id).execute();
-    packageRef = { id: made.id, reference: made.reference, transactionId: made.posted?.transactionId ?? null };
+  let packageRef: { id: string; reference: string; transactionId: number | null; changed: boolean } | null = null;
+  // A closed accounting period, say: the route's transaction is undone, decision and all.
+  const notPosted = (e: unknown) => {
+    if (e instanceof LedgerError) throw new ValidationError([{ text: `The decision was not recorded, because the package’s commitment could not be posted to the budgets: ${e.message}`, href: '#outcome' }]);
+    throw e;
+  };
+  const plan = input.package;
+  if (plan?.kind === 'new') {
+    const made = await createPackage(db, { ...plan.terms, agreementId: plan.agreementId, childId: c.child_id, decisionId: decision.id }, by, today).catch(notPosted);
+    packageRef = { id: made.id, reference: made.reference, transactionId: made.posted?.transactionId ?? null, changed: false };
+  } else if (plan?.kind === 'change') {
+    // Checked against the child in decisionProblems; a version changed since the form was filled
+    // is refused by changePackage (StaleVersionError), undoing the decision with it.
+    const pkg = await packageOfChild(db, c.child_id, plan.packageId);
+    const posted = await changePackage(db, pkg.id, plan.version, { ...plan.terms, decisionId: decision.id }, by, today).catch(notPosted);
+    packageRef = { id: pkg.id, reference: pkg.reference, transactionId: posted?.transactionId ?? null, changed: true };
   }
+  if (packageRef) await db.updateTable('panel_decisions').set({ package_id: packageRef.id }).where('id', '=', decision.id).execute();
   const deferred = input.outcome === 'defer';
   const moved = await db
     .updateTable('referrals')
@@ -225,7 +260,11 @@ export async function requireDecisionReader(db: Db, user: CurrentUser | null, d:
   if (!member) throw new ForbiddenError('Only the panel, the referrer and triage may read this decision');
 }
 
-/** The package a decision set up, with its split as recorded (version 1, the decision's own). */
+/**
+ * The package a decision set up or changed, with its terms and split as the decision recorded
+ * them (the version it wrote, not any later one). `changed`: the decision changed a package that
+ * was already in place (its version is not the first).
+ */
 export async function decisionPackage(db: Db, decisionId: string) {
   const change = await db
     .selectFrom('package_changes as c')
@@ -233,7 +272,7 @@ export async function decisionPackage(db: Db, decisionId: string) {
     .innerJoin('service_categories as sc', 'sc.code', 'c.service_category')
     .innerJoin('pooling_agreements as a', 'a.id', 'k.agreement_id')
     .leftJoin('organisations as o', 'o.id', 'c.provider_id')
-    .select(['c.id as change_id', 'k.id as package_id', 'k.reference', 'c.service', 'sc.name as category_name', 'o.name as provider_name', 'c.unit_cost_pence', 'c.units_x100', 'c.frequency', 'c.starts_on', 'c.ends_on', 'c.review_on', 'a.name as agreement_name'])
+    .select(['c.id as change_id', 'c.version', 'k.id as package_id', 'k.reference', 'c.service', 'sc.name as category_name', 'o.name as provider_name', 'c.unit_cost_pence', 'c.units_x100', 'c.frequency', 'c.starts_on', 'c.ends_on', 'c.review_on', 'a.name as agreement_name'])
     .where('c.decision_id', '=', decisionId)
     .orderBy('c.version')
     .executeTakeFirst();
@@ -245,7 +284,7 @@ export async function decisionPackage(db: Db, decisionId: string) {
     if (!seg) split[r.segment - 1] = seg = { from: r.from_on, to: r.to_on, shares: [] };
     seg.shares.push({ partnerId: r.partner_id, bp: r.share_bp });
   }
-  return { ...change, split };
+  return { ...change, changed: change.version > 1, split };
 }
 
 // Late outcome sheets ------------------------------------------------------------------------------

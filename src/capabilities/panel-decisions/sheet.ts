@@ -21,6 +21,8 @@ export interface SheetFacts {
   referrerName: string;
   package: {
     reference: string;
+    /** The decision changed a package already in place, rather than setting up a new one. */
+    changed: boolean;
     service: string;
     categoryName: string;
     providerName: string | null;
@@ -44,6 +46,9 @@ export interface SheetContent {
   blocks: Block[];
 }
 
+/** How the sheet and the decision page name the package: a new one, or a change to one in place. */
+export const packageHeadline = (k: { reference: string; changed: boolean }) => (k.changed ? `Changed package ${k.reference}` : `New package ${k.reference}`);
+
 /** What the sheet says, in order. Pure. */
 export function sheetContent(f: SheetFacts): SheetContent {
   const title = `Panel decision for referral ${f.referralReference}`;
@@ -63,7 +68,8 @@ export function sheetContent(f: SheetFacts): SheetContent {
   if (k && isApproval(f.outcome)) {
     b.push(
       { kind: 'h2', text: 'The support agreed' },
-      { kind: 'p', text: `${k.service} (${k.categoryName}), package ${k.reference}.` },
+      { kind: 'p', text: `${packageHeadline(k)}: ${k.service} (${k.categoryName}).` },
+      ...(k.changed ? [{ kind: 'p' as const, text: 'This changes support that was already in place. Below are its terms as the panel has now agreed them.' }] : []),
       { kind: 'p', text: `Provided by ${k.providerName ?? 'a provider still to be chosen'}: ${unitsText(k.unitsX100, k.frequency, k.unitCostPence)}.` },
       { kind: 'p', text: k.endsOn ? `It starts on ${longDate(k.startsOn)} and ends on ${longDate(k.endsOn)}.` : `It starts on ${longDate(k.startsOn)} and carries on until it is reviewed.` },
       { kind: 'h2', text: 'Who pays' },

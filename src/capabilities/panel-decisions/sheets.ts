@@ -38,6 +38,7 @@ export async function sheetFacts(db: Db, d: Decision): Promise<SheetFacts> {
     partnerName: names.name,
     package: k && {
       reference: k.reference,
+      changed: k.changed,
       service: k.service,
       categoryName: k.category_name,
       providerName: k.provider_name,

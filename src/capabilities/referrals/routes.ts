@@ -11,7 +11,7 @@ import type { CapabilityDeps } from '../deps.js';
 import { requireChild, viewerOf } from '../sharing/service.js';
 import { parseRegisterForm } from '../children/schema.js';
 import { findPossibleDuplicates, registerChild } from '../children/service.js';
-import { dateInput, displayName, formTables, formatDate, radioItems, scopeFieldsets, selectItems, withDate, yesNoItems, needItems } from '../children/presenters.js';
+import { dateInput, displayName, formTables, formatDate, hiddenFields, radioItems, registerFormData, selectItems, withDate, yesNoItems } from '../children/presenters.js';
 import { assessableRuleSets, assessReferral, eligibilityOfReferral, getRuleSet } from '../eligibility/service.js';
 import { parseAssessmentForm } from '../eligibility/schema.js';
 import { SELF_REFERRERS, STATUS_NAMES, TRIAGE_DECISIONS, OPEN_STATUSES, attachProblem } from './rules.js';
@@ -131,33 +131,9 @@ export function referralsRoutes(deps: CapabilityDeps): RouteSpec[] {
     };
   };
   const registerPage = async (ctx: RouteContext, values: Values, errors?: FieldError[]): Promise<RouteResult> => {
-    const ownType = ctx.user!.organisationType;
     return {
       view: 'children/views/register.njk',
-      data: {
-        pageTitle: 'Register the child or young person',
-        values,
-        errors,
-        registration: registrationFor(values.referral),
-        sexItems: radioItems(formTables.sex, values.sex),
-        ethnicityItems: selectItems(formTables.ethnicity, values.ethnicity, 'Choose ethnicity'),
-        primaryNeedItems: selectItems(formTables.need, values.primaryNeed, 'No primary need recorded'),
-        secondaryNeedItems: needItems(values.secondaryNeeds),
-        ehcItems: yesNoItems(values.hasEhcPlan),
-        severityItems: [...radioItems(formTables.severity, values.severity), { value: '', text: 'Not yet assessed', checked: !values.severity }],
-        actsForSelfItems: yesNoItems(values.actsForSelf),
-        dateOfBirth: dateInput('dateOfBirth', values, errors, 'Date of birth', 'For example, 27 3 2015'),
-        joinedOn: dateInput('joinedOn', values, errors, 'Date joined the register', 'Usually today'),
-        relationshipItems: selectItems(formTables.relationship, values.parentRelationship, 'Choose relationship'),
-        prItems: yesNoItems(values.parentalResponsibility),
-        contactItems: [{ value: '', text: 'No preference', checked: !values.parentPreferredContact }, ...radioItems(formTables.contact, values.parentPreferredContact)],
-        consentGiverItems: radioItems(formTables.consentGiver, values.consentGivenBy),
-        consentMethodItems: radioItems(formTables.consentMethod, values.consentMethod),
-        consentGivenOn: dateInput('consentGivenOn', values, errors, 'Date consent was given'),
-        consentReviewOn: dateInput('consentReviewOn', values, errors, 'Date to review consent (optional)', 'For example, a year from now'),
-        scopeFieldsets: scopeFieldsets(values, errors, ownType),
-        ownTypeName: ORGANISATION_TYPES[ownType as keyof typeof ORGANISATION_TYPES] ?? ownType,
-      },
+      data: { pageTitle: 'Register the child or young person', registration: registrationFor(values.referral), ...registerFormData(values, errors, ctx.user!.organisationType) },
     };
   };
   /** The referral a registration is for, checked: only triage staff attach children to referrals. */
@@ -442,11 +418,3 @@ export function referralsRoutes(deps: CapabilityDeps): RouteSpec[] {
 }
 
 /** The form's values carried through the duplicates page as hidden fields. */
-function hiddenFields(body: Values) {
-  const out: { name: string; value: string }[] = [];
-  for (const [name, v] of Object.entries(body)) {
-    if (name === '_csrf' || name === 'confirmed' || name === '_action') continue;
-    for (const x of Array.isArray(v) ? v : [v]) if (typeof x === 'string') out.push({ name, value: x });
-  }
-  return out;
-}
