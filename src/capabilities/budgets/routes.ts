@@ -27,12 +27,11 @@ import { asFormError } from './errors.js';
 import { correctionRoutes } from './corrections-routes.js';
 import { financialYearOf } from './financial-year.js';
 import { costPerPeriodPence } from './commitment.js';
-import { penceToInput } from './money.js';
+import { packageFormItems, packageProviders, packageTermsAsValues, selectItems, serviceCategories } from './package-form.js';
 import {
   closePeriodForm,
   importForm,
   matchForm,
-  MAX_SPLIT_PARTS,
   parseContributionForm,
   parseInvoiceForm,
   parsePackageForm,
@@ -67,15 +66,11 @@ const discloses = (ctx: RouteContext, childIds: readonly (string | null | undefi
 };
 const done = (ctx: RouteContext) => (ctx.query.done ? DONE[ctx.query.done] : undefined);
 const canManage = (ctx: RouteContext) => ctx.user!.permissions.has(MANAGE);
-const items = <T>(rows: T[], value: (r: T) => string, text: (r: T) => string, selected: unknown, empty?: string) => [
-  ...(empty !== undefined ? [{ value: '', text: empty }] : []),
-  ...rows.map((r) => ({ value: value(r), text: text(r), selected: value(r) === selected })),
-];
+const items = selectItems;
 
 export function budgetsRoutes(deps: CapabilityDeps): RouteSpec[] {
-  const categories = (ctx: RouteContext) => ctx.db.selectFrom('service_categories').select(['code', 'name']).orderBy('position').execute();
-  const providers = (ctx: RouteContext) =>
-    ctx.db.selectFrom('organisations').select(['id', 'name']).where('active', '=', true).where('type', 'in', ['provider', 'nhs-trust', 'school', 'council-social-care', 'council-education']).orderBy('name').execute();
+  const categories = (ctx: RouteContext) => serviceCategories(ctx.db);
+  const providers = (ctx: RouteContext) => packageProviders(ctx.db);
   const partnerNames = async (ctx: RouteContext) => {
     const list = await agreements.listPartners(ctx.db);
     const byId = new Map(list.map((p) => [p.id, p.short_name]));
@@ -185,29 +180,7 @@ export function budgetsRoutes(deps: CapabilityDeps): RouteSpec[] {
   // Packages ---------------------------------------------------------------------------------------
   const packageFormData = async (ctx: RouteContext, values: Values, errors: FieldError[] | undefined) => {
     const [partners, cats, provs] = await Promise.all([agreements.listPartners(ctx.db), categories(ctx), providers(ctx)]);
-    return {
-      values,
-      errors,
-      categoryItems: items(cats, (c) => c.code, (c) => c.name, values.serviceCategory, 'Choose a kind of service'),
-      providerItems: items(provs, (p) => p.id, (p) => p.name, values.providerId, 'Not known yet'),
-      frequencyItems: [
-        { value: 'week', text: 'A week', checked: values.frequency === 'week' },
-        { value: 'month', text: 'A calendar month', checked: values.frequency === 'month' },
-      ],
-      startsOnItems: dateItems(values, 'startsOn', errors),
-      endsOnItems: dateItems(values, 'endsOn', errors),
-      reviewOnItems: dateItems(values, 'reviewOn', errors),
-      splitParts: Array.from({ length: MAX_SPLIT_PARTS }, (_, i) => {
-        const n = i + 1;
-        return {
-          n,
-          fromItems: n > 1 ? dateItems(values, `split${n}From`, errors) : null,
-          fromField: `split${n}From`,
-          partners: partners.map((p) => ({ id: `split${n}-${p.id}`, name: p.short_name, value: values[`split${n}-${p.id}`] })),
-          error: errors?.find((e) => e.href === `#split-${n}`),
-        };
-      }),
-    };
+    return { values, errors, ...packageFormItems(values, errors, { partners, categories: cats, providers: provs }) };
   };
 
   const newPackagePage = async (ctx: RouteContext, values: Values = {}, errors?: FieldError[]): Promise<RouteResult> => {
@@ -218,29 +191,7 @@ export function budgetsRoutes(deps: CapabilityDeps): RouteSpec[] {
   /** The current terms as the form's values, for "change". */
   const valuesOf = async (ctx: RouteContext, packageId: string): Promise<Values> => {
     const { pkg, split } = await packages.currentTerms(ctx.db, packageId);
-    const v: Values = {
-      serviceCategory: pkg.service_category,
-      service: pkg.service,
-      providerId: pkg.provider_id ?? '',
-      unitCost: penceToInput(pkg.unit_cost_pence),
-      units: String(pkg.units_x100 / 100),
-      frequency: pkg.frequency,
-      version: String(pkg.version),
-      reason: '',
-    };
-    const put = (field: string, iso: string | null) => {
-      if (!iso) return;
-      const [y, m, d] = iso.split('-');
-      Object.assign(v, { [`${field}-day`]: String(Number(d)), [`${field}-month`]: String(Number(m)), [`${field}-year`]: y });
-    };
-    put('startsOn', pkg.starts_on);
-    put('endsOn', pkg.ends_on);
-    put('reviewOn', pkg.review_on);
-    split.forEach((s, i) => {
-      if (i > 0) put(`split${i + 1}From`, s.from);
-      for (const sh of s.shares) v[`split${i + 1}-${sh.partnerId}`] = String(sh.bp / 100);
-    });
-    return v;
+    return { ...packageTermsAsValues(pkg, split), version: String(pkg.version), reason: '' };
   };
 
   const changePackagePage = async (ctx: RouteContext, values?: Values, errors?: FieldError[]): Promise<RouteResult> => {

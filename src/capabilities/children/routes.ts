@@ -2,7 +2,6 @@
 import type { RouteContext, RouteResult, RouteSpec } from '../../platform/http/route.js';
 import type { FieldError } from '../../platform/http/errors.js';
 import { todayInLondon } from '../../platform/dates.js';
-import { ORGANISATION_TYPES } from '../../platform/access/roles.js';
 import { paths } from '../../paths.js';
 import type { CapabilityDeps } from '../deps.js';
 import { childAccess, requireChild, viewerOf } from '../sharing/service.js';
@@ -18,15 +17,11 @@ import {
   formatDate,
   hiddenFields,
   historyEntries,
-  needItems,
   radioItems,
   recordRows,
   registerFormData,
-  scopeFieldsets,
-  selectItems,
   valuesFromChild,
   withDate,
-  yesNoItems,
 } from './presenters.js';
 
 const V = 'children/views/';

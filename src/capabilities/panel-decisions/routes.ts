@@ -14,8 +14,8 @@ import { todayInLondon } from '../../platform/dates.js';
 import { paths } from '../../paths.js';
 import type { CapabilityDeps } from '../deps.js';
 import * as agreements from '../budgets/agreements.js';
-import { MAX_SPLIT_PARTS } from '../budgets/schema.js';
-import { dateItems, longDate, money, unitsText } from '../budgets/presenters.js';
+import { packageFormItems, packageProviders, selectItems, serviceCategories } from '../budgets/package-form.js';
+import { longDate, money, unitsText } from '../budgets/presenters.js';
 import { formatShare } from '../budgets/split.js';
 import { ORGANISATION_TYPES } from '../../platform/access/roles.js';
 import { countingMembers, describeTemplate, MAX_TEMPLATE_PARTS, OUTCOMES, quorumProblems, type Outcome } from './rules.js';
@@ -39,16 +39,12 @@ const DONE: Record<string, string> = {
 };
 const done = (ctx: RouteContext) => (ctx.query.done ? DONE[ctx.query.done] : undefined);
 const me = (ctx: RouteContext) => ({ id: ctx.user!.id });
-const items = <T>(rows: T[], value: (r: T) => string, text: (r: T) => string, selected: unknown, empty?: string) => [
-  ...(empty !== undefined ? [{ value: '', text: empty }] : []),
-  ...rows.map((r) => ({ value: value(r), text: text(r), selected: value(r) === selected })),
-];
+const items = selectItems;
 const typeName = (t: string) => (ORGANISATION_TYPES as Record<string, string>)[t] ?? t;
 
 export function panelDecisionsRoutes(deps: CapabilityDeps): RouteSpec[] {
-  const categories = (ctx: RouteContext) => ctx.db.selectFrom('service_categories').select(['code', 'name']).orderBy('position').execute();
-  const providers = (ctx: RouteContext) =>
-    ctx.db.selectFrom('organisations').select(['id', 'name']).where('active', '=', true).where('type', 'in', ['provider', 'nhs-trust', 'school', 'council-social-care', 'council-education']).orderBy('name').execute();
+  const categories = (ctx: RouteContext) => serviceCategories(ctx.db);
+  const providers = (ctx: RouteContext) => packageProviders(ctx.db);
 
   /** The case, for its administrator only; the read is audited against the child. */
   const adminCase = async (ctx: RouteContext) => {
@@ -129,24 +125,7 @@ export function panelDecisionsRoutes(deps: CapabilityDeps): RouteSpec[] {
           { value: 'template', text: 'Use one of the area’s split templates', checked: values.splitMode === 'template' },
           { value: 'custom', text: 'Enter the split', checked: values.splitMode === 'custom' },
         ],
-        categoryItems: items(cats, (x) => x.code, (x) => x.name, values.serviceCategory, 'Choose a kind of service'),
-        providerItems: items(provs, (p) => p.id, (p) => p.name, values.providerId, 'Not known yet'),
-        frequencyItems: [
-          { value: 'week', text: 'A week', checked: values.frequency === 'week' },
-          { value: 'month', text: 'A calendar month', checked: values.frequency === 'month' },
-        ],
-        startsOnItems: dateItems(values, 'startsOn', errors),
-        endsOnItems: dateItems(values, 'endsOn', errors),
-        reviewOnItems: dateItems(values, 'reviewOn', errors),
-        splitParts: Array.from({ length: MAX_SPLIT_PARTS }, (_, i) => {
-          const n = i + 1;
-          return {
-            n,
-            fromItems: n > 1 ? dateItems(values, `split${n}From`, errors) : null,
-            fromField: `split${n}From`,
-            partners: names.list.map((p) => ({ id: `split${n}-${p.id}`, name: p.short_name, value: values[`split${n}-${p.id}`] })),
-          };
-        }),
+        ...packageFormItems(values, errors, { partners: names.list, categories: cats, providers: provs }),
       },
     };
   };

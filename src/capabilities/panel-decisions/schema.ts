@@ -1,12 +1,12 @@
 // The decision and split-template forms. The package and its time-varying split are read by the
 // budgets' own parser (budgets/schema.ts parsePackageForm), so both forms word every problem
 // the same way; a template's split is expanded from the package's dates (rules.expandTemplate).
+import { packageTermsAsValues } from '../budgets/package-form.js';
 import { z } from 'zod';
 import { ValidationError, type FieldError } from '../../platform/http/errors.js';
 import { toFieldErrors } from '../../platform/http/forms.js';
 import { parsePackageForm } from '../budgets/schema.js';
 import { parsePercent, type Split } from '../budgets/split.js';
-import { penceToInput } from '../budgets/money.js';
 import type { PackageInput } from '../budgets/packages.js';
 import { expandTemplate, isApproval, MAX_TEMPLATE_PARTS, OUTCOMES, type Outcome, type TemplateSegment } from './rules.js';
 import type { DecisionInput, SplitTemplate } from './service.js';
@@ -94,34 +94,8 @@ export function parseDecisionForm(
 }
 
 /** A package's current terms as the decision form's values, so a change starts from what is in place. */
-export function termsAsFormValues(
-  pkg: { id: string; version: number; service_category: string; service: string; provider_id: string | null; unit_cost_pence: number; units_x100: number; frequency: string; starts_on: string; ends_on: string | null; review_on: string | null },
-  split: Split,
-): Body {
-  const v: Body = {
-    packageId: pkg.id,
-    packageVersion: String(pkg.version),
-    serviceCategory: pkg.service_category,
-    service: pkg.service,
-    providerId: pkg.provider_id ?? '',
-    unitCost: penceToInput(pkg.unit_cost_pence),
-    units: String(pkg.units_x100 / 100),
-    frequency: pkg.frequency,
-    splitMode: 'custom',
-  };
-  const put = (field: string, iso: string | null) => {
-    if (!iso) return;
-    const [y, m, d] = iso.split('-');
-    Object.assign(v, { [`${field}-day`]: String(Number(d)), [`${field}-month`]: String(Number(m)), [`${field}-year`]: y });
-  };
-  put('startsOn', pkg.starts_on);
-  put('endsOn', pkg.ends_on);
-  put('reviewOn', pkg.review_on);
-  split.forEach((s, i) => {
-    if (i > 0) put(`split${i + 1}From`, s.from);
-    for (const sh of s.shares) v[`split${i + 1}-${sh.partnerId}`] = String(sh.bp / 100);
-  });
-  return v;
+export function termsAsFormValues(pkg: Parameters<typeof packageTermsAsValues>[0] & { id: string }, split: Split): Body {
+  return { ...packageTermsAsValues(pkg, split), packageId: pkg.id, packageVersion: String(pkg.version), splitMode: 'custom' };
 }
 
 const dedupe = (errors: FieldError[]) => errors.filter((e, i) => errors.findIndex((x) => x.href === e.href) === i);

@@ -5,13 +5,12 @@ import type { RouteContext, RouteResult, RouteSpec } from '../../platform/http/r
 import { ForbiddenError, NotFoundError, ValidationError, type FieldError } from '../../platform/http/errors.js';
 import { todayInLondon } from '../../platform/dates.js';
 import type { ReferralStatus } from '../../platform/db/schema.js';
-import { ORGANISATION_TYPES } from '../../platform/access/roles.js';
 import { paths } from '../../paths.js';
 import type { CapabilityDeps } from '../deps.js';
 import { requireChild, viewerOf } from '../sharing/service.js';
 import { parseRegisterForm } from '../children/schema.js';
 import { findPossibleDuplicates, registerChild } from '../children/service.js';
-import { dateInput, displayName, formTables, formatDate, hiddenFields, radioItems, registerFormData, selectItems, withDate, yesNoItems } from '../children/presenters.js';
+import { dateInput, displayName, formatDate, hiddenFields, radioItems, registerFormData, withDate } from '../children/presenters.js';
 import { assessableRuleSets, assessReferral, eligibilityOfReferral, getRuleSet } from '../eligibility/service.js';
 import { parseAssessmentForm } from '../eligibility/schema.js';
 import { SELF_REFERRERS, STATUS_NAMES, TRIAGE_DECISIONS, OPEN_STATUSES, attachProblem } from './rules.js';
