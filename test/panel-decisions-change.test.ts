@@ -8,17 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { buildTestApp, Client, text, type TestApp } from './support/app.js';
 import { databaseKinds } from './support/db.js';
-import { createPanelWorld, PANEL_USERS, type PanelWorld } from './support/panel-world.js';
+import { createPanelWorld, decisionCounts, decisionWindow, errorsOf, firstServiceCategory, PANEL_USERS, personalCareTerms, type PanelWorld } from './support/panel-world.js';
 import { paths } from '../src/paths.js';
 import { todayInLondon } from '../src/platform/dates.js';
 import { changePackage, createPackage, currentTerms, impliedCommitment, type PackageInput } from '../src/capabilities/budgets/packages.js';
-import { addDays, financialYearEnd, financialYearOf } from '../src/capabilities/budgets/financial-year.js';
+import { addDays } from '../src/capabilities/budgets/financial-year.js';
 
-const parts = (field: string, iso: string) => {
-  const [y, m, d] = iso.split('-');
-  return { [`${field}-day`]: String(Number(d)), [`${field}-month`]: String(Number(m)), [`${field}-year`]: y! };
-};
-const errorsOf = (body: string) => [...body.matchAll(/<a href="(#[^"]+)">([^<]+)<\/a>/g)].filter((m) => body.indexOf('govuk-error-summary') < m.index!).map((m) => ({ href: m[1]!, text: text(m[2]!).trim() }));
 const byPartner = (years: { byPartner: { partnerId: string; pence: number }[] }[]) => {
   const out: Record<string, number> = {};
   for (const y of years) for (const p of y.byPartner) out[p.partnerId] = (out[p.partnerId] ?? 0) + p.pence;
@@ -29,9 +24,7 @@ describe.each(databaseKinds())('a panel decision that changes a package, on %s',
   let t: TestApp;
   let caseworker: Client;
   const today = todayInLondon();
-  // 13 weeks inside this financial year, starting on or before today: its whole cost is committed now.
-  const start = [today, addDays(financialYearEnd(financialYearOf(today)), -90)].sort()[0]!;
-  const end = addDays(start, 90);
+  const { start, end } = decisionWindow(today);
   let category = '';
   const db = () => t.database.db;
 
@@ -39,7 +32,7 @@ describe.each(databaseKinds())('a panel decision that changes a package, on %s',
     t = await buildTestApp(kind);
     caseworker = new Client(t.app);
     expect((await caseworker.signIn(PANEL_USERS.administrator)).status).toBe(303);
-    category = (await db().selectFrom('service_categories').select('code').orderBy('position').executeTakeFirstOrThrow()).code;
+    category = await firstServiceCategory(db());
   });
   afterAll(() => t?.close());
 
@@ -67,32 +60,18 @@ describe.each(databaseKinds())('a panel decision that changes a package, on %s',
     reasons: 'Social care takes the larger share while the family’s short breaks are arranged (fictional).',
     packageId,
     packageVersion: version,
-    serviceCategory: category,
-    service: 'Personal care at home',
-    providerId: w.pool.providerId,
-    unitCost: '20.00',
-    units: '10',
-    frequency: 'week',
-    ...parts('startsOn', start),
-    ...parts('endsOn', end),
-    ...parts('reviewOn', addDays(start, 42)),
+    ...personalCareTerms(w, category, start, end),
     splitMode: 'custom',
     [`split1-${w.partners.health}`]: health,
     [`split1-${w.partners.socialCare}`]: socialCare,
   });
 
   /** What a decision writes, to show a refused one wrote nothing. */
-  const counts = async (w: PanelWorld, packageId: string) => {
-    const n = async (q: Promise<{ n: number | string | bigint }>) => Number((await q).n);
-    return {
-      decisions: await n(db().selectFrom('panel_decisions').select(sql<number>`count(*)`.as('n')).where('case_id', '=', w.caseId).executeTakeFirstOrThrow()),
-      packages: await n(db().selectFrom('packages').select(sql<number>`count(*)`.as('n')).where('child_id', '=', w.childId).executeTakeFirstOrThrow()),
-      changes: await n(db().selectFrom('package_changes').select(sql<number>`count(*)`.as('n')).where('package_id', '=', packageId).executeTakeFirstOrThrow()),
-      version: (await db().selectFrom('packages').select('version').where('id', '=', packageId).executeTakeFirstOrThrow()).version,
-      ledger: await n(db().selectFrom('ledger_transactions').select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow()),
-      status: (await db().selectFrom('referrals').select('status').where('id', '=', w.referralId).executeTakeFirstOrThrow()).status,
-    };
-  };
+  const counts = async (w: PanelWorld, packageId: string) => ({
+    ...(await decisionCounts(db(), w)),
+    changes: Number((await db().selectFrom('package_changes').select(sql<number>`count(*)`.as('n')).where('package_id', '=', packageId).executeTakeFirstOrThrow()).n),
+    version: (await db().selectFrom('packages').select('version').where('id', '=', packageId).executeTakeFirstOrThrow()).version,
+  });
 
   it('changes a package from 50/50 to 30/70, posting only the difference, linked to the decision', async () => {
     const w = await createPanelWorld(db());

@@ -7,22 +7,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { buildTestApp, Client, text, type TestApp } from './support/app.js';
 import { databaseKinds } from './support/db.js';
-import { createPanelWorld, PANEL_USERS, type PanelWorld } from './support/panel-world.js';
+import { createPanelWorld, dateParts, decisionCounts, decisionWindow, errorsOf, firstServiceCategory, PANEL_USERS, personalCareTerms, type PanelWorld } from './support/panel-world.js';
 import { userIdByEmail } from './support/register.js';
 import { paths } from '../src/paths.js';
 import { todayInLondon } from '../src/platform/dates.js';
 import { ValidationError } from '../src/platform/http/errors.js';
 import { OutboxNotifier } from '../src/platform/notify/notify.js';
 import type { Db } from '../src/platform/db/database.js';
-import { addDays, financialYearEnd, financialYearLabel, financialYearOf, periodBounds, periodOf } from '../src/capabilities/budgets/financial-year.js';
+import { financialYearLabel, periodBounds, periodOf } from '../src/capabilities/budgets/financial-year.js';
 import { getDecision, recordDecision } from '../src/capabilities/panel-decisions/service.js';
 import { issueSheet } from '../src/capabilities/panel-decisions/sheets.js';
 
-const parts = (field: string, iso: string) => {
-  const [y, m, d] = iso.split('-');
-  return { [`${field}-day`]: String(Number(d)), [`${field}-month`]: String(Number(m)), [`${field}-year`]: y! };
-};
-const errorsOf = (body: string) => [...body.matchAll(/<a href="(#[^"]+)">([^<]+)<\/a>/g)].filter((m) => body.indexOf('govuk-error-summary') < m.index!).map((m) => ({ href: m[1]!, text: text(m[2]!).trim() }));
 
 /** Waits until another connection to this database is waiting for a lock (the second caller, blocked). */
 async function someoneWaitsForALock(db: Db) {
@@ -77,20 +72,11 @@ describe.each(databaseKinds())('panel decision safeguards on %s', (kind) => {
     t = await buildTestApp(kind);
     caseworker = new Client(t.app);
     expect((await caseworker.signIn(PANEL_USERS.administrator)).status).toBe(303);
-    category = (await db().selectFrom('service_categories').select('code').orderBy('position').executeTakeFirstOrThrow()).code;
+    category = await firstServiceCategory(db());
   });
   afterAll(() => t?.close());
 
-  const counts = async (w: PanelWorld) => {
-    const n = async (q: Promise<{ n: number | string | bigint }>) => Number((await q).n);
-    return {
-      decisions: await n(db().selectFrom('panel_decisions').select(sql<number>`count(*)`.as('n')).where('case_id', '=', w.caseId).executeTakeFirstOrThrow()),
-      packages: await n(db().selectFrom('packages').select(sql<number>`count(*)`.as('n')).where('child_id', '=', w.childId).executeTakeFirstOrThrow()),
-      ledger: await n(db().selectFrom('ledger_transactions').select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow()),
-      status: (await db().selectFrom('referrals').select('status').where('id', '=', w.referralId).executeTakeFirstOrThrow()).status,
-      events: await n(db().selectFrom('referral_events').select(sql<number>`count(*)`.as('n')).where('referral_id', '=', w.referralId).executeTakeFirstOrThrow()),
-    };
-  };
+  const counts = (w: PanelWorld) => decisionCounts(db(), w);
 
   /**
    * The review's probe: £20,000 a week, education 100% from 1 December 2026 to 30 November 2027,
@@ -108,12 +94,12 @@ describe.each(databaseKinds())('panel decision safeguards on %s', (kind) => {
     unitCost: '20000.00',
     units: '1',
     frequency: 'week',
-    ...parts('startsOn', '2026-12-01'),
-    ...parts('endsOn', '2028-12-01'),
-    ...parts('reviewOn', '2027-06-01'),
+    ...dateParts('startsOn', '2026-12-01'),
+    ...dateParts('endsOn', '2028-12-01'),
+    ...dateParts('reviewOn', '2027-06-01'),
     splitMode: 'custom',
     [`split1-${w.partners.education}`]: '100',
-    ...parts('split2From', '2027-12-01'),
+    ...dateParts('split2From', '2027-12-01'),
     [`split2-${w.partners.socialCare}`]: '100',
   });
 
@@ -195,21 +181,13 @@ describe.each(databaseKinds())('panel decision safeguards on %s', (kind) => {
       values (${financialYear}, ${period}, ${bounds.startsOn}, ${bounds.endsOn}, now())
       on conflict (financial_year, period) do update set closed_at = now()`.execute(db());
     const before = await counts(w);
-    const start = [today, addDays(financialYearEnd(financialYearOf(today)), -90)].sort()[0]!;
+    const { start, end } = decisionWindow(today);
     await caseworker.get(paths.decisions.decide(w.caseId));
     const res = await caseworker.post(paths.decisions.decide(w.caseId), {
       outcome: 'approve',
       reasons: 'Personal care at home (fictional).',
       agreementId: w.pool.agreementId,
-      serviceCategory: category,
-      service: 'Personal care at home',
-      providerId: w.pool.providerId,
-      unitCost: '20.00',
-      units: '10',
-      frequency: 'week',
-      ...parts('startsOn', start),
-      ...parts('endsOn', addDays(start, 90)),
-      ...parts('reviewOn', addDays(start, 42)),
+      ...personalCareTerms(w, category, start, end),
       splitMode: 'custom',
       [`split1-${w.partners.socialCare}`]: '100',
     });

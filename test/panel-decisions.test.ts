@@ -10,32 +10,25 @@ import { sql } from 'kysely';
 import { createHash } from 'node:crypto';
 import { buildTestApp, Client, text, type TestApp } from './support/app.js';
 import { databaseKinds } from './support/db.js';
-import { createPanelWorld, PANEL_USERS, type PanelWorld } from './support/panel-world.js';
+import { createPanelWorld, decisionCounts, decisionWindow, errorsOf, firstServiceCategory, PANEL_USERS, personalCareTerms, type PanelWorld } from './support/panel-world.js';
 import { userIdByEmail } from './support/register.js';
 import { paths } from '../src/paths.js';
 import { todayInLondon } from '../src/platform/dates.js';
 import { nextWorkingDay } from '../src/platform/working-days.js';
 import { impliedCommitment } from '../src/capabilities/budgets/packages.js';
-import { addDays, financialYearEnd, financialYearOf } from '../src/capabilities/budgets/financial-year.js';
+import { addDays } from '../src/capabilities/budgets/financial-year.js';
 import { recordDecision } from '../src/capabilities/panel-decisions/service.js';
 
 const ADMIN = 'admin@demoshire.example.org'; // partnership administrator: configures templates
 const PRACTITIONER = 'practitioner@demoshire.example.org'; // not on the panel, not the referrer
 
-const parts = (field: string, iso: string) => {
-  const [y, m, d] = iso.split('-');
-  return { [`${field}-day`]: String(Number(d)), [`${field}-month`]: String(Number(m)), [`${field}-year`]: y! };
-};
-const errorsOf = (body: string) => [...body.matchAll(/<a href="(#[^"]+)">([^<]+)<\/a>/g)].filter((m) => body.indexOf('govuk-error-summary') < m.index!).map((m) => ({ href: m[1]!, text: text(m[2]!).trim() }));
 
 describe.each(databaseKinds())('panel decisions on %s', (kind) => {
   let t: TestApp;
   let caseworker: Client;
   let admin: Client;
   const today = todayInLondon();
-  // 13 weeks inside this financial year, starting on or before today: its whole cost is committed now.
-  const start = [today, addDays(financialYearEnd(financialYearOf(today)), -90)].sort()[0]!;
-  const end = addDays(start, 90);
+  const { start, end } = decisionWindow(today);
   let category = '';
   let templateId = '';
   const db = () => t.database.db;
@@ -46,35 +39,17 @@ describe.each(databaseKinds())('panel decisions on %s', (kind) => {
     admin = new Client(t.app);
     expect((await caseworker.signIn(PANEL_USERS.administrator)).status).toBe(303);
     expect((await admin.signIn(ADMIN)).status).toBe(303);
-    category = (await db().selectFrom('service_categories').select('code').orderBy('position').executeTakeFirstOrThrow()).code;
+    category = await firstServiceCategory(db());
   });
   afterAll(() => t?.close());
 
-  /** What the decision writes, to show a refused decision wrote nothing. */
-  const counts = async (w: PanelWorld) => {
-    const n = async (q: Promise<{ n: number | string | bigint }>) => Number((await q).n);
-    return {
-      decisions: await n(db().selectFrom('panel_decisions').select(sql<number>`count(*)`.as('n')).where('case_id', '=', w.caseId).executeTakeFirstOrThrow()),
-      packages: await n(db().selectFrom('packages').select(sql<number>`count(*)`.as('n')).where('child_id', '=', w.childId).executeTakeFirstOrThrow()),
-      ledger: await n(db().selectFrom('ledger_transactions').select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow()),
-      status: (await db().selectFrom('referrals').select('status').where('id', '=', w.referralId).executeTakeFirstOrThrow()).status,
-      events: await n(db().selectFrom('referral_events').select(sql<number>`count(*)`.as('n')).where('referral_id', '=', w.referralId).executeTakeFirstOrThrow()),
-    };
-  };
+  const counts = (w: PanelWorld) => decisionCounts(db(), w);
 
   const approval = (w: PanelWorld, split: Record<string, string>) => ({
     outcome: 'approve',
     reasons: 'Personal care at home after the operation; health and social care share it while the wound heals (fictional).',
     agreementId: w.pool.agreementId,
-    serviceCategory: category,
-    service: 'Personal care at home',
-    providerId: w.pool.providerId,
-    unitCost: '20.00',
-    units: '10',
-    frequency: 'week',
-    ...parts('startsOn', start),
-    ...parts('endsOn', end),
-    ...parts('reviewOn', addDays(start, 42)),
+    ...personalCareTerms(w, category, start, end),
     ...split,
   });
 

@@ -6,10 +6,13 @@
 //   const w = await createPanelWorld(db);                       // three members present, £50,000 each
 //   const w = await createPanelWorld(db, { present: ['education', 'socialCare'] });
 //   const w = await createPanelWorld(db, { interests: { health: 'Knows the family' } });
+import { sql } from 'kysely';
 import type { Db } from '../../src/platform/db/database.js';
+import { addDays, financialYearEnd, financialYearOf } from '../../src/capabilities/budgets/financial-year.js';
 import { todayInLondon } from '../../src/platform/dates.js';
 import { createTestPool, type TestPool } from './budgets.js';
 import { createChild, userIdByEmail } from './register.js';
+import { text } from './app.js';
 
 export type PartnerKey = 'education' | 'socialCare' | 'health';
 export const PARTNER_KEYS: readonly PartnerKey[] = ['education', 'socialCare', 'health'];
@@ -148,4 +151,49 @@ export async function createPanelWorld(db: Db, opts: PanelWorldOptions = {}): Pr
       .execute();
   }
   return { pool, partners, childId, referralId: referral.id, panelId: panel.id, meetingId: meeting.id, caseId: pc.id, administratorId, referrerId, members };
+}
+
+// Helpers shared by the panel decision tests ------------------------------------------------------
+
+/** The day, month and year fields of a GOV.UK date input named `field`, for an ISO date. */
+export const dateParts = (field: string, iso: string) => {
+  const [y, m, d] = iso.split('-');
+  return { [`${field}-day`]: String(Number(d)), [`${field}-month`]: String(Number(m)), [`${field}-year`]: y! };
+};
+
+/** The links in a page's error summary, as { href, text }. */
+export const errorsOf = (body: string) => [...body.matchAll(/<a href="(#[^"]+)">([^<]+)<\/a>/g)].filter((m) => body.indexOf('govuk-error-summary') < m.index!).map((m) => ({ href: m[1]!, text: text(m[2]!).trim() }));
+
+/** 13 weeks inside this financial year, starting on or before today: their whole cost is committed now. */
+export const decisionWindow = (today: string) => {
+  const start = [today, addDays(financialYearEnd(financialYearOf(today)), -90)].sort()[0]!;
+  return { start, end: addDays(start, 90) };
+};
+
+/** The code of the first service category, as the decision form lists them. */
+export const firstServiceCategory = async (db: Db) => (await db.selectFrom('service_categories').select('code').orderBy('position').executeTakeFirstOrThrow()).code;
+
+/** The decision form's package terms: personal care at £20 for 10 units a week from start to end, reviewed after six weeks. */
+export const personalCareTerms = (w: PanelWorld, category: string, start: string, end: string) => ({
+  serviceCategory: category,
+  service: 'Personal care at home',
+  providerId: w.pool.providerId,
+  unitCost: '20.00',
+  units: '10',
+  frequency: 'week',
+  ...dateParts('startsOn', start),
+  ...dateParts('endsOn', end),
+  ...dateParts('reviewOn', addDays(start, 42)),
+});
+
+/** What recording a decision on the world's case writes, to show a refused decision wrote nothing. */
+export async function decisionCounts(db: Db, w: PanelWorld) {
+  const n = async (q: Promise<{ n: number | string | bigint }>) => Number((await q).n);
+  return {
+    decisions: await n(db.selectFrom('panel_decisions').select(sql<number>`count(*)`.as('n')).where('case_id', '=', w.caseId).executeTakeFirstOrThrow()),
+    packages: await n(db.selectFrom('packages').select(sql<number>`count(*)`.as('n')).where('child_id', '=', w.childId).executeTakeFirstOrThrow()),
+    ledger: await n(db.selectFrom('ledger_transactions').select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow()),
+    status: (await db.selectFrom('referrals').select('status').where('id', '=', w.referralId).executeTakeFirstOrThrow()).status,
+    events: await n(db.selectFrom('referral_events').select(sql<number>`count(*)`.as('n')).where('referral_id', '=', w.referralId).executeTakeFirstOrThrow()),
+  };
 }

@@ -5,6 +5,7 @@ import { formatPence } from '../budgets/money.js';
 import { formatShare } from '../budgets/split.js';
 import { financialYearLabel } from '../budgets/financial-year.js';
 import { paths } from '../../paths.js';
+import { escapeXml, horizontalBarChartSvg, shortenLabel } from '../../platform/views/bar-chart.js';
 import {
   FORECAST_DEFINITION,
   MEASURE_LABELS,
@@ -174,8 +175,7 @@ export function protectedLines(groups: readonly SpendGroupLike[]): ProtectedLine
 
 const CHART_MEASURES: Measure[] = ['budget', 'commitment', 'actual', 'forecast'];
 const CHART_COLOURS = ['#1d70b8', '#f47738', '#00703c', '#4c2c92'];
-const escapeXml = (s: string) => s.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
-const shorten = (s: string, max = 34) => (s.length <= max ? s : `${s.slice(0, max - 1).trimEnd()}…`);
+const shorten = (s: string, max = 34) => shortenLabel(s, max);
 
 /**
  * Grouped horizontal bars (budget, commitment, actual, forecast) for each group, as an SVG
@@ -248,33 +248,18 @@ export function shareChartSvg(opts: { id: string; title: string; rows: { label: 
   return parts.join('');
 }
 
-/** CSS-free simple bars for a protected breakdown: drawn only for groups shown. */
+/** Actual spend per group of a protected breakdown: groups not shown (too few children) draw no bar. */
 export function spendChartSvg(opts: { id: string; title: string; lines: readonly { label: string; pence: number | null }[] }): string {
-  const labelWidth = 330;
-  const barX = labelWidth + 10;
-  const barMax = 250;
-  const rowHeight = 26;
-  const width = 740;
-  const height = 8 + opts.lines.length * rowHeight + 8;
-  const max = Math.max(1, ...opts.lines.map((l) => l.pence ?? 0));
-  const parts = [
-    `<svg xmlns="http://www.w3.org/2000/svg" class="jointly-chart" role="img" width="100%" viewBox="0 0 ${width} ${height}" preserveAspectRatio="xMinYMin meet" aria-labelledby="${opts.id}-title ${opts.id}-desc" font-family="arial, sans-serif" font-size="14">`,
-    `<title id="${opts.id}-title">${escapeXml(opts.title)}</title>`,
-    `<desc id="${opts.id}-desc">Bar chart of the actual spend in the table that follows it. Groups of fewer than 5 children are not drawn.</desc>`,
-  ];
-  opts.lines.forEach((l, i) => {
-    const y = 8 + i * rowHeight;
-    parts.push(`<text x="${labelWidth}" y="${y + 17}" text-anchor="end" fill="#0b0c0c">${escapeXml(shorten(l.label, 40))}</text>`);
-    if (l.pence === null) {
-      parts.push(`<text x="${barX}" y="${y + 17}" fill="#0b0c0c">not shown</text>`);
-    } else {
-      const len = l.pence <= 0 ? 0 : Math.max(1, Math.round((barMax * l.pence) / max));
-      if (len) parts.push(`<rect x="${barX}" y="${y + 4}" width="${len}" height="${rowHeight - 8}" fill="#1d70b8"/>`);
-      parts.push(`<text x="${barX + len + 6}" y="${y + 17}" font-size="12" fill="#0b0c0c">${escapeXml(formatPence(l.pence))}</text>`);
-    }
+  return horizontalBarChartSvg({
+    id: opts.id,
+    title: opts.title,
+    description: 'Bar chart of the actual spend in the table that follows it. Groups of fewer than 5 children are not drawn.',
+    rows: opts.lines.map((l) => ({ label: l.label, value: l.pence, text: l.pence === null ? 'not shown' : formatPence(l.pence) })),
+    labelWidth: 330,
+    barMax: 250,
+    width: 740,
+    labelMax: 40,
   });
-  parts.push('</svg>');
-  return parts.join('');
 }
 
 /** What a ledger transaction is, in words. */

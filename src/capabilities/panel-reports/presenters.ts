@@ -5,6 +5,7 @@ import { formatPence } from '../budgets/money.js';
 import { formatShare } from '../budgets/split.js';
 import type { CellValue, Table } from '../budget-reports/export.js';
 import { CELL_TEXT } from '../register-overview/rules.js';
+import { horizontalBarChartSvg } from '../../platform/views/bar-chart.js';
 import type { ShownCount, ShownFigures } from './rules.js';
 
 /** Where a table goes: the page says "fewer than 5", a CSV or XLSX file "<5" (as the register overview's). */
@@ -61,44 +62,17 @@ export function cellText(v: CellValue): string {
   return v;
 }
 
-const escapeXml = (s: string) => s.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
-
-/** Horizontal bars, one a row, each labelled with its figure; rows with no figure draw no bar. */
-export function barChartSvg(opts: { id: string; title: string; description: string; rows: { label: string; value: number | null; text: string }[] }): string {
-  const labelWidth = 250;
-  const barX = labelWidth + 10;
-  const barMax = 340;
-  const rowHeight = 26;
-  const width = 720;
-  const height = 8 + opts.rows.length * rowHeight + 8;
-  const max = Math.max(1, ...opts.rows.map((r) => r.value ?? 0));
-  const parts = [
-    `<svg xmlns="http://www.w3.org/2000/svg" class="jointly-chart" role="img" width="100%" viewBox="0 0 ${width} ${height}" preserveAspectRatio="xMinYMin meet" aria-labelledby="${opts.id}-title ${opts.id}-desc" font-family="arial, sans-serif" font-size="14">`,
-    `<title id="${opts.id}-title">${escapeXml(opts.title)}</title>`,
-    `<desc id="${opts.id}-desc">${escapeXml(opts.description)}</desc>`,
-  ];
-  opts.rows.forEach((r, i) => {
-    const y = 8 + i * rowHeight;
-    parts.push(`<text x="${labelWidth}" y="${y + 17}" text-anchor="end" fill="#0b0c0c">${escapeXml(r.label.length > 32 ? `${r.label.slice(0, 31)}…` : r.label)}</text>`);
-    const len = r.value === null || r.value <= 0 ? 0 : Math.max(1, Math.round((barMax * r.value) / max));
-    if (len) parts.push(`<rect x="${barX}" y="${y + 4}" width="${len}" height="${rowHeight - 8}" fill="#1d70b8"/>`);
-    parts.push(`<text x="${barX + len + 6}" y="${y + 17}" font-size="12" fill="#0b0c0c">${escapeXml(r.text)}</text>`);
-  });
-  parts.push('</svg>');
-  return parts.join('');
-}
-
 /** The four charts, each of the table that follows it. */
 export function reportCharts(r: ShownFigures) {
   const bar = (label: string, x: ShownCount) => ({ label, value: x.shown === 'count' ? x.count : null, text: countText(x) });
   return {
-    outcomes: barChartSvg({
+    outcomes: horizontalBarChartSvg({
       id: 'chart-outcomes',
       title: 'Cases by outcome',
       description: 'Bar chart of the number of decisions with each outcome, from the table that follows it.',
       rows: r.outcomesWithheld ? [] : r.outcomes.map((o) => bar(o.label, o.count)),
     }),
-    time: barChartSvg({
+    time: horizontalBarChartSvg({
       id: 'chart-time',
       title: 'Median days from referral to decision, by month decided',
       description: 'Bar chart of the median days from referral to decision in each month, from the table that follows it. Months with no decisions draw no bar.',
@@ -106,13 +80,13 @@ export function reportCharts(r: ShownFigures) {
         ? []
         : r.time.months.map((m) => ({ label: monthLabel(m.month), value: m.median, text: m.median !== null ? `${daysText(m.median)} days` : m.count.count === 0 ? 'no decisions' : 'not shown' })),
     }),
-    partners: barChartSvg({
+    partners: horizontalBarChartSvg({
       id: 'chart-partners',
       title: 'First-year cost of the packages decided, by funding partner',
       description: 'Bar chart of what the packages decided cost each funding partner in their first 12 months, from the table that follows it.',
       rows: r.partners.map((p) => ({ label: p.name, value: p.firstYearPence, text: formatPence(p.firstYearPence) })),
     }),
-    disputes: barChartSvg({
+    disputes: horizontalBarChartSvg({
       id: 'chart-disputes',
       title: 'Disputes about shares',
       description: 'Bar chart of disputes raised, resolved, withdrawn and still open, from the table that follows it.',
