@@ -86,6 +86,18 @@ describe.each(databaseKinds())('audit log on %s', (kind) => {
     expect(verdict.checked).toBeGreaterThanOrEqual(40);
   });
 
+  it('exposes a link to a child added by hand at its entry', async () => {
+    const [a, b] = [randomUUID(), randomUUID()];
+    await t.database.db.transaction().execute((tx) => appendAudit(tx, { action: `linked-${kind}`, result: 'allowed', children: [a] }));
+    const entry = await t.database.db.selectFrom('audit_log').select('id').where('action', '=', `linked-${kind}`).executeTakeFirstOrThrow();
+    expect((await verifyAudit(t.database.db)).ok).toBe(true);
+    // The links are append-only, but an insert is allowed: one added afterwards makes a child seem looked at.
+    await t.database.db.insertInto('audit_children').values({ audit_id: entry.id, child_id: b }).execute();
+    const verdict = await verifyAudit(t.database.db);
+    expect(verdict).toMatchObject({ ok: false, brokenAt: Number(entry.id) });
+    expect(!verdict.ok && verdict.reason).toMatch(/links to children do not match the 1 it recorded/);
+  });
+
   it('exposes a row edited by hand at that row', async () => {
     const target = await t.database.db.selectFrom('audit_log').select('id').where('action', '=', 'concurrency.test').orderBy('id').limit(1).offset(5).executeTakeFirstOrThrow();
     // A deliberate edit needs the trigger disabled, as an attacker with database rights could.

@@ -14,6 +14,7 @@ import { impliedCommitment } from '../../src/capabilities/budgets/packages.js';
 import { addDays, financialYearEnd, financialYearOf } from '../../src/capabilities/budgets/financial-year.js';
 import { formatPence } from '../../src/capabilities/budgets/money.js';
 import { nextWorkingDay } from '../../src/platform/working-days.js';
+import { verifyAudit } from '../../src/platform/audit/audit.js';
 import { paths } from '../../src/paths.js';
 import { useJourney } from './support/server.js';
 import { chromiumPath, JOURNEY_TIMEOUT, Site } from './support/pages.js';
@@ -326,6 +327,8 @@ describe.skipIf(!chromiumPath())('referral to a funded package: one route in, on
     // Every step is in the child's "who has looked" trail.
     const actions = await db.selectFrom('audit_log as a').innerJoin('audit_children as c', 'c.audit_id', 'a.id').select('a.action').where('c.child_id', '=', childId).execute();
     expect(new Set(actions.map((a) => a.action)).size).toBeGreaterThan(5);
+    // And the audit log, with every link to a child, is intact.
+    expect(await verifyAudit(db)).toMatchObject({ ok: true });
     for (const site of [caseworker, member, finance, care, chair]) await site.close();
   });
   it('a young person refers themselves using only a keyboard', async () => {

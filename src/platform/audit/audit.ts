@@ -80,9 +80,42 @@ export async function verifyAudit(db: Db, pageSize = 5000): Promise<ChainVerdict
     const entries: StoredEntry[] = rows.map((r) => ({ ...r, id: Number(r.id), at: new Date(r.at) }));
     const verdict = verifyChain(entries, prev);
     if (!verdict.ok) return { ...verdict, checked: checked + verdict.checked };
+    const links = await verifyChildLinks(db, entries);
+    if (links) return { ok: false, checked: checked + entries.findIndex((e) => e.id === links.brokenAt), ...links };
     checked += verdict.checked;
     const tail = entries[entries.length - 1]!;
     prev = tail.hash;
     afterId = tail.id;
   }
+}
+
+/**
+ * The children linked to each entry (audit_children) must be exactly those its details' digest
+ * names: the chain covers the digest, so a link added, removed or moved afterwards shows here.
+ */
+async function verifyChildLinks(db: Db, entries: readonly StoredEntry[]): Promise<{ brokenAt: number; reason: string } | null> {
+  if (entries.length === 0) return null;
+  const first = entries[0]!.id;
+  const last = entries[entries.length - 1]!.id;
+  const rows = await db.selectFrom('audit_children').select(['audit_id', 'child_id']).where('audit_id', '>=', String(first)).where('audit_id', '<=', String(last)).execute();
+  const linked = new Map<number, string[]>();
+  for (const r of rows) {
+    const id = Number(r.audit_id);
+    linked.set(id, [...(linked.get(id) ?? []), r.child_id]);
+  }
+  for (const e of entries) {
+    const ids = linked.get(e.id) ?? [];
+    let claimed: { count?: number; sha256?: string } | undefined;
+    try {
+      claimed = (JSON.parse(e.details) as { children?: { count?: number; sha256?: string } }).children;
+    } catch {
+      claimed = undefined;
+    }
+    const expected = claimed?.sha256 ?? null;
+    const actual = ids.length ? childrenDigest(ids) : null;
+    if (expected !== actual || (claimed && claimed.count !== ids.length)) {
+      return { brokenAt: e.id, reason: `entry ${e.id}'s links to children do not match the ${claimed?.count ?? 0} it recorded (a link was added, removed or changed)` };
+    }
+  }
+  return null;
 }
