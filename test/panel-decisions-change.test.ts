@@ -188,6 +188,28 @@ describe.each(databaseKinds())('a panel decision that changes a package, on %s',
     expect(await counts(w, pkg.id)).toEqual(before);
   });
 
+  it('refuses to change a package while a partner disputes its share of it, and writes nothing', async () => {
+    const w = await createPanelWorld(db());
+    const pkg = await existingPackage(w);
+    // An earlier decision set the package up, and social care disputes its share of it.
+    const earlier = await createPanelWorld(db(), { pool: w.pool });
+    const decision = await db()
+      .insertInto('panel_decisions')
+      .values({ case_id: earlier.caseId, referral_id: earlier.referralId, meeting_id: earlier.meetingId, outcome: 'approve', reasons: 'Set up (fictional)', package_id: pkg.id, decided_on: today, sheet_due_on: today })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await db()
+      .insertInto('disputes')
+      .values({ decision_id: decision.id, partner_id: w.partners.socialCare, raised_on: today, reason: 'Share too high (fictional)', interim: 'The split as decided stands', step_due_on: today })
+      .execute();
+    const before = await counts(w, pkg.id);
+    await caseworker.get(`${paths.decisions.decide(w.caseId)}?package=${pkg.id}`);
+    const res = await caseworker.post(paths.decisions.decide(w.caseId), change(w, pkg.id, '1', '30', '70'));
+    expect(res.status).toBe(400);
+    expect(errorsOf(res.body)).toContainEqual({ href: '#packageChoice', text: `Social care disputes its share of ${pkg.reference}: the dispute must be resolved or withdrawn before a decision changes the package` });
+    expect(await counts(w, pkg.id)).toEqual(before);
+  });
+
   it('checks authority on the new terms, not the old ones', async () => {
     // Social care's members may agree £1,500 a year: its £1,300 half was within that, 70% (£1,820) is not.
     const w = await createPanelWorld(db(), { authorityPence: { socialCare: 150_000 } });

@@ -21,8 +21,13 @@ export function readDate(body: Body, field: string, what: string, required: bool
   if (v === undefined) return required ? fail(`Enter ${what}`) : { ok: true, value: null };
   if (v === 'incomplete') return fail(`${The} must include a day, month and year`);
   if (v === 'not-a-date' || !isIsoDate(v)) return fail(`${The} must be a real date, like 27 3 2025`);
+  if (v < FIRST_LEDGER_DAY || v > LAST_LEDGER_DAY) return fail(`${The} must be between 1 April 2000 and 31 March 2200`);
   return { ok: true, value: v };
 }
+
+/** The ledger holds financial years 2000 to 2199 (a check in migrations/0007): money dates stay inside them. */
+export const FIRST_LEDGER_DAY = '2000-04-01';
+export const LAST_LEDGER_DAY = '2200-03-31';
 
 /** Collects field errors; throws them all at once. */
 class Collector {

@@ -121,6 +121,16 @@ export async function decisionProblems(db: Db, c: Awaited<ReturnType<typeof getC
   if (input.package?.kind === 'change') {
     const pkg = await packageOfChild(db, c.child_id, input.package.packageId);
     if (hasEnded(pkg, today)) errors.push({ text: `${pkg.reference} ended on ${pkg.ends_on!.split('-').reverse().join('/')}, so it cannot be changed: set up a new package instead`, href: '#packageChoice' });
+    // While a partner disputes its share the package stands as decided (capabilities/disputes): settle that first.
+    const disputed = await db
+      .selectFrom('disputes as x')
+      .innerJoin('panel_decisions as d', 'd.id', 'x.decision_id')
+      .innerJoin('budget_partners as p', 'p.id', 'x.partner_id')
+      .select(['p.short_name'])
+      .where('d.package_id', '=', pkg.id)
+      .where('x.status', '=', 'open')
+      .executeTakeFirst();
+    if (disputed) errors.push({ text: `${disputed.short_name} disputes its share of ${pkg.reference}: the dispute must be resolved or withdrawn before a decision changes the package`, href: '#packageChoice' });
   }
   if (input.package) {
     const t = input.package.terms;
