@@ -7,6 +7,7 @@ const benchmarks: Record<string, () => Promise<BenchResult>> = {
   register: async () => (await import('./register.js')).register(),
   budgets: async () => (await import('./budgets.js')).budgets(),
   linkage: async () => (await import('./linkage.js')).linkage(),
+  panel: async () => (await import('./panel.js')).panel(),
 };
 
 const asked = process.argv.slice(2).filter((a) => a !== '--');

@@ -1,17 +1,21 @@
 // The environment: sensible defaults for a first run, a clear stop naming the variable for
 // anything malformed, and a production mode that refuses every demo setting.
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.js';
 import { projectPath } from './platform/paths-on-disk.js';
 
 const OWN_SECRET = 'a-partnership-chosen-secret-of-at-least-32-chars';
 const DEMO_SECRET = 'jointly-demo-secret-not-for-production-use-0000';
+const OWN_TOTP_KEY = '3q2+7wABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGho='; // 32 bytes, base64
+const DEMO_TOTP_KEY_HEX = createHash('sha256').update('jointly-demo-totp-key-not-for-production-use').digest('hex');
 
 /** A complete, acceptable production environment; tests take one thing away or spoil it. */
 const PRODUCTION: Record<string, string> = {
   JOINTLY_PRODUCTION: 'true',
   JOINTLY_SESSION_SECRET: OWN_SECRET,
+  JOINTLY_TOTP_KEY: OWN_TOTP_KEY,
   JOINTLY_DEMO: 'false',
   DATABASE_URL: 'postgres://jointly@db.internal:5432/jointly',
   JOINTLY_BASE_URL: 'https://jointly.example.org',
@@ -42,6 +46,7 @@ describe('configuration defaults', () => {
     expect(c.requireTotp).toBe(false);
     expect(c.baseUrl).toBe('http://localhost:3000');
     expect(c.sessionSecret.length).toBeGreaterThanOrEqual(32);
+    expect(c.totpKey.toString('hex')).toBe(DEMO_TOTP_KEY_HEX);
     expect(c.oidcProviders).toEqual([]);
     expect(c.notify).toBeUndefined();
     expect(c.logLevel).toBe('info');
@@ -102,6 +107,7 @@ describe('malformed values stop start-up with a message naming the variable', ()
     ['PORT', { PORT: '80.5' }],
     ['DATABASE_URL', { DATABASE_URL: 'mysql://x' }],
     ['JOINTLY_SESSION_SECRET', { JOINTLY_SESSION_SECRET: 'too-short' }],
+    ['JOINTLY_TOTP_KEY', { JOINTLY_TOTP_KEY: 'a-passphrase-is-not-a-key' }],
     ['JOINTLY_BASE_URL', { JOINTLY_BASE_URL: 'not a url' }],
     ['JOINTLY_DEMO', { JOINTLY_DEMO: 'maybe' }],
     ['JOINTLY_REQUIRE_TOTP', { JOINTLY_REQUIRE_TOTP: 'sometimes' }],
@@ -116,6 +122,7 @@ describe('malformed values stop start-up with a message naming the variable', ()
   it('explains what is wrong with the value, not just where', () => {
     expect(refusal({ DATABASE_URL: 'mysql://x' })).toContain('DATABASE_URL: must start with postgres:// or postgresql://');
     expect(refusal({ JOINTLY_SESSION_SECRET: 'too-short' })).toContain('JOINTLY_SESSION_SECRET: must be at least 32 characters');
+    expect(refusal({ JOINTLY_TOTP_KEY: 'abcd' })).toContain('JOINTLY_TOTP_KEY: must be 32 random bytes written as 64 hex characters or as base64');
   });
 
   it('names every malformed variable at once', () => {
@@ -159,6 +166,7 @@ describe('production mode', () => {
     expect(c.requireTotp).toBe(true);
     expect(c.demo).toBe(false);
     expect(c.sessionSecret).toBe(OWN_SECRET);
+    expect(c.totpKey).toEqual(Buffer.from(OWN_TOTP_KEY, 'base64'));
     expect(c.databaseUrl).toBe(PRODUCTION.DATABASE_URL);
     expect(c.baseUrl).toBe('https://jointly.example.org');
   });
@@ -170,6 +178,8 @@ describe('production mode', () => {
   it.each([
     ['JOINTLY_SESSION_SECRET', 'no session secret', { JOINTLY_SESSION_SECRET: undefined }, 'must be set in production mode'],
     ['JOINTLY_SESSION_SECRET', 'the demo secret', { JOINTLY_SESSION_SECRET: DEMO_SECRET }, 'is the demo secret'],
+    ['JOINTLY_TOTP_KEY', 'no security-code key', { JOINTLY_TOTP_KEY: undefined }, 'must be set in production mode \\(it encrypts security-code secrets\\)'],
+    ['JOINTLY_TOTP_KEY', 'the demo key', { JOINTLY_TOTP_KEY: DEMO_TOTP_KEY_HEX }, 'is the demo key'],
     ['JOINTLY_DEMO', 'the demo not switched off', { JOINTLY_DEMO: undefined }, 'must be set to false'],
     ['JOINTLY_DEMO', 'the demo switched on', { JOINTLY_DEMO: 'true' }, 'must be set to false'],
     ['DATABASE_URL', 'no PostgreSQL', { DATABASE_URL: undefined }, 'must be set in production mode'],
@@ -185,7 +195,7 @@ describe('production mode', () => {
 
   it('names every demo setting when production mode is switched on over the defaults', () => {
     const message = refusal({ JOINTLY_PRODUCTION: 'true' });
-    for (const variable of ['JOINTLY_SESSION_SECRET', 'JOINTLY_DEMO', 'DATABASE_URL', 'JOINTLY_BASE_URL']) {
+    for (const variable of ['JOINTLY_SESSION_SECRET', 'JOINTLY_TOTP_KEY', 'JOINTLY_DEMO', 'DATABASE_URL', 'JOINTLY_BASE_URL']) {
       expect(message).toMatch(new RegExp(`^\\s+${variable}: `, 'm'));
     }
   });

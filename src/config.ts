@@ -1,7 +1,12 @@
 // The whole environment, parsed and validated once. Nothing else reads process.env.
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { parseKey } from './platform/auth/secret-box.js';
 
 const DEMO_SESSION_SECRET = 'jointly-demo-secret-not-for-production-use-0000';
+// Outside production mode security-code secrets are encrypted under this published, fixed key:
+// it keeps demo and test databases readable across restarts, and protects nothing.
+const DEMO_TOTP_KEY = createHash('sha256').update('jointly-demo-totp-key-not-for-production-use').digest();
 
 const bool = (fallback: boolean) =>
   z
@@ -31,6 +36,16 @@ const base = z.object({
     .optional(),
   JOINTLY_DATA_DIR: z.string().min(1).default('./.jointly'),
   JOINTLY_SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  JOINTLY_TOTP_KEY: z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined) return undefined;
+      const parsed = parseKey(raw);
+      if ('key' in parsed) return parsed.key;
+      ctx.addIssue({ code: 'custom', message: parsed.problem });
+      return z.NEVER;
+    }),
   JOINTLY_BASE_URL: z.string().url().optional(),
   JOINTLY_DEMO: bool(true),
   JOINTLY_REQUIRE_TOTP: z.enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' }).optional(),
@@ -64,6 +79,8 @@ export interface Config {
   databaseUrl: string | undefined;
   dataDir: string;
   sessionSecret: string;
+  /** AES-256 key for security-code secrets at rest; the published demo key outside production. */
+  totpKey: Buffer;
   baseUrl: string;
   demo: boolean;
   requireTotp: boolean;
@@ -93,6 +110,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (production) {
     if (!e.JOINTLY_SESSION_SECRET) problems.push('JOINTLY_SESSION_SECRET: must be set in production mode');
     if (e.JOINTLY_SESSION_SECRET === DEMO_SESSION_SECRET) problems.push('JOINTLY_SESSION_SECRET: is the demo secret; choose your own');
+    if (!e.JOINTLY_TOTP_KEY) problems.push('JOINTLY_TOTP_KEY: must be set in production mode (it encrypts security-code secrets); for example openssl rand -base64 32');
+    if (e.JOINTLY_TOTP_KEY?.equals(DEMO_TOTP_KEY)) problems.push('JOINTLY_TOTP_KEY: is the demo key; choose your own');
     if (given.JOINTLY_DEMO === undefined || e.JOINTLY_DEMO) problems.push('JOINTLY_DEMO: must be set to false in production mode (no demo accounts)');
     if (!e.DATABASE_URL) problems.push('DATABASE_URL: must be set in production mode (PostgreSQL is the system of record)');
     if (!e.JOINTLY_BASE_URL?.startsWith('https://')) problems.push('JOINTLY_BASE_URL: must be an https:// address in production mode');
@@ -112,6 +131,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: e.DATABASE_URL,
     dataDir: e.JOINTLY_DATA_DIR,
     sessionSecret: e.JOINTLY_SESSION_SECRET ?? DEMO_SESSION_SECRET,
+    totpKey: e.JOINTLY_TOTP_KEY ?? DEMO_TOTP_KEY,
     baseUrl: e.JOINTLY_BASE_URL ?? `http://localhost:${e.PORT}`,
     demo: e.JOINTLY_DEMO && !production,
     requireTotp: e.JOINTLY_REQUIRE_TOTP ? ['true', '1', 'yes'].includes(e.JOINTLY_REQUIRE_TOTP) : production,

@@ -2,7 +2,10 @@
 // working day), the split a resolution agrees, and the spend correction.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { correction, spendBySplit, splitFrom, stepDueOn, validateLadder } from '../src/capabilities/disputes/rules.js';
+import { correction, risingCosts, spendBySplit, splitFrom, stepDueOn, validateLadder } from '../src/capabilities/disputes/rules.js';
+import { parseResolveForm } from '../src/capabilities/disputes/schema.js';
+import { largestYearlyCostByPartner } from '../src/capabilities/panel-decisions/rules.js';
+import { ValidationError } from '../src/platform/http/errors.js';
 import { validateSplit } from '../src/capabilities/budgets/split.js';
 import { financialYearOf } from '../src/capabilities/budgets/financial-year.js';
 import { isWorkingDay } from '../src/platform/working-days.js';
@@ -111,5 +114,42 @@ describe('the spend correction', () => {
     ]);
     expect(moves.reduce((a, m) => a + m.pence, 0)).toBe(0);
     expect(correction(now, now)).toEqual([]);
+  });
+});
+
+describe('whose yearly cost a resolution raises', () => {
+  const terms = { unitCostPence: 70_000, unitsX100: 100, frequency: 'week' as const, startsOn: '2026-10-05', endsOn: '2026-11-29' };
+  const split = (h: number) => [{ from: '2026-10-05', to: '2026-11-29', shares: [{ partnerId: H, bp: h }, { partnerId: S, bp: 10000 - h }] }];
+  it('names only the partners whose largest yearly cost goes up, with the new cost', () => {
+    const before = largestYearlyCostByPartner(terms, split(5000));
+    expect(risingCosts(before, largestYearlyCostByPartner(terms, split(7000)))).toEqual(new Map([[H, { pence: 392_000, when: 'in the first 12 months' }]]));
+    expect(risingCosts(before, largestYearlyCostByPartner(terms, split(3000)))).toEqual(new Map([[S, { pence: 392_000, when: 'in the first 12 months' }]]));
+    expect(risingCosts(before, largestYearlyCostByPartner(terms, split(5000)))).toEqual(new Map());
+  });
+  it('counts a partner that paid nothing before from nothing', () => {
+    expect([...risingCosts(new Map(), new Map([[H, { pence: 1, when: 'in the first 12 months' }]])).keys()]).toEqual([H]);
+  });
+});
+
+describe('the resolve form', () => {
+  const paying = [{ id: H, name: 'Health' }, { id: S, name: 'Social care' }];
+  const body = (extra: Record<string, string>) => ({ 'from-day': '5', 'from-month': '10', 'from-year': '2026', [`share-${H}`]: '70', [`share-${S}`]: '30', note: 'Agreed', version: '1', packageVersion: '3', ...extra });
+  const texts = (b: Record<string, string>) => {
+    try {
+      parseResolveForm(b, paying);
+      return [];
+    } catch (e) {
+      if (!(e instanceof ValidationError)) throw e;
+      return e.errors.map((x) => `${x.href} ${x.text}`);
+    }
+  };
+  it('carries the package version the resolver saw', () => {
+    expect(parseResolveForm(body({}), paying)).toMatchObject({ from: '2026-10-05', until: null, version: 1, packageVersion: 3 });
+    expect(texts(body({ packageVersion: '' }))).toEqual(['#main-content The form is out of date. Reload the page and try again']);
+  });
+  it('refuses dates the ledger cannot hold, naming the field', () => {
+    expect(texts(body({ 'until-day': '31', 'until-month': '12', 'until-year': '9999' }))).toEqual(['#until-day The last day the agreed split applies must be between 1 April 2000 and 31 March 2200']);
+    expect(texts(body({ 'from-day': '31', 'from-month': '3', 'from-year': '2000' }))).toEqual(['#from-day The date the agreed split starts must be between 1 April 2000 and 31 March 2200']);
+    expect(texts(body({ 'from-day': '1', 'from-month': '4', 'from-year': '2000', 'until-day': '31', 'until-month': '3', 'until-year': '2200' }))).toEqual([]);
   });
 });

@@ -10,12 +10,12 @@ import { userIdByEmail } from './support/register.js';
 import { createDisputeWorld, EXAMPLE_LADDER } from './support/dispute-world.js';
 import { PANEL_USERS } from './support/panel-world.js';
 import { paths } from '../src/paths.js';
-import { ForbiddenError, ValidationError } from '../src/platform/http/errors.js';
+import { ForbiddenError, StaleVersionError, ValidationError } from '../src/platform/http/errors.js';
 import { escalateDispute, escalateOverdue, getDispute, getLadder, ladderFingerprint, raiseDispute, replaceLadder, resolveDispute, resolverRefusal, withdrawDispute } from '../src/capabilities/disputes/service.js';
 import { DEFAULT_INTERIM } from '../src/capabilities/disputes/rules.js';
 import { recordInvoice } from '../src/capabilities/budgets/actuals.js';
 import { closePeriod } from '../src/capabilities/budgets/agreements.js';
-import { currentTerms } from '../src/capabilities/budgets/packages.js';
+import { changePackage, currentTerms } from '../src/capabilities/budgets/packages.js';
 import { unbalancedTransactions } from '../src/capabilities/budgets/ledger.js';
 import { OutboxNotifier } from '../src/platform/notify/notify.js';
 import { ESCALATE_JOB } from '../src/capabilities/disputes/routes.js';
@@ -37,6 +37,11 @@ describe.each(databaseKinds())('disputes on %s', (kind) => {
     const u = await orgOf(email);
     return { id: u.id, organisationId: u.organisation_id };
   };
+  /** A resolver with the permissions of their role: the partnership administrator configures panels. */
+  const resolverOf = async (email: string) => ({
+    ...(await actorOf(email)),
+    permissions: new Set(email === 'admin@demoshire.example.org' ? ['disputes:resolve', 'panels:configure'] : ['disputes:resolve']),
+  });
   /** Commitments (or spend) posted for a package, by partner, in pence. */
   const byPartner = async (packageId: string, account: 'commitments' | 'spend') => {
     const rows = await db()
@@ -99,8 +104,8 @@ describe.each(databaseKinds())('disputes on %s', (kind) => {
     expect(errorsOf(past)).toContain('already at the last step of the ladder (step 3, Directors): it cannot be escalated further');
     expect((await getDispute(db(), id, '2026-11-21')).step).toBe(3);
 
-    const admin = await actorOf('admin@demoshire.example.org');
-    const r = await resolveDispute(db(), id, d.version, { from: STARTS, shares: [{ partnerId: w.partners.health, bp: 3000 }, { partnerId: w.partners.socialCare, bp: 7000 }], note: 'Directors agreed 30% health, 70% social care (fictional)' }, admin, '2026-11-23');
+    const admin = await resolverOf('admin@demoshire.example.org');
+    const r = await resolveDispute(db(), id, d.version, { from: STARTS, shares: [{ partnerId: w.partners.health, bp: 3000 }, { partnerId: w.partners.socialCare, bp: 7000 }], note: 'Directors agreed 30% health, 70% social care (fictional)', packageVersion: 1 }, admin, '2026-11-23');
     expect(r.commitment?.created).toBe(true);
     expect(r.spend?.created).toBe(true);
 
@@ -123,6 +128,8 @@ describe.each(databaseKinds())('disputes on %s', (kind) => {
     expect(d.status).toBe('resolved');
     expect(d.ageDays).toBe(21);
     expect(d.events.map((e) => e.kind)).toEqual(['raised', 'escalated', 'escalated', 'resolved']);
+    // Social care's cost rose beyond anyone's delegated authority: the directors settled it, and the history says so.
+    expect(d.events.at(-1)!.note).toContain('Agreed above delegated authority at step 3 (Directors), the last step of the ladder: Social care’s largest yearly cost rises to £3,920.00');
     const change = await db().selectFrom('package_changes').select(['decision_id', 'reason']).where('package_id', '=', pkgId).where('version', '=', 2).executeTakeFirstOrThrow();
     expect(change.decision_id).toBe(c.decisionId);
     expect(change.reason).toMatch(/^Dispute resolved: /);
@@ -130,8 +137,9 @@ describe.each(databaseKinds())('disputes on %s', (kind) => {
 
   it('a split agreed from a later date keeps the earlier weeks as decided', async () => {
     const { world: w, case: c } = await createDisputeWorld(db(), { startsOn: STARTS, endsOn: ENDS, today: STARTS });
-    const { id } = await raiseDispute(db(), notifier, { decisionId: c.decisionId, reason: 'Share too high (fictional)', interim: DEFAULT_INTERIM, today: RAISED }, await actorOf(PANEL_USERS.socialCare));
-    await resolveDispute(db(), id, 1, { from: RAISED, shares: [{ partnerId: w.partners.health, bp: 3000 }, { partnerId: w.partners.socialCare, bp: 7000 }], note: 'Agreed from 2 November (fictional)' }, await actorOf(PANEL_USERS.health), RAISED);
+    const { id } = await raiseDispute(db(), notifier, { decisionId: c.decisionId, reason: 'Share too high (fictional)', interim: DEFAULT_INTERIM, today: RAISED }, await actorOf(PANEL_USERS.health));
+    // Social care's member agrees to pay more, within their delegated authority.
+    await resolveDispute(db(), id, 1, { from: RAISED, shares: [{ partnerId: w.partners.health, bp: 3000 }, { partnerId: w.partners.socialCare, bp: 7000 }], note: 'Agreed from 2 November (fictional)', packageVersion: 1 }, await resolverOf(PANEL_USERS.socialCare), RAISED);
     // 28 days at 50/50 (£1,400 each), then 28 days at 30/70 (£840 and £1,960).
     const after = await byPartner(c.packageId!, 'commitments');
     expect(after.get(w.partners.health)).toBe(140_000 + 84_000);
@@ -143,7 +151,7 @@ describe.each(databaseKinds())('disputes on %s', (kind) => {
   it('refuses a split that does not add up to 100%, and changes nothing', async () => {
     const { world: w, case: c } = await createDisputeWorld(db(), { startsOn: STARTS, endsOn: ENDS, today: STARTS });
     const { id } = await raiseDispute(db(), notifier, { decisionId: c.decisionId, reason: 'Share too high (fictional)', interim: DEFAULT_INTERIM, today: RAISED }, await actorOf(PANEL_USERS.health));
-    const e = await resolveDispute(db(), id, 1, { from: STARTS, shares: [{ partnerId: w.partners.health, bp: 3000 }, { partnerId: w.partners.socialCare, bp: 6000 }], note: 'x' }, await actorOf(PANEL_USERS.health), RAISED).catch((x) => x);
+    const e = await resolveDispute(db(), id, 1, { from: STARTS, shares: [{ partnerId: w.partners.health, bp: 3000 }, { partnerId: w.partners.socialCare, bp: 6000 }], note: 'x', packageVersion: 1 }, await resolverOf(PANEL_USERS.socialCare), RAISED).catch((x) => x);
     expect(errorsOf(e)).toContain('adds up to 90%: the shares must add up to exactly 100%');
     expect((await getDispute(db(), id, RAISED)).status).toBe('open');
     expect((await byPartner(c.packageId!, 'commitments')).get(w.partners.health)).toBe(280_000);
@@ -154,7 +162,7 @@ describe.each(databaseKinds())('disputes on %s', (kind) => {
     const { id } = await raiseDispute(db(), notifier, { decisionId: c.decisionId, reason: 'Share too high (fictional)', interim: DEFAULT_INTERIM, today: RAISED }, await actorOf(PANEL_USERS.socialCare));
     // June 2030 (period 3 of 2030 to 2031), far from any other test's postings.
     await closePeriod(db(), 2030, 3, { id: w.pool.financeUserId }, '2031-01-01');
-    const e = await resolveDispute(db(), id, 1, { from: STARTS, shares: [{ partnerId: w.partners.health, bp: 3000 }, { partnerId: w.partners.socialCare, bp: 7000 }], note: 'Agreed (fictional)' }, await actorOf(PANEL_USERS.health), '2030-06-15').catch((x) => x);
+    const e = await resolveDispute(db(), id, 1, { from: STARTS, shares: [{ partnerId: w.partners.health, bp: 7000 }, { partnerId: w.partners.socialCare, bp: 3000 }], note: 'Agreed (fictional)', packageVersion: 1 }, await resolverOf(PANEL_USERS.health), '2030-06-15').catch((x) => x);
     expect(errorsOf(e)).toContain('The agreed split could not be posted to the budgets: June 2030');
     expect(errorsOf(e)).toContain('is closed');
     expect((await getDispute(db(), id, RAISED)).status).toBe('open');
@@ -214,6 +222,117 @@ describe.each(databaseKinds())('disputes on %s', (kind) => {
     expect((await t.jobs.get(db(), jobId))?.status).toBe('succeeded');
   });
 
+  describe('resolving: the terms seen, delegated authority and dates', () => {
+    const hidden = (body: string, name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(body)?.[1];
+    /** The resolve form: health 70%, social care 30% from the package's start. */
+    const resolveForm = (w: { partners: { health: string; socialCare: string } }, extra: Record<string, string>) => ({
+      'from-day': '5',
+      'from-month': '10',
+      'from-year': '2026',
+      [`share-${w.partners.health}`]: '70',
+      [`share-${w.partners.socialCare}`]: '30',
+      note: 'Agreed (fictional)',
+      ...extra,
+    });
+    const healthMore = (w: { partners: { health: string; socialCare: string } }, packageVersion = 1) => ({
+      from: STARTS,
+      shares: [{ partnerId: w.partners.health, bp: 7000 }, { partnerId: w.partners.socialCare, bp: 3000 }],
+      note: 'Agreed (fictional)',
+      packageVersion,
+    });
+
+    it('applies the agreed split only to the package terms the resolver saw: changed meanwhile, it is refused (409) and nothing changes', async () => {
+      const { world: w, case: c } = await createDisputeWorld(db(), { startsOn: STARTS, endsOn: ENDS, today: STARTS });
+      const { id } = await raiseDispute(db(), notifier, { decisionId: c.decisionId, reason: 'Share too high (fictional)', interim: DEFAULT_INTERIM, today: RAISED }, await actorOf(PANEL_USERS.socialCare));
+      const health = new Client(t.app);
+      await health.signIn(PANEL_USERS.health);
+      const page = await health.get(paths.disputes.dispute(id));
+      const seen = hidden(page.body, 'packageVersion');
+      expect(seen).toBe('1');
+
+      // Meanwhile the budgets change the package: £800 a week instead of £700.
+      const { pkg, split } = await currentTerms(db(), c.packageId!);
+      const terms = { serviceCategory: pkg.service_category, service: pkg.service, providerId: pkg.provider_id, unitsX100: pkg.units_x100, frequency: pkg.frequency, startsOn: pkg.starts_on, endsOn: pkg.ends_on, reviewOn: pkg.review_on, split, decisionId: c.decisionId };
+      await changePackage(db(), pkg.id, pkg.version, { ...terms, unitCostPence: 80_000, reason: 'Provider’s new rate (fictional)' }, { id: w.pool.financeUserId }, STARTS);
+      const committed = await byPartner(c.packageId!, 'commitments');
+      expect(committed.get(w.partners.health)).toBe(320_000);
+
+      const stale = await health.post(paths.disputes.resolve(id), resolveForm(w, { version: '1', packageVersion: seen! }));
+      expect(stale.status).toBe(409);
+      const d = await getDispute(db(), id, RAISED);
+      expect([d.status, d.version, d.events.map((e) => e.kind)]).toEqual(['open', 1, ['raised']]);
+      expect((await currentTerms(db(), c.packageId!)).pkg.version).toBe(2);
+      expect(await byPartner(c.packageId!, 'commitments')).toEqual(committed);
+      // The service refuses it too.
+      expect(await resolveDispute(db(), id, 1, healthMore(w, 1), await resolverOf(PANEL_USERS.health), RAISED).catch((e) => e)).toBeInstanceOf(StaleVersionError);
+
+      // Reloaded, the page carries the new terms' version and the resolution goes through.
+      const again = await health.get(paths.disputes.dispute(id));
+      expect(hidden(again.body, 'packageVersion')).toBe('2');
+      expect((await health.post(paths.disputes.resolve(id), resolveForm(w, { version: '1', packageVersion: '2' }))).status).toBe(303);
+      expect((await byPartner(c.packageId!, 'commitments')).get(w.partners.health)).toBe(448_000); // 70% of £6,400
+    });
+
+    it('a partner’s yearly cost may rise only with the authority of a member for that partner; otherwise refused, naming the partner, the amount and what to do', async () => {
+      // Health's member may agree up to £3,919.99 a year; 70% of this £5,600 package is £3,920.
+      const { world: w, case: c } = await createDisputeWorld(db(), { startsOn: STARTS, endsOn: ENDS, today: STARTS, authorityPence: { health: 391_999 } });
+      const { id } = await raiseDispute(db(), notifier, { decisionId: c.decisionId, reason: 'Share too high (fictional)', interim: DEFAULT_INTERIM, today: RAISED }, await actorOf(PANEL_USERS.socialCare));
+      const panel = await db().selectFrom('panels').select('name').where('id', '=', w.panelId).executeTakeFirstOrThrow();
+      const rises = 'Health’s largest yearly cost would rise to £3,920.00 in the first 12 months under the agreed split';
+
+      const short = errorsOf(await resolveDispute(db(), id, 1, healthMore(w), await resolverOf(PANEL_USERS.health), RAISED).catch((e) => e));
+      expect(short).toContain(rises);
+      expect(short).toContain('your delegated authority for Health is £3,919.99 a year');
+      expect(short).toContain('Escalate the dispute to the next step (Heads of service)');
+      // The chair sits for education, not health.
+      const chair = errorsOf(await resolveDispute(db(), id, 1, healthMore(w), await resolverOf(PANEL_USERS.education), RAISED).catch((e) => e));
+      expect(chair).toContain(`${rises}. Only a member of ${panel.name} for Health with delegated authority of at least £3,920.00 a year can agree that, and you are not a member of ${panel.name} for Health`);
+      // The partnership administrator settles above delegated authority only at the last step.
+      const early = errorsOf(await resolveDispute(db(), id, 1, healthMore(w), await resolverOf('admin@demoshire.example.org'), RAISED).catch((e) => e));
+      expect(early).toContain(rises);
+      expect(early).toContain('Escalate the dispute to the next step (Heads of service)');
+      // Through the form, the refusal is shown with the form; nothing has changed.
+      const health = new Client(t.app);
+      await health.signIn(PANEL_USERS.health);
+      const posted = await health.post(paths.disputes.resolve(id), resolveForm(w, { version: '1', packageVersion: '1' }));
+      expect(posted.status).toBe(400);
+      expect(text(posted.body)).toContain(rises);
+      expect((await getDispute(db(), id, RAISED)).status).toBe('open');
+      expect((await currentTerms(db(), c.packageId!)).pkg.version).toBe(1);
+      expect((await byPartner(c.packageId!, 'commitments')).get(w.partners.health)).toBe(280_000);
+
+      // At the last step a member short of authority is still refused, and told who can settle it.
+      await escalateDispute(db(), id, 1, 'Chairs could not agree (fictional)', await actorOf(PANEL_USERS.education), RAISED);
+      await escalateDispute(db(), id, 2, 'Heads of service could not agree (fictional)', await actorOf(PANEL_USERS.education), RAISED);
+      const last = errorsOf(await resolveDispute(db(), id, 3, healthMore(w), await resolverOf(PANEL_USERS.health), RAISED).catch((e) => e));
+      expect(last).toContain('The dispute is at the last step (Directors): ask the partnership administrator to record what the directors agree');
+
+      // With authority of exactly the new cost, health's member agrees it, within authority.
+      await db().updateTable('panel_members').set({ authority_pence: 392_000 }).where('id', '=', w.members.health.memberId).execute();
+      await resolveDispute(db(), id, 3, healthMore(w), await resolverOf(PANEL_USERS.health), RAISED);
+      const d = await getDispute(db(), id, RAISED);
+      expect(d.status).toBe('resolved');
+      expect(d.events.at(-1)!.note).not.toContain('above delegated authority');
+      expect((await byPartner(c.packageId!, 'commitments')).get(w.partners.health)).toBe(392_000);
+    });
+
+    it('refuses dates outside 1 April 2000 to 31 March 2200 with a message naming the field, not an error page', async () => {
+      const { world: w, case: c } = await createDisputeWorld(db(), { startsOn: STARTS, endsOn: null, today: STARTS });
+      const { id } = await raiseDispute(db(), notifier, { decisionId: c.decisionId, reason: 'Share too high (fictional)', interim: DEFAULT_INTERIM, today: RAISED }, await actorOf(PANEL_USERS.socialCare));
+      const health = new Client(t.app);
+      await health.signIn(PANEL_USERS.health);
+      await health.get(paths.disputes.dispute(id));
+      const far = await health.post(paths.disputes.resolve(id), resolveForm(w, { 'until-day': '31', 'until-month': '12', 'until-year': '9999', version: '1', packageVersion: '1' }));
+      expect(far.status).toBe(400);
+      expect(text(far.body)).toContain('The last day the agreed split applies must be between 1 April 2000 and 31 March 2200');
+      const early = await health.post(paths.disputes.resolve(id), resolveForm(w, { 'from-day': '1', 'from-month': '1', 'from-year': '1999', version: '1', packageVersion: '1' }));
+      expect(early.status).toBe(400);
+      expect(text(early.body)).toContain('The date the agreed split starts must be between 1 April 2000 and 31 March 2200');
+      expect((await getDispute(db(), id, RAISED)).status).toBe('open');
+      expect((await currentTerms(db(), c.packageId!)).pkg.version).toBe(1);
+    });
+  });
+
   describe('through the screens', () => {
     it('lets a paying partner raise from the decision, shows the board the list with age and step, and refuses others', async () => {
       const { case: c } = await createDisputeWorld(db(), { startsOn: STARTS, endsOn: ENDS, today: STARTS });
@@ -262,10 +381,10 @@ describe.each(databaseKinds())('disputes on %s', (kind) => {
       const esc = await admin.post(paths.disputes.escalate(id), { note: 'More time (fictional)', version: '1' });
       expect(esc.status).toBe(400);
       expect(text(esc.body)).toContain('cannot be escalated further');
-      const bad = await admin.post(paths.disputes.resolve(id), { 'from-day': '5', 'from-month': '10', 'from-year': '2026', [`share-${w.partners.health}`]: '30', [`share-${w.partners.socialCare}`]: '60', note: 'Agreed (fictional)', version: '1' });
+      const bad = await admin.post(paths.disputes.resolve(id), { 'from-day': '5', 'from-month': '10', 'from-year': '2026', [`share-${w.partners.health}`]: '30', [`share-${w.partners.socialCare}`]: '60', note: 'Agreed (fictional)', version: '1', packageVersion: '1' });
       expect(bad.status).toBe(400);
       expect(text(bad.body)).toContain('adds up to 90%');
-      const ok = await admin.post(paths.disputes.resolve(id), { 'from-day': '5', 'from-month': '10', 'from-year': '2026', [`share-${w.partners.health}`]: '30', [`share-${w.partners.socialCare}`]: '70', note: 'Directors agreed (fictional)', version: '1' });
+      const ok = await admin.post(paths.disputes.resolve(id), { 'from-day': '5', 'from-month': '10', 'from-year': '2026', [`share-${w.partners.health}`]: '30', [`share-${w.partners.socialCare}`]: '70', note: 'Directors agreed (fictional)', version: '1', packageVersion: '1' });
       expect(ok.status).toBe(303);
       const after = await byPartner(c.packageId!, 'commitments');
       expect(after.get(w.partners.health)).toBe(168_000);
@@ -278,7 +397,7 @@ describe.each(databaseKinds())('disputes on %s', (kind) => {
       const { world: w, case: c } = await createDisputeWorld(db(), { startsOn: STARTS, endsOn: ENDS, today: STARTS });
       // Raised by the social care finance officer; the social care panel member is of the same organisation.
       const { id } = await raiseDispute(db(), notifier, { decisionId: c.decisionId, reason: 'Share too high (fictional)', interim: DEFAULT_INTERIM, today: RAISED }, await actorOf('finance@demoshire.example.org'));
-      const shares = { 'from-day': '5', 'from-month': '10', 'from-year': '2026', [`share-${w.partners.health}`]: '30', [`share-${w.partners.socialCare}`]: '70', note: 'Agreed (fictional)', version: '1' };
+      const shares = { 'from-day': '5', 'from-month': '10', 'from-year': '2026', [`share-${w.partners.health}`]: '30', [`share-${w.partners.socialCare}`]: '70', note: 'Agreed (fictional)', version: '1', packageVersion: '1' };
 
       const care = new Client(t.app);
       await care.signIn(PANEL_USERS.socialCare);
@@ -333,13 +452,13 @@ describe.each(databaseKinds())('disputes on %s', (kind) => {
       expect(page.body).toContain(`name="share-${w.partners.socialCare}"`);
       expect(page.body).not.toContain(`name="share-${w.partners.education}"`);
       // Education never paid a share: putting half the cost on it is refused, and nothing changes.
-      const onEducation = await admin.post(paths.disputes.resolve(id), { 'from-day': '5', 'from-month': '10', 'from-year': '2026', [`share-${w.partners.health}`]: '50', [`share-${w.partners.education}`]: '50', note: 'Agreed (fictional)', version: '1' });
+      const onEducation = await admin.post(paths.disputes.resolve(id), { 'from-day': '5', 'from-month': '10', 'from-year': '2026', [`share-${w.partners.health}`]: '50', [`share-${w.partners.education}`]: '50', note: 'Agreed (fictional)', version: '1', packageVersion: '1' });
       expect(onEducation.status).toBe(400);
       expect(text(onEducation.body)).toContain('Only the partners paying a share of the package now (Health and Social care) can take a share of the agreed split');
       expect((await getDispute(db(), id, RAISED)).status).toBe('open');
       expect((await currentTerms(db(), c.packageId!)).pkg.version).toBe(1);
       // The service refuses it too, naming the partner.
-      const e = await resolveDispute(db(), id, 1, { from: STARTS, shares: [{ partnerId: w.partners.health, bp: 5000 }, { partnerId: w.partners.education, bp: 5000 }], note: 'x' }, await actorOf('admin@demoshire.example.org'), RAISED).catch((x) => x);
+      const e = await resolveDispute(db(), id, 1, { from: STARTS, shares: [{ partnerId: w.partners.health, bp: 5000 }, { partnerId: w.partners.education, bp: 5000 }], note: 'x', packageVersion: 1 }, await resolverOf('admin@demoshire.example.org'), RAISED).catch((x) => x);
       expect(errorsOf(e)).toContain('Education does not pay a share of package');
       expect((await currentTerms(db(), c.packageId!)).pkg.version).toBe(1);
     });

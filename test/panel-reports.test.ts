@@ -48,7 +48,7 @@ describe.each(databaseKinds())('panel reports on %s', (kind) => {
     await addDecidedCase(db(), w, { outcome: 'defer', receivedOn: '2025-05-01', decidedOn: '2025-05-20' }); // not timed
     await addDecidedCase(db(), w, { outcome: 'refer-elsewhere', receivedOn: '2025-06-01', decidedOn: '2025-06-21' }); // 20 days
     await addDecidedCase(db(), w, { outcome: 'approve', receivedOn: '2025-03-01', decidedOn: '2025-03-20' }); // before the range
-    // Disputes: social care's on decision 1 resolved in 14 days (30/70); health's on decision 2 still open.
+    // Disputes: social care's on decision 1 resolved in 14 days (70/30); health's on decision 2 still open.
     const users = await db().selectFrom('users').select(['id', 'organisation_id', 'email']).where('email', 'in', [PANEL_USERS.socialCare, PANEL_USERS.health]).execute();
     const actor = (email: string) => {
       const u = users.find((x) => x.email === email)!;
@@ -56,7 +56,15 @@ describe.each(databaseKinds())('panel reports on %s', (kind) => {
     };
     const notifier = new OutboxNotifier();
     const x = await raiseDispute(db(), notifier, { decisionId: d1.decisionId, reason: 'Share too high (fictional)', interim: DEFAULT_INTERIM, today: '2025-05-01' }, actor(PANEL_USERS.socialCare));
-    await resolveDispute(db(), x.id, 1, { from: '2025-04-14', shares: [{ partnerId: H, bp: 3000 }, { partnerId: S, bp: 7000 }], note: 'Agreed (fictional)' }, actor(PANEL_USERS.health), '2025-05-15');
+    // Health agrees to pay the larger share (its member has the authority).
+    await resolveDispute(
+      db(),
+      x.id,
+      1,
+      { from: '2025-04-14', shares: [{ partnerId: H, bp: 7000 }, { partnerId: S, bp: 3000 }], note: 'Agreed (fictional)', packageVersion: 1 },
+      { ...actor(PANEL_USERS.health), permissions: new Set(['disputes:resolve']) },
+      '2025-05-15',
+    );
     await raiseDispute(db(), notifier, { decisionId: d2.decisionId, reason: 'Should be shared (fictional)', interim: DEFAULT_INTERIM, today: '2025-06-10' }, actor(PANEL_USERS.health));
   });
   afterAll(() => t?.close());

@@ -283,13 +283,16 @@ describe.skipIf(!chromiumPath())('referral to a funded package: one route in, on
     expect(dispute).toMatchObject({ status: 'open', step: 1 });
     expect(await committed()).toEqual(first);
 
-    // The chair (education: not a party to it) sees it on the board's list and resolves it: 70/30 for the six weeks.
+    // The chair (education: not a party to it) sees it on the list, but may not agree health paying
+    // more: that is beyond the chair's delegated authority for health.
     const chair = await Site.open(journey.browser, journey.server.baseUrl);
     expect(await chair.signIn(CHAIR, DEMO_PASSWORD)).toBe(paths.home);
     await chair.follow('Disputes', 'nav[aria-label="Main menu"]');
     expect(await chair.mainText()).toContain(reference!);
-    await chair.visit(paths.disputes.dispute(dispute.id));
-    const resolveForm = chair.page;
+    // Health's member, with authority for health's budget, agrees health pays 70% of the six weeks.
+    const healthSite = member;
+    await healthSite.visit(paths.disputes.dispute(dispute.id));
+    const resolveForm = healthSite.page;
     for (const [field, iso] of [['from', today], ['until', addDays(today, 41)]] as const) {
       const d = dateParts(iso);
       await resolveForm.locator(`#${field}-day`).fill(d.day);
@@ -299,7 +302,7 @@ describe.skipIf(!chromiumPath())('referral to a funded package: one route in, on
     await resolveForm.getByLabel('Health (demo)').fill('70');
     await resolveForm.getByLabel('Social care (demo)').fill('30');
     await resolveForm.getByLabel('What was agreed, and by whom').fill('Heads of service agreed health pays 70% of the post-operative weeks (fictional).');
-    await chair.submit('Resolve and post the agreed split');
+    await healthSite.submit('Resolve and post the agreed split');
     expect((await db.selectFrom('disputes').select('status').where('id', '=', dispute.id).executeTakeFirstOrThrow()).status).toBe('resolved');
     // The adjustment is posted: the commitment is again exactly what the (new) split implies, health paying more of the six weeks.
     const after = await committed();

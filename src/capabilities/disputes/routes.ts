@@ -109,10 +109,13 @@ export function disputesRoutes(deps: CapabilityDeps): RouteSpec[] {
     }
     let current: { partnerId: string; bp: number }[] = [];
     let startsOn = '';
+    // The package version shown: the resolution applies to these terms, or is refused as out of date.
+    let packageVersion: number | null = null;
     if (dispute.package_id) {
       const t = await currentTerms(ctx.db, dispute.package_id);
       current = t.split[t.split.length - 1]?.shares ?? [];
       startsOn = t.pkg.starts_on;
+      packageVersion = t.pkg.version;
     }
     const [y, m, d] = startsOn.split('-');
     const perms = ctx.user!.permissions;
@@ -124,6 +127,7 @@ export function disputesRoutes(deps: CapabilityDeps): RouteSpec[] {
         pageTitle: `Dispute about referral ${dispute.referral_reference}`,
         dispute,
         today,
+        packageVersion,
         partners: partners.map((p) => ({
           id: p.id,
           name: p.name,
@@ -213,7 +217,7 @@ export function disputesRoutes(deps: CapabilityDeps): RouteSpec[] {
         await requireResolver(ctx.db, resolver(ctx), ctx.params.id);
         const dispute = await getDispute(ctx.db, ctx.params.id, todayInLondon());
         const form = parseResolveForm(ctx.body, await payingPartners(ctx, dispute.package_id));
-        const r = await resolveDispute(ctx.db, ctx.params.id!, form.version, form, actor(ctx), todayInLondon());
+        const r = await resolveDispute(ctx.db, ctx.params.id!, form.version, form, resolver(ctx), todayInLondon());
         Object.assign(ctx.audit, {
           subjectType: 'dispute',
           subjectId: ctx.params.id,

@@ -3,6 +3,7 @@
 import { isWorkingDay, nextWorkingDay } from '../../platform/working-days.js';
 import { addDays, epochDay } from '../budgets/financial-year.js';
 import { allocate, dayWeights, type Share, type Split } from '../budgets/split.js';
+import type { YearlyCost } from '../panel-decisions/rules.js';
 
 export interface LadderStep {
   name: string;
@@ -99,4 +100,15 @@ export function correction(target: ReadonlyMap<string, number>, posted: Readonly
     .map((key) => ({ key, pence: (target.get(key) ?? 0) - (posted.get(key) ?? 0) }))
     .filter((d) => d.pence !== 0)
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+/**
+ * The partners whose largest yearly cost (panel-decisions largestYearlyCostByPartner) goes up
+ * under the agreed split, with the new cost: each needs someone with delegated authority for it
+ * (or the directors, at the last step) to agree. A partner paying nothing before counts from 0.
+ */
+export function risingCosts(before: ReadonlyMap<string, YearlyCost>, after: ReadonlyMap<string, YearlyCost>): Map<string, YearlyCost> {
+  const out = new Map<string, YearlyCost>();
+  for (const [id, cost] of after) if (cost.pence > (before.get(id)?.pence ?? 0)) out.set(id, cost);
+  return out;
 }

@@ -2,7 +2,7 @@
 // share or date is worded the same on every form.
 import { z } from 'zod';
 import { ValidationError, type FieldError } from '../../platform/http/errors.js';
-import { readDate } from '../budgets/schema.js';
+import { FIRST_LEDGER_DAY, LAST_LEDGER_DAY, readDate } from '../budgets/schema.js';
 import { parsePercent, type Share } from '../budgets/split.js';
 import { DEFAULT_INTERIM, MAX_LADDER_STEPS, validateLadder, type LadderStep } from './rules.js';
 
@@ -67,8 +67,15 @@ export const withdrawForm = z.object({
   version,
 });
 
-/** The resolution: the agreed split (a percentage for each partner) from a date (and, if given, until a date), and a note. */
-export function parseResolveForm(body: Body, paying: readonly { id: string; name: string }[]): { from: string; until: string | null; shares: Share[]; note: string; version: number } {
+/**
+ * The resolution: the agreed split (a percentage for each partner) from a date (and, if given, until
+ * a date), a note, and the version of the package the resolver saw (a hidden field), so the split
+ * is applied to those terms or refused as out of date.
+ */
+export function parseResolveForm(
+  body: Body,
+  paying: readonly { id: string; name: string }[],
+): { from: string; until: string | null; shares: Share[]; note: string; version: number; packageVersion: number } {
   const errors: FieldError[] = [];
   const partnerIds = paying.map((p) => p.id);
   // A share for a partner that pays nothing now (typed into a crafted form) is refused, not ignored.
@@ -81,9 +88,9 @@ export function parseResolveForm(body: Body, paying: readonly { id: string; name
     });
     break;
   }
-  const from = readDate(body, 'from', 'the date the agreed split starts', true);
+  const from = inLedgerRange(readDate(body, 'from', 'the date the agreed split starts', true), 'from', 'The date the agreed split starts');
   if (!from.ok) errors.push(from.error);
-  const until = readDate(body, 'until', 'the last day the agreed split applies', false);
+  const until = inLedgerRange(readDate(body, 'until', 'the last day the agreed split applies', false), 'until', 'The last day the agreed split applies');
   if (!until.ok) errors.push(until.error);
   else if (from.ok && from.value !== null && until.value !== null && until.value < from.value) errors.push({ text: 'The last day the agreed split applies must be on or after the day it starts', href: '#until-day' });
   const shares: Share[] = [];
@@ -95,8 +102,22 @@ export function parseResolveForm(body: Body, paying: readonly { id: string; name
     else shares.push({ partnerId: id, bp });
   }
   if (shares.length === 0 && !errors.some((e) => e.href.startsWith('#share-'))) errors.push({ text: 'Enter at least one partner’s share of the agreed split', href: `#share-${partnerIds[0] ?? 'none'}` });
-  const rest = z.object({ note: text('what was agreed and by whom', 4000, 'The resolution note'), version }).safeParse(body);
-  if (!rest.success) for (const i of rest.error.issues) errors.push({ text: i.message, href: `#${String(i.path[0])}` });
+  const rest = z.object({ note: text('what was agreed and by whom', 4000, 'The resolution note'), version, packageVersion: version }).safeParse(body);
+  if (!rest.success) for (const i of rest.error.issues) errors.push({ text: i.message, href: i.path[0] === 'packageVersion' ? '#main-content' : `#${String(i.path[0])}` });
   if (errors.length) throw new ValidationError(errors);
-  return { from: (from as { value: string }).value, until: (until as { value: string | null }).value, shares, note: rest.data!.note, version: rest.data!.version };
+  return {
+    from: (from as { value: string }).value,
+    until: (until as { value: string | null }).value,
+    shares,
+    note: rest.data!.note,
+    version: rest.data!.version,
+    packageVersion: rest.data!.packageVersion,
+  };
+}
+
+type DateRead = ReturnType<typeof readDate>;
+/** The ledger holds money from 1 April 2000 to 31 March 2200: a date outside cannot be posted (and 31/12/9999 would overflow the date arithmetic). */
+function inLedgerRange(r: DateRead, field: string, The: string): DateRead {
+  if (!r.ok || r.value === null || (r.value >= FIRST_LEDGER_DAY && r.value <= LAST_LEDGER_DAY)) return r;
+  return { ok: false, error: { text: `${The} must be between 1 April 2000 and 31 March 2200`, href: `#${field}-day` } };
 }

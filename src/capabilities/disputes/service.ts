@@ -12,7 +12,9 @@ import { changePackage, currentTerms } from '../budgets/packages.js';
 import { inTransaction, LedgerError, post, type LedgerLine, type Posted } from '../budgets/ledger.js';
 import { financialYearOf } from '../budgets/financial-year.js';
 import { formatShare, validateSplit, type Share } from '../budgets/split.js';
-import { correction, daysBetween, isOverdue, spendBySplit, splitFrom, stepDueOn, validateLadder, type LadderStep, type SpendItem } from './rules.js';
+import { formatPence } from '../budgets/money.js';
+import { authorityProblems, largestYearlyCostByPartner, type YearlyCost } from '../panel-decisions/rules.js';
+import { correction, daysBetween, isOverdue, risingCosts, spendBySplit, splitFrom, stepDueOn, validateLadder, type LadderStep, type SpendItem } from './rules.js';
 
 interface Actor {
   id: string;
@@ -368,6 +370,8 @@ export interface Resolution {
   until?: string | null;
   shares: Share[];
   note: string;
+  /** The package version the resolver saw: the split is applied to those terms or refused as out of date. */
+  packageVersion: number;
 }
 
 /**
@@ -375,7 +379,7 @@ export interface Resolution {
  * the difference per partner, linked to the decision) and moves spend already posted between the
  * partners so actual spend follows the agreed split too. Answers both postings.
  */
-export async function resolveDispute(db: Db, id: string, expectedVersion: number, r: Resolution, who: { id: string }, today: string): Promise<{ commitment: Posted | null; spend: Posted | null }> {
+export async function resolveDispute(db: Db, id: string, expectedVersion: number, r: Resolution, who: Resolver, today: string): Promise<{ commitment: Posted | null; spend: Posted | null }> {
   try {
     return await resolveInTransaction(db, id, expectedVersion, r, who, today);
   } catch (e) {
@@ -385,12 +389,14 @@ export async function resolveDispute(db: Db, id: string, expectedVersion: number
   }
 }
 
-function resolveInTransaction(db: Db, id: string, expectedVersion: number, r: Resolution, who: { id: string }, today: string): Promise<{ commitment: Posted | null; spend: Posted | null }> {
+function resolveInTransaction(db: Db, id: string, expectedVersion: number, r: Resolution, who: Resolver, today: string): Promise<{ commitment: Posted | null; spend: Posted | null }> {
   return inTransaction(db, async (tx) => {
     const d = await openForChange(tx, id, expectedVersion);
     const decision = await tx.selectFrom('panel_decisions').select(['id', 'package_id']).where('id', '=', d.decision_id).executeTakeFirstOrThrow();
     if (!decision.package_id) throw new ValidationError([{ text: 'The decision no longer has a package to change', href: '#note' }]);
-    const { pkg, split } = await currentTerms(tx, decision.package_id);
+    const { pkg, split, terms } = await currentTerms(tx, decision.package_id);
+    // The package changed since the resolver opened the page: the agreed split was for other terms.
+    if (pkg.version !== r.packageVersion) throw new StaleVersionError();
     // Cost can only move between partners already paying a share: never onto one that never paid.
     const paying = new Set(split.flatMap((s) => s.shares.map((x) => x.partnerId)));
     const outsider = r.shares.find((x) => !paying.has(x.partnerId));
@@ -406,11 +412,13 @@ function resolveInTransaction(db: Db, id: string, expectedVersion: number, r: Re
     const newSplit = splitFrom(split, r.from, r.shares, pkg.ends_on, r.until ?? null);
     const problems = validateSplit(newSplit, { from: pkg.starts_on, to: pkg.ends_on });
     if (problems.length) throw new ValidationError(problems.map((p) => ({ text: p.message.replace(/the funding split/i, 'the agreed split'), href: '#shares' })));
+    const rising = risingCosts(largestYearlyCostByPartner(terms, split), largestYearlyCostByPartner(terms, newSplit));
+    const aboveAuthority = await resolutionAuthority(tx, d, rising, who);
     const reason = `Dispute resolved: ${r.note}`.slice(0, 300);
     const commitment = await changePackage(
       tx,
       pkg.id,
-      pkg.version,
+      r.packageVersion,
       {
         serviceCategory: pkg.service_category,
         service: pkg.service,
@@ -431,9 +439,58 @@ function resolveInTransaction(db: Db, id: string, expectedVersion: number, r: Re
     const spend = await correctSpend(tx, id, pkg.id, d.decision_id, reason, who, today);
     await bump(tx, id, expectedVersion, { status: 'resolved', resolved_on: today, resolved_by: who.id, resolution: r.note });
     const sharesText = r.shares.map((s) => formatShare(s.bp)).join(' / ');
-    await tx.insertInto('dispute_events').values({ dispute_id: id, kind: 'resolved', step: d.step, note: `${r.note} (agreed split ${sharesText} from ${longDate(r.from)}${r.until ? ` to ${longDate(r.until)}` : ''})`, by_user_id: who.id }).execute();
+    const note = `${r.note} (agreed split ${sharesText} from ${longDate(r.from)}${r.until ? ` to ${longDate(r.until)}` : ''})${aboveAuthority ? `. ${aboveAuthority}` : ''}`;
+    await tx.insertInto('dispute_events').values({ dispute_id: id, kind: 'resolved', step: d.step, note, by_user_id: who.id }).execute();
     return { commitment, spend };
   });
+}
+
+/**
+ * Delegated authority for a resolution, as for a decision: each partner whose largest yearly cost
+ * goes up must be agreed by the resolver as a current member of the decision's panel for that
+ * partner, with authority at least the new cost. Above that, only the directors settle: the
+ * partnership administrator (panels:configure) records it at the last step of the ladder.
+ * Answers the note to record when it was agreed above delegated authority, else null; refuses
+ * (naming the partner, the amount and what to do) otherwise.
+ */
+async function resolutionAuthority(db: Db, d: { decision_id: string; step: number }, rising: ReadonlyMap<string, YearlyCost>, who: Resolver): Promise<string | null> {
+  if (rising.size === 0) return null;
+  const panel = await db
+    .selectFrom('panel_decisions as x')
+    .innerJoin('panel_meetings as m', 'm.id', 'x.meeting_id')
+    .innerJoin('panels as p', 'p.id', 'm.panel_id')
+    .select(['p.id', 'p.name'])
+    .where('x.id', '=', d.decision_id)
+    .executeTakeFirstOrThrow();
+  const mine = await db.selectFrom('panel_members').select(['partner_id', 'authority_pence']).where('panel_id', '=', panel.id).where('user_id', '=', who.id).where('active', '=', true).execute();
+  // The resolver as the one member "present": the decisions' authority rule, unchanged.
+  const asMember = mine.map((m) => ({ userId: who.id, name: '', organisationType: '', partnerId: m.partner_id, authorityPence: Number(m.authority_pence), interests: null }));
+  const names = new Map((await db.selectFrom('budget_partners').select(['id', 'short_name']).where('id', 'in', [...rising.keys()]).execute()).map((p) => [p.id, p.short_name]));
+  const name = (id: string) => names.get(id) ?? 'A partner';
+  const beyond = [...rising].filter(([id, cost]) => authorityProblems(new Map([[id, cost]]), asMember, name).length > 0).sort(([a], [b]) => name(a).localeCompare(name(b)));
+  if (beyond.length === 0) return null;
+
+  const ladder = await getLadder(db);
+  const atLast = d.step >= ladder.length;
+  const stepName = ladder[d.step - 1]?.name ?? `step ${d.step}`;
+  const what = beyond.map(([id, c]) => `${name(id)}’s largest yearly cost rises to ${formatPence(c.pence)} ${c.when}`).join('; ');
+  if (atLast && who.permissions.has('panels:configure')) {
+    return `Agreed above delegated authority at step ${d.step} (${stepName}), the last step of the ladder: ${what}`;
+  }
+  const next = ladder[d.step];
+  const todo = atLast
+    ? `The dispute is at the last step (${stepName}): ask the partnership administrator to record what the directors agree, which can go above delegated authority`
+    : `Escalate the dispute to the next step (${next?.name ?? `step ${d.step + 1}`}); at the last step (${ladder[ladder.length - 1]?.name ?? 'the last step'}) the partnership administrator can record an agreement above delegated authority`;
+  throw new ValidationError(
+    beyond.map(([id, c]) => {
+      const held = mine.find((m) => m.partner_id === id);
+      const you = held ? `your delegated authority for ${name(id)} is ${formatPence(Number(held.authority_pence))} a year` : `you are not a member of ${panel.name} for ${name(id)}`;
+      return {
+        text: `${name(id)}’s largest yearly cost would rise to ${formatPence(c.pence)} ${c.when} under the agreed split. Only a member of ${panel.name} for ${name(id)} with delegated authority of at least ${formatPence(c.pence)} a year can agree that, and ${you}. ${todo}`,
+        href: '#shares',
+      };
+    }),
+  );
 }
 
 /**

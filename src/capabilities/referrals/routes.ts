@@ -13,11 +13,13 @@ import { findPossibleDuplicates, registerChild } from '../children/service.js';
 import { dateInput, displayName, formatDate, hiddenFields, radioItems, registerFormData, withDate } from '../children/presenters.js';
 import { assessableRuleSets, assessReferral, eligibilityOfReferral, getRuleSet } from '../eligibility/service.js';
 import { parseAssessmentForm } from '../eligibility/schema.js';
-import { SELF_REFERRERS, STATUS_NAMES, TRIAGE_DECISIONS, OPEN_STATUSES, attachProblem } from './rules.js';
+import { SELF_REFERRERS, STATUS_NAMES, TRIAGE_DECISIONS, OPEN_STATUSES, QUEUE_STATUSES, attachProblem, type QueueFilter } from './rules.js';
+import { paginationItems } from '../find/presenters.js';
 import { parseChildSearch, parsePartnerReferral, parseSelfReferral, parseTriage } from './schema.js';
 import * as referrals from './service.js';
 
 const V = 'referrals/views/';
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 type Values = Record<string, unknown>;
 const REFERENCE = /^REF-[0-9]{6,}$/;
 const isStatus = (s: string | undefined): s is ReferralStatus => !!s && Object.hasOwn(STATUS_NAMES, s);
@@ -118,7 +120,8 @@ export function referralsRoutes(deps: CapabilityDeps): RouteSpec[] {
   // Registering a new child from a referral, with the children capability's duplicate guard
   // The children capability's registration form and duplicate guard, posting here so the new record is attached to the referral.
   const registrationFor = (referral: unknown) => {
-    const id = typeof referral === 'string' && referral ? referral : null;
+    // Only a referral's id ever reaches the form's links and hidden field.
+    const id = typeof referral === 'string' && UUID_PATTERN.test(referral) ? referral : null;
     const back = id ? { text: 'Back to the referral', href: paths.referrals.referral(id) } : { text: 'Back', href: paths.referrals.newReferral };
     return {
       action: paths.referrals.registerChild,
@@ -216,20 +219,34 @@ export function referralsRoutes(deps: CapabilityDeps): RouteSpec[] {
       audit: 'referrals.queue.view',
       auditReads: true,
       handler: async (ctx) => {
-        const status = isStatus(ctx.query.status) ? ctx.query.status : null;
-        const [rows, counts] = await Promise.all([referrals.listQueue(ctx.db, status), referrals.statusCounts(ctx.db)]);
-        ctx.audit.details = { status, shown: rows.length };
-        ctx.audit.children = rows.flatMap((r) => (r.child_id ? [r.child_id] : []));
+        const filter: QueueFilter = ctx.query.status === 'all' ? 'all' : isStatus(ctx.query.status) ? ctx.query.status : 'open';
+        const requested = Number(ctx.query.page ?? 1);
+        const list = await referrals.listQueue(ctx.db, filter, requested);
+        ctx.audit.details = { status: filter, page: list.page, shown: list.rows.length };
+        // The children named on this page only (at most one page's worth).
+        ctx.audit.children = [...new Set(list.rows.flatMap((r) => (r.child_id ? [r.child_id] : [])))];
+        const count = (s: ReferralStatus) => list.counts.get(s) ?? 0;
+        const openCount = QUEUE_STATUSES.reduce((n, s) => n + count(s), 0);
+        const allCount = [...list.counts.values()].reduce((n, c) => n + c, 0);
         return {
           view: `${V}queue.njk`,
           data: {
-            pageTitle: 'Referrals',
-            rows: rows.map((r) => ({ ...r, childName: childName(r.child), statusName: STATUS_NAMES[r.status], received: formatDate(r.received_on), href: paths.referrals.referral(r.id) })),
+            pageTitle: list.pages > 1 ? `Referrals (page ${list.page} of ${list.pages})` : 'Referrals',
+            rows: list.rows.map((r) => ({ ...r, childName: childName(r.child), statusName: STATUS_NAMES[r.status], received: formatDate(r.received_on), href: paths.referrals.referral(r.id) })),
             statusItems: [
-              { value: '', text: 'All statuses', selected: !status },
-              ...Object.entries(STATUS_NAMES).map(([value, text]) => ({ value, text: `${text} (${counts.get(value as ReferralStatus) ?? 0})`, selected: status === value })),
+              { value: '', text: `Open referrals (${openCount})`, selected: filter === 'open' },
+              ...Object.entries(STATUS_NAMES).map(([value, text]) => ({ value, text: `${text} (${count(value as ReferralStatus)})`, selected: filter === value })),
+              { value: 'all', text: `All statuses (${allCount})`, selected: filter === 'all' },
             ],
-            status,
+            filter,
+            filterWords: filter === 'open' ? 'open referrals' : filter === 'all' ? 'referrals' : `referrals with the status ‘${STATUS_NAMES[filter]}’`,
+            total: list.total,
+            first: list.total ? list.offset + 1 : 0,
+            last: list.offset + list.rows.length,
+            pastTheEnd: Number.isInteger(requested) && requested > list.pages ? requested : null,
+            page: list.page,
+            pages: list.pages,
+            pagination: queuePagination(filter, list.page, list.pages),
           },
         };
       },
@@ -417,3 +434,15 @@ export function referralsRoutes(deps: CapabilityDeps): RouteSpec[] {
 }
 
 /** The form's values carried through the duplicates page as hidden fields. */
+
+/** The GOV.UK pagination component's parameters for the queue (keeping the filter), or null for one page. */
+function queuePagination(filter: QueueFilter, page: number, pages: number) {
+  if (pages <= 1) return null;
+  const href = (n: number) => `${paths.referrals.queue}?${new URLSearchParams({ ...(filter === 'open' ? {} : { status: filter }), ...(n > 1 ? { page: String(n) } : {}) }).toString()}`.replace(/\?$/, '');
+  return {
+    ...(page > 1 ? { previous: { href: href(page - 1) } } : {}),
+    ...(page < pages ? { next: { href: href(page + 1) } } : {}),
+    items: paginationItems(page, pages).map((n) => (n === null ? { ellipsis: true } : { number: n, href: href(n), current: n === page })),
+    landmarkLabel: 'Pages of referrals',
+  };
+}

@@ -70,6 +70,33 @@ export const STATUS_NAMES: Record<ReferralStatus, string> = {
   closed: 'Closed',
 };
 
+// ---------------------------------------------------------------------------------------------
+// The triage queue
+
+/**
+ * What the queue shows unless asked otherwise: referrals still with triage or waiting for panel.
+ * The partial index referrals_queue_open (migrations/0014) lists the same statuses.
+ */
+export const QUEUE_STATUSES: readonly ReferralStatus[] = ['received', 'more-information', 'accepted', 'to-panel'];
+export const QUEUE_PAGE_SIZE = 50;
+
+/** 'open' is the default (QUEUE_STATUSES), 'all' every status, otherwise one status. */
+export type QueueFilter = ReferralStatus | 'open' | 'all';
+
+/** The statuses a filter shows; null for all of them. */
+export const queueStatuses = (filter: QueueFilter): readonly ReferralStatus[] | null =>
+  filter === 'all' ? null : filter === 'open' ? QUEUE_STATUSES : [filter];
+
+/**
+ * The page to show of `total` rows: a page number past the end shows the last page, anything
+ * that is not a whole number from 1 shows the first. Always at least one page (it may be empty).
+ */
+export function queuePage(requested: number, total: number, size = QUEUE_PAGE_SIZE) {
+  const pages = Math.max(1, Math.ceil(total / size));
+  const page = Number.isInteger(requested) && requested >= 1 ? Math.min(requested, pages) : 1;
+  return { page, pages, offset: (page - 1) * size, limit: size };
+}
+
 /** Why this decision cannot be made now, or null. */
 export function triageProblem(status: ReferralStatus, decision: TriageDecision, attached: boolean): string | null {
   if (!OPEN_STATUSES.includes(status)) {

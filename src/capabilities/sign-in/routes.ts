@@ -22,6 +22,7 @@ export function signInRoutes(deps: { config: Config; oidc: Oidc; cookieOptions: 
     lockout: { attempts: config.lockoutAttempts, minutes: config.lockoutMinutes },
     session: { idleMinutes: config.sessionIdleMinutes, absoluteHours: config.sessionAbsoluteHours },
     requireTotp: config.requireTotp,
+    totpKey: config.totpKey,
   };
   const setSession = (reply: FastifyReply, token: string) => reply.setCookie(SESSION_COOKIE, token, deps.cookieOptions);
   const providers = oidc.providers.map((p) => ({ href: paths.oidc.start(p.id), text: `Sign in with ${p.name}` }));
@@ -117,7 +118,7 @@ export function signInRoutes(deps: { config: Config; oidc: Oidc; cookieOptions: 
       handler: async (ctx) => {
         const pending = ctx.req.pendingSession;
         if (pending?.stage !== 'awaiting-totp-setup') return { redirect: paths.signIn };
-        return totpSetupPage(await pendingTotpSecret(ctx.db, pending.userId));
+        return totpSetupPage(await pendingTotpSecret(ctx.db, pending.userId, config.totpKey));
       },
     },
     {
@@ -135,14 +136,14 @@ export function signInRoutes(deps: { config: Config; oidc: Oidc; cookieOptions: 
         if (!outcome.ok) {
           ctx.audit.result = 'denied';
           ctx.audit.details = { reason: outcome.reason };
-          return { ...(await totpSetupPage(await pendingTotpSecret(ctx.db, pending.userId), [{ text: outcome.message, href: '#code' }])), status: 401 };
+          return { ...(await totpSetupPage(await pendingTotpSecret(ctx.db, pending.userId, config.totpKey), [{ text: outcome.message, href: '#code' }])), status: 401 };
         }
         ctx.audit.details = { secondFactor: 'set up' };
         setSession(ctx.reply, outcome.token);
         return { redirect: paths.home };
       },
       onInvalid: async (ctx, errors) =>
-        ctx.req.pendingSession ? totpSetupPage(await pendingTotpSecret(ctx.db, ctx.req.pendingSession.userId), errors) : { redirect: paths.signIn },
+        ctx.req.pendingSession ? totpSetupPage(await pendingTotpSecret(ctx.db, ctx.req.pendingSession.userId, config.totpKey), errors) : { redirect: paths.signIn },
     },
     {
       method: 'POST',

@@ -6,11 +6,14 @@ import { createSession, endSession, type SessionPolicy, type SessionStage } from
 import { hashPassword, verifyPassword } from './passwords.js';
 import { afterFailure, isLocked, lockedMessage, type LockoutPolicy } from './rules.js';
 import { matchTotp, newTotpSecret } from './totp.js';
+import { readTotpSecret, sealTotpSecret } from './totp-secret.js';
 
 export interface SignInPolicy {
   lockout: LockoutPolicy;
   session: SessionPolicy;
   requireTotp: boolean;
+  /** AES-256 key that security-code secrets are encrypted under in users.totp_secret. */
+  totpKey: Buffer;
 }
 
 export type PasswordOutcome =
@@ -78,7 +81,8 @@ export async function completeTotp(db: Db, pending: { userId: string; idHash: st
     await endSession(db, pending.idHash, 'locked');
     return { ok: false, reason: 'locked', message: lockedMessage(state.lockedUntil!) };
   }
-  const step = user.totp_secret ? matchTotp(user.totp_secret, code, now.getTime()) : null;
+  const stored = user.totp_secret ? readTotpSecret(policy.totpKey, user.id, user.totp_secret) : null;
+  const step = stored ? matchTotp(stored.secret, code, now.getTime()) : null;
   // A code already used (or an older one) is refused like a wrong one.
   const replayed = step !== null && user.totp_last_step !== null && step <= Number(user.totp_last_step);
   if (step === null || replayed) {
@@ -97,19 +101,30 @@ export async function completeTotp(db: Db, pending: { userId: string; idHash: st
   }
   await db
     .updateTable('users')
-    .set({ failed_sign_ins: 0, locked_until: null, totp_enabled_at: user.totp_enabled_at ?? now, totp_last_step: step })
+    .set({
+      failed_sign_ins: 0,
+      locked_until: null,
+      totp_enabled_at: user.totp_enabled_at ?? now,
+      totp_last_step: step,
+      // A secret stored before encryption existed is encrypted now, so deployments migrate as people sign in.
+      ...(stored?.legacy ? { totp_secret: sealTotpSecret(policy.totpKey, user.id, stored.secret) } : {}),
+    })
     .where('id', '=', user.id)
     .execute();
   await endSession(db, pending.idHash, 'rotated');
   return { ok: true, token: await createSession(db, user.id, 'signed-in', policy.session) };
 }
 
-/** The secret being set up; made on first visit, kept until the first correct code confirms it. */
-export async function pendingTotpSecret(db: Db, userId: string): Promise<{ secret: string; email: string }> {
+/** The secret being set up; made on first visit, kept (encrypted) until the first correct code confirms it. */
+export async function pendingTotpSecret(db: Db, userId: string, totpKey: Buffer): Promise<{ secret: string; email: string }> {
   const user = await db.selectFrom('users').select(['totp_secret', 'totp_enabled_at', 'email']).where('id', '=', userId).executeTakeFirstOrThrow();
-  if (user.totp_secret && !user.totp_enabled_at) return { secret: user.totp_secret, email: user.email };
+  if (user.totp_secret && !user.totp_enabled_at) return { secret: readTotpSecret(totpKey, userId, user.totp_secret).secret, email: user.email };
   const secret = newTotpSecret();
-  await db.updateTable('users').set({ totp_secret: secret, totp_enabled_at: null, totp_last_step: null }).where('id', '=', userId).execute();
+  await db
+    .updateTable('users')
+    .set({ totp_secret: sealTotpSecret(totpKey, userId, secret), totp_enabled_at: null, totp_last_step: null })
+    .where('id', '=', userId)
+    .execute();
   return { secret, email: user.email };
 }
 
