@@ -8,7 +8,7 @@
 // Data: the demo area with fictional children (jointly seed-demo), the demo money and the demo
 // panel (as the demo population job adds them), then 20,000 referrals across every status, 10 panels with 50 held meetings
 // each of 10 decided cases (5,000 decisions) inserted with SQL; 1,000 of the approvals get their
-// package through createPackage (so the ledger holds real commitments); and 150 held meetings of
+// package through createPackage (so the ledger holds real commitments); and 400 held meetings of
 // the demo panel with 10 cases each waiting for a decision. Targets and why: docs/performance.md.
 import pg from 'pg';
 import { findPostgresBin, startCluster, type Cluster } from '../test/support/postgres-cluster.js';
@@ -31,7 +31,7 @@ const HISTORY_PANELS = 10;
 const HISTORY_MEETINGS = 50; // per panel
 const CASES_PER_MEETING = 10;
 const PACKAGES_THROUGH_SERVICE = 1_000;
-const PENDING_MEETINGS = 150; // demo panel, held, every case waiting for a decision
+const PENDING_MEETINGS = 400; // demo panel, held, every case waiting for a decision
 const CONNECTIONS = 10;
 const WARMUP_S = 1;
 const DURATION_S = 6;

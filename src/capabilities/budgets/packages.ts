@@ -157,12 +157,28 @@ async function getPackageRow(db: Db, packageId: string) {
 
 /** The split of a package version, from its rows. */
 export async function splitOfChange(db: Db, changeId: string): Promise<Split> {
-  const rows = await db.selectFrom('package_split_shares').selectAll().where('package_change_id', '=', changeId).orderBy('segment').orderBy('partner_id').execute();
-  const out: Split = [];
-  for (const r of rows) {
-    let seg = out[r.segment - 1];
-    if (!seg) out[r.segment - 1] = seg = { from: r.from_on, to: r.to_on, shares: [] };
-    seg.shares.push({ partnerId: r.partner_id, bp: r.share_bp });
+  return (await splitsOfChanges(db, [changeId])).get(changeId) ?? [];
+}
+
+/** The splits of many package versions in one query (for reports over many decisions). */
+export async function splitsOfChanges(db: Db, changeIds: readonly string[]): Promise<Map<string, Split>> {
+  const out = new Map<string, Split>();
+  for (let i = 0; i < changeIds.length; i += 5000) {
+    const rows = await db
+      .selectFrom('package_split_shares')
+      .selectAll()
+      .where('package_change_id', 'in', changeIds.slice(i, i + 5000))
+      .orderBy('package_change_id')
+      .orderBy('segment')
+      .orderBy('partner_id')
+      .execute();
+    for (const r of rows) {
+      let split = out.get(r.package_change_id);
+      if (!split) out.set(r.package_change_id, (split = []));
+      let seg = split[r.segment - 1];
+      if (!seg) split[r.segment - 1] = seg = { from: r.from_on, to: r.to_on, shares: [] };
+      seg.shares.push({ partnerId: r.partner_id, bp: r.share_bp });
+    }
   }
   return out;
 }

@@ -2,7 +2,7 @@
 // came in, when it was decided), the package each funded decision set up as decided, and disputes.
 // Nothing about a child is read.
 import type { Db } from '../../platform/db/database.js';
-import { splitOfChange } from '../budgets/packages.js';
+import { splitsOfChanges } from '../budgets/packages.js';
 import { byOutcome, byPartner, disputeFigures, timeToDecision, type FundedDecision, type Outcome } from './rules.js';
 
 export async function panelReport(db: Db, from: string, to: string) {
@@ -18,18 +18,19 @@ export async function panelReport(db: Db, from: string, to: string) {
   // The package as the panel decided it: the first version recorded with the decision (a
   // dispute's resolution later records another version with the same decision).
   const funded: FundedDecision[] = [];
-  const withPackage = decisions.filter((d) => d.package_id);
-  if (withPackage.length) {
+  const withPackage = decisions.filter((d) => d.package_id).map((d) => d.id);
+  for (let i = 0; i < withPackage.length; i += 5000) {
     const changes = await db
       .selectFrom('package_changes')
       .select(['id', 'decision_id', 'version', 'unit_cost_pence', 'units_x100', 'frequency', 'starts_on', 'ends_on'])
-      .where('decision_id', 'in', withPackage.map((d) => d.id))
+      .where('decision_id', 'in', withPackage.slice(i, i + 5000))
       .orderBy('version')
       .execute();
-    for (const d of withPackage) {
-      const c = changes.find((x) => x.decision_id === d.id);
-      if (!c) continue;
-      funded.push({ terms: { unitCostPence: c.unit_cost_pence, unitsX100: c.units_x100, frequency: c.frequency, startsOn: c.starts_on, endsOn: c.ends_on }, split: await splitOfChange(db, c.id) });
+    const first = new Map<string, (typeof changes)[number]>();
+    for (const c of changes) if (c.decision_id && !first.has(c.decision_id)) first.set(c.decision_id, c);
+    const splits = await splitsOfChanges(db, [...first.values()].map((c) => c.id));
+    for (const c of first.values()) {
+      funded.push({ terms: { unitCostPence: c.unit_cost_pence, unitsX100: c.units_x100, frequency: c.frequency, startsOn: c.starts_on, endsOn: c.ends_on }, split: splits.get(c.id) ?? [] });
     }
   }
   const partners = await db.selectFrom('budget_partners').select(['id', 'short_name']).execute();
