@@ -289,20 +289,26 @@ describe.skipIf(!chromiumPath())('referral to a funded package: one route in, on
     expect(await chair.signIn(CHAIR, DEMO_PASSWORD)).toBe(paths.home);
     await chair.follow('Disputes', 'nav[aria-label="Main menu"]');
     expect(await chair.mainText()).toContain(reference!);
+    const resolve = async (site: Site) => {
+      await site.visit(paths.disputes.dispute(dispute.id));
+      const form = site.page;
+      for (const [field, iso] of [['from', today], ['until', addDays(today, 41)]] as const) {
+        const d = dateParts(iso);
+        await form.locator(`#${field}-day`).fill(d.day);
+        await form.locator(`#${field}-month`).fill(d.month);
+        await form.locator(`#${field}-year`).fill(d.year);
+      }
+      await form.getByLabel('Health (demo)').fill('70');
+      await form.getByLabel('Social care (demo)').fill('30');
+      await form.getByLabel('What was agreed, and by whom').fill('Heads of service agreed health pays 70% of the post-operative weeks (fictional).');
+      await site.submit('Resolve and post the agreed split');
+    };
+    await resolve(chair);
+    expect(await chair.page.locator('.govuk-error-summary').innerText()).toContain('Health (demo)');
+    expect((await db.selectFrom('disputes').select('status').where('id', '=', dispute.id).executeTakeFirstOrThrow()).status).toBe('open');
+    expect(await committed()).toEqual(first);
     // Health's member, with authority for health's budget, agrees health pays 70% of the six weeks.
-    const healthSite = member;
-    await healthSite.visit(paths.disputes.dispute(dispute.id));
-    const resolveForm = healthSite.page;
-    for (const [field, iso] of [['from', today], ['until', addDays(today, 41)]] as const) {
-      const d = dateParts(iso);
-      await resolveForm.locator(`#${field}-day`).fill(d.day);
-      await resolveForm.locator(`#${field}-month`).fill(d.month);
-      await resolveForm.locator(`#${field}-year`).fill(d.year);
-    }
-    await resolveForm.getByLabel('Health (demo)').fill('70');
-    await resolveForm.getByLabel('Social care (demo)').fill('30');
-    await resolveForm.getByLabel('What was agreed, and by whom').fill('Heads of service agreed health pays 70% of the post-operative weeks (fictional).');
-    await healthSite.submit('Resolve and post the agreed split');
+    await resolve(member);
     expect((await db.selectFrom('disputes').select('status').where('id', '=', dispute.id).executeTakeFirstOrThrow()).status).toBe('resolved');
     // The adjustment is posted: the commitment is again exactly what the (new) split implies, health paying more of the six weeks.
     const after = await committed();
