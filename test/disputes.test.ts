@@ -27,6 +27,7 @@ const ENDS = '2026-11-29';
 const RAISED = '2026-11-02';
 
 const notifier = new OutboxNotifier();
+const tell = { notifier, baseUrl: 'http://jointly.test' };
 const errorsOf = (e: unknown) => (e instanceof ValidationError ? e.errors.map((x) => x.text).join(' | ') : String(e));
 
 describe.each(databaseKinds())('disputes on %s', (kind) => {
@@ -55,7 +56,8 @@ describe.each(databaseKinds())('disputes on %s', (kind) => {
   };
 
   beforeAll(async () => {
-    t = await buildTestApp(kind);
+    // Many people sign in within a minute here: lift the per-minute sign-in limit, as test/oidc.test.ts does.
+    t = await buildTestApp(kind, { JOINTLY_SIGN_IN_RATE_PER_MINUTE: '1000' });
     if ((await getLadder(db())).length === 0) await replaceLadder(db(), EXAMPLE_LADDER, ladderFingerprint([]));
   });
   afterAll(() => t?.close());
@@ -94,13 +96,13 @@ describe.each(databaseKinds())('disputes on %s', (kind) => {
     // While it is open the package is not changed.
     expect((await currentTerms(db(), pkgId)).pkg.version).toBe(1);
 
-    await escalateDispute(db(), id, d.version, 'Panel chairs could not agree (fictional)', await actorOf(PANEL_USERS.health), '2026-11-12');
+    await escalateDispute(db(), id, d.version, 'Panel chairs could not agree (fictional)', await actorOf(PANEL_USERS.health), '2026-11-12', tell);
     d = await getDispute(db(), id, '2026-11-12');
     expect([d.step, d.stepName, d.step_due_on]).toEqual([2, 'Heads of service', '2026-11-27']); // 15 days on: a Friday
-    await escalateDispute(db(), id, d.version, 'Heads of service could not agree (fictional)', await actorOf(PANEL_USERS.health), '2026-11-20');
+    await escalateDispute(db(), id, d.version, 'Heads of service could not agree (fictional)', await actorOf(PANEL_USERS.health), '2026-11-20', tell);
     d = await getDispute(db(), id, '2026-11-20');
     expect([d.step, d.stepName, d.step_due_on]).toEqual([3, 'Directors', '2026-12-10']);
-    const past = await escalateDispute(db(), id, d.version, 'Again (fictional)', await actorOf(PANEL_USERS.health), '2026-11-21').catch((e) => e);
+    const past = await escalateDispute(db(), id, d.version, 'Again (fictional)', await actorOf(PANEL_USERS.health), '2026-11-21', tell).catch((e) => e);
     expect(errorsOf(past)).toContain('already at the last step of the ladder (step 3, Directors): it cannot be escalated further');
     expect((await getDispute(db(), id, '2026-11-21')).step).toBe(3);
 
@@ -194,9 +196,9 @@ describe.each(databaseKinds())('disputes on %s', (kind) => {
     // Health may open its own.
     await raiseDispute(db(), notifier, input, await actorOf(PANEL_USERS.health));
     // Withdrawn (only by the raiser): social care may raise again.
-    const notRaiser = await withdrawDispute(db(), id, 1, 'x', await actorOf('finance@demoshire.example.org'), RAISED).catch((e) => e);
+    const notRaiser = await withdrawDispute(db(), id, 1, 'x', await actorOf('finance@demoshire.example.org'), RAISED, tell).catch((e) => e);
     expect(notRaiser).toBeInstanceOf(ForbiddenError);
-    await withdrawDispute(db(), id, 1, 'We accept the split (fictional)', await actorOf(PANEL_USERS.socialCare), RAISED);
+    await withdrawDispute(db(), id, 1, 'We accept the split (fictional)', await actorOf(PANEL_USERS.socialCare), RAISED, tell);
     expect((await getDispute(db(), id, RAISED)).status).toBe('withdrawn');
     await raiseDispute(db(), notifier, input, await actorOf('finance@demoshire.example.org'));
     expect(w.partners.education).toBeTruthy();
@@ -205,14 +207,14 @@ describe.each(databaseKinds())('disputes on %s', (kind) => {
   it('the daily job escalates disputes whose step ran out, and leaves those at the last step flagged', async () => {
     const { case: c } = await createDisputeWorld(db(), { startsOn: STARTS, endsOn: ENDS, today: STARTS });
     const { id } = await raiseDispute(db(), notifier, { decisionId: c.decisionId, reason: 'Share too high (fictional)', interim: DEFAULT_INTERIM, today: RAISED }, await actorOf(PANEL_USERS.socialCare));
-    await escalateOverdue(db(), '2026-11-12'); // due that day: not yet overdue
+    await escalateOverdue(db(), '2026-11-12', tell); // due that day: not yet overdue
     expect((await getDispute(db(), id, '2026-11-12')).step).toBe(1);
-    await escalateOverdue(db(), '2026-11-13');
+    await escalateOverdue(db(), '2026-11-13', tell);
     const d = await getDispute(db(), id, '2026-11-13');
     expect([d.step, d.step_due_on]).toEqual([2, '2026-11-30']); // 13 Nov + 15 = Saturday 28th: the Monday
     expect(d.events.at(-1)!.note).toContain('Escalated automatically: the time for step 1 (Panel chairs) ran out on 12 November 2026');
-    await escalateOverdue(db(), '2026-12-01');
-    await escalateOverdue(db(), '2027-02-01');
+    await escalateOverdue(db(), '2026-12-01', tell);
+    await escalateOverdue(db(), '2027-02-01', tell);
     const last = await getDispute(db(), id, '2027-02-01');
     expect(last.step).toBe(3);
     expect(last.overdue).toBe(true);
@@ -302,8 +304,8 @@ describe.each(databaseKinds())('disputes on %s', (kind) => {
       expect((await byPartner(c.packageId!, 'commitments')).get(w.partners.health)).toBe(280_000);
 
       // At the last step a member short of authority is still refused, and told who can settle it.
-      await escalateDispute(db(), id, 1, 'Chairs could not agree (fictional)', await actorOf(PANEL_USERS.education), RAISED);
-      await escalateDispute(db(), id, 2, 'Heads of service could not agree (fictional)', await actorOf(PANEL_USERS.education), RAISED);
+      await escalateDispute(db(), id, 1, 'Chairs could not agree (fictional)', await actorOf(PANEL_USERS.education), RAISED, tell);
+      await escalateDispute(db(), id, 2, 'Heads of service could not agree (fictional)', await actorOf(PANEL_USERS.education), RAISED, tell);
       const last = errorsOf(await resolveDispute(db(), id, 3, healthMore(w), await resolverOf(PANEL_USERS.health), RAISED).catch((e) => e));
       expect(last).toContain('The dispute is at the last step (Directors): ask the partnership administrator to record what the directors agree');
 
@@ -544,6 +546,144 @@ describe.each(databaseKinds())('disputes on %s', (kind) => {
       await care.signIn(PANEL_USERS.socialCare);
       expect((await care.get(paths.disputes.ladder)).status).toBe(403);
       expect(await userIdByEmail(db(), PANEL_USERS.socialCare)).toBeTruthy();
+    });
+  });
+
+  describe('telling people when a dispute is escalated, resolved or withdrawn', () => {
+    const NOTE = 'Typed note words (fictional)';
+    const REASON = 'Typed reason words (fictional)';
+    const INTERIM = 'Typed interim words (fictional)';
+    let former = 0;
+
+    /**
+     * A dispute raised by the social care finance officer (not on the panel). On the panel besides
+     * the three members: the administrator also sits for social care (told once, not twice), a
+     * health member who has left the panel, and a social care member whose account is closed.
+     */
+    async function noticeWorld() {
+      const { world: w, case: c } = await createDisputeWorld(db(), { startsOn: STARTS, endsOn: ENDS, today: STARTS });
+      const csc = (await orgOf(PANEL_USERS.socialCare)).organisation_id;
+      const closed = await db()
+        .insertInto('users')
+        .values({ organisation_id: csc, display_name: 'Former Member (fictional)', email: `former.member${++former}.${kind}@demoshire.example.org`, active: false, password_hash: null, totp_secret: null, totp_last_step: null })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await db()
+        .insertInto('panel_members')
+        .values([
+          { panel_id: w.panelId, user_id: w.administratorId, role: 'adviser', partner_id: w.partners.socialCare },
+          { panel_id: w.panelId, user_id: (await orgOf('commissioner@demoshire.example.org')).id, role: 'member', partner_id: w.partners.health, active: false },
+          { panel_id: w.panelId, user_id: closed.id, role: 'member', partner_id: w.partners.socialCare },
+        ])
+        .execute();
+      const { id } = await raiseDispute(db(), notifier, { decisionId: c.decisionId, reason: REASON, interim: INTERIM, today: RAISED }, await actorOf('finance@demoshire.example.org'));
+      return { w, c, id };
+    }
+    const outboxIds = async () => (await db().selectFrom('notifications').select('id').execute()).map((o) => o.id);
+    const sentSince = async (before: string[]) =>
+      db().selectFrom('notifications').select(['recipient', 'subject', 'body']).where('id', 'not in', before.length ? before : ['00000000-0000-0000-0000-000000000000']).execute();
+    /** Each message names the referral and partner, links the dispute, and carries no typed words or child's details. */
+    const expectPlain = (sent: { subject: string | null; body: string }[], c: { referralReference: string }, id: string) => {
+      for (const s of sent) {
+        const all = `${s.subject} ${s.body}`;
+        expect(s.subject).toContain(`referral ${c.referralReference}`);
+        expect(s.body).toContain('Social care’s dispute about its share of the panel decision on referral');
+        expect(s.body).toContain(`See the dispute: ${t.config.baseUrl}${paths.disputes.dispute(id)}`);
+        for (const typed of [NOTE, REASON, INTERIM]) expect(all).not.toContain(typed);
+        expect(all).not.toMatch(/Panelchild|Testfamily|Testparent/);
+      }
+    };
+    const FINANCE = 'finance@demoshire.example.org';
+
+    it('escalated by a person: the raiser, the paying partners’ members and the administrator, once each, not the person escalating', async () => {
+      const { c, id } = await noticeWorld();
+      const health = new Client(t.app);
+      await health.signIn(PANEL_USERS.health);
+      await health.get(paths.disputes.dispute(id));
+      const before = await outboxIds();
+      expect((await health.post(paths.disputes.escalate(id), { note: NOTE, version: '1' })).status).toBe(303);
+      const sent = await sentSince(before);
+      expect(sent.map((s) => s.recipient).sort()).toEqual([FINANCE, PANEL_USERS.administrator, PANEL_USERS.socialCare].sort());
+      const d = await getDispute(db(), id, RAISED);
+      for (const s of sent) {
+        expect(s.subject).toBe(`Dispute about referral ${c.referralReference} escalated to step 2`);
+        expect(s.body).toContain(`It is now at step 2, “Heads of service”, and is due to be settled by ${new Date(`${d.step_due_on}T12:00:00Z`).toLocaleDateString('en-GB', { dateStyle: 'long', timeZone: 'UTC' })}.`);
+        expect(s.body).not.toContain('automatically');
+      }
+      expectPlain(sent, c, id);
+    });
+
+    it('escalated by the daily job: everyone concerned including every paying member, through the registered job', async () => {
+      const { c, id } = await noticeWorld();
+      const before = await outboxIds();
+      const jobId = await t.jobs.enqueue(db(), ESCALATE_JOB, { scheduledFor: '2026-11-13' });
+      await t.jobs.runPending();
+      expect((await t.jobs.get(db(), jobId))?.status).toBe('succeeded');
+      expect((await getDispute(db(), id, '2026-11-13')).step).toBe(2);
+      // The job moves every overdue dispute: keep the messages about this one.
+      const sent = (await sentSince(before)).filter((s) => s.body.includes(paths.disputes.dispute(id)));
+      expect(sent.map((s) => s.recipient).sort()).toEqual([FINANCE, PANEL_USERS.administrator, PANEL_USERS.health, PANEL_USERS.socialCare].sort());
+      for (const s of sent) {
+        expect(s.body).toContain('has been escalated automatically, because the time for the previous step ran out. It is now at step 2, “Heads of service”, and is due to be settled by 30 November 2026.');
+        // The job's own note (which quotes the step's name and date) is not sent either.
+        expect(s.body).not.toContain('Escalated automatically: the time for step 1');
+      }
+      expectPlain(sent, c, id);
+    });
+
+    it('resolved: the raiser, the paying partners’ members and the administrator, not the resolver', async () => {
+      const { w, c, id } = await noticeWorld();
+      const health = new Client(t.app);
+      await health.signIn(PANEL_USERS.health);
+      await health.get(paths.disputes.dispute(id));
+      const before = await outboxIds();
+      const ok = await health.post(paths.disputes.resolve(id), {
+        'from-day': '5',
+        'from-month': '10',
+        'from-year': '2026',
+        [`share-${w.partners.health}`]: '70',
+        [`share-${w.partners.socialCare}`]: '30',
+        note: NOTE,
+        version: '1',
+        packageVersion: '1',
+      });
+      expect(ok.status).toBe(303);
+      expect((await getDispute(db(), id, RAISED)).status).toBe('resolved');
+      const sent = await sentSince(before);
+      expect(sent.map((s) => s.recipient).sort()).toEqual([FINANCE, PANEL_USERS.administrator, PANEL_USERS.socialCare].sort());
+      for (const s of sent) {
+        expect(s.subject).toBe(`Dispute about referral ${c.referralReference} resolved`);
+        expect(s.body).toContain('has been resolved. The agreed split has been posted to the budgets.');
+      }
+      expectPlain(sent, c, id);
+    });
+
+    it('withdrawn: the paying partners’ members and the administrator, not the raiser who withdrew it', async () => {
+      const { c, id } = await noticeWorld();
+      const finance = new Client(t.app);
+      await finance.signIn(FINANCE);
+      await finance.get(paths.disputes.dispute(id));
+      const before = await outboxIds();
+      expect((await finance.post(paths.disputes.withdraw(id), { note: NOTE, version: '1' })).status).toBe(303);
+      expect((await getDispute(db(), id, RAISED)).status).toBe('withdrawn');
+      const sent = await sentSince(before);
+      expect(sent.map((s) => s.recipient).sort()).toEqual([PANEL_USERS.administrator, PANEL_USERS.health, PANEL_USERS.socialCare].sort());
+      for (const s of sent) {
+        expect(s.subject).toBe(`Dispute about referral ${c.referralReference} withdrawn`);
+        expect(s.body).toContain('has been withdrawn. The split as decided stands.');
+      }
+      expectPlain(sent, c, id);
+    });
+
+    it('a refused change tells nobody', async () => {
+      const { id } = await noticeWorld();
+      const care = new Client(t.app);
+      await care.signIn(PANEL_USERS.socialCare);
+      await care.get(paths.disputes.dispute(id));
+      const before = await outboxIds();
+      // A party cannot escalate its own dispute.
+      expect((await care.post(paths.disputes.escalate(id), { note: NOTE, version: '1' })).status).toBe(403);
+      expect(await sentSince(before)).toEqual([]);
     });
   });
 });

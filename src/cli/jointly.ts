@@ -1,6 +1,7 @@
 // The `jointly` command: `npm run jointly -- <command>` or `npx jointly <command>`.
 import { Command } from 'commander';
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { ConfigError, loadConfig } from '../config.js';
 import { openDatabase } from '../platform/db/database.js';
 import { migrate } from '../platform/db/migrate.js';
@@ -9,6 +10,7 @@ import { demoSignInText, seedDemo } from '../demo/seed.js';
 import { DEFAULT_DEMO_CHILDREN, seedPopulation } from '../demo/population.js';
 import { isOrganisationType, ORGANISATION_TYPES } from '../platform/access/roles.js';
 import { hashInvite } from '../capabilities/sign-in/service.js';
+import { parseKey } from '../platform/auth/secret-box.js';
 import { paths } from '../paths.js';
 
 async function withDatabase<T>(fn: (db: Awaited<ReturnType<typeof openDatabase>>, config: ReturnType<typeof loadConfig>) => Promise<T>): Promise<T> {
@@ -195,7 +197,41 @@ export function buildCli(): Command {
         console.log(posted ? `Posted the commitment of ${posted} package${posted === 1 ? '' : 's'}.` : 'Every package’s commitment was already posted: nothing to do.');
       }),
     );
+  program
+    .command('rekey-security-codes')
+    .description('re-encrypt every security-code secret from the old key to the one in JOINTLY_TOTP_KEY, in one transaction (safe to run again)')
+    .requiredOption('--old-key-file <path>', 'a file holding the old key (read from a file so it is not in shell history or the process list)')
+    .action((opts: { oldKeyFile: string }) =>
+      withDatabase(async (database, config) => {
+        const oldKey = await readKeyFile(opts.oldKeyFile);
+        const { rekeyTotpSecrets, RekeyRefused } = await import('../capabilities/sign-in/totp-secret.js');
+        try {
+          const r = await rekeyTotpSecrets(database.db, { oldKey, newKey: config.totpKey }, 'jointly rekey-security-codes');
+          const secrets = (n: number) => `${n} security-code secret${n === 1 ? '' : 's'}`;
+          console.log(`Re-encrypted ${secrets(r.rekeyed)} under the new key.`);
+          if (r.encrypted) console.log(`Encrypted ${secrets(r.encrypted)} that were stored in plaintext.`);
+          if (r.current) console.log(`${secrets(r.current)} ${r.current === 1 ? 'was' : 'were'} already under the new key and left as they were.`);
+        } catch (e) {
+          if (!(e instanceof RekeyRefused)) throw e;
+          console.error(`jointly rekey-security-codes: ${e.message}`);
+          process.exitCode = 1;
+        }
+      }),
+    );
   return program;
+}
+
+/** The old security-code key, from a file so it never appears on a command line. */
+async function readKeyFile(path: string): Promise<Buffer> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    throw new Error(`--old-key-file: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  const parsed = parseKey(text);
+  if ('problem' in parsed) throw new Error(`--old-key-file: the key in ${path} ${parsed.problem}`);
+  return parsed.key;
 }
 
 try {

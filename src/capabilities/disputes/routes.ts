@@ -36,9 +36,9 @@ const V = (name: string) => `disputes/views/${name}.njk`;
 const DONE: Record<string, string> = {
   ladder: 'Escalation ladder saved',
   raised: 'Dispute raised. The other paying partners and the panel’s administrator have been told',
-  escalated: 'Dispute escalated to the next step',
-  resolved: 'Dispute resolved. The agreed split has been posted to the budgets',
-  withdrawn: 'Dispute withdrawn. The split as decided stands',
+  escalated: 'Dispute escalated to the next step. The paying partners’ panel members and the panel’s administrator have been told',
+  resolved: 'Dispute resolved. The agreed split has been posted to the budgets. The paying partners’ panel members and the panel’s administrator have been told',
+  withdrawn: 'Dispute withdrawn. The split as decided stands. The paying partners’ panel members and the panel’s administrator have been told',
 };
 const doneMessage = (ctx: RouteContext) => (ctx.query.done ? DONE[ctx.query.done] : undefined);
 
@@ -55,9 +55,10 @@ async function payingPartners(ctx: RouteContext, packageId: string | null) {
 }
 
 export function disputesRoutes(deps: CapabilityDeps): RouteSpec[] {
+  const tell = { notifier: deps.notifier, baseUrl: deps.config.baseUrl };
   deps.jobs.register(ESCALATE_JOB, async (payload, job) => {
     const at = (payload as { scheduledFor?: string } | null)?.scheduledFor;
-    return escalateOverdue(job.db, at && /^\d{4}-\d{2}-\d{2}$/.test(at) ? at : todayInLondon());
+    return escalateOverdue(job.db, at && /^\d{4}-\d{2}-\d{2}$/.test(at) ? at : todayInLondon(), tell);
   });
   deps.jobs.daily(ESCALATE_JOB, '06:45');
 
@@ -187,7 +188,7 @@ export function disputesRoutes(deps: CapabilityDeps): RouteSpec[] {
       audit: 'disputes.raise',
       handler: async (ctx) => {
         const form = parseForm(raiseForm, ctx.body);
-        const { id } = await raiseDispute(ctx.db, deps.notifier, { decisionId: ctx.params.decisionId!, reason: form.reason, interim: form.interim, today: todayInLondon() }, actor(ctx), deps.config.baseUrl);
+        const { id } = await raiseDispute(ctx.db, deps.notifier, { decisionId: ctx.params.decisionId!, reason: form.reason, interim: form.interim, today: todayInLondon() }, actor(ctx), tell.baseUrl);
         Object.assign(ctx.audit, { subjectType: 'dispute', subjectId: id, details: { decisionId: ctx.params.decisionId } });
         return { redirect: `${paths.disputes.dispute(id)}?done=raised` };
       },
@@ -202,7 +203,7 @@ export function disputesRoutes(deps: CapabilityDeps): RouteSpec[] {
       handler: async (ctx) => {
         await requireResolver(ctx.db, resolver(ctx), ctx.params.id);
         const form = parseForm(escalateForm, ctx.body);
-        const r = await escalateDispute(ctx.db, ctx.params.id!, form.version, form.note, actor(ctx), todayInLondon());
+        const r = await escalateDispute(ctx.db, ctx.params.id!, form.version, form.note, actor(ctx), todayInLondon(), tell);
         Object.assign(ctx.audit, { subjectType: 'dispute', subjectId: ctx.params.id, details: { step: r.step } });
         return { redirect: `${paths.disputes.dispute(ctx.params.id)}?done=escalated` };
       },
@@ -217,7 +218,7 @@ export function disputesRoutes(deps: CapabilityDeps): RouteSpec[] {
         await requireResolver(ctx.db, resolver(ctx), ctx.params.id);
         const dispute = await getDispute(ctx.db, ctx.params.id, todayInLondon());
         const form = parseResolveForm(ctx.body, await payingPartners(ctx, dispute.package_id));
-        const r = await resolveDispute(ctx.db, ctx.params.id!, form.version, form, resolver(ctx), todayInLondon());
+        const r = await resolveDispute(ctx.db, ctx.params.id!, form.version, form, resolver(ctx), todayInLondon(), tell);
         Object.assign(ctx.audit, {
           subjectType: 'dispute',
           subjectId: ctx.params.id,
@@ -234,7 +235,7 @@ export function disputesRoutes(deps: CapabilityDeps): RouteSpec[] {
       audit: 'disputes.withdraw',
       handler: async (ctx) => {
         const form = parseForm(withdrawForm, ctx.body);
-        await withdrawDispute(ctx.db, ctx.params.id!, form.version, form.note, actor(ctx), todayInLondon());
+        await withdrawDispute(ctx.db, ctx.params.id!, form.version, form.note, actor(ctx), todayInLondon(), tell);
         Object.assign(ctx.audit, { subjectType: 'dispute', subjectId: ctx.params.id, details: {} });
         return { redirect: `${paths.disputes.dispute(ctx.params.id)}?done=withdrawn` };
       },

@@ -134,7 +134,7 @@ export async function raiseDispute(db: Db, notifier: Notifier, input: RaiseInput
       throw e;
     }
     await tx.insertInto('dispute_events').values({ dispute_id: row.id, kind: 'raised', step: 1, note: input.reason, by_user_id: who.id }).execute();
-    await notifyOthers(tx, notifier, row.id, partner, baseUrl);
+    await notifyOthers(tx, notifier, row.id, partner, who.id, baseUrl);
     return row;
   });
 }
@@ -146,37 +146,91 @@ async function openDisputeMessage(db: Db, decisionId: string, partner: FundingPa
   return `${partner.name} already has an open dispute about this decision, raised on ${longDate(open.raised_on)} and now at step ${open.step} (${step}). Add to that dispute instead of raising another`;
 }
 
-/** Tells the other paying partners' panel members and the panel's administrator. No child's details: the referral reference only. */
-async function notifyOthers(db: Db, notifier: Notifier, disputeId: string, partner: FundingPartner, baseUrl: string) {
-  const d = await disputeRow(db, disputeId);
-  const { decision, partners } = await disputableDecision(db, d.decision_id);
-  const others = partners.filter((p) => p.id !== partner.id);
-  const members = others.length
+/** Who hears about a dispute: active users only, each once, never the person acting. */
+interface Audience {
+  decision: { panel_id: string; administrator_id: string | null };
+  /** Partners whose active members of the decision's panel are told. */
+  partners: readonly FundingPartner[];
+  /** Also told (the dispute's raiser), when still active. */
+  alsoUserIds?: readonly (string | null)[];
+  actingUserId: string | null;
+}
+
+async function recipients(db: Db, a: Audience): Promise<string[]> {
+  const members = a.partners.length
     ? await db
         .selectFrom('panel_members as pm')
         .innerJoin('users as u', 'u.id', 'pm.user_id')
         .select(['u.id', 'u.email'])
-        .where('pm.panel_id', '=', decision.panel_id)
+        .where('pm.panel_id', '=', a.decision.panel_id)
         .where('pm.active', '=', true)
         .where('u.active', '=', true)
         .where((eb) =>
           eb.or([
-            eb('pm.partner_id', 'in', others.map((p) => p.id)),
-            eb.and([eb('pm.partner_id', 'is', null), eb('u.organisation_id', 'in', others.map((p) => p.organisationId))]),
+            eb('pm.partner_id', 'in', a.partners.map((p) => p.id)),
+            // A member sitting for no particular partner speaks for their own organisation.
+            eb.and([eb('pm.partner_id', 'is', null), eb('u.organisation_id', 'in', a.partners.map((p) => p.organisationId))]),
           ]),
         )
         .execute()
     : [];
-  const admin = decision.administrator_id ? await db.selectFrom('users').select(['id', 'email']).where('id', '=', decision.administrator_id).where('active', '=', true).executeTakeFirst() : undefined;
+  const ids = [a.decision.administrator_id, ...(a.alsoUserIds ?? [])].filter((x): x is string => !!x);
+  const more = ids.length ? await db.selectFrom('users').select(['id', 'email']).where('id', 'in', ids).where('active', '=', true).execute() : [];
   const to = new Map<string, string>();
-  for (const m of [...members, ...(admin ? [admin] : [])]) if (m.email) to.set(m.id, m.email);
+  for (const u of [...members, ...more]) if (u.email && u.id !== a.actingUserId) to.set(u.id, u.email);
+  // Two accounts may share a mailbox: one message each.
+  return [...new Set(to.values())];
+}
+
+/** Tells the other paying partners' panel members and the panel's administrator. No child's details: the referral reference only. */
+async function notifyOthers(db: Db, notifier: Notifier, disputeId: string, partner: FundingPartner, actingUserId: string, baseUrl: string) {
+  const d = await disputeRow(db, disputeId);
+  const { decision, partners } = await disputableDecision(db, d.decision_id);
+  const to = await recipients(db, { decision, partners: partners.filter((p) => p.id !== partner.id), actingUserId });
   // Only the reference, the partner and the link: the raiser's typed words (reason, interim) stay
   // behind sign-in, where the sharing and audit rules apply.
   const body = [
     `${partner.name} has disputed its share of the panel decision on referral ${decision.referral_reference}.`,
     `See the dispute: ${baseUrl}${paths.disputes.dispute(disputeId)}`,
   ].join('\n\n');
-  for (const email of to.values()) await notifier.send(db, { channel: 'email', to: email, subject: `Dispute raised about referral ${decision.referral_reference}`, body });
+  for (const email of to) await notifier.send(db, { channel: 'email', to: email, subject: `Dispute raised about referral ${decision.referral_reference}`, body });
+}
+
+/** How escalations, resolutions and withdrawals reach people: the notifier and the site's address for links. */
+export interface Tell {
+  notifier: Notifier;
+  baseUrl?: string;
+}
+
+type Change = { kind: 'escalated'; step: number; stepName: string; dueOn: string; automatic: boolean } | { kind: 'resolved' } | { kind: 'withdrawn' };
+
+/**
+ * Everyone with a stake in what happens next: the raiser, every paying partner's active members of
+ * the decision's panel, and the panel's administrator. Worked out before the change is made (a
+ * resolution may change who pays), sent after it. The message carries the reference, the partner,
+ * what happened and the link – never the reason, a note, the interim rule or any child's details.
+ */
+async function prepareNotice(db: Db, tell: Tell, dispute: { id: string; decision_id: string; partner_id: string; raised_by: string | null }, actingUserId: string | null) {
+  const { decision, partners } = await disputableDecision(db, dispute.decision_id);
+  const to = await recipients(db, { decision, partners, alsoUserIds: [dispute.raised_by], actingUserId });
+  const partner = partners.find((p) => p.id === dispute.partner_id)?.name
+    ?? (await db.selectFrom('budget_partners').select('short_name').where('id', '=', dispute.partner_id).executeTakeFirst())?.short_name
+    ?? 'A partner';
+  const ref = decision.referral_reference;
+  return async (change: Change) => {
+    const about = `${partner}’s dispute about its share of the panel decision on referral ${ref}`;
+    const { subject, what } =
+      change.kind === 'escalated'
+        ? {
+            subject: `Dispute about referral ${ref} escalated to step ${change.step}`,
+            what: `${about} has been escalated${change.automatic ? ' automatically, because the time for the previous step ran out' : ''}. It is now at step ${change.step}, “${change.stepName}”, and is due to be settled by ${longDate(change.dueOn)}.`,
+          }
+        : change.kind === 'resolved'
+          ? { subject: `Dispute about referral ${ref} resolved`, what: `${about} has been resolved. The agreed split has been posted to the budgets.` }
+          : { subject: `Dispute about referral ${ref} withdrawn`, what: `${about} has been withdrawn. The split as decided stands.` };
+    const body = [what, `See the dispute: ${tell.baseUrl ?? ''}${paths.disputes.dispute(dispute.id)}`].join('\n\n');
+    for (const email of to) await tell.notifier.send(db, { channel: 'email', to: email, subject, body });
+  };
 }
 
 // Reading -------------------------------------------------------------------------------------------
@@ -306,7 +360,7 @@ async function bump(db: Db, id: string, expectedVersion: number, set: Record<str
 }
 
 /** Moves the dispute to the next step of the ladder, with a note; refused at the last step. */
-export async function escalateDispute(db: Db, id: string, expectedVersion: number, note: string, who: { id: string } | null, today: string) {
+export async function escalateDispute(db: Db, id: string, expectedVersion: number, note: string, who: { id: string } | null, today: string, tell: Tell) {
   return inTransaction(db, async (tx) => {
     const d = await openForChange(tx, id, expectedVersion);
     const ladder = await getLadder(tx);
@@ -321,17 +375,20 @@ export async function escalateDispute(db: Db, id: string, expectedVersion: numbe
     const dueOn = stepDueOn(today, next.days);
     await bump(tx, id, expectedVersion, { step, step_due_on: dueOn });
     await tx.insertInto('dispute_events').values({ dispute_id: id, kind: 'escalated', step, note, by_user_id: who?.id ?? null }).execute();
+    const notify = await prepareNotice(tx, tell, d, who?.id ?? null);
+    await notify({ kind: 'escalated', step, stepName: next.name, dueOn, automatic: who === null });
     return { step, stepName: next.name, dueOn };
   });
 }
 
 /** Withdrawn by the person who raised it: the split as decided stands. */
-export async function withdrawDispute(db: Db, id: string, expectedVersion: number, note: string, who: { id: string }, today: string) {
+export async function withdrawDispute(db: Db, id: string, expectedVersion: number, note: string, who: { id: string }, today: string, tell: Tell) {
   return inTransaction(db, async (tx) => {
     const d = await openForChange(tx, id, expectedVersion);
     if (d.raised_by !== who.id) throw new ForbiddenError('Only the person who raised a dispute can withdraw it');
     await bump(tx, id, expectedVersion, { status: 'withdrawn', resolved_on: today, resolved_by: who.id, resolution: note });
     await tx.insertInto('dispute_events').values({ dispute_id: id, kind: 'withdrawn', step: d.step, note, by_user_id: who.id }).execute();
+    await (await prepareNotice(tx, tell, d, who.id))({ kind: 'withdrawn' });
   });
 }
 
@@ -339,7 +396,7 @@ export async function withdrawDispute(db: Db, id: string, expectedVersion: numbe
  * Escalates every open dispute whose step is past its due date to the next step. Those already at
  * the last step stay there (the lists show them as overdue). Answers how many moved.
  */
-export async function escalateOverdue(db: Db, today: string): Promise<{ escalated: number; atLastStep: number }> {
+export async function escalateOverdue(db: Db, today: string, tell: Tell): Promise<{ escalated: number; atLastStep: number }> {
   const due = await db.selectFrom('disputes').select(['id', 'version', 'step', 'step_due_on']).where('status', '=', 'open').where('step_due_on', '<', today).orderBy('raised_on').execute();
   const ladder = await getLadder(db);
   let escalated = 0;
@@ -351,7 +408,7 @@ export async function escalateOverdue(db: Db, today: string): Promise<{ escalate
     }
     const name = ladder[d.step - 1]?.name ?? `step ${d.step}`;
     try {
-      await escalateDispute(db, d.id, d.version, `Escalated automatically: the time for step ${d.step} (${name}) ran out on ${longDate(d.step_due_on)}`, null, today);
+      await escalateDispute(db, d.id, d.version, `Escalated automatically: the time for step ${d.step} (${name}) ran out on ${longDate(d.step_due_on)}`, null, today, tell);
       escalated++;
     } catch (e) {
       // Someone changed it meanwhile: the next run looks again.
@@ -377,11 +434,13 @@ export interface Resolution {
 /**
  * Resolves the dispute with the agreed split: changes the package (its commitment is posted again,
  * the difference per partner, linked to the decision) and moves spend already posted between the
- * partners so actual spend follows the agreed split too. Answers both postings.
+ * partners so actual spend follows the agreed split too. Answers both postings. With `tell`, the
+ * raiser, the paying partners' panel members and the panel administrator are told (the screens
+ * always pass it; optional only so callers seeding figures need no notifier).
  */
-export async function resolveDispute(db: Db, id: string, expectedVersion: number, r: Resolution, who: Resolver, today: string): Promise<{ commitment: Posted | null; spend: Posted | null }> {
+export async function resolveDispute(db: Db, id: string, expectedVersion: number, r: Resolution, who: Resolver, today: string, tell?: Tell): Promise<{ commitment: Posted | null; spend: Posted | null }> {
   try {
-    return await resolveInTransaction(db, id, expectedVersion, r, who, today);
+    return await resolveInTransaction(db, id, expectedVersion, r, who, today, tell);
   } catch (e) {
     // A closed accounting period, say: nothing was posted or changed; say why in plain words.
     if (e instanceof LedgerError) throw new ValidationError([{ text: `The agreed split could not be posted to the budgets: ${e.message}`, href: '#resolveNote' }]);
@@ -389,9 +448,11 @@ export async function resolveDispute(db: Db, id: string, expectedVersion: number
   }
 }
 
-function resolveInTransaction(db: Db, id: string, expectedVersion: number, r: Resolution, who: Resolver, today: string): Promise<{ commitment: Posted | null; spend: Posted | null }> {
+function resolveInTransaction(db: Db, id: string, expectedVersion: number, r: Resolution, who: Resolver, today: string, tell?: Tell): Promise<{ commitment: Posted | null; spend: Posted | null }> {
   return inTransaction(db, async (tx) => {
     const d = await openForChange(tx, id, expectedVersion);
+    // Who to tell is worked out on the terms before the agreed split changes who pays.
+    const notify = tell ? await prepareNotice(tx, tell, d, who.id) : null;
     const decision = await tx.selectFrom('panel_decisions').select(['id', 'package_id']).where('id', '=', d.decision_id).executeTakeFirstOrThrow();
     if (!decision.package_id) throw new ValidationError([{ text: 'The decision no longer has a package to change', href: '#note' }]);
     const { pkg, split, terms } = await currentTerms(tx, decision.package_id);
@@ -441,6 +502,7 @@ function resolveInTransaction(db: Db, id: string, expectedVersion: number, r: Re
     const sharesText = r.shares.map((s) => formatShare(s.bp)).join(' / ');
     const note = `${r.note} (agreed split ${sharesText} from ${longDate(r.from)}${r.until ? ` to ${longDate(r.until)}` : ''})${aboveAuthority ? `. ${aboveAuthority}` : ''}`;
     await tx.insertInto('dispute_events').values({ dispute_id: id, kind: 'resolved', step: d.step, note, by_user_id: who.id }).execute();
+    await notify?.({ kind: 'resolved' });
     return { commitment, spend };
   });
 }
