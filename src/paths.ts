@@ -117,6 +117,9 @@ export const paths = {
     publish: (id = ':meetingId') => `/panels/meetings/${id}/publish`,
     attendance: (id = ':meetingId') => `/panels/meetings/${id}/attendance`,
     held: (id = ':meetingId') => `/panels/meetings/${id}/held`,
+    changeMeeting: (id = ':meetingId') => `/panels/meetings/${id}/change`,
+    cancelMeeting: (id = ':meetingId') => `/panels/meetings/${id}/cancel`,
+    editSummary: (id = ':meetingId', caseId = ':caseId') => `/panels/meetings/${id}/cases/${caseId}/summary`,
   },
   // panel-decisions: decisions on cases, split templates, outcome sheets.
   decisions: {

@@ -45,13 +45,16 @@ describe.skipIf(!chromiumPath())('referral to a funded package: one route in, on
     // are therefore late, which the administrator is warned about and confirms.
     const panel = await db.selectFrom('panels').select('id').where('name', '=', DEMO_PANEL_NAME).executeTakeFirstOrThrow();
     const d = meetingDeadlines(today, { papersDays: 7, cutOffDays: 10 });
-    const meeting = await db
-      .insertInto('panel_meetings')
-      .values({ panel_id: panel.id, meets_on: today, cut_off_on: d.cutOffOn, papers_due_on: d.papersDueOn, place: 'Online (fictional)' })
-      .onConflict((oc) => oc.columns(['panel_id', 'meets_on']).doNothing())
-      .returning('id')
-      .executeTakeFirst();
-    meetingId = meeting?.id ?? (await db.selectFrom('panel_meetings').select('id').where('panel_id', '=', panel.id).where('meets_on', '=', today).executeTakeFirstOrThrow()).id;
+    const existing = await db.selectFrom('panel_meetings').select('id').where('panel_id', '=', panel.id).where('meets_on', '=', today).executeTakeFirst();
+    meetingId =
+      existing?.id ??
+      (
+        await db
+          .insertInto('panel_meetings')
+          .values({ panel_id: panel.id, meets_on: today, cut_off_on: d.cutOffOn, papers_due_on: d.papersDueOn, place: 'Online (fictional)' })
+          .returning('id')
+          .executeTakeFirstOrThrow()
+      ).id;
   }, 120_000);
 
   it('goes from a family’s own referral to a funded package with its outcome sheet, its money and a resolved dispute', async () => {

@@ -11,7 +11,7 @@ import { todayInLondon } from '../../platform/dates.js';
 import { paths } from '../../paths.js';
 import type { CapabilityDeps } from '../deps.js';
 import { dateItems } from '../budgets/presenters.js';
-import { caseActionForm, generateForm, parseAttendanceForm, parseCaseForm, parseMeetingForm, parseMemberForm, parsePanelForm, parseVersion, type PanelInput } from './schema.js';
+import { caseActionForm, generateForm, parseAttendanceForm, parseCancelForm, parseCaseForm, parseMeetingForm, parseMemberForm, parsePanelForm, parseSummaryForm, parseVersion, type PanelInput } from './schema.js';
 import * as panels from './service.js';
 import { agencyItems, agencyNames, day, partnerItems, personItems, roleItems, ROLE_NAMES, STATUS_NAMES, STATUS_TAGS } from './presenters.js';
 import { isLate, ORDINALS, WEEKDAYS } from './rules.js';
@@ -35,6 +35,10 @@ const DONE: Record<string, string> = {
   'published-late': 'Agenda and papers published late. Members have been sent an email',
   'attendance-saved': 'Attendance and declarations of interest saved',
   held: 'Meeting marked as held',
+  'meeting-changed': 'Meeting changed. Its cut-off and papers dates have been worked out again',
+  'meeting-cancelled': 'Meeting cancelled. The cases on its agenda can be added to another meeting',
+  'meeting-cancelled-notified': 'Meeting cancelled. Members have been sent an email. The cases on its agenda can be added to another meeting',
+  'summary-changed': 'Case summary changed',
 };
 /** What a panel form set, for the audit log: ids, numbers and codes, never the typed name, purpose or frequency. */
 const panelAuditDetails = (input: PanelInput) => ({
@@ -148,6 +152,65 @@ export function panelsRoutes(deps: CapabilityDeps): RouteSpec[] {
         values,
         errors,
         done: doneMessage(ctx),
+      },
+    };
+  };
+
+  /** A meeting the viewer may move or cancel: the panel's administrator or a configurer. */
+  const schedulersMeeting = async (ctx: RouteContext) => {
+    requirePanelsPerson(ctx);
+    const { meeting, panel } = await panels.getMeeting(ctx.db, ctx.params.meetingId);
+    panels.requireScheduler(panel, viewer(ctx));
+    return { meeting, panel, administrator: panel.administrator_id === ctx.user!.id };
+  };
+
+  const changePage = async (ctx: RouteContext, errors?: FieldError[], values?: Record<string, unknown>): Promise<RouteResult> => {
+    const { meeting, panel, administrator } = await schedulersMeeting(ctx);
+    const [y, m, d] = meeting.meets_on.split('-');
+    const v = values ?? { 'meetsOn-day': String(Number(d)), 'meetsOn-month': String(Number(m)), 'meetsOn-year': y, place: meeting.place ?? '', version: String(meeting.version) };
+    return {
+      view: `${V}meeting-change.njk`,
+      data: { pageTitle: `Change the meeting on ${day(meeting.meets_on)}`, meeting, panel, administrator, canChange: meeting.status === 'planned', statusName: STATUS_NAMES[meeting.status], meetsOnItems: dateItems(v, 'meetsOn'), values: v, errors, day },
+    };
+  };
+
+  const cancelPage = async (ctx: RouteContext, errors?: FieldError[], values: Record<string, unknown> = {}): Promise<RouteResult> => {
+    const { meeting, panel, administrator } = await schedulersMeeting(ctx);
+    const cases = await panels.listMeetings(ctx.db, panel.id).then((ms) => ms.find((x) => x.id === meeting.id)?.cases ?? 0);
+    return {
+      view: `${V}meeting-cancel.njk`,
+      data: {
+        pageTitle: `Cancel the meeting on ${day(meeting.meets_on)}`,
+        meeting,
+        panel,
+        administrator,
+        cases,
+        canCancel: meeting.status === 'planned' || meeting.status === 'published',
+        statusName: STATUS_NAMES[meeting.status],
+        values: { version: String(meeting.version), ...values },
+        errors,
+        day,
+      },
+    };
+  };
+
+  const summaryPage = async (ctx: RouteContext, errors?: FieldError[], values?: Record<string, unknown>): Promise<RouteResult> => {
+    const { meeting, panel } = await panels.getMeeting(ctx.db, ctx.params.meetingId);
+    panels.requireAdministrator(panel, viewer(ctx));
+    const c = await panels.caseForEditing(ctx.db, meeting.id, ctx.params.caseId);
+    // The page names the child and shows what was written about them.
+    Object.assign(ctx.audit, { subjectType: 'panel-meeting', subjectId: meeting.id, details: { ...ctx.audit.details, caseId: c.id }, children: c.childId ? [c.childId] : [] });
+    return {
+      view: `${V}case-summary.njk`,
+      data: {
+        pageTitle: `Case summary: ${c.reference}`,
+        meeting,
+        panel,
+        c,
+        draft: meeting.status === 'planned',
+        values: values ?? { summary: c.summary, version: String(meeting.version) },
+        errors,
+        day,
       },
     };
   };
@@ -318,6 +381,60 @@ export function panelsRoutes(deps: CapabilityDeps): RouteSpec[] {
       await panels.markHeld(ctx.db, ctx.params.meetingId!, version, todayInLondon());
       return { done: 'held', details: {} };
     }),
+    { method: 'GET', url: paths.panels.changeMeeting(), access: 'signed-in', audit: 'panels.meeting.edit', handler: (ctx) => changePage(ctx) },
+    {
+      method: 'POST',
+      url: paths.panels.changeMeeting(),
+      access: 'signed-in',
+      audit: 'panels.meeting.change',
+      handler: async (ctx) => {
+        await schedulersMeeting(ctx);
+        const version = parseVersion(ctx.body);
+        const input = parseMeetingForm(ctx.body);
+        const r = await panels.changeMeeting(ctx.db, ctx.params.meetingId!, version, input, todayInLondon());
+        Object.assign(ctx.audit, { subjectType: 'panel-meeting', subjectId: ctx.params.meetingId, details: r });
+        return { redirect: `${paths.panels.panel(r.panelId)}?done=meeting-changed#schedule` };
+      },
+      onInvalid: (ctx, errors) => changePage(ctx, errors, ctx.body),
+    },
+    { method: 'GET', url: paths.panels.cancelMeeting(), access: 'signed-in', audit: 'panels.meeting.cancel-confirm', handler: (ctx) => cancelPage(ctx) },
+    {
+      method: 'POST',
+      url: paths.panels.cancelMeeting(),
+      access: 'signed-in',
+      audit: 'panels.meeting.cancel',
+      handler: async (ctx) => {
+        await schedulersMeeting(ctx);
+        const version = parseVersion(ctx.body);
+        const reason = parseCancelForm(ctx.body);
+        const r = await panels.cancelMeeting(ctx.db, ctx.params.meetingId!, version, { reason, actorId: ctx.user!.id, notifier: deps.notifier, baseUrl: deps.config.baseUrl });
+        // The reason may name a child or a family: the audit keeps only that one was given.
+        Object.assign(ctx.audit, { subjectType: 'panel-meeting', subjectId: ctx.params.meetingId, details: { ...r, reasonGiven: true, reasonLength: reason.length } });
+        return { redirect: `${paths.panels.panel(r.panelId)}?done=${r.notified ? 'meeting-cancelled-notified' : 'meeting-cancelled'}#schedule` };
+      },
+      onInvalid: (ctx, errors) => cancelPage(ctx, errors, ctx.body),
+    },
+    { method: 'GET', url: paths.panels.editSummary(), access: ATTEND, audit: 'panels.agenda.summary.edit', auditReads: true, handler: (ctx) => summaryPage(ctx) },
+    {
+      method: 'POST',
+      url: paths.panels.editSummary(),
+      access: ATTEND,
+      audit: 'panels.agenda.summary.change',
+      handler: async (ctx) => {
+        const { panel } = await panels.getMeeting(ctx.db, ctx.params.meetingId);
+        panels.requireAdministrator(panel, viewer(ctx));
+        Object.assign(ctx.audit, { subjectType: 'panel-meeting', subjectId: ctx.params.meetingId });
+        const version = parseVersion(ctx.body);
+        const summary = parseSummaryForm(ctx.body);
+        const caseId = ctx.params.caseId ?? '';
+        const r = await panels.editSummary(ctx.db, ctx.params.meetingId!, version, caseId, summary);
+        const c = await panels.caseForEditing(ctx.db, ctx.params.meetingId!, caseId);
+        // The summary's text stays out of the audit: only which case, and how long it now is.
+        Object.assign(ctx.audit, { details: { caseId, referralId: r.referralId, changed: r.changed, summaryLength: summary.length }, children: c.childId ? [c.childId] : [] });
+        return { redirect: `${paths.panels.meeting(ctx.params.meetingId)}?done=summary-changed#agenda` };
+      },
+      onInvalid: (ctx, errors) => summaryPage(ctx, errors, ctx.body),
+    },
     {
       method: 'GET',
       url: paths.panels.papers(),

@@ -143,11 +143,32 @@ export function parseCaseForm(body: Body): CaseInput {
   const errors: FieldError[] = [];
   const referralId = str(body.referralId);
   if (!referralId) errors.push({ text: 'Choose the referral to add to the agenda', href: '#referralId' });
+  const summary = readSummary(body, errors);
+  if (errors.length) throw new ValidationError(errors);
+  return { referralId, summary, late: list(body.late).includes('yes') };
+}
+
+function readSummary(body: Body, errors: FieldError[]) {
   const summary = str(body.summary);
   if (!summary) errors.push({ text: 'Enter a case summary for the papers', href: '#summary' });
   else if (summary.length > 4000) errors.push({ text: 'The case summary must be 4000 characters or fewer', href: '#summary' });
+  return summary;
+}
+
+/** A case summary changed on a draft agenda: the same rules as when the case was added. */
+export function parseSummaryForm(body: Body): string {
+  const errors: FieldError[] = [];
+  const summary = readSummary(body, errors);
   if (errors.length) throw new ValidationError(errors);
-  return { referralId, summary, late: list(body.late).includes('yes') };
+  return summary;
+}
+
+/** Why a meeting is cancelled: required, so the administrator and auditors can tell later. */
+export function parseCancelForm(body: Body): string {
+  const reason = str(body.reason);
+  if (!reason) throw new ValidationError([{ text: 'Enter why the meeting is being cancelled', href: '#reason' }]);
+  if (reason.length > 2000) throw new ValidationError([{ text: 'The reason for cancelling must be 2000 characters or fewer', href: '#reason' }]);
+  return reason;
 }
 
 export const caseActionForm = z.object({

@@ -233,12 +233,19 @@ export function requireScheduler(panel: Panel, viewer: Viewer) {
   if (!viewer.canConfigure && panel.administrator_id !== viewer.id) throw new ForbiddenError('only the administrator or a configurer schedules meetings');
 }
 
+/** A meeting date must be a working day, today or later, and the panel's only meeting that day (a cancelled one frees it). */
+async function checkMeetingDay(db: Db, panelId: string, meetsOn: string, today: string, exceptMeetingId?: string) {
+  const problem = meetingDayProblem(meetsOn);
+  if (problem) throw new ValidationError([{ text: `${longDate(meetsOn)} ${problem}: choose a working day for the meeting`, href: '#meetsOn-day' }]);
+  if (meetsOn < today) throw new ValidationError([{ text: 'The date of the meeting must be today or later', href: '#meetsOn-day' }]);
+  let q = db.selectFrom('panel_meetings').select(['id', 'status']).where('panel_id', '=', panelId).where('meets_on', '=', meetsOn).where('status', '!=', 'cancelled');
+  if (exceptMeetingId) q = q.where('id', '!=', exceptMeetingId);
+  const clash = await q.executeTakeFirst();
+  if (clash) throw new ValidationError([{ text: `The panel already meets on ${longDate(meetsOn)}`, href: '#meetsOn-day' }]);
+}
+
 export async function addMeeting(db: Db, panel: Panel, input: MeetingInput, today: string) {
-  const problem = meetingDayProblem(input.meetsOn);
-  if (problem) throw new ValidationError([{ text: `${longDate(input.meetsOn)} ${problem}: choose a working day for the meeting`, href: '#meetsOn-day' }]);
-  if (input.meetsOn < today) throw new ValidationError([{ text: 'The date of the meeting must be today or later', href: '#meetsOn-day' }]);
-  const clash = await db.selectFrom('panel_meetings').select('id').where('panel_id', '=', panel.id).where('meets_on', '=', input.meetsOn).executeTakeFirst();
-  if (clash) throw new ValidationError([{ text: `The panel already meets on ${longDate(input.meetsOn)}`, href: '#meetsOn-day' }]);
+  await checkMeetingDay(db, panel.id, input.meetsOn, today);
   const d = meetingDeadlines(input.meetsOn, { papersDays: panel.papers_days, cutOffDays: panel.cut_off_days });
   return db
     .insertInto('panel_meetings')
@@ -249,7 +256,7 @@ export async function addMeeting(db: Db, panel: Panel, input: MeetingInput, toda
 
 /** Schedules the next meetings of a monthly rule, skipping dates already booked and days that are not working days. */
 export async function generateMeetings(db: Db, panel: Panel, rule: MonthlyRule, count: number, place: string | null, today: string) {
-  const booked = new Set((await listMeetings(db, panel.id)).map((m) => m.meets_on));
+  const booked = new Set((await listMeetings(db, panel.id)).filter((m) => m.status !== 'cancelled').map((m) => m.meets_on));
   const added: string[] = [];
   const skipped: string[] = [];
   for (const p of nextMonthlyMeetings(today, rule, count)) {
@@ -301,6 +308,65 @@ function requireDraft(meeting: Meeting) {
     const why = meeting.status === 'published' ? 'has been published to members' : meeting.status === 'held' ? 'has been held' : 'was cancelled';
     throw new ValidationError([{ text: `The agenda cannot change: the meeting ${why}`, href: '#agenda' }]);
   }
+}
+
+const statusWords = (meeting: Meeting) => (meeting.status === 'published' ? 'its papers have been published to members' : meeting.status === 'held' ? 'it has been held' : 'it was cancelled');
+
+/**
+ * Moves a meeting not yet published to another day or place. The cut-off and papers dates are
+ * worked out again from the terms of reference. A new date follows the rules for adding one; a
+ * meeting keeping its date (only the place changing) is not refused for that date having passed.
+ */
+export async function changeMeeting(db: Db, meetingId: string, expectedVersion: number, input: MeetingInput, today: string) {
+  const { meeting, panel } = await getMeeting(db, meetingId);
+  if (meeting.status !== 'planned') throw new ValidationError([{ text: `The date and place cannot change: ${statusWords(meeting)}`, href: '#meetsOn-day' }]);
+  if (input.meetsOn !== meeting.meets_on) await checkMeetingDay(db, panel.id, input.meetsOn, today, meeting.id);
+  const d = meetingDeadlines(input.meetsOn, { papersDays: panel.papers_days, cutOffDays: panel.cut_off_days });
+  await claimMeeting(db, meetingId, expectedVersion, { meets_on: input.meetsOn, place: input.place, cut_off_on: d.cutOffOn, papers_due_on: d.papersDueOn });
+  return { panelId: panel.id, from: meeting.meets_on, to: input.meetsOn, placeChanged: meeting.place !== input.place, placeGiven: input.place !== null };
+}
+
+export interface CancelOptions {
+  reason: string;
+  actorId: string;
+  notifier: Notifier;
+  baseUrl: string;
+}
+
+/**
+ * Cancels a meeting that is planned or published. Its cases stay on record against it, and their
+ * referrals (still 'to-panel') are again candidates for another meeting's agenda. If the papers had
+ * gone out, every active member is told (the date and a link, no child's details, not the reason).
+ */
+export async function cancelMeeting(db: Db, meetingId: string, expectedVersion: number, opts: CancelOptions) {
+  const { meeting, panel } = await getMeeting(db, meetingId);
+  if (meeting.status === 'held') throw new ValidationError([{ text: 'The meeting cannot be cancelled: it has been held', href: '#reason' }]);
+  if (meeting.status === 'cancelled') throw new ValidationError([{ text: 'The meeting is already cancelled', href: '#reason' }]);
+  // Locks the meeting's cases: a decision being recorded now (panel-decisions locks its case first)
+  // either commits before this reads the decisions, or waits and then finds the meeting cancelled.
+  const cases = await db.selectFrom('panel_cases').select('id').where('meeting_id', '=', meetingId).forUpdate().execute();
+  const decided = await db.selectFrom('panel_decisions').select(sql<number>`count(*)::int`.as('n')).where('meeting_id', '=', meetingId).executeTakeFirstOrThrow();
+  const n = Number(decided.n);
+  if (n > 0) {
+    throw new ValidationError([{ text: `The meeting cannot be cancelled: a decision has already been recorded at it (${n === 1 ? '1 case' : `${n} cases`}). Mark the meeting as held instead`, href: '#reason' }]);
+  }
+  await claimMeeting(db, meetingId, expectedVersion, { status: 'cancelled', cancelled_at: new Date(), cancelled_by: opts.actorId, cancel_reason: opts.reason });
+  const wasPublished = meeting.status === 'published';
+  const members = wasPublished ? await listMembers(db, panel.id) : [];
+  const link = `${opts.baseUrl.replace(/\/$/, '')}${paths.panels.meeting(meetingId)}`;
+  for (const m of members) {
+    await opts.notifier.send(db, {
+      channel: 'email',
+      to: m.email,
+      subject: `${panel.name}: the meeting on ${longDate(meeting.meets_on)} is cancelled`,
+      body: [
+        `The ${panel.name} meeting on ${longDate(meeting.meets_on)}${meeting.place ? ` at ${meeting.place}` : ''} has been cancelled.`,
+        'The papers sent for it are withdrawn. The cases on its agenda will go to a later meeting, with new papers.',
+        `See the meeting in Jointly: ${link}`,
+      ].join('\n\n'),
+    });
+  }
+  return { panelId: panel.id, wasPublished, cases: cases.length, notified: members.length };
 }
 
 // ---------------------------------------------------------------- the agenda
@@ -441,6 +507,23 @@ export async function removeCase(db: Db, meetingId: string, expectedVersion: num
   const ids = (await db.selectFrom('panel_cases').select('id').where('meeting_id', '=', meetingId).orderBy('position').execute()).map((r) => r.id);
   await renumber(db, meetingId, ids);
   return c.referral_id;
+}
+
+/** A case on a draft agenda, for changing its summary. */
+export async function caseForEditing(db: Db, meetingId: string, caseId: string | undefined) {
+  const c = isUuid(caseId) ? (await agenda(db, meetingId)).find((x) => x.id === caseId) : undefined;
+  if (!c) throw new NotFoundError('case');
+  return c;
+}
+
+/** Rewrites a case's summary while the agenda is a draft, on the meeting's current version. */
+export async function editSummary(db: Db, meetingId: string, expectedVersion: number, caseId: string, summary: string) {
+  const { meeting } = await getMeeting(db, meetingId);
+  requireDraft(meeting);
+  const c = await caseOn(db, meetingId, caseId);
+  await claimMeeting(db, meetingId, expectedVersion);
+  await db.updateTable('panel_cases').set({ summary }).where('id', '=', c.id).execute();
+  return { referralId: c.referral_id, changed: c.summary !== summary };
 }
 
 /** The warning the administrator reads before publishing late, and sees on the page after. */

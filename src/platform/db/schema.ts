@@ -669,6 +669,9 @@ export interface PanelMeetingsTable {
   published_by: string | null;
   published_late: Generated<boolean>;
   version: Generated<number>;
+  cancelled_at: NullableTimestamp;
+  cancelled_by: string | null;
+  cancel_reason: string | null;
 }
 export interface PanelCasesTable {
   id: Generated<string>;
