@@ -1,6 +1,6 @@
 // The core record of a child or young person: register (with the duplicate guard), view, edit, history.
 import type { RouteContext, RouteResult, RouteSpec } from '../../platform/http/route.js';
-import type { FieldError } from '../../platform/http/errors.js';
+import { ForbiddenError, type FieldError } from '../../platform/http/errors.js';
 import { todayInLondon } from '../../platform/dates.js';
 import { paths } from '../../paths.js';
 import type { CapabilityDeps } from '../deps.js';
@@ -8,6 +8,10 @@ import { childAccess, requireChild, viewerOf } from '../sharing/service.js';
 import { parseEditForm, parseRegisterForm } from './schema.js';
 import * as children from './service.js';
 import { provenance } from '../matching-review/service.js';
+import { referralsOfChild } from '../referrals/service.js';
+import { STATUS_NAMES } from '../referrals/rules.js';
+import { getDecision, requireDecisionReader } from '../panel-decisions/service.js';
+import { OUTCOMES } from '../panel-decisions/rules.js';
 import {
   childForNav,
   childFormData,
@@ -36,6 +40,38 @@ const notFoundPage = (): RouteResult => ({
   status: 404,
   data: { pageTitle: 'Page not found', heading: 'Page not found', paragraphs: ['If you typed the web address, check it is correct.'] },
 });
+
+/** Whether the person may read a decision: panel-decisions' own rule, as a yes or no. */
+async function mayReadDecision(ctx: RouteContext, decisionId: string): Promise<boolean> {
+  try {
+    await requireDecisionReader(ctx.db, ctx.user, await getDecision(ctx.db, decisionId));
+    return true;
+  } catch (e) {
+    if (e instanceof ForbiddenError) return false;
+    throw e;
+  }
+}
+
+/**
+ * The child's referrals and panel decisions for the record (references, dates, statuses and
+ * outcomes only), linked only for those who may open the referral or the decision.
+ */
+async function referralRows(ctx: RouteContext, childId: string) {
+  const triage = ctx.user!.permissions.has('referrals:triage');
+  return Promise.all(
+    (await referralsOfChild(ctx.db, childId)).map(async (r) => ({
+      reference: r.reference,
+      href: triage ? paths.referrals.referral(r.id) : null,
+      received: formatDate(r.received_on),
+      status: STATUS_NAMES[r.status],
+      decision: r.decision && {
+        outcome: OUTCOMES[r.decision.outcome],
+        decided: formatDate(r.decision.decided_on),
+        href: (await mayReadDecision(ctx, r.decision.id)) ? paths.decisions.decision(r.decision.id) : null,
+      },
+    })),
+  );
+}
 
 export function childrenRoutes(_deps: CapabilityDeps): RouteSpec[] {
   const editPage = async (ctx: RouteContext, values: Values | null, errors?: FieldError[]): Promise<RouteResult> => {
@@ -140,6 +176,8 @@ export function childrenRoutes(_deps: CapabilityDeps): RouteSpec[] {
             saved: ctx.query.saved,
             // Where each value came from (capabilities/matching-review): core fields, shown under the same rule.
             provenance: await provenance(ctx.db, child.id),
+            referrals: await referralRows(ctx, child.id),
+            referHref: ctx.user!.permissions.has('referrals:make') ? `${paths.referrals.newReferral}?child=${child.id}` : null,
           },
         };
       },

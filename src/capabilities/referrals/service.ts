@@ -163,6 +163,32 @@ export async function searchVisibleChildren(db: Db, user: CurrentUser, q: { name
   return query.orderBy('c.family_name').orderBy('c.given_name').limit(20).execute();
 }
 
+/**
+ * A child's referrals, newest first, each with its latest panel decision (a deferral may be
+ * followed by another decision) or null. No typed text: the caller has applied the sharing rule
+ * to the child's record and shows only references, dates, statuses and outcomes.
+ */
+export async function referralsOfChild(db: Db, childId: string) {
+  const referrals = await db
+    .selectFrom('referrals')
+    .select(['id', 'reference', 'received_on', 'status'])
+    .where('child_id', '=', childId)
+    .orderBy('received_at', 'desc')
+    .orderBy('reference', 'desc')
+    .execute();
+  if (!referrals.length) return [];
+  const decisions = await db
+    .selectFrom('panel_decisions')
+    .select(['id', 'referral_id', 'outcome', 'decided_on'])
+    .where('referral_id', 'in', referrals.map((r) => r.id))
+    .orderBy('decided_on')
+    .orderBy('recorded_at')
+    .execute();
+  // Oldest first, so the last one written for each referral is its latest.
+  const latest = new Map(decisions.map((d) => [d.referral_id, { id: d.id, outcome: d.outcome, decided_on: d.decided_on }]));
+  return referrals.map((r) => ({ ...r, decision: latest.get(r.id) ?? null }));
+}
+
 // ---------------------------------------------------------------------------------------------
 // The triage queue
 
