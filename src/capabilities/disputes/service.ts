@@ -50,6 +50,31 @@ export async function replaceLadder(db: Db, steps: LadderStep[], previous: strin
   });
 }
 
+// Reads for other capabilities ------------------------------------------------------------------
+
+/** The disputes about a decision's shares, oldest first (the decision's page lists them). */
+export const disputesOfDecision = (db: Db, decisionId: string) =>
+  db
+    .selectFrom('disputes as x')
+    .innerJoin('budget_partners as p', 'p.id', 'x.partner_id')
+    .select(['x.id', 'x.status', 'x.raised_on', 'p.short_name'])
+    .where('x.decision_id', '=', decisionId)
+    .orderBy('x.raised_at')
+    .execute();
+
+/** The partner disputing its share of a package, if a dispute about it is open (the package then stands as decided). */
+export async function openDisputeOnPackage(db: Db, packageId: string): Promise<{ partnerName: string } | null> {
+  const row = await db
+    .selectFrom('disputes as x')
+    .innerJoin('panel_decisions as d', 'd.id', 'x.decision_id')
+    .innerJoin('budget_partners as p', 'p.id', 'x.partner_id')
+    .select(['p.short_name'])
+    .where('d.package_id', '=', packageId)
+    .where('x.status', '=', 'open')
+    .executeTakeFirst();
+  return row ? { partnerName: row.short_name } : null;
+}
+
 // Decisions that can be disputed ----------------------------------------------------------------
 
 /** A decision with its referral reference, panel and package, and the partners paying a share now. */

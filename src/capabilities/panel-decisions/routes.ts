@@ -8,6 +8,7 @@
 // administrator (panels.administrator_id). A decision and its sheet may be read by the panel's
 // administrator and active members, the referrer and triage ('signed-in' routes checked against
 // the data: these people hold different roles). Every read is audited with the child linked.
+import { disputesOfDecision } from '../disputes/service.js';
 import type { RouteContext, RouteResult, RouteSpec } from '../../platform/http/route.js';
 import { ForbiddenError, type FieldError } from '../../platform/http/errors.js';
 import { todayInLondon } from '../../platform/dates.js';
@@ -194,13 +195,7 @@ export function panelDecisionsRoutes(deps: CapabilityDeps): RouteSpec[] {
 
   // Disputes about this decision's shares (capabilities/disputes), and whether this person's organisation pays a share it may dispute.
   const disputesOf = async (ctx: RouteContext, decisionId: string, payingPartnerIds: string[], partners: { id: string; short_name: string; organisation_id: string }[]) => {
-    const rows = await ctx.db
-      .selectFrom('disputes as x')
-      .innerJoin('budget_partners as p', 'p.id', 'x.partner_id')
-      .select(['x.id', 'x.status', 'x.raised_on', 'p.short_name'])
-      .where('x.decision_id', '=', decisionId)
-      .orderBy('x.raised_at')
-      .execute();
+    const rows = await disputesOfDecision(ctx.db, decisionId);
     const own = partners.find((p) => p.organisation_id === ctx.user!.organisationId && payingPartnerIds.includes(p.id));
     return {
       disputes: rows.map((r) => ({ ...r, raised: longDate(r.raised_on) })),

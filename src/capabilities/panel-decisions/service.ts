@@ -3,6 +3,7 @@
 // approval sets up a package, or changes one of the child's current packages, through the budgets
 // service, so its commitment (or only the difference, for a change) posts with a link back to the
 // decision. Everything here runs in the caller's transaction (the route's).
+import { openDisputeOnPackage } from '../disputes/service.js';
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
 import { ForbiddenError, NotFoundError, ValidationError, type FieldError } from '../../platform/http/errors.js';
@@ -122,15 +123,8 @@ export async function decisionProblems(db: Db, c: Awaited<ReturnType<typeof getC
     const pkg = await packageOfChild(db, c.child_id, input.package.packageId);
     if (hasEnded(pkg, today)) errors.push({ text: `${pkg.reference} ended on ${pkg.ends_on!.split('-').reverse().join('/')}, so it cannot be changed: set up a new package instead`, href: '#packageChoice' });
     // While a partner disputes its share the package stands as decided (capabilities/disputes): settle that first.
-    const disputed = await db
-      .selectFrom('disputes as x')
-      .innerJoin('panel_decisions as d', 'd.id', 'x.decision_id')
-      .innerJoin('budget_partners as p', 'p.id', 'x.partner_id')
-      .select(['p.short_name'])
-      .where('d.package_id', '=', pkg.id)
-      .where('x.status', '=', 'open')
-      .executeTakeFirst();
-    if (disputed) errors.push({ text: `${disputed.short_name} disputes its share of ${pkg.reference}: the dispute must be resolved or withdrawn before a decision changes the package`, href: '#packageChoice' });
+    const disputed = await openDisputeOnPackage(db, pkg.id);
+    if (disputed) errors.push({ text: `${disputed.partnerName} disputes its share of ${pkg.reference}: the dispute must be resolved or withdrawn before a decision changes the package`, href: '#packageChoice' });
   }
   if (input.package) {
     const t = input.package.terms;
