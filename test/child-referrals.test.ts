@@ -3,6 +3,7 @@
 // typed referral text; the reference links to the referral only for triage, the outcome to the
 // decision only for those who may read it; a link to refer the child for those who may refer;
 // and "not found" still for anyone who may not see the child.
+import { insertReferral } from './support/referrals.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, Client, text, type TestApp } from './support/app.js';
 import { databaseKinds } from './support/db.js';
@@ -138,11 +139,7 @@ describe.each(databaseKinds())('referrals on a child’s record on %s', (kind) =
       .executeTakeFirstOrThrow();
     const approved = await decide(db(), w, 'approve', today, laterCase.id, later.id);
     // A second, newer referral for the same child, with no decision.
-    const second = await db()
-      .insertInto('referrals')
-      .values({ route: 'partner', child_id: w.childId, referrer_name: 'Demo Key Worker', referrer_relationship: 'professional', help_needed: 'Short breaks (fictional)', reason: 'Carer needs rest (fictional)', sharing_basis: 'lawful-basis', lawful_basis: 'Children Act 1989 s17 (fictional test)', received_on: today })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const second = await insertReferral(db(), { route: 'partner', child_id: w.childId, referrer_name: 'Demo Key Worker', referrer_relationship: 'professional', help_needed: 'Short breaks (fictional)', reason: 'Carer needs rest (fictional)', sharing_basis: 'lawful-basis', lawful_basis: 'Children Act 1989 s17 (fictional test)', received_on: today });
 
     const rows = await referralsOfChild(db(), w.childId);
     expect(rows.map((r) => [r.id, r.status, r.decision?.id ?? null, r.decision?.outcome ?? null])).toEqual([

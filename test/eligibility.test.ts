@@ -2,11 +2,11 @@
 // from code, a referral assessed against it (2 of 8 not met, 3 of 8 met) with the version stored,
 // a change saved as a new version that keeps the old one (and old assessments still show it),
 // the engine's problems shown beside their fields, and a stale form refused.
+import { insertReferral } from './support/referrals.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, Client, text, type TestApp } from './support/app.js';
 import { databaseKinds } from './support/db.js';
 import { paths } from '../src/paths.js';
-import { todayInLondon } from '../src/platform/dates.js';
 import { TOWER_HAMLETS_JOINT_FUNDING as TH } from '../src/capabilities/eligibility/rules.js';
 import { ensureRuleSet, eligibilityOfReferral } from '../src/capabilities/eligibility/service.js';
 import { conditionsText } from '../src/capabilities/eligibility/schema.js';
@@ -23,21 +23,10 @@ describe.each(databaseKinds())('eligibility on %s', (kind) => {
   let ruleSetId = '';
 
   const newReferral = async () =>
-    t.database.db
-      .insertInto('referrals')
-      .values({
-        route: 'family',
-        referrer_name: 'Robin Fictional',
-        referrer_relationship: 'parent',
-        referrer_email: 'robin.fictional@example.org',
+    insertReferral(t.database.db, {
         help_needed: 'Residential placement',
         reason: 'Needs 24-hour care',
-        sharing_basis: 'consent',
-        consent_given_by: 'Robin Fictional (parent)',
-        received_on: todayInLondon(),
-      })
-      .returning(['id', 'reference'])
-      .executeTakeFirstOrThrow();
+      });
   const answers = (met: string[]) =>
     Object.fromEntries(TH.conditions.flatMap((c) => [[`met-${c.code}`, met.includes(c.code) ? 'yes' : 'no'], [`evidence-${c.code}`, met.includes(c.code) ? `Report on ${c.code}, March` : '']]));
 

@@ -2,6 +2,7 @@
 // place (deadlines worked out again), cancelling a planned or published one (its cases go back
 // to waiting, members told if the papers had gone out), and rewriting a case summary on a draft
 // agenda. Each is refused on a stale form, to the wrong person, and in the wrong state.
+import { insertReferral } from './support/referrals.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, Client, text, type TestApp } from './support/app.js';
 import { databaseKinds } from './support/db.js';
@@ -68,9 +69,7 @@ describe.each(databaseKinds())('changing panel meetings on %s', (kind) => {
     const db = t.database.db;
     const name = `Changekid${key}${kind}`;
     const childId = (await createChild(db, { givenName: name, familyName: 'Changefamily', dateOfBirth: '2015-06-07' })).childId;
-    const row = await db
-      .insertInto('referrals')
-      .values({
+    const row = await insertReferral(db, {
         route: 'partner',
         child_id: childId,
         child_details: JSON.stringify({ givenName: name, familyName: 'Changefamily', dateOfBirth: '2015-06-07' }),
@@ -78,13 +77,10 @@ describe.each(databaseKinds())('changing panel meetings on %s', (kind) => {
         referrer_relationship: 'professional',
         help_needed: `Help needed ${key} (fictional)`,
         reason: `Reason ${key} (fictional)`,
-        sharing_basis: 'consent',
         consent_given_by: 'Sam Testparent (parent)',
         status: 'to-panel',
         received_on: today,
-      })
-      .returning(['id', 'reference'])
-      .executeTakeFirstOrThrow();
+      });
     return { ...row, childId, name: `${name} Changefamily` };
   };
 

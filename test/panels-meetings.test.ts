@@ -2,6 +2,7 @@
 // the cut-off (later only marked late), publishes the papers (late only when confirmed, and
 // flagged), and records attendance and declarations of interest. Papers are read only by the
 // panel's members and administrator, and every reading is audited against each child on them.
+import { insertReferral } from './support/referrals.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, Client, text, type TestApp } from './support/app.js';
 import { databaseKinds } from './support/db.js';
@@ -48,9 +49,7 @@ describe.each(databaseKinds())('panel meetings on %s', (kind) => {
     const db = t.database.db;
     const name = `Panelkid${key}${kind}`;
     const childId = withChild ? (await createChild(db, { givenName: name, familyName: 'Meetingfamily', dateOfBirth: '2016-05-04' })).childId : null;
-    const row = await db
-      .insertInto('referrals')
-      .values({
+    const row = await insertReferral(db, {
         route: withChild ? 'partner' : 'family',
         child_id: childId,
         child_details: JSON.stringify({ givenName: name, familyName: 'Meetingfamily', dateOfBirth: '2017-02-03' }),
@@ -63,9 +62,7 @@ describe.each(databaseKinds())('panel meetings on %s', (kind) => {
         lawful_basis: withChild ? null : 'Children Act 1989 section 17 (fictional note)',
         status,
         received_on: today,
-      })
-      .returning(['id', 'reference'])
-      .executeTakeFirstOrThrow();
+      });
     return { ...row, childId, name: `${name} Meetingfamily` };
   };
 

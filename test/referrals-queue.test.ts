@@ -2,6 +2,7 @@
 // with GOV.UK pagination that keeps the status filter, a status filter (including every status),
 // the count in each status, a page past the end, and an audit entry naming only the children on
 // the page. Its own database, so the counts are exact.
+import { insertReferral } from './support/referrals.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CompiledQuery } from 'kysely';
 import { buildTestApp, Client, text, type TestApp } from './support/app.js';
@@ -41,25 +42,13 @@ describe.each(databaseKinds())('the triage queue on %s', (kind) => {
     const made: { minute: number; status: ReferralStatus; reference: string }[] = [];
     for (const p of scrambled) {
       const at = new Date(base + p.minute * 60_000);
-      const row = await db
-        .insertInto('referrals')
-        .values({
-          route: 'family',
+      const row = await insertReferral(db, {
           child_id: p.minute === 0 ? childOfOldest : null,
           child_details: JSON.stringify({ givenName: `Queue${p.minute}`, familyName: 'Fictional' }),
-          referrer_name: 'Robin Fictional',
-          referrer_relationship: 'parent',
-          referrer_email: 'robin.fictional@example.org',
-          help_needed: 'Short breaks (fictional)',
-          reason: 'Caring alone (fictional)',
-          sharing_basis: 'consent',
-          consent_given_by: 'Robin Fictional (parent)',
           status: p.status,
           received_on: at.toISOString().slice(0, 10),
           received_at: at,
-        })
-        .returning('reference')
-        .executeTakeFirstOrThrow();
+        });
       made.push({ ...p, reference: row.reference });
     }
     made.sort((a, b) => a.minute - b.minute);

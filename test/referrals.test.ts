@@ -2,6 +2,7 @@
 // acknowledged, audited without a user, refused with specific messages, never revealing who is on
 // the register); a partner refers a child they may see (and only such a child) on a recorded
 // sharing basis; triage attaches, decides with a reason, notifies, and refuses a stale form.
+import { insertReferral } from './support/referrals.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, Client, text, type TestApp } from './support/app.js';
 import { databaseKinds } from './support/db.js';
@@ -239,24 +240,14 @@ describe.each(databaseKinds())('referrals on %s', (kind) => {
     });
     // A family's referral stored directly: the public form is rate limited per minute, and other tests here use it.
     const storedReferral = (givenName: string) =>
-      t.database.db
-        .insertInto('referrals')
-        .values({
-          route: 'family',
+      insertReferral(t.database.db, {
           child_id: null,
           child_details: JSON.stringify({ givenName, familyName: 'Fictional', dateOfBirth: yearsAgo(today, 9), postcode: 'DM1 4AB' }),
-          referrer_name: 'Robin Fictional',
-          referrer_relationship: 'parent',
-          referrer_email: 'robin.fictional@example.org',
           contact_method: 'email',
           help_needed: 'Personal care at home',
           reason: 'An operation',
-          sharing_basis: 'consent',
-          consent_given_by: 'Robin Fictional (parent)',
           received_on: today,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
+        });
     const familyReferral = async () => {
       const res = await publicPost(selfForm({ givenName: `Triage${Math.random().toString(36).slice(2, 7)}` }));
       return refByReference(/(REF-\d+)/.exec(res.location!)![1]!);

@@ -2,6 +2,7 @@
 // world (test/support/panel-world.ts): decisions are inserted directly, and a funded decision's
 // package is set up through the budgets (createPackage with the decision), so its commitment is
 // in the ledger linked to the decision. Every name is fictional.
+import { insertReferral } from './referrals.js';
 import type { Db } from '../../src/platform/db/database.js';
 import { createPackage } from '../../src/capabilities/budgets/packages.js';
 import type { Split } from '../../src/capabilities/budgets/split.js';
@@ -33,9 +34,7 @@ let counter = 0;
 /** Adds one referral, case and decision to the world's meeting (and the package, when funded). */
 export async function addDecidedCase(db: Db, w: PanelWorld, o: CaseOptions): Promise<DecidedCase> {
   const n = ++counter;
-  const referral = await db
-    .insertInto('referrals')
-    .values({
+  const referral = await insertReferral(db, {
       route: 'partner',
       child_id: w.childId,
       child_details: '{}',
@@ -48,9 +47,7 @@ export async function addDecidedCase(db: Db, w: PanelWorld, o: CaseOptions): Pro
       lawful_basis: 'Children Act 1989 section 17 (fictional test)',
       status: o.outcome === 'defer' ? 'to-panel' : 'decided',
       received_on: o.receivedOn,
-    })
-    .returning(['id', 'reference'])
-    .executeTakeFirstOrThrow();
+    });
   const pc = await db
     .insertInto('panel_cases')
     .values({ meeting_id: w.meetingId, referral_id: referral.id, position: 100 + n, summary: 'A case (fictional)', added_by: w.administratorId })

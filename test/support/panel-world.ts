@@ -6,6 +6,7 @@
 //   const w = await createPanelWorld(db);                       // three members present, £50,000 each
 //   const w = await createPanelWorld(db, { present: ['education', 'socialCare'] });
 //   const w = await createPanelWorld(db, { interests: { health: 'Knows the family' } });
+import { insertReferral } from './referrals.js';
 import { sql } from 'kysely';
 import type { Db } from '../../src/platform/db/database.js';
 import { addDays, financialYearEnd, financialYearOf } from '../../src/capabilities/budgets/financial-year.js';
@@ -75,9 +76,7 @@ export async function createPanelWorld(db: Db, opts: PanelWorldOptions = {}): Pr
   });
   const referrerOrg = await db.selectFrom('users').select('organisation_id').where('id', '=', referrerId).executeTakeFirstOrThrow();
   const family = opts.route === 'family';
-  const referral = await db
-    .insertInto('referrals')
-    .values({
+  const referral = await insertReferral(db, {
       route: family ? 'family' : 'partner',
       child_id: childId,
       child_details: JSON.stringify({ givenName: 'Panelchild', familyName: `Testfamily${n}` }),
@@ -88,13 +87,10 @@ export async function createPanelWorld(db: Db, opts: PanelWorldOptions = {}): Pr
       referrer_email: family ? `pat.testparent${n}@example.org` : PANEL_USERS.referrer,
       help_needed: 'Personal care at home after an operation (fictional)',
       reason: 'Needs help from education, social care and health together (fictional)',
-      sharing_basis: 'consent',
       consent_given_by: 'Pat Testparent (parent)',
       status: 'to-panel',
       received_on: today,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
+    });
 
   const panel = await db
     .insertInto('panels')
