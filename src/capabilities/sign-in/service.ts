@@ -2,7 +2,7 @@
 // route wrapper commits with the failed-attempt count or the new session.
 import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../../platform/db/database.js';
-import { createSession, endSession, type SessionPolicy, type SessionStage } from '../../platform/auth/sessions.js';
+import { createSession, endAllSessionsOf, endSession, type SessionPolicy, type SessionStage } from '../../platform/auth/sessions.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import { afterFailure, isLocked, lockedMessage, type LockoutPolicy } from './rules.js';
 import { matchTotp, newTotpSecret } from './totp.js';
@@ -150,6 +150,9 @@ export async function acceptInvitation(db: Db, invitation: { token_hash: string;
     .set({ password_hash: await hashPassword(password), failed_sign_ins: 0, locked_until: null, totp_secret: null, totp_enabled_at: null, totp_last_step: null })
     .where('id', '=', invitation.user_id)
     .execute();
+  // A new password by invitation ends every other session of the person: whoever was signed in
+  // as them before (on a shared computer, or with an old password) is signed out.
+  await endAllSessionsOf(db, invitation.user_id, 'password-set');
   const stage: SessionStage = policy.requireTotp ? 'awaiting-totp-setup' : 'signed-in';
   return { stage, token: await createSession(db, invitation.user_id, stage, policy.session) };
 }
