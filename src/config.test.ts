@@ -19,6 +19,9 @@ const PRODUCTION: Record<string, string> = {
   JOINTLY_DEMO: 'false',
   DATABASE_URL: 'postgres://jointly@db.internal:5432/jointly',
   JOINTLY_BASE_URL: 'https://jointly.example.org',
+  NOTIFY_API_KEY: 'a-notify-api-key',
+  NOTIFY_EMAIL_TEMPLATE_ID: '0f2a5c0e-1b7e-4c1a-9d3e-2f4b5a6c7d8e',
+  NOTIFY_SMS_TEMPLATE_ID: '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d',
 };
 
 /** The message loadConfig stops with, or fails the test if it does not stop. */
@@ -186,6 +189,13 @@ describe('production mode', () => {
     ['JOINTLY_BASE_URL', 'an http address', { JOINTLY_BASE_URL: 'http://jointly.example.org' }, 'must be an https:// address'],
     ['JOINTLY_BASE_URL', 'no base URL', { JOINTLY_BASE_URL: undefined }, 'must be an https:// address'],
     ['JOINTLY_REQUIRE_TOTP', 'the second factor switched off', { JOINTLY_REQUIRE_TOTP: 'false' }, 'cannot be false in production mode'],
+    // Without Notify an invitation could be read only in the outbox, by administrators.
+    [
+      'NOTIFY_API_KEY',
+      'no GOV.UK Notify',
+      { NOTIFY_API_KEY: undefined, NOTIFY_EMAIL_TEMPLATE_ID: undefined, NOTIFY_SMS_TEMPLATE_ID: undefined },
+      'must be set in production mode, with NOTIFY_EMAIL_TEMPLATE_ID and NOTIFY_SMS_TEMPLATE_ID',
+    ],
   ])('refuses %s: %s', (variable, _what, change, explanation) => {
     const message = refusal({ ...PRODUCTION, ...change });
     expect(message).toMatch(new RegExp(`^\\s+${variable}: ${explanation}`, 'm'));
@@ -195,7 +205,7 @@ describe('production mode', () => {
 
   it('names every demo setting when production mode is switched on over the defaults', () => {
     const message = refusal({ JOINTLY_PRODUCTION: 'true' });
-    for (const variable of ['JOINTLY_SESSION_SECRET', 'JOINTLY_TOTP_KEY', 'JOINTLY_DEMO', 'DATABASE_URL', 'JOINTLY_BASE_URL']) {
+    for (const variable of ['JOINTLY_SESSION_SECRET', 'JOINTLY_TOTP_KEY', 'JOINTLY_DEMO', 'DATABASE_URL', 'JOINTLY_BASE_URL', 'NOTIFY_API_KEY']) {
       expect(message).toMatch(new RegExp(`^\\s+${variable}: `, 'm'));
     }
   });

@@ -116,6 +116,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (!e.DATABASE_URL) problems.push('DATABASE_URL: must be set in production mode (PostgreSQL is the system of record)');
     if (!e.JOINTLY_BASE_URL?.startsWith('https://')) problems.push('JOINTLY_BASE_URL: must be an https:// address in production mode');
     if (e.JOINTLY_REQUIRE_TOTP && !['true', '1', 'yes'].includes(e.JOINTLY_REQUIRE_TOTP)) problems.push('JOINTLY_REQUIRE_TOTP: cannot be false in production mode');
+    // Without Notify, invitations would exist only in the outbox, for administrators to read.
+    if (!e.NOTIFY_API_KEY) problems.push('NOTIFY_API_KEY: must be set in production mode, with NOTIFY_EMAIL_TEMPLATE_ID and NOTIFY_SMS_TEMPLATE_ID (invitations are sent only through GOV.UK Notify)');
   }
   const notifyParts = [e.NOTIFY_API_KEY, e.NOTIFY_EMAIL_TEMPLATE_ID, e.NOTIFY_SMS_TEMPLATE_ID];
   if (notifyParts.some(Boolean) && !notifyParts.every(Boolean)) {

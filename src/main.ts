@@ -2,6 +2,7 @@
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createApp } from './app.js';
 import { openRuntime } from './platform/runtime.js';
+import type { Message } from './platform/notify/notify.js';
 import { demoSignInText, seedDemo } from './demo/seed.js';
 import { DEFAULT_DEMO_CHILDREN, DEMO_POPULATION_JOB, registerDemoPopulationJob } from './demo/population.js';
 
@@ -16,7 +17,12 @@ try {
   throw e;
 }
 
-const runtime = await openRuntime(config);
+// Without GOV.UK Notify (never in production mode) the outbox keeps messages with their links
+// removed, so the real message is printed here for the developer to follow.
+const printMessage = (m: Message) => {
+  console.log(`\n--- Message for ${m.to} (not sent: GOV.UK Notify is not configured) ---\n${m.subject ? `${m.subject}\n\n` : ''}${m.body}\n---\n`);
+};
+const runtime = await openRuntime(config, config.production ? {} : { deliver: printMessage });
 if (config.demo) registerDemoPopulationJob(runtime.jobs);
 if (config.demo && (await seedDemo(runtime.database.db))) {
   // The fictional children are added in the background, so the first start stays quick.

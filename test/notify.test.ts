@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase } from './support/db.js';
 import type { Database } from '../src/platform/db/database.js';
-import { GovukNotifyNotifier, OutboxNotifier } from '../src/platform/notify/notify.js';
+import { GovukNotifyNotifier, OutboxNotifier, SECRET_REMOVED, type Message } from '../src/platform/notify/notify.js';
 
 const SERVICE_ID = '11111111-2222-3333-4444-555555555555';
 const KEY_ID = '66666666-7777-8888-9999-000000000000';
@@ -48,18 +48,39 @@ describe('notifications', () => {
     expect(row).toMatchObject({ channel: 'sms', status: 'recorded', provider: 'outbox', body: 'Your panel outcome is ready' });
   });
 
+  it('keeps a message’s secrets out of the outbox, and hands the real message to the delivery callback', async () => {
+    const delivered: Message[] = [];
+    const n = new OutboxNotifier((m) => void delivered.push(m));
+    const link = 'https://jointly.example.org/invitation/secret-token-1';
+    await n.send(database.db, { channel: 'email', to: 'invited@example.org', subject: 'Invited', body: `Create your password:\n${link}\nThanks`, secrets: [link] });
+    const row = await database.db.selectFrom('notifications').selectAll().where('recipient', '=', 'invited@example.org').executeTakeFirstOrThrow();
+    expect(row.body).toBe(`Create your password:\n${SECRET_REMOVED}\nThanks`);
+    expect(delivered).toHaveLength(1);
+    expect(delivered[0]!.body).toContain(link);
+  });
+
+  it('sends the real message through Notify but stores it with its secrets removed, with Notify’s id', async () => {
+    const n = new GovukNotifyNotifier(API_KEY, { email: EMAIL_TEMPLATE, sms: SMS_TEMPLATE }, base);
+    const link = 'https://jointly.example.org/invitation/secret-token-2';
+    await n.send(database.db, { channel: 'email', to: 'invited.notify@example.org', subject: 'Invited', body: `Go to ${link}`, secrets: [link] });
+    const email = received.find((r) => (r.body as { email_address?: string }).email_address === 'invited.notify@example.org')!;
+    expect(email.body).toMatchObject({ personalisation: { body: `Go to ${link}` } });
+    const row = await database.db.selectFrom('notifications').selectAll().where('recipient', '=', 'invited.notify@example.org').executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ body: `Go to ${SECRET_REMOVED}`, status: 'sent', provider_reference: 'notify-ref-1' });
+  });
+
   it('sends e-mail and SMS through Notify’s API with a signed token, and records the reference', async () => {
     const n = new GovukNotifyNotifier(API_KEY, { email: EMAIL_TEMPLATE, sms: SMS_TEMPLATE }, base);
     await n.send(database.db, { channel: 'email', to: 'someone@example.org', subject: 'Hello', body: 'Body text' });
     await n.send(database.db, { channel: 'sms', to: '07700900001', body: 'Text body' });
-    const email = received.find((r) => r.path === '/v2/notifications/email')!;
+    const email = received.find((r) => r.path === '/v2/notifications/email' && r.body.email_address === 'someone@example.org')!;
     expect(email.body).toMatchObject({ template_id: EMAIL_TEMPLATE, email_address: 'someone@example.org', personalisation: { subject: 'Hello', body: 'Body text' } });
     // Notify authenticates with a JWT whose issuer is the service id.
     const [, payload] = email.auth.replace('Bearer ', '').split('.');
     expect(JSON.parse(Buffer.from(payload!, 'base64url').toString()).iss).toBe(SERVICE_ID);
     const sms = received.find((r) => r.path === '/v2/notifications/sms')!;
     expect(sms.body).toMatchObject({ template_id: SMS_TEMPLATE, phone_number: '07700900001' });
-    const rows = await database.db.selectFrom('notifications').selectAll().where('provider', '=', 'govuk-notify').execute();
+    const rows = await database.db.selectFrom('notifications').selectAll().where('provider', '=', 'govuk-notify').where('recipient', 'in', ['someone@example.org', '07700900001']).execute();
     expect(rows.map((r) => [r.status, r.provider_reference])).toEqual([
       ['sent', 'notify-ref-1'],
       ['sent', 'notify-ref-1'],

@@ -2,7 +2,7 @@
 import type { Config } from '../config.js';
 import { openDatabase, type Database } from './db/database.js';
 import { migrate } from './db/migrate.js';
-import { GovukNotifyNotifier, OutboxNotifier, type Notifier } from './notify/notify.js';
+import { GovukNotifyNotifier, OutboxNotifier, type Delivery, type Notifier } from './notify/notify.js';
 import { createJobs, type Jobs } from './jobs/jobs.js';
 
 export interface Runtime {
@@ -11,11 +11,15 @@ export interface Runtime {
   jobs: Jobs;
 }
 
-export async function openRuntime(config: Config, opts: { migrate?: boolean } = {}): Promise<Runtime> {
+/**
+ * `deliver`: without GOV.UK Notify, where the real messages (invitation links included) go; the
+ * outbox keeps them with their links removed. Production mode always has Notify (config.ts).
+ */
+export async function openRuntime(config: Config, opts: { migrate?: boolean; deliver?: Delivery } = {}): Promise<Runtime> {
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   if (opts.migrate !== false) await migrate(database);
   const notifier = config.notify
     ? new GovukNotifyNotifier(config.notify.apiKey, { email: config.notify.emailTemplateId, sms: config.notify.smsTemplateId })
-    : new OutboxNotifier();
+    : new OutboxNotifier(opts.deliver);
   return { database, notifier, jobs: createJobs(database.db) };
 }

@@ -80,10 +80,14 @@ describe.skipIf(!chromiumPath())('the done-when journey, with security codes req
     expect(await admin.mainText()).toContain('Invitation sent');
     expect(await admin.mainText()).toContain(ORG.name);
 
-    // The invitation, as recorded in the outbox.
+    // The invitation, as recorded in the outbox: without its link, which only the person receives.
     await menu('Outbox');
-    const message = await admin.page.getByRole('row').filter({ hasText: PERSON.email }).innerText();
-    expect(message).toContain('You have been invited to Jointly');
+    const recorded = await admin.page.getByRole('row').filter({ hasText: PERSON.email }).innerText();
+    expect(recorded).toContain('You have been invited to Jointly');
+    expect(recorded).toContain('[link removed: sent only to the person]');
+    expect(recorded).not.toContain('/invitation/');
+    // The message as it reached the person's inbox.
+    const message = journey.server.sent.filter((m) => m.to === PERSON.email).map((m) => m.body).join('\n');
     const link = new RegExp(`${journey.server.baseUrl.replace(/[.]/g, '\\.')}/invitation/[A-Za-z0-9_-]+`).exec(message)?.[0];
     expect(link, `an invitation link to ${journey.server.baseUrl} in: ${message}`).toBeDefined();
 

@@ -1,10 +1,10 @@
 // Builds the real app on a real test database, with a small browser-like client for
 // app.inject: it keeps cookies, reads the CSRF token from each page, and follows nothing
 // implicitly, so tests see every redirect.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { createApp } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
-import { OutboxNotifier } from '../../src/platform/notify/notify.js';
+import { OutboxNotifier, type Message } from '../../src/platform/notify/notify.js';
 import { createJobs, type Jobs } from '../../src/platform/jobs/jobs.js';
 import { seedDemo, DEMO_PASSWORD } from '../../src/demo/seed.js';
 import { openTestDatabase, type DbKind } from './db.js';
@@ -15,26 +15,47 @@ export interface TestApp {
   database: Database;
   config: Config;
   jobs: Jobs;
+  /**
+   * Every message as really sent, secrets included (the notifications table keeps them with
+   * their links removed): what the person would find in their inbox.
+   */
+  sent: Message[];
   close(): Promise<void>;
 }
 
-export async function buildTestApp(kind: DbKind, env: Record<string, string> = {}, opts: { demo?: boolean } = {}): Promise<TestApp> {
+export async function buildTestApp(
+  kind: DbKind,
+  env: Record<string, string> = {},
+  opts: { demo?: boolean; logger?: FastifyServerOptions['logger'] } = {},
+): Promise<TestApp> {
   const database = await openTestDatabase(kind);
   if (opts.demo !== false) await seedDemo(database.db);
   const config = loadConfig({ LOG_LEVEL: 'silent', JOINTLY_BASE_URL: 'http://localhost:3000', ...env });
   const jobs = createJobs(database.db, { error() {} });
-  const app = await createApp({ config, database, notifier: new OutboxNotifier(), jobs });
+  const sent: Message[] = [];
+  const app = await createApp({ config, database, notifier: new OutboxNotifier((m) => void sent.push(m)), jobs, ...(opts.logger ? { logger: opts.logger } : {}) });
   await app.ready();
   return {
     app,
     database,
     config,
     jobs,
+    sent,
     async close() {
       await app.close();
       await database.close();
     },
   };
+}
+
+/**
+ * The path of the newest invitation link e-mailed to `email`, as the person reads it in their
+ * inbox (the outbox never holds it).
+ */
+export function invitationLinkFor(sent: readonly Message[], email: string): string {
+  const message = [...sent].reverse().find((m) => m.to === email && /\/invitation\//.test(m.body));
+  if (!message) throw new Error(`No invitation was sent to ${email}`);
+  return new URL(/https?:\/\/\S+\/invitation\/\S+/.exec(message.body)![0]).pathname;
 }
 
 export interface Response {

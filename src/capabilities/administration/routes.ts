@@ -202,7 +202,7 @@ export function administrationRoutes(deps: { config: Config; notifier: Notifier 
       url: paths.admin.outbox,
       access: 'outbox:view',
       audit: 'admin.outbox.view',
-      // Messages name people and carry sign-in links: reading them is audited.
+      // Messages name people (their sign-in links are never stored): reading them is audited.
       auditReads: true,
       handler: async (ctx) => ({
         view: `${V}outbox.njk`,

@@ -103,6 +103,8 @@ async function invite(db: Db, deps: InviteDeps, user: { id: string; email: strin
     to: user.email,
     subject: 'You have been invited to Jointly',
     body: `Hello ${user.display_name},\n\nYou have been given an account on Jointly, the local area's shared system for services for disabled children and young people.\n\nCreate your password here within 7 days:\n${link}\n\nIf you were not expecting this, you can ignore this message.`,
+    // Whoever holds the link can set the password: it goes to the person only, never to the outbox.
+    secrets: [link, token],
   });
 }
 

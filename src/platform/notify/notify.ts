@@ -1,5 +1,9 @@
 // One interface for e-mail and SMS. GOV.UK Notify in production; the database outbox for the
 // embedded default and tests (administrators read it on the Outbox page).
+//
+// A message may carry secrets (a one-time invitation link): only the person it is sent to may
+// read them. Every notifier stores the message with each secret replaced by SECRET_REMOVED, so
+// no one reading the notifications table or the Outbox page can use the link.
 import { NotifyClient } from 'notifications-node-client';
 import type { Db } from '../db/database.js';
 
@@ -8,7 +12,24 @@ export interface Message {
   to: string;
   subject?: string;
   body: string;
+  /** Parts of the subject or body only the recipient may read (e.g. an invitation link): sent, never stored. */
+  secrets?: string[];
 }
+
+/** What a stored message shows in place of each secret. */
+export const SECRET_REMOVED = '[link removed: sent only to the person]';
+
+/** The message as it may be stored and shown to administrators: every secret replaced. */
+export function redactMessage(m: Message): { subject: string | null; body: string } {
+  const hide = (text: string) => (m.secrets ?? []).filter((x) => x.length > 0).reduce((t, x) => t.split(x).join(SECRET_REMOVED), text);
+  return { subject: m.subject === undefined ? null : hide(m.subject), body: hide(m.body) };
+}
+
+/**
+ * Without GOV.UK Notify, where the real message (secrets included) goes: the console for a
+ * developer running the demo, memory in tests. Never set in production (Notify is required).
+ */
+export type Delivery = (message: Message) => void | Promise<void>;
 
 export interface Notifier {
   readonly provider: 'outbox' | 'govuk-notify';
@@ -18,12 +39,15 @@ export interface Notifier {
 
 export class OutboxNotifier implements Notifier {
   readonly provider = 'outbox' as const;
+  constructor(private readonly deliver?: Delivery) {}
   async send(db: Db, m: Message) {
+    const stored = redactMessage(m);
     const row = await db
       .insertInto('notifications')
-      .values({ channel: m.channel, recipient: m.to, subject: m.subject ?? null, body: m.body, status: 'recorded', provider: this.provider })
+      .values({ channel: m.channel, recipient: m.to, subject: stored.subject, body: stored.body, status: 'recorded', provider: this.provider })
       .returning('id')
       .executeTakeFirstOrThrow();
+    if (this.deliver) await this.deliver(m);
     return { id: row.id };
   }
 }
@@ -55,13 +79,15 @@ export class GovukNotifyNotifier implements Notifier {
       const data = (e as { response?: { data?: { errors?: { message: string }[] } } }).response?.data;
       error = data?.errors?.map((x) => x.message).join('; ') || (e as Error).message;
     }
+    // Notify has the real message; the copy kept here has its secrets removed.
+    const stored = redactMessage(m);
     const row = await db
       .insertInto('notifications')
       .values({
         channel: m.channel,
         recipient: m.to,
-        subject: m.subject ?? null,
-        body: m.body,
+        subject: stored.subject,
+        body: stored.body,
         status: error ? 'failed' : 'sent',
         provider: this.provider,
         provider_reference: reference,

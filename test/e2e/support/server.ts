@@ -1,13 +1,13 @@
 // The real app listening on a real port, for browser tests: PostgreSQL when this run has one,
 // else PGlite. JOINTLY_BASE_URL is the address it really listens on, so the links it writes
-// (invitations in the outbox) work in the browser.
+// (invitations, captured in `sent` as the person would receive them) work in the browser.
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, inject } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchBrowser } from './pages.js';
 import { createApp } from '../../../src/app.js';
 import { loadConfig, type Config } from '../../../src/config.js';
-import { OutboxNotifier } from '../../../src/platform/notify/notify.js';
+import { OutboxNotifier, type Message } from '../../../src/platform/notify/notify.js';
 import { createJobs } from '../../../src/platform/jobs/jobs.js';
 import { seedDemo } from '../../../src/demo/seed.js';
 import type { Database } from '../../../src/platform/db/database.js';
@@ -20,6 +20,8 @@ export interface E2eServer {
   app: FastifyInstance;
   database: Database;
   config: Config;
+  /** Every message as really sent, secrets included (the outbox keeps them with their links removed). */
+  sent: Message[];
   close(): Promise<void>;
 }
 
@@ -41,7 +43,8 @@ export async function startServer(env: Record<string, string> = {}, opts: { kind
       ...env,
     });
     const jobs = createJobs(database.db, { error() {} });
-    const app = await createApp({ config, database, notifier: new OutboxNotifier(), jobs });
+    const sent: Message[] = [];
+    const app = await createApp({ config, database, notifier: new OutboxNotifier((m) => void sent.push(m)), jobs });
     const listening = await app.listen({ port, host });
     if (new URL(listening).origin !== new URL(baseUrl).origin) throw new Error(`Listening on ${listening}, not on ${baseUrl}`);
     return {
@@ -50,6 +53,7 @@ export async function startServer(env: Record<string, string> = {}, opts: { kind
       app,
       database,
       config,
+      sent,
       async close() {
         await app.close();
         await database.close();
