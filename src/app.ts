@@ -42,7 +42,7 @@ import { referralsRoutes } from './capabilities/referrals/routes.js';
 import { eligibilityRoutes } from './capabilities/eligibility/routes.js';
 import { panelDecisionsRoutes } from './capabilities/panel-decisions/routes.js';
 import { panelsRoutes } from './capabilities/panels/routes.js';
-import { registerUploads } from './capabilities/imports/uploads.js';
+import { registerUploads, unreadableUpload, UNREADABLE_UPLOAD } from './capabilities/imports/uploads.js';
 import { disputesRoutes } from './capabilities/disputes/routes.js';
 import { panelReportsRoutes } from './capabilities/panel-reports/routes.js';
 import { paths } from './paths.js';
@@ -120,7 +120,11 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorateRequest('sessionProblem', undefined);
   app.decorateRequest('pendingSession', undefined);
   app.addHook('onRequest', async (req, reply) => {
-    if (req.url.startsWith(paths.assets) || req.url.startsWith(paths.public) || req.url.startsWith('/health/')) return;
+    const staticAsset = req.url.startsWith(paths.assets) || req.url.startsWith(paths.public);
+    // Every page and download may carry personal data (a child's record, a report, an import's
+    // rows), so none is kept by the browser or a proxy; only the static assets may be cached.
+    if (!staticAsset) void reply.header('cache-control', 'no-store');
+    if (staticAsset || req.url.startsWith('/health/')) return;
     const raw = req.cookies[SESSION_COOKIE];
     if (!raw) return;
     const unsigned = req.unsignCookie(raw);
@@ -152,6 +156,10 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     if (err.statusCode === 429) {
       await auditDenied(db, req, 'rate-limit.refused', { path: req.routeOptions.url }).catch(() => undefined);
       return reply.status(429).type('text/html').send(pages.renderError(req, reply, 429));
+    }
+    if (unreadableUpload(req, err)) {
+      req.log.info({ err: { message: err.message } }, 'unreadable upload refused');
+      return reply.status(400).type('text/html').send(pages.renderError(req, reply, 400, UNREADABLE_UPLOAD));
     }
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
       return reply.status(err.statusCode === 413 ? 413 : 400).type('text/html').send(pages.renderError(req, reply, 400));

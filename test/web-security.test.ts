@@ -14,9 +14,12 @@ import { loggerOptions } from '../src/platform/http/logging.js';
 import { seedDemo } from '../src/demo/seed.js';
 import type { Database } from '../src/platform/db/database.js';
 import { paths } from '../src/paths.js';
+import { createChild, userIdByEmail } from './support/register.js';
+import { createImport, createSource, getSource, type SourceInput } from '../src/capabilities/imports/service.js';
 
 const ADMIN = 'admin@demoshire.example.org';
 const CASEWORKER = 'caseworker@demoshire.example.org';
+const FINANCE = 'finance@demoshire.example.org';
 
 /** The directives of a Content-Security-Policy header, by name. */
 function csp(res: Response): Map<string, string[]> {
@@ -279,6 +282,96 @@ describe.each(databaseKinds())('web security on %s', (kind) => {
       // Only the three attempts were checked.
       const attempts = await t.database.db.selectFrom('audit_log').select('result').where('action', '=', 'sign-in.password').execute();
       expect(attempts.map((a) => a.result)).toEqual(['denied', 'denied', 'denied']);
+    });
+  });
+  // Issue 11's lesser findings: each test below failed on the code before its fix.
+  describe('no caching, ids that name nothing, malformed uploads', () => {
+    let t: TestApp;
+    let childId: string;
+    let importId: string;
+    beforeAll(async () => {
+      t = await buildTestApp(kind);
+      ({ childId } = await createChild(t.database.db, { familyName: 'Nostoretest' }));
+      const sourceId = await createSource(
+        t.database.db,
+        { name: 'Cache test source', organisationId: null, kind: 'education', recordIdColumn: 'rid', birthDateFormat: 'YYYY-MM-DD', mapping: { given_name: 'first', family_name: 'surname', birth_date: 'dob' } } as SourceInput,
+        null,
+      );
+      importId = await createImport(t.database.db, await getSource(t.database.db, sourceId), { name: 'cache.csv', bytes: new TextEncoder().encode('rid,first,surname,dob\r\nR1,Ann,Fictional,2015-01-02\r\n') }, null);
+    });
+    afterAll(() => t?.close());
+
+    it('sends Cache-Control: no-store with every page and download, but lets static assets be cached', async () => {
+      const caseworker = new Client(t.app);
+      await caseworker.signIn(CASEWORKER);
+      const record = await caseworker.get(paths.children.record(childId));
+      expect(record.status).toBe(200);
+      expect(text(record.body)).toContain('Nostoretest');
+      expect(record.headers['cache-control']).toBe('no-store');
+      const finance = new Client(t.app);
+      await finance.signIn(FINANCE);
+      const report = await finance.get(paths.imports.report(importId));
+      expect(report.status).toBe(200);
+      expect(report.headers['content-type']).toMatch(/^text\/csv/);
+      expect(report.headers['cache-control']).toBe('no-store');
+      // Sign-in, error pages and redirects too.
+      const visitor = new Client(t.app);
+      for (const res of [await visitor.get(paths.signIn), await visitor.get('/no/such/page'), await visitor.get(paths.home)]) {
+        expect(res.headers['cache-control']).toBe('no-store');
+      }
+      for (const url of [`${paths.assets}/govuk-frontend.min.css`, `${paths.public}/init.js`]) {
+        expect(String((await visitor.get(url)).headers['cache-control'])).toMatch(/^public, max-age=\d+$/);
+      }
+    });
+
+    it('answers 404, not 500, for an id that cannot name anything, on every kind of route', async () => {
+      const admin = new Client(t.app);
+      await admin.signIn(ADMIN);
+      for (const url of [paths.admin.user('abc'), paths.admin.user('123'), paths.admin.organisation("1' or '1'='1"), paths.jobs.job('abc'), paths.imports.import('abc')]) {
+        const res = await admin.get(url);
+        expect(res.status, url).toBe(404);
+        expect(text(res.body)).toContain('Page not found');
+      }
+      // A POST too: refused as not found, nothing changed.
+      await admin.get(paths.admin.users);
+      const post = await admin.post(paths.admin.unlockUser('not-a-uuid'), {});
+      expect(post.status).toBe(404);
+      const caseworker = new Client(t.app);
+      await caseworker.signIn(CASEWORKER);
+      expect((await caseworker.get(paths.children.record('abc'))).status).toBe(404);
+      expect((await caseworker.get(paths.children.aboutMeVersion(childId, 'abc'))).status).toBeLessThan(500);
+      // Routes whose parameters are not ids still work.
+      expect((await admin.get(paths.admin.user(await userIdByEmail(t.database.db, CASEWORKER)))).status).toBe(200);
+      expect((await new Client(t.app).get(paths.invitation('not-a-real-token'))).status).toBe(404);
+      expect((await new Client(t.app).get(paths.oidc.start('no-such-provider'))).status).toBe(404);
+      // Without the permission, still refused first (not told whether the id is well formed).
+      expect((await caseworker.get(paths.admin.user('abc'))).status).toBe(403);
+      const finance = new Client(t.app);
+      await finance.signIn(FINANCE);
+      expect((await finance.get(paths.budgetReports.transaction('x1'))).status).toBe(404);
+      expect((await new Client(t.app).get(paths.admin.user('abc'))).status).toBe(303);
+    });
+
+    it('answers a malformed upload with 400 and a plain message', async () => {
+      const finance = new Client(t.app);
+      await finance.signIn(FINANCE);
+      await finance.get(paths.imports.home);
+      const cookie = [...finance.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+      const boundary = '----jointlybroken';
+      const bodies = [
+        // The closing boundary never comes.
+        `--${boundary}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${finance.csrf}\r\n--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="x.csv"\r\nContent-Type: text/csv\r\n\r\nrid,surname\r\n`,
+        // No boundary at all.
+        'this is not a multipart body',
+      ];
+      for (const payload of bodies) {
+        const res = await t.app.inject({ method: 'POST', url: paths.imports.upload, payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, cookie } });
+        expect(res.statusCode).toBe(400);
+        expect(text(res.body)).toContain('Your file could not be read');
+        expect(text(res.body)).toContain('Go back to the imports page and upload the file again.');
+      }
+      const missing = await t.app.inject({ method: 'POST', url: paths.imports.upload, payload: 'x', headers: { 'content-type': 'multipart/form-data', cookie } });
+      expect(missing.statusCode).toBe(400);
     });
   });
 });

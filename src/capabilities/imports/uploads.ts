@@ -23,6 +23,23 @@ export function multipartRefusal(req: FastifyRequest): { status: number; message
   return null;
 }
 
+/**
+ * A multipart body the parser could not read (cut short, no boundary, a broken part): the request
+ * never reached its route. The person is told plainly, with a 400, instead
+ * of the fault page.
+ */
+export function unreadableUpload(req: FastifyRequest, err: { statusCode?: number }): boolean {
+  return isMultipart(req) && !uploadsRead.has(req) && (err.statusCode === undefined || err.statusCode >= 500);
+}
+
+/** Requests whose multipart body was read to the end (marked by a hook after the parser's). */
+const uploadsRead = new WeakSet<FastifyRequest>();
+
+export const UNREADABLE_UPLOAD = {
+  title: 'Your file could not be read',
+  paragraphs: ['The upload was cut short or was not sent as a file from the imports page, so nothing has been saved.', 'Go back to the imports page and upload the file again.'],
+};
+
 export async function registerUploads(app: FastifyInstance): Promise<void> {
   app.addHook('preParsing', async (req: FastifyRequest, reply: FastifyReply, payload) => {
     const refused = multipartRefusal(req);
@@ -42,5 +59,9 @@ export async function registerUploads(app: FastifyInstance): Promise<void> {
       const value: UploadedFile = { filename: part.filename, data: Buffer.concat(chunks), truncated: part.file.truncated };
       (part as unknown as { value: unknown }).value = value;
     },
+  });
+  // Runs after the parser's own preValidation hook, so only when the body was read whole.
+  app.addHook('preValidation', async (req: FastifyRequest) => {
+    if (isMultipart(req)) uploadsRead.add(req);
   });
 }

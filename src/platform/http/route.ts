@@ -111,6 +111,25 @@ export function enforceRouteDeclarations(app: FastifyInstance): DeclaredRoute[] 
   return declared;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const WHOLE_NUMBER = /^[0-9]{1,15}$/;
+
+/**
+ * A route parameter named `id` or `…Id` names a row: a UUID, or a whole number (background jobs,
+ * ledger transactions). Anything else cannot name a row, so the page is not found, rather than
+ * the database refusing the value and the person seeing an error page.
+ */
+export function malformedId(params: Record<string, string>): boolean {
+  return Object.entries(params).some(([name, value]) => (name === 'id' || /Id$/.test(name)) && !UUID.test(value) && !WHOLE_NUMBER.test(value));
+}
+
+/**
+ * PostgreSQL's invalid_text_representation (22P02): a value that cannot be read as its column's
+ * type, such as a whole number given for a UUID. Only a value from the address or a form reaches
+ * the database unchecked like that, so it is answered as not found rather than as a fault.
+ */
+const invalidTextRepresentation = (e: unknown) => typeof e === 'object' && e !== null && (e as { code?: unknown }).code === '22P02';
+
 function allowed(spec: RouteSpec, user: CurrentUser | null): 'ok' | 'sign-in' | 'forbidden' {
   if (spec.access === 'public') return 'ok';
   if (!user) return 'sign-in';
@@ -167,6 +186,10 @@ async function handle(spec: RouteSpec, deps: RouteDeps, req: FastifyRequest, rep
     return reply.status(403).type('text/html').send(deps.renderError(req, reply, 403));
   }
 
+  if (malformedId((req.params ?? {}) as Record<string, string>)) {
+    return reply.status(404).type('text/html').send(deps.renderError(req, reply, 404));
+  }
+
   const ctx: RouteContext = {
     req,
     reply,
@@ -214,7 +237,8 @@ async function handle(spec: RouteSpec, deps: RouteDeps, req: FastifyRequest, rep
     } else if (e instanceof StaleVersionError && spec.onInvalid) {
       result = await refusedPage(spec, deps, ctx, audited, [{ text: e.message, href: '#main-content' }]);
       result = { ...result, status: 409 } as RouteResult;
-    } else if (e instanceof NotFoundError) {
+    } else if (e instanceof NotFoundError || invalidTextRepresentation(e)) {
+      if (!(e instanceof NotFoundError)) req.log.info({ audit: spec.audit }, 'value the database cannot read answered as not found');
       return reply.status(404).type('text/html').send(deps.renderError(req, reply, 404));
     } else if (e instanceof ForbiddenError) {
       await auditDenied(deps.db, req, spec.audit, { reason: e.message });
