@@ -25,6 +25,9 @@ export const paths = {
     userRoles: (id = ':id') => `/admin/users/${id}/roles`,
     unlockUser: (id = ':id') => `/admin/users/${id}/unlock`,
     resendInvitation: (id = ':id') => `/admin/users/${id}/invitation`,
+    // A change to the partnership-administrator role, waiting for a second administrator.
+    approveRoleRequest: (id = ':id', requestId = ':requestId') => `/admin/users/${id}/role-requests/${requestId}/approve`,
+    refuseRoleRequest: (id = ':id', requestId = ':requestId') => `/admin/users/${id}/role-requests/${requestId}/refuse`,
     outbox: '/admin/outbox',
     audit: '/admin/audit',
   },

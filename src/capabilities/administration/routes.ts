@@ -2,7 +2,7 @@ import type { Config } from '../../config.js';
 import type { RouteContext, RouteResult, RouteSpec } from '../../platform/http/route.js';
 import { parseForm } from '../../platform/http/forms.js';
 import type { Notifier } from '../../platform/notify/notify.js';
-import { ORGANISATION_TYPES, ROLES } from '../../platform/access/roles.js';
+import { ORGANISATION_TYPES, ROLES, type Role } from '../../platform/access/roles.js';
 import { verifyAudit } from '../../platform/audit/audit.js';
 import { paths } from '../../paths.js';
 import { organisationEditForm, organisationForm, rolesForm, userForm, versionForm } from './schema.js';
@@ -13,7 +13,12 @@ const V = 'administration/views/';
 const typeItems = (selected?: unknown) =>
   Object.entries(ORGANISATION_TYPES).map(([value, text]) => ({ value, text, checked: value === selected }));
 const roleItems = (selected: readonly unknown[] = []) =>
-  Object.entries(ROLES).map(([value, text]) => ({ value, text, checked: selected.includes(value) }));
+  Object.entries(ROLES).map(([value, text]) => ({
+    value,
+    text,
+    checked: selected.includes(value),
+    ...(admin.needsSecondAdministrator(value as Role) ? { hint: { text: 'Adding or removing this role needs a second administrator to approve it' } } : {}),
+  }));
 const asList = (v: unknown) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
 export function administrationRoutes(deps: { config: Config; notifier: Notifier }): RouteSpec[] {
@@ -43,6 +48,13 @@ export function administrationRoutes(deps: { config: Config; notifier: Notifier 
   };
   const userPage = async (ctx: RouteContext, errors?: FieldError[]): Promise<RouteResult> => {
     const user = await admin.getUser(ctx.db, ctx.params.id!);
+    const me = ctx.user!.id;
+    const requests = (await admin.openRoleRequests(ctx.db, user.id)).map((r) => ({
+      ...r,
+      roleName: ROLES[r.role as Role] ?? r.role,
+      // Only a second administrator decides: not the one who asked, nor the person concerned.
+      canDecide: r.requested_by !== me && user.id !== me,
+    }));
     return {
       view: `${V}user.njk`,
       data: {
@@ -51,7 +63,8 @@ export function administrationRoutes(deps: { config: Config; notifier: Notifier 
         roleNames: user.roles.map((r) => ROLES[r]),
         organisationSignIn: user.identities.length ? `Linked to ${user.identities.map((i) => new URL(i.issuer).host).join(', ')}` : 'Not linked',
         roleItems: roleItems(user.roles),
-        isSelf: user.id === ctx.user!.id,
+        isSelf: user.id === me,
+        requests,
         locked: user.locked_until !== null && new Date(user.locked_until) > new Date(),
         errors,
         done: ctx.query.done,
@@ -161,9 +174,13 @@ export function administrationRoutes(deps: { config: Config; notifier: Notifier 
       audit: 'admin.user.create',
       handler: async (ctx) => {
         const form = parseForm(userForm, ctx.body);
-        const user = await admin.createUser(ctx.db, inviteDeps, form);
-        Object.assign(ctx.audit, { subjectType: 'user', subjectId: user.id, details: { organisationId: form.organisationId, roles: form.roles, invited: true } });
-        return { redirect: `${paths.admin.user(user.id)}?done=invited` };
+        const user = await admin.createUser(ctx.db, inviteDeps, form, ctx.user!.id);
+        Object.assign(ctx.audit, {
+          subjectType: 'user',
+          subjectId: user.id,
+          details: { organisationId: form.organisationId, roles: user.added, requested: user.requested, invited: true },
+        });
+        return { redirect: `${paths.admin.user(user.id)}?done=${user.requested.length ? 'invited-requested' : 'invited'}` };
       },
       onInvalid: (ctx, errors) => newUserPage(ctx, ctx.body, errors),
     },
@@ -180,13 +197,30 @@ export function administrationRoutes(deps: { config: Config; notifier: Notifier 
       access: 'users:manage',
       audit: 'admin.user.roles',
       handler: async (ctx) => {
+        // The subject first, so a refusal (one's own roles) is audited as denied.
+        Object.assign(ctx.audit, { subjectType: 'user', subjectId: ctx.params.id });
         const form = parseForm(rolesForm, ctx.body);
-        await admin.setRoles(ctx.db, ctx.params.id!, form.roles, form.version);
-        Object.assign(ctx.audit, { subjectType: 'user', subjectId: ctx.params.id, details: { roles: form.roles } });
-        return { redirect: `${paths.admin.user(ctx.params.id)}?done=roles` };
+        const changed = await admin.changeRoles(ctx.db, inviteDeps, { userId: ctx.params.id!, roles: form.roles, version: form.version, byUserId: ctx.user!.id });
+        ctx.audit.details = { roles: form.roles, added: changed.added, removed: changed.removed, requested: changed.requested };
+        return { redirect: `${paths.admin.user(ctx.params.id)}?done=${changed.requested.length ? 'roles-requested' : 'roles'}` };
       },
       onInvalid: (ctx, errors) => userPage(ctx, errors),
     },
+    ...(['approved', 'refused'] as const).map(
+      (decision): RouteSpec => ({
+        method: 'POST',
+        url: decision === 'approved' ? paths.admin.approveRoleRequest() : paths.admin.refuseRoleRequest(),
+        access: 'users:manage',
+        audit: decision === 'approved' ? 'admin.user.role-request.approve' : 'admin.user.role-request.refuse',
+        handler: async (ctx) => {
+          Object.assign(ctx.audit, { subjectType: 'user', subjectId: ctx.params.id, details: { requestId: ctx.params.requestId } });
+          const decided = await admin.decideRoleRequest(ctx.db, inviteDeps, { userId: ctx.params.id!, requestId: ctx.params.requestId!, byUserId: ctx.user!.id, decision });
+          ctx.audit.details = { requestId: ctx.params.requestId, role: decided.role, change: decided.change, decision };
+          return { redirect: `${paths.admin.user(ctx.params.id)}?done=${decision}` };
+        },
+        onInvalid: (ctx, errors) => userPage(ctx, errors),
+      }),
+    ),
     userAction(paths.admin.deactivateUser(), 'admin.user.deactivate', 'deactivated', (ctx, version) =>
       admin.deactivateUser(ctx.db, ctx.params.id!, version!, ctx.user!.id),
     ),

@@ -6,7 +6,7 @@ import type { Db } from '../../platform/db/database.js';
 import { NotFoundError, StaleVersionError, ValidationError } from '../../platform/http/errors.js';
 import { endAllSessionsOf } from '../../platform/auth/sessions.js';
 import type { Notifier } from '../../platform/notify/notify.js';
-import type { Role } from '../../platform/access/roles.js';
+import { ROLES, type Role } from '../../platform/access/roles.js';
 import { hashInvite } from '../sign-in/service.js';
 import { paths } from '../../paths.js';
 
@@ -108,7 +108,7 @@ async function invite(db: Db, deps: InviteDeps, user: { id: string; email: strin
   });
 }
 
-export async function createUser(db: Db, deps: InviteDeps, input: { displayName: string; email: string; organisationId: string; roles: Role[] }) {
+export async function createUser(db: Db, deps: InviteDeps, input: { displayName: string; email: string; organisationId: string; roles: Role[] }, byUserId: string) {
   const clash = await db
     .selectFrom('users')
     .select('id')
@@ -122,9 +122,14 @@ export async function createUser(db: Db, deps: InviteDeps, input: { displayName:
     .values({ display_name: input.displayName, email: input.email, organisation_id: input.organisationId })
     .returning(['id', 'email', 'display_name'])
     .executeTakeFirstOrThrow();
-  if (input.roles.length) await db.insertInto('user_roles').values(input.roles.map((role) => ({ user_id: user.id, role }))).execute();
+  // The roles that need a second administrator wait for one, even for someone new.
+  const now = input.roles.filter((r) => !needsSecondAdministrator(r));
+  if (now.length) await db.insertInto('user_roles').values(now.map((role) => ({ user_id: user.id, role }))).execute();
+  const requested = await requestRoleChanges(db, user.id, input.roles.filter(needsSecondAdministrator).map((role) => ({ role, change: 'grant' as const })), byUserId);
   await invite(db, deps, user);
-  return user;
+  await notifyRoleChange(db, deps, user.id, 'applied', { added: now, removed: [] });
+  await notifyRoleChange(db, deps, user.id, 'requested', requestedChange(requested));
+  return { ...user, added: now, requested };
 }
 
 async function bumpVersion(db: Db, id: string, version: number, set: Record<string, unknown> = {}) {
@@ -140,10 +145,198 @@ async function bumpVersion(db: Db, id: string, version: number, set: Record<stri
   }
 }
 
-export async function setRoles(db: Db, id: string, roles: Role[], version: number) {
-  await bumpVersion(db, id, version);
-  await db.deleteFrom('user_roles').where('user_id', '=', id).execute();
-  if (roles.length) await db.insertInto('user_roles').values(roles.map((role) => ({ user_id: id, role }))).execute();
+// ---- Roles: nobody changes their own; the administrator role needs a second administrator ----
+
+/** Roles whose granting or removal waits for a second administrator's approval. */
+export const ROLES_NEEDING_SECOND_ADMINISTRATOR: readonly Role[] = ['partnership-administrator'];
+export const needsSecondAdministrator = (role: Role) => ROLES_NEEDING_SECOND_ADMINISTRATOR.includes(role);
+
+export const OWN_ROLES_REFUSED = 'You cannot change your own roles. Ask another administrator';
+
+export interface RoleRequested {
+  id: string;
+  role: Role;
+  change: 'grant' | 'remove';
+}
+
+/** Opens a request for each change, unless the same change is already waiting. */
+async function requestRoleChanges(db: Db, userId: string, changes: { role: Role; change: 'grant' | 'remove' }[], byUserId: string): Promise<RoleRequested[]> {
+  const made: RoleRequested[] = [];
+  for (const c of changes) {
+    const open = await db.selectFrom('role_requests').select('id').where('user_id', '=', userId).where('role', '=', c.role).where('decision', 'is', null).executeTakeFirst();
+    // Changes are worked out against the roles held, so a waiting request is never contradicted:
+    // one already waiting for this role is left as it is.
+    if (open) continue;
+    const row = await db.insertInto('role_requests').values({ user_id: userId, role: c.role, change: c.change, requested_by: byUserId }).returning('id').executeTakeFirstOrThrow();
+    made.push({ id: row.id, role: c.role, change: c.change });
+  }
+  return made;
+}
+
+const requestedChange = (requested: RoleRequested[]) => ({
+  added: requested.filter((r) => r.change === 'grant').map((r) => r.role),
+  removed: requested.filter((r) => r.change === 'remove').map((r) => r.role),
+});
+
+/**
+ * Saves the roles form: other roles change at once; adding or removing the administrator role
+ * becomes a request for a second administrator. Nobody changes their own roles.
+ */
+export async function changeRoles(db: Db, deps: InviteDeps, input: { userId: string; roles: Role[]; version: number; byUserId: string }) {
+  if (input.userId === input.byUserId) throw new ValidationError([{ text: OWN_ROLES_REFUSED, href: '#main-content' }]);
+  const user = await getUser(db, input.userId);
+  await bumpVersion(db, input.userId, input.version);
+  const added = input.roles.filter((r) => !user.roles.includes(r));
+  const removed = user.roles.filter((r) => !input.roles.includes(r));
+  const now = { added: added.filter((r) => !needsSecondAdministrator(r)), removed: removed.filter((r) => !needsSecondAdministrator(r)) };
+  if (now.removed.length) await db.deleteFrom('user_roles').where('user_id', '=', input.userId).where('role', 'in', now.removed).execute();
+  if (now.added.length) await db.insertInto('user_roles').values(now.added.map((role) => ({ user_id: input.userId, role }))).execute();
+  const requested = await requestRoleChanges(
+    db,
+    input.userId,
+    [
+      ...added.filter(needsSecondAdministrator).map((role) => ({ role, change: 'grant' as const })),
+      ...removed.filter(needsSecondAdministrator).map((role) => ({ role, change: 'remove' as const })),
+    ],
+    input.byUserId,
+  );
+  await notifyRoleChange(db, deps, input.userId, 'applied', now);
+  await notifyRoleChange(db, deps, input.userId, 'requested', requestedChange(requested));
+  return { ...now, requested };
+}
+
+/** The requests waiting for a second administrator, for the person's page. */
+export const openRoleRequests = (db: Db, userId: string) =>
+  db
+    .selectFrom('role_requests as r')
+    .innerJoin('users as by', 'by.id', 'r.requested_by')
+    .select(['r.id', 'r.role', 'r.change', 'r.requested_by', 'r.requested_at', 'by.display_name as requested_by_name'])
+    .where('r.user_id', '=', userId)
+    .where('r.decision', 'is', null)
+    .orderBy('r.requested_at')
+    .execute();
+
+/**
+ * A second administrator approves (the change then applies) or refuses a waiting request. The
+ * one who asked and the person concerned cannot decide it.
+ */
+export async function decideRoleRequest(db: Db, deps: InviteDeps, input: { userId: string; requestId: string; byUserId: string; decision: 'approved' | 'refused' }) {
+  if (!/^[0-9a-f-]{36}$/i.test(input.requestId)) throw new NotFoundError('role request');
+  const request = await db.selectFrom('role_requests').selectAll().where('id', '=', input.requestId).where('user_id', '=', input.userId).forUpdate().executeTakeFirst();
+  if (!request) throw new NotFoundError('role request');
+  const role = request.role as Role;
+  if (request.decision) throw new ValidationError([{ text: `This change has already been ${request.decision}`, href: '#role-requests' }]);
+  if (request.requested_by === input.byUserId) {
+    throw new ValidationError([{ text: 'You asked for this change, so another administrator must approve or refuse it', href: '#role-requests' }]);
+  }
+  if (request.user_id === input.byUserId) throw new ValidationError([{ text: OWN_ROLES_REFUSED, href: '#role-requests' }]);
+  const user = await getUser(db, request.user_id);
+  if (input.decision === 'approved' && !user.active) {
+    throw new ValidationError([{ text: 'Reactivate the account before approving a change to its roles', href: '#role-requests' }]);
+  }
+  await db
+    .updateTable('role_requests')
+    .set({ decision: input.decision, decided_by: input.byUserId, decided_at: new Date() })
+    .where('id', '=', request.id)
+    .where('decision', 'is', null)
+    .execute();
+  if (input.decision === 'approved') {
+    if (request.change === 'grant') {
+      if (!user.roles.includes(role)) await db.insertInto('user_roles').values({ user_id: request.user_id, role }).execute();
+    } else {
+      await db.deleteFrom('user_roles').where('user_id', '=', request.user_id).where('role', '=', role).execute();
+    }
+    // Forms opened before the change are now out of date.
+    await db.updateTable('users').set({ version: sql`version + 1` }).where('id', '=', request.user_id).execute();
+  }
+  const change = request.change === 'grant' ? { added: [role], removed: [] } : { added: [], removed: [role] };
+  await notifyRoleChange(db, deps, request.user_id, input.decision, change);
+  return { role, change: request.change };
+}
+
+const roleList = (roles: readonly Role[]) => roles.map((r) => ROLES[r]).join(', ');
+const describeChange = (c: { added: readonly Role[]; removed: readonly Role[] }) =>
+  [c.added.length ? `added ${roleList(c.added)}` : '', c.removed.length ? `removed ${roleList(c.removed)}` : ''].filter(Boolean).join('; ');
+
+const NOTICE = {
+  applied: {
+    subject: 'Roles changed on Jointly',
+    person: (what: string) => `Your roles on Jointly have changed: ${what}.`,
+    admin: (what: string) => `An administrator changed the roles of a person on Jointly: ${what}.`,
+  },
+  requested: {
+    subject: 'A change to the administrator role is waiting for approval on Jointly',
+    person: (what: string) => `An administrator has asked to change your roles on Jointly: ${what}. It takes effect only if a second administrator approves it.`,
+    admin: (what: string) =>
+      `An administrator has asked to change the roles of a person on Jointly: ${what}. It takes effect only when a second administrator (not the one who asked) approves it.`,
+  },
+  approved: {
+    subject: 'A change of role was approved on Jointly',
+    person: (what: string) => `A second administrator approved a change to your roles on Jointly, which now applies: ${what}.`,
+    admin: (what: string) => `A second administrator approved a change to the roles of a person on Jointly, which now applies: ${what}.`,
+  },
+  refused: {
+    subject: 'A change of role was refused on Jointly',
+    person: (what: string) => `A second administrator refused a change to your roles on Jointly, so it does not apply: ${what}.`,
+    admin: (what: string) => `A second administrator refused a change to the roles of a person on Jointly, so it does not apply: ${what}.`,
+  },
+} as const;
+
+/**
+ * Tells the person and every active administrator about a change of roles: links and the names
+ * of roles only, nobody's name or details.
+ */
+async function notifyRoleChange(
+  db: Db,
+  deps: InviteDeps,
+  userId: string,
+  kind: keyof typeof NOTICE,
+  change: { added: readonly Role[]; removed: readonly Role[] },
+) {
+  const what = describeChange(change);
+  if (!what) return;
+  const admins = await db
+    .selectFrom('users as u')
+    .innerJoin('user_roles as r', 'r.user_id', 'u.id')
+    .innerJoin('organisations as o', 'o.id', 'u.organisation_id')
+    .select(['u.id', 'u.email'])
+    .where('r.role', '=', 'partnership-administrator')
+    .where('u.active', '=', true)
+    .where('o.active', '=', true)
+    .execute();
+  const person = await db.selectFrom('users').select(['id', 'email', 'active']).where('id', '=', userId).executeTakeFirstOrThrow();
+  const notice = NOTICE[kind];
+  const personPage = new URL(paths.admin.user(userId), deps.baseUrl).toString();
+  const home = new URL(paths.home, deps.baseUrl).toString();
+  // Addresses made up for people from an identity provider (".invalid") reach nobody.
+  const reachable = (email: string) => !email.toLowerCase().endsWith('.invalid');
+  if (person.active && reachable(person.email)) {
+    await deps.notifier.send(db, {
+      channel: 'email',
+      to: person.email,
+      subject: notice.subject,
+      body: `${notice.person(what)}
+
+Your roles are shown on your home page:
+${home}
+
+If you did not expect this, tell your partnership administrator.`,
+    });
+  }
+  for (const admin of admins) {
+    if (admin.id === userId || !reachable(admin.email)) continue;
+    await deps.notifier.send(db, {
+      channel: 'email',
+      to: admin.email,
+      subject: notice.subject,
+      body: `${notice.admin(what)}
+
+See the person's page${kind === 'requested' ? ' to approve or refuse it' : ''}:
+${personPage}
+
+If you did not expect this, check the audit log.`,
+    });
+  }
 }
 
 export async function deactivateUser(db: Db, id: string, version: number, byUserId: string) {

@@ -33,6 +33,18 @@ export interface UserRolesTable {
   user_id: string;
   role: string;
 }
+/** A change to a role that needs a second administrator (migrations/0018_role_requests.sql). */
+export interface RoleRequestsTable {
+  id: Generated<string>;
+  user_id: string;
+  role: string;
+  change: 'grant' | 'remove';
+  requested_by: string;
+  requested_at: Timestamp;
+  decision: 'approved' | 'refused' | null;
+  decided_by: string | null;
+  decided_at: NullableTimestamp;
+}
 export interface UserIdentitiesTable {
   issuer: string;
   subject: string;
@@ -760,6 +772,7 @@ export interface DB {
   organisations: OrganisationsTable;
   users: UsersTable;
   user_roles: UserRolesTable;
+  role_requests: RoleRequestsTable;
   user_identities: UserIdentitiesTable;
   invitations: InvitationsTable;
   sessions: SessionsTable;
