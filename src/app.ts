@@ -17,6 +17,7 @@ import type { CurrentUser, SessionProblem } from './platform/auth/current-user.j
 import { projectPath } from './platform/paths-on-disk.js';
 import { appendAudit } from './platform/audit/audit.js';
 import { loggerOptions } from './platform/http/logging.js';
+import { csrfCookieName, csrfHmacKey, csrfUserInfo } from './platform/http/csrf.js';
 import type { Notifier } from './platform/notify/notify.js';
 import type { Jobs } from './platform/jobs/jobs.js';
 import { healthRoutes } from './platform/http/health.js';
@@ -109,7 +110,12 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(rateLimit, { global: false });
   const cookieOptions: SessionCookieOptions = { path: '/', httpOnly: true, sameSite: 'lax', secure: secureCookies, signed: true };
-  await app.register(csrf, { cookieKey: 'jointly_csrf', cookieOpts: cookieOptions });
+  await app.register(csrf, {
+    cookieKey: csrfCookieName(secureCookies),
+    cookieOpts: cookieOptions,
+    getUserInfo: csrfUserInfo,
+    csrfOpts: { userInfo: true, hmacKey: csrfHmacKey(config.sessionSecret) },
+  });
   await app.register(fastifyStatic, { root: projectPath('public'), serve: false });
 
   const render = createViews();
@@ -150,7 +156,10 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setNotFoundHandler({}, (req, reply) => reply.status(404).type('text/html').send(pages.renderError(req, reply, 404)));
   app.setErrorHandler(async (err: Error & { statusCode?: number; code?: string }, req, reply) => {
     if (err.code === 'FST_CSRF_INVALID_TOKEN' || err.code === 'FST_CSRF_MISSING_SECRET') {
-      await auditDenied(db, req, 'csrf.refused', { reason: err.code, path: req.routeOptions.url }).catch(() => undefined);
+      await auditDenied(db, req, 'csrf.refused', { reason: err.code, path: req.routeOptions.url, ...(req.sessionProblem ? { session: req.sessionProblem } : {}) }).catch(() => undefined);
+      // The form's session has ended (timed out, signed out elsewhere, deactivated): its token was
+      // bound to that session, so say why, as a page of the ended session would.
+      if (req.sessionProblem) return reply.redirect(`${paths.signIn}?reason=${req.sessionProblem}`, 303);
       return reply.status(403).type('text/html').send(pages.renderError(req, reply, 403, FORM_EXPIRED));
     }
     if (err.statusCode === 429) {

@@ -2,6 +2,7 @@
 // its per-request nonce, the other security headers, cookie flags, logs that carry a request id
 // but no personal data or secrets, and the sign-in rate limit.
 import { Writable } from 'node:stream';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildTestApp, Client, text, type Response, type TestApp } from './support/app.js';
@@ -147,12 +148,19 @@ describe.each(databaseKinds())('web security on %s', (kind) => {
       const page = await c.get(paths.signIn);
       expectSecureHtml(page);
       expect(csp(page).has('upgrade-insecure-requests')).toBe(true);
-      const csrf = setCookies(page).get('jointly_csrf');
-      expect(csrf).toEqual(expect.arrayContaining(['httponly', 'samesite=lax', 'secure']));
+      // Over https the CSRF cookie carries the __Host- prefix: Secure, Path=/ and no Domain.
+      expect(setCookies(page).has('jointly_csrf')).toBe(false);
+      const csrf = setCookies(page).get('__Host-jointly_csrf');
+      expect(csrf).toEqual(expect.arrayContaining(['httponly', 'samesite=lax', 'secure', 'path=/']));
+      expect(csrf!.some((a) => a.startsWith('domain='))).toBe(false);
       const signedIn = await c.post(paths.signIn, { email: ADMIN, password: 'demo-password-only' });
       expect(signedIn.status).toBe(303);
       const session = setCookies(signedIn).get('jointly_session');
       expect(session).toEqual(expect.arrayContaining(['httponly', 'samesite=lax', 'secure']));
+      // And the prefixed cookie works: a form from a signed-in page is accepted.
+      await c.get(paths.home);
+      await c.get(paths.admin.newOrganisation);
+      expect((await c.post(paths.signOut)).location).toBe(`${paths.signIn}?reason=signed-out`);
     });
   });
 
@@ -284,6 +292,82 @@ describe.each(databaseKinds())('web security on %s', (kind) => {
       expect(attempts.map((a) => a.result)).toEqual(['denied', 'denied', 'denied']);
     });
   });
+  describe('CSRF tokens bound to the session', () => {
+    let t: TestApp;
+    beforeAll(async () => {
+      t = await buildTestApp(kind);
+    });
+    afterAll(() => t?.close());
+
+    const orgCount = async (code: string) => (await t.database.db.selectFrom('organisations').select('id').where('code', '=', code).execute()).length;
+    const newOrg = (code: string) => ({ name: `Organisation ${code}`, code, type: 'school' });
+
+    it('refuses, after sign-in, a token taken before it', async () => {
+      const c = new Client(t.app);
+      await c.get(paths.signIn);
+      const before = c.csrf!;
+      expect((await c.signIn(ADMIN)).location).toBe(paths.home);
+      const stale = await c.post(paths.admin.newOrganisation, { ...newOrg('CSRF1'), _csrf: before });
+      expect(stale.status).toBe(403);
+      expect(text(stale.body)).toContain('Your form could not be sent');
+      expect(await orgCount('CSRF1')).toBe(0);
+      // The token of a page seen since signing in works.
+      await c.get(paths.admin.newOrganisation);
+      expect((await c.post(paths.admin.newOrganisation, newOrg('CSRF1'))).status).toBe(303);
+      expect(await orgCount('CSRF1')).toBe(1);
+    });
+
+    it('refuses a token made for another session, even in the same browser', async () => {
+      const victim = new Client(t.app);
+      await victim.signIn(ADMIN);
+      await victim.get(paths.admin.newOrganisation);
+      // Another session that shares the browser's CSRF secret (the cookie) but not the session.
+      const other = new Client(t.app);
+      other.cookies.set('jointly_csrf', victim.cookies.get('jointly_csrf')!);
+      await other.signIn(CASEWORKER);
+      await other.get(paths.home);
+      const othersToken = other.csrf!;
+      expect(othersToken).not.toBe(victim.csrf);
+      const res = await victim.post(paths.admin.newOrganisation, { ...newOrg('CSRF2'), _csrf: othersToken });
+      expect(res.status).toBe(403);
+      expect(await orgCount('CSRF2')).toBe(0);
+      // Signing in again in the same browser makes a new session: the old session's tokens stop working.
+      const old = victim.csrf!;
+      await victim.signIn(ADMIN);
+      expect((await victim.post(paths.admin.newOrganisation, { ...newOrg('CSRF2'), _csrf: old })).status).toBe(403);
+      expect(await orgCount('CSRF2')).toBe(0);
+      const refused = await t.database.db.selectFrom('audit_log').select(['result', 'details']).where('action', '=', 'csrf.refused').execute();
+      expect(refused.length).toBeGreaterThanOrEqual(2);
+    });
+
+    it('refuses, after sign-out, a token from before it', async () => {
+      const c = new Client(t.app);
+      await c.signIn(ADMIN);
+      await c.get(paths.admin.newOrganisation);
+      const signedInToken = c.csrf!;
+      const out = await c.post(paths.signOut);
+      expect(out.location).toBe(`${paths.signIn}?reason=signed-out`);
+      // Anyone at this browser after sign-out cannot use a form the signed-in person was shown.
+      const replay = await c.post(paths.signIn, { email: ADMIN, password: 'demo-password-only', _csrf: signedInToken });
+      expect(replay.status).toBe(403);
+      expect(c.cookies.get('jointly_session')).toBeUndefined();
+      // The sign-in page's own token works.
+      expect((await c.signIn(ADMIN)).location).toBe(paths.home);
+    });
+
+    it('sends a form from a session that has since timed out to sign in, saying why', async () => {
+      const c = new Client(t.app);
+      await c.signIn(ADMIN);
+      await c.get(paths.admin.newOrganisation);
+      const user = await userIdByEmail(t.database.db, ADMIN);
+      await t.database.db.updateTable('sessions').set({ last_seen_at: sql<Date>`now() - interval '2 hours'` }).where('user_id', '=', user).execute();
+      const res = await c.post(paths.admin.newOrganisation, newOrg('CSRF3'));
+      expect(res.status).toBe(303);
+      expect(res.location).toBe(`${paths.signIn}?reason=expired-idle`);
+      expect(await orgCount('CSRF3')).toBe(0);
+    });
+  });
+
   // Issue 11's lesser findings: each test below failed on the code before its fix.
   describe('no caching, ids that name nothing, malformed uploads', () => {
     let t: TestApp;

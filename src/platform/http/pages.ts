@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Render } from '../views/views.js';
 import type { Permission } from '../access/roles.js';
 import { paths } from '../../paths.js';
+import { csrfUserInfo } from './csrf.js';
 
 const NAVIGATION: { text: string; href: string; permission: Permission }[] = [
   { text: 'Home', href: paths.home, permission: 'home:view' },
@@ -75,7 +76,7 @@ export function createPages(render: Render, opts: { demo: boolean }) {
       cspNonce: (reply as unknown as { cspNonce?: { script?: string } }).cspNonce?.script,
       currentUser: user,
       emergencyAccess: req.emergencyAccess,
-      csrfToken: reply.generateCsrf(),
+      csrfToken: reply.generateCsrf({ userInfo: csrfUserInfo(req) }),
       navigation: user ? navigationFor(user.permissions, req.url) : [],
     };
   }
