@@ -7,6 +7,8 @@ import { buildTestApp, Client, invitationLinkFor, text, type TestApp } from './s
 import { databaseKinds } from './support/db.js';
 import { loggerOptions } from '../src/platform/http/logging.js';
 import { paths } from '../src/paths.js';
+import { currentTotp, newTotpSecret } from '../src/capabilities/sign-in/totp.js';
+import { sealTotpSecret } from '../src/capabilities/sign-in/totp-secret.js';
 
 const ADMIN = 'admin@demoshire.example.org';
 const CASEWORKER = 'caseworker@demoshire.example.org';
@@ -237,6 +239,43 @@ describe.each(databaseKinds())('an administrator cannot take over accounts on %s
     const person = await userByEmail(email);
     const open = await t.database.db.selectFrom('sessions').select('id_hash').where('user_id', '=', person.id).where('ended_at', 'is', null).execute();
     expect(open).toHaveLength(1);
+  });
+
+  it('asks for a current security code before an invitation changes the password of someone who has them, and keeps them', async () => {
+    const email = 'finance@demoshire.example.org';
+    const person = await userByEmail(email);
+    const secret = newTotpSecret();
+    await t.database.db
+      .updateTable('users')
+      .set({ totp_secret: sealTotpSecret(t.config.totpKey, person.id, secret), totp_enabled_at: new Date(), totp_last_step: null })
+      .where('id', '=', person.id)
+      .execute();
+    const stored = async () => t.database.db.selectFrom('users').select(['password_hash', 'totp_secret', 'totp_enabled_at']).where('id', '=', person.id).executeTakeFirstOrThrow();
+    const before = await stored();
+
+    // Whoever holds the link, without the person's authenticator, gets nowhere.
+    const link = await sendInvitation(email);
+    const holder = new Client(t.app);
+    const page = await holder.get(link);
+    expect(text(page.body)).toContain('Your account already has security codes set up');
+    const none = await holder.post(link, { password: PASSWORD, confirmPassword: PASSWORD });
+    expect(none.status).toBe(400);
+    expect(text(none.body)).toContain('Enter the 6-digit code from your authenticator app');
+    const wrong = await holder.post(link, { password: PASSWORD, confirmPassword: PASSWORD, code: currentTotp(secret) === '000000' ? '111111' : '000000' });
+    expect(wrong.status).toBe(401);
+    expect(text(wrong.body)).toContain('The code is not correct or has expired');
+    expect(await stored()).toEqual(before);
+    expect((await holder.get(paths.home)).status).toBe(303);
+
+    // The person, with their app, sets the password and keeps their security codes.
+    const ok = await holder.post(link, { password: PASSWORD, confirmPassword: PASSWORD, code: currentTotp(secret) });
+    expect(ok.location).toBe(paths.home);
+    const after = await stored();
+    expect(after.password_hash).not.toBe(before.password_hash);
+    expect(after.totp_secret).toBe(before.totp_secret);
+    expect(after.totp_enabled_at).toEqual(before.totp_enabled_at);
+    // Signing in now needs the password and then a code.
+    expect((await new Client(t.app).signIn(email, PASSWORD)).location).toBe(paths.signInTotp);
   });
 
   it('(e) never writes an invitation token to the request log', async () => {

@@ -179,11 +179,19 @@ export function signInRoutes(deps: { config: Config; oidc: Oidc; cookieOptions: 
         const form = parseForm(newPasswordForm, ctx.body);
         const problem = passwordProblem(form.password, inv.email);
         if (problem) throw new ValidationError([{ text: problem, href: '#password' }]);
+        // Someone with security codes proves they hold them before the new password applies.
+        const code = inv.totp_enabled_at ? parseForm(totpForm, ctx.body).code : undefined;
+        Object.assign(ctx.audit, { userId: inv.user_id, organisationId: inv.organisation_id, subjectType: 'user', subjectId: inv.user_id });
+        const outcome = await acceptInvitation(ctx.db, inv, form.password, policy, code);
+        if (!outcome.ok) {
+          ctx.audit.result = 'denied';
+          ctx.audit.details = { reason: outcome.reason };
+          return { ...invitationPage(inv, [{ text: outcome.message, href: '#code' }]), status: 401 };
+        }
         await endPending(ctx);
-        const { stage, token } = await acceptInvitation(ctx.db, inv, form.password, policy);
-        Object.assign(ctx.audit, { userId: inv.user_id, organisationId: inv.organisation_id, subjectType: 'user', subjectId: inv.user_id, details: { next: stage } });
-        setSession(ctx.reply, token);
-        return { redirect: STAGE_PATH[stage] };
+        ctx.audit.details = { next: outcome.stage, keptSecondFactor: outcome.keptSecondFactor };
+        setSession(ctx.reply, outcome.token);
+        return { redirect: STAGE_PATH[outcome.stage] };
       },
       onInvalid: async (ctx, errors) => {
         const inv = await findInvitation(ctx.db, ctx.params.token ?? '');
@@ -266,8 +274,8 @@ async function totpSetupPage(p: { secret: string; email: string }, errors?: unkn
   return { view: 'sign-in/views/totp-setup.njk', data: { pageTitle: 'Set up your security codes', setup: await totpSetup(p.secret, p.email), errors } };
 }
 
-function invitationPage(inv: { display_name: string; email: string }, errors?: unknown[]): RouteResult {
-  return { view: 'sign-in/views/invitation.njk', data: { pageTitle: 'Create your password', invitee: inv, errors } };
+function invitationPage(inv: { display_name: string; email: string; totp_enabled_at: Date | null }, errors?: unknown[]): RouteResult {
+  return { view: 'sign-in/views/invitation.njk', data: { pageTitle: 'Create your password', invitee: inv, needsCode: inv.totp_enabled_at !== null, errors } };
 }
 
 function invitationGone(): RouteResult {

@@ -134,7 +134,7 @@ export async function findInvitation(db: Db, token: string, now = new Date()) {
   return db
     .selectFrom('invitations as i')
     .innerJoin('users as u', 'u.id', 'i.user_id')
-    .select(['i.token_hash', 'u.id as user_id', 'u.email', 'u.display_name', 'u.organisation_id', 'u.active'])
+    .select(['i.token_hash', 'u.id as user_id', 'u.email', 'u.display_name', 'u.organisation_id', 'u.active', 'u.totp_enabled_at'])
     .where('i.token_hash', '=', hashInvite(token))
     .where('i.used_at', 'is', null)
     .where('i.expires_at', '>', now)
@@ -142,19 +142,66 @@ export async function findInvitation(db: Db, token: string, now = new Date()) {
     .executeTakeFirst();
 }
 
-/** Accepting an invitation sets the first password and starts a session at the right stage. */
-export async function acceptInvitation(db: Db, invitation: { token_hash: string; user_id: string }, password: string, policy: SignInPolicy) {
-  await db.updateTable('invitations').set({ used_at: new Date() }).where('token_hash', '=', invitation.token_hash).execute();
+export type AcceptOutcome =
+  | { ok: true; stage: SessionStage; token: string; keptSecondFactor: boolean }
+  | { ok: false; message: string; reason: string };
+
+/**
+ * Accepting an invitation sets the password and starts a session at the right stage, ending every
+ * other session of the person. Someone who already has security codes must give a current code
+ * first, and keeps them: an invitation alone (which an administrator asked for) is not enough to
+ * take over an account with a second factor.
+ */
+export async function acceptInvitation(
+  db: Db,
+  invitation: { token_hash: string; user_id: string },
+  password: string,
+  policy: SignInPolicy,
+  code?: string,
+  now = new Date(),
+): Promise<AcceptOutcome> {
+  const user = await db
+    .selectFrom('users')
+    .select(['id', 'totp_secret', 'totp_enabled_at', 'totp_last_step', 'failed_sign_ins', 'locked_until'])
+    .where('id', '=', invitation.user_id)
+    .executeTakeFirstOrThrow();
+  const hasSecondFactor = user.totp_enabled_at !== null && user.totp_secret !== null;
+  let step: number | null = null;
+  if (hasSecondFactor) {
+    const state = { failed: user.failed_sign_ins, lockedUntil: user.locked_until ? new Date(user.locked_until) : null };
+    if (isLocked(state, now)) return { ok: false, reason: 'locked', message: lockedMessage(state.lockedUntil!) };
+    step = matchTotp(readTotpSecret(policy.totpKey, user.id, user.totp_secret!).secret, code ?? '', now.getTime());
+    const replayed = step !== null && user.totp_last_step !== null && step <= Number(user.totp_last_step);
+    if (step === null || replayed) {
+      // Counted with wrong passwords and codes, so the code cannot be guessed.
+      const next = await recordFailure(db, user, policy.lockout, now);
+      if (isLocked(next, now)) return { ok: false, reason: 'wrong code; now locked', message: lockedMessage(next.lockedUntil!) };
+      return {
+        ok: false,
+        reason: replayed ? 'code already used' : 'wrong code',
+        message: replayed
+          ? 'That code has already been used. Wait for your authenticator app to show a new code, then enter it'
+          : 'The code is not correct or has expired. Enter the 6-digit code your authenticator app shows now',
+      };
+    }
+  }
+  await db.updateTable('invitations').set({ used_at: now }).where('token_hash', '=', invitation.token_hash).execute();
   await db
     .updateTable('users')
-    .set({ password_hash: await hashPassword(password), failed_sign_ins: 0, locked_until: null, totp_secret: null, totp_enabled_at: null, totp_last_step: null })
+    .set({
+      password_hash: await hashPassword(password),
+      failed_sign_ins: 0,
+      locked_until: null,
+      // A confirmed second factor is kept (the code was just checked); one half set up is cleared.
+      ...(hasSecondFactor ? { totp_last_step: step } : { totp_secret: null, totp_enabled_at: null, totp_last_step: null }),
+    })
     .where('id', '=', invitation.user_id)
     .execute();
   // A new password by invitation ends every other session of the person: whoever was signed in
   // as them before (on a shared computer, or with an old password) is signed out.
   await endAllSessionsOf(db, invitation.user_id, 'password-set');
-  const stage: SessionStage = policy.requireTotp ? 'awaiting-totp-setup' : 'signed-in';
-  return { stage, token: await createSession(db, invitation.user_id, stage, policy.session) };
+  const stage: SessionStage = hasSecondFactor ? 'signed-in' : policy.requireTotp ? 'awaiting-totp-setup' : 'signed-in';
+  return { ok: true, stage, keptSecondFactor: hasSecondFactor, token: await createSession(db, invitation.user_id, stage, policy.session) };
 }
 
 export { hashInvite };
