@@ -64,6 +64,7 @@ export const paths = {
     overview: '/register/overview', // register-overview: counts for commissioners
     overviewExport: '/register/overview/export', // register-overview: the overview's tables as CSV
     emergencyAccessReview: '/admin/emergency-access', // sharing: for the information governance lead
+    sharingApprovals: '/admin/sharing-approvals', // sharing: consents and lawful bases waiting for a second person
     emergencyAccessStart: '/children/emergency-access', // sharing: break glass from an NHS number, UPN or council id
   },
   // imports: agency sources, uploaded extracts, their dry runs and reports (for the data officer).

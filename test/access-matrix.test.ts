@@ -246,7 +246,7 @@ describe.each(databaseKinds())('the access matrix on %s', (kind) => {
         }
 
         const current = (inv: InvolvementOption) => (inv.startedOn ?? addDays(today, -365)) <= today && (inv.endedOn == null || inv.endedOn >= today);
-        const consentList = consentScopes === 'none' ? [] : [{ withdrawn: state === 'withdrawn', scopes: consentScopes }];
+        const consentList = consentScopes === 'none' ? [] : [{ withdrawn: state === 'withdrawn', approved: true, scopes: consentScopes }];
         children.push({
           state,
           relation,
@@ -273,7 +273,7 @@ describe.each(databaseKinds())('the access matrix on %s', (kind) => {
           facts: {
             involvedOrganisationIds: involvements.filter(current).map((inv) => org[inv.orgCode]!.id),
             consents: consentList,
-            lawfulBases: lawfulBases.map((b) => ({ organisationId: org[b.org]!.id, sections: b.sections, current: !b.ended })),
+            lawfulBases: lawfulBases.map((b) => ({ organisationId: org[b.org]!.id, sections: b.sections, current: !b.ended, approved: true })),
             breakGlass: glass.map((g) => ({ userId: userId(g.email), expiresAt: g.expiresAt })),
           },
         });

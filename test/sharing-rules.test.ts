@@ -40,13 +40,15 @@ const involvementArb = fc.record({
 const consentArb = fc
   .record({
     withdrawn: fc.boolean(),
+    // Mostly approved; some waiting for a second person, or refused (ADR 0012): neither counts.
+    approval: fc.constantFrom('approved', 'approved', 'approved', 'pending', 'refused'),
     pairs: fc.array(fc.tuple(fc.nat({ max: 6 }), fc.nat({ max: SECTION_KEYS.length - 1 })), { maxLength: 12 }),
     core: fc.subarray([0, 1, 2, 3, 4, 5, 6]),
   })
-  .map(({ withdrawn, pairs, core }) => {
+  .map(({ withdrawn, approval, pairs, core }) => {
     const all = [...pairs, ...core.map((o) => [o, 0] as [number, number])];
     const unique = [...new Map(all.map(([o, s]) => [`${o}:${s}`, [o, s] as [number, number]])).values()];
-    return { withdrawn, scopes: unique };
+    return { withdrawn, approval, scopes: unique };
   });
 const lawfulBasisArb = fc.record({
   org: fc.nat({ max: 6 }),
@@ -57,6 +59,7 @@ const lawfulBasisArb = fc.record({
   decided: fc.constantFrom(-400, -30, -1, 0, 1, 30),
   ends: fc.option(fc.constantFrom(-30, -1, 0, 1, 30), { nil: null }),
   ended: fc.constantFrom(false, false, true),
+  approval: fc.constantFrom('approved', 'approved', 'approved', 'pending', 'refused'),
 });
 const breakGlassArb = fc.record({ user: fc.nat({ max: 8 }), expiresInMinutes: fc.constantFrom(-120, -1, 1, 240) });
 const factsArb = fc.record({
@@ -138,6 +141,7 @@ describe.each(databaseKinds())('the SQL sharing rule agrees with the pure rule o
           method: 'written',
           withdrawn_at: c.withdrawn ? new Date(now.getTime() - MINUTE) : null,
           withdrawn_reason: c.withdrawn ? 'The family asked us to stop sharing' : null,
+          approval: c.approval,
         })
         .returning('id')
         .executeTakeFirstOrThrow();
@@ -161,6 +165,7 @@ describe.each(databaseKinds())('the SQL sharing rule agrees with the pure rule o
           decided_on: addDays(today, b.decided),
           ends_on: b.ends === null ? null : addDays(today, b.ends),
           ended_at: b.ended ? new Date(now.getTime() - MINUTE) : null,
+          approval: b.approval,
         })
         .execute();
     }
@@ -191,12 +196,12 @@ describe.each(databaseKinds())('the SQL sharing rule agrees with the pure rule o
     });
     const consented = new Set<string>();
     for (const c of spec.consents) {
-      if (c.withdrawn) continue;
+      if (c.withdrawn || c.approval !== 'approved') continue;
       for (const [o, s] of c.scopes) if (orgs[o]!.type === viewer.organisationType) consented.add(SECTION_KEYS[s]!);
     }
     const lawful = new Set<string>();
     for (const b of spec.lawfulBases) {
-      const current = !b.ended && b.decided <= 0 && (b.ends === null || b.ends >= 0);
+      const current = !b.ended && b.decided <= 0 && (b.ends === null || b.ends >= 0) && b.approval === 'approved';
       if (current && orgs[b.org]!.id === viewer.organisationId) for (const s of b.sections) lawful.add(s);
     }
     return { emergency, involved, allowedSections: new Set([...consented, ...lawful]) };
@@ -244,7 +249,7 @@ describe.each(databaseKinds())('the SQL sharing rule agrees with the pure rule o
     const everyone = orgs.flatMap((_o, oi) => SECTION_KEYS.map((_, si) => [oi, si] as [number, number]));
     const spec: FactsSpec = {
       involvements: orgs.map((_, i) => ({ org: i, start: -30, end: null })),
-      consents: [{ withdrawn: false, scopes: everyone }],
+      consents: [{ withdrawn: false, approval: 'approved', scopes: everyone }],
       lawfulBases: [],
       breakGlass: [],
     };

@@ -21,6 +21,7 @@ import {
   parseEmergencyForm,
   parseEmergencyStartForm,
   parseLawfulBasisForm,
+  parseApprovalForm,
   parseReviewForm,
   parseWithdrawForm,
   type EmergencyForm,
@@ -50,7 +51,22 @@ const pageNumber = (q: string | undefined) => {
   return Number.isInteger(n) && n > 0 ? n : 1;
 };
 
-export function sharingRoutes(_deps: CapabilityDeps): RouteSpec[] {
+export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
+  const link = (path: string) => new URL(path, deps.config.baseUrl).toString();
+
+  /** Tells every information governance lead that a grant waits for them (a link, nothing about the child). */
+  const askForApproval = async (ctx: RouteContext) => {
+    for (const approver of await service.sharingApprovers(ctx.db)) {
+      if (approver.id === ctx.user!.id) continue;
+      await deps.notifier.send(ctx.db, {
+        channel: 'email',
+        to: approver.email,
+        subject: 'Sharing waiting for your approval',
+        body: `Someone has recorded a consent or lawful basis that would widen their own organisation's access to a child's record. It does not count until someone else approves it.\n\nSee what is waiting:\n${link(paths.register.sharingApprovals)}`,
+      });
+    }
+  };
+
   /** Heading, sub-navigation and, when reached through emergency access, the warning banner. */
   const header = async (ctx: RouteContext, access: Access, current: string) => {
     const child = await service.childHeader(ctx.db, ctx.params.id!);
@@ -86,7 +102,8 @@ export function sharingRoutes(_deps: CapabilityDeps): RouteSpec[] {
       data: {
         ...heading,
         pageTitle: `Consent and sharing: ${h.childName}`,
-        canEdit: ctx.user!.permissions.has('children:edit'),
+        // Emergency access is read-only: no buttons that lead to a refusal.
+        canEdit: ctx.user!.permissions.has('children:edit') && access.visible && access.via === 'sharing',
         done: ctx.query.done,
         sectionHeads: SECTION_KEYS.map((s) => SECTION_SHORT[s]),
         seeing: seeing.map((o) => ({ name: o.name, sees: o.sections.length ? o.sections.map((s) => SECTION_SHORT[s]).join(', ') : 'Cannot see the record' })),
@@ -112,6 +129,7 @@ export function sharingRoutes(_deps: CapabilityDeps): RouteSpec[] {
               value: { text: c.review_on ? `${longDate(c.review_on)}${reviewDue ? ' (review due)' : ''}` : 'Not set' },
             },
             { key: { text: 'Recorded by' }, value: { text: `${c.recorded_by_name ?? 'Not known'}, ${dateTime(c.recorded_at)}` } },
+            { key: { text: 'Approval' }, value: { text: approvalText(c) } },
             ...(withdrawn
               ? [{ key: { text: 'Withdrawn' }, value: { text: `${dateTime(c.withdrawn_at)}: ${c.withdrawn_reason ?? 'no reason recorded'}` } }]
               : []),
@@ -119,6 +137,7 @@ export function sharingRoutes(_deps: CapabilityDeps): RouteSpec[] {
           return {
             id: c.id,
             givenOn: longDate(c.given_on),
+            approval: c.approval,
             withdrawn,
             reviewDue,
             rows,
@@ -127,7 +146,15 @@ export function sharingRoutes(_deps: CapabilityDeps): RouteSpec[] {
         }),
         bases: bases.map((b) => {
           const status =
-            b.ended_at !== null || (b.ends_on !== null && b.ends_on < today) ? 'Ended' : b.decided_on > today ? 'Not started yet' : 'Current';
+            b.ended_at !== null || (b.ends_on !== null && b.ends_on < today)
+              ? 'Ended'
+              : b.approval === 'pending'
+                ? 'Waiting for approval'
+                : b.approval === 'refused'
+                  ? 'Not approved'
+                  : b.decided_on > today
+                    ? 'Not started yet'
+                    : 'Current';
           return {
             basis: LAWFUL_BASES[b.basis as LawfulBasis] ?? b.basis,
             organisation: b.organisation_name,
@@ -136,6 +163,7 @@ export function sharingRoutes(_deps: CapabilityDeps): RouteSpec[] {
             decidedBy: b.decided_by_name ?? 'Not known',
             decidedOn: longDate(b.decided_on),
             ends: b.ended_at ? `Ended ${dateTime(b.ended_at)}` : b.ends_on ? longDate(b.ends_on) : 'No end date',
+            approvalText: approvalText(b),
             status,
           };
         }),
@@ -307,6 +335,10 @@ export function sharingRoutes(_deps: CapabilityDeps): RouteSpec[] {
       service.listEmergencyAccessForReview(ctx.db, pageNumber(ctx.query.page)),
       service.listUnmatchedEmergencyRequests(ctx.db),
     ]);
+    const activity = await service.emergencyAccessActivity(
+      ctx.db,
+      list.rows.map((g) => g.id),
+    );
     const now = new Date();
     return {
       view: `${V}emergency-access-review.njk`,
@@ -320,6 +352,8 @@ export function sharingRoutes(_deps: CapabilityDeps): RouteSpec[] {
         accesses: list.rows.map((g) => ({
           id: g.id,
           title: `${g.user_name}, ${dateTime(g.started_at)}`,
+          who: g.user_name,
+          activity: (activity.get(g.id) ?? []).map((a) => ({ when: dateTime(a.at), what: a.what, allowed: a.allowed })),
           reviewed: g.reviewed_at !== null,
           active: new Date(g.expires_at) > now,
           rows: [
@@ -349,7 +383,103 @@ export function sharingRoutes(_deps: CapabilityDeps): RouteSpec[] {
     };
   };
 
+  // Approving sharing that widens the recorder's own organisation's access (ADR 0012) ------------
+
+  const approvalsPage = async (ctx: RouteContext, errors?: FieldError[], values: Values = {}): Promise<RouteResult> => {
+    const { consents, bases } = await service.listSharingToApprove(ctx.db);
+    const recorded = (g: { recorded_by_name: string | null; organisation_name: string | null; recorded_at: Date | string }) =>
+      `${g.recorded_by_name ?? 'Not known'}${g.organisation_name ? ` (${g.organisation_name})` : ''}, ${dateTime(g.recorded_at)}`;
+    const items = [
+      ...consents.map((c) => ({
+        kind: 'consent',
+        id: c.id,
+        childId: c.child_id,
+        at: new Date(c.recorded_at),
+        title: `Consent for ${childName(c)}`,
+        rows: [
+          { key: { text: 'Child' }, value: { text: `${childName(c)} (reference ${c.child_id})` } },
+          { key: { text: 'Recorded by' }, value: { text: recorded(c) } },
+          { key: { text: 'Given by' }, value: { text: CONSENT_GIVERS[c.given_by] } },
+          { key: { text: 'Date given' }, value: { text: longDate(c.given_on) } },
+          { key: { text: 'How it was given' }, value: { text: CONSENT_METHOD_SHORT[c.method as ConsentMethod] ?? c.method } },
+          { key: { text: 'Evidence' }, value: { text: c.evidence ?? 'None recorded' } },
+          {
+            key: { text: 'What it shares' },
+            value: {
+              text: Object.entries(
+                c.scopes.reduce<Record<string, string[]>>((acc, x) => {
+                  (acc[x.organisation_type] ??= []).push(SECTION_SHORT[x.section as Section] ?? x.section);
+                  return acc;
+                }, {}),
+              )
+                .map(([type, sections]) => `${organisationTypeName(type)}: ${sections.join(', ')}`)
+                .join('; '),
+            },
+          },
+        ],
+      })),
+      ...bases.map((b) => ({
+        kind: 'lawful-basis',
+        id: b.id,
+        childId: b.child_id,
+        at: new Date(b.recorded_at),
+        title: `Lawful basis for ${childName(b)}`,
+        rows: [
+          { key: { text: 'Child' }, value: { text: `${childName(b)} (reference ${b.child_id})` } },
+          { key: { text: 'Recorded by' }, value: { text: recorded(b) } },
+          { key: { text: 'Basis' }, value: { text: LAWFUL_BASES[b.basis as LawfulBasis] ?? b.basis } },
+          { key: { text: 'For' }, value: { text: b.for_organisation } },
+          { key: { text: 'Parts of the record' }, value: { text: b.sections.map((x) => SECTION_SHORT[x as Section] ?? x).join(', ') } },
+          { key: { text: 'Why' }, value: { text: b.explanation } },
+          { key: { text: 'From' }, value: { text: `${longDate(b.decided_on)}${b.ends_on ? ` to ${longDate(b.ends_on)}` : ', no end date'}` } },
+        ],
+      })),
+    ].sort((a, b) => a.at.getTime() - b.at.getTime());
+    // The page names children: each one's "who has looked" lists this view.
+    ctx.audit.children = items.map((i) => i.childId);
+    return { view: `${V}sharing-approvals.njk`, data: { pageTitle: 'Sharing to approve', items, errors, values, done: ctx.query.done } };
+  };
+
   return [
+    {
+      method: 'GET',
+      url: paths.register.sharingApprovals,
+      access: 'sharing:approve',
+      audit: 'register.sharing-approvals.view',
+      auditReads: true,
+      handler: (ctx) => approvalsPage(ctx),
+    },
+    {
+      method: 'POST',
+      url: paths.register.sharingApprovals,
+      access: 'sharing:approve',
+      audit: 'register.sharing-approvals.decide',
+      handler: async (ctx) => {
+        const form = parseApprovalForm(ctx.body);
+        const outcome = await service.decideSharing(ctx.db, { kind: form.kind, id: form.id, deciderId: ctx.user!.id, approve: form.approve, note: form.note });
+        if (!outcome.ok) {
+          const text =
+            outcome.problem === 'own-record'
+              ? 'You recorded this yourself, so someone else must approve it'
+              : 'Someone has already decided this one, or it was withdrawn or ended';
+          throw new ValidationError([{ text, href: `#note-${form.id}` }]);
+        }
+        // The note is kept with the grant, not copied into the audit log.
+        Object.assign(ctx.audit, { subjectType: 'child', subjectId: outcome.childId, details: { kind: form.kind, id: form.id, approved: form.approve } });
+        const recorder = outcome.recordedBy ? await service.emailOf(ctx.db, outcome.recordedBy) : null;
+        if (recorder?.active) {
+          const what = form.kind === 'consent' ? 'consent' : 'lawful basis';
+          await deps.notifier.send(ctx.db, {
+            channel: 'email',
+            to: recorder.email,
+            subject: form.approve ? `The ${what} you recorded has been approved` : `The ${what} you recorded was not approved`,
+            body: `${form.approve ? `The ${what} you recorded has been approved and counts from now.` : `The ${what} you recorded was not approved, so it does not count.`}\n\nSee the child's sharing page for the note:\n${link(paths.children.sharing(outcome.childId))}`,
+          });
+        }
+        return { redirect: `${paths.register.sharingApprovals}?done=${form.approve ? 'approved' : 'refused'}` };
+      },
+      onInvalid: (ctx, errors) => approvalsPage(ctx, errors, ctx.body),
+    },
     {
       method: 'GET',
       url: paths.children.sharing(),
@@ -377,13 +507,14 @@ export function sharingRoutes(_deps: CapabilityDeps): RouteSpec[] {
         const child = await service.childHeader(ctx.db, id);
         const parents = await service.parentsWithResponsibility(ctx.db, child.family_id);
         const form = parseConsentForm(ctx.body, { today: todayInLondon(), dateOfBirth: child.date_of_birth, parentIds: new Set(parents.map((p) => p.id)) });
-        const consentId = await service.addConsent(ctx.db, id, form, ctx.user!.id);
+        const { id: consentId, opens } = await service.addConsent(ctx.db, id, form, viewerOf(ctx.user!));
+        if (opens.length) await askForApproval(ctx);
         await recordChronologyEvent(ctx.db, {
           childId: id,
           organisationId: ctx.user!.organisationId,
           occurredOn: form.givenOn,
           section: 'core',
-          title: 'Consent to share recorded',
+          title: opens.length ? 'Consent to share recorded, waiting for approval' : 'Consent to share recorded',
           detail: `Given by ${form.givenBy === 'parent' ? 'a parent or carer' : form.givenBy === 'young-person' ? 'the young person' : 'a decision-maker'}`,
           recordedBy: ctx.user!.id,
         });
@@ -392,8 +523,9 @@ export function sharingRoutes(_deps: CapabilityDeps): RouteSpec[] {
           consentId,
           givenBy: form.givenBy,
           scope: form.scopes.map((s) => `${s.organisationType}.${s.section}`),
+          ...(opens.length ? { pendingApproval: true, wouldOpenToOwnOrganisation: opens } : {}),
         };
-        return { redirect: `${paths.children.sharing(id)}?done=consent` };
+        return { redirect: `${paths.children.sharing(id)}?done=${opens.length ? 'consent-pending' : 'consent'}` };
       },
       // A young person under 16, a missing capacity note, no scope: the page says which and keeps what was typed.
       onInvalid: (ctx, errors) => consentPage(ctx, ctx.body, errors),
@@ -452,7 +584,8 @@ export function sharingRoutes(_deps: CapabilityDeps): RouteSpec[] {
         const id = ctx.params.id!;
         const orgs = await service.activeOrganisations(ctx.db);
         const form = parseLawfulBasisForm(ctx.body, { today: todayInLondon(), organisationIds: new Set(orgs.map((o) => o.id)) });
-        const lawfulBasisId = await service.addLawfulBasis(ctx.db, id, form, ctx.user!.id);
+        const { id: lawfulBasisId, opens } = await service.addLawfulBasis(ctx.db, id, form, viewerOf(ctx.user!));
+        if (opens.length) await askForApproval(ctx);
         ctx.audit.details = {
           ...ctx.audit.details,
           lawfulBasisId,
@@ -461,8 +594,9 @@ export function sharingRoutes(_deps: CapabilityDeps): RouteSpec[] {
           sections: form.sections,
           decidedOn: form.decidedOn,
           endsOn: form.endsOn,
+          ...(opens.length ? { pendingApproval: true, wouldOpenToOwnOrganisation: opens } : {}),
         };
-        return { redirect: `${paths.children.sharing(id)}?done=lawful-basis` };
+        return { redirect: `${paths.children.sharing(id)}?done=${opens.length ? 'lawful-basis-pending' : 'lawful-basis'}` };
       },
       onInvalid: (ctx, errors) => lawfulBasisPage(ctx, ctx.body, errors),
     },
@@ -591,6 +725,14 @@ export function sharingRoutes(_deps: CapabilityDeps): RouteSpec[] {
       },
     },
   ];
+}
+
+/** Where a consent or lawful basis stands with its second person (ADR 0012). */
+function approvalText(g: { approval: string; approval_by_name: string | null; approval_at: Date | string | null; approval_note: string | null }) {
+  if (g.approval === 'pending') return 'Waiting for the information governance lead: it would widen what the recorder’s own organisation can see, so it does not count yet';
+  const by = `${g.approval_by_name ?? 'Not known'}, ${dateTime(g.approval_at)}${g.approval_note ? `: ${g.approval_note}` : ''}`;
+  if (g.approval === 'refused') return `Not approved by ${by}. It does not count`;
+  return g.approval_at ? `Approved by ${by}` : 'Did not need a second person';
 }
 
 /** Parameters for the GOV.UK pagination component, or null when everything fits on one page. */

@@ -4,8 +4,8 @@
 // A staff member sees a section of a child's record only when
 //   (a) they hold a casework role, and
 //   (b) their organisation is currently involved with the child, and
-//   (c) a consent that has not been withdrawn covers their organisation's type and the section,
-//       or a current lawful basis recorded for their organisation covers the section;
+//   (c) an approved consent that has not been withdrawn covers their organisation's type and the
+//       section, or a current, approved lawful basis recorded for their organisation covers it;
 // or (d) they hold a casework role and have current emergency access ("break glass") to the child.
 // The child exists for them only when they may see its core section.
 
@@ -34,8 +34,9 @@ export interface Viewer {
 export interface SharingFacts {
   /** Organisations with an involvement that has started and not ended on `today`. */
   involvedOrganisationIds: readonly string[];
-  consents: readonly { withdrawn: boolean; scopes: readonly { organisationType: string; section: string }[] }[];
-  lawfulBases: readonly { organisationId: string; sections: readonly string[]; current: boolean }[];
+  /** `approved` is false while a second person has yet to approve it, or refused it (ADR 0012). */
+  consents: readonly { withdrawn: boolean; approved: boolean; scopes: readonly { organisationType: string; section: string }[] }[];
+  lawfulBases: readonly { organisationId: string; sections: readonly string[]; current: boolean; approved: boolean }[];
   breakGlass: readonly { userId: string; expiresAt: Date }[];
 }
 
@@ -53,14 +54,52 @@ export function accessFor(viewer: Viewer, facts: SharingFacts, now: Date): Acces
   if (!facts.involvedOrganisationIds.includes(viewer.organisationId)) return { visible: false };
   const sections = new Set<Section>();
   for (const c of facts.consents) {
-    if (c.withdrawn) continue;
+    if (c.withdrawn || !c.approved) continue;
     for (const s of c.scopes) if (s.organisationType === viewer.organisationType && isSection(s.section)) sections.add(s.section);
   }
   for (const b of facts.lawfulBases) {
-    if (!b.current || b.organisationId !== viewer.organisationId) continue;
+    if (!b.current || !b.approved || b.organisationId !== viewer.organisationId) continue;
     for (const s of b.sections) if (isSection(s)) sections.add(s);
   }
   return sections.has('core') ? { visible: true, sections, via: 'sharing' } : { visible: false };
+}
+
+/**
+ * Separation of duties (ADR 0012): the sections a new consent or lawful basis would open to the
+ * recording person's own organisation, that it cannot see now. Anything here needs a second
+ * person's approval before it counts. The organisation is taken as involved on both sides, so
+ * a grant that would open the record only once the organisation becomes involved also counts,
+ * and emergency access is left out: it is the person's, not the organisation's, and it ends.
+ */
+export function sectionsOpenedToOwnOrganisation(
+  recorder: Pick<Viewer, 'organisationId' | 'organisationType'>,
+  before: SharingFacts,
+  addition: { consent?: SharingFacts['consents'][number]; lawfulBasis?: SharingFacts['lawfulBases'][number] },
+  now: Date,
+): Section[] {
+  const org: Viewer = { userId: '', organisationId: recorder.organisationId, organisationType: recorder.organisationType, roles: ['caseworker'] };
+  const asInvolved = (f: SharingFacts): SharingFacts => ({ ...f, involvedOrganisationIds: [...f.involvedOrganisationIds, recorder.organisationId], breakGlass: [] });
+  const seen = (f: SharingFacts): ReadonlySet<Section> => {
+    const a = accessFor(org, asInvolved(f), now);
+    return a.visible ? a.sections : new Set();
+  };
+  const after: SharingFacts = {
+    ...before,
+    // Judged as if approved and in force: a grant dated to start later still widens access then.
+    consents: addition.consent ? [...before.consents, { ...addition.consent, withdrawn: false, approved: true }] : before.consents,
+    lawfulBases: addition.lawfulBasis ? [...before.lawfulBases, { ...addition.lawfulBasis, current: true, approved: true }] : before.lawfulBases,
+  };
+  // Sections it could see only with the core record count too: a grant of "family" alone opens
+  // nothing today but would the day core is granted, so it is judged against core being open.
+  const was = seen(before);
+  const will = seen(after);
+  const withCore = (f: SharingFacts) => seen({ ...f, lawfulBases: [...f.lawfulBases, { organisationId: recorder.organisationId, sections: ['core'], current: true, approved: true }] });
+  const wasPotential = withCore(before);
+  const willPotential = withCore(after);
+  const opened = new Set<Section>();
+  for (const s of will) if (!was.has(s)) opened.add(s);
+  for (const s of willPotential) if (!wasPotential.has(s)) opened.add(s);
+  return SECTION_KEYS.filter((s) => opened.has(s));
 }
 
 /** Counts below this are shown as "fewer than 5" so no child can be picked out of a table. */

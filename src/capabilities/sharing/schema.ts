@@ -260,3 +260,17 @@ export function parseReviewForm(body: Body): { breakGlassId: string; note: strin
   p.throwIfAny([]);
   return { breakGlassId: UUID.test(breakGlassId) ? breakGlassId : '', note };
 }
+
+/** The information governance lead's decision on a consent or lawful basis waiting for a second person. */
+export function parseApprovalForm(body: Body): { kind: 'consent' | 'lawful-basis'; id: string; approve: boolean; note: string } {
+  const p = new Problems();
+  const kind = str(body.kind) === 'consent' ? 'consent' : 'lawful-basis';
+  const id = UUID.test(str(body.id)) ? str(body.id) : '';
+  const decision = str(body.decision);
+  const note = str(body.note);
+  if (decision !== 'approve' && decision !== 'refuse') p.add(`decision-${id}`, 'Select whether you approve it or not');
+  if (!note) p.add(`note-${id}`, 'Enter a note, for example what you checked and why you decided so');
+  else if (note.length > 1000) p.add(`note-${id}`, 'The note must be 1,000 characters or fewer');
+  p.throwIfAny([]);
+  return { kind, id, approve: decision === 'approve', note };
+}

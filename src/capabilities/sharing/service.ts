@@ -4,10 +4,10 @@
 import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
 import type { CurrentUser } from '../../platform/auth/current-user.js';
-import { NotFoundError } from '../../platform/http/errors.js';
+import { ForbiddenError, NotFoundError, ValidationError } from '../../platform/http/errors.js';
 import { todayInLondon } from '../../platform/dates.js';
 import type { RouteContext } from '../../platform/http/route.js';
-import { accessFor, hasCaseworkRole, SECTION_KEYS, type Access, type Section, type SharingFacts, type Viewer } from './rules.js';
+import { accessFor, hasCaseworkRole, sectionsOpenedToOwnOrganisation, SECTION_KEYS, type Access, type Section, type SharingFacts, type Viewer } from './rules.js';
 import { describeAction, roleNames } from './presenters.js';
 
 export const viewerOf = (u: CurrentUser): Viewer => ({
@@ -20,8 +20,8 @@ export const viewerOf = (u: CurrentUser): Viewer => ({
 interface FactsRow {
   found: boolean;
   involved: string[];
-  consents: { id: string; withdrawn: boolean; organisation_type: string | null; section: string | null }[];
-  bases: { organisation_id: string; sections: string[]; current: boolean }[];
+  consents: { id: string; withdrawn: boolean; approved: boolean; organisation_type: string | null; section: string | null }[];
+  bases: { organisation_id: string; sections: string[]; current: boolean; approved: boolean }[];
   glass: { user_id: string; expires_at: string }[];
 }
 
@@ -38,11 +38,11 @@ async function readFacts(db: Db, childId: string, now: Date): Promise<FactsRow> 
       coalesce((select json_agg(i.organisation_id) from involvements i
                 where i.child_id = ${childId} and i.started_on <= ${today}::date
                   and (i.ended_on is null or i.ended_on >= ${today}::date)), '[]'::json) as involved,
-      coalesce((select json_agg(json_build_object('id', k.id, 'withdrawn', k.withdrawn_at is not null,
+      coalesce((select json_agg(json_build_object('id', k.id, 'withdrawn', k.withdrawn_at is not null, 'approved', k.approval = 'approved',
                                                   'organisation_type', s.organisation_type, 'section', s.section))
                 from consents k left join consent_scopes s on s.consent_id = k.id
                 where k.child_id = ${childId}), '[]'::json) as consents,
-      coalesce((select json_agg(json_build_object('organisation_id', b.organisation_id, 'sections', b.sections,
+      coalesce((select json_agg(json_build_object('organisation_id', b.organisation_id, 'sections', b.sections, 'approved', b.approval = 'approved',
                   'current', b.ended_at is null and b.decided_on <= ${today}::date and (b.ends_on is null or b.ends_on >= ${today}::date)))
                 from lawful_bases b where b.child_id = ${childId}), '[]'::json) as bases,
       coalesce((select json_agg(json_build_object('user_id', g.user_id, 'expires_at', g.expires_at))
@@ -51,16 +51,16 @@ async function readFacts(db: Db, childId: string, now: Date): Promise<FactsRow> 
 }
 
 function factsFrom(row: FactsRow): SharingFacts {
-  const byConsent = new Map<string, { withdrawn: boolean; scopes: { organisationType: string; section: string }[] }>();
+  const byConsent = new Map<string, { withdrawn: boolean; approved: boolean; scopes: { organisationType: string; section: string }[] }>();
   for (const r of row.consents) {
-    const c = byConsent.get(r.id) ?? { withdrawn: r.withdrawn, scopes: [] };
+    const c = byConsent.get(r.id) ?? { withdrawn: r.withdrawn, approved: r.approved, scopes: [] };
     if (r.organisation_type && r.section) c.scopes.push({ organisationType: r.organisation_type, section: r.section });
     byConsent.set(r.id, c);
   }
   return {
     involvedOrganisationIds: row.involved,
     consents: [...byConsent.values()],
-    lawfulBases: row.bases.map((b) => ({ organisationId: b.organisation_id, sections: b.sections, current: b.current })),
+    lawfulBases: row.bases.map((b) => ({ organisationId: b.organisation_id, sections: b.sections, current: b.current, approved: b.approved })),
     breakGlass: row.glass.map((g) => ({ userId: g.user_id, expiresAt: new Date(g.expires_at) })),
   };
 }
@@ -85,6 +85,7 @@ export async function requireChild(ctx: RouteContext, childId: string | undefine
   if (!ctx.user || !childId || !/^[0-9a-f-]{36}$/.test(childId)) throw new NotFoundError('child');
   const access = await childAccess(ctx.db, viewerOf(ctx.user), childId);
   if (!access.visible || !access.sections.has(section)) throw new NotFoundError('child');
+  if (access.via === 'emergency-access' && changesTheRecord(ctx)) throw emergencyAccessIsReadOnly(childId);
   ctx.audit.subjectType = 'child';
   ctx.audit.subjectId = childId;
   ctx.audit.details = { ...ctx.audit.details, section, ...(access.via === 'emergency-access' ? { via: 'emergency access' } : {}) };
@@ -96,6 +97,28 @@ export async function requireChild(ctx: RouteContext, childId: string | undefine
   }
   return access;
 }
+
+/**
+ * Emergency access is for reading in an emergency (ADR 0012): through it, nobody records an
+ * involvement, a consent or a lawful basis (which would outlast it), or changes anything else.
+ * A change is any POST, and any form that exists only to change the record (`children:edit`).
+ */
+function changesTheRecord(ctx: RouteContext): boolean {
+  return ctx.req.method !== 'GET' || (ctx.req.routeOptions.config as { access?: string } | undefined)?.access === 'children:edit';
+}
+
+export const emergencyAccessIsReadOnly = (childId: string) =>
+  new ForbiddenError(
+    'emergency access is read-only',
+    {
+      title: 'Emergency access lets you read this record, not change it',
+      paragraphs: [
+        'Nothing has been saved. Emergency access is only for reading the record in an emergency, and it ends when its time is up.',
+        'If your organisation needs to work with this child, ask a colleague who can already see the record, or the information governance lead, to record the involvement and the basis for sharing.',
+      ],
+    },
+    { type: 'child', id: childId },
+  );
 
 const formatUntil = (d: Date) => d.toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/London' });
 
@@ -121,10 +144,10 @@ export function visibleChild(viewer: Viewer, alias = 'c', now = new Date()): Exp
               and i.started_on <= ${today}::date and (i.ended_on is null or i.ended_on >= ${today}::date))
       and (
         exists (select 1 from consents k join consent_scopes s on s.consent_id = k.id
-                where k.child_id = ${id} and k.withdrawn_at is null
+                where k.child_id = ${id} and k.withdrawn_at is null and k.approval = 'approved'
                   and s.organisation_type = ${viewer.organisationType} and s.section = 'core')
         or exists (select 1 from lawful_bases b where b.child_id = ${id} and b.organisation_id = ${viewer.organisationId}
-                   and b.ended_at is null and b.decided_on <= ${today}::date and (b.ends_on is null or b.ends_on >= ${today}::date)
+                   and b.approval = 'approved' and b.ended_at is null and b.decided_on <= ${today}::date and (b.ends_on is null or b.ends_on >= ${today}::date)
                    and 'core' = any(b.sections))
       )
     )
@@ -167,7 +190,9 @@ export async function listConsents(db: Db, childId: string) {
       .selectFrom('consents as k')
       .leftJoin('family_members as m', 'm.id', 'k.given_by_member_id')
       .leftJoin('users as u', 'u.id', 'k.recorded_by')
+      .leftJoin('users as ap', 'ap.id', 'k.approval_by')
       .select([
+        'ap.display_name as approval_by_name',
         'k.id',
         'k.given_by',
         'k.capacity_note',
@@ -178,6 +203,10 @@ export async function listConsents(db: Db, childId: string) {
         'k.withdrawn_at',
         'k.withdrawn_reason',
         'k.recorded_at',
+        'k.approval',
+        'k.approval_at',
+        'k.approval_note',
+        'k.recorded_by',
         'm.full_name as member_name',
         'm.relationship as member_relationship',
         'u.display_name as recorded_by_name',
@@ -207,7 +236,18 @@ export interface NewConsent {
   scopes: readonly { organisationType: string; section: string }[];
 }
 
-export async function addConsent(db: Db, childId: string, form: NewConsent, recordedBy: string) {
+/**
+ * Records a consent. When it would open sections to the recorder's own organisation (ADR 0012),
+ * it is stored as waiting for a second person and counts for nobody until approved; the answer
+ * names those sections.
+ */
+export async function addConsent(db: Db, childId: string, form: NewConsent, recorder: Recorder, now = new Date()) {
+  const opens = sectionsOpenedToOwnOrganisation(
+    recorder,
+    await loadSharingFacts(db, childId, now),
+    { consent: { withdrawn: false, approved: true, scopes: form.scopes } },
+    now,
+  );
   const consent = await db
     .insertInto('consents')
     .values({
@@ -219,7 +259,8 @@ export async function addConsent(db: Db, childId: string, form: NewConsent, reco
       method: form.method,
       evidence: form.evidence,
       review_on: form.reviewOn,
-      recorded_by: recordedBy,
+      recorded_by: recorder.userId,
+      approval: opens.length ? 'pending' : 'approved',
     })
     .returning('id')
     .executeTakeFirstOrThrow();
@@ -227,8 +268,11 @@ export async function addConsent(db: Db, childId: string, form: NewConsent, reco
     .insertInto('consent_scopes')
     .values(form.scopes.map((s) => ({ consent_id: consent.id, organisation_type: s.organisationType, section: s.section })))
     .execute();
-  return consent.id;
+  return { id: consent.id, opens };
 }
+
+/** Who records a consent or lawful basis: the person and the organisation whose access it may widen. */
+export type Recorder = Pick<Viewer, 'userId' | 'organisationId' | 'organisationType'>;
 
 /** Withdraws a consent now. Answers false when it was already withdrawn; NotFoundError if it is not this child's. */
 export async function withdrawConsent(db: Db, childId: string, consentId: string, reason: string, now = new Date()): Promise<boolean> {
@@ -256,8 +300,13 @@ export const listLawfulBases = (db: Db, childId: string) =>
     .selectFrom('lawful_bases as b')
     .innerJoin('organisations as o', 'o.id', 'b.organisation_id')
     .leftJoin('users as u', 'u.id', 'b.decided_by_user_id')
+    .leftJoin('users as ap', 'ap.id', 'b.approval_by')
     .select([
       'b.id',
+      'b.approval',
+      'b.approval_at',
+      'b.approval_note',
+      'ap.display_name as approval_by_name',
       'b.basis',
       'b.sections',
       'b.explanation',
@@ -282,7 +331,14 @@ export interface NewLawfulBasis {
   endsOn: string | null;
 }
 
-export async function addLawfulBasis(db: Db, childId: string, form: NewLawfulBasis, decidedBy: string) {
+/** Records a lawful basis; held for a second person's approval when it widens the recorder's own organisation's access. */
+export async function addLawfulBasis(db: Db, childId: string, form: NewLawfulBasis, recorder: Recorder, now = new Date()) {
+  const opens = sectionsOpenedToOwnOrganisation(
+    recorder,
+    await loadSharingFacts(db, childId, now),
+    { lawfulBasis: { organisationId: form.organisationId, sections: form.sections, current: true, approved: true } },
+    now,
+  );
   const row = await db
     .insertInto('lawful_bases')
     .values({
@@ -291,13 +347,14 @@ export async function addLawfulBasis(db: Db, childId: string, form: NewLawfulBas
       basis: form.basis,
       sections: [...form.sections],
       explanation: form.explanation,
-      decided_by_user_id: decidedBy,
+      decided_by_user_id: recorder.userId,
       decided_on: form.decidedOn,
       ends_on: form.endsOn,
+      approval: opens.length ? 'pending' : 'approved',
     })
     .returning('id')
     .executeTakeFirstOrThrow();
-  return row.id;
+  return { id: row.id, opens };
 }
 
 export const activeOrganisations = (db: Db) =>
@@ -493,4 +550,134 @@ export async function whoHasLooked(db: Db, childId: string, page = 1) {
     };
   });
   return { entries, page: p, pages, total: Number(total) };
+}
+
+// Approving what widens the recorder's own organisation's access (ADR 0012) -----------------------
+
+export type SharingGrantKind = 'consent' | 'lawful-basis';
+
+/** Everything waiting for a second person, oldest first: consents and lawful bases, with who recorded them. */
+export async function listSharingToApprove(db: Db) {
+  const [consents, bases] = await Promise.all([
+    db
+      .selectFrom('consents as k')
+      .innerJoin('children as c', 'c.id', 'k.child_id')
+      .leftJoin('users as u', 'u.id', 'k.recorded_by')
+      .leftJoin('organisations as o', 'o.id', 'u.organisation_id')
+      .select([
+        'k.id',
+        'k.child_id',
+        'k.recorded_at',
+        'k.recorded_by',
+        'k.method',
+        'k.evidence',
+        'k.given_by',
+        'k.given_on',
+        'c.given_name',
+        'c.family_name',
+        'c.preferred_name',
+        'u.display_name as recorded_by_name',
+        'o.name as organisation_name',
+        sql<{ organisation_type: string; section: string }[]>`coalesce((select json_agg(json_build_object('organisation_type', s.organisation_type, 'section', s.section))
+              from consent_scopes s where s.consent_id = k.id), '[]'::json)`.as('scopes'),
+      ])
+      .where('k.approval', '=', 'pending')
+      .where('k.withdrawn_at', 'is', null)
+      .orderBy('k.recorded_at')
+      .execute(),
+    db
+      .selectFrom('lawful_bases as b')
+      .innerJoin('children as c', 'c.id', 'b.child_id')
+      .innerJoin('organisations as bo', 'bo.id', 'b.organisation_id')
+      .leftJoin('users as u', 'u.id', 'b.decided_by_user_id')
+      .leftJoin('organisations as o', 'o.id', 'u.organisation_id')
+      .select([
+        'b.id',
+        'b.child_id',
+        'b.recorded_at',
+        'b.decided_by_user_id as recorded_by',
+        'b.basis',
+        'b.sections',
+        'b.explanation',
+        'b.decided_on',
+        'b.ends_on',
+        'bo.name as for_organisation',
+        'c.given_name',
+        'c.family_name',
+        'c.preferred_name',
+        'u.display_name as recorded_by_name',
+        'o.name as organisation_name',
+      ])
+      .where('b.approval', '=', 'pending')
+      .where('b.ended_at', 'is', null)
+      .orderBy('b.recorded_at')
+      .execute(),
+  ]);
+  return { consents, bases };
+}
+
+export type DecideOutcome = { ok: true; childId: string; recordedBy: string | null } | { ok: false; problem: 'own-record' | 'already-decided' };
+
+/** Approves or refuses a pending consent or lawful basis. Never by the person who recorded it. */
+export async function decideSharing(
+  db: Db,
+  d: { kind: SharingGrantKind; id: string; deciderId: string; approve: boolean; note: string },
+  now = new Date(),
+): Promise<DecideOutcome> {
+  if (!/^[0-9a-f-]{36}$/.test(d.id)) throw new NotFoundError(d.kind);
+  const row =
+    d.kind === 'consent'
+      ? await db.selectFrom('consents').select(['child_id', 'recorded_by as recorder', 'approval']).where('id', '=', d.id).executeTakeFirst()
+      : await db.selectFrom('lawful_bases').select(['child_id', 'decided_by_user_id as recorder', 'approval']).where('id', '=', d.id).executeTakeFirst();
+  if (!row) throw new NotFoundError(d.kind);
+  if (row.recorder === d.deciderId) return { ok: false, problem: 'own-record' };
+  const set = { approval: d.approve ? ('approved' as const) : ('refused' as const), approval_by: d.deciderId, approval_at: now, approval_note: d.note };
+  const done =
+    d.kind === 'consent'
+      ? await db.updateTable('consents').set(set).where('id', '=', d.id).where('approval', '=', 'pending').executeTakeFirst()
+      : await db.updateTable('lawful_bases').set(set).where('id', '=', d.id).where('approval', '=', 'pending').executeTakeFirst();
+  if (Number(done.numUpdatedRows) !== 1) return { ok: false, problem: 'already-decided' };
+  return { ok: true, childId: row.child_id, recordedBy: row.recorder };
+}
+
+/** Active people who approve sharing (information governance leads), to be told something waits. */
+export const sharingApprovers = (db: Db) =>
+  db
+    .selectFrom('users as u')
+    .innerJoin('user_roles as r', 'r.user_id', 'u.id')
+    .innerJoin('organisations as o', 'o.id', 'u.organisation_id')
+    .select(['u.id', 'u.email'])
+    .where('r.role', '=', 'information-governance-lead')
+    .where('u.active', '=', true)
+    .where('o.active', '=', true)
+    .distinct()
+    .execute();
+
+export const emailOf = async (db: Db, userId: string) =>
+  (await db.selectFrom('users').select(['email', 'active']).where('id', '=', userId).executeTakeFirst()) ?? null;
+
+// What a person did and saw through emergency access ---------------------------------------------
+
+/**
+ * For each emergency access given, every audited action of that person on that child between
+ * its start and its end (views, searches and exports that listed the child, and refused
+ * attempts to change it), oldest first: what the information governance lead reviews.
+ */
+export async function emergencyAccessActivity(db: Db, breakGlassIds: readonly string[]) {
+  if (breakGlassIds.length === 0) return new Map<string, { at: Date; action: string; what: string; allowed: boolean }[]>();
+  const { rows } = await sql<{ break_glass_id: string; at: string; action: string; result: string }>`
+    select g.id as break_glass_id, a.at, a.action, a.result
+    from break_glass g
+    join audit_log a on a.user_id = g.user_id and a.at >= g.started_at and a.at <= g.expires_at
+    where g.id in (${sql.join(breakGlassIds.map((id) => sql`${id}::uuid`))})
+      and ((a.subject_type = 'child' and a.subject_id = g.child_id::text)
+           or exists (select 1 from audit_children ac where ac.audit_id = a.id and ac.child_id = g.child_id))
+    order by g.id, a.id`.execute(db);
+  const out = new Map<string, { at: Date; action: string; what: string; allowed: boolean }[]>();
+  for (const r of rows) {
+    const list = out.get(r.break_glass_id) ?? [];
+    list.push({ at: new Date(r.at), action: r.action, what: describeAction(r.action), allowed: r.result === 'allowed' });
+    out.set(r.break_glass_id, list);
+  }
+  return out;
 }

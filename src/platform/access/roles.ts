@@ -40,6 +40,9 @@ export const PERMISSIONS = [
   'register:overview',
   'register:configure',
   'emergency-access:review',
+  // Separation of duties (docs/adr/0012): a consent or lawful basis that widens the recording
+  // person's own organisation's access waits for someone holding this to approve it.
+  'sharing:approve',
   // Joint budgets (capabilities/budgets, budget-reports; docs/adr/0009): 'budgets:view' is the
   // aggregate reports only (counts and sums, small groups suppressed); 'budgets:entries' opens the
   // row-level pages that name packages, invoices and children's finance references; 'manage' changes them.
@@ -77,7 +80,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   commissioner: [...EVERYONE, 'register:overview', 'budgets:view', 'panel-reports:view'],
   'finance-officer': [...EVERYONE, 'budgets:view', 'budgets:entries', 'budgets:manage', 'records:import', 'disputes:raise', 'panel-reports:view'],
   'participation-lead': EVERYONE,
-  'information-governance-lead': [...EVERYONE, 'audit:view', 'emergency-access:review'],
+  'information-governance-lead': [...EVERYONE, 'audit:view', 'emergency-access:review', 'sharing:approve'],
 };
 
 export function permissionsOf(roles: readonly string[]): Set<Permission> {

@@ -274,7 +274,13 @@ export interface ConsentsTable {
   withdrawn_reason: string | null;
   recorded_by: string | null;
   recorded_at: Timestamp;
+  /** Separation of duties (ADR 0012): only 'approved' counts in the sharing rule. */
+  approval: Generated<Approval>;
+  approval_by: string | null;
+  approval_at: NullableTimestamp;
+  approval_note: string | null;
 }
+export type Approval = 'pending' | 'approved' | 'refused';
 export interface ConsentScopesTable {
   consent_id: string;
   organisation_type: string;
@@ -292,6 +298,10 @@ export interface LawfulBasesTable {
   ends_on: NullableDate;
   ended_at: NullableTimestamp;
   recorded_at: Timestamp;
+  approval: Generated<Approval>;
+  approval_by: string | null;
+  approval_at: NullableTimestamp;
+  approval_note: string | null;
 }
 export interface BreakGlassTable {
   id: Generated<string>;

@@ -4,7 +4,19 @@ export class NotFoundError extends Error {
     super(`${what} not found`);
   }
 }
-export class ForbiddenError extends Error {}
+/**
+ * Refused. `page`, when given, is what the person reads instead of the general 403 page;
+ * `subject`, what the refusal is about, for the audit entry (a child's "who has looked" lists it).
+ */
+export class ForbiddenError extends Error {
+  constructor(
+    message?: string,
+    readonly page?: { title: string; paragraphs: string[] },
+    readonly subject?: { type: string; id: string },
+  ) {
+    super(message);
+  }
+}
 /** A form was based on an older version of the record than the one stored now. */
 export class StaleVersionError extends Error {
   constructor() {

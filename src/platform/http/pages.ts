@@ -10,6 +10,7 @@ const NAVIGATION: { text: string; href: string; permission: Permission }[] = [
   { text: 'Children', href: paths.children.list, permission: 'children:view' },
   { text: 'Register overview', href: paths.register.overview, permission: 'register:overview' },
   { text: 'Emergency access', href: paths.register.emergencyAccessReview, permission: 'emergency-access:review' },
+  { text: 'Sharing to approve', href: paths.register.sharingApprovals, permission: 'sharing:approve' },
   { text: 'Joint budgets', href: paths.budgets.home, permission: 'budgets:entries' },
   { text: 'Budget reports', href: paths.budgetReports.board, permission: 'budgets:view' },
   { text: 'Disputes', href: paths.disputes.list, permission: 'panel-reports:view' },

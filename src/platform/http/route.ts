@@ -83,7 +83,7 @@ declare module 'fastify' {
 export interface RouteDeps {
   db: Db;
   renderPage(req: FastifyRequest, reply: FastifyReply, view: string, data?: Record<string, unknown>): string;
-  renderError(req: FastifyRequest, reply: FastifyReply, status: number): string;
+  renderError(req: FastifyRequest, reply: FastifyReply, status: number, override?: { title: string; paragraphs: string[] }): string;
 }
 
 export interface DeclaredRoute {
@@ -145,7 +145,13 @@ function auditIdentity(user: CurrentUser | null, note: AuditNote) {
   };
 }
 
-export async function auditDenied(db: Db, req: FastifyRequest, action: string, details: Record<string, unknown>): Promise<void> {
+export async function auditDenied(
+  db: Db,
+  req: FastifyRequest,
+  action: string,
+  details: Record<string, unknown>,
+  subject?: { type: string; id: string },
+): Promise<void> {
   await db.transaction().execute((tx) =>
     appendAudit(tx, {
       ...auditIdentity(req.user, { details }),
@@ -153,6 +159,7 @@ export async function auditDenied(db: Db, req: FastifyRequest, action: string, d
       result: 'denied',
       requestId: req.id,
       details,
+      ...(subject ? { subjectType: subject.type, subjectId: subject.id } : {}),
     }),
   );
 }
@@ -241,8 +248,8 @@ async function handle(spec: RouteSpec, deps: RouteDeps, req: FastifyRequest, rep
       if (!(e instanceof NotFoundError)) req.log.info({ audit: spec.audit }, 'value the database cannot read answered as not found');
       return reply.status(404).type('text/html').send(deps.renderError(req, reply, 404));
     } else if (e instanceof ForbiddenError) {
-      await auditDenied(deps.db, req, spec.audit, { reason: e.message });
-      return reply.status(403).type('text/html').send(deps.renderError(req, reply, 403));
+      await auditDenied(deps.db, req, spec.audit, { reason: e.message }, e.subject);
+      return reply.status(403).type('text/html').send(deps.renderError(req, reply, 403, e.page));
     } else {
       throw e;
     }
