@@ -152,7 +152,7 @@ describe('unlocking an account', () => {
       await person.get(paths.signIn);
       await person.post(paths.signIn, { email, password: 'wrong-one' });
       const locked = await person.post(paths.signIn, { email, password: 'wrong-two' });
-      expect(text(locked.body)).toContain('Your account is locked');
+      expect(text(locked.body)).toContain('After 2 failed attempts you cannot sign in for 15 minutes');
       const admin = new Client(t.app);
       await admin.signIn(ADMIN);
       const user = await t.database.db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirstOrThrow();

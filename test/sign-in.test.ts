@@ -82,16 +82,20 @@ describe.each(databaseKinds())('sign-in and access on %s', (kind) => {
     expect(res.body).toContain('href="#email"');
   });
 
-  it('locks the account after repeated failures, with a clear message, even for the right password', async () => {
+  it('locks the account after repeated failures, even for the right password, answering as a wrong password does', async () => {
     const email = 'finance@demoshire.example.org';
     const c = new Client(t.app);
     await c.get(paths.signIn);
     for (let i = 0; i < 2; i++) expect((await c.post(paths.signIn, { email, password: 'wrong-password' })).status).toBe(401);
     const third = await c.post(paths.signIn, { email, password: 'wrong-password' });
-    expect(text(third.body)).toContain('Your account is locked because of too many failed attempts');
+    expect(text(third.body)).toContain('Enter a correct e-mail address and password. After 3 failed attempts you cannot sign in for 15 minutes');
     const right = await c.post(paths.signIn, { email, password: 'demo-password-only' });
     expect(right.status).toBe(401);
-    expect(text(right.body)).toContain('Your account is locked');
+    expect(text(right.body)).not.toContain('locked');
+    expect(text(right.body)).toContain('ask your partnership administrator to unlock your account');
+    expect(c.cookies.get('jointly_session')).toBeUndefined();
+    const reasons = (await auditRows('sign-in.password')).slice(-2).map((r) => JSON.parse(r.details).reason);
+    expect(reasons).toEqual(['wrong password; now locked', 'locked; right password']);
   });
 
   it('refuses a form without a CSRF token or with a forged one, and audits it', async () => {

@@ -368,6 +368,50 @@ describe.each(databaseKinds())('web security on %s', (kind) => {
     });
   });
 
+  describe('lock-out', () => {
+    let t: TestApp;
+    beforeAll(async () => {
+      t = await buildTestApp(kind);
+    });
+    afterAll(() => t?.close());
+
+    const attempt = async (email: string, password: string) => {
+      const c = new Client(t.app);
+      await c.get(paths.signIn);
+      const started = performance.now();
+      const res = await c.post(paths.signIn, { email, password });
+      return { res, ms: performance.now() - started, message: /<a href="#email">([^<]*)<\/a>/.exec(res.body)?.[1] };
+    };
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+    it('answers a locked account as a wrong password does, in the same time, and audits the real reason', async () => {
+      const locked = 'keyworker@demoshire.example.org';
+      await t.database.db.updateTable('users').set({ failed_sign_ins: 5, locked_until: new Date(Date.now() + 15 * 60_000) }).where('email', '=', locked).execute();
+      const unknown = await attempt('nobody-here@demoshire.example.org', 'a guess at it');
+      const wrong = await attempt(CASEWORKER, 'a guess at it');
+      const lockedWrong = await attempt(locked, 'a guess at it');
+      const lockedRight = await attempt(locked, 'demo-password-only');
+      for (const a of [unknown, wrong, lockedWrong, lockedRight]) {
+        expect(a.res.status).toBe(401);
+        expect(a.message).toBe(wrong.message);
+      }
+      expect(wrong.message).toContain('Enter a correct e-mail address and password');
+      expect(wrong.message).toContain('you cannot sign in for 15 minutes');
+      expect(text(lockedRight.res.body)).not.toContain('locked');
+      const reasons = (await t.database.db.selectFrom('audit_log').select('details').where('action', '=', 'sign-in.password').orderBy('id').execute()).map((r) => JSON.parse(r.details).reason);
+      expect(reasons.slice(-2)).toEqual(['locked; wrong password', 'locked; right password']);
+      // The locked account's password is still checked against its hash, so it takes as long as a
+      // wrong password (before, it answered at once). Medians of a few tries, on a shared machine.
+      const wrongTimes: number[] = [];
+      const lockedTimes: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        wrongTimes.push((await attempt('nobody-here@demoshire.example.org', `guess ${i} at it`)).ms);
+        lockedTimes.push((await attempt(locked, `guess ${i} at it`)).ms);
+      }
+      expect(median(lockedTimes)).toBeGreaterThan(median(wrongTimes) * 0.5);
+    });
+  });
+
   // Issue 11's lesser findings: each test below failed on the code before its fix.
   describe('no caching, ids that name nothing, malformed uploads', () => {
     let t: TestApp;

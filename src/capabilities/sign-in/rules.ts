@@ -19,6 +19,15 @@ export function afterFailure(s: LockoutState, policy: LockoutPolicy, now: Date):
     : { failed, lockedUntil: s.lockedUntil && s.lockedUntil > now ? s.lockedUntil : null };
 }
 
+/**
+ * The one answer to a refused password, whatever the reason (wrong, unknown address, deactivated,
+ * locked), so it shows neither who has an account nor whose is locked. It says what lock-out
+ * means, so someone who is locked out still knows to wait or ask.
+ */
+export const wrongPasswordMessage = (policy: LockoutPolicy) =>
+  `Enter a correct e-mail address and password. After ${policy.attempts} failed ${policy.attempts === 1 ? 'attempt' : 'attempts'} you cannot sign in for ${policy.minutes} ${policy.minutes === 1 ? 'minute' : 'minutes'}: wait, then try again, or ask your partnership administrator to unlock your account`;
+
+/** Once the password is proved (at the security code), the lock can be named. */
 export const lockedMessage = (until: Date) =>
   `Your account is locked because of too many failed attempts. Try again after ${until.toLocaleTimeString('en-GB', {
     hour: '2-digit',

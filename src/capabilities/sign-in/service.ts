@@ -4,7 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../../platform/db/database.js';
 import { createSession, endAllSessionsOf, endSession, type SessionPolicy, type SessionStage } from '../../platform/auth/sessions.js';
 import { hashPassword, verifyPassword } from './passwords.js';
-import { afterFailure, isLocked, lockedMessage, type LockoutPolicy } from './rules.js';
+import { afterFailure, isLocked, lockedMessage, wrongPasswordMessage, type LockoutPolicy } from './rules.js';
 import { matchTotp, newTotpSecret } from './totp.js';
 import { readTotpSecret, sealTotpSecret } from './totp-secret.js';
 
@@ -19,8 +19,6 @@ export interface SignInPolicy {
 export type PasswordOutcome =
   | { ok: true; userId: string; organisationId: string; token: string; stage: SessionStage }
   | { ok: false; message: string; reason: string; userId?: string; organisationId?: string };
-
-const WRONG = 'Enter a correct e-mail address and password';
 
 async function findByEmail(db: Db, email: string) {
   return db
@@ -37,7 +35,15 @@ async function recordFailure(db: Db, user: { id: string; failed_sign_ins: number
   return next;
 }
 
+/**
+ * The password step. Every refusal before the password is proved gets the same message after the
+ * same work (one argon2 verification): an unknown address, a wrong password (on an active or a
+ * deactivated account) and a locked account, whatever password is typed, all read alike and take
+ * as long, so the answer shows neither who has an account nor whose is locked. The audit entry
+ * keeps the real reason.
+ */
 export async function signInWithPassword(db: Db, email: string, password: string, policy: SignInPolicy, now = new Date()): Promise<PasswordOutcome> {
+  const WRONG = wrongPasswordMessage(policy.lockout);
   const user = await findByEmail(db, email);
   if (!user || !user.password_hash) {
     await verifyPassword(null, password);
@@ -52,12 +58,17 @@ export async function signInWithPassword(db: Db, email: string, password: string
       : { ok: false, ...who, reason: 'deactivated; wrong password', message: WRONG };
   }
   const state = { failed: user.failed_sign_ins, lockedUntil: user.locked_until ? new Date(user.locked_until) : null };
-  if (isLocked(state, now)) return { ok: false, ...who, reason: 'locked', message: lockedMessage(state.lockedUntil!) };
+  if (isLocked(state, now)) {
+    // Even the right password is refused while locked, with the wrong password's answer: a
+    // different one would tell a guesser when they had guessed right. Whether it was right is
+    // audited, so an investigator knows the password must be changed. The count is not raised, so
+    // guessing during the lock does not lengthen it.
+    const right = await verifyPassword(user.password_hash, password);
+    return { ok: false, ...who, reason: right ? 'locked; right password' : 'locked; wrong password', message: WRONG };
+  }
   if (!(await verifyPassword(user.password_hash, password))) {
     const next = await recordFailure(db, user, policy.lockout, now);
-    return isLocked(next, now)
-      ? { ok: false, ...who, reason: 'wrong password; now locked', message: lockedMessage(next.lockedUntil!) }
-      : { ok: false, ...who, reason: 'wrong password', message: WRONG };
+    return isLocked(next, now) ? { ok: false, ...who, reason: 'wrong password; now locked', message: WRONG } : { ok: false, ...who, reason: 'wrong password', message: WRONG };
   }
   const stage: SessionStage = user.totp_enabled_at ? 'awaiting-totp' : policy.requireTotp ? 'awaiting-totp-setup' : 'signed-in';
   if (stage === 'signed-in') {
