@@ -402,6 +402,13 @@ describe.skipIf(!chromiumPath())('the joint agency record in a browser', { timeo
     expect(reviewed).toContain(`Reviewed Yes, by ${IG_LEAD.name}`);
     expect(reviewed).toContain(REVIEW_NOTE);
     expect(reviewed).not.toContain('Not reviewed');
+    // The review shows everything the person did and saw while it lasted (ADR 0012).
+    expect(reviewed).toContain('What they did and saw while it lasted');
+    expect(reviewed).toContain('Looked at the core record');
+    expect(reviewed).toContain('Looked at the family');
+    // Sharing that would widen a recorder's own organisation waits here for the same person (axe checks the page).
+    await ig.follow('Sharing to approve', 'nav[aria-label="Main menu"]');
+    expect(await ig.heading()).toBe('Sharing to approve');
 
     // 7. "Who has looked at this record", as the practitioner during emergency access -------------
     await practitioner.follow('Who has looked at this record', recordNav);

@@ -110,6 +110,9 @@ const KNOWN_ACTIONS: Record<string, string> = {
   'child.emergency-access.view': 'Looked at their emergency access',
   'child.who-has-looked.view': 'Looked at who has looked at this record',
   'register.emergency-access.review': 'Reviewed an emergency access',
+  'register.emergency-access.review-list': 'Looked at emergency access to review',
+  'register.sharing-approvals.view': 'Looked at sharing waiting for approval',
+  'register.sharing-approvals.decide': 'Decided whether to approve a consent or lawful basis',
 };
 
 const VERBS: Record<string, string> = {
