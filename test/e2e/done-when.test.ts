@@ -82,7 +82,8 @@ describe.skipIf(!chromiumPath())('the done-when journey, with security codes req
 
     // The invitation, as recorded in the outbox: without its link, which only the person receives.
     await menu('Outbox');
-    const recorded = await admin.page.getByRole('row').filter({ hasText: PERSON.email }).innerText();
+    // (The person is also told of their roles, in a message of its own.)
+    const recorded = await admin.page.getByRole('row').filter({ hasText: PERSON.email }).filter({ hasText: 'You have been invited to Jointly' }).innerText();
     expect(recorded).toContain('You have been invited to Jointly');
     expect(recorded).toContain('[link removed: sent only to the person]');
     expect(recorded).not.toContain('/invitation/');
