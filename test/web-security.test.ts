@@ -16,7 +16,7 @@ import { seedDemo } from '../src/demo/seed.js';
 import type { Database } from '../src/platform/db/database.js';
 import { paths } from '../src/paths.js';
 import { createChild, userIdByEmail } from './support/register.js';
-import { createImport, createSource, getSource, type SourceInput } from '../src/capabilities/imports/service.js';
+import { createImport, createSource, dryRun, getSource, type SourceInput } from '../src/capabilities/imports/service.js';
 
 const ADMIN = 'admin@demoshire.example.org';
 const CASEWORKER = 'caseworker@demoshire.example.org';
@@ -409,6 +409,90 @@ describe.each(databaseKinds())('web security on %s', (kind) => {
         lockedTimes.push((await attempt(locked, `guess ${i} at it`)).ms);
       }
       expect(median(lockedTimes)).toBeGreaterThan(median(wrongTimes) * 0.5);
+    });
+  });
+
+  describe('an import dry run discloses a match only to someone who may see the child', () => {
+    let t: TestApp;
+    let importId: string;
+    let visible: string;
+    let hidden: string;
+    beforeAll(async () => {
+      t = await buildTestApp(kind);
+      const db = t.database.db;
+      // Seen by the caseworker's organisation (DEMO-EDU); the other only by the health trust.
+      visible = (await createChild(db, { givenName: 'Probevisible', familyName: 'Registerchild' })).childId;
+      hidden = (await createChild(db, { givenName: 'Probehidden', familyName: 'Registerchild', involvedOrgCodes: ['DEMO-TRUST'] })).childId;
+      const sourceId = await createSource(
+        db,
+        { name: 'Probe source', organisationId: null, kind: 'education', recordIdColumn: 'rid', birthDateFormat: 'YYYY-MM-DD', mapping: { given_name: 'first', family_name: 'surname', birth_date: 'dob' } } as SourceInput,
+        null,
+      );
+      // This agency already sent R1 and R2 (its records of the two children); R3 is new.
+      for (const [recordId, childId] of [['R1', visible], ['R2', hidden]] as const) {
+        await db.insertInto('source_records').values({ source_id: sourceId, record_id: recordId, child_id: childId, field_values: '{}' }).execute();
+      }
+      const csv = 'rid,first,surname,dob\r\nR1,Probevisible,Registerchild,2015-01-02\r\nR2,Probehidden,Registerchild,2015-01-02\r\nR3,Probenew,Nobodyhere,2016-05-06\r\n';
+      importId = await createImport(db, await getSource(db, sourceId), { name: 'probe.csv', bytes: new TextEncoder().encode(csv) }, null);
+      await dryRun(db, importId);
+      // What the dry run found, before anyone reads it: R1 and R2 are on the register.
+      const stored = await db.selectFrom('import_rows').select(['record_id', 'outcome']).where('import_id', '=', importId).orderBy('row_number').execute();
+      expect(stored.map((r) => r.outcome).slice(0, 2)).toEqual(['update', 'update']);
+      expect(stored[2]!.outcome).not.toBe('update');
+      // A caseworker who may also import records.
+      await db.insertInto('user_roles').values({ user_id: await userIdByEmail(db, CASEWORKER), role: 'partnership-administrator' }).execute();
+    });
+    afterAll(() => t?.close());
+
+    const csvOutcomes = (body: string) =>
+      body
+        .replace(/^\uFEFF/, '')
+        .trim()
+        .split('\r\n')
+        .slice(1)
+        .map((l) => l.split(',').slice(1, 3).join(','));
+
+    it('tells a finance officer, who may see no child, nothing about which rows are on the register', async () => {
+      const finance = new Client(t.app);
+      await finance.signIn(FINANCE);
+      const page = text((await finance.get(paths.imports.import(importId))).body);
+      expect(page).toContain('Valid 3 rows');
+      for (const word of ['Update', 'Link to a record', 'New record', 'No change', 'Needs review', 'already on the register', 'Not on the register', 'Probevisible', 'Probehidden']) {
+        expect(page).not.toContain(word);
+      }
+      expect(page).toContain('Whether a row matches a record is shown only to people who may see that child’s record');
+      // Nor by asking for one outcome's rows.
+      expect(text((await finance.get(`${paths.imports.import(importId)}?outcome=update`)).body)).not.toMatch(/\bR[12]\b/);
+      const report = await finance.get(paths.imports.report(importId));
+      expect(report.status).toBe(200);
+      expect(csvOutcomes(report.body)).toEqual(['R1,valid', 'R2,valid', 'R3,valid']);
+      expect(report.body).not.toContain('already on the register');
+    });
+
+    it('names and links the matched child for someone who may see them, and only that child', async () => {
+      const c = new Client(t.app);
+      await c.signIn(CASEWORKER);
+      const res = await c.get(paths.imports.import(importId));
+      expect(res.status).toBe(200);
+      const page = text(res.body);
+      expect(page).toContain('Update 1 row');
+      expect(page).toContain('Valid 2 rows');
+      expect(page).toContain('Probevisible Registerchild');
+      expect(res.body).toContain(`href="${paths.children.record(visible)}"`);
+      expect(page).not.toContain('Probehidden');
+      expect(res.body).not.toContain(hidden);
+      const report = await c.get(paths.imports.report(importId));
+      expect(csvOutcomes(report.body)).toEqual(['R1,update', 'R2,valid', 'R3,valid']);
+      // The child named is linked to each read, so their record's "who has looked" lists it; the other is not.
+      const me = await userIdByEmail(t.database.db, CASEWORKER);
+      const reads = await t.database.db
+        .selectFrom('audit_log as a')
+        .innerJoin('audit_children as ac', 'ac.audit_id', 'a.id')
+        .select(['a.action', 'ac.child_id'])
+        .where('a.user_id', '=', me)
+        .where('a.action', 'in', ['imports.view', 'imports.report.download'])
+        .execute();
+      expect(reads.map((r) => `${r.action} ${r.child_id === visible ? 'visible' : 'other'}`).sort()).toEqual(['imports.report.download visible', 'imports.view visible']);
     });
   });
 

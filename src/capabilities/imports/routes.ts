@@ -13,8 +13,11 @@ import { MAX_MB } from './rules.js';
 import { applyForm, sourceForm, toSourceInput } from './schema.js';
 import * as imports from './service.js';
 import { countQueue } from '../matching-review/service.js';
+import { viewerOf } from '../sharing/service.js';
 
 const V = 'imports/views/';
+/** Every outcome a row can be shown with: the dry run's own, and `valid` for a match not disclosed to the reader. */
+const SHOWN_OUTCOMES = { ...OUTCOMES, [imports.UNDISCLOSED]: imports.UNDISCLOSED_TEXT } as Record<Outcome | typeof imports.UNDISCLOSED, string>;
 const ACCESS = 'records:import' as const;
 
 /** What the multipart parser leaves in the body for the file field (see app.ts). */
@@ -77,22 +80,29 @@ export function importsRoutes(deps: CapabilityDeps): RouteSpec[] {
 
   const importPage = async (ctx: RouteContext, errors?: FieldError[]): Promise<RouteResult> => {
     const imp = await imports.getImport(ctx.db, ctx.params.id!);
-    const outcome = ctx.query.outcome && Object.hasOwn(OUTCOMES, ctx.query.outcome) ? (ctx.query.outcome as Outcome) : undefined;
-    const rows = imp.status === 'checking' ? [] : await imports.reportRows(ctx.db, imp.id, { outcome, limit: 500 });
+    const outcome = ctx.query.outcome && Object.hasOwn(SHOWN_OUTCOMES, ctx.query.outcome) ? (ctx.query.outcome as keyof typeof SHOWN_OUTCOMES) : undefined;
+    // Each row and count as this person may see it: a match is disclosed only to someone who may see the child (see reportRows).
+    const viewer = viewerOf(ctx.user!);
+    const rows = imp.status === 'checking' ? [] : await imports.reportRows(ctx.db, imp.id, { outcome, limit: 500 }, viewer);
+    const counts = imp.summary?.counts ? await imports.reportCounts(ctx.db, imp.id, viewer) : undefined;
     const jobId = imp.status === 'applying' ? imp.apply_job_id : imp.status === 'checking' ? imp.dry_run_job_id : null;
     const job = jobId ? await deps.jobs.get(ctx.db, Number(jobId)) : undefined;
     ctx.audit.subjectType = 'import';
     ctx.audit.subjectId = imp.id;
+    // The children named on the page: each one's "who has looked" lists this view.
+    ctx.audit.children = [...new Set(rows.flatMap((r) => (r.child ? [r.child.id] : [])))];
     return {
       view: `${V}import.njk`,
       data: {
         pageTitle: `Import of ${imp.file_name}`,
         imp,
         job,
-        rows: rows.map((r) => ({ ...r, fileRow: r.row_number + 1, outcomeText: OUTCOMES[r.outcome], problems: JSON.parse(r.problems) as { column: string; message: string }[] })),
+        rows: rows.map((r) => ({ ...r, fileRow: r.row_number + 1, outcomeText: SHOWN_OUTCOMES[r.outcome], problems: JSON.parse(r.problems) as { column: string; message: string }[] })),
         outcome,
-        outcomes: OUTCOMES,
-        counts: imp.summary?.counts,
+        // Only the outcomes this person is shown rows of, so "New record: 0 rows" never sits beside "Valid".
+        outcomes: Object.fromEntries(Object.entries(SHOWN_OUTCOMES).filter(([k]) => counts?.[k])),
+        undisclosedReason: imports.UNDISCLOSED_REASON,
+        counts,
         applied: imp.summary?.applied,
         errors,
       },
@@ -203,11 +213,14 @@ export function importsRoutes(deps: CapabilityDeps): RouteSpec[] {
       auditReads: true,
       handler: async (ctx) => {
         const imp = await imports.getImport(ctx.db, ctx.params.id!);
-        Object.assign(ctx.audit, { subjectType: 'import', subjectId: imp.id });
+        const viewer = viewerOf(ctx.user!);
+        // The children whose match the report discloses to this person (see reportRows): each one's "who has looked" lists the download.
+        const rows = await imports.reportRows(ctx.db, imp.id, {}, viewer);
+        Object.assign(ctx.audit, { subjectType: 'import', subjectId: imp.id, children: [...new Set(rows.flatMap((r) => (r.child ? [r.child.id] : [])))] });
         const name = imp.file_name.replace(/\.[a-z0-9]+$/i, '').replace(/[^A-Za-z0-9_-]+/g, '-');
         return {
           contentType: 'text/csv; charset=utf-8',
-          body: `\uFEFF${await imports.reportCsv(ctx.db, imp.id)}`,
+          body: `\uFEFF${imports.reportCsvOf(rows)}`,
           headers: { 'content-disposition': `attachment; filename="report-${name}.csv"` },
         };
       },

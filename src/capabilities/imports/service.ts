@@ -7,7 +7,9 @@ import type { Jobs, JobContext } from '../../platform/jobs/jobs.js';
 import { appendAudit } from '../../platform/audit/audit.js';
 import { todayInLondon } from '../../platform/dates.js';
 import { NotFoundError, ValidationError } from '../../platform/http/errors.js';
-import { FIELD_KEYS, isDateFormat, isField, type DateFormat, type Mapping, type SourceKind } from './fields.js';
+import { FIELD_KEYS, isDateFormat, isField, type DateFormat, type Mapping, type Outcome, type SourceKind } from './fields.js';
+import { visibleChild } from '../sharing/service.js';
+import type { Viewer } from '../sharing/rules.js';
 import { checkRow, FileProblem, tableProblems, type CheckedRow } from './rules.js';
 import { quickCheck, readTable } from './read-file.js';
 import { classify, DEFAULT_THRESHOLDS, type Classification, type Thresholds } from './linking.js';
@@ -500,18 +502,85 @@ export function registerImportJobs(jobs: Jobs): void {
 // ---------------------------------------------------------------------------------------------
 // The report
 
-export const reportRows = (db: Db, importId: string, opts: { outcome?: string; limit?: number; offset?: number } = {}) => {
-  let q = db
-    .selectFrom('import_rows')
-    // Never the child's register id: the people who read the report (records:import) include
-    // finance officers, whose finance references begin with it.
-    .select(['row_number', 'record_id', 'outcome', 'probability', 'reason', 'problems'])
-    .where('import_id', '=', importId)
-    .orderBy('row_number');
-  if (opts.outcome) q = q.where('outcome', '=', opts.outcome as 'create');
+// Who learns what from a dry run. A row's outcome says whether the person in it is on the register
+// (link, update, no change) or not (new record, needs review); whoever uploads a file knows whom
+// each row names, so the outcome alone would tell someone who may not see a child (a finance
+// officer holds records:import) that a named child is on the register of disabled children. So a
+// row matched to a child is disclosed, with the child's name and a link, only to someone the
+// sharing rule lets see that child (visibleChild, the rule used for every list). Every other valid
+// row (new, needs review, or matched to a child the person may not see) reads the same, "Valid",
+// with the same reason, and the counts are made from what each person is shown: "Valid" then
+// means "added or matched", never "matched". New and needs-review rows are never disclosed,
+// because if they were, "Valid" would mean "matched to a child you may not see". Invalid rows
+// depend on the file alone and are always shown. The operator's command line (cli.ts) passes no
+// viewer and sees every outcome. The apply's own summary (created, linked, updated) is not
+// masked: applying is a recorded change to each child (audited and listed in its "who has
+// looked"), not a silent question.
+
+/** The outcome shown for a valid row whose match is not disclosed to the person reading. */
+export const UNDISCLOSED = 'valid';
+export const UNDISCLOSED_TEXT = 'Valid';
+export const UNDISCLOSED_REASON =
+  'Will be added to the register, or matched to a record on it, when the file is applied. Whether it matches a record is shown only to people who may see that record';
+
+export interface ReportRow {
+  row_number: number;
+  record_id: string | null;
+  outcome: Outcome | typeof UNDISCLOSED;
+  probability: number | null;
+  reason: string;
+  problems: string;
+  /** The matched child, when the person reading may see them. */
+  child: { id: string; name: string } | null;
+}
+
+const rowsWithChild = (db: Db, importId: string, viewer: Viewer) =>
+  db
+    .selectFrom('import_rows as r')
+    .leftJoin('children as c', (j) => j.onRef('c.id', '=', 'r.child_id').on(visibleChild(viewer, 'c')))
+    .where('r.import_id', '=', importId);
+
+/**
+ * The report's rows in file order. With a viewer, each row as that person may see it (above);
+ * `outcome` may then be `valid` to list the undisclosed rows. Never the child's register id in
+ * anything a records:import holder without casework reads: finance references begin with it.
+ */
+export async function reportRows(db: Db, importId: string, opts: { outcome?: string; limit?: number; offset?: number } = {}, viewer?: Viewer): Promise<ReportRow[]> {
+  if (!viewer) {
+    let q = db.selectFrom('import_rows').select(['row_number', 'record_id', 'outcome', 'probability', 'reason', 'problems']).where('import_id', '=', importId).orderBy('row_number');
+    if (opts.outcome) q = q.where('outcome', '=', opts.outcome as Outcome);
+    if (opts.limit) q = q.limit(opts.limit).offset(opts.offset ?? 0);
+    return (await q.execute()).map((r) => ({ ...r, child: null }));
+  }
+  let q = rowsWithChild(db, importId, viewer)
+    .select(['r.row_number', 'r.record_id', 'r.outcome', 'r.probability', 'r.reason', 'r.problems', 'c.id as child_id', 'c.given_name', 'c.family_name'])
+    .orderBy('r.row_number');
+  if (opts.outcome === 'invalid') q = q.where('r.outcome', '=', 'invalid');
+  else if (opts.outcome === UNDISCLOSED) q = q.where('r.outcome', '!=', 'invalid').where('c.id', 'is', null);
+  else if (opts.outcome) q = q.where('r.outcome', '=', opts.outcome as Outcome).where('c.id', 'is not', null);
   if (opts.limit) q = q.limit(opts.limit).offset(opts.offset ?? 0);
-  return q.execute();
-};
+  return (await q.execute()).map(({ child_id, given_name, family_name, ...r }) =>
+    r.outcome === 'invalid' || child_id
+      ? { ...r, child: child_id ? { id: child_id, name: `${given_name ?? ''} ${family_name ?? ''}`.trim() } : null }
+      : { ...r, outcome: UNDISCLOSED, probability: null, reason: UNDISCLOSED_REASON, child: null },
+  );
+}
+
+/** How many rows of each outcome the viewer is shown (see reportRows): undisclosed ones count as `valid`. */
+export async function reportCounts(db: Db, importId: string, viewer: Viewer): Promise<Record<string, number>> {
+  const groups = await rowsWithChild(db, importId, viewer)
+    .select((eb) => ['r.outcome', eb.fn.countAll<string>().as('n'), eb.fn.count<string>('c.id').as('shown')])
+    .groupBy('r.outcome')
+    .execute();
+  const counts: Record<string, number> = {};
+  for (const g of groups) {
+    const n = Number(g.n);
+    const shown = g.outcome === 'invalid' ? n : Number(g.shown);
+    if (shown) counts[g.outcome] = shown;
+    if (n > shown) counts[UNDISCLOSED] = (counts[UNDISCLOSED] ?? 0) + n - shown;
+  }
+  return counts;
+}
 
 /** A CSV cell, with spreadsheet formulas neutralised (a leading = + - @ is prefixed with '). */
 export function csvCell(v: unknown): string {
@@ -520,9 +589,13 @@ export function csvCell(v: unknown): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** The report as CSV: one line per row of the file (and one per problem of an invalid row). */
-export async function reportCsv(db: Db, importId: string): Promise<string> {
-  const rows = await reportRows(db, importId);
+/** The report as CSV: one line per row of the file (and one per problem of an invalid row), as the viewer may see it. */
+export async function reportCsv(db: Db, importId: string, viewer?: Viewer): Promise<string> {
+  return reportCsvOf(await reportRows(db, importId, {}, viewer));
+}
+
+/** The CSV of rows already read (so a route can also list the children they disclose). */
+export function reportCsvOf(rows: ReportRow[]): string {
   const lines = [['row', 'record_id', 'outcome', 'column', 'reason', 'match_probability'].join(',')];
   for (const r of rows) {
     const problems = JSON.parse(r.problems) as { column: string; message: string }[];
