@@ -160,7 +160,10 @@ describe.each(databaseKinds())('web security on %s', (kind) => {
       // And the prefixed cookie works: a form from a signed-in page is accepted.
       await c.get(paths.home);
       await c.get(paths.admin.newOrganisation);
-      expect((await c.post(paths.signOut)).location).toBe(`${paths.signIn}?reason=signed-out`);
+      const out = await c.post(paths.signOut);
+      expect(out.location).toBe(`${paths.signIn}?reason=signed-out`);
+      // Sign-out clears the CSRF secret; a __Host- cookie is cleared only by a Secure, Path=/ header.
+      expect(setCookies(out).get('__Host-jointly_csrf')).toEqual(expect.arrayContaining(['secure', 'path=/']));
     });
   });
 
@@ -342,6 +345,8 @@ describe.each(databaseKinds())('web security on %s', (kind) => {
 
     it('refuses, after sign-out, a token from before it', async () => {
       const c = new Client(t.app);
+      await c.get(paths.signIn);
+      const beforeSignIn = c.csrf!;
       await c.signIn(ADMIN);
       await c.get(paths.admin.newOrganisation);
       const signedInToken = c.csrf!;
@@ -350,6 +355,10 @@ describe.each(databaseKinds())('web security on %s', (kind) => {
       // Anyone at this browser after sign-out cannot use a form the signed-in person was shown.
       const replay = await c.post(paths.signIn, { email: ADMIN, password: 'demo-password-only', _csrf: signedInToken });
       expect(replay.status).toBe(403);
+      expect(c.cookies.get('jointly_session')).toBeUndefined();
+      // Nor one from the signed-out page before this session: sign-out gave the browser a new secret.
+      await c.get(paths.signIn);
+      expect((await c.post(paths.signIn, { email: ADMIN, password: 'demo-password-only', _csrf: beforeSignIn })).status).toBe(403);
       expect(c.cookies.get('jointly_session')).toBeUndefined();
       // The sign-in page's own token works.
       expect((await c.signIn(ADMIN)).location).toBe(paths.home);

@@ -7,6 +7,7 @@ import { SESSION_COOKIE, endSession } from '../../platform/auth/sessions.js';
 import { SESSION_PROBLEM_MESSAGES } from '../../platform/auth/current-user.js';
 import type { SessionCookieOptions } from '../../app.js';
 import { paths } from '../../paths.js';
+import { csrfCookieName } from '../../platform/http/csrf.js';
 import { newPasswordForm, signInForm, totpForm } from './schema.js';
 import { acceptInvitation, completeTotp, findInvitation, pendingTotpSecret, signInWithOidc, signInWithPassword, type SignInPolicy } from './service.js';
 import { passwordProblem } from './rules.js';
@@ -154,6 +155,9 @@ export function signInRoutes(deps: { config: Config; oidc: Oidc; cookieOptions: 
         const idHash = ctx.user?.sessionIdHash ?? ctx.req.pendingSession?.idHash;
         if (idHash) await endSession(ctx.db, idHash, 'signed-out');
         ctx.reply.clearCookie(SESSION_COOKIE, { path: '/' });
+        // A new CSRF secret too: tokens are bound to the session, but every signed-out page shares
+        // one binding, so a token from before this session must not work again after it.
+        ctx.reply.clearCookie(csrfCookieName(deps.cookieOptions.secure), { path: '/', secure: deps.cookieOptions.secure });
         return { redirect: `${paths.signIn}?reason=signed-out` };
       },
     },
