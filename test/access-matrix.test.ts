@@ -352,7 +352,9 @@ describe.each(databaseKinds())('the access matrix on %s', (kind) => {
             let expected: number;
             if (!p.permissions.has(route.access as Permission)) expected = 403;
             else if (pageKind === 'emergency-access') expected = access.visible && access.via === 'sharing' ? 303 : 200;
-            else expected = access.visible && access.sections.has(pageKind.section) && !missingParam ? 200 : 404;
+            else if (!(access.visible && access.sections.has(pageKind.section)) || missingParam) expected = 404;
+            // Emergency access is read-only (ADR 0012): a form that only changes the record is refused.
+            else expected = access.via === 'emergency-access' && route.access === 'children:edit' ? 403 : 200;
 
             if (res.status !== expected) {
               problems.push(`${label}: expected ${expected}, got ${res.status}`);
@@ -371,6 +373,9 @@ describe.each(databaseKinds())('the access matrix on %s', (kind) => {
             } else {
               // Refused, not found, or the emergency access page: nothing of the child at all.
               const leaked = allMarkers(c).filter(shows);
+              if (expected === 403 && access.visible && route.access === 'children:edit' && !shows('Emergency access lets you read this record, not change it')) {
+                problems.push(`${label}: does not say emergency access is read-only`);
+              }
               if (leaked.length) problems.push(`${label} (${res.status}): shows ${leaked.join(', ')}`);
               if (pageKind === 'emergency-access' && expected === 200) {
                 const glass = access.visible && access.via === 'emergency-access';
