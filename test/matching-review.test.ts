@@ -197,6 +197,9 @@ describe.each(databaseKinds())('matching review on %s', (kind) => {
     expect(kept).toMatchObject({ nhs_number: fakeNhsNumber(7001), upn: fakeUpn(7001), council_id: 'FICTIONAL-7002' });
     expect((await db.selectFrom('involvements').select('organisation_id').where('child_id', '=', a.childId).execute()).length).toBe(3);
     expect((await db.selectFrom('consents').select('id').where('child_id', '=', a.childId).execute()).length).toBe(2);
+    // The merged record's consent, which no second person approved, waits for one before it counts for the kept record (ADR 0012).
+    expect(await db.selectFrom('consents').select(['id', 'approval']).where('id', '=', b.consentId!).executeTakeFirstOrThrow()).toEqual({ id: b.consentId, approval: 'pending' });
+    expect(await db.selectFrom('consents').select(['approval']).where('id', '=', a.consentId!).executeTakeFirstOrThrow()).toEqual({ approval: 'approved' });
     expect((await db.selectFrom('child_criteria').select('criterion_id').where('child_id', '=', a.childId).execute()).length).toBe(2);
     expect((await db.selectFrom('about_me_versions').select(['version', 'what_matters']).where('child_id', '=', a.childId).orderBy('version').execute()).map((v) => v.what_matters)).toEqual(['Swimming', 'Music', 'Music and swimming']);
     expect((await db.selectFrom('family_members').select('id').where('family_id', '=', a.familyId).execute()).length).toBe(2);

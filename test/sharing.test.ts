@@ -136,7 +136,8 @@ describe.each(databaseKinds())('consent and sharing on %s', (kind) => {
       const before = await db.selectFrom('consents').select('id').where('child_id', '=', childId).execute();
       const res = await c.post(paths.children.addConsent(childId), consentForm({ memberId: parent.id }));
       expect(res.status).toBe(303);
-      expect(res.location).toBe(`${paths.children.sharing(childId)}?done=consent`);
+      // It covers the caseworker's own type of organisation (council education): a second person approves it (ADR 0012).
+      expect(res.location).toBe(`${paths.children.sharing(childId)}?done=consent-pending`);
       const after = await db.selectFrom('consents').selectAll().where('child_id', '=', childId).orderBy('recorded_at').execute();
       expect(after).toHaveLength(before.length + 1);
       const added = after.find((k) => !before.some((b) => b.id === k.id))!;
@@ -149,6 +150,7 @@ describe.each(databaseKinds())('consent and sharing on %s', (kind) => {
         evidence: 'Signed form scanned to the case file',
         recorded_by: await userIdByEmail(db, CASEWORKER),
         withdrawn_at: null,
+        approval: 'pending',
       });
       const scopes = await db.selectFrom('consent_scopes').select(['organisation_type', 'section']).where('consent_id', '=', added.id).execute();
       expect(scopes.map((s) => `${s.organisation_type}.${s.section}`).sort()).toEqual([
@@ -161,7 +163,7 @@ describe.each(databaseKinds())('consent and sharing on %s', (kind) => {
       expect(entry.subject_type).toBe('child');
       expect(JSON.parse(entry.details)).toMatchObject({ consentId: added.id, givenBy: 'parent' });
       const page = text((await c.get(res.location!)).body);
-      expect(page).toContain('Consent recorded');
+      expect(page).toContain('Consent recorded. It covers your own organisation, so it counts only once the information governance lead approves it');
       expect(page).toContain('Signed form scanned to the case file');
     });
 

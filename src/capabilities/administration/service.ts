@@ -9,6 +9,7 @@ import type { Notifier } from '../../platform/notify/notify.js';
 import { ROLES, type Role } from '../../platform/access/roles.js';
 import { hashInvite } from '../sign-in/service.js';
 import { paths } from '../../paths.js';
+import { organisationWorksWithChildren } from '../involvements/service.js';
 
 export const listOrganisations = (db: Db) =>
   db
@@ -30,6 +31,16 @@ export async function createOrganisation(db: Db, input: { name: string; code: st
 }
 
 export async function updateOrganisation(db: Db, id: string, input: { name: string; type: string; active: boolean; version: number }) {
+  // Consent is given by type of organisation: a new type would change whose records its staff see.
+  const current = await getOrganisation(db, id);
+  if (current.type !== input.type && (await organisationWorksWithChildren(db, id))) {
+    throw new ValidationError([
+      {
+        text: 'You cannot change the type of an organisation that works with children: families consent to share by type of organisation, so its staff would see different records. Add a new organisation of the right type instead',
+        href: '#type',
+      },
+    ]);
+  }
   const res = await db
     .updateTable('organisations')
     .set({ name: input.name, type: input.type, active: input.active, version: sql`version + 1` })
@@ -147,8 +158,12 @@ async function bumpVersion(db: Db, id: string, version: number, set: Record<stri
 
 // ---- Roles: nobody changes their own; the administrator role needs a second administrator ----
 
-/** Roles whose granting or removal waits for a second administrator's approval. */
-export const ROLES_NEEDING_SECOND_ADMINISTRATOR: readonly Role[] = ['partnership-administrator'];
+/**
+ * Roles whose granting or removal waits for a second administrator's approval: the
+ * administrator, and the information governance lead, who approves sharing that widens an
+ * organisation's access (ADR 0012), so that one administrator cannot make both halves of it.
+ */
+export const ROLES_NEEDING_SECOND_ADMINISTRATOR: readonly Role[] = ['partnership-administrator', 'information-governance-lead'];
 export const needsSecondAdministrator = (role: Role) => ROLES_NEEDING_SECOND_ADMINISTRATOR.includes(role);
 
 export const OWN_ROLES_REFUSED = 'You cannot change your own roles. Ask another administrator';

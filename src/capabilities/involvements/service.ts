@@ -267,3 +267,9 @@ export async function changeKeyWorker(db: Db, childId: string, form: KeyWorkerFo
   });
   return { chosen, agreed, confirming };
 }
+
+/** Whether the organisation has ever been recorded as working with a child (administration asks before changing its type). */
+export async function organisationWorksWithChildren(db: Db, organisationId: string): Promise<boolean> {
+  const row = await db.selectFrom('involvements').select('id').where('organisation_id', '=', organisationId).limit(1).executeTakeFirst();
+  return row !== undefined;
+}

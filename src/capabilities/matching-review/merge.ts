@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
 import { NotFoundError, ValidationError } from '../../platform/http/errors.js';
 import { searchNames } from '../children/rules.js';
+import { holdGrantsCarriedByMerge, releaseGrantsHeldByMerge, type HeldByMerge } from '../sharing/service.js';
 import { FIELDS, FIELD_KEYS } from '../imports/fields.js';
 
 type Row = Record<string, unknown>;
@@ -24,6 +25,8 @@ interface Snapshot {
   mergedFamilyId: string;
   reviews: { id: string; child_a: string; child_b: string; status: string }[];
   addedValues: string[];
+  /** Sharing held back by the merge (ADR 0012), given back as it was by the unmerge. Absent in merges made before. */
+  held?: HeldByMerge;
 }
 
 // Tables handled by name; any other table pointing at children is moved by its id column.
@@ -96,6 +99,14 @@ export async function mergeChildren(db: Db, aId: string, bId: string, opts: { us
     const { rows } = await sql<{ id: string }>`update ${sql.table(r.table)} set ${sql.ref(r.column)} = ${keptId} where ${sql.ref(r.column)} = ${mergedId} returning id::text as id`.execute(db);
     if (rows.length) snap.moved[`${r.table}.${r.column}`] = rows.map((x) => x.id);
   }
+  // Sharing on the merged record that no second person approved does not carry over on its own
+  // (ADR 0012): otherwise registering a duplicate with a consent for one's own organisation, and
+  // having it merged, would open the real record. Its emergency access ends too.
+  snap.held = await holdGrantsCarriedByMerge(db, {
+    consentIds: snap.moved['consents.child_id'] ?? [],
+    lawfulBasisIds: snap.moved['lawful_bases.child_id'] ?? [],
+    breakGlassIds: snap.moved['break_glass.child_id'] ?? [],
+  });
   // Criteria: one row per child and criterion; the kept record's assessment stands where both have one.
   snap.criteria = (await db.selectFrom('child_criteria').selectAll().where('child_id', '=', mergedId).execute()) as unknown as Row[];
   const keptCriteria = new Set((await db.selectFrom('child_criteria').select('criterion_id').where('child_id', '=', keptId).execute()).map((c) => c.criterion_id));
@@ -202,6 +213,7 @@ export async function unmergeChildren(db: Db, mergeId: string, opts: { userId: s
       await sql`update ${sql.table(table)} set ${sql.ref(column)} = ${mergedId} where id::text = any(${ids.slice(i, i + 1000)}::text[])`.execute(db);
     }
   }
+  if (snap.held) await releaseGrantsHeldByMerge(db, snap.held);
   if (snap.carried.length) await db.deleteFrom('child_criteria').where('child_id', '=', keptId).where('criterion_id', 'in', snap.carried).execute();
   if (snap.criteria.length) await db.insertInto('child_criteria').values(snap.criteria as never).execute();
   for (const v of snap.aboutMe) await db.updateTable('about_me_versions').set({ child_id: mergedId, version: v.version }).where('id', '=', v.id).execute();

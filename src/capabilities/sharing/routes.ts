@@ -62,7 +62,7 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
         channel: 'email',
         to: approver.email,
         subject: 'Sharing waiting for your approval',
-        body: `Someone has recorded a consent or lawful basis that would widen their own organisation's access to a child's record. It does not count until someone else approves it.\n\nSee what is waiting:\n${link(paths.register.sharingApprovals)}`,
+        body: `Someone has recorded a consent or lawful basis that covers their own organisation's access to a child's record. It does not count until someone else approves it.\n\nSee what is waiting:\n${link(paths.register.sharingApprovals)}`,
       });
     }
   };
@@ -456,12 +456,13 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
       audit: 'register.sharing-approvals.decide',
       handler: async (ctx) => {
         const form = parseApprovalForm(ctx.body);
-        const outcome = await service.decideSharing(ctx.db, { kind: form.kind, id: form.id, deciderId: ctx.user!.id, approve: form.approve, note: form.note });
+        const outcome = await service.decideSharing(ctx.db, { kind: form.kind, id: form.id, decider: viewerOf(ctx.user!), approve: form.approve, note: form.note });
         if (!outcome.ok) {
-          const text =
-            outcome.problem === 'own-record'
-              ? 'You recorded this yourself, so someone else must approve it'
-              : 'Someone has already decided this one, or it was withdrawn or ended';
+          const text = {
+            'own-record': 'You recorded this yourself, so someone else must approve it',
+            'own-organisation': 'It would widen what you can see yourself, as you work cases in an organisation it covers, so someone else must approve it',
+            'already-decided': 'Someone has already decided this one, or it was withdrawn or ended',
+          }[outcome.problem];
           throw new ValidationError([{ text, href: `#note-${form.id}` }]);
         }
         // The note is kept with the grant, not copied into the audit log.
@@ -729,7 +730,7 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
 
 /** Where a consent or lawful basis stands with its second person (ADR 0012). */
 function approvalText(g: { approval: string; approval_by_name: string | null; approval_at: Date | string | null; approval_note: string | null }) {
-  if (g.approval === 'pending') return 'Waiting for the information governance lead: it would widen what the recorder’s own organisation can see, so it does not count yet';
+  if (g.approval === 'pending') return 'Waiting for the information governance lead: it covers the recorder’s own organisation, so it does not count yet';
   const by = `${g.approval_by_name ?? 'Not known'}, ${dateTime(g.approval_at)}${g.approval_note ? `: ${g.approval_note}` : ''}`;
   if (g.approval === 'refused') return `Not approved by ${by}. It does not count`;
   return g.approval_at ? `Approved by ${by}` : 'Did not need a second person';

@@ -1,7 +1,7 @@
 // The pure sharing rule at its edges. Its SQL twin is checked against it on real databases in
 // test/sharing-rules.test.ts.
 import { describe, expect, it } from 'vitest';
-import { accessFor, hasCaseworkRole, SECTION_KEYS, sectionsOpenedToOwnOrganisation, suppress, type SharingFacts, type Viewer } from './rules.js';
+import { accessFor, hasCaseworkRole, SECTION_KEYS, sectionsGrantedToOwnOrganisation, suppress, type SharingFacts, type Viewer } from './rules.js';
 
 const now = new Date('2025-05-01T10:00:00Z');
 const HOUR = 3_600_000;
@@ -116,42 +116,25 @@ describe('accessFor and approval', () => {
   });
 });
 
-describe('sectionsOpenedToOwnOrganisation (separation of duties)', () => {
-  const partial = consentedToEdu(['core', 'education']);
-  const basis = (organisationId: string, sections: string[]) => ({ lawfulBasis: { organisationId, sections, current: true, approved: true } });
-  const consent = (type: string, sections: string[]) => ({ consent: { withdrawn: false, approved: true, scopes: scopes(type, ...sections) } });
+describe('sectionsGrantedToOwnOrganisation (separation of duties)', () => {
+  const basis = (organisationId: string, sections: string[]) => ({ lawfulBasis: { organisationId, sections } });
+  const consent = (type: string, sections: string[]) => ({ consent: { scopes: scopes(type, ...sections) } });
 
-  it('names the sections a lawful basis for the recorder’s own organisation would open', () => {
-    expect(sectionsOpenedToOwnOrganisation(edu, partial, basis('org-edu', [...SECTION_KEYS]), now)).toEqual(['family', 'health', 'social-care', 'about-me']);
-    // Nothing new: what they already see.
-    expect(sectionsOpenedToOwnOrganisation(edu, partial, basis('org-edu', ['core', 'education']), now)).toEqual([]);
+  it('names every section a lawful basis gives the recorder’s own organisation, whatever it sees now', () => {
+    expect(sectionsGrantedToOwnOrganisation(edu, basis('org-edu', [...SECTION_KEYS]))).toEqual([...SECTION_KEYS]);
+    // Even what it already sees: the grant it sees through may end, and this copy would outlast it.
+    expect(sectionsGrantedToOwnOrganisation(edu, basis('org-edu', ['core', 'education']))).toEqual(['core', 'education']);
   });
 
-  it('opens nothing to the recorder’s organisation when the grant is for another organisation or type', () => {
-    expect(sectionsOpenedToOwnOrganisation(edu, partial, basis('org-csc', [...SECTION_KEYS]), now)).toEqual([]);
-    expect(sectionsOpenedToOwnOrganisation(edu, partial, consent('council-social-care', [...SECTION_KEYS]), now)).toEqual([]);
+  it('names what a consent gives the recorder’s own type of organisation, and nothing of other types', () => {
+    expect(sectionsGrantedToOwnOrganisation(edu, consent('council-education', ['family', 'core']))).toEqual(['core', 'family']);
+    expect(sectionsGrantedToOwnOrganisation(edu, { consent: { scopes: [...scopes('nhs-trust', 'core'), ...scopes('council-education', 'health')] } })).toEqual(['health']);
   });
 
-  it('names what a consent for the recorder’s own type of organisation would open', () => {
-    expect(sectionsOpenedToOwnOrganisation(edu, partial, consent('council-education', ['core', 'family']), now)).toEqual(['family']);
-  });
-
-  it('counts grants that open nothing today but would later: not involved yet, or a section without the core record', () => {
-    // Not involved: the grant would open the record the day the organisation becomes involved.
-    expect(sectionsOpenedToOwnOrganisation(edu, nothing, basis('org-edu', ['core']), now)).toEqual(['core']);
-    // "Family" alone shows nothing without the core record, but would the day core is granted.
-    expect(sectionsOpenedToOwnOrganisation(edu, nothing, basis('org-edu', ['family']), now)).toEqual(['family']);
-  });
-
-  it('does not count the recorder’s own emergency access as access the organisation already has', () => {
-    const glass: SharingFacts = { ...nothing, breakGlass: [{ userId: 'u-edu', expiresAt: new Date(now.getTime() + HOUR) }] };
-    expect(sectionsOpenedToOwnOrganisation(edu, glass, basis('org-edu', [...SECTION_KEYS]), now)).toEqual([...SECTION_KEYS]);
-  });
-
-  it('judges a pending grant as if approved, and a withdrawn consent as giving nothing', () => {
-    const pendingBefore: SharingFacts = { ...partial, lawfulBases: [{ organisationId: 'org-edu', sections: ['health'], current: true, approved: false }] };
-    expect(sectionsOpenedToOwnOrganisation(edu, pendingBefore, basis('org-edu', ['health']), now)).toEqual(['health']);
-    expect(sectionsOpenedToOwnOrganisation(edu, consentedToEdu(['core', 'health'], true), consent('council-education', ['core']), now)).toEqual(['core']);
+  it('gives nothing to the recorder’s organisation when the grant is for another organisation or type', () => {
+    expect(sectionsGrantedToOwnOrganisation(edu, basis('org-csc', [...SECTION_KEYS]))).toEqual([]);
+    expect(sectionsGrantedToOwnOrganisation(edu, consent('council-social-care', [...SECTION_KEYS]))).toEqual([]);
+    expect(sectionsGrantedToOwnOrganisation(edu, {})).toEqual([]);
   });
 });
 

@@ -65,41 +65,20 @@ export function accessFor(viewer: Viewer, facts: SharingFacts, now: Date): Acces
 }
 
 /**
- * Separation of duties (ADR 0012): the sections a new consent or lawful basis would open to the
- * recording person's own organisation, that it cannot see now. Anything here needs a second
- * person's approval before it counts. The organisation is taken as involved on both sides, so
- * a grant that would open the record only once the organisation becomes involved also counts,
- * and emergency access is left out: it is the person's, not the organisation's, and it ends.
+ * Separation of duties (ADR 0012): the sections a new consent or lawful basis gives the
+ * recording person's own organisation (a consent through its type, a lawful basis by name).
+ * Anything here needs a second person's approval before it counts. It is judged by what the
+ * grant gives on its own, not against what the organisation sees today: today's access may
+ * rest on a grant that ends or is withdrawn tomorrow, and a copy banked now would outlast it.
  */
-export function sectionsOpenedToOwnOrganisation(
+export function sectionsGrantedToOwnOrganisation(
   recorder: Pick<Viewer, 'organisationId' | 'organisationType'>,
-  before: SharingFacts,
-  addition: { consent?: SharingFacts['consents'][number]; lawfulBasis?: SharingFacts['lawfulBases'][number] },
-  now: Date,
+  grant: { consent?: { scopes: readonly { organisationType: string; section: string }[] }; lawfulBasis?: { organisationId: string; sections: readonly string[] } },
 ): Section[] {
-  const org: Viewer = { userId: '', organisationId: recorder.organisationId, organisationType: recorder.organisationType, roles: ['caseworker'] };
-  const asInvolved = (f: SharingFacts): SharingFacts => ({ ...f, involvedOrganisationIds: [...f.involvedOrganisationIds, recorder.organisationId], breakGlass: [] });
-  const seen = (f: SharingFacts): ReadonlySet<Section> => {
-    const a = accessFor(org, asInvolved(f), now);
-    return a.visible ? a.sections : new Set();
-  };
-  const after: SharingFacts = {
-    ...before,
-    // Judged as if approved and in force: a grant dated to start later still widens access then.
-    consents: addition.consent ? [...before.consents, { ...addition.consent, withdrawn: false, approved: true }] : before.consents,
-    lawfulBases: addition.lawfulBasis ? [...before.lawfulBases, { ...addition.lawfulBasis, current: true, approved: true }] : before.lawfulBases,
-  };
-  // Sections it could see only with the core record count too: a grant of "family" alone opens
-  // nothing today but would the day core is granted, so it is judged against core being open.
-  const was = seen(before);
-  const will = seen(after);
-  const withCore = (f: SharingFacts) => seen({ ...f, lawfulBases: [...f.lawfulBases, { organisationId: recorder.organisationId, sections: ['core'], current: true, approved: true }] });
-  const wasPotential = withCore(before);
-  const willPotential = withCore(after);
-  const opened = new Set<Section>();
-  for (const s of will) if (!was.has(s)) opened.add(s);
-  for (const s of willPotential) if (!wasPotential.has(s)) opened.add(s);
-  return SECTION_KEYS.filter((s) => opened.has(s));
+  const granted = new Set<string>();
+  for (const s of grant.consent?.scopes ?? []) if (s.organisationType === recorder.organisationType) granted.add(s.section);
+  if (grant.lawfulBasis?.organisationId === recorder.organisationId) for (const s of grant.lawfulBasis.sections) granted.add(s);
+  return SECTION_KEYS.filter((s) => granted.has(s));
 }
 
 /** Counts below this are shown as "fewer than 5" so no child can be picked out of a table. */

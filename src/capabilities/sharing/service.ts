@@ -7,7 +7,7 @@ import type { CurrentUser } from '../../platform/auth/current-user.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../platform/http/errors.js';
 import { todayInLondon } from '../../platform/dates.js';
 import type { RouteContext } from '../../platform/http/route.js';
-import { accessFor, hasCaseworkRole, sectionsOpenedToOwnOrganisation, SECTION_KEYS, type Access, type Section, type SharingFacts, type Viewer } from './rules.js';
+import { accessFor, hasCaseworkRole, sectionsGrantedToOwnOrganisation, SECTION_KEYS, type Access, type Section, type SharingFacts, type Viewer } from './rules.js';
 import { describeAction, roleNames } from './presenters.js';
 
 export const viewerOf = (u: CurrentUser): Viewer => ({
@@ -237,17 +237,12 @@ export interface NewConsent {
 }
 
 /**
- * Records a consent. When it would open sections to the recorder's own organisation (ADR 0012),
+ * Records a consent. When it gives sections to the recorder's own organisation (ADR 0012),
  * it is stored as waiting for a second person and counts for nobody until approved; the answer
  * names those sections.
  */
 export async function addConsent(db: Db, childId: string, form: NewConsent, recorder: Recorder, now = new Date()) {
-  const opens = sectionsOpenedToOwnOrganisation(
-    recorder,
-    await loadSharingFacts(db, childId, now),
-    { consent: { withdrawn: false, approved: true, scopes: form.scopes } },
-    now,
-  );
+  const opens = sectionsGrantedToOwnOrganisation(recorder, { consent: { scopes: form.scopes } });
   const consent = await db
     .insertInto('consents')
     .values({
@@ -331,14 +326,9 @@ export interface NewLawfulBasis {
   endsOn: string | null;
 }
 
-/** Records a lawful basis; held for a second person's approval when it widens the recorder's own organisation's access. */
+/** Records a lawful basis; held for a second person's approval when it is for the recorder's own organisation. */
 export async function addLawfulBasis(db: Db, childId: string, form: NewLawfulBasis, recorder: Recorder, now = new Date()) {
-  const opens = sectionsOpenedToOwnOrganisation(
-    recorder,
-    await loadSharingFacts(db, childId, now),
-    { lawfulBasis: { organisationId: form.organisationId, sections: form.sections, current: true, approved: true } },
-    now,
-  );
+  const opens = sectionsGrantedToOwnOrganisation(recorder, { lawfulBasis: { organisationId: form.organisationId, sections: form.sections } });
   const row = await db
     .insertInto('lawful_bases')
     .values({
@@ -616,22 +606,43 @@ export async function listSharingToApprove(db: Db) {
   return { consents, bases };
 }
 
-export type DecideOutcome = { ok: true; childId: string; recordedBy: string | null } | { ok: false; problem: 'own-record' | 'already-decided' };
+export type DecideOutcome =
+  | { ok: true; childId: string; recordedBy: string | null }
+  | { ok: false; problem: 'own-record' | 'own-organisation' | 'already-decided' };
 
-/** Approves or refuses a pending consent or lawful basis. Never by the person who recorded it. */
+/**
+ * Approves or refuses a pending consent or lawful basis. Never by the person who recorded it,
+ * nor by an approver who also works cases in an organisation it gives to: approving it would
+ * widen their own access.
+ */
 export async function decideSharing(
   db: Db,
-  d: { kind: SharingGrantKind; id: string; deciderId: string; approve: boolean; note: string },
+  d: { kind: SharingGrantKind; id: string; decider: Viewer; approve: boolean; note: string },
   now = new Date(),
 ): Promise<DecideOutcome> {
   if (!/^[0-9a-f-]{36}$/.test(d.id)) throw new NotFoundError(d.kind);
   const row =
     d.kind === 'consent'
-      ? await db.selectFrom('consents').select(['child_id', 'recorded_by as recorder', 'approval']).where('id', '=', d.id).executeTakeFirst()
-      : await db.selectFrom('lawful_bases').select(['child_id', 'decided_by_user_id as recorder', 'approval']).where('id', '=', d.id).executeTakeFirst();
+      ? await db
+          .selectFrom('consents as k')
+          .select([
+            'k.child_id',
+            'k.recorded_by as recorder',
+            sql<{ organisationType: string; section: string }[]>`coalesce((select json_agg(json_build_object('organisationType', s.organisation_type, 'section', s.section))
+              from consent_scopes s where s.consent_id = k.id), '[]'::json)`.as('scopes'),
+          ])
+          .where('k.id', '=', d.id)
+          .executeTakeFirst()
+      : await db
+          .selectFrom('lawful_bases')
+          .select(['child_id', 'decided_by_user_id as recorder', 'organisation_id', 'sections'])
+          .where('id', '=', d.id)
+          .executeTakeFirst();
   if (!row) throw new NotFoundError(d.kind);
-  if (row.recorder === d.deciderId) return { ok: false, problem: 'own-record' };
-  const set = { approval: d.approve ? ('approved' as const) : ('refused' as const), approval_by: d.deciderId, approval_at: now, approval_note: d.note };
+  if (row.recorder === d.decider.userId) return { ok: false, problem: 'own-record' };
+  const grant = 'scopes' in row ? { consent: { scopes: row.scopes } } : { lawfulBasis: { organisationId: row.organisation_id, sections: row.sections } };
+  if (d.approve && hasCaseworkRole(d.decider) && sectionsGrantedToOwnOrganisation(d.decider, grant).length > 0) return { ok: false, problem: 'own-organisation' };
+  const set = { approval: d.approve ? ('approved' as const) : ('refused' as const), approval_by: d.decider.userId, approval_at: now, approval_note: d.note };
   const done =
     d.kind === 'consent'
       ? await db.updateTable('consents').set(set).where('id', '=', d.id).where('approval', '=', 'pending').executeTakeFirst()
@@ -680,4 +691,61 @@ export async function emergencyAccessActivity(db: Db, breakGlassIds: readonly st
     out.set(r.break_glass_id, list);
   }
   return out;
+}
+
+/** What a merge held back, so that undoing it gives it back exactly. */
+export interface HeldByMerge {
+  consentIds: string[];
+  lawfulBasisIds: string[];
+  breakGlass: { id: string; expiresAt: string }[];
+}
+
+/**
+ * After a merge: the consents and lawful bases moved from the merged record that no second
+ * person approved wait for one now (they were recorded about another record, and may be someone's
+ * grant to themselves); emergency access to the merged record ends rather than opening the kept one.
+ */
+export async function holdGrantsCarriedByMerge(
+  db: Db,
+  moved: { consentIds: readonly string[]; lawfulBasisIds: readonly string[]; breakGlassIds: readonly string[] },
+  now = new Date(),
+): Promise<HeldByMerge> {
+  const held: HeldByMerge = { consentIds: [], lawfulBasisIds: [], breakGlass: [] };
+  if (moved.consentIds.length) {
+    const rows = await db
+      .updateTable('consents')
+      .set({ approval: 'pending' })
+      .where('id', 'in', [...moved.consentIds])
+      .where('approval', '=', 'approved')
+      .where('approval_at', 'is', null)
+      .returning('id')
+      .execute();
+    held.consentIds = rows.map((r) => r.id);
+  }
+  if (moved.lawfulBasisIds.length) {
+    const rows = await db
+      .updateTable('lawful_bases')
+      .set({ approval: 'pending' })
+      .where('id', 'in', [...moved.lawfulBasisIds])
+      .where('approval', '=', 'approved')
+      .where('approval_at', 'is', null)
+      .returning('id')
+      .execute();
+    held.lawfulBasisIds = rows.map((r) => r.id);
+  }
+  if (moved.breakGlassIds.length) {
+    const open = await db.selectFrom('break_glass').select(['id', 'expires_at']).where('id', 'in', [...moved.breakGlassIds]).where('expires_at', '>', now).execute();
+    if (open.length) await db.updateTable('break_glass').set({ expires_at: now }).where('id', 'in', open.map((g) => g.id)).execute();
+    held.breakGlass = open.map((g) => ({ id: g.id, expiresAt: new Date(g.expires_at).toISOString() }));
+  }
+  return held;
+}
+
+/** Undoing a merge gives back what it held: grants still waiting count again, emergency access runs to its old end. */
+export async function releaseGrantsHeldByMerge(db: Db, held: HeldByMerge) {
+  if (held.consentIds.length) await db.updateTable('consents').set({ approval: 'approved' }).where('id', 'in', held.consentIds).where('approval', '=', 'pending').execute();
+  if (held.lawfulBasisIds.length) {
+    await db.updateTable('lawful_bases').set({ approval: 'approved' }).where('id', 'in', held.lawfulBasisIds).where('approval', '=', 'pending').execute();
+  }
+  for (const g of held.breakGlass) await db.updateTable('break_glass').set({ expires_at: new Date(g.expiresAt) }).where('id', '=', g.id).execute();
 }
