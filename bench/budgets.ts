@@ -1,6 +1,6 @@
 // The budgets benchmark (issue 5): ten financial years of ledger entries for 20,000 fictional
 // children on PostgreSQL (a throwaway cluster), then:
-//   - posting through the ledger service (post() in src/capabilities/budgets/ledger.ts) by
+//   - posting through the ledger service (post() in src/capabilities/money/budgets/ledger.ts) by
 //     several concurrent posters for a fixed time: postings a second, sustained, and the
 //     invariants checked afterwards (every transaction balances, none lost);
 //   - the board report (GET /budgets/reports?year=…) as the demo finance officer, over HTTP
@@ -19,13 +19,13 @@ import pg from 'pg';
 import { sql } from 'kysely';
 import { findPostgresBin, startCluster, type Cluster } from '../test/support/postgres-cluster.js';
 import { openPostgres, type Database } from '../src/platform/db/database.js';
-import { post, unbalancedTransactions, type LedgerLine } from '../src/capabilities/budgets/ledger.js';
-import { addAgreementYear, createAgreement, createPartner, recordContribution } from '../src/capabilities/budgets/agreements.js';
-import { visibleChild } from '../src/capabilities/sharing/service.js';
-import type { Viewer } from '../src/capabilities/sharing/rules.js';
+import { post, unbalancedTransactions, type LedgerLine } from '../src/capabilities/money/budgets/ledger.js';
+import { addAgreementYear, createAgreement, createPartner, recordContribution } from '../src/capabilities/money/budgets/agreements.js';
+import { visibleChild } from '../src/capabilities/record/sharing/service.js';
+import type { Viewer } from '../src/capabilities/record/sharing/rules.js';
 import { todayInLondon } from '../src/platform/dates.js';
-import { financialYearOf } from '../src/capabilities/budgets/financial-year.js';
-import { formatPence } from '../src/capabilities/budgets/money.js';
+import { financialYearOf } from '../src/capabilities/money/budgets/financial-year.js';
+import { formatPence } from '../src/capabilities/money/budgets/money.js';
 import { paths } from '../src/paths.js';
 import { build, startServer, type Server } from './support/server.js';
 import { queryOn, seedDemoChildren, versionOf } from './support/database.js';
@@ -530,7 +530,7 @@ export async function budgets(): Promise<BenchResult> {
             children: CHILDREN,
             financial_years: `${setup.firstYear} to ${setup.lastYear + 1} (${YEARS} years, the last one up to ${today})`,
             data: 'one package per child (two pools; a third of packages split 40/60 Education/Health, a third 70/30 Social care/Health, a third Social care alone; weekly cost £50 to £350); per package and year a commitment, four quarterly invoices and four payments. Partners, pools, shares and contributions through the budgets services; the rest bulk-loaded with INSERT … SELECT in the services’ shapes with triggers off, then checked: every transaction balances with two or more lines, the entries add up to zero, every reference resolves',
-            posting: `${POSTERS} concurrent posters (one pooled connection each; posting_double_posters_* the same with ${POSTERS * 2}) calling post() from src/capabilities/budgets/ledger.ts in a loop for ${POSTING_S} s after a ${POSTING_WARMUP_S} s warm-up; each posting a direct-payment-shaped transaction of 4 lines (spend and cash, two partners) with its own idempotency key; posting_per_s = postings committed / seconds; afterwards the ledger must hold exactly the postings made, each with 4 entries, and every transaction in the ledger must balance`,
+            posting: `${POSTERS} concurrent posters (one pooled connection each; posting_double_posters_* the same with ${POSTERS * 2}) calling post() from src/capabilities/money/budgets/ledger.ts in a loop for ${POSTING_S} s after a ${POSTING_WARMUP_S} s warm-up; each posting a direct-payment-shaped transaction of 4 lines (spend and cash, two partners) with its own idempotency key; posting_per_s = postings committed / seconds; afterwards the ledger must hold exactly the postings made, each with 4 entries, and every transaction in the ledger must balance`,
             board_report: `GET ${paths.budgetReports.board}?year=${reportYear} (the last full financial year, ${yearEntries} entries) as ${FINANCE}; nothing is cached between requests`,
             child_drilldown: `GET ${paths.budgetReports.child()}?year=${reportYear} as ${KEYWORKER}, rotating over ${visible.length} children the sharing rule lets them see (each request runs the sharing rule and writes an audit entry)`,
             loads: `${CONNECTIONS} connections for ${DURATION_S} s after a ${WARMUP_S} s warm-up; then 1 connection for ${SINGLE_S} s (*_single_*); percentiles nearest rank over every 2xx response time`,

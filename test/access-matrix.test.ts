@@ -15,7 +15,7 @@ import { paths } from '../src/paths.js';
 import { todayInLondon } from '../src/platform/dates.js';
 import { DEMO_USERS } from '../src/demo/seed.js';
 import { permissionsOf, type Permission } from '../src/platform/access/roles.js';
-import { accessFor, SECTION_KEYS, type Access, type Section, type SharingFacts, type Viewer } from '../src/capabilities/sharing/rules.js';
+import { accessFor, SECTION_KEYS, type Access, type Section, type SharingFacts, type Viewer } from '../src/capabilities/record/sharing/rules.js';
 import type { DeclaredRoute } from '../src/platform/http/route.js';
 
 // Every GET page under /children/:id, with the section of the record it needs (read from each

@@ -2,8 +2,8 @@
 // partner, pool and service, shares of spend against agreed shares, small-number protection.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { figuresOf, fineRowsFromEntries, groupBy, protectGroups, shareComparison, weeklyCostPence, type FineRow } from '../src/capabilities/budget-reports/rules.js';
-import { toCsv, toXlsx } from '../src/capabilities/budget-reports/export.js';
+import { figuresOf, fineRowsFromEntries, groupBy, protectGroups, shareComparison, weeklyCostPence, type FineRow } from '../src/capabilities/money/budget-reports/rules.js';
+import { toCsv, toXlsx } from '../src/capabilities/money/budget-reports/export.js';
 import ExcelJS from 'exceljs';
 
 const A = 'agreement-a';

@@ -13,12 +13,12 @@ import { paths } from '../src/paths.js';
 import { todayInLondon } from '../src/platform/dates.js';
 import { seedPopulation } from '../src/demo/population.js';
 import { demoFinancialYear, seedDemoMoney } from '../src/demo/money.js';
-import { post, reverse, unbalancedTransactions } from '../src/capabilities/budgets/ledger.js';
-import { formatPence } from '../src/capabilities/budgets/money.js';
-import { childReference } from '../src/capabilities/budgets/packages.js';
-import { boardRows, spendBy } from '../src/capabilities/budget-reports/service.js';
-import { fineRowsFromEntries, groupBy, protectGroups } from '../src/capabilities/budget-reports/rules.js';
-import { visibleChild } from '../src/capabilities/sharing/service.js';
+import { post, reverse, unbalancedTransactions } from '../src/capabilities/money/budgets/ledger.js';
+import { formatPence } from '../src/capabilities/money/budgets/money.js';
+import { childReference } from '../src/capabilities/money/budgets/packages.js';
+import { boardRows, spendBy } from '../src/capabilities/money/budget-reports/service.js';
+import { fineRowsFromEntries, groupBy, protectGroups } from '../src/capabilities/money/budget-reports/rules.js';
+import { visibleChild } from '../src/capabilities/record/sharing/service.js';
 import { seedDemo } from '../src/demo/seed.js';
 import type { Db } from '../src/platform/db/database.js';
 

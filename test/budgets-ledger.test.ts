@@ -21,14 +21,14 @@ import {
   type Account,
   type LedgerLine,
   type Posting,
-} from '../src/capabilities/budgets/ledger.js';
-import { changePackage, createPackage, impliedCommitment, postCommitment, postedCommitment, repostCommitments, type PackageInput } from '../src/capabilities/budgets/packages.js';
-import { closePeriod, recordContribution } from '../src/capabilities/budgets/agreements.js';
-import { payInvoice, recordDirectPayment, recordInvoice } from '../src/capabilities/budgets/actuals.js';
+} from '../src/capabilities/money/budgets/ledger.js';
+import { changePackage, createPackage, impliedCommitment, postCommitment, postedCommitment, repostCommitments, type PackageInput } from '../src/capabilities/money/budgets/packages.js';
+import { closePeriod, recordContribution } from '../src/capabilities/money/budgets/agreements.js';
+import { payInvoice, recordDirectPayment, recordInvoice } from '../src/capabilities/money/budgets/actuals.js';
 import { randomUUID } from 'node:crypto';
 import { ValidationError } from '../src/platform/http/errors.js';
-import { addDays } from '../src/capabilities/budgets/financial-year.js';
-import type { Split } from '../src/capabilities/budgets/split.js';
+import { addDays } from '../src/capabilities/money/budgets/financial-year.js';
+import type { Split } from '../src/capabilities/money/budgets/split.js';
 
 const TODAY = '2025-09-15';
 

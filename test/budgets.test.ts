@@ -9,9 +9,9 @@ import { databaseKinds } from './support/db.js';
 import { createChild, orgByCode } from './support/register.js';
 import { paths } from '../src/paths.js';
 import { todayInLondon } from '../src/platform/dates.js';
-import { childReference } from '../src/capabilities/budgets/packages.js';
-import { unbalancedTransactions } from '../src/capabilities/budgets/ledger.js';
-import { addDays, financialYearOf, periodOf, periodBounds } from '../src/capabilities/budgets/financial-year.js';
+import { childReference } from '../src/capabilities/money/budgets/packages.js';
+import { unbalancedTransactions } from '../src/capabilities/money/budgets/ledger.js';
+import { addDays, financialYearOf, periodOf, periodBounds } from '../src/capabilities/money/budgets/financial-year.js';
 
 const FINANCE = 'finance@demoshire.example.org';
 const COMMISSIONER = 'commissioner@demoshire.example.org';

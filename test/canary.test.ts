@@ -14,11 +14,11 @@ import { fakeNhsNumber, fakeUpn } from './support/register.js';
 import { paths } from '../src/paths.js';
 import { todayInLondon } from '../src/platform/dates.js';
 import { DEMO_USERS } from '../src/demo/seed.js';
-import { formatNhsNumber } from '../src/capabilities/children/rules.js';
-import { SECTION_KEYS } from '../src/capabilities/sharing/rules.js';
+import { formatNhsNumber } from '../src/capabilities/record/children/rules.js';
+import { SECTION_KEYS } from '../src/capabilities/record/sharing/rules.js';
 import { createTestPool } from './support/budgets.js';
-import { createPackage } from '../src/capabilities/budgets/packages.js';
-import { recordInvoice } from '../src/capabilities/budgets/actuals.js';
+import { createPackage } from '../src/capabilities/money/budgets/packages.js';
+import { recordInvoice } from '../src/capabilities/money/budgets/actuals.js';
 
 const CASEWORKER = 'caseworker@demoshire.example.org'; // DEMO-EDU, council-education: the only one who may see the canary
 const KEYWORKER = 'keyworker@demoshire.example.org'; // DEMO-CSC: works with the child, no consent

@@ -11,8 +11,8 @@ import { createPanelWorld, PANEL_USERS, type PanelWorld } from './support/panel-
 import { createChild } from './support/register.js';
 import { paths } from '../src/paths.js';
 import { todayInLondon } from '../src/platform/dates.js';
-import { formatDate } from '../src/capabilities/children/presenters.js';
-import { referralsOfChild } from '../src/capabilities/referrals/service.js';
+import { formatDate } from '../src/capabilities/record/children/presenters.js';
+import { referralsOfChild } from '../src/capabilities/referral-and-panel/referrals/service.js';
 import type { Db } from '../src/platform/db/database.js';
 
 const CASEWORKER = PANEL_USERS.administrator; // DEMO-EDU caseworker: triage, makes referrals, runs the panel

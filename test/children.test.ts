@@ -9,7 +9,7 @@ import { databaseKinds } from './support/db.js';
 import { createChild, fakeNhsNumber, fakeUpn, orgByCode, userIdByEmail } from './support/register.js';
 import { paths } from '../src/paths.js';
 import { todayInLondon } from '../src/platform/dates.js';
-import { formatNhsNumber } from '../src/capabilities/children/rules.js';
+import { formatNhsNumber } from '../src/capabilities/record/children/rules.js';
 
 const CASEWORKER = 'caseworker@demoshire.example.org'; // DEMO-EDU, council-education
 const KEYWORKER = 'keyworker@demoshire.example.org'; // DEMO-CSC, council-social-care

@@ -2,12 +2,12 @@
 // working day), the split a resolution agrees, and the spend correction.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { correction, risingCosts, spendBySplit, splitFrom, stepDueOn, validateLadder } from '../src/capabilities/disputes/rules.js';
-import { parseResolveForm } from '../src/capabilities/disputes/schema.js';
-import { largestYearlyCostByPartner } from '../src/capabilities/panel-decisions/rules.js';
+import { correction, risingCosts, spendBySplit, splitFrom, stepDueOn, validateLadder } from '../src/capabilities/referral-and-panel/disputes/rules.js';
+import { parseResolveForm } from '../src/capabilities/referral-and-panel/disputes/schema.js';
+import { largestYearlyCostByPartner } from '../src/capabilities/referral-and-panel/panel-decisions/rules.js';
 import { ValidationError } from '../src/platform/http/errors.js';
-import { validateSplit } from '../src/capabilities/budgets/split.js';
-import { financialYearOf } from '../src/capabilities/budgets/financial-year.js';
+import { validateSplit } from '../src/capabilities/money/budgets/split.js';
+import { financialYearOf } from '../src/capabilities/money/budgets/financial-year.js';
 import { isWorkingDay } from '../src/platform/working-days.js';
 
 const H = 'health';

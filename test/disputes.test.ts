@@ -11,14 +11,14 @@ import { createDisputeWorld, EXAMPLE_LADDER } from './support/dispute-world.js';
 import { PANEL_USERS } from './support/panel-world.js';
 import { paths } from '../src/paths.js';
 import { ForbiddenError, StaleVersionError, ValidationError } from '../src/platform/http/errors.js';
-import { escalateDispute, escalateOverdue, getDispute, getLadder, ladderFingerprint, raiseDispute, replaceLadder, resolveDispute, resolverRefusal, withdrawDispute } from '../src/capabilities/disputes/service.js';
-import { DEFAULT_INTERIM } from '../src/capabilities/disputes/rules.js';
-import { recordInvoice } from '../src/capabilities/budgets/actuals.js';
-import { closePeriod } from '../src/capabilities/budgets/agreements.js';
-import { changePackage, currentTerms } from '../src/capabilities/budgets/packages.js';
-import { unbalancedTransactions } from '../src/capabilities/budgets/ledger.js';
+import { escalateDispute, escalateOverdue, getDispute, getLadder, ladderFingerprint, raiseDispute, replaceLadder, resolveDispute, resolverRefusal, withdrawDispute } from '../src/capabilities/referral-and-panel/disputes/service.js';
+import { DEFAULT_INTERIM } from '../src/capabilities/referral-and-panel/disputes/rules.js';
+import { recordInvoice } from '../src/capabilities/money/budgets/actuals.js';
+import { closePeriod } from '../src/capabilities/money/budgets/agreements.js';
+import { changePackage, currentTerms } from '../src/capabilities/money/budgets/packages.js';
+import { unbalancedTransactions } from '../src/capabilities/money/budgets/ledger.js';
 import { OutboxNotifier } from '../src/platform/notify/notify.js';
-import { ESCALATE_JOB } from '../src/capabilities/disputes/routes.js';
+import { ESCALATE_JOB } from '../src/capabilities/referral-and-panel/disputes/routes.js';
 
 // A fixed calendar inside the test pools' financial year 2026 to 2027: an eight-week package of
 // £700 a week (£100 a day, 56 days, £5,600) from Monday 5 October 2026.

@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, Client, text, type TestApp } from './support/app.js';
 import { databaseKinds } from './support/db.js';
 import { paths } from '../src/paths.js';
-import { TOWER_HAMLETS_JOINT_FUNDING as TH } from '../src/capabilities/eligibility/rules.js';
-import { ensureRuleSet, eligibilityOfReferral } from '../src/capabilities/eligibility/service.js';
-import { conditionsText } from '../src/capabilities/eligibility/schema.js';
+import { TOWER_HAMLETS_JOINT_FUNDING as TH } from '../src/capabilities/referral-and-panel/eligibility/rules.js';
+import { ensureRuleSet, eligibilityOfReferral } from '../src/capabilities/referral-and-panel/eligibility/service.js';
+import { conditionsText } from '../src/capabilities/referral-and-panel/eligibility/schema.js';
 
 const CASEWORKER = 'caseworker@demoshire.example.org';
 const ADMIN = 'admin@demoshire.example.org';

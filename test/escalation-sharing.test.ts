@@ -17,8 +17,8 @@ import { paths } from '../src/paths.js';
 import { todayInLondon } from '../src/platform/dates.js';
 import { DEMO_USERS } from '../src/demo/seed.js';
 import { ORGANISATION_TYPES } from '../src/platform/access/roles.js';
-import { accessFor, SECTION_KEYS, type Section, type Viewer } from '../src/capabilities/sharing/rules.js';
-import { loadSharingFacts } from '../src/capabilities/sharing/service.js';
+import { accessFor, SECTION_KEYS, type Section, type Viewer } from '../src/capabilities/record/sharing/rules.js';
+import { loadSharingFacts } from '../src/capabilities/record/sharing/service.js';
 import type { Db } from '../src/platform/db/database.js';
 
 const CASEWORKER = 'caseworker@demoshire.example.org'; // council education

@@ -6,8 +6,8 @@ import fc from 'fast-check';
 import { sql } from 'kysely';
 import { databaseKinds, openTestDatabase } from './support/db.js';
 import type { Database } from '../src/platform/db/database.js';
-import { nameKeys, phoneticKey } from '../src/capabilities/find/names.js';
-import { searchNames } from '../src/capabilities/children/rules.js';
+import { nameKeys, phoneticKey } from '../src/capabilities/record/find/names.js';
+import { searchNames } from '../src/capabilities/record/children/rules.js';
 
 // Mostly a to z, with the odd digit, accented or non-Latin letter, to cover what is skipped.
 const letter = fc.oneof(

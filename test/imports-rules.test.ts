@@ -1,9 +1,9 @@
 // The pure rules of an import: which files are accepted, and each row through the register's rules.
 import { describe, expect, it } from 'vitest';
-import { checkRow, decodeUtf8, MAX_XLSX_UNCOMPRESSED, xlsxSizeProblem, FileProblem, fileType, MAX_BYTES, parseDate, replacesCurrent, tableProblems } from '../src/capabilities/imports/rules.js';
-import { csvHeader, readTable } from '../src/capabilities/imports/read-file.js';
-import type { Mapping } from '../src/capabilities/imports/fields.js';
-import { upnCheckLetter, UPN_ALPHABET } from '../src/capabilities/children/rules.js';
+import { checkRow, decodeUtf8, MAX_XLSX_UNCOMPRESSED, xlsxSizeProblem, FileProblem, fileType, MAX_BYTES, parseDate, replacesCurrent, tableProblems } from '../src/capabilities/linkage/imports/rules.js';
+import { csvHeader, readTable } from '../src/capabilities/linkage/imports/read-file.js';
+import type { Mapping } from '../src/capabilities/linkage/imports/fields.js';
+import { upnCheckLetter, UPN_ALPHABET } from '../src/capabilities/record/children/rules.js';
 
 const UPN = `${upnCheckLetter('801200001001')}801200001001`;
 const WRONG_UPN = `${UPN_ALPHABET[(UPN_ALPHABET.indexOf(UPN[0]!) + 1) % 23]}801200001001`;

@@ -6,9 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
 import { buildTestApp, Client, text, type TestApp } from './support/app.js';
 import { databaseKinds } from './support/db.js';
-import { applyImport, checkFile, claimForApply, createImport, dryRun, reportCsv, sourceByName, type Source } from '../src/capabilities/imports/service.js';
+import { applyImport, checkFile, claimForApply, createImport, dryRun, reportCsv, sourceByName, type Source } from '../src/capabilities/linkage/imports/service.js';
 import { ValidationError } from '../src/platform/http/errors.js';
-import type { DemoExtract } from '../src/capabilities/imports/demo-extracts.js';
+import type { DemoExtract } from '../src/capabilities/linkage/imports/demo-extracts.js';
 import { paths } from '../src/paths.js';
 import { todayInLondon } from '../src/platform/dates.js';
 import { ACTOR, bytesOf, demoSetup, dryRunFile, importFile, photograph } from './fixtures/imports/setup.js';
@@ -287,7 +287,7 @@ describe.each(databaseKinds())('imports on %s', (kind) => {
     new DataView(small.buffer).setUint32(22, 3000, true);
     new DataView(small.buffer).setUint32(30 + name.length + 64 + 24, 3000, true);
     const id = await createImport(t.database.db, health, { name: 'broken.xlsx', bytes: small }, null);
-    const { DRY_RUN_JOB } = await import('../src/capabilities/imports/service.js');
+    const { DRY_RUN_JOB } = await import('../src/capabilities/linkage/imports/service.js');
     await t.jobs.enqueue(t.database.db, DRY_RUN_JOB, { importId: id }, { maxAttempts: 1 });
     await t.jobs.runPending();
     const imp = await t.database.db.selectFrom('imports').select(['status', 'error', 'content']).where('id', '=', id).executeTakeFirstOrThrow();
@@ -296,7 +296,7 @@ describe.each(databaseKinds())('imports on %s', (kind) => {
     expect(imp.content).toBeNull();
 
     // A checked file nobody applies is purged after the documented time, and cannot then be applied.
-    const { purgeAbandoned, ABANDONED_AFTER_DAYS } = await import('../src/capabilities/imports/service.js');
+    const { purgeAbandoned, ABANDONED_AFTER_DAYS } = await import('../src/capabilities/linkage/imports/service.js');
     const waiting = await dryRunFile(t.database.db, health, 'waiting.csv', healthCsv);
     expect(await purgeAbandoned(t.database.db)).toBe(0);
     expect((await t.database.db.selectFrom('imports').select('content').where('id', '=', waiting.id).executeTakeFirstOrThrow()).content).not.toBeNull();
@@ -310,7 +310,7 @@ describe.each(databaseKinds())('imports on %s', (kind) => {
     const csv = extracts[1]!.csv;
     const { id, counts } = await dryRunFile(t.database.db, education, 'double.csv', csv);
     const actor = { userId: (await t.database.db.selectFrom('users').select('id').where('email', '=', FINANCE).executeTakeFirstOrThrow()).id, organisationId: null, roles: ['test'] };
-    const { requestApply } = await import('../src/capabilities/imports/service.js');
+    const { requestApply } = await import('../src/capabilities/linkage/imports/service.js');
     const tries = await Promise.allSettled([0, 1].map(() => t.database.db.transaction().execute((tx) => requestApply(tx, t.jobs, id, actor, (counts.invalid ?? 0) > 0))));
     expect(tries.filter((x) => x.status === 'fulfilled').length).toBe(1);
     const refused = tries.find((x) => x.status === 'rejected') as PromiseRejectedResult;

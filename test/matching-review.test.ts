@@ -9,13 +9,13 @@ import { databaseKinds } from './support/db.js';
 import { createChild, fakeNhsNumber, fakeUpn } from './support/register.js';
 import { paths } from '../src/paths.js';
 import type { Db } from '../src/platform/db/database.js';
-import { mergeChildren, unmergeChildren, STALE_MERGE } from '../src/capabilities/matching-review/merge.js';
-import { decide, provenance } from '../src/capabilities/matching-review/service.js';
+import { mergeChildren, unmergeChildren, STALE_MERGE } from '../src/capabilities/linkage/matching-review/merge.js';
+import { decide, provenance } from '../src/capabilities/linkage/matching-review/service.js';
 import { ValidationError } from '../src/platform/http/errors.js';
 import { demoSetup, importFile, photograph } from './fixtures/imports/setup.js';
-import type { Source } from '../src/capabilities/imports/service.js';
-import { classify } from '../src/capabilities/imports/linking.js';
-import type { CheckedRow } from '../src/capabilities/imports/rules.js';
+import type { Source } from '../src/capabilities/linkage/imports/service.js';
+import { classify } from '../src/capabilities/linkage/imports/linking.js';
+import type { CheckedRow } from '../src/capabilities/linkage/imports/rules.js';
 
 const FINANCE = 'finance@demoshire.example.org';
 const CASEWORKER = 'caseworker@demoshire.example.org';

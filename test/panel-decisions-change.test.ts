@@ -11,8 +11,8 @@ import { databaseKinds } from './support/db.js';
 import { createPanelWorld, decisionCounts, decisionWindow, errorsOf, firstServiceCategory, PANEL_USERS, personalCareTerms, type PanelWorld } from './support/panel-world.js';
 import { paths } from '../src/paths.js';
 import { todayInLondon } from '../src/platform/dates.js';
-import { changePackage, createPackage, currentTerms, impliedCommitment, type PackageInput } from '../src/capabilities/budgets/packages.js';
-import { addDays } from '../src/capabilities/budgets/financial-year.js';
+import { changePackage, createPackage, currentTerms, impliedCommitment, type PackageInput } from '../src/capabilities/money/budgets/packages.js';
+import { addDays } from '../src/capabilities/money/budgets/financial-year.js';
 
 const byPartner = (years: { byPartner: { partnerId: string; pence: number }[] }[]) => {
   const out: Record<string, number> = {};

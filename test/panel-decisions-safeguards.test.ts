@@ -14,9 +14,9 @@ import { todayInLondon } from '../src/platform/dates.js';
 import { ValidationError } from '../src/platform/http/errors.js';
 import { OutboxNotifier } from '../src/platform/notify/notify.js';
 import type { Db } from '../src/platform/db/database.js';
-import { financialYearLabel, periodBounds, periodOf } from '../src/capabilities/budgets/financial-year.js';
-import { getDecision, recordDecision } from '../src/capabilities/panel-decisions/service.js';
-import { issueSheet } from '../src/capabilities/panel-decisions/sheets.js';
+import { financialYearLabel, periodBounds, periodOf } from '../src/capabilities/money/budgets/financial-year.js';
+import { getDecision, recordDecision } from '../src/capabilities/referral-and-panel/panel-decisions/service.js';
+import { issueSheet } from '../src/capabilities/referral-and-panel/panel-decisions/sheets.js';
 
 
 /** Waits until another connection to this database is waiting for a lock (the second caller, blocked). */

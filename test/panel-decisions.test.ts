@@ -15,9 +15,9 @@ import { userIdByEmail } from './support/register.js';
 import { paths } from '../src/paths.js';
 import { todayInLondon } from '../src/platform/dates.js';
 import { nextWorkingDay } from '../src/platform/working-days.js';
-import { impliedCommitment } from '../src/capabilities/budgets/packages.js';
-import { addDays } from '../src/capabilities/budgets/financial-year.js';
-import { recordDecision } from '../src/capabilities/panel-decisions/service.js';
+import { impliedCommitment } from '../src/capabilities/money/budgets/packages.js';
+import { addDays } from '../src/capabilities/money/budgets/financial-year.js';
+import { recordDecision } from '../src/capabilities/referral-and-panel/panel-decisions/service.js';
 
 const ADMIN = 'admin@demoshire.example.org'; // partnership administrator: configures templates
 const PRACTITIONER = 'practitioner@demoshire.example.org'; // not on the panel, not the referrer

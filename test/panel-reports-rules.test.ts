@@ -2,7 +2,7 @@
 // by month, decisions by funding partner and share, and dispute figures.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { byOutcome, byPartner, disputeFigures, firstYear, median, monthsBetween, percentile, shownFigures, timeToDecision, wholeMonthsProblems } from '../src/capabilities/panel-reports/rules.js';
+import { byOutcome, byPartner, disputeFigures, firstYear, median, monthsBetween, percentile, shownFigures, timeToDecision, wholeMonthsProblems } from '../src/capabilities/referral-and-panel/panel-reports/rules.js';
 
 describe('median and percentile', () => {
   it('median: the middle value, or the mean of the two middle ones', () => {

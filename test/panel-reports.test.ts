@@ -10,9 +10,9 @@ import { addDecidedCase, EXAMPLE_LADDER } from './support/dispute-world.js';
 import { createPanelWorld, PANEL_USERS, type PanelWorld } from './support/panel-world.js';
 import { paths } from '../src/paths.js';
 import { OutboxNotifier } from '../src/platform/notify/notify.js';
-import { getLadder, ladderFingerprint, raiseDispute, replaceLadder, resolveDispute } from '../src/capabilities/disputes/service.js';
-import { DEFAULT_INTERIM } from '../src/capabilities/disputes/rules.js';
-import { panelReport } from '../src/capabilities/panel-reports/service.js';
+import { getLadder, ladderFingerprint, raiseDispute, replaceLadder, resolveDispute } from '../src/capabilities/referral-and-panel/disputes/service.js';
+import { DEFAULT_INTERIM } from '../src/capabilities/referral-and-panel/disputes/rules.js';
+import { panelReport } from '../src/capabilities/referral-and-panel/panel-reports/service.js';
 
 // The financial year 2025 to 2026, away from today's demo data.
 const FROM = '2025-04-01';

@@ -11,8 +11,8 @@ import { createChild, userIdByEmail } from './support/register.js';
 import { paths } from '../src/paths.js';
 import { todayInLondon } from '../src/platform/dates.js';
 import { addWorkingDays, isWorkingDay } from '../src/platform/working-days.js';
-import { addMeeting, addMember, createPanel, getPanel, longDate } from '../src/capabilities/panels/service.js';
-import { meetingDeadlines, shiftDays } from '../src/capabilities/panels/rules.js';
+import { addMeeting, addMember, createPanel, getPanel, longDate } from '../src/capabilities/referral-and-panel/panels/service.js';
+import { meetingDeadlines, shiftDays } from '../src/capabilities/referral-and-panel/panels/rules.js';
 
 const ADMIN = 'admin@demoshire.example.org'; // panels:configure
 const CASEWORKER = 'caseworker@demoshire.example.org'; // the panel's administrator

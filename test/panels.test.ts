@@ -9,7 +9,7 @@ import { userIdByEmail } from './support/register.js';
 import { paths } from '../src/paths.js';
 import { todayInLondon } from '../src/platform/dates.js';
 import { addWorkingDays } from '../src/platform/working-days.js';
-import { meetingDeadlines, shiftDays } from '../src/capabilities/panels/rules.js';
+import { meetingDeadlines, shiftDays } from '../src/capabilities/referral-and-panel/panels/rules.js';
 
 const ADMIN = 'admin@demoshire.example.org'; // panels:configure
 const CASEWORKER = 'caseworker@demoshire.example.org'; // panels:attend: the panel's administrator

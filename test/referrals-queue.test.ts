@@ -9,8 +9,8 @@ import { buildTestApp, Client, text, type TestApp } from './support/app.js';
 import { databaseKinds } from './support/db.js';
 import { createChild } from './support/register.js';
 import { paths } from '../src/paths.js';
-import { queueQuery } from '../src/capabilities/referrals/service.js';
-import { QUEUE_STATUSES } from '../src/capabilities/referrals/rules.js';
+import { queueQuery } from '../src/capabilities/referral-and-panel/referrals/service.js';
+import { QUEUE_STATUSES } from '../src/capabilities/referral-and-panel/referrals/rules.js';
 import type { ReferralStatus } from '../src/platform/db/schema.js';
 
 const CASEWORKER = 'caseworker@demoshire.example.org';

@@ -9,7 +9,7 @@ import { databaseKinds } from './support/db.js';
 import { createChild } from './support/register.js';
 import { paths } from '../src/paths.js';
 import { todayInLondon } from '../src/platform/dates.js';
-import { ALREADY_ATTACHED, NO_AGREEMENT, NO_SHARING_BASIS, TRIAGE_DECISIONS, type TriageDecision } from '../src/capabilities/referrals/rules.js';
+import { ALREADY_ATTACHED, NO_AGREEMENT, NO_SHARING_BASIS, TRIAGE_DECISIONS, type TriageDecision } from '../src/capabilities/referral-and-panel/referrals/rules.js';
 
 const CASEWORKER = 'caseworker@demoshire.example.org'; // DEMO-EDU, triage
 const KEYWORKER = 'keyworker@demoshire.example.org'; // DEMO-CSC, refers but does not triage

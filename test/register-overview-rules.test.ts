@@ -11,9 +11,9 @@ import {
   hiddenCountsGiveThemselvesAway,
   protectBreakdown,
   type ProtectedCell,
-} from '../src/capabilities/register-overview/rules.js';
-import { barChartSvg, overviewCsv, presentOverview } from '../src/capabilities/register-overview/presenters.js';
-import type { RegisterCounts } from '../src/capabilities/register-overview/service.js';
+} from '../src/capabilities/record/register-overview/rules.js';
+import { barChartSvg, overviewCsv, presentOverview } from '../src/capabilities/record/register-overview/presenters.js';
+import type { RegisterCounts } from '../src/capabilities/record/register-overview/service.js';
 import { ageOn } from '../src/platform/dates.js';
 
 const cells = (...counts: number[]) => counts.map((count, i) => ({ key: `g${i}`, label: `Group ${i}`, count }));

@@ -10,8 +10,8 @@ import type { Database } from '../src/platform/db/database.js';
 import { DEMO_USERS, seedDemo } from '../src/demo/seed.js';
 import { todayInLondon } from '../src/platform/dates.js';
 import { ROLES } from '../src/platform/access/roles.js';
-import { accessFor, hasCaseworkRole, SECTION_KEYS, type Viewer } from '../src/capabilities/sharing/rules.js';
-import { loadSharingFacts, visibleChildIds } from '../src/capabilities/sharing/service.js';
+import { accessFor, hasCaseworkRole, SECTION_KEYS, type Viewer } from '../src/capabilities/record/sharing/rules.js';
+import { loadSharingFacts, visibleChildIds } from '../src/capabilities/record/sharing/service.js';
 
 const RUNS = 60;
 const MINUTE = 60_000;

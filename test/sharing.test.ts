@@ -7,7 +7,7 @@ import { createChild, fakeNhsNumber, fakeUpn, orgByCode, userIdByEmail } from '.
 import { paths } from '../src/paths.js';
 import { todayInLondon } from '../src/platform/dates.js';
 import { appendAudit } from '../src/platform/audit/audit.js';
-import { whoHasLooked } from '../src/capabilities/sharing/service.js';
+import { whoHasLooked } from '../src/capabilities/record/sharing/service.js';
 
 const CASEWORKER = 'caseworker@demoshire.example.org'; // council education
 const KEYWORKER = 'keyworker@demoshire.example.org'; // council social care

@@ -4,7 +4,7 @@
 // obviously fictional.
 import type { Db } from '../src/platform/db/database.js';
 import { todayInLondon } from '../src/platform/dates.js';
-import type { Section } from '../src/capabilities/sharing/rules.js';
+import type { Section } from '../src/capabilities/record/sharing/rules.js';
 import { createChild as registerChild } from './support/register.js';
 
 export const CASEWORKER = 'caseworker@demoshire.example.org'; // DEMO-EDU, council-education

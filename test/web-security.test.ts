@@ -16,7 +16,7 @@ import { seedDemo } from '../src/demo/seed.js';
 import type { Database } from '../src/platform/db/database.js';
 import { paths } from '../src/paths.js';
 import { createChild, userIdByEmail } from './support/register.js';
-import { createImport, createSource, dryRun, getSource, type SourceInput } from '../src/capabilities/imports/service.js';
+import { createImport, createSource, dryRun, getSource, type SourceInput } from '../src/capabilities/linkage/imports/service.js';
 
 const ADMIN = 'admin@demoshire.example.org';
 const CASEWORKER = 'caseworker@demoshire.example.org';

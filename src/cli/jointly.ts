@@ -9,7 +9,7 @@ import { verifyAudit, appendAudit } from '../platform/audit/audit.js';
 import { demoSignInText, seedDemo } from '../demo/seed.js';
 import { DEFAULT_DEMO_CHILDREN, seedPopulation } from '../demo/population.js';
 import { isOrganisationType, ORGANISATION_TYPES } from '../platform/access/roles.js';
-import { hashInvite } from '../capabilities/sign-in/service.js';
+import { hashInvite } from '../capabilities/administration/sign-in/service.js';
 import { parseKey } from '../platform/auth/secret-box.js';
 import { paths } from '../paths.js';
 
@@ -166,7 +166,7 @@ export function buildCli(): Command {
     .action((file: string, opts: { source: string; apply?: boolean; leaveOutInvalid?: boolean }) =>
       withDatabase(async (database) => {
         await migrate(database);
-        const { importCommand } = await import('../capabilities/imports/cli.js');
+        const { importCommand } = await import('../capabilities/linkage/imports/cli.js');
         process.exitCode = await importCommand(database.db, { ...opts, file }, (s) => console.log(s));
       }),
     );
@@ -180,7 +180,7 @@ export function buildCli(): Command {
       withDatabase(async (database) => {
         const children = Number(opts.children);
         if (!/^[0-9]+$/.test(opts.children.trim()) || children < 1) throw new Error('--children: give a whole number of at least 1');
-        const { demoExtractsCommand } = await import('../capabilities/imports/cli.js');
+        const { demoExtractsCommand } = await import('../capabilities/linkage/imports/cli.js');
         await demoExtractsCommand(database.db, { out: opts.out, children }, (s) => console.log(s));
       }),
     );
@@ -192,7 +192,7 @@ export function buildCli(): Command {
       withDatabase(async (database) => {
         if (opts.date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(opts.date)) throw new Error('--date: give a date as YYYY-MM-DD, like 2026-04-01');
         await migrate(database);
-        const { rollover } = await import('../capabilities/budgets/corrections.js');
+        const { rollover } = await import('../capabilities/money/budgets/corrections.js');
         const posted = await rollover(database.db, opts.date);
         console.log(posted ? `Posted the commitment of ${posted} package${posted === 1 ? '' : 's'}.` : 'Every package’s commitment was already posted: nothing to do.');
       }),
@@ -204,7 +204,7 @@ export function buildCli(): Command {
     .action((opts: { oldKeyFile: string }) =>
       withDatabase(async (database, config) => {
         const oldKey = await readKeyFile(opts.oldKeyFile);
-        const { rekeyTotpSecrets, RekeyRefused } = await import('../capabilities/sign-in/totp-secret.js');
+        const { rekeyTotpSecrets, RekeyRefused } = await import('../capabilities/administration/sign-in/totp-secret.js');
         try {
           const r = await rekeyTotpSecrets(database.db, { oldKey, newKey: config.totpKey }, 'jointly rekey-security-codes');
           const secrets = (n: number) => `${n} security-code secret${n === 1 ? '' : 's'}`;

@@ -7,11 +7,11 @@
 // construction. Every name and reference here is invented.
 import type { Db } from '../platform/db/database.js';
 import { todayInLondon } from '../platform/dates.js';
-import { addAgreementYear, createAgreement, createPartner, recordContribution } from '../capabilities/budgets/agreements.js';
-import { changePackage, createPackage, type PackageInput } from '../capabilities/budgets/packages.js';
-import { matchInvoice, payInvoice, recordDirectPayment, recordInvoice } from '../capabilities/budgets/actuals.js';
-import { addDays, daysInclusive, financialYearOf, monthEnd } from '../capabilities/budgets/financial-year.js';
-import type { Split } from '../capabilities/budgets/split.js';
+import { addAgreementYear, createAgreement, createPartner, recordContribution } from '../capabilities/money/budgets/agreements.js';
+import { changePackage, createPackage, type PackageInput } from '../capabilities/money/budgets/packages.js';
+import { matchInvoice, payInvoice, recordDirectPayment, recordInvoice } from '../capabilities/money/budgets/actuals.js';
+import { addDays, daysInclusive, financialYearOf, monthEnd } from '../capabilities/money/budgets/financial-year.js';
+import type { Split } from '../capabilities/money/budgets/split.js';
 import { DEMO_COUNCIL_ID_PREFIX } from './population.js';
 
 export interface DemoMoneyResult {

@@ -5,9 +5,9 @@
 // demo money (the panel's members commit the demo partners' budgets).
 import type { Db } from '../platform/db/database.js';
 import { todayInLondon } from '../platform/dates.js';
-import { ensureRuleSet } from '../capabilities/eligibility/service.js';
-import { TOWER_HAMLETS_JOINT_FUNDING } from '../capabilities/eligibility/rules.js';
-import { meetingDeadlines, nextMonthlyMeetings } from '../capabilities/panels/rules.js';
+import { ensureRuleSet } from '../capabilities/referral-and-panel/eligibility/service.js';
+import { TOWER_HAMLETS_JOINT_FUNDING } from '../capabilities/referral-and-panel/eligibility/rules.js';
+import { meetingDeadlines, nextMonthlyMeetings } from '../capabilities/referral-and-panel/panels/rules.js';
 
 export const DEMO_PANEL_NAME = 'Demoshire Joint Resources Panel (fictional)';
 const SETTINGS = { papersDays: 7, cutOffDays: 10 };

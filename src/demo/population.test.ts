@@ -7,7 +7,7 @@ import { databaseKinds, openTestDatabase } from '../../test/support/db.js';
 import type { Database } from '../platform/db/database.js';
 import { createJobs } from '../platform/jobs/jobs.js';
 import { ageOn } from '../platform/dates.js';
-import { isValidNhsNumber, isValidUpn, searchNames } from '../capabilities/children/rules.js';
+import { isValidNhsNumber, isValidUpn, searchNames } from '../capabilities/record/children/rules.js';
 import { seedDemo } from './seed.js';
 import { DEMO_COUNCIL_ID_PREFIX, DEMO_POPULATION_JOB, nationalFigures, registerDemoPopulationJob, seedPopulation, shares } from './population.js';
 

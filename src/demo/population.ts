@@ -18,7 +18,7 @@ import type { Db, Tx } from '../platform/db/database.js';
 import type { Jobs } from '../platform/jobs/jobs.js';
 import { projectPath } from '../platform/paths-on-disk.js';
 import { todayInLondon } from '../platform/dates.js';
-import { nhsCheckDigit, pickLocality, searchNames, upnCheckLetter } from '../capabilities/children/rules.js';
+import { nhsCheckDigit, pickLocality, searchNames, upnCheckLetter } from '../capabilities/record/children/rules.js';
 import { DEMO_ORGANISATIONS, DEMO_USERS } from './seed.js';
 import { DEMO_LOCALITIES } from './register-config.js';
 import { seedDemoMoney } from './money.js';

@@ -2,7 +2,7 @@
 // Every name here is invented; the e-mail domain is reserved (example.org).
 import type { Db } from '../platform/db/database.js';
 import type { Role } from '../platform/access/roles.js';
-import { hashPassword } from '../capabilities/sign-in/passwords.js';
+import { hashPassword } from '../capabilities/administration/sign-in/passwords.js';
 import { seedRegisterConfig } from './register-config.js';
 
 export const DEMO_PASSWORD = 'demo-password-only';

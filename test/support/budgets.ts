@@ -2,7 +2,7 @@
 // education), a Section 75 pooled fund hosted by social care, and its financial years with
 // shares. Every name is fictional (the demo organisations).
 import type { Db } from '../../src/platform/db/database.js';
-import { addAgreementYear, createAgreement, createPartner } from '../../src/capabilities/budgets/agreements.js';
+import { addAgreementYear, createAgreement, createPartner } from '../../src/capabilities/money/budgets/agreements.js';
 import { orgByCode, userIdByEmail } from './register.js';
 
 export interface TestPool {

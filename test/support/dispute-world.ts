@@ -4,8 +4,8 @@
 // in the ledger linked to the decision. Every name is fictional.
 import { insertReferral } from './referrals.js';
 import type { Db } from '../../src/platform/db/database.js';
-import { createPackage } from '../../src/capabilities/budgets/packages.js';
-import type { Split } from '../../src/capabilities/budgets/split.js';
+import { createPackage } from '../../src/capabilities/money/budgets/packages.js';
+import type { Split } from '../../src/capabilities/money/budgets/split.js';
 import { addWorkingDays } from '../../src/platform/working-days.js';
 import { createPanelWorld, type PanelWorld, type PanelWorldOptions } from './panel-world.js';
 

@@ -9,9 +9,9 @@
 // every section for the types of the involved organisations (full sharing for the involved).
 import type { Db } from '../../src/platform/db/database.js';
 import { todayInLondon } from '../../src/platform/dates.js';
-import { SECTION_KEYS } from '../../src/capabilities/sharing/rules.js';
-import { nhsCheckDigit, searchNames, upnCheckLetter } from '../../src/capabilities/children/rules.js';
-import { lookupLocality } from '../../src/capabilities/children/service.js';
+import { SECTION_KEYS } from '../../src/capabilities/record/sharing/rules.js';
+import { nhsCheckDigit, searchNames, upnCheckLetter } from '../../src/capabilities/record/children/rules.js';
+import { lookupLocality } from '../../src/capabilities/record/children/service.js';
 
 export interface InvolvementOption {
   orgCode: string;

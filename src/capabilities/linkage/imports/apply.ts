@@ -1,0 +1,223 @@
+// Writes an extract's verdicts to the register, inside the caller's transaction: new records,
+// source records linked to children, provenance of every value, the current value chosen by
+// replacesCurrent(), and the pairs for clerical review. Nothing here commits: a failure anywhere
+// leaves the register as it was.
+import type { Db } from '../../../platform/db/database.js';
+import { identifiersTaken, lookupLocality } from '../../record/children/service.js';
+import { searchNames } from '../../record/children/rules.js';
+import { FIELDS, FIELD_KEYS, IDENTIFIER_FIELDS, type Field, type RowValues } from './fields.js';
+import { changedFields, replacesCurrent } from './rules.js';
+import type { Classification, Target } from './linking.js';
+
+export interface ApplySource {
+  id: string;
+  name: string;
+  organisation_id: string | null;
+}
+
+export interface ApplyOptions {
+  importId: string;
+  userId: string | null;
+  today: string;
+  leaveOutInvalid: boolean;
+  /** For the fault test: fail as if the process died when this data row is reached. */
+  failAtRow?: number;
+  onRow?(done: number, total: number): Promise<void>;
+}
+
+export interface ApplyOutcome {
+  created: number;
+  linked: number;
+  updated: number;
+  reviews: number;
+  /** Every child the import wrote to (for the audit entry's "who has looked"). */
+  children: string[];
+  /** Ids of the involvements the import created (each widens who sees a child; listed in the audit entry). */
+  involvements: string[];
+}
+
+const IDENTIFIER_KEY = { nhs_number: 'nhsNumber', upn: 'upn', council_id: 'councilId' } as const;
+
+type ChildRow = Record<string, unknown> & { id: string; version: number; postcode: string | null };
+
+async function loadChild(db: Db, id: string): Promise<ChildRow> {
+  return (await db.selectFrom('children').selectAll().where('id', '=', id).executeTakeFirstOrThrow()) as unknown as ChildRow;
+}
+
+/** The values of `incoming` the child's record should show now, by replacesCurrent(). */
+async function chooseValues(db: Db, child: ChildRow, incoming: RowValues, previous: RowValues | null): Promise<Partial<Record<Field, string>>> {
+  const chosen: Partial<Record<Field, string>> = {};
+  for (const f of FIELD_KEYS) {
+    const v = incoming[f];
+    if (!v) continue;
+    const current = child[FIELDS[f].column] as string | null;
+    if (replacesCurrent(current, v, previous?.[f], f)) chosen[f] = v;
+  }
+  // An identifier another child holds stays an alternative (with its source), never a clash.
+  for (const f of IDENTIFIER_FIELDS) {
+    const v = chosen[f];
+    if (!v) continue;
+    const taken = await identifiersTaken(db, { nhsNumber: null, upn: null, councilId: null, [IDENTIFIER_KEY[f]]: v }, child.id);
+    if (taken.length) delete chosen[f];
+  }
+  return chosen;
+}
+
+async function writeChosen(db: Db, child: ChildRow, chosen: Partial<Record<Field, string>>, userId: string | null, sourceName: string) {
+  const fields = Object.keys(chosen) as Field[];
+  if (!fields.length) return;
+  const set: Record<string, unknown> = {};
+  const changes: { field: string; before: unknown; after: unknown }[] = [];
+  for (const f of fields) {
+    const column = FIELDS[f].column;
+    set[column] = chosen[f];
+    changes.push({ field: column, before: child[column] ?? null, after: chosen[f] });
+  }
+  const next = { ...child, ...set } as Record<string, string | null>;
+  set.search_names = searchNames(next.given_name, next.family_name, next.preferred_name, next.other_names);
+  if ('postcode' in set) set.locality_id = (await lookupLocality(db, next.postcode ?? null))?.id ?? null;
+  await db
+    .updateTable('children')
+    .set({ ...set, version: child.version + 1, updated_at: new Date() })
+    .where('id', '=', child.id)
+    .execute();
+  await db.insertInto('child_history').values({ child_id: child.id, user_id: userId, changes: JSON.stringify({ event: 'import', source: sourceName, changes }) }).execute();
+}
+
+async function involve(db: Db, childId: string, source: ApplySource, userId: string | null, today: string): Promise<string | null> {
+  if (!source.organisation_id) return null;
+  const current = await db
+    .selectFrom('involvements')
+    .select('id')
+    .where('child_id', '=', childId)
+    .where('organisation_id', '=', source.organisation_id)
+    .where((eb) => eb.or([eb('ended_on', 'is', null), eb('ended_on', '>=', today)]))
+    .executeTakeFirst();
+  if (current) return null;
+  const row = await db
+    .insertInto('involvements')
+    .values({ child_id: childId, organisation_id: source.organisation_id, service: `Known to ${source.name} (from its extract)`, started_on: today, created_by: userId })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return String(row.id);
+}
+
+async function recordValues(db: Db, childId: string, sourceRecordId: string, importId: string, values: RowValues, fields: readonly Field[]) {
+  const rows = fields.filter((f) => values[f]).map((f) => ({ child_id: childId, field: f, value: values[f]!, source_record_id: sourceRecordId, import_id: importId }));
+  if (rows.length) await db.insertInto('child_field_values').values(rows).execute();
+}
+
+async function createChild(db: Db, values: RowValues, source: ApplySource, o: ApplyOptions): Promise<string> {
+  const ids = { nhsNumber: values.nhs_number ?? null, upn: values.upn ?? null, councilId: values.council_id ?? null };
+  const taken = new Set(await identifiersTaken(db, ids));
+  const family = await db.insertInto('families').defaultValues().returning('id').executeTakeFirstOrThrow();
+  const locality = await lookupLocality(db, values.postcode ?? null);
+  const child = await db
+    .insertInto('children')
+    .values({
+      family_id: family.id,
+      given_name: values.given_name!,
+      family_name: values.family_name!,
+      other_names: values.middle_name ?? null,
+      date_of_birth: values.birth_date!,
+      sex: (values.sex as 'M' | 'F' | 'U' | undefined) ?? 'U',
+      // Agencies' extracts rarely carry ethnicity in DfE codes: "not yet obtained" until asked.
+      ethnicity: 'NOBT',
+      address_line1: values.address_line1 ?? null,
+      address_line2: values.address_line2 ?? null,
+      town: values.town ?? null,
+      postcode: values.postcode ?? null,
+      locality_id: locality?.id ?? null,
+      nhs_number: taken.has('nhsNumber') ? null : ids.nhsNumber,
+      upn: taken.has('upn') ? null : ids.upn,
+      council_id: taken.has('councilId') ? null : ids.councilId,
+      joined_on: o.today,
+      search_names: searchNames(values.given_name, values.family_name, null, values.middle_name),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await db.insertInto('child_history').values({ child_id: child.id, user_id: o.userId, changes: JSON.stringify({ event: 'imported', source: source.name }) }).execute();
+  return child.id;
+}
+
+/** Applies a classification. Run inside one transaction. */
+export async function applyClassification(db: Db, source: ApplySource, c: Classification, o: ApplyOptions): Promise<ApplyOutcome> {
+  const groups = new Map<string, string>();
+  const touched = new Set<string>();
+  const out: ApplyOutcome = { created: 0, linked: 0, updated: 0, reviews: 0, children: [], involvements: [] };
+  const resolve = (t: Target) => ('child' in t ? t.child : groups.get(t.group));
+  let done = 0;
+  for (const v of c.verdicts) {
+    if (o.failAtRow === v.row) throw new Error(`The import stopped at row ${v.row} (a fault injected for testing)`);
+    done++;
+    if (o.onRow && done % 200 === 0) await o.onRow(done, c.verdicts.length);
+    if (v.outcome === 'invalid' || v.outcome === 'unchanged' || !v.target) continue;
+    if (v.outcome === 'update') {
+      const childId = resolve(v.target)!;
+      const sr = await db.selectFrom('source_records').select(['id', 'field_values']).where('source_id', '=', source.id).where('record_id', '=', v.recordId).executeTakeFirstOrThrow();
+      const previous = JSON.parse(sr.field_values) as RowValues;
+      await db
+        .updateTable('source_records')
+        .set({ field_values: JSON.stringify(v.values), last_import_id: o.importId, last_seen_at: new Date() })
+        .where('id', '=', sr.id)
+        .execute();
+      await recordValues(db, childId, sr.id, o.importId, v.values, changedFields(previous, v.values));
+      const child = await loadChild(db, childId);
+      await writeChosen(db, child, await chooseValues(db, child, v.values, previous), o.userId, source.name);
+      touched.add(childId);
+      out.updated++;
+      continue;
+    }
+    // create, review (a new record put to a person) or link
+    let childId = resolve(v.target);
+    let isNew = false;
+    if (!childId) {
+      childId = await createChild(db, v.values, source, o);
+      groups.set((v.target as { group: string }).group, childId);
+      isNew = true;
+      out.created++;
+    } else out.linked++;
+    const sr = await db
+      .insertInto('source_records')
+      .values({ source_id: source.id, record_id: v.recordId, child_id: childId, field_values: JSON.stringify(v.values), first_import_id: o.importId, last_import_id: o.importId })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await recordValues(db, childId, sr.id, o.importId, v.values, FIELD_KEYS);
+    if (!isNew) {
+      const child = await loadChild(db, childId);
+      await writeChosen(db, child, await chooseValues(db, child, v.values, null), o.userId, source.name);
+    }
+    const involvement = await involve(db, childId, source, o.userId, o.today);
+    if (involvement) out.involvements.push(involvement);
+    touched.add(childId);
+  }
+  for (const r of c.reviews) {
+    const a = resolve(r.a);
+    const b = resolve(r.b);
+    if (!a || !b || a === b) continue;
+    const open = await db
+      .selectFrom('match_reviews')
+      .select('id')
+      .where('status', 'in', ['pending', 'different', 'not-sure'])
+      .where((eb) => eb.or([eb.and([eb('child_a', '=', a), eb('child_b', '=', b)]), eb.and([eb('child_a', '=', b), eb('child_b', '=', a)])]))
+      .executeTakeFirst();
+    if (open) continue;
+    await db
+      .insertInto('match_reviews')
+      .values({
+        import_id: o.importId,
+        child_a: a,
+        child_b: b,
+        ref_a_source: r.refA.source,
+        ref_a_id: r.refA.id,
+        ref_b_source: r.refB.source,
+        ref_b_id: r.refB.id,
+        probability: r.probability,
+        explanation: JSON.stringify(r.explanation),
+      })
+      .execute();
+    out.reviews++;
+  }
+  out.children = [...touched];
+  return out;
+}

@@ -1,0 +1,227 @@
+// Merging two register records into one (the older keeps its id) and undoing it exactly. Every
+// row that points at the merged record moves to the kept one; the snapshot in child_merges holds
+// both records as they were and the ids of everything moved, so an unmerge puts each back.
+// Runs inside the caller's transaction.
+import { sql } from 'kysely';
+import type { Db } from '../../../platform/db/database.js';
+import { NotFoundError, ValidationError } from '../../../platform/http/errors.js';
+import { searchNames } from '../../record/children/rules.js';
+import { holdGrantsCarriedByMerge, releaseGrantsHeldByMerge, type HeldByMerge } from '../../record/sharing/service.js';
+import { FIELDS, FIELD_KEYS } from '../imports/fields.js';
+
+type Row = Record<string, unknown>;
+
+interface Snapshot {
+  kept: Row;
+  merged: Row;
+  /** table -> ids of the merged record's rows moved to the kept one. */
+  moved: Record<string, string[]>;
+  /** child_criteria rows of the merged record (moved, or dropped where the kept one has the criterion). */
+  criteria: Row[];
+  /** Criteria ids carried to the kept record (the kept record did not have them). */
+  carried: string[];
+  aboutMe: { id: string; version: number }[];
+  familyMembers: string[];
+  mergedFamilyId: string;
+  reviews: { id: string; child_a: string; child_b: string; status: string }[];
+  addedValues: string[];
+  /** Sharing held back by the merge (ADR 0012), given back as it was by the unmerge. Absent in merges made before. */
+  held?: HeldByMerge;
+}
+
+// Tables handled by name; any other table pointing at children is moved by its id column.
+const SPECIAL = new Set(['child_criteria', 'about_me_versions']);
+// The joint budget ledger is append-only history: a record with entries there is not merged.
+const NEVER_MOVED = new Set(['ledger_entries']);
+
+/** Every (table, column) with a foreign key to children(id), read from the catalogue so new tables are covered. */
+async function referencingTables(db: Db): Promise<{ table: string; column: string; hasId: boolean }[]> {
+  const { rows } = await sql<{ table_name: string; column_name: string; has_id: boolean }>`
+    select cl.relname as table_name, a.attname as column_name,
+      exists (select 1 from pg_attribute x where x.attrelid = cl.oid and x.attname = 'id' and not x.attisdropped) as has_id
+    from pg_constraint c
+    join pg_class cl on cl.oid = c.conrelid
+    join pg_attribute a on a.attrelid = c.conrelid and a.attnum = any(c.conkey)
+    where c.contype = 'f' and c.confrelid = 'children'::regclass
+    order by 1, 2`.execute(db);
+  return rows.map((r) => ({ table: r.table_name, column: r.column_name, hasId: r.has_id }));
+}
+
+/** A children row as JSON from the database itself, so timestamps keep their full precision for an exact restore. */
+const childRow = async (db: Db, id: string): Promise<Row> => {
+  const { rows } = await sql<{ r: Row | string }>`select to_jsonb(c) - 'search_keys' as r from children c where c.id = ${id}`.execute(db);
+  const r = rows[0]?.r;
+  if (!r) throw new NotFoundError('child');
+  return typeof r === 'string' ? (JSON.parse(r) as Row) : r;
+};
+
+/** Writes a snapshot row back: every column (the generated search keys follow). */
+async function restoreRow(db: Db, row: Row, mode: 'insert' | 'update') {
+  const cols = Object.keys(row).filter((c) => c !== 'search_keys' && (mode === 'insert' || c !== 'id'));
+  const list = sql.join(cols.map((c) => sql.ref(c)));
+  const from = sql`from jsonb_populate_record(null::children, ${JSON.stringify(row)}::jsonb)`;
+  if (mode === 'insert') await sql`insert into children (${list}) select ${list} ${from}`.execute(db);
+  else await sql`update children set (${list}) = (select ${list} ${from}) where id = ${row.id as string}`.execute(db);
+}
+
+/** The older record (created first; the lower id on a tie) is kept. */
+export function keptAndMerged(a: { id: string; created_at: unknown }, b: { id: string; created_at: unknown }): [string, string] {
+  const ta = new Date(a.created_at as string).getTime();
+  const tb = new Date(b.created_at as string).getTime();
+  return ta < tb || (ta === tb && a.id < b.id) ? [a.id, b.id] : [b.id, a.id];
+}
+
+export async function mergeChildren(db: Db, aId: string, bId: string, opts: { userId: string | null; reviewId?: string | null }): Promise<{ mergeId: string; keptId: string; mergedId: string }> {
+  if (aId === bId) throw new ValidationError([{ text: 'A record cannot be merged with itself', href: '#decision' }]);
+  // Both records locked for the whole merge (in a fixed order, so two merges cannot deadlock).
+  const locked = await db.selectFrom('children').select('id').where('id', 'in', [aId, bId]).orderBy('id').forUpdate().execute();
+  if (locked.length !== 2) throw new ValidationError([{ text: 'One of these records is no longer on the register', href: '#decision' }]);
+  const a = await childRow(db, aId);
+  const b = await childRow(db, bId);
+  const [keptId, mergedId] = keptAndMerged(a as { id: string; created_at: unknown }, b as { id: string; created_at: unknown });
+  const kept = keptId === aId ? a : b;
+  const merged = keptId === aId ? b : a;
+  const refs = await referencingTables(db);
+  for (const r of refs) {
+    if (!NEVER_MOVED.has(r.table)) continue;
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from ${sql.table(r.table)} where ${sql.ref(r.column)} = ${mergedId}`.execute(db);
+    if (rows[0]!.n > 0) {
+      throw new ValidationError([{ text: 'These records cannot be merged: one has entries in the joint budget ledger, which cannot be moved. Ask the finance officer to close its packages first', href: '#decision' }]);
+    }
+  }
+
+  const snap: Snapshot = { kept, merged, moved: {}, criteria: [], carried: [], aboutMe: [], familyMembers: [], mergedFamilyId: merged.family_id as string, reviews: [], addedValues: [] };
+
+  // Rows with an id: move and remember.
+  for (const r of refs) {
+    if (SPECIAL.has(r.table) || NEVER_MOVED.has(r.table)) continue;
+    if (!r.hasId) throw new Error(`Merging does not know how to move rows of ${r.table}: teach matching-review/merge.ts`);
+    const { rows } = await sql<{ id: string }>`update ${sql.table(r.table)} set ${sql.ref(r.column)} = ${keptId} where ${sql.ref(r.column)} = ${mergedId} returning id::text as id`.execute(db);
+    if (rows.length) snap.moved[`${r.table}.${r.column}`] = rows.map((x) => x.id);
+  }
+  // Sharing on the merged record that no second person approved does not carry over on its own
+  // (ADR 0012): otherwise registering a duplicate with a consent for one's own organisation, and
+  // having it merged, would open the real record. Its emergency access ends too.
+  snap.held = await holdGrantsCarriedByMerge(db, {
+    consentIds: snap.moved['consents.child_id'] ?? [],
+    lawfulBasisIds: snap.moved['lawful_bases.child_id'] ?? [],
+    breakGlassIds: snap.moved['break_glass.child_id'] ?? [],
+  });
+  // Criteria: one row per child and criterion; the kept record's assessment stands where both have one.
+  snap.criteria = (await db.selectFrom('child_criteria').selectAll().where('child_id', '=', mergedId).execute()) as unknown as Row[];
+  const keptCriteria = new Set((await db.selectFrom('child_criteria').select('criterion_id').where('child_id', '=', keptId).execute()).map((c) => c.criterion_id));
+  await db.deleteFrom('child_criteria').where('child_id', '=', mergedId).execute();
+  const carried = snap.criteria.filter((c) => !keptCriteria.has(c.criterion_id as string));
+  snap.carried = carried.map((c) => c.criterion_id as string);
+  if (carried.length) await db.insertInto('child_criteria').values(carried.map((c) => ({ ...(c as object), child_id: keptId }) as never)).execute();
+  // About me: the merged record's versions follow the kept record's, in order.
+  const maxKept = (await db.selectFrom('about_me_versions').select((eb) => eb.fn.max('version').as('v')).where('child_id', '=', keptId).executeTakeFirst())?.v ?? 0;
+  snap.aboutMe = (await db.selectFrom('about_me_versions').select(['id', 'version']).where('child_id', '=', mergedId).orderBy('version').execute()).map((x) => ({ id: x.id, version: x.version }));
+  for (const [i, v] of snap.aboutMe.entries()) {
+    await db.updateTable('about_me_versions').set({ child_id: keptId, version: Number(maxKept) + i + 1 }).where('id', '=', v.id).execute();
+  }
+  // The family: its parents and carers join the kept record's family, unless other children share it.
+  const others = await db.selectFrom('children').select('id').where('family_id', '=', snap.mergedFamilyId).where('id', '<>', mergedId).executeTakeFirst();
+  if (!others && snap.mergedFamilyId !== kept.family_id) {
+    const members = await db.updateTable('family_members').set({ family_id: kept.family_id as string }).where('family_id', '=', snap.mergedFamilyId).returning('id').execute();
+    snap.familyMembers = members.map((m) => m.id);
+  }
+  // Open reviews naming the merged record now name the kept one; a pair of the two is closed.
+  const reviews = await db
+    .selectFrom('match_reviews')
+    .select(['id', 'child_a', 'child_b', 'status'])
+    .where((eb) => eb.or([eb('child_a', '=', mergedId), eb('child_b', '=', mergedId)]))
+    .execute();
+  snap.reviews = reviews;
+  for (const r of reviews) {
+    const ca = r.child_a === mergedId ? keptId : r.child_a;
+    const cb = r.child_b === mergedId ? keptId : r.child_b;
+    if (ca === cb) await db.updateTable('match_reviews').set({ status: r.status === 'pending' || r.status === 'not-sure' ? 'closed' : r.status, child_a: r.child_a, child_b: r.child_b }).where('id', '=', r.id).execute();
+    else await db.updateTable('match_reviews').set({ child_a: ca, child_b: cb }).where('id', '=', r.id).execute();
+  }
+
+  // The merge itself, then the merged record's own values kept as alternatives (never lost).
+  const mergeRow = await db
+    .insertInto('child_merges')
+    .values({ kept_child_id: keptId, merged_child_id: mergedId, review_id: opts.reviewId ?? null, snapshot: '{}', kept_version_after: 0, merged_by: opts.userId })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const values = FIELD_KEYS.map((f) => ({ f, v: merged[FIELDS[f].column] })).filter((x) => x.v !== null && x.v !== undefined && x.v !== '' && !(x.f === 'sex' && x.v === 'U'));
+  if (values.length) {
+    const added = await db
+      .insertInto('child_field_values')
+      .values(values.map((x) => ({ child_id: keptId, field: x.f, value: String(x.v), merge_id: mergeRow.id, supplied_at: merged.created_at as string })))
+      .returning('id')
+      .execute();
+    snap.addedValues = added.map((x) => String(x.id));
+  }
+  await db.deleteFrom('children').where('id', '=', mergedId).execute();
+
+  // The kept record fills its gaps from the merged one, and is found by either's names.
+  const fill: Row = {};
+  for (const f of FIELD_KEYS) {
+    const col = FIELDS[f].column;
+    const mine = kept[col];
+    if ((mine === null || mine === '' || (f === 'sex' && mine === 'U')) && merged[col] !== null && merged[col] !== 'U') fill[col] = merged[col];
+  }
+  for (const col of ['preferred_name', 'primary_need', 'severity', 'communication_needs'] as const) if (kept[col] === null && merged[col] !== null) fill[col] = merged[col];
+  const keptAfter = { ...kept, ...fill };
+  const otherNames = [keptAfter.other_names, merged.given_name !== kept.given_name || merged.family_name !== kept.family_name ? `${String(merged.given_name)} ${String(merged.family_name)}` : null]
+    .filter(Boolean)
+    .join(' ');
+  const { version } = await db
+    .updateTable('children')
+    .set((eb) => ({
+      ...(fill as object),
+      has_ehc_plan: Boolean(kept.has_ehc_plan) || Boolean(merged.has_ehc_plan),
+      search_names: searchNames(keptAfter.given_name as string, keptAfter.family_name as string, keptAfter.preferred_name as string | null, otherNames || null),
+      version: eb('version', '+', 1),
+      updated_at: new Date(),
+    }))
+    .where('id', '=', keptId)
+    .returning('version')
+    .executeTakeFirstOrThrow();
+  await db.insertInto('child_history').values({ child_id: keptId, user_id: opts.userId, changes: JSON.stringify({ event: 'merged', merged: mergedId, merge: mergeRow.id, filled: Object.keys(fill) }) }).execute();
+  await db.updateTable('child_merges').set({ snapshot: JSON.stringify(snap), kept_version_after: version }).where('id', '=', mergeRow.id).execute();
+  return { mergeId: mergeRow.id, keptId, mergedId };
+}
+
+export const STALE_MERGE =
+  'The record has changed since the merge, so it cannot be undone exactly. Undo the later changes first, or correct the record by hand';
+
+/** Undoes a merge: both records exactly as they were before it, every moved row back where it was. */
+export async function unmergeChildren(db: Db, mergeId: string, opts: { userId: string | null }): Promise<{ keptId: string; mergedId: string }> {
+  if (!/^[0-9a-f-]{36}$/.test(mergeId)) throw new NotFoundError('merge');
+  if (!(await db.selectFrom('child_merges').select('id').where('id', '=', mergeId).executeTakeFirst())) throw new NotFoundError('merge');
+  // Locked while still in force: a second undo at the same time waits, then finds it undone.
+  const m = await db.selectFrom('child_merges').selectAll().where('id', '=', mergeId).where('unmerged_at', 'is', null).forUpdate().executeTakeFirst();
+  if (!m) throw new ValidationError([{ text: 'This merge has already been undone', href: '#unmerge' }]);
+  const snap = JSON.parse(m.snapshot) as Snapshot;
+  const keptNow = await db.selectFrom('children').select(['version']).where('id', '=', m.kept_child_id).forUpdate().executeTakeFirst();
+  if (!keptNow) throw new NotFoundError('child');
+  if (keptNow.version !== m.kept_version_after) throw new ValidationError([{ text: STALE_MERGE, href: '#unmerge' }]);
+  const keptId = m.kept_child_id;
+  const mergedId = m.merged_child_id;
+
+  // The kept record first (it may hold identifiers filled from the merged one), then the merged one again.
+  await restoreRow(db, snap.kept, 'update');
+  await restoreRow(db, snap.merged, 'insert');
+  if (snap.addedValues.length) await db.deleteFrom('child_field_values').where('id', 'in', snap.addedValues).execute();
+  for (const [key, ids] of Object.entries(snap.moved)) {
+    const [table, column] = key.split('.') as [string, string];
+    for (let i = 0; i < ids.length; i += 1000) {
+      await sql`update ${sql.table(table)} set ${sql.ref(column)} = ${mergedId} where id::text = any(${ids.slice(i, i + 1000)}::text[])`.execute(db);
+    }
+  }
+  if (snap.held) await releaseGrantsHeldByMerge(db, snap.held);
+  if (snap.carried.length) await db.deleteFrom('child_criteria').where('child_id', '=', keptId).where('criterion_id', 'in', snap.carried).execute();
+  if (snap.criteria.length) await db.insertInto('child_criteria').values(snap.criteria as never).execute();
+  for (const v of snap.aboutMe) await db.updateTable('about_me_versions').set({ child_id: mergedId, version: v.version }).where('id', '=', v.id).execute();
+  if (snap.familyMembers.length) await db.updateTable('family_members').set({ family_id: snap.mergedFamilyId }).where('id', 'in', snap.familyMembers).execute();
+  for (const r of snap.reviews) await db.updateTable('match_reviews').set({ child_a: r.child_a, child_b: r.child_b, status: r.status as 'pending' }).where('id', '=', r.id).execute();
+
+  await db.updateTable('child_merges').set({ unmerged_at: new Date(), unmerged_by: opts.userId }).where('id', '=', mergeId).execute();
+  await db.insertInto('child_history').values({ child_id: keptId, user_id: opts.userId, changes: JSON.stringify({ event: 'unmerged', restored: mergedId, merge: mergeId }) }).execute();
+  await db.insertInto('child_history').values({ child_id: mergedId, user_id: opts.userId, changes: JSON.stringify({ event: 'unmerged', from: keptId, merge: mergeId }) }).execute();
+  return { keptId, mergedId };
+}

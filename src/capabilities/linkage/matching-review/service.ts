@@ -1,0 +1,170 @@
+// Clerical review: the queue of pairs the linker was unsure about, each pair side by side with the
+// explanation, and the decisions, which are kept as must-link / cannot-link for the linker so the
+// same pair is never asked again. "Same person" merges the two records (the older keeps its id);
+// a merge can be undone. Also the provenance of a child's values for the record page.
+import type { Db } from '../../../platform/db/database.js';
+import { NotFoundError, ValidationError } from '../../../platform/http/errors.js';
+import type { FieldExplanation } from '../../../linker/types.js';
+import { FIELDS, FIELD_KEYS, type Field } from '../imports/fields.js';
+import { mergeChildren, unmergeChildren } from './merge.js';
+import type { Decision } from './presenters.js';
+
+export { mergeChildren, unmergeChildren };
+
+const UUID = /^[0-9a-f-]{36}$/;
+
+export const listQueue = (db: Db, status: 'pending' | 'not-sure' = 'pending', limit = 100) =>
+  db
+    .selectFrom('match_reviews as r')
+    .leftJoin('imports as i', 'i.id', 'r.import_id')
+    .leftJoin('import_sources as s', 's.id', 'i.source_id')
+    .select(['r.id', 'r.probability', 'r.created_at', 's.name as source_name', 'i.file_name'])
+    .where('r.status', '=', status)
+    .orderBy('r.probability', 'desc')
+    .orderBy('r.created_at')
+    .limit(limit)
+    .execute();
+
+export const countQueue = async (db: Db) =>
+  Number((await db.selectFrom('match_reviews').select((eb) => eb.fn.countAll().as('n')).where('status', '=', 'pending').executeTakeFirstOrThrow()).n);
+
+const sideColumns = ['id', 'given_name', 'family_name', 'preferred_name', 'other_names', 'date_of_birth', 'sex', 'address_line1', 'address_line2', 'town', 'postcode', 'nhs_number', 'upn', 'council_id', 'created_at'] as const;
+
+async function side(db: Db, childId: string) {
+  const child = await db.selectFrom('children').select([...sideColumns]).where('id', '=', childId).executeTakeFirst();
+  if (!child) return null;
+  const sources = await db
+    .selectFrom('source_records as r')
+    .innerJoin('import_sources as s', 's.id', 'r.source_id')
+    .select(['s.name as source_name', 'r.record_id', 'r.first_seen_at'])
+    .where('r.child_id', '=', childId)
+    .orderBy('s.name')
+    .orderBy('r.record_id')
+    .execute();
+  return { child, sources };
+}
+
+export async function getReview(db: Db, id: string) {
+  if (!UUID.test(id)) throw new NotFoundError('review');
+  const r = await db.selectFrom('match_reviews').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!r) throw new NotFoundError('review');
+  const [a, b] = await Promise.all([side(db, r.child_a), side(db, r.child_b)]);
+  const decidedBy = r.decided_by ? await db.selectFrom('users').select('display_name').where('id', '=', r.decided_by).executeTakeFirst() : undefined;
+  return { ...r, explanation: JSON.parse(r.explanation) as FieldExplanation[], a, b, decidedByName: decidedBy?.display_name ?? null };
+}
+
+function ordered(a: { source: string; id: string }, b: { source: string; id: string }) {
+  return `${a.source}\u0000${a.id}` <= `${b.source}\u0000${b.id}` ? [a, b] : [b, a];
+}
+
+/** Records a person's decision about a pair (kept for the linker), and merges on "same person". */
+export async function decide(db: Db, reviewId: string, decision: Decision, opts: { userId: string; note: string | null }) {
+  const r = await getReview(db, reviewId);
+  // Claimed with a conditional update before anything else: of two decisions at once, the
+  // second waits for the first's row lock, then finds the pair decided.
+  const claimed = await db
+    .updateTable('match_reviews')
+    .set({ status: decision, decided_by: opts.userId, decided_at: new Date(), note: opts.note })
+    .where('id', '=', r.id)
+    .where('status', 'in', ['pending', 'not-sure'])
+    .executeTakeFirst();
+  if (Number(claimed.numUpdatedRows) !== 1) throw new ValidationError([{ text: 'This pair has already been decided by someone else. Go back to the list for the next pair', href: '#decision' }]);
+  if (!r.a || !r.b) throw new ValidationError([{ text: 'One of these records is no longer on the register', href: '#decision' }]);
+  let mergeId: string | null = null;
+  if (decision !== 'not-sure') {
+    const [x, y] = ordered({ source: r.ref_a_source, id: r.ref_a_id }, { source: r.ref_b_source, id: r.ref_b_id });
+    await db
+      .insertInto('link_decisions')
+      .values({ source_a: x!.source, record_a: x!.id, source_b: y!.source, record_b: y!.id, decision, review_id: r.id, decided_by: opts.userId })
+      .onConflict((oc) => oc.columns(['source_a', 'record_a', 'source_b', 'record_b']).doUpdateSet({ decision, review_id: r.id, decided_by: opts.userId, decided_at: new Date() }))
+      .execute();
+  }
+  if (decision === 'same') mergeId = (await mergeChildren(db, r.child_a, r.child_b, { userId: opts.userId, reviewId: r.id })).mergeId;
+  if (mergeId) await db.updateTable('match_reviews').set({ merge_id: mergeId }).where('id', '=', r.id).execute();
+  return { mergeId, children: [r.child_a, r.child_b] };
+}
+
+/**
+ * Undoes a merge. A person who undoes a merge has decided the two are different people: the pair
+ * is kept as "different" for the linker, so it is not joined again.
+ */
+export async function undoMerge(db: Db, mergeId: string, userId: string) {
+  const done = await unmergeChildren(db, mergeId, { userId });
+  const m = await db.selectFrom('child_merges').select(['review_id']).where('id', '=', mergeId).executeTakeFirstOrThrow();
+  if (m.review_id) {
+    await db.updateTable('match_reviews').set({ status: 'different', decided_by: userId, decided_at: new Date() }).where('id', '=', m.review_id).execute();
+    await db.updateTable('link_decisions').set({ decision: 'different', decided_by: userId, decided_at: new Date() }).where('review_id', '=', m.review_id).execute();
+  }
+  return done;
+}
+
+export const listMerges = (db: Db, limit = 100) =>
+  db
+    .selectFrom('child_merges as m')
+    .leftJoin('users as u', 'u.id', 'm.merged_by')
+    .select(['m.id', 'm.kept_child_id', 'm.merged_child_id', 'm.merged_at', 'm.unmerged_at', 'u.display_name as merged_by_name'])
+    .orderBy('m.merged_at', 'desc')
+    .limit(limit)
+    .execute();
+
+export async function getMerge(db: Db, id: string) {
+  if (!UUID.test(id)) throw new NotFoundError('merge');
+  const m = await db
+    .selectFrom('child_merges as m')
+    .leftJoin('users as u', 'u.id', 'm.merged_by')
+    .select(['m.id', 'm.kept_child_id', 'm.merged_child_id', 'm.merged_at', 'm.unmerged_at', 'm.snapshot', 'm.review_id', 'u.display_name as merged_by_name'])
+    .where('m.id', '=', id)
+    .executeTakeFirst();
+  if (!m) throw new NotFoundError('merge');
+  const snap = JSON.parse(m.snapshot) as { kept: Record<string, unknown>; merged: Record<string, unknown> };
+  const { snapshot: _s, ...rest } = m;
+  const summary = (r: Record<string, unknown>) => ({ id: r.id as string, name: `${String(r.given_name)} ${String(r.family_name)}`, dateOfBirth: r.date_of_birth as string });
+  return { ...rest, kept: summary(snap.kept), merged: summary(snap.merged) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Provenance: where each value of a child's record came from
+
+export interface FieldProvenance {
+  field: Field;
+  label: string;
+  current: string | null;
+  values: { value: string; current: boolean; sources: { name: string; recordId: string | null; suppliedAt: Date }[] }[];
+}
+
+export async function provenance(db: Db, childId: string) {
+  const child = await db.selectFrom('children').selectAll().where('id', '=', childId).executeTakeFirst();
+  if (!child) throw new NotFoundError('child');
+  const rows = await db
+    .selectFrom('child_field_values as v')
+    .leftJoin('source_records as r', 'r.id', 'v.source_record_id')
+    .leftJoin('import_sources as s', 's.id', 'r.source_id')
+    .select(['v.field', 'v.value', 'v.supplied_at', 'v.merge_id', 's.name as source_name', 'r.record_id'])
+    .where('v.child_id', '=', childId)
+    .orderBy('v.supplied_at')
+    .orderBy('v.id')
+    .execute();
+  const sources = await db
+    .selectFrom('source_records as r')
+    .innerJoin('import_sources as s', 's.id', 'r.source_id')
+    .select(['s.name', 's.kind', 'r.record_id', 'r.first_seen_at', 'r.last_seen_at'])
+    .where('r.child_id', '=', childId)
+    .orderBy('s.name')
+    .execute();
+  const merges = await db.selectFrom('child_merges').select(['id', 'merged_at', 'unmerged_at']).where('kept_child_id', '=', childId).orderBy('merged_at').execute();
+  const fields: FieldProvenance[] = [];
+  for (const f of FIELD_KEYS) {
+    const here = rows.filter((r) => r.field === f);
+    if (!here.length) continue;
+    const currentRaw = (child as unknown as Record<string, unknown>)[FIELDS[f].column];
+    const current = currentRaw === null || currentRaw === undefined ? null : String(currentRaw);
+    const byValue = new Map<string, FieldProvenance['values'][number]>();
+    for (const r of here) {
+      const v = byValue.get(r.value) ?? { value: r.value, current: r.value === current, sources: [] };
+      v.sources.push({ name: r.source_name ?? (r.merge_id ? 'A merged record' : 'Jointly'), recordId: r.record_id, suppliedAt: new Date(r.supplied_at) });
+      byValue.set(r.value, v);
+    }
+    fields.push({ field: f, label: FIELDS[f].label, current, values: [...byValue.values()].sort((a, b) => Number(b.current) - Number(a.current)) });
+  }
+  return { sources, fields, merges };
+}

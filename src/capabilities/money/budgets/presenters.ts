@@ -1,0 +1,62 @@
+// Shaping budgets data for the pages: money, shares, splits and dates in plain English. Pure.
+import { formatPence } from './money.js';
+import { financialYearLabel, periodBounds } from './financial-year.js';
+import { formatShare, type Split } from './split.js';
+import { longDate } from '../../record/tell-it-once/presenters.js';
+
+export const ACCOUNT_NAMES: Record<string, string> = {
+  budget: 'Budget',
+  contributions: 'Partner contributions',
+  commitments: 'Commitments',
+  'commitments-reserve': 'Reserved for commitments',
+  spend: 'Actual spend',
+  suspense: 'Invoices not yet matched',
+  creditors: 'Owed to providers',
+  cash: 'Paid out',
+};
+
+export const KIND_NAMES: Record<string, string> = {
+  contribution: 'Contribution',
+  commitment: 'Commitment',
+  invoice: 'Invoice',
+  'invoice-match': 'Invoice matched',
+  payment: 'Payment',
+  'direct-payment': 'Direct payment',
+  transfer: 'Transfer',
+  'year-end-adjustment': 'Year-end adjustment',
+  reversal: 'Reversal',
+};
+
+/** "£20.00 a week for 10 hours" style: units and cost. */
+export function unitsText(unitsX100: number, frequency: 'week' | 'month', unitCostPence: number): string {
+  const units = (unitsX100 / 100).toLocaleString('en-GB', { maximumFractionDigits: 2 });
+  return `${units} ${unitsX100 === 100 ? 'unit' : 'units'} a ${frequency} at ${formatPence(unitCostPence)} each`;
+}
+
+/** Each part of a split as one line: "2 June 2025 to 13 July 2025: Health 50%, Social care 50%". */
+export function splitLines(split: Split, partnerName: (id: string) => string): string[] {
+  return split.map((s) => {
+    const when = s.to ? `${longDate(s.from)} to ${longDate(s.to)}` : `From ${longDate(s.from)}`;
+    const who = s.shares
+      .map((sh) => ({ name: partnerName(sh.partnerId), bp: sh.bp }))
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map((sh) => `${sh.name} ${formatShare(sh.bp)}`)
+      .join(', ');
+    return `${when}: ${who}`;
+  });
+}
+
+export const money = formatPence;
+export const yearLabel = financialYearLabel;
+export const periodName = (fy: number, period: number) => periodBounds(fy, period).name;
+export { longDate };
+
+/** 'YYYY-MM-DD' → the three boxes of a date input. */
+export function dateBoxes(values: Record<string, unknown>, field: string, iso?: string | null) {
+  if (values[`${field}-day`] !== undefined || !iso) return { day: values[`${field}-day`], month: values[`${field}-month`], year: values[`${field}-year`] };
+  const [y, m, d] = iso.split('-');
+  return { day: String(Number(d)), month: String(Number(m)), year: y };
+}
+
+/** A GOV.UK date input's values (its `values` parameter), from what was typed or a stored date. */
+export const dateItems = (values: Record<string, unknown>, field: string, _errors?: unknown, iso?: string | null) => dateBoxes(values, field, iso);

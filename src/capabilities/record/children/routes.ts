@@ -1,0 +1,240 @@
+// The core record of a child or young person: register (with the duplicate guard), view, edit, history.
+import type { RouteContext, RouteResult, RouteSpec } from '../../../platform/http/route.js';
+import { ForbiddenError, type FieldError } from '../../../platform/http/errors.js';
+import { todayInLondon } from '../../../platform/dates.js';
+import { paths } from '../../../paths.js';
+import type { CapabilityDeps } from '../../deps.js';
+import { childAccess, requireChild, viewerOf } from '../sharing/service.js';
+import { parseEditForm, parseRegisterForm } from './schema.js';
+import * as children from './service.js';
+import { provenance } from '../../linkage/matching-review/service.js';
+import { referralsOfChild } from '../../referral-and-panel/referrals/service.js';
+import { STATUS_NAMES } from '../../referral-and-panel/referrals/rules.js';
+import { getDecision, requireDecisionReader } from '../../referral-and-panel/panel-decisions/service.js';
+import { OUTCOMES } from '../../referral-and-panel/panel-decisions/rules.js';
+import {
+  childForNav,
+  childFormData,
+  dateInput,
+  displayName,
+  formTables,
+  formatDate,
+  hiddenFields,
+  historyEntries,
+  radioItems,
+  recordRows,
+  registerFormData,
+  valuesFromChild,
+  withDate,
+} from './presenters.js';
+
+const V = 'record/children/views/';
+type Values = Record<string, unknown>;
+
+function registerPage(ctx: RouteContext, values: Values, errors?: FieldError[]): RouteResult {
+  return { view: `${V}register.njk`, data: { pageTitle: 'Register a child or young person', ...registerFormData(values, errors, ctx.user!.organisationType) } };
+}
+
+const notFoundPage = (): RouteResult => ({
+  view: 'error.njk',
+  status: 404,
+  data: { pageTitle: 'Page not found', heading: 'Page not found', paragraphs: ['If you typed the web address, check it is correct.'] },
+});
+
+/** Whether the person may read a decision: panel-decisions' own rule, as a yes or no. */
+async function mayReadDecision(ctx: RouteContext, decisionId: string): Promise<boolean> {
+  try {
+    await requireDecisionReader(ctx.db, ctx.user, await getDecision(ctx.db, decisionId));
+    return true;
+  } catch (e) {
+    if (e instanceof ForbiddenError) return false;
+    throw e;
+  }
+}
+
+/**
+ * The child's referrals and panel decisions for the record (references, dates, statuses and
+ * outcomes only), linked only for those who may open the referral or the decision.
+ */
+async function referralRows(ctx: RouteContext, childId: string) {
+  const triage = ctx.user!.permissions.has('referrals:triage');
+  return Promise.all(
+    (await referralsOfChild(ctx.db, childId)).map(async (r) => ({
+      reference: r.reference,
+      href: triage ? paths.referrals.referral(r.id) : null,
+      received: formatDate(r.received_on),
+      status: STATUS_NAMES[r.status],
+      decision: r.decision && {
+        outcome: OUTCOMES[r.decision.outcome],
+        decided: formatDate(r.decision.decided_on),
+        href: (await mayReadDecision(ctx, r.decision.id)) ? paths.decisions.decision(r.decision.id) : null,
+      },
+    })),
+  );
+}
+
+export function childrenRoutes(_deps: CapabilityDeps): RouteSpec[] {
+  const editPage = async (ctx: RouteContext, values: Values | null, errors?: FieldError[]): Promise<RouteResult> => {
+    const today = todayInLondon();
+    const child = await children.getChild(ctx.db, ctx.params.id!);
+    const [criteria, met] = await Promise.all([children.activeCriteria(ctx.db), children.criteriaMet(ctx.db, child.id)]);
+    const v = values ?? valuesFromChild(child, met.map((m) => m.id), today);
+    const ticked = new Set(Array.isArray(v.criteria) ? v.criteria.map(String) : v.criteria ? [String(v.criteria)] : []);
+    return {
+      view: `${V}edit.njk`,
+      data: {
+        pageTitle: `Change the record of ${child.given_name} ${child.family_name}`,
+        child: childForNav(child),
+        name: displayName(child),
+        version: child.version,
+        ...childFormData(v, errors),
+        statusItems: radioItems(formTables.status, v.status),
+        statusOn: dateInput('statusOn', v, errors, 'Date of the change', 'Needed for any status other than active'),
+        criteriaItems: criteria.map((c) => ({ value: c.id, text: c.description, checked: ticked.has(c.id) })),
+        criteriaAssessedOn: dateInput('criteriaAssessedOn', v, errors, 'Date the criteria were assessed', 'Recorded against any criterion you newly tick, with your name and organisation'),
+      },
+    };
+  };
+
+  return [
+    {
+      method: 'GET',
+      url: paths.children.register,
+      access: 'children:register',
+      audit: 'children.register.form',
+      handler: async (ctx) => {
+        const today = todayInLondon();
+        return registerPage(ctx, withDate(withDate({}, 'joinedOn', today), 'consentGivenOn', today));
+      },
+    },
+    {
+      method: 'POST',
+      url: paths.children.register,
+      access: 'children:register',
+      audit: 'children.register',
+      handler: async (ctx) => {
+        // "No, go back": the form again, as it was filled in.
+        if (ctx.body._action === 'change') {
+          ctx.audit.details = { step: 'back to the form' };
+          return registerPage(ctx, ctx.body);
+        }
+        const today = todayInLondon();
+        const user = ctx.user!;
+        const input = parseRegisterForm(ctx.body, today, user);
+        if (!input.confirmed) {
+          const matches = await children.findPossibleDuplicates(ctx.db, viewerOf(user), input.child);
+          if (matches.visible.length || matches.hiddenIds.length) {
+            // Those shown are views of their records; the others are noted for the information
+            // governance lead, and the page says nothing about them.
+            ctx.audit.details = { step: 'possible duplicates', shownChildIds: matches.visible.map((m) => m.id), otherMatchIds: matches.hiddenIds };
+            return {
+              view: `${V}duplicates.njk`,
+              data: {
+                pageTitle: 'This child may already be on the register',
+                matches: matches.visible.map((m) => ({ ...m, name: displayName(m), born: formatDate(m.date_of_birth), href: paths.children.record(m.id) })),
+                hidden: hiddenFields(ctx.body),
+              },
+            };
+          }
+        }
+        const ids = await children.registerChild(ctx.db, user, input, today);
+        Object.assign(ctx.audit, {
+          subjectType: 'child',
+          subjectId: ids.childId,
+          purpose: 'registering a child',
+          details: { ...ids, confirmedDifferentChild: input.confirmed, scopes: input.consent.scopes.length },
+        });
+        return { redirect: `${paths.children.record(ids.childId)}?registered=1` };
+      },
+      onInvalid: (ctx, errors) => registerPage(ctx, ctx.body, errors),
+    },
+    {
+      method: 'GET',
+      url: paths.children.record(),
+      access: 'children:view',
+      audit: 'children.record.view',
+      auditReads: true,
+      handler: async (ctx) => {
+        const access = await requireChild(ctx, ctx.params.id, 'core', 'viewing the record');
+        const today = todayInLondon();
+        const child = await children.getChild(ctx.db, ctx.params.id!);
+        const criteria = await children.criteriaMet(ctx.db, child.id);
+        return {
+          view: `${V}record.njk`,
+          data: {
+            pageTitle: `${child.given_name} ${child.family_name}`,
+            child: childForNav(child),
+            name: displayName(child),
+            rows: recordRows(child, today),
+            criteria: criteria.map((c) => ({
+              ...c,
+              assessed: `${c.assessed_by ?? 'Someone no longer recorded'}${c.assessed_by_organisation ? `, ${c.assessed_by_organisation}` : ''}, ${formatDate(c.assessed_on)}`,
+            })),
+            emergency: access.visible && access.via === 'emergency-access',
+            canEdit: ctx.user!.permissions.has('children:edit'),
+            registered: ctx.query.registered === '1',
+            saved: ctx.query.saved,
+            // Where each value came from (capabilities/matching-review): core fields, shown under the same rule.
+            provenance: await provenance(ctx.db, child.id),
+            referrals: await referralRows(ctx, child.id),
+            referHref: ctx.user!.permissions.has('referrals:make') ? `${paths.referrals.newReferral}?child=${child.id}` : null,
+          },
+        };
+      },
+    },
+    {
+      method: 'GET',
+      url: paths.children.edit(),
+      access: 'children:edit',
+      audit: 'children.edit.form',
+      auditReads: true,
+      handler: async (ctx) => {
+        await requireChild(ctx, ctx.params.id, 'core', 'changing the record');
+        return editPage(ctx, null);
+      },
+    },
+    {
+      method: 'POST',
+      url: paths.children.edit(),
+      access: 'children:edit',
+      audit: 'children.edit',
+      handler: async (ctx) => {
+        await requireChild(ctx, ctx.params.id, 'core', 'changing the record');
+        const id = ctx.params.id!;
+        const [criteria, met] = await Promise.all([children.activeCriteria(ctx.db), children.criteriaMet(ctx.db, id)]);
+        const input = parseEditForm(ctx.body, todayInLondon(), { criteria: criteria.map((c) => c.id), alreadyMet: met.map((m) => m.id) });
+        const result = await children.updateChild(ctx.db, ctx.user!, id, input);
+        ctx.audit.details = { ...ctx.audit.details, changedFields: result.changed };
+        return { redirect: `${paths.children.record(id)}?saved=${result.changed ? 'changes' : 'none'}` };
+      },
+      onInvalid: async (ctx, errors) => {
+        // The handler checked access a moment ago; check again without assuming it.
+        const access = await childAccess(ctx.db, viewerOf(ctx.user!), ctx.params.id!);
+        if (!access.visible || !access.sections.has('core')) return notFoundPage();
+        // A stale form shows the record as it is now (with its new version); other problems show what was typed.
+        const stale = errors.length === 1 && errors[0]!.href === '#main-content';
+        return editPage(ctx, stale ? null : ctx.body, errors);
+      },
+    },
+    {
+      method: 'GET',
+      url: paths.children.history(),
+      access: 'children:view',
+      audit: 'children.history.view',
+      auditReads: true,
+      handler: async (ctx) => {
+        await requireChild(ctx, ctx.params.id, 'core', 'viewing the history of changes');
+        const child = await children.getChild(ctx.db, ctx.params.id!);
+        return {
+          view: `${V}history.njk`,
+          data: {
+            pageTitle: `Changes to the record of ${child.given_name} ${child.family_name}`,
+            child: childForNav(child),
+            name: displayName(child),
+            entries: historyEntries(await children.listHistory(ctx.db, child.id)),
+          },
+        };
+      },
+    },
+  ];
+}

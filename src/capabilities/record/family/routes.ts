@@ -1,0 +1,126 @@
+// Parents, carers and siblings of a child on the register: the 'family' section of the record.
+import type { RouteContext, RouteResult, RouteSpec } from '../../../platform/http/route.js';
+import type { FieldError } from '../../../platform/http/errors.js';
+import { parseForm } from '../../../platform/http/forms.js';
+import { ageOn, todayInLondon } from '../../../platform/dates.js';
+import { paths } from '../../../paths.js';
+import type { CapabilityDeps } from '../../deps.js';
+import { requireChild, viewerOf } from '../sharing/service.js';
+import { childSummary } from '../tell-it-once/service.js';
+import { childName, navChild } from '../tell-it-once/presenters.js';
+import { familyMemberEditForm, familyMemberForm } from './schema.js';
+import { formItems, memberValues, presentMember, presentSibling } from './presenters.js';
+import * as service from './service.js';
+
+const V = 'record/family/views/';
+
+export function familyRoutes(_deps: CapabilityDeps): RouteSpec[] {
+  /** Checks access to the family section and answers the child (with its family id). */
+  const familyOf = async (ctx: RouteContext) => {
+    await requireChild(ctx, ctx.params.id, 'family');
+    return childSummary(ctx.db, ctx.params.id!);
+  };
+  const header = (child: Awaited<ReturnType<typeof childSummary>>) => ({ child: navChild(child), childName: childName(child), current: 'family' });
+
+  const memberPage = async (ctx: RouteContext, mode: 'add' | 'edit', values?: Record<string, unknown>, errors?: FieldError[]): Promise<RouteResult> => {
+    const child = await familyOf(ctx);
+    let v = values ?? {};
+    let action = paths.children.addFamilyMember(child.id);
+    if (mode === 'edit') {
+      const member = await service.getMember(ctx.db, child.family_id, ctx.params.memberId!);
+      // After a clash (someone else saved first), show what is stored now, with its version, so
+      // nothing is overwritten unseen; after a mistake, show what the person typed.
+      const stale = errors?.some((e) => e.href === '#main-content') ?? false;
+      v = values && !stale ? values : memberValues(member);
+      action = paths.children.editFamilyMember(child.id, member.id);
+      ctx.audit.details = { ...ctx.audit.details, familyMemberId: member.id };
+    }
+    return {
+      view: `${V}member-form.njk`,
+      data: {
+        ...header(child),
+        pageTitle: mode === 'add' ? 'Add a parent or carer' : `Change details of ${String(v.fullName ?? '')}`,
+        mode,
+        action,
+        values: v,
+        ...formItems(v),
+        errors,
+      },
+    };
+  };
+
+  return [
+    {
+      method: 'GET',
+      url: paths.children.family(),
+      access: 'children:view',
+      audit: 'child.family.view',
+      auditReads: true,
+      handler: async (ctx) => {
+        const child = await familyOf(ctx);
+        const today = todayInLondon();
+        const [members, siblings] = await Promise.all([
+          service.listMembers(ctx.db, child.family_id),
+          service.visibleSiblings(ctx.db, viewerOf(ctx.user!), child.family_id, child.id),
+        ]);
+        return {
+          view: `${V}family.njk`,
+          data: {
+            ...header(child),
+            pageTitle: 'Family',
+            members: members.map(presentMember),
+            siblings: siblings.map((s) => presentSibling(s, today)),
+            actsForSelf: child.acts_for_self && ageOn(child.date_of_birth, today) >= 16,
+            canEdit: ctx.user!.permissions.has('children:edit'),
+            done: ctx.query.done,
+          },
+        };
+      },
+    },
+    {
+      method: 'GET',
+      url: paths.children.addFamilyMember(),
+      access: 'children:edit',
+      audit: 'child.family.member-new',
+      auditReads: true,
+      handler: (ctx) => memberPage(ctx, 'add'),
+    },
+    {
+      method: 'POST',
+      url: paths.children.addFamilyMember(),
+      access: 'children:edit',
+      audit: 'child.family.member-add',
+      handler: async (ctx) => {
+        const child = await familyOf(ctx);
+        const form = parseForm(familyMemberForm, ctx.body);
+        const row = await service.addMember(ctx.db, child.family_id, form);
+        ctx.audit.details = { ...ctx.audit.details, familyMemberId: row.id };
+        return { redirect: `${paths.children.family(child.id)}?done=added` };
+      },
+      onInvalid: (ctx, errors) => memberPage(ctx, 'add', ctx.body, errors),
+    },
+    {
+      method: 'GET',
+      url: paths.children.editFamilyMember(),
+      access: 'children:edit',
+      audit: 'child.family.member-edit',
+      auditReads: true,
+      handler: (ctx) => memberPage(ctx, 'edit'),
+    },
+    {
+      method: 'POST',
+      url: paths.children.editFamilyMember(),
+      access: 'children:edit',
+      audit: 'child.family.member-update',
+      handler: async (ctx) => {
+        const child = await familyOf(ctx);
+        const member = await service.getMember(ctx.db, child.family_id, ctx.params.memberId!);
+        const form = parseForm(familyMemberEditForm, ctx.body);
+        await service.updateMember(ctx.db, child.family_id, member.id, form, form.version);
+        ctx.audit.details = { ...ctx.audit.details, familyMemberId: member.id };
+        return { redirect: `${paths.children.family(child.id)}?done=changed` };
+      },
+      onInvalid: (ctx, errors) => memberPage(ctx, 'edit', ctx.body, errors),
+    },
+  ];
+}

@@ -1,0 +1,205 @@
+// Which organisation and service works with a child, and the key worker.
+//
+// All of it is part of the core record: a person who may see the child sees who works with them.
+// Adding an involvement of another organisation does not by itself open the record to that
+// organisation: the sharing rule also needs consent (or a lawful basis) covering its type.
+import type { RouteContext, RouteResult, RouteSpec } from '../../../platform/http/route.js';
+import type { FieldError } from '../../../platform/http/errors.js';
+import { ORGANISATION_TYPES } from '../../../platform/access/roles.js';
+import { paths } from '../../../paths.js';
+import type { CapabilityDeps } from '../../deps.js';
+import { childAccess, requireChild, viewerOf } from '../sharing/service.js';
+import { childSummary } from '../tell-it-once/service.js';
+import { childName, longDate, navChild } from '../tell-it-once/presenters.js';
+import { dateInputValues, parseFormWithDates } from '../tell-it-once/schema.js';
+import { parseForm } from '../../../platform/http/forms.js';
+import { endInvolvementForm, involvementForm, keyWorkerForm } from './schema.js';
+import { formatCost, KEY_WORKER_AGREEMENT } from './rules.js';
+import { todayInLondon } from '../../../platform/dates.js';
+import * as service from './service.js';
+
+const V = 'record/involvements/views/';
+
+export function involvementsRoutes(_deps: CapabilityDeps): RouteSpec[] {
+  const header = async (ctx: RouteContext) => {
+    const child = await childSummary(ctx.db, ctx.params.id!);
+    return { child: navChild(child), childName: childName(child), current: 'involvements' };
+  };
+
+  const present = (i: Awaited<ReturnType<typeof service.listInvolvements>>[number], today: string) => ({
+    ...i,
+    started: longDate(i.started_on),
+    ended: longDate(i.ended_on),
+    current: i.started_on <= today && (i.ended_on === null || i.ended_on >= today),
+    practitioner: i.practitioner_display_name ?? i.practitioner_name,
+    cost: formatCost(i.cost_pence, i.cost_period),
+    organisationTypeName: ORGANISATION_TYPES[i.organisation_type as keyof typeof ORGANISATION_TYPES] ?? i.organisation_type,
+  });
+
+  const addPage = async (ctx: RouteContext, values: Record<string, unknown> = {}, errors?: FieldError[]): Promise<RouteResult> => {
+    await requireChild(ctx, ctx.params.id, 'core');
+    const [orgs, staff] = await Promise.all([service.activeOrganisations(ctx.db), service.caseworkStaff(ctx.db)]);
+    return {
+      view: `${V}involvement-new.njk`,
+      data: {
+        ...(await header(ctx)),
+        pageTitle: 'Add an involvement',
+        values,
+        startedOnValues: dateInputValues(values, 'startedOn'),
+        orgItems: [
+          { value: '', text: 'Choose an organisation' },
+          ...orgs.map((o) => ({ value: o.id, text: o.name, selected: o.id === values.organisationId })),
+        ],
+        staffItems: [
+          { value: '', text: 'Not listed, or no named practitioner' },
+          ...staff.map((s) => ({ value: s.id, text: `${s.display_name} (${s.organisation_name})`, selected: s.id === values.practitionerUserId })),
+        ],
+        periodItems: [
+          { value: 'week', text: 'A week', checked: values.costPeriod === 'week' },
+          { value: 'year', text: 'A year', checked: values.costPeriod === 'year' },
+        ],
+        errors,
+      },
+    };
+  };
+
+  const endPage = async (ctx: RouteContext, values: Record<string, unknown> = {}, errors?: FieldError[]): Promise<RouteResult> => {
+    await requireChild(ctx, ctx.params.id, 'core');
+    const inv = await service.getInvolvement(ctx.db, ctx.params.id!, ctx.params.involvementId!);
+    return {
+      view: `${V}involvement-end.njk`,
+      data: {
+        ...(await header(ctx)),
+        pageTitle: 'End an involvement',
+        involvement: present(inv, todayInLondon()),
+        endedOnValues: dateInputValues(values, 'endedOn'),
+        errors,
+      },
+    };
+  };
+
+  const keyWorkerPage = async (ctx: RouteContext, values: Record<string, unknown> = {}, errors?: FieldError[]): Promise<RouteResult> => {
+    await requireChild(ctx, ctx.params.id, 'core');
+    const [choices, now] = await Promise.all([service.keyWorkerChoices(ctx.db, ctx.params.id!), service.currentKeyWorker(ctx.db, ctx.params.id!)]);
+    return {
+      view: `${V}key-worker.njk`,
+      data: {
+        ...(await header(ctx)),
+        pageTitle: 'Change the key worker',
+        keyWorker: now,
+        version: now.version,
+        values,
+        choiceItems: [
+          { value: '', text: 'Choose a person' },
+          ...choices.map((c) => ({ value: c.id, text: `${c.display_name} (${c.organisation_name})`, selected: c.id === values.keyWorkerUserId })),
+        ],
+        agreementItems: Object.entries(KEY_WORKER_AGREEMENT).map(([value, text]) => ({ value, text, checked: values.familyAgreed === value })),
+        errors,
+      },
+    };
+  };
+
+  return [
+    {
+      method: 'GET',
+      url: paths.children.involvements(),
+      access: 'children:view',
+      audit: 'child.involvements.view',
+      auditReads: true,
+      handler: async (ctx) => {
+        await requireChild(ctx, ctx.params.id, 'core');
+        const today = todayInLondon();
+        const [involvements, keyWorker, history] = await Promise.all([
+          service.listInvolvements(ctx.db, ctx.params.id!),
+          service.currentKeyWorker(ctx.db, ctx.params.id!),
+          service.keyWorkerHistory(ctx.db, ctx.params.id!),
+        ]);
+        const rows = involvements.map((i) => present(i, today));
+        return {
+          view: `${V}involvements.njk`,
+          data: {
+            ...(await header(ctx)),
+            pageTitle: 'Who works with them',
+            currentInvolvements: rows.filter((r) => r.ended_on === null || r.ended_on >= today),
+            pastInvolvements: rows.filter((r) => r.ended_on !== null && r.ended_on < today),
+            keyWorker,
+            history: history.map((h) => ({ ...h, changed: longDate(h.changed_on) })),
+            canEdit: ctx.user!.permissions.has('children:edit'),
+            done: ctx.query.done,
+          },
+        };
+      },
+    },
+    {
+      method: 'GET',
+      url: paths.children.addInvolvement(),
+      access: 'children:edit',
+      audit: 'child.involvement.new',
+      auditReads: true,
+      handler: (ctx) => addPage(ctx),
+    },
+    {
+      method: 'POST',
+      url: paths.children.addInvolvement(),
+      access: 'children:edit',
+      audit: 'child.involvement.add',
+      handler: async (ctx) => {
+        await requireChild(ctx, ctx.params.id, 'core');
+        const form = parseFormWithDates(involvementForm, ctx.body, ['startedOn']);
+        const row = await service.addInvolvement(ctx.db, ctx.params.id!, form, { id: ctx.user!.id, organisationId: ctx.user!.organisationId });
+        // Ids only: the audit log is read by people who may not see the record, and the service can say much about a child.
+        ctx.audit.details = { ...ctx.audit.details, involvementId: row.id, organisationId: form.organisationId };
+        return { redirect: `${paths.children.involvements(ctx.params.id)}?done=added` };
+      },
+      onInvalid: (ctx, errors) => addPage(ctx, ctx.body, errors),
+    },
+    {
+      method: 'GET',
+      url: paths.children.endInvolvement(),
+      access: 'children:edit',
+      audit: 'child.involvement.end-form',
+      auditReads: true,
+      handler: (ctx) => endPage(ctx),
+    },
+    {
+      method: 'POST',
+      url: paths.children.endInvolvement(),
+      access: 'children:edit',
+      audit: 'child.involvement.end',
+      handler: async (ctx) => {
+        await requireChild(ctx, ctx.params.id, 'core');
+        const inv = await service.getInvolvement(ctx.db, ctx.params.id!, ctx.params.involvementId!);
+        const form = parseFormWithDates(endInvolvementForm(inv.started_on), ctx.body, ['endedOn']);
+        await service.endInvolvement(ctx.db, ctx.params.id!, inv.id, form.endedOn, form.version, { id: ctx.user!.id, organisationId: ctx.user!.organisationId });
+        ctx.audit.details = { ...ctx.audit.details, involvementId: inv.id, endedOn: form.endedOn };
+        // Ending one's own organisation's involvement can end one's access to the record.
+        const still = await childAccess(ctx.db, viewerOf(ctx.user!), ctx.params.id!);
+        if (!still.visible) return { view: `${V}no-longer-involved.njk`, data: { pageTitle: 'Involvement ended' } };
+        return { redirect: `${paths.children.involvements(ctx.params.id)}?done=ended` };
+      },
+      onInvalid: (ctx, errors) => endPage(ctx, ctx.body, errors),
+    },
+    {
+      method: 'GET',
+      url: paths.children.keyWorker(),
+      access: 'children:edit',
+      audit: 'child.key-worker.form',
+      auditReads: true,
+      handler: (ctx) => keyWorkerPage(ctx),
+    },
+    {
+      method: 'POST',
+      url: paths.children.keyWorker(),
+      access: 'children:edit',
+      audit: 'child.key-worker.change',
+      handler: async (ctx) => {
+        await requireChild(ctx, ctx.params.id, 'core');
+        const form = parseForm(keyWorkerForm, ctx.body);
+        const { chosen, agreed } = await service.changeKeyWorker(ctx.db, ctx.params.id!, form, { id: ctx.user!.id, organisationId: ctx.user!.organisationId });
+        ctx.audit.details = { ...ctx.audit.details, keyWorkerUserId: chosen.id, familyAgreed: agreed };
+        return { redirect: `${paths.children.involvements(ctx.params.id)}?done=${agreed ? 'key-worker' : 'interim-key-worker'}` };
+      },
+      onInvalid: (ctx, errors) => keyWorkerPage(ctx, ctx.body, errors),
+    },
+  ];
+}

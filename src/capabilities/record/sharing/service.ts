@@ -1,0 +1,751 @@
+// Access to a child's record for other capabilities: the one place that decides. Other
+// capabilities call requireChild() for a record page and visibleChildIds() for lists, search,
+// counts and exports, so a child outside the rule does not exist for that person anywhere.
+import { sql, type Expression, type SqlBool } from 'kysely';
+import type { Db } from '../../../platform/db/database.js';
+import type { CurrentUser } from '../../../platform/auth/current-user.js';
+import { ForbiddenError, NotFoundError, ValidationError } from '../../../platform/http/errors.js';
+import { todayInLondon } from '../../../platform/dates.js';
+import type { RouteContext } from '../../../platform/http/route.js';
+import { accessFor, hasCaseworkRole, sectionsGrantedToOwnOrganisation, SECTION_KEYS, type Access, type Section, type SharingFacts, type Viewer } from './rules.js';
+import { describeAction, roleNames } from './presenters.js';
+
+export const viewerOf = (u: CurrentUser): Viewer => ({
+  userId: u.id,
+  organisationId: u.organisationId,
+  organisationType: u.organisationType,
+  roles: u.roles,
+});
+
+interface FactsRow {
+  found: boolean;
+  involved: string[];
+  consents: { id: string; withdrawn: boolean; approved: boolean; organisation_type: string | null; section: string | null }[];
+  bases: { organisation_id: string; sections: string[]; current: boolean; approved: boolean }[];
+  glass: { user_id: string; expires_at: string }[];
+}
+
+/**
+ * Everything the sharing rule needs about one child, in one round trip (every page of a record
+ * asks, so this is on the hot path): whether the child exists, the organisations involved today,
+ * the consents with their scopes, the lawful bases and emergency access.
+ */
+async function readFacts(db: Db, childId: string, now: Date): Promise<FactsRow> {
+  const today = todayInLondon(now);
+  const { rows } = await sql<FactsRow>`
+    select
+      exists (select 1 from children where id = ${childId}) as found,
+      coalesce((select json_agg(i.organisation_id) from involvements i
+                where i.child_id = ${childId} and i.started_on <= ${today}::date
+                  and (i.ended_on is null or i.ended_on >= ${today}::date)), '[]'::json) as involved,
+      coalesce((select json_agg(json_build_object('id', k.id, 'withdrawn', k.withdrawn_at is not null, 'approved', k.approval = 'approved',
+                                                  'organisation_type', s.organisation_type, 'section', s.section))
+                from consents k left join consent_scopes s on s.consent_id = k.id
+                where k.child_id = ${childId}), '[]'::json) as consents,
+      coalesce((select json_agg(json_build_object('organisation_id', b.organisation_id, 'sections', b.sections, 'approved', b.approval = 'approved',
+                  'current', b.ended_at is null and b.decided_on <= ${today}::date and (b.ends_on is null or b.ends_on >= ${today}::date)))
+                from lawful_bases b where b.child_id = ${childId}), '[]'::json) as bases,
+      coalesce((select json_agg(json_build_object('user_id', g.user_id, 'expires_at', g.expires_at))
+                from break_glass g where g.child_id = ${childId}), '[]'::json) as glass`.execute(db);
+  return rows[0]!;
+}
+
+function factsFrom(row: FactsRow): SharingFacts {
+  const byConsent = new Map<string, { withdrawn: boolean; approved: boolean; scopes: { organisationType: string; section: string }[] }>();
+  for (const r of row.consents) {
+    const c = byConsent.get(r.id) ?? { withdrawn: r.withdrawn, approved: r.approved, scopes: [] };
+    if (r.organisation_type && r.section) c.scopes.push({ organisationType: r.organisation_type, section: r.section });
+    byConsent.set(r.id, c);
+  }
+  return {
+    involvedOrganisationIds: row.involved,
+    consents: [...byConsent.values()],
+    lawfulBases: row.bases.map((b) => ({ organisationId: b.organisation_id, sections: b.sections, current: b.current, approved: b.approved })),
+    breakGlass: row.glass.map((g) => ({ userId: g.user_id, expiresAt: new Date(g.expires_at) })),
+  };
+}
+
+export async function loadSharingFacts(db: Db, childId: string, now = new Date()): Promise<SharingFacts> {
+  return factsFrom(await readFacts(db, childId, now));
+}
+
+export async function childAccess(db: Db, viewer: Viewer, childId: string, now = new Date()): Promise<Access> {
+  if (!hasCaseworkRole(viewer)) return { visible: false };
+  const row = await readFacts(db, childId, now);
+  if (!row.found) return { visible: false };
+  return accessFor(viewer, factsFrom(row), now);
+}
+
+/**
+ * For a route showing a child's data: checks access, records the child as the audit subject
+ * (with the purpose, and emergency access when that is how it was reached), and answers the
+ * sections the person may see. A child they may not see is "not found", like one that does not exist.
+ */
+export async function requireChild(ctx: RouteContext, childId: string | undefined, section: Section = 'core', purpose?: string) {
+  if (!ctx.user || !childId || !/^[0-9a-f-]{36}$/.test(childId)) throw new NotFoundError('child');
+  const access = await childAccess(ctx.db, viewerOf(ctx.user), childId);
+  if (!access.visible || !access.sections.has(section)) throw new NotFoundError('child');
+  if (access.via === 'emergency-access' && changesTheRecord(ctx)) throw emergencyAccessIsReadOnly(childId);
+  ctx.audit.subjectType = 'child';
+  ctx.audit.subjectId = childId;
+  ctx.audit.details = { ...ctx.audit.details, section, ...(access.via === 'emergency-access' ? { via: 'emergency access' } : {}) };
+  if (purpose) ctx.audit.purpose = purpose;
+  if (access.via === 'emergency-access') {
+    // Every page of the record shows the warning banner (record-nav.njk includes it).
+    const banner = await emergencyAccessBanner(ctx.db, ctx.user.id, childId);
+    if (banner) ctx.req.emergencyAccess = { until: formatUntil(banner.expiresAt), reason: banner.reason };
+  }
+  return access;
+}
+
+/**
+ * Emergency access is for reading in an emergency (ADR 0012): through it, nobody records an
+ * involvement, a consent or a lawful basis (which would outlast it), or changes anything else.
+ * A change is any POST, and any form that exists only to change the record (`children:edit`).
+ */
+function changesTheRecord(ctx: RouteContext): boolean {
+  return ctx.req.method !== 'GET' || (ctx.req.routeOptions.config as { access?: string } | undefined)?.access === 'children:edit';
+}
+
+export const emergencyAccessIsReadOnly = (childId: string) =>
+  new ForbiddenError(
+    'emergency access is read-only',
+    {
+      title: 'Emergency access lets you read this record, not change it',
+      paragraphs: [
+        'Nothing has been saved. Emergency access is only for reading the record in an emergency, and it ends when its time is up.',
+        'If your organisation needs to work with this child, ask a colleague who can already see the record, or the information governance lead, to record the involvement and the basis for sharing.',
+      ],
+    },
+    { type: 'child', id: childId },
+  );
+
+const formatUntil = (d: Date) => d.toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/London' });
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by requireChild when the record was reached through emergency access. */
+    emergencyAccess?: { until: string; reason: string };
+  }
+}
+
+/**
+ * The same rule in SQL, as a condition on a `children` row aliased `alias`, for lists, search,
+ * counts and exports. Must agree with accessFor() (a property test checks it does).
+ */
+export function visibleChild(viewer: Viewer, alias = 'c', now = new Date()): Expression<SqlBool> {
+  if (!hasCaseworkRole(viewer)) return sql<SqlBool>`false`;
+  const today = todayInLondon(now);
+  const id = sql.ref(`${alias}.id`);
+  return sql<SqlBool>`(
+    exists (select 1 from break_glass g where g.child_id = ${id} and g.user_id = ${viewer.userId} and g.expires_at > ${now})
+    or (
+      exists (select 1 from involvements i where i.child_id = ${id} and i.organisation_id = ${viewer.organisationId}
+              and i.started_on <= ${today}::date and (i.ended_on is null or i.ended_on >= ${today}::date))
+      and (
+        exists (select 1 from consents k join consent_scopes s on s.consent_id = k.id
+                where k.child_id = ${id} and k.withdrawn_at is null and k.approval = 'approved'
+                  and s.organisation_type = ${viewer.organisationType} and s.section = 'core')
+        or exists (select 1 from lawful_bases b where b.child_id = ${id} and b.organisation_id = ${viewer.organisationId}
+                   and b.approval = 'approved' and b.ended_at is null and b.decided_on <= ${today}::date and (b.ends_on is null or b.ends_on >= ${today}::date)
+                   and 'core' = any(b.sections))
+      )
+    )
+  )`;
+}
+
+/** Ids of the children this person may see. */
+export const visibleChildIds = (db: Db, viewer: Viewer, now = new Date()) =>
+  db.selectFrom('children as c').select('c.id').where(visibleChild(viewer, 'c', now));
+
+// ---------------------------------------------------------------------------------------------
+// Consents, lawful bases, emergency access and "who has looked": the sharing pages' use cases.
+
+const MINUTE = 60_000;
+
+/** What every page of the record needs for its heading and sub-navigation. */
+export async function childHeader(db: Db, childId: string) {
+  const child = await db
+    .selectFrom('children')
+    .select(['id', 'given_name', 'family_name', 'preferred_name', 'date_of_birth', 'family_id'])
+    .where('id', '=', childId)
+    .executeTakeFirst();
+  if (!child) throw new NotFoundError('child');
+  return child;
+}
+
+/** Family members of the child's family who hold parental responsibility: who may give consent for them. */
+export const parentsWithResponsibility = (db: Db, familyId: string) =>
+  db
+    .selectFrom('family_members')
+    .select(['id', 'full_name', 'relationship'])
+    .where('family_id', '=', familyId)
+    .where('parental_responsibility', '=', true)
+    .orderBy('full_name')
+    .execute();
+
+export async function listConsents(db: Db, childId: string) {
+  const [consents, scopes] = await Promise.all([
+    db
+      .selectFrom('consents as k')
+      .leftJoin('family_members as m', 'm.id', 'k.given_by_member_id')
+      .leftJoin('users as u', 'u.id', 'k.recorded_by')
+      .leftJoin('users as ap', 'ap.id', 'k.approval_by')
+      .select([
+        'ap.display_name as approval_by_name',
+        'k.id',
+        'k.given_by',
+        'k.capacity_note',
+        'k.given_on',
+        'k.method',
+        'k.evidence',
+        'k.review_on',
+        'k.withdrawn_at',
+        'k.withdrawn_reason',
+        'k.recorded_at',
+        'k.approval',
+        'k.approval_at',
+        'k.approval_note',
+        'k.recorded_by',
+        'm.full_name as member_name',
+        'm.relationship as member_relationship',
+        'u.display_name as recorded_by_name',
+      ])
+      .where('k.child_id', '=', childId)
+      .orderBy('k.given_on', 'desc')
+      .orderBy('k.recorded_at', 'desc')
+      .execute(),
+    db
+      .selectFrom('consent_scopes as s')
+      .innerJoin('consents as k', 'k.id', 's.consent_id')
+      .select(['s.consent_id', 's.organisation_type', 's.section'])
+      .where('k.child_id', '=', childId)
+      .execute(),
+  ]);
+  return consents.map((c) => ({ ...c, scopes: scopes.filter((s) => s.consent_id === c.id) }));
+}
+
+export interface NewConsent {
+  givenBy: 'parent' | 'young-person' | 'decision-maker';
+  memberId: string | null;
+  capacityNote: string | null;
+  givenOn: string;
+  method: 'written' | 'verbal' | 'electronic';
+  evidence: string | null;
+  reviewOn: string;
+  scopes: readonly { organisationType: string; section: string }[];
+}
+
+/**
+ * Records a consent. When it gives sections to the recorder's own organisation (ADR 0012),
+ * it is stored as waiting for a second person and counts for nobody until approved; the answer
+ * names those sections.
+ */
+export async function addConsent(db: Db, childId: string, form: NewConsent, recorder: Recorder, now = new Date()) {
+  const opens = sectionsGrantedToOwnOrganisation(recorder, { consent: { scopes: form.scopes } });
+  const consent = await db
+    .insertInto('consents')
+    .values({
+      child_id: childId,
+      given_by: form.givenBy,
+      given_by_member_id: form.memberId,
+      capacity_note: form.capacityNote,
+      given_on: form.givenOn,
+      method: form.method,
+      evidence: form.evidence,
+      review_on: form.reviewOn,
+      recorded_by: recorder.userId,
+      approval: opens.length ? 'pending' : 'approved',
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await db
+    .insertInto('consent_scopes')
+    .values(form.scopes.map((s) => ({ consent_id: consent.id, organisation_type: s.organisationType, section: s.section })))
+    .execute();
+  return { id: consent.id, opens };
+}
+
+/** Who records a consent or lawful basis: the person and the organisation whose access it may widen. */
+export type Recorder = Pick<Viewer, 'userId' | 'organisationId' | 'organisationType'>;
+
+/** Withdraws a consent now. Answers false when it was already withdrawn; NotFoundError if it is not this child's. */
+export async function withdrawConsent(db: Db, childId: string, consentId: string, reason: string, now = new Date()): Promise<boolean> {
+  if (!/^[0-9a-f-]{36}$/.test(consentId)) throw new NotFoundError('consent');
+  const found = await db.selectFrom('consents').select(['id', 'withdrawn_at']).where('id', '=', consentId).where('child_id', '=', childId).executeTakeFirst();
+  if (!found) throw new NotFoundError('consent');
+  const done = await db
+    .updateTable('consents')
+    .set({ withdrawn_at: now, withdrawn_reason: reason })
+    .where('id', '=', consentId)
+    .where('withdrawn_at', 'is', null)
+    .executeTakeFirst();
+  return Number(done.numUpdatedRows) === 1;
+}
+
+export async function getConsent(db: Db, childId: string, consentId: string) {
+  if (!/^[0-9a-f-]{36}$/.test(consentId)) throw new NotFoundError('consent');
+  const consent = (await listConsents(db, childId)).find((c) => c.id === consentId);
+  if (!consent) throw new NotFoundError('consent');
+  return consent;
+}
+
+export const listLawfulBases = (db: Db, childId: string) =>
+  db
+    .selectFrom('lawful_bases as b')
+    .innerJoin('organisations as o', 'o.id', 'b.organisation_id')
+    .leftJoin('users as u', 'u.id', 'b.decided_by_user_id')
+    .leftJoin('users as ap', 'ap.id', 'b.approval_by')
+    .select([
+      'b.id',
+      'b.approval',
+      'b.approval_at',
+      'b.approval_note',
+      'ap.display_name as approval_by_name',
+      'b.basis',
+      'b.sections',
+      'b.explanation',
+      'b.decided_on',
+      'b.ends_on',
+      'b.ended_at',
+      'b.organisation_id',
+      'o.name as organisation_name',
+      'u.display_name as decided_by_name',
+    ])
+    .where('b.child_id', '=', childId)
+    .orderBy('b.decided_on', 'desc')
+    .orderBy('b.recorded_at', 'desc')
+    .execute();
+
+export interface NewLawfulBasis {
+  basis: 'safeguarding' | 'legal-obligation' | 'vital-interests' | 'public-task';
+  organisationId: string;
+  sections: readonly string[];
+  explanation: string;
+  decidedOn: string;
+  endsOn: string | null;
+}
+
+/** Records a lawful basis; held for a second person's approval when it is for the recorder's own organisation. */
+export async function addLawfulBasis(db: Db, childId: string, form: NewLawfulBasis, recorder: Recorder, now = new Date()) {
+  const opens = sectionsGrantedToOwnOrganisation(recorder, { lawfulBasis: { organisationId: form.organisationId, sections: form.sections } });
+  const row = await db
+    .insertInto('lawful_bases')
+    .values({
+      child_id: childId,
+      organisation_id: form.organisationId,
+      basis: form.basis,
+      sections: [...form.sections],
+      explanation: form.explanation,
+      decided_by_user_id: recorder.userId,
+      decided_on: form.decidedOn,
+      ends_on: form.endsOn,
+      approval: opens.length ? 'pending' : 'approved',
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return { id: row.id, opens };
+}
+
+export const activeOrganisations = (db: Db) =>
+  db.selectFrom('organisations').select(['id', 'name', 'type']).where('active', '=', true).orderBy('name').execute();
+
+/** Which organisations working with the child now may see which sections, by the sharing rule. */
+export async function whoCanSee(db: Db, childId: string, now = new Date()) {
+  const facts = await loadSharingFacts(db, childId, now);
+  if (facts.involvedOrganisationIds.length === 0) return [];
+  const orgs = await db
+    .selectFrom('organisations')
+    .select(['id', 'name', 'type'])
+    .where('id', 'in', [...new Set(facts.involvedOrganisationIds)])
+    .orderBy('name')
+    .execute();
+  return orgs.map((o) => {
+    const access = accessFor({ userId: '', organisationId: o.id, organisationType: o.type, roles: ['caseworker'] }, { ...facts, breakGlass: [] }, now);
+    return { id: o.id, name: o.name, type: o.type, sections: access.visible ? SECTION_KEYS.filter((s) => access.sections.has(s)) : [] };
+  });
+}
+
+// Emergency access ("break glass") ------------------------------------------------------------
+
+/** The child whose NHS number, UPN or council reference this is, if any (NHS number first, then UPN). */
+export async function findChildByIdentifier(db: Db, c: { nhsNumber: string | null; upn: string | null; councilId: string }) {
+  const rows = await db
+    .selectFrom('children')
+    .select(['id', 'nhs_number', 'upn', 'council_id'])
+    .where((eb) =>
+      eb.or([
+        ...(c.nhsNumber ? [eb('nhs_number', '=', c.nhsNumber)] : []),
+        ...(c.upn ? [eb('upn', '=', c.upn)] : []),
+        eb('council_id', '=', c.councilId),
+      ]),
+    )
+    .execute();
+  const pick =
+    rows.find((r) => c.nhsNumber && r.nhs_number === c.nhsNumber) ?? rows.find((r) => c.upn && r.upn === c.upn) ?? rows.find((r) => r.council_id === c.councilId);
+  if (!pick) return null;
+  const kind = c.nhsNumber && pick.nhs_number === c.nhsNumber ? 'NHS number' : c.upn && pick.upn === c.upn ? 'Unique Pupil Number' : 'council reference';
+  return { id: pick.id, matchedOn: kind };
+}
+
+export async function grantEmergencyAccess(
+  db: Db,
+  g: { childId: string; userId: string; organisationId: string; reason: string; hours: number },
+  now = new Date(),
+) {
+  // Set here, not by the database's clock, so the pure and SQL rules compare the same instant.
+  const expiresAt = new Date(now.getTime() + g.hours * 60 * MINUTE);
+  const row = await db
+    .insertInto('break_glass')
+    .values({ child_id: g.childId, user_id: g.userId, organisation_id: g.organisationId, reason: g.reason, started_at: now, expires_at: expiresAt })
+    .returning(['id', 'expires_at'])
+    .executeTakeFirstOrThrow();
+  return { id: row.id, expiresAt };
+}
+
+/** The person's current emergency access to the child, for a warning banner on every page of the record. */
+export async function emergencyAccessBanner(db: Db, userId: string, childId: string, now = new Date()) {
+  const row = await db
+    .selectFrom('break_glass')
+    .select(['started_at', 'expires_at', 'reason'])
+    .where('child_id', '=', childId)
+    .where('user_id', '=', userId)
+    .where('expires_at', '>', now)
+    .orderBy('expires_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row ? { startedAt: new Date(row.started_at), expiresAt: new Date(row.expires_at), reason: row.reason } : null;
+}
+
+const emergencyAccessQuery = (db: Db) =>
+  db
+    .selectFrom('break_glass as g')
+    .innerJoin('users as u', 'u.id', 'g.user_id')
+    .innerJoin('organisations as o', 'o.id', 'g.organisation_id')
+    .innerJoin('children as c', 'c.id', 'g.child_id')
+    .leftJoin('users as r', 'r.id', 'g.reviewed_by')
+    .select([
+      'g.id',
+      'g.child_id',
+      'g.user_id',
+      'g.reason',
+      'g.started_at',
+      'g.expires_at',
+      'g.reviewed_at',
+      'g.review_note',
+      'u.display_name as user_name',
+      'o.name as organisation_name',
+      'c.given_name',
+      'c.family_name',
+      'c.preferred_name',
+      'r.display_name as reviewed_by_name',
+    ]);
+
+export const listEmergencyAccessForChild = (db: Db, childId: string) =>
+  emergencyAccessQuery(db).where('g.child_id', '=', childId).orderBy('g.started_at', 'desc').orderBy('g.id').execute();
+
+export const REVIEW_PAGE_SIZE = 50;
+
+/** Every emergency access, newest first, for the information governance lead. */
+export async function listEmergencyAccessForReview(db: Db, page: number) {
+  const [{ total }] = (await db.selectFrom('break_glass').select((eb) => eb.fn.countAll<number>().as('total')).execute()) as [{ total: number }];
+  const pages = Math.max(1, Math.ceil(Number(total) / REVIEW_PAGE_SIZE));
+  const p = Math.min(Math.max(1, page), pages);
+  const rows = await emergencyAccessQuery(db)
+    .orderBy('g.started_at', 'desc')
+    .orderBy('g.id')
+    .limit(REVIEW_PAGE_SIZE)
+    .offset((p - 1) * REVIEW_PAGE_SIZE)
+    .execute();
+  return { rows, page: p, pages, total: Number(total) };
+}
+
+/** Emergency access asked for with a number that matched no child (from the audit log), newest first. */
+export const listUnmatchedEmergencyRequests = (db: Db, limit = 50) =>
+  db
+    .selectFrom('audit_log as a')
+    .leftJoin('users as u', 'u.id', 'a.user_id')
+    .leftJoin('organisations as o', 'o.id', 'a.organisation_id')
+    .select(['a.id', 'a.at', 'a.purpose', 'a.details', 'u.display_name as user_name', 'o.name as organisation_name'])
+    .where('a.action', 'in', ['child.emergency-access.start', 'child.emergency-access.grant'])
+    .where('a.result', '=', 'denied')
+    .orderBy('a.id', 'desc')
+    .limit(limit)
+    .execute();
+
+export type ReviewOutcome = { ok: true; childId: string } | { ok: false; problem: 'already-reviewed' | 'own-access' };
+
+export async function markEmergencyAccessReviewed(db: Db, breakGlassId: string, reviewerId: string, note: string, now = new Date()): Promise<ReviewOutcome> {
+  if (!/^[0-9a-f-]{36}$/.test(breakGlassId)) throw new NotFoundError('emergency access');
+  const row = await db.selectFrom('break_glass').select(['id', 'child_id', 'user_id', 'reviewed_at']).where('id', '=', breakGlassId).executeTakeFirst();
+  if (!row) throw new NotFoundError('emergency access');
+  if (row.user_id === reviewerId) return { ok: false, problem: 'own-access' };
+  const done = await db
+    .updateTable('break_glass')
+    .set({ reviewed_by: reviewerId, reviewed_at: now, review_note: note })
+    .where('id', '=', breakGlassId)
+    .where('reviewed_at', 'is', null)
+    .executeTakeFirst();
+  if (Number(done.numUpdatedRows) !== 1) return { ok: false, problem: 'already-reviewed' };
+  return { ok: true, childId: row.child_id };
+}
+
+// Who has looked at this record ---------------------------------------------------------------
+
+export const WHO_HAS_LOOKED_PAGE_SIZE = 50;
+
+/**
+ * Every audited view, change and export of the child's record, newest first, 50 a page: the
+ * organisation, roles and person, when, what (plain words), why (the purpose given) and whether
+ * it was allowed. The same list will be shown to the family.
+ */
+export async function whoHasLooked(db: Db, childId: string, page = 1) {
+  // Entries about the child, and entries that disclosed it among others (an export's rows).
+  const base = db.selectFrom('audit_log as a').where((eb) =>
+    eb.or([
+      eb.and([eb('a.subject_type', '=', 'child'), eb('a.subject_id', '=', childId)]),
+      eb('a.id', 'in', eb.selectFrom('audit_children').select('audit_id').where('child_id', '=', childId)),
+    ]),
+  );
+  const [{ total }] = (await base.select((eb) => eb.fn.countAll<number>().as('total')).execute()) as [{ total: number }];
+  const pages = Math.max(1, Math.ceil(Number(total) / WHO_HAS_LOOKED_PAGE_SIZE));
+  const p = Math.min(Math.max(1, Math.floor(page) || 1), pages);
+  const rows = await base
+    .leftJoin('users as u', 'u.id', 'a.user_id')
+    .leftJoin('organisations as o', 'o.id', 'a.organisation_id')
+    .select(['a.id', 'a.at', 'a.action', 'a.purpose', 'a.result', 'a.roles', 'a.details', 'u.display_name as person', 'o.name as organisation'])
+    .orderBy('a.id', 'desc')
+    .limit(WHO_HAS_LOOKED_PAGE_SIZE)
+    .offset((p - 1) * WHO_HAS_LOOKED_PAGE_SIZE)
+    .execute();
+  const entries = rows.map((r) => {
+    let details: Record<string, unknown> = {};
+    try {
+      details = JSON.parse(r.details) as Record<string, unknown>;
+    } catch {
+      /* an entry without readable details still lists */
+    }
+    const lookedUpOnly = details.alreadyVisible === true;
+    return {
+      id: String(r.id),
+      at: new Date(r.at),
+      organisation: r.organisation,
+      roles: roleNames(r.roles),
+      person: r.person,
+      action: r.action,
+      what: lookedUpOnly ? 'Looked them up by number (they could already see the record)' : describeAction(r.action),
+      why: r.purpose,
+      emergency: !lookedUpOnly && (details.via === 'emergency access' || r.action.startsWith('child.emergency-access.')),
+      allowed: r.result === 'allowed',
+    };
+  });
+  return { entries, page: p, pages, total: Number(total) };
+}
+
+// Approving what widens the recorder's own organisation's access (ADR 0012) -----------------------
+
+export type SharingGrantKind = 'consent' | 'lawful-basis';
+
+/** Everything waiting for a second person, oldest first: consents and lawful bases, with who recorded them. */
+export async function listSharingToApprove(db: Db) {
+  const [consents, bases] = await Promise.all([
+    db
+      .selectFrom('consents as k')
+      .innerJoin('children as c', 'c.id', 'k.child_id')
+      .leftJoin('users as u', 'u.id', 'k.recorded_by')
+      .leftJoin('organisations as o', 'o.id', 'u.organisation_id')
+      .select([
+        'k.id',
+        'k.child_id',
+        'k.recorded_at',
+        'k.recorded_by',
+        'k.method',
+        'k.evidence',
+        'k.given_by',
+        'k.given_on',
+        'c.given_name',
+        'c.family_name',
+        'c.preferred_name',
+        'u.display_name as recorded_by_name',
+        'o.name as organisation_name',
+        sql<{ organisation_type: string; section: string }[]>`coalesce((select json_agg(json_build_object('organisation_type', s.organisation_type, 'section', s.section))
+              from consent_scopes s where s.consent_id = k.id), '[]'::json)`.as('scopes'),
+      ])
+      .where('k.approval', '=', 'pending')
+      .where('k.withdrawn_at', 'is', null)
+      .orderBy('k.recorded_at')
+      .execute(),
+    db
+      .selectFrom('lawful_bases as b')
+      .innerJoin('children as c', 'c.id', 'b.child_id')
+      .innerJoin('organisations as bo', 'bo.id', 'b.organisation_id')
+      .leftJoin('users as u', 'u.id', 'b.decided_by_user_id')
+      .leftJoin('organisations as o', 'o.id', 'u.organisation_id')
+      .select([
+        'b.id',
+        'b.child_id',
+        'b.recorded_at',
+        'b.decided_by_user_id as recorded_by',
+        'b.basis',
+        'b.sections',
+        'b.explanation',
+        'b.decided_on',
+        'b.ends_on',
+        'bo.name as for_organisation',
+        'c.given_name',
+        'c.family_name',
+        'c.preferred_name',
+        'u.display_name as recorded_by_name',
+        'o.name as organisation_name',
+      ])
+      .where('b.approval', '=', 'pending')
+      .where('b.ended_at', 'is', null)
+      .orderBy('b.recorded_at')
+      .execute(),
+  ]);
+  return { consents, bases };
+}
+
+export type DecideOutcome =
+  | { ok: true; childId: string; recordedBy: string | null }
+  | { ok: false; problem: 'own-record' | 'own-organisation' | 'already-decided' };
+
+/**
+ * Approves or refuses a pending consent or lawful basis. Never by the person who recorded it,
+ * nor by an approver who also works cases in an organisation it gives to: approving it would
+ * widen their own access.
+ */
+export async function decideSharing(
+  db: Db,
+  d: { kind: SharingGrantKind; id: string; decider: Viewer; approve: boolean; note: string },
+  now = new Date(),
+): Promise<DecideOutcome> {
+  if (!/^[0-9a-f-]{36}$/.test(d.id)) throw new NotFoundError(d.kind);
+  const row =
+    d.kind === 'consent'
+      ? await db
+          .selectFrom('consents as k')
+          .select([
+            'k.child_id',
+            'k.recorded_by as recorder',
+            sql<{ organisationType: string; section: string }[]>`coalesce((select json_agg(json_build_object('organisationType', s.organisation_type, 'section', s.section))
+              from consent_scopes s where s.consent_id = k.id), '[]'::json)`.as('scopes'),
+          ])
+          .where('k.id', '=', d.id)
+          .executeTakeFirst()
+      : await db
+          .selectFrom('lawful_bases')
+          .select(['child_id', 'decided_by_user_id as recorder', 'organisation_id', 'sections'])
+          .where('id', '=', d.id)
+          .executeTakeFirst();
+  if (!row) throw new NotFoundError(d.kind);
+  if (row.recorder === d.decider.userId) return { ok: false, problem: 'own-record' };
+  const grant = 'scopes' in row ? { consent: { scopes: row.scopes } } : { lawfulBasis: { organisationId: row.organisation_id, sections: row.sections } };
+  if (d.approve && hasCaseworkRole(d.decider) && sectionsGrantedToOwnOrganisation(d.decider, grant).length > 0) return { ok: false, problem: 'own-organisation' };
+  const set = { approval: d.approve ? ('approved' as const) : ('refused' as const), approval_by: d.decider.userId, approval_at: now, approval_note: d.note };
+  const done =
+    d.kind === 'consent'
+      ? await db.updateTable('consents').set(set).where('id', '=', d.id).where('approval', '=', 'pending').executeTakeFirst()
+      : await db.updateTable('lawful_bases').set(set).where('id', '=', d.id).where('approval', '=', 'pending').executeTakeFirst();
+  if (Number(done.numUpdatedRows) !== 1) return { ok: false, problem: 'already-decided' };
+  return { ok: true, childId: row.child_id, recordedBy: row.recorder };
+}
+
+/** Active people who approve sharing (information governance leads), to be told something waits. */
+export const sharingApprovers = (db: Db) =>
+  db
+    .selectFrom('users as u')
+    .innerJoin('user_roles as r', 'r.user_id', 'u.id')
+    .innerJoin('organisations as o', 'o.id', 'u.organisation_id')
+    .select(['u.id', 'u.email'])
+    .where('r.role', '=', 'information-governance-lead')
+    .where('u.active', '=', true)
+    .where('o.active', '=', true)
+    .distinct()
+    .execute();
+
+export const emailOf = async (db: Db, userId: string) =>
+  (await db.selectFrom('users').select(['email', 'active']).where('id', '=', userId).executeTakeFirst()) ?? null;
+
+// What a person did and saw through emergency access ---------------------------------------------
+
+/**
+ * For each emergency access given, every audited action of that person on that child between
+ * its start and its end (views, searches and exports that listed the child, and refused
+ * attempts to change it), oldest first: what the information governance lead reviews.
+ */
+export async function emergencyAccessActivity(db: Db, breakGlassIds: readonly string[]) {
+  if (breakGlassIds.length === 0) return new Map<string, { at: Date; action: string; what: string; allowed: boolean }[]>();
+  const { rows } = await sql<{ break_glass_id: string; at: string; action: string; result: string }>`
+    select g.id as break_glass_id, a.at, a.action, a.result
+    from break_glass g
+    join audit_log a on a.user_id = g.user_id and a.at >= g.started_at and a.at <= g.expires_at
+    where g.id in (${sql.join(breakGlassIds.map((id) => sql`${id}::uuid`))})
+      and ((a.subject_type = 'child' and a.subject_id = g.child_id::text)
+           or exists (select 1 from audit_children ac where ac.audit_id = a.id and ac.child_id = g.child_id))
+    order by g.id, a.id`.execute(db);
+  const out = new Map<string, { at: Date; action: string; what: string; allowed: boolean }[]>();
+  for (const r of rows) {
+    const list = out.get(r.break_glass_id) ?? [];
+    list.push({ at: new Date(r.at), action: r.action, what: describeAction(r.action), allowed: r.result === 'allowed' });
+    out.set(r.break_glass_id, list);
+  }
+  return out;
+}
+
+/** What a merge held back, so that undoing it gives it back exactly. */
+export interface HeldByMerge {
+  consentIds: string[];
+  lawfulBasisIds: string[];
+  breakGlass: { id: string; expiresAt: string }[];
+}
+
+/**
+ * After a merge: the consents and lawful bases moved from the merged record that no second
+ * person approved wait for one now (they were recorded about another record, and may be someone's
+ * grant to themselves); emergency access to the merged record ends rather than opening the kept one.
+ */
+export async function holdGrantsCarriedByMerge(
+  db: Db,
+  moved: { consentIds: readonly string[]; lawfulBasisIds: readonly string[]; breakGlassIds: readonly string[] },
+  now = new Date(),
+): Promise<HeldByMerge> {
+  const held: HeldByMerge = { consentIds: [], lawfulBasisIds: [], breakGlass: [] };
+  if (moved.consentIds.length) {
+    const rows = await db
+      .updateTable('consents')
+      .set({ approval: 'pending' })
+      .where('id', 'in', [...moved.consentIds])
+      .where('approval', '=', 'approved')
+      .where('approval_at', 'is', null)
+      .returning('id')
+      .execute();
+    held.consentIds = rows.map((r) => r.id);
+  }
+  if (moved.lawfulBasisIds.length) {
+    const rows = await db
+      .updateTable('lawful_bases')
+      .set({ approval: 'pending' })
+      .where('id', 'in', [...moved.lawfulBasisIds])
+      .where('approval', '=', 'approved')
+      .where('approval_at', 'is', null)
+      .returning('id')
+      .execute();
+    held.lawfulBasisIds = rows.map((r) => r.id);
+  }
+  if (moved.breakGlassIds.length) {
+    const open = await db.selectFrom('break_glass').select(['id', 'expires_at']).where('id', 'in', [...moved.breakGlassIds]).where('expires_at', '>', now).execute();
+    if (open.length) await db.updateTable('break_glass').set({ expires_at: now }).where('id', 'in', open.map((g) => g.id)).execute();
+    held.breakGlass = open.map((g) => ({ id: g.id, expiresAt: new Date(g.expires_at).toISOString() }));
+  }
+  return held;
+}
+
+/** Undoing a merge gives back what it held: grants still waiting count again, emergency access runs to its old end. */
+export async function releaseGrantsHeldByMerge(db: Db, held: HeldByMerge) {
+  if (held.consentIds.length) await db.updateTable('consents').set({ approval: 'approved' }).where('id', 'in', held.consentIds).where('approval', '=', 'pending').execute();
+  if (held.lawfulBasisIds.length) {
+    await db.updateTable('lawful_bases').set({ approval: 'approved' }).where('id', 'in', held.lawfulBasisIds).where('approval', '=', 'pending').execute();
+  }
+  for (const g of held.breakGlass) await db.updateTable('break_glass').set({ expires_at: new Date(g.expiresAt) }).where('id', '=', g.id).execute();
+}

@@ -1,0 +1,193 @@
+// "About me", written with the family, and one chronology across agencies.
+//
+// About me needs the 'about-me' section. The chronology needs the core record, and then shows
+// only the events of the sections the person may see; they may add events only to those sections.
+import type { RouteContext, RouteResult, RouteSpec } from '../../../platform/http/route.js';
+import type { FieldError } from '../../../platform/http/errors.js';
+import { NotFoundError } from '../../../platform/http/errors.js';
+import { todayInLondon } from '../../../platform/dates.js';
+import { paths } from '../../../paths.js';
+import type { CapabilityDeps } from '../../deps.js';
+import { requireChild } from '../sharing/service.js';
+import { aboutMeForm, chronologyEventForm, dateInputValues, parseFormWithDates } from './schema.js';
+import { parseForm } from '../../../platform/http/forms.js';
+import * as service from './service.js';
+import { childName, longDate, navChild, SECTION_SHORT, sectionItems } from './presenters.js';
+
+const V = 'record/tell-it-once/views/';
+
+export function tellItOnceRoutes(_deps: CapabilityDeps): RouteSpec[] {
+  // `current` tells the record's sub-navigation which page this is.
+  const header = async (ctx: RouteContext, current: 'about-me' | 'chronology') => {
+    const child = await service.childSummary(ctx.db, ctx.params.id!);
+    return { child: navChild(child), childName: childName(child), current };
+  };
+
+  const aboutMeFormPage = async (ctx: RouteContext, values?: Record<string, unknown>, errors?: FieldError[]): Promise<RouteResult> => {
+    await requireChild(ctx, ctx.params.id, 'about-me');
+    const latest = await service.latestAboutMe(ctx.db, ctx.params.id!);
+    const basedOn = latest?.version ?? 0;
+    const v = values
+      ? { ...values, basedOn }
+      : {
+          whatMatters: latest?.what_matters,
+          whatWorks: latest?.what_works,
+          whatDoesNotWork: latest?.what_does_not_work,
+          communication: latest?.communication,
+          aspirations: latest?.aspirations,
+          writtenWith: '',
+          basedOn,
+        };
+    return {
+      view: `${V}about-me-form.njk`,
+      data: { ...(await header(ctx, 'about-me')), pageTitle: 'Update about me', values: v, latestVersion: basedOn, errors },
+    };
+  };
+
+  const chronologyFormPage = async (ctx: RouteContext, values: Record<string, unknown> = {}, errors?: FieldError[]): Promise<RouteResult> => {
+    const access = await requireChild(ctx, ctx.params.id, 'core');
+    if (!access.visible) throw new NotFoundError('child');
+    return {
+      view: `${V}chronology-new.njk`,
+      data: {
+        ...(await header(ctx, 'chronology')),
+        pageTitle: 'Add an event to the chronology',
+        values,
+        occurredOnValues: dateInputValues(values, 'occurredOn'),
+        sectionItems: sectionItems(access.sections, values.section ?? 'core'),
+        errors,
+      },
+    };
+  };
+
+  return [
+    {
+      method: 'GET',
+      url: paths.children.aboutMe(),
+      access: 'children:view',
+      audit: 'child.about-me.view',
+      auditReads: true,
+      handler: async (ctx) => {
+        await requireChild(ctx, ctx.params.id, 'about-me');
+        const versions = await service.listAboutMe(ctx.db, ctx.params.id!);
+        return {
+          view: `${V}about-me.njk`,
+          data: {
+            ...(await header(ctx, 'about-me')),
+            pageTitle: 'About me',
+            latest: versions[0],
+            earlier: versions.slice(1),
+            saved: ctx.query.saved === '1',
+            canEdit: ctx.user!.permissions.has('children:edit'),
+          },
+        };
+      },
+    },
+    {
+      method: 'GET',
+      url: paths.children.aboutMeVersion(),
+      access: 'children:view',
+      audit: 'child.about-me.version.view',
+      auditReads: true,
+      handler: async (ctx) => {
+        await requireChild(ctx, ctx.params.id, 'about-me');
+        const n = /^[1-9][0-9]{0,8}$/.test(ctx.params.version ?? '') ? Number(ctx.params.version) : NaN;
+        if (!Number.isInteger(n)) throw new NotFoundError('about me version');
+        const version = await service.aboutMeVersion(ctx.db, ctx.params.id!, n);
+        const latest = await service.latestAboutMe(ctx.db, ctx.params.id!);
+        ctx.audit.details = { ...ctx.audit.details, version: n };
+        return {
+          view: `${V}about-me-version.njk`,
+          data: { ...(await header(ctx, 'about-me')), pageTitle: `About me: version ${n}`, version, isCurrent: latest?.version === n },
+        };
+      },
+    },
+    {
+      method: 'GET',
+      url: paths.children.updateAboutMe(),
+      access: 'children:edit',
+      audit: 'child.about-me.edit',
+      auditReads: true,
+      handler: (ctx) => aboutMeFormPage(ctx),
+    },
+    {
+      method: 'POST',
+      url: paths.children.updateAboutMe(),
+      access: 'children:edit',
+      audit: 'child.about-me.update',
+      handler: async (ctx) => {
+        await requireChild(ctx, ctx.params.id, 'about-me');
+        const form = parseForm(aboutMeForm, ctx.body);
+        const version = await service.addAboutMeVersion(ctx.db, ctx.params.id!, form, { id: ctx.user!.id, organisationId: ctx.user!.organisationId });
+        await service.recordChronologyEvent(ctx.db, {
+          childId: ctx.params.id!,
+          organisationId: ctx.user!.organisationId,
+          occurredOn: todayInLondon(),
+          section: 'about-me',
+          title: version === 1 ? 'About me written' : `About me updated (version ${version})`,
+          detail: `Written with ${form.writtenWith}`,
+          recordedBy: ctx.user!.id,
+        });
+        ctx.audit.details = { ...ctx.audit.details, version };
+        return { redirect: `${paths.children.aboutMe(ctx.params.id)}?saved=1` };
+      },
+      onInvalid: (ctx, errors) => aboutMeFormPage(ctx, ctx.body, errors),
+    },
+    {
+      method: 'GET',
+      url: paths.children.chronology(),
+      access: 'children:view',
+      audit: 'child.chronology.view',
+      auditReads: true,
+      handler: async (ctx) => {
+        const access = await requireChild(ctx, ctx.params.id, 'core');
+        if (!access.visible) throw new NotFoundError('child');
+        const order = ctx.query.order === 'oldest' ? 'oldest' : 'newest';
+        const events = await service.listChronology(ctx.db, ctx.params.id!, access.sections, order);
+        ctx.audit.details = { ...ctx.audit.details, sections: [...access.sections].sort(), events: events.length };
+        return {
+          view: `${V}chronology.njk`,
+          data: {
+            ...(await header(ctx, 'chronology')),
+            pageTitle: 'Chronology',
+            order,
+            events: events.map((e) => ({ ...e, date: longDate(e.occurred_on), sectionName: SECTION_SHORT[e.section as keyof typeof SECTION_SHORT] ?? e.section })),
+            added: ctx.query.added === '1',
+            canEdit: ctx.user!.permissions.has('children:edit'),
+          },
+        };
+      },
+    },
+    {
+      method: 'GET',
+      url: paths.children.addChronologyEvent(),
+      access: 'children:edit',
+      audit: 'child.chronology.new',
+      auditReads: true,
+      handler: (ctx) => chronologyFormPage(ctx),
+    },
+    {
+      method: 'POST',
+      url: paths.children.addChronologyEvent(),
+      access: 'children:edit',
+      audit: 'child.chronology.add',
+      handler: async (ctx) => {
+        const access = await requireChild(ctx, ctx.params.id, 'core');
+        if (!access.visible) throw new NotFoundError('child');
+        const form = parseFormWithDates(chronologyEventForm(access.sections), ctx.body, ['occurredOn']);
+        const event = await service.recordChronologyEvent(ctx.db, {
+          childId: ctx.params.id!,
+          organisationId: ctx.user!.organisationId,
+          occurredOn: form.occurredOn,
+          section: form.section,
+          title: form.title,
+          detail: form.detail,
+          recordedBy: ctx.user!.id,
+        });
+        ctx.audit.details = { ...ctx.audit.details, eventId: event.id, eventSection: form.section };
+        return { redirect: `${paths.children.chronology(ctx.params.id)}?added=1` };
+      },
+      onInvalid: (ctx, errors) => chronologyFormPage(ctx, ctx.body, errors),
+    },
+  ];
+}
