@@ -1,4 +1,5 @@
 // The composition root: the one place where the server is assembled. Tests build the same app.
+import type { SessionCookieOptions } from './platform/http/cookies.js';
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import formbody from '@fastify/formbody';
@@ -68,7 +69,6 @@ export interface AppDeps {
   logger?: FastifyServerOptions['logger'];
 }
 
-export type SessionCookieOptions = { path: string; httpOnly: boolean; sameSite: 'lax'; secure: boolean; signed: boolean };
 
 export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, database } = deps;

@@ -1,7 +1,7 @@
 // Reads the configuration, opens the database, migrates, seeds the demo area, and listens.
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createApp } from './app.js';
-import { openRuntime } from './platform/runtime.js';
+import { openRuntime } from './runtime.js';
 import type { Message } from './platform/notify/notify.js';
 import { demoSignInText, seedDemo } from './demo/seed.js';
 import { DEFAULT_DEMO_CHILDREN, DEMO_POPULATION_JOB, registerDemoPopulationJob } from './demo/population.js';

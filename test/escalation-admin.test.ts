@@ -7,8 +7,8 @@ import { buildTestApp, Client, invitationLinkFor, text, type TestApp } from './s
 import { databaseKinds } from './support/db.js';
 import { loggerOptions } from '../src/platform/http/logging.js';
 import { paths } from '../src/paths.js';
-import { currentTotp, newTotpSecret } from '../src/capabilities/administration/partnership/sign-in/totp.js';
-import { sealTotpSecret } from '../src/capabilities/administration/partnership/sign-in/totp-secret.js';
+import { currentTotp, newTotpSecret } from '../src/capabilities/administration/sign-in/totp.js';
+import { sealTotpSecret } from '../src/capabilities/administration/sign-in/totp-secret.js';
 
 const ADMIN = 'admin@demoshire.example.org';
 const CASEWORKER = 'caseworker@demoshire.example.org';

@@ -10,9 +10,9 @@ import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { OutboxNotifier } from '../src/platform/notify/notify.js';
 import { createJobs } from '../src/platform/jobs/jobs.js';
-import { currentTotp } from '../src/capabilities/administration/partnership/sign-in/totp.js';
+import { currentTotp } from '../src/capabilities/administration/sign-in/totp.js';
 import { open } from '../src/platform/auth/secret-box.js';
-import { sealTotpSecret } from '../src/capabilities/administration/partnership/sign-in/totp-secret.js';
+import { sealTotpSecret } from '../src/capabilities/administration/sign-in/totp-secret.js';
 
 const KEY = randomBytes(32);
 const LEGACY_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';

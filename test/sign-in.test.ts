@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import { buildTestApp, Client, text, type TestApp } from './support/app.js';
 import { databaseKinds } from './support/db.js';
 import { paths } from '../src/paths.js';
-import { currentTotp } from '../src/capabilities/administration/partnership/sign-in/totp.js';
+import { currentTotp } from '../src/capabilities/administration/sign-in/totp.js';
 
 const ADMIN = 'admin@demoshire.example.org';
 const CASEWORKER = 'caseworker@demoshire.example.org';

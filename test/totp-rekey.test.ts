@@ -12,9 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, Client, type TestApp } from './support/app.js';
 import { databaseKinds } from './support/db.js';
 import { paths } from '../src/paths.js';
-import { currentTotp, newTotpSecret } from '../src/capabilities/administration/partnership/sign-in/totp.js';
+import { currentTotp, newTotpSecret } from '../src/capabilities/administration/sign-in/totp.js';
 import { open, SecretBoxError } from '../src/platform/auth/secret-box.js';
-import { RekeyRefused, rekeyTotpSecrets, sealTotpSecret } from '../src/capabilities/administration/partnership/sign-in/totp-secret.js';
+import { RekeyRefused, rekeyTotpSecrets, sealTotpSecret } from '../src/capabilities/administration/sign-in/totp-secret.js';
 
 const run = promisify(execFile);
 const KEY_A = randomBytes(32); // the old key

@@ -43,7 +43,7 @@ export function buildCli(): Command {
     .command('prepare')
     .description('prepare the starting copy of the embedded database, so a first start is quick (npm run build does this)')
     .action(async () => {
-      const { ensureTemplate } = await import('../platform/db/pglite-template.js');
+      const { ensureTemplate } = await import('../platform/db/prepare-template.js');
       console.log(`Prepared ${await ensureTemplate()}`);
     });
 

@@ -12,7 +12,7 @@ import { changePackage, createPackage, type PackageInput } from '../capabilities
 import { matchInvoice, payInvoice, recordDirectPayment, recordInvoice } from '../capabilities/money/budgets/actuals.js';
 import { addDays, daysInclusive, financialYearOf, monthEnd } from '../capabilities/money/budgets/financial-year.js';
 import type { Split } from '../capabilities/money/budgets/split.js';
-import { DEMO_COUNCIL_ID_PREFIX } from './population.js';
+import { DEMO_COUNCIL_ID_PREFIX } from './register-config.js';
 
 export interface DemoMoneyResult {
   skipped?: 'already-there' | 'no-children';

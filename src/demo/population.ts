@@ -29,7 +29,8 @@ export const DEMO_POPULATION_JOB = 'demo-population';
 export const DEFAULT_DEMO_CHILDREN = 2000;
 export const DEFAULT_DEMO_SEED = 20250101;
 /** Council ids of the demo population start with this, so a second run can tell it is there. */
-export const DEMO_COUNCIL_ID_PREFIX = 'DEMO-POP-';
+import { DEMO_COUNCIL_ID_PREFIX } from './register-config.js';
+export { DEMO_COUNCIL_ID_PREFIX };
 const BATCH = 500;
 
 // ---------------------------------------------------------------------------------------------

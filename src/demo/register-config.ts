@@ -52,3 +52,6 @@ export async function seedRegisterConfig(db: Db): Promise<void> {
     .values(DEMO_DISABILITY_CRITERIA.map((c, i) => ({ code: c.code, description: c.description, position: i + 1 })))
     .execute();
 }
+
+/** Council references of the demo population's children start with this, so its money and checks can find them. */
+export const DEMO_COUNCIL_ID_PREFIX = 'DEMO-POP-';

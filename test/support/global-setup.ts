@@ -5,7 +5,7 @@ import pg from 'pg';
 import { findPostgresBin, startCluster, type Cluster } from './postgres-cluster.js';
 import { openPostgres } from '../../src/platform/db/database.js';
 import { migrate } from '../../src/platform/db/migrate.js';
-import { ensureTemplate } from '../../src/platform/db/pglite-template.js';
+import { ensureTemplate } from '../../src/platform/db/prepare-template.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -1,27 +1,10 @@
 // Forward-only SQL migrations, the same files on PostgreSQL and PGlite. Each file runs in its own
 // transaction together with its bookkeeping row, under an advisory lock, so a killed process or a
 // second migrator never leaves a half-applied migration behind.
-import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { projectPath } from '../paths-on-disk.js';
 import type { Database } from './database.js';
+import { readMigrations, type Migration } from './migrations.js';
 
-export interface Migration {
-  name: string;
-  sql: string;
-  checksum: string;
-}
-
-export function readMigrations(dir = projectPath('migrations')): Migration[] {
-  return readdirSync(dir)
-    .filter((f) => /^\d{4}_[a-z0-9_]+\.sql$/.test(f))
-    .sort()
-    .map((name) => {
-      const text = readFileSync(join(dir, name), 'utf8');
-      return { name, sql: text, checksum: createHash('sha256').update(text).digest('hex') };
-    });
-}
+export { readMigrations, type Migration };
 
 const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
 

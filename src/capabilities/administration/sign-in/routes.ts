@@ -5,7 +5,7 @@ import { parseForm } from '../../../platform/http/forms.js';
 import { ValidationError } from '../../../platform/http/errors.js';
 import { SESSION_COOKIE, endSession } from '../../../platform/auth/sessions.js';
 import { SESSION_PROBLEM_MESSAGES } from '../../../platform/auth/current-user.js';
-import type { SessionCookieOptions } from '../../../app.js';
+import type { SessionCookieOptions } from '../../../platform/http/cookies.js';
 import { paths } from '../../../paths.js';
 import { csrfCookieName } from '../../../platform/http/csrf.js';
 import { newPasswordForm, signInForm, totpForm } from './schema.js';

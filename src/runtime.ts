@@ -1,9 +1,9 @@
 // Opening everything the app needs from the configuration: shared by main.ts, the CLI and benchmarks.
-import type { Config } from '../config.js';
-import { openDatabase, type Database } from './db/database.js';
-import { migrate } from './db/migrate.js';
-import { GovukNotifyNotifier, OutboxNotifier, type Delivery, type Notifier } from './notify/notify.js';
-import { createJobs, type Jobs } from './jobs/jobs.js';
+import type { Config } from './config.js';
+import { openDatabase, type Database } from './platform/db/database.js';
+import { migrate } from './platform/db/migrate.js';
+import { GovukNotifyNotifier, OutboxNotifier, type Delivery, type Notifier } from './platform/notify/notify.js';
+import { createJobs, type Jobs } from './platform/jobs/jobs.js';
 
 export interface Runtime {
   database: Database;

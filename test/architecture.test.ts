@@ -1,0 +1,108 @@
+// The rules docs/architecture.md states, checked against the code's own imports, so they stay
+// the rules the code keeps:
+//   - no import circles anywhere in src/ (type-only imports count: they tie modules together too);
+//   - imports point down: platform/ uses neither capabilities/, config.ts nor app.ts, and app.ts is
+//     imported by nothing in src/ but main.ts;
+//   - a capability uses another only through its one public module (service.ts or index.ts).
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, normalize, relative, sep } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = join(import.meta.dirname, '..');
+const SRC = join(ROOT, 'src');
+const CAPABILITIES = join(SRC, 'capabilities');
+/** Folders of src/capabilities that group capabilities by the partnership's areas. */
+const AREAS = new Set(readdirSync(CAPABILITIES).filter((d) => statSync(join(CAPABILITIES, d)).isDirectory() && !readdirSync(join(CAPABILITIES, d)).some((f) => f.endsWith('.ts'))));
+const PUBLIC = new Set(['service.ts', 'index.ts']);
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) return sourceFiles(p);
+    return e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') ? [p] : [];
+  });
+}
+
+const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s*['"](\.{1,2}\/[^'"]+)['"]|import\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g;
+
+/** Each source file with the files it imports (relative imports only), as paths under src/. */
+function importGraph(): Map<string, string[]> {
+  const graph = new Map<string, string[]>();
+  for (const file of sourceFiles(SRC)) {
+    const text = readFileSync(file, 'utf8');
+    const targets: string[] = [];
+    for (const m of text.matchAll(IMPORT)) {
+      const spec = (m[1] ?? m[2])!;
+      targets.push(relative(SRC, normalize(join(dirname(file), spec.replace(/\.js$/, '.ts')))));
+    }
+    graph.set(relative(SRC, file), targets);
+  }
+  return graph;
+}
+
+/** The capability a file belongs to (`record/sharing`, `home`), or null outside src/capabilities. */
+function capabilityOf(file: string): { name: string; root: string } | null {
+  const parts = file.split(sep);
+  if (parts[0] !== 'capabilities' || parts.length < 3) return null;
+  const depth = AREAS.has(parts[1]!) ? 3 : 2;
+  if (parts.length <= depth) return null;
+  const name = parts.slice(1, depth).join('/');
+  return { name, root: parts.slice(0, depth).join(sep) };
+}
+
+function cycles(graph: Map<string, string[]>): string[][] {
+  const found: string[][] = [];
+  const state = new Map<string, 'open' | 'done'>();
+  const stack: string[] = [];
+  const visit = (n: string) => {
+    state.set(n, 'open');
+    stack.push(n);
+    for (const m of graph.get(n) ?? []) {
+      if (!graph.has(m)) continue;
+      if (state.get(m) === 'open') found.push([...stack.slice(stack.indexOf(m)), m]);
+      else if (!state.has(m)) visit(m);
+    }
+    stack.pop();
+    state.set(n, 'done');
+  };
+  for (const n of [...graph.keys()].sort()) if (!state.has(n)) visit(n);
+  return found;
+}
+
+describe('the architecture the docs describe', () => {
+  const graph = importGraph();
+
+  it('reads the whole of src/', () => {
+    expect(graph.size).toBeGreaterThan(150);
+    expect(AREAS.size).toBeGreaterThanOrEqual(5);
+  });
+
+  it('has no import circles', () => {
+    expect(cycles(graph).map((c) => c.join(' -> '))).toEqual([]);
+  });
+
+  it('points imports down: platform uses no capability, no config and no app; only main.ts imports app.ts', () => {
+    const wrong: string[] = [];
+    for (const [file, targets] of graph) {
+      for (const t of targets) {
+        if (file.startsWith(`platform${sep}`) && (t.startsWith(`capabilities${sep}`) || t === 'config.ts' || t === 'app.ts' || t === 'main.ts')) wrong.push(`${file} -> ${t}`);
+        if (t === 'app.ts' && file !== 'main.ts') wrong.push(`${file} -> ${t}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('lets a capability use another only through its public module (service.ts or index.ts)', () => {
+    const crossing: string[] = [];
+    for (const [file, targets] of graph) {
+      const from = capabilityOf(file);
+      if (!from) continue;
+      for (const t of targets) {
+        const to = capabilityOf(t);
+        if (!to || to.name === from.name) continue;
+        if (dirname(t) !== to.root || !PUBLIC.has(t.slice(to.root.length + 1))) crossing.push(`${file} -> ${t}`);
+      }
+    }
+    expect(crossing).toEqual([]);
+  });
+});
