@@ -3,7 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Fastify from 'fastify';
 import { buildTestApp, type TestApp } from './support/app.js';
-import { enforceRouteDeclarations } from '../src/platform/http/route.js';
+import { enforceRouteDeclarations, registerRoutes } from '../src/platform/http/route.js';
+import { NotFoundError, ValidationError } from '../src/platform/http/errors.js';
 import { PERMISSIONS } from '../src/platform/access/roles.js';
 
 describe('route declarations', () => {
@@ -53,6 +54,29 @@ describe('route declarations', () => {
         'GET /refer/sent/:reference',
       ].sort(),
     );
+  });
+
+  it('answers 404, not 500, when a record is not found while a refused form is shown again', async () => {
+    const app = Fastify();
+    const renderError = (_req: unknown, _reply: unknown, status: number) => `error ${status}`;
+    registerRoutes(app, { db: null as never, renderPage: () => 'page', renderError }, [
+      {
+        method: 'GET',
+        url: '/form-of-a-record-gone-meanwhile',
+        access: 'public',
+        audit: 'test.form',
+        handler: async () => {
+          throw new ValidationError([{ text: 'Enter a name', href: '#name' }]);
+        },
+        onInvalid: async () => {
+          throw new NotFoundError('record');
+        },
+      },
+    ]);
+    const res = await app.inject({ method: 'GET', url: '/form-of-a-record-gone-meanwhile' });
+    expect(res.statusCode).toBe(404);
+    expect(res.body).toBe('error 404');
+    await app.close();
   });
 
   it('refuses to register a route without a permission or an audit name', async () => {

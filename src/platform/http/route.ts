@@ -27,13 +27,19 @@ export interface AuditNote {
   roles?: string[];
 }
 
-export interface RouteContext {
+/**
+ * What a handler gets. A route that needs someone signed in (any access but 'public') gets
+ * `SignedInContext`, whose `user` is always there.
+ */
+export interface RouteContext<U extends CurrentUser | null = CurrentUser | null> {
   req: FastifyRequest;
   reply: FastifyReply;
   db: Db;
-  user: CurrentUser | null;
+  user: U;
   body: Record<string, unknown>;
-  params: Record<string, string>;
+  params: Readonly<Record<string, string>>;
+  /** A parameter of the route's address, e.g. `id` in /children/:id; not found when there is none. */
+  param(name: string): string;
   query: Record<string, string>;
   audit: AuditNote;
   /** What the route's `prepare` step returned. */
@@ -53,25 +59,34 @@ export type RouteResult =
   /** The handler sent the reply itself (files). */
   | { handled: true };
 
-export interface RouteSpec {
+export type SignedInContext = RouteContext<CurrentUser>;
+
+interface RouteOptionsBase {
   method: 'GET' | 'POST';
   url: string;
-  access: Access;
   /** The audit action name, e.g. `admin.organisation.create`. */
   audit: string;
   /** GET routes that show personal data are audited on every read. */
   auditReads?: boolean;
+  /** Requests per minute per client address, for sign-in and similar. */
+  rateLimit?: number;
+}
+
+/** The parts of a route that see the request, typed by whether someone must be signed in. */
+interface RouteHandlers<C> {
   /**
    * Slow work that needs no database (a call to an identity provider, say), done before the
    * transaction opens so no connection is held while waiting on the network.
    */
-  prepare?(ctx: RouteContext): Promise<unknown>;
-  /** Requests per minute per client address, for sign-in and similar. */
-  rateLimit?: number;
-  handler(ctx: RouteContext): Promise<RouteResult>;
+  prepare?(ctx: C): Promise<unknown>;
+  handler(ctx: C): Promise<RouteResult>;
   /** Re-render the form with errors (status 400) when the handler throws ValidationError. */
-  onInvalid?(ctx: RouteContext, errors: FieldError[]): Promise<RouteResult> | RouteResult;
+  onInvalid?(ctx: C, errors: FieldError[]): Promise<RouteResult> | RouteResult;
 }
+
+export type PublicRouteSpec = RouteOptionsBase & RouteHandlers<RouteContext> & { access: 'public' };
+export type SignedInRouteSpec = RouteOptionsBase & RouteHandlers<SignedInContext> & { access: Exclude<Access, 'public'> };
+export type RouteSpec = PublicRouteSpec | SignedInRouteSpec;
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -130,7 +145,7 @@ export function malformedId(params: Record<string, string>): boolean {
  */
 const invalidTextRepresentation = (e: unknown) => typeof e === 'object' && e !== null && (e as { code?: unknown }).code === '22P02';
 
-function allowed(spec: RouteSpec, user: CurrentUser | null): 'ok' | 'sign-in' | 'forbidden' {
+function allowed(spec: { access: Access }, user: CurrentUser | null): 'ok' | 'sign-in' | 'forbidden' {
   if (spec.access === 'public') return 'ok';
   if (!user) return 'sign-in';
   if (spec.access === 'signed-in') return 'ok';
@@ -180,7 +195,11 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps, specs: Rou
   }
 }
 
-async function handle(spec: RouteSpec, deps: RouteDeps, req: FastifyRequest, reply: FastifyReply) {
+/** A route as the wrapper runs it, once allowed() has sent anyone not signed in away (unless the route is public). */
+type AllowedRoute = RouteOptionsBase & RouteHandlers<RouteContext> & { access: Access };
+
+async function handle(route: RouteSpec, deps: RouteDeps, req: FastifyRequest, reply: FastifyReply) {
+  const spec = route as AllowedRoute;
   const user = req.user;
   const verdict = allowed(spec, user);
   if (verdict === 'sign-in') {
@@ -197,13 +216,19 @@ async function handle(spec: RouteSpec, deps: RouteDeps, req: FastifyRequest, rep
     return reply.status(404).type('text/html').send(deps.renderError(req, reply, 404));
   }
 
+  const params = (req.params ?? {}) as Record<string, string>;
   const ctx: RouteContext = {
     req,
     reply,
     db: deps.db,
     user,
     body: (req.body ?? {}) as Record<string, unknown>,
-    params: (req.params ?? {}) as Record<string, string>,
+    params,
+    param: (name) => {
+      const value = params[name];
+      if (value === undefined || value === '') throw new NotFoundError(name);
+      return value;
+    },
     query: (req.query ?? {}) as Record<string, string>,
     audit: { details: {} },
   };
@@ -237,24 +262,36 @@ async function handle(spec: RouteSpec, deps: RouteDeps, req: FastifyRequest, rep
       result = await spec.handler(ctx);
     }
   } catch (e) {
-    if (e instanceof ValidationError && spec.onInvalid) {
-      req.log.info({ audit: spec.audit, fields: e.errors.map((x) => x.href) }, 'form refused');
-      result = await refusedPage(spec, deps, ctx, audited, e.errors);
-      if (!('status' in result) || !result.status) result = { ...result, status: 400 } as RouteResult;
-    } else if (e instanceof StaleVersionError && spec.onInvalid) {
-      result = await refusedPage(spec, deps, ctx, audited, [{ text: e.message, href: '#main-content' }]);
-      result = { ...result, status: 409 } as RouteResult;
-    } else if (e instanceof NotFoundError || invalidTextRepresentation(e)) {
-      if (!(e instanceof NotFoundError)) req.log.info({ audit: spec.audit }, 'value the database cannot read answered as not found');
-      return reply.status(404).type('text/html').send(deps.renderError(req, reply, 404));
-    } else if (e instanceof ForbiddenError) {
-      await auditDenied(deps.db, req, spec.audit, { reason: e.message }, e.subject);
-      return reply.status(403).type('text/html').send(deps.renderError(req, reply, 403, e.page));
-    } else {
-      throw e;
+    try {
+      if (e instanceof ValidationError && spec.onInvalid) {
+        req.log.info({ audit: spec.audit, fields: e.errors.map((x) => x.href) }, 'form refused');
+        result = await refusedPage(spec, deps, ctx, audited, e.errors);
+        if (!('status' in result) || !result.status) result = { ...result, status: 400 } as RouteResult;
+      } else if (e instanceof StaleVersionError && spec.onInvalid) {
+        result = await refusedPage(spec, deps, ctx, audited, [{ text: e.message, href: '#main-content' }]);
+        result = { ...result, status: 409 } as RouteResult;
+      } else {
+        throw e;
+      }
+    } catch (failed) {
+      // Raised by the handler, or while showing the form again (a record gone meanwhile): the same pages.
+      return errorPage(spec, deps, req, reply, failed);
     }
   }
   return send(deps, req, reply, result);
+}
+
+/** Not found, refused, or (rethrown to the app's error handler) a 500 with a reference. */
+async function errorPage(spec: AllowedRoute, deps: RouteDeps, req: FastifyRequest, reply: FastifyReply, e: unknown) {
+  if (e instanceof NotFoundError || invalidTextRepresentation(e)) {
+    if (!(e instanceof NotFoundError)) req.log.info({ audit: spec.audit }, 'value the database cannot read answered as not found');
+    return reply.status(404).type('text/html').send(deps.renderError(req, reply, 404));
+  }
+  if (e instanceof ForbiddenError) {
+    await auditDenied(deps.db, req, spec.audit, { reason: e.message }, e.subject);
+    return reply.status(403).type('text/html').send(deps.renderError(req, reply, 403, e.page));
+  }
+  throw e;
 }
 
 /**
@@ -263,7 +300,7 @@ async function handle(spec: RouteSpec, deps: RouteDeps, req: FastifyRequest, rep
  * showed), the page shown now displays it again, so it is rendered in a transaction of its own
  * with an entry recording the refused attempt and that read.
  */
-async function refusedPage(spec: RouteSpec, deps: RouteDeps, ctx: RouteContext, audited: boolean, errors: FieldError[]): Promise<RouteResult> {
+async function refusedPage(spec: AllowedRoute, deps: RouteDeps, ctx: RouteContext, audited: boolean, errors: FieldError[]): Promise<RouteResult> {
   const onInvalid = spec.onInvalid!;
   const reachedData = ctx.audit.subjectType !== undefined || (ctx.audit.children?.length ?? 0) > 0;
   if (!audited || !reachedData) return onInvalid({ ...ctx, db: deps.db }, errors);

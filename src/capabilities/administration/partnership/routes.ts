@@ -1,5 +1,5 @@
 import type { Config } from '../../../config.js';
-import type { RouteContext, RouteResult, RouteSpec } from '../../../platform/http/route.js';
+import type { RouteResult, RouteSpec, SignedInContext } from '../../../platform/http/route.js';
 import { parseForm } from '../../../platform/http/forms.js';
 import type { Notifier } from '../../../platform/notify/notify.js';
 import { ORGANISATION_TYPES, ROLES, type Role } from '../../../platform/access/roles.js';
@@ -28,12 +28,12 @@ export function administrationRoutes(deps: { config: Config; notifier: Notifier 
     view: `${V}organisation-new.njk`,
     data: { pageTitle: 'Add an organisation', values, typeItems: typeItems(values.type), errors },
   });
-  const organisationPage = async (ctx: RouteContext, errors?: FieldError[], values?: Record<string, unknown>): Promise<RouteResult> => {
-    const org = await admin.getOrganisation(ctx.db, ctx.params.id!);
+  const organisationPage = async (ctx: SignedInContext, errors?: FieldError[], values?: Record<string, unknown>): Promise<RouteResult> => {
+    const org = await admin.getOrganisation(ctx.db, ctx.param('id'));
     const v = values ?? { ...org, active: org.active ? 'yes' : 'no' };
     return { view: `${V}organisation.njk`, data: { pageTitle: org.name, org, values: v, typeItems: typeItems(v.type), errors, saved: ctx.query.saved === '1' } };
   };
-  const newUserPage = async (ctx: RouteContext, values: Record<string, unknown> = {}, errors?: FieldError[]): Promise<RouteResult> => {
+  const newUserPage = async (ctx: SignedInContext, values: Record<string, unknown> = {}, errors?: FieldError[]): Promise<RouteResult> => {
     const orgs = (await admin.listOrganisations(ctx.db)).filter((o) => o.active);
     return {
       view: `${V}user-new.njk`,
@@ -46,9 +46,9 @@ export function administrationRoutes(deps: { config: Config; notifier: Notifier 
       },
     };
   };
-  const userPage = async (ctx: RouteContext, errors?: FieldError[]): Promise<RouteResult> => {
-    const user = await admin.getUser(ctx.db, ctx.params.id!);
-    const me = ctx.user!.id;
+  const userPage = async (ctx: SignedInContext, errors?: FieldError[]): Promise<RouteResult> => {
+    const user = await admin.getUser(ctx.db, ctx.param('id'));
+    const me = ctx.user.id;
     const requests = (await admin.openRoleRequests(ctx.db, user.id)).map((r) => ({
       ...r,
       roleName: ROLES[r.role as Role] ?? r.role,
@@ -77,7 +77,7 @@ export function administrationRoutes(deps: { config: Config; notifier: Notifier 
     url: string,
     audit: string,
     done: string,
-    act: (ctx: RouteContext, version: number | undefined) => Promise<unknown>,
+    act: (ctx: SignedInContext, version: number | undefined) => Promise<unknown>,
     opts: { versioned?: boolean } = {},
   ): RouteSpec => ({
     method: 'POST',
@@ -138,7 +138,7 @@ export function administrationRoutes(deps: { config: Config; notifier: Notifier 
       audit: 'admin.organisation.update',
       handler: async (ctx) => {
         const form = parseForm(organisationEditForm, ctx.body);
-        await admin.updateOrganisation(ctx.db, ctx.params.id!, { ...form, active: form.active === 'yes' });
+        await admin.updateOrganisation(ctx.db, ctx.param('id'), { ...form, active: form.active === 'yes' });
         Object.assign(ctx.audit, { subjectType: 'organisation', subjectId: ctx.params.id, details: { name: form.name, type: form.type, active: form.active } });
         return { redirect: `${paths.admin.organisation(ctx.params.id)}?saved=1` };
       },
@@ -174,7 +174,7 @@ export function administrationRoutes(deps: { config: Config; notifier: Notifier 
       audit: 'admin.user.create',
       handler: async (ctx) => {
         const form = parseForm(userForm, ctx.body);
-        const user = await admin.createUser(ctx.db, inviteDeps, form, ctx.user!.id);
+        const user = await admin.createUser(ctx.db, inviteDeps, form, ctx.user.id);
         Object.assign(ctx.audit, {
           subjectType: 'user',
           subjectId: user.id,
@@ -200,7 +200,7 @@ export function administrationRoutes(deps: { config: Config; notifier: Notifier 
         // The subject first, so a refusal (one's own roles) is audited as denied.
         Object.assign(ctx.audit, { subjectType: 'user', subjectId: ctx.params.id });
         const form = parseForm(rolesForm, ctx.body);
-        const changed = await admin.changeRoles(ctx.db, inviteDeps, { userId: ctx.params.id!, roles: form.roles, version: form.version, byUserId: ctx.user!.id });
+        const changed = await admin.changeRoles(ctx.db, inviteDeps, { userId: ctx.param('id'), roles: form.roles, version: form.version, byUserId: ctx.user.id });
         ctx.audit.details = { roles: form.roles, added: changed.added, removed: changed.removed, requested: changed.requested };
         return { redirect: `${paths.admin.user(ctx.params.id)}?done=${changed.requested.length ? 'roles-requested' : 'roles'}` };
       },
@@ -214,7 +214,7 @@ export function administrationRoutes(deps: { config: Config; notifier: Notifier 
         audit: decision === 'approved' ? 'admin.user.role-request.approve' : 'admin.user.role-request.refuse',
         handler: async (ctx) => {
           Object.assign(ctx.audit, { subjectType: 'user', subjectId: ctx.params.id, details: { requestId: ctx.params.requestId } });
-          const decided = await admin.decideRoleRequest(ctx.db, inviteDeps, { userId: ctx.params.id!, requestId: ctx.params.requestId!, byUserId: ctx.user!.id, decision });
+          const decided = await admin.decideRoleRequest(ctx.db, inviteDeps, { userId: ctx.param('id'), requestId: ctx.param('requestId'), byUserId: ctx.user.id, decision });
           ctx.audit.details = { requestId: ctx.params.requestId, role: decided.role, change: decided.change, decision };
           return { redirect: `${paths.admin.user(ctx.params.id)}?done=${decision}` };
         },
@@ -222,13 +222,13 @@ export function administrationRoutes(deps: { config: Config; notifier: Notifier 
       }),
     ),
     userAction(paths.admin.deactivateUser(), 'admin.user.deactivate', 'deactivated', (ctx, version) =>
-      admin.deactivateUser(ctx.db, ctx.params.id!, version!, ctx.user!.id),
+      admin.deactivateUser(ctx.db, ctx.param('id'), version!, ctx.user.id),
     ),
-    userAction(paths.admin.unlockUser(), 'admin.user.unlock', 'unlocked', (ctx, version) => admin.unlockUser(ctx.db, ctx.params.id!, version!)),
+    userAction(paths.admin.unlockUser(), 'admin.user.unlock', 'unlocked', (ctx, version) => admin.unlockUser(ctx.db, ctx.param('id'), version!)),
     userAction(paths.admin.reactivateUser(), 'admin.user.reactivate', 'reactivated', (ctx, version) =>
-      admin.reactivateUser(ctx.db, ctx.params.id!, version!),
+      admin.reactivateUser(ctx.db, ctx.param('id'), version!),
     ),
-    userAction(paths.admin.resendInvitation(), 'admin.user.invite', 'invited', (ctx) => admin.resendInvitation(ctx.db, inviteDeps, ctx.params.id!), {
+    userAction(paths.admin.resendInvitation(), 'admin.user.invite', 'invited', (ctx) => admin.resendInvitation(ctx.db, inviteDeps, ctx.param('id')), {
       versioned: false,
     }),
     {

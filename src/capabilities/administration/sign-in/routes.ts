@@ -210,7 +210,7 @@ export function signInRoutes(deps: { config: Config; oidc: Oidc; cookieOptions: 
       rateLimit: config.signInRatePerMinute,
       handler: async (ctx) => {
         if (!oidc.providers.some((p) => p.id === ctx.params.provider)) return { status: 404, view: 'error.njk', data: notFound };
-        const start = await oidc.start(ctx.params.provider!);
+        const start = await oidc.start(ctx.param('provider'));
         ctx.reply.setCookie(OIDC_COOKIE, JSON.stringify(start.pending), { ...deps.cookieOptions, maxAge: 600 });
         return { redirect: start.url };
       },

@@ -3,7 +3,7 @@
 // These pages name rows by their row number and the agency's record id, never by a child's
 // name: a data officer is not a caseworker, and the sharing rule gives them no child's record.
 import { createHash } from 'node:crypto';
-import type { RouteContext, RouteResult, RouteSpec } from '../../../platform/http/route.js';
+import type { RouteResult, RouteSpec, SignedInContext } from '../../../platform/http/route.js';
 import { ValidationError, type FieldError } from '../../../platform/http/errors.js';
 import { parseForm } from '../../../platform/http/forms.js';
 import { paths } from '../../../paths.js';
@@ -30,14 +30,14 @@ const isUpload = (v: unknown): v is UploadedFile => typeof v === 'object' && v !
 
 // A source's organisation gains an involvement with every child its extracts touch, widening who
 // sees them: only someone who manages organisations may set or change it (ADR 0010).
-const mayLinkOrganisation = (ctx: RouteContext) => Boolean(ctx.user?.permissions.has('organisations:manage'));
+const mayLinkOrganisation = (ctx: SignedInContext) => Boolean(ctx.user?.permissions.has('organisations:manage'));
 
-const organisations = (ctx: RouteContext) => ctx.db.selectFrom('organisations').select(['id', 'name']).where('active', '=', true).orderBy('name').execute();
+const organisations = (ctx: SignedInContext) => ctx.db.selectFrom('organisations').select(['id', 'name']).where('active', '=', true).orderBy('name').execute();
 
 export function importsRoutes(deps: CapabilityDeps): RouteSpec[] {
   imports.registerImportJobs(deps.jobs);
 
-  const homePage = async (ctx: RouteContext, errors?: FieldError[], values: Record<string, unknown> = {}): Promise<RouteResult> => ({
+  const homePage = async (ctx: SignedInContext, errors?: FieldError[], values: Record<string, unknown> = {}): Promise<RouteResult> => ({
     view: `${V}home.njk`,
     data: {
       pageTitle: 'Imports',
@@ -51,7 +51,7 @@ export function importsRoutes(deps: CapabilityDeps): RouteSpec[] {
     },
   });
 
-  const sourcePage = async (ctx: RouteContext, values: Record<string, unknown>, errors?: FieldError[], id?: string): Promise<RouteResult> => ({
+  const sourcePage = async (ctx: SignedInContext, values: Record<string, unknown>, errors?: FieldError[], id?: string): Promise<RouteResult> => ({
     view: `${V}source.njk`,
     data: {
       pageTitle: id ? `Change ${String(values.name ?? 'the source')}` : 'Add an agency source',
@@ -78,11 +78,11 @@ export function importsRoutes(deps: CapabilityDeps): RouteSpec[] {
     ...Object.fromEntries(FIELD_KEYS.map((f) => [`column-${f}`, s.mapping[f] ?? ''])),
   });
 
-  const importPage = async (ctx: RouteContext, errors?: FieldError[]): Promise<RouteResult> => {
-    const imp = await imports.getImport(ctx.db, ctx.params.id!);
+  const importPage = async (ctx: SignedInContext, errors?: FieldError[]): Promise<RouteResult> => {
+    const imp = await imports.getImport(ctx.db, ctx.param('id'));
     const outcome = ctx.query.outcome && Object.hasOwn(SHOWN_OUTCOMES, ctx.query.outcome) ? (ctx.query.outcome as keyof typeof SHOWN_OUTCOMES) : undefined;
     // Each row and count as this person may see it: a match is disclosed only to someone who may see the child (see reportRows).
-    const viewer = viewerOf(ctx.user!);
+    const viewer = viewerOf(ctx.user);
     const rows = imp.status === 'checking' ? [] : await imports.reportRows(ctx.db, imp.id, { outcome, limit: 500 }, viewer);
     const counts = imp.summary?.counts ? await imports.reportCounts(ctx.db, imp.id, viewer) : undefined;
     const jobId = imp.status === 'applying' ? imp.apply_job_id : imp.status === 'checking' ? imp.dry_run_job_id : null;
@@ -132,7 +132,7 @@ export function importsRoutes(deps: CapabilityDeps): RouteSpec[] {
       handler: async (ctx) => {
         const input = toSourceInput(parseForm(sourceForm, ctx.body));
         if (!mayLinkOrganisation(ctx)) input.organisationId = null;
-        const id = await imports.createSource(ctx.db, input, ctx.user!.id);
+        const id = await imports.createSource(ctx.db, input, ctx.user.id);
         Object.assign(ctx.audit, { subjectType: 'import-source', subjectId: id, details: { name: input.name, mapping: input.mapping } });
         return { redirect: paths.imports.home };
       },
@@ -144,7 +144,7 @@ export function importsRoutes(deps: CapabilityDeps): RouteSpec[] {
       access: ACCESS,
       audit: 'imports.source.view',
       handler: async (ctx) => {
-        const s = await imports.getSource(ctx.db, ctx.params.id!);
+        const s = await imports.getSource(ctx.db, ctx.param('id'));
         return sourcePage(ctx, sourceValues(s), undefined, s.id);
       },
     },
@@ -155,8 +155,8 @@ export function importsRoutes(deps: CapabilityDeps): RouteSpec[] {
       audit: 'imports.source.update',
       handler: async (ctx) => {
         const input = toSourceInput(parseForm(sourceForm, ctx.body));
-        if (!mayLinkOrganisation(ctx)) input.organisationId = (await imports.getSource(ctx.db, ctx.params.id!)).organisation_id;
-        await imports.updateSource(ctx.db, ctx.params.id!, input, input.version ?? -1);
+        if (!mayLinkOrganisation(ctx)) input.organisationId = (await imports.getSource(ctx.db, ctx.param('id'))).organisation_id;
+        await imports.updateSource(ctx.db, ctx.param('id'), input, input.version ?? -1);
         Object.assign(ctx.audit, { subjectType: 'import-source', subjectId: ctx.params.id, details: { name: input.name, mapping: input.mapping } });
         return { redirect: paths.imports.home };
       },
@@ -176,7 +176,7 @@ export function importsRoutes(deps: CapabilityDeps): RouteSpec[] {
         else if (file.truncated) errors.push({ text: `The file ${file.filename} is larger than ${MAX_MB} MB. Split the extract into smaller files and upload each one`, href: '#file' });
         if (errors.length) throw new ValidationError(errors);
         const f = file as UploadedFile;
-        const id = await imports.uploadExtract(ctx.db, deps.jobs, ctx.user!, sourceId, { name: f.filename, bytes: new Uint8Array(f.data) });
+        const id = await imports.uploadExtract(ctx.db, deps.jobs, ctx.user, sourceId, { name: f.filename, bytes: new Uint8Array(f.data) });
         // The content's hash, not its name: a file name can carry a child's name.
         Object.assign(ctx.audit, { subjectType: 'import', subjectId: id, details: { sha256: createHash('sha256').update(f.data).digest('hex'), bytes: f.data.length } });
         return { redirect: paths.imports.import(id) };
@@ -198,8 +198,8 @@ export function importsRoutes(deps: CapabilityDeps): RouteSpec[] {
       audit: 'imports.apply.request',
       handler: async (ctx) => {
         const form = parseForm(applyForm, ctx.body);
-        const u = ctx.user!;
-        const jobId = await imports.requestApply(ctx.db, deps.jobs, ctx.params.id!, { userId: u.id, organisationId: u.organisationId, roles: [...u.roles] }, form.leaveOutInvalid === 'yes');
+        const u = ctx.user;
+        const jobId = await imports.requestApply(ctx.db, deps.jobs, ctx.param('id'), { userId: u.id, organisationId: u.organisationId, roles: [...u.roles] }, form.leaveOutInvalid === 'yes');
         Object.assign(ctx.audit, { subjectType: 'import', subjectId: ctx.params.id, details: { jobId, leaveOutInvalid: form.leaveOutInvalid === 'yes' } });
         return { redirect: paths.imports.import(ctx.params.id) };
       },
@@ -212,8 +212,8 @@ export function importsRoutes(deps: CapabilityDeps): RouteSpec[] {
       audit: 'imports.report.download',
       auditReads: true,
       handler: async (ctx) => {
-        const imp = await imports.getImport(ctx.db, ctx.params.id!);
-        const viewer = viewerOf(ctx.user!);
+        const imp = await imports.getImport(ctx.db, ctx.param('id'));
+        const viewer = viewerOf(ctx.user);
         // The children whose match the report discloses to this person (see reportRows): each one's "who has looked" lists the download.
         const rows = await imports.reportRows(ctx.db, imp.id, {}, viewer);
         Object.assign(ctx.audit, { subjectType: 'import', subjectId: imp.id, children: [...new Set(rows.flatMap((r) => (r.child ? [r.child.id] : [])))] });

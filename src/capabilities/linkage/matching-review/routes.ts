@@ -42,7 +42,7 @@ const sideRows = (s: Side) => {
 
 export function matchingReviewRoutes(_deps: CapabilityDeps): RouteSpec[] {
   const pairPage = async (ctx: RouteContext, errors?: FieldError[]): Promise<RouteResult> => {
-    const r = await review.getReview(ctx.db, ctx.params.id!);
+    const r = await review.getReview(ctx.db, ctx.param('id'));
     const children = [r.a?.child.id, r.b?.child.id].filter((x): x is string => Boolean(x));
     Object.assign(ctx.audit, { subjectType: 'child', subjectId: children[0], children: children.slice(1), purpose: 'clerical review of a possible match', details: { review: r.id } });
     return {
@@ -98,7 +98,7 @@ export function matchingReviewRoutes(_deps: CapabilityDeps): RouteSpec[] {
         const decision = typeof ctx.body.decision === 'string' ? ctx.body.decision : '';
         if (!isDecision(decision)) throw new ValidationError([{ text: 'Select whether they are the same person', href: '#decision' }]);
         const note = typeof ctx.body.note === 'string' && ctx.body.note.trim() ? ctx.body.note.trim().slice(0, 1000) : null;
-        const done = await review.decide(ctx.db, ctx.params.id!, decision, { userId: ctx.user!.id, note });
+        const done = await review.decide(ctx.db, ctx.param('id'), decision, { userId: ctx.user.id, note });
         Object.assign(ctx.audit, {
           subjectType: 'child',
           subjectId: done.children[0],
@@ -127,7 +127,7 @@ export function matchingReviewRoutes(_deps: CapabilityDeps): RouteSpec[] {
       audit: 'matching.merge.view',
       auditReads: true,
       handler: async (ctx) => {
-        const m = await review.getMerge(ctx.db, ctx.params.id!);
+        const m = await review.getMerge(ctx.db, ctx.param('id'));
         Object.assign(ctx.audit, { subjectType: 'child', subjectId: m.kept_child_id, children: [m.merged_child_id], details: { merge: m.id } });
         return { view: `${V}merge.njk`, data: { pageTitle: 'A merge of two records', merge: m } };
       },
@@ -138,12 +138,12 @@ export function matchingReviewRoutes(_deps: CapabilityDeps): RouteSpec[] {
       access: ACCESS,
       audit: 'matching.unmerge',
       handler: async (ctx) => {
-        const done = await review.undoMerge(ctx.db, ctx.params.id!, ctx.user!.id);
+        const done = await review.undoMerge(ctx.db, ctx.param('id'), ctx.user.id);
         Object.assign(ctx.audit, { subjectType: 'child', subjectId: done.keptId, children: [done.mergedId], details: { merge: ctx.params.id } });
         return { redirect: `${paths.matching.merges}?done=unmerged` };
       },
       onInvalid: async (ctx, errors) => {
-        const m = await review.getMerge(ctx.db, ctx.params.id!);
+        const m = await review.getMerge(ctx.db, ctx.param('id'));
         return { view: `${V}merge.njk`, data: { pageTitle: 'A merge of two records', merge: m, errors } };
       },
     },

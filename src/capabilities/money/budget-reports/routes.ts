@@ -440,7 +440,7 @@ export function budgetReportsRoutes(_deps: CapabilityDeps): RouteSpec[] {
         await requireChild(ctx, ctx.params.childId, 'core', 'budget');
         const form = parseForm(yearForm, ctx.query);
         const fy = form.year ?? financialYearOf(todayInLondon());
-        const childId = ctx.params.childId!;
+        const childId = ctx.param('childId');
         const money = await childMoney(ctx.db, childId, fy);
         const child = money.child;
         ctx.audit.details = { ...ctx.audit.details, financialYear: fy };

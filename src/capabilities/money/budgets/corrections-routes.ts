@@ -130,7 +130,7 @@ export function correctionRoutes(deps: CapabilityDeps): RouteSpec[] {
         requireEntries(ctx);
         const id = transactionId(ctx);
         const form = parseReversalForm(ctx.body);
-        const r = await asFormError('#postedOn-day', () => reverseTransaction(ctx.db, { transactionId: id, ...form }, { id: ctx.user!.id }));
+        const r = await asFormError('#postedOn-day', () => reverseTransaction(ctx.db, { transactionId: id, ...form }, { id: ctx.user.id }));
         Object.assign(ctx.audit, { subjectType: 'ledger-transaction', subjectId: String(id), details: { reversedBy: r.transactionId, repeated: !r.created } });
         return { redirect: `${paths.budgetReports.transaction(r.transactionId)}` };
       },
@@ -146,7 +146,7 @@ export function correctionRoutes(deps: CapabilityDeps): RouteSpec[] {
         requireEntries(ctx);
         const inv = await getInvoice(ctx.db, ctx.params.id);
         const form = parseCancelInvoiceForm(ctx.body);
-        const r = await asFormError('#postedOn-day', () => cancelInvoice(ctx.db, inv.id, form, { id: ctx.user!.id }));
+        const r = await asFormError('#postedOn-day', () => cancelInvoice(ctx.db, inv.id, form, { id: ctx.user.id }));
         Object.assign(ctx.audit, { subjectType: 'invoice', subjectId: inv.id, details: { reversals: r.transactionIds, repeated: !r.created } });
         return { redirect: `${paths.budgets.invoice(inv.id)}?done=invoice-cancelled` };
       },
@@ -167,7 +167,7 @@ export function correctionRoutes(deps: CapabilityDeps): RouteSpec[] {
         if (!codes.has(form.fromCategory)) bad.push({ text: 'Select the kind of service the budget moves from', href: '#fromCategory' });
         if (!codes.has(form.toCategory)) bad.push({ text: 'Select the kind of service the budget moves to', href: '#toCategory' });
         if (bad.length) throw new ValidationError(bad);
-        const r = await asFormError('#postedOn-day', () => postMovement(ctx.db, { agreementId: pool.id, ...form }, { id: ctx.user!.id }));
+        const r = await asFormError('#postedOn-day', () => postMovement(ctx.db, { agreementId: pool.id, ...form }, { id: ctx.user.id }));
         Object.assign(ctx.audit, { subjectType: 'agreement', subjectId: pool.id, details: { transactionId: r.transactionId, kind: form.kind, amountPence: form.amountPence, repeated: !r.created } });
         return { redirect: paths.budgetReports.transaction(r.transactionId) };
       },

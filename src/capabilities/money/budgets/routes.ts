@@ -10,7 +10,7 @@
 // record. The child's own "Packages and spend" page is part of the record: it needs
 // 'children:view' and the core section through the sharing rule, like "Who works with them".
 import { randomUUID } from 'node:crypto';
-import type { RouteContext, RouteResult, RouteSpec } from '../../../platform/http/route.js';
+import type { RouteResult, RouteSpec, SignedInContext } from '../../../platform/http/route.js';
 import { ValidationError, type FieldError } from '../../../platform/http/errors.js';
 import { parseForm } from '../../../platform/http/forms.js';
 import { todayInLondon } from '../../../platform/dates.js';
@@ -61,24 +61,24 @@ const DONE: Record<string, string> = {
   'period-closed': 'Period closed',
 };
 /** Links each child whose finance reference (or package) the page shows to this read's audit entry. */
-const discloses = (ctx: RouteContext, childIds: readonly (string | null | undefined)[]) => {
+const discloses = (ctx: SignedInContext, childIds: readonly (string | null | undefined)[]) => {
   ctx.audit.children = [...new Set([...(ctx.audit.children ?? []), ...childIds.filter((id): id is string => !!id)])];
 };
-const done = (ctx: RouteContext) => (ctx.query.done ? DONE[ctx.query.done] : undefined);
-const canManage = (ctx: RouteContext) => ctx.user!.permissions.has(MANAGE);
+const done = (ctx: SignedInContext) => (ctx.query.done ? DONE[ctx.query.done] : undefined);
+const canManage = (ctx: SignedInContext) => ctx.user.permissions.has(MANAGE);
 const items = selectItems;
 
 export function budgetsRoutes(deps: CapabilityDeps): RouteSpec[] {
-  const categories = (ctx: RouteContext) => serviceCategories(ctx.db);
-  const providers = (ctx: RouteContext) => packageProviders(ctx.db);
-  const partnerNames = async (ctx: RouteContext) => {
+  const categories = (ctx: SignedInContext) => serviceCategories(ctx.db);
+  const providers = (ctx: SignedInContext) => packageProviders(ctx.db);
+  const partnerNames = async (ctx: SignedInContext) => {
     const list = await agreements.listPartners(ctx.db);
     const byId = new Map(list.map((p) => [p.id, p.short_name]));
     return { list, name: (id: string) => byId.get(id) ?? 'Unknown partner' };
   };
 
   // Home ------------------------------------------------------------------------------------------
-  const home = async (ctx: RouteContext): Promise<RouteResult> => ({
+  const home = async (ctx: SignedInContext): Promise<RouteResult> => ({
     view: `${V}home.njk`,
     data: {
       pageTitle: 'Joint budgets',
@@ -89,13 +89,13 @@ export function budgetsRoutes(deps: CapabilityDeps): RouteSpec[] {
     },
   });
 
-  const partnerPage = async (ctx: RouteContext, values: Values = {}, errors?: FieldError[]): Promise<RouteResult> => {
+  const partnerPage = async (ctx: SignedInContext, values: Values = {}, errors?: FieldError[]): Promise<RouteResult> => {
     const taken = new Set((await agreements.listPartners(ctx.db)).map((p) => p.organisation_id));
     const orgs = (await ctx.db.selectFrom('organisations').select(['id', 'name']).where('active', '=', true).orderBy('name').execute()).filter((o) => !taken.has(o.id));
     return { view: `${V}partner-new.njk`, data: { pageTitle: 'Add a partner', values, errors, orgItems: items(orgs, (o) => o.id, (o) => o.name, values.organisationId, 'Choose an organisation') } };
   };
 
-  const poolFormPage = async (ctx: RouteContext, values: Values = {}, errors?: FieldError[]): Promise<RouteResult> => {
+  const poolFormPage = async (ctx: SignedInContext, values: Values = {}, errors?: FieldError[]): Promise<RouteResult> => {
     const partners = await agreements.listPartners(ctx.db);
     return {
       view: `${V}pool-new.njk`,
@@ -113,7 +113,7 @@ export function budgetsRoutes(deps: CapabilityDeps): RouteSpec[] {
   };
 
   // Pool --------------------------------------------------------------------------------------------
-  const poolPage = async (ctx: RouteContext): Promise<RouteResult> => {
+  const poolPage = async (ctx: SignedInContext): Promise<RouteResult> => {
     const pool = await agreements.getAgreement(ctx.db, ctx.params.id);
     const [years, pkgs, bal, unmatched] = await Promise.all([
       agreements.agreementYears(ctx.db, pool.id),
@@ -139,7 +139,7 @@ export function budgetsRoutes(deps: CapabilityDeps): RouteSpec[] {
     };
   };
 
-  const yearPage = async (ctx: RouteContext, values: Values = {}, errors?: FieldError[]): Promise<RouteResult> => {
+  const yearPage = async (ctx: SignedInContext, values: Values = {}, errors?: FieldError[]): Promise<RouteResult> => {
     const pool = await agreements.getAgreement(ctx.db, ctx.params.id);
     const partners = await agreements.listPartners(ctx.db);
     const have = new Set((await agreements.agreementYears(ctx.db, pool.id)).map((y) => y.financialYear));
@@ -158,7 +158,7 @@ export function budgetsRoutes(deps: CapabilityDeps): RouteSpec[] {
     };
   };
 
-  const contributionPage = async (ctx: RouteContext, values: Values = {}, errors?: FieldError[]): Promise<RouteResult> => {
+  const contributionPage = async (ctx: SignedInContext, values: Values = {}, errors?: FieldError[]): Promise<RouteResult> => {
     const pool = await agreements.getAgreement(ctx.db, ctx.params.id);
     const [years, partners, cats] = await Promise.all([agreements.agreementYears(ctx.db, pool.id), agreements.listPartners(ctx.db), categories(ctx)]);
     return {
@@ -178,23 +178,23 @@ export function budgetsRoutes(deps: CapabilityDeps): RouteSpec[] {
   };
 
   // Packages ---------------------------------------------------------------------------------------
-  const packageFormData = async (ctx: RouteContext, values: Values, errors: FieldError[] | undefined) => {
+  const packageFormData = async (ctx: SignedInContext, values: Values, errors: FieldError[] | undefined) => {
     const [partners, cats, provs] = await Promise.all([agreements.listPartners(ctx.db), categories(ctx), providers(ctx)]);
     return { values, errors, ...packageFormItems(values, errors, { partners, categories: cats, providers: provs }) };
   };
 
-  const newPackagePage = async (ctx: RouteContext, values: Values = {}, errors?: FieldError[]): Promise<RouteResult> => {
+  const newPackagePage = async (ctx: SignedInContext, values: Values = {}, errors?: FieldError[]): Promise<RouteResult> => {
     const pool = await agreements.getAgreement(ctx.db, ctx.params.id);
     return { view: `${V}package-form.njk`, data: { pageTitle: 'Add a package of support', pool, isNew: true, action: paths.budgets.newPackage(pool.id), ...(await packageFormData(ctx, values, errors)) } };
   };
 
   /** The current terms as the form's values, for "change". */
-  const valuesOf = async (ctx: RouteContext, packageId: string): Promise<Values> => {
+  const valuesOf = async (ctx: SignedInContext, packageId: string): Promise<Values> => {
     const { pkg, split } = await packages.currentTerms(ctx.db, packageId);
     return { ...packageTermsAsValues(pkg, split), version: String(pkg.version), reason: '' };
   };
 
-  const changePackagePage = async (ctx: RouteContext, values?: Values, errors?: FieldError[]): Promise<RouteResult> => {
+  const changePackagePage = async (ctx: SignedInContext, values?: Values, errors?: FieldError[]): Promise<RouteResult> => {
     const pkg = await packages.getPackage(ctx.db, ctx.params.id);
     Object.assign(ctx.audit, { subjectType: 'child', subjectId: pkg.child_id, details: { ...ctx.audit.details, packageId: pkg.id } });
     const v = values ?? (await valuesOf(ctx, pkg.id));
@@ -204,7 +204,7 @@ export function budgetsRoutes(deps: CapabilityDeps): RouteSpec[] {
     };
   };
 
-  const packagePage = async (ctx: RouteContext): Promise<RouteResult> => {
+  const packagePage = async (ctx: SignedInContext): Promise<RouteResult> => {
     const pkg = await packages.getPackage(ctx.db, ctx.params.id);
     const [{ split }, money_, history, invoices, direct, names] = await Promise.all([
       packages.currentTerms(ctx.db, pkg.id),
@@ -251,7 +251,7 @@ export function budgetsRoutes(deps: CapabilityDeps): RouteSpec[] {
   };
 
   // Invoices and payments --------------------------------------------------------------------------
-  const invoiceFormPage = async (ctx: RouteContext, values: Values = {}, errors?: FieldError[]): Promise<RouteResult> => {
+  const invoiceFormPage = async (ctx: SignedInContext, values: Values = {}, errors?: FieldError[]): Promise<RouteResult> => {
     const pool = await agreements.getAgreement(ctx.db, ctx.params.id);
     const [provs, pkgs] = await Promise.all([providers(ctx), packages.listPackagesOfAgreement(ctx.db, pool.id)]);
     ctx.audit.subjectType = 'agreement';
@@ -273,7 +273,7 @@ export function budgetsRoutes(deps: CapabilityDeps): RouteSpec[] {
     };
   };
 
-  const invoicesPage = async (ctx: RouteContext): Promise<RouteResult> => {
+  const invoicesPage = async (ctx: SignedInContext): Promise<RouteResult> => {
     const pool = await agreements.getAgreement(ctx.db, ctx.params.id);
     const [list, unmatched] = await Promise.all([actuals.listInvoices(ctx.db, pool.id), actuals.unmatched(ctx.db, pool.id)]);
     ctx.audit.subjectType = 'agreement';
@@ -294,7 +294,7 @@ export function budgetsRoutes(deps: CapabilityDeps): RouteSpec[] {
     };
   };
 
-  const importPage = async (ctx: RouteContext, values: Values = {}, errors?: FieldError[], result?: actuals.ImportResult): Promise<RouteResult> => {
+  const importPage = async (ctx: SignedInContext, values: Values = {}, errors?: FieldError[], result?: actuals.ImportResult): Promise<RouteResult> => {
     const pool = await agreements.getAgreement(ctx.db, ctx.params.id);
     return {
       view: `${V}invoice-import.njk`,
@@ -313,7 +313,7 @@ export function budgetsRoutes(deps: CapabilityDeps): RouteSpec[] {
     };
   };
 
-  const invoicePage = async (ctx: RouteContext, values: Values = {}, errors?: FieldError[]): Promise<RouteResult> => {
+  const invoicePage = async (ctx: SignedInContext, values: Values = {}, errors?: FieldError[]): Promise<RouteResult> => {
     const inv = await actuals.getInvoice(ctx.db, ctx.params.id);
     const [payments, pkgs] = await Promise.all([actuals.paymentsOfInvoice(ctx.db, inv.id), packages.listPackagesOfAgreement(ctx.db, inv.agreement_id)]);
     ctx.audit.subjectType = 'invoice';
@@ -343,14 +343,14 @@ export function budgetsRoutes(deps: CapabilityDeps): RouteSpec[] {
     };
   };
 
-  const directPaymentPage = async (ctx: RouteContext, values: Values = {}, errors?: FieldError[]): Promise<RouteResult> => {
+  const directPaymentPage = async (ctx: SignedInContext, values: Values = {}, errors?: FieldError[]): Promise<RouteResult> => {
     const pkg = await packages.getPackage(ctx.db, ctx.params.id);
     Object.assign(ctx.audit, { subjectType: 'child', subjectId: pkg.child_id, details: { ...ctx.audit.details, packageId: pkg.id } });
     return { view: `${V}direct-payment.njk`, data: { pageTitle: 'Record a direct payment', pkg, values: { token: randomUUID(), ...values }, errors, paidOnItems: dateItems(values, 'paidOn', errors) } };
   };
 
   // Periods ----------------------------------------------------------------------------------------
-  const periodsPage = async (ctx: RouteContext, errors?: FieldError[]): Promise<RouteResult> => {
+  const periodsPage = async (ctx: SignedInContext, errors?: FieldError[]): Promise<RouteResult> => {
     const fy = Number(ctx.query.year) || financialYearOf(todayInLondon());
     const list = await agreements.listPeriods(ctx.db, fy);
     const today = todayInLondon();
@@ -369,7 +369,7 @@ export function budgetsRoutes(deps: CapabilityDeps): RouteSpec[] {
     };
   };
 
-  const me = (ctx: RouteContext) => ({ id: ctx.user!.id });
+  const me = (ctx: SignedInContext) => ({ id: ctx.user.id });
 
   return [
     ...correctionRoutes(deps),
@@ -412,7 +412,7 @@ export function budgetsRoutes(deps: CapabilityDeps): RouteSpec[] {
       handler: async (ctx) => {
         const partners = await agreements.listPartners(ctx.db);
         const form = parseYearForm(ctx.body, partners.map((p) => p.id));
-        await agreements.addAgreementYear(ctx.db, ctx.params.id!, form.financialYear, form.shares);
+        await agreements.addAgreementYear(ctx.db, ctx.param('id'), form.financialYear, form.shares);
         Object.assign(ctx.audit, { subjectType: 'agreement', subjectId: ctx.params.id, details: { financialYear: form.financialYear, shares: form.shares } });
         return { redirect: `${paths.budgets.pool(ctx.params.id)}?done=year-added` };
       },
@@ -597,7 +597,7 @@ export function budgetsRoutes(deps: CapabilityDeps): RouteSpec[] {
       auditReads: true,
       handler: async (ctx) => {
         await requireChild(ctx, ctx.params.id, 'core');
-        const child = await childSummary(ctx.db, ctx.params.id!);
+        const child = await childSummary(ctx.db, ctx.param('id'));
         const [list, names] = await Promise.all([packages.packagesOfChild(ctx.db, child.id), partnerNames(ctx)]);
         return {
           view: `${V}child-packages.njk`,

@@ -37,7 +37,7 @@ export function areaSettingsRoutes(_deps: CapabilityDeps): RouteSpec[] {
     data: { pageTitle: 'Add a locality', values, errors },
   });
   const localityPage = async (ctx: RouteContext, errors?: FieldError[], values: Record<string, unknown> = {}): Promise<RouteResult> => {
-    const locality = await settings.getLocality(ctx.db, ctx.params.id!);
+    const locality = await settings.getLocality(ctx.db, ctx.param('id'));
     return { view: `${V}locality.njk`, data: { pageTitle: locality.name, locality, values, errors, done: doneMessage(ctx) } };
   };
   const newCriterionPage = (values: Record<string, unknown> = {}, errors?: FieldError[]): RouteResult => ({
@@ -45,7 +45,7 @@ export function areaSettingsRoutes(_deps: CapabilityDeps): RouteSpec[] {
     data: { pageTitle: 'Add a criterion', values, errors },
   });
   const criterionPage = async (ctx: RouteContext, errors?: FieldError[], values?: Record<string, unknown>): Promise<RouteResult> => {
-    const criterion = await settings.getCriterion(ctx.db, ctx.params.id!);
+    const criterion = await settings.getCriterion(ctx.db, ctx.param('id'));
     return {
       view: `${V}criterion.njk`,
       data: {
@@ -82,7 +82,7 @@ export function areaSettingsRoutes(_deps: CapabilityDeps): RouteSpec[] {
       audit: 'area-settings.locality.add-postcode',
       handler: async (ctx) => {
         const form = parseForm(prefixForm, ctx.body);
-        await settings.addPrefix(ctx.db, ctx.params.id!, form.prefix);
+        await settings.addPrefix(ctx.db, ctx.param('id'), form.prefix);
         Object.assign(ctx.audit, { subjectType: 'locality', subjectId: ctx.params.id, details: { prefix: form.prefix } });
         return { redirect: `${paths.areaSettings.locality(ctx.params.id)}?done=prefix-added` };
       },
@@ -95,7 +95,7 @@ export function areaSettingsRoutes(_deps: CapabilityDeps): RouteSpec[] {
       audit: 'area-settings.locality.remove-postcode',
       handler: async (ctx) => {
         const form = parseForm(removePrefixForm, ctx.body);
-        await settings.removePrefix(ctx.db, ctx.params.id!, form.prefix);
+        await settings.removePrefix(ctx.db, ctx.param('id'), form.prefix);
         Object.assign(ctx.audit, { subjectType: 'locality', subjectId: ctx.params.id, details: { prefix: form.prefix } });
         return { redirect: `${paths.areaSettings.locality(ctx.params.id)}?done=prefix-removed` };
       },
@@ -123,7 +123,7 @@ export function areaSettingsRoutes(_deps: CapabilityDeps): RouteSpec[] {
       audit: 'area-settings.criterion.update',
       handler: async (ctx) => {
         const form = parseForm(criterionEditForm, ctx.body);
-        await settings.updateCriterion(ctx.db, ctx.params.id!, form);
+        await settings.updateCriterion(ctx.db, ctx.param('id'), form);
         Object.assign(ctx.audit, { subjectType: 'criterion', subjectId: ctx.params.id, details: { previous: form.previous, description: form.description } });
         return { redirect: `${paths.areaSettings.criterion(ctx.params.id)}?done=criterion-saved` };
       },
@@ -136,7 +136,7 @@ export function areaSettingsRoutes(_deps: CapabilityDeps): RouteSpec[] {
       audit: 'area-settings.criterion.set-active',
       handler: async (ctx) => {
         const form = parseForm(criterionActiveForm, ctx.body);
-        await settings.setCriterionActive(ctx.db, ctx.params.id!, form.active === 'yes');
+        await settings.setCriterionActive(ctx.db, ctx.param('id'), form.active === 'yes');
         Object.assign(ctx.audit, { subjectType: 'criterion', subjectId: ctx.params.id, details: { active: form.active === 'yes' } });
         return { redirect: `${paths.areaSettings.criterion(ctx.params.id)}?done=${form.active === 'yes' ? 'criterion-active' : 'criterion-inactive'}` };
       },

@@ -1,6 +1,6 @@
 // The core record of a child or young person: register (with the duplicate guard), view, edit, history.
-import type { RouteContext, RouteResult, RouteSpec } from '../../../platform/http/route.js';
-import { ForbiddenError, type FieldError } from '../../../platform/http/errors.js';
+import type { RouteResult, RouteSpec, SignedInContext } from '../../../platform/http/route.js';
+import { ForbiddenError, NotFoundError, type FieldError } from '../../../platform/http/errors.js';
 import { todayInLondon } from '../../../platform/dates.js';
 import { paths } from '../../../paths.js';
 import type { CapabilityDeps } from '../../deps.js';
@@ -31,18 +31,12 @@ import {
 const V = 'record/children/views/';
 type Values = Record<string, unknown>;
 
-function registerPage(ctx: RouteContext, values: Values, errors?: FieldError[]): RouteResult {
-  return { view: `${V}register.njk`, data: { pageTitle: 'Register a child or young person', ...registerFormData(values, errors, ctx.user!.organisationType) } };
+function registerPage(ctx: SignedInContext, values: Values, errors?: FieldError[]): RouteResult {
+  return { view: `${V}register.njk`, data: { pageTitle: 'Register a child or young person', ...registerFormData(values, errors, ctx.user.organisationType) } };
 }
 
-const notFoundPage = (): RouteResult => ({
-  view: 'error.njk',
-  status: 404,
-  data: { pageTitle: 'Page not found', heading: 'Page not found', paragraphs: ['If you typed the web address, check it is correct.'] },
-});
-
 /** Whether the person may read a decision: panel-decisions' own rule, as a yes or no. */
-async function mayReadDecision(ctx: RouteContext, decisionId: string): Promise<boolean> {
+async function mayReadDecision(ctx: SignedInContext, decisionId: string): Promise<boolean> {
   try {
     await requireDecisionReader(ctx.db, ctx.user, await getDecision(ctx.db, decisionId));
     return true;
@@ -56,8 +50,8 @@ async function mayReadDecision(ctx: RouteContext, decisionId: string): Promise<b
  * The child's referrals and panel decisions for the record (references, dates, statuses and
  * outcomes only), linked only for those who may open the referral or the decision.
  */
-async function referralRows(ctx: RouteContext, childId: string) {
-  const triage = ctx.user!.permissions.has('referrals:triage');
+async function referralRows(ctx: SignedInContext, childId: string) {
+  const triage = ctx.user.permissions.has('referrals:triage');
   return Promise.all(
     (await referralsOfChild(ctx.db, childId)).map(async (r) => ({
       reference: r.reference,
@@ -74,9 +68,9 @@ async function referralRows(ctx: RouteContext, childId: string) {
 }
 
 export function childrenRoutes(_deps: CapabilityDeps): RouteSpec[] {
-  const editPage = async (ctx: RouteContext, values: Values | null, errors?: FieldError[]): Promise<RouteResult> => {
+  const editPage = async (ctx: SignedInContext, values: Values | null, errors?: FieldError[]): Promise<RouteResult> => {
     const today = todayInLondon();
-    const child = await children.getChild(ctx.db, ctx.params.id!);
+    const child = await children.getChild(ctx.db, ctx.param('id'));
     const [criteria, met] = await Promise.all([children.activeCriteria(ctx.db), children.criteriaMet(ctx.db, child.id)]);
     const v = values ?? valuesFromChild(child, met.map((m) => m.id), today);
     const ticked = new Set(Array.isArray(v.criteria) ? v.criteria.map(String) : v.criteria ? [String(v.criteria)] : []);
@@ -119,7 +113,7 @@ export function childrenRoutes(_deps: CapabilityDeps): RouteSpec[] {
           return registerPage(ctx, ctx.body);
         }
         const today = todayInLondon();
-        const user = ctx.user!;
+        const user = ctx.user;
         const input = parseRegisterForm(ctx.body, today, user);
         if (!input.confirmed) {
           const matches = await children.findPossibleDuplicates(ctx.db, viewerOf(user), input.child);
@@ -157,7 +151,7 @@ export function childrenRoutes(_deps: CapabilityDeps): RouteSpec[] {
       handler: async (ctx) => {
         const access = await requireChild(ctx, ctx.params.id, 'core', 'viewing the record');
         const today = todayInLondon();
-        const child = await children.getChild(ctx.db, ctx.params.id!);
+        const child = await children.getChild(ctx.db, ctx.param('id'));
         const criteria = await children.criteriaMet(ctx.db, child.id);
         return {
           view: `${V}record.njk`,
@@ -171,13 +165,13 @@ export function childrenRoutes(_deps: CapabilityDeps): RouteSpec[] {
               assessed: `${c.assessed_by ?? 'Someone no longer recorded'}${c.assessed_by_organisation ? `, ${c.assessed_by_organisation}` : ''}, ${formatDate(c.assessed_on)}`,
             })),
             emergency: access.visible && access.via === 'emergency-access',
-            canEdit: ctx.user!.permissions.has('children:edit'),
+            canEdit: ctx.user.permissions.has('children:edit'),
             registered: ctx.query.registered === '1',
             saved: ctx.query.saved,
             // Where each value came from (capabilities/matching-review): core fields, shown under the same rule.
             provenance: await provenance(ctx.db, child.id),
             referrals: await referralRows(ctx, child.id),
-            referHref: ctx.user!.permissions.has('referrals:make') ? `${paths.referrals.newReferral}?child=${child.id}` : null,
+            referHref: ctx.user.permissions.has('referrals:make') ? `${paths.referrals.newReferral}?child=${child.id}` : null,
           },
         };
       },
@@ -200,17 +194,17 @@ export function childrenRoutes(_deps: CapabilityDeps): RouteSpec[] {
       audit: 'children.edit',
       handler: async (ctx) => {
         await requireChild(ctx, ctx.params.id, 'core', 'changing the record');
-        const id = ctx.params.id!;
+        const id = ctx.param('id');
         const [criteria, met] = await Promise.all([children.activeCriteria(ctx.db), children.criteriaMet(ctx.db, id)]);
         const input = parseEditForm(ctx.body, todayInLondon(), { criteria: criteria.map((c) => c.id), alreadyMet: met.map((m) => m.id) });
-        const result = await children.updateChild(ctx.db, ctx.user!, id, input);
+        const result = await children.updateChild(ctx.db, ctx.user, id, input);
         ctx.audit.details = { ...ctx.audit.details, changedFields: result.changed };
         return { redirect: `${paths.children.record(id)}?saved=${result.changed ? 'changes' : 'none'}` };
       },
       onInvalid: async (ctx, errors) => {
         // The handler checked access a moment ago; check again without assuming it.
-        const access = await childAccess(ctx.db, viewerOf(ctx.user!), ctx.params.id!);
-        if (!access.visible || !access.sections.has('core')) return notFoundPage();
+        const access = await childAccess(ctx.db, viewerOf(ctx.user), ctx.param('id'));
+        if (!access.visible || !access.sections.has('core')) throw new NotFoundError('child');
         // A stale form shows the record as it is now (with its new version); other problems show what was typed.
         const stale = errors.length === 1 && errors[0]!.href === '#main-content';
         return editPage(ctx, stale ? null : ctx.body, errors);
@@ -224,7 +218,7 @@ export function childrenRoutes(_deps: CapabilityDeps): RouteSpec[] {
       auditReads: true,
       handler: async (ctx) => {
         await requireChild(ctx, ctx.params.id, 'core', 'viewing the history of changes');
-        const child = await children.getChild(ctx.db, ctx.params.id!);
+        const child = await children.getChild(ctx.db, ctx.param('id'));
         return {
           view: `${V}history.njk`,
           data: {

@@ -18,7 +18,7 @@ export function familyRoutes(_deps: CapabilityDeps): RouteSpec[] {
   /** Checks access to the family section and answers the child (with its family id). */
   const familyOf = async (ctx: RouteContext) => {
     await requireChild(ctx, ctx.params.id, 'family');
-    return childSummary(ctx.db, ctx.params.id!);
+    return childSummary(ctx.db, ctx.param('id'));
   };
   const header = (child: Awaited<ReturnType<typeof childSummary>>) => ({ child: navChild(child), childName: childName(child), current: 'family' });
 
@@ -27,7 +27,7 @@ export function familyRoutes(_deps: CapabilityDeps): RouteSpec[] {
     let v = values ?? {};
     let action = paths.children.addFamilyMember(child.id);
     if (mode === 'edit') {
-      const member = await service.getMember(ctx.db, child.family_id, ctx.params.memberId!);
+      const member = await service.getMember(ctx.db, child.family_id, ctx.param('memberId'));
       // After a clash (someone else saved first), show what is stored now, with its version, so
       // nothing is overwritten unseen; after a mistake, show what the person typed.
       const stale = errors?.some((e) => e.href === '#main-content') ?? false;
@@ -61,7 +61,7 @@ export function familyRoutes(_deps: CapabilityDeps): RouteSpec[] {
         const today = todayInLondon();
         const [members, siblings] = await Promise.all([
           service.listMembers(ctx.db, child.family_id),
-          service.visibleSiblings(ctx.db, viewerOf(ctx.user!), child.family_id, child.id),
+          service.visibleSiblings(ctx.db, viewerOf(ctx.user), child.family_id, child.id),
         ]);
         return {
           view: `${V}family.njk`,
@@ -71,7 +71,7 @@ export function familyRoutes(_deps: CapabilityDeps): RouteSpec[] {
             members: members.map(presentMember),
             siblings: siblings.map((s) => presentSibling(s, today)),
             actsForSelf: child.acts_for_self && ageOn(child.date_of_birth, today) >= 16,
-            canEdit: ctx.user!.permissions.has('children:edit'),
+            canEdit: ctx.user.permissions.has('children:edit'),
             done: ctx.query.done,
           },
         };
@@ -114,7 +114,7 @@ export function familyRoutes(_deps: CapabilityDeps): RouteSpec[] {
       audit: 'child.family.member-update',
       handler: async (ctx) => {
         const child = await familyOf(ctx);
-        const member = await service.getMember(ctx.db, child.family_id, ctx.params.memberId!);
+        const member = await service.getMember(ctx.db, child.family_id, ctx.param('memberId'));
         const form = parseForm(familyMemberEditForm, ctx.body);
         await service.updateMember(ctx.db, child.family_id, member.id, form, form.version);
         ctx.audit.details = { ...ctx.audit.details, familyMemberId: member.id };

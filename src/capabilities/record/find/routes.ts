@@ -1,5 +1,5 @@
 // Search, lists and exports of the children a person may see.
-import type { RouteContext, RouteResult, RouteSpec } from '../../../platform/http/route.js';
+import type { RouteResult, RouteSpec, SignedInContext } from '../../../platform/http/route.js';
 import { ValidationError, type FieldError } from '../../../platform/http/errors.js';
 import { todayInLondon } from '../../../platform/dates.js';
 import { paths } from '../../../paths.js';
@@ -18,9 +18,9 @@ const V = 'record/find/views/';
 const options = (entries: [string, string][], selected: string | undefined, first?: [string, string]) =>
   [...(first ? [first] : []), ...entries].map(([value, text]) => ({ value, text, selected: value === (selected ?? '') }));
 
-async function listPage(ctx: RouteContext, values: FormValues, errors?: FieldError[], found?: { result: ResultPage; opts: ListOptions }): Promise<RouteResult> {
+async function listPage(ctx: SignedInContext, values: FormValues, errors?: FieldError[], found?: { result: ResultPage; opts: ListOptions }): Promise<RouteResult> {
   const [localities, criteria] = await Promise.all([listLocalities(ctx.db), activeCriteria(ctx.db)]);
-  const user = ctx.user!;
+  const user = ctx.user;
   const searched = Object.keys(values).length > 0;
   return {
     view: `${V}list.njk`,
@@ -93,7 +93,7 @@ export function findRoutes(_deps: CapabilityDeps): RouteSpec[] {
         const { criteria, errors } = parseSearch(values);
         if (errors.length) throw new ValidationError(errors);
         const opts = parseListOptions(ctx.query, criteria);
-        const result = await findChildren(ctx.db, viewerOf(ctx.user!), criteria, opts);
+        const result = await findChildren(ctx.db, viewerOf(ctx.user), criteria, opts);
         ctx.audit.details = { filters: filtersUsed(criteria), results: result.total, page: result.page, sort: opts.sort };
         // The children shown on this page of results: each one's "who has looked" lists the search.
         ctx.audit.children = result.rows.map((r) => r.id);
@@ -115,7 +115,7 @@ export function findRoutes(_deps: CapabilityDeps): RouteSpec[] {
         if (errors.length) throw new ValidationError(errors);
         const opts = parseListOptions(ctx.query, criteria);
         const now = new Date();
-        const rows = await exportChildren(ctx.db, viewerOf(ctx.user!), criteria, opts.sort, opts.order, now);
+        const rows = await exportChildren(ctx.db, viewerOf(ctx.user), criteria, opts.sort, opts.order, now);
         ctx.audit.details = { format, filters: filtersUsed(criteria), rows: rows.length };
         ctx.audit.children = rows.map((r) => r.id);
         const name = `children-${todayInLondon(now)}.${format}`;

@@ -22,7 +22,7 @@ const V = 'record/involvements/views/';
 
 export function involvementsRoutes(_deps: CapabilityDeps): RouteSpec[] {
   const header = async (ctx: RouteContext) => {
-    const child = await childSummary(ctx.db, ctx.params.id!);
+    const child = await childSummary(ctx.db, ctx.param('id'));
     return { child: navChild(child), childName: childName(child), current: 'involvements' };
   };
 
@@ -65,7 +65,7 @@ export function involvementsRoutes(_deps: CapabilityDeps): RouteSpec[] {
 
   const endPage = async (ctx: RouteContext, values: Record<string, unknown> = {}, errors?: FieldError[]): Promise<RouteResult> => {
     await requireChild(ctx, ctx.params.id, 'core');
-    const inv = await service.getInvolvement(ctx.db, ctx.params.id!, ctx.params.involvementId!);
+    const inv = await service.getInvolvement(ctx.db, ctx.param('id'), ctx.param('involvementId'));
     return {
       view: `${V}involvement-end.njk`,
       data: {
@@ -80,7 +80,7 @@ export function involvementsRoutes(_deps: CapabilityDeps): RouteSpec[] {
 
   const keyWorkerPage = async (ctx: RouteContext, values: Record<string, unknown> = {}, errors?: FieldError[]): Promise<RouteResult> => {
     await requireChild(ctx, ctx.params.id, 'core');
-    const [choices, now] = await Promise.all([service.keyWorkerChoices(ctx.db, ctx.params.id!), service.currentKeyWorker(ctx.db, ctx.params.id!)]);
+    const [choices, now] = await Promise.all([service.keyWorkerChoices(ctx.db, ctx.param('id')), service.currentKeyWorker(ctx.db, ctx.param('id'))]);
     return {
       view: `${V}key-worker.njk`,
       data: {
@@ -110,9 +110,9 @@ export function involvementsRoutes(_deps: CapabilityDeps): RouteSpec[] {
         await requireChild(ctx, ctx.params.id, 'core');
         const today = todayInLondon();
         const [involvements, keyWorker, history] = await Promise.all([
-          service.listInvolvements(ctx.db, ctx.params.id!),
-          service.currentKeyWorker(ctx.db, ctx.params.id!),
-          service.keyWorkerHistory(ctx.db, ctx.params.id!),
+          service.listInvolvements(ctx.db, ctx.param('id')),
+          service.currentKeyWorker(ctx.db, ctx.param('id')),
+          service.keyWorkerHistory(ctx.db, ctx.param('id')),
         ]);
         const rows = involvements.map((i) => present(i, today));
         return {
@@ -124,7 +124,7 @@ export function involvementsRoutes(_deps: CapabilityDeps): RouteSpec[] {
             pastInvolvements: rows.filter((r) => r.ended_on !== null && r.ended_on < today),
             keyWorker,
             history: history.map((h) => ({ ...h, changed: longDate(h.changed_on) })),
-            canEdit: ctx.user!.permissions.has('children:edit'),
+            canEdit: ctx.user.permissions.has('children:edit'),
             done: ctx.query.done,
           },
         };
@@ -146,7 +146,7 @@ export function involvementsRoutes(_deps: CapabilityDeps): RouteSpec[] {
       handler: async (ctx) => {
         await requireChild(ctx, ctx.params.id, 'core');
         const form = parseFormWithDates(involvementForm, ctx.body, ['startedOn']);
-        const row = await service.addInvolvement(ctx.db, ctx.params.id!, form, { id: ctx.user!.id, organisationId: ctx.user!.organisationId });
+        const row = await service.addInvolvement(ctx.db, ctx.param('id'), form, { id: ctx.user.id, organisationId: ctx.user.organisationId });
         // Ids only: the audit log is read by people who may not see the record, and the service can say much about a child.
         ctx.audit.details = { ...ctx.audit.details, involvementId: row.id, organisationId: form.organisationId };
         return { redirect: `${paths.children.involvements(ctx.params.id)}?done=added` };
@@ -168,12 +168,12 @@ export function involvementsRoutes(_deps: CapabilityDeps): RouteSpec[] {
       audit: 'child.involvement.end',
       handler: async (ctx) => {
         await requireChild(ctx, ctx.params.id, 'core');
-        const inv = await service.getInvolvement(ctx.db, ctx.params.id!, ctx.params.involvementId!);
+        const inv = await service.getInvolvement(ctx.db, ctx.param('id'), ctx.param('involvementId'));
         const form = parseFormWithDates(endInvolvementForm(inv.started_on), ctx.body, ['endedOn']);
-        await service.endInvolvement(ctx.db, ctx.params.id!, inv.id, form.endedOn, form.version, { id: ctx.user!.id, organisationId: ctx.user!.organisationId });
+        await service.endInvolvement(ctx.db, ctx.param('id'), inv.id, form.endedOn, form.version, { id: ctx.user.id, organisationId: ctx.user.organisationId });
         ctx.audit.details = { ...ctx.audit.details, involvementId: inv.id, endedOn: form.endedOn };
         // Ending one's own organisation's involvement can end one's access to the record.
-        const still = await childAccess(ctx.db, viewerOf(ctx.user!), ctx.params.id!);
+        const still = await childAccess(ctx.db, viewerOf(ctx.user), ctx.param('id'));
         if (!still.visible) return { view: `${V}no-longer-involved.njk`, data: { pageTitle: 'Involvement ended' } };
         return { redirect: `${paths.children.involvements(ctx.params.id)}?done=ended` };
       },
@@ -195,7 +195,7 @@ export function involvementsRoutes(_deps: CapabilityDeps): RouteSpec[] {
       handler: async (ctx) => {
         await requireChild(ctx, ctx.params.id, 'core');
         const form = parseForm(keyWorkerForm, ctx.body);
-        const { chosen, agreed } = await service.changeKeyWorker(ctx.db, ctx.params.id!, form, { id: ctx.user!.id, organisationId: ctx.user!.organisationId });
+        const { chosen, agreed } = await service.changeKeyWorker(ctx.db, ctx.param('id'), form, { id: ctx.user.id, organisationId: ctx.user.organisationId });
         ctx.audit.details = { ...ctx.audit.details, keyWorkerUserId: chosen.id, familyAgreed: agreed };
         return { redirect: `${paths.children.involvements(ctx.params.id)}?done=${agreed ? 'key-worker' : 'interim-key-worker'}` };
       },

@@ -4,7 +4,7 @@
 // may not see is "not found". Emergency access is the one way in for someone who cannot see a
 // child; it starts from a number they already hold (NHS number, UPN or council reference), needs a
 // written reason, is time-limited, audited, and listed for the information governance lead.
-import type { RouteContext, RouteResult, RouteSpec } from '../../../platform/http/route.js';
+import type { RouteResult, RouteSpec, SignedInContext } from '../../../platform/http/route.js';
 import { ForbiddenError, NotFoundError, ValidationError, type FieldError } from '../../../platform/http/errors.js';
 import { ORGANISATION_TYPES } from '../../../platform/access/roles.js';
 import { ageOn, todayInLondon } from '../../../platform/dates.js';
@@ -55,9 +55,9 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
   const link = (path: string) => new URL(path, deps.config.baseUrl).toString();
 
   /** Tells every information governance lead that a grant waits for them (a link, nothing about the child). */
-  const askForApproval = async (ctx: RouteContext) => {
+  const askForApproval = async (ctx: SignedInContext) => {
     for (const approver of await service.sharingApprovers(ctx.db)) {
-      if (approver.id === ctx.user!.id) continue;
+      if (approver.id === ctx.user.id) continue;
       await deps.notifier.send(ctx.db, {
         channel: 'email',
         to: approver.email,
@@ -68,9 +68,9 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
   };
 
   /** Heading, sub-navigation and, when reached through emergency access, the warning banner. */
-  const header = async (ctx: RouteContext, access: Access, current: string) => {
-    const child = await service.childHeader(ctx.db, ctx.params.id!);
-    const banner = access.visible && access.via === 'emergency-access' ? await service.emergencyAccessBanner(ctx.db, ctx.user!.id, child.id) : null;
+  const header = async (ctx: SignedInContext, access: Access, current: string) => {
+    const child = await service.childHeader(ctx.db, ctx.param('id'));
+    const banner = access.visible && access.via === 'emergency-access' ? await service.emergencyAccessBanner(ctx.db, ctx.user.id, child.id) : null;
     return {
       child: navChild(child),
       childName: childName(child),
@@ -82,9 +82,9 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
 
   // The sharing page ---------------------------------------------------------------------------
 
-  const sharingPage = async (ctx: RouteContext): Promise<RouteResult> => {
+  const sharingPage = async (ctx: SignedInContext): Promise<RouteResult> => {
     const access = await requireChild(ctx, ctx.params.id, 'core');
-    const id = ctx.params.id!;
+    const id = ctx.param('id');
     const today = todayInLondon();
     const [h, consents, bases, emergencies, seeing] = await Promise.all([
       header(ctx, access, 'sharing'),
@@ -103,7 +103,7 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
         ...heading,
         pageTitle: `Consent and sharing: ${h.childName}`,
         // Emergency access is read-only: no buttons that lead to a refusal.
-        canEdit: ctx.user!.permissions.has('children:edit') && access.visible && access.via === 'sharing',
+        canEdit: ctx.user.permissions.has('children:edit') && access.visible && access.via === 'sharing',
         done: ctx.query.done,
         sectionHeads: SECTION_KEYS.map((s) => SECTION_SHORT[s]),
         seeing: seeing.map((o) => ({ name: o.name, sees: o.sections.length ? o.sections.map((s) => SECTION_SHORT[s]).join(', ') : 'Cannot see the record' })),
@@ -182,7 +182,7 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
 
   // Consent -------------------------------------------------------------------------------------
 
-  const consentPage = async (ctx: RouteContext, values: Values = {}, errors?: FieldError[]): Promise<RouteResult> => {
+  const consentPage = async (ctx: SignedInContext, values: Values = {}, errors?: FieldError[]): Promise<RouteResult> => {
     const access = await requireChild(ctx, ctx.params.id, 'core');
     const h = await header(ctx, access, 'sharing');
     const parents = await service.parentsWithResponsibility(ctx.db, h.raw.family_id);
@@ -227,10 +227,10 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
     };
   };
 
-  const withdrawPage = async (ctx: RouteContext, errors?: FieldError[], values: Values = {}): Promise<RouteResult> => {
+  const withdrawPage = async (ctx: SignedInContext, errors?: FieldError[], values: Values = {}): Promise<RouteResult> => {
     const access = await requireChild(ctx, ctx.params.id, 'core');
     const h = await header(ctx, access, 'sharing');
-    const c = await service.getConsent(ctx.db, ctx.params.id!, ctx.params.consentId!);
+    const c = await service.getConsent(ctx.db, ctx.param('id'), ctx.param('consentId'));
     const { raw: _raw, ...heading } = h;
     return {
       view: `${V}consent-withdraw.njk`,
@@ -256,10 +256,10 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
 
   // Lawful basis --------------------------------------------------------------------------------
 
-  const lawfulBasisPage = async (ctx: RouteContext, values: Values = {}, errors?: FieldError[]): Promise<RouteResult> => {
+  const lawfulBasisPage = async (ctx: SignedInContext, values: Values = {}, errors?: FieldError[]): Promise<RouteResult> => {
     const access = await requireChild(ctx, ctx.params.id, 'core');
     const h = await header(ctx, access, 'sharing');
-    const [orgs, involved] = await Promise.all([service.activeOrganisations(ctx.db), service.loadSharingFacts(ctx.db, ctx.params.id!)]);
+    const [orgs, involved] = await Promise.all([service.activeOrganisations(ctx.db), service.loadSharingFacts(ctx.db, ctx.param('id'))]);
     const working = new Set(involved.involvedOrganisationIds);
     const chosen = new Set(asList(values.sections));
     const { raw: _raw, ...heading } = h;
@@ -270,7 +270,7 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
         pageTitle: `Record a lawful basis: ${h.childName}`,
         values,
         errors,
-        decidedBy: ctx.user!.displayName,
+        decidedBy: ctx.user.displayName,
         basisItems: Object.entries(LAWFUL_BASES).map(([value, text]) => ({ value, text, checked: value === values.basis })),
         orgItems: [
           { value: '', text: 'Choose an organisation' },
@@ -294,11 +294,11 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
     ...(status ? { status } : {}),
   });
 
-  const emergencyPage = async (ctx: RouteContext, values: Values = {}, errors?: FieldError[], status?: number): Promise<RouteResult> => {
-    const childId = ctx.params.id!;
+  const emergencyPage = async (ctx: SignedInContext, values: Values = {}, errors?: FieldError[], status?: number): Promise<RouteResult> => {
+    const childId = ctx.param('id');
     if (!/^[0-9a-f-]{36}$/.test(childId)) throw new NotFoundError('child');
     // The same page whether or not the child exists, until the person has emergency access.
-    const banner = await service.emergencyAccessBanner(ctx.db, ctx.user!.id, childId);
+    const banner = await service.emergencyAccessBanner(ctx.db, ctx.user.id, childId);
     return {
       view: `${V}emergency-access.njk`,
       data: {
@@ -314,8 +314,8 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
   };
 
   /** Grants emergency access to a child the person cannot otherwise see, and sends them to the record. */
-  const grant = async (ctx: RouteContext, childId: string, form: Omit<EmergencyForm, 'identifier'>, details: Record<string, unknown>): Promise<RouteResult> => {
-    const user = ctx.user!;
+  const grant = async (ctx: SignedInContext, childId: string, form: Omit<EmergencyForm, 'identifier'>, details: Record<string, unknown>): Promise<RouteResult> => {
+    const user = ctx.user;
     if (!hasCaseworkRole(user)) throw new ForbiddenError('emergency access needs a casework role');
     Object.assign(ctx.audit, { subjectType: 'child', subjectId: childId, purpose: form.reason });
     const before = await childAccess(ctx.db, viewerOf(user), childId);
@@ -330,7 +330,7 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
 
   // Information governance review ---------------------------------------------------------------
 
-  const reviewPage = async (ctx: RouteContext, errors?: FieldError[], values: Values = {}): Promise<RouteResult> => {
+  const reviewPage = async (ctx: SignedInContext, errors?: FieldError[], values: Values = {}): Promise<RouteResult> => {
     const [list, unmatched] = await Promise.all([
       service.listEmergencyAccessForReview(ctx.db, pageNumber(ctx.query.page)),
       service.listUnmatchedEmergencyRequests(ctx.db),
@@ -385,7 +385,7 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
 
   // Approving sharing that widens the recorder's own organisation's access (ADR 0012) ------------
 
-  const approvalsPage = async (ctx: RouteContext, errors?: FieldError[], values: Values = {}): Promise<RouteResult> => {
+  const approvalsPage = async (ctx: SignedInContext, errors?: FieldError[], values: Values = {}): Promise<RouteResult> => {
     const { consents, bases } = await service.listSharingToApprove(ctx.db);
     const recorded = (g: { recorded_by_name: string | null; organisation_name: string | null; recorded_at: Date | string }) =>
       `${g.recorded_by_name ?? 'Not known'}${g.organisation_name ? ` (${g.organisation_name})` : ''}, ${dateTime(g.recorded_at)}`;
@@ -456,7 +456,7 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
       audit: 'register.sharing-approvals.decide',
       handler: async (ctx) => {
         const form = parseApprovalForm(ctx.body);
-        const outcome = await service.decideSharing(ctx.db, { kind: form.kind, id: form.id, decider: viewerOf(ctx.user!), approve: form.approve, note: form.note });
+        const outcome = await service.decideSharing(ctx.db, { kind: form.kind, id: form.id, decider: viewerOf(ctx.user), approve: form.approve, note: form.note });
         if (!outcome.ok) {
           const text = {
             'own-record': 'You recorded this yourself, so someone else must approve it',
@@ -504,20 +504,20 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
       audit: 'child.consent.add',
       handler: async (ctx) => {
         await requireChild(ctx, ctx.params.id, 'core');
-        const id = ctx.params.id!;
+        const id = ctx.param('id');
         const child = await service.childHeader(ctx.db, id);
         const parents = await service.parentsWithResponsibility(ctx.db, child.family_id);
         const form = parseConsentForm(ctx.body, { today: todayInLondon(), dateOfBirth: child.date_of_birth, parentIds: new Set(parents.map((p) => p.id)) });
-        const { id: consentId, opens } = await service.addConsent(ctx.db, id, form, viewerOf(ctx.user!));
+        const { id: consentId, opens } = await service.addConsent(ctx.db, id, form, viewerOf(ctx.user));
         if (opens.length) await askForApproval(ctx);
         await recordChronologyEvent(ctx.db, {
           childId: id,
-          organisationId: ctx.user!.organisationId,
+          organisationId: ctx.user.organisationId,
           occurredOn: form.givenOn,
           section: 'core',
           title: opens.length ? 'Consent to share recorded, waiting for approval' : 'Consent to share recorded',
           detail: `Given by ${form.givenBy === 'parent' ? 'a parent or carer' : form.givenBy === 'young-person' ? 'the young person' : 'a decision-maker'}`,
-          recordedBy: ctx.user!.id,
+          recordedBy: ctx.user.id,
         });
         ctx.audit.details = {
           ...ctx.audit.details,
@@ -546,22 +546,22 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
       audit: 'child.consent.withdraw',
       handler: async (ctx) => {
         await requireChild(ctx, ctx.params.id, 'core');
-        const id = ctx.params.id!;
+        const id = ctx.param('id');
         const form = parseWithdrawForm(ctx.body);
-        const done = await service.withdrawConsent(ctx.db, id, ctx.params.consentId!, form.reason);
+        const done = await service.withdrawConsent(ctx.db, id, ctx.param('consentId'), form.reason);
         if (!done) throw new ValidationError([{ text: 'This consent has already been withdrawn', href: '#main-content' }]);
         await recordChronologyEvent(ctx.db, {
           childId: id,
-          organisationId: ctx.user!.organisationId,
+          organisationId: ctx.user.organisationId,
           occurredOn: todayInLondon(),
           section: 'core',
           title: 'Consent to share withdrawn',
-          recordedBy: ctx.user!.id,
+          recordedBy: ctx.user.id,
         });
         // The reason is kept with the consent, not copied into the audit log (read by people who may not see the record).
         ctx.audit.details = { ...ctx.audit.details, consentId: ctx.params.consentId };
         // It takes effect at once: the person who withdrew it may have lost access themselves.
-        const after = await childAccess(ctx.db, viewerOf(ctx.user!), id);
+        const after = await childAccess(ctx.db, viewerOf(ctx.user), id);
         if (after.visible) return { redirect: `${paths.children.sharing(id)}?done=withdrawn` };
         return { view: `${V}consent-withdrawn.njk`, data: { pageTitle: 'Consent withdrawn' } };
       },
@@ -582,10 +582,10 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
       audit: 'child.lawful-basis.add',
       handler: async (ctx) => {
         await requireChild(ctx, ctx.params.id, 'core');
-        const id = ctx.params.id!;
+        const id = ctx.param('id');
         const orgs = await service.activeOrganisations(ctx.db);
         const form = parseLawfulBasisForm(ctx.body, { today: todayInLondon(), organisationIds: new Set(orgs.map((o) => o.id)) });
-        const { id: lawfulBasisId, opens } = await service.addLawfulBasis(ctx.db, id, form, viewerOf(ctx.user!));
+        const { id: lawfulBasisId, opens } = await service.addLawfulBasis(ctx.db, id, form, viewerOf(ctx.user));
         if (opens.length) await askForApproval(ctx);
         ctx.audit.details = {
           ...ctx.audit.details,
@@ -635,8 +635,8 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
       audit: 'child.emergency-access.view',
       auditReads: true,
       handler: async (ctx) => {
-        const childId = ctx.params.id!;
-        const access = /^[0-9a-f-]{36}$/.test(childId) ? await childAccess(ctx.db, viewerOf(ctx.user!), childId) : { visible: false as const };
+        const childId = ctx.param('id');
+        const access = /^[0-9a-f-]{36}$/.test(childId) ? await childAccess(ctx.db, viewerOf(ctx.user), childId) : { visible: false as const };
         if (access.visible && access.via === 'sharing') return { redirect: paths.children.record(childId) };
         if (access.visible) Object.assign(ctx.audit, { subjectType: 'child', subjectId: childId });
         else ctx.audit.details = { requestedChild: childId };
@@ -650,7 +650,7 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
       audit: 'child.emergency-access.grant',
       rateLimit: 30,
       handler: async (ctx) => {
-        const childId = ctx.params.id!;
+        const childId = ctx.param('id');
         const form = parseEmergencyForm(ctx.body);
         ctx.audit.purpose = form.reason;
         const exists = /^[0-9a-f-]{36}$/.test(childId)
@@ -680,7 +680,7 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
       audit: 'register.emergency-access.review',
       handler: async (ctx) => {
         const form = parseReviewForm(ctx.body);
-        const outcome = await service.markEmergencyAccessReviewed(ctx.db, form.breakGlassId, ctx.user!.id, form.note);
+        const outcome = await service.markEmergencyAccessReviewed(ctx.db, form.breakGlassId, ctx.user.id, form.note);
         if (!outcome.ok) {
           const text =
             outcome.problem === 'own-access'
@@ -704,7 +704,7 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
         const h = await header(ctx, access, 'who-has-looked');
         // This view is written first, so the list includes it.
         await ctx.auditNow!();
-        const list = await service.whoHasLooked(ctx.db, ctx.params.id!, pageNumber(ctx.query.page));
+        const list = await service.whoHasLooked(ctx.db, ctx.param('id'), pageNumber(ctx.query.page));
         const { raw: _raw, ...heading } = h;
         return {
           view: `${V}who-has-looked.njk`,

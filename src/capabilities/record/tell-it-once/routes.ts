@@ -19,13 +19,13 @@ const V = 'record/tell-it-once/views/';
 export function tellItOnceRoutes(_deps: CapabilityDeps): RouteSpec[] {
   // `current` tells the record's sub-navigation which page this is.
   const header = async (ctx: RouteContext, current: 'about-me' | 'chronology') => {
-    const child = await service.childSummary(ctx.db, ctx.params.id!);
+    const child = await service.childSummary(ctx.db, ctx.param('id'));
     return { child: navChild(child), childName: childName(child), current };
   };
 
   const aboutMeFormPage = async (ctx: RouteContext, values?: Record<string, unknown>, errors?: FieldError[]): Promise<RouteResult> => {
     await requireChild(ctx, ctx.params.id, 'about-me');
-    const latest = await service.latestAboutMe(ctx.db, ctx.params.id!);
+    const latest = await service.latestAboutMe(ctx.db, ctx.param('id'));
     const basedOn = latest?.version ?? 0;
     const v = values
       ? { ...values, basedOn }
@@ -69,7 +69,7 @@ export function tellItOnceRoutes(_deps: CapabilityDeps): RouteSpec[] {
       auditReads: true,
       handler: async (ctx) => {
         await requireChild(ctx, ctx.params.id, 'about-me');
-        const versions = await service.listAboutMe(ctx.db, ctx.params.id!);
+        const versions = await service.listAboutMe(ctx.db, ctx.param('id'));
         return {
           view: `${V}about-me.njk`,
           data: {
@@ -78,7 +78,7 @@ export function tellItOnceRoutes(_deps: CapabilityDeps): RouteSpec[] {
             latest: versions[0],
             earlier: versions.slice(1),
             saved: ctx.query.saved === '1',
-            canEdit: ctx.user!.permissions.has('children:edit'),
+            canEdit: ctx.user.permissions.has('children:edit'),
           },
         };
       },
@@ -93,8 +93,8 @@ export function tellItOnceRoutes(_deps: CapabilityDeps): RouteSpec[] {
         await requireChild(ctx, ctx.params.id, 'about-me');
         const n = /^[1-9][0-9]{0,8}$/.test(ctx.params.version ?? '') ? Number(ctx.params.version) : NaN;
         if (!Number.isInteger(n)) throw new NotFoundError('about me version');
-        const version = await service.aboutMeVersion(ctx.db, ctx.params.id!, n);
-        const latest = await service.latestAboutMe(ctx.db, ctx.params.id!);
+        const version = await service.aboutMeVersion(ctx.db, ctx.param('id'), n);
+        const latest = await service.latestAboutMe(ctx.db, ctx.param('id'));
         ctx.audit.details = { ...ctx.audit.details, version: n };
         return {
           view: `${V}about-me-version.njk`,
@@ -118,15 +118,15 @@ export function tellItOnceRoutes(_deps: CapabilityDeps): RouteSpec[] {
       handler: async (ctx) => {
         await requireChild(ctx, ctx.params.id, 'about-me');
         const form = parseForm(aboutMeForm, ctx.body);
-        const version = await service.addAboutMeVersion(ctx.db, ctx.params.id!, form, { id: ctx.user!.id, organisationId: ctx.user!.organisationId });
+        const version = await service.addAboutMeVersion(ctx.db, ctx.param('id'), form, { id: ctx.user.id, organisationId: ctx.user.organisationId });
         await service.recordChronologyEvent(ctx.db, {
-          childId: ctx.params.id!,
-          organisationId: ctx.user!.organisationId,
+          childId: ctx.param('id'),
+          organisationId: ctx.user.organisationId,
           occurredOn: todayInLondon(),
           section: 'about-me',
           title: version === 1 ? 'About me written' : `About me updated (version ${version})`,
           detail: `Written with ${form.writtenWith}`,
-          recordedBy: ctx.user!.id,
+          recordedBy: ctx.user.id,
         });
         ctx.audit.details = { ...ctx.audit.details, version };
         return { redirect: `${paths.children.aboutMe(ctx.params.id)}?saved=1` };
@@ -143,7 +143,7 @@ export function tellItOnceRoutes(_deps: CapabilityDeps): RouteSpec[] {
         const access = await requireChild(ctx, ctx.params.id, 'core');
         if (!access.visible) throw new NotFoundError('child');
         const order = ctx.query.order === 'oldest' ? 'oldest' : 'newest';
-        const events = await service.listChronology(ctx.db, ctx.params.id!, access.sections, order);
+        const events = await service.listChronology(ctx.db, ctx.param('id'), access.sections, order);
         ctx.audit.details = { ...ctx.audit.details, sections: [...access.sections].sort(), events: events.length };
         return {
           view: `${V}chronology.njk`,
@@ -153,7 +153,7 @@ export function tellItOnceRoutes(_deps: CapabilityDeps): RouteSpec[] {
             order,
             events: events.map((e) => ({ ...e, date: longDate(e.occurred_on), sectionName: SECTION_SHORT[e.section as keyof typeof SECTION_SHORT] ?? e.section })),
             added: ctx.query.added === '1',
-            canEdit: ctx.user!.permissions.has('children:edit'),
+            canEdit: ctx.user.permissions.has('children:edit'),
           },
         };
       },
@@ -176,13 +176,13 @@ export function tellItOnceRoutes(_deps: CapabilityDeps): RouteSpec[] {
         if (!access.visible) throw new NotFoundError('child');
         const form = parseFormWithDates(chronologyEventForm(access.sections), ctx.body, ['occurredOn']);
         const event = await service.recordChronologyEvent(ctx.db, {
-          childId: ctx.params.id!,
-          organisationId: ctx.user!.organisationId,
+          childId: ctx.param('id'),
+          organisationId: ctx.user.organisationId,
           occurredOn: form.occurredOn,
           section: form.section,
           title: form.title,
           detail: form.detail,
-          recordedBy: ctx.user!.id,
+          recordedBy: ctx.user.id,
         });
         ctx.audit.details = { ...ctx.audit.details, eventId: event.id, eventSection: form.section };
         return { redirect: `${paths.children.chronology(ctx.params.id)}?added=1` };

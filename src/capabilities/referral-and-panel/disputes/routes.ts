@@ -2,7 +2,7 @@
 // partnership board (panel-reports:view) sees every dispute and its age; a paying partner raises;
 // panel members and the partnership administrator escalate and resolve. Pages name the referral
 // by its reference only: no child's details appear here.
-import type { RouteContext, RouteResult, RouteSpec } from '../../../platform/http/route.js';
+import type { RouteResult, RouteSpec, SignedInContext } from '../../../platform/http/route.js';
 import { ForbiddenError, type FieldError } from '../../../platform/http/errors.js';
 import { parseForm } from '../../../platform/http/forms.js';
 import { todayInLondon } from '../../../platform/dates.js';
@@ -40,13 +40,13 @@ const DONE: Record<string, string> = {
   resolved: 'Dispute resolved. The agreed split has been posted to the budgets. The paying partners’ panel members and the panel’s administrator have been told',
   withdrawn: 'Dispute withdrawn. The split as decided stands. The paying partners’ panel members and the panel’s administrator have been told',
 };
-const doneMessage = (ctx: RouteContext) => (ctx.query.done ? DONE[ctx.query.done] : undefined);
+const doneMessage = (ctx: SignedInContext) => (ctx.query.done ? DONE[ctx.query.done] : undefined);
 
-const actor = (ctx: RouteContext) => ({ id: ctx.user!.id, organisationId: ctx.user!.organisationId });
-const resolver = (ctx: RouteContext) => ({ ...actor(ctx), permissions: ctx.user!.permissions });
+const actor = (ctx: SignedInContext) => ({ id: ctx.user.id, organisationId: ctx.user.organisationId });
+const resolver = (ctx: SignedInContext) => ({ ...actor(ctx), permissions: ctx.user.permissions });
 
 /** The partners paying a share under the package's current split: the only ones a resolution may share the cost between. */
-async function payingPartners(ctx: RouteContext, packageId: string | null) {
+async function payingPartners(ctx: SignedInContext, packageId: string | null) {
   if (!packageId) return [];
   const { split } = await currentTerms(ctx.db, packageId);
   const ids = [...new Set(split.flatMap((s) => s.shares.map((x) => x.partnerId)))];
@@ -62,7 +62,7 @@ export function disputesRoutes(deps: CapabilityDeps): RouteSpec[] {
   });
   deps.jobs.daily(ESCALATE_JOB, '06:45');
 
-  const ladderPage = async (ctx: RouteContext, errors?: FieldError[], values?: Record<string, unknown>): Promise<RouteResult> => {
+  const ladderPage = async (ctx: SignedInContext, errors?: FieldError[], values?: Record<string, unknown>): Promise<RouteResult> => {
     const ladder = await getLadder(ctx.db);
     const rowCount = Math.min(MAX_LADDER_STEPS, Math.max(ladder.length + 2, 3));
     const rows = Array.from({ length: rowCount }, (_, i) => {
@@ -76,7 +76,7 @@ export function disputesRoutes(deps: CapabilityDeps): RouteSpec[] {
     };
   };
 
-  const raisePage = async (ctx: RouteContext, errors?: FieldError[], values: Record<string, unknown> = {}): Promise<RouteResult> => {
+  const raisePage = async (ctx: SignedInContext, errors?: FieldError[], values: Record<string, unknown> = {}): Promise<RouteResult> => {
     const { decision, partners, packageId } = await disputableDecision(ctx.db, ctx.params.decisionId);
     const who = await raiserFor(ctx.db, decision.id, actor(ctx));
     const current = packageId ? (await currentTerms(ctx.db, packageId)).split : [];
@@ -97,15 +97,15 @@ export function disputesRoutes(deps: CapabilityDeps): RouteSpec[] {
     };
   };
 
-  const disputePage = async (ctx: RouteContext, errors?: FieldError[], values: Record<string, unknown> = {}, form?: string): Promise<RouteResult> => {
+  const disputePage = async (ctx: SignedInContext, errors?: FieldError[], values: Record<string, unknown> = {}, form?: string): Promise<RouteResult> => {
     const today = todayInLondon();
     const dispute = await getDispute(ctx.db, ctx.params.id, today);
     const partners = await payingPartners(ctx, dispute.package_id);
     // The board sees disputes as a list without references; the page itself (which names the
     // referral) is for the panel, configurers and the partners paying a share.
-    if (await seesAggregatesOnly(ctx.db, ctx.user!)) {
+    if (await seesAggregatesOnly(ctx.db, ctx.user)) {
       const ids = [dispute.partner_id, ...partners.map((p) => p.id)];
-      const own = await ctx.db.selectFrom('budget_partners').select('id').where('id', 'in', ids).where('organisation_id', '=', ctx.user!.organisationId).executeTakeFirst();
+      const own = await ctx.db.selectFrom('budget_partners').select('id').where('id', 'in', ids).where('organisation_id', '=', ctx.user.organisationId).executeTakeFirst();
       if (!own) throw new ForbiddenError('Only the panel and the partners paying a share can open a dispute');
     }
     let current: { partnerId: string; bp: number }[] = [];
@@ -119,7 +119,7 @@ export function disputesRoutes(deps: CapabilityDeps): RouteSpec[] {
       packageVersion = t.pkg.version;
     }
     const [y, m, d] = startsOn.split('-');
-    const perms = ctx.user!.permissions;
+    const perms = ctx.user.permissions;
     const mayResolve = perms.has('disputes:resolve') && dispute.status === 'open';
     const refusal = mayResolve ? await resolverRefusal(ctx.db, resolver(ctx), dispute) : null;
     return {
@@ -137,7 +137,7 @@ export function disputesRoutes(deps: CapabilityDeps): RouteSpec[] {
         currentShares: current.map((c) => `${partners.find((p) => p.id === c.partnerId)?.name ?? 'Another partner'} ${formatShare(c.bp)}`).join(', '),
         canResolve: mayResolve && refusal === null,
         resolveRefusal: mayResolve ? refusal : null,
-        canWithdraw: perms.has('disputes:raise') && dispute.status === 'open' && dispute.raised_by === ctx.user!.id,
+        canWithdraw: perms.has('disputes:raise') && dispute.status === 'open' && dispute.raised_by === ctx.user.id,
         values: { 'from-day': d ? String(Number(d)) : '', 'from-month': m ? String(Number(m)) : '', 'from-year': y ?? '', ...values },
         form,
         errors,
@@ -171,12 +171,12 @@ export function disputesRoutes(deps: CapabilityDeps): RouteSpec[] {
         const today = todayInLondon();
         const { open, closed } = await listDisputes(ctx.db, today);
         // Aggregates-only viewers get no referral reference and no link: a row must not point at a decision.
-        const aggregatesOnly = await seesAggregatesOnly(ctx.db, ctx.user!);
+        const aggregatesOnly = await seesAggregatesOnly(ctx.db, ctx.user);
         const strip = <T extends { referral_reference: string; package_reference: string | null; reason: string; interim: string }>(rows: T[]) =>
           aggregatesOnly ? rows.map((r) => ({ ...r, referral_reference: '', package_reference: null, reason: '', interim: '' })) : rows;
         return {
           view: V('list'),
-          data: { pageTitle: 'Disputes about shares', open: strip(open), closed: strip(closed), aggregatesOnly, overdue: open.filter((d) => d.overdue).length, canConfigure: ctx.user!.permissions.has('panels:configure') },
+          data: { pageTitle: 'Disputes about shares', open: strip(open), closed: strip(closed), aggregatesOnly, overdue: open.filter((d) => d.overdue).length, canConfigure: ctx.user.permissions.has('panels:configure') },
         };
       },
     },
@@ -188,7 +188,7 @@ export function disputesRoutes(deps: CapabilityDeps): RouteSpec[] {
       audit: 'disputes.raise',
       handler: async (ctx) => {
         const form = parseForm(raiseForm, ctx.body);
-        const { id } = await raiseDispute(ctx.db, deps.notifier, { decisionId: ctx.params.decisionId!, reason: form.reason, interim: form.interim, today: todayInLondon() }, actor(ctx), tell.baseUrl);
+        const { id } = await raiseDispute(ctx.db, deps.notifier, { decisionId: ctx.param('decisionId'), reason: form.reason, interim: form.interim, today: todayInLondon() }, actor(ctx), tell.baseUrl);
         Object.assign(ctx.audit, { subjectType: 'dispute', subjectId: id, details: { decisionId: ctx.params.decisionId } });
         return { redirect: `${paths.disputes.dispute(id)}?done=raised` };
       },
@@ -203,7 +203,7 @@ export function disputesRoutes(deps: CapabilityDeps): RouteSpec[] {
       handler: async (ctx) => {
         await requireResolver(ctx.db, resolver(ctx), ctx.params.id);
         const form = parseForm(escalateForm, ctx.body);
-        const r = await escalateDispute(ctx.db, ctx.params.id!, form.version, form.note, actor(ctx), todayInLondon(), tell);
+        const r = await escalateDispute(ctx.db, ctx.param('id'), form.version, form.note, actor(ctx), todayInLondon(), tell);
         Object.assign(ctx.audit, { subjectType: 'dispute', subjectId: ctx.params.id, details: { step: r.step } });
         return { redirect: `${paths.disputes.dispute(ctx.params.id)}?done=escalated` };
       },
@@ -218,7 +218,7 @@ export function disputesRoutes(deps: CapabilityDeps): RouteSpec[] {
         await requireResolver(ctx.db, resolver(ctx), ctx.params.id);
         const dispute = await getDispute(ctx.db, ctx.params.id, todayInLondon());
         const form = parseResolveForm(ctx.body, await payingPartners(ctx, dispute.package_id));
-        const r = await resolveDispute(ctx.db, ctx.params.id!, form.version, form, resolver(ctx), todayInLondon(), tell);
+        const r = await resolveDispute(ctx.db, ctx.param('id'), form.version, form, resolver(ctx), todayInLondon(), tell);
         Object.assign(ctx.audit, {
           subjectType: 'dispute',
           subjectId: ctx.params.id,
@@ -235,7 +235,7 @@ export function disputesRoutes(deps: CapabilityDeps): RouteSpec[] {
       audit: 'disputes.withdraw',
       handler: async (ctx) => {
         const form = parseForm(withdrawForm, ctx.body);
-        await withdrawDispute(ctx.db, ctx.params.id!, form.version, form.note, actor(ctx), todayInLondon(), tell);
+        await withdrawDispute(ctx.db, ctx.param('id'), form.version, form.note, actor(ctx), todayInLondon(), tell);
         Object.assign(ctx.audit, { subjectType: 'dispute', subjectId: ctx.params.id, details: {} });
         return { redirect: `${paths.disputes.dispute(ctx.params.id)}?done=withdrawn` };
       },

@@ -76,7 +76,7 @@ export function eligibilityRoutes(_deps: CapabilityDeps): RouteSpec[] {
       audit: 'eligibility.rule-set.create',
       handler: async (ctx) => {
         const input = parseRuleSetForm(ctx.body);
-        const row = await eligibility.createRuleSet(ctx.db, input, ctx.user!.id);
+        const row = await eligibility.createRuleSet(ctx.db, input, ctx.user.id);
         Object.assign(ctx.audit, { subjectType: 'eligibility-rule-set', subjectId: row.id, details: { version: row.version, conditions: input.conditions.length } });
         return { redirect: `${paths.eligibility.ruleSets}?done=added` };
       },
@@ -91,7 +91,7 @@ export function eligibilityRoutes(_deps: CapabilityDeps): RouteSpec[] {
       handler: async (ctx) => {
         const basedOn = Number(ctx.body.basedOnVersion);
         const input = parseRuleSetForm(ctx.body, Number.isInteger(basedOn) ? basedOn + 1 : 1);
-        const row = await eligibility.saveNewVersion(ctx.db, ctx.params.id!, basedOn, input, ctx.user!.id);
+        const row = await eligibility.saveNewVersion(ctx.db, ctx.param('id'), basedOn, input, ctx.user.id);
         Object.assign(ctx.audit, {
           subjectType: 'eligibility-rule-set',
           subjectId: row.id,

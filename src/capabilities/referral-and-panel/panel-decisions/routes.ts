@@ -9,7 +9,7 @@
 // administrator and active members, the referrer and triage ('signed-in' routes checked against
 // the data: these people hold different roles). Every read is audited with the child linked.
 import { disputesOfDecision } from '../disputes/service.js';
-import type { RouteContext, RouteResult, RouteSpec } from '../../../platform/http/route.js';
+import type { RouteResult, RouteSpec, SignedInContext } from '../../../platform/http/route.js';
 import { ForbiddenError, type FieldError } from '../../../platform/http/errors.js';
 import { todayInLondon } from '../../../platform/dates.js';
 import { paths } from '../../../paths.js';
@@ -38,17 +38,17 @@ const DONE: Record<string, string> = {
   'template-added': 'Split template added',
   'template-deactivated': 'Split template no longer offered',
 };
-const done = (ctx: RouteContext) => (ctx.query.done ? DONE[ctx.query.done] : undefined);
-const me = (ctx: RouteContext) => ({ id: ctx.user!.id });
+const done = (ctx: SignedInContext) => (ctx.query.done ? DONE[ctx.query.done] : undefined);
+const me = (ctx: SignedInContext) => ({ id: ctx.user.id });
 const items = selectItems;
 const typeName = (t: string) => (ORGANISATION_TYPES as Record<string, string>)[t] ?? t;
 
 export function panelDecisionsRoutes(deps: CapabilityDeps): RouteSpec[] {
-  const categories = (ctx: RouteContext) => serviceCategories(ctx.db);
-  const providers = (ctx: RouteContext) => packageProviders(ctx.db);
+  const categories = (ctx: SignedInContext) => serviceCategories(ctx.db);
+  const providers = (ctx: SignedInContext) => packageProviders(ctx.db);
 
   /** The case, for its administrator only; the read is audited against the child. */
-  const adminCase = async (ctx: RouteContext) => {
+  const adminCase = async (ctx: SignedInContext) => {
     const c = await decisions.getCase(ctx.db, ctx.params.caseId);
     decisions.requireAdministrator(ctx.user, c);
     Object.assign(ctx.audit, { subjectType: 'referral', subjectId: c.referral_id, details: { ...ctx.audit.details, caseId: c.case_id, meetingId: c.meeting_id } });
@@ -61,13 +61,13 @@ export function panelDecisionsRoutes(deps: CapabilityDeps): RouteSpec[] {
    * one chosen with ?package=ID (an empty choice is a new package). Only ever one of the case's
    * child's packages: any other id is not found.
    */
-  const chosenPackage = async (ctx: RouteContext, childId: string | null, values: Values) => {
+  const chosenPackage = async (ctx: SignedInContext, childId: string | null, values: Values) => {
     const id = Object.keys(values).length ? values.packageId : ctx.query.package;
     return typeof id === 'string' && id.trim() ? decisions.packageOfChild(ctx.db, childId, id.trim()) : null;
   };
 
   // The decision form -------------------------------------------------------------------------------
-  const decidePage = async (ctx: RouteContext, given: Values = {}, errors?: FieldError[]): Promise<RouteResult> => {
+  const decidePage = async (ctx: SignedInContext, given: Values = {}, errors?: FieldError[]): Promise<RouteResult> => {
     const c = await adminCase(ctx);
     const today = todayInLondon();
     const chosen = await chosenPackage(ctx, c.child_id, given);
@@ -131,7 +131,7 @@ export function panelDecisionsRoutes(deps: CapabilityDeps): RouteSpec[] {
     };
   };
 
-  const recordDecision = async (ctx: RouteContext): Promise<RouteResult> => {
+  const recordDecision = async (ctx: SignedInContext): Promise<RouteResult> => {
     const c = await adminCase(ctx);
     // Never trust the posted id: another child's package is not found, before anything is read from the form.
     await chosenPackage(ctx, c.child_id, ctx.body);
@@ -149,7 +149,7 @@ export function panelDecisionsRoutes(deps: CapabilityDeps): RouteSpec[] {
   };
 
   // Reading a decision ------------------------------------------------------------------------------
-  const readable = async (ctx: RouteContext) => {
+  const readable = async (ctx: SignedInContext) => {
     const d = await decisions.getDecision(ctx.db, ctx.params.decisionId);
     await decisions.requireDecisionReader(ctx.db, ctx.user, d);
     Object.assign(ctx.audit, { subjectType: 'panel-decision', subjectId: d.id, details: { ...ctx.audit.details, referralId: d.referral_id } });
@@ -159,7 +159,7 @@ export function panelDecisionsRoutes(deps: CapabilityDeps): RouteSpec[] {
 
   const recipientsOf = (json: string | null) => (json ? (JSON.parse(json) as Recipient[]) : []).map((r) => ({ ...r, whoText: r.who === 'referrer' ? 'Referrer' : r.who === 'family' ? 'Family' : 'Funding partner', how: r.channel === 'email' ? 'E-mail with a link' : r.channel === 'sms' ? 'Text message' : (r.note ?? 'By post') }));
 
-  const decisionPage = async (ctx: RouteContext, errors?: FieldError[]): Promise<RouteResult> => {
+  const decisionPage = async (ctx: SignedInContext, errors?: FieldError[]): Promise<RouteResult> => {
     const d = await readable(ctx);
     const [k, names] = await Promise.all([decisions.decisionPackage(ctx.db, d.id), decisions.partnerNames(ctx.db)]);
     const today = todayInLondon();
@@ -177,7 +177,7 @@ export function panelDecisionsRoutes(deps: CapabilityDeps): RouteSpec[] {
         late: !d.sheet_id && d.sheet_due_on < today,
         issuedOn: d.issued_on ? longDate(d.issued_on) : null,
         recipients: recipientsOf(d.recipients),
-        isAdministrator: d.administrator_id === ctx.user!.id,
+        isAdministrator: d.administrator_id === ctx.user.id,
         pkg: k && {
           ...k,
           headline: packageHeadline(k),
@@ -187,29 +187,29 @@ export function panelDecisionsRoutes(deps: CapabilityDeps): RouteSpec[] {
           review: k.review_on ? longDate(k.review_on) : 'Not set',
           splitRows: k.split.flatMap((s) => s.shares.map((sh) => ({ when: s.to ? `${longDate(s.from)} to ${longDate(s.to)}` : `From ${longDate(s.from)}`, who: names.name(sh.partnerId), share: formatShare(sh.bp) }))),
         },
-        canSeeBudgets: ctx.user!.permissions.has('budgets:entries'),
+        canSeeBudgets: ctx.user.permissions.has('budgets:entries'),
         ...(await disputesOf(ctx, d.id, k?.split.flatMap((s) => s.shares.map((sh) => sh.partnerId)) ?? [], names.list)),
       },
     };
   };
 
   // Disputes about this decision's shares (capabilities/disputes), and whether this person's organisation pays a share it may dispute.
-  const disputesOf = async (ctx: RouteContext, decisionId: string, payingPartnerIds: string[], partners: { id: string; short_name: string; organisation_id: string }[]) => {
+  const disputesOf = async (ctx: SignedInContext, decisionId: string, payingPartnerIds: string[], partners: { id: string; short_name: string; organisation_id: string }[]) => {
     const rows = await disputesOfDecision(ctx.db, decisionId);
-    const own = partners.find((p) => p.organisation_id === ctx.user!.organisationId && payingPartnerIds.includes(p.id));
+    const own = partners.find((p) => p.organisation_id === ctx.user.organisationId && payingPartnerIds.includes(p.id));
     return {
       disputes: rows.map((r) => ({ ...r, raised: longDate(r.raised_on) })),
-      canDispute: own && ctx.user!.permissions.has('disputes:raise') ? { partner: own.short_name, href: paths.disputes.raise(decisionId) } : null,
+      canDispute: own && ctx.user.permissions.has('disputes:raise') ? { partner: own.short_name, href: paths.disputes.raise(decisionId) } : null,
     };
   };
 
-  const sheetPage = async (ctx: RouteContext): Promise<RouteResult> => {
+  const sheetPage = async (ctx: SignedInContext): Promise<RouteResult> => {
     const d = await readable(ctx);
     const content = await contentOf(ctx.db, d);
-    return { view: `${V}sheet.njk`, data: { pageTitle: content.title, d, content, issuedOn: d.issued_on ? longDate(d.issued_on) : null, isAdministrator: d.administrator_id === ctx.user!.id } };
+    return { view: `${V}sheet.njk`, data: { pageTitle: content.title, d, content, issuedOn: d.issued_on ? longDate(d.issued_on) : null, isAdministrator: d.administrator_id === ctx.user.id } };
   };
 
-  const sheetPdfFile = async (ctx: RouteContext): Promise<RouteResult> => {
+  const sheetPdfFile = async (ctx: SignedInContext): Promise<RouteResult> => {
     const d = await readable(ctx);
     // The issued sheet is served exactly as it was sent; before issue, a draft is drawn fresh.
     const stored = await storedPdf(ctx.db, d.id);
@@ -222,9 +222,9 @@ export function panelDecisionsRoutes(deps: CapabilityDeps): RouteSpec[] {
     };
   };
 
-  const issue = async (ctx: RouteContext): Promise<RouteResult> => {
+  const issue = async (ctx: SignedInContext): Promise<RouteResult> => {
     const d = await decisions.getDecision(ctx.db, ctx.params.decisionId);
-    if (d.administrator_id !== ctx.user!.id) throw new ForbiddenError('Only the panel’s administrator issues outcome sheets');
+    if (d.administrator_id !== ctx.user.id) throw new ForbiddenError('Only the panel’s administrator issues outcome sheets');
     Object.assign(ctx.audit, { subjectType: 'panel-decision', subjectId: d.id });
     if (d.child_id) ctx.audit.children = [d.child_id];
     const r = await issueSheet(ctx.db, d, { notifier: deps.notifier, baseUrl: deps.config.baseUrl, today: todayInLondon(), by: me(ctx) });
@@ -233,11 +233,11 @@ export function panelDecisionsRoutes(deps: CapabilityDeps): RouteSpec[] {
   };
 
   // Late sheets ---------------------------------------------------------------------------------------
-  const latePage = async (ctx: RouteContext): Promise<RouteResult> => {
-    const p = ctx.user!.permissions;
+  const latePage = async (ctx: SignedInContext): Promise<RouteResult> => {
+    const p = ctx.user.permissions;
     if (!p.has('panels:configure') && !p.has('panels:attend')) throw new ForbiddenError('Only panel administrators and the partnership administrator see late outcome sheets');
     // Configurers see every panel's; a panel's administrator sees their own panels'.
-    const rows = await decisions.lateSheets(ctx.db, todayInLondon(), p.has('panels:configure') ? undefined : ctx.user!.id);
+    const rows = await decisions.lateSheets(ctx.db, todayInLondon(), p.has('panels:configure') ? undefined : ctx.user.id);
     return {
       view: `${V}late.njk`,
       data: {
@@ -248,11 +248,11 @@ export function panelDecisionsRoutes(deps: CapabilityDeps): RouteSpec[] {
   };
 
   // Split templates -----------------------------------------------------------------------------------
-  const templatesPage = async (ctx: RouteContext): Promise<RouteResult> => {
+  const templatesPage = async (ctx: SignedInContext): Promise<RouteResult> => {
     const [list, names] = await Promise.all([decisions.listTemplates(ctx.db), decisions.partnerNames(ctx.db)]);
     return { view: `${V}templates.njk`, data: { pageTitle: 'Split templates', done: done(ctx), templates: list.map((t) => ({ ...t, text: describeTemplate(t.segments, names.name) })) } };
   };
-  const newTemplatePage = async (ctx: RouteContext, values: Values = {}, errors?: FieldError[]): Promise<RouteResult> => {
+  const newTemplatePage = async (ctx: SignedInContext, values: Values = {}, errors?: FieldError[]): Promise<RouteResult> => {
     const names = await decisions.partnerNames(ctx.db);
     return {
       view: `${V}template-new.njk`,
@@ -295,7 +295,7 @@ export function panelDecisionsRoutes(deps: CapabilityDeps): RouteSpec[] {
       access: 'panels:configure',
       audit: 'decisions.templates.deactivate',
       handler: async (ctx) => {
-        const t = await decisions.deactivateTemplate(ctx.db, ctx.params.templateId!);
+        const t = await decisions.deactivateTemplate(ctx.db, ctx.param('templateId'));
         Object.assign(ctx.audit, { subjectType: 'split-template', subjectId: t.id });
         return { redirect: `${paths.decisions.templates}?done=template-deactivated` };
       },

@@ -3,7 +3,7 @@
 // unless chosen), on screen (chart and table) and as CSV or XLSX. Aggregates only: no row-level
 // drill-down, so nothing here can point at a child. Commissioners and finance officers (not on
 // any panel) get small numbers suppressed and whole months only (docs/adr/0007).
-import type { RouteContext, RouteResult, RouteSpec } from '../../../platform/http/route.js';
+import type { RouteResult, RouteSpec, SignedInContext } from '../../../platform/http/route.js';
 import { ValidationError, type FieldError } from '../../../platform/http/errors.js';
 import { todayInLondon } from '../../../platform/dates.js';
 import { paths } from '../../../paths.js';
@@ -48,8 +48,8 @@ const dateBoxes = (field: string, iso: string | undefined, query: Record<string,
 };
 
 export function panelReportsRoutes(_deps: CapabilityDeps): RouteSpec[] {
-  const page = async (ctx: RouteContext, errors?: FieldError[]): Promise<RouteResult> => {
-    const aggregatesOnly = await seesAggregatesOnly(ctx.db, ctx.user!);
+  const page = async (ctx: SignedInContext, errors?: FieldError[]): Promise<RouteResult> => {
+    const aggregatesOnly = await seesAggregatesOnly(ctx.db, ctx.user);
     const range = errors ? defaultRange() : chosenRange(ctx.query, aggregatesOnly);
     const report = shownFigures(await panelReport(ctx.db, range.from, range.to), aggregatesOnly);
     const tables = reportTables(report, 'page').map((t) => ({ ...t, rows: t.rows.map((r) => r.map(cellText)) }));
@@ -92,7 +92,7 @@ export function panelReportsRoutes(_deps: CapabilityDeps): RouteSpec[] {
           const v = iso(ctx.query[f]);
           if (v) Object.assign(asBoxes, { [`${f}-day`]: v.slice(8, 10), [`${f}-month`]: v.slice(5, 7), [`${f}-year`]: v.slice(0, 4) });
         }
-        const aggregatesOnly = await seesAggregatesOnly(ctx.db, ctx.user!);
+        const aggregatesOnly = await seesAggregatesOnly(ctx.db, ctx.user);
         const range = chosenRange({ ...ctx.query, ...asBoxes }, aggregatesOnly);
         const tables = reportTables(shownFigures(await panelReport(ctx.db, range.from, range.to), aggregatesOnly), 'csv');
         ctx.audit.details = { format, from: range.from, to: range.to };

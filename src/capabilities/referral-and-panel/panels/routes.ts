@@ -3,7 +3,7 @@
 // administrator and members). The list and a panel's page serve both permissions, so they are
 // open to signed-in people and refuse anyone who has neither, or is not on that panel.
 import { OUTCOMES } from '../panel-decisions/rules.js';
-import type { RouteContext, RouteResult, RouteSpec } from '../../../platform/http/route.js';
+import type { RouteResult, RouteSpec, SignedInContext } from '../../../platform/http/route.js';
 import { ForbiddenError, type FieldError } from '../../../platform/http/errors.js';
 import type { CurrentUser } from '../../../platform/auth/current-user.js';
 import { parseForm } from '../../../platform/http/forms.js';
@@ -49,16 +49,16 @@ const panelAuditDetails = (input: PanelInput) => ({
   jointFundingAgencies: input.jointFundingAgencies,
   fieldsGiven: (['name', 'purpose', 'frequency'] as const).filter((f) => input[f] !== ''),
 });
-const doneMessage = (ctx: RouteContext) => (ctx.query.done ? DONE[ctx.query.done] : undefined);
+const doneMessage = (ctx: SignedInContext) => (ctx.query.done ? DONE[ctx.query.done] : undefined);
 
-const viewer = (ctx: RouteContext) => panels.viewerOf(ctx.user as CurrentUser);
-const requirePanelsPerson = (ctx: RouteContext) => {
+const viewer = (ctx: SignedInContext) => panels.viewerOf(ctx.user as CurrentUser);
+const requirePanelsPerson = (ctx: SignedInContext) => {
   const p = ctx.user?.permissions;
   if (!p?.has(CONFIGURE) && !p?.has(ATTEND)) throw new ForbiddenError('lacks panels:configure and panels:attend');
 };
 
 export function panelsRoutes(deps: CapabilityDeps): RouteSpec[] {
-  const panelForm = async (ctx: RouteContext, values: Record<string, unknown>, errors?: FieldError[], panel?: panels.Panel): Promise<RouteResult> => {
+  const panelForm = async (ctx: SignedInContext, values: Record<string, unknown>, errors?: FieldError[], panel?: panels.Panel): Promise<RouteResult> => {
     const people = await panels.eligiblePeople(ctx.db);
     const chosen = Array.isArray(values.jointFundingAgencies) ? values.jointFundingAgencies.map(String) : values.jointFundingAgencies ? [String(values.jointFundingAgencies)] : [];
     return {
@@ -85,7 +85,7 @@ export function panelsRoutes(deps: CapabilityDeps): RouteSpec[] {
     version: String(p.version),
   });
 
-  const panelPage = async (ctx: RouteContext, errors?: FieldError[], values: Record<string, unknown> = {}): Promise<RouteResult> => {
+  const panelPage = async (ctx: SignedInContext, errors?: FieldError[], values: Record<string, unknown> = {}): Promise<RouteResult> => {
     const { panel, role } = await panels.panelForViewer(ctx.db, ctx.params.id, viewer(ctx));
     const canSchedule = role.configurer || role.administrator;
     const today = todayInLondon();
@@ -114,7 +114,7 @@ export function panelsRoutes(deps: CapabilityDeps): RouteSpec[] {
     };
   };
 
-  const meetingPage = async (ctx: RouteContext, errors?: FieldError[], values: Record<string, unknown> = {}): Promise<RouteResult> => {
+  const meetingPage = async (ctx: SignedInContext, errors?: FieldError[], values: Record<string, unknown> = {}): Promise<RouteResult> => {
     const v = viewer(ctx);
     const { meeting, panel, administrator, papersOpen } = await panels.meetingForViewer(ctx.db, ctx.params.meetingId, v);
     const today = todayInLondon();
@@ -157,14 +157,14 @@ export function panelsRoutes(deps: CapabilityDeps): RouteSpec[] {
   };
 
   /** A meeting the viewer may move or cancel: the panel's administrator or a configurer. */
-  const schedulersMeeting = async (ctx: RouteContext) => {
+  const schedulersMeeting = async (ctx: SignedInContext) => {
     requirePanelsPerson(ctx);
     const { meeting, panel } = await panels.getMeeting(ctx.db, ctx.params.meetingId);
     panels.requireScheduler(panel, viewer(ctx));
-    return { meeting, panel, administrator: panel.administrator_id === ctx.user!.id };
+    return { meeting, panel, administrator: panel.administrator_id === ctx.user.id };
   };
 
-  const changePage = async (ctx: RouteContext, errors?: FieldError[], values?: Record<string, unknown>): Promise<RouteResult> => {
+  const changePage = async (ctx: SignedInContext, errors?: FieldError[], values?: Record<string, unknown>): Promise<RouteResult> => {
     const { meeting, panel, administrator } = await schedulersMeeting(ctx);
     const [y, m, d] = meeting.meets_on.split('-');
     const v = values ?? { 'meetsOn-day': String(Number(d)), 'meetsOn-month': String(Number(m)), 'meetsOn-year': y, place: meeting.place ?? '', version: String(meeting.version) };
@@ -174,7 +174,7 @@ export function panelsRoutes(deps: CapabilityDeps): RouteSpec[] {
     };
   };
 
-  const cancelPage = async (ctx: RouteContext, errors?: FieldError[], values: Record<string, unknown> = {}): Promise<RouteResult> => {
+  const cancelPage = async (ctx: SignedInContext, errors?: FieldError[], values: Record<string, unknown> = {}): Promise<RouteResult> => {
     const { meeting, panel, administrator } = await schedulersMeeting(ctx);
     const cases = await panels.listMeetings(ctx.db, panel.id).then((ms) => ms.find((x) => x.id === meeting.id)?.cases ?? 0);
     return {
@@ -194,7 +194,7 @@ export function panelsRoutes(deps: CapabilityDeps): RouteSpec[] {
     };
   };
 
-  const summaryPage = async (ctx: RouteContext, errors?: FieldError[], values?: Record<string, unknown>): Promise<RouteResult> => {
+  const summaryPage = async (ctx: SignedInContext, errors?: FieldError[], values?: Record<string, unknown>): Promise<RouteResult> => {
     const { meeting, panel } = await panels.getMeeting(ctx.db, ctx.params.meetingId);
     panels.requireAdministrator(panel, viewer(ctx));
     const c = await panels.caseForEditing(ctx.db, meeting.id, ctx.params.caseId);
@@ -216,7 +216,7 @@ export function panelsRoutes(deps: CapabilityDeps): RouteSpec[] {
   };
 
   /** An agenda change: the administrator only, on the meeting's current version. */
-  const agendaAction = (url: string, audit: string, act: (ctx: RouteContext, version: number) => Promise<{ done: string; details: Record<string, unknown>; children?: string[] }>): RouteSpec => ({
+  const agendaAction = (url: string, audit: string, act: (ctx: SignedInContext, version: number) => Promise<{ done: string; details: Record<string, unknown>; children?: string[] }>): RouteSpec => ({
     method: 'POST',
     url,
     access: ATTEND,
@@ -285,7 +285,7 @@ export function panelsRoutes(deps: CapabilityDeps): RouteSpec[] {
       audit: 'panels.panel.update',
       handler: async (ctx) => {
         const input = parsePanelForm(ctx.body);
-        await panels.updatePanel(ctx.db, ctx.params.id!, parseVersion(ctx.body), input);
+        await panels.updatePanel(ctx.db, ctx.param('id'), parseVersion(ctx.body), input);
         Object.assign(ctx.audit, { subjectType: 'panel', subjectId: ctx.params.id, details: panelAuditDetails(input) });
         return { redirect: `${paths.panels.panel(ctx.params.id)}?done=panel-saved` };
       },
@@ -298,7 +298,7 @@ export function panelsRoutes(deps: CapabilityDeps): RouteSpec[] {
       audit: 'panels.member.add',
       handler: async (ctx) => {
         const input = parseMemberForm(ctx.body);
-        await panels.addMember(ctx.db, ctx.params.id!, parseVersion(ctx.body), input);
+        await panels.addMember(ctx.db, ctx.param('id'), parseVersion(ctx.body), input);
         Object.assign(ctx.audit, { subjectType: 'panel', subjectId: ctx.params.id, details: input });
         return { redirect: `${paths.panels.panel(ctx.params.id)}?done=member-added#members` };
       },
@@ -311,7 +311,7 @@ export function panelsRoutes(deps: CapabilityDeps): RouteSpec[] {
       audit: 'panels.member.remove',
       handler: async (ctx) => {
         const memberId = String(ctx.body.memberId ?? '');
-        await panels.removeMember(ctx.db, ctx.params.id!, parseVersion(ctx.body), memberId);
+        await panels.removeMember(ctx.db, ctx.param('id'), parseVersion(ctx.body), memberId);
         Object.assign(ctx.audit, { subjectType: 'panel', subjectId: ctx.params.id, details: { memberId } });
         return { redirect: `${paths.panels.panel(ctx.params.id)}?done=member-removed#members` };
       },
@@ -352,33 +352,33 @@ export function panelsRoutes(deps: CapabilityDeps): RouteSpec[] {
     { method: 'GET', url: paths.panels.meeting(), access: ATTEND, audit: 'panels.meeting.view', auditReads: true, handler: (ctx) => meetingPage(ctx) },
     agendaAction(paths.panels.addCase(), 'panels.agenda.add', async (ctx, version) => {
       const input = parseCaseForm(ctx.body);
-      const r = await panels.addCase(ctx.db, ctx.params.meetingId!, version, input, ctx.user!.id, todayInLondon());
+      const r = await panels.addCase(ctx.db, ctx.param('meetingId'), version, input, ctx.user.id, todayInLondon());
       return { done: r.late ? 'case-added-late' : 'case-added', details: { caseId: r.caseId, referral: r.reference, late: r.late }, children: r.childId ? [r.childId] : [] };
     }),
     agendaAction(paths.panels.moveCase(), 'panels.agenda.move', async (ctx, version) => {
       const form = parseForm(caseActionForm, ctx.body);
-      await panels.moveCase(ctx.db, ctx.params.meetingId!, version, form.caseId, form.direction ?? 'up');
+      await panels.moveCase(ctx.db, ctx.param('meetingId'), version, form.caseId, form.direction ?? 'up');
       return { done: 'case-moved', details: form };
     }),
     agendaAction(paths.panels.removeCase(), 'panels.agenda.remove', async (ctx, version) => {
       const form = parseForm(caseActionForm, ctx.body);
-      const referralId = await panels.removeCase(ctx.db, ctx.params.meetingId!, version, form.caseId);
+      const referralId = await panels.removeCase(ctx.db, ctx.param('meetingId'), version, form.caseId);
       return { done: 'case-removed', details: { caseId: form.caseId, referralId } };
     }),
     agendaAction(paths.panels.publish(), 'panels.agenda.publish', async (ctx, version) => {
       const confirmLate = [ctx.body.confirmLate].flat().includes('yes');
-      const r = await panels.publish(ctx.db, ctx.params.meetingId!, version, { today: todayInLondon(), confirmLate, actorId: ctx.user!.id, notifier: deps.notifier, baseUrl: deps.config.baseUrl });
+      const r = await panels.publish(ctx.db, ctx.param('meetingId'), version, { today: todayInLondon(), confirmLate, actorId: ctx.user.id, notifier: deps.notifier, baseUrl: deps.config.baseUrl });
       return { done: r.late ? 'published-late' : 'published', details: r };
     }),
     agendaAction(paths.panels.attendance(), 'panels.attendance.record', async (ctx, version) => {
       const { meeting } = await panels.getMeeting(ctx.db, ctx.params.meetingId);
       const members = (await panels.attendance(ctx.db, meeting)).map((m) => ({ userId: m.user_id, name: m.display_name }));
       const rows = parseAttendanceForm(ctx.body, members);
-      await panels.recordAttendance(ctx.db, meeting.id, version, rows, ctx.user!.id);
+      await panels.recordAttendance(ctx.db, meeting.id, version, rows, ctx.user.id);
       return { done: 'attendance-saved', details: { present: rows.filter((r) => r.present).map((r) => r.userId), absent: rows.filter((r) => !r.present).map((r) => r.userId), interestsDeclared: rows.filter((r) => r.interests).length } };
     }),
     agendaAction(paths.panels.held(), 'panels.meeting.held', async (ctx, version) => {
-      await panels.markHeld(ctx.db, ctx.params.meetingId!, version, todayInLondon());
+      await panels.markHeld(ctx.db, ctx.param('meetingId'), version, todayInLondon());
       return { done: 'held', details: {} };
     }),
     { method: 'GET', url: paths.panels.changeMeeting(), access: 'signed-in', audit: 'panels.meeting.edit', handler: (ctx) => changePage(ctx) },
@@ -391,7 +391,7 @@ export function panelsRoutes(deps: CapabilityDeps): RouteSpec[] {
         await schedulersMeeting(ctx);
         const version = parseVersion(ctx.body);
         const input = parseMeetingForm(ctx.body);
-        const r = await panels.changeMeeting(ctx.db, ctx.params.meetingId!, version, input, todayInLondon());
+        const r = await panels.changeMeeting(ctx.db, ctx.param('meetingId'), version, input, todayInLondon());
         Object.assign(ctx.audit, { subjectType: 'panel-meeting', subjectId: ctx.params.meetingId, details: r });
         return { redirect: `${paths.panels.panel(r.panelId)}?done=meeting-changed#schedule` };
       },
@@ -407,7 +407,7 @@ export function panelsRoutes(deps: CapabilityDeps): RouteSpec[] {
         await schedulersMeeting(ctx);
         const version = parseVersion(ctx.body);
         const reason = parseCancelForm(ctx.body);
-        const r = await panels.cancelMeeting(ctx.db, ctx.params.meetingId!, version, { reason, actorId: ctx.user!.id, notifier: deps.notifier, baseUrl: deps.config.baseUrl });
+        const r = await panels.cancelMeeting(ctx.db, ctx.param('meetingId'), version, { reason, actorId: ctx.user.id, notifier: deps.notifier, baseUrl: deps.config.baseUrl });
         // The reason may name a child or a family: the audit keeps only that one was given.
         Object.assign(ctx.audit, { subjectType: 'panel-meeting', subjectId: ctx.params.meetingId, details: { ...r, reasonGiven: true, reasonLength: reason.length } });
         return { redirect: `${paths.panels.panel(r.panelId)}?done=${r.notified ? 'meeting-cancelled-notified' : 'meeting-cancelled'}#schedule` };
@@ -427,8 +427,8 @@ export function panelsRoutes(deps: CapabilityDeps): RouteSpec[] {
         const version = parseVersion(ctx.body);
         const summary = parseSummaryForm(ctx.body);
         const caseId = ctx.params.caseId ?? '';
-        const r = await panels.editSummary(ctx.db, ctx.params.meetingId!, version, caseId, summary);
-        const c = await panels.caseForEditing(ctx.db, ctx.params.meetingId!, caseId);
+        const r = await panels.editSummary(ctx.db, ctx.param('meetingId'), version, caseId, summary);
+        const c = await panels.caseForEditing(ctx.db, ctx.param('meetingId'), caseId);
         // The summary's text stays out of the audit: only which case, and how long it now is.
         Object.assign(ctx.audit, { details: { caseId, referralId: r.referralId, changed: r.changed, summaryLength: summary.length }, children: c.childId ? [c.childId] : [] });
         return { redirect: `${paths.panels.meeting(ctx.params.meetingId)}?done=summary-changed#agenda` };

@@ -1,7 +1,7 @@
 // The one referral route: a family's own referral (public), a partner's referral of a child they
 // may see, the triage queue and each referral's page (attach to the child's record, decide, assess
 // eligibility), and registering a new child from a referral (the children capability's duplicate guard).
-import type { RouteContext, RouteResult, RouteSpec } from '../../../platform/http/route.js';
+import type { RouteResult, RouteSpec, SignedInContext } from '../../../platform/http/route.js';
 import { ForbiddenError, NotFoundError, ValidationError, type FieldError } from '../../../platform/http/errors.js';
 import { todayInLondon } from '../../../platform/dates.js';
 import type { ReferralStatus } from '../../../platform/db/schema.js';
@@ -54,7 +54,7 @@ export function referralsRoutes(deps: CapabilityDeps): RouteSpec[] {
 
   // -------------------------------------------------------------------------------------------
   // A partner's referral
-  const newReferralPage = async (ctx: RouteContext, values: Values = {}, errors?: FieldError[]): Promise<RouteResult> => {
+  const newReferralPage = async (ctx: SignedInContext, values: Values = {}, errors?: FieldError[]): Promise<RouteResult> => {
     const childId = (values.childId as string | undefined) ?? ctx.query.child;
     let child = null;
     if (childId) {
@@ -82,14 +82,14 @@ export function referralsRoutes(deps: CapabilityDeps): RouteSpec[] {
 
   // -------------------------------------------------------------------------------------------
   // A referral's page (triage)
-  const referralPage = async (ctx: RouteContext, errors?: FieldError[], values: Values = {}): Promise<RouteResult> => {
+  const referralPage = async (ctx: SignedInContext, errors?: FieldError[], values: Values = {}): Promise<RouteResult> => {
     const r = await referrals.getReferral(ctx.db, ctx.params.id);
     ctx.audit.subjectType = 'referral';
     ctx.audit.subjectId = r.id;
     if (r.child_id) ctx.audit.children = [r.child_id];
     const [events, assessments] = await Promise.all([referrals.listEvents(ctx.db, r.id), eligibilityOfReferral(ctx.db, r.id)]);
     const search = !r.child_id ? parseChildSearch(ctx.query) : null;
-    const results = search && !search.problem ? await referrals.searchVisibleChildren(ctx.db, ctx.user!, search) : [];
+    const results = search && !search.problem ? await referrals.searchVisibleChildren(ctx.db, ctx.user, search) : [];
     if (results.length) ctx.audit.children = results.map((c) => c.id);
     const open = OPEN_STATUSES.includes(r.status);
     return {
@@ -132,16 +132,16 @@ export function referralsRoutes(deps: CapabilityDeps): RouteSpec[] {
       referral: id,
     };
   };
-  const registerPage = async (ctx: RouteContext, values: Values, errors?: FieldError[]): Promise<RouteResult> => {
+  const registerPage = async (ctx: SignedInContext, values: Values, errors?: FieldError[]): Promise<RouteResult> => {
     return {
       view: 'record/children/views/register.njk',
-      data: { pageTitle: 'Register the child or young person', registration: registrationFor(values.referral), ...registerFormData(values, errors, ctx.user!.organisationType) },
+      data: { pageTitle: 'Register the child or young person', registration: registrationFor(values.referral), ...registerFormData(values, errors, ctx.user.organisationType) },
     };
   };
   /** The referral a registration is for, checked: only triage staff attach children to referrals. */
-  const referralFor = async (ctx: RouteContext, id: unknown) => {
+  const referralFor = async (ctx: SignedInContext, id: unknown) => {
     if (typeof id !== 'string' || id === '') return null;
-    if (!ctx.user!.permissions.has('referrals:triage')) throw new ForbiddenError('attaching a child to a referral needs triage');
+    if (!ctx.user.permissions.has('referrals:triage')) throw new ForbiddenError('attaching a child to a referral needs triage');
     const r = await referrals.getReferral(ctx.db, id);
     return { ...r, attachProblem: attachProblem(r.status, r.child_id !== null) };
   };
@@ -183,7 +183,7 @@ export function referralsRoutes(deps: CapabilityDeps): RouteSpec[] {
       auditReads: true,
       handler: async (ctx) => {
         if (ctx.query.identifier !== undefined && !ctx.query.child) {
-          const id = await referrals.findVisibleChildByIdentifier(ctx.db, ctx.user!, ctx.query.identifier);
+          const id = await referrals.findVisibleChildByIdentifier(ctx.db, ctx.user, ctx.query.identifier);
           ctx.audit.details = { step: 'find by identifier', found: id !== null };
           if (id) return { redirect: `${paths.referrals.newReferral}?child=${id}` };
           return { redirect: `${paths.referrals.newReferral}?notFound=1` };
@@ -200,7 +200,7 @@ export function referralsRoutes(deps: CapabilityDeps): RouteSpec[] {
         const childId = typeof ctx.body.childId === 'string' ? ctx.body.childId : undefined;
         await requireChild(ctx, childId, 'core', 'making a referral');
         const input = parsePartnerReferral(ctx.body);
-        const row = await referrals.createPartnerReferral(ctx.db, deps.notifier, ctx.user!, input, todayInLondon());
+        const row = await referrals.createPartnerReferral(ctx.db, deps.notifier, ctx.user, input, todayInLondon());
         Object.assign(ctx.audit, {
           subjectType: 'referral',
           subjectId: row.id,
@@ -268,7 +268,7 @@ export function referralsRoutes(deps: CapabilityDeps): RouteSpec[] {
         const childId = typeof ctx.body.childId === 'string' ? ctx.body.childId : undefined;
         await requireChild(ctx, childId, 'core', 'attaching a referral');
         const r = await referrals.getReferral(ctx.db, ctx.params.id);
-        await referrals.attachChild(ctx.db, ctx.user!, r.id, childId!, Number(ctx.body.version));
+        await referrals.attachChild(ctx.db, ctx.user, r.id, childId!, Number(ctx.body.version));
         Object.assign(ctx.audit, { subjectType: 'referral', subjectId: r.id, children: [childId!], details: { reference: r.reference } });
         return { redirect: `${paths.referrals.referral(r.id)}?done=attached` };
       },
@@ -283,7 +283,7 @@ export function referralsRoutes(deps: CapabilityDeps): RouteSpec[] {
         const r = await referrals.getReferral(ctx.db, ctx.params.id);
         Object.assign(ctx.audit, { subjectType: 'referral', subjectId: r.id, children: r.child_id ? [r.child_id] : [] });
         const input = parseTriage(ctx.body);
-        const result = await referrals.triage(ctx.db, deps.notifier, ctx.user!, r.id, input);
+        const result = await referrals.triage(ctx.db, deps.notifier, ctx.user, r.id, input);
         ctx.audit.details = { reference: r.reference, decision: input.decision, status: result.status, notified: result.notified };
         return { redirect: `${paths.referrals.referral(r.id)}?done=decided` };
       },
@@ -308,10 +308,10 @@ export function referralsRoutes(deps: CapabilityDeps): RouteSpec[] {
         const ruleSetId = typeof ctx.body.ruleSet === 'string' ? ctx.body.ruleSet : '';
         const { ruleSet } = await getRuleSet(ctx.db, ruleSetId);
         const answers = parseAssessmentForm(ctx.body, ruleSet);
-        const { result } = await assessReferral(ctx.db, r.id, ruleSetId, answers, ctx.user!.id);
+        const { result } = await assessReferral(ctx.db, r.id, ruleSetId, answers, ctx.user.id);
         await ctx.db
           .insertInto('referral_events')
-          .values({ referral_id: r.id, kind: 'eligibility-assessed', note: `${ruleSet.name}, version ${ruleSet.version}: ${result.summary}`, by_user_id: ctx.user!.id })
+          .values({ referral_id: r.id, kind: 'eligibility-assessed', note: `${ruleSet.name}, version ${ruleSet.version}: ${result.summary}`, by_user_id: ctx.user.id })
           .execute();
         ctx.audit.details = { reference: r.reference, ruleSetId, version: ruleSet.version, met: result.met, metCount: result.metCount };
         return { redirect: `${paths.referrals.referral(r.id)}?done=assessed#eligibility` };
@@ -364,7 +364,7 @@ export function referralsRoutes(deps: CapabilityDeps): RouteSpec[] {
       handler: async (ctx) => {
         if (ctx.body._action === 'change') return registerPage(ctx, ctx.body);
         const today = todayInLondon();
-        const user = ctx.user!;
+        const user = ctx.user;
         const r = await referralFor(ctx, ctx.body.referral);
         // Refused before anyone is registered: the new record would belong to no referral.
         if (r?.attachProblem) throw new ValidationError([{ text: r.attachProblem, href: '#main-content' }]);
@@ -401,7 +401,7 @@ export function referralsRoutes(deps: CapabilityDeps): RouteSpec[] {
     },
   ];
 
-  async function assessPage(ctx: RouteContext, ruleSetId: string | undefined, values: Values = {}, errors?: FieldError[]): Promise<RouteResult> {
+  async function assessPage(ctx: SignedInContext, ruleSetId: string | undefined, values: Values = {}, errors?: FieldError[]): Promise<RouteResult> {
     const r = await referrals.getReferral(ctx.db, ctx.params.id);
     Object.assign(ctx.audit, { subjectType: 'referral', subjectId: r.id, children: r.child_id ? [r.child_id] : [] });
     const available = await assessableRuleSets(ctx.db);
