@@ -60,9 +60,10 @@ describe.skipIf(!chromiumPath())('consent, emergency access and its review in a 
     await page.getByRole('checkbox', { name: 'NHS trust: Core record' }).check();
     await page.getByRole('checkbox', { name: 'NHS trust: Health' }).check();
     await caseworker.submit('Record consent');
-    expect(caseworker.path()).toBe(`${paths.children.sharing(childId)}?done=consent`);
-    expect(await caseworker.mainText()).toContain('Consent recorded');
-    expect(await caseworker.mainText()).toContain('Review due');
+    // It covers the caseworker's own type of organisation, so it waits for a second person (ADR 0012).
+    expect(caseworker.path()).toBe(`${paths.children.sharing(childId)}?done=consent-pending`);
+    expect(await caseworker.mainText()).toContain('Consent recorded. It covers your own organisation');
+    expect(await caseworker.mainText()).toContain('Waiting for approval');
 
     await caseworker.follow('Record a lawful basis');
     expect(await caseworker.heading()).toBe('Record a lawful basis for sharing');
@@ -108,6 +109,18 @@ describe.skipIf(!chromiumPath())('consent, emergency access and its review in a 
     await ig.page.getByLabel('Review note').fill('Justified (fictional review)');
     await ig.submit('Mark as reviewed');
     expect(await ig.mainText()).toContain('Emergency access marked as reviewed');
+
+    // The caseworker's consent waits for the information governance lead, who approves it.
+    await ig.follow('Sharing to approve', 'nav[aria-label="Main menu"]');
+    expect(await ig.heading()).toBe('Sharing to approve');
+    expect(await ig.mainText()).toContain('Consent for Marlowe Demoson');
+    await ig.submit('Record your decision');
+    expect(await ig.page.locator('.govuk-error-summary').innerText()).toContain('Select whether you approve it or not');
+    await ig.page.getByRole('radio', { name: 'Yes, approve it' }).check();
+    await ig.page.getByLabel('Note').fill('Spoken consent confirmed with the parent by phone (fictional)');
+    await ig.submit('Record your decision');
+    expect(await ig.mainText()).toContain('Approved. It counts from now');
+    expect(await ig.mainText()).toContain('Nothing is waiting for approval');
     await ig.close();
   });
 });
