@@ -8,6 +8,7 @@ import { paths } from '../../../paths.js';
 import { organisationEditForm, organisationForm, rolesForm, userForm, versionForm } from './schema.js';
 import * as admin from './service.js';
 import type { FieldError } from '../../../platform/http/errors.js';
+import { formRoutes, type FormValues } from '../../../platform/http/form-routes.js';
 
 const V = 'administration/partnership/views/';
 const typeItems = (selected?: unknown) =>
@@ -24,16 +25,16 @@ const asList = (v: unknown) => (v === undefined ? [] : Array.isArray(v) ? v : [v
 export function administrationRoutes(deps: { config: Config; notifier: Notifier }): RouteSpec[] {
   const inviteDeps = { notifier: deps.notifier, baseUrl: deps.config.baseUrl };
 
-  const newOrganisationPage = (values: Record<string, unknown> = {}, errors?: FieldError[]): RouteResult => ({
+  const newOrganisationPage = (_ctx: SignedInContext, values: FormValues = {}, errors?: FieldError[]): RouteResult => ({
     view: `${V}organisation-new.njk`,
     data: { pageTitle: 'Add an organisation', values, typeItems: typeItems(values.type), errors },
   });
-  const organisationPage = async (ctx: SignedInContext, errors?: FieldError[], values?: Record<string, unknown>): Promise<RouteResult> => {
+  const organisationPage = async (ctx: SignedInContext, values?: FormValues, errors?: FieldError[]): Promise<RouteResult> => {
     const org = await admin.getOrganisation(ctx.db, ctx.param('id'));
     const v = values ?? { ...org, active: org.active ? 'yes' : 'no' };
     return { view: `${V}organisation.njk`, data: { pageTitle: org.name, org, values: v, typeItems: typeItems(v.type), errors, saved: ctx.query.saved === '1' } };
   };
-  const newUserPage = async (ctx: SignedInContext, values: Record<string, unknown> = {}, errors?: FieldError[]): Promise<RouteResult> => {
+  const newUserPage = async (ctx: SignedInContext, values: FormValues = {}, errors?: FieldError[]): Promise<RouteResult> => {
     const orgs = (await admin.listOrganisations(ctx.db)).filter((o) => o.active);
     return {
       view: `${V}user-new.njk`,
@@ -104,46 +105,31 @@ export function administrationRoutes(deps: { config: Config; notifier: Notifier 
         data: { pageTitle: 'Organisations', organisations: await admin.listOrganisations(ctx.db), typeNames: ORGANISATION_TYPES, added: ctx.query.added },
       }),
     },
-    {
-      method: 'GET',
+    ...formRoutes({
       url: paths.admin.newOrganisation,
       access: 'organisations:manage',
-      audit: 'admin.organisation.new',
-      handler: async () => newOrganisationPage(),
-    },
-    {
-      method: 'POST',
-      url: paths.admin.newOrganisation,
-      access: 'organisations:manage',
-      audit: 'admin.organisation.create',
-      handler: async (ctx) => {
-        const form = parseForm(organisationForm, ctx.body);
+      audit: { show: 'admin.organisation.new', send: 'admin.organisation.create' },
+      page: newOrganisationPage,
+      read: organisationForm,
+      send: async (ctx, form) => {
         const org = await admin.createOrganisation(ctx.db, form);
         Object.assign(ctx.audit, { subjectType: 'organisation', subjectId: org.id, details: form });
         return { redirect: `${paths.admin.organisations}?added=${encodeURIComponent(form.code)}` };
       },
-      onInvalid: (ctx, errors) => newOrganisationPage(ctx.body, errors),
-    },
-    {
-      method: 'GET',
+    }),
+    ...formRoutes({
       url: paths.admin.organisation(),
       access: 'organisations:manage',
-      audit: 'admin.organisation.view',
-      handler: (ctx) => organisationPage(ctx),
-    },
-    {
-      method: 'POST',
-      url: paths.admin.organisation(),
-      access: 'organisations:manage',
-      audit: 'admin.organisation.update',
-      handler: async (ctx) => {
-        const form = parseForm(organisationEditForm, ctx.body);
-        await admin.updateOrganisation(ctx.db, ctx.param('id'), { ...form, active: form.active === 'yes' });
-        Object.assign(ctx.audit, { subjectType: 'organisation', subjectId: ctx.params.id, details: { name: form.name, type: form.type, active: form.active } });
-        return { redirect: `${paths.admin.organisation(ctx.params.id)}?saved=1` };
+      audit: { show: 'admin.organisation.view', send: 'admin.organisation.update' },
+      page: organisationPage,
+      read: organisationEditForm,
+      send: async (ctx, form) => {
+        const id = ctx.param('id');
+        await admin.updateOrganisation(ctx.db, id, { ...form, active: form.active === 'yes' });
+        Object.assign(ctx.audit, { subjectType: 'organisation', subjectId: id, details: { name: form.name, type: form.type, active: form.active } });
+        return { redirect: `${paths.admin.organisation(id)}?saved=1` };
       },
-      onInvalid: (ctx, errors) => organisationPage(ctx, errors, ctx.body),
-    },
+    }),
     {
       method: 'GET',
       url: paths.admin.users,
@@ -160,20 +146,13 @@ export function administrationRoutes(deps: { config: Config; notifier: Notifier 
         };
       },
     },
-    {
-      method: 'GET',
+    ...formRoutes({
       url: paths.admin.newUser,
       access: 'users:manage',
-      audit: 'admin.user.new',
-      handler: (ctx) => newUserPage(ctx),
-    },
-    {
-      method: 'POST',
-      url: paths.admin.newUser,
-      access: 'users:manage',
-      audit: 'admin.user.create',
-      handler: async (ctx) => {
-        const form = parseForm(userForm, ctx.body);
+      audit: { show: 'admin.user.new', send: 'admin.user.create' },
+      page: newUserPage,
+      read: userForm,
+      send: async (ctx, form) => {
         const user = await admin.createUser(ctx.db, inviteDeps, form, ctx.user.id);
         Object.assign(ctx.audit, {
           subjectType: 'user',
@@ -182,8 +161,7 @@ export function administrationRoutes(deps: { config: Config; notifier: Notifier 
         });
         return { redirect: `${paths.admin.user(user.id)}?done=${user.requested.length ? 'invited-requested' : 'invited'}` };
       },
-      onInvalid: (ctx, errors) => newUserPage(ctx, ctx.body, errors),
-    },
+    }),
     {
       method: 'GET',
       url: paths.admin.user(),
