@@ -24,8 +24,8 @@ import { addAgreementYear, createAgreement, createPartner, recordContribution } 
 import { visibleChild } from '../src/capabilities/record/sharing/service.js';
 import type { Viewer } from '../src/capabilities/record/sharing/rules.js';
 import { todayInLondon } from '../src/platform/dates.js';
-import { financialYearOf } from '../src/capabilities/money/budgets/financial-year.js';
-import { formatPence } from '../src/capabilities/money/budgets/money.js';
+import { financialYearOf } from '../src/platform/financial-year.js';
+import { formatPence } from '../src/platform/money.js';
 import { paths } from '../src/paths.js';
 import { build, startServer, type Server } from './support/server.js';
 import { queryOn, seedDemoChildren, versionOf } from './support/database.js';

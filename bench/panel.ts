@@ -14,7 +14,7 @@ import pg from 'pg';
 import { findPostgresBin, startCluster, type Cluster } from '../test/support/postgres-cluster.js';
 import { openPostgres, type Database } from '../src/platform/db/database.js';
 import { createPackage } from '../src/capabilities/money/budgets/packages.js';
-import { addDays, financialYearEnd, financialYearOf } from '../src/capabilities/money/budgets/financial-year.js';
+import { addDays, financialYearEnd, financialYearOf } from '../src/platform/financial-year.js';
 import { todayInLondon } from '../src/platform/dates.js';
 import { DEMO_PANEL_NAME, seedDemoPanel } from '../src/demo/panel.js';
 import { seedDemoMoney } from '../src/demo/money.js';

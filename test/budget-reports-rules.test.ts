@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { figuresOf, fineRowsFromEntries, groupBy, protectGroups, shareComparison, weeklyCostPence, type FineRow } from '../src/capabilities/money/budget-reports/rules.js';
-import { toCsv, toXlsx } from '../src/capabilities/money/budget-reports/export.js';
+import { toCsv, toXlsx } from '../src/platform/export.js';
 import ExcelJS from 'exceljs';
 
 const A = 'agreement-a';

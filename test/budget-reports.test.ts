@@ -14,7 +14,7 @@ import { todayInLondon } from '../src/platform/dates.js';
 import { seedPopulation } from '../src/demo/population.js';
 import { demoFinancialYear, seedDemoMoney } from '../src/demo/money.js';
 import { post, reverse, unbalancedTransactions } from '../src/capabilities/money/budgets/ledger.js';
-import { formatPence } from '../src/capabilities/money/budgets/money.js';
+import { formatPence } from '../src/platform/money.js';
 import { childReference } from '../src/capabilities/money/budgets/packages.js';
 import { boardRows, spendBy } from '../src/capabilities/money/budget-reports/service.js';
 import { fineRowsFromEntries, groupBy, protectGroups } from '../src/capabilities/money/budget-reports/rules.js';

@@ -14,7 +14,7 @@ import { createPackage, postedCommitment } from '../src/capabilities/money/budge
 import { cancelInvoice, matchInvoice, payInvoice, recordInvoice, unmatched } from '../src/capabilities/money/budgets/actuals.js';
 import { boardRows } from '../src/capabilities/money/budget-reports/service.js';
 import { linesOf, unbalancedTransactions } from '../src/capabilities/money/budgets/ledger.js';
-import { daysInclusive, financialYearOf } from '../src/capabilities/money/budgets/financial-year.js';
+import { daysInclusive, financialYearOf } from '../src/platform/financial-year.js';
 import { ROLLOVER_JOB } from '../src/capabilities/money/budgets/corrections.js';
 
 const FINANCE = 'finance@demoshire.example.org';

@@ -27,7 +27,7 @@ import { closePeriod, recordContribution } from '../src/capabilities/money/budge
 import { payInvoice, recordDirectPayment, recordInvoice } from '../src/capabilities/money/budgets/actuals.js';
 import { randomUUID } from 'node:crypto';
 import { ValidationError } from '../src/platform/http/errors.js';
-import { addDays } from '../src/capabilities/money/budgets/financial-year.js';
+import { addDays } from '../src/platform/financial-year.js';
 import type { Split } from '../src/capabilities/money/budgets/split.js';
 
 const TODAY = '2025-09-15';

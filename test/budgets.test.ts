@@ -11,7 +11,7 @@ import { paths } from '../src/paths.js';
 import { todayInLondon } from '../src/platform/dates.js';
 import { childReference } from '../src/capabilities/money/budgets/packages.js';
 import { unbalancedTransactions } from '../src/capabilities/money/budgets/ledger.js';
-import { addDays, financialYearOf, periodOf, periodBounds } from '../src/capabilities/money/budgets/financial-year.js';
+import { addDays, financialYearOf, periodOf, periodBounds } from '../src/platform/financial-year.js';
 
 const FINANCE = 'finance@demoshire.example.org';
 const COMMISSIONER = 'commissioner@demoshire.example.org';

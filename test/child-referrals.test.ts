@@ -11,7 +11,7 @@ import { createPanelWorld, PANEL_USERS, type PanelWorld } from './support/panel-
 import { createChild } from './support/register.js';
 import { paths } from '../src/paths.js';
 import { todayInLondon } from '../src/platform/dates.js';
-import { formatDate } from '../src/capabilities/record/children/presenters.js';
+import { longDate } from '../src/platform/dates.js';
 import { referralsOfChild } from '../src/capabilities/referral-and-panel/referrals/service.js';
 import type { Db } from '../src/platform/db/database.js';
 
@@ -66,7 +66,7 @@ describe.each(databaseKinds())('referrals on a child’s record on %s', (kind) =
     expect(res.status).toBe(200);
     const page = text(res.body);
     expect(page).toContain('Referrals and panel decisions');
-    expect(tableRows(res.body)).toEqual([`${reference} ${formatDate(today)} Decided by panel Declined (decision on ${reference}) , ${formatDate(today)}`]);
+    expect(tableRows(res.body)).toEqual([`${reference} ${longDate(today)} Decided by panel Declined (decision on ${reference}) , ${longDate(today)}`]);
     expect(res.body).toContain(`href="${paths.referrals.referral(w.referralId)}"`);
     expect(res.body).toContain(`href="${paths.decisions.decision(decisionId)}"`);
     expect(res.body).toContain(`<a class="govuk-link" href="${paths.referrals.newReferral}?child=${w.childId}">Make a referral for this child</a>`);
@@ -113,7 +113,7 @@ describe.each(databaseKinds())('referrals on a child’s record on %s', (kind) =
     const w = await createPanelWorld(db());
     const { reference } = await db().selectFrom('referrals').select('reference').where('id', '=', w.referralId).executeTakeFirstOrThrow();
     const waiting = await caseworker.get(paths.children.record(w.childId));
-    expect(tableRows(waiting.body)).toEqual([`${reference} ${formatDate(today)} Sent to panel No panel decision`]);
+    expect(tableRows(waiting.body)).toEqual([`${reference} ${longDate(today)} Sent to panel No panel decision`]);
   });
 
   it('keeps the record "not found" for someone outside the sharing rule, referrals or not', async () => {

@@ -7,7 +7,7 @@ import { parseResolveForm } from '../src/capabilities/referral-and-panel/dispute
 import { largestYearlyCostByPartner } from '../src/capabilities/referral-and-panel/panel-decisions/rules.js';
 import { ValidationError } from '../src/platform/http/errors.js';
 import { validateSplit } from '../src/capabilities/money/budgets/split.js';
-import { financialYearOf } from '../src/capabilities/money/budgets/financial-year.js';
+import { financialYearOf } from '../src/platform/financial-year.js';
 import { isWorkingDay } from '../src/platform/working-days.js';
 
 const H = 'health';

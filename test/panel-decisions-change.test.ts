@@ -12,7 +12,7 @@ import { createPanelWorld, decisionCounts, decisionWindow, errorsOf, firstServic
 import { paths } from '../src/paths.js';
 import { todayInLondon } from '../src/platform/dates.js';
 import { changePackage, createPackage, currentTerms, impliedCommitment, type PackageInput } from '../src/capabilities/money/budgets/packages.js';
-import { addDays } from '../src/capabilities/money/budgets/financial-year.js';
+import { addDays } from '../src/platform/financial-year.js';
 
 const byPartner = (years: { byPartner: { partnerId: string; pence: number }[] }[]) => {
   const out: Record<string, number> = {};

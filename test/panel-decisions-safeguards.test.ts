@@ -14,7 +14,7 @@ import { todayInLondon } from '../src/platform/dates.js';
 import { ValidationError } from '../src/platform/http/errors.js';
 import { OutboxNotifier } from '../src/platform/notify/notify.js';
 import type { Db } from '../src/platform/db/database.js';
-import { financialYearLabel, periodBounds, periodOf } from '../src/capabilities/money/budgets/financial-year.js';
+import { financialYearLabel, periodBounds, periodOf } from '../src/platform/financial-year.js';
 import { getDecision, recordDecision } from '../src/capabilities/referral-and-panel/panel-decisions/service.js';
 import { issueSheet } from '../src/capabilities/referral-and-panel/panel-decisions/sheets.js';
 

@@ -16,7 +16,7 @@ import { paths } from '../src/paths.js';
 import { todayInLondon } from '../src/platform/dates.js';
 import { nextWorkingDay } from '../src/platform/working-days.js';
 import { impliedCommitment } from '../src/capabilities/money/budgets/packages.js';
-import { addDays } from '../src/capabilities/money/budgets/financial-year.js';
+import { addDays } from '../src/platform/financial-year.js';
 import { recordDecision } from '../src/capabilities/referral-and-panel/panel-decisions/service.js';
 
 const ADMIN = 'admin@demoshire.example.org'; // partnership administrator: configures templates

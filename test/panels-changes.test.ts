@@ -11,7 +11,13 @@ import { createChild, userIdByEmail } from './support/register.js';
 import { paths } from '../src/paths.js';
 import { todayInLondon } from '../src/platform/dates.js';
 import { addWorkingDays, isWorkingDay } from '../src/platform/working-days.js';
-import { addMeeting, addMember, createPanel, getPanel, longDate } from '../src/capabilities/referral-and-panel/panels/service.js';
+import {
+  addMeeting,
+  addMember,
+  createPanel,
+  getPanel,
+} from '../src/capabilities/referral-and-panel/panels/service.js';
+import { longDate } from '../src/platform/dates.js';
 import { meetingDeadlines, shiftDays } from '../src/capabilities/referral-and-panel/panels/rules.js';
 
 const ADMIN = 'admin@demoshire.example.org'; // panels:configure

@@ -11,7 +11,14 @@ import { createChild, userIdByEmail } from './support/register.js';
 import { paths } from '../src/paths.js';
 import { todayInLondon } from '../src/platform/dates.js';
 import { addWorkingDays } from '../src/platform/working-days.js';
-import { addMeeting, addMember, createPanel, getPanel, longDate, presentMembers } from '../src/capabilities/referral-and-panel/panels/service.js';
+import {
+  addMeeting,
+  addMember,
+  createPanel,
+  getPanel,
+  presentMembers,
+} from '../src/capabilities/referral-and-panel/panels/service.js';
+import { longDate } from '../src/platform/dates.js';
 
 const CASEWORKER = 'caseworker@demoshire.example.org'; // the administrator
 const CHAIR = 'panel-chair@demoshire.example.org';

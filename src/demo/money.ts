@@ -10,7 +10,7 @@ import { todayInLondon } from '../platform/dates.js';
 import { addAgreementYear, createAgreement, createPartner, recordContribution } from '../capabilities/money/budgets/agreements.js';
 import { changePackage, createPackage, type PackageInput } from '../capabilities/money/budgets/packages.js';
 import { matchInvoice, payInvoice, recordDirectPayment, recordInvoice } from '../capabilities/money/budgets/actuals.js';
-import { addDays, daysInclusive, financialYearOf, monthEnd } from '../capabilities/money/budgets/financial-year.js';
+import { addDays, daysInclusive, financialYearOf, monthEnd } from '../platform/financial-year.js';
 import type { Split } from '../capabilities/money/budgets/split.js';
 import { DEMO_COUNCIL_ID_PREFIX } from './register-config.js';
 

@@ -6,7 +6,7 @@ import { DEMO_PASSWORD } from '../../src/demo/seed.js';
 import { seedPopulation } from '../../src/demo/population.js';
 import { demoFinancialYear, seedDemoMoney } from '../../src/demo/money.js';
 import { todayInLondon } from '../../src/platform/dates.js';
-import { formatPence } from '../../src/capabilities/money/budgets/money.js';
+import { formatPence } from '../../src/platform/money.js';
 import { paths } from '../../src/paths.js';
 import { useJourney } from './support/server.js';
 import { chromiumPath, JOURNEY_TIMEOUT, Site } from './support/pages.js';

@@ -9,7 +9,7 @@
 import { insertReferral } from './referrals.js';
 import { sql } from 'kysely';
 import type { Db } from '../../src/platform/db/database.js';
-import { addDays, financialYearEnd, financialYearOf } from '../../src/capabilities/money/budgets/financial-year.js';
+import { addDays, financialYearEnd, financialYearOf } from '../../src/platform/financial-year.js';
 import { todayInLondon } from '../../src/platform/dates.js';
 import { createTestPool, type TestPool } from './budgets.js';
 import { createChild, userIdByEmail } from './register.js';

@@ -1,9 +1,9 @@
 // From report figures to what the pages and downloads show: tables whose every figure links to
 // the entries behind it, server-drawn SVG charts of the same figures (the table is the source of
 // truth), and rows for CSV and XLSX. Pure.
-import { formatPence } from '../budgets/money.js';
+import { formatPence } from '../../../platform/money.js';
 import { formatShare } from '../budgets/split.js';
-import { financialYearLabel } from '../budgets/financial-year.js';
+import { financialYearLabel } from '../../../platform/financial-year.js';
 import { paths } from '../../../paths.js';
 import { escapeXml, horizontalBarChartSvg, shortenLabel } from '../../../platform/views/bar-chart.js';
 import {

@@ -10,9 +10,9 @@ import { todayInLondon } from '../../../platform/dates.js';
 import { paths } from '../../../paths.js';
 import type { CapabilityDeps } from '../../deps.js';
 import { requireChild, viewerOf } from '../../record/sharing/service.js';
-import { formatPence } from '../budgets/money.js';
+import { formatPence } from '../../../platform/money.js';
 import { formatShare } from '../budgets/split.js';
-import { financialYearLabel, financialYearOf } from '../budgets/financial-year.js';
+import { financialYearLabel, financialYearOf } from '../../../platform/financial-year.js';
 import { childReference } from '../budgets/packages.js';
 import { REVERSIBLE_KINDS } from '../budgets/corrections.js';
 import { entriesForm, exportForm, yearForm } from './schema.js';
@@ -35,7 +35,7 @@ import {
 } from './service.js';
 import { BOARD_MEASURES, FORECAST_DEFINITION, MEASURE_LABELS, boardSections, entriesHref, kindLabel, protectedLines, shareSections, spendChartSvg } from './presenters.js';
 import { MEASURE_ACCOUNTS, averagePence, protectGroups, SHOWN_TEXT, weeklyCostPence, yearChoices, type Measure } from './rules.js';
-import { toCsv, toXlsx, type Table } from './export.js';
+import { toCsv, toXlsx, type Table } from '../../../platform/export.js';
 
 /** The aggregate reports: counts and sums, small groups suppressed (commissioners, finance, the administrator). */
 export const REPORTS_PERMISSION: Permission = 'budgets:view';

@@ -8,8 +8,8 @@ import type { Viewer } from '../../record/sharing/rules.js';
 import { visibleChild } from '../../record/sharing/service.js';
 import { NEED_CODES, isNeedCode } from '../../record/children/rules.js';
 import { MEASURE_ACCOUNTS, type FineRow, type Measure } from './rules.js';
+import { isUuid } from '../../../platform/ids.js';
 
-const isUuid = (s: string | undefined | null): s is string => !!s && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
 
 // Reference data -------------------------------------------------------------------------------
 

@@ -8,11 +8,11 @@ import type { Db } from '../../../platform/db/database.js';
 import { NotFoundError, ValidationError, type FieldError } from '../../../platform/http/errors.js';
 import { isIsoDate, todayInLondon } from '../../../platform/dates.js';
 import { allocate, dayWeights } from './split.js';
-import { financialYearOf } from './financial-year.js';
-import { formatPence, moneyMessage, parseMoney } from './money.js';
+import { financialYearOf } from '../../../platform/financial-year.js';
+import { formatPence, moneyMessage, parseMoney } from '../../../platform/money.js';
 import { inTransaction, LedgerError, post, reverse, type LedgerLine, type Posted } from './ledger.js';
 import { currentTerms } from './packages.js';
-import { isUuid } from './errors.js';
+import { isUuid } from '../../../platform/ids.js';
 
 interface Actor {
   id: string;

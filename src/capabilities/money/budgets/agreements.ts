@@ -4,10 +4,10 @@ import { sql } from 'kysely';
 import type { Db } from '../../../platform/db/database.js';
 import { NotFoundError, ValidationError } from '../../../platform/http/errors.js';
 import { todayInLondon } from '../../../platform/dates.js';
-import { financialYearLabel, periodBounds } from './financial-year.js';
+import { financialYearLabel, periodBounds } from '../../../platform/financial-year.js';
 import { FULL_SHARE, formatShare } from './split.js';
 import { inTransaction, post, type Posted } from './ledger.js';
-import { isUuid } from './errors.js';
+import { isUuid } from '../../../platform/ids.js';
 
 export const LEGAL_BASES = {
   'nhs-act-2006-s75': 'Section 75 of the NHS Act 2006 (pooled fund or aligned budgets)',

@@ -9,7 +9,7 @@
 // (halves up), then shared between the partners by their exact amounts with the largest
 // remainder method, so the partners' parts always add up to the year's total.
 import { allocate, type Split } from './split.js';
-import { daysInMonth, epochDay, financialYearEnd, financialYearOf, fromEpochDay, monthEnd } from './financial-year.js';
+import { daysInMonth, epochDay, financialYearEnd, financialYearOf, fromEpochDay, monthEnd } from '../../../platform/financial-year.js';
 
 export interface PackageTerms {
   unitCostPence: number;

@@ -13,7 +13,8 @@ import { cancelInvoice, getInvoice } from './actuals.js';
 import { asFormError } from './errors.js';
 import { ROLLOVER_JOB, postMovement, reversalRefusal, reverseTransaction, rollover } from './corrections.js';
 import { parseCancelInvoiceForm, parseMovementForm, parseReversalForm } from './schema.js';
-import { dateItems, KIND_NAMES, longDate, money } from './presenters.js';
+import { dateItems, KIND_NAMES, money } from './presenters.js';
+import { longDate } from '../../../platform/dates.js';
 
 const V = 'money/budgets/views/';
 const MANAGE = 'budgets:manage' as const;

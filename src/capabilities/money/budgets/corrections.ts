@@ -5,9 +5,9 @@
 import { sql } from 'kysely';
 import type { Db } from '../../../platform/db/database.js';
 import { ValidationError } from '../../../platform/http/errors.js';
-import { financialYearLabel } from './financial-year.js';
+import { financialYearLabel } from '../../../platform/financial-year.js';
 import { inTransaction, post, reverse, type Posted } from './ledger.js';
-import { formatPence } from './money.js';
+import { formatPence } from '../../../platform/money.js';
 import { repostCommitments } from './packages.js';
 
 interface Actor {

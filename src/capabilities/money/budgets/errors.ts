@@ -11,5 +11,3 @@ export async function asFormError<T>(href: string, fn: () => Promise<T>): Promis
     throw e;
   }
 }
-
-export const isUuid = (s: string | undefined): s is string => !!s && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../../../platform/db/database.js';
 import type { LedgerKind } from '../../../platform/db/schema.js';
-import { financialYearLabel, periodBounds, periodOf } from './financial-year.js';
+import { financialYearLabel, periodBounds, periodOf } from '../../../platform/financial-year.js';
 
 export const ACCOUNTS = ['budget', 'contributions', 'commitments', 'commitments-reserve', 'spend', 'suspense', 'creditors', 'cash'] as const;
 export type Account = (typeof ACCOUNTS)[number];

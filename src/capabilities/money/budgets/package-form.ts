@@ -5,7 +5,7 @@ import type { Db } from '../../../platform/db/database.js';
 import type { FieldError } from '../../../platform/http/errors.js';
 import { MAX_SPLIT_PARTS } from './schema.js';
 import { dateItems } from './presenters.js';
-import { penceToInput } from './money.js';
+import { penceToInput } from '../../../platform/money.js';
 import type { Split } from './split.js';
 
 type Values = Record<string, unknown>;

@@ -9,7 +9,7 @@ import { todayInLondon } from '../../../platform/dates.js';
 import { commitmentByYear, commitmentHorizon, type PackageTerms } from './commitment.js';
 import { validateSplit, type Split } from './split.js';
 import { inTransaction, post, type LedgerLine, type Posted } from './ledger.js';
-import { isUuid } from './errors.js';
+import { isUuid } from '../../../platform/ids.js';
 
 export interface PackageInput {
   serviceCategory: string;

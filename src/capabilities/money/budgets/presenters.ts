@@ -1,8 +1,9 @@
 // Shaping budgets data for the pages: money, shares, splits and dates in plain English. Pure.
-import { formatPence } from './money.js';
-import { financialYearLabel, periodBounds } from './financial-year.js';
+import { formatPence } from '../../../platform/money.js';
+import { financialYearLabel, periodBounds } from '../../../platform/financial-year.js';
 import { formatShare, type Split } from './split.js';
-import { longDate } from '../../record/tell-it-once/presenters.js';
+import { dateInputValues } from '../../../platform/date-input.js';
+import { longDate } from '../../../platform/dates.js';
 
 export const ACCOUNT_NAMES: Record<string, string> = {
   budget: 'Budget',
@@ -49,14 +50,7 @@ export function splitLines(split: Split, partnerName: (id: string) => string): s
 export const money = formatPence;
 export const yearLabel = financialYearLabel;
 export const periodName = (fy: number, period: number) => periodBounds(fy, period).name;
-export { longDate };
 
-/** 'YYYY-MM-DD' → the three boxes of a date input. */
-export function dateBoxes(values: Record<string, unknown>, field: string, iso?: string | null) {
-  if (values[`${field}-day`] !== undefined || !iso) return { day: values[`${field}-day`], month: values[`${field}-month`], year: values[`${field}-year`] };
-  const [y, m, d] = iso.split('-');
-  return { day: String(Number(d)), month: String(Number(m)), year: y };
-}
 
 /** A GOV.UK date input's values (its `values` parameter), from what was typed or a stored date. */
-export const dateItems = (values: Record<string, unknown>, field: string, _errors?: unknown, iso?: string | null) => dateBoxes(values, field, iso);
+export const dateItems = (values: Record<string, unknown>, field: string, _errors?: unknown, iso?: string | null) => dateInputValues(values, field, iso);

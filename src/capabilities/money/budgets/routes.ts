@@ -25,7 +25,7 @@ import * as actuals from './actuals.js';
 import { balances, poolEntries } from './ledger.js';
 import { asFormError } from './errors.js';
 import { correctionRoutes } from './corrections-routes.js';
-import { financialYearOf } from './financial-year.js';
+import { financialYearOf } from '../../../platform/financial-year.js';
 import { costPerPeriodPence } from './commitment.js';
 import { packageFormItems, packageProviders, packageTermsAsValues, selectItems, serviceCategories } from './package-form.js';
 import {
@@ -40,7 +40,17 @@ import {
   parseYearForm,
   partnerForm,
 } from './schema.js';
-import { ACCOUNT_NAMES, dateItems, KIND_NAMES, longDate, money, periodName, splitLines, unitsText, yearLabel } from './presenters.js';
+import {
+  ACCOUNT_NAMES,
+  dateItems,
+  KIND_NAMES,
+  money,
+  periodName,
+  splitLines,
+  unitsText,
+  yearLabel,
+} from './presenters.js';
+import { longDate } from '../../../platform/dates.js';
 
 const V = 'money/budgets/views/';
 const VIEW = 'budgets:entries' as const;

@@ -3,8 +3,8 @@
 // properties checked on generated input. Expected figures are worked out by hand in comments.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { formatPence, moneyMessage, parseMoney, parsePositiveMoney } from './money.js';
-import { addDays, daysInclusive, financialYearOf, financialYearLabel, periodBounds, periodOf } from './financial-year.js';
+import { formatPence, moneyMessage, parseMoney, parsePositiveMoney } from '../../../platform/money.js';
+import { addDays, daysInclusive, financialYearOf, financialYearLabel, periodBounds, periodOf } from '../../../platform/financial-year.js';
 import { allocate, dayWeights, parsePercent, shareOf, validateSplit, type Split } from './split.js';
 import { commitmentByYear, commitmentHorizon, type PackageTerms } from './commitment.js';
 

@@ -4,9 +4,9 @@ import { z } from 'zod';
 import { isIsoDate } from '../../../platform/dates.js';
 import { ValidationError, type FieldError } from '../../../platform/http/errors.js';
 import { toFieldErrors } from '../../../platform/http/forms.js';
-import { datePartsToIso } from '../../record/tell-it-once/schema.js';
-import { parsePositiveMoney } from './money.js';
-import { addDays } from './financial-year.js';
+import { datePartsToIso } from '../../../platform/date-input.js';
+import { parsePositiveMoney } from '../../../platform/money.js';
+import { addDays } from '../../../platform/financial-year.js';
 import { parsePercent, type Split } from './split.js';
 import { LEGAL_BASES } from './agreements.js';
 

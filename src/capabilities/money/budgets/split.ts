@@ -5,7 +5,7 @@
 // last may be open-ended) and gives each partner a share in basis points (10000 = 100%).
 // Segments must follow on from each other with no gap and no overlap, and each must add up to
 // exactly 100%.
-import { addDays, epochDay } from './financial-year.js';
+import { addDays, epochDay } from '../../../platform/financial-year.js';
 
 export interface Share {
   partnerId: string;

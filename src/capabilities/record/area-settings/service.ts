@@ -4,6 +4,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../../platform/db/database.js';
 import { NotFoundError, StaleVersionError, ValidationError } from '../../../platform/http/errors.js';
+import { isUuid } from '../../../platform/ids.js';
 
 export async function listLocalities(db: Db) {
   const localities = await db.selectFrom('localities').select(['id', 'code', 'name']).orderBy('name').orderBy('code').execute();
@@ -89,4 +90,3 @@ export async function setCriterionActive(db: Db, id: string, active: boolean) {
   await db.updateTable('disability_criteria').set({ active }).where('id', '=', id).execute();
 }
 
-const isUuid = (s: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);

@@ -2,33 +2,16 @@
 // and the items for the GOV.UK form components. User text always goes out as `text`.
 import type { FieldError } from '../../../platform/http/errors.js';
 import { ORGANISATION_TYPES } from '../../../platform/access/roles.js';
+import { dateInput, withDate } from '../../../platform/date-input.js';
+import { longDate } from '../../../platform/dates.js';
 import { SECTIONS, type Section } from '../sharing/rules.js';
-import {
-  CONSENT_GIVERS,
-  CONSENT_METHODS,
-  CONTACT_METHODS,
-  ETHNICITY_CODES,
-  NEED_CODES,
-  RELATIONSHIPS,
-  SEVERITY_BANDS,
-  SEXES,
-  STATUSES,
-  ageText,
-  displayName,
-  formatNhsNumber,
-  partsOfDate,
-} from './rules.js';
+import { CONSENT_GIVERS, CONSENT_METHODS, CONTACT_METHODS, ETHNICITY_CODES, NEED_CODES, RELATIONSHIPS, SEVERITY_BANDS, SEXES, STATUSES, ageText, displayName, formatNhsNumber } from './rules.js';
 import { scopeValue } from './schema.js';
 import type { ChildRow, FieldChange } from './service.js';
 
 type Values = Record<string, unknown>;
 const name = <T extends Record<string, string>>(table: T, code: string | null | undefined) => (code ? (table[code as keyof T] ?? code) : null);
 
-/** 'YYYY-MM-DD' → '27 March 2015', with no time-zone arithmetic. */
-export function formatDate(iso: string | null | undefined): string {
-  if (!iso) return '';
-  return new Date(`${iso}T00:00:00Z`).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
-}
 
 export const needName = (code: string | null | undefined) => (code ? `${name(NEED_CODES, code)} (${code})` : null);
 
@@ -52,33 +35,6 @@ export const selectItems = (table: Record<string, string>, selected: unknown, pl
 
 export const needItems = (selected: unknown) => Object.entries(NEED_CODES).map(([value, text]) => ({ value, text, checked: asList(selected).includes(value) }));
 
-/**
- * Parameters for govukDateInput: three boxes named `<field>-day`, `-month`, `-year`; all three
- * are marked when the date has an error (the summary links to the box that needs fixing).
- */
-export function dateInput(field: string, values: Values, errors: FieldError[] | undefined, legend: string, hint?: string, legendClasses = 'govuk-fieldset__legend--s') {
-  const error = errors?.find((e) => e.href === `#${field}` || e.href.startsWith(`#${field}-`));
-  const box = (part: 'day' | 'month' | 'year', label: string, width: number) => ({
-    name: part,
-    label,
-    classes: `govuk-input--width-${width}${error ? ' govuk-input--error' : ''}`,
-    value: values[`${field}-${part}`] as string | undefined,
-  });
-  return {
-    id: field,
-    namePrefix: field,
-    fieldset: { legend: { text: legend, classes: legendClasses } },
-    ...(hint ? { hint: { text: hint } } : {}),
-    ...(error ? { errorMessage: { text: error.text } } : {}),
-    items: [box('day', 'Day', 2), box('month', 'Month', 2), box('year', 'Year', 4)],
-  };
-}
-
-/** Puts a stored date into a form's values as its three boxes. */
-export function withDate(values: Values, field: string, iso: string | null | undefined): Values {
-  const p = partsOfDate(iso);
-  return { ...values, [`${field}-day`]: p.day, [`${field}-month`]: p.month, [`${field}-year`]: p.year };
-}
 
 /** One set of checkboxes per organisation type: which parts of the record it may see. */
 export function scopeFieldsets(values: Values, errors: FieldError[] | undefined, ownType: string) {
@@ -157,7 +113,7 @@ export function recordRows(c: ChildRow, today: string) {
     row('Name', `${c.given_name} ${c.family_name}`),
     row('Preferred name', c.preferred_name),
     row('Other names', c.other_names),
-    row('Date of birth', `${formatDate(c.date_of_birth)} (${ageText(c.date_of_birth, today)})`),
+    row('Date of birth', `${longDate(c.date_of_birth)} (${ageText(c.date_of_birth, today)})`),
     row('Sex', name(SEXES, c.sex)),
     row('Ethnicity', name(ETHNICITY_CODES, c.ethnicity)),
     row('Address', address),
@@ -177,8 +133,8 @@ export function recordRows(c: ChildRow, today: string) {
     row('Communication needs', c.communication_needs),
   ];
   const register: Row[] = [
-    row('Status', c.status === 'active' || !c.status_on ? name(STATUSES, c.status) : `${name(STATUSES, c.status)} since ${formatDate(c.status_on)}`),
-    row('Joined the register', formatDate(c.joined_on)),
+    row('Status', c.status === 'active' || !c.status_on ? name(STATUSES, c.status) : `${name(STATUSES, c.status)} since ${longDate(c.status_on)}`),
+    row('Joined the register', longDate(c.joined_on)),
     row('Key worker', c.key_worker_name ? `${c.key_worker_name}${c.key_worker_organisation ? `, ${c.key_worker_organisation}` : ''}` : 'No key worker yet'),
   ];
   return { about, identifiers, needs, register };
@@ -245,7 +201,7 @@ function showValue(field: FieldChange['field'], v: unknown): string {
     case 'date_of_birth':
     case 'joined_on':
     case 'status_on':
-      return formatDate(String(v));
+      return longDate(String(v));
     case 'nhs_number':
       return formatNhsNumber(String(v));
     case 'criteria':

@@ -15,18 +15,17 @@ import { OUTCOMES } from '../../referral-and-panel/panel-decisions/rules.js';
 import {
   childForNav,
   childFormData,
-  dateInput,
   displayName,
   formTables,
-  formatDate,
   hiddenFields,
   historyEntries,
   radioItems,
   recordRows,
   registerFormData,
   valuesFromChild,
-  withDate,
 } from './presenters.js';
+import { longDate } from '../../../platform/dates.js';
+import { dateInput, withDate } from '../../../platform/date-input.js';
 
 const V = 'record/children/views/';
 type Values = Record<string, unknown>;
@@ -56,11 +55,11 @@ async function referralRows(ctx: SignedInContext, childId: string) {
     (await referralsOfChild(ctx.db, childId)).map(async (r) => ({
       reference: r.reference,
       href: triage ? paths.referrals.referral(r.id) : null,
-      received: formatDate(r.received_on),
+      received: longDate(r.received_on),
       status: STATUS_NAMES[r.status],
       decision: r.decision && {
         outcome: OUTCOMES[r.decision.outcome],
-        decided: formatDate(r.decision.decided_on),
+        decided: longDate(r.decision.decided_on),
         href: (await mayReadDecision(ctx, r.decision.id)) ? paths.decisions.decision(r.decision.id) : null,
       },
     })),
@@ -125,7 +124,7 @@ export function childrenRoutes(_deps: CapabilityDeps): RouteSpec[] {
               view: `${V}duplicates.njk`,
               data: {
                 pageTitle: 'This child may already be on the register',
-                matches: matches.visible.map((m) => ({ ...m, name: displayName(m), born: formatDate(m.date_of_birth), href: paths.children.record(m.id) })),
+                matches: matches.visible.map((m) => ({ ...m, name: displayName(m), born: longDate(m.date_of_birth), href: paths.children.record(m.id) })),
                 hidden: hiddenFields(ctx.body),
               },
             };
@@ -162,7 +161,7 @@ export function childrenRoutes(_deps: CapabilityDeps): RouteSpec[] {
             rows: recordRows(child, today),
             criteria: criteria.map((c) => ({
               ...c,
-              assessed: `${c.assessed_by ?? 'Someone no longer recorded'}${c.assessed_by_organisation ? `, ${c.assessed_by_organisation}` : ''}, ${formatDate(c.assessed_on)}`,
+              assessed: `${c.assessed_by ?? 'Someone no longer recorded'}${c.assessed_by_organisation ? `, ${c.assessed_by_organisation}` : ''}, ${longDate(c.assessed_on)}`,
             })),
             emergency: access.visible && access.via === 'emergency-access',
             canEdit: ctx.user.permissions.has('children:edit'),

@@ -183,33 +183,6 @@ export const MAX_AGE = 25;
 /** From 16 a young person may act for themselves and give their own consent. */
 export const AGE_OF_OWN_DECISIONS = 16;
 
-export type DateParts = { day?: unknown; month?: unknown; year?: unknown };
-export type DatePartsProblem =
-  | { kind: 'missing' }
-  | { kind: 'incomplete'; missing: ('day' | 'month' | 'year')[] }
-  | { kind: 'not-real' };
-
-/** Three GOV.UK date-input fields to 'YYYY-MM-DD'. Blank everywhere is 'missing'. */
-export function dateFromParts(parts: DateParts): { ok: true; value: string } | { ok: false; problem: DatePartsProblem } {
-  const str = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
-  const day = str(parts.day);
-  const month = str(parts.month);
-  const year = str(parts.year);
-  if (!day && !month && !year) return { ok: false, problem: { kind: 'missing' } };
-  const missing = (['day', 'month', 'year'] as const).filter((k) => !{ day, month, year }[k]);
-  if (missing.length) return { ok: false, problem: { kind: 'incomplete', missing } };
-  if (!/^[0-9]{1,2}$/.test(day) || !/^[0-9]{1,2}$/.test(month) || !/^[0-9]{4}$/.test(year)) return { ok: false, problem: { kind: 'not-real' } };
-  const iso = `${year}-${month.padStart(2, '0')}-${day.padStart(2, '0')}`;
-  if (!isIsoDate(iso) || Number(year) < 1900) return { ok: false, problem: { kind: 'not-real' } };
-  return { ok: true, value: iso };
-}
-
-/** 'YYYY-MM-DD' back to the three fields, for a form. */
-export const partsOfDate = (iso: string | null | undefined) => {
-  if (!iso || !isIsoDate(iso)) return { day: '', month: '', year: '' };
-  const [year, month, day] = iso.split('-') as [string, string, string];
-  return { day: String(Number(day)), month: String(Number(month)), year };
-};
 
 export type AgeProblem = 'born-in-future' | 'joined-in-future' | 'joined-before-birth' | 'over-25-on-joining';
 

@@ -1,5 +1,6 @@
 // Shaping search results for the page and the exports: plain-English labels, links that keep the
 // search, sortable column headers and the pagination component.
+import { longDate } from '../../../platform/dates.js';
 import { ageOn, todayInLondon } from '../../../platform/dates.js';
 import { paths } from '../../../paths.js';
 import { formatNhsNumber, NEED_CODES, STATUSES, type NeedCode, type Status } from '../children/rules.js';
@@ -7,12 +8,6 @@ import type { ExportColumn } from './export.js';
 import { FORM_FIELDS, type FormValues, type ListOptions, type Order, type Sort } from './schema.js';
 import type { ChildRow, ResultPage } from './service.js';
 
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
-/** "27 March 2015" from 'YYYY-MM-DD', with no time-zone arithmetic. */
-export function longDate(iso: string): string {
-  const [y, m, d] = iso.split('-').map(Number) as [number, number, number];
-  return `${d} ${MONTHS[m - 1]} ${y}`;
-}
 
 export const needLabel = (code: string | null) => (code ? (NEED_CODES[code as NeedCode] ?? code) : 'Not recorded');
 export const statusLabel = (s: string) => STATUSES[s as Status] ?? s;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { pastDate } from '../tell-it-once/schema.js';
+import { pastDate } from '../../../platform/date-input.js';
 import { KEY_WORKER_AGREEMENT, NEEDS_FAMILY_AGREEMENT, poundsToPence, type KeyWorkerAgreement } from './rules.js';
 
 const version = z.coerce.number({ message: 'The form is out of date. Reload the page and try again' }).int().min(1);

@@ -47,13 +47,6 @@ export const roleNames = (roles: string) =>
 // The child's name and the sub-navigation's data are shaped once, for every page of the record.
 export { childName, navChild } from '../tell-it-once/presenters.js';
 
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
-/** "27 March 2024" from 'YYYY-MM-DD', with no time-zone arithmetic. */
-export function longDate(iso: string | null | undefined): string {
-  if (!iso) return '';
-  const [y, m, d] = iso.split('-').map(Number) as [number, number, number];
-  return `${d} ${MONTHS[m - 1]} ${y}`;
-}
 /** "27 Mar 2024, 14:05" in the area's time. */
 export const dateTime = (d: Date | string | null | undefined) =>
   d ? new Date(d).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/London' }) : '';

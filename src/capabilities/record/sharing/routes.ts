@@ -35,13 +35,13 @@ import {
   SECTION_SHORT,
   childName,
   dateTime,
-  longDate,
   navChild,
   organisationTypeName,
   scopeTable,
   type ConsentMethod,
   type LawfulBasis,
 } from './presenters.js';
+import { longDate } from '../../../platform/dates.js';
 
 const V = 'record/sharing/views/';
 type Values = Record<string, unknown>;

@@ -27,10 +27,3 @@ export const sectionItems = (sections: ReadonlySet<Section>, selected?: unknown)
     .filter((s) => sections.has(s))
     .map((s) => ({ value: s, text: SECTION_SHORT[s], selected: s === selected, hint: { text: SECTIONS[s] } }));
 
-/** "27 March 2024" from 'YYYY-MM-DD', without any time-zone arithmetic. */
-export function longDate(iso: string | null | undefined): string {
-  if (!iso) return '';
-  const [y, m, d] = iso.split('-').map(Number) as [number, number, number];
-  const month = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'][m - 1];
-  return `${d} ${month} ${y}`;
-}

@@ -9,10 +9,12 @@ import { todayInLondon } from '../../../platform/dates.js';
 import { paths } from '../../../paths.js';
 import type { CapabilityDeps } from '../../deps.js';
 import { requireChild } from '../sharing/service.js';
-import { aboutMeForm, chronologyEventForm, dateInputValues, parseFormWithDates } from './schema.js';
+import { aboutMeForm, chronologyEventForm } from './schema.js';
+import { dateInputValues, parseFormWithDates } from '../../../platform/date-input.js';
 import { parseForm } from '../../../platform/http/forms.js';
 import * as service from './service.js';
-import { childName, longDate, navChild, SECTION_SHORT, sectionItems } from './presenters.js';
+import { childName, navChild, SECTION_SHORT, sectionItems } from './presenters.js';
+import { longDate } from '../../../platform/dates.js';
 
 const V = 'record/tell-it-once/views/';
 

@@ -1,62 +1,7 @@
-// Forms for "about me" and the chronology, and the GOV.UK date input (day, month, year) used by
-// the family, involvement and chronology forms.
+// Forms for "about me" and the chronology (their dates are GOV.UK date inputs: platform/date-input.ts).
 import { z } from 'zod';
-import { isIsoDate, todayInLondon } from '../../../platform/dates.js';
-import { ValidationError } from '../../../platform/http/errors.js';
-import { parseForm } from '../../../platform/http/forms.js';
+import { pastDate } from '../../../platform/date-input.js';
 import { SECTION_KEYS, type Section } from '../sharing/rules.js';
-
-const INCOMPLETE = 'incomplete';
-const NOT_A_DATE = 'not-a-date';
-
-/** Joins `<field>-day`, `-month` and `-year` into 'YYYY-MM-DD' (or a marker saying what is wrong). */
-export function datePartsToIso(body: Record<string, unknown>, field: string): string | undefined {
-  const part = (p: string) => String(body[`${field}-${p}`] ?? '').trim();
-  const [d, m, y] = [part('day'), part('month'), part('year')];
-  if (!d && !m && !y) return undefined;
-  if (!d || !m || !y) return INCOMPLETE;
-  if (!/^\d{1,2}$/.test(d) || !/^\d{1,2}$/.test(m) || !/^\d{4}$/.test(y)) return NOT_A_DATE;
-  return `${y}-${m.padStart(2, '0')}-${d.padStart(2, '0')}`;
-}
-
-/** The three boxes' values for re-showing a form (govukDateInput's `values`). */
-export function dateInputValues(values: Record<string, unknown>, field: string, iso?: string | null) {
-  if (iso && values[`${field}-day`] === undefined) {
-    const [y, m, d] = iso.split('-');
-    return { day: String(Number(d)), month: String(Number(m)), year: y };
-  }
-  return { day: values[`${field}-day`], month: values[`${field}-month`], year: values[`${field}-year`] };
-}
-
-/**
- * A required date that must be today or earlier. `what` completes "Enter …", e.g.
- * "the date the involvement started".
- */
-export const pastDate = (what: string, opts: { notBefore?: () => string | undefined } = {}) => {
-  const The = what.charAt(0).toUpperCase() + what.slice(1);
-  return z.string({ message: `Enter ${what}` }).superRefine((v, ctx) => {
-    if (v === INCOMPLETE) return void ctx.addIssue({ code: 'custom', message: `${The} must include a day, month and year` });
-    if (v === NOT_A_DATE || !isIsoDate(v)) return void ctx.addIssue({ code: 'custom', message: `${The} must be a real date, like 27 3 2024` });
-    if (v > todayInLondon()) return void ctx.addIssue({ code: 'custom', message: `${The} must be today or in the past` });
-    const floor = opts.notBefore?.();
-    if (floor && v < floor) ctx.addIssue({ code: 'custom', message: `${The} must be on or after ${floor.split('-').reverse().join('/')}` });
-  });
-};
-
-/**
- * parseForm for forms with date inputs: the day/month/year boxes become one field, and an error
- * on that field points at its day box (the first box), as the GOV.UK pattern asks.
- */
-export function parseFormWithDates<S extends z.ZodType>(schema: S, body: Record<string, unknown>, dateFields: string[]): z.infer<S> {
-  const joined: Record<string, unknown> = { ...body };
-  for (const f of dateFields) joined[f] = datePartsToIso(body, f);
-  try {
-    return parseForm(schema, joined);
-  } catch (e) {
-    if (!(e instanceof ValidationError)) throw e;
-    throw new ValidationError(e.errors.map((x) => (dateFields.includes(x.href.slice(1)) ? { ...x, href: `${x.href}-day` } : x)));
-  }
-}
 
 const optionalText = (max: number, name: string) =>
   z

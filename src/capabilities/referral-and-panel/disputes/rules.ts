@@ -1,7 +1,7 @@
 // Pure rules of disputes about a partner's share: the escalation ladder, due dates, overdue and
 // age, the split a resolution agrees, and the spend correction that makes actuals follow it.
 import { isWorkingDay, nextWorkingDay } from '../../../platform/working-days.js';
-import { addDays, epochDay } from '../../money/budgets/financial-year.js';
+import { addDays, epochDay } from '../../../platform/financial-year.js';
 import { allocate, dayWeights, type Share, type Split } from '../../money/budgets/split.js';
 import type { YearlyCost } from '../panel-decisions/rules.js';
 

@@ -3,6 +3,7 @@
 // split is posted to the budgets: commitment through the package, spend already posted corrected
 // between partners) and withdrawing it. While a dispute is open the package is not changed: the
 // interim rule (by default the split as decided) keeps the family's support going.
+import { longDate } from '../../../platform/dates.js';
 import { sql } from 'kysely';
 import type { Db } from '../../../platform/db/database.js';
 import type { Notifier } from '../../../platform/notify/notify.js';
@@ -10,19 +11,18 @@ import { ForbiddenError, NotFoundError, StaleVersionError, ValidationError } fro
 import { paths } from '../../../paths.js';
 import { changePackage, currentTerms } from '../../money/budgets/packages.js';
 import { inTransaction, LedgerError, post, type LedgerLine, type Posted } from '../../money/budgets/ledger.js';
-import { financialYearOf } from '../../money/budgets/financial-year.js';
+import { financialYearOf } from '../../../platform/financial-year.js';
 import { formatShare, validateSplit, type Share } from '../../money/budgets/split.js';
-import { formatPence } from '../../money/budgets/money.js';
+import { formatPence } from '../../../platform/money.js';
 import { authorityProblems, largestYearlyCostByPartner, type YearlyCost } from '../panel-decisions/rules.js';
 import { correction, daysBetween, isOverdue, risingCosts, spendBySplit, splitFrom, stepDueOn, validateLadder, type LadderStep, type SpendItem } from './rules.js';
+import { isUuid } from '../../../platform/ids.js';
 
 interface Actor {
   id: string;
   organisationId: string;
 }
 
-const isUuid = (s: string | undefined): s is string => !!s && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
-export const longDate = (iso: string) => new Date(`${iso}T12:00:00Z`).toLocaleDateString('en-GB', { dateStyle: 'long', timeZone: 'UTC' });
 const isUniqueViolation = (e: unknown) => (e as { code?: string } | null)?.code === '23505' || /duplicate key|unique/i.test(String((e as Error)?.message ?? ''));
 
 // The ladder -------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { authorityProblems, authorityWindowEnd, countingMembers, daysLate, describeTemplate, expandTemplate, firstYearCostByPartner, largestYearlyCostByPartner, payingPartners, quorumProblems, sheetDueOn, templateProblems, type PresentMember, type TemplateSegment } from './rules.js';
 import { validateSplit, type Share } from '../../money/budgets/split.js';
 import { isWorkingDay } from '../../../platform/working-days.js';
-import { addDays } from '../../money/budgets/financial-year.js';
+import { addDays } from '../../../platform/financial-year.js';
 
 const E = 'p-education';
 const S = 'p-social-care';

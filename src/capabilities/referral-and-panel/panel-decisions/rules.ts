@@ -9,9 +9,9 @@
 import { ORGANISATION_TYPES } from '../../../platform/access/roles.js';
 import { nextWorkingDay } from '../../../platform/working-days.js';
 import { commitmentByYear, type PackageTerms } from '../../money/budgets/commitment.js';
-import { addDays, epochDay, financialYearLabel, financialYearOf } from '../../money/budgets/financial-year.js';
-import { longDate } from '../../money/budgets/presenters.js';
-import { formatPence } from '../../money/budgets/money.js';
+import { addDays, epochDay, financialYearLabel, financialYearOf } from '../../../platform/financial-year.js';
+import { longDate } from '../../../platform/dates.js';
+import { formatPence } from '../../../platform/money.js';
 import { FULL_SHARE, formatShare, type Share, type Split } from '../../money/budgets/split.js';
 
 export interface PresentMember {

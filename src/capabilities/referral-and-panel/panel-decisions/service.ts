@@ -11,7 +11,7 @@ import type { CurrentUser } from '../../../platform/auth/current-user.js';
 import { LedgerError } from '../../money/budgets/ledger.js';
 import { changePackage, createPackage, getPackage, packagesOfChild, type PackageInput } from '../../money/budgets/packages.js';
 import { validateSplit, type Split } from '../../money/budgets/split.js';
-import { isUuid } from '../../money/budgets/errors.js';
+import { isUuid } from '../../../platform/ids.js';
 import { presentMembers } from '../panels/service.js';
 import { authorityProblems, daysLate, isApproval, largestYearlyCostByPartner, payingPartners, quorumProblems, sheetDueOn, templateProblems, type Outcome, type PresentMember, type TemplateSegment } from './rules.js';
 

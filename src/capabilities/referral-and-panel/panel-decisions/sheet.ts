@@ -4,9 +4,9 @@
 import { createHash } from 'node:crypto';
 import PDFDocument from 'pdfkit';
 import { formatShare, type Split } from '../../money/budgets/split.js';
-import { formatPence } from '../../money/budgets/money.js';
+import { formatPence } from '../../../platform/money.js';
 import { unitsText } from '../../money/budgets/presenters.js';
-import { longDate } from '../../record/tell-it-once/presenters.js';
+import { longDate } from '../../../platform/dates.js';
 import { isApproval, OUTCOMES, type Outcome } from './rules.js';
 
 export interface SheetFacts {

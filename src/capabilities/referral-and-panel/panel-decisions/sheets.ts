@@ -5,7 +5,7 @@ import type { Db } from '../../../platform/db/database.js';
 import type { Notifier } from '../../../platform/notify/notify.js';
 import { ValidationError } from '../../../platform/http/errors.js';
 import { paths } from '../../../paths.js';
-import { longDate } from '../../money/budgets/presenters.js';
+import { longDate } from '../../../platform/dates.js';
 import { firstYearCostByPartner, payingPartners } from './rules.js';
 import { decisionPackage, partnerNames, type Decision } from './service.js';
 import { sha256, sheetContent, sheetHtml, sheetPdf, type SheetContent, type SheetFacts } from './sheet.js';

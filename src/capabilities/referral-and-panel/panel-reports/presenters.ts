@@ -1,9 +1,9 @@
 // From the panel report's figures to tables (the same rows on screen and in CSV and XLSX, through
 // the budget reports' export helpers) and server-drawn SVG bar charts of the same figures (the
 // table is the source of truth). Pure.
-import { formatPence } from '../../money/budgets/money.js';
+import { formatPence } from '../../../platform/money.js';
 import { formatShare } from '../../money/budgets/split.js';
-import type { CellValue, Table } from '../../money/budget-reports/export.js';
+import type { CellValue, Table } from '../../../platform/export.js';
 import { CELL_TEXT } from '../../record/register-overview/rules.js';
 import { horizontalBarChartSvg } from '../../../platform/views/bar-chart.js';
 import type { ShownCount, ShownFigures } from './rules.js';

@@ -2,7 +2,7 @@
 // (median, 90th percentile, by month), decisions by funding partner and share, and disputes.
 // Aggregates only: nothing here carries a child or a referral.
 import { commitmentByYear, type PackageTerms } from '../../money/budgets/commitment.js';
-import { addDays, epochDay, financialYearOf } from '../../money/budgets/financial-year.js';
+import { addDays, epochDay, financialYearOf } from '../../../platform/financial-year.js';
 import { FULL_SHARE, type Split } from '../../money/budgets/split.js';
 import { SMALL_NUMBER, suppress } from '../../record/sharing/rules.js';
 import { protectBreakdown, type Shown } from '../../record/register-overview/rules.js';

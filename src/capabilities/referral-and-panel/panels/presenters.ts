@@ -1,6 +1,6 @@
 // From the panels' data to the govuk macros' parameters.
 import { ORGANISATION_TYPES } from '../../../platform/access/roles.js';
-import { longDate } from './service.js';
+import { longDate } from '../../../platform/dates.js';
 
 type Person = { id: string; display_name: string; organisation_name: string };
 type Partner = { id: string; short_name: string; organisation_name: string };

@@ -10,7 +10,7 @@ import { parseForm } from '../../../platform/http/forms.js';
 import { todayInLondon } from '../../../platform/dates.js';
 import { paths } from '../../../paths.js';
 import type { CapabilityDeps } from '../../deps.js';
-import { dateItems } from '../../money/budgets/presenters.js';
+import { dateInputValues } from '../../../platform/date-input.js';
 import { caseActionForm, generateForm, parseAttendanceForm, parseCancelForm, parseCaseForm, parseMeetingForm, parseMemberForm, parsePanelForm, parseSummaryForm, parseVersion, type PanelInput } from './schema.js';
 import * as panels from './service.js';
 import { agencyItems, agencyNames, day, partnerItems, personItems, roleItems, ROLE_NAMES, STATUS_NAMES, STATUS_TAGS } from './presenters.js';
@@ -102,7 +102,7 @@ export function panelsRoutes(deps: CapabilityDeps): RouteSpec[] {
         people: role.configurer ? personItems(await panels.eligiblePeople(ctx.db), values.userId, 'Choose a person') : [],
         partners: role.configurer ? partnerItems(await panels.listPartners(ctx.db), values.partnerId) : [],
         roleItems: roleItems(values.role ?? 'member'),
-        meetsOnItems: dateItems(values, 'meetsOn'),
+        meetsOnItems: dateInputValues(values, 'meetsOn'),
         weekdayItems: [1, 2, 3, 4, 5].map((w) => ({ value: String(w), text: WEEKDAYS[w], selected: String(w) === String(values.weekday ?? '3') })),
         nthItems: Object.entries(ORDINALS).map(([value, text]) => ({ value, text: `The ${text}`, selected: value === String(values.nth ?? '2') })),
         ROLE_NAMES,
@@ -170,7 +170,7 @@ export function panelsRoutes(deps: CapabilityDeps): RouteSpec[] {
     const v = values ?? { 'meetsOn-day': String(Number(d)), 'meetsOn-month': String(Number(m)), 'meetsOn-year': y, place: meeting.place ?? '', version: String(meeting.version) };
     return {
       view: `${V}meeting-change.njk`,
-      data: { pageTitle: `Change the meeting on ${day(meeting.meets_on)}`, meeting, panel, administrator, canChange: meeting.status === 'planned', statusName: STATUS_NAMES[meeting.status], meetsOnItems: dateItems(v, 'meetsOn'), values: v, errors, day },
+      data: { pageTitle: `Change the meeting on ${day(meeting.meets_on)}`, meeting, panel, administrator, canChange: meeting.status === 'planned', statusName: STATUS_NAMES[meeting.status], meetsOnItems: dateInputValues(v, 'meetsOn'), values: v, errors, day },
     };
   };
 

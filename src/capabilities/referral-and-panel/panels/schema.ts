@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { ValidationError, type FieldError } from '../../../platform/http/errors.js';
 import { toFieldErrors } from '../../../platform/http/forms.js';
 import { isOrganisationType, ORGANISATION_TYPES, type OrganisationType } from '../../../platform/access/roles.js';
-import { parseMoney, moneyMessage } from '../../money/budgets/money.js';
+import { parseMoney, moneyMessage } from '../../../platform/money.js';
 import { readDate } from '../../money/budgets/schema.js';
 
 type Body = Record<string, unknown>;

@@ -1,14 +1,15 @@
 // Panels, their members and meetings, the agenda and its papers, attendance. Who may do what is
 // checked against the panel's own data (its administrator, its active members), not only the
 // role: a panel member of one panel never reads another panel's papers.
+import { longDate } from '../../../platform/dates.js';
 import { sql } from 'kysely';
 import type { Db } from '../../../platform/db/database.js';
 import { ForbiddenError, NotFoundError, StaleVersionError, ValidationError } from '../../../platform/http/errors.js';
 import { ORGANISATION_TYPES, ROLE_PERMISSIONS, type OrganisationType, type Role } from '../../../platform/access/roles.js';
 import type { CurrentUser } from '../../../platform/auth/current-user.js';
 import type { Notifier } from '../../../platform/notify/notify.js';
-import { isUuid } from '../../money/budgets/errors.js';
-import { formatPence } from '../../money/budgets/money.js';
+import { isUuid } from '../../../platform/ids.js';
+import { formatPence } from '../../../platform/money.js';
 import { eligibilityOfReferral } from '../eligibility/service.js';
 import { paths } from '../../../paths.js';
 import type { AttendanceInput, CaseInput, MeetingInput, MemberInput, PanelInput } from './schema.js';
@@ -17,8 +18,6 @@ import { isLate, meetingDayProblem, meetingDeadlines, nextMonthlyMeetings, type 
 /** Roles whose holders may sit on or run a panel (they can open its pages). */
 const ATTENDING_ROLES = (Object.keys(ROLE_PERMISSIONS) as Role[]).filter((r) => ROLE_PERMISSIONS[r].includes('panels:attend'));
 
-const longDate = (iso: string) => new Date(`${iso}T00:00:00Z`).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
-export { longDate };
 
 // ---------------------------------------------------------------- people and partners
 

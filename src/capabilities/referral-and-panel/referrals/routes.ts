@@ -10,7 +10,9 @@ import type { CapabilityDeps } from '../../deps.js';
 import { requireChild, viewerOf } from '../../record/sharing/service.js';
 import { parseRegisterForm } from '../../record/children/schema.js';
 import { findPossibleDuplicates, registerChild } from '../../record/children/service.js';
-import { dateInput, displayName, formatDate, hiddenFields, radioItems, registerFormData, withDate } from '../../record/children/presenters.js';
+import { displayName, hiddenFields, radioItems, registerFormData } from '../../record/children/presenters.js';
+import { longDate } from '../../../platform/dates.js';
+import { dateInput, withDate } from '../../../platform/date-input.js';
 import { assessableRuleSets, assessReferral, eligibilityOfReferral, getRuleSet } from '../eligibility/service.js';
 import { parseAssessmentForm } from '../eligibility/schema.js';
 import { SELF_REFERRERS, STATUS_NAMES, TRIAGE_DECISIONS, OPEN_STATUSES, QUEUE_STATUSES, attachProblem, type QueueFilter } from './rules.js';
@@ -60,7 +62,7 @@ export function referralsRoutes(deps: CapabilityDeps): RouteSpec[] {
     if (childId) {
       await requireChild(ctx, childId, 'core', 'making a referral');
       const c = await ctx.db.selectFrom('children').select(['id', 'given_name', 'family_name', 'preferred_name', 'date_of_birth']).where('id', '=', childId).executeTakeFirstOrThrow();
-      child = { id: c.id, name: displayName(c), born: formatDate(c.date_of_birth) };
+      child = { id: c.id, name: displayName(c), born: longDate(c.date_of_birth) };
     }
     return {
       view: `${V}new-referral.njk`,
@@ -99,13 +101,13 @@ export function referralsRoutes(deps: CapabilityDeps): RouteSpec[] {
         r,
         statusName: STATUS_NAMES[r.status],
         childName: childName(r.child),
-        childBorn: r.child.dateOfBirth ? formatDate(r.child.dateOfBirth) : 'Not given',
+        childBorn: r.child.dateOfBirth ? longDate(r.child.dateOfBirth) : 'Not given',
         relationship: r.referrer_relationship === 'young-person' ? 'The young person' : r.referrer_relationship === 'professional' ? `Professional${r.organisation_name ? `, ${r.organisation_name}` : ''}` : r.referrer_relationship === 'parent' ? 'Parent' : 'Carer',
         events: events.map((e) => ({ ...e, name: EVENT_NAMES[e.kind] ?? e.kind })),
         assessments,
         search,
         searchDob: dateInput('childDob', ctx.query, search?.problem ? [{ text: search.problem, href: '#childDob-day' }] : undefined, 'Date of birth (optional)', 'For example, 27 3 2015'),
-        results: results.map((c) => ({ id: c.id, name: displayName(c), born: formatDate(c.date_of_birth), href: paths.children.record(c.id) })),
+        results: results.map((c) => ({ id: c.id, name: displayName(c), born: longDate(c.date_of_birth), href: paths.children.record(c.id) })),
         open,
         errors,
         values,
@@ -232,7 +234,7 @@ export function referralsRoutes(deps: CapabilityDeps): RouteSpec[] {
           view: `${V}queue.njk`,
           data: {
             pageTitle: list.pages > 1 ? `Referrals (page ${list.page} of ${list.pages})` : 'Referrals',
-            rows: list.rows.map((r) => ({ ...r, childName: childName(r.child), statusName: STATUS_NAMES[r.status], received: formatDate(r.received_on), href: paths.referrals.referral(r.id) })),
+            rows: list.rows.map((r) => ({ ...r, childName: childName(r.child), statusName: STATUS_NAMES[r.status], received: longDate(r.received_on), href: paths.referrals.referral(r.id) })),
             statusItems: [
               { value: '', text: `Open referrals (${openCount})`, selected: filter === 'open' },
               ...Object.entries(STATUS_NAMES).map(([value, text]) => ({ value, text: `${text} (${count(value as ReferralStatus)})`, selected: filter === value })),
@@ -378,7 +380,7 @@ export function referralsRoutes(deps: CapabilityDeps): RouteSpec[] {
               data: {
                 pageTitle: 'This child may already be on the register',
                 registration: registrationFor(r?.id),
-                matches: matches.visible.map((m) => ({ ...m, name: displayName(m), born: formatDate(m.date_of_birth), href: paths.children.record(m.id) })),
+                matches: matches.visible.map((m) => ({ ...m, name: displayName(m), born: longDate(m.date_of_birth), href: paths.children.record(m.id) })),
                 hidden: hiddenFields(ctx.body),
               },
             };

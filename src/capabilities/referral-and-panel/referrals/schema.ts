@@ -2,7 +2,8 @@
 // for the child's record. Every problem is reported at once, beside its field, in plain English.
 import { z } from 'zod';
 import { FormErrors } from '../../record/children/schema.js';
-import { dateFromParts, normalisePhone, normalisePostcode } from '../../record/children/rules.js';
+import { normalisePhone, normalisePostcode } from '../../record/children/rules.js';
+import { dateFromParts } from '../../../platform/date-input.js';
 import {
   NO_AGREEMENT,
   NO_SHARING_BASIS,

@@ -1,5 +1,5 @@
-// The reports as CSV (RFC 4180) and Excel (XLSX, with exceljs). Amounts are pounds with two
-// decimals (numbers in Excel, formatted as money); text cells are neutralised against formula
+// Report tables as CSV (RFC 4180) and Excel (XLSX, with exceljs), for any report's downloads.
+// Amounts are pounds with two decimals (numbers in Excel, formatted as money); text cells are neutralised against formula
 // injection: a cell starting with = + - @ or a tab or carriage return gets a leading apostrophe.
 import ExcelJS from 'exceljs';
 
