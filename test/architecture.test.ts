@@ -3,7 +3,8 @@
 //   - no import circles anywhere in src/ (type-only imports count: they tie modules together too);
 //   - imports point down: platform/ uses neither capabilities/, config.ts nor app.ts, and app.ts is
 //     imported by nothing in src/ but main.ts;
-//   - a capability uses another only through its one public module (service.ts or index.ts).
+//   - a capability uses another only through its one public module: its index.ts if it has one
+//     (naming what it exports, no `export *`), otherwise its service.ts.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, normalize, relative, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -13,7 +14,11 @@ const SRC = join(ROOT, 'src');
 const CAPABILITIES = join(SRC, 'capabilities');
 /** Folders of src/capabilities that group capabilities by the partnership's areas. */
 const AREAS = new Set(readdirSync(CAPABILITIES).filter((d) => statSync(join(CAPABILITIES, d)).isDirectory() && !readdirSync(join(CAPABILITIES, d)).some((f) => f.endsWith('.ts'))));
-const PUBLIC = new Set(['service.ts', 'index.ts']);
+/** A capability's one public module: index.ts where there is one, otherwise service.ts. */
+const publicModule = (root: string) => {
+  const dir = join(SRC, root);
+  return readdirSync(dir).includes('index.ts') ? 'index.ts' : 'service.ts';
+};
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -92,7 +97,7 @@ describe('the architecture the docs describe', () => {
     expect(wrong).toEqual([]);
   });
 
-  it('lets a capability use another only through its public module (service.ts or index.ts)', () => {
+  it('lets a capability use another only through its public module (index.ts, or service.ts where there is no index.ts)', () => {
     const crossing: string[] = [];
     for (const [file, targets] of graph) {
       const from = capabilityOf(file);
@@ -100,9 +105,14 @@ describe('the architecture the docs describe', () => {
       for (const t of targets) {
         const to = capabilityOf(t);
         if (!to || to.name === from.name) continue;
-        if (dirname(t) !== to.root || !PUBLIC.has(t.slice(to.root.length + 1))) crossing.push(`${file} -> ${t}`);
+        if (t !== join(to.root, publicModule(to.root))) crossing.push(`${file} -> ${t}`);
       }
     }
     expect(crossing).toEqual([]);
+  });
+
+  it('has public modules that name what they export (no export *)', () => {
+    const starred = [...graph.keys()].filter((f) => capabilityOf(f) && f.endsWith(`${sep}index.ts`) && /export\s*\*/.test(readFileSync(join(SRC, f), 'utf8')));
+    expect(starred).toEqual([]);
   });
 });

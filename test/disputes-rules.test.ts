@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { correction, risingCosts, spendBySplit, splitFrom, stepDueOn, validateLadder } from '../src/capabilities/referral-and-panel/disputes/rules.js';
 import { parseResolveForm } from '../src/capabilities/referral-and-panel/disputes/schema.js';
-import { largestYearlyCostByPartner } from '../src/capabilities/referral-and-panel/panel-decisions/rules.js';
+import { largestYearlyCostByPartner } from '../src/capabilities/referral-and-panel/panels/authority.js';
 import { ValidationError } from '../src/platform/http/errors.js';
 import { validateSplit } from '../src/capabilities/money/budgets/split.js';
 import { financialYearOf } from '../src/platform/financial-year.js';

@@ -3,8 +3,7 @@
 // replacesCurrent(), and the pairs for clerical review. Nothing here commits: a failure anywhere
 // leaves the register as it was.
 import type { Db } from '../../../platform/db/database.js';
-import { identifiersTaken, lookupLocality } from '../../record/children/service.js';
-import { searchNames } from '../../record/children/rules.js';
+import { identifiersTaken, lookupLocality, searchNames } from '../../record/children/index.js';
 import { FIELDS, FIELD_KEYS, IDENTIFIER_FIELDS, type Field, type RowValues } from './fields.js';
 import { changedFields, replacesCurrent } from './rules.js';
 import type { Classification, Target } from './linking.js';

@@ -7,7 +7,7 @@
 import type { Db } from '../../../platform/db/database.js';
 import { Random } from '../../../synthetic-extracts/random.js';
 import { canSwapDayMonth, identifierTypo, nickname, reformat, reformatPostcode, swapDayMonth, typo } from '../../../synthetic-extracts/errors.js';
-import { parseNhsNumber } from '../../record/children/rules.js';
+import { parseNhsNumber } from '../../record/children/index.js';
 import type { SourceInput } from './service.js';
 
 export interface DemoExtract {

@@ -13,7 +13,7 @@ import { MAX_MB } from './rules.js';
 import { applyForm, sourceForm, toSourceInput } from './schema.js';
 import * as imports from './service.js';
 import { countQueue } from '../matching-review/service.js';
-import { viewerOf } from '../../record/sharing/service.js';
+import { viewerOf } from '../../record/sharing/index.js';
 
 const V = 'linkage/imports/views/';
 /** Every outcome a row can be shown with: the dry run's own, and `valid` for a match not disclosed to the reader. */

@@ -2,7 +2,7 @@
 // row's values are checked with the register's own rules (NHS number, UPN, dates, postcodes),
 // and which value a child's record shows when sources disagree.
 import { isIsoDate } from '../../../platform/dates.js';
-import { ageProblems, normalisePostcode, parseNhsNumber, parseUpn } from '../../record/children/rules.js';
+import { ageProblems, normalisePostcode, parseNhsNumber, parseUpn } from '../../record/children/index.js';
 import { firstInvalidUtf8 } from '../../../linker/csv.js';
 import { FIELDS, FIELD_KEYS, type DateFormat, type Field, type Mapping, type RowValues } from './fields.js';
 

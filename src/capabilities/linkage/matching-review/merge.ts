@@ -5,9 +5,13 @@
 import { sql } from 'kysely';
 import type { Db } from '../../../platform/db/database.js';
 import { NotFoundError, ValidationError } from '../../../platform/http/errors.js';
-import { searchNames } from '../../record/children/rules.js';
-import { holdGrantsCarriedByMerge, releaseGrantsHeldByMerge, type HeldByMerge } from '../../record/sharing/service.js';
-import { FIELDS, FIELD_KEYS } from '../imports/fields.js';
+import { searchNames } from '../../record/children/index.js';
+import {
+  holdGrantsCarriedByMerge,
+  releaseGrantsHeldByMerge,
+  type HeldByMerge,
+} from '../../record/sharing/index.js';
+import { FIELDS, FIELD_KEYS } from '../imports/index.js';
 
 type Row = Record<string, unknown>;
 

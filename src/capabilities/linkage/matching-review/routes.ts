@@ -7,7 +7,7 @@ import type { RouteContext, RouteResult, RouteSpec } from '../../../platform/htt
 import { ValidationError, type FieldError } from '../../../platform/http/errors.js';
 import { paths } from '../../../paths.js';
 import type { CapabilityDeps } from '../../deps.js';
-import { formatNhsNumber } from '../../record/children/rules.js';
+import { formatNhsNumber } from '../../record/children/index.js';
 import * as review from './service.js';
 import { DECISIONS, explanationRows, isDecision, probabilityText } from './presenters.js';
 

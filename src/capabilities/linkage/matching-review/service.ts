@@ -5,7 +5,7 @@
 import type { Db } from '../../../platform/db/database.js';
 import { NotFoundError, ValidationError } from '../../../platform/http/errors.js';
 import type { FieldExplanation } from '../../../linker/types.js';
-import { FIELDS, FIELD_KEYS, type Field } from '../imports/fields.js';
+import { FIELDS, FIELD_KEYS, type Field } from '../imports/index.js';
 import { mergeChildren, unmergeChildren } from './merge.js';
 import type { Decision } from './presenters.js';
 

@@ -2,7 +2,7 @@
 // the entries behind it, server-drawn SVG charts of the same figures (the table is the source of
 // truth), and rows for CSV and XLSX. Pure.
 import { formatPence } from '../../../platform/money.js';
-import { formatShare } from '../budgets/split.js';
+import { formatShare } from '../budgets/index.js';
 import { financialYearLabel } from '../../../platform/financial-year.js';
 import { paths } from '../../../paths.js';
 import { escapeXml, horizontalBarChartSvg, shortenLabel } from '../../../platform/views/bar-chart.js';

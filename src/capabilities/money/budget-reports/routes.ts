@@ -9,12 +9,10 @@ import { parseForm } from '../../../platform/http/forms.js';
 import { todayInLondon } from '../../../platform/dates.js';
 import { paths } from '../../../paths.js';
 import type { CapabilityDeps } from '../../deps.js';
-import { requireChild, viewerOf } from '../../record/sharing/service.js';
+import { requireChild, viewerOf } from '../../record/sharing/index.js';
 import { formatPence } from '../../../platform/money.js';
-import { formatShare } from '../budgets/split.js';
+import { formatShare, childReference, REVERSIBLE_KINDS } from '../budgets/index.js';
 import { financialYearLabel, financialYearOf } from '../../../platform/financial-year.js';
-import { childReference } from '../budgets/packages.js';
-import { REVERSIBLE_KINDS } from '../budgets/corrections.js';
 import { entriesForm, exportForm, yearForm } from './schema.js';
 import {
   ENTRIES_PAGE_SIZE,

@@ -9,7 +9,7 @@
 //   unmatched   the `suspense` account: invoices received but not yet matched to a package;
 //   forecast outturn = actual + unmatched + what is committed but not yet spent, package by
 //               package (a package that has cost more than its commitment adds nothing more).
-import { SMALL_NUMBER } from '../../record/sharing/rules.js';
+import { SMALL_NUMBER } from '../../record/sharing/index.js';
 
 export const MEASURES = ['budget', 'commitment', 'actual', 'unmatched', 'forecast', 'variance'] as const;
 export type Measure = (typeof MEASURES)[number];

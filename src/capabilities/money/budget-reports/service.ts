@@ -4,9 +4,9 @@
 import { sql } from 'kysely';
 import type { Db } from '../../../platform/db/database.js';
 import { NotFoundError } from '../../../platform/http/errors.js';
-import type { Viewer } from '../../record/sharing/rules.js';
-import { visibleChild } from '../../record/sharing/service.js';
-import { NEED_CODES, isNeedCode } from '../../record/children/rules.js';
+import type { Viewer } from '../../record/sharing/index.js';
+import { visibleChild } from '../../record/sharing/index.js';
+import { NEED_CODES, isNeedCode } from '../../record/children/index.js';
 import { MEASURE_ACCOUNTS, type FineRow, type Measure } from './rules.js';
 import { isUuid } from '../../../platform/ids.js';
 

@@ -1,6 +1,7 @@
 // The package of support form's parts (terms, dates, the time-varying split), shared by the
 // budgets' own package pages and the panel's decision form (capabilities/panel-decisions), so a
 // package reads and fills the same wherever it is set up or changed.
+import { selectItems } from '../../../platform/views/items.js';
 import type { Db } from '../../../platform/db/database.js';
 import type { FieldError } from '../../../platform/http/errors.js';
 import { MAX_SPLIT_PARTS } from './schema.js';
@@ -10,11 +11,6 @@ import type { Split } from './split.js';
 
 type Values = Record<string, unknown>;
 
-/** Options for a select: an optional empty first choice, then the rows. */
-export const selectItems = <T>(rows: T[], value: (r: T) => string, text: (r: T) => string, selected: unknown, empty?: string) => [
-  ...(empty !== undefined ? [{ value: '', text: empty }] : []),
-  ...rows.map((r) => ({ value: value(r), text: text(r), selected: value(r) === selected })),
-];
 
 export interface PackageFormOptions {
   partners: { id: string; short_name: string }[];

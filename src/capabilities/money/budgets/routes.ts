@@ -13,12 +13,11 @@ import { randomUUID } from 'node:crypto';
 import type { RouteResult, RouteSpec, SignedInContext } from '../../../platform/http/route.js';
 import { ValidationError, type FieldError } from '../../../platform/http/errors.js';
 import { parseForm } from '../../../platform/http/forms.js';
-import { todayInLondon } from '../../../platform/dates.js';
+import { todayInLondon, longDate } from '../../../platform/dates.js';
 import { paths } from '../../../paths.js';
 import type { CapabilityDeps } from '../../deps.js';
-import { requireChild } from '../../record/sharing/service.js';
-import { childSummary } from '../../record/tell-it-once/service.js';
-import { childName, navChild } from '../../record/tell-it-once/presenters.js';
+import { requireChild } from '../../record/sharing/index.js';
+import { childSummary, childName, navChild } from '../../record/tell-it-once/index.js';
 import * as agreements from './agreements.js';
 import * as packages from './packages.js';
 import * as actuals from './actuals.js';
@@ -27,7 +26,13 @@ import { asFormError } from './errors.js';
 import { correctionRoutes } from './corrections-routes.js';
 import { financialYearOf } from '../../../platform/financial-year.js';
 import { costPerPeriodPence } from './commitment.js';
-import { packageFormItems, packageProviders, packageTermsAsValues, selectItems, serviceCategories } from './package-form.js';
+import {
+  packageFormItems,
+  packageProviders,
+  packageTermsAsValues,
+  serviceCategories,
+} from './package-form.js';
+import { selectItems } from '../../../platform/views/items.js';
 import {
   closePeriodForm,
   importForm,
@@ -50,7 +55,6 @@ import {
   unitsText,
   yearLabel,
 } from './presenters.js';
-import { longDate } from '../../../platform/dates.js';
 
 const V = 'money/budgets/views/';
 const VIEW = 'budgets:entries' as const;

@@ -1,10 +1,11 @@
 // How the core record reads on a page: plain-English names for codes, dates as "27 March 2015",
 // and the items for the GOV.UK form components. User text always goes out as `text`.
+import { radioItems, yesNoItems } from '../../../platform/views/items.js';
 import type { FieldError } from '../../../platform/http/errors.js';
 import { ORGANISATION_TYPES } from '../../../platform/access/roles.js';
 import { dateInput, withDate } from '../../../platform/date-input.js';
 import { longDate } from '../../../platform/dates.js';
-import { SECTIONS, type Section } from '../sharing/rules.js';
+import { SECTIONS, type Section } from '../sharing/index.js';
 import { CONSENT_GIVERS, CONSENT_METHODS, CONTACT_METHODS, ETHNICITY_CODES, NEED_CODES, RELATIONSHIPS, SEVERITY_BANDS, SEXES, STATUSES, ageText, displayName, formatNhsNumber } from './rules.js';
 import { scopeValue } from './schema.js';
 import type { ChildRow, FieldChange } from './service.js';
@@ -20,13 +21,6 @@ const asList = (v: unknown): string[] => (v === undefined || v === null || v ===
 // ---------------------------------------------------------------------------------------------
 // Form components
 
-export const radioItems = (table: Record<string, string>, selected: unknown, hints: Record<string, string> = {}) =>
-  Object.entries(table).map(([value, text]) => ({ value, text, checked: value === selected, ...(hints[value] ? { hint: { text: hints[value] } } : {}) }));
-
-export const yesNoItems = (selected: unknown) => [
-  { value: 'yes', text: 'Yes', checked: selected === 'yes' },
-  { value: 'no', text: 'No', checked: selected === 'no' },
-];
 
 export const selectItems = (table: Record<string, string>, selected: unknown, placeholder: string) => [
   { value: '', text: placeholder, selected: !selected },

@@ -1,17 +1,19 @@
 // The core record of a child or young person: register (with the duplicate guard), view, edit, history.
 import type { RouteResult, RouteSpec, SignedInContext } from '../../../platform/http/route.js';
 import { ForbiddenError, NotFoundError, type FieldError } from '../../../platform/http/errors.js';
-import { todayInLondon } from '../../../platform/dates.js';
+import { todayInLondon, longDate } from '../../../platform/dates.js';
 import { paths } from '../../../paths.js';
 import type { CapabilityDeps } from '../../deps.js';
-import { childAccess, requireChild, viewerOf } from '../sharing/service.js';
+import { childAccess, requireChild, viewerOf } from '../sharing/index.js';
 import { parseEditForm, parseRegisterForm } from './schema.js';
 import * as children from './service.js';
 import { provenance } from '../../linkage/matching-review/service.js';
-import { referralsOfChild } from '../../referral-and-panel/referrals/service.js';
-import { STATUS_NAMES } from '../../referral-and-panel/referrals/rules.js';
-import { getDecision, requireDecisionReader } from '../../referral-and-panel/panel-decisions/service.js';
-import { OUTCOMES } from '../../referral-and-panel/panel-decisions/rules.js';
+import { referralsOfChild, STATUS_NAMES } from '../../referral-and-panel/referrals/index.js';
+import {
+  getDecision,
+  requireDecisionReader,
+  OUTCOMES,
+} from '../../referral-and-panel/panel-decisions/index.js';
 import {
   childForNav,
   childFormData,
@@ -19,12 +21,11 @@ import {
   formTables,
   hiddenFields,
   historyEntries,
-  radioItems,
   recordRows,
   registerFormData,
   valuesFromChild,
 } from './presenters.js';
-import { longDate } from '../../../platform/dates.js';
+import { radioItems } from '../../../platform/views/items.js';
 import { dateInput, withDate } from '../../../platform/date-input.js';
 
 const V = 'record/children/views/';

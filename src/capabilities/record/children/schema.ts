@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { ageOn } from '../../../platform/dates.js';
 import { ValidationError, type FieldError } from '../../../platform/http/errors.js';
 import { ORGANISATION_TYPES, isOrganisationType } from '../../../platform/access/roles.js';
-import { SECTIONS, isSection, type Section } from '../sharing/rules.js';
+import { SECTIONS, isSection, type Section } from '../sharing/index.js';
 import { AGE_OF_OWN_DECISIONS, CONSENT_GIVERS, CONSENT_METHODS, CONTACT_METHODS, MAX_AGE, ageProblems, isEthnicityCode, isNeedCode, isRelationship, isSeverity, isSex, isStatus, mayActForSelf, normalisePhone, normalisePostcode, parseNhsNumber, parseUpn, type ConsentGiver, type ConsentMethod, type ContactMethod, type EthnicityCode, type NeedCode, type Relationship, type Severity, type Sex, type Status } from './rules.js';
 import { dateFromParts } from '../../../platform/date-input.js';
 

@@ -5,8 +5,8 @@ import { sql } from 'kysely';
 import type { Db } from '../../../platform/db/database.js';
 import type { CurrentUser } from '../../../platform/auth/current-user.js';
 import { NotFoundError, StaleVersionError, ValidationError, type FieldError } from '../../../platform/http/errors.js';
-import { visibleChild } from '../sharing/service.js';
-import type { Viewer } from '../sharing/rules.js';
+import { visibleChild } from '../sharing/index.js';
+import type { Viewer } from '../sharing/index.js';
 import { localityPrefixes, nameTokens, pickLocality, postcodeDistrict, searchNames } from './rules.js';
 import type { ChildInput, EditInput, RegisterInput } from './schema.js';
 

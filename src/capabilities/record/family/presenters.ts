@@ -1,6 +1,6 @@
 // The family page in plain English.
 import { ageOn, todayInLondon } from '../../../platform/dates.js';
-import { childName } from '../tell-it-once/presenters.js';
+import { childName } from '../tell-it-once/index.js';
 import { CONTACT_METHODS, RELATIONSHIPS, formatUkPhone, relationshipName, type ContactMethod } from './rules.js';
 import type { listMembers, visibleSiblings } from './service.js';
 

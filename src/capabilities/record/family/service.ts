@@ -4,8 +4,8 @@
 import { sql } from 'kysely';
 import type { Db } from '../../../platform/db/database.js';
 import { NotFoundError, StaleVersionError } from '../../../platform/http/errors.js';
-import { visibleChild } from '../sharing/service.js';
-import type { Viewer } from '../sharing/rules.js';
+import { visibleChild } from '../sharing/index.js';
+import type { Viewer } from '../sharing/index.js';
 import type { FamilyMemberForm } from './schema.js';
 
 export const listMembers = (db: Db, familyId: string) =>

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { jaroWinkler, MATCH_THRESHOLD, MAX_WORDS, nameKeys, phoneticKey, queryKeys, scoreName, storedTokens, wordSimilarity } from './names.js';
-import { nameTokens, searchNames } from '../children/rules.js';
+import { nameTokens, searchNames } from '../children/index.js';
 
 const word = (min = 1, max = 12) => fc.string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz'), minLength: min, maxLength: max });
 

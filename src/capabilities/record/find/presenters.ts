@@ -1,9 +1,9 @@
 // Shaping search results for the page and the exports: plain-English labels, links that keep the
 // search, sortable column headers and the pagination component.
-import { longDate } from '../../../platform/dates.js';
-import { ageOn, todayInLondon } from '../../../platform/dates.js';
+import { paginationItems } from '../../../platform/views/items.js';
+import { longDate, ageOn, todayInLondon } from '../../../platform/dates.js';
 import { paths } from '../../../paths.js';
-import { formatNhsNumber, NEED_CODES, STATUSES, type NeedCode, type Status } from '../children/rules.js';
+import { formatNhsNumber, NEED_CODES, STATUSES, type NeedCode, type Status } from '../children/index.js';
 import type { ExportColumn } from './export.js';
 import { FORM_FIELDS, type FormValues, type ListOptions, type Order, type Sort } from './schema.js';
 import type { ChildRow, ResultPage } from './service.js';
@@ -38,19 +38,6 @@ export function sortHeaders(values: FormValues, opts: ListOptions) {
   return headers;
 }
 
-/** Page numbers for the GOV.UK pagination component: first, last, and around the current page. */
-export function paginationItems(page: number, pages: number): (number | null)[] {
-  const wanted = new Set([1, pages, page - 1, page, page + 1].filter((n) => n >= 1 && n <= pages));
-  const sorted = [...wanted].sort((a, b) => a - b);
-  const out: (number | null)[] = [];
-  for (const n of sorted) {
-    const last = out.at(-1);
-    if (typeof last === 'number' && n - last === 2) out.push(last + 1);
-    else if (typeof last === 'number' && n - last > 2) out.push(null);
-    out.push(n);
-  }
-  return out;
-}
 
 export function pagination(values: FormValues, opts: ListOptions, result: ResultPage) {
   if (result.pages <= 1) return null;

@@ -4,9 +4,8 @@ import { ValidationError, type FieldError } from '../../../platform/http/errors.
 import { todayInLondon } from '../../../platform/dates.js';
 import { paths } from '../../../paths.js';
 import type { CapabilityDeps } from '../../deps.js';
-import { viewerOf } from '../sharing/service.js';
-import { activeCriteria } from '../children/service.js';
-import { NEED_CODES, STATUSES } from '../children/rules.js';
+import { viewerOf } from '../sharing/index.js';
+import { activeCriteria, NEED_CODES, STATUSES } from '../children/index.js';
 import { AGE_BANDS } from './rules.js';
 import { filtersUsed, formValues, parseListOptions, parseSearch, type FormValues, type ListOptions } from './schema.js';
 import { exportChildren, findChildren, listLocalities, PAGE_SIZE, type ResultPage } from './service.js';

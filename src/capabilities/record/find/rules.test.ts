@@ -5,7 +5,8 @@ import fc from 'fast-check';
 import { ageOn } from '../../../platform/dates.js';
 import { AGE_BANDS, birthDatesForAges, parsePostcodeSearch, postcodePattern, yearsBefore } from './rules.js';
 import { filtersUsed, formValues, parseListOptions, parseSearch } from './schema.js';
-import { paginationItems, resultSummary, searchQuery, sortHeaders } from './presenters.js';
+import { resultSummary, searchQuery, sortHeaders } from './presenters.js';
+import { paginationItems } from '../../../platform/views/items.js';
 
 const isoDate = fc
   .date({ min: new Date('1990-01-01T00:00:00Z'), max: new Date('2040-12-31T00:00:00Z'), noInvalidDate: true })

@@ -1,5 +1,5 @@
 // Search and lists of children: pure rules (age bands, postcode search, safe spreadsheet cells).
-import { normalisePostcode } from '../children/rules.js';
+import { normalisePostcode } from '../children/index.js';
 
 /** The age bands of the register's filters, in years (inclusive). */
 export const AGE_BANDS = {

@@ -1,7 +1,15 @@
 // The search form (a GET form: its fields are the page's query string) and the list options.
 import type { FieldError } from '../../../platform/http/errors.js';
 import { todayInLondon } from '../../../platform/dates.js';
-import { isNeedCode, isStatus, nameTokens, parseNhsNumber, parseUpn, type NeedCode, type Status } from '../children/rules.js';
+import {
+  isNeedCode,
+  isStatus,
+  nameTokens,
+  parseNhsNumber,
+  parseUpn,
+  type NeedCode,
+  type Status,
+} from '../children/index.js';
 import { dateFromParts } from '../../../platform/date-input.js';
 import { MAX_WORDS } from './names.js';
 import { isAgeBand, parsePostcodeSearch, type AgeBand, type PostcodeSearch } from './rules.js';

@@ -8,15 +8,13 @@ import type { FieldError } from '../../../platform/http/errors.js';
 import { ORGANISATION_TYPES } from '../../../platform/access/roles.js';
 import { paths } from '../../../paths.js';
 import type { CapabilityDeps } from '../../deps.js';
-import { childAccess, requireChild, viewerOf } from '../sharing/service.js';
-import { childSummary } from '../tell-it-once/service.js';
-import { childName, navChild } from '../tell-it-once/presenters.js';
-import { longDate } from '../../../platform/dates.js';
+import { childAccess, requireChild, viewerOf } from '../sharing/index.js';
+import { childSummary, childName, navChild } from '../tell-it-once/index.js';
+import { longDate, todayInLondon } from '../../../platform/dates.js';
 import { dateInputValues, parseFormWithDates } from '../../../platform/date-input.js';
 import { parseForm } from '../../../platform/http/forms.js';
 import { endInvolvementForm, involvementForm, keyWorkerForm } from './schema.js';
 import { formatCost, KEY_WORKER_AGREEMENT } from './rules.js';
-import { todayInLondon } from '../../../platform/dates.js';
 import * as service from './service.js';
 
 const V = 'record/involvements/views/';

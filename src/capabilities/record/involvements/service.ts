@@ -4,8 +4,8 @@ import { sql } from 'kysely';
 import type { Db } from '../../../platform/db/database.js';
 import { NotFoundError, StaleVersionError, ValidationError } from '../../../platform/http/errors.js';
 import { todayInLondon } from '../../../platform/dates.js';
-import { CASEWORK_ROLES } from '../sharing/rules.js';
-import { recordChronologyEvent } from '../tell-it-once/service.js';
+import { CASEWORK_ROLES } from '../sharing/index.js';
+import { recordChronologyEvent } from '../tell-it-once/index.js';
 import type { InvolvementForm, KeyWorkerForm } from './schema.js';
 
 interface Actor {

@@ -1,6 +1,6 @@
 // Turning protected counts into what people see: a table and a server-drawn SVG bar chart for
 // each breakdown (no JavaScript), and the same tables as CSV.
-import { suppress } from '../sharing/rules.js';
+import { suppress } from '../sharing/index.js';
 import type { RegisterCounts } from './service.js';
 import { BREAKDOWNS, CELL_TEXT, csvLine, groupsFor, protectBreakdown, type BreakdownKey, type ProtectedCell } from './rules.js';
 

@@ -11,8 +11,8 @@
 //   A breakdown that cannot be protected that way (every count that is not zero is already
 //   hidden and they still give themselves away, e.g. five groups of 1 out of 5 children) is
 //   withheld as a whole, and when fewer than 5 children match, no breakdown is shown at all.
-import { SMALL_NUMBER, suppress } from '../sharing/rules.js';
-import { ETHNICITY_CODES, NEED_CODES, SEVERITY_BANDS } from '../children/rules.js';
+import { SMALL_NUMBER, suppress } from '../sharing/index.js';
+import { ETHNICITY_CODES, NEED_CODES, SEVERITY_BANDS } from '../children/index.js';
 
 export const AGE_BANDS = [
   { code: '0-4', label: '0 to 4', min: 0, max: 4 },

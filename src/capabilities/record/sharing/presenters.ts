@@ -44,9 +44,6 @@ export const roleNames = (roles: string) =>
     .filter(Boolean)
     .map((r) => ROLES[r as keyof typeof ROLES] ?? r);
 
-// The child's name and the sub-navigation's data are shaped once, for every page of the record.
-export { childName, navChild } from '../tell-it-once/presenters.js';
-
 /** "27 Mar 2024, 14:05" in the area's time. */
 export const dateTime = (d: Date | string | null | undefined) =>
   d ? new Date(d).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/London' }) : '';

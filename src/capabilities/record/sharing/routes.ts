@@ -7,10 +7,10 @@
 import type { RouteResult, RouteSpec, SignedInContext } from '../../../platform/http/route.js';
 import { ForbiddenError, NotFoundError, ValidationError, type FieldError } from '../../../platform/http/errors.js';
 import { ORGANISATION_TYPES } from '../../../platform/access/roles.js';
-import { ageOn, todayInLondon } from '../../../platform/dates.js';
+import { ageOn, todayInLondon, longDate } from '../../../platform/dates.js';
 import { paths } from '../../../paths.js';
 import type { CapabilityDeps } from '../../deps.js';
-import { recordChronologyEvent } from '../tell-it-once/service.js';
+import { recordChronologyEvent, childName, navChild } from '../tell-it-once/index.js';
 import { SECTION_KEYS, SECTIONS, hasCaseworkRole, type Access, type Section } from './rules.js';
 import * as service from './service.js';
 import { childAccess, requireChild, viewerOf } from './service.js';
@@ -33,15 +33,12 @@ import {
   EMERGENCY_HOURS,
   LAWFUL_BASES,
   SECTION_SHORT,
-  childName,
   dateTime,
-  navChild,
   organisationTypeName,
   scopeTable,
   type ConsentMethod,
   type LawfulBasis,
 } from './presenters.js';
-import { longDate } from '../../../platform/dates.js';
 
 const V = 'record/sharing/views/';
 type Values = Record<string, unknown>;

@@ -1,5 +1,5 @@
 // Shaping rows for the pages of a child's record: names and labels in plain English.
-import { SECTIONS, type Section } from '../sharing/rules.js';
+import { SECTIONS, type Section } from '../sharing/index.js';
 
 export const childName = (c: { given_name: string; family_name: string; preferred_name: string | null }) =>
   `${c.preferred_name?.trim() || c.given_name} ${c.family_name}`;

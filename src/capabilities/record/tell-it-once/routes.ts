@@ -5,16 +5,15 @@
 import type { RouteContext, RouteResult, RouteSpec } from '../../../platform/http/route.js';
 import type { FieldError } from '../../../platform/http/errors.js';
 import { NotFoundError } from '../../../platform/http/errors.js';
-import { todayInLondon } from '../../../platform/dates.js';
+import { todayInLondon, longDate } from '../../../platform/dates.js';
 import { paths } from '../../../paths.js';
 import type { CapabilityDeps } from '../../deps.js';
-import { requireChild } from '../sharing/service.js';
+import { requireChild } from '../sharing/index.js';
 import { aboutMeForm, chronologyEventForm } from './schema.js';
 import { dateInputValues, parseFormWithDates } from '../../../platform/date-input.js';
 import { parseForm } from '../../../platform/http/forms.js';
 import * as service from './service.js';
 import { childName, navChild, SECTION_SHORT, sectionItems } from './presenters.js';
-import { longDate } from '../../../platform/dates.js';
 
 const V = 'record/tell-it-once/views/';
 

@@ -1,7 +1,7 @@
 // Forms for "about me" and the chronology (their dates are GOV.UK date inputs: platform/date-input.ts).
 import { z } from 'zod';
 import { pastDate } from '../../../platform/date-input.js';
-import { SECTION_KEYS, type Section } from '../sharing/rules.js';
+import { SECTION_KEYS, type Section } from '../sharing/index.js';
 
 const optionalText = (max: number, name: string) =>
   z

@@ -3,7 +3,7 @@
 // transaction of the change they describe.
 import type { Db } from '../../../platform/db/database.js';
 import { NotFoundError, StaleVersionError } from '../../../platform/http/errors.js';
-import type { Section } from '../sharing/rules.js';
+import type { Section } from '../sharing/index.js';
 import type { AboutMeForm } from './schema.js';
 
 /** What every page of a child's record needs for its heading and sub-navigation. */

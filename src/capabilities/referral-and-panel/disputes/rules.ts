@@ -2,8 +2,8 @@
 // age, the split a resolution agrees, and the spend correction that makes actuals follow it.
 import { isWorkingDay, nextWorkingDay } from '../../../platform/working-days.js';
 import { addDays, epochDay } from '../../../platform/financial-year.js';
-import { allocate, dayWeights, type Share, type Split } from '../../money/budgets/split.js';
-import type { YearlyCost } from '../panel-decisions/rules.js';
+import { allocate, dayWeights, type Share, type Split } from '../../money/budgets/index.js';
+import type { YearlyCost } from '../panels/index.js';
 
 export interface LadderStep {
   name: string;

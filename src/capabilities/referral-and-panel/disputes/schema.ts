@@ -2,8 +2,13 @@
 // share or date is worded the same on every form.
 import { z } from 'zod';
 import { ValidationError, type FieldError } from '../../../platform/http/errors.js';
-import { FIRST_LEDGER_DAY, LAST_LEDGER_DAY, readDate } from '../../money/budgets/schema.js';
-import { parsePercent, type Share } from '../../money/budgets/split.js';
+import {
+  FIRST_LEDGER_DAY,
+  LAST_LEDGER_DAY,
+  readDate,
+  parsePercent,
+  type Share,
+} from '../../money/budgets/index.js';
 import { DEFAULT_INTERIM, MAX_LADDER_STEPS, validateLadder, type LadderStep } from './rules.js';
 
 type Body = Record<string, unknown>;

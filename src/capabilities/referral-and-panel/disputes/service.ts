@@ -9,12 +9,21 @@ import type { Db } from '../../../platform/db/database.js';
 import type { Notifier } from '../../../platform/notify/notify.js';
 import { ForbiddenError, NotFoundError, StaleVersionError, ValidationError } from '../../../platform/http/errors.js';
 import { paths } from '../../../paths.js';
-import { changePackage, currentTerms } from '../../money/budgets/packages.js';
-import { inTransaction, LedgerError, post, type LedgerLine, type Posted } from '../../money/budgets/ledger.js';
+import {
+  changePackage,
+  currentTerms,
+  inTransaction,
+  LedgerError,
+  post,
+  type LedgerLine,
+  type Posted,
+  formatShare,
+  validateSplit,
+  type Share,
+} from '../../money/budgets/index.js';
 import { financialYearOf } from '../../../platform/financial-year.js';
-import { formatShare, validateSplit, type Share } from '../../money/budgets/split.js';
 import { formatPence } from '../../../platform/money.js';
-import { authorityProblems, largestYearlyCostByPartner, type YearlyCost } from '../panel-decisions/rules.js';
+import { authorityProblems, largestYearlyCostByPartner, type YearlyCost } from '../panels/index.js';
 import { correction, daysBetween, isOverdue, risingCosts, spendBySplit, splitFrom, stepDueOn, validateLadder, type LadderStep, type SpendItem } from './rules.js';
 import { isUuid } from '../../../platform/ids.js';
 

@@ -4,7 +4,7 @@ import type { RouteContext, RouteResult, RouteSpec } from '../../../platform/htt
 import type { FieldError } from '../../../platform/http/errors.js';
 import { paths } from '../../../paths.js';
 import type { CapabilityDeps } from '../../deps.js';
-import { radioItems } from '../../record/children/presenters.js';
+import { radioItems } from '../../../platform/views/items.js';
 import { KINDS, conditionsText, parseRuleSetForm } from './schema.js';
 import * as eligibility from './service.js';
 

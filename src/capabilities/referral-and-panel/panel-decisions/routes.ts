@@ -11,22 +11,27 @@
 import { disputesOfDecision } from '../disputes/service.js';
 import type { RouteResult, RouteSpec, SignedInContext } from '../../../platform/http/route.js';
 import { ForbiddenError, type FieldError } from '../../../platform/http/errors.js';
-import { todayInLondon } from '../../../platform/dates.js';
+import { todayInLondon, longDate } from '../../../platform/dates.js';
 import { paths } from '../../../paths.js';
 import type { CapabilityDeps } from '../../deps.js';
-import * as agreements from '../../money/budgets/agreements.js';
-import { packageFormItems, packageProviders, selectItems, serviceCategories } from '../../money/budgets/package-form.js';
-import { money, unitsText } from '../../money/budgets/presenters.js';
-import { longDate } from '../../../platform/dates.js';
-import { formatShare } from '../../money/budgets/split.js';
+import {
+  listAgreements,
+  packageFormItems,
+  packageProviders,
+  serviceCategories,
+  money,
+  unitsText,
+  formatShare,
+  currentTerms,
+} from '../../money/budgets/index.js';
+import { selectItems } from '../../../platform/views/items.js';
 import { ORGANISATION_TYPES } from '../../../platform/access/roles.js';
-import { countingMembers, describeTemplate, MAX_TEMPLATE_PARTS, OUTCOMES, quorumProblems, type Outcome } from './rules.js';
+import { describeTemplate, MAX_TEMPLATE_PARTS, OUTCOMES, quorumProblems, type Outcome } from './rules.js';
+import { countingMembers } from '../panels/index.js';
 import * as decisions from './service.js';
 import { parseDecisionForm, parseTemplateForm, termsAsFormValues } from './schema.js';
-import { currentTerms } from '../../money/budgets/packages.js';
-import { packageHeadline } from './sheet.js';
+import { packageHeadline, sheetPdf } from './sheet.js';
 import { contentOf, issueSheet, storedPdf, type Recipient } from './sheets.js';
-import { sheetPdf } from './sheet.js';
 
 const V = 'referral-and-panel/panel-decisions/views/';
 type Values = Record<string, unknown>;
@@ -79,7 +84,7 @@ export function panelDecisionsRoutes(deps: CapabilityDeps): RouteSpec[] {
     const [present, names, pools, templates, cats, provs] = await Promise.all([
       decisions.presentAtMeeting(ctx.db, c.meeting_id),
       decisions.partnerNames(ctx.db),
-      agreements.listAgreements(ctx.db),
+      listAgreements(ctx.db),
       decisions.listTemplates(ctx.db, { activeOnly: true }),
       categories(ctx),
       providers(ctx),
@@ -136,7 +141,7 @@ export function panelDecisionsRoutes(deps: CapabilityDeps): RouteSpec[] {
     const c = await adminCase(ctx);
     // Never trust the posted id: another child's package is not found, before anything is read from the form.
     await chosenPackage(ctx, c.child_id, ctx.body);
-    const [names, pools, templates] = await Promise.all([decisions.partnerNames(ctx.db), agreements.listAgreements(ctx.db), decisions.listTemplates(ctx.db, { activeOnly: true })]);
+    const [names, pools, templates] = await Promise.all([decisions.partnerNames(ctx.db), listAgreements(ctx.db), decisions.listTemplates(ctx.db, { activeOnly: true })]);
     const input = parseDecisionForm(ctx.body, {
       partnerIds: names.list.map((p) => p.id),
       agreementIds: pools.map((p) => p.id),

@@ -2,8 +2,25 @@
 // sheet's due date. Figures worked out by hand in the comments; properties on generated input.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { authorityProblems, authorityWindowEnd, countingMembers, daysLate, describeTemplate, expandTemplate, firstYearCostByPartner, largestYearlyCostByPartner, payingPartners, quorumProblems, sheetDueOn, templateProblems, type PresentMember, type TemplateSegment } from './rules.js';
-import { validateSplit, type Share } from '../../money/budgets/split.js';
+import {
+  daysLate,
+  describeTemplate,
+  expandTemplate,
+  quorumProblems,
+  sheetDueOn,
+  templateProblems,
+  type TemplateSegment,
+} from './rules.js';
+import {
+  authorityProblems,
+  authorityWindowEnd,
+  countingMembers,
+  firstYearCostByPartner,
+  largestYearlyCostByPartner,
+  payingPartners,
+  type PresentMember,
+} from '../panels/index.js';
+import { validateSplit, type Share } from '../../money/budgets/index.js';
 import { isWorkingDay } from '../../../platform/working-days.js';
 import { addDays } from '../../../platform/financial-year.js';
 

@@ -1,13 +1,16 @@
 // The decision and split-template forms. The package and its time-varying split are read by the
 // budgets' own parser (budgets/schema.ts parsePackageForm), so both forms word every problem
 // the same way; a template's split is expanded from the package's dates (rules.expandTemplate).
-import { packageTermsAsValues } from '../../money/budgets/package-form.js';
+import {
+  packageTermsAsValues,
+  parsePackageForm,
+  parsePercent,
+  type Split,
+} from '../../money/budgets/index.js';
 import { z } from 'zod';
 import { ValidationError, type FieldError } from '../../../platform/http/errors.js';
 import { toFieldErrors } from '../../../platform/http/forms.js';
-import { parsePackageForm } from '../../money/budgets/schema.js';
-import { parsePercent, type Split } from '../../money/budgets/split.js';
-import type { PackageInput } from '../../money/budgets/packages.js';
+import type { PackageInput } from '../../money/budgets/index.js';
 import { expandTemplate, isApproval, MAX_TEMPLATE_PARTS, OUTCOMES, type Outcome, type TemplateSegment } from './rules.js';
 import type { DecisionInput, SplitTemplate } from './service.js';
 

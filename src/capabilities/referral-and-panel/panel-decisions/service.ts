@@ -8,12 +8,33 @@ import { sql } from 'kysely';
 import type { Db } from '../../../platform/db/database.js';
 import { ForbiddenError, NotFoundError, ValidationError, type FieldError } from '../../../platform/http/errors.js';
 import type { CurrentUser } from '../../../platform/auth/current-user.js';
-import { LedgerError } from '../../money/budgets/ledger.js';
-import { changePackage, createPackage, getPackage, packagesOfChild, type PackageInput } from '../../money/budgets/packages.js';
-import { validateSplit, type Split } from '../../money/budgets/split.js';
+import {
+  LedgerError,
+  changePackage,
+  createPackage,
+  getPackage,
+  packagesOfChild,
+  type PackageInput,
+  validateSplit,
+  type Split,
+} from '../../money/budgets/index.js';
 import { isUuid } from '../../../platform/ids.js';
-import { presentMembers } from '../panels/service.js';
-import { authorityProblems, daysLate, isApproval, largestYearlyCostByPartner, payingPartners, quorumProblems, sheetDueOn, templateProblems, type Outcome, type PresentMember, type TemplateSegment } from './rules.js';
+import {
+  presentMembers,
+  authorityProblems,
+  largestYearlyCostByPartner,
+  payingPartners,
+  type PresentMember,
+} from '../panels/index.js';
+import {
+  daysLate,
+  isApproval,
+  quorumProblems,
+  sheetDueOn,
+  templateProblems,
+  type Outcome,
+  type TemplateSegment,
+} from './rules.js';
 
 interface Actor {
   id: string;

@@ -3,9 +3,8 @@
 // elements; the language and title are set, and the title is shown instead of the file name).
 import { createHash } from 'node:crypto';
 import PDFDocument from 'pdfkit';
-import { formatShare, type Split } from '../../money/budgets/split.js';
+import { formatShare, type Split, unitsText } from '../../money/budgets/index.js';
 import { formatPence } from '../../../platform/money.js';
-import { unitsText } from '../../money/budgets/presenters.js';
 import { longDate } from '../../../platform/dates.js';
 import { isApproval, OUTCOMES, type Outcome } from './rules.js';
 

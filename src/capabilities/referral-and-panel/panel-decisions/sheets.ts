@@ -6,7 +6,7 @@ import type { Notifier } from '../../../platform/notify/notify.js';
 import { ValidationError } from '../../../platform/http/errors.js';
 import { paths } from '../../../paths.js';
 import { longDate } from '../../../platform/dates.js';
-import { firstYearCostByPartner, payingPartners } from './rules.js';
+import { firstYearCostByPartner, payingPartners } from '../panels/index.js';
 import { decisionPackage, partnerNames, type Decision } from './service.js';
 import { sha256, sheetContent, sheetHtml, sheetPdf, type SheetContent, type SheetFacts } from './sheet.js';
 

@@ -2,9 +2,9 @@
 // the budget reports' export helpers) and server-drawn SVG bar charts of the same figures (the
 // table is the source of truth). Pure.
 import { formatPence } from '../../../platform/money.js';
-import { formatShare } from '../../money/budgets/split.js';
+import { formatShare } from '../../money/budgets/index.js';
 import type { CellValue, Table } from '../../../platform/export.js';
-import { CELL_TEXT } from '../../record/register-overview/rules.js';
+import { CELL_TEXT } from '../../record/register-overview/index.js';
 import { horizontalBarChartSvg } from '../../../platform/views/bar-chart.js';
 import type { ShownCount, ShownFigures } from './rules.js';
 

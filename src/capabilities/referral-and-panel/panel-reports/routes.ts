@@ -8,7 +8,7 @@ import { ValidationError, type FieldError } from '../../../platform/http/errors.
 import { todayInLondon } from '../../../platform/dates.js';
 import { paths } from '../../../paths.js';
 import type { CapabilityDeps } from '../../deps.js';
-import { readDate } from '../../money/budgets/schema.js';
+import { readDate } from '../../money/budgets/index.js';
 import { financialYearEnd, financialYearOf, financialYearStart } from '../../../platform/financial-year.js';
 import { toCsv, toXlsx } from '../../../platform/export.js';
 import { panelReport, seesAggregatesOnly } from './service.js';

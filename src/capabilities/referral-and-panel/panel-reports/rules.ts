@@ -1,11 +1,10 @@
 // Pure aggregation for the panel reports: cases by outcome, days from referral to decision
 // (median, 90th percentile, by month), decisions by funding partner and share, and disputes.
 // Aggregates only: nothing here carries a child or a referral.
-import { commitmentByYear, type PackageTerms } from '../../money/budgets/commitment.js';
+import { commitmentByYear, type PackageTerms, FULL_SHARE, type Split } from '../../money/budgets/index.js';
 import { addDays, epochDay, financialYearOf } from '../../../platform/financial-year.js';
-import { FULL_SHARE, type Split } from '../../money/budgets/split.js';
-import { SMALL_NUMBER, suppress } from '../../record/sharing/rules.js';
-import { protectBreakdown, type Shown } from '../../record/register-overview/rules.js';
+import { SMALL_NUMBER, suppress } from '../../record/sharing/index.js';
+import { protectBreakdown, type Shown } from '../../record/register-overview/index.js';
 
 export const OUTCOMES = ['approve', 'approve-with-changes', 'decline', 'defer', 'refer-elsewhere'] as const;
 export type Outcome = (typeof OUTCOMES)[number];

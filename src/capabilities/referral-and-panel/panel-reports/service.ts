@@ -2,7 +2,7 @@
 // came in, when it was decided), the package each funded decision set up as decided, and disputes.
 // Nothing about a child is read.
 import type { Db } from '../../../platform/db/database.js';
-import { splitsOfChanges } from '../../money/budgets/packages.js';
+import { splitsOfChanges } from '../../money/budgets/index.js';
 import { byOutcome, byPartner, disputeFigures, timeToDecision, type FundedDecision, type Outcome } from './rules.js';
 
 export async function panelReport(db: Db, from: string, to: string) {

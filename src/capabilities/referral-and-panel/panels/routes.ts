@@ -2,7 +2,7 @@
 // each meeting's agenda, papers and attendance ('panels:attend', checked against the panel's own
 // administrator and members). The list and a panel's page serve both permissions, so they are
 // open to signed-in people and refuse anyone who has neither, or is not on that panel.
-import { OUTCOMES } from '../panel-decisions/rules.js';
+import { OUTCOMES } from '../panel-decisions/index.js';
 import type { RouteResult, RouteSpec, SignedInContext } from '../../../platform/http/route.js';
 import { ForbiddenError, type FieldError } from '../../../platform/http/errors.js';
 import type { CurrentUser } from '../../../platform/auth/current-user.js';

@@ -5,7 +5,7 @@ import { ValidationError, type FieldError } from '../../../platform/http/errors.
 import { toFieldErrors } from '../../../platform/http/forms.js';
 import { isOrganisationType, ORGANISATION_TYPES, type OrganisationType } from '../../../platform/access/roles.js';
 import { parseMoney, moneyMessage } from '../../../platform/money.js';
-import { readDate } from '../../money/budgets/schema.js';
+import { readDate } from '../../money/budgets/index.js';
 
 type Body = Record<string, unknown>;
 const str = (v: unknown) => (typeof v === 'string' ? v.trim() : '');

@@ -10,7 +10,7 @@ import type { CurrentUser } from '../../../platform/auth/current-user.js';
 import type { Notifier } from '../../../platform/notify/notify.js';
 import { isUuid } from '../../../platform/ids.js';
 import { formatPence } from '../../../platform/money.js';
-import { eligibilityOfReferral } from '../eligibility/service.js';
+import { eligibilityOfReferral } from '../eligibility/index.js';
 import { paths } from '../../../paths.js';
 import type { AttendanceInput, CaseInput, MeetingInput, MemberInput, PanelInput } from './schema.js';
 import { isLate, meetingDayProblem, meetingDeadlines, nextMonthlyMeetings, type MonthlyRule } from './rules.js';

@@ -3,20 +3,29 @@
 // eligibility), and registering a new child from a referral (the children capability's duplicate guard).
 import type { RouteResult, RouteSpec, SignedInContext } from '../../../platform/http/route.js';
 import { ForbiddenError, NotFoundError, ValidationError, type FieldError } from '../../../platform/http/errors.js';
-import { todayInLondon } from '../../../platform/dates.js';
+import { todayInLondon, longDate } from '../../../platform/dates.js';
 import type { ReferralStatus } from '../../../platform/db/schema.js';
 import { paths } from '../../../paths.js';
 import type { CapabilityDeps } from '../../deps.js';
-import { requireChild, viewerOf } from '../../record/sharing/service.js';
-import { parseRegisterForm } from '../../record/children/schema.js';
-import { findPossibleDuplicates, registerChild } from '../../record/children/service.js';
-import { displayName, hiddenFields, radioItems, registerFormData } from '../../record/children/presenters.js';
-import { longDate } from '../../../platform/dates.js';
+import { requireChild, viewerOf } from '../../record/sharing/index.js';
+import {
+  parseRegisterForm,
+  findPossibleDuplicates,
+  registerChild,
+  displayName,
+  hiddenFields,
+  registerFormData,
+} from '../../record/children/index.js';
+import { radioItems, paginationItems } from '../../../platform/views/items.js';
 import { dateInput, withDate } from '../../../platform/date-input.js';
-import { assessableRuleSets, assessReferral, eligibilityOfReferral, getRuleSet } from '../eligibility/service.js';
-import { parseAssessmentForm } from '../eligibility/schema.js';
+import {
+  assessableRuleSets,
+  assessReferral,
+  eligibilityOfReferral,
+  getRuleSet,
+  parseAssessmentForm,
+} from '../eligibility/index.js';
 import { SELF_REFERRERS, STATUS_NAMES, TRIAGE_DECISIONS, OPEN_STATUSES, QUEUE_STATUSES, attachProblem, type QueueFilter } from './rules.js';
-import { paginationItems } from '../../record/find/presenters.js';
 import { parseChildSearch, parsePartnerReferral, parseSelfReferral, parseTriage } from './schema.js';
 import * as referrals from './service.js';
 

@@ -1,8 +1,7 @@
 // The referral forms: the family's own (public), a partner's, triage decisions and the search
 // for the child's record. Every problem is reported at once, beside its field, in plain English.
 import { z } from 'zod';
-import { FormErrors } from '../../record/children/schema.js';
-import { normalisePhone, normalisePostcode } from '../../record/children/rules.js';
+import { FormErrors, normalisePhone, normalisePostcode } from '../../record/children/index.js';
 import { dateFromParts } from '../../../platform/date-input.js';
 import {
   NO_AGREEMENT,

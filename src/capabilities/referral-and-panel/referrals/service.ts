@@ -7,8 +7,8 @@ import type { CurrentUser } from '../../../platform/auth/current-user.js';
 import type { Notifier } from '../../../platform/notify/notify.js';
 import type { ReferralStatus } from '../../../platform/db/schema.js';
 import { NotFoundError, StaleVersionError, ValidationError } from '../../../platform/http/errors.js';
-import { visibleChild, viewerOf } from '../../record/sharing/service.js';
-import { nameTokens, parseNhsNumber } from '../../record/children/rules.js';
+import { visibleChild, viewerOf } from '../../record/sharing/index.js';
+import { nameTokens, parseNhsNumber } from '../../record/children/index.js';
 import { RELATIONSHIP_WORDS, TRIAGE_DECISIONS, acknowledgement, attachProblem, outcomeWords, queuePage, queueStatuses, triageProblem, type QueueFilter, type Words } from './rules.js';
 import type { ChildDetails, PartnerReferralInput, SelfReferralInput, TriageInput } from './schema.js';
 

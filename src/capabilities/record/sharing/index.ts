@@ -1,0 +1,12 @@
+// Sharing's public module: the access rule (requireChild for a record page, visibleChild as SQL),
+// the parts of the record (sections), small-number suppression, and grants held by a merge.
+export {
+  childAccess,
+  holdGrantsCarriedByMerge,
+  releaseGrantsHeldByMerge,
+  requireChild,
+  viewerOf,
+  visibleChild,
+  type HeldByMerge,
+} from './service.js';
+export { CASEWORK_ROLES, isSection, SECTION_KEYS, SECTIONS, SMALL_NUMBER, suppress, type Section, type Viewer } from './rules.js';
