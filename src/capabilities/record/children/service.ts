@@ -5,7 +5,10 @@ import { sql } from 'kysely';
 import type { Db } from '../../../platform/db/database.js';
 import type { CurrentUser } from '../../../platform/auth/current-user.js';
 import { NotFoundError, StaleVersionError, ValidationError, type FieldError } from '../../../platform/http/errors.js';
-import { visibleChild } from '../sharing/index.js';
+import { addRegistrationConsent, visibleChild } from '../sharing/index.js';
+import { addFirstParent, createFamily } from '../family/service.js';
+import { addRegisteringInvolvement } from '../involvements/service.js';
+import { recordChronologyEvent } from '../tell-it-once/index.js';
 import type { Viewer } from '../sharing/index.js';
 import { localityPrefixes, nameTokens, pickLocality, postcodeDistrict, searchNames } from './rules.js';
 import type { ChildInput, EditInput, RegisterInput } from './schema.js';
@@ -166,7 +169,7 @@ export async function registerChild(db: Db, user: CurrentUser, input: RegisterIn
   const taken = await identifiersTaken(db, input.child);
   if (taken.length) throw new ValidationError(takenErrors(taken));
   const locality = await lookupLocality(db, input.child.postcode);
-  const family = await db.insertInto('families').defaultValues().returning('id').executeTakeFirstOrThrow();
+  const family = await createFamily(db);
   let child: { id: string };
   try {
     child = await db
@@ -177,63 +180,19 @@ export async function registerChild(db: Db, user: CurrentUser, input: RegisterIn
   } catch (e) {
     throw identifierConstraint(e) ?? e;
   }
-  const p = input.parent;
-  const member = p
-    ? await db
-        .insertInto('family_members')
-        .values({
-          family_id: family.id,
-          full_name: p.fullName,
-          relationship: p.relationship,
-          parental_responsibility: p.parentalResponsibility,
-          phone: p.phone,
-          email: p.email,
-          preferred_contact: p.preferredContact,
-          language: p.language,
-          needs_interpreter: p.needsInterpreter,
-          consents_to_email: p.consentsToEmail,
-          consents_to_sms: p.consentsToSms,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow()
-    : null;
-  const involvement = await db
-    .insertInto('involvements')
-    .values({ child_id: child.id, organisation_id: user.organisationId, service: input.service, started_on: today, created_by: user.id })
-    .returning('id')
-    .executeTakeFirstOrThrow();
+  const member = input.parent ? await addFirstParent(db, family.id, input.parent) : null;
+  const involvement = await addRegisteringInvolvement(db, { childId: child.id, organisationId: user.organisationId, service: input.service, startedOn: today, createdBy: user.id });
   const k = input.consent;
-  const consent = await db
-    .insertInto('consents')
-    .values({
-      child_id: child.id,
-      given_by: k.givenBy,
-      given_by_member_id: k.givenBy === 'parent' ? (member?.id ?? null) : null,
-      capacity_note: k.capacityNote,
-      given_on: k.givenOn,
-      method: k.method,
-      evidence: k.evidence,
-      review_on: k.reviewOn,
-      recorded_by: user.id,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  await db
-    .insertInto('consent_scopes')
-    .values(k.scopes.map((s) => ({ consent_id: consent.id, organisation_type: s.organisationType, section: s.section })))
-    .execute();
-  await db
-    .insertInto('chronology_events')
-    .values({
-      child_id: child.id,
-      organisation_id: user.organisationId,
-      occurred_on: input.child.joinedOn,
-      section: 'core',
-      title: 'Joined the register',
-      detail: `Registered by ${user.organisationName}`,
-      recorded_by: user.id,
-    })
-    .execute();
+  const consent = await addRegistrationConsent(db, child.id, { ...k, memberId: k.givenBy === 'parent' ? (member?.id ?? null) : null }, user.id);
+  await recordChronologyEvent(db, {
+    childId: child.id,
+    organisationId: user.organisationId,
+    occurredOn: input.child.joinedOn,
+    section: 'core',
+    title: 'Joined the register',
+    detail: `Registered by ${user.organisationName}`,
+    recordedBy: user.id,
+  });
   await db.insertInto('child_history').values({ child_id: child.id, user_id: user.id, changes: JSON.stringify({ event: 'registered' }) }).execute();
   return { childId: child.id, familyId: family.id, familyMemberId: member?.id ?? null, involvementId: involvement.id, consentId: consent.id };
 }

@@ -50,6 +50,42 @@ const columns = (f: FamilyMemberForm) => ({
   consents_to_sms: f.consentsToSms,
 });
 
+/** A new family, to which the child registered with it and their parents and carers belong. */
+export const createFamily = (db: Db) => db.insertInto('families').defaultValues().returning('id').executeTakeFirstOrThrow();
+
+/** The first parent or carer, as registering a child records them. */
+export interface FirstParent {
+  fullName: string;
+  relationship: string;
+  parentalResponsibility: boolean;
+  phone: string | null;
+  email: string | null;
+  preferredContact: 'email' | 'sms' | 'phone' | 'letter' | null;
+  language: string | null;
+  needsInterpreter: boolean;
+  consentsToEmail: boolean;
+  consentsToSms: boolean;
+}
+
+export const addFirstParent = (db: Db, familyId: string, p: FirstParent) =>
+  db
+    .insertInto('family_members')
+    .values({
+      family_id: familyId,
+      full_name: p.fullName,
+      relationship: p.relationship,
+      parental_responsibility: p.parentalResponsibility,
+      phone: p.phone,
+      email: p.email,
+      preferred_contact: p.preferredContact,
+      language: p.language,
+      needs_interpreter: p.needsInterpreter,
+      consents_to_email: p.consentsToEmail,
+      consents_to_sms: p.consentsToSms,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+
 export const addMember = (db: Db, familyId: string, form: FamilyMemberForm) =>
   db
     .insertInto('family_members')

@@ -68,6 +68,14 @@ export const caseworkStaff = (db: Db) =>
     .orderBy('u.display_name')
     .execute();
 
+/** The registering organisation's involvement with a child it has just registered, from today. */
+export const addRegisteringInvolvement = (db: Db, i: { childId: string; organisationId: string; service: string; startedOn: string; createdBy: string }) =>
+  db
+    .insertInto('involvements')
+    .values({ child_id: i.childId, organisation_id: i.organisationId, service: i.service, started_on: i.startedOn, created_by: i.createdBy })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+
 export async function addInvolvement(db: Db, childId: string, form: InvolvementForm, by: Actor) {
   const org = await db.selectFrom('organisations').select(['id', 'name', 'active']).where('id', '=', form.organisationId).executeTakeFirst();
   if (!org?.active) throw new ValidationError([{ text: 'Select the organisation', href: '#organisationId' }]);

@@ -1,6 +1,7 @@
 // Sharing's public module: the access rule (requireChild for a record page, visibleChild as SQL),
 // the parts of the record (sections), small-number suppression, and grants held by a merge.
 export {
+  addRegistrationConsent,
   childAccess,
   holdGrantsCarriedByMerge,
   releaseGrantsHeldByMerge,
@@ -8,5 +9,6 @@ export {
   viewerOf,
   visibleChild,
   type HeldByMerge,
+  type RegistrationConsent,
 } from './service.js';
 export { CASEWORK_ROLES, isSection, SECTION_KEYS, SECTIONS, SMALL_NUMBER, suppress, type Section, type Viewer } from './rules.js';

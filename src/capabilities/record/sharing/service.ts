@@ -266,6 +266,41 @@ export async function addConsent(db: Db, childId: string, form: NewConsent, reco
   return { id: consent.id, opens };
 }
 
+/** The consent recorded with a child's registration, with its scopes (stored as the table's default approval). */
+export interface RegistrationConsent {
+  givenBy: 'parent' | 'young-person' | 'decision-maker';
+  memberId: string | null;
+  capacityNote: string | null;
+  givenOn: string;
+  method: 'written' | 'verbal' | 'electronic';
+  evidence: string | null;
+  reviewOn: string | null;
+  scopes: readonly { organisationType: string; section: string }[];
+}
+
+export async function addRegistrationConsent(db: Db, childId: string, k: RegistrationConsent, recordedBy: string) {
+  const consent = await db
+    .insertInto('consents')
+    .values({
+      child_id: childId,
+      given_by: k.givenBy,
+      given_by_member_id: k.memberId,
+      capacity_note: k.capacityNote,
+      given_on: k.givenOn,
+      method: k.method,
+      evidence: k.evidence,
+      review_on: k.reviewOn,
+      recorded_by: recordedBy,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await db
+    .insertInto('consent_scopes')
+    .values(k.scopes.map((s) => ({ consent_id: consent.id, organisation_type: s.organisationType, section: s.section })))
+    .execute();
+  return consent;
+}
+
 /** Who records a consent or lawful basis: the person and the organisation whose access it may widen. */
 export type Recorder = Pick<Viewer, 'userId' | 'organisationId' | 'organisationType'>;
 

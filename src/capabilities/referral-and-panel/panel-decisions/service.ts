@@ -5,6 +5,7 @@
 // decision. Everything here runs in the caller's transaction (the route's).
 import { openDisputeOnPackage } from '../disputes/service.js';
 import { sql } from 'kysely';
+import { recordPanelOutcome } from '../referrals/index.js';
 import type { Db } from '../../../platform/db/database.js';
 import { ForbiddenError, NotFoundError, ValidationError, type FieldError } from '../../../platform/http/errors.js';
 import type { CurrentUser } from '../../../platform/auth/current-user.js';
@@ -208,19 +209,9 @@ export async function recordDecision(db: Db, caseId: string, input: DecisionInpu
   }
   if (packageRef) await db.updateTable('panel_decisions').set({ package_id: packageRef.id }).where('id', '=', decision.id).execute();
   const deferred = input.outcome === 'defer';
-  const moved = await db
-    .updateTable('referrals')
-    .set({ status: deferred ? 'to-panel' : 'decided', version: sql`version + 1` })
-    .where('id', '=', c.referral_id)
-    .where('status', '=', 'to-panel')
-    .returning('id')
-    .executeTakeFirst();
+  const moved = await recordPanelOutcome(db, c.referral_id, { deferred, note: `${c.panel_name} on ${c.meets_on}: ${input.outcome}`, byUserId: by.id });
   // Another decision got there first (two administrators at once): the whole transaction is undone.
   if (!moved) throw new ValidationError([{ text: 'This referral is no longer waiting for the panel, so no decision can be recorded on it', href: '#outcome' }]);
-  await db
-    .insertInto('referral_events')
-    .values({ referral_id: c.referral_id, kind: deferred ? 'panel-deferred' : 'panel-decided', note: `${c.panel_name} on ${c.meets_on}: ${input.outcome}`, by_user_id: by.id })
-    .execute();
   return { decisionId: decision.id, sheetDueOn: decision.sheet_due_on, package: packageRef, childId: c.child_id, referralId: c.referral_id };
 }
 

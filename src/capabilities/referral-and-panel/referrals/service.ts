@@ -255,6 +255,26 @@ export const listEvents = (db: Db, referralId: string) =>
     .orderBy('e.id')
     .execute();
 
+/**
+ * The panel's decision on a referral waiting for it: 'decided', or still 'to-panel' when deferred,
+ * with its event. False when the referral was no longer waiting (another decision got there first).
+ */
+export async function recordPanelOutcome(db: Db, referralId: string, p: { deferred: boolean; note: string; byUserId: string }): Promise<boolean> {
+  const moved = await db
+    .updateTable('referrals')
+    .set({ status: p.deferred ? 'to-panel' : 'decided', version: sql`version + 1` })
+    .where('id', '=', referralId)
+    .where('status', '=', 'to-panel')
+    .returning('id')
+    .executeTakeFirst();
+  if (!moved) return false;
+  await db
+    .insertInto('referral_events')
+    .values({ referral_id: referralId, kind: p.deferred ? 'panel-deferred' : 'panel-decided', note: p.note, by_user_id: p.byUserId })
+    .execute();
+  return true;
+}
+
 /** Bumps the version of a referral opened at `version`, or refuses a stale form. */
 async function bump(db: Db, id: string, version: number, set: Record<string, unknown>) {
   const res = await db
