@@ -2,6 +2,7 @@
 // view a version, add a rule set, save a change as a new version (the old one is kept).
 import type { RouteContext, RouteResult, RouteSpec } from '../../../platform/http/route.js';
 import type { FieldError } from '../../../platform/http/errors.js';
+import { formRoutes } from '../../../platform/http/form-routes.js';
 import { paths } from '../../../paths.js';
 import type { CapabilityDeps } from '../../deps.js';
 import { radioItems } from '../../../platform/views/items.js';
@@ -36,7 +37,10 @@ export function eligibilityRoutes(_deps: CapabilityDeps): RouteSpec[] {
     view: `${V}new.njk`,
     data: { pageTitle: 'Add a rule set', ...formData(values, errors) },
   });
-  const ruleSetPage = async (ctx: RouteContext, values?: Values, errors?: FieldError[]): Promise<RouteResult> => {
+  const ruleSetPage = async (ctx: RouteContext, typed?: Values, errors?: FieldError[]): Promise<RouteResult> => {
+    // A stale version shows the rule set as it now is, with the message; other errors keep what was typed.
+    const stale = errors?.length === 1 && errors[0]!.href === '#main-content';
+    const values = stale ? undefined : typed;
     const found = await eligibility.getRuleSet(ctx.db, ctx.params.id);
     const { row, ruleSet, versions, latestVersion } = found;
     const latest = row.version === latestVersion;
@@ -68,29 +72,28 @@ export function eligibilityRoutes(_deps: CapabilityDeps): RouteSpec[] {
 
   return [
     { method: 'GET', url: paths.eligibility.ruleSets, access: ACCESS, audit: 'eligibility.rule-sets.view', handler: listPage },
-    { method: 'GET', url: paths.eligibility.newRuleSet, access: ACCESS, audit: 'eligibility.rule-set.new', handler: async () => newPage() },
-    {
-      method: 'POST',
+    ...formRoutes({
       url: paths.eligibility.newRuleSet,
       access: ACCESS,
-      audit: 'eligibility.rule-set.create',
-      handler: async (ctx) => {
-        const input = parseRuleSetForm(ctx.body);
+      audit: { show: 'eligibility.rule-set.new', send: 'eligibility.rule-set.create' },
+      page: (_ctx, values, errors) => newPage(values, errors),
+      read: (ctx) => parseRuleSetForm(ctx.body),
+      send: async (ctx, input) => {
         const row = await eligibility.createRuleSet(ctx.db, input, ctx.user.id);
         Object.assign(ctx.audit, { subjectType: 'eligibility-rule-set', subjectId: row.id, details: { version: row.version, conditions: input.conditions.length } });
         return { redirect: `${paths.eligibility.ruleSets}?done=added` };
       },
-      onInvalid: (ctx, errors) => newPage(ctx.body, errors),
-    },
-    { method: 'GET', url: paths.eligibility.ruleSet(), access: ACCESS, audit: 'eligibility.rule-set.view', handler: (ctx) => ruleSetPage(ctx) },
-    {
-      method: 'POST',
+    }),
+    ...formRoutes({
       url: paths.eligibility.ruleSet(),
       access: ACCESS,
-      audit: 'eligibility.rule-set.new-version',
-      handler: async (ctx) => {
+      audit: { show: 'eligibility.rule-set.view', send: 'eligibility.rule-set.new-version' },
+      page: ruleSetPage,
+      read: (ctx) => {
         const basedOn = Number(ctx.body.basedOnVersion);
-        const input = parseRuleSetForm(ctx.body, Number.isInteger(basedOn) ? basedOn + 1 : 1);
+        return { basedOn, input: parseRuleSetForm(ctx.body, Number.isInteger(basedOn) ? basedOn + 1 : 1) };
+      },
+      send: async (ctx, { basedOn, input }) => {
         const row = await eligibility.saveNewVersion(ctx.db, ctx.param('id'), basedOn, input, ctx.user.id);
         Object.assign(ctx.audit, {
           subjectType: 'eligibility-rule-set',
@@ -99,10 +102,6 @@ export function eligibilityRoutes(_deps: CapabilityDeps): RouteSpec[] {
         });
         return { redirect: `${paths.eligibility.ruleSet(row.id)}?done=saved` };
       },
-      onInvalid: async (ctx, errors) => {
-        const stale = errors.length === 1 && errors[0]!.href === '#main-content';
-        return ruleSetPage(ctx, stale ? undefined : ctx.body, errors);
-      },
-    },
+    }),
   ];
 }
