@@ -1,6 +1,8 @@
 // The area configures its register: localities (by postcode district or sector) and its common
 // definition of disability. For the partnership administrator ('register:configure').
-import type { RouteContext, RouteResult, RouteSpec } from '../../../platform/http/route.js';
+import type { z } from 'zod';
+import type { RouteContext, RouteResult, RouteSpec, SignedInContext } from '../../../platform/http/route.js';
+import { formRoutes, type FormValues } from '../../../platform/http/form-routes.js';
 import type { FieldError } from '../../../platform/http/errors.js';
 import { parseForm } from '../../../platform/http/forms.js';
 import { paths } from '../../../paths.js';
@@ -32,19 +34,19 @@ export function areaSettingsRoutes(_deps: CapabilityDeps): RouteSpec[] {
       done: doneMessage(ctx),
     },
   });
-  const newLocalityPage = (values: Record<string, unknown> = {}, errors?: FieldError[]): RouteResult => ({
+  const newLocalityPage = (_ctx: RouteContext, values: FormValues = {}, errors?: FieldError[]): RouteResult => ({
     view: `${V}locality-new.njk`,
     data: { pageTitle: 'Add a locality', values, errors },
   });
-  const localityPage = async (ctx: RouteContext, errors?: FieldError[], values: Record<string, unknown> = {}): Promise<RouteResult> => {
+  const localityPage = async (ctx: RouteContext, values: FormValues = {}, errors?: FieldError[]): Promise<RouteResult> => {
     const locality = await settings.getLocality(ctx.db, ctx.param('id'));
     return { view: `${V}locality.njk`, data: { pageTitle: locality.name, locality, values, errors, done: doneMessage(ctx) } };
   };
-  const newCriterionPage = (values: Record<string, unknown> = {}, errors?: FieldError[]): RouteResult => ({
+  const newCriterionPage = (_ctx: RouteContext, values: FormValues = {}, errors?: FieldError[]): RouteResult => ({
     view: `${V}criterion-new.njk`,
     data: { pageTitle: 'Add a criterion', values, errors },
   });
-  const criterionPage = async (ctx: RouteContext, errors?: FieldError[], values?: Record<string, unknown>): Promise<RouteResult> => {
+  const criterionPage = async (ctx: RouteContext, values?: FormValues, errors?: FieldError[]): Promise<RouteResult> => {
     const criterion = await settings.getCriterion(ctx.db, ctx.param('id'));
     return {
       view: `${V}criterion.njk`,
@@ -58,89 +60,108 @@ export function areaSettingsRoutes(_deps: CapabilityDeps): RouteSpec[] {
     };
   };
 
+  /**
+   * A form on the locality's or the criterion's page that posts to an address of its own: the
+   * change, audited against that locality or criterion, then back to the page, or the page again
+   * with what was wrong.
+   */
+  const change = <S extends z.ZodType>(spec: {
+    url: string;
+    audit: string;
+    subjectType: 'locality' | 'criterion';
+    schema: S;
+    run(ctx: SignedInContext, id: string, form: z.infer<S>): Promise<{ details: Record<string, unknown>; redirect: string }>;
+    onInvalid(ctx: SignedInContext, errors: FieldError[]): Promise<RouteResult>;
+  }): RouteSpec => ({
+    method: 'POST',
+    url: spec.url,
+    access: ACCESS,
+    audit: spec.audit,
+    handler: async (ctx) => {
+      const form = parseForm(spec.schema, ctx.body);
+      const id = ctx.param('id');
+      const { details, redirect } = await spec.run(ctx, id, form);
+      Object.assign(ctx.audit, { subjectType: spec.subjectType, subjectId: id, details });
+      return { redirect };
+    },
+    onInvalid: spec.onInvalid,
+  });
+
   return [
     { method: 'GET', url: paths.areaSettings.home, access: ACCESS, audit: 'area-settings.view', handler: homePage },
-    { method: 'GET', url: paths.areaSettings.newLocality, access: ACCESS, audit: 'area-settings.locality.new', handler: async () => newLocalityPage() },
-    {
-      method: 'POST',
+    ...formRoutes({
       url: paths.areaSettings.newLocality,
       access: ACCESS,
-      audit: 'area-settings.locality.create',
-      handler: async (ctx) => {
-        const form = parseForm(localityForm, ctx.body);
+      audit: { show: 'area-settings.locality.new', send: 'area-settings.locality.create' },
+      page: newLocalityPage,
+      read: localityForm,
+      send: async (ctx, form) => {
         const locality = await settings.createLocality(ctx.db, form);
         Object.assign(ctx.audit, { subjectType: 'locality', subjectId: locality.id, details: form });
         return { redirect: `${paths.areaSettings.locality(locality.id)}?done=locality-added` };
       },
-      onInvalid: (ctx, errors) => newLocalityPage(ctx.body, errors),
-    },
+    }),
     { method: 'GET', url: paths.areaSettings.locality(), access: ACCESS, audit: 'area-settings.locality.view', handler: (ctx) => localityPage(ctx) },
-    {
-      method: 'POST',
+    change({
       url: paths.areaSettings.addPrefix(),
-      access: ACCESS,
       audit: 'area-settings.locality.add-postcode',
-      handler: async (ctx) => {
-        const form = parseForm(prefixForm, ctx.body);
-        await settings.addPrefix(ctx.db, ctx.param('id'), form.prefix);
-        Object.assign(ctx.audit, { subjectType: 'locality', subjectId: ctx.params.id, details: { prefix: form.prefix } });
-        return { redirect: `${paths.areaSettings.locality(ctx.params.id)}?done=prefix-added` };
+      subjectType: 'locality',
+      schema: prefixForm,
+      run: async (ctx, id, form) => {
+        await settings.addPrefix(ctx.db, id, form.prefix);
+        return { details: { prefix: form.prefix }, redirect: `${paths.areaSettings.locality(id)}?done=prefix-added` };
       },
-      onInvalid: (ctx, errors) => localityPage(ctx, errors, ctx.body),
-    },
-    {
-      method: 'POST',
+      onInvalid: (ctx, errors) => localityPage(ctx, ctx.body, errors),
+    }),
+    change({
       url: paths.areaSettings.removePrefix(),
-      access: ACCESS,
       audit: 'area-settings.locality.remove-postcode',
-      handler: async (ctx) => {
-        const form = parseForm(removePrefixForm, ctx.body);
-        await settings.removePrefix(ctx.db, ctx.param('id'), form.prefix);
-        Object.assign(ctx.audit, { subjectType: 'locality', subjectId: ctx.params.id, details: { prefix: form.prefix } });
-        return { redirect: `${paths.areaSettings.locality(ctx.params.id)}?done=prefix-removed` };
+      subjectType: 'locality',
+      schema: removePrefixForm,
+      run: async (ctx, id, form) => {
+        await settings.removePrefix(ctx.db, id, form.prefix);
+        return { details: { prefix: form.prefix }, redirect: `${paths.areaSettings.locality(id)}?done=prefix-removed` };
       },
-      onInvalid: (ctx, errors) => localityPage(ctx, errors),
-    },
-    { method: 'GET', url: paths.areaSettings.newCriterion, access: ACCESS, audit: 'area-settings.criterion.new', handler: async () => newCriterionPage() },
-    {
-      method: 'POST',
+      onInvalid: (ctx, errors) => localityPage(ctx, undefined, errors),
+    }),
+    ...formRoutes({
       url: paths.areaSettings.newCriterion,
       access: ACCESS,
-      audit: 'area-settings.criterion.create',
-      handler: async (ctx) => {
-        const form = parseForm(criterionForm, ctx.body);
+      audit: { show: 'area-settings.criterion.new', send: 'area-settings.criterion.create' },
+      page: newCriterionPage,
+      read: criterionForm,
+      send: async (ctx, form) => {
         const criterion = await settings.createCriterion(ctx.db, form);
         Object.assign(ctx.audit, { subjectType: 'criterion', subjectId: criterion.id, details: form });
         return { redirect: `${paths.areaSettings.home}?done=criterion-added#criteria` };
       },
-      onInvalid: (ctx, errors) => newCriterionPage(ctx.body, errors),
-    },
-    { method: 'GET', url: paths.areaSettings.criterion(), access: ACCESS, audit: 'area-settings.criterion.view', handler: (ctx) => criterionPage(ctx) },
-    {
-      method: 'POST',
+    }),
+    ...formRoutes({
       url: paths.areaSettings.criterion(),
       access: ACCESS,
-      audit: 'area-settings.criterion.update',
-      handler: async (ctx) => {
-        const form = parseForm(criterionEditForm, ctx.body);
-        await settings.updateCriterion(ctx.db, ctx.param('id'), form);
-        Object.assign(ctx.audit, { subjectType: 'criterion', subjectId: ctx.params.id, details: { previous: form.previous, description: form.description } });
-        return { redirect: `${paths.areaSettings.criterion(ctx.params.id)}?done=criterion-saved` };
+      audit: { show: 'area-settings.criterion.view', send: 'area-settings.criterion.update' },
+      page: criterionPage,
+      read: criterionEditForm,
+      send: async (ctx, form) => {
+        const id = ctx.param('id');
+        await settings.updateCriterion(ctx.db, id, form);
+        Object.assign(ctx.audit, { subjectType: 'criterion', subjectId: id, details: { previous: form.previous, description: form.description } });
+        return { redirect: `${paths.areaSettings.criterion(id)}?done=criterion-saved` };
       },
-      onInvalid: (ctx, errors) => criterionPage(ctx, errors, ctx.body),
-    },
-    {
-      method: 'POST',
+    }),
+    change({
       url: paths.areaSettings.criterionActive(),
-      access: ACCESS,
       audit: 'area-settings.criterion.set-active',
-      handler: async (ctx) => {
-        const form = parseForm(criterionActiveForm, ctx.body);
-        await settings.setCriterionActive(ctx.db, ctx.param('id'), form.active === 'yes');
-        Object.assign(ctx.audit, { subjectType: 'criterion', subjectId: ctx.params.id, details: { active: form.active === 'yes' } });
-        return { redirect: `${paths.areaSettings.criterion(ctx.params.id)}?done=${form.active === 'yes' ? 'criterion-active' : 'criterion-inactive'}` };
+      subjectType: 'criterion',
+      schema: criterionActiveForm,
+      run: async (ctx, id, form) => {
+        await settings.setCriterionActive(ctx.db, id, form.active === 'yes');
+        return {
+          details: { active: form.active === 'yes' },
+          redirect: `${paths.areaSettings.criterion(id)}?done=${form.active === 'yes' ? 'criterion-active' : 'criterion-inactive'}`,
+        };
       },
-      onInvalid: (ctx, errors) => criterionPage(ctx, errors),
-    },
+      onInvalid: (ctx, errors) => criterionPage(ctx, undefined, errors),
+    }),
   ];
 }
