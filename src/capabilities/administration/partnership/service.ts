@@ -1,13 +1,12 @@
 // Managing the partnership: organisations and the people who work in them. Leavers are
 // deactivated, never deleted, and their sessions end at once.
-import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../../../platform/db/database.js';
 import { NotFoundError, StaleVersionError, ValidationError } from '../../../platform/http/errors.js';
 import { endAllSessionsOf } from '../../../platform/auth/sessions.js';
 import type { Notifier } from '../../../platform/notify/notify.js';
 import { ROLES, type Role } from '../../../platform/access/roles.js';
-import { hashInvite } from '../sign-in/service.js';
+import { issueInvitation } from '../sign-in/service.js';
 import { paths } from '../../../paths.js';
 import { organisationWorksWithChildren } from '../../record/involvements/service.js';
 
@@ -102,12 +101,7 @@ export interface InviteDeps {
 }
 
 async function invite(db: Db, deps: InviteDeps, user: { id: string; email: string; display_name: string }) {
-  const token = randomBytes(32).toString('base64url');
-  await db.updateTable('invitations').set({ used_at: new Date() }).where('user_id', '=', user.id).where('used_at', 'is', null).execute();
-  await db
-    .insertInto('invitations')
-    .values({ token_hash: hashInvite(token), user_id: user.id, expires_at: new Date(Date.now() + 7 * 24 * 3600_000) })
-    .execute();
+  const token = await issueInvitation(db, user.id);
   const link = new URL(paths.invitation(token), deps.baseUrl).toString();
   await deps.notifier.send(db, {
     channel: 'email',

@@ -141,6 +141,17 @@ export async function pendingTotpSecret(db: Db, userId: string, totpKey: Buffer)
 
 const hashInvite = (token: string) => createHash('sha256').update(token).digest('hex');
 
+/** A new invitation to set a password, valid for 7 days (any unused one before it is used up); answers the link's token. */
+export async function issueInvitation(db: Db, userId: string): Promise<string> {
+  const token = randomBytes(32).toString('base64url');
+  await db.updateTable('invitations').set({ used_at: new Date() }).where('user_id', '=', userId).where('used_at', 'is', null).execute();
+  await db
+    .insertInto('invitations')
+    .values({ token_hash: hashInvite(token), user_id: userId, expires_at: new Date(Date.now() + 7 * 24 * 3600_000) })
+    .execute();
+  return token;
+}
+
 export async function findInvitation(db: Db, token: string, now = new Date()) {
   return db
     .selectFrom('invitations as i')

@@ -1,6 +1,7 @@
 // Outcome sheets: gathering a decision's facts, issuing the sheet (stored with its PDF and
 // checksum) and telling the referrer, the family and each funding partner. Messages carry a link
 // to the sheet, never its content: e-mail is not a safe place for a child's details.
+import { recordOutcomeSheetIssued } from '../referrals/index.js';
 import type { Db } from '../../../platform/db/database.js';
 import type { Notifier } from '../../../platform/notify/notify.js';
 import { ValidationError } from '../../../platform/http/errors.js';
@@ -161,10 +162,7 @@ export async function issueSheet(db: Db, d: Decision, opts: { notifier: Notifier
     .values({ decision_id: d.id, html, pdf, sha256: sha256(pdf), recipients: JSON.stringify(recipients), issued_on: opts.today, issued_by: opts.by.id })
     .returning('id')
     .executeTakeFirstOrThrow();
-  await db
-    .insertInto('referral_events')
-    .values({ referral_id: d.referral_id, kind: 'outcome-sheet-issued', note: `Sent to ${recipients.length} ${recipients.length === 1 ? 'recipient' : 'recipients'}`, by_user_id: opts.by.id })
-    .execute();
+  await recordOutcomeSheetIssued(db, d.referral_id, recipients.length, opts.by.id);
   return { sheetId: row.id, recipients };
 }
 

@@ -1,3 +1,3 @@
 // Referrals' public module: a child's referrals and the statuses' names.
-export { recordPanelOutcome, referralsOfChild } from './service.js';
+export { recordOutcomeSheetIssued, recordPanelOutcome, referralsOfChild } from './service.js';
 export { STATUS_NAMES } from './rules.js';

@@ -275,6 +275,14 @@ export async function recordPanelOutcome(db: Db, referralId: string, p: { deferr
   return true;
 }
 
+/** Records on the referral that the panel's outcome sheet went out, and to how many people. */
+export async function recordOutcomeSheetIssued(db: Db, referralId: string, recipients: number, byUserId: string) {
+  await db
+    .insertInto('referral_events')
+    .values({ referral_id: referralId, kind: 'outcome-sheet-issued', note: `Sent to ${recipients} ${recipients === 1 ? 'recipient' : 'recipients'}`, by_user_id: byUserId })
+    .execute();
+}
+
 /** Bumps the version of a referral opened at `version`, or refuses a stale form. */
 async function bump(db: Db, id: string, version: number, set: Record<string, unknown>) {
   const res = await db
