@@ -2,6 +2,7 @@
 import type { RouteContext, RouteResult, RouteSpec } from '../../../platform/http/route.js';
 import type { FieldError } from '../../../platform/http/errors.js';
 import { parseForm } from '../../../platform/http/forms.js';
+import { formRoutes } from '../../../platform/http/form-routes.js';
 import { ageOn, todayInLondon } from '../../../platform/dates.js';
 import { paths } from '../../../paths.js';
 import type { CapabilityDeps } from '../../deps.js';
@@ -76,50 +77,37 @@ export function familyRoutes(_deps: CapabilityDeps): RouteSpec[] {
         };
       },
     },
-    {
-      method: 'GET',
+    ...formRoutes({
       url: paths.children.addFamilyMember(),
       access: 'children:edit',
-      audit: 'child.family.member-new',
+      audit: { show: 'child.family.member-new', send: 'child.family.member-add' },
       auditReads: true,
-      handler: (ctx) => memberPage(ctx, 'add'),
-    },
-    {
-      method: 'POST',
-      url: paths.children.addFamilyMember(),
-      access: 'children:edit',
-      audit: 'child.family.member-add',
-      handler: async (ctx) => {
-        const child = await familyOf(ctx);
-        const form = parseForm(familyMemberForm, ctx.body);
+      page: (ctx, values, errors) => memberPage(ctx, 'add', values, errors),
+      // The child first: a form refused for a child the person may change is audited against the child.
+      read: async (ctx) => ({ child: await familyOf(ctx), form: parseForm(familyMemberForm, ctx.body) }),
+      send: async (ctx, { child, form }) => {
         const row = await service.addMember(ctx.db, child.family_id, form);
         ctx.audit.details = { ...ctx.audit.details, familyMemberId: row.id };
         return { redirect: `${paths.children.family(child.id)}?done=added` };
       },
-      onInvalid: (ctx, errors) => memberPage(ctx, 'add', ctx.body, errors),
-    },
-    {
-      method: 'GET',
+    }),
+    ...formRoutes({
       url: paths.children.editFamilyMember(),
       access: 'children:edit',
-      audit: 'child.family.member-edit',
+      audit: { show: 'child.family.member-edit', send: 'child.family.member-update' },
       auditReads: true,
-      handler: (ctx) => memberPage(ctx, 'edit'),
-    },
-    {
-      method: 'POST',
-      url: paths.children.editFamilyMember(),
-      access: 'children:edit',
-      audit: 'child.family.member-update',
-      handler: async (ctx) => {
+      // After a clash the page shows the member as stored now (memberPage decides).
+      page: (ctx, values, errors) => memberPage(ctx, 'edit', values, errors),
+      read: async (ctx) => {
         const child = await familyOf(ctx);
         const member = await service.getMember(ctx.db, child.family_id, ctx.param('memberId'));
-        const form = parseForm(familyMemberEditForm, ctx.body);
+        return { child, member, form: parseForm(familyMemberEditForm, ctx.body) };
+      },
+      send: async (ctx, { child, member, form }) => {
         await service.updateMember(ctx.db, child.family_id, member.id, form, form.version);
         ctx.audit.details = { ...ctx.audit.details, familyMemberId: member.id };
         return { redirect: `${paths.children.family(child.id)}?done=changed` };
       },
-      onInvalid: (ctx, errors) => memberPage(ctx, 'edit', ctx.body, errors),
-    },
+    }),
   ];
 }
