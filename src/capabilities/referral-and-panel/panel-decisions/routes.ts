@@ -11,6 +11,7 @@
 import { disputesOfDecision } from '../disputes/service.js';
 import type { RouteResult, RouteSpec, SignedInContext } from '../../../platform/http/route.js';
 import { ForbiddenError, type FieldError } from '../../../platform/http/errors.js';
+import { formRoutes } from '../../../platform/http/form-routes.js';
 import { todayInLondon, longDate } from '../../../platform/dates.js';
 import { paths } from '../../../paths.js';
 import type { CapabilityDeps } from '../../deps.js';
@@ -137,7 +138,8 @@ export function panelDecisionsRoutes(deps: CapabilityDeps): RouteSpec[] {
     };
   };
 
-  const recordDecision = async (ctx: SignedInContext): Promise<RouteResult> => {
+  /** The decision form read: the case first (its administrator only), so a refusal is audited against the child. */
+  const readDecision = async (ctx: SignedInContext) => {
     const c = await adminCase(ctx);
     // Never trust the posted id: another child's package is not found, before anything is read from the form.
     await chosenPackage(ctx, c.child_id, ctx.body);
@@ -149,6 +151,10 @@ export function panelDecisionsRoutes(deps: CapabilityDeps): RouteSpec[] {
       // Shown on the ledger to finance: names the panel and referral, never the child.
       ledgerReason: `Agreed by ${c.panel_name} on ${longDate(c.meets_on)} (referral ${c.referral_reference})`,
     });
+    return { c, input };
+  };
+
+  const recordDecision = async (ctx: SignedInContext, { c, input }: Awaited<ReturnType<typeof readDecision>>): Promise<RouteResult> => {
     const r = await decisions.recordDecision(ctx.db, c.case_id, input, me(ctx), todayInLondon());
     ctx.audit.details = { ...ctx.audit.details, decisionId: r.decisionId, outcome: input.outcome, packageId: r.package?.id ?? null, packageChanged: r.package?.changed ?? null, transactionId: r.package?.transactionId ?? null };
     return { redirect: `${paths.decisions.decision(r.decisionId)}?done=${!r.package ? 'recorded' : r.package.changed ? 'recorded-change' : 'recorded-package'}` };
@@ -272,29 +278,33 @@ export function panelDecisionsRoutes(deps: CapabilityDeps): RouteSpec[] {
   };
 
   return [
-    { method: 'GET', url: paths.decisions.decide(), access: 'panels:attend', audit: 'decisions.form', auditReads: true, handler: (ctx) => decidePage(ctx) },
-    { method: 'POST', url: paths.decisions.decide(), access: 'panels:attend', audit: 'decisions.record', handler: recordDecision, onInvalid: (ctx, errors) => decidePage(ctx, ctx.body, errors) },
+    ...formRoutes({
+      url: paths.decisions.decide(),
+      access: 'panels:attend',
+      audit: { show: 'decisions.form', send: 'decisions.record' },
+      auditReads: true,
+      page: decidePage,
+      read: readDecision,
+      send: recordDecision,
+    }),
     { method: 'GET', url: paths.decisions.late, access: 'signed-in', audit: 'decisions.late-sheets', auditReads: true, handler: latePage },
     { method: 'GET', url: paths.decisions.decision(), access: 'signed-in', audit: 'decisions.view', auditReads: true, handler: (ctx) => decisionPage(ctx) },
     { method: 'GET', url: paths.decisions.sheet(), access: 'signed-in', audit: 'decisions.sheet.view', auditReads: true, handler: sheetPage },
     { method: 'GET', url: paths.decisions.sheetPdf(), access: 'signed-in', audit: 'decisions.sheet.pdf', auditReads: true, handler: sheetPdfFile },
     { method: 'POST', url: paths.decisions.issueSheet(), access: 'panels:attend', audit: 'decisions.sheet.issue', handler: issue, onInvalid: (ctx, errors) => decisionPage(ctx, errors) },
     { method: 'GET', url: paths.decisions.templates, access: 'panels:configure', audit: 'decisions.templates', handler: templatesPage },
-    { method: 'GET', url: paths.decisions.newTemplate, access: 'panels:configure', audit: 'decisions.templates.new', handler: (ctx) => newTemplatePage(ctx) },
-    {
-      method: 'POST',
+    ...formRoutes({
       url: paths.decisions.newTemplate,
       access: 'panels:configure',
-      audit: 'decisions.templates.add',
-      handler: async (ctx) => {
-        const names = await decisions.partnerNames(ctx.db);
-        const form = parseTemplateForm(ctx.body, names.list.map((p) => p.id));
+      audit: { show: 'decisions.templates.new', send: 'decisions.templates.add' },
+      page: newTemplatePage,
+      read: async (ctx) => parseTemplateForm(ctx.body, (await decisions.partnerNames(ctx.db)).list.map((p) => p.id)),
+      send: async (ctx, form) => {
         const t = await decisions.addTemplate(ctx.db, form);
         Object.assign(ctx.audit, { subjectType: 'split-template', subjectId: t.id });
         return { redirect: `${paths.decisions.templates}?done=template-added` };
       },
-      onInvalid: (ctx, errors) => newTemplatePage(ctx, ctx.body, errors),
-    },
+    }),
     {
       method: 'POST',
       url: paths.decisions.deactivateTemplate(),
