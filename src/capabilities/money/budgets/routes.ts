@@ -10,7 +10,8 @@
 // record. The child's own "Packages and spend" page is part of the record: it needs
 // 'children:view' and the core section through the sharing rule, like "Who works with them".
 import { randomUUID } from 'node:crypto';
-import type { RouteResult, RouteSpec, SignedInContext } from '../../../platform/http/route.js';
+import type { RouteResult, RouteSpec, SignedInContext, SignedInRouteSpec } from '../../../platform/http/route.js';
+import { formRoutes, type FormRoutes } from '../../../platform/http/form-routes.js';
 import { ValidationError, type FieldError } from '../../../platform/http/errors.js';
 import { parseForm } from '../../../platform/http/forms.js';
 import { todayInLondon, longDate } from '../../../platform/dates.js';
@@ -384,71 +385,69 @@ export function budgetsRoutes(deps: CapabilityDeps): RouteSpec[] {
   };
 
   const me = (ctx: SignedInContext) => ({ id: ctx.user.id });
+  const partnerIds = async (ctx: SignedInContext) => (await agreements.listPartners(ctx.db)).map((p) => p.id);
+  const payment = (form: ReturnType<typeof parsePaymentForm>) => ({ id: form.token, amountPence: form.amountPence, paidOn: form.paidOn, reference: form.reference });
+  /** The finance office's forms: all need 'budgets:manage'. */
+  const manageForm = <F>(spec: Omit<FormRoutes<F, SignedInContext>, 'rateLimit'>) => formRoutes<F>({ ...spec, access: MANAGE });
+  /** A form on the invoice's page (paying, matching): sent to its own address, the invoice's page shown again when refused. */
+  const invoiceAction = (url: string, audit: string, act: (ctx: SignedInContext, inv: Awaited<ReturnType<typeof actuals.getInvoice>>) => Promise<RouteResult>): SignedInRouteSpec => ({
+    method: 'POST',
+    url,
+    access: MANAGE,
+    audit,
+    handler: async (ctx) => act(ctx, await actuals.getInvoice(ctx.db, ctx.params.id)),
+    onInvalid: (ctx, errors) => invoicePage(ctx, ctx.body, errors),
+  });
 
   return [
     ...correctionRoutes(deps),
     { method: 'GET', url: paths.budgets.home, access: VIEW, audit: 'budgets.view', handler: home },
-    { method: 'GET', url: paths.budgets.newPartner, access: MANAGE, audit: 'budgets.partner.new', handler: (ctx) => partnerPage(ctx) },
-    {
-      method: 'POST',
+    ...manageForm({
       url: paths.budgets.newPartner,
-      access: MANAGE,
-      audit: 'budgets.partner.create',
-      handler: async (ctx) => {
-        const form = parseForm(partnerForm, ctx.body);
+      audit: { show: 'budgets.partner.new', send: 'budgets.partner.create' },
+      page: partnerPage,
+      read: partnerForm,
+      send: async (ctx, form) => {
         const p = await agreements.createPartner(ctx.db, form);
         Object.assign(ctx.audit, { subjectType: 'budget-partner', subjectId: p.id, details: form });
         return { redirect: `${paths.budgets.home}?done=partner-added` };
       },
-      onInvalid: (ctx, errors) => partnerPage(ctx, ctx.body, errors),
-    },
-    { method: 'GET', url: paths.budgets.newPool, access: MANAGE, audit: 'budgets.pool.new', handler: (ctx) => poolFormPage(ctx) },
-    {
-      method: 'POST',
+    }),
+    ...manageForm({
       url: paths.budgets.newPool,
-      access: MANAGE,
-      audit: 'budgets.pool.create',
-      handler: async (ctx) => {
-        const form = parsePoolForm(ctx.body);
+      audit: { show: 'budgets.pool.new', send: 'budgets.pool.create' },
+      page: poolFormPage,
+      read: (ctx) => parsePoolForm(ctx.body),
+      send: async (ctx, form) => {
         const a = await agreements.createAgreement(ctx.db, form, me(ctx));
         Object.assign(ctx.audit, { subjectType: 'agreement', subjectId: a.id, details: { code: form.code, arrangement: form.arrangement, legalBasis: form.legalBasis } });
         return { redirect: `${paths.budgets.pool(a.id)}?done=pool-added` };
       },
-      onInvalid: (ctx, errors) => poolFormPage(ctx, ctx.body, errors),
-    },
+    }),
     { method: 'GET', url: paths.budgets.pool(), access: VIEW, audit: 'budgets.pool.view', auditReads: true, handler: poolPage },
-    { method: 'GET', url: paths.budgets.addYear(), access: MANAGE, audit: 'budgets.year.new', handler: (ctx) => yearPage(ctx) },
-    {
-      method: 'POST',
+    ...manageForm({
       url: paths.budgets.addYear(),
-      access: MANAGE,
-      audit: 'budgets.year.create',
-      handler: async (ctx) => {
-        const partners = await agreements.listPartners(ctx.db);
-        const form = parseYearForm(ctx.body, partners.map((p) => p.id));
+      audit: { show: 'budgets.year.new', send: 'budgets.year.create' },
+      page: yearPage,
+      read: async (ctx) => parseYearForm(ctx.body, await partnerIds(ctx)),
+      send: async (ctx, form) => {
         await agreements.addAgreementYear(ctx.db, ctx.param('id'), form.financialYear, form.shares);
         Object.assign(ctx.audit, { subjectType: 'agreement', subjectId: ctx.params.id, details: { financialYear: form.financialYear, shares: form.shares } });
         return { redirect: `${paths.budgets.pool(ctx.params.id)}?done=year-added` };
       },
-      onInvalid: (ctx, errors) => yearPage(ctx, ctx.body, errors),
-    },
-    { method: 'GET', url: paths.budgets.addContribution(), access: MANAGE, audit: 'budgets.contribution.new', handler: (ctx) => contributionPage(ctx) },
-    {
-      method: 'POST',
+    }),
+    ...manageForm({
       url: paths.budgets.addContribution(),
-      access: MANAGE,
-      audit: 'budgets.contribution.create',
-      handler: async (ctx) => {
+      audit: { show: 'budgets.contribution.new', send: 'budgets.contribution.create' },
+      page: contributionPage,
+      read: (ctx) => parseContributionForm(ctx.body),
+      send: async (ctx, form) => {
         const pool = await agreements.getAgreement(ctx.db, ctx.params.id);
-        const form = parseContributionForm(ctx.body);
-        const posted = await asFormError('#postedOn-day', () =>
-          agreements.recordContribution(ctx.db, { agreementId: pool.id, ...form, eventId: form.token }, me(ctx)),
-        );
+        const posted = await asFormError('#postedOn-day', () => agreements.recordContribution(ctx.db, { agreementId: pool.id, ...form, eventId: form.token }, me(ctx)));
         Object.assign(ctx.audit, { subjectType: 'agreement', subjectId: pool.id, details: { transactionId: posted.transactionId, amountPence: form.amountPence, partnerId: form.partnerId } });
         return { redirect: `${paths.budgets.pool(pool.id)}?done=contribution-added` };
       },
-      onInvalid: (ctx, errors) => contributionPage(ctx, ctx.body, errors),
-    },
+    }),
     { method: 'GET', url: paths.budgets.entries(), access: VIEW, audit: 'budgets.entries.view', auditReads: true, handler: async (ctx) => {
       const pool = await agreements.getAgreement(ctx.db, ctx.params.id);
       const page = Math.max(1, Math.floor(Number(ctx.query.page)) || 1);
@@ -474,16 +473,13 @@ export function budgetsRoutes(deps: CapabilityDeps): RouteSpec[] {
         },
       };
     } },
-    { method: 'GET', url: paths.budgets.newPackage(), access: MANAGE, audit: 'budgets.package.new', handler: (ctx) => newPackagePage(ctx) },
-    {
-      method: 'POST',
+    ...manageForm({
       url: paths.budgets.newPackage(),
-      access: MANAGE,
-      audit: 'budgets.package.create',
-      handler: async (ctx) => {
+      audit: { show: 'budgets.package.new', send: 'budgets.package.create' },
+      page: newPackagePage,
+      read: async (ctx) => parsePackageForm(ctx.body, await partnerIds(ctx), { needsChild: true }),
+      send: async (ctx, form) => {
         const pool = await agreements.getAgreement(ctx.db, ctx.params.id);
-        const partners = await agreements.listPartners(ctx.db);
-        const form = parsePackageForm(ctx.body, partners.map((p) => p.id), { needsChild: true });
         const childId = await packages.childIdFromReference(ctx.db, form.childReference);
         if (!childId) throw new ValidationError([{ text: 'No child on the register has this reference. Check it with their key worker: it is on the child’s "Packages and spend" page', href: '#childReference' }]);
         const made = await asFormError('#startsOn-day', () => packages.createPackage(ctx.db, { ...form, agreementId: pool.id, childId }, me(ctx)));
@@ -491,103 +487,76 @@ export function budgetsRoutes(deps: CapabilityDeps): RouteSpec[] {
         Object.assign(ctx.audit, { subjectType: 'package', subjectId: made.id, details: { agreementId: pool.id, reference: made.reference, transactionId: made.posted?.transactionId ?? null } });
         return { redirect: `${paths.budgets.package(made.id)}?done=package-added` };
       },
-      onInvalid: (ctx, errors) => newPackagePage(ctx, ctx.body, errors),
-    },
+    }),
     { method: 'GET', url: paths.budgets.package(), access: VIEW, audit: 'budgets.package.view', auditReads: true, handler: packagePage },
-    { method: 'GET', url: paths.budgets.changePackage(), access: MANAGE, audit: 'budgets.package.change-form', auditReads: true, handler: (ctx) => changePackagePage(ctx) },
-    {
-      method: 'POST',
+    ...manageForm({
       url: paths.budgets.changePackage(),
-      access: MANAGE,
-      audit: 'budgets.package.change',
-      handler: async (ctx) => {
+      audit: { show: 'budgets.package.change-form', send: 'budgets.package.change' },
+      auditReads: true,
+      page: changePackagePage,
+      read: async (ctx) => parsePackageForm(ctx.body, await partnerIds(ctx), { needsChild: false }),
+      send: async (ctx, form) => {
         const pkg = await packages.getPackage(ctx.db, ctx.params.id);
-        const partners = await agreements.listPartners(ctx.db);
-        const form = parsePackageForm(ctx.body, partners.map((p) => p.id), { needsChild: false });
         const version = Number(ctx.body.version);
         const posted = await asFormError('#startsOn-day', () => packages.changePackage(ctx.db, pkg.id, version, form, me(ctx)));
         Object.assign(ctx.audit, { subjectType: 'package', subjectId: pkg.id, details: { version: version + 1, transactionId: posted?.transactionId ?? null } });
         return { redirect: `${paths.budgets.package(pkg.id)}?done=package-changed` };
       },
-      onInvalid: (ctx, errors) => changePackagePage(ctx, ctx.body, errors),
-    },
-    { method: 'GET', url: paths.budgets.directPayment(), access: MANAGE, audit: 'budgets.direct-payment.new', auditReads: true, handler: (ctx) => directPaymentPage(ctx) },
-    {
-      method: 'POST',
+    }),
+    ...manageForm({
       url: paths.budgets.directPayment(),
-      access: MANAGE,
-      audit: 'budgets.direct-payment.create',
-      handler: async (ctx) => {
+      audit: { show: 'budgets.direct-payment.new', send: 'budgets.direct-payment.create' },
+      auditReads: true,
+      page: directPaymentPage,
+      read: (ctx) => parsePaymentForm(ctx.body),
+      send: async (ctx, form) => {
         const pkg = await packages.getPackage(ctx.db, ctx.params.id);
-        const form = parsePaymentForm(ctx.body);
-        const r = await asFormError('#paidOn-day', () => actuals.recordDirectPayment(ctx.db, pkg.id, { id: form.token, amountPence: form.amountPence, paidOn: form.paidOn, reference: form.reference }, me(ctx)));
+        const r = await asFormError('#paidOn-day', () => actuals.recordDirectPayment(ctx.db, pkg.id, payment(form), me(ctx)));
         Object.assign(ctx.audit, { subjectType: 'package', subjectId: pkg.id, details: { paymentId: r.paymentId, amountPence: form.amountPence } });
         return { redirect: `${paths.budgets.package(pkg.id)}?done=payment-added` };
       },
-      onInvalid: (ctx, errors) => directPaymentPage(ctx, ctx.body, errors),
-    },
+    }),
     { method: 'GET', url: paths.budgets.invoices(), access: VIEW, audit: 'budgets.invoices.view', auditReads: true, handler: invoicesPage },
-    { method: 'GET', url: paths.budgets.newInvoice(), access: MANAGE, audit: 'budgets.invoice.new', auditReads: true, handler: (ctx) => invoiceFormPage(ctx) },
-    {
-      method: 'POST',
+    ...manageForm({
       url: paths.budgets.newInvoice(),
-      access: MANAGE,
-      audit: 'budgets.invoice.create',
-      handler: async (ctx) => {
+      audit: { show: 'budgets.invoice.new', send: 'budgets.invoice.create' },
+      auditReads: true,
+      page: invoiceFormPage,
+      read: (ctx) => parseInvoiceForm(ctx.body),
+      send: async (ctx, form) => {
         const pool = await agreements.getAgreement(ctx.db, ctx.params.id);
-        const form = parseInvoiceForm(ctx.body);
         const r = await asFormError('#receivedOn-day', () => actuals.recordInvoice(ctx.db, { agreementId: pool.id, ...form }, me(ctx)));
         Object.assign(ctx.audit, { subjectType: 'invoice', subjectId: r.invoiceId, details: { agreementId: pool.id, amountPence: form.amountPence, packageId: form.packageId } });
         return { redirect: `${paths.budgets.invoice(r.invoiceId)}?done=invoice-added` };
       },
-      onInvalid: (ctx, errors) => invoiceFormPage(ctx, ctx.body, errors),
-    },
-    { method: 'GET', url: paths.budgets.importInvoices(), access: MANAGE, audit: 'budgets.invoices.import-form', handler: (ctx) => importPage(ctx) },
-    {
-      method: 'POST',
+    }),
+    ...manageForm({
       url: paths.budgets.importInvoices(),
-      access: MANAGE,
-      audit: 'budgets.invoices.import',
-      handler: async (ctx) => {
+      audit: { show: 'budgets.invoices.import-form', send: 'budgets.invoices.import' },
+      page: importPage,
+      read: importForm,
+      send: async (ctx, form) => {
         const pool = await agreements.getAgreement(ctx.db, ctx.params.id);
-        const form = parseForm(importForm, ctx.body);
         const result = await actuals.importInvoices(ctx.db, pool.id, form.csv, me(ctx), { dryRun: form.action === 'check' });
         if (result.problems.length) throw new actuals.ImportFailed(result.problems);
         Object.assign(ctx.audit, { subjectType: 'agreement', subjectId: pool.id, details: { checked: form.action === 'check', rows: result.rows.length, recorded: result.recorded } });
         if (form.action === 'check') return importPage(ctx, { csv: form.csv }, undefined, result);
         return { redirect: `${paths.budgets.invoices(pool.id)}?done=invoice-added&recorded=${result.recorded}` };
       },
-      onInvalid: (ctx, errors) => importPage(ctx, ctx.body, errors),
-    },
+    }),
     { method: 'GET', url: paths.budgets.invoice(), access: VIEW, audit: 'budgets.invoice.view', auditReads: true, handler: (ctx) => invoicePage(ctx) },
-    {
-      method: 'POST',
-      url: paths.budgets.payInvoice(),
-      access: MANAGE,
-      audit: 'budgets.invoice.pay',
-      handler: async (ctx) => {
-        const inv = await actuals.getInvoice(ctx.db, ctx.params.id);
-        const form = parsePaymentForm(ctx.body);
-        const r = await asFormError('#paidOn-day', () => actuals.payInvoice(ctx.db, inv.id, { id: form.token, amountPence: form.amountPence, paidOn: form.paidOn, reference: form.reference }, me(ctx)));
-        Object.assign(ctx.audit, { subjectType: 'invoice', subjectId: inv.id, details: { paymentId: r.paymentId, amountPence: form.amountPence } });
-        return { redirect: `${paths.budgets.invoice(inv.id)}?done=payment-added` };
-      },
-      onInvalid: (ctx, errors) => invoicePage(ctx, ctx.body, errors),
-    },
-    {
-      method: 'POST',
-      url: paths.budgets.matchInvoice(),
-      access: MANAGE,
-      audit: 'budgets.invoice.match',
-      handler: async (ctx) => {
-        const inv = await actuals.getInvoice(ctx.db, ctx.params.id);
-        const form = parseForm(matchForm, ctx.body);
-        await asFormError('#packageId', () => actuals.matchInvoice(ctx.db, inv.id, form.packageId, me(ctx)));
-        Object.assign(ctx.audit, { subjectType: 'invoice', subjectId: inv.id, details: { packageId: form.packageId } });
-        return { redirect: `${paths.budgets.invoice(inv.id)}?done=invoice-matched` };
-      },
-      onInvalid: (ctx, errors) => invoicePage(ctx, ctx.body, errors),
-    },
+    invoiceAction(paths.budgets.payInvoice(), 'budgets.invoice.pay', async (ctx, inv) => {
+      const form = parsePaymentForm(ctx.body);
+      const r = await asFormError('#paidOn-day', () => actuals.payInvoice(ctx.db, inv.id, payment(form), me(ctx)));
+      Object.assign(ctx.audit, { subjectType: 'invoice', subjectId: inv.id, details: { paymentId: r.paymentId, amountPence: form.amountPence } });
+      return { redirect: `${paths.budgets.invoice(inv.id)}?done=payment-added` };
+    }),
+    invoiceAction(paths.budgets.matchInvoice(), 'budgets.invoice.match', async (ctx, inv) => {
+      const form = parseForm(matchForm, ctx.body);
+      await asFormError('#packageId', () => actuals.matchInvoice(ctx.db, inv.id, form.packageId, me(ctx)));
+      Object.assign(ctx.audit, { subjectType: 'invoice', subjectId: inv.id, details: { packageId: form.packageId } });
+      return { redirect: `${paths.budgets.invoice(inv.id)}?done=invoice-matched` };
+    }),
     { method: 'GET', url: paths.budgets.periods, access: VIEW, audit: 'budgets.periods.view', handler: (ctx) => periodsPage(ctx) },
     {
       method: 'POST',
