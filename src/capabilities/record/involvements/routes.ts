@@ -3,7 +3,8 @@
 // All of it is part of the core record: a person who may see the child sees who works with them.
 // Adding an involvement of another organisation does not by itself open the record to that
 // organisation: the sharing rule also needs consent (or a lawful basis) covering its type.
-import type { RouteContext, RouteResult, RouteSpec } from '../../../platform/http/route.js';
+import type { RouteContext, RouteResult, RouteSpec, SignedInContext } from '../../../platform/http/route.js';
+import { formRoutes } from '../../../platform/http/form-routes.js';
 import type { FieldError } from '../../../platform/http/errors.js';
 import { ORGANISATION_TYPES } from '../../../platform/access/roles.js';
 import { paths } from '../../../paths.js';
@@ -18,6 +19,20 @@ import { formatCost, KEY_WORKER_AGREEMENT } from './rules.js';
 import * as service from './service.js';
 
 const V = 'record/involvements/views/';
+
+/**
+ * How a form about the child is read: the child's core record first (so a form refused for a child
+ * the person may change is audited against the child), then the form.
+ */
+const afterAccess =
+  <F>(read: (ctx: SignedInContext) => F | Promise<F>) =>
+  async (ctx: SignedInContext): Promise<F> => {
+    await requireChild(ctx, ctx.params.id, 'core');
+    return read(ctx);
+  };
+
+/** Who is recording the change. */
+const by = (ctx: SignedInContext) => ({ id: ctx.user.id, organisationId: ctx.user.organisationId });
 
 export function involvementsRoutes(_deps: CapabilityDeps): RouteSpec[] {
   const header = async (ctx: RouteContext) => {
@@ -129,76 +144,51 @@ export function involvementsRoutes(_deps: CapabilityDeps): RouteSpec[] {
         };
       },
     },
-    {
-      method: 'GET',
+    ...formRoutes({
       url: paths.children.addInvolvement(),
       access: 'children:edit',
-      audit: 'child.involvement.new',
+      audit: { show: 'child.involvement.new', send: 'child.involvement.add' },
       auditReads: true,
-      handler: (ctx) => addPage(ctx),
-    },
-    {
-      method: 'POST',
-      url: paths.children.addInvolvement(),
-      access: 'children:edit',
-      audit: 'child.involvement.add',
-      handler: async (ctx) => {
-        await requireChild(ctx, ctx.params.id, 'core');
-        const form = parseFormWithDates(involvementForm, ctx.body, ['startedOn']);
-        const row = await service.addInvolvement(ctx.db, ctx.param('id'), form, { id: ctx.user.id, organisationId: ctx.user.organisationId });
+      page: addPage,
+      read: afterAccess((ctx) => ({ form: parseFormWithDates(involvementForm, ctx.body, ['startedOn']) })),
+      send: async (ctx, { form }) => {
+        const row = await service.addInvolvement(ctx.db, ctx.param('id'), form, by(ctx));
         // Ids only: the audit log is read by people who may not see the record, and the service can say much about a child.
         ctx.audit.details = { ...ctx.audit.details, involvementId: row.id, organisationId: form.organisationId };
         return { redirect: `${paths.children.involvements(ctx.params.id)}?done=added` };
       },
-      onInvalid: (ctx, errors) => addPage(ctx, ctx.body, errors),
-    },
-    {
-      method: 'GET',
+    }),
+    ...formRoutes({
       url: paths.children.endInvolvement(),
       access: 'children:edit',
-      audit: 'child.involvement.end-form',
+      audit: { show: 'child.involvement.end-form', send: 'child.involvement.end' },
       auditReads: true,
-      handler: (ctx) => endPage(ctx),
-    },
-    {
-      method: 'POST',
-      url: paths.children.endInvolvement(),
-      access: 'children:edit',
-      audit: 'child.involvement.end',
-      handler: async (ctx) => {
-        await requireChild(ctx, ctx.params.id, 'core');
+      page: endPage,
+      read: afterAccess(async (ctx) => {
         const inv = await service.getInvolvement(ctx.db, ctx.param('id'), ctx.param('involvementId'));
-        const form = parseFormWithDates(endInvolvementForm(inv.started_on), ctx.body, ['endedOn']);
-        await service.endInvolvement(ctx.db, ctx.param('id'), inv.id, form.endedOn, form.version, { id: ctx.user.id, organisationId: ctx.user.organisationId });
+        return { inv, form: parseFormWithDates(endInvolvementForm(inv.started_on), ctx.body, ['endedOn']) };
+      }),
+      send: async (ctx, { inv, form }) => {
+        await service.endInvolvement(ctx.db, ctx.param('id'), inv.id, form.endedOn, form.version, by(ctx));
         ctx.audit.details = { ...ctx.audit.details, involvementId: inv.id, endedOn: form.endedOn };
         // Ending one's own organisation's involvement can end one's access to the record.
         const still = await childAccess(ctx.db, viewerOf(ctx.user), ctx.param('id'));
         if (!still.visible) return { view: `${V}no-longer-involved.njk`, data: { pageTitle: 'Involvement ended' } };
         return { redirect: `${paths.children.involvements(ctx.params.id)}?done=ended` };
       },
-      onInvalid: (ctx, errors) => endPage(ctx, ctx.body, errors),
-    },
-    {
-      method: 'GET',
+    }),
+    ...formRoutes({
       url: paths.children.keyWorker(),
       access: 'children:edit',
-      audit: 'child.key-worker.form',
+      audit: { show: 'child.key-worker.form', send: 'child.key-worker.change' },
       auditReads: true,
-      handler: (ctx) => keyWorkerPage(ctx),
-    },
-    {
-      method: 'POST',
-      url: paths.children.keyWorker(),
-      access: 'children:edit',
-      audit: 'child.key-worker.change',
-      handler: async (ctx) => {
-        await requireChild(ctx, ctx.params.id, 'core');
-        const form = parseForm(keyWorkerForm, ctx.body);
-        const { chosen, agreed } = await service.changeKeyWorker(ctx.db, ctx.param('id'), form, { id: ctx.user.id, organisationId: ctx.user.organisationId });
+      page: keyWorkerPage,
+      read: afterAccess((ctx) => ({ form: parseForm(keyWorkerForm, ctx.body) })),
+      send: async (ctx, { form }) => {
+        const { chosen, agreed } = await service.changeKeyWorker(ctx.db, ctx.param('id'), form, by(ctx));
         ctx.audit.details = { ...ctx.audit.details, keyWorkerUserId: chosen.id, familyAgreed: agreed };
         return { redirect: `${paths.children.involvements(ctx.params.id)}?done=${agreed ? 'key-worker' : 'interim-key-worker'}` };
       },
-      onInvalid: (ctx, errors) => keyWorkerPage(ctx, ctx.body, errors),
-    },
+    }),
   ];
 }
