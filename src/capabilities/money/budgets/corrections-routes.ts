@@ -3,7 +3,9 @@
 // 'budgets:manage' and, as every row-level finance page, 'budgets:entries'. Also registers the
 // daily new-year rollover of package commitments.
 import { randomUUID } from 'node:crypto';
-import type { RouteContext, RouteResult, RouteSpec } from '../../../platform/http/route.js';
+import type { RouteContext, RouteResult, RouteSpec, SignedInContext } from '../../../platform/http/route.js';
+import { formRoutes, type FormRoutes } from '../../../platform/http/form-routes.js';
+import { selectItems } from '../../../platform/views/items.js';
 import { ForbiddenError, NotFoundError, ValidationError, type FieldError } from '../../../platform/http/errors.js';
 import { isIsoDate, todayInLondon } from '../../../platform/dates.js';
 import { paths } from '../../../paths.js';
@@ -29,10 +31,20 @@ const transactionId = (ctx: RouteContext) => {
   if (!/^[0-9]{1,15}$/.test(raw)) throw new NotFoundError('transaction');
   return Number(raw);
 };
-const items = <T>(rows: T[], value: (r: T) => string, text: (r: T) => string, selected: unknown, empty: string) => [
-  { value: '', text: empty },
-  ...rows.map((r) => ({ value: value(r), text: text(r), selected: value(r) === selected })),
-];
+/**
+ * A correction's form: 'budgets:manage' to open it and send it, and 'budgets:entries' as well
+ * (refused with 403 before what was sent is read).
+ */
+const correctionForm = <F>(parse: (body: Values) => F, spec: Omit<FormRoutes<F, SignedInContext>, 'read' | 'rateLimit'>) =>
+  formRoutes<F>({
+    ...spec,
+    access: MANAGE,
+    read: (ctx) => {
+      requireEntries(ctx);
+      return parse(ctx.body);
+    },
+  });
+const items = selectItems;
 
 export function correctionRoutes(deps: CapabilityDeps): RouteSpec[] {
   // Daily, so the first run after 1 April posts each continuing package's new year; on any other
@@ -121,48 +133,34 @@ export function correctionRoutes(deps: CapabilityDeps): RouteSpec[] {
   };
 
   return [
-    { method: 'GET', url: paths.budgets.reverseTransaction(), access: MANAGE, audit: 'budgets.transaction.reverse-form', handler: (ctx) => reversalPage(ctx) },
-    {
-      method: 'POST',
+    ...correctionForm(parseReversalForm, {
       url: paths.budgets.reverseTransaction(),
-      access: MANAGE,
-      audit: 'budgets.transaction.reverse',
-      handler: async (ctx) => {
-        requireEntries(ctx);
+      audit: { show: 'budgets.transaction.reverse-form', send: 'budgets.transaction.reverse' },
+      page: reversalPage,
+      send: async (ctx, form) => {
         const id = transactionId(ctx);
-        const form = parseReversalForm(ctx.body);
         const r = await asFormError('#postedOn-day', () => reverseTransaction(ctx.db, { transactionId: id, ...form }, { id: ctx.user.id }));
         Object.assign(ctx.audit, { subjectType: 'ledger-transaction', subjectId: String(id), details: { reversedBy: r.transactionId, repeated: !r.created } });
         return { redirect: `${paths.budgetReports.transaction(r.transactionId)}` };
       },
-      onInvalid: (ctx, errors) => reversalPage(ctx, ctx.body, errors),
-    },
-    { method: 'GET', url: paths.budgets.cancelInvoice(), access: MANAGE, audit: 'budgets.invoice.cancel-form', handler: (ctx) => cancelInvoicePage(ctx) },
-    {
-      method: 'POST',
+    }),
+    ...correctionForm(parseCancelInvoiceForm, {
       url: paths.budgets.cancelInvoice(),
-      access: MANAGE,
-      audit: 'budgets.invoice.cancel',
-      handler: async (ctx) => {
-        requireEntries(ctx);
+      audit: { show: 'budgets.invoice.cancel-form', send: 'budgets.invoice.cancel' },
+      page: cancelInvoicePage,
+      send: async (ctx, form) => {
         const inv = await getInvoice(ctx.db, ctx.params.id);
-        const form = parseCancelInvoiceForm(ctx.body);
         const r = await asFormError('#postedOn-day', () => cancelInvoice(ctx.db, inv.id, form, { id: ctx.user.id }));
         Object.assign(ctx.audit, { subjectType: 'invoice', subjectId: inv.id, details: { reversals: r.transactionIds, repeated: !r.created } });
         return { redirect: `${paths.budgets.invoice(inv.id)}?done=invoice-cancelled` };
       },
-      onInvalid: (ctx, errors) => cancelInvoicePage(ctx, ctx.body, errors),
-    },
-    { method: 'GET', url: paths.budgets.moveBudget(), access: MANAGE, audit: 'budgets.transfer.new', handler: (ctx) => movementPage(ctx) },
-    {
-      method: 'POST',
+    }),
+    ...correctionForm(parseMovementForm, {
       url: paths.budgets.moveBudget(),
-      access: MANAGE,
-      audit: 'budgets.transfer.create',
-      handler: async (ctx) => {
-        requireEntries(ctx);
+      audit: { show: 'budgets.transfer.new', send: 'budgets.transfer.create' },
+      page: movementPage,
+      send: async (ctx, form) => {
         const pool = await agreements.getAgreement(ctx.db, ctx.params.id);
-        const form = parseMovementForm(ctx.body);
         const codes = new Set((await ctx.db.selectFrom('service_categories').select('code').execute()).map((c) => c.code));
         const bad: FieldError[] = [];
         if (!codes.has(form.fromCategory)) bad.push({ text: 'Select the kind of service the budget moves from', href: '#fromCategory' });
@@ -172,7 +170,6 @@ export function correctionRoutes(deps: CapabilityDeps): RouteSpec[] {
         Object.assign(ctx.audit, { subjectType: 'agreement', subjectId: pool.id, details: { transactionId: r.transactionId, kind: form.kind, amountPence: form.amountPence, repeated: !r.created } });
         return { redirect: paths.budgetReports.transaction(r.transactionId) };
       },
-      onInvalid: (ctx, errors) => movementPage(ctx, ctx.body, errors),
-    },
+    }),
   ];
 }
