@@ -220,13 +220,7 @@ const TABLE_OWNERS: Record<string, string> = {
 const STILL_TO_MOVE = new Set<string>([
   // Administration: partnership creates people's accounts, edits, deactivates and unlocks them.
   'capabilities/administration/partnership/service.ts -> users',
-  // Linkage: applying an import creates children (with family, involvement and history) and review
-  // pairs; a merge and its undoing move a record's rows from one child to the other.
-  'capabilities/linkage/imports/apply.ts -> child_history',
-  'capabilities/linkage/imports/apply.ts -> children',
-  'capabilities/linkage/imports/apply.ts -> families',
-  'capabilities/linkage/imports/apply.ts -> involvements',
-  'capabilities/linkage/imports/apply.ts -> match_reviews',
+  // Linkage: a merge and its undoing move a record's rows from one child to the other.
   'capabilities/linkage/matching-review/merge.ts -> about_me_versions',
   'capabilities/linkage/matching-review/merge.ts -> child_criteria',
   'capabilities/linkage/matching-review/merge.ts -> child_field_values',

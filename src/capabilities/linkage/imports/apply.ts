@@ -3,7 +3,10 @@
 // replacesCurrent(), and the pairs for clerical review. Nothing here commits: a failure anywhere
 // leaves the register as it was.
 import type { Db } from '../../../platform/db/database.js';
-import { identifiersTaken, lookupLocality, searchNames } from '../../record/children/index.js';
+import { addImportedChild, identifiersTaken, lookupLocality, searchNames, updateFromImport } from '../../record/children/index.js';
+import { createFamily } from '../../record/family/service.js';
+import { startInvolvement } from '../../record/involvements/service.js';
+import { addReviewPair } from '../matching-review/service.js';
 import { FIELDS, FIELD_KEYS, IDENTIFIER_FIELDS, type Field, type RowValues } from './fields.js';
 import { changedFields, replacesCurrent } from './rules.js';
 import type { Classification, Target } from './linking.js';
@@ -75,12 +78,7 @@ async function writeChosen(db: Db, child: ChildRow, chosen: Partial<Record<Field
   const next = { ...child, ...set } as Record<string, string | null>;
   set.search_names = searchNames(next.given_name, next.family_name, next.preferred_name, next.other_names);
   if ('postcode' in set) set.locality_id = (await lookupLocality(db, next.postcode ?? null))?.id ?? null;
-  await db
-    .updateTable('children')
-    .set({ ...set, version: child.version + 1, updated_at: new Date() })
-    .where('id', '=', child.id)
-    .execute();
-  await db.insertInto('child_history').values({ child_id: child.id, user_id: userId, changes: JSON.stringify({ event: 'import', source: sourceName, changes }) }).execute();
+  await updateFromImport(db, child, set, changes, userId, sourceName);
 }
 
 async function involve(db: Db, childId: string, source: ApplySource, userId: string | null, today: string): Promise<string | null> {
@@ -93,11 +91,7 @@ async function involve(db: Db, childId: string, source: ApplySource, userId: str
     .where((eb) => eb.or([eb('ended_on', 'is', null), eb('ended_on', '>=', today)]))
     .executeTakeFirst();
   if (current) return null;
-  const row = await db
-    .insertInto('involvements')
-    .values({ child_id: childId, organisation_id: source.organisation_id, service: `Known to ${source.name} (from its extract)`, started_on: today, created_by: userId })
-    .returning('id')
-    .executeTakeFirstOrThrow();
+  const row = await startInvolvement(db, { childId, organisationId: source.organisation_id, service: `Known to ${source.name} (from its extract)`, startedOn: today, createdBy: userId });
   return String(row.id);
 }
 
@@ -109,11 +103,11 @@ async function recordValues(db: Db, childId: string, sourceRecordId: string, imp
 async function createChild(db: Db, values: RowValues, source: ApplySource, o: ApplyOptions): Promise<string> {
   const ids = { nhsNumber: values.nhs_number ?? null, upn: values.upn ?? null, councilId: values.council_id ?? null };
   const taken = new Set(await identifiersTaken(db, ids));
-  const family = await db.insertInto('families').defaultValues().returning('id').executeTakeFirstOrThrow();
+  const family = await createFamily(db);
   const locality = await lookupLocality(db, values.postcode ?? null);
-  const child = await db
-    .insertInto('children')
-    .values({
+  const child = await addImportedChild(
+    db,
+    {
       family_id: family.id,
       given_name: values.given_name!,
       family_name: values.family_name!,
@@ -132,10 +126,10 @@ async function createChild(db: Db, values: RowValues, source: ApplySource, o: Ap
       council_id: taken.has('councilId') ? null : ids.councilId,
       joined_on: o.today,
       search_names: searchNames(values.given_name, values.family_name, null, values.middle_name),
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  await db.insertInto('child_history').values({ child_id: child.id, user_id: o.userId, changes: JSON.stringify({ event: 'imported', source: source.name }) }).execute();
+    },
+    o.userId,
+    source.name,
+  );
   return child.id;
 }
 
@@ -201,20 +195,7 @@ export async function applyClassification(db: Db, source: ApplySource, c: Classi
       .where((eb) => eb.or([eb.and([eb('child_a', '=', a), eb('child_b', '=', b)]), eb.and([eb('child_a', '=', b), eb('child_b', '=', a)])]))
       .executeTakeFirst();
     if (open) continue;
-    await db
-      .insertInto('match_reviews')
-      .values({
-        import_id: o.importId,
-        child_a: a,
-        child_b: b,
-        ref_a_source: r.refA.source,
-        ref_a_id: r.refA.id,
-        ref_b_source: r.refB.source,
-        ref_b_id: r.refB.id,
-        probability: r.probability,
-        explanation: JSON.stringify(r.explanation),
-      })
-      .execute();
+    await addReviewPair(db, { importId: o.importId, childA: a, childB: b, refA: r.refA, refB: r.refB, probability: r.probability, explanation: r.explanation });
     out.reviews++;
   }
   out.children = [...touched];

@@ -25,6 +25,34 @@ export const listQueue = (db: Db, status: 'pending' | 'not-sure' = 'pending', li
     .limit(limit)
     .execute();
 
+/** A pair of register records the linker was unsure about, for someone to look at. */
+export interface NewReviewPair {
+  importId: string;
+  childA: string;
+  childB: string;
+  refA: { source: string; id: string };
+  refB: { source: string; id: string };
+  probability: number;
+  explanation: unknown;
+}
+
+export async function addReviewPair(db: Db, r: NewReviewPair) {
+  await db
+    .insertInto('match_reviews')
+    .values({
+      import_id: r.importId,
+      child_a: r.childA,
+      child_b: r.childB,
+      ref_a_source: r.refA.source,
+      ref_a_id: r.refA.id,
+      ref_b_source: r.refB.source,
+      ref_b_id: r.refB.id,
+      probability: r.probability,
+      explanation: JSON.stringify(r.explanation),
+    })
+    .execute();
+}
+
 export const countQueue = async (db: Db) =>
   Number((await db.selectFrom('match_reviews').select((eb) => eb.fn.countAll().as('n')).where('status', '=', 'pending').executeTakeFirstOrThrow()).n);
 

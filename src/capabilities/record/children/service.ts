@@ -1,13 +1,14 @@
 // The core record of a child or young person: registering (with the duplicate guard), reading,
 // changing (with its history) and the common definition of disability. Access is decided by the
 // sharing capability; the routes call requireChild() before any of this shows or changes data.
-import { sql } from 'kysely';
+import { sql, type Insertable } from 'kysely';
 import type { Db } from '../../../platform/db/database.js';
+import type { ChildrenTable } from '../../../platform/db/schema.js';
 import type { CurrentUser } from '../../../platform/auth/current-user.js';
 import { NotFoundError, StaleVersionError, ValidationError, type FieldError } from '../../../platform/http/errors.js';
 import { addRegistrationConsent, visibleChild } from '../sharing/index.js';
 import { addFirstParent, createFamily } from '../family/service.js';
-import { addRegisteringInvolvement } from '../involvements/service.js';
+import { startInvolvement } from '../involvements/service.js';
 import { recordChronologyEvent } from '../tell-it-once/index.js';
 import type { Viewer } from '../sharing/index.js';
 import { localityPrefixes, nameTokens, pickLocality, postcodeDistrict, searchNames } from './rules.js';
@@ -160,6 +161,30 @@ const childColumns = (c: ChildInput) => ({
   search_names: searchNames(c.givenName, c.familyName, c.preferredName, c.otherNames),
 });
 
+/** A child first known from an agency's extract (linkage/imports), with its history entry. */
+export async function addImportedChild(db: Db, values: Insertable<ChildrenTable>, userId: string | null, sourceName: string) {
+  const child = await db.insertInto('children').values(values).returning('id').executeTakeFirstOrThrow();
+  await db.insertInto('child_history').values({ child_id: child.id, user_id: userId, changes: JSON.stringify({ event: 'imported', source: sourceName }) }).execute();
+  return child;
+}
+
+/** Values an agency's extract brings to a child's record (linkage/imports), with their history entry. */
+export async function updateFromImport(
+  db: Db,
+  child: { id: string; version: number },
+  set: Record<string, unknown>,
+  changes: readonly { field: string; before: unknown; after: unknown }[],
+  userId: string | null,
+  sourceName: string,
+) {
+  await db
+    .updateTable('children')
+    .set({ ...set, version: child.version + 1, updated_at: new Date() })
+    .where('id', '=', child.id)
+    .execute();
+  await db.insertInto('child_history').values({ child_id: child.id, user_id: userId, changes: JSON.stringify({ event: 'import', source: sourceName, changes }) }).execute();
+}
+
 /**
  * Creates the family, the child, the first parent or carer, the registering organisation's
  * involvement, the consent with its scopes, the "Joined the register" chronology event and the
@@ -181,7 +206,7 @@ export async function registerChild(db: Db, user: CurrentUser, input: RegisterIn
     throw identifierConstraint(e) ?? e;
   }
   const member = input.parent ? await addFirstParent(db, family.id, input.parent) : null;
-  const involvement = await addRegisteringInvolvement(db, { childId: child.id, organisationId: user.organisationId, service: input.service, startedOn: today, createdBy: user.id });
+  const involvement = await startInvolvement(db, { childId: child.id, organisationId: user.organisationId, service: input.service, startedOn: today, createdBy: user.id });
   const k = input.consent;
   const consent = await addRegistrationConsent(db, child.id, { ...k, memberId: k.givenBy === 'parent' ? (member?.id ?? null) : null }, user.id);
   await recordChronologyEvent(db, {

@@ -68,8 +68,11 @@ export const caseworkStaff = (db: Db) =>
     .orderBy('u.display_name')
     .execute();
 
-/** The registering organisation's involvement with a child it has just registered, from today. */
-export const addRegisteringInvolvement = (db: Db, i: { childId: string; organisationId: string; service: string; startedOn: string; createdBy: string }) =>
+/**
+ * An organisation's involvement starting on a day, with nothing more known yet: the registering
+ * organisation's when it registers a child, or an agency's when its extract names the child.
+ */
+export const startInvolvement = (db: Db, i: { childId: string; organisationId: string; service: string; startedOn: string; createdBy: string | null }) =>
   db
     .insertInto('involvements')
     .values({ child_id: i.childId, organisation_id: i.organisationId, service: i.service, started_on: i.startedOn, created_by: i.createdBy })
