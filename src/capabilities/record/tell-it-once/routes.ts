@@ -12,6 +12,7 @@ import { requireChild } from '../sharing/index.js';
 import { aboutMeForm, chronologyEventForm } from './schema.js';
 import { dateInputValues, parseFormWithDates } from '../../../platform/date-input.js';
 import { parseForm } from '../../../platform/http/forms.js';
+import { formRoutes } from '../../../platform/http/form-routes.js';
 import * as service from './service.js';
 import { childName, navChild, SECTION_SHORT, sectionItems } from './presenters.js';
 
@@ -103,22 +104,18 @@ export function tellItOnceRoutes(_deps: CapabilityDeps): RouteSpec[] {
         };
       },
     },
-    {
-      method: 'GET',
+    ...formRoutes({
       url: paths.children.updateAboutMe(),
       access: 'children:edit',
-      audit: 'child.about-me.edit',
+      audit: { show: 'child.about-me.edit', send: 'child.about-me.update' },
       auditReads: true,
-      handler: (ctx) => aboutMeFormPage(ctx),
-    },
-    {
-      method: 'POST',
-      url: paths.children.updateAboutMe(),
-      access: 'children:edit',
-      audit: 'child.about-me.update',
-      handler: async (ctx) => {
+      page: aboutMeFormPage,
+      // The child first, as the page does, so a refused form is audited against the child.
+      read: async (ctx) => {
         await requireChild(ctx, ctx.params.id, 'about-me');
-        const form = parseForm(aboutMeForm, ctx.body);
+        return { form: parseForm(aboutMeForm, ctx.body) };
+      },
+      send: async (ctx, { form }) => {
         const version = await service.addAboutMeVersion(ctx.db, ctx.param('id'), form, { id: ctx.user.id, organisationId: ctx.user.organisationId });
         await service.recordChronologyEvent(ctx.db, {
           childId: ctx.param('id'),
@@ -132,8 +129,7 @@ export function tellItOnceRoutes(_deps: CapabilityDeps): RouteSpec[] {
         ctx.audit.details = { ...ctx.audit.details, version };
         return { redirect: `${paths.children.aboutMe(ctx.params.id)}?saved=1` };
       },
-      onInvalid: (ctx, errors) => aboutMeFormPage(ctx, ctx.body, errors),
-    },
+    }),
     {
       method: 'GET',
       url: paths.children.chronology(),
@@ -159,23 +155,19 @@ export function tellItOnceRoutes(_deps: CapabilityDeps): RouteSpec[] {
         };
       },
     },
-    {
-      method: 'GET',
+    ...formRoutes({
       url: paths.children.addChronologyEvent(),
       access: 'children:edit',
-      audit: 'child.chronology.new',
+      audit: { show: 'child.chronology.new', send: 'child.chronology.add' },
       auditReads: true,
-      handler: (ctx) => chronologyFormPage(ctx),
-    },
-    {
-      method: 'POST',
-      url: paths.children.addChronologyEvent(),
-      access: 'children:edit',
-      audit: 'child.chronology.add',
-      handler: async (ctx) => {
+      page: chronologyFormPage,
+      // Only to the sections the person may see.
+      read: async (ctx) => {
         const access = await requireChild(ctx, ctx.params.id, 'core');
         if (!access.visible) throw new NotFoundError('child');
-        const form = parseFormWithDates(chronologyEventForm(access.sections), ctx.body, ['occurredOn']);
+        return { form: parseFormWithDates(chronologyEventForm(access.sections), ctx.body, ['occurredOn']) };
+      },
+      send: async (ctx, { form }) => {
         const event = await service.recordChronologyEvent(ctx.db, {
           childId: ctx.param('id'),
           organisationId: ctx.user.organisationId,
@@ -188,7 +180,6 @@ export function tellItOnceRoutes(_deps: CapabilityDeps): RouteSpec[] {
         ctx.audit.details = { ...ctx.audit.details, eventId: event.id, eventSection: form.section };
         return { redirect: `${paths.children.chronology(ctx.params.id)}?added=1` };
       },
-      onInvalid: (ctx, errors) => chronologyFormPage(ctx, ctx.body, errors),
-    },
+    }),
   ];
 }
