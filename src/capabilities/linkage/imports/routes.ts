@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import type { RouteResult, RouteSpec, SignedInContext } from '../../../platform/http/route.js';
 import { ValidationError, type FieldError } from '../../../platform/http/errors.js';
 import { parseForm } from '../../../platform/http/forms.js';
+import { formRoutes } from '../../../platform/http/form-routes.js';
 import { paths } from '../../../paths.js';
 import type { CapabilityDeps } from '../../deps.js';
 import { DATE_FORMATS, FIELDS, FIELD_KEYS, OUTCOMES, SOURCE_KINDS, type Outcome } from './fields.js';
@@ -78,6 +79,8 @@ export function importsRoutes(deps: CapabilityDeps): RouteSpec[] {
     ...Object.fromEntries(FIELD_KEYS.map((f) => [`column-${f}`, s.mapping[f] ?? ''])),
   });
 
+  const readSource = (ctx: SignedInContext) => toSourceInput(parseForm(sourceForm, ctx.body));
+
   const importPage = async (ctx: SignedInContext, errors?: FieldError[]): Promise<RouteResult> => {
     const imp = await imports.getImport(ctx.db, ctx.param('id'));
     const outcome = ctx.query.outcome && Object.hasOwn(SHOWN_OUTCOMES, ctx.query.outcome) ? (ctx.query.outcome as keyof typeof SHOWN_OUTCOMES) : undefined;
@@ -117,51 +120,37 @@ export function importsRoutes(deps: CapabilityDeps): RouteSpec[] {
       audit: 'imports.home',
       handler: (ctx) => homePage(ctx),
     },
-    {
-      method: 'GET',
+    ...formRoutes({
       url: paths.imports.newSource,
       access: ACCESS,
-      audit: 'imports.source.form',
-      handler: (ctx) => sourcePage(ctx, { birthDateFormat: 'YYYY-MM-DD', matchThreshold: '90', reviewLower: '50' }),
-    },
-    {
-      method: 'POST',
-      url: paths.imports.newSource,
-      access: ACCESS,
-      audit: 'imports.source.create',
-      handler: async (ctx) => {
-        const input = toSourceInput(parseForm(sourceForm, ctx.body));
+      audit: { show: 'imports.source.form', send: 'imports.source.create' },
+      page: (ctx, values = { birthDateFormat: 'YYYY-MM-DD', matchThreshold: '90', reviewLower: '50' }, errors) => sourcePage(ctx, values, errors),
+      read: readSource,
+      send: async (ctx, input) => {
         if (!mayLinkOrganisation(ctx)) input.organisationId = null;
         const id = await imports.createSource(ctx.db, input, ctx.user.id);
         Object.assign(ctx.audit, { subjectType: 'import-source', subjectId: id, details: { name: input.name, mapping: input.mapping } });
         return { redirect: paths.imports.home };
       },
-      onInvalid: (ctx, errors) => sourcePage(ctx, ctx.body, errors),
-    },
-    {
-      method: 'GET',
+    }),
+    ...formRoutes({
       url: paths.imports.source(),
       access: ACCESS,
-      audit: 'imports.source.view',
-      handler: async (ctx) => {
+      audit: { show: 'imports.source.view', send: 'imports.source.update' },
+      page: async (ctx, values, errors) => {
+        // As stored, or as typed when shown again.
+        if (values) return sourcePage(ctx, values, errors, ctx.params.id);
         const s = await imports.getSource(ctx.db, ctx.param('id'));
         return sourcePage(ctx, sourceValues(s), undefined, s.id);
       },
-    },
-    {
-      method: 'POST',
-      url: paths.imports.source(),
-      access: ACCESS,
-      audit: 'imports.source.update',
-      handler: async (ctx) => {
-        const input = toSourceInput(parseForm(sourceForm, ctx.body));
+      read: readSource,
+      send: async (ctx, input) => {
         if (!mayLinkOrganisation(ctx)) input.organisationId = (await imports.getSource(ctx.db, ctx.param('id'))).organisation_id;
         await imports.updateSource(ctx.db, ctx.param('id'), input, input.version ?? -1);
         Object.assign(ctx.audit, { subjectType: 'import-source', subjectId: ctx.params.id, details: { name: input.name, mapping: input.mapping } });
         return { redirect: paths.imports.home };
       },
-      onInvalid: (ctx, errors) => sourcePage(ctx, ctx.body, errors, ctx.params.id),
-    },
+    }),
     {
       method: 'POST',
       url: paths.imports.upload,
