@@ -4,6 +4,7 @@
 import { isOrganisationType } from '../../../platform/access/roles.js';
 import { ValidationError, type FieldError } from '../../../platform/http/errors.js';
 import { ageOn, isIsoDate } from '../../../platform/dates.js';
+import { dateFromParts } from '../../../platform/date-input.js';
 import { isSection, type Section } from './rules.js';
 import { CONSENT_GIVERS, CONSENT_METHODS, EMERGENCY_HOURS, LAWFUL_BASES, type ConsentGiver, type ConsentMethod, type LawfulBasis } from './presenters.js';
 
@@ -43,24 +44,16 @@ class Problems {
  */
 function readDate(body: Body, name: string, label: string, p: Problems, required: boolean): string | null | undefined {
   const field = `${name}-day`;
-  const day = str(body[`${name}-day`]);
-  const month = str(body[`${name}-month`]);
-  const year = str(body[`${name}-year`]);
-  if (!day && !month && !year) {
+  const date = dateFromParts({ day: str(body[`${name}-day`]), month: str(body[`${name}-month`]), year: str(body[`${name}-year`]) });
+  if (date.ok) return date.value;
+  const { problem } = date;
+  if (problem.kind === 'missing') {
     if (required) p.add(field, `Enter ${label}`);
     return required ? undefined : null;
   }
-  const missing = (['day', 'month', 'year'] as const).filter((k) => !{ day, month, year }[k]);
-  if (missing.length) {
-    p.add(field, `${capitalise(label)} must include a ${missing.join(' and a ')}`);
-    return undefined;
-  }
-  const iso = `${year}-${month.padStart(2, '0')}-${day.padStart(2, '0')}`;
-  if (!/^[0-9]{1,2}$/.test(day) || !/^[0-9]{1,2}$/.test(month) || !/^[0-9]{4}$/.test(year) || !isIsoDate(iso) || Number(year) < 1900) {
-    p.add(field, `${capitalise(label)} must be a real date, like 27 3 2025`);
-    return undefined;
-  }
-  return iso;
+  if (problem.kind === 'incomplete') p.add(field, `${capitalise(label)} must include a ${problem.missing.join(' and a ')}`);
+  else p.add(field, `${capitalise(label)} must be a real date, like 27 3 2025`);
+  return undefined;
 }
 const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
