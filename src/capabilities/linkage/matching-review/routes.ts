@@ -5,6 +5,7 @@
 // the fields the linker compares (no family, health, education or social care details).
 import type { RouteContext, RouteResult, RouteSpec } from '../../../platform/http/route.js';
 import { ValidationError, type FieldError } from '../../../platform/http/errors.js';
+import { formRoutes } from '../../../platform/http/form-routes.js';
 import { paths } from '../../../paths.js';
 import type { CapabilityDeps } from '../../deps.js';
 import { formatNhsNumber } from '../../record/children/index.js';
@@ -81,23 +82,20 @@ export function matchingReviewRoutes(_deps: CapabilityDeps): RouteSpec[] {
         };
       },
     },
-    {
-      method: 'GET',
+    ...formRoutes({
       url: paths.matching.pair(),
       access: ACCESS,
-      audit: 'matching.pair.view',
+      audit: { show: 'matching.pair.view', send: 'matching.pair.decide' },
       auditReads: true,
-      handler: (ctx) => pairPage(ctx),
-    },
-    {
-      method: 'POST',
-      url: paths.matching.pair(),
-      access: ACCESS,
-      audit: 'matching.pair.decide',
-      handler: async (ctx) => {
+      // Nothing typed is shown again: the pair, with what was wrong.
+      page: (ctx, _values, errors) => pairPage(ctx, errors),
+      read: (ctx) => {
         const decision = typeof ctx.body.decision === 'string' ? ctx.body.decision : '';
         if (!isDecision(decision)) throw new ValidationError([{ text: 'Select whether they are the same person', href: '#decision' }]);
         const note = typeof ctx.body.note === 'string' && ctx.body.note.trim() ? ctx.body.note.trim().slice(0, 1000) : null;
+        return { decision, note };
+      },
+      send: async (ctx, { decision, note }) => {
         const done = await review.decide(ctx.db, ctx.param('id'), decision, { userId: ctx.user.id, note });
         Object.assign(ctx.audit, {
           subjectType: 'child',
@@ -108,8 +106,7 @@ export function matchingReviewRoutes(_deps: CapabilityDeps): RouteSpec[] {
         });
         return { redirect: `${paths.matching.queue}?done=${decision}` };
       },
-      onInvalid: (ctx, errors) => pairPage(ctx, errors),
-    },
+    }),
     {
       method: 'GET',
       url: paths.matching.merges,
