@@ -27,6 +27,7 @@ import {
 } from './presenters.js';
 import { radioItems } from '../../../platform/views/items.js';
 import { dateInput, withDate } from '../../../platform/date-input.js';
+import { formRoutes } from '../../../platform/http/form-routes.js';
 
 const V = 'record/children/views/';
 type Values = Record<string, unknown>;
@@ -91,30 +92,28 @@ export function childrenRoutes(_deps: CapabilityDeps): RouteSpec[] {
   };
 
   return [
-    {
-      method: 'GET',
+    ...formRoutes({
       url: paths.children.register,
       access: 'children:register',
-      audit: 'children.register.form',
-      handler: async (ctx) => {
+      audit: { show: 'children.register.form', send: 'children.register' },
+      page: (ctx, values, errors) => {
         const today = todayInLondon();
-        return registerPage(ctx, withDate(withDate({}, 'joinedOn', today), 'consentGivenOn', today));
+        return registerPage(ctx, values ?? withDate(withDate({}, 'joinedOn', today), 'consentGivenOn', today), errors);
       },
-    },
-    {
-      method: 'POST',
-      url: paths.children.register,
-      access: 'children:register',
-      audit: 'children.register',
-      handler: async (ctx) => {
+      // "No, go back" is not read as a registration.
+      read: (ctx) => {
+        if (ctx.body._action === 'change') return { back: true as const };
+        const today = todayInLondon();
+        return { back: false as const, today, input: parseRegisterForm(ctx.body, today, ctx.user) };
+      },
+      send: async (ctx, form) => {
         // "No, go back": the form again, as it was filled in.
-        if (ctx.body._action === 'change') {
+        if (form.back) {
           ctx.audit.details = { step: 'back to the form' };
           return registerPage(ctx, ctx.body);
         }
-        const today = todayInLondon();
+        const { today, input } = form;
         const user = ctx.user;
-        const input = parseRegisterForm(ctx.body, today, user);
         if (!input.confirmed) {
           const matches = await children.findPossibleDuplicates(ctx.db, viewerOf(user), input.child);
           if (matches.visible.length || matches.hiddenIds.length) {
@@ -140,8 +139,7 @@ export function childrenRoutes(_deps: CapabilityDeps): RouteSpec[] {
         });
         return { redirect: `${paths.children.record(ids.childId)}?registered=1` };
       },
-      onInvalid: (ctx, errors) => registerPage(ctx, ctx.body, errors),
-    },
+    }),
     {
       method: 'GET',
       url: paths.children.record(),
