@@ -5,6 +5,7 @@
 import { OUTCOMES } from '../panel-decisions/index.js';
 import type { RouteResult, RouteSpec, SignedInContext } from '../../../platform/http/route.js';
 import { ForbiddenError, type FieldError } from '../../../platform/http/errors.js';
+import { formRoutes } from '../../../platform/http/form-routes.js';
 import type { CurrentUser } from '../../../platform/auth/current-user.js';
 import { parseForm } from '../../../platform/http/forms.js';
 import { todayInLondon } from '../../../platform/dates.js';
@@ -164,7 +165,13 @@ export function panelsRoutes(deps: CapabilityDeps): RouteSpec[] {
     return { meeting, panel, administrator: panel.administrator_id === ctx.user.id };
   };
 
-  const changePage = async (ctx: SignedInContext, errors?: FieldError[], values?: Record<string, unknown>): Promise<RouteResult> => {
+  /** A scheduler's form on a meeting: who may first (a refusal is a 403, before the form is read), then the version it was on. */
+  const schedulersVersion = async (ctx: SignedInContext) => {
+    await schedulersMeeting(ctx);
+    return parseVersion(ctx.body);
+  };
+
+  const changePage = async (ctx: SignedInContext, values?: Record<string, unknown>, errors?: FieldError[]): Promise<RouteResult> => {
     const { meeting, panel, administrator } = await schedulersMeeting(ctx);
     const [y, m, d] = meeting.meets_on.split('-');
     const v = values ?? { 'meetsOn-day': String(Number(d)), 'meetsOn-month': String(Number(m)), 'meetsOn-year': y, place: meeting.place ?? '', version: String(meeting.version) };
@@ -174,7 +181,7 @@ export function panelsRoutes(deps: CapabilityDeps): RouteSpec[] {
     };
   };
 
-  const cancelPage = async (ctx: SignedInContext, errors?: FieldError[], values: Record<string, unknown> = {}): Promise<RouteResult> => {
+  const cancelPage = async (ctx: SignedInContext, values: Record<string, unknown> = {}, errors?: FieldError[]): Promise<RouteResult> => {
     const { meeting, panel, administrator } = await schedulersMeeting(ctx);
     const cases = await panels.listMeetings(ctx.db, panel.id).then((ms) => ms.find((x) => x.id === meeting.id)?.cases ?? 0);
     return {
@@ -194,7 +201,7 @@ export function panelsRoutes(deps: CapabilityDeps): RouteSpec[] {
     };
   };
 
-  const summaryPage = async (ctx: SignedInContext, errors?: FieldError[], values?: Record<string, unknown>): Promise<RouteResult> => {
+  const summaryPage = async (ctx: SignedInContext, values?: Record<string, unknown>, errors?: FieldError[]): Promise<RouteResult> => {
     const { meeting, panel } = await panels.getMeeting(ctx.db, ctx.params.meetingId);
     panels.requireAdministrator(panel, viewer(ctx));
     const c = await panels.caseForEditing(ctx.db, meeting.id, ctx.params.caseId);
@@ -214,6 +221,23 @@ export function panelsRoutes(deps: CapabilityDeps): RouteSpec[] {
       },
     };
   };
+
+  /** A panel whose schedule the viewer may change: its administrator or a configurer. */
+  const schedulersPanel = async (ctx: SignedInContext) => {
+    const panel = await panels.getPanel(ctx.db, ctx.params.id);
+    panels.requireScheduler(panel, viewer(ctx));
+    return panel;
+  };
+
+  /** A form on a panel's page (its members, its schedule): refused, the panel's page again, with what was typed unless `keepTyped` is false. */
+  const panelPageAction = (url: string, access: typeof CONFIGURE | 'signed-in', audit: string, handler: (ctx: SignedInContext) => Promise<RouteResult>, keepTyped = true): RouteSpec => ({
+    method: 'POST',
+    url,
+    access,
+    audit,
+    handler,
+    onInvalid: (ctx, errors) => panelPage(ctx, errors, keepTyped ? ctx.body : undefined),
+  });
 
   /** An agenda change: the administrator only, on the meeting's current version. */
   const agendaAction = (url: string, audit: string, act: (ctx: SignedInContext, version: number) => Promise<{ done: string; details: Record<string, unknown>; children?: string[] }>): RouteSpec => ({
@@ -253,102 +277,62 @@ export function panelsRoutes(deps: CapabilityDeps): RouteSpec[] {
         };
       },
     },
-    { method: 'GET', url: paths.panels.newPanel, access: CONFIGURE, audit: 'panels.panel.new', handler: (ctx) => panelForm(ctx, { papersDays: '7', cutOffDays: '10', quorumMembers: '3' }) },
-    {
-      method: 'POST',
+    ...formRoutes({
       url: paths.panels.newPanel,
       access: CONFIGURE,
-      audit: 'panels.panel.create',
-      handler: async (ctx) => {
-        const input = parsePanelForm(ctx.body);
+      audit: { show: 'panels.panel.new', send: 'panels.panel.create' },
+      page: (ctx, values, errors) => panelForm(ctx, values ?? { papersDays: '7', cutOffDays: '10', quorumMembers: '3' }, errors),
+      read: (ctx) => parsePanelForm(ctx.body),
+      send: async (ctx, input) => {
         const panel = await panels.createPanel(ctx.db, input);
         Object.assign(ctx.audit, { subjectType: 'panel', subjectId: panel.id, details: panelAuditDetails(input) });
         return { redirect: `${paths.panels.panel(panel.id)}?done=panel-added` };
       },
-      onInvalid: (ctx, errors) => panelForm(ctx, ctx.body, errors),
-    },
+    }),
     { method: 'GET', url: paths.panels.panel(), access: 'signed-in', audit: 'panels.panel.view', handler: (ctx) => (requirePanelsPerson(ctx), panelPage(ctx)) },
-    {
-      method: 'GET',
+    ...formRoutes({
       url: paths.panels.edit(),
       access: CONFIGURE,
-      audit: 'panels.panel.edit',
-      handler: async (ctx) => {
+      audit: { show: 'panels.panel.edit', send: 'panels.panel.update' },
+      page: async (ctx, values, errors) => {
         const panel = await panels.getPanel(ctx.db, ctx.params.id);
-        return panelForm(ctx, panelValues(panel), undefined, panel);
+        return panelForm(ctx, values ?? panelValues(panel), errors, panel);
       },
-    },
-    {
-      method: 'POST',
-      url: paths.panels.edit(),
-      access: CONFIGURE,
-      audit: 'panels.panel.update',
-      handler: async (ctx) => {
-        const input = parsePanelForm(ctx.body);
-        await panels.updatePanel(ctx.db, ctx.param('id'), parseVersion(ctx.body), input);
+      read: (ctx) => ({ input: parsePanelForm(ctx.body), version: parseVersion(ctx.body) }),
+      send: async (ctx, { input, version }) => {
+        await panels.updatePanel(ctx.db, ctx.param('id'), version, input);
         Object.assign(ctx.audit, { subjectType: 'panel', subjectId: ctx.params.id, details: panelAuditDetails(input) });
         return { redirect: `${paths.panels.panel(ctx.params.id)}?done=panel-saved` };
       },
-      onInvalid: async (ctx, errors) => panelForm(ctx, ctx.body, errors, await panels.getPanel(ctx.db, ctx.params.id)),
-    },
-    {
-      method: 'POST',
-      url: paths.panels.addMember(),
-      access: CONFIGURE,
-      audit: 'panels.member.add',
-      handler: async (ctx) => {
-        const input = parseMemberForm(ctx.body);
-        await panels.addMember(ctx.db, ctx.param('id'), parseVersion(ctx.body), input);
-        Object.assign(ctx.audit, { subjectType: 'panel', subjectId: ctx.params.id, details: input });
-        return { redirect: `${paths.panels.panel(ctx.params.id)}?done=member-added#members` };
-      },
-      onInvalid: (ctx, errors) => panelPage(ctx, errors, ctx.body),
-    },
-    {
-      method: 'POST',
-      url: paths.panels.removeMember(),
-      access: CONFIGURE,
-      audit: 'panels.member.remove',
-      handler: async (ctx) => {
-        const memberId = String(ctx.body.memberId ?? '');
-        await panels.removeMember(ctx.db, ctx.param('id'), parseVersion(ctx.body), memberId);
-        Object.assign(ctx.audit, { subjectType: 'panel', subjectId: ctx.params.id, details: { memberId } });
-        return { redirect: `${paths.panels.panel(ctx.params.id)}?done=member-removed#members` };
-      },
-      onInvalid: (ctx, errors) => panelPage(ctx, errors),
-    },
-    {
-      method: 'POST',
-      url: paths.panels.addMeeting(),
-      access: 'signed-in',
-      audit: 'panels.meeting.add',
-      handler: async (ctx) => {
-        const panel = await panels.getPanel(ctx.db, ctx.params.id);
-        panels.requireScheduler(panel, viewer(ctx));
-        const input = parseMeetingForm(ctx.body);
-        const meeting = await panels.addMeeting(ctx.db, panel, input, todayInLondon());
-        Object.assign(ctx.audit, { subjectType: 'panel-meeting', subjectId: meeting.id, details: { panelId: panel.id, meetsOn: input.meetsOn, placeGiven: input.place !== null } });
-        return { redirect: `${paths.panels.panel(panel.id)}?done=meeting-added#schedule` };
-      },
-      onInvalid: (ctx, errors) => panelPage(ctx, errors, ctx.body),
-    },
-    {
-      method: 'POST',
-      url: paths.panels.generateMeetings(),
-      access: 'signed-in',
-      audit: 'panels.meeting.generate',
-      handler: async (ctx) => {
-        const panel = await panels.getPanel(ctx.db, ctx.params.id);
-        panels.requireScheduler(panel, viewer(ctx));
-        const form = parseForm(generateForm, ctx.body);
-        const rule = { weekday: form.weekday, nth: form.nth };
-        const r = await panels.generateMeetings(ctx.db, panel, rule, form.count, form.place, todayInLondon());
-        Object.assign(ctx.audit, { subjectType: 'panel', subjectId: panel.id, details: { weekday: rule.weekday, nth: rule.nth, count: form.count, placeGiven: !!form.place, added: r.added, skipped: r.skipped.length } });
-        const skipped = r.skipped.length ? `&skipped=${encodeURIComponent(r.skipped.join('; '))}` : '';
-        return { redirect: `${paths.panels.panel(panel.id)}?done=meetings-generated${skipped}#schedule` };
-      },
-      onInvalid: (ctx, errors) => panelPage(ctx, errors, ctx.body),
-    },
+    }),
+    panelPageAction(paths.panels.addMember(), CONFIGURE, 'panels.member.add', async (ctx) => {
+      const input = parseMemberForm(ctx.body);
+      await panels.addMember(ctx.db, ctx.param('id'), parseVersion(ctx.body), input);
+      Object.assign(ctx.audit, { subjectType: 'panel', subjectId: ctx.params.id, details: input });
+      return { redirect: `${paths.panels.panel(ctx.params.id)}?done=member-added#members` };
+    }),
+    panelPageAction(paths.panels.removeMember(), CONFIGURE, 'panels.member.remove', async (ctx) => {
+      const memberId = String(ctx.body.memberId ?? '');
+      await panels.removeMember(ctx.db, ctx.param('id'), parseVersion(ctx.body), memberId);
+      Object.assign(ctx.audit, { subjectType: 'panel', subjectId: ctx.params.id, details: { memberId } });
+      return { redirect: `${paths.panels.panel(ctx.params.id)}?done=member-removed#members` };
+    }, false),
+    panelPageAction(paths.panels.addMeeting(), 'signed-in', 'panels.meeting.add', async (ctx) => {
+      const panel = await schedulersPanel(ctx);
+      const input = parseMeetingForm(ctx.body);
+      const meeting = await panels.addMeeting(ctx.db, panel, input, todayInLondon());
+      Object.assign(ctx.audit, { subjectType: 'panel-meeting', subjectId: meeting.id, details: { panelId: panel.id, meetsOn: input.meetsOn, placeGiven: input.place !== null } });
+      return { redirect: `${paths.panels.panel(panel.id)}?done=meeting-added#schedule` };
+    }),
+    panelPageAction(paths.panels.generateMeetings(), 'signed-in', 'panels.meeting.generate', async (ctx) => {
+      const panel = await schedulersPanel(ctx);
+      const form = parseForm(generateForm, ctx.body);
+      const rule = { weekday: form.weekday, nth: form.nth };
+      const r = await panels.generateMeetings(ctx.db, panel, rule, form.count, form.place, todayInLondon());
+      Object.assign(ctx.audit, { subjectType: 'panel', subjectId: panel.id, details: { weekday: rule.weekday, nth: rule.nth, count: form.count, placeGiven: !!form.place, added: r.added, skipped: r.skipped.length } });
+      const skipped = r.skipped.length ? `&skipped=${encodeURIComponent(r.skipped.join('; '))}` : '';
+      return { redirect: `${paths.panels.panel(panel.id)}?done=meetings-generated${skipped}#schedule` };
+    }),
     { method: 'GET', url: paths.panels.meeting(), access: ATTEND, audit: 'panels.meeting.view', auditReads: true, handler: (ctx) => meetingPage(ctx) },
     agendaAction(paths.panels.addCase(), 'panels.agenda.add', async (ctx, version) => {
       const input = parseCaseForm(ctx.body);
@@ -381,51 +365,44 @@ export function panelsRoutes(deps: CapabilityDeps): RouteSpec[] {
       await panels.markHeld(ctx.db, ctx.param('meetingId'), version, todayInLondon());
       return { done: 'held', details: {} };
     }),
-    { method: 'GET', url: paths.panels.changeMeeting(), access: 'signed-in', audit: 'panels.meeting.edit', handler: (ctx) => changePage(ctx) },
-    {
-      method: 'POST',
+    ...formRoutes({
       url: paths.panels.changeMeeting(),
       access: 'signed-in',
-      audit: 'panels.meeting.change',
-      handler: async (ctx) => {
-        await schedulersMeeting(ctx);
-        const version = parseVersion(ctx.body);
-        const input = parseMeetingForm(ctx.body);
+      audit: { show: 'panels.meeting.edit', send: 'panels.meeting.change' },
+      page: changePage,
+      read: async (ctx) => ({ version: await schedulersVersion(ctx), input: parseMeetingForm(ctx.body) }),
+      send: async (ctx, { version, input }) => {
         const r = await panels.changeMeeting(ctx.db, ctx.param('meetingId'), version, input, todayInLondon());
         Object.assign(ctx.audit, { subjectType: 'panel-meeting', subjectId: ctx.params.meetingId, details: r });
         return { redirect: `${paths.panels.panel(r.panelId)}?done=meeting-changed#schedule` };
       },
-      onInvalid: (ctx, errors) => changePage(ctx, errors, ctx.body),
-    },
-    { method: 'GET', url: paths.panels.cancelMeeting(), access: 'signed-in', audit: 'panels.meeting.cancel-confirm', handler: (ctx) => cancelPage(ctx) },
-    {
-      method: 'POST',
+    }),
+    ...formRoutes({
       url: paths.panels.cancelMeeting(),
       access: 'signed-in',
-      audit: 'panels.meeting.cancel',
-      handler: async (ctx) => {
-        await schedulersMeeting(ctx);
-        const version = parseVersion(ctx.body);
-        const reason = parseCancelForm(ctx.body);
+      audit: { show: 'panels.meeting.cancel-confirm', send: 'panels.meeting.cancel' },
+      page: cancelPage,
+      read: async (ctx) => ({ version: await schedulersVersion(ctx), reason: parseCancelForm(ctx.body) }),
+      send: async (ctx, { version, reason }) => {
         const r = await panels.cancelMeeting(ctx.db, ctx.param('meetingId'), version, { reason, actorId: ctx.user.id, notifier: deps.notifier, baseUrl: deps.config.baseUrl });
         // The reason may name a child or a family: the audit keeps only that one was given.
         Object.assign(ctx.audit, { subjectType: 'panel-meeting', subjectId: ctx.params.meetingId, details: { ...r, reasonGiven: true, reasonLength: reason.length } });
         return { redirect: `${paths.panels.panel(r.panelId)}?done=${r.notified ? 'meeting-cancelled-notified' : 'meeting-cancelled'}#schedule` };
       },
-      onInvalid: (ctx, errors) => cancelPage(ctx, errors, ctx.body),
-    },
-    { method: 'GET', url: paths.panels.editSummary(), access: ATTEND, audit: 'panels.agenda.summary.edit', auditReads: true, handler: (ctx) => summaryPage(ctx) },
-    {
-      method: 'POST',
+    }),
+    ...formRoutes({
       url: paths.panels.editSummary(),
       access: ATTEND,
-      audit: 'panels.agenda.summary.change',
-      handler: async (ctx) => {
+      audit: { show: 'panels.agenda.summary.edit', send: 'panels.agenda.summary.change' },
+      auditReads: true,
+      page: summaryPage,
+      read: async (ctx) => {
         const { panel } = await panels.getMeeting(ctx.db, ctx.params.meetingId);
         panels.requireAdministrator(panel, viewer(ctx));
         Object.assign(ctx.audit, { subjectType: 'panel-meeting', subjectId: ctx.params.meetingId });
-        const version = parseVersion(ctx.body);
-        const summary = parseSummaryForm(ctx.body);
+        return { version: parseVersion(ctx.body), summary: parseSummaryForm(ctx.body) };
+      },
+      send: async (ctx, { version, summary }) => {
         const caseId = ctx.params.caseId ?? '';
         const r = await panels.editSummary(ctx.db, ctx.param('meetingId'), version, caseId, summary);
         const c = await panels.caseForEditing(ctx.db, ctx.param('meetingId'), caseId);
@@ -433,8 +410,7 @@ export function panelsRoutes(deps: CapabilityDeps): RouteSpec[] {
         Object.assign(ctx.audit, { details: { caseId, referralId: r.referralId, changed: r.changed, summaryLength: summary.length }, children: c.childId ? [c.childId] : [] });
         return { redirect: `${paths.panels.meeting(ctx.params.meetingId)}?done=summary-changed#agenda` };
       },
-      onInvalid: (ctx, errors) => summaryPage(ctx, errors, ctx.body),
-    },
+    }),
     {
       method: 'GET',
       url: paths.panels.papers(),
