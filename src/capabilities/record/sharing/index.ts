@@ -9,6 +9,5 @@ export {
   viewerOf,
   visibleChild,
   type HeldByMerge,
-  type RegistrationConsent,
 } from './service.js';
 export { CASEWORK_ROLES, isSection, SECTION_KEYS, SECTIONS, SMALL_NUMBER, suppress, type Section, type Viewer } from './rules.js';
