@@ -1,5 +1,6 @@
 // Sharing's public module: the access rule (requireChild for a record page, visibleChild as SQL),
-// the parts of the record (sections), small-number suppression, and grants held by a merge.
+// the parts of the record (sections), small-number suppression, grants held by a merge, and the
+// consent recorded with a registration.
 export {
   addRegistrationConsent,
   childAccess,
