@@ -3,6 +3,7 @@
 // eligibility), and registering a new child from a referral (the children capability's duplicate guard).
 import type { RouteResult, RouteSpec, SignedInContext } from '../../../platform/http/route.js';
 import { ForbiddenError, NotFoundError, ValidationError, type FieldError } from '../../../platform/http/errors.js';
+import { formRoutes } from '../../../platform/http/form-routes.js';
 import { todayInLondon, longDate } from '../../../platform/dates.js';
 import type { ReferralStatus } from '../../../platform/db/schema.js';
 import { paths } from '../../../paths.js';
@@ -93,6 +94,12 @@ export function referralsRoutes(deps: CapabilityDeps): RouteSpec[] {
 
   // -------------------------------------------------------------------------------------------
   // A referral's page (triage)
+  /** The referral in the address, its child (if attached) named in the audit entry. */
+  const auditedReferral = async (ctx: SignedInContext) => {
+    const r = await referrals.getReferral(ctx.db, ctx.params.id);
+    Object.assign(ctx.audit, { subjectType: 'referral', subjectId: r.id, children: r.child_id ? [r.child_id] : [] });
+    return r;
+  };
   const referralPage = async (ctx: SignedInContext, errors?: FieldError[], values: Values = {}): Promise<RouteResult> => {
     const r = await referrals.getReferral(ctx.db, ctx.params.id);
     ctx.audit.subjectType = 'referral';
@@ -156,24 +163,31 @@ export function referralsRoutes(deps: CapabilityDeps): RouteSpec[] {
     const r = await referrals.getReferral(ctx.db, id);
     return { ...r, attachProblem: attachProblem(r.status, r.child_id !== null) };
   };
+  /** The registration form read, the referral it is for checked first. */
+  const readRegistration = async (ctx: SignedInContext) => {
+    const today = todayInLondon();
+    const user = ctx.user;
+    const r = await referralFor(ctx, ctx.body.referral);
+    // Refused before anyone is registered: the new record would belong to no referral.
+    if (r?.attachProblem) throw new ValidationError([{ text: r.attachProblem, href: '#main-content' }]);
+    return { today, user, r, input: parseRegisterForm(ctx.body, today, user) };
+  };
 
   return [
-    { method: 'GET', url: paths.referrals.selfReferral, access: 'public', audit: 'referrals.self.form', handler: async () => selfPage() },
-    {
-      method: 'POST',
+    ...formRoutes({
       url: paths.referrals.selfReferral,
       access: 'public',
-      audit: 'referrals.self.create',
+      audit: { show: 'referrals.self.form', send: 'referrals.self.create' },
       rateLimit: 20,
-      handler: async (ctx) => {
-        const input = parseSelfReferral(ctx.body, todayInLondon());
+      page: (_ctx, values, errors) => selfPage(values, errors),
+      read: (ctx) => parseSelfReferral(ctx.body, todayInLondon()),
+      send: async (ctx, input) => {
         const row = await referrals.createFamilyReferral(ctx.db, deps.notifier, input, todayInLondon());
         // What was done, never what was typed.
         Object.assign(ctx.audit, { subjectType: 'referral', subjectId: row.id, details: { reference: row.reference, route: 'family', who: input.who, contactMethod: input.contactMethod } });
         return { redirect: paths.referrals.selfReferralDone(row.reference) };
       },
-      onInvalid: (ctx, errors) => selfPage(ctx.body, errors),
-    },
+    }),
     {
       method: 'GET',
       url: paths.referrals.selfReferralDone(),
@@ -186,31 +200,26 @@ export function referralsRoutes(deps: CapabilityDeps): RouteSpec[] {
       },
     },
 
-    {
-      method: 'GET',
+    ...formRoutes({
       url: paths.referrals.newReferral,
       access: 'referrals:make',
-      audit: 'referrals.new.form',
+      audit: { show: 'referrals.new.form', send: 'referrals.create' },
       auditReads: true,
-      handler: async (ctx) => {
-        if (ctx.query.identifier !== undefined && !ctx.query.child) {
+      page: async (ctx, values, errors) => {
+        if (!values && ctx.query.identifier !== undefined && !ctx.query.child) {
           const id = await referrals.findVisibleChildByIdentifier(ctx.db, ctx.user, ctx.query.identifier);
           ctx.audit.details = { step: 'find by identifier', found: id !== null };
           if (id) return { redirect: `${paths.referrals.newReferral}?child=${id}` };
           return { redirect: `${paths.referrals.newReferral}?notFound=1` };
         }
-        return newReferralPage(ctx);
+        return newReferralPage(ctx, values, errors);
       },
-    },
-    {
-      method: 'POST',
-      url: paths.referrals.newReferral,
-      access: 'referrals:make',
-      audit: 'referrals.create',
-      handler: async (ctx) => {
+      read: async (ctx) => {
         const childId = typeof ctx.body.childId === 'string' ? ctx.body.childId : undefined;
         await requireChild(ctx, childId, 'core', 'making a referral');
-        const input = parsePartnerReferral(ctx.body);
+        return parsePartnerReferral(ctx.body);
+      },
+      send: async (ctx, input) => {
         const row = await referrals.createPartnerReferral(ctx.db, deps.notifier, ctx.user, input, todayInLondon());
         Object.assign(ctx.audit, {
           subjectType: 'referral',
@@ -220,8 +229,7 @@ export function referralsRoutes(deps: CapabilityDeps): RouteSpec[] {
         });
         return { redirect: `${paths.referrals.newReferral}?sent=${row.reference}` };
       },
-      onInvalid: (ctx, errors) => newReferralPage(ctx, ctx.body, errors),
-    },
+    }),
 
     {
       method: 'GET',
@@ -291,8 +299,7 @@ export function referralsRoutes(deps: CapabilityDeps): RouteSpec[] {
       access: 'referrals:triage',
       audit: 'referrals.triage',
       handler: async (ctx) => {
-        const r = await referrals.getReferral(ctx.db, ctx.params.id);
-        Object.assign(ctx.audit, { subjectType: 'referral', subjectId: r.id, children: r.child_id ? [r.child_id] : [] });
+        const r = await auditedReferral(ctx);
         const input = parseTriage(ctx.body);
         const result = await referrals.triage(ctx.db, deps.notifier, ctx.user, r.id, input);
         ctx.audit.details = { reference: r.reference, decision: input.decision, status: result.status, notified: result.notified };
@@ -300,25 +307,20 @@ export function referralsRoutes(deps: CapabilityDeps): RouteSpec[] {
       },
       onInvalid: (ctx, errors) => referralPage(ctx, errors, ctx.body),
     },
-    {
-      method: 'GET',
+    ...formRoutes({
       url: paths.referrals.assess(),
       access: 'referrals:triage',
-      audit: 'referrals.eligibility.form',
+      audit: { show: 'referrals.eligibility.form', send: 'referrals.eligibility.assess' },
       auditReads: true,
-      handler: (ctx) => assessPage(ctx, ctx.query.ruleSet),
-    },
-    {
-      method: 'POST',
-      url: paths.referrals.assess(),
-      access: 'referrals:triage',
-      audit: 'referrals.eligibility.assess',
-      handler: async (ctx) => {
-        const r = await referrals.getReferral(ctx.db, ctx.params.id);
-        Object.assign(ctx.audit, { subjectType: 'referral', subjectId: r.id, children: r.child_id ? [r.child_id] : [] });
+      // As it starts, the rule set chosen with ?ruleSet=ID; shown again, the one the form named.
+      page: (ctx, values, errors) => assessPage(ctx, values ? (typeof values.ruleSet === 'string' ? values.ruleSet : undefined) : ctx.query.ruleSet, values, errors),
+      read: async (ctx) => {
+        const r = await auditedReferral(ctx);
         const ruleSetId = typeof ctx.body.ruleSet === 'string' ? ctx.body.ruleSet : '';
         const { ruleSet } = await getRuleSet(ctx.db, ruleSetId);
-        const answers = parseAssessmentForm(ctx.body, ruleSet);
+        return { r, ruleSetId, ruleSet, answers: parseAssessmentForm(ctx.body, ruleSet) };
+      },
+      send: async (ctx, { r, ruleSetId, ruleSet, answers }) => {
         const { result } = await assessReferral(ctx.db, r.id, ruleSetId, answers, ctx.user.id);
         await ctx.db
           .insertInto('referral_events')
@@ -327,16 +329,15 @@ export function referralsRoutes(deps: CapabilityDeps): RouteSpec[] {
         ctx.audit.details = { reference: r.reference, ruleSetId, version: ruleSet.version, met: result.met, metCount: result.metCount };
         return { redirect: `${paths.referrals.referral(r.id)}?done=assessed#eligibility` };
       },
-      onInvalid: (ctx, errors) => assessPage(ctx, typeof ctx.body.ruleSet === 'string' ? ctx.body.ruleSet : undefined, ctx.body, errors),
-    },
+    }),
 
-    {
-      method: 'GET',
+    ...formRoutes({
       url: paths.referrals.registerChild,
       access: 'children:register',
-      audit: 'referrals.register-child.form',
+      audit: { show: 'referrals.register-child.form', send: 'referrals.register-child' },
       auditReads: true,
-      handler: async (ctx) => {
+      page: async (ctx, given, errors) => {
+        if (given) return registerPage(ctx, given, errors);
         const today = todayInLondon();
         const r = await referralFor(ctx, ctx.query.referral);
         // Its page says why it can no longer be attached (and no longer offers this form).
@@ -366,20 +367,11 @@ export function referralsRoutes(deps: CapabilityDeps): RouteSpec[] {
         }
         return registerPage(ctx, values);
       },
-    },
-    {
-      method: 'POST',
-      url: paths.referrals.registerChild,
-      access: 'children:register',
-      audit: 'referrals.register-child',
-      handler: async (ctx) => {
-        if (ctx.body._action === 'change') return registerPage(ctx, ctx.body);
-        const today = todayInLondon();
-        const user = ctx.user;
-        const r = await referralFor(ctx, ctx.body.referral);
-        // Refused before anyone is registered: the new record would belong to no referral.
-        if (r?.attachProblem) throw new ValidationError([{ text: r.attachProblem, href: '#main-content' }]);
-        const input = parseRegisterForm(ctx.body, today, user);
+      // 'Change' on the duplicates page: the form again as it was typed (null); else the registration, checked.
+      read: async (ctx) => (ctx.body._action === 'change' ? null : readRegistration(ctx)),
+      send: async (ctx, registration) => {
+        if (!registration) return registerPage(ctx, ctx.body);
+        const { today, user, r, input } = registration;
         if (!input.confirmed) {
           const matches = await findPossibleDuplicates(ctx.db, viewerOf(user), input.child);
           if (matches.visible.length || matches.hiddenIds.length) {
@@ -408,13 +400,11 @@ export function referralsRoutes(deps: CapabilityDeps): RouteSpec[] {
         }
         return { redirect: `${paths.referrals.newReferral}?child=${ids.childId}` };
       },
-      onInvalid: (ctx, errors) => registerPage(ctx, ctx.body, errors),
-    },
+    }),
   ];
 
   async function assessPage(ctx: SignedInContext, ruleSetId: string | undefined, values: Values = {}, errors?: FieldError[]): Promise<RouteResult> {
-    const r = await referrals.getReferral(ctx.db, ctx.params.id);
-    Object.assign(ctx.audit, { subjectType: 'referral', subjectId: r.id, children: r.child_id ? [r.child_id] : [] });
+    const r = await auditedReferral(ctx);
     const available = await assessableRuleSets(ctx.db);
     const chosen = ruleSetId ? await getRuleSet(ctx.db, ruleSetId) : available.length === 1 ? await getRuleSet(ctx.db, available[0]!.id) : null;
     return {
