@@ -7,6 +7,7 @@
 import type { RouteResult, RouteSpec, SignedInContext } from '../../../platform/http/route.js';
 import { ForbiddenError, NotFoundError, ValidationError, type FieldError } from '../../../platform/http/errors.js';
 import { ORGANISATION_TYPES } from '../../../platform/access/roles.js';
+import { formRoutes } from '../../../platform/http/form-routes.js';
 import { ageOn, todayInLondon, longDate } from '../../../platform/dates.js';
 import { paths } from '../../../paths.js';
 import type { CapabilityDeps } from '../../deps.js';
@@ -224,7 +225,7 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
     };
   };
 
-  const withdrawPage = async (ctx: SignedInContext, errors?: FieldError[], values: Values = {}): Promise<RouteResult> => {
+  const withdrawPage = async (ctx: SignedInContext, values: Values = {}, errors?: FieldError[]): Promise<RouteResult> => {
     const access = await requireChild(ctx, ctx.params.id, 'core');
     const h = await header(ctx, access, 'sharing');
     const c = await service.getConsent(ctx.db, ctx.param('id'), ctx.param('consentId'));
@@ -327,7 +328,7 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
 
   // Information governance review ---------------------------------------------------------------
 
-  const reviewPage = async (ctx: SignedInContext, errors?: FieldError[], values: Values = {}): Promise<RouteResult> => {
+  const reviewPage = async (ctx: SignedInContext, values: Values = {}, errors?: FieldError[]): Promise<RouteResult> => {
     const [list, unmatched] = await Promise.all([
       service.listEmergencyAccessForReview(ctx.db, pageNumber(ctx.query.page)),
       service.listUnmatchedEmergencyRequests(ctx.db),
@@ -382,7 +383,7 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
 
   // Approving sharing that widens the recorder's own organisation's access (ADR 0012) ------------
 
-  const approvalsPage = async (ctx: SignedInContext, errors?: FieldError[], values: Values = {}): Promise<RouteResult> => {
+  const approvalsPage = async (ctx: SignedInContext, values: Values = {}, errors?: FieldError[]): Promise<RouteResult> => {
     const { consents, bases } = await service.listSharingToApprove(ctx.db);
     const recorded = (g: { recorded_by_name: string | null; organisation_name: string | null; recorded_at: Date | string }) =>
       `${g.recorded_by_name ?? 'Not known'}${g.organisation_name ? ` (${g.organisation_name})` : ''}, ${dateTime(g.recorded_at)}`;
@@ -438,21 +439,14 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
   };
 
   return [
-    {
-      method: 'GET',
+    ...formRoutes({
       url: paths.register.sharingApprovals,
       access: 'sharing:approve',
-      audit: 'register.sharing-approvals.view',
+      audit: { show: 'register.sharing-approvals.view', send: 'register.sharing-approvals.decide' },
       auditReads: true,
-      handler: (ctx) => approvalsPage(ctx),
-    },
-    {
-      method: 'POST',
-      url: paths.register.sharingApprovals,
-      access: 'sharing:approve',
-      audit: 'register.sharing-approvals.decide',
-      handler: async (ctx) => {
-        const form = parseApprovalForm(ctx.body);
+      page: approvalsPage,
+      read: (ctx) => parseApprovalForm(ctx.body),
+      send: async (ctx, form) => {
         const outcome = await service.decideSharing(ctx.db, { kind: form.kind, id: form.id, decider: viewerOf(ctx.user), approve: form.approve, note: form.note });
         if (!outcome.ok) {
           const text = {
@@ -476,8 +470,7 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
         }
         return { redirect: `${paths.register.sharingApprovals}?done=${form.approve ? 'approved' : 'refused'}` };
       },
-      onInvalid: (ctx, errors) => approvalsPage(ctx, errors, ctx.body),
-    },
+    }),
     {
       method: 'GET',
       url: paths.children.sharing(),
@@ -486,25 +479,21 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
       auditReads: true,
       handler: sharingPage,
     },
-    {
-      method: 'GET',
+    ...formRoutes({
       url: paths.children.addConsent(),
       access: 'children:edit',
-      audit: 'child.consent.new',
+      audit: { show: 'child.consent.new', send: 'child.consent.add' },
       auditReads: true,
-      handler: (ctx) => consentPage(ctx),
-    },
-    {
-      method: 'POST',
-      url: paths.children.addConsent(),
-      access: 'children:edit',
-      audit: 'child.consent.add',
-      handler: async (ctx) => {
+      // A young person under 16, a missing capacity note, no scope: the page says which and keeps what was typed.
+      page: consentPage,
+      read: async (ctx) => {
         await requireChild(ctx, ctx.params.id, 'core');
-        const id = ctx.param('id');
-        const child = await service.childHeader(ctx.db, id);
+        const child = await service.childHeader(ctx.db, ctx.param('id'));
         const parents = await service.parentsWithResponsibility(ctx.db, child.family_id);
-        const form = parseConsentForm(ctx.body, { today: todayInLondon(), dateOfBirth: child.date_of_birth, parentIds: new Set(parents.map((p) => p.id)) });
+        return { form: parseConsentForm(ctx.body, { today: todayInLondon(), dateOfBirth: child.date_of_birth, parentIds: new Set(parents.map((p) => p.id)) }) };
+      },
+      send: async (ctx, { form }) => {
+        const id = ctx.param('id');
         const { id: consentId, opens } = await service.addConsent(ctx.db, id, form, viewerOf(ctx.user));
         if (opens.length) await askForApproval(ctx);
         await recordChronologyEvent(ctx.db, {
@@ -525,26 +514,19 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
         };
         return { redirect: `${paths.children.sharing(id)}?done=${opens.length ? 'consent-pending' : 'consent'}` };
       },
-      // A young person under 16, a missing capacity note, no scope: the page says which and keeps what was typed.
-      onInvalid: (ctx, errors) => consentPage(ctx, ctx.body, errors),
-    },
-    {
-      method: 'GET',
+    }),
+    ...formRoutes({
       url: paths.children.withdrawConsent(),
       access: 'children:edit',
-      audit: 'child.consent.withdraw-form',
+      audit: { show: 'child.consent.withdraw-form', send: 'child.consent.withdraw' },
       auditReads: true,
-      handler: (ctx) => withdrawPage(ctx),
-    },
-    {
-      method: 'POST',
-      url: paths.children.withdrawConsent(),
-      access: 'children:edit',
-      audit: 'child.consent.withdraw',
-      handler: async (ctx) => {
+      page: withdrawPage,
+      read: async (ctx) => {
         await requireChild(ctx, ctx.params.id, 'core');
+        return { form: parseWithdrawForm(ctx.body) };
+      },
+      send: async (ctx, { form }) => {
         const id = ctx.param('id');
-        const form = parseWithdrawForm(ctx.body);
         const done = await service.withdrawConsent(ctx.db, id, ctx.param('consentId'), form.reason);
         if (!done) throw new ValidationError([{ text: 'This consent has already been withdrawn', href: '#main-content' }]);
         await recordChronologyEvent(ctx.db, {
@@ -562,26 +544,20 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
         if (after.visible) return { redirect: `${paths.children.sharing(id)}?done=withdrawn` };
         return { view: `${V}consent-withdrawn.njk`, data: { pageTitle: 'Consent withdrawn' } };
       },
-      onInvalid: (ctx, errors) => withdrawPage(ctx, errors, ctx.body),
-    },
-    {
-      method: 'GET',
+    }),
+    ...formRoutes({
       url: paths.children.addLawfulBasis(),
       access: 'children:edit',
-      audit: 'child.lawful-basis.new',
+      audit: { show: 'child.lawful-basis.new', send: 'child.lawful-basis.add' },
       auditReads: true,
-      handler: (ctx) => lawfulBasisPage(ctx),
-    },
-    {
-      method: 'POST',
-      url: paths.children.addLawfulBasis(),
-      access: 'children:edit',
-      audit: 'child.lawful-basis.add',
-      handler: async (ctx) => {
+      page: lawfulBasisPage,
+      read: async (ctx) => {
         await requireChild(ctx, ctx.params.id, 'core');
-        const id = ctx.param('id');
         const orgs = await service.activeOrganisations(ctx.db);
-        const form = parseLawfulBasisForm(ctx.body, { today: todayInLondon(), organisationIds: new Set(orgs.map((o) => o.id)) });
+        return { form: parseLawfulBasisForm(ctx.body, { today: todayInLondon(), organisationIds: new Set(orgs.map((o) => o.id)) }) };
+      },
+      send: async (ctx, { form }) => {
+        const id = ctx.param('id');
         const { id: lawfulBasisId, opens } = await service.addLawfulBasis(ctx.db, id, form, viewerOf(ctx.user));
         if (opens.length) await askForApproval(ctx);
         ctx.audit.details = {
@@ -596,23 +572,15 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
         };
         return { redirect: `${paths.children.sharing(id)}?done=${opens.length ? 'lawful-basis-pending' : 'lawful-basis'}` };
       },
-      onInvalid: (ctx, errors) => lawfulBasisPage(ctx, ctx.body, errors),
-    },
-    {
-      method: 'GET',
+    }),
+    ...formRoutes({
       url: paths.register.emergencyAccessStart,
       access: 'children:view',
-      audit: 'child.emergency-access.start-form',
-      handler: async () => startPage(),
-    },
-    {
-      method: 'POST',
-      url: paths.register.emergencyAccessStart,
-      access: 'children:view',
-      audit: 'child.emergency-access.start',
+      audit: { show: 'child.emergency-access.start-form', send: 'child.emergency-access.start' },
       rateLimit: 30,
-      handler: async (ctx) => {
-        const form = parseEmergencyStartForm(ctx.body);
+      page: (_ctx, values, errors) => startPage(values, errors),
+      read: (ctx) => parseEmergencyStartForm(ctx.body),
+      send: async (ctx, form) => {
         ctx.audit.purpose = form.reason;
         const found = await service.findChildByIdentifier(ctx.db, identifierCandidates(form.identifier));
         if (!found) {
@@ -623,15 +591,16 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
         }
         return grant(ctx, found.id, form, { identifier: form.identifier, matchedOn: found.matchedOn });
       },
-      onInvalid: (ctx, errors) => startPage(ctx.body, errors),
-    },
-    {
-      method: 'GET',
+    }),
+    ...formRoutes({
       url: paths.children.emergencyAccess(),
       access: 'children:view',
-      audit: 'child.emergency-access.view',
+      audit: { show: 'child.emergency-access.view', send: 'child.emergency-access.grant' },
       auditReads: true,
-      handler: async (ctx) => {
+      rateLimit: 30,
+      page: async (ctx, values, errors) => {
+        // Shown again after a mistake: the form as typed. As it starts: to the record for those who may see it.
+        if (values !== undefined) return emergencyPage(ctx, values, errors);
         const childId = ctx.param('id');
         const access = /^[0-9a-f-]{36}$/.test(childId) ? await childAccess(ctx.db, viewerOf(ctx.user), childId) : { visible: false as const };
         if (access.visible && access.via === 'sharing') return { redirect: paths.children.record(childId) };
@@ -639,16 +608,9 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
         else ctx.audit.details = { requestedChild: childId };
         return emergencyPage(ctx);
       },
-    },
-    {
-      method: 'POST',
-      url: paths.children.emergencyAccess(),
-      access: 'children:view',
-      audit: 'child.emergency-access.grant',
-      rateLimit: 30,
-      handler: async (ctx) => {
+      read: (ctx) => parseEmergencyForm(ctx.body),
+      send: async (ctx, form) => {
         const childId = ctx.param('id');
-        const form = parseEmergencyForm(ctx.body);
         ctx.audit.purpose = form.reason;
         const exists = /^[0-9a-f-]{36}$/.test(childId)
           ? await ctx.db.selectFrom('children').select('id').where('id', '=', childId).executeTakeFirst()
@@ -660,23 +622,15 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
         }
         return grant(ctx, childId, form, { hours: form.hours });
       },
-      onInvalid: (ctx, errors) => emergencyPage(ctx, ctx.body, errors),
-    },
-    {
-      method: 'GET',
+    }),
+    ...formRoutes({
       url: paths.register.emergencyAccessReview,
       access: 'emergency-access:review',
-      audit: 'register.emergency-access.review-list',
+      audit: { show: 'register.emergency-access.review-list', send: 'register.emergency-access.review' },
       auditReads: true,
-      handler: (ctx) => reviewPage(ctx),
-    },
-    {
-      method: 'POST',
-      url: paths.register.emergencyAccessReview,
-      access: 'emergency-access:review',
-      audit: 'register.emergency-access.review',
-      handler: async (ctx) => {
-        const form = parseReviewForm(ctx.body);
+      page: reviewPage,
+      read: (ctx) => parseReviewForm(ctx.body),
+      send: async (ctx, form) => {
         const outcome = await service.markEmergencyAccessReviewed(ctx.db, form.breakGlassId, ctx.user.id, form.note);
         if (!outcome.ok) {
           const text =
@@ -688,8 +642,7 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
         Object.assign(ctx.audit, { subjectType: 'child', subjectId: outcome.childId, details: { breakGlassId: form.breakGlassId, note: form.note } });
         return { redirect: `${paths.register.emergencyAccessReview}?done=reviewed` };
       },
-      onInvalid: (ctx, errors) => reviewPage(ctx, errors, ctx.body),
-    },
+    }),
     {
       method: 'GET',
       url: paths.children.whoHasLooked(),
