@@ -5,6 +5,7 @@
 import type { RouteResult, RouteSpec, SignedInContext } from '../../../platform/http/route.js';
 import { ForbiddenError, type FieldError } from '../../../platform/http/errors.js';
 import { parseForm } from '../../../platform/http/forms.js';
+import { formRoutes } from '../../../platform/http/form-routes.js';
 import { todayInLondon } from '../../../platform/dates.js';
 import { paths } from '../../../paths.js';
 import type { CapabilityDeps } from '../../deps.js';
@@ -39,6 +40,9 @@ const DONE: Record<string, string> = {
   resolved: 'Dispute resolved. The agreed split has been posted to the budgets. The paying partners’ panel members and the panel’s administrator have been told',
   withdrawn: 'Dispute withdrawn. The split as decided stands. The paying partners’ panel members and the panel’s administrator have been told',
 };
+/** The forms on a dispute's page, and the message each shows once done. */
+type DisputeForm = 'escalate' | 'resolve' | 'withdraw';
+const DONE_OF: Record<DisputeForm, string> = { escalate: 'escalated', resolve: 'resolved', withdraw: 'withdrawn' };
 const doneMessage = (ctx: SignedInContext) => (ctx.query.done ? DONE[ctx.query.done] : undefined);
 
 const actor = (ctx: SignedInContext) => ({ id: ctx.user.id, organisationId: ctx.user.organisationId });
@@ -61,7 +65,7 @@ export function disputesRoutes(deps: CapabilityDeps): RouteSpec[] {
   });
   deps.jobs.daily(ESCALATE_JOB, '06:45');
 
-  const ladderPage = async (ctx: SignedInContext, errors?: FieldError[], values?: Record<string, unknown>): Promise<RouteResult> => {
+  const ladderPage = async (ctx: SignedInContext, values?: Record<string, unknown>, errors?: FieldError[]): Promise<RouteResult> => {
     const ladder = await getLadder(ctx.db);
     const rowCount = Math.min(MAX_LADDER_STEPS, Math.max(ladder.length + 2, 3));
     const rows = Array.from({ length: rowCount }, (_, i) => {
@@ -75,7 +79,7 @@ export function disputesRoutes(deps: CapabilityDeps): RouteSpec[] {
     };
   };
 
-  const raisePage = async (ctx: SignedInContext, errors?: FieldError[], values: Record<string, unknown> = {}): Promise<RouteResult> => {
+  const raisePage = async (ctx: SignedInContext, values: Record<string, unknown> = {}, errors?: FieldError[]): Promise<RouteResult> => {
     const { decision, partners, packageId } = await disputableDecision(ctx.db, ctx.params.decisionId);
     const who = await raiserFor(ctx.db, decision.id, actor(ctx));
     const current = packageId ? (await currentTerms(ctx.db, packageId)).split : [];
@@ -96,7 +100,7 @@ export function disputesRoutes(deps: CapabilityDeps): RouteSpec[] {
     };
   };
 
-  const disputePage = async (ctx: SignedInContext, errors?: FieldError[], values: Record<string, unknown> = {}, form?: string): Promise<RouteResult> => {
+  const disputePage = async (ctx: SignedInContext, errors?: FieldError[], values: Record<string, unknown> = {}, form?: DisputeForm): Promise<RouteResult> => {
     const today = todayInLondon();
     const dispute = await getDispute(ctx.db, ctx.params.id, today);
     const partners = await payingPartners(ctx, dispute.package_id);
@@ -145,22 +149,44 @@ export function disputesRoutes(deps: CapabilityDeps): RouteSpec[] {
     };
   };
 
+  /**
+   * A form on a dispute's page (escalate, resolve, withdraw): what it did is audited against the
+   * dispute and the page shown with its message; refused, the page again with that form open.
+   */
+  const disputeAction = (
+    url: string,
+    access: 'disputes:resolve' | 'disputes:raise',
+    audit: string,
+    form: DisputeForm,
+    act: (ctx: SignedInContext) => Promise<Record<string, unknown>>,
+    shownErrors: (errors: FieldError[]) => FieldError[] = (errors) => errors,
+  ): RouteSpec => ({
+    method: 'POST',
+    url,
+    access,
+    audit,
+    handler: async (ctx) => {
+      const details = await act(ctx);
+      Object.assign(ctx.audit, { subjectType: 'dispute', subjectId: ctx.params.id, details });
+      return { redirect: `${paths.disputes.dispute(ctx.params.id)}?done=${DONE_OF[form]}` };
+    },
+    onInvalid: (ctx, errors) => disputePage(ctx, shownErrors(errors), ctx.body, form),
+  });
+
   return [
-    { method: 'GET', url: paths.disputes.ladder, access: 'panels:configure', audit: 'disputes.ladder.view', handler: (ctx) => ladderPage(ctx) },
-    {
-      method: 'POST',
+    ...formRoutes({
       url: paths.disputes.ladder,
       access: 'panels:configure',
-      audit: 'disputes.ladder.replace',
-      handler: async (ctx) => {
-        const form = parseLadderForm(ctx.body);
+      audit: { show: 'disputes.ladder.view', send: 'disputes.ladder.replace' },
+      page: ladderPage,
+      read: (ctx) => parseLadderForm(ctx.body),
+      send: async (ctx, form) => {
         await replaceLadder(ctx.db, form.steps, form.previous);
         // Counts and days only: step names are typed text.
         Object.assign(ctx.audit, { subjectType: 'escalation-ladder', details: { steps: form.steps.length, days: form.steps.map((x) => x.days) } });
         return { redirect: `${paths.disputes.ladder}?done=ladder` };
       },
-      onInvalid: (ctx, errors) => ladderPage(ctx, errors, ctx.body),
-    },
+    }),
     {
       method: 'GET',
       url: paths.disputes.list,
@@ -179,67 +205,45 @@ export function disputesRoutes(deps: CapabilityDeps): RouteSpec[] {
         };
       },
     },
-    { method: 'GET', url: paths.disputes.raise(), access: 'disputes:raise', audit: 'disputes.raise.form', handler: (ctx) => raisePage(ctx) },
-    {
-      method: 'POST',
+    ...formRoutes({
       url: paths.disputes.raise(),
       access: 'disputes:raise',
-      audit: 'disputes.raise',
-      handler: async (ctx) => {
-        const form = parseForm(raiseForm, ctx.body);
+      audit: { show: 'disputes.raise.form', send: 'disputes.raise' },
+      page: raisePage,
+      read: raiseForm,
+      send: async (ctx, form) => {
         const { id } = await raiseDispute(ctx.db, deps.notifier, { decisionId: ctx.param('decisionId'), reason: form.reason, interim: form.interim, today: todayInLondon() }, actor(ctx), tell.baseUrl);
         Object.assign(ctx.audit, { subjectType: 'dispute', subjectId: id, details: { decisionId: ctx.params.decisionId } });
         return { redirect: `${paths.disputes.dispute(id)}?done=raised` };
       },
-      onInvalid: (ctx, errors) => raisePage(ctx, errors, ctx.body),
-    },
+    }),
     { method: 'GET', url: paths.disputes.dispute(), access: 'panel-reports:view', audit: 'disputes.view', handler: (ctx) => disputePage(ctx) },
-    {
-      method: 'POST',
-      url: paths.disputes.escalate(),
-      access: 'disputes:resolve',
-      audit: 'disputes.escalate',
-      handler: async (ctx) => {
-        await requireResolver(ctx.db, resolver(ctx), ctx.params.id);
-        const form = parseForm(escalateForm, ctx.body);
-        const r = await escalateDispute(ctx.db, ctx.param('id'), form.version, form.note, actor(ctx), todayInLondon(), tell);
-        Object.assign(ctx.audit, { subjectType: 'dispute', subjectId: ctx.params.id, details: { step: r.step } });
-        return { redirect: `${paths.disputes.dispute(ctx.params.id)}?done=escalated` };
-      },
-      onInvalid: (ctx, errors) => disputePage(ctx, errors, ctx.body, 'escalate'),
-    },
-    {
-      method: 'POST',
-      url: paths.disputes.resolve(),
-      access: 'disputes:resolve',
-      audit: 'disputes.resolve',
-      handler: async (ctx) => {
+    disputeAction(paths.disputes.escalate(), 'disputes:resolve', 'disputes.escalate', 'escalate', async (ctx) => {
+      await requireResolver(ctx.db, resolver(ctx), ctx.params.id);
+      const form = parseForm(escalateForm, ctx.body);
+      const r = await escalateDispute(ctx.db, ctx.param('id'), form.version, form.note, actor(ctx), todayInLondon(), tell);
+      return { step: r.step };
+    }),
+    disputeAction(
+      paths.disputes.resolve(),
+      'disputes:resolve',
+      'disputes.resolve',
+      'resolve',
+      async (ctx) => {
         await requireResolver(ctx.db, resolver(ctx), ctx.params.id);
         const dispute = await getDispute(ctx.db, ctx.params.id, todayInLondon());
         const form = parseResolveForm(ctx.body, await payingPartners(ctx, dispute.package_id));
         const r = await resolveDispute(ctx.db, ctx.param('id'), form.version, form, resolver(ctx), todayInLondon(), tell);
-        Object.assign(ctx.audit, {
-          subjectType: 'dispute',
-          subjectId: ctx.params.id,
-          details: { from: form.from, shares: form.shares, commitmentTransaction: r.commitment?.transactionId ?? null, spendTransaction: r.spend?.transactionId ?? null },
-        });
-        return { redirect: `${paths.disputes.dispute(ctx.params.id)}?done=resolved` };
+        return { from: form.from, shares: form.shares, commitmentTransaction: r.commitment?.transactionId ?? null, spendTransaction: r.spend?.transactionId ?? null };
       },
-      onInvalid: (ctx, errors) => disputePage(ctx, errors.map((e) => (e.href === '#note' ? { ...e, href: '#resolveNote' } : e)), ctx.body, 'resolve'),
-    },
-    {
-      method: 'POST',
-      url: paths.disputes.withdraw(),
-      access: 'disputes:raise',
-      audit: 'disputes.withdraw',
-      handler: async (ctx) => {
-        const form = parseForm(withdrawForm, ctx.body);
-        await withdrawDispute(ctx.db, ctx.param('id'), form.version, form.note, actor(ctx), todayInLondon(), tell);
-        Object.assign(ctx.audit, { subjectType: 'dispute', subjectId: ctx.params.id, details: {} });
-        return { redirect: `${paths.disputes.dispute(ctx.params.id)}?done=withdrawn` };
-      },
-      onInvalid: (ctx, errors) => disputePage(ctx, errors, ctx.body, 'withdraw'),
-    },
+      // The resolve form's note has its own id on the page.
+      (errors) => errors.map((e) => (e.href === '#note' ? { ...e, href: '#resolveNote' } : e)),
+    ),
+    disputeAction(paths.disputes.withdraw(), 'disputes:raise', 'disputes.withdraw', 'withdraw', async (ctx) => {
+      const form = parseForm(withdrawForm, ctx.body);
+      await withdrawDispute(ctx.db, ctx.param('id'), form.version, form.note, actor(ctx), todayInLondon(), tell);
+      return {};
+    }),
   ];
 }
 
