@@ -2,11 +2,10 @@
 import type { RouteContext, RouteResult, RouteSpec } from '../../../platform/http/route.js';
 import type { FieldError } from '../../../platform/http/errors.js';
 import { parseForm } from '../../../platform/http/forms.js';
-import { formRoutes } from '../../../platform/http/form-routes.js';
 import { ageOn, todayInLondon } from '../../../platform/dates.js';
 import { paths } from '../../../paths.js';
 import type { CapabilityDeps } from '../../deps.js';
-import { requireChild, viewerOf } from '../sharing/index.js';
+import { childFormRoutes, requireChild, viewerOf } from '../sharing/index.js';
 import { childSummary, childName, navChild } from '../tell-it-once/index.js';
 import { familyMemberEditForm, familyMemberForm } from './schema.js';
 import { formItems, memberValues, presentMember, presentSibling } from './presenters.js';
@@ -77,29 +76,26 @@ export function familyRoutes(_deps: CapabilityDeps): RouteSpec[] {
         };
       },
     },
-    ...formRoutes({
+    ...childFormRoutes({
       url: paths.children.addFamilyMember(),
-      access: 'children:edit',
+      section: 'family',
       audit: { show: 'child.family.member-new', send: 'child.family.member-add' },
-      auditReads: true,
       page: (ctx, values, errors) => memberPage(ctx, 'add', values, errors),
-      // The child first: a form refused for a child the person may change is audited against the child.
-      read: async (ctx) => ({ child: await familyOf(ctx), form: parseForm(familyMemberForm, ctx.body) }),
+      read: async (ctx) => ({ child: await childSummary(ctx.db, ctx.param('id')), form: parseForm(familyMemberForm, ctx.body) }),
       send: async (ctx, { child, form }) => {
         const row = await service.addMember(ctx.db, child.family_id, form);
         ctx.audit.details = { ...ctx.audit.details, familyMemberId: row.id };
         return { redirect: `${paths.children.family(child.id)}?done=added` };
       },
     }),
-    ...formRoutes({
+    ...childFormRoutes({
       url: paths.children.editFamilyMember(),
-      access: 'children:edit',
+      section: 'family',
       audit: { show: 'child.family.member-edit', send: 'child.family.member-update' },
-      auditReads: true,
       // After a clash the page shows the member as stored now (memberPage decides).
       page: (ctx, values, errors) => memberPage(ctx, 'edit', values, errors),
       read: async (ctx) => {
-        const child = await familyOf(ctx);
+        const child = await childSummary(ctx.db, ctx.param('id'));
         const member = await service.getMember(ctx.db, child.family_id, ctx.param('memberId'));
         return { child, member, form: parseForm(familyMemberEditForm, ctx.body) };
       },

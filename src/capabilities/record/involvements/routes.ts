@@ -4,12 +4,11 @@
 // Adding an involvement of another organisation does not by itself open the record to that
 // organisation: the sharing rule also needs consent (or a lawful basis) covering its type.
 import type { RouteContext, RouteResult, RouteSpec, SignedInContext } from '../../../platform/http/route.js';
-import { formRoutes } from '../../../platform/http/form-routes.js';
 import type { FieldError } from '../../../platform/http/errors.js';
 import { ORGANISATION_TYPES } from '../../../platform/access/roles.js';
 import { paths } from '../../../paths.js';
 import type { CapabilityDeps } from '../../deps.js';
-import { childAccess, requireChild, viewerOf } from '../sharing/index.js';
+import { childAccess, childFormRoutes, requireChild, viewerOf } from '../sharing/index.js';
 import { childSummary, childName, navChild } from '../tell-it-once/index.js';
 import { longDate, todayInLondon } from '../../../platform/dates.js';
 import { dateInputValues, parseFormWithDates } from '../../../platform/date-input.js';
@@ -19,17 +18,6 @@ import { formatCost, KEY_WORKER_AGREEMENT } from './rules.js';
 import * as service from './service.js';
 
 const V = 'record/involvements/views/';
-
-/**
- * How a form about the child is read: the child's core record first (so a form refused for a child
- * the person may change is audited against the child), then the form.
- */
-const afterAccess =
-  <F>(read: (ctx: SignedInContext) => F | Promise<F>) =>
-  async (ctx: SignedInContext): Promise<F> => {
-    await requireChild(ctx, ctx.params.id, 'core');
-    return read(ctx);
-  };
 
 /** Who is recording the change. */
 const by = (ctx: SignedInContext) => ({ id: ctx.user.id, organisationId: ctx.user.organisationId });
@@ -144,13 +132,12 @@ export function involvementsRoutes(_deps: CapabilityDeps): RouteSpec[] {
         };
       },
     },
-    ...formRoutes({
+    ...childFormRoutes({
       url: paths.children.addInvolvement(),
-      access: 'children:edit',
+      section: 'core',
       audit: { show: 'child.involvement.new', send: 'child.involvement.add' },
-      auditReads: true,
       page: addPage,
-      read: afterAccess((ctx) => ({ form: parseFormWithDates(involvementForm, ctx.body, ['startedOn']) })),
+      read: (ctx) => ({ form: parseFormWithDates(involvementForm, ctx.body, ['startedOn']) }),
       send: async (ctx, { form }) => {
         const row = await service.addInvolvement(ctx.db, ctx.param('id'), form, by(ctx));
         // Ids only: the audit log is read by people who may not see the record, and the service can say much about a child.
@@ -158,16 +145,15 @@ export function involvementsRoutes(_deps: CapabilityDeps): RouteSpec[] {
         return { redirect: `${paths.children.involvements(ctx.params.id)}?done=added` };
       },
     }),
-    ...formRoutes({
+    ...childFormRoutes({
       url: paths.children.endInvolvement(),
-      access: 'children:edit',
+      section: 'core',
       audit: { show: 'child.involvement.end-form', send: 'child.involvement.end' },
-      auditReads: true,
       page: endPage,
-      read: afterAccess(async (ctx) => {
+      read: async (ctx) => {
         const inv = await service.getInvolvement(ctx.db, ctx.param('id'), ctx.param('involvementId'));
         return { inv, form: parseFormWithDates(endInvolvementForm(inv.started_on), ctx.body, ['endedOn']) };
-      }),
+      },
       send: async (ctx, { inv, form }) => {
         await service.endInvolvement(ctx.db, ctx.param('id'), inv.id, form.endedOn, form.version, by(ctx));
         ctx.audit.details = { ...ctx.audit.details, involvementId: inv.id, endedOn: form.endedOn };
@@ -177,13 +163,12 @@ export function involvementsRoutes(_deps: CapabilityDeps): RouteSpec[] {
         return { redirect: `${paths.children.involvements(ctx.params.id)}?done=ended` };
       },
     }),
-    ...formRoutes({
+    ...childFormRoutes({
       url: paths.children.keyWorker(),
-      access: 'children:edit',
+      section: 'core',
       audit: { show: 'child.key-worker.form', send: 'child.key-worker.change' },
-      auditReads: true,
       page: keyWorkerPage,
-      read: afterAccess((ctx) => ({ form: parseForm(keyWorkerForm, ctx.body) })),
+      read: (ctx) => ({ form: parseForm(keyWorkerForm, ctx.body) }),
       send: async (ctx, { form }) => {
         const { chosen, agreed } = await service.changeKeyWorker(ctx.db, ctx.param('id'), form, by(ctx));
         ctx.audit.details = { ...ctx.audit.details, keyWorkerUserId: chosen.id, familyAgreed: agreed };

@@ -8,6 +8,7 @@ import type { RouteResult, RouteSpec, SignedInContext } from '../../../platform/
 import { ForbiddenError, NotFoundError, ValidationError, type FieldError } from '../../../platform/http/errors.js';
 import { ORGANISATION_TYPES } from '../../../platform/access/roles.js';
 import { formRoutes } from '../../../platform/http/form-routes.js';
+import { childFormRoutes } from './child-forms.js';
 import { ageOn, todayInLondon, longDate } from '../../../platform/dates.js';
 import { paths } from '../../../paths.js';
 import type { CapabilityDeps } from '../../deps.js';
@@ -479,15 +480,13 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
       auditReads: true,
       handler: sharingPage,
     },
-    ...formRoutes({
+    ...childFormRoutes({
       url: paths.children.addConsent(),
-      access: 'children:edit',
+      section: 'core',
       audit: { show: 'child.consent.new', send: 'child.consent.add' },
-      auditReads: true,
       // A young person under 16, a missing capacity note, no scope: the page says which and keeps what was typed.
       page: consentPage,
       read: async (ctx) => {
-        await requireChild(ctx, ctx.params.id, 'core');
         const child = await service.childHeader(ctx.db, ctx.param('id'));
         const parents = await service.parentsWithResponsibility(ctx.db, child.family_id);
         return { form: parseConsentForm(ctx.body, { today: todayInLondon(), dateOfBirth: child.date_of_birth, parentIds: new Set(parents.map((p) => p.id)) }) };
@@ -515,16 +514,12 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
         return { redirect: `${paths.children.sharing(id)}?done=${opens.length ? 'consent-pending' : 'consent'}` };
       },
     }),
-    ...formRoutes({
+    ...childFormRoutes({
       url: paths.children.withdrawConsent(),
-      access: 'children:edit',
+      section: 'core',
       audit: { show: 'child.consent.withdraw-form', send: 'child.consent.withdraw' },
-      auditReads: true,
       page: withdrawPage,
-      read: async (ctx) => {
-        await requireChild(ctx, ctx.params.id, 'core');
-        return { form: parseWithdrawForm(ctx.body) };
-      },
+      read: (ctx) => ({ form: parseWithdrawForm(ctx.body) }),
       send: async (ctx, { form }) => {
         const id = ctx.param('id');
         const done = await service.withdrawConsent(ctx.db, id, ctx.param('consentId'), form.reason);
@@ -545,14 +540,12 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
         return { view: `${V}consent-withdrawn.njk`, data: { pageTitle: 'Consent withdrawn' } };
       },
     }),
-    ...formRoutes({
+    ...childFormRoutes({
       url: paths.children.addLawfulBasis(),
-      access: 'children:edit',
+      section: 'core',
       audit: { show: 'child.lawful-basis.new', send: 'child.lawful-basis.add' },
-      auditReads: true,
       page: lawfulBasisPage,
       read: async (ctx) => {
-        await requireChild(ctx, ctx.params.id, 'core');
         const orgs = await service.activeOrganisations(ctx.db);
         return { form: parseLawfulBasisForm(ctx.body, { today: todayInLondon(), organisationIds: new Set(orgs.map((o) => o.id)) }) };
       },

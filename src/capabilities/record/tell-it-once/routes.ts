@@ -8,11 +8,10 @@ import { NotFoundError } from '../../../platform/http/errors.js';
 import { todayInLondon, longDate } from '../../../platform/dates.js';
 import { paths } from '../../../paths.js';
 import type { CapabilityDeps } from '../../deps.js';
-import { requireChild } from '../sharing/index.js';
+import { childFormRoutes, requireChild } from '../sharing/index.js';
 import { aboutMeForm, chronologyEventForm } from './schema.js';
 import { dateInputValues, parseFormWithDates } from '../../../platform/date-input.js';
 import { parseForm } from '../../../platform/http/forms.js';
-import { formRoutes } from '../../../platform/http/form-routes.js';
 import * as service from './service.js';
 import { childName, navChild, SECTION_SHORT, sectionItems } from './presenters.js';
 
@@ -104,17 +103,12 @@ export function tellItOnceRoutes(_deps: CapabilityDeps): RouteSpec[] {
         };
       },
     },
-    ...formRoutes({
+    ...childFormRoutes({
       url: paths.children.updateAboutMe(),
-      access: 'children:edit',
+      section: 'about-me',
       audit: { show: 'child.about-me.edit', send: 'child.about-me.update' },
-      auditReads: true,
       page: aboutMeFormPage,
-      // The child first, as the page does, so a refused form is audited against the child.
-      read: async (ctx) => {
-        await requireChild(ctx, ctx.params.id, 'about-me');
-        return { form: parseForm(aboutMeForm, ctx.body) };
-      },
+      read: (ctx) => ({ form: parseForm(aboutMeForm, ctx.body) }),
       send: async (ctx, { form }) => {
         const version = await service.addAboutMeVersion(ctx.db, ctx.param('id'), form, { id: ctx.user.id, organisationId: ctx.user.organisationId });
         await service.recordChronologyEvent(ctx.db, {
@@ -155,15 +149,13 @@ export function tellItOnceRoutes(_deps: CapabilityDeps): RouteSpec[] {
         };
       },
     },
-    ...formRoutes({
+    ...childFormRoutes({
       url: paths.children.addChronologyEvent(),
-      access: 'children:edit',
+      section: 'core',
       audit: { show: 'child.chronology.new', send: 'child.chronology.add' },
-      auditReads: true,
       page: chronologyFormPage,
       // Only to the sections the person may see.
-      read: async (ctx) => {
-        const access = await requireChild(ctx, ctx.params.id, 'core');
+      read: (ctx, access) => {
         if (!access.visible) throw new NotFoundError('child');
         return { form: parseFormWithDates(chronologyEventForm(access.sections), ctx.body, ['occurredOn']) };
       },
