@@ -4,7 +4,7 @@ import { ForbiddenError, NotFoundError, type FieldError } from '../../../platfor
 import { todayInLondon, longDate } from '../../../platform/dates.js';
 import { paths } from '../../../paths.js';
 import type { CapabilityDeps } from '../../deps.js';
-import { childAccess, requireChild, viewerOf } from '../sharing/index.js';
+import { childAccess, childPage, requireChild, viewerOf } from '../sharing/index.js';
 import { parseEditForm, parseRegisterForm } from './schema.js';
 import * as children from './service.js';
 import { provenance } from '../../linkage/matching-review/service.js';
@@ -140,14 +140,12 @@ export function childrenRoutes(_deps: CapabilityDeps): RouteSpec[] {
         return { redirect: `${paths.children.record(ids.childId)}?registered=1` };
       },
     }),
-    {
-      method: 'GET',
+    childPage({
       url: paths.children.record(),
-      access: 'children:view',
       audit: 'children.record.view',
-      auditReads: true,
-      handler: async (ctx) => {
-        const access = await requireChild(ctx, ctx.params.id, 'core', 'viewing the record');
+      section: 'core',
+      purpose: 'viewing the record',
+      show: async (ctx, access) => {
         const today = todayInLondon();
         const child = await children.getChild(ctx.db, ctx.param('id'));
         const criteria = await children.criteriaMet(ctx.db, child.id);
@@ -173,7 +171,7 @@ export function childrenRoutes(_deps: CapabilityDeps): RouteSpec[] {
           },
         };
       },
-    },
+    }),
     {
       method: 'GET',
       url: paths.children.edit(),
@@ -208,14 +206,12 @@ export function childrenRoutes(_deps: CapabilityDeps): RouteSpec[] {
         return editPage(ctx, stale ? null : ctx.body, errors);
       },
     },
-    {
-      method: 'GET',
+    childPage({
       url: paths.children.history(),
-      access: 'children:view',
       audit: 'children.history.view',
-      auditReads: true,
-      handler: async (ctx) => {
-        await requireChild(ctx, ctx.params.id, 'core', 'viewing the history of changes');
+      section: 'core',
+      purpose: 'viewing the history of changes',
+      show: async (ctx) => {
         const child = await children.getChild(ctx.db, ctx.param('id'));
         return {
           view: `${V}history.njk`,
@@ -227,6 +223,6 @@ export function childrenRoutes(_deps: CapabilityDeps): RouteSpec[] {
           },
         };
       },
-    },
+    }),
   ];
 }

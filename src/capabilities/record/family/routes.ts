@@ -5,7 +5,7 @@ import { parseForm } from '../../../platform/http/forms.js';
 import { ageOn, todayInLondon } from '../../../platform/dates.js';
 import { paths } from '../../../paths.js';
 import type { CapabilityDeps } from '../../deps.js';
-import { childFormRoutes, requireChild, viewerOf } from '../sharing/index.js';
+import { childFormRoutes, childPage, requireChild, viewerOf } from '../sharing/index.js';
 import { childSummary, childName, navChild } from '../tell-it-once/index.js';
 import { familyMemberEditForm, familyMemberForm } from './schema.js';
 import { formItems, memberValues, presentMember, presentSibling } from './presenters.js';
@@ -49,14 +49,12 @@ export function familyRoutes(_deps: CapabilityDeps): RouteSpec[] {
   };
 
   return [
-    {
-      method: 'GET',
+    childPage({
       url: paths.children.family(),
-      access: 'children:view',
       audit: 'child.family.view',
-      auditReads: true,
-      handler: async (ctx) => {
-        const child = await familyOf(ctx);
+      section: 'family',
+      show: async (ctx) => {
+        const child = await childSummary(ctx.db, ctx.param('id'));
         const today = todayInLondon();
         const [members, siblings] = await Promise.all([
           service.listMembers(ctx.db, child.family_id),
@@ -75,7 +73,7 @@ export function familyRoutes(_deps: CapabilityDeps): RouteSpec[] {
           },
         };
       },
-    },
+    }),
     ...childFormRoutes({
       url: paths.children.addFamilyMember(),
       section: 'family',

@@ -8,7 +8,7 @@ import type { FieldError } from '../../../platform/http/errors.js';
 import { ORGANISATION_TYPES } from '../../../platform/access/roles.js';
 import { paths } from '../../../paths.js';
 import type { CapabilityDeps } from '../../deps.js';
-import { childAccess, childFormRoutes, requireChild, viewerOf } from '../sharing/index.js';
+import { childAccess, childFormRoutes, childPage, requireChild, viewerOf } from '../sharing/index.js';
 import { childSummary, childName, navChild } from '../tell-it-once/index.js';
 import { longDate, todayInLondon } from '../../../platform/dates.js';
 import { dateInputValues, parseFormWithDates } from '../../../platform/date-input.js';
@@ -102,14 +102,11 @@ export function involvementsRoutes(_deps: CapabilityDeps): RouteSpec[] {
   };
 
   return [
-    {
-      method: 'GET',
+    childPage({
       url: paths.children.involvements(),
-      access: 'children:view',
       audit: 'child.involvements.view',
-      auditReads: true,
-      handler: async (ctx) => {
-        await requireChild(ctx, ctx.params.id, 'core');
+      section: 'core',
+      show: async (ctx) => {
         const today = todayInLondon();
         const [involvements, keyWorker, history] = await Promise.all([
           service.listInvolvements(ctx.db, ctx.param('id')),
@@ -131,7 +128,7 @@ export function involvementsRoutes(_deps: CapabilityDeps): RouteSpec[] {
           },
         };
       },
-    },
+    }),
     ...childFormRoutes({
       url: paths.children.addInvolvement(),
       section: 'core',

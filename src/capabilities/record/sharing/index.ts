@@ -1,7 +1,7 @@
 // Sharing's public module: the access rule (requireChild for a record page, visibleChild as SQL),
 // the parts of the record (sections), small-number suppression, grants held by a merge, and the
 // consent recorded with a registration; the form pair of a page that changes a child's record.
-export { childFormRoutes, type ChildFormRoutes } from './child-forms.js';
+export { childFormRoutes, childPage, type ChildFormRoutes, type ChildPage } from './child-forms.js';
 export {
   addRegistrationConsent,
   childAccess,

@@ -8,7 +8,7 @@ import type { RouteResult, RouteSpec, SignedInContext } from '../../../platform/
 import { ForbiddenError, NotFoundError, ValidationError, type FieldError } from '../../../platform/http/errors.js';
 import { ORGANISATION_TYPES } from '../../../platform/access/roles.js';
 import { formRoutes } from '../../../platform/http/form-routes.js';
-import { childFormRoutes } from './child-forms.js';
+import { childFormRoutes, childPage } from './child-forms.js';
 import { ageOn, todayInLondon, longDate } from '../../../platform/dates.js';
 import { paths } from '../../../paths.js';
 import type { CapabilityDeps } from '../../deps.js';
@@ -636,14 +636,11 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
         return { redirect: `${paths.register.emergencyAccessReview}?done=reviewed` };
       },
     }),
-    {
-      method: 'GET',
+    childPage({
       url: paths.children.whoHasLooked(),
-      access: 'children:view',
       audit: 'child.who-has-looked.view',
-      auditReads: true,
-      handler: async (ctx) => {
-        const access = await requireChild(ctx, ctx.params.id, 'core');
+      section: 'core',
+      show: async (ctx, access) => {
         const h = await header(ctx, access, 'who-has-looked');
         // This view is written first, so the list includes it.
         await ctx.auditNow!();
@@ -667,7 +664,7 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
           },
         };
       },
-    },
+    }),
   ];
 }
 

@@ -8,7 +8,7 @@ import { NotFoundError } from '../../../platform/http/errors.js';
 import { todayInLondon, longDate } from '../../../platform/dates.js';
 import { paths } from '../../../paths.js';
 import type { CapabilityDeps } from '../../deps.js';
-import { childFormRoutes, requireChild } from '../sharing/index.js';
+import { childFormRoutes, childPage, requireChild } from '../sharing/index.js';
 import { aboutMeForm, chronologyEventForm } from './schema.js';
 import { dateInputValues, parseFormWithDates } from '../../../platform/date-input.js';
 import { parseForm } from '../../../platform/http/forms.js';
@@ -62,14 +62,11 @@ export function tellItOnceRoutes(_deps: CapabilityDeps): RouteSpec[] {
   };
 
   return [
-    {
-      method: 'GET',
+    childPage({
       url: paths.children.aboutMe(),
-      access: 'children:view',
       audit: 'child.about-me.view',
-      auditReads: true,
-      handler: async (ctx) => {
-        await requireChild(ctx, ctx.params.id, 'about-me');
+      section: 'about-me',
+      show: async (ctx) => {
         const versions = await service.listAboutMe(ctx.db, ctx.param('id'));
         return {
           view: `${V}about-me.njk`,
@@ -83,15 +80,12 @@ export function tellItOnceRoutes(_deps: CapabilityDeps): RouteSpec[] {
           },
         };
       },
-    },
-    {
-      method: 'GET',
+    }),
+    childPage({
       url: paths.children.aboutMeVersion(),
-      access: 'children:view',
       audit: 'child.about-me.version.view',
-      auditReads: true,
-      handler: async (ctx) => {
-        await requireChild(ctx, ctx.params.id, 'about-me');
+      section: 'about-me',
+      show: async (ctx) => {
         const n = /^[1-9][0-9]{0,8}$/.test(ctx.params.version ?? '') ? Number(ctx.params.version) : NaN;
         if (!Number.isInteger(n)) throw new NotFoundError('about me version');
         const version = await service.aboutMeVersion(ctx.db, ctx.param('id'), n);
@@ -102,7 +96,7 @@ export function tellItOnceRoutes(_deps: CapabilityDeps): RouteSpec[] {
           data: { ...(await header(ctx, 'about-me')), pageTitle: `About me: version ${n}`, version, isCurrent: latest?.version === n },
         };
       },
-    },
+    }),
     ...childFormRoutes({
       url: paths.children.updateAboutMe(),
       section: 'about-me',
@@ -124,14 +118,11 @@ export function tellItOnceRoutes(_deps: CapabilityDeps): RouteSpec[] {
         return { redirect: `${paths.children.aboutMe(ctx.params.id)}?saved=1` };
       },
     }),
-    {
-      method: 'GET',
+    childPage({
       url: paths.children.chronology(),
-      access: 'children:view',
       audit: 'child.chronology.view',
-      auditReads: true,
-      handler: async (ctx) => {
-        const access = await requireChild(ctx, ctx.params.id, 'core');
+      section: 'core',
+      show: async (ctx, access) => {
         if (!access.visible) throw new NotFoundError('child');
         const order = ctx.query.order === 'oldest' ? 'oldest' : 'newest';
         const events = await service.listChronology(ctx.db, ctx.param('id'), access.sections, order);
@@ -148,7 +139,7 @@ export function tellItOnceRoutes(_deps: CapabilityDeps): RouteSpec[] {
           },
         };
       },
-    },
+    }),
     ...childFormRoutes({
       url: paths.children.addChronologyEvent(),
       section: 'core',
