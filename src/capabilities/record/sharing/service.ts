@@ -4,7 +4,7 @@
 import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Db } from '../../../platform/db/database.js';
 import type { CurrentUser } from '../../../platform/auth/current-user.js';
-import { ForbiddenError, NotFoundError, ValidationError } from '../../../platform/http/errors.js';
+import { ForbiddenError, NotFoundError } from '../../../platform/http/errors.js';
 import { todayInLondon } from '../../../platform/dates.js';
 import type { RouteContext } from '../../../platform/http/route.js';
 import { accessFor, hasCaseworkRole, sectionsGrantedToOwnOrganisation, SECTION_KEYS, type Access, type Section, type SharingFacts, type Viewer } from './rules.js';
@@ -745,29 +745,21 @@ export async function holdGrantsCarriedByMerge(
   moved: { consentIds: readonly string[]; lawfulBasisIds: readonly string[]; breakGlassIds: readonly string[] },
   now = new Date(),
 ): Promise<HeldByMerge> {
-  const held: HeldByMerge = { consentIds: [], lawfulBasisIds: [], breakGlass: [] };
-  if (moved.consentIds.length) {
-    const rows = await db
-      .updateTable('consents')
-      .set({ approval: 'pending' })
-      .where('id', 'in', [...moved.consentIds])
-      .where('approval', '=', 'approved')
-      .where('approval_at', 'is', null)
-      .returning('id')
-      .execute();
-    held.consentIds = rows.map((r) => r.id);
-  }
-  if (moved.lawfulBasisIds.length) {
-    const rows = await db
-      .updateTable('lawful_bases')
-      .set({ approval: 'pending' })
-      .where('id', 'in', [...moved.lawfulBasisIds])
-      .where('approval', '=', 'approved')
-      .where('approval_at', 'is', null)
-      .returning('id')
-      .execute();
-    held.lawfulBasisIds = rows.map((r) => r.id);
-  }
+  // Only what counted without a second person: approved, with no approval recorded.
+  const hold = async (table: 'consents' | 'lawful_bases', ids: readonly string[]) =>
+    ids.length
+      ? (
+          await db
+            .updateTable(table)
+            .set({ approval: 'pending' })
+            .where('id', 'in', [...ids])
+            .where('approval', '=', 'approved')
+            .where('approval_at', 'is', null)
+            .returning('id')
+            .execute()
+        ).map((r) => r.id)
+      : [];
+  const held: HeldByMerge = { consentIds: await hold('consents', moved.consentIds), lawfulBasisIds: await hold('lawful_bases', moved.lawfulBasisIds), breakGlass: [] };
   if (moved.breakGlassIds.length) {
     const open = await db.selectFrom('break_glass').select(['id', 'expires_at']).where('id', 'in', [...moved.breakGlassIds]).where('expires_at', '>', now).execute();
     if (open.length) await db.updateTable('break_glass').set({ expires_at: now }).where('id', 'in', open.map((g) => g.id)).execute();
@@ -778,9 +770,11 @@ export async function holdGrantsCarriedByMerge(
 
 /** Undoing a merge gives back what it held: grants still waiting count again, emergency access runs to its old end. */
 export async function releaseGrantsHeldByMerge(db: Db, held: HeldByMerge) {
-  if (held.consentIds.length) await db.updateTable('consents').set({ approval: 'approved' }).where('id', 'in', held.consentIds).where('approval', '=', 'pending').execute();
-  if (held.lawfulBasisIds.length) {
-    await db.updateTable('lawful_bases').set({ approval: 'approved' }).where('id', 'in', held.lawfulBasisIds).where('approval', '=', 'pending').execute();
+  for (const [table, ids] of [
+    ['consents', held.consentIds],
+    ['lawful_bases', held.lawfulBasisIds],
+  ] as const) {
+    if (ids.length) await db.updateTable(table).set({ approval: 'approved' }).where('id', 'in', ids).where('approval', '=', 'pending').execute();
   }
   for (const g of held.breakGlass) await db.updateTable('break_glass').set({ expires_at: new Date(g.expiresAt) }).where('id', '=', g.id).execute();
 }
