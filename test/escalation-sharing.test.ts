@@ -250,7 +250,9 @@ describe.each(databaseKinds())('nobody widens their own access to a child alone,
 
       const pending = await db.selectFrom('consents').select(['id']).where('child_id', '=', childId).where('approval', '=', 'pending').executeTakeFirstOrThrow();
       const ig = await signedIn(IG);
-      await ig.get(paths.register.sharingApprovals);
+      // The approver sees what the consent would share, by type of organisation.
+      const waiting = text((await ig.get(paths.register.sharingApprovals)).body);
+      expect(waiting).toMatch(/What it shares .*Council: social care: [^;]*Core record/);
       const noNote = await ig.post(paths.register.sharingApprovals, { kind: 'consent', id: pending.id, decision: 'refuse' });
       expect(noNote.status).toBe(400);
       expect(text(noNote.body)).toContain('Enter a note');

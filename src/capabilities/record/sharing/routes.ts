@@ -407,7 +407,7 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
             value: {
               text: Object.entries(
                 c.scopes.reduce<Record<string, string[]>>((acc, x) => {
-                  (acc[x.organisation_type] ??= []).push(SECTION_SHORT[x.section as Section] ?? x.section);
+                  (acc[x.organisationType] ??= []).push(SECTION_SHORT[x.section as Section] ?? x.section);
                   return acc;
                 }, {}),
               )

@@ -581,6 +581,10 @@ export async function whoHasLooked(db: Db, childId: string, page = 1) {
 
 export type SharingGrantKind = 'consent' | 'lawful-basis';
 
+/** The scopes of the consent aliased `k`, as one JSON list, for queries that read consents whole. */
+const scopesOfConsent = sql<{ organisationType: string; section: string }[]>`coalesce((select json_agg(json_build_object('organisationType', s.organisation_type, 'section', s.section))
+  from consent_scopes s where s.consent_id = k.id), '[]'::json)`;
+
 /** Everything waiting for a second person, oldest first: consents and lawful bases, with who recorded them. */
 export async function listSharingToApprove(db: Db) {
   const [consents, bases] = await Promise.all([
@@ -603,8 +607,7 @@ export async function listSharingToApprove(db: Db) {
         'c.preferred_name',
         'u.display_name as recorded_by_name',
         'o.name as organisation_name',
-        sql<{ organisation_type: string; section: string }[]>`coalesce((select json_agg(json_build_object('organisation_type', s.organisation_type, 'section', s.section))
-              from consent_scopes s where s.consent_id = k.id), '[]'::json)`.as('scopes'),
+        scopesOfConsent.as('scopes'),
       ])
       .where('k.approval', '=', 'pending')
       .where('k.withdrawn_at', 'is', null)
@@ -663,8 +666,7 @@ export async function decideSharing(
           .select([
             'k.child_id',
             'k.recorded_by as recorder',
-            sql<{ organisationType: string; section: string }[]>`coalesce((select json_agg(json_build_object('organisationType', s.organisation_type, 'section', s.section))
-              from consent_scopes s where s.consent_id = k.id), '[]'::json)`.as('scopes'),
+            scopesOfConsent.as('scopes'),
           ])
           .where('k.id', '=', d.id)
           .executeTakeFirst()
