@@ -52,7 +52,6 @@ const KEYWORKER = 'keyworker@demoshire.example.org';
 
 const log = (line: string) => console.log(`[budgets] ${line}`);
 
-
 // ---------------------------------------------------------------------------------------------
 // Partners, pools, shares and contributions: through the budgets services.
 
@@ -80,8 +79,36 @@ export async function setUpPools(database: Database, today: string): Promise<Set
     const csc = (await createPartner(tx, { organisationId: orgs['DEMO-CSC']!, shortName: 'Social care' })).id;
     const icb = (await createPartner(tx, { organisationId: orgs['DEMO-ICB']!, shortName: 'Health' })).id;
     const start = `${firstYear}-04-01`;
-    const s75 = (await createAgreement(tx, { code: 'BENCH-S75', name: 'Benchmark pooled fund (fictional)', arrangement: 'pooled', legalBasis: 'nhs-act-2006-s75', legalBasisNote: null, hostPartnerId: csc, startsOn: start }, by)).id;
-    const align = (await createAgreement(tx, { code: 'BENCH-ALIGN', name: 'Benchmark aligned budget (fictional)', arrangement: 'aligned', legalBasis: 'children-and-families-act-2014-s26', legalBasisNote: null, hostPartnerId: null, startsOn: start }, by)).id;
+    const s75 = (
+      await createAgreement(
+        tx,
+        {
+          code: 'BENCH-S75',
+          name: 'Benchmark pooled fund (fictional)',
+          arrangement: 'pooled',
+          legalBasis: 'nhs-act-2006-s75',
+          legalBasisNote: null,
+          hostPartnerId: csc,
+          startsOn: start,
+        },
+        by,
+      )
+    ).id;
+    const align = (
+      await createAgreement(
+        tx,
+        {
+          code: 'BENCH-ALIGN',
+          name: 'Benchmark aligned budget (fictional)',
+          arrangement: 'aligned',
+          legalBasis: 'children-and-families-act-2014-s26',
+          legalBasisNote: null,
+          hostPartnerId: null,
+          startsOn: start,
+        },
+        by,
+      )
+    ).id;
     let n = 0;
     for (let fy = firstYear; fy <= lastYear; fy++) {
       await addAgreementYear(tx, s75, fy, [
@@ -102,7 +129,16 @@ export async function setUpPools(database: Database, today: string): Promise<Set
       ] as const) {
         await recordContribution(
           tx,
-          { agreementId, financialYear: fy, partnerId, serviceCategory, amountPence: pounds * 100, postedOn: `${fy}-04-01`, reason: `Agreed contribution ${fy} (benchmark)`, eventId: `bench-${++n}` },
+          {
+            agreementId,
+            financialYear: fy,
+            partnerId,
+            serviceCategory,
+            amountPence: pounds * 100,
+            postedOn: `${fy}-04-01`,
+            reason: `Agreed contribution ${fy} (benchmark)`,
+            eventId: `bench-${++n}`,
+          },
           by,
         );
       }
@@ -121,7 +157,10 @@ export async function bulkLoad(url: string, s: Setup, today: string): Promise<{ 
   const started = performance.now();
   try {
     // Secondary indexes are made again after the load (faster than keeping them up row by row).
-    const indexes = (await q(`select indexname, indexdef from pg_indexes where tablename = 'ledger_entries' and indexname <> 'ledger_entries_pkey'`)).rows as { indexname: string; indexdef: string }[];
+    const indexes = (await q(`select indexname, indexdef from pg_indexes where tablename = 'ledger_entries' and indexname <> 'ledger_entries_pkey'`)).rows as {
+      indexname: string;
+      indexdef: string;
+    }[];
     for (const i of indexes) await q(`drop index ${i.indexname}`);
     // Triggers off for this session (foreign keys, the balance check, the period check): the
     // checks they make are made once, in bulk, after the load.
@@ -263,7 +302,10 @@ async function checkBooks(database: Database) {
   const t = performance.now();
   const unbalanced = await unbalancedTransactions(database.db);
   if (unbalanced.length) throw new Error(`${unbalanced.length} transactions do not balance, e.g. ${unbalanced.slice(0, 5).join(', ')}`);
-  const total = await database.db.selectFrom('ledger_entries').select(sql<string>`coalesce(sum(amount_pence), 0)::bigint`.as('p')).executeTakeFirstOrThrow();
+  const total = await database.db
+    .selectFrom('ledger_entries')
+    .select(sql<string>`coalesce(sum(amount_pence), 0)::bigint`.as('p'))
+    .executeTakeFirstOrThrow();
   if (Number(total.p) !== 0) throw new Error(`The ledger's entries add up to ${total.p} pence, not 0`);
   return performance.now() - t;
 }
@@ -299,7 +341,14 @@ async function postingRun(url: string, s: Setup, today: string, posters = POSTER
     let seq = 0;
     const lines = (p: (typeof pkgs)[number], pence: number): LedgerLine[] => {
       const a = Math.round(pence * 0.4);
-      const dims = (partnerId: string) => ({ agreementId: p.agreement_id, partnerId, financialYear: fy, serviceCategory: p.service_category, packageId: p.id, childId: p.child_id });
+      const dims = (partnerId: string) => ({
+        agreementId: p.agreement_id,
+        partnerId,
+        financialYear: fy,
+        serviceCategory: p.service_category,
+        packageId: p.id,
+        childId: p.child_id,
+      });
       return [
         { account: 'spend', amountPence: a, ...dims(s.edu) },
         { account: 'cash', amountPence: -a, ...dims(s.edu) },
@@ -338,9 +387,25 @@ async function postingRun(url: string, s: Setup, today: string, posters = POSTER
     };
     log(`posting: ${posters} concurrent posters, ${POSTING_WARMUP_S} s warm-up`);
     await run(POSTING_WARMUP_S, false);
-    const before = Number((await database.db.selectFrom('ledger_transactions').select(sql<string>`count(*)`.as('n')).where('idempotency_key', 'like', `bench-post-${tag}:%`).executeTakeFirstOrThrow()).n);
+    const before = Number(
+      (
+        await database.db
+          .selectFrom('ledger_transactions')
+          .select(sql<string>`count(*)`.as('n'))
+          .where('idempotency_key', 'like', `bench-post-${tag}:%`)
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
     const r = await run(POSTING_S, true);
-    const after = Number((await database.db.selectFrom('ledger_transactions').select(sql<string>`count(*)`.as('n')).where('idempotency_key', 'like', `bench-post-${tag}:%`).executeTakeFirstOrThrow()).n);
+    const after = Number(
+      (
+        await database.db
+          .selectFrom('ledger_transactions')
+          .select(sql<string>`count(*)`.as('n'))
+          .where('idempotency_key', 'like', `bench-post-${tag}:%`)
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
     // Nothing lost: every posting the posters were told was made is in the ledger, with its four lines.
     if (after - before !== r.done) throw new Error(`Posters made ${r.done} postings but the ledger gained ${after - before}`);
     const entries = Number(
@@ -356,7 +421,16 @@ async function postingRun(url: string, s: Setup, today: string, posters = POSTER
     if (entries !== after * 4) throw new Error(`${after} postings should have ${after * 4} entries, found ${entries}`);
     r.times.sort((a, b) => a - b);
     const pct = (p: number) => r.times[Math.min(r.times.length - 1, Math.ceil((p / 100) * r.times.length) - 1)]!;
-    return { postings: r.done, entries: r.done * 4, perS: r.done / r.durationS, entriesPerS: (r.done * 4) / r.durationS, p50Ms: pct(50), p95Ms: pct(95), durationS: r.durationS, retriesNeeded: 0 };
+    return {
+      postings: r.done,
+      entries: r.done * 4,
+      perS: r.done / r.durationS,
+      entriesPerS: (r.done * 4) / r.durationS,
+      p50Ms: pct(50),
+      p95Ms: pct(95),
+      durationS: r.durationS,
+      retriesNeeded: 0,
+    };
   } finally {
     await database.close();
   }
@@ -372,7 +446,11 @@ async function getPage(server: Server, path: string, cookie: string) {
   return { status: res.status, body, ms: performance.now() - t };
 }
 
-async function measured(label: string, server: Server, rotate: RotatingRequest[]): Promise<{ load: LoadResult; single: LoadResult; loadBefore: ReturnType<typeof machineLoad>; serverCpuMsPerRequest: number }> {
+async function measured(
+  label: string,
+  server: Server,
+  rotate: RotatingRequest[],
+): Promise<{ load: LoadResult; single: LoadResult; loadBefore: ReturnType<typeof machineLoad>; serverCpuMsPerRequest: number }> {
   await runLoad({ url: server.url, rotate, connections: CONNECTIONS, durationS: WARMUP_S, timeoutS: TIMEOUT_S, warmUp: true });
   await new Promise((r) => setTimeout(r, 1000));
   const loadBefore = machineLoad();
@@ -381,7 +459,9 @@ async function measured(label: string, server: Server, rotate: RotatingRequest[]
   const serverCpuMsPerRequest = ((server.cpuSeconds() - cpu) * 1000) / Math.max(1, load.requests);
   await new Promise((r) => setTimeout(r, 1000));
   const single = await runLoad({ url: server.url, rotate, connections: 1, durationS: SINGLE_S, timeoutS: TIMEOUT_S });
-  log(`${label}: ${CONNECTIONS} connections: ${load.requests} requests, ${round(load.perS, 0)}/s, p50 ${round(load.p50Ms)} ms, p95 ${round(load.p95Ms)} ms, p99 ${round(load.p99Ms)} ms; one connection: p50 ${round(single.p50Ms)} ms, p95 ${round(single.p95Ms)} ms`);
+  log(
+    `${label}: ${CONNECTIONS} connections: ${load.requests} requests, ${round(load.perS, 0)}/s, p50 ${round(load.p50Ms)} ms, p95 ${round(load.p95Ms)} ms, p99 ${round(load.p99Ms)} ms; one connection: p50 ${round(single.p50Ms)} ms, p95 ${round(single.p95Ms)} ms`,
+  );
   return { load, single, loadBefore, serverCpuMsPerRequest };
 }
 
@@ -413,7 +493,9 @@ export async function budgets(): Promise<BenchResult> {
       log(`partners, pools, ${YEARS} years of agreed shares and contributions through the services in ${round((performance.now() - t) / 1000, 1)} s`);
       log(`bulk-loading ${YEARS} financial years (${setup.firstYear} to ${setup.lastYear + 1}) of packages, commitments, invoices and payments`);
       bulk = await bulkLoad(url, setup, today);
-      log(`loaded in ${round(bulk.ms / 1000, 1)} s, indexes made in ${round(bulk.indexMs / 1000, 1)} s, references checked in ${round(bulk.checkMs / 1000, 1)} s`);
+      log(
+        `loaded in ${round(bulk.ms / 1000, 1)} s, indexes made in ${round(bulk.indexMs / 1000, 1)} s, references checked in ${round(bulk.checkMs / 1000, 1)} s`,
+      );
       booksMs = await checkBooks(database);
       log(`the books balance (checked in ${round(booksMs / 1000, 1)} s)`);
     } finally {
@@ -421,10 +503,14 @@ export async function budgets(): Promise<BenchResult> {
     }
 
     const posting = await postingRun(url, setup, today);
-    log(`posting: ${posting.postings} postings in ${round(posting.durationS, 1)} s = ${round(posting.perS, 0)}/s (${round(posting.entriesPerS, 0)} entries/s), p50 ${round(posting.p50Ms)} ms, p95 ${round(posting.p95Ms)} ms`);
+    log(
+      `posting: ${posting.postings} postings in ${round(posting.durationS, 1)} s = ${round(posting.perS, 0)}/s (${round(posting.entriesPerS, 0)} entries/s), p50 ${round(posting.p50Ms)} ms, p95 ${round(posting.p95Ms)} ms`,
+    );
     // The same with twice as many posters: is posting limited by waiting (more posters help) or by the processors?
     const posting2 = await postingRun(url, setup, today, POSTERS * 2, 'b');
-    log(`posting with ${POSTERS * 2} posters: ${posting2.postings} postings in ${round(posting2.durationS, 1)} s = ${round(posting2.perS, 0)}/s, p50 ${round(posting2.p50Ms)} ms, p95 ${round(posting2.p95Ms)} ms`);
+    log(
+      `posting with ${POSTERS * 2} posters: ${posting2.postings} postings in ${round(posting2.durationS, 1)} s = ${round(posting2.perS, 0)}/s, p50 ${round(posting2.p50Ms)} ms, p95 ${round(posting2.p95Ms)} ms`,
+    );
     const check = await openPostgres(url, 2);
     const booksAfterMs = await checkBooks(check).finally(() => undefined);
     log('the books still balance after the concurrent posting');
@@ -447,14 +533,51 @@ export async function budgets(): Promise<BenchResult> {
     const yearEntries = Number((await queryOn(url, 'select count(*)::bigint as n from ledger_entries where financial_year = $1', [reportYear])).rows[0].n);
 
     // Children the key worker may see, by the sharing rule itself.
-    const kw = await check.db.selectFrom('users as u').innerJoin('organisations as o', 'o.id', 'u.organisation_id').select(['u.id', 'u.organisation_id', 'o.type']).where('u.email', '=', KEYWORKER).executeTakeFirstOrThrow();
+    const kw = await check.db
+      .selectFrom('users as u')
+      .innerJoin('organisations as o', 'o.id', 'u.organisation_id')
+      .select(['u.id', 'u.organisation_id', 'o.type'])
+      .where('u.email', '=', KEYWORKER)
+      .executeTakeFirstOrThrow();
     const viewer: Viewer = { userId: kw.id, organisationId: kw.organisation_id, organisationType: kw.type, roles: ['key-worker'] };
-    const visible = (await check.db.selectFrom('children as c').select('c.id').where(visibleChild(viewer, 'c')).orderBy(sql`md5(c.id::text)`).limit(CHILDREN_ROTATED).execute()).map((r) => r.id);
-    const hidden = await check.db.selectFrom('children as c').select('c.id').where(sql<boolean>`not ${visibleChild(viewer, 'c')}`).limit(1).executeTakeFirstOrThrow();
+    const visible = (
+      await check.db
+        .selectFrom('children as c')
+        .select('c.id')
+        .where(visibleChild(viewer, 'c'))
+        .orderBy(sql`md5(c.id::text)`)
+        .limit(CHILDREN_ROTATED)
+        .execute()
+    ).map((r) => r.id);
+    const hidden = await check.db
+      .selectFrom('children as c')
+      .select('c.id')
+      .where(sql<boolean>`not ${visibleChild(viewer, 'c')}`)
+      .limit(1)
+      .executeTakeFirstOrThrow();
     const spendOf = async (childId: string) =>
-      Number((await check.db.selectFrom('ledger_entries').select(sql<string>`coalesce(sum(amount_pence), 0)::bigint`.as('p')).where('child_id', '=', childId).where('account', '=', 'spend').where('financial_year', '=', reportYear).executeTakeFirstOrThrow()).p);
+      Number(
+        (
+          await check.db
+            .selectFrom('ledger_entries')
+            .select(sql<string>`coalesce(sum(amount_pence), 0)::bigint`.as('p'))
+            .where('child_id', '=', childId)
+            .where('account', '=', 'spend')
+            .where('financial_year', '=', reportYear)
+            .executeTakeFirstOrThrow()
+        ).p,
+      );
     const firstChildSpend = await spendOf(visible[0]!);
-    const yearSpend = Number((await check.db.selectFrom('ledger_entries').select(sql<string>`coalesce(sum(amount_pence), 0)::bigint`.as('p')).where('account', '=', 'spend').where('financial_year', '=', reportYear).executeTakeFirstOrThrow()).p);
+    const yearSpend = Number(
+      (
+        await check.db
+          .selectFrom('ledger_entries')
+          .select(sql<string>`coalesce(sum(amount_pence), 0)::bigint`.as('p'))
+          .where('account', '=', 'spend')
+          .where('financial_year', '=', reportYear)
+          .executeTakeFirstOrThrow()
+      ).p,
+    );
     await check.close();
     if (visible.length < 100) throw new Error(`The key worker may see only ${visible.length} children`);
 
@@ -465,16 +588,22 @@ export async function budgets(): Promise<BenchResult> {
       const boardPath = `${paths.budgetReports.board}?year=${reportYear}`;
       // Checked by hand first: the real pages, with the ledger's figures on them.
       const first = await getPage(server, boardPath, finance);
-      if (first.status !== 200 || !first.body.includes(formatPence(yearSpend))) throw new Error(`The board report answered ${first.status} without the year's actual spend ${formatPence(yearSpend)}`);
+      if (first.status !== 200 || !first.body.includes(formatPence(yearSpend)))
+        throw new Error(`The board report answered ${first.status} without the year's actual spend ${formatPence(yearSpend)}`);
       log(`board report, first request: ${round(first.ms, 1)} ms (${first.body.length} bytes)`);
       const childPath = (id: string) => `${paths.budgetReports.child(id)}?year=${reportYear}`;
       const c = await getPage(server, childPath(visible[0]!), keyworker);
-      if (c.status !== 200 || !c.body.includes(formatPence(firstChildSpend))) throw new Error(`A child's money page answered ${c.status} without the child's spend ${formatPence(firstChildSpend)}`);
+      if (c.status !== 200 || !c.body.includes(formatPence(firstChildSpend)))
+        throw new Error(`A child's money page answered ${c.status} without the child's spend ${formatPence(firstChildSpend)}`);
       const h = await getPage(server, childPath(hidden.id), keyworker);
       if (h.status !== 404) throw new Error(`A child the sharing rule hides answered ${h.status}, not 404`);
 
       const board = await measured('board report', server, [{ path: boardPath, headers: { cookie: finance } }]);
-      const child = await measured('child drill-down', server, visible.map((id) => ({ path: childPath(id), headers: { cookie: keyworker } })));
+      const child = await measured(
+        'child drill-down',
+        server,
+        visible.map((id) => ({ path: childPath(id), headers: { cookie: keyworker } })),
+      );
       const memory = server.memory();
 
       const metrics: Record<string, number> = {
@@ -534,7 +663,8 @@ export async function budgets(): Promise<BenchResult> {
             board_report: `GET ${paths.budgetReports.board}?year=${reportYear} (the last full financial year, ${yearEntries} entries) as ${FINANCE}; nothing is cached between requests`,
             child_drilldown: `GET ${paths.budgetReports.child()}?year=${reportYear} as ${KEYWORKER}, rotating over ${visible.length} children the sharing rule lets them see (each request runs the sharing rule and writes an audit entry)`,
             loads: `${CONNECTIONS} connections for ${DURATION_S} s after a ${WARMUP_S} s warm-up; then 1 connection for ${SINGLE_S} s (*_single_*); percentiles nearest rank over every 2xx response time`,
-            server: 'node dist/src/main.js, LOG_LEVEL=warn, pool of 10 connections; autocannon and the posters in this benchmark’s process, on the same machine',
+            server:
+              'node dist/src/main.js, LOG_LEVEL=warn, pool of 10 connections; autocannon and the posters in this benchmark’s process, on the same machine',
             postgres_cluster: 'throwaway local cluster from test/support/postgres-cluster.ts (fsync=off, synchronous_commit=off, full_page_writes=off)',
           },
           versions: { postgres: postgresVersion, autocannon: versionOf('autocannon') },

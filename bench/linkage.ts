@@ -77,7 +77,9 @@ function runLink(cli: string, dir: string): Promise<LinkRun> {
   if (process.env.LINKAGE_PAIRS === '1') args.push('--pairs', join(dir, 'pairs.csv'));
   const timed = existsSync(TIME);
   const started = performance.now();
-  const child = timed ? spawn(TIME, ['-v', process.execPath, ...args], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] }) : spawn(process.execPath, args, { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = timed
+    ? spawn(TIME, ['-v', process.execPath, ...args], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(process.execPath, args, { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
@@ -110,7 +112,12 @@ function runLink(cli: string, dir: string): Promise<LinkRun> {
         peakKb = Number(m[1]);
       }
       const stats = JSON.parse(readFileSync(join(dir, 'stats.json'), 'utf8')) as LinkRun['stats'];
-      resolve({ wallMs, peakRssMb: peakKb / 1024, rssSource: timed ? '/usr/bin/time -v (maximum resident set size)' : '/proc/<pid>/status VmHWM polled every 50 ms', stats });
+      resolve({
+        wallMs,
+        peakRssMb: peakKb / 1024,
+        rssSource: timed ? '/usr/bin/time -v (maximum resident set size)' : '/proc/<pid>/status VmHWM polled every 50 ms',
+        stats,
+      });
     });
   });
 }
@@ -135,13 +142,17 @@ export async function linkage(): Promise<BenchResult> {
       let t = performance.now();
       const summary = await writeExtracts({ people, outDir: dir, seed: SEED });
       const generateMs = performance.now() - t;
-      log(`${label}: ${summary.totalRecords.toLocaleString('en-GB')} records of ${people.toLocaleString('en-GB')} people written in ${Math.round(generateMs)} ms; linking`);
+      log(
+        `${label}: ${summary.totalRecords.toLocaleString('en-GB')} records of ${people.toLocaleString('en-GB')} people written in ${Math.round(generateMs)} ms; linking`,
+      );
       const run = await runLink(cli, dir);
       t = performance.now();
       const scores = await evaluateFiles(join(dir, 'truth.csv'), join(dir, 'clusters.csv'));
       const evaluateMs = performance.now() - t;
       if (scores.missing || scores.unknown || scores.repeated)
-        throw new Error(`${label}: clusters.csv must list every record once: ${scores.missing} missing, ${scores.unknown} not in the extracts, ${scores.repeated} listed twice`);
+        throw new Error(
+          `${label}: clusters.csv must list every record once: ${scores.missing} missing, ${scores.unknown} not in the extracts, ${scores.repeated} listed twice`,
+        );
       const cmp = comparisonMs(run.stats);
       const perS = cmp.ms > 0 ? run.stats.comparisons / (cmp.ms / 1000) : 0;
       Object.assign(metrics, {
@@ -166,7 +177,9 @@ export async function linkage(): Promise<BenchResult> {
         linker_stats: run.stats,
         comparisons_phase: cmp.phase,
       };
-      log(`${label}: precision ${scores.precision.toFixed(4)}, recall ${scores.recall.toFixed(4)}, F1 ${scores.f1.toFixed(4)}; ${Math.round(run.wallMs)} ms, peak ${run.peakRssMb.toFixed(0)} MB, ${run.stats.comparisons.toLocaleString('en-GB')} comparisons (${Math.round(perS).toLocaleString('en-GB')}/s over ${cmp.phase})`);
+      log(
+        `${label}: precision ${scores.precision.toFixed(4)}, recall ${scores.recall.toFixed(4)}, F1 ${scores.f1.toFixed(4)}; ${Math.round(run.wallMs)} ms, peak ${run.peakRssMb.toFixed(0)} MB, ${run.stats.comparisons.toLocaleString('en-GB')} comparisons (${Math.round(perS).toLocaleString('en-GB')}/s over ${cmp.phase})`,
+      );
       if (process.env.LINKAGE_KEEP === '1') log(`${label}: kept ${dir}`);
     } finally {
       if (process.env.LINKAGE_KEEP !== '1') rmSync(dir, { recursive: true, force: true });

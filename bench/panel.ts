@@ -83,7 +83,10 @@ async function bulkLoad(url: string, w: World, today: string) {
     await q('begin');
     await q(`create temp table ch on commit drop as select row_number() over (order by id)::int as n, id, given_name, family_name from children`);
     const children = Number((await q('select count(*)::int as n from ch')).rows[0].n);
-    const kw = (await q(`select u.id, u.organisation_id from users u where u.email = 'keyworker@demoshire.example.org'`)).rows[0] as { id: string; organisation_id: string };
+    const kw = (await q(`select u.id, u.organisation_id from users u where u.email = 'keyworker@demoshire.example.org'`)).rows[0] as {
+      id: string;
+      organisation_id: string;
+    };
     // Statuses by number: the first `history` decided (oldest), then `pending` to-panel, then the rest spread over the others.
     await q(
       `insert into referrals (route, child_id, child_details, referrer_user_id, referrer_organisation_id, referrer_name, referrer_relationship, referrer_email,
@@ -127,7 +130,12 @@ async function bulkLoad(url: string, w: World, today: string) {
        where p.name like 'Benchmark panel %'`,
       [HISTORY_MEETINGS, today],
     );
-    await q(`insert into mt (k, panel_id, meets_on) select $1 + j, $2::uuid, ($3::date - j)::date from generate_series(1, $4::int) j`, [HISTORY_PANELS * HISTORY_MEETINGS, w.panelId, today, PENDING_MEETINGS]);
+    await q(`insert into mt (k, panel_id, meets_on) select $1 + j, $2::uuid, ($3::date - j)::date from generate_series(1, $4::int) j`, [
+      HISTORY_PANELS * HISTORY_MEETINGS,
+      w.panelId,
+      today,
+      PENDING_MEETINGS,
+    ]);
     await q(
       `insert into panel_meetings (id, panel_id, meets_on, cut_off_on, papers_due_on, place, status, published_at, published_by)
        select id, panel_id, meets_on, meets_on - 10, meets_on - 7, 'Committee room 2 (fictional)', 'held', meets_on - 7, $1 from mt`,
@@ -157,8 +165,10 @@ async function bulkLoad(url: string, w: World, today: string) {
       [w.adminId],
     );
     await q('commit');
-    const counts = (await q(`select (select count(*) from referrals)::int as referrals, (select count(*) from panel_meetings)::int as meetings,
-                                    (select count(*) from panel_cases)::int as cases, (select count(*) from panel_decisions)::int as decisions`)).rows[0] as Record<string, number>;
+    const counts = (
+      await q(`select (select count(*) from referrals)::int as referrals, (select count(*) from panel_meetings)::int as meetings,
+                                    (select count(*) from panel_cases)::int as cases, (select count(*) from panel_decisions)::int as decisions`)
+    ).rows[0] as Record<string, number>;
     return counts;
   } catch (e) {
     await q('rollback').catch(() => undefined);
@@ -203,7 +213,17 @@ async function packagesThroughService(database: Database, w: World, today: strin
           startsOn,
           endsOn,
           reviewOn: addDays(startsOn, 42),
-          split: [{ from: startsOn, to: endsOn, shares: [{ partnerId: a, bp: 4000 }, { partnerId: b, bp: 4000 }, { partnerId: c, bp: 2000 }] }],
+          split: [
+            {
+              from: startsOn,
+              to: endsOn,
+              shares: [
+                { partnerId: a, bp: 4000 },
+                { partnerId: b, bp: 4000 },
+                { partnerId: c, bp: 2000 },
+              ],
+            },
+          ],
           reason: 'Panel decision (benchmark, fictional)',
           decisionId: d.id,
         },
@@ -225,13 +245,19 @@ async function getPage(server: Server, path: string, cookie: string) {
   return { status: res.status, body: await res.text() };
 }
 
-async function measured(label: string, server: Server, rotate: RotatingRequest[]): Promise<{ load: LoadResult; machineBefore: ReturnType<typeof machineLoad>; serverCpuMsPerRequest: number }> {
+async function measured(
+  label: string,
+  server: Server,
+  rotate: RotatingRequest[],
+): Promise<{ load: LoadResult; machineBefore: ReturnType<typeof machineLoad>; serverCpuMsPerRequest: number }> {
   await runLoad({ url: server.url, rotate, connections: CONNECTIONS, durationS: WARMUP_S, timeoutS: TIMEOUT_S, warmUp: true });
   const machineBefore = machineLoad();
   const cpu = server.cpuSeconds();
   const load = await runLoad({ url: server.url, rotate, connections: CONNECTIONS, durationS: DURATION_S, timeoutS: TIMEOUT_S });
   const serverCpuMsPerRequest = ((server.cpuSeconds() - cpu) * 1000) / Math.max(1, load.requests);
-  log(`${label}: ${load.requests} requests, ${round(load.perS, 0)}/s, p50 ${round(load.p50Ms)} ms, p95 ${round(load.p95Ms)} ms, p99 ${round(load.p99Ms)} ms (load average ${machineBefore.load_average_1m})`);
+  log(
+    `${label}: ${load.requests} requests, ${round(load.perS, 0)}/s, p50 ${round(load.p50Ms)} ms, p95 ${round(load.p95Ms)} ms, p99 ${round(load.p99Ms)} ms (load average ${machineBefore.load_average_1m})`,
+  );
   return { load, machineBefore, serverCpuMsPerRequest };
 }
 
@@ -283,7 +309,12 @@ async function decisionRun(server: Server, cookie: string, form: Record<string, 
       });
       const body = await res.text();
       if (res.status !== 303 || !res.headers.get('location')?.includes('done=recorded-package')) {
-        problems.push(`case ${caseId}: ${res.status} ${res.headers.get('location') ?? ''} ${body.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').slice(0, 400)}`);
+        problems.push(
+          `case ${caseId}: ${res.status} ${res.headers.get('location') ?? ''} ${body
+            .replace(/<[^>]+>/g, ' ')
+            .replace(/\s+/g, ' ')
+            .slice(0, 400)}`,
+        );
         return;
       }
       times.push(performance.now() - t);
@@ -294,7 +325,14 @@ async function decisionRun(server: Server, cookie: string, form: Record<string, 
   if (next >= cases.length) throw new Error(`The posters ran out of cases (${cases.length}) before ${DECISION_S} s: add pending meetings`);
   const durationS = (performance.now() - started) / 1000;
   times.sort((x, y) => x - y);
-  return { decisions: times.length, perS: times.length / durationS, p50Ms: percentile(times, 50), p95Ms: percentile(times, 95), p99Ms: percentile(times, 99), durationS };
+  return {
+    decisions: times.length,
+    perS: times.length / durationS,
+    p50Ms: percentile(times, 50),
+    p95Ms: percentile(times, 95),
+    p99Ms: percentile(times, 99),
+    durationS,
+  };
 }
 
 export async function panel(): Promise<BenchResult> {
@@ -337,14 +375,30 @@ export async function panel(): Promise<BenchResult> {
     }
     await queryOn(url, 'vacuum analyze');
     const pick = async (text: string, values: unknown[] = []) => (await queryOn(url, text, values)).rows as Record<string, string>[];
-    const statusCounts = Object.fromEntries((await pick('select status, count(*)::int as n from referrals group by status order by status')).map((r) => [r.status, Number(r.n)]));
-    const openReferrals = (await pick(`select id, reference from referrals where status in ('received','more-information','accepted','to-panel') order by received_at, reference`)).map((r) => ({ id: r.id!, reference: r.reference! }));
-    const pendingMeetings = (await pick(`select m.id from panel_meetings m where m.panel_id = $1 and m.status = 'held' and m.meets_on < $2 order by m.meets_on desc`, [w.panelId, today])).map((r) => r.id!);
-    const pendingCases = (await pick(`select c.id from panel_cases c join panel_meetings m on m.id = c.meeting_id where m.panel_id = $1 and m.meets_on < $2 order by m.meets_on, c.position`, [w.panelId, today])).map((r) => r.id!);
+    const statusCounts = Object.fromEntries(
+      (await pick('select status, count(*)::int as n from referrals group by status order by status')).map((r) => [r.status, Number(r.n)]),
+    );
+    const openReferrals = (
+      await pick(`select id, reference from referrals where status in ('received','more-information','accepted','to-panel') order by received_at, reference`)
+    ).map((r) => ({ id: r.id!, reference: r.reference! }));
+    const pendingMeetings = (
+      await pick(`select m.id from panel_meetings m where m.panel_id = $1 and m.status = 'held' and m.meets_on < $2 order by m.meets_on desc`, [
+        w.panelId,
+        today,
+      ])
+    ).map((r) => r.id!);
+    const pendingCases = (
+      await pick(
+        `select c.id from panel_cases c join panel_meetings m on m.id = c.meeting_id where m.panel_id = $1 and m.meets_on < $2 order by m.meets_on, c.position`,
+        [w.panelId, today],
+      )
+    ).map((r) => r.id!);
     const ledgerBefore = Number((await pick('select count(*)::int as n from ledger_transactions where decision_id is not null'))[0]!.n);
     const deepPage = Math.floor(REFERRALS / 50) - 25; // every referral: offset ~18,700
     const fy = financialYearOf(today);
-    const yearDecisions = Number((await pick('select count(*)::int as n from panel_decisions where decided_on between $1 and $2', [`${fy}-04-01`, financialYearEnd(fy)]))[0]!.n);
+    const yearDecisions = Number(
+      (await pick('select count(*)::int as n from panel_decisions where decided_on between $1 and $2', [`${fy}-04-01`, financialYearEnd(fy)]))[0]!.n,
+    );
 
     const server = await startServer({ databaseUrl: url });
     try {
@@ -352,14 +406,22 @@ export async function panel(): Promise<BenchResult> {
       const finance = await signIn(server.url, { email: FINANCE, password: PASSWORD });
       // Checked by hand first: the real pages, showing what they should.
       const queue = await getPage(server, paths.referrals.queue, caseworker);
-      if (queue.status !== 200 || !queue.body.includes(`>${openReferrals[0]!.reference}<`) || !queue.body.includes(`of ${openReferrals.length} open referrals`)) {
-        throw new Error(`The queue answered ${queue.status} without the oldest open referral ${openReferrals[0]!.reference} and the count ${openReferrals.length}`);
+      if (
+        queue.status !== 200 ||
+        !queue.body.includes(`>${openReferrals[0]!.reference}<`) ||
+        !queue.body.includes(`of ${openReferrals.length} open referrals`)
+      ) {
+        throw new Error(
+          `The queue answered ${queue.status} without the oldest open referral ${openReferrals[0]!.reference} and the count ${openReferrals.length}`,
+        );
       }
       const deepPath = `${paths.referrals.queue}?status=all&page=${deepPage}`;
       const deep = await getPage(server, deepPath, caseworker);
-      if (deep.status !== 200 || (deep.body.match(/>REF-\d+<\/a>/g) ?? []).length !== 50) throw new Error(`Page ${deepPage} of every referral answered ${deep.status} without 50 referrals`);
+      if (deep.status !== 200 || (deep.body.match(/>REF-\d+<\/a>/g) ?? []).length !== 50)
+        throw new Error(`Page ${deepPage} of every referral answered ${deep.status} without 50 referrals`);
       const papers = await getPage(server, paths.panels.papers(pendingMeetings[0]), caseworker);
-      if (papers.status !== 200 || (papers.body.match(/Case summary for the panel \(fictional\)/g) ?? []).length !== CASES_PER_MEETING) throw new Error(`A meeting's papers answered ${papers.status} without its ${CASES_PER_MEETING} case summaries`);
+      if (papers.status !== 200 || (papers.body.match(/Case summary for the panel \(fictional\)/g) ?? []).length !== CASES_PER_MEETING)
+        throw new Error(`A meeting's papers answered ${papers.status} without its ${CASES_PER_MEETING} case summaries`);
       const reports = await getPage(server, paths.panelReports.home, finance);
       if (reports.status !== 200) throw new Error(`The panel reports answered ${reports.status}`);
       const form = await getPage(server, paths.decisions.decide(pendingCases[0]), caseworker);
@@ -368,21 +430,45 @@ export async function panel(): Promise<BenchResult> {
 
       const queueFirst = await measured('queue, first page of open referrals', server, [{ path: paths.referrals.queue, headers: { cookie: caseworker } }]);
       const queueDeep = await measured(`queue, page ${deepPage} of every referral`, server, [{ path: deepPath, headers: { cookie: caseworker } }]);
-      const referral = await measured('a referral’s page', server, openReferrals.slice(0, 500).map((r) => ({ path: paths.referrals.referral(r.id), headers: { cookie: caseworker } })));
-      const papersLoad = await measured('a meeting’s papers (10 cases)', server, pendingMeetings.slice(0, 20).map((id) => ({ path: paths.panels.papers(id), headers: { cookie: caseworker } })));
+      const referral = await measured(
+        'a referral’s page',
+        server,
+        openReferrals.slice(0, 500).map((r) => ({ path: paths.referrals.referral(r.id), headers: { cookie: caseworker } })),
+      );
+      const papersLoad = await measured(
+        'a meeting’s papers (10 cases)',
+        server,
+        pendingMeetings.slice(0, 20).map((id) => ({ path: paths.panels.papers(id), headers: { cookie: caseworker } })),
+      );
       const reportsLoad = await measured('panel reports, this financial year', server, [{ path: paths.panelReports.home, headers: { cookie: finance } }]);
       const machineBeforeDecisions = machineLoad();
       const decisions = await decisionRun(server, caseworker, approvalForm(w, csrf, today), pendingCases);
-      log(`recording a decision: ${decisions.decisions} in ${round(decisions.durationS, 1)} s = ${round(decisions.perS, 1)}/s, p50 ${round(decisions.p50Ms)} ms, p95 ${round(decisions.p95Ms)} ms`);
+      log(
+        `recording a decision: ${decisions.decisions} in ${round(decisions.durationS, 1)} s = ${round(decisions.perS, 1)}/s, p50 ${round(decisions.p50Ms)} ms, p95 ${round(decisions.p95Ms)} ms`,
+      );
       // Every decision recorded set up its package and posted its commitment.
       const ledgerAfter = Number((await pick('select count(*)::int as n from ledger_transactions where decision_id is not null'))[0]!.n);
-      const recorded = Number((await pick(`select count(*)::int as n from panel_decisions d join panel_meetings m on m.id = d.meeting_id where m.panel_id = $1 and d.package_id is not null`, [w.panelId]))[0]!.n);
+      const recorded = Number(
+        (
+          await pick(
+            `select count(*)::int as n from panel_decisions d join panel_meetings m on m.id = d.meeting_id where m.panel_id = $1 and d.package_id is not null`,
+            [w.panelId],
+          )
+        )[0]!.n,
+      );
       if (recorded !== decisions.decisions || ledgerAfter - ledgerBefore !== decisions.decisions) {
-        throw new Error(`${decisions.decisions} decisions answered 303, but ${recorded} have a package and ${ledgerAfter - ledgerBefore} commitments were posted`);
+        throw new Error(
+          `${decisions.decisions} decisions answered 303, but ${recorded} have a package and ${ledgerAfter - ledgerBefore} commitments were posted`,
+        );
       }
       const memory = server.memory();
 
-      const m = (l: LoadResult, prefix: string) => ({ [`${prefix}_p50_ms`]: round(l.p50Ms), [`${prefix}_p95_ms`]: round(l.p95Ms), [`${prefix}_p99_ms`]: round(l.p99Ms), [`${prefix}_per_s`]: round(l.perS, 1) });
+      const m = (l: LoadResult, prefix: string) => ({
+        [`${prefix}_p50_ms`]: round(l.p50Ms),
+        [`${prefix}_p95_ms`]: round(l.p95Ms),
+        [`${prefix}_p99_ms`]: round(l.p99Ms),
+        [`${prefix}_per_s`]: round(l.perS, 1),
+      });
       const metrics: Record<string, number> = {
         ...m(queueFirst.load, 'queue_first_page'),
         ...m(queueDeep.load, 'queue_deep_page'),

@@ -122,7 +122,13 @@ async function people(database: Database): Promise<Person[]> {
     const roles = (await db.selectFrom('user_roles').select('role').where('user_id', '=', u.id).execute()).map((r) => r.role);
     const viewer: Viewer = { userId: u.id, organisationId: u.organisation_id, organisationType: u.type, roles };
     const visible = Number(
-      (await db.selectFrom('children as c').select(sql<number>`count(*)`.as('n')).where(visibleChild(viewer, 'c')).executeTakeFirstOrThrow()).n,
+      (
+        await db
+          .selectFrom('children as c')
+          .select(sql<number>`count(*)`.as('n'))
+          .where(visibleChild(viewer, 'c'))
+          .executeTakeFirstOrThrow()
+      ).n,
     );
     // A spread of records: ordered by a hash of the id, so neither the newest nor the oldest.
     const records = (
@@ -195,7 +201,16 @@ const resultCount = (body: string) => Number(/(?:of )?([0-9,]+) (?:children and 
 // ---------------------------------------------------------------------------------------------
 // Loads
 
-type Measured = LoadResult & { serverCpuMsPerRequest: number; serverCpuRatio: number; databaseCpuMsPerRequest: number; databaseCpuRatio: number; loadBefore: ReturnType<typeof machineLoad>; settledAfterMs: number; connections: { samples: number; waitingOnAuditLock: number; busyConnections: number }; single: LoadResult };
+type Measured = LoadResult & {
+  serverCpuMsPerRequest: number;
+  serverCpuRatio: number;
+  databaseCpuMsPerRequest: number;
+  databaseCpuRatio: number;
+  loadBefore: ReturnType<typeof machineLoad>;
+  settledAfterMs: number;
+  connections: { samples: number; waitingOnAuditLock: number; busyConnections: number };
+  single: LoadResult;
+};
 
 /**
  * Samples the app's database connections every 100 ms during a run: how many were waiting for the
@@ -247,7 +262,14 @@ async function settle(server: Server, postmaster: number): Promise<number> {
   }
 }
 
-async function measured(label: string, server: Server, postmaster: number, databaseUrl: string, url: string, opts: { headers?: Record<string, string>; rotate?: RotatingRequest[] } = {}): Promise<Measured> {
+async function measured(
+  label: string,
+  server: Server,
+  postmaster: number,
+  databaseUrl: string,
+  url: string,
+  opts: { headers?: Record<string, string>; rotate?: RotatingRequest[] } = {},
+): Promise<Measured> {
   await runLoad({ url, ...opts, connections: CONNECTIONS, durationS: WARMUP_S, timeoutS: TIMEOUT_S, warmUp: true });
   // Requests still being answered when the warm-up stopped would otherwise slow the measured run.
   const settledAfterMs = await settle(server, postmaster);
@@ -356,7 +378,8 @@ export async function register(): Promise<BenchResult> {
     const countRuns: number[] = [];
     try {
       persons = await people(database);
-      for (const p of persons) log(`${p.email} may see ${p.visible.toLocaleString('en-GB')} children; ${p.records.length} records and ${p.dates.length} dates of birth picked`);
+      for (const p of persons)
+        log(`${p.email} may see ${p.visible.toLocaleString('en-GB')} children; ${p.records.length} records and ${p.dates.length} dates of birth picked`);
       surnames = (
         await database.db
           .selectFrom('children')
@@ -388,7 +411,8 @@ export async function register(): Promise<BenchResult> {
       // Check by hand: the pages under load are the real ones, and the visibility rule agrees with the app.
       for (const p of persons) {
         const cookie = cookies.get(p.email)!;
-        for (const r of p.records.slice(0, 3)) expectPage(`${p.email}: the record ${r.id}`, await getPage(server, paths.children.record(r.id), cookie), [r.familyName]);
+        for (const r of p.records.slice(0, 3))
+          expectPage(`${p.email}: the record ${r.id}`, await getPage(server, paths.children.record(r.id), cookie), [r.familyName]);
         for (const s of surnames) {
           const page = await getPage(server, nameQuery(s.name), cookie);
           expectPage(`${p.email}: search for ${s.name}`, page, [resultLink]);
@@ -408,9 +432,13 @@ export async function register(): Promise<BenchResult> {
 
       const loadBefore = machineLoad();
       const floor = await measured(`floor ${paths.health.live}`, server, postmaster, url, `${base}${paths.health.live}`);
-      const record = await measured(`record ${paths.children.record()} (${records.length} records, 3 people)`, server, postmaster, url, base, { rotate: records });
+      const record = await measured(`record ${paths.children.record()} (${records.length} records, 3 people)`, server, postmaster, url, base, {
+        rotate: records,
+      });
       const searchName = await measured(`search by family name (${surnames.length} names, 3 people)`, server, postmaster, url, base, { rotate: nameSearches });
-      const searchDob = await measured(`search by date of birth (${dobSearches.length} dates, 3 people)`, server, postmaster, url, base, { rotate: dobSearches });
+      const searchDob = await measured(`search by date of birth (${dobSearches.length} dates, 3 people)`, server, postmaster, url, base, {
+        rotate: dobSearches,
+      });
 
       // The overview: the first request counts (nothing cached yet); the loads then show counts
       // kept for 60 seconds, which the 2 + 10 + 5 seconds of load fall within.
@@ -486,10 +514,13 @@ export async function register(): Promise<BenchResult> {
               `GET ${paths.register.overview} as ${COMMISSIONER}, no filters. Counts are kept for 60 s (register-overview/service.ts); the first request made them, and the warm-up, the measured run and the one-connection run ended ${round(overviewWindowS, 1)} s after it, ` +
               (overviewWindowS < 60 ? 'so every one of their requests used kept counts. ' : 'so the counts were made again during them (once a minute). ') +
               `overview_first_request_ms is that first, counting request; overview_count_uncached_ms the median of ${COUNT_RUNS} direct runs of countRegister() before the server started.`,
-            database_connections: 'the app keeps a pool of 10 PostgreSQL connections; *_connections_busy_count is how many were not idle and *_connections_waiting_audit_lock_count how many were waiting for the audit log lock (pg_advisory_xact_lock in src/platform/audit/audit.ts), on average over samples every 100 ms during the measured run',
+            database_connections:
+              'the app keeps a pool of 10 PostgreSQL connections; *_connections_busy_count is how many were not idle and *_connections_waiting_audit_lock_count how many were waiting for the audit log lock (pg_advisory_xact_lock in src/platform/audit/audit.ts), on average over samples every 100 ms during the measured run',
             server_cpu: 'user + system CPU of the app process over the measured run (/proc/<pid>/stat)',
-            database_cpu: 'user + system CPU over the measured run of the PostgreSQL postmaster and its children (/proc; a backend that ended during the run is not counted, the app keeps its pool open)',
-            server: 'node dist/src/main.js, LOG_LEVEL=warn, pool of 10 connections; load generator (autocannon) in the same process as this benchmark, on the same machine',
+            database_cpu:
+              'user + system CPU over the measured run of the PostgreSQL postmaster and its children (/proc; a backend that ended during the run is not counted, the app keeps its pool open)',
+            server:
+              'node dist/src/main.js, LOG_LEVEL=warn, pool of 10 connections; load generator (autocannon) in the same process as this benchmark, on the same machine',
             seeding: `node dist/src/cli/jointly.js seed-demo --children ${CHILDREN} on an empty database, then VACUUM ANALYZE`,
             postgres_cluster: 'throwaway local cluster from test/support/postgres-cluster.ts (fsync=off, synchronous_commit=off, full_page_writes=off)',
           },

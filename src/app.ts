@@ -69,7 +69,6 @@ export interface AppDeps {
   logger?: FastifyServerOptions['logger'];
 }
 
-
 export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, database } = deps;
   const db = database.db;
@@ -148,33 +147,63 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       if (found.quiet) return;
       req.sessionProblem = found.problem;
       await db.transaction().execute(async (tx) => {
-        await appendAudit(tx, { userId: found.userId ?? null, action: 'session.refused', result: 'denied', requestId: req.id, details: { reason: found.problem } });
+        await appendAudit(tx, {
+          userId: found.userId ?? null,
+          action: 'session.refused',
+          result: 'denied',
+          requestId: req.id,
+          details: { reason: found.problem },
+        });
       });
     }
   });
 
-  app.setNotFoundHandler({}, (req, reply) => reply.status(404).type('text/html').send(pages.renderError(req, reply, 404)));
+  app.setNotFoundHandler({}, (req, reply) =>
+    reply
+      .status(404)
+      .type('text/html')
+      .send(pages.renderError(req, reply, 404)),
+  );
   app.setErrorHandler(async (err: Error & { statusCode?: number; code?: string }, req, reply) => {
     if (err.code === 'FST_CSRF_INVALID_TOKEN' || err.code === 'FST_CSRF_MISSING_SECRET') {
-      await auditDenied(db, req, 'csrf.refused', { reason: err.code, path: req.routeOptions.url, ...(req.sessionProblem ? { session: req.sessionProblem } : {}) }).catch(() => undefined);
+      await auditDenied(db, req, 'csrf.refused', {
+        reason: err.code,
+        path: req.routeOptions.url,
+        ...(req.sessionProblem ? { session: req.sessionProblem } : {}),
+      }).catch(() => undefined);
       // The form's session has ended (timed out, signed out elsewhere, deactivated): its token was
       // bound to that session, so say why, as a page of the ended session would.
       if (req.sessionProblem) return reply.redirect(`${paths.signIn}?reason=${req.sessionProblem}`, 303);
-      return reply.status(403).type('text/html').send(pages.renderError(req, reply, 403, FORM_EXPIRED));
+      return reply
+        .status(403)
+        .type('text/html')
+        .send(pages.renderError(req, reply, 403, FORM_EXPIRED));
     }
     if (err.statusCode === 429) {
       await auditDenied(db, req, 'rate-limit.refused', { path: req.routeOptions.url }).catch(() => undefined);
-      return reply.status(429).type('text/html').send(pages.renderError(req, reply, 429));
+      return reply
+        .status(429)
+        .type('text/html')
+        .send(pages.renderError(req, reply, 429));
     }
     if (unreadableUpload(req, err)) {
       req.log.info({ err: { message: err.message } }, 'unreadable upload refused');
-      return reply.status(400).type('text/html').send(pages.renderError(req, reply, 400, UNREADABLE_UPLOAD));
+      return reply
+        .status(400)
+        .type('text/html')
+        .send(pages.renderError(req, reply, 400, UNREADABLE_UPLOAD));
     }
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
-      return reply.status(err.statusCode === 413 ? 413 : 400).type('text/html').send(pages.renderError(req, reply, 400));
+      return reply
+        .status(err.statusCode === 413 ? 413 : 400)
+        .type('text/html')
+        .send(pages.renderError(req, reply, 400));
     }
     req.log.error({ err }, 'request failed');
-    return reply.status(500).type('text/html').send(pages.renderError(req, reply, 500));
+    return reply
+      .status(500)
+      .type('text/html')
+      .send(pages.renderError(req, reply, 500));
   });
 
   const oidc = createOidc(config);

@@ -84,7 +84,14 @@ describe('configuration defaults', () => {
 
   it('reads a valid list of sign-in providers', () => {
     const providers = [
-      { id: 'demoshire-entra', name: 'Demoshire Council', issuer: 'https://login.example.org/tenant/v2.0', clientId: 'c', clientSecret: 's', organisationCode: 'DC' },
+      {
+        id: 'demoshire-entra',
+        name: 'Demoshire Council',
+        issuer: 'https://login.example.org/tenant/v2.0',
+        clientId: 'c',
+        clientSecret: 's',
+        organisationCode: 'DC',
+      },
     ];
     expect(loadConfig({ JOINTLY_OIDC_PROVIDERS: JSON.stringify(providers) }).oidcProviders).toEqual(providers);
   });
@@ -116,7 +123,10 @@ describe('malformed values stop start-up with a message naming the variable', ()
     ['JOINTLY_REQUIRE_TOTP', { JOINTLY_REQUIRE_TOTP: 'sometimes' }],
     ['JOINTLY_LOCKOUT_ATTEMPTS', { JOINTLY_LOCKOUT_ATTEMPTS: '0' }],
     ['JOINTLY_SIGN_IN_RATE_PER_MINUTE', { JOINTLY_SIGN_IN_RATE_PER_MINUTE: 'lots' }],
-    ['NOTIFY_EMAIL_TEMPLATE_ID', { NOTIFY_API_KEY: 'k', NOTIFY_EMAIL_TEMPLATE_ID: 'not-a-uuid', NOTIFY_SMS_TEMPLATE_ID: '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d' }],
+    [
+      'NOTIFY_EMAIL_TEMPLATE_ID',
+      { NOTIFY_API_KEY: 'k', NOTIFY_EMAIL_TEMPLATE_ID: 'not-a-uuid', NOTIFY_SMS_TEMPLATE_ID: '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d' },
+    ],
     ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
   ])('%s: %j', (variable, env) => {
     expect(refusal(env)).toMatch(new RegExp(`^\\s+${variable}: `, 'm'));

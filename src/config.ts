@@ -49,10 +49,20 @@ const base = z.object({
   JOINTLY_BASE_URL: z.string().url().optional(),
   JOINTLY_DEMO: bool(true),
   JOINTLY_REQUIRE_TOTP: z.enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' }).optional(),
-  JOINTLY_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  JOINTLY_SESSION_IDLE_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(30),
   JOINTLY_SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(72).default(12),
   JOINTLY_LOCKOUT_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
-  JOINTLY_LOCKOUT_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  JOINTLY_LOCKOUT_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(15),
   JOINTLY_SIGN_IN_RATE_PER_MINUTE: z.coerce.number().int().min(1).default(20),
   JOINTLY_OIDC_PROVIDERS: z
     .string()
@@ -110,14 +120,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (production) {
     if (!e.JOINTLY_SESSION_SECRET) problems.push('JOINTLY_SESSION_SECRET: must be set in production mode');
     if (e.JOINTLY_SESSION_SECRET === DEMO_SESSION_SECRET) problems.push('JOINTLY_SESSION_SECRET: is the demo secret; choose your own');
-    if (!e.JOINTLY_TOTP_KEY) problems.push('JOINTLY_TOTP_KEY: must be set in production mode (it encrypts security-code secrets); for example openssl rand -base64 32');
+    if (!e.JOINTLY_TOTP_KEY)
+      problems.push('JOINTLY_TOTP_KEY: must be set in production mode (it encrypts security-code secrets); for example openssl rand -base64 32');
     if (e.JOINTLY_TOTP_KEY?.equals(DEMO_TOTP_KEY)) problems.push('JOINTLY_TOTP_KEY: is the demo key; choose your own');
     if (given.JOINTLY_DEMO === undefined || e.JOINTLY_DEMO) problems.push('JOINTLY_DEMO: must be set to false in production mode (no demo accounts)');
     if (!e.DATABASE_URL) problems.push('DATABASE_URL: must be set in production mode (PostgreSQL is the system of record)');
     if (!e.JOINTLY_BASE_URL?.startsWith('https://')) problems.push('JOINTLY_BASE_URL: must be an https:// address in production mode');
-    if (e.JOINTLY_REQUIRE_TOTP && !['true', '1', 'yes'].includes(e.JOINTLY_REQUIRE_TOTP)) problems.push('JOINTLY_REQUIRE_TOTP: cannot be false in production mode');
+    if (e.JOINTLY_REQUIRE_TOTP && !['true', '1', 'yes'].includes(e.JOINTLY_REQUIRE_TOTP))
+      problems.push('JOINTLY_REQUIRE_TOTP: cannot be false in production mode');
     // Without Notify, invitations would exist only in the outbox, for administrators to read.
-    if (!e.NOTIFY_API_KEY) problems.push('NOTIFY_API_KEY: must be set in production mode, with NOTIFY_EMAIL_TEMPLATE_ID and NOTIFY_SMS_TEMPLATE_ID (invitations are sent only through GOV.UK Notify)');
+    if (!e.NOTIFY_API_KEY)
+      problems.push(
+        'NOTIFY_API_KEY: must be set in production mode, with NOTIFY_EMAIL_TEMPLATE_ID and NOTIFY_SMS_TEMPLATE_ID (invitations are sent only through GOV.UK Notify)',
+      );
   }
   const notifyParts = [e.NOTIFY_API_KEY, e.NOTIFY_EMAIL_TEMPLATE_ID, e.NOTIFY_SMS_TEMPLATE_ID];
   if (notifyParts.some(Boolean) && !notifyParts.every(Boolean)) {
@@ -143,9 +158,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     lockoutMinutes: e.JOINTLY_LOCKOUT_MINUTES,
     signInRatePerMinute: e.JOINTLY_SIGN_IN_RATE_PER_MINUTE,
     oidcProviders: e.JOINTLY_OIDC_PROVIDERS,
-    notify: e.NOTIFY_API_KEY
-      ? { apiKey: e.NOTIFY_API_KEY, emailTemplateId: e.NOTIFY_EMAIL_TEMPLATE_ID!, smsTemplateId: e.NOTIFY_SMS_TEMPLATE_ID! }
-      : undefined,
+    notify: e.NOTIFY_API_KEY ? { apiKey: e.NOTIFY_API_KEY, emailTemplateId: e.NOTIFY_EMAIL_TEMPLATE_ID!, smsTemplateId: e.NOTIFY_SMS_TEMPLATE_ID! } : undefined,
     logLevel: e.LOG_LEVEL,
   };
 }

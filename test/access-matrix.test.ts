@@ -67,7 +67,8 @@ const addDays = (iso: string, days: number) => {
   return d.toISOString().slice(0, 10);
 };
 const HOUR = 3_600_000;
-const scopes = (types: readonly string[], sections: readonly Section[]) => types.flatMap((organisationType) => sections.map((section) => ({ organisationType, section })));
+const scopes = (types: readonly string[], sections: readonly Section[]) =>
+  types.flatMap((organisationType) => sections.map((section) => ({ organisationType, section })));
 
 /**
  * Partial consent: council education may see core, education and about me (not family); social
@@ -181,7 +182,13 @@ describe.each(databaseKinds())('the access matrix on %s', (kind) => {
 
         await db
           .insertInto('about_me_versions')
-          .values({ child_id: childId, version: 1, what_matters: `Abt${code}`, written_with: 'Test: the family', recorded_by: userId('caseworker@demoshire.example.org') })
+          .values({
+            child_id: childId,
+            version: 1,
+            what_matters: `Abt${code}`,
+            written_with: 'Test: the family',
+            recorded_by: userId('caseworker@demoshire.example.org'),
+          })
           .execute();
         await db
           .insertInto('chronology_events')
@@ -310,7 +317,11 @@ describe.each(databaseKinds())('the access matrix on %s', (kind) => {
     // Sanity of the generated setup: each casework person sees some children and not others,
     // and partial consent gives at least one person the core record without family or about me.
     const casework = people.filter((p) => p.permissions.has('children:view'));
-    expect(casework.map((p) => p.email).sort()).toEqual(['caseworker@demoshire.example.org', 'keyworker@demoshire.example.org', 'practitioner@demoshire.example.org']);
+    expect(casework.map((p) => p.email).sort()).toEqual([
+      'caseworker@demoshire.example.org',
+      'keyworker@demoshire.example.org',
+      'practitioner@demoshire.example.org',
+    ]);
     for (const p of casework) {
       const seen = children.filter((c) => accessOf(p, c).visible).map((c) => `${c.state}${c.relation}`);
       expect(seen.length, p.email).toBeGreaterThan(0);
@@ -365,7 +376,9 @@ describe.each(databaseKinds())('the access matrix on %s', (kind) => {
               const leaked = forbidden(access, c).filter(shows);
               if (leaked.length) problems.push(`${label}: shows ${leaked.join(', ')} from sections they may not see`);
               if (route.url === paths.children.chronology()) {
-                const missing = SECTION_KEYS.filter((s) => access.visible && access.sections.has(s) && !shows(`Evt${s.replace('-', '')}${c.state}${c.relation}`));
+                const missing = SECTION_KEYS.filter(
+                  (s) => access.visible && access.sections.has(s) && !shows(`Evt${s.replace('-', '')}${c.state}${c.relation}`),
+                );
                 if (missing.length) problems.push(`${label}: the chronology lacks the events of ${missing.join(', ')}`);
               }
             } else if (expected === 303) {
@@ -373,7 +386,12 @@ describe.each(databaseKinds())('the access matrix on %s', (kind) => {
             } else {
               // Refused, not found, or the emergency access page: nothing of the child at all.
               const leaked = allMarkers(c).filter(shows);
-              if (expected === 403 && access.visible && route.access === 'children:edit' && !shows('Emergency access lets you read this record, not change it')) {
+              if (
+                expected === 403 &&
+                access.visible &&
+                route.access === 'children:edit' &&
+                !shows('Emergency access lets you read this record, not change it')
+              ) {
                 problems.push(`${label}: does not say emergency access is read-only`);
               }
               if (leaked.length) problems.push(`${label} (${res.status}): shows ${leaked.join(', ')}`);
@@ -478,7 +496,8 @@ describe.each(databaseKinds())('the access matrix on %s', (kind) => {
         for (const c of children) {
           const leaked = allMarkers(c).filter((m) => res.body.includes(m));
           if (leaked.length) problems.push(`${who} · ${url}: shows ${leaked.join(', ')}`);
-          if (res.body.includes(c.id) || res.body.includes(c.nhsNumber) || res.body.includes(c.postcode)) problems.push(`${who} · ${url}: identifies ${c.name}`);
+          if (res.body.includes(c.id) || res.body.includes(c.nhsNumber) || res.body.includes(c.postcode))
+            problems.push(`${who} · ${url}: identifies ${c.name}`);
         }
       }
     }

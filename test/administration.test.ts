@@ -50,7 +50,12 @@ describe.each(databaseKinds())('administration on %s', (kind) => {
     expect(text((await admin.get(res.location!)).body)).toContain('Organisation RIV-ACAD added');
     const org = await t.database.db.selectFrom('organisations').selectAll().where('code', '=', 'RIV-ACAD').executeTakeFirstOrThrow();
     await admin.get(paths.admin.organisation(org.id));
-    const saved = await admin.post(paths.admin.organisation(org.id), { name: 'Riverside Academy Trust (fictional)', type: 'school', active: 'yes', version: '1' });
+    const saved = await admin.post(paths.admin.organisation(org.id), {
+      name: 'Riverside Academy Trust (fictional)',
+      type: 'school',
+      active: 'yes',
+      version: '1',
+    });
     expect(saved.status).toBe(303);
     const stale = await admin.post(paths.admin.organisation(org.id), { name: 'Someone else', type: 'school', active: 'yes', version: '1' });
     expect(stale.status).toBe(409);

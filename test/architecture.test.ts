@@ -15,7 +15,9 @@ const ROOT = join(import.meta.dirname, '..');
 const SRC = join(ROOT, 'src');
 const CAPABILITIES = join(SRC, 'capabilities');
 /** Folders of src/capabilities that group capabilities by the partnership's areas. */
-const AREAS = new Set(readdirSync(CAPABILITIES).filter((d) => statSync(join(CAPABILITIES, d)).isDirectory() && !readdirSync(join(CAPABILITIES, d)).some((f) => f.endsWith('.ts'))));
+const AREAS = new Set(
+  readdirSync(CAPABILITIES).filter((d) => statSync(join(CAPABILITIES, d)).isDirectory() && !readdirSync(join(CAPABILITIES, d)).some((f) => f.endsWith('.ts'))),
+);
 /** A capability's one public module: index.ts where there is one, otherwise service.ts. */
 const publicModule = (root: string) => {
   const dir = join(SRC, root);
@@ -92,7 +94,8 @@ describe('the architecture the docs describe', () => {
     const wrong: string[] = [];
     for (const [file, targets] of graph) {
       for (const t of targets) {
-        if (file.startsWith(`platform${sep}`) && (t.startsWith(`capabilities${sep}`) || t === 'config.ts' || t === 'app.ts' || t === 'main.ts')) wrong.push(`${file} -> ${t}`);
+        if (file.startsWith(`platform${sep}`) && (t.startsWith(`capabilities${sep}`) || t === 'config.ts' || t === 'app.ts' || t === 'main.ts'))
+          wrong.push(`${file} -> ${t}`);
         if (t === 'app.ts' && file !== 'main.ts') wrong.push(`${file} -> ${t}`);
       }
     }

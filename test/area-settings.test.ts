@@ -116,7 +116,10 @@ describe.each(databaseKinds())('area settings on %s', (kind) => {
     expect(saved.status).toBe(303);
     expect(text((await admin.get(saved.location!)).body)).toContain('Criterion saved');
     // A second person working from the old wording is told, and nothing is overwritten.
-    const stale = await admin.post(paths.areaSettings.criterion(criterion.id), { description: 'Someone else’s wording of it', previous: criterion.description });
+    const stale = await admin.post(paths.areaSettings.criterion(criterion.id), {
+      description: 'Someone else’s wording of it',
+      previous: criterion.description,
+    });
     expect(stale.status).toBe(409);
     expect(text(stale.body)).toContain('Someone else changed this record after you opened it');
 

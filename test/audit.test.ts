@@ -42,13 +42,19 @@ describe.each(databaseKinds())('audit log on %s', (kind) => {
   it('writes nothing, neither the change nor its audit entry, when the action fails', async () => {
     const c = new Client(t.app);
     await c.signIn('admin@demoshire.example.org');
-    const before = await t.database.db.selectFrom('audit_log').select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow();
+    const before = await t.database.db
+      .selectFrom('audit_log')
+      .select(sql<number>`count(*)`.as('n'))
+      .executeTakeFirstOrThrow();
     await c.get(paths.admin.newOrganisation);
     // Same code as an existing organisation: refused with a message, nothing stored.
     const res = await c.post(paths.admin.newOrganisation, { name: 'Duplicate', code: 'DEMO-EDU', type: 'school' });
     expect(res.status).toBe(400);
     expect(res.body).toContain('Another organisation already uses the code DEMO-EDU');
-    const after = await t.database.db.selectFrom('audit_log').select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow();
+    const after = await t.database.db
+      .selectFrom('audit_log')
+      .select(sql<number>`count(*)`.as('n'))
+      .executeTakeFirstOrThrow();
     expect(Number(after.n)).toBe(Number(before.n));
     expect(await t.database.db.selectFrom('organisations').select('id').where('name', '=', 'Duplicate').execute()).toEqual([]);
   });
@@ -99,7 +105,14 @@ describe.each(databaseKinds())('audit log on %s', (kind) => {
   });
 
   it('exposes a row edited by hand at that row', async () => {
-    const target = await t.database.db.selectFrom('audit_log').select('id').where('action', '=', 'concurrency.test').orderBy('id').limit(1).offset(5).executeTakeFirstOrThrow();
+    const target = await t.database.db
+      .selectFrom('audit_log')
+      .select('id')
+      .where('action', '=', 'concurrency.test')
+      .orderBy('id')
+      .limit(1)
+      .offset(5)
+      .executeTakeFirstOrThrow();
     // A deliberate edit needs the trigger disabled, as an attacker with database rights could.
     await sql`alter table audit_log disable trigger audit_log_no_update`.execute(t.database.db);
     await sql`update audit_log set details = '{"i":999}' where id = ${target.id}`.execute(t.database.db);

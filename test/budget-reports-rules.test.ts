@@ -2,13 +2,31 @@
 // partner, pool and service, shares of spend against agreed shares, small-number protection.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { figuresOf, fineRowsFromEntries, groupBy, protectGroups, shareComparison, weeklyCostPence, type FineRow } from '../src/capabilities/money/budget-reports/rules.js';
+import {
+  figuresOf,
+  fineRowsFromEntries,
+  groupBy,
+  protectGroups,
+  shareComparison,
+  weeklyCostPence,
+  type FineRow,
+} from '../src/capabilities/money/budget-reports/rules.js';
 import { toCsv, toXlsx } from '../src/platform/export.js';
 import ExcelJS from 'exceljs';
 
 const A = 'agreement-a';
 const B = 'agreement-b';
-const row = (over: Partial<FineRow>): FineRow => ({ agreementId: A, partnerId: 'p1', category: 'therapies', budget: 0, commitment: 0, actual: 0, unmatched: 0, remaining: 0, ...over });
+const row = (over: Partial<FineRow>): FineRow => ({
+  agreementId: A,
+  partnerId: 'p1',
+  category: 'therapies',
+  budget: 0,
+  commitment: 0,
+  actual: 0,
+  unmatched: 0,
+  remaining: 0,
+  ...over,
+});
 
 describe('forecast outturn', () => {
   it('is actual spend plus unmatched invoices plus unspent commitment, package by package', () => {
@@ -31,7 +49,14 @@ describe('forecast outturn', () => {
       2025,
     );
     const { total } = groupBy(rows, 'agreement');
-    expect(total).toEqual({ budget: 200_000, commitment: 150_000, actual: 110_000, unmatched: 5_000, forecast: 110_000 + 5_000 + 60_000, variance: 200_000 - 175_000 });
+    expect(total).toEqual({
+      budget: 200_000,
+      commitment: 150_000,
+      actual: 110_000,
+      unmatched: 5_000,
+      forecast: 110_000 + 5_000 + 60_000,
+      variance: 200_000 - 175_000,
+    });
   });
 
   it('counts a reversal: a reversed commitment adds nothing', () => {
@@ -133,7 +158,16 @@ describe('unit costs', () => {
 });
 
 describe('downloads', () => {
-  const tables = [{ sheet: 'By partner 2025', columns: ['Partner', 'Actual spend (£)'], rows: [['=HYPERLINK("http://x")', { pence: 123_456 }], ['Health, "NHS"', { pence: -5 }]] }];
+  const tables = [
+    {
+      sheet: 'By partner 2025',
+      columns: ['Partner', 'Actual spend (£)'],
+      rows: [
+        ['=HYPERLINK("http://x")', { pence: 123_456 }],
+        ['Health, "NHS"', { pence: -5 }],
+      ],
+    },
+  ];
   it('CSV neutralises formulas, quotes commas and writes pounds', () => {
     const csv = toCsv(tables);
     expect(csv).toBe('\uFEFFPartner,Actual spend (£)\r\n"\'=HYPERLINK(""http://x"")",1234.56\r\n"Health, ""NHS""",-0.05\r\n');

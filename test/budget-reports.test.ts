@@ -31,9 +31,19 @@ const BOTH = 'finance-and-keyworker@demoshire.example.org';
 
 async function entriesOf(db: Db) {
   const rows = await db.selectFrom('ledger_entries').selectAll().execute();
-  return rows.map((r) => ({ account: r.account, amountPence: Number(r.amount_pence), agreementId: r.agreement_id, partnerId: r.partner_id, financialYear: r.financial_year, serviceCategory: r.service_category, packageId: r.package_id, childId: r.child_id }));
+  return rows.map((r) => ({
+    account: r.account,
+    amountPence: Number(r.amount_pence),
+    agreementId: r.agreement_id,
+    partnerId: r.partner_id,
+    financialYear: r.financial_year,
+    serviceCategory: r.service_category,
+    packageId: r.package_id,
+    childId: r.child_id,
+  }));
 }
-const hrefs = (html: string, prefix: string) => [...html.matchAll(/href="([^"]+)"/g)].map((m) => m[1]!.replace(/&amp;/g, '&')).filter((h) => h.startsWith(prefix));
+const hrefs = (html: string, prefix: string) =>
+  [...html.matchAll(/href="([^"]+)"/g)].map((m) => m[1]!.replace(/&amp;/g, '&')).filter((h) => h.startsWith(prefix));
 
 describe.each(databaseKinds())('budget reports on %s', (kind) => {
   let t: TestApp;
@@ -49,8 +59,18 @@ describe.each(databaseKinds())('budget reports on %s', (kind) => {
     expect(money.packages).toBeGreaterThan(30);
     // A person with both roles, at the key worker's organisation.
     const kw = await t.database.db.selectFrom('users').select(['organisation_id', 'password_hash']).where('email', '=', KEYWORKER).executeTakeFirstOrThrow();
-    const u = await t.database.db.insertInto('users').values({ organisation_id: kw.organisation_id, display_name: 'Demo Finance and Key Worker', email: BOTH, password_hash: kw.password_hash }).returning('id').executeTakeFirstOrThrow();
-    await t.database.db.insertInto('user_roles').values([{ user_id: u.id, role: 'finance-officer' }, { user_id: u.id, role: 'key-worker' }]).execute();
+    const u = await t.database.db
+      .insertInto('users')
+      .values({ organisation_id: kw.organisation_id, display_name: 'Demo Finance and Key Worker', email: BOTH, password_hash: kw.password_hash })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await t.database.db
+      .insertInto('user_roles')
+      .values([
+        { user_id: u.id, role: 'finance-officer' },
+        { user_id: u.id, role: 'key-worker' },
+      ])
+      .execute();
     for (const email of [FINANCE, KEYWORKER, CASEWORKER, BOTH, COMMISSIONER]) {
       const c = new Client(t.app);
       expect((await c.signIn(email)).status).toBe(303);
@@ -75,7 +95,10 @@ describe.each(databaseKinds())('budget reports on %s', (kind) => {
     const page = text(res.body);
     // The total row of each of the three tables shows the same six figures.
     const totalRow = `Total ${[expected.budget, expected.commitment, expected.actual, expected.unmatched, expected.forecast, expected.variance]
-      .map((p, i) => `${formatPence(p)} ${['budget', 'commitment', 'actual spend', 'invoices not yet matched', 'forecast outturn', 'budget left after forecast'][i]}, total: see the entries`)
+      .map(
+        (p, i) =>
+          `${formatPence(p)} ${['budget', 'commitment', 'actual spend', 'invoices not yet matched', 'forecast outturn', 'budget left after forecast'][i]}, total: see the entries`,
+      )
       .join(' ')}`;
     expect(page.split(totalRow).length - 1).toBe(3);
     expect(page).toContain('Forecast outturn is actual spend so far');
@@ -92,7 +115,10 @@ describe.each(databaseKinds())('budget reports on %s', (kind) => {
     const links = [...new Set(hrefs(res.body, paths.budgetReports.entries))];
     expect(links.length).toBeGreaterThan(40);
     // Each figure is written just before its link closes: check a spread of them.
-    const cells = [...res.body.matchAll(/<a class="govuk-link" href="([^"]+)">(-?£[\d,]+\.\d\d)<span/g)].map((m) => ({ href: m[1]!.replace(/&amp;/g, '&'), text: m[2]! }));
+    const cells = [...res.body.matchAll(/<a class="govuk-link" href="([^"]+)">(-?£[\d,]+\.\d\d)<span/g)].map((m) => ({
+      href: m[1]!.replace(/&amp;/g, '&'),
+      text: m[2]!,
+    }));
     expect(cells.length).toBeGreaterThan(100);
     for (const c of cells.filter((_, i) => i % 9 === 0)) {
       const measure = new URL(c.href, 'http://x').searchParams.get('measure')!;
@@ -135,9 +161,19 @@ describe.each(databaseKinds())('budget reports on %s', (kind) => {
 
   it('shows per-child figures only for children the person may see, and audits them', async () => {
     const db = t.database.db;
-    const both = await db.selectFrom('users as u').innerJoin('organisations as o', 'o.id', 'u.organisation_id').select(['u.id', 'u.organisation_id', 'o.type']).where('email', '=', BOTH).executeTakeFirstOrThrow();
+    const both = await db
+      .selectFrom('users as u')
+      .innerJoin('organisations as o', 'o.id', 'u.organisation_id')
+      .select(['u.id', 'u.organisation_id', 'o.type'])
+      .where('email', '=', BOTH)
+      .executeTakeFirstOrThrow();
     const viewer = { userId: both.id, organisationId: both.organisation_id, organisationType: both.type, roles: ['finance-officer', 'key-worker'] };
-    const withMoney = await db.selectFrom('packages as k').innerJoin('children as c', 'c.id', 'k.child_id').select(['c.id', 'c.given_name', 'c.family_name']).distinct().execute();
+    const withMoney = await db
+      .selectFrom('packages as k')
+      .innerJoin('children as c', 'c.id', 'k.child_id')
+      .select(['c.id', 'c.given_name', 'c.family_name'])
+      .distinct()
+      .execute();
     const visible = new Set((await db.selectFrom('children as c').select('c.id').where(visibleChild(viewer, 'c')).execute()).map((r) => r.id));
     const seen = withMoney.filter((c) => visible.has(c.id));
     const hidden = withMoney.filter((c) => !visible.has(c.id));
@@ -167,21 +203,44 @@ describe.each(databaseKinds())('budget reports on %s', (kind) => {
 
   it('a child’s money page follows the sharing rule, and its figures are the child’s entries', async () => {
     const db = t.database.db;
-    const kw = await db.selectFrom('users as u').innerJoin('organisations as o', 'o.id', 'u.organisation_id').select(['u.id', 'u.organisation_id', 'o.type']).where('email', '=', KEYWORKER).executeTakeFirstOrThrow();
+    const kw = await db
+      .selectFrom('users as u')
+      .innerJoin('organisations as o', 'o.id', 'u.organisation_id')
+      .select(['u.id', 'u.organisation_id', 'o.type'])
+      .where('email', '=', KEYWORKER)
+      .executeTakeFirstOrThrow();
     const viewer = { userId: kw.id, organisationId: kw.organisation_id, organisationType: kw.type, roles: ['key-worker'] };
-    const kids = await db.selectFrom('packages as k').innerJoin('children as c', 'c.id', 'k.child_id').select(['c.id', 'c.family_name', sql<boolean>`${visibleChild(viewer, 'c')}`.as('visible')]).distinct().execute();
+    const kids = await db
+      .selectFrom('packages as k')
+      .innerJoin('children as c', 'c.id', 'k.child_id')
+      .select(['c.id', 'c.family_name', sql<boolean>`${visibleChild(viewer, 'c')}`.as('visible')])
+      .distinct()
+      .execute();
     const yes = kids.find((k) => k.visible)!;
     const no = kids.find((k) => !k.visible)!;
     const res = await clients.get(KEYWORKER)!.get(`${paths.budgetReports.child(yes.id)}?year=${fy}`);
     expect(res.status).toBe(200);
-    const spent = (await db.selectFrom('ledger_entries').select(sql<string>`coalesce(sum(amount_pence), 0)::bigint`.as('p')).where('child_id', '=', yes.id).where('account', '=', 'spend').where('financial_year', '=', fy).executeTakeFirstOrThrow()).p;
+    const spent = (
+      await db
+        .selectFrom('ledger_entries')
+        .select(sql<string>`coalesce(sum(amount_pence), 0)::bigint`.as('p'))
+        .where('child_id', '=', yes.id)
+        .where('account', '=', 'spend')
+        .where('financial_year', '=', fy)
+        .executeTakeFirstOrThrow()
+    ).p;
     expect(text(res.body)).toContain(formatPence(Number(spent)));
     expect(text(res.body)).toContain(yes.family_name);
     expect((await clients.get(KEYWORKER)!.get(paths.budgetReports.child(no.id))).status).toBe(404);
     // No budgets permission, no board report; no casework role, no child page.
     expect((await clients.get(KEYWORKER)!.get(paths.budgetReports.board)).status).toBe(403);
     expect((await finance().get(paths.budgetReports.child(yes.id))).status).toBe(403);
-    const audit = await db.selectFrom('audit_log').select(['subject_type', 'subject_id']).where('action', '=', 'budgets.reports.child').where('user_id', '=', kw.id).execute();
+    const audit = await db
+      .selectFrom('audit_log')
+      .select(['subject_type', 'subject_id'])
+      .where('action', '=', 'budgets.reports.child')
+      .where('user_id', '=', kw.id)
+      .execute();
     expect(audit).toContainEqual({ subject_type: 'child', subject_id: yes.id });
   });
 
@@ -192,8 +251,14 @@ describe.each(databaseKinds())('budget reports on %s', (kind) => {
     const csv = await finance().get(`${paths.budgetReports.export}?report=board&format=csv&year=${fy}`);
     expect(csv.status).toBe(200);
     expect(String(csv.headers['content-type'])).toContain('text/csv');
-    expect(csv.body).toContain(`Total,${[total.budget, total.commitment, total.actual, total.unmatched, total.forecast, total.variance].map(pounds).join(',')}\r\n`);
-    const xlsx = await t.app.inject({ method: 'GET', url: `${paths.budgetReports.export}?report=board&format=xlsx&year=${fy}`, headers: { cookie: [...finance().cookies].map(([k, v]) => `${k}=${v}`).join('; ') } });
+    expect(csv.body).toContain(
+      `Total,${[total.budget, total.commitment, total.actual, total.unmatched, total.forecast, total.variance].map(pounds).join(',')}\r\n`,
+    );
+    const xlsx = await t.app.inject({
+      method: 'GET',
+      url: `${paths.budgetReports.export}?report=board&format=xlsx&year=${fy}`,
+      headers: { cookie: [...finance().cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
+    });
     expect(xlsx.statusCode).toBe(200);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer);
@@ -275,7 +340,11 @@ describe('report totals equal the sum of ledger entries for any postings (proper
       const db = database.db;
       await seedDemo(db);
       const orgs = await db.selectFrom('organisations').select('id').orderBy('code').limit(3).execute();
-      const partners = await db.insertInto('budget_partners').values(orgs.map((o, i) => ({ organisation_id: o.id, short_name: `P${i}` }))).returning('id').execute();
+      const partners = await db
+        .insertInto('budget_partners')
+        .values(orgs.map((o, i) => ({ organisation_id: o.id, short_name: `P${i}` })))
+        .returning('id')
+        .execute();
       const agreements = await db
         .insertInto('pooling_agreements')
         .values([
@@ -297,7 +366,12 @@ describe('report totals equal the sum of ledger entries for any postings (proper
       await fc.assert(
         fc.asyncProperty(fc.array(fc.tuple(line, fc.boolean()), { minLength: 1, maxLength: 6 }), async (lines) => {
           for (const [l, reverseIt] of lines) {
-            const dims = { agreementId: agreements[l.agreement]!.id, partnerId: l.partner === null ? null : partners[l.partner]!.id, financialYear: l.year, serviceCategory: l.category };
+            const dims = {
+              agreementId: agreements[l.agreement]!.id,
+              partnerId: l.partner === null ? null : partners[l.partner]!.id,
+              financialYear: l.year,
+              serviceCategory: l.category,
+            };
             // The other side goes to an account the report does not read, as contributions and creditors do.
             const posted = await post(db, {
               idempotencyKey: `prop-${++n}`,
@@ -310,7 +384,8 @@ describe('report totals equal the sum of ledger entries for any postings (proper
                 { account: 'cash', amountPence: -l.pence, ...dims },
               ],
             });
-            if (reverseIt) await reverse(db, { transactionId: posted.transactionId, postedOn: '2026-05-02', reason: 'property test reversal', recordedBy: null });
+            if (reverseIt)
+              await reverse(db, { transactionId: posted.transactionId, postedOn: '2026-05-02', reason: 'property test reversal', recordedBy: null });
           }
           const entries = await entriesOf(db);
           for (const year of [2025, 2026]) {

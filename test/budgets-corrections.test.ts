@@ -25,7 +25,8 @@ const parts = (field: string, iso: string) => {
   const [y, m, d] = iso.split('-');
   return { [`${field}-day`]: String(Number(d)), [`${field}-month`]: String(Number(m)), [`${field}-year`]: y! };
 };
-const errorsOf = (body: string) => [...body.matchAll(/<a href="(#[^"]+)">([^<]+)<\/a>/g)].filter((m) => body.indexOf('govuk-error-summary') < m.index!).map((m) => text(m[2]!).trim());
+const errorsOf = (body: string) =>
+  [...body.matchAll(/<a href="(#[^"]+)">([^<]+)<\/a>/g)].filter((m) => body.indexOf('govuk-error-summary') < m.index!).map((m) => text(m[2]!).trim());
 const tokenOf = (body: string) => /name="token" value="([^"]+)"/.exec(body)![1]!;
 
 describe.each(databaseKinds())('ledger corrections on %s', (kind) => {
@@ -74,7 +75,10 @@ describe.each(databaseKinds())('ledger corrections on %s', (kind) => {
     expect(reversals).toHaveLength(1);
     const reversalId = reversals[0]!.id;
     expect(first.location).toBe(paths.budgetReports.transaction(reversalId));
-    expect((await linesOf(db(), reversalId)).map((l) => [l.account, l.amountPence]).sort()).toEqual([['budget', -1_000_000], ['contributions', 1_000_000]]);
+    expect((await linesOf(db(), reversalId)).map((l) => [l.account, l.amountPence]).sort()).toEqual([
+      ['budget', -1_000_000],
+      ['contributions', 1_000_000],
+    ]);
 
     const reversal = text((await finance.get(paths.budgetReports.transaction(reversalId))).body);
     expect(reversal).toContain(`Reverses transaction ${contribution}`);
@@ -128,29 +132,62 @@ describe.each(databaseKinds())('ledger corrections on %s', (kind) => {
     expect(text(form.body)).toContain('To change it, change the package instead');
     const res = await finance.post(paths.budgets.reverseTransaction(commitment), { token: randomUUID(), reason: 'Wrong', ...parts('postedOn', today) });
     expect(res.status).toBe(400);
-    expect(errorsOf(res.body)).toEqual([`Transaction ${commitment} is a package’s commitment, worked out from the package’s terms and split: it cannot be reversed. To change it, change the package instead`]);
+    expect(errorsOf(res.body)).toEqual([
+      `Transaction ${commitment} is a package’s commitment, worked out from the package’s terms and split: it cannot be reversed. To change it, change the package instead`,
+    ]);
     expect(await reversalsOf(commitment)).toEqual([]);
   });
 
   it('refuses to reverse an invoice’s posting on its own, which would leave the invoice saying otherwise', async () => {
     const { posted } = await recordInvoice(
       db(),
-      { agreementId: pool.agreementId, providerId: pool.providerId, supplierReference: `INV-CORR-${randomUUID().slice(0, 8)}`, packageId: null, serviceFrom: today, serviceTo: today, amountPence: 12_345, receivedOn: today, description: null },
+      {
+        agreementId: pool.agreementId,
+        providerId: pool.providerId,
+        supplierReference: `INV-CORR-${randomUUID().slice(0, 8)}`,
+        packageId: null,
+        serviceFrom: today,
+        serviceTo: today,
+        amountPence: 12_345,
+        receivedOn: today,
+        description: null,
+      },
       { id: pool.financeUserId },
     );
     const invoice = posted.transactionId;
     expect(text((await finance.get(paths.budgetReports.transaction(invoice))).body)).not.toContain('Correct this by reversing it');
     const res = await finance.post(paths.budgets.reverseTransaction(invoice), { token: randomUUID(), reason: 'Wrong', ...parts('postedOn', today) });
     expect(res.status).toBe(400);
-    expect(errorsOf(res.body)).toEqual([`Transaction ${invoice} records an invoice or a payment, whose own record would then disagree with the ledger: it cannot be reversed on its own`]);
+    expect(errorsOf(res.body)).toEqual([
+      `Transaction ${invoice} records an invoice or a payment, whose own record would then disagree with the ledger: it cannot be reversed on its own`,
+    ]);
     expect(await reversalsOf(invoice)).toEqual([]);
   });
 
   it('refuses a reversal dated in a closed period', async () => {
-    const target = (await recordContribution(db(), { agreementId: pool.agreementId, financialYear: fy, serviceCategory: 'therapies', partnerId: pool.education, amountPence: 20_000, postedOn: today, reason: 'Therapies (fictional)', eventId: randomUUID() }, { id: pool.financeUserId })).transactionId;
+    const target = (
+      await recordContribution(
+        db(),
+        {
+          agreementId: pool.agreementId,
+          financialYear: fy,
+          serviceCategory: 'therapies',
+          partnerId: pool.education,
+          amountPence: 20_000,
+          postedOn: today,
+          reason: 'Therapies (fictional)',
+          eventId: randomUUID(),
+        },
+        { id: pool.financeUserId },
+      )
+    ).transactionId;
     await closePeriod(db(), fy - 1, 12, { id: pool.financeUserId });
     await finance.get(paths.budgets.reverseTransaction(target));
-    const res = await finance.post(paths.budgets.reverseTransaction(target), { token: randomUUID(), reason: 'Wrong year', ...parts('postedOn', `${fy}-03-15`) });
+    const res = await finance.post(paths.budgets.reverseTransaction(target), {
+      token: randomUUID(),
+      reason: 'Wrong year',
+      ...parts('postedOn', `${fy}-03-15`),
+    });
     expect(res.status).toBe(400);
     expect(errorsOf(res.body)).toEqual([`March ${fy} (period 12 of ${fy - 1} to ${fy}) is closed: nothing more can be posted to it`]);
     expect(await reversalsOf(target)).toEqual([]);
@@ -161,13 +198,26 @@ describe.each(databaseKinds())('ledger corrections on %s', (kind) => {
     const form = await finance.get(url);
     expect(form.status).toBe(200);
     const token = tokenOf(form.body);
-    const base = { token, kind: 'transfer', financialYear: String(fy), fromPartnerId: pool.socialCare, fromCategory: 'short-breaks', toPartnerId: pool.health, toCategory: 'therapies', reason: 'Board moved money to therapies (fictional)', ...parts('postedOn', today) };
+    const base = {
+      token,
+      kind: 'transfer',
+      financialYear: String(fy),
+      fromPartnerId: pool.socialCare,
+      fromCategory: 'short-breaks',
+      toPartnerId: pool.health,
+      toCategory: 'therapies',
+      reason: 'Board moved money to therapies (fictional)',
+      ...parts('postedOn', today),
+    };
     const cases: [string, string][] = [
       ['-5', 'The amount cannot be negative. To correct an amount already recorded, reverse it instead'],
       ['12.345', 'The amount cannot include part of a penny: use no more than 2 digits after the decimal point, like 12.50'],
       ['0', 'The amount must be more than £0'],
       ['twelve', 'The amount must be an amount in pounds and pence, like 1,234.56'],
-      ['5,000.01', 'The amount is more than is left to move: £5,000.00 of the giving side’s £5,000.00 budget in ' + `${fy} to ${fy + 1} is not committed or spent`],
+      [
+        '5,000.01',
+        'The amount is more than is left to move: £5,000.00 of the giving side’s £5,000.00 budget in ' + `${fy} to ${fy + 1} is not committed or spent`,
+      ],
     ];
     for (const [amount, message] of cases) {
       const res = await finance.post(url, { ...base, amount });
@@ -200,15 +250,32 @@ describe.each(databaseKinds())('ledger corrections on %s', (kind) => {
   it('carries an underspend forward to the next year, and only into a year the agreement has', async () => {
     const url = paths.budgets.moveBudget(pool.agreementId);
     const token = tokenOf((await finance.get(url)).body);
-    const base = { token, kind: 'carry-forward', financialYear: String(fy), fromPartnerId: pool.socialCare, fromCategory: 'short-breaks', toPartnerId: pool.socialCare, toCategory: 'short-breaks', reason: 'Underspend carried forward (fictional)', ...parts('postedOn', today) };
+    const base = {
+      token,
+      kind: 'carry-forward',
+      financialYear: String(fy),
+      fromPartnerId: pool.socialCare,
+      fromCategory: 'short-breaks',
+      toPartnerId: pool.socialCare,
+      toCategory: 'short-breaks',
+      reason: 'Underspend carried forward (fictional)',
+      ...parts('postedOn', today),
+    };
     const noYear = await finance.post(url, { ...base, financialYear: String(fy + 1), amount: '10' });
-    expect(errorsOf(noYear.body)).toEqual([`The agreement has no financial year ${fy + 2} to ${fy + 3} to carry the money forward into. Add that year and its shares first`]);
+    expect(errorsOf(noYear.body)).toEqual([
+      `The agreement has no financial year ${fy + 2} to ${fy + 3} to carry the money forward into. Add that year and its shares first`,
+    ]);
     const ok = await finance.post(url, { ...base, amount: '100' });
     expect(ok.status).toBe(303);
     expect((await finance.post(url, { ...base, amount: '100' })).location).toBe(ok.location);
     const moved = await db().selectFrom('ledger_transactions').select('id').where('kind', '=', 'year-end-adjustment').execute();
     expect(moved).toHaveLength(1);
-    expect((await linesOf(db(), moved[0]!.id)).map((l) => [l.financialYear, l.amountPence]).sort()).toEqual([[fy, -10_000], [fy + 1, 10_000]].sort());
+    expect((await linesOf(db(), moved[0]!.id)).map((l) => [l.financialYear, l.amountPence]).sort()).toEqual(
+      [
+        [fy, -10_000],
+        [fy + 1, 10_000],
+      ].sort(),
+    );
     expect(await unbalancedTransactions(db())).toEqual([]);
   });
 
@@ -219,7 +286,10 @@ describe.each(databaseKinds())('ledger corrections on %s', (kind) => {
       expect((await c.get(paths.budgets.reverseTransaction(contribution))).status, email).toBe(403);
       expect((await c.get(paths.budgets.moveBudget(pool.agreementId))).status, email).toBe(403);
       await c.get('/');
-      expect((await c.post(paths.budgets.reverseTransaction(contribution), { token: randomUUID(), reason: 'x', ...parts('postedOn', today) })).status, email).toBe(403);
+      expect(
+        (await c.post(paths.budgets.reverseTransaction(contribution), { token: randomUUID(), reason: 'x', ...parts('postedOn', today) })).status,
+        email,
+      ).toBe(403);
       expect((await c.post(paths.budgets.moveBudget(pool.agreementId), { token: randomUUID(), kind: 'transfer', amount: '1' })).status, email).toBe(403);
     }
   });
@@ -232,13 +302,15 @@ describe.each(databaseKinds())('ledger corrections on %s', (kind) => {
     const newYear = `${fy + 1}-04-01`;
     const job = await t.jobs.enqueue(db(), ROLLOVER_JOB, { scheduledFor: newYear }, { key: `test-rollover-1` });
     await t.jobs.runPending();
-    expect((await t.jobs.get(db(), job))).toMatchObject({ status: 'succeeded', result: { posted: 1 } });
+    expect(await t.jobs.get(db(), job)).toMatchObject({ status: 'succeeded', result: { posted: 1 } });
     // £100 a week for every day of the new year (365 or 366), rounded to the penny once.
     const days = daysInclusive(`${fy + 1}-04-01`, `${fy + 2}-03-31`);
-    expect((await postedCommitment(db(), packages[0]!.id)).filter((p) => p.financialYear === fy + 1).map((p) => [p.partnerId, p.pence])).toEqual([[pool.socialCare, Math.round((10_000 * days) / 7)]]);
+    expect((await postedCommitment(db(), packages[0]!.id)).filter((p) => p.financialYear === fy + 1).map((p) => [p.partnerId, p.pence])).toEqual([
+      [pool.socialCare, Math.round((10_000 * days) / 7)],
+    ]);
     const again = await t.jobs.enqueue(db(), ROLLOVER_JOB, { scheduledFor: newYear }, { key: `test-rollover-2` });
     await t.jobs.runPending();
-    expect((await t.jobs.get(db(), again))).toMatchObject({ status: 'succeeded', result: { posted: 0 } });
+    expect(await t.jobs.get(db(), again)).toMatchObject({ status: 'succeeded', result: { posted: 0 } });
     expect(await unbalancedTransactions(db())).toEqual([]);
   });
 
@@ -248,7 +320,17 @@ describe.each(databaseKinds())('ledger corrections on %s', (kind) => {
     const newInvoice = async (ref: string, opts: { packageId?: string | null; amountPence?: number } = {}) =>
       recordInvoice(
         db(),
-        { agreementId: pool.agreementId, providerId: pool.providerId, supplierReference: ref, packageId: opts.packageId ?? null, serviceFrom: today, serviceTo: today, amountPence: opts.amountPence ?? 40_000, receivedOn: today, description: null },
+        {
+          agreementId: pool.agreementId,
+          providerId: pool.providerId,
+          supplierReference: ref,
+          packageId: opts.packageId ?? null,
+          serviceFrom: today,
+          serviceTo: today,
+          amountPence: opts.amountPence ?? 40_000,
+          receivedOn: today,
+          description: null,
+        },
         by(),
       );
     const packageId = async () => (await db().selectFrom('packages').select('id').where('agreement_id', '=', pool.agreementId).executeTakeFirstOrThrow()).id;
@@ -291,7 +373,12 @@ describe.each(databaseKinds())('ledger corrections on %s', (kind) => {
       // A double submit posts once.
       const again = await finance.post(paths.budgets.cancelInvoice(invoiceId), good);
       expect(again.status).toBe(303);
-      const reversals = await db().selectFrom('ledger_transactions').select(['id', 'kind']).where('invoice_id', '=', invoiceId).where('kind', '=', 'reversal').execute();
+      const reversals = await db()
+        .selectFrom('ledger_transactions')
+        .select(['id', 'kind'])
+        .where('invoice_id', '=', invoiceId)
+        .where('kind', '=', 'reversal')
+        .execute();
       expect(reversals).toHaveLength(1);
 
       expect(await netOf(invoiceId)).toEqual({ suspense: 0, creditors: 0 });
@@ -323,7 +410,11 @@ describe.each(databaseKinds())('ledger corrections on %s', (kind) => {
       expect(r.transactionIds).toHaveLength(2);
       expect(await netOf(invoiceId)).toEqual({ spend: 0, suspense: 0, creditors: 0 });
       expect(await unbalancedTransactions(db())).toEqual([]);
-      const row = await db().selectFrom('invoices').select(['cancelled_at', 'cancelled_by', 'cancel_reason']).where('id', '=', invoiceId).executeTakeFirstOrThrow();
+      const row = await db()
+        .selectFrom('invoices')
+        .select(['cancelled_at', 'cancelled_by', 'cancel_reason'])
+        .where('id', '=', invoiceId)
+        .executeTakeFirstOrThrow();
       expect(row.cancelled_by).toBe(pool.financeUserId);
       expect(row.cancel_reason).toBe('Sent to us in error');
       expect(row.cancelled_at).not.toBeNull();
@@ -333,7 +424,9 @@ describe.each(databaseKinds())('ledger corrections on %s', (kind) => {
       const { invoiceId } = await newInvoice(ref(), { packageId: await packageId() });
       await payInvoice(db(), invoiceId, { id: randomUUID(), amountPence: 1_000, paidOn: today, reference: null }, by());
       expect(text((await finance.get(paths.budgets.invoice(invoiceId))).body)).not.toContain('Cancel this invoice');
-      expect(text((await finance.get(paths.budgets.cancelInvoice(invoiceId))).body)).toContain('Payments have been recorded against this invoice: it cannot be cancelled');
+      expect(text((await finance.get(paths.budgets.cancelInvoice(invoiceId))).body)).toContain(
+        'Payments have been recorded against this invoice: it cannot be cancelled',
+      );
       const paid = await finance.post(paths.budgets.cancelInvoice(invoiceId), { token: randomUUID(), reason: 'Wrong', ...parts('postedOn', today) });
       expect(paid.status).toBe(400);
       expect(errorsOf(paid.body)).toEqual(['Payments have been recorded against this invoice: it cannot be cancelled']);
@@ -342,7 +435,11 @@ describe.each(databaseKinds())('ledger corrections on %s', (kind) => {
       // March of the previous financial year (closed by the reversal test above, or here).
       await closePeriod(db(), fy - 1, 12, by()).catch(() => undefined);
       await finance.get(paths.budgets.cancelInvoice(other.invoiceId));
-      const closed = await finance.post(paths.budgets.cancelInvoice(other.invoiceId), { token: randomUUID(), reason: 'Wrong', ...parts('postedOn', `${fy}-03-15`) });
+      const closed = await finance.post(paths.budgets.cancelInvoice(other.invoiceId), {
+        token: randomUUID(),
+        reason: 'Wrong',
+        ...parts('postedOn', `${fy}-03-15`),
+      });
       expect(closed.status).toBe(400);
       expect(errorsOf(closed.body)).toEqual([`March ${fy} (period 12 of ${fy - 1} to ${fy}) is closed: nothing more can be posted to it`]);
       for (const id of [invoiceId, other.invoiceId]) {

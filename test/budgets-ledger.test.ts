@@ -22,7 +22,15 @@ import {
   type LedgerLine,
   type Posting,
 } from '../src/capabilities/money/budgets/ledger.js';
-import { changePackage, createPackage, impliedCommitment, postCommitment, postedCommitment, repostCommitments, type PackageInput } from '../src/capabilities/money/budgets/packages.js';
+import {
+  changePackage,
+  createPackage,
+  impliedCommitment,
+  postCommitment,
+  postedCommitment,
+  repostCommitments,
+  type PackageInput,
+} from '../src/capabilities/money/budgets/packages.js';
 import { closePeriod, recordContribution } from '../src/capabilities/money/budgets/agreements.js';
 import { payInvoice, recordDirectPayment, recordInvoice } from '../src/capabilities/money/budgets/actuals.js';
 import { randomUUID } from 'node:crypto';
@@ -39,12 +47,7 @@ const pair = (pool: TestPool, debit: Account, credit: Account, pence: number, fy
 
 /** Balances of one pool by account, summed in JavaScript from every transaction's own lines. */
 async function sumOfLines(database: Database, agreementId: string) {
-  const ids = await database.db
-    .selectFrom('ledger_entries')
-    .select('transaction_id')
-    .distinct()
-    .where('agreement_id', '=', agreementId)
-    .execute();
+  const ids = await database.db.selectFrom('ledger_entries').select('transaction_id').distinct().where('agreement_id', '=', agreementId).execute();
   const out = new Map<string, number>();
   for (const { transaction_id } of ids) {
     const lines = await linesOf(database.db, transaction_id);
@@ -101,18 +104,35 @@ describe.each(databaseKinds())('the ledger on %s', (kind: DbKind) => {
       database.db.transaction().execute(async (tx) => {
         const t = await tx
           .insertInto('ledger_transactions')
-          .values({ idempotency_key: 'raw:unbalanced', payload_hash: 'x', kind: 'transfer', posted_on: '2025-06-10', financial_year: 2025, period: 3, reason: 'raw', recorded_by: null })
+          .values({
+            idempotency_key: 'raw:unbalanced',
+            payload_hash: 'x',
+            kind: 'transfer',
+            posted_on: '2025-06-10',
+            financial_year: 2025,
+            period: 3,
+            reason: 'raw',
+            recorded_by: null,
+          })
           .returning('id')
           .executeTakeFirstOrThrow();
-        await tx.insertInto('ledger_entries').values({ transaction_id: t.id, account: 'budget', amount_pence: 5, agreement_id: pool.agreementId, financial_year: 2025 }).execute();
+        await tx
+          .insertInto('ledger_entries')
+          .values({ transaction_id: t.id, account: 'budget', amount_pence: 5, agreement_id: pool.agreementId, financial_year: 2025 })
+          .execute();
       }),
     ).rejects.toThrow(/does not balance/);
     // And a line added later to a balanced transaction.
     const ok = await post(database.db, posting('test:later-line', pair(pool, 'budget', 'contributions', 10)));
     await expect(
-      database.db.transaction().execute((tx) =>
-        tx.insertInto('ledger_entries').values({ transaction_id: ok.transactionId, account: 'budget', amount_pence: 5, agreement_id: pool.agreementId, financial_year: 2025 }).execute(),
-      ),
+      database.db
+        .transaction()
+        .execute((tx) =>
+          tx
+            .insertInto('ledger_entries')
+            .values({ transaction_id: ok.transactionId, account: 'budget', amount_pence: 5, agreement_id: pool.agreementId, financial_year: 2025 })
+            .execute(),
+        ),
     ).rejects.toThrow(/does not balance/);
     expect(await unbalancedTransactions(database.db)).toEqual([]);
   });
@@ -133,10 +153,13 @@ describe.each(databaseKinds())('the ledger on %s', (kind: DbKind) => {
     const after = await balances(database.db, { agreementId: pool.agreementId });
     expect(after.get('spend')).toBe(before.get('spend')! - 777);
     expect(after.get('creditors')).toBe(before.get('creditors')! + 777);
-    expect(await reverse(database.db, { transactionId: p.transactionId, postedOn: '2025-07-01', reason: 'Entered twice', recordedBy: null })).toEqual({ ...r, created: false });
-    await expect(reverse(database.db, { transactionId: p.transactionId, postedOn: '2025-07-02', reason: 'Again', recordedBy: null, idempotencyKey: 'other' })).rejects.toThrow(
-      `Transaction ${p.transactionId} has already been reversed`,
-    );
+    expect(await reverse(database.db, { transactionId: p.transactionId, postedOn: '2025-07-01', reason: 'Entered twice', recordedBy: null })).toEqual({
+      ...r,
+      created: false,
+    });
+    await expect(
+      reverse(database.db, { transactionId: p.transactionId, postedOn: '2025-07-02', reason: 'Again', recordedBy: null, idempotencyKey: 'other' }),
+    ).rejects.toThrow(`Transaction ${p.transactionId} has already been reversed`);
   });
 
   it('refuses postings to a closed period, in the service and in the database', async () => {
@@ -144,11 +167,17 @@ describe.each(databaseKinds())('the ledger on %s', (kind: DbKind) => {
     await expect(post(database.db, posting('test:closed', pair(pool, 'budget', 'contributions', 5, 2024), { postedOn: '2024-05-20' }))).rejects.toThrow(
       'May 2024 (period 2 of 2024 to 2025) is closed: nothing more can be posted to it',
     );
-    await expect(post(database.db, posting('test:closed', pair(pool, 'budget', 'contributions', 5, 2024), { postedOn: '2024-05-20' }))).rejects.toBeInstanceOf(PeriodClosedError);
+    await expect(post(database.db, posting('test:closed', pair(pool, 'budget', 'contributions', 5, 2024), { postedOn: '2024-05-20' }))).rejects.toBeInstanceOf(
+      PeriodClosedError,
+    );
     await expect(
-      sql`insert into ledger_transactions (idempotency_key, payload_hash, kind, posted_on, financial_year, period, reason) values ('raw:closed', 'x', 'transfer', '2024-05-21', 2024, 2, 'raw')`.execute(database.db),
+      sql`insert into ledger_transactions (idempotency_key, payload_hash, kind, posted_on, financial_year, period, reason) values ('raw:closed', 'x', 'transfer', '2024-05-21', 2024, 2, 'raw')`.execute(
+        database.db,
+      ),
     ).rejects.toThrow(/is closed/);
-    await expect(sql`update ledger_periods set closed_at = null where financial_year = 2024 and period = 2`.execute(database.db)).rejects.toThrow(/cannot be reopened/);
+    await expect(sql`update ledger_periods set closed_at = null where financial_year = 2024 and period = 2`.execute(database.db)).rejects.toThrow(
+      /cannot be reopened/,
+    );
     await expect(closePeriod(database.db, 2025, 6, { id: pool.financeUserId }, TODAY)).rejects.toThrow('September 2025 has not ended yet');
     // The period after is still open.
     expect((await post(database.db, posting('test:june-2024', pair(pool, 'budget', 'contributions', 5, 2024), { postedOn: '2024-06-01' }))).created).toBe(true);
@@ -168,13 +197,24 @@ describe.each(databaseKinds())('the ledger on %s', (kind: DbKind) => {
       }),
     ).rejects.toThrow('the process died');
     expect(await count()).toBe(before);
-    expect(await database.db.selectFrom('ledger_transactions').select('id').where('idempotency_key', 'in', ['test:crash', 'test:crash-after']).execute()).toEqual([]);
+    expect(
+      await database.db.selectFrom('ledger_transactions').select('id').where('idempotency_key', 'in', ['test:crash', 'test:crash-after']).execute(),
+    ).toEqual([]);
   });
 
   it('posts a contribution as budget against the partner’s contribution', async () => {
     const p = await recordContribution(
       database.db,
-      { agreementId: pool.agreementId, financialYear: 2025, partnerId: pool.health, serviceCategory: 'short-breaks', amountPence: 18_000_000, postedOn: '2025-04-10', reason: 'NHS contribution', eventId: 'c-1' },
+      {
+        agreementId: pool.agreementId,
+        financialYear: 2025,
+        partnerId: pool.health,
+        serviceCategory: 'short-breaks',
+        amountPence: 18_000_000,
+        postedOn: '2025-04-10',
+        reason: 'NHS contribution',
+        eventId: 'c-1',
+      },
       { id: pool.financeUserId },
     );
     const lines = await linesOf(database.db, p.transactionId);
@@ -186,7 +226,14 @@ describe.each(databaseKinds())('the ledger on %s', (kind: DbKind) => {
 
   it('posts a package’s commitment, and on a change posts only the difference', async () => {
     const split: Split = [
-      { from: '2025-06-02', to: '2025-07-13', shares: [{ partnerId: pool.health, bp: 5000 }, { partnerId: pool.socialCare, bp: 5000 }] },
+      {
+        from: '2025-06-02',
+        to: '2025-07-13',
+        shares: [
+          { partnerId: pool.health, bp: 5000 },
+          { partnerId: pool.socialCare, bp: 5000 },
+        ],
+      },
       { from: '2025-07-14', to: null, shares: [{ partnerId: pool.socialCare, bp: 10000 }] },
     ];
     const input: PackageInput = {
@@ -212,13 +259,25 @@ describe.each(databaseKinds())('the ledger on %s', (kind: DbKind) => {
       ].sort(),
     );
     // The package ends on 31 December instead: only the difference is posted.
-    const change = await changePackage(database.db, made.id, 1, { ...input, endsOn: '2025-12-31', reason: 'Ends at Christmas' }, { id: pool.financeUserId }, TODAY);
+    const change = await changePackage(
+      database.db,
+      made.id,
+      1,
+      { ...input, endsOn: '2025-12-31', reason: 'Ends at Christmas' },
+      { id: pool.financeUserId },
+      TODAY,
+    );
     const delta = await linesOf(database.db, change!.transactionId);
     // 1 January to 31 March 2026 is 90 days: £200 × 90/7 = £2,571.43 less for social care; health unchanged.
     expect(delta.filter((l) => l.account === 'commitments').map((l) => [l.partnerId, l.amountPence])).toEqual([[pool.socialCare, -257_143]]);
     expect(await postCommitment(database.db, made.id, { today: TODAY, by: null })).toBeNull();
     // A new financial year: the rollover commits it, once.
-    const open = await createPackage(database.db, { ...input, startsOn: '2025-06-02', endsOn: null, agreementId: pool.agreementId, childId }, { id: pool.financeUserId }, TODAY);
+    const open = await createPackage(
+      database.db,
+      { ...input, startsOn: '2025-06-02', endsOn: null, agreementId: pool.agreementId, childId },
+      { id: pool.financeUserId },
+      TODAY,
+    );
     expect(await repostCommitments(database.db, { today: '2026-04-01', by: null })).toBeGreaterThanOrEqual(1);
     expect(await repostCommitments(database.db, { today: '2026-04-01', by: null })).toBe(0);
     const next = (await postedCommitment(database.db, open.id)).filter((p) => p.financialYear === 2026);
@@ -228,7 +287,12 @@ describe.each(databaseKinds())('the ledger on %s', (kind: DbKind) => {
     // partner whose id sorts first, as allocate() breaks ties); sent twice, paid once.
     const token = '11111111-1111-4111-8111-111111111111';
     const [first, second] = [pool.health, pool.socialCare].sort();
-    const dp = await recordDirectPayment(database.db, made.id, { id: token, amountPence: 10_001, paidOn: '2025-06-10', reference: 'DP-1' }, { id: pool.financeUserId });
+    const dp = await recordDirectPayment(
+      database.db,
+      made.id,
+      { id: token, amountPence: 10_001, paidOn: '2025-06-10', reference: 'DP-1' },
+      { id: pool.financeUserId },
+    );
     expect((await linesOf(database.db, dp.posted.transactionId)).map((l) => [l.account, l.partnerId, l.amountPence]).sort()).toEqual(
       [
         ['cash', first, -5001],
@@ -237,116 +301,175 @@ describe.each(databaseKinds())('the ledger on %s', (kind: DbKind) => {
         ['spend', second, 5000],
       ].sort(),
     );
-    expect((await recordDirectPayment(database.db, made.id, { id: token, amountPence: 10_001, paidOn: '2025-06-10', reference: 'DP-1' }, { id: pool.financeUserId })).posted.created).toBe(false);
-    await expect(recordDirectPayment(database.db, made.id, { id: '22222222-2222-4222-8222-222222222222', amountPence: 5, paidOn: '2025-05-01', reference: null }, { id: pool.financeUserId })).rejects.toThrow(
-      'The payment date must be within the package’s dates',
-    );
+    expect(
+      (await recordDirectPayment(database.db, made.id, { id: token, amountPence: 10_001, paidOn: '2025-06-10', reference: 'DP-1' }, { id: pool.financeUserId }))
+        .posted.created,
+    ).toBe(false);
+    await expect(
+      recordDirectPayment(
+        database.db,
+        made.id,
+        { id: '22222222-2222-4222-8222-222222222222', amountPence: 5, paidOn: '2025-05-01', reference: null },
+        { id: pool.financeUserId },
+      ),
+    ).rejects.toThrow('The payment date must be within the package’s dates');
     // A stale form is refused.
     await expect(changePackage(database.db, made.id, 1, input, { id: pool.financeUserId }, TODAY)).rejects.toThrow('Someone else changed this record');
     // A package ending before it starts, and a split not adding up to 100%, are refused with their own messages.
-    await expect(createPackage(database.db, { ...input, endsOn: '2025-06-01', agreementId: pool.agreementId, childId }, { id: pool.financeUserId }, TODAY)).rejects.toThrow(
-      'The package cannot end (01/06/2025) before it starts (02/06/2025)',
-    );
-    const badSplit: Split = [{ from: '2025-06-02', to: null, shares: [{ partnerId: pool.health, bp: 6000 }, { partnerId: pool.socialCare, bp: 5000 }] }];
-    await expect(createPackage(database.db, { ...input, split: badSplit, agreementId: pool.agreementId, childId }, { id: pool.financeUserId }, TODAY)).rejects.toThrow(
-      'The funding split adds up to 110%: the shares must add up to exactly 100%',
-    );
+    await expect(
+      createPackage(database.db, { ...input, endsOn: '2025-06-01', agreementId: pool.agreementId, childId }, { id: pool.financeUserId }, TODAY),
+    ).rejects.toThrow('The package cannot end (01/06/2025) before it starts (02/06/2025)');
+    const badSplit: Split = [
+      {
+        from: '2025-06-02',
+        to: null,
+        shares: [
+          { partnerId: pool.health, bp: 6000 },
+          { partnerId: pool.socialCare, bp: 5000 },
+        ],
+      },
+    ];
+    await expect(
+      createPackage(database.db, { ...input, split: badSplit, agreementId: pool.agreementId, childId }, { id: pool.financeUserId }, TODAY),
+    ).rejects.toThrow('The funding split adds up to 110%: the shares must add up to exactly 100%');
   });
 
-  it('property: whatever the sequence of postings, reversals, package changes and re-postings, every transaction balances, totals equal the sum of the entries, and each package’s posted commitment is what its rule implies', { timeout: 240_000 }, async () => {
-    const date = fc.integer({ min: 0, max: 700 }).map((n) => addDays('2024-06-01', n));
-    const termsArb = fc.record({
-      unitCostPence: fc.integer({ min: 1, max: 100_000 }),
-      unitsX100: fc.integer({ min: 1, max: 4000 }),
-      frequency: fc.constantFrom('week' as const, 'month' as const),
-      start: date,
-      length: fc.option(fc.integer({ min: 0, max: 500 }), { nil: null }),
-      cut: fc.option(fc.integer({ min: 1, max: 120 }), { nil: null }),
-      healthBp: fc.integer({ min: 1, max: 9999 }),
-      category: fc.constantFrom('short-breaks', 'therapies', 'equipment'),
-    });
-    type TermsGen = typeof termsArb extends fc.Arbitrary<infer T> ? T : never;
-    const op = fc.oneof(
-      fc.record({ op: fc.constant('post' as const), key: fc.integer({ min: 0, max: 6 }), pence: fc.integer({ min: 1, max: 5_000_000 }), accounts: fc.constantFrom(['budget', 'contributions'] as const, ['spend', 'creditors'] as const, ['creditors', 'cash'] as const) }),
-      fc.record({ op: fc.constant('reverse' as const), pick: fc.nat() }),
-      fc.record({ op: fc.constant('create' as const), terms: termsArb }),
-      fc.record({ op: fc.constant('change' as const), pick: fc.nat(), terms: termsArb }),
-      fc.record({ op: fc.constant('repost' as const), pick: fc.nat(), today: fc.constantFrom('2025-09-15', '2026-05-01') }),
-    );
-    let run = 0;
-    await fc.assert(
-      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 12 }), async (ops) => {
-        run++;
-        const p = await createTestPool(database.db);
-        const transactions: number[] = [];
-        const packages: { id: string; version: number }[] = [];
-        const payloads = new Map<number, LedgerLine[]>();
-        const toInput = (t: TermsGen): PackageInput => {
-          const endsOn = t.length === null ? null : addDays(t.start, t.length);
-          const cutAt = t.cut !== null && (endsOn === null || addDays(t.start, t.cut) <= endsOn) ? addDays(t.start, t.cut) : null;
-          const split: Split = cutAt
-            ? [
-                { from: t.start, to: addDays(cutAt, -1), shares: [{ partnerId: p.health, bp: t.healthBp }, { partnerId: p.socialCare, bp: 10000 - t.healthBp }] },
-                { from: cutAt, to: null, shares: [{ partnerId: p.socialCare, bp: 10000 }] },
-              ]
-            : [{ from: t.start, to: null, shares: [{ partnerId: p.health, bp: t.healthBp }, { partnerId: p.education, bp: 10000 - t.healthBp }] }];
-          return { serviceCategory: t.category, service: 'Generated package', providerId: null, unitCostPence: t.unitCostPence, unitsX100: t.unitsX100, frequency: t.frequency, startsOn: t.start, endsOn, reviewOn: null, split, reason: 'generated' };
-        };
-        for (const o of ops) {
-          if (o.op === 'post') {
-            const lines = pair(p, o.accounts[0], o.accounts[1], o.pence);
-            const key = `prop:${run}:${o.key}`;
-            try {
-              const r = await post(database.db, posting(key, lines, { postedOn: '2025-08-01' }));
-              if (r.created) {
-                transactions.push(r.transactionId);
-                payloads.set(r.transactionId, lines);
-              } else {
-                // The same event again: it must be the very same payload.
-                expect(payloads.get(r.transactionId)).toEqual(lines);
+  it(
+    'property: whatever the sequence of postings, reversals, package changes and re-postings, every transaction balances, totals equal the sum of the entries, and each package’s posted commitment is what its rule implies',
+    { timeout: 240_000 },
+    async () => {
+      const date = fc.integer({ min: 0, max: 700 }).map((n) => addDays('2024-06-01', n));
+      const termsArb = fc.record({
+        unitCostPence: fc.integer({ min: 1, max: 100_000 }),
+        unitsX100: fc.integer({ min: 1, max: 4000 }),
+        frequency: fc.constantFrom('week' as const, 'month' as const),
+        start: date,
+        length: fc.option(fc.integer({ min: 0, max: 500 }), { nil: null }),
+        cut: fc.option(fc.integer({ min: 1, max: 120 }), { nil: null }),
+        healthBp: fc.integer({ min: 1, max: 9999 }),
+        category: fc.constantFrom('short-breaks', 'therapies', 'equipment'),
+      });
+      type TermsGen = typeof termsArb extends fc.Arbitrary<infer T> ? T : never;
+      const op = fc.oneof(
+        fc.record({
+          op: fc.constant('post' as const),
+          key: fc.integer({ min: 0, max: 6 }),
+          pence: fc.integer({ min: 1, max: 5_000_000 }),
+          accounts: fc.constantFrom(['budget', 'contributions'] as const, ['spend', 'creditors'] as const, ['creditors', 'cash'] as const),
+        }),
+        fc.record({ op: fc.constant('reverse' as const), pick: fc.nat() }),
+        fc.record({ op: fc.constant('create' as const), terms: termsArb }),
+        fc.record({ op: fc.constant('change' as const), pick: fc.nat(), terms: termsArb }),
+        fc.record({ op: fc.constant('repost' as const), pick: fc.nat(), today: fc.constantFrom('2025-09-15', '2026-05-01') }),
+      );
+      let run = 0;
+      await fc.assert(
+        fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 12 }), async (ops) => {
+          run++;
+          const p = await createTestPool(database.db);
+          const transactions: number[] = [];
+          const packages: { id: string; version: number }[] = [];
+          const payloads = new Map<number, LedgerLine[]>();
+          const toInput = (t: TermsGen): PackageInput => {
+            const endsOn = t.length === null ? null : addDays(t.start, t.length);
+            const cutAt = t.cut !== null && (endsOn === null || addDays(t.start, t.cut) <= endsOn) ? addDays(t.start, t.cut) : null;
+            const split: Split = cutAt
+              ? [
+                  {
+                    from: t.start,
+                    to: addDays(cutAt, -1),
+                    shares: [
+                      { partnerId: p.health, bp: t.healthBp },
+                      { partnerId: p.socialCare, bp: 10000 - t.healthBp },
+                    ],
+                  },
+                  { from: cutAt, to: null, shares: [{ partnerId: p.socialCare, bp: 10000 }] },
+                ]
+              : [
+                  {
+                    from: t.start,
+                    to: null,
+                    shares: [
+                      { partnerId: p.health, bp: t.healthBp },
+                      { partnerId: p.education, bp: 10000 - t.healthBp },
+                    ],
+                  },
+                ];
+            return {
+              serviceCategory: t.category,
+              service: 'Generated package',
+              providerId: null,
+              unitCostPence: t.unitCostPence,
+              unitsX100: t.unitsX100,
+              frequency: t.frequency,
+              startsOn: t.start,
+              endsOn,
+              reviewOn: null,
+              split,
+              reason: 'generated',
+            };
+          };
+          for (const o of ops) {
+            if (o.op === 'post') {
+              const lines = pair(p, o.accounts[0], o.accounts[1], o.pence);
+              const key = `prop:${run}:${o.key}`;
+              try {
+                const r = await post(database.db, posting(key, lines, { postedOn: '2025-08-01' }));
+                if (r.created) {
+                  transactions.push(r.transactionId);
+                  payloads.set(r.transactionId, lines);
+                } else {
+                  // The same event again: it must be the very same payload.
+                  expect(payloads.get(r.transactionId)).toEqual(lines);
+                }
+              } catch (e) {
+                expect(e).toBeInstanceOf(IdempotencyConflictError);
               }
-            } catch (e) {
-              expect(e).toBeInstanceOf(IdempotencyConflictError);
+            } else if (o.op === 'reverse' && transactions.length) {
+              const id = transactions[o.pick % transactions.length]!;
+              await reverse(database.db, { transactionId: id, postedOn: '2025-08-02', reason: 'generated', recordedBy: null });
+            } else if (o.op === 'create') {
+              const made = await createPackage(database.db, { ...toInput(o.terms), agreementId: p.agreementId, childId }, { id: p.financeUserId }, TODAY);
+              packages.push({ id: made.id, version: 1 });
+            } else if (o.op === 'change' && packages.length) {
+              const k = packages[o.pick % packages.length]!;
+              await changePackage(database.db, k.id, k.version, toInput(o.terms), { id: p.financeUserId }, TODAY);
+              k.version++;
+            } else if (o.op === 'repost' && packages.length) {
+              const k = packages[o.pick % packages.length]!;
+              await postCommitment(database.db, k.id, { today: o.today, by: null });
+              // Posting the same state again changes nothing.
+              const before = await balances(database.db, { agreementId: p.agreementId });
+              expect(await postCommitment(database.db, k.id, { today: o.today, by: null })).toBeNull();
+              expect(await balances(database.db, { agreementId: p.agreementId })).toEqual(before);
             }
-          } else if (o.op === 'reverse' && transactions.length) {
-            const id = transactions[o.pick % transactions.length]!;
-            await reverse(database.db, { transactionId: id, postedOn: '2025-08-02', reason: 'generated', recordedBy: null });
-          } else if (o.op === 'create') {
-            const made = await createPackage(database.db, { ...toInput(o.terms), agreementId: p.agreementId, childId }, { id: p.financeUserId }, TODAY);
-            packages.push({ id: made.id, version: 1 });
-          } else if (o.op === 'change' && packages.length) {
-            const k = packages[o.pick % packages.length]!;
-            await changePackage(database.db, k.id, k.version, toInput(o.terms), { id: p.financeUserId }, TODAY);
-            k.version++;
-          } else if (o.op === 'repost' && packages.length) {
-            const k = packages[o.pick % packages.length]!;
-            await postCommitment(database.db, k.id, { today: o.today, by: null });
-            // Posting the same state again changes nothing.
-            const before = await balances(database.db, { agreementId: p.agreementId });
-            expect(await postCommitment(database.db, k.id, { today: o.today, by: null })).toBeNull();
-            expect(await balances(database.db, { agreementId: p.agreementId })).toEqual(before);
           }
-        }
-        expect(await unbalancedTransactions(database.db)).toEqual([]);
-        expect(nonZero(await balances(database.db, { agreementId: p.agreementId }))).toEqual(nonZero(await sumOfLines(database, p.agreementId)));
-        const sumAll = [...(await balances(database.db, { agreementId: p.agreementId })).values()].reduce((a, b) => a + b, 0);
-        expect(sumAll).toBe(0);
-        for (const k of packages) {
-          // Bring each package up to its horizon as of TODAY, then compare with the rule.
-          await postCommitment(database.db, k.id, { today: TODAY, by: null });
-          const implied = await impliedCommitment(database.db, k.id, TODAY);
-          const posted = (await postedCommitment(database.db, k.id)).filter((x) => x.pence !== 0);
-          const want = implied.flatMap((y) => y.byPartner.map((b) => `${y.financialYear}|${b.partnerId}|${b.pence}`)).sort();
-          const got = [...posted.reduce((m, x) => m.set(`${x.financialYear}|${x.partnerId}`, (m.get(`${x.financialYear}|${x.partnerId}`) ?? 0) + x.pence), new Map<string, number>())]
-            .filter(([, v]) => v !== 0)
-            .map(([k2, v]) => `${k2}|${v}`)
-            .sort();
-          expect(got).toEqual(want);
-        }
-      }),
-      { numRuns: kind === 'pglite' ? 12 : 20 },
-    );
-  });
+          expect(await unbalancedTransactions(database.db)).toEqual([]);
+          expect(nonZero(await balances(database.db, { agreementId: p.agreementId }))).toEqual(nonZero(await sumOfLines(database, p.agreementId)));
+          const sumAll = [...(await balances(database.db, { agreementId: p.agreementId })).values()].reduce((a, b) => a + b, 0);
+          expect(sumAll).toBe(0);
+          for (const k of packages) {
+            // Bring each package up to its horizon as of TODAY, then compare with the rule.
+            await postCommitment(database.db, k.id, { today: TODAY, by: null });
+            const implied = await impliedCommitment(database.db, k.id, TODAY);
+            const posted = (await postedCommitment(database.db, k.id)).filter((x) => x.pence !== 0);
+            const want = implied.flatMap((y) => y.byPartner.map((b) => `${y.financialYear}|${b.partnerId}|${b.pence}`)).sort();
+            const got = [
+              ...posted.reduce(
+                (m, x) => m.set(`${x.financialYear}|${x.partnerId}`, (m.get(`${x.financialYear}|${x.partnerId}`) ?? 0) + x.pence),
+                new Map<string, number>(),
+              ),
+            ]
+              .filter(([, v]) => v !== 0)
+              .map(([k2, v]) => `${k2}|${v}`)
+              .sort();
+            expect(got).toEqual(want);
+          }
+        }),
+        { numRuns: kind === 'pglite' ? 12 : 20 },
+      );
+    },
+  );
 });
 
 describe.runIf(databaseKinds().includes('postgres'))('many posters at once on PostgreSQL', () => {
@@ -378,7 +501,10 @@ describe.runIf(databaseKinds().includes('postgres'))('many posters at once on Po
           postedOn: '2025-06-10',
           reason: 'parallel',
           recordedBy: null,
-          lines: pair(pool, 'budget', 'contributions', amountOf(i), 2025, i % 2 ? pool.health : pool.socialCare).map((l) => ({ ...l, partnerId: (i % 4 === 3 ? i - 1 : i) % 2 ? pool.health : pool.socialCare })),
+          lines: pair(pool, 'budget', 'contributions', amountOf(i), 2025, i % 2 ? pool.health : pool.socialCare).map((l) => ({
+            ...l,
+            partnerId: (i % 4 === 3 ? i - 1 : i) % 2 ? pool.health : pool.socialCare,
+          })),
         }),
       ),
     );
@@ -402,7 +528,14 @@ describe.runIf(databaseKinds().includes('postgres'))('many posters at once on Po
   it('a different payload posted at the same time under one key: one wins, the other is refused', { timeout: 60_000 }, async () => {
     const attempts = await Promise.allSettled(
       Array.from({ length: 20 }, (_, i) =>
-        post(wide.db, { idempotencyKey: 'parallel:clash', kind: 'transfer', postedOn: '2025-06-10', reason: 'clash', recordedBy: null, lines: pair(pool, 'spend', 'creditors', 500 + (i % 2)) }),
+        post(wide.db, {
+          idempotencyKey: 'parallel:clash',
+          kind: 'transfer',
+          postedOn: '2025-06-10',
+          reason: 'clash',
+          recordedBy: null,
+          lines: pair(pool, 'spend', 'creditors', 500 + (i % 2)),
+        }),
       ),
     );
     const ok = attempts.filter((a) => a.status === 'fulfilled');
@@ -418,16 +551,31 @@ describe.runIf(databaseKinds().includes('postgres'))('many posters at once on Po
     for (let n = 0; n < 8; n++) {
       const { invoiceId } = await recordInvoice(
         wide.db,
-        { agreementId: pool.agreementId, providerId: pool.providerId, supplierReference: `RACE-${n}-${randomUUID().slice(0, 8)}`, packageId: null, serviceFrom: '2025-10-01', serviceTo: '2025-10-31', amountPence: 30_000, receivedOn: '2025-11-03', description: null },
+        {
+          agreementId: pool.agreementId,
+          providerId: pool.providerId,
+          supplierReference: `RACE-${n}-${randomUUID().slice(0, 8)}`,
+          packageId: null,
+          serviceFrom: '2025-10-01',
+          serviceTo: '2025-10-31',
+          amountPence: 30_000,
+          receivedOn: '2025-11-03',
+          description: null,
+        },
         { id: pool.financeUserId },
       );
-      const pay = () => payInvoice(wide.db, invoiceId, { id: randomUUID(), amountPence: 20_000, paidOn: '2025-11-10', reference: null }, { id: pool.financeUserId });
+      const pay = () =>
+        payInvoice(wide.db, invoiceId, { id: randomUUID(), amountPence: 20_000, paidOn: '2025-11-10', reference: null }, { id: pool.financeUserId });
       const settled = await Promise.allSettled([pay(), pay()]);
       expect(settled.filter((s) => s.status === 'fulfilled')).toHaveLength(1);
       const refused = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected')!;
       expect(refused.reason).toBeInstanceOf(ValidationError);
       expect((refused.reason as ValidationError).errors[0]!.text).toMatch(/is more than is still owed on invoice RACE-/);
-      const paid = await database.db.selectFrom('payments').select((eb) => eb.fn.sum<number>('amount_pence').as('pence')).where('invoice_id', '=', invoiceId).executeTakeFirstOrThrow();
+      const paid = await database.db
+        .selectFrom('payments')
+        .select((eb) => eb.fn.sum<number>('amount_pence').as('pence'))
+        .where('invoice_id', '=', invoiceId)
+        .executeTakeFirstOrThrow();
       expect(Number(paid.pence)).toBe(20_000);
     }
     expect(await unbalancedTransactions(database.db)).toEqual([]);
@@ -435,11 +583,20 @@ describe.runIf(databaseKinds().includes('postgres'))('many posters at once on Po
 
   it('closing a period while postings are in flight: each posting either lands before the close or is refused', { timeout: 60_000 }, async () => {
     const tries = Array.from({ length: 60 }, (_, i) =>
-      post(wide.db, { idempotencyKey: `parallel:close:${i}`, kind: 'transfer', postedOn: '2025-07-15', reason: 'race', recordedBy: null, lines: pair(pool, 'budget', 'contributions', 10) }),
+      post(wide.db, {
+        idempotencyKey: `parallel:close:${i}`,
+        kind: 'transfer',
+        postedOn: '2025-07-15',
+        reason: 'race',
+        recordedBy: null,
+        lines: pair(pool, 'budget', 'contributions', 10),
+      }),
     );
     const closing = closePeriod(wide.db, 2025, 4, { id: pool.financeUserId }, '2025-09-15');
     const settled = await Promise.allSettled([...tries, closing]);
-    const closedAt = (await database.db.selectFrom('ledger_periods').select('closed_at').where('financial_year', '=', 2025).where('period', '=', 4).executeTakeFirstOrThrow()).closed_at!;
+    const closedAt = (
+      await database.db.selectFrom('ledger_periods').select('closed_at').where('financial_year', '=', 2025).where('period', '=', 4).executeTakeFirstOrThrow()
+    ).closed_at!;
     const landed = await database.db.selectFrom('ledger_transactions').select(['recorded_at']).where('idempotency_key', 'like', 'parallel:close:%').execute();
     for (const t of landed) expect(new Date(t.recorded_at).getTime()).toBeLessThanOrEqual(new Date(closedAt).getTime());
     const refused = settled.slice(0, 60).filter((s) => s.status === 'rejected');

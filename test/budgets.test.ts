@@ -22,7 +22,10 @@ const parts = (field: string, iso: string) => {
   const [y, m, d] = iso.split('-');
   return { [`${field}-day`]: String(Number(d)), [`${field}-month`]: String(Number(m)), [`${field}-year`]: y! };
 };
-const errorsOf = (body: string) => [...body.matchAll(/<a href="(#[^"]+)">([^<]+)<\/a>/g)].filter((m) => body.indexOf('govuk-error-summary') < m.index!).map((m) => ({ href: m[1]!, text: text(m[2]!).trim() }));
+const errorsOf = (body: string) =>
+  [...body.matchAll(/<a href="(#[^"]+)">([^<]+)<\/a>/g)]
+    .filter((m) => body.indexOf('govuk-error-summary') < m.index!)
+    .map((m) => ({ href: m[1]!, text: text(m[2]!).trim() }));
 
 describe.each(databaseKinds())('joint budgets on %s', (kind) => {
   let t: TestApp;
@@ -52,7 +55,11 @@ describe.each(databaseKinds())('joint budgets on %s', (kind) => {
     const empty = await finance.post(paths.budgets.newPartner, {});
     expect(empty.status).toBe(400);
     expect(errorsOf(empty.body).map((e) => e.text)).toEqual(['Select the organisation', 'Enter a short name, like Health or Social care']);
-    for (const [code, name] of [['DEMO-ICB', 'Health'], ['DEMO-CSC', 'Social care'], ['DEMO-EDU', 'Education']] as const) {
+    for (const [code, name] of [
+      ['DEMO-ICB', 'Health'],
+      ['DEMO-CSC', 'Social care'],
+      ['DEMO-EDU', 'Education'],
+    ] as const) {
       await finance.get(paths.budgets.newPartner);
       const org = await orgByCode(db(), code);
       const res = await finance.post(paths.budgets.newPartner, { organisationId: org.id, shortName: name });
@@ -69,10 +76,21 @@ describe.each(databaseKinds())('joint budgets on %s', (kind) => {
 
   it('sets up a pooled fund, refusing one without a host or a legal basis', async () => {
     await finance.get(paths.budgets.newPool);
-    const bad = await finance.post(paths.budgets.newPool, { name: 'Short breaks pool (fictional)', code: 'sb', arrangement: 'pooled', ...parts('startsOn', `${fy}-04-01`) });
+    const bad = await finance.post(paths.budgets.newPool, {
+      name: 'Short breaks pool (fictional)',
+      code: 'sb',
+      arrangement: 'pooled',
+      ...parts('startsOn', `${fy}-04-01`),
+    });
     expect(bad.status).toBe(400);
     expect(errorsOf(bad.body).map((e) => e.text)).toEqual(['Select the legal basis of the agreement']);
-    const noHost = await finance.post(paths.budgets.newPool, { name: 'Short breaks pool (fictional)', code: 'sb', arrangement: 'pooled', legalBasis: 'nhs-act-2006-s75', ...parts('startsOn', `${fy}-04-01`) });
+    const noHost = await finance.post(paths.budgets.newPool, {
+      name: 'Short breaks pool (fictional)',
+      code: 'sb',
+      arrangement: 'pooled',
+      legalBasis: 'nhs-act-2006-s75',
+      ...parts('startsOn', `${fy}-04-01`),
+    });
     expect(errorsOf(noHost.body)).toEqual([{ href: '#hostPartnerId', text: 'Select the partner that hosts the pooled fund' }]);
     const ok = await finance.post(paths.budgets.newPool, {
       name: 'Short breaks pool (fictional)',
@@ -91,14 +109,26 @@ describe.each(databaseKinds())('joint budgets on %s', (kind) => {
 
   it('adds a financial year only when the shares add up to exactly 100%', async () => {
     await finance.get(paths.budgets.addYear(ids.pool));
-    const short = await finance.post(paths.budgets.addYear(ids.pool), { financialYear: String(fy), [`share-${ids.health}`]: '40', [`share-${ids.social}`]: '40', [`share-${ids.education}`]: '15' });
+    const short = await finance.post(paths.budgets.addYear(ids.pool), {
+      financialYear: String(fy),
+      [`share-${ids.health}`]: '40',
+      [`share-${ids.social}`]: '40',
+      [`share-${ids.education}`]: '15',
+    });
     expect(short.status).toBe(400);
     expect(errorsOf(short.body)).toEqual([{ href: '#shares', text: 'The partners’ shares add up to 95%: they must add up to exactly 100%' }]);
     const fraction = await finance.post(paths.budgets.addYear(ids.pool), { financialYear: String(fy), [`share-${ids.health}`]: '33.333' });
     expect(errorsOf(fraction.body)[0]!.text).toBe('Enter each share as a percentage from 0 to 100, with no more than 2 decimal places, like 33.33');
-    const ok = await finance.post(paths.budgets.addYear(ids.pool), { financialYear: String(fy), [`share-${ids.health}`]: '40', [`share-${ids.social}`]: '40', [`share-${ids.education}`]: '20' });
+    const ok = await finance.post(paths.budgets.addYear(ids.pool), {
+      financialYear: String(fy),
+      [`share-${ids.health}`]: '40',
+      [`share-${ids.social}`]: '40',
+      [`share-${ids.education}`]: '20',
+    });
     expect(ok.status).toBe(303);
-    expect(await db().selectFrom('agreement_shares').select(['partner_id', 'share_bp']).where('agreement_id', '=', ids.pool).orderBy('share_bp').execute()).toHaveLength(3);
+    expect(
+      await db().selectFrom('agreement_shares').select(['partner_id', 'share_bp']).where('agreement_id', '=', ids.pool).orderBy('share_bp').execute(),
+    ).toHaveLength(3);
   });
 
   it('records a contribution, refusing negative amounts, parts of a penny and a closed period', async () => {
@@ -106,26 +136,48 @@ describe.each(databaseKinds())('joint budgets on %s', (kind) => {
       const page = await finance.get(paths.budgets.addContribution(ids.pool));
       return /name="token" value="([^"]+)"/.exec(page.body)![1]!;
     };
-    const base = { financialYear: String(fy), partnerId: ids.health, serviceCategory: 'short-breaks', reason: 'NHS contribution to short breaks', ...parts('postedOn', today) };
+    const base = {
+      financialYear: String(fy),
+      partnerId: ids.health,
+      serviceCategory: 'short-breaks',
+      reason: 'NHS contribution to short breaks',
+      ...parts('postedOn', today),
+    };
     const negative = await finance.post(paths.budgets.addContribution(ids.pool), { ...base, token: await form(), amount: '-180,000' });
-    expect(errorsOf(negative.body)).toEqual([{ href: '#amount', text: 'The amount cannot be negative. To correct an amount already recorded, reverse it instead' }]);
+    expect(errorsOf(negative.body)).toEqual([
+      { href: '#amount', text: 'The amount cannot be negative. To correct an amount already recorded, reverse it instead' },
+    ]);
     const fractional = await finance.post(paths.budgets.addContribution(ids.pool), { ...base, token: await form(), amount: '10.005' });
-    expect(errorsOf(fractional.body)).toEqual([{ href: '#amount', text: 'The amount cannot include part of a penny: use no more than 2 digits after the decimal point, like 12.50' }]);
+    expect(errorsOf(fractional.body)).toEqual([
+      { href: '#amount', text: 'The amount cannot include part of a penny: use no more than 2 digits after the decimal point, like 12.50' },
+    ]);
     const token = await form();
     const ok = await finance.post(paths.budgets.addContribution(ids.pool), { ...base, token, amount: '£180,000.00' });
     expect(ok.status).toBe(303);
     // Sent twice (a double click): recorded once.
     expect((await finance.post(paths.budgets.addContribution(ids.pool), { ...base, token, amount: '£180,000.00' })).status).toBe(303);
-    const rows = await db().selectFrom('ledger_entries').select(['account', 'amount_pence']).where('agreement_id', '=', ids.pool).where('account', '=', 'budget').execute();
+    const rows = await db()
+      .selectFrom('ledger_entries')
+      .select(['account', 'amount_pence'])
+      .where('agreement_id', '=', ids.pool)
+      .where('account', '=', 'budget')
+      .execute();
     expect(rows).toEqual([{ account: 'budget', amount_pence: 18_000_000 }]);
     // Last month closed: a contribution dated in it is refused with the period's name.
     const last = periodOf(addDays(`${today.slice(0, 8)}01`, -1));
     const bounds = periodBounds(last.financialYear, last.period);
     await finance.get(paths.budgets.periods);
     expect((await finance.post(paths.budgets.closePeriod, { period: `${last.financialYear}-${last.period}` })).status).toBe(303);
-    const closed = await finance.post(paths.budgets.addContribution(ids.pool), { ...base, token: await form(), amount: '5', ...parts('postedOn', bounds.endsOn) });
+    const closed = await finance.post(paths.budgets.addContribution(ids.pool), {
+      ...base,
+      token: await form(),
+      amount: '5',
+      ...parts('postedOn', bounds.endsOn),
+    });
     expect(closed.status).toBe(400);
-    expect(errorsOf(closed.body)[0]!.text).toMatch(new RegExp(`^${bounds.name} \\(period ${last.period} of .*\\) is closed: nothing more can be posted to it$`));
+    expect(errorsOf(closed.body)[0]!.text).toMatch(
+      new RegExp(`^${bounds.name} \\(period ${last.period} of .*\\) is closed: nothing more can be posted to it$`),
+    );
     const notEnded = await finance.post(paths.budgets.closePeriod, { period: `${fy}-${periodOf(today).period}` });
     expect(notEnded.status).toBe(400);
     expect(text(notEnded.body)).toContain('has not ended yet: a period can be closed only after its last day');
@@ -154,11 +206,15 @@ describe.each(databaseKinds())('joint budgets on %s', (kind) => {
     expect(backwards.status).toBe(400);
     expect(errorsOf(backwards.body)).toContainEqual({ href: '#endsOn-day', text: 'The package cannot end before it starts' });
     const notHundred = await finance.post(paths.budgets.newPackage(ids.pool), form({ [`split1-${ids.social}`]: '40' }));
-    expect(errorsOf(notHundred.body)).toEqual([{ href: '#split-1', text: 'Part 1 of the funding split adds up to 90%: the shares must add up to exactly 100%' }]);
+    expect(errorsOf(notHundred.body)).toEqual([
+      { href: '#split-1', text: 'Part 1 of the funding split adds up to 90%: the shares must add up to exactly 100%' },
+    ]);
     const unknownChild = await finance.post(paths.budgets.newPackage(ids.pool), form({ childReference: 'C-0000-0000-0000' }));
     expect(errorsOf(unknownChild.body)[0]!.href).toBe('#childReference');
     const negativeCost = await finance.post(paths.budgets.newPackage(ids.pool), form({ unitCost: '-20' }));
-    expect(errorsOf(negativeCost.body)).toEqual([{ href: '#unitCost', text: 'The cost of one unit cannot be negative. To correct an amount already recorded, reverse it instead' }]);
+    expect(errorsOf(negativeCost.body)).toEqual([
+      { href: '#unitCost', text: 'The cost of one unit cannot be negative. To correct an amount already recorded, reverse it instead' },
+    ]);
     expect(await db().selectFrom('packages').select('id').execute()).toEqual([]);
 
     const ok = await finance.post(paths.budgets.newPackage(ids.pool), form());
@@ -182,18 +238,46 @@ describe.each(databaseKinds())('joint budgets on %s', (kind) => {
 
   it('records an invoice against the package, refuses a duplicate, lists one without a package as unmatched, and matches it', async () => {
     await finance.get(paths.budgets.newInvoice(ids.pool));
-    const invoice = { providerId: ids.provider, supplierReference: 'INV-1001', packageId: ids.packageId, ...parts('serviceFrom', start), ...parts('serviceTo', addDays(start, 6)), amount: '200.00', ...parts('receivedOn', addDays(start, 10) > today ? today : addDays(start, 10)) };
+    const invoice = {
+      providerId: ids.provider,
+      supplierReference: 'INV-1001',
+      packageId: ids.packageId,
+      ...parts('serviceFrom', start),
+      ...parts('serviceTo', addDays(start, 6)),
+      amount: '200.00',
+      ...parts('receivedOn', addDays(start, 10) > today ? today : addDays(start, 10)),
+    };
     const ok = await finance.post(paths.budgets.newInvoice(ids.pool), invoice);
     expect(ok.status).toBe(303);
     const dup = await finance.post(paths.budgets.newInvoice(ids.pool), { ...invoice, amount: '210.00' });
     expect(dup.status).toBe(400);
-    expect(errorsOf(dup.body)[0]).toEqual({ href: '#supplierReference', text: expect.stringMatching(/^Invoice INV-1001 from Demoshire Short Breaks Provider \(fictional\) is already recorded \(received .*, £200.00\)\. Each invoice can be recorded only once$/) });
-    const early = await finance.post(paths.budgets.newInvoice(ids.pool), { ...invoice, supplierReference: 'INV-1000', ...parts('serviceFrom', addDays(start, -7)) });
-    expect(errorsOf(early.body)[0]!.text).toMatch(/^The invoice is for .* but PKG-\d+ runs from .*\. Check the dates, or record it without a package so it is listed as unmatched$/);
-    const backwards = await finance.post(paths.budgets.newInvoice(ids.pool), { ...invoice, supplierReference: 'INV-1000', ...parts('serviceTo', addDays(start, -1)) });
+    expect(errorsOf(dup.body)[0]).toEqual({
+      href: '#supplierReference',
+      text: expect.stringMatching(
+        /^Invoice INV-1001 from Demoshire Short Breaks Provider \(fictional\) is already recorded \(received .*, £200.00\)\. Each invoice can be recorded only once$/,
+      ),
+    });
+    const early = await finance.post(paths.budgets.newInvoice(ids.pool), {
+      ...invoice,
+      supplierReference: 'INV-1000',
+      ...parts('serviceFrom', addDays(start, -7)),
+    });
+    expect(errorsOf(early.body)[0]!.text).toMatch(
+      /^The invoice is for .* but PKG-\d+ runs from .*\. Check the dates, or record it without a package so it is listed as unmatched$/,
+    );
+    const backwards = await finance.post(paths.budgets.newInvoice(ids.pool), {
+      ...invoice,
+      supplierReference: 'INV-1000',
+      ...parts('serviceTo', addDays(start, -1)),
+    });
     expect(errorsOf(backwards.body)).toContainEqual({ href: '#serviceTo-day', text: 'The period the invoice is for cannot end before it starts' });
     // The first week is half health, half social care.
-    const spend = await db().selectFrom('ledger_entries').select(['partner_id', 'amount_pence']).where('package_id', '=', ids.packageId).where('account', '=', 'spend').execute();
+    const spend = await db()
+      .selectFrom('ledger_entries')
+      .select(['partner_id', 'amount_pence'])
+      .where('package_id', '=', ids.packageId)
+      .where('account', '=', 'spend')
+      .execute();
     expect(spend.map((s) => s.amount_pence).sort()).toEqual([10_000, 10_000]);
 
     const unmatched = await finance.post(paths.budgets.newInvoice(ids.pool), { ...invoice, supplierReference: 'INV-1002', packageId: '' });
@@ -205,7 +289,12 @@ describe.each(databaseKinds())('joint budgets on %s', (kind) => {
     const matched = await finance.post(paths.budgets.matchInvoice(invoiceId), { packageId: ids.packageId });
     expect(matched.status).toBe(303);
     expect(text((await finance.get(paths.budgets.invoices(ids.pool))).body)).toContain('Every invoice is matched to a package');
-    const suspense = await db().selectFrom('ledger_entries').select((eb) => eb.fn.sum<number>('amount_pence').as('s')).where('agreement_id', '=', ids.pool).where('account', '=', 'suspense').executeTakeFirstOrThrow();
+    const suspense = await db()
+      .selectFrom('ledger_entries')
+      .select((eb) => eb.fn.sum<number>('amount_pence').as('s'))
+      .where('agreement_id', '=', ids.pool)
+      .where('account', '=', 'suspense')
+      .executeTakeFirstOrThrow();
     expect(Number(suspense.s)).toBe(0);
 
     // Paying more than is owed is refused; paying it all clears what is owed.
@@ -229,7 +318,9 @@ describe.each(databaseKinds())('joint budgets on %s', (kind) => {
     await finance.get(paths.budgets.importInvoices(ids.pool));
     const bad = await finance.post(paths.budgets.importInvoices(ids.pool), {
       action: 'import',
-      csv: [header, ...good, `DEMO-NOPE,CSV-3,,${d(1)},${d(2)},-5,${today},`, `DEMO-PROV,CSV-1,${pkg.reference},${d(7)},${d(13)},10.001,31/02/2025,`].join('\n'),
+      csv: [header, ...good, `DEMO-NOPE,CSV-3,,${d(1)},${d(2)},-5,${today},`, `DEMO-PROV,CSV-1,${pkg.reference},${d(7)},${d(13)},10.001,31/02/2025,`].join(
+        '\n',
+      ),
     });
     expect(bad.status).toBe(400);
     expect(errorsOf(bad.body).map((e) => e.text)).toEqual([
@@ -242,7 +333,9 @@ describe.each(databaseKinds())('joint budgets on %s', (kind) => {
     // Nothing from the good rows was recorded.
     expect(await db().selectFrom('invoices').select('id').where('supplier_reference', 'like', 'CSV-%').execute()).toEqual([]);
     const missing = await finance.post(paths.budgets.importInvoices(ids.pool), { action: 'check', csv: 'provider_code,amount\nDEMO-PROV,5' });
-    expect(errorsOf(missing.body)[0]!.text).toBe('Row 1: The first row must name the columns. Missing: supplier_reference, service_from, service_to, received_on');
+    expect(errorsOf(missing.body)[0]!.text).toBe(
+      'Row 1: The first row must name the columns. Missing: supplier_reference, service_from, service_to, received_on',
+    );
 
     const check = await finance.post(paths.budgets.importInvoices(ids.pool), { action: 'check', csv: [header, ...good].join('\n') });
     expect(check.status).toBe(200);
@@ -255,12 +348,22 @@ describe.each(databaseKinds())('joint budgets on %s', (kind) => {
     const again = await finance.post(paths.budgets.importInvoices(ids.pool), { action: 'import', csv: [header, ...good].join('\n') });
     expect(again.status).toBe(303);
     expect(await count()).toBe(before);
-    expect(await db().selectFrom('invoices').select(['supplier_reference', 'amount_pence']).where('supplier_reference', 'like', 'CSV-%').orderBy('supplier_reference').execute()).toEqual([
+    expect(
+      await db()
+        .selectFrom('invoices')
+        .select(['supplier_reference', 'amount_pence'])
+        .where('supplier_reference', 'like', 'CSV-%')
+        .orderBy('supplier_reference')
+        .execute(),
+    ).toEqual([
       { supplier_reference: 'CSV-1', amount_pence: 20_000 },
       { supplier_reference: 'CSV-2', amount_pence: 100_050 },
     ]);
     // The same reference with other details is refused.
-    const changed = await finance.post(paths.budgets.importInvoices(ids.pool), { action: 'import', csv: [header, good[0]!.replace('200.00', '250.00')].join('\n') });
+    const changed = await finance.post(paths.budgets.importInvoices(ids.pool), {
+      action: 'import',
+      csv: [header, good[0]!.replace('200.00', '250.00')].join('\n'),
+    });
     expect(errorsOf(changed.body)[0]!.text).toMatch(/^Row 2, column supplier_reference: Invoice CSV-1 from .* is already recorded with different details/);
   });
 
@@ -303,7 +406,12 @@ describe.each(databaseKinds())('joint budgets on %s', (kind) => {
     expect(await linked('budgets.invoice.new')).toContain(ids.childId);
     // A form about one package has the child as its subject, like the package page.
     expect((await finance.get(paths.budgets.changePackage(ids.packageId))).status).toBe(200);
-    const change = await db().selectFrom('audit_log').select(['subject_type', 'subject_id']).where('action', '=', 'budgets.package.change-form').orderBy('id', 'desc').executeTakeFirstOrThrow();
+    const change = await db()
+      .selectFrom('audit_log')
+      .select(['subject_type', 'subject_id'])
+      .where('action', '=', 'budgets.package.change-form')
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
     expect(change).toEqual({ subject_type: 'child', subject_id: ids.childId });
   });
 
@@ -318,7 +426,14 @@ describe.each(databaseKinds())('joint budgets on %s', (kind) => {
     const c = new Client(t.app);
     await c.signIn(COMMISSIONER);
     expect((await c.get(paths.budgetReports.board)).status).toBe(200);
-    for (const url of [paths.budgets.home, paths.budgets.pool(ids.pool), paths.budgets.package(ids.packageId), paths.budgets.invoices(ids.pool), paths.budgets.entries(ids.pool), paths.budgets.periods]) {
+    for (const url of [
+      paths.budgets.home,
+      paths.budgets.pool(ids.pool),
+      paths.budgets.package(ids.packageId),
+      paths.budgets.invoices(ids.pool),
+      paths.budgets.entries(ids.pool),
+      paths.budgets.periods,
+    ]) {
       expect((await c.get(url)).status, url).toBe(403);
     }
     expect((await c.get(paths.budgets.newPackage(ids.pool))).status).toBe(403);
@@ -348,7 +463,12 @@ describe.each(databaseKinds())('joint budgets on %s', (kind) => {
     };
     const res = await finance.post(paths.budgets.changePackage(ids.packageId), values);
     expect(res.status).toBe(303);
-    const committed = await db().selectFrom('ledger_entries').select((eb) => eb.fn.sum<number>('amount_pence').as('s')).where('package_id', '=', ids.packageId).where('account', '=', 'commitments').executeTakeFirstOrThrow();
+    const committed = await db()
+      .selectFrom('ledger_entries')
+      .select((eb) => eb.fn.sum<number>('amount_pence').as('s'))
+      .where('package_id', '=', ids.packageId)
+      .where('account', '=', 'commitments')
+      .executeTakeFirstOrThrow();
     expect(Number(committed.s)).toBe(200_000); // ten weeks at £200
     const stale = await finance.post(paths.budgets.changePackage(ids.packageId), values);
     expect(stale.status).toBe(409);

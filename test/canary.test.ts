@@ -81,7 +81,12 @@ const M = {
   communication: 'Qzcanarycommunicates',
   aspirations: 'Qzcanaryaspiration',
   writtenWith: 'Qzcanarywrittenwith',
-  ...Object.fromEntries(SECTION_KEYS.flatMap((s) => [[`event-${s}`, `Qzcanaryevent${s.replace('-', '')}`], [`detail-${s}`, `Qzcanarydetail${s.replace('-', '')}`]])),
+  ...Object.fromEntries(
+    SECTION_KEYS.flatMap((s) => [
+      [`event-${s}`, `Qzcanaryevent${s.replace('-', '')}`],
+      [`detail-${s}`, `Qzcanarydetail${s.replace('-', '')}`],
+    ]),
+  ),
 } as Record<string, string>;
 const MARKERS = Object.entries(M);
 /** Other spellings of a marker, looked for everywhere but not expected on the caseworker's pages. */
@@ -100,7 +105,19 @@ describe.each(databaseKinds())('the canary on %s', (kind) => {
   const today = todayInLondon();
   const clients = new Map<string, Client>();
   let childId = '';
-  const ids = { memberIds: [] as string[], involvementIds: [] as string[], consentIds: [] as string[], orgIds: [] as string[], userIds: [] as string[], jobIds: [] as string[], localityIds: [] as string[], criterionIds: [] as string[], poolIds: [] as string[], packageIds: [] as string[], invoiceIds: [] as string[] };
+  const ids = {
+    memberIds: [] as string[],
+    involvementIds: [] as string[],
+    consentIds: [] as string[],
+    orgIds: [] as string[],
+    userIds: [] as string[],
+    jobIds: [] as string[],
+    localityIds: [] as string[],
+    criterionIds: [] as string[],
+    poolIds: [] as string[],
+    packageIds: [] as string[],
+    invoiceIds: [] as string[],
+  };
   let localityId = '';
   /** Markers the caseworker saw, over all visits (the control). */
   const seenByCaseworker = new Set<string>();
@@ -162,18 +179,21 @@ describe.each(databaseKinds())('the canary on %s', (kind) => {
                           ? ids.packageIds
                           : r.url.startsWith('/budgets/invoices/')
                             ? ids.invoiceIds
-                      : r.url.startsWith('/jobs/')
-                    ? ids.jobIds.length
-                      ? ids.jobIds
-                      : ['00000000-0000-4000-8000-000000000000']
-                    : // imports, matching-review and panels: sources, imports, pairs, merges, panels and meetings (none hold the canary child)
-                      r.url.startsWith('/imports/') || r.url.startsWith('/matching/') || r.url.startsWith('/panels/') ||
-                      // referrals and eligibility rule sets (the canary child is referred nowhere)
-                      r.url.startsWith('/referrals/') || r.url.startsWith('/admin/eligibility/') ||
-                      // disputes (the canary child has no decision to dispute)
-                      r.url.startsWith('/disputes/')
-                      ? ['00000000-0000-4000-8000-000000000000']
-                      : undefined
+                            : r.url.startsWith('/jobs/')
+                              ? ids.jobIds.length
+                                ? ids.jobIds
+                                : ['00000000-0000-4000-8000-000000000000']
+                              : // imports, matching-review and panels: sources, imports, pairs, merges, panels and meetings (none hold the canary child)
+                                r.url.startsWith('/imports/') ||
+                                  r.url.startsWith('/matching/') ||
+                                  r.url.startsWith('/panels/') ||
+                                  // referrals and eligibility rule sets (the canary child is referred nowhere)
+                                  r.url.startsWith('/referrals/') ||
+                                  r.url.startsWith('/admin/eligibility/') ||
+                                  // disputes (the canary child has no decision to dispute)
+                                  r.url.startsWith('/disputes/')
+                                ? ['00000000-0000-4000-8000-000000000000']
+                                : undefined
             : values[key];
         if (!options) throw new Error(`The canary does not know what to put in ${name} of ${r.url}: teach it`);
         urls = urls.flatMap((u) => options.map((o) => u.replace(name, o)));
@@ -204,7 +224,8 @@ describe.each(databaseKinds())('the canary on %s', (kind) => {
     }
     out.push({ label: 'overview by locality', url: `${paths.register.overview}?locality=${localityId}` });
     out.push({ label: 'overview CSV by locality', url: `${paths.register.overviewExport}?locality=${localityId}` });
-    for (const q of ['action=child', 'action=children', 'action=register', 'result=denied', 'result=allowed']) out.push({ label: `audit ${q}`, url: `${paths.admin.audit}?${q}` });
+    for (const q of ['action=child', 'action=children', 'action=register', 'result=denied', 'result=allowed'])
+      out.push({ label: `audit ${q}`, url: `${paths.admin.audit}?${q}` });
     return out;
   };
 
@@ -221,7 +242,8 @@ describe.each(databaseKinds())('the canary on %s', (kind) => {
       if (type === 'checkbox') form[name] = [...((form[name] as string[] | undefined) ?? []), value];
       else form[name] = value;
     }
-    for (const m of html.matchAll(/<select[^>]*name="([^"]+)"[^>]*>([\s\S]*?)<\/select>/g)) form[m[1]!] = /<option value="([^"]*)" selected/.exec(m[2]!)?.[1] ?? '';
+    for (const m of html.matchAll(/<select[^>]*name="([^"]+)"[^>]*>([\s\S]*?)<\/select>/g))
+      form[m[1]!] = /<option value="([^"]*)" selected/.exec(m[2]!)?.[1] ?? '';
     for (const m of html.matchAll(/<textarea[^>]*name="([^"]+)"[^>]*>([\s\S]*?)<\/textarea>/g)) form[m[1]!] = m[2]!.trim();
     return form;
   };
@@ -303,7 +325,11 @@ describe.each(databaseKinds())('the canary on %s', (kind) => {
       'adding the social care involvement',
     );
     ok(
-      await cw.post(paths.children.addInvolvement(childId), { organisationId: org('DEMO-TRUST'), service: M.serviceTrust!, ...parts('startedOn', addDays(today, -10)) }),
+      await cw.post(paths.children.addInvolvement(childId), {
+        organisationId: org('DEMO-TRUST'),
+        service: M.serviceTrust!,
+        ...parts('startedOn', addDays(today, -10)),
+      }),
       'adding the NHS trust involvement',
     );
 
@@ -337,7 +363,10 @@ describe.each(databaseKinds())('the canary on %s', (kind) => {
     );
     // A second version, so an earlier one is listed too.
     await cw.get(paths.children.updateAboutMe(childId));
-    ok(await cw.post(paths.children.updateAboutMe(childId), { whatMatters: `${M.whatMatters} still`, writtenWith: M.writtenWith!, basedOn: '1' }), 'updating about me');
+    ok(
+      await cw.post(paths.children.updateAboutMe(childId), { whatMatters: `${M.whatMatters} still`, writtenWith: M.writtenWith!, basedOn: '1' }),
+      'updating about me',
+    );
 
     await cw.get(paths.children.addChronologyEvent(childId));
     for (const s of SECTION_KEYS) {
@@ -354,7 +383,10 @@ describe.each(databaseKinds())('the canary on %s', (kind) => {
 
     // A change to the core record, so the history holds the old and new values.
     const edit = await cw.get(paths.children.edit(childId));
-    ok(await cw.post(paths.children.edit(childId), { ...readForm(edit.body), town: M.townChanged!, communicationNeeds: M.communicationChanged! }), 'changing the record');
+    ok(
+      await cw.post(paths.children.edit(childId), { ...readForm(edit.body), town: M.townChanged!, communicationNeeds: M.communicationChanged! }),
+      'changing the record',
+    );
 
     const kw = await cw.get(paths.children.keyWorker(childId));
     const caseworkerId = (await db.selectFrom('users').select('id').where('email', '=', CASEWORKER).executeTakeFirstOrThrow()).id;
@@ -386,9 +418,9 @@ describe.each(databaseKinds())('the canary on %s', (kind) => {
       })
       .execute();
 
-    ids.memberIds = (await db.selectFrom('family_members as m').innerJoin('children as c', 'c.family_id', 'm.family_id').select('m.id').where('c.id', '=', childId).execute()).map(
-      (r) => r.id,
-    );
+    ids.memberIds = (
+      await db.selectFrom('family_members as m').innerJoin('children as c', 'c.family_id', 'm.family_id').select('m.id').where('c.id', '=', childId).execute()
+    ).map((r) => r.id);
     ids.involvementIds = (await db.selectFrom('involvements').select('id').where('child_id', '=', childId).execute()).map((r) => r.id);
     ids.consentIds = (await db.selectFrom('consents').select('id').where('child_id', '=', childId).execute()).map((r) => r.id);
     ids.orgIds = orgs.map((o) => o.id);
@@ -413,14 +445,33 @@ describe.each(databaseKinds())('the canary on %s', (kind) => {
         startsOn: addDays(today, -20),
         endsOn: null,
         reviewOn: null,
-        split: [{ from: addDays(today, -20), to: null, shares: [{ partnerId: pool.health, bp: 5000 }, { partnerId: pool.socialCare, bp: 5000 }] }],
+        split: [
+          {
+            from: addDays(today, -20),
+            to: null,
+            shares: [
+              { partnerId: pool.health, bp: 5000 },
+              { partnerId: pool.socialCare, bp: 5000 },
+            ],
+          },
+        ],
         reason: 'Panel decision',
       },
       { id: pool.financeUserId },
     );
     const inv = await recordInvoice(
       db,
-      { agreementId: pool.agreementId, providerId: pool.providerId, supplierReference: 'CANARY-1', packageId: pkg.id, serviceFrom: addDays(today, -20), serviceTo: addDays(today, -14), amountPence: 20000, receivedOn: today, description: null },
+      {
+        agreementId: pool.agreementId,
+        providerId: pool.providerId,
+        supplierReference: 'CANARY-1',
+        packageId: pkg.id,
+        serviceFrom: addDays(today, -20),
+        serviceTo: addDays(today, -14),
+        amountPence: 20000,
+        receivedOn: today,
+        description: null,
+      },
       { id: pool.financeUserId },
     );
     ids.poolIds = [pool.agreementId];
@@ -440,7 +491,8 @@ describe.each(databaseKinds())('the canary on %s', (kind) => {
     for (const v of visits()) {
       const res = await fetchText(cw, v);
       for (const k of found(res.body)) seenByCaseworker.add(k);
-      if ((v.label.startsWith('search ') || v.label.includes('export ')) && v.label !== 'search ' && res.body.includes(M.givenName!)) searchesFinding.push(v.label);
+      if ((v.label.startsWith('search ') || v.label.includes('export ')) && v.label !== 'search ' && res.body.includes(M.givenName!))
+        searchesFinding.push(v.label);
     }
     // (The NHS number is shown spaced, and the postcode with its space: the other forms are only looked for.)
     expect(MARKERS.map(([k]) => k).filter((k) => !seenByCaseworker.has(k) && !ALTERNATE_FORMS.includes(k))).toEqual([]);
@@ -463,7 +515,8 @@ describe.each(databaseKinds())('the canary on %s', (kind) => {
           if (leaked.length) problems.push(`${email.split('@')[0]} · ${v.label} (${res.status}): ${leaked.join(', ')}`);
           // The audit log names its subjects by id (and only by id): that is allowed.
           const auditPage = v.url.startsWith(paths.admin.audit);
-          if (res.body.includes(childId) && !v.url.includes(childId) && !auditPage) problems.push(`${email.split('@')[0]} · ${v.label} (${res.status}): names the child's record`);
+          if (res.body.includes(childId) && !v.url.includes(childId) && !auditPage)
+            problems.push(`${email.split('@')[0]} · ${v.label} (${res.status}): names the child's record`);
         }
         reached.set(email, n);
       }),

@@ -25,10 +25,23 @@ const shift = (iso: string, days: number) => new Date(Date.parse(`${iso}T00:00:0
 async function decide(db: Db, w: PanelWorld, outcome: 'decline' | 'defer' | 'approve', decidedOn: string, caseId = w.caseId, meetingId = w.meetingId) {
   const d = await db
     .insertInto('panel_decisions')
-    .values({ case_id: caseId, referral_id: w.referralId, meeting_id: meetingId, outcome, reasons: 'Reasons for the test (fictional)', decided_on: decidedOn, sheet_due_on: shift(decidedOn, 1), recorded_by: w.administratorId })
+    .values({
+      case_id: caseId,
+      referral_id: w.referralId,
+      meeting_id: meetingId,
+      outcome,
+      reasons: 'Reasons for the test (fictional)',
+      decided_on: decidedOn,
+      sheet_due_on: shift(decidedOn, 1),
+      recorded_by: w.administratorId,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
-  await db.updateTable('referrals').set({ status: outcome === 'defer' ? 'to-panel' : 'decided' }).where('id', '=', w.referralId).execute();
+  await db
+    .updateTable('referrals')
+    .set({ status: outcome === 'defer' ? 'to-panel' : 'decided' })
+    .where('id', '=', w.referralId)
+    .execute();
   return d.id;
 }
 
@@ -129,7 +142,14 @@ describe.each(databaseKinds())('referrals on a child’s record on %s', (kind) =
     await decide(db(), w, 'defer', shift(today, -30));
     const later = await db()
       .insertInto('panel_meetings')
-      .values({ panel_id: w.panelId, meets_on: today, cut_off_on: shift(today, -10), papers_due_on: shift(today, -7), place: 'Committee room 3 (fictional)', status: 'held' })
+      .values({
+        panel_id: w.panelId,
+        meets_on: today,
+        cut_off_on: shift(today, -10),
+        papers_due_on: shift(today, -7),
+        place: 'Committee room 3 (fictional)',
+        status: 'held',
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     const laterCase = await db()
@@ -139,7 +159,17 @@ describe.each(databaseKinds())('referrals on a child’s record on %s', (kind) =
       .executeTakeFirstOrThrow();
     const approved = await decide(db(), w, 'approve', today, laterCase.id, later.id);
     // A second, newer referral for the same child, with no decision.
-    const second = await insertReferral(db(), { route: 'partner', child_id: w.childId, referrer_name: 'Demo Key Worker', referrer_relationship: 'professional', help_needed: 'Short breaks (fictional)', reason: 'Carer needs rest (fictional)', sharing_basis: 'lawful-basis', lawful_basis: 'Children Act 1989 s17 (fictional test)', received_on: today });
+    const second = await insertReferral(db(), {
+      route: 'partner',
+      child_id: w.childId,
+      referrer_name: 'Demo Key Worker',
+      referrer_relationship: 'professional',
+      help_needed: 'Short breaks (fictional)',
+      reason: 'Carer needs rest (fictional)',
+      sharing_basis: 'lawful-basis',
+      lawful_basis: 'Children Act 1989 s17 (fictional test)',
+      received_on: today,
+    });
 
     const rows = await referralsOfChild(db(), w.childId);
     expect(rows.map((r) => [r.id, r.status, r.decision?.id ?? null, r.decision?.outcome ?? null])).toEqual([

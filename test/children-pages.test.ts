@@ -50,8 +50,14 @@ describe.skipIf(!chromiumPath())('the core record in a browser', { timeout: JOUR
       await page.fill('#parentPhone', '07700 900 982');
       await page.locator('#consentGivenBy').check();
       await page.locator('#consentMethod').check();
-      await page.getByRole('group', { name: 'Council: education (SEND) (your organisation)' }).getByRole('checkbox', { name: /Education/ }).check();
-      await page.getByRole('group', { name: 'NHS trust', exact: true }).getByRole('checkbox', { name: /Health/ }).check();
+      await page
+        .getByRole('group', { name: 'Council: education (SEND) (your organisation)' })
+        .getByRole('checkbox', { name: /Education/ })
+        .check();
+      await page
+        .getByRole('group', { name: 'NHS trust', exact: true })
+        .getByRole('checkbox', { name: /Health/ })
+        .check();
       await page.fill('#service', 'Early years SEND team');
     };
     await fill('943 476 5918');

@@ -45,8 +45,17 @@ describe.each(databaseKinds())('the core record on %s', (kind) => {
 
   const db = () => t.database.db;
   const counts = async () => {
-    const c = async (table: 'children' | 'families' | 'family_members' | 'involvements' | 'consents' | 'consent_scopes' | 'chronology_events' | 'child_history') =>
-      Number((await db().selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const c = async (
+      table: 'children' | 'families' | 'family_members' | 'involvements' | 'consents' | 'consent_scopes' | 'chronology_events' | 'child_history',
+    ) =>
+      Number(
+        (
+          await db()
+            .selectFrom(table)
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     return {
       children: await c('children'),
       families: await c('families'),
@@ -135,11 +144,24 @@ describe.each(databaseKinds())('the core record on %s', (kind) => {
 
     const edu = await orgByCode(db(), 'DEMO-EDU');
     const member = await db().selectFrom('family_members').selectAll().where('family_id', '=', child.family_id).executeTakeFirstOrThrow();
-    expect(member).toMatchObject({ full_name: 'Jo Testfamily', relationship: 'mother', parental_responsibility: true, preferred_contact: 'email', consents_to_email: true });
+    expect(member).toMatchObject({
+      full_name: 'Jo Testfamily',
+      relationship: 'mother',
+      parental_responsibility: true,
+      preferred_contact: 'email',
+      consents_to_email: true,
+    });
     const involvement = await db().selectFrom('involvements').selectAll().where('child_id', '=', childId).executeTakeFirstOrThrow();
     expect(involvement).toMatchObject({ organisation_id: edu.id, service: 'Early years SEND team', started_on: today, ended_on: null });
     const consent = await db().selectFrom('consents').selectAll().where('child_id', '=', childId).executeTakeFirstOrThrow();
-    expect(consent).toMatchObject({ given_by: 'parent', given_by_member_id: member.id, method: 'written', given_on: today, review_on: addYears(today, 1), withdrawn_at: null });
+    expect(consent).toMatchObject({
+      given_by: 'parent',
+      given_by_member_id: member.id,
+      method: 'written',
+      given_on: today,
+      review_on: addYears(today, 1),
+      withdrawn_at: null,
+    });
     const scopes = await db().selectFrom('consent_scopes').select(['organisation_type', 'section']).where('consent_id', '=', consent.id).execute();
     // The core record is added for the NHS trust, which was given only health.
     expect(scopes.map((s) => `${s.organisation_type}:${s.section}`).sort()).toEqual(
@@ -210,7 +232,11 @@ describe.each(databaseKinds())('the core record on %s', (kind) => {
   });
 
   it.each([
-    ['an NHS number whose check digit is wrong', { nhsNumber: '943 476 5918' }, 'Enter a valid NHS number: it is 10 digits and its last digit did not check out'],
+    [
+      'an NHS number whose check digit is wrong',
+      { nhsNumber: '943 476 5918' },
+      'Enter a valid NHS number: it is 10 digits and its last digit did not check out',
+    ],
     ['an NHS number that cannot exist', { nhsNumber: '123 456 7890' }, 'Enter a valid NHS number: it is 10 digits and its last digit did not check out'],
     ['an NHS number of the wrong length', { nhsNumber: '943 476 591' }, 'Enter a valid NHS number: it is 10 digits, like 943 476 5919'],
     ['a UPN with the wrong check letter', { upn: 'X123456789875' }, 'Enter a valid UPN: its first letter does not match the rest'],
@@ -219,7 +245,11 @@ describe.each(databaseKinds())('the core record on %s', (kind) => {
     ['a date of birth that is not a real date', { 'dateOfBirth-day': '31', 'dateOfBirth-month': '2' }, 'Date of birth must be a real date'],
     ['a date of birth with no month', { 'dateOfBirth-month': '' }, 'Date of birth must include a month'],
     ['a birth in the future', parts('dateOfBirth', addDays(todayInLondon(), 1)), 'Date of birth must be today or in the past'],
-    ['a young person over 25 on joining', parts('dateOfBirth', addYears(todayInLondon(), -26)), 'They were 26 on the date joined: the register is for children and young people aged 0 to 25'],
+    [
+      'a young person over 25 on joining',
+      parts('dateOfBirth', addYears(todayInLondon(), -26)),
+      'They were 26 on the date joined: the register is for children and young people aged 0 to 25',
+    ],
     ['joining before birth', parts('joinedOn', addYears(todayInLondon(), -10)), 'Date joined must be on or after the date of birth'],
     ['joining in the future', parts('joinedOn', addDays(todayInLondon(), 1)), 'Date joined must be today or in the past'],
     ['an unknown need code', { primaryNeed: 'XYZ' }, 'Select the primary need from the list'],
@@ -257,7 +287,13 @@ describe.each(databaseKinds())('the core record on %s', (kind) => {
   });
 
   it('lets a young person of 16 or over who acts for themselves be registered without a parent, with their own consent', async () => {
-    const form = validForm({ givenName: 'Quinn', familyName: `Selfson${kind}`, ...parts('dateOfBirth', addYears(today, -17)), actsForSelf: 'yes', consentGivenBy: 'young-person' });
+    const form = validForm({
+      givenName: 'Quinn',
+      familyName: `Selfson${kind}`,
+      ...parts('dateOfBirth', addYears(today, -17)),
+      actsForSelf: 'yes',
+      consentGivenBy: 'young-person',
+    });
     for (const k of Object.keys(form)) if (k.startsWith('parent')) delete form[k];
     const res = await register(form);
     expect(res.status).toBe(303);
@@ -280,7 +316,12 @@ describe.each(databaseKinds())('the core record on %s', (kind) => {
     expect(res.status).toBe(400);
     expect(text(res.body)).toContain('Explain who made the decision and why the young person could not decide for themselves');
     const ok = await register(
-      validForm({ familyName: `Capson${kind}`, ...parts('dateOfBirth', addYears(today, -19)), consentGivenBy: 'decision-maker', consentCapacityNote: 'Deputy appointed by the Court of Protection (test)' }),
+      validForm({
+        familyName: `Capson${kind}`,
+        ...parts('dateOfBirth', addYears(today, -19)),
+        consentGivenBy: 'decision-maker',
+        consentCapacityNote: 'Deputy appointed by the Court of Protection (test)',
+      }),
     );
     expect(ok.status).toBe(303);
   });
@@ -305,7 +346,13 @@ describe.each(databaseKinds())('the core record on %s', (kind) => {
   describe('the duplicate guard', () => {
     it('shows a likely match the person may see, and registers anyway only when told it is a different child', async () => {
       const dob = addYears(today, -6);
-      const existing = await createChild(db(), { givenName: 'Ash', familyName: `Twinson${kind}`, dateOfBirth: dob, postcode: 'DM2 3XY', involvedOrgCodes: ['DEMO-EDU'] });
+      const existing = await createChild(db(), {
+        givenName: 'Ash',
+        familyName: `Twinson${kind}`,
+        dateOfBirth: dob,
+        postcode: 'DM2 3XY',
+        involvedOrgCodes: ['DEMO-EDU'],
+      });
       const form = validForm({ givenName: 'Ashley', familyName: `Twinson${kind}`, ...parts('dateOfBirth', dob) });
       const before = await counts();
       const res = await register(form);
@@ -367,9 +414,15 @@ describe.each(databaseKinds())('the core record on %s', (kind) => {
       expect(page).toContain('a matching record may not be listed here');
       expect(page).toContain('ask your information governance lead');
       expect(page).not.toContain('Records you can see');
-      for (const secret of ['Zephyrine', 'Zeph ', 'DM6', nhs, formatNhsNumber(nhs), `HIDDEN-${kind}`, hidden.childId]) expect(byName.body).not.toContain(secret);
+      for (const secret of ['Zephyrine', 'Zeph ', 'DM6', nhs, formatNhsNumber(nhs), `HIDDEN-${kind}`, hidden.childId])
+        expect(byName.body).not.toContain(secret);
       // The audit notes the match for the information governance lead.
-      const audit = await db().selectFrom('audit_log').select('details').where('action', '=', 'children.register').orderBy('id', 'desc').executeTakeFirstOrThrow();
+      const audit = await db()
+        .selectFrom('audit_log')
+        .select('details')
+        .where('action', '=', 'children.register')
+        .orderBy('id', 'desc')
+        .executeTakeFirstOrThrow();
       expect(audit.details).toContain(hidden.childId);
 
       // The same NHS number: the guard, then (told it is a different child) a neutral refusal.
@@ -378,10 +431,15 @@ describe.each(databaseKinds())('the core record on %s', (kind) => {
       expect(text(byNhs.body)).toContain('This child may already be on the register');
       const clash = await caseworker.post(paths.children.register, { ...form, confirmed: 'yes' });
       expect(clash.status).toBe(400);
-      expect(text(clash.body)).toContain('A child with this NHS number is already on the register. Check the number; if it is right, ask your information governance lead to check access to that record');
+      expect(text(clash.body)).toContain(
+        'A child with this NHS number is already on the register. Check the number; if it is right, ask your information governance lead to check access to that record',
+      );
       for (const secret of ['Zephyrine', `Hiddenson${kind}`, 'DM6', hidden.childId]) expect(clash.body).not.toContain(secret);
       // The same council reference, likewise.
-      const ref = await caseworker.post(paths.children.register, { ...validForm({ familyName: `Elsewhere${kind}`, councilId: `HIDDEN-${kind}` }), confirmed: 'yes' });
+      const ref = await caseworker.post(paths.children.register, {
+        ...validForm({ familyName: `Elsewhere${kind}`, councilId: `HIDDEN-${kind}` }),
+        confirmed: 'yes',
+      });
       expect(text(ref.body)).toContain('A child with this council reference is already on the register');
       expect(await counts()).toEqual(before);
     });
@@ -401,7 +459,13 @@ describe.each(databaseKinds())('the core record on %s', (kind) => {
       const res = await caseworker.get(paths.children.record(childId));
       expect(res.status).toBe(200);
       const entry = await db().selectFrom('audit_log').selectAll().where('action', '=', 'children.record.view').orderBy('id', 'desc').executeTakeFirstOrThrow();
-      expect(entry).toMatchObject({ subject_type: 'child', subject_id: childId, purpose: 'viewing the record', result: 'allowed', user_id: await userIdByEmail(db(), CASEWORKER) });
+      expect(entry).toMatchObject({
+        subject_type: 'child',
+        subject_id: childId,
+        purpose: 'viewing the record',
+        result: 'allowed',
+        user_id: await userIdByEmail(db(), CASEWORKER),
+      });
     });
 
     it('does not exist for a person whose organisation is not involved, or whose consent does not cover them', async () => {
@@ -464,7 +528,12 @@ describe.each(databaseKinds())('the core record on %s', (kind) => {
     });
 
     it('shows the key worker and the criteria met, with who assessed them', async () => {
-      const { childId } = await createChild(db(), { givenName: 'Kit', familyName: `Criteriason${kind}`, keyWorkerEmail: KEYWORKER, criteria: ['DEVELOPMENT', 'TWO-AGENCIES'] });
+      const { childId } = await createChild(db(), {
+        givenName: 'Kit',
+        familyName: `Criteriason${kind}`,
+        keyWorkerEmail: KEYWORKER,
+        criteria: ['DEVELOPMENT', 'TWO-AGENCIES'],
+      });
       const page = text((await caseworker.get(paths.children.record(childId))).body);
       expect(page).toContain('Demo Key Worker');
       expect(page).toContain('Needs support from two or more agencies');
@@ -501,11 +570,24 @@ describe.each(databaseKinds())('the core record on %s', (kind) => {
       expect(form.givenName).toBe('Edie');
       expect(form.version).toBe('1');
       const nhs = fakeNhsNumber(next());
-      const saved = await caseworker.post(paths.children.edit(childId), { ...form, preferredName: 'Eds', postcode: 'dm5 1aa', nhsNumber: formatNhsNumber(nhs), severity: 'profound' });
+      const saved = await caseworker.post(paths.children.edit(childId), {
+        ...form,
+        preferredName: 'Eds',
+        postcode: 'dm5 1aa',
+        nhsNumber: formatNhsNumber(nhs),
+        severity: 'profound',
+      });
       expect(saved.status).toBe(303);
       expect(saved.location).toBe(`${paths.children.record(childId)}?saved=changes`);
       const child = await db().selectFrom('children').selectAll().where('id', '=', childId).executeTakeFirstOrThrow();
-      expect(child).toMatchObject({ preferred_name: 'Eds', postcode: 'DM5 1AA', nhs_number: nhs, severity: 'profound', version: 2, search_names: `edie editson${kind.toLowerCase()} eds` });
+      expect(child).toMatchObject({
+        preferred_name: 'Eds',
+        postcode: 'DM5 1AA',
+        nhs_number: nhs,
+        severity: 'profound',
+        version: 2,
+        search_names: `edie editson${kind.toLowerCase()} eds`,
+      });
       const locality = await db().selectFrom('localities').select('name').where('id', '=', child.locality_id!).executeTakeFirstOrThrow();
       expect(locality.name).toBe('South Demoshire');
 
@@ -527,7 +609,12 @@ describe.each(databaseKinds())('the core record on %s', (kind) => {
       expect(seen).toMatch(/Locality North Demoshire South Demoshire/);
       expect(seen).toMatch(/Severity None Profound/);
       expect(seen).toContain(formatNhsNumber(nhs));
-      const entry = await db().selectFrom('audit_log').selectAll().where('action', '=', 'children.history.view').orderBy('id', 'desc').executeTakeFirstOrThrow();
+      const entry = await db()
+        .selectFrom('audit_log')
+        .selectAll()
+        .where('action', '=', 'children.history.view')
+        .orderBy('id', 'desc')
+        .executeTakeFirstOrThrow();
       expect(entry).toMatchObject({ subject_type: 'child', subject_id: childId });
       const rows = await db().selectFrom('child_history').selectAll().where('child_id', '=', childId).execute();
       expect(rows).toHaveLength(1);
@@ -556,7 +643,12 @@ describe.each(databaseKinds())('the core record on %s', (kind) => {
       await createChild(db(), { givenName: 'Hidden', familyName: `Takenson${kind}`, nhsNumber: taken, involvedOrgCodes: ['DEMO-TRUST'] });
       const { childId } = await createChild(db(), { givenName: 'Ivy', familyName: `Checkson${kind}` });
       const form = await editForm(childId);
-      const bad = await caseworker.post(paths.children.edit(childId), { ...form, nhsNumber: '943 476 5918', upn: 'X123456789875', ...parts('dateOfBirth', addDays(today, 1)) });
+      const bad = await caseworker.post(paths.children.edit(childId), {
+        ...form,
+        nhsNumber: '943 476 5918',
+        upn: 'X123456789875',
+        ...parts('dateOfBirth', addDays(today, 1)),
+      });
       expect(bad.status).toBe(400);
       const seen = text(bad.body);
       expect(seen).toContain('Enter a valid NHS number: it is 10 digits and its last digit did not check out');
@@ -576,13 +668,21 @@ describe.each(databaseKinds())('the core record on %s', (kind) => {
       const development = criteria.find((c) => c.code === 'DEVELOPMENT')!;
       const longTerm = criteria.find((c) => c.code === 'LONG-TERM')!;
       const form = await editForm(childId);
-      const res = await caseworker.post(paths.children.edit(childId), { ...form, criteria: [development.id, longTerm.id], ...parts('criteriaAssessedOn', addDays(today, -2)) });
+      const res = await caseworker.post(paths.children.edit(childId), {
+        ...form,
+        criteria: [development.id, longTerm.id],
+        ...parts('criteriaAssessedOn', addDays(today, -2)),
+      });
       expect(res.status).toBe(303);
       const met = await db().selectFrom('child_criteria').selectAll().where('child_id', '=', childId).execute();
       const edu = await orgByCode(db(), 'DEMO-EDU');
       expect(met).toHaveLength(2);
       for (const m of met) {
-        expect(m).toMatchObject({ assessed_by_user_id: await userIdByEmail(db(), CASEWORKER), assessed_by_organisation_id: edu.id, assessed_on: addDays(today, -2) });
+        expect(m).toMatchObject({
+          assessed_by_user_id: await userIdByEmail(db(), CASEWORKER),
+          assessed_by_organisation_id: edu.id,
+          assessed_on: addDays(today, -2),
+        });
       }
       const record = text((await caseworker.get(paths.children.record(childId))).body);
       expect(record).toContain('Has a significant delay or impairment');
@@ -591,7 +691,9 @@ describe.each(databaseKinds())('the core record on %s', (kind) => {
       const again = await editForm(childId);
       expect(again.criteria).toEqual([development.id, longTerm.id]);
       expect((await caseworker.post(paths.children.edit(childId), { ...again, criteria: [development.id] })).status).toBe(303);
-      expect((await db().selectFrom('child_criteria').select('criterion_id').where('child_id', '=', childId).execute()).map((r) => r.criterion_id)).toEqual([development.id]);
+      expect((await db().selectFrom('child_criteria').select('criterion_id').where('child_id', '=', childId).execute()).map((r) => r.criterion_id)).toEqual([
+        development.id,
+      ]);
       const history = text((await caseworker.get(paths.children.history(childId))).body);
       expect(history).toContain('Common definition of disability: criteria met DEVELOPMENT, LONG-TERM DEVELOPMENT');
       // A criterion from elsewhere is refused.

@@ -30,7 +30,12 @@ describe('the escalation ladder', () => {
       'Step 4 must allow a whole number of days from 1 to 365',
       'Step 5 must allow a whole number of days from 1 to 365',
     ]);
-    expect(validateLadder([{ name: 'Panel chairs', days: 10 }, { name: 'Directors', days: 365 }])).toEqual([]);
+    expect(
+      validateLadder([
+        { name: 'Panel chairs', days: 10 },
+        { name: 'Directors', days: 365 },
+      ]),
+    ).toEqual([]);
   });
   it('cannot be shortened below the step of an open dispute', () => {
     expect(validateLadder([{ name: 'Panel chairs', days: 10 }], { highestOpenStep: 3 })[0]!.text).toBe(
@@ -59,12 +64,49 @@ describe('a step’s due date', () => {
 });
 
 describe('the agreed split', () => {
-  const decided = [{ from: '2026-10-05', to: '2026-11-15', shares: [{ partnerId: H, bp: 5000 }, { partnerId: S, bp: 5000 }] }, { from: '2026-11-16', to: null, shares: [{ partnerId: S, bp: 10000 }] }];
+  const decided = [
+    {
+      from: '2026-10-05',
+      to: '2026-11-15',
+      shares: [
+        { partnerId: H, bp: 5000 },
+        { partnerId: S, bp: 5000 },
+      ],
+    },
+    { from: '2026-11-16', to: null, shares: [{ partnerId: S, bp: 10000 }] },
+  ];
   it('replaces the whole split from the package start', () => {
-    expect(splitFrom(decided, '2026-10-05', [{ partnerId: S, bp: 7000 }, { partnerId: H, bp: 3000 }], null)).toEqual([{ from: '2026-10-05', to: null, shares: [{ partnerId: H, bp: 3000 }, { partnerId: S, bp: 7000 }] }]);
+    expect(
+      splitFrom(
+        decided,
+        '2026-10-05',
+        [
+          { partnerId: S, bp: 7000 },
+          { partnerId: H, bp: 3000 },
+        ],
+        null,
+      ),
+    ).toEqual([
+      {
+        from: '2026-10-05',
+        to: null,
+        shares: [
+          { partnerId: H, bp: 3000 },
+          { partnerId: S, bp: 7000 },
+        ],
+      },
+    ]);
   });
   it('keeps the parts before the date, ending the one running over it the day before', () => {
-    const s = splitFrom(decided, '2026-11-02', [{ partnerId: H, bp: 3000 }, { partnerId: S, bp: 7000 }], null);
+    const s = splitFrom(
+      decided,
+      '2026-11-02',
+      [
+        { partnerId: H, bp: 3000 },
+        { partnerId: S, bp: 7000 },
+      ],
+      null,
+    );
     expect(s.map((x) => [x.from, x.to])).toEqual([
       ['2026-10-05', '2026-11-01'],
       ['2026-11-02', null],
@@ -81,11 +123,37 @@ describe('the agreed split', () => {
 });
 
 describe('the agreed split for a while', () => {
-  const decided = [{ from: '2026-10-05', to: '2026-11-15', shares: [{ partnerId: H, bp: 5000 }, { partnerId: S, bp: 5000 }] }, { from: '2026-11-16', to: null, shares: [{ partnerId: S, bp: 10000 }] }];
+  const decided = [
+    {
+      from: '2026-10-05',
+      to: '2026-11-15',
+      shares: [
+        { partnerId: H, bp: 5000 },
+        { partnerId: S, bp: 5000 },
+      ],
+    },
+    { from: '2026-11-16', to: null, shares: [{ partnerId: S, bp: 10000 }] },
+  ];
   it('re-agrees the first six weeks and keeps "then social care 100%"', () => {
-    const s = splitFrom(decided, '2026-10-05', [{ partnerId: H, bp: 7000 }, { partnerId: S, bp: 3000 }], null, '2026-11-15');
+    const s = splitFrom(
+      decided,
+      '2026-10-05',
+      [
+        { partnerId: H, bp: 7000 },
+        { partnerId: S, bp: 3000 },
+      ],
+      null,
+      '2026-11-15',
+    );
     expect(s).toEqual([
-      { from: '2026-10-05', to: '2026-11-15', shares: [{ partnerId: H, bp: 7000 }, { partnerId: S, bp: 3000 }] },
+      {
+        from: '2026-10-05',
+        to: '2026-11-15',
+        shares: [
+          { partnerId: H, bp: 7000 },
+          { partnerId: S, bp: 3000 },
+        ],
+      },
       { from: '2026-11-16', to: null, shares: [{ partnerId: S, bp: 10000 }] },
     ]);
   });
@@ -102,9 +170,38 @@ describe('the agreed split for a while', () => {
 
 describe('the spend correction', () => {
   it('moves exactly what the new split implies, and the moves add up to nothing', () => {
-    const items = [{ from: '2026-10-05', to: '2026-10-18', amountPence: 140_000 }, { from: '2026-10-20', to: '2026-10-20', amountPence: 3_333 }];
-    const old = spendBySplit(items, [{ from: '2026-10-05', to: null, shares: [{ partnerId: H, bp: 5000 }, { partnerId: S, bp: 5000 }] }], financialYearOf);
-    const now = spendBySplit(items, [{ from: '2026-10-05', to: null, shares: [{ partnerId: H, bp: 3000 }, { partnerId: S, bp: 7000 }] }], financialYearOf);
+    const items = [
+      { from: '2026-10-05', to: '2026-10-18', amountPence: 140_000 },
+      { from: '2026-10-20', to: '2026-10-20', amountPence: 3_333 },
+    ];
+    const old = spendBySplit(
+      items,
+      [
+        {
+          from: '2026-10-05',
+          to: null,
+          shares: [
+            { partnerId: H, bp: 5000 },
+            { partnerId: S, bp: 5000 },
+          ],
+        },
+      ],
+      financialYearOf,
+    );
+    const now = spendBySplit(
+      items,
+      [
+        {
+          from: '2026-10-05',
+          to: null,
+          shares: [
+            { partnerId: H, bp: 3000 },
+            { partnerId: S, bp: 7000 },
+          ],
+        },
+      ],
+      financialYearOf,
+    );
     expect(old.get(`2026|${H}`)).toBe(70_000 + 1_667);
     expect(now.get(`2026|${H}`)).toBe(42_000 + 1_000);
     const moves = correction(now, old);
@@ -119,7 +216,16 @@ describe('the spend correction', () => {
 
 describe('whose yearly cost a resolution raises', () => {
   const terms = { unitCostPence: 70_000, unitsX100: 100, frequency: 'week' as const, startsOn: '2026-10-05', endsOn: '2026-11-29' };
-  const split = (h: number) => [{ from: '2026-10-05', to: '2026-11-29', shares: [{ partnerId: H, bp: h }, { partnerId: S, bp: 10000 - h }] }];
+  const split = (h: number) => [
+    {
+      from: '2026-10-05',
+      to: '2026-11-29',
+      shares: [
+        { partnerId: H, bp: h },
+        { partnerId: S, bp: 10000 - h },
+      ],
+    },
+  ];
   it('names only the partners whose largest yearly cost goes up, with the new cost', () => {
     const before = largestYearlyCostByPartner(terms, split(5000));
     expect(risingCosts(before, largestYearlyCostByPartner(terms, split(7000)))).toEqual(new Map([[H, { pence: 392_000, when: 'in the first 12 months' }]]));
@@ -132,8 +238,21 @@ describe('whose yearly cost a resolution raises', () => {
 });
 
 describe('the resolve form', () => {
-  const paying = [{ id: H, name: 'Health' }, { id: S, name: 'Social care' }];
-  const body = (extra: Record<string, string>) => ({ 'from-day': '5', 'from-month': '10', 'from-year': '2026', [`share-${H}`]: '70', [`share-${S}`]: '30', note: 'Agreed', version: '1', packageVersion: '3', ...extra });
+  const paying = [
+    { id: H, name: 'Health' },
+    { id: S, name: 'Social care' },
+  ];
+  const body = (extra: Record<string, string>) => ({
+    'from-day': '5',
+    'from-month': '10',
+    'from-year': '2026',
+    [`share-${H}`]: '70',
+    [`share-${S}`]: '30',
+    note: 'Agreed',
+    version: '1',
+    packageVersion: '3',
+    ...extra,
+  });
   const texts = (b: Record<string, string>) => {
     try {
       parseResolveForm(b, paying);
@@ -148,8 +267,12 @@ describe('the resolve form', () => {
     expect(texts(body({ packageVersion: '' }))).toEqual(['#main-content The form is out of date. Reload the page and try again']);
   });
   it('refuses dates the ledger cannot hold, naming the field', () => {
-    expect(texts(body({ 'until-day': '31', 'until-month': '12', 'until-year': '9999' }))).toEqual(['#until-day The last day the agreed split applies must be between 1 April 2000 and 31 March 2200']);
-    expect(texts(body({ 'from-day': '31', 'from-month': '3', 'from-year': '2000' }))).toEqual(['#from-day The date the agreed split starts must be between 1 April 2000 and 31 March 2200']);
+    expect(texts(body({ 'until-day': '31', 'until-month': '12', 'until-year': '9999' }))).toEqual([
+      '#until-day The last day the agreed split applies must be between 1 April 2000 and 31 March 2200',
+    ]);
+    expect(texts(body({ 'from-day': '31', 'from-month': '3', 'from-year': '2000' }))).toEqual([
+      '#from-day The date the agreed split starts must be between 1 April 2000 and 31 March 2200',
+    ]);
     expect(texts(body({ 'from-day': '1', 'from-month': '4', 'from-year': '2000', 'until-day': '31', 'until-month': '3', 'until-year': '2200' }))).toEqual([]);
   });
 });

@@ -11,7 +11,18 @@ import { createDisputeWorld, EXAMPLE_LADDER } from './support/dispute-world.js';
 import { PANEL_USERS } from './support/panel-world.js';
 import { paths } from '../src/paths.js';
 import { ForbiddenError, StaleVersionError, ValidationError } from '../src/platform/http/errors.js';
-import { escalateDispute, escalateOverdue, getDispute, getLadder, ladderFingerprint, raiseDispute, replaceLadder, resolveDispute, resolverRefusal, withdrawDispute } from '../src/capabilities/referral-and-panel/disputes/service.js';
+import {
+  escalateDispute,
+  escalateOverdue,
+  getDispute,
+  getLadder,
+  ladderFingerprint,
+  raiseDispute,
+  replaceLadder,
+  resolveDispute,
+  resolverRefusal,
+  withdrawDispute,
+} from '../src/capabilities/referral-and-panel/disputes/service.js';
 import { DEFAULT_INTERIM } from '../src/capabilities/referral-and-panel/disputes/rules.js';
 import { recordInvoice } from '../src/capabilities/money/budgets/actuals.js';
 import { closePeriod } from '../src/capabilities/money/budgets/agreements.js';
@@ -33,7 +44,7 @@ const errorsOf = (e: unknown) => (e instanceof ValidationError ? e.errors.map((x
 describe.each(databaseKinds())('disputes on %s', (kind) => {
   let t: TestApp;
   const db = () => t.database.db;
-  const orgOf = async (email: string) => (await db().selectFrom('users').select(['id', 'organisation_id']).where('email', '=', email).executeTakeFirstOrThrow());
+  const orgOf = async (email: string) => await db().selectFrom('users').select(['id', 'organisation_id']).where('email', '=', email).executeTakeFirstOrThrow();
   const actorOf = async (email: string) => {
     const u = await orgOf(email);
     return { id: u.id, organisationId: u.organisation_id };
@@ -66,7 +77,14 @@ describe.each(databaseKinds())('disputes on %s', (kind) => {
     expect(await getLadder(db())).toEqual(EXAMPLE_LADDER);
     const stale = await replaceLadder(db(), [{ name: 'Chairs', days: 5 }], ladderFingerprint([])).catch((e) => e);
     expect(stale.constructor.name).toBe('StaleVersionError');
-    const bad = await replaceLadder(db(), [{ name: 'Chairs', days: 0 }, { name: 'chairs', days: 400 }], ladderFingerprint(EXAMPLE_LADDER)).catch((e) => e);
+    const bad = await replaceLadder(
+      db(),
+      [
+        { name: 'Chairs', days: 0 },
+        { name: 'chairs', days: 400 },
+      ],
+      ladderFingerprint(EXAMPLE_LADDER),
+    ).catch((e) => e);
     expect(errorsOf(bad)).toContain('Step 1 must allow a whole number of days from 1 to 365');
     expect(errorsOf(bad)).toContain('Step 2 has the same name as step 1');
     expect(errorsOf(await replaceLadder(db(), [], ladderFingerprint(EXAMPLE_LADDER)).catch((e) => e))).toContain('Enter at least one step');
@@ -77,7 +95,21 @@ describe.each(databaseKinds())('disputes on %s', (kind) => {
     const { world: w, case: c } = await createDisputeWorld(db(), { startsOn: STARTS, endsOn: ENDS, today: STARTS });
     const pkgId = c.packageId!;
     // Two weeks already invoiced and shared 50/50: £1,400, £700 each.
-    await recordInvoice(db(), { agreementId: w.pool.agreementId, providerId: w.pool.providerId, supplierReference: `INV-D-${pkgId.slice(0, 8)}`, packageId: pkgId, serviceFrom: STARTS, serviceTo: '2026-10-18', amountPence: 140_000, receivedOn: '2026-10-20', description: null }, { id: w.pool.financeUserId });
+    await recordInvoice(
+      db(),
+      {
+        agreementId: w.pool.agreementId,
+        providerId: w.pool.providerId,
+        supplierReference: `INV-D-${pkgId.slice(0, 8)}`,
+        packageId: pkgId,
+        serviceFrom: STARTS,
+        serviceTo: '2026-10-18',
+        amountPence: 140_000,
+        receivedOn: '2026-10-20',
+        description: null,
+      },
+      { id: w.pool.financeUserId },
+    );
     const before = await byPartner(pkgId, 'commitments');
     expect(before.get(w.partners.health)).toBe(280_000);
     expect(before.get(w.partners.socialCare)).toBe(280_000);
@@ -86,7 +118,18 @@ describe.each(databaseKinds())('disputes on %s', (kind) => {
     expect(spendBefore.get(w.partners.socialCare)).toBe(70_000);
 
     const careUser = await actorOf(PANEL_USERS.socialCare);
-    const { id } = await raiseDispute(db(), notifier, { decisionId: c.decisionId, reason: 'Most of this is personal care after surgery, which health should fund (fictional)', interim: DEFAULT_INTERIM, today: RAISED }, careUser, 'http://jointly.test');
+    const { id } = await raiseDispute(
+      db(),
+      notifier,
+      {
+        decisionId: c.decisionId,
+        reason: 'Most of this is personal care after surgery, which health should fund (fictional)',
+        interim: DEFAULT_INTERIM,
+        today: RAISED,
+      },
+      careUser,
+      'http://jointly.test',
+    );
     let d = await getDispute(db(), id, RAISED);
     expect(d.status).toBe('open');
     expect(d.step).toBe(1);
@@ -107,7 +150,22 @@ describe.each(databaseKinds())('disputes on %s', (kind) => {
     expect((await getDispute(db(), id, '2026-11-21')).step).toBe(3);
 
     const admin = await resolverOf('admin@demoshire.example.org');
-    const r = await resolveDispute(db(), id, d.version, { from: STARTS, shares: [{ partnerId: w.partners.health, bp: 3000 }, { partnerId: w.partners.socialCare, bp: 7000 }], note: 'Directors agreed 30% health, 70% social care (fictional)', packageVersion: 1 }, admin, '2026-11-23');
+    const r = await resolveDispute(
+      db(),
+      id,
+      d.version,
+      {
+        from: STARTS,
+        shares: [
+          { partnerId: w.partners.health, bp: 3000 },
+          { partnerId: w.partners.socialCare, bp: 7000 },
+        ],
+        note: 'Directors agreed 30% health, 70% social care (fictional)',
+        packageVersion: 1,
+      },
+      admin,
+      '2026-11-23',
+    );
     expect(r.commitment?.created).toBe(true);
     expect(r.spend?.created).toBe(true);
 
@@ -115,9 +173,23 @@ describe.each(databaseKinds())('disputes on %s', (kind) => {
     const after = await byPartner(pkgId, 'commitments');
     expect(after.get(w.partners.health)).toBe(168_000);
     expect(after.get(w.partners.socialCare)).toBe(392_000);
-    const commitmentLines = await db().selectFrom('ledger_entries').select(['partner_id', 'amount_pence']).where('transaction_id', '=', r.commitment!.transactionId).where('account', '=', 'commitments').execute();
-    expect(new Map(commitmentLines.map((l) => [l.partner_id, Number(l.amount_pence)]))).toEqual(new Map([[w.partners.health, -112_000], [w.partners.socialCare, 112_000]]));
-    const tx = await db().selectFrom('ledger_transactions').select(['decision_id', 'reason', 'kind']).where('id', 'in', [r.commitment!.transactionId, r.spend!.transactionId]).execute();
+    const commitmentLines = await db()
+      .selectFrom('ledger_entries')
+      .select(['partner_id', 'amount_pence'])
+      .where('transaction_id', '=', r.commitment!.transactionId)
+      .where('account', '=', 'commitments')
+      .execute();
+    expect(new Map(commitmentLines.map((l) => [l.partner_id, Number(l.amount_pence)]))).toEqual(
+      new Map([
+        [w.partners.health, -112_000],
+        [w.partners.socialCare, 112_000],
+      ]),
+    );
+    const tx = await db()
+      .selectFrom('ledger_transactions')
+      .select(['decision_id', 'reason', 'kind'])
+      .where('id', 'in', [r.commitment!.transactionId, r.spend!.transactionId])
+      .execute();
     expect(tx.every((x) => x.decision_id === c.decisionId)).toBe(true);
     expect(tx.some((x) => x.reason.includes('Dispute resolved: Directors agreed'))).toBe(true);
     // Spend already invoiced follows the agreed split: £420 health, £980 social care.
@@ -131,29 +203,79 @@ describe.each(databaseKinds())('disputes on %s', (kind) => {
     expect(d.ageDays).toBe(21);
     expect(d.events.map((e) => e.kind)).toEqual(['raised', 'escalated', 'escalated', 'resolved']);
     // Social care's cost rose beyond anyone's delegated authority: the directors settled it, and the history says so.
-    expect(d.events.at(-1)!.note).toContain('Agreed above delegated authority at step 3 (Directors), the last step of the ladder: Social care’s largest yearly cost rises to £3,920.00');
-    const change = await db().selectFrom('package_changes').select(['decision_id', 'reason']).where('package_id', '=', pkgId).where('version', '=', 2).executeTakeFirstOrThrow();
+    expect(d.events.at(-1)!.note).toContain(
+      'Agreed above delegated authority at step 3 (Directors), the last step of the ladder: Social care’s largest yearly cost rises to £3,920.00',
+    );
+    const change = await db()
+      .selectFrom('package_changes')
+      .select(['decision_id', 'reason'])
+      .where('package_id', '=', pkgId)
+      .where('version', '=', 2)
+      .executeTakeFirstOrThrow();
     expect(change.decision_id).toBe(c.decisionId);
     expect(change.reason).toMatch(/^Dispute resolved: /);
   });
 
   it('a split agreed from a later date keeps the earlier weeks as decided', async () => {
     const { world: w, case: c } = await createDisputeWorld(db(), { startsOn: STARTS, endsOn: ENDS, today: STARTS });
-    const { id } = await raiseDispute(db(), notifier, { decisionId: c.decisionId, reason: 'Share too high (fictional)', interim: DEFAULT_INTERIM, today: RAISED }, await actorOf(PANEL_USERS.health));
+    const { id } = await raiseDispute(
+      db(),
+      notifier,
+      { decisionId: c.decisionId, reason: 'Share too high (fictional)', interim: DEFAULT_INTERIM, today: RAISED },
+      await actorOf(PANEL_USERS.health),
+    );
     // Social care's member agrees to pay more, within their delegated authority.
-    await resolveDispute(db(), id, 1, { from: RAISED, shares: [{ partnerId: w.partners.health, bp: 3000 }, { partnerId: w.partners.socialCare, bp: 7000 }], note: 'Agreed from 2 November (fictional)', packageVersion: 1 }, await resolverOf(PANEL_USERS.socialCare), RAISED);
+    await resolveDispute(
+      db(),
+      id,
+      1,
+      {
+        from: RAISED,
+        shares: [
+          { partnerId: w.partners.health, bp: 3000 },
+          { partnerId: w.partners.socialCare, bp: 7000 },
+        ],
+        note: 'Agreed from 2 November (fictional)',
+        packageVersion: 1,
+      },
+      await resolverOf(PANEL_USERS.socialCare),
+      RAISED,
+    );
     // 28 days at 50/50 (£1,400 each), then 28 days at 30/70 (£840 and £1,960).
     const after = await byPartner(c.packageId!, 'commitments');
     expect(after.get(w.partners.health)).toBe(140_000 + 84_000);
     expect(after.get(w.partners.socialCare)).toBe(140_000 + 196_000);
     const { split } = await currentTerms(db(), c.packageId!);
-    expect(split.map((s) => [s.from, s.to])).toEqual([[STARTS, '2026-11-01'], [RAISED, ENDS]]);
+    expect(split.map((s) => [s.from, s.to])).toEqual([
+      [STARTS, '2026-11-01'],
+      [RAISED, ENDS],
+    ]);
   });
 
   it('refuses a split that does not add up to 100%, and changes nothing', async () => {
     const { world: w, case: c } = await createDisputeWorld(db(), { startsOn: STARTS, endsOn: ENDS, today: STARTS });
-    const { id } = await raiseDispute(db(), notifier, { decisionId: c.decisionId, reason: 'Share too high (fictional)', interim: DEFAULT_INTERIM, today: RAISED }, await actorOf(PANEL_USERS.health));
-    const e = await resolveDispute(db(), id, 1, { from: STARTS, shares: [{ partnerId: w.partners.health, bp: 3000 }, { partnerId: w.partners.socialCare, bp: 6000 }], note: 'x', packageVersion: 1 }, await resolverOf(PANEL_USERS.socialCare), RAISED).catch((x) => x);
+    const { id } = await raiseDispute(
+      db(),
+      notifier,
+      { decisionId: c.decisionId, reason: 'Share too high (fictional)', interim: DEFAULT_INTERIM, today: RAISED },
+      await actorOf(PANEL_USERS.health),
+    );
+    const e = await resolveDispute(
+      db(),
+      id,
+      1,
+      {
+        from: STARTS,
+        shares: [
+          { partnerId: w.partners.health, bp: 3000 },
+          { partnerId: w.partners.socialCare, bp: 6000 },
+        ],
+        note: 'x',
+        packageVersion: 1,
+      },
+      await resolverOf(PANEL_USERS.socialCare),
+      RAISED,
+    ).catch((x) => x);
     expect(errorsOf(e)).toContain('adds up to 90%: the shares must add up to exactly 100%');
     expect((await getDispute(db(), id, RAISED)).status).toBe('open');
     expect((await byPartner(c.packageId!, 'commitments')).get(w.partners.health)).toBe(280_000);
@@ -161,10 +283,30 @@ describe.each(databaseKinds())('disputes on %s', (kind) => {
 
   it('a resolution into a closed accounting period is refused in plain words and changes nothing', async () => {
     const { world: w, case: c } = await createDisputeWorld(db(), { startsOn: STARTS, endsOn: ENDS, today: STARTS });
-    const { id } = await raiseDispute(db(), notifier, { decisionId: c.decisionId, reason: 'Share too high (fictional)', interim: DEFAULT_INTERIM, today: RAISED }, await actorOf(PANEL_USERS.socialCare));
+    const { id } = await raiseDispute(
+      db(),
+      notifier,
+      { decisionId: c.decisionId, reason: 'Share too high (fictional)', interim: DEFAULT_INTERIM, today: RAISED },
+      await actorOf(PANEL_USERS.socialCare),
+    );
     // June 2030 (period 3 of 2030 to 2031), far from any other test's postings.
     await closePeriod(db(), 2030, 3, { id: w.pool.financeUserId }, '2031-01-01');
-    const e = await resolveDispute(db(), id, 1, { from: STARTS, shares: [{ partnerId: w.partners.health, bp: 7000 }, { partnerId: w.partners.socialCare, bp: 3000 }], note: 'Agreed (fictional)', packageVersion: 1 }, await resolverOf(PANEL_USERS.health), '2030-06-15').catch((x) => x);
+    const e = await resolveDispute(
+      db(),
+      id,
+      1,
+      {
+        from: STARTS,
+        shares: [
+          { partnerId: w.partners.health, bp: 7000 },
+          { partnerId: w.partners.socialCare, bp: 3000 },
+        ],
+        note: 'Agreed (fictional)',
+        packageVersion: 1,
+      },
+      await resolverOf(PANEL_USERS.health),
+      '2030-06-15',
+    ).catch((x) => x);
     expect(errorsOf(e)).toContain('The agreed split could not be posted to the budgets: June 2030');
     expect(errorsOf(e)).toContain('is closed');
     expect((await getDispute(db(), id, RAISED)).status).toBe('open');
@@ -182,7 +324,11 @@ describe.each(databaseKinds())('disputes on %s', (kind) => {
 
     const outboxBefore = await db().selectFrom('notifications').select('id').execute();
     const { id } = await raiseDispute(db(), notifier, input, await actorOf(PANEL_USERS.socialCare));
-    const sent = await db().selectFrom('notifications').select(['recipient', 'subject', 'body']).where('id', 'not in', outboxBefore.length ? outboxBefore.map((o) => o.id) : ['00000000-0000-0000-0000-000000000000']).execute();
+    const sent = await db()
+      .selectFrom('notifications')
+      .select(['recipient', 'subject', 'body'])
+      .where('id', 'not in', outboxBefore.length ? outboxBefore.map((o) => o.id) : ['00000000-0000-0000-0000-000000000000'])
+      .execute();
     expect(sent.map((s) => s.recipient).sort()).toEqual([PANEL_USERS.administrator, PANEL_USERS.health].sort());
     for (const s of sent) {
       expect(s.body).toContain(c.referralReference);
@@ -206,7 +352,12 @@ describe.each(databaseKinds())('disputes on %s', (kind) => {
 
   it('the daily job escalates disputes whose step ran out, and leaves those at the last step flagged', async () => {
     const { case: c } = await createDisputeWorld(db(), { startsOn: STARTS, endsOn: ENDS, today: STARTS });
-    const { id } = await raiseDispute(db(), notifier, { decisionId: c.decisionId, reason: 'Share too high (fictional)', interim: DEFAULT_INTERIM, today: RAISED }, await actorOf(PANEL_USERS.socialCare));
+    const { id } = await raiseDispute(
+      db(),
+      notifier,
+      { decisionId: c.decisionId, reason: 'Share too high (fictional)', interim: DEFAULT_INTERIM, today: RAISED },
+      await actorOf(PANEL_USERS.socialCare),
+    );
     await escalateOverdue(db(), '2026-11-12', tell); // due that day: not yet overdue
     expect((await getDispute(db(), id, '2026-11-12')).step).toBe(1);
     await escalateOverdue(db(), '2026-11-13', tell);
@@ -238,14 +389,22 @@ describe.each(databaseKinds())('disputes on %s', (kind) => {
     });
     const healthMore = (w: { partners: { health: string; socialCare: string } }, packageVersion = 1) => ({
       from: STARTS,
-      shares: [{ partnerId: w.partners.health, bp: 7000 }, { partnerId: w.partners.socialCare, bp: 3000 }],
+      shares: [
+        { partnerId: w.partners.health, bp: 7000 },
+        { partnerId: w.partners.socialCare, bp: 3000 },
+      ],
       note: 'Agreed (fictional)',
       packageVersion,
     });
 
     it('applies the agreed split only to the package terms the resolver saw: changed meanwhile, it is refused (409) and nothing changes', async () => {
       const { world: w, case: c } = await createDisputeWorld(db(), { startsOn: STARTS, endsOn: ENDS, today: STARTS });
-      const { id } = await raiseDispute(db(), notifier, { decisionId: c.decisionId, reason: 'Share too high (fictional)', interim: DEFAULT_INTERIM, today: RAISED }, await actorOf(PANEL_USERS.socialCare));
+      const { id } = await raiseDispute(
+        db(),
+        notifier,
+        { decisionId: c.decisionId, reason: 'Share too high (fictional)', interim: DEFAULT_INTERIM, today: RAISED },
+        await actorOf(PANEL_USERS.socialCare),
+      );
       const health = new Client(t.app);
       await health.signIn(PANEL_USERS.health);
       const page = await health.get(paths.disputes.dispute(id));
@@ -254,8 +413,26 @@ describe.each(databaseKinds())('disputes on %s', (kind) => {
 
       // Meanwhile the budgets change the package: £800 a week instead of £700.
       const { pkg, split } = await currentTerms(db(), c.packageId!);
-      const terms = { serviceCategory: pkg.service_category, service: pkg.service, providerId: pkg.provider_id, unitsX100: pkg.units_x100, frequency: pkg.frequency, startsOn: pkg.starts_on, endsOn: pkg.ends_on, reviewOn: pkg.review_on, split, decisionId: c.decisionId };
-      await changePackage(db(), pkg.id, pkg.version, { ...terms, unitCostPence: 80_000, reason: 'Provider’s new rate (fictional)' }, { id: w.pool.financeUserId }, STARTS);
+      const terms = {
+        serviceCategory: pkg.service_category,
+        service: pkg.service,
+        providerId: pkg.provider_id,
+        unitsX100: pkg.units_x100,
+        frequency: pkg.frequency,
+        startsOn: pkg.starts_on,
+        endsOn: pkg.ends_on,
+        reviewOn: pkg.review_on,
+        split,
+        decisionId: c.decisionId,
+      };
+      await changePackage(
+        db(),
+        pkg.id,
+        pkg.version,
+        { ...terms, unitCostPence: 80_000, reason: 'Provider’s new rate (fictional)' },
+        { id: w.pool.financeUserId },
+        STARTS,
+      );
       const committed = await byPartner(c.packageId!, 'commitments');
       expect(committed.get(w.partners.health)).toBe(320_000);
 
@@ -266,7 +443,9 @@ describe.each(databaseKinds())('disputes on %s', (kind) => {
       expect((await currentTerms(db(), c.packageId!)).pkg.version).toBe(2);
       expect(await byPartner(c.packageId!, 'commitments')).toEqual(committed);
       // The service refuses it too.
-      expect(await resolveDispute(db(), id, 1, healthMore(w, 1), await resolverOf(PANEL_USERS.health), RAISED).catch((e) => e)).toBeInstanceOf(StaleVersionError);
+      expect(await resolveDispute(db(), id, 1, healthMore(w, 1), await resolverOf(PANEL_USERS.health), RAISED).catch((e) => e)).toBeInstanceOf(
+        StaleVersionError,
+      );
 
       // Reloaded, the page carries the new terms' version and the resolution goes through.
       const again = await health.get(paths.disputes.dispute(id));
@@ -278,7 +457,12 @@ describe.each(databaseKinds())('disputes on %s', (kind) => {
     it('a partner’s yearly cost may rise only with the authority of a member for that partner; otherwise refused, naming the partner, the amount and what to do', async () => {
       // Health's member may agree up to £3,919.99 a year; 70% of this £5,600 package is £3,920.
       const { world: w, case: c } = await createDisputeWorld(db(), { startsOn: STARTS, endsOn: ENDS, today: STARTS, authorityPence: { health: 391_999 } });
-      const { id } = await raiseDispute(db(), notifier, { decisionId: c.decisionId, reason: 'Share too high (fictional)', interim: DEFAULT_INTERIM, today: RAISED }, await actorOf(PANEL_USERS.socialCare));
+      const { id } = await raiseDispute(
+        db(),
+        notifier,
+        { decisionId: c.decisionId, reason: 'Share too high (fictional)', interim: DEFAULT_INTERIM, today: RAISED },
+        await actorOf(PANEL_USERS.socialCare),
+      );
       const panel = await db().selectFrom('panels').select('name').where('id', '=', w.panelId).executeTakeFirstOrThrow();
       const rises = 'Health’s largest yearly cost would rise to £3,920.00 in the first 12 months under the agreed split';
 
@@ -288,7 +472,9 @@ describe.each(databaseKinds())('disputes on %s', (kind) => {
       expect(short).toContain('Escalate the dispute to the next step (Heads of service)');
       // The chair sits for education, not health.
       const chair = errorsOf(await resolveDispute(db(), id, 1, healthMore(w), await resolverOf(PANEL_USERS.education), RAISED).catch((e) => e));
-      expect(chair).toContain(`${rises}. Only a member of ${panel.name} for Health with delegated authority of at least £3,920.00 a year can agree that, and you are not a member of ${panel.name} for Health`);
+      expect(chair).toContain(
+        `${rises}. Only a member of ${panel.name} for Health with delegated authority of at least £3,920.00 a year can agree that, and you are not a member of ${panel.name} for Health`,
+      );
       // The partnership administrator settles above delegated authority only at the last step.
       const early = errorsOf(await resolveDispute(db(), id, 1, healthMore(w), await resolverOf('admin@demoshire.example.org'), RAISED).catch((e) => e));
       expect(early).toContain(rises);
@@ -320,14 +506,25 @@ describe.each(databaseKinds())('disputes on %s', (kind) => {
 
     it('refuses dates outside 1 April 2000 to 31 March 2200 with a message naming the field, not an error page', async () => {
       const { world: w, case: c } = await createDisputeWorld(db(), { startsOn: STARTS, endsOn: null, today: STARTS });
-      const { id } = await raiseDispute(db(), notifier, { decisionId: c.decisionId, reason: 'Share too high (fictional)', interim: DEFAULT_INTERIM, today: RAISED }, await actorOf(PANEL_USERS.socialCare));
+      const { id } = await raiseDispute(
+        db(),
+        notifier,
+        { decisionId: c.decisionId, reason: 'Share too high (fictional)', interim: DEFAULT_INTERIM, today: RAISED },
+        await actorOf(PANEL_USERS.socialCare),
+      );
       const health = new Client(t.app);
       await health.signIn(PANEL_USERS.health);
       await health.get(paths.disputes.dispute(id));
-      const far = await health.post(paths.disputes.resolve(id), resolveForm(w, { 'until-day': '31', 'until-month': '12', 'until-year': '9999', version: '1', packageVersion: '1' }));
+      const far = await health.post(
+        paths.disputes.resolve(id),
+        resolveForm(w, { 'until-day': '31', 'until-month': '12', 'until-year': '9999', version: '1', packageVersion: '1' }),
+      );
       expect(far.status).toBe(400);
       expect(text(far.body)).toContain('The last day the agreed split applies must be between 1 April 2000 and 31 March 2200');
-      const early = await health.post(paths.disputes.resolve(id), resolveForm(w, { 'from-day': '1', 'from-month': '1', 'from-year': '1999', version: '1', packageVersion: '1' }));
+      const early = await health.post(
+        paths.disputes.resolve(id),
+        resolveForm(w, { 'from-day': '1', 'from-month': '1', 'from-year': '1999', version: '1', packageVersion: '1' }),
+      );
       expect(early.status).toBe(400);
       expect(text(early.body)).toContain('The date the agreed split starts must be between 1 April 2000 and 31 March 2200');
       expect((await getDispute(db(), id, RAISED)).status).toBe('open');
@@ -375,7 +572,12 @@ describe.each(databaseKinds())('disputes on %s', (kind) => {
 
     it('resolves through the form with the agreed split, and refuses escalation past the last step with a message', async () => {
       const { world: w, case: c } = await createDisputeWorld(db(), { startsOn: STARTS, endsOn: ENDS, today: STARTS });
-      const { id } = await raiseDispute(db(), notifier, { decisionId: c.decisionId, reason: 'Share too high (fictional)', interim: DEFAULT_INTERIM, today: RAISED }, await actorOf(PANEL_USERS.socialCare));
+      const { id } = await raiseDispute(
+        db(),
+        notifier,
+        { decisionId: c.decisionId, reason: 'Share too high (fictional)', interim: DEFAULT_INTERIM, today: RAISED },
+        await actorOf(PANEL_USERS.socialCare),
+      );
       await db().updateTable('disputes').set({ step: 3 }).where('id', '=', id).execute();
       const admin = new Client(t.app);
       await admin.signIn('admin@demoshire.example.org');
@@ -383,23 +585,60 @@ describe.each(databaseKinds())('disputes on %s', (kind) => {
       const esc = await admin.post(paths.disputes.escalate(id), { note: 'More time (fictional)', version: '1' });
       expect(esc.status).toBe(400);
       expect(text(esc.body)).toContain('cannot be escalated further');
-      const bad = await admin.post(paths.disputes.resolve(id), { 'from-day': '5', 'from-month': '10', 'from-year': '2026', [`share-${w.partners.health}`]: '30', [`share-${w.partners.socialCare}`]: '60', note: 'Agreed (fictional)', version: '1', packageVersion: '1' });
+      const bad = await admin.post(paths.disputes.resolve(id), {
+        'from-day': '5',
+        'from-month': '10',
+        'from-year': '2026',
+        [`share-${w.partners.health}`]: '30',
+        [`share-${w.partners.socialCare}`]: '60',
+        note: 'Agreed (fictional)',
+        version: '1',
+        packageVersion: '1',
+      });
       expect(bad.status).toBe(400);
       expect(text(bad.body)).toContain('adds up to 90%');
-      const ok = await admin.post(paths.disputes.resolve(id), { 'from-day': '5', 'from-month': '10', 'from-year': '2026', [`share-${w.partners.health}`]: '30', [`share-${w.partners.socialCare}`]: '70', note: 'Directors agreed (fictional)', version: '1', packageVersion: '1' });
+      const ok = await admin.post(paths.disputes.resolve(id), {
+        'from-day': '5',
+        'from-month': '10',
+        'from-year': '2026',
+        [`share-${w.partners.health}`]: '30',
+        [`share-${w.partners.socialCare}`]: '70',
+        note: 'Directors agreed (fictional)',
+        version: '1',
+        packageVersion: '1',
+      });
       expect(ok.status).toBe(303);
       const after = await byPartner(c.packageId!, 'commitments');
       expect(after.get(w.partners.health)).toBe(168_000);
       expect(after.get(w.partners.socialCare)).toBe(392_000);
-      const audit = await db().selectFrom('audit_log').select(['action', 'subject_id']).where('action', '=', 'disputes.resolve').where('subject_id', '=', id).execute();
+      const audit = await db()
+        .selectFrom('audit_log')
+        .select(['action', 'subject_id'])
+        .where('action', '=', 'disputes.resolve')
+        .where('subject_id', '=', id)
+        .execute();
       expect(audit).toHaveLength(1);
     });
 
     it('only a panel member or administrator who is not a party may escalate or resolve; refusals are 403, audited, and change nothing', async () => {
       const { world: w, case: c } = await createDisputeWorld(db(), { startsOn: STARTS, endsOn: ENDS, today: STARTS });
       // Raised by the social care finance officer; the social care panel member is of the same organisation.
-      const { id } = await raiseDispute(db(), notifier, { decisionId: c.decisionId, reason: 'Share too high (fictional)', interim: DEFAULT_INTERIM, today: RAISED }, await actorOf('finance@demoshire.example.org'));
-      const shares = { 'from-day': '5', 'from-month': '10', 'from-year': '2026', [`share-${w.partners.health}`]: '30', [`share-${w.partners.socialCare}`]: '70', note: 'Agreed (fictional)', version: '1', packageVersion: '1' };
+      const { id } = await raiseDispute(
+        db(),
+        notifier,
+        { decisionId: c.decisionId, reason: 'Share too high (fictional)', interim: DEFAULT_INTERIM, today: RAISED },
+        await actorOf('finance@demoshire.example.org'),
+      );
+      const shares = {
+        'from-day': '5',
+        'from-month': '10',
+        'from-year': '2026',
+        [`share-${w.partners.health}`]: '30',
+        [`share-${w.partners.socialCare}`]: '70',
+        note: 'Agreed (fictional)',
+        version: '1',
+        packageVersion: '1',
+      };
 
       const care = new Client(t.app);
       await care.signIn(PANEL_USERS.socialCare);
@@ -410,7 +649,13 @@ describe.each(databaseKinds())('disputes on %s', (kind) => {
       expect(text(carePage.body)).toContain('the partner disputing its share. A party cannot settle its own dispute');
       expect((await care.post(paths.disputes.resolve(id), shares)).status).toBe(403);
       expect((await care.post(paths.disputes.escalate(id), { note: 'Up (fictional)', version: '1' })).status).toBe(403);
-      const denied = await db().selectFrom('audit_log').select(['action', 'details']).where('result', '=', 'denied').where('user_id', '=', (await orgOf(PANEL_USERS.socialCare)).id).where('action', 'in', ['disputes.resolve', 'disputes.escalate']).execute();
+      const denied = await db()
+        .selectFrom('audit_log')
+        .select(['action', 'details'])
+        .where('result', '=', 'denied')
+        .where('user_id', '=', (await orgOf(PANEL_USERS.socialCare)).id)
+        .where('action', 'in', ['disputes.resolve', 'disputes.escalate'])
+        .execute();
       expect(denied.map((a) => a.action).sort()).toEqual(['disputes.escalate', 'disputes.resolve']);
       expect(denied[0]!.details).toContain('A party cannot settle its own dispute');
 
@@ -435,18 +680,29 @@ describe.each(databaseKinds())('disputes on %s', (kind) => {
 
       // The person who raised a dispute may not settle it even with the right to, through the service check.
       const raiser = await actorOf('finance@demoshire.example.org');
-      expect(await resolverRefusal(db(), { ...raiser, permissions: new Set(['disputes:resolve', 'panels:configure']) }, d)).toContain('You raised this dispute');
+      expect(await resolverRefusal(db(), { ...raiser, permissions: new Set(['disputes:resolve', 'panels:configure']) }, d)).toContain(
+        'You raised this dispute',
+      );
       // The partnership administrator (panels:configure, not a party) may.
       const admin = await actorOf('admin@demoshire.example.org');
       expect(await resolverRefusal(db(), { ...admin, permissions: new Set(['disputes:resolve', 'panels:configure']) }, d)).toBeNull();
       // The decision's panel administrator may; someone on no panel may not.
-      expect(await resolverRefusal(db(), { id: w.administratorId, organisationId: admin.organisationId, permissions: new Set(['disputes:resolve']) }, d)).toBeNull();
-      expect(await resolverRefusal(db(), { ...admin, permissions: new Set(['disputes:resolve']) }, d)).toContain('Only the administrator or a current member of');
+      expect(
+        await resolverRefusal(db(), { id: w.administratorId, organisationId: admin.organisationId, permissions: new Set(['disputes:resolve']) }, d),
+      ).toBeNull();
+      expect(await resolverRefusal(db(), { ...admin, permissions: new Set(['disputes:resolve']) }, d)).toContain(
+        'Only the administrator or a current member of',
+      );
     });
 
     it('a resolution shares the cost only between the partners paying now: the form offers only them and refuses any other', async () => {
       const { world: w, case: c } = await createDisputeWorld(db(), { startsOn: STARTS, endsOn: ENDS, today: STARTS });
-      const { id } = await raiseDispute(db(), notifier, { decisionId: c.decisionId, reason: 'Share too high (fictional)', interim: DEFAULT_INTERIM, today: RAISED }, await actorOf(PANEL_USERS.socialCare));
+      const { id } = await raiseDispute(
+        db(),
+        notifier,
+        { decisionId: c.decisionId, reason: 'Share too high (fictional)', interim: DEFAULT_INTERIM, today: RAISED },
+        await actorOf(PANEL_USERS.socialCare),
+      );
       const admin = new Client(t.app);
       await admin.signIn('admin@demoshire.example.org');
       const page = await admin.get(paths.disputes.dispute(id));
@@ -454,13 +710,39 @@ describe.each(databaseKinds())('disputes on %s', (kind) => {
       expect(page.body).toContain(`name="share-${w.partners.socialCare}"`);
       expect(page.body).not.toContain(`name="share-${w.partners.education}"`);
       // Education never paid a share: putting half the cost on it is refused, and nothing changes.
-      const onEducation = await admin.post(paths.disputes.resolve(id), { 'from-day': '5', 'from-month': '10', 'from-year': '2026', [`share-${w.partners.health}`]: '50', [`share-${w.partners.education}`]: '50', note: 'Agreed (fictional)', version: '1', packageVersion: '1' });
+      const onEducation = await admin.post(paths.disputes.resolve(id), {
+        'from-day': '5',
+        'from-month': '10',
+        'from-year': '2026',
+        [`share-${w.partners.health}`]: '50',
+        [`share-${w.partners.education}`]: '50',
+        note: 'Agreed (fictional)',
+        version: '1',
+        packageVersion: '1',
+      });
       expect(onEducation.status).toBe(400);
-      expect(text(onEducation.body)).toContain('Only the partners paying a share of the package now (Health and Social care) can take a share of the agreed split');
+      expect(text(onEducation.body)).toContain(
+        'Only the partners paying a share of the package now (Health and Social care) can take a share of the agreed split',
+      );
       expect((await getDispute(db(), id, RAISED)).status).toBe('open');
       expect((await currentTerms(db(), c.packageId!)).pkg.version).toBe(1);
       // The service refuses it too, naming the partner.
-      const e = await resolveDispute(db(), id, 1, { from: STARTS, shares: [{ partnerId: w.partners.health, bp: 5000 }, { partnerId: w.partners.education, bp: 5000 }], note: 'x', packageVersion: 1 }, await resolverOf('admin@demoshire.example.org'), RAISED).catch((x) => x);
+      const e = await resolveDispute(
+        db(),
+        id,
+        1,
+        {
+          from: STARTS,
+          shares: [
+            { partnerId: w.partners.health, bp: 5000 },
+            { partnerId: w.partners.education, bp: 5000 },
+          ],
+          note: 'x',
+          packageVersion: 1,
+        },
+        await resolverOf('admin@demoshire.example.org'),
+        RAISED,
+      ).catch((x) => x);
       expect(errorsOf(e)).toContain('Education does not pay a share of package');
       expect((await currentTerms(db(), c.packageId!)).pkg.version).toBe(1);
     });
@@ -470,9 +752,17 @@ describe.each(databaseKinds())('disputes on %s', (kind) => {
       const before = (await db().selectFrom('notifications').select('id').execute()).map((o) => o.id);
       const care = new Client(t.app);
       await care.signIn(PANEL_USERS.socialCare);
-      const ok = await care.post(paths.disputes.raise(c.decisionId), { reason: 'Typed reason words (fictional)', interimChoice: 'other', interimOther: 'Typed interim words (fictional)' });
+      const ok = await care.post(paths.disputes.raise(c.decisionId), {
+        reason: 'Typed reason words (fictional)',
+        interimChoice: 'other',
+        interimOther: 'Typed interim words (fictional)',
+      });
       expect(ok.status).toBe(303);
-      const sent = await db().selectFrom('notifications').select(['subject', 'body']).where('id', 'not in', before.length ? before : ['00000000-0000-0000-0000-000000000000']).execute();
+      const sent = await db()
+        .selectFrom('notifications')
+        .select(['subject', 'body'])
+        .where('id', 'not in', before.length ? before : ['00000000-0000-0000-0000-000000000000'])
+        .execute();
       expect(sent.length).toBeGreaterThan(0);
       for (const s of sent) {
         expect(s.body).toContain(c.referralReference);
@@ -485,10 +775,24 @@ describe.each(databaseKinds())('disputes on %s', (kind) => {
       const admin = new Client(t.app);
       await admin.signIn('admin@demoshire.example.org');
       const page = await admin.get(paths.disputes.ladder);
-      const previous = /name="previous" value="([^"]*)"/.exec(page.body)![1]!.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
-      const rows = Object.fromEntries(EXAMPLE_LADDER.flatMap((st, i) => [[`step${i + 1}Name`, st.name], [`step${i + 1}Days`, String(st.days)]]));
+      const previous = /name="previous" value="([^"]*)"/
+        .exec(page.body)![1]!
+        .replace(/&quot;/g, '"')
+        .replace(/&#39;/g, "'")
+        .replace(/&amp;/g, '&');
+      const rows = Object.fromEntries(
+        EXAMPLE_LADDER.flatMap((st, i) => [
+          [`step${i + 1}Name`, st.name],
+          [`step${i + 1}Days`, String(st.days)],
+        ]),
+      );
       expect((await admin.post(paths.disputes.ladder, { previous, ...rows })).status).toBe(303);
-      const audit = await db().selectFrom('audit_log').select('details').where('action', '=', 'disputes.ladder.replace').where('result', '=', 'allowed').execute();
+      const audit = await db()
+        .selectFrom('audit_log')
+        .select('details')
+        .where('action', '=', 'disputes.ladder.replace')
+        .where('result', '=', 'allowed')
+        .execute();
       expect(audit.length).toBeGreaterThan(0);
       const last = JSON.parse(audit.at(-1)!.details);
       expect(last).toEqual({ steps: 3, days: [10, 15, 20] });
@@ -498,7 +802,12 @@ describe.each(databaseKinds())('disputes on %s', (kind) => {
 
     it('the disputes list names the referral for panel members but not for commissioners', async () => {
       const { case: c } = await createDisputeWorld(db(), { startsOn: STARTS, endsOn: ENDS, today: STARTS });
-      const { id } = await raiseDispute(db(), notifier, { decisionId: c.decisionId, reason: 'Share too high (fictional)', interim: DEFAULT_INTERIM, today: RAISED }, await actorOf(PANEL_USERS.socialCare));
+      const { id } = await raiseDispute(
+        db(),
+        notifier,
+        { decisionId: c.decisionId, reason: 'Share too high (fictional)', interim: DEFAULT_INTERIM, today: RAISED },
+        await actorOf(PANEL_USERS.socialCare),
+      );
       const member = new Client(t.app);
       await member.signIn(PANEL_USERS.health);
       const full = await member.get(paths.disputes.list);
@@ -535,8 +844,20 @@ describe.each(databaseKinds())('disputes on %s', (kind) => {
       await admin.signIn('admin@demoshire.example.org');
       const page = await admin.get(paths.disputes.ladder);
       expect(page.status).toBe(200);
-      const previous = /name="previous" value="([^"]*)"/.exec(page.body)![1]!.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
-      const bad = await admin.post(paths.disputes.ladder, { previous, step1Name: 'Panel chairs', step1Days: '10', step2Name: '', step2Days: '', step3Name: 'Directors', step3Days: '0' });
+      const previous = /name="previous" value="([^"]*)"/
+        .exec(page.body)![1]!
+        .replace(/&quot;/g, '"')
+        .replace(/&#39;/g, "'")
+        .replace(/&amp;/g, '&');
+      const bad = await admin.post(paths.disputes.ladder, {
+        previous,
+        step1Name: 'Panel chairs',
+        step1Days: '10',
+        step2Name: '',
+        step2Days: '',
+        step3Name: 'Directors',
+        step3Days: '0',
+      });
       expect(bad.status).toBe(400);
       expect(text(bad.body)).toContain('Step 2 is blank but step 3 is filled in');
       const bad2 = await admin.post(paths.disputes.ladder, { previous, step1Name: 'Panel chairs', step1Days: '400' });
@@ -565,23 +886,46 @@ describe.each(databaseKinds())('disputes on %s', (kind) => {
       const csc = (await orgOf(PANEL_USERS.socialCare)).organisation_id;
       const closed = await db()
         .insertInto('users')
-        .values({ organisation_id: csc, display_name: 'Former Member (fictional)', email: `former.member${++former}.${kind}@demoshire.example.org`, active: false, password_hash: null, totp_secret: null, totp_last_step: null })
+        .values({
+          organisation_id: csc,
+          display_name: 'Former Member (fictional)',
+          email: `former.member${++former}.${kind}@demoshire.example.org`,
+          active: false,
+          password_hash: null,
+          totp_secret: null,
+          totp_last_step: null,
+        })
         .returning('id')
         .executeTakeFirstOrThrow();
       await db()
         .insertInto('panel_members')
         .values([
           { panel_id: w.panelId, user_id: w.administratorId, role: 'adviser', partner_id: w.partners.socialCare },
-          { panel_id: w.panelId, user_id: (await orgOf('commissioner@demoshire.example.org')).id, role: 'member', partner_id: w.partners.health, active: false },
+          {
+            panel_id: w.panelId,
+            user_id: (await orgOf('commissioner@demoshire.example.org')).id,
+            role: 'member',
+            partner_id: w.partners.health,
+            active: false,
+          },
           { panel_id: w.panelId, user_id: closed.id, role: 'member', partner_id: w.partners.socialCare },
         ])
         .execute();
-      const { id } = await raiseDispute(db(), notifier, { decisionId: c.decisionId, reason: REASON, interim: INTERIM, today: RAISED }, await actorOf('finance@demoshire.example.org'));
+      const { id } = await raiseDispute(
+        db(),
+        notifier,
+        { decisionId: c.decisionId, reason: REASON, interim: INTERIM, today: RAISED },
+        await actorOf('finance@demoshire.example.org'),
+      );
       return { w, c, id };
     }
     const outboxIds = async () => (await db().selectFrom('notifications').select('id').execute()).map((o) => o.id);
     const sentSince = async (before: string[]) =>
-      db().selectFrom('notifications').select(['recipient', 'subject', 'body']).where('id', 'not in', before.length ? before : ['00000000-0000-0000-0000-000000000000']).execute();
+      db()
+        .selectFrom('notifications')
+        .select(['recipient', 'subject', 'body'])
+        .where('id', 'not in', before.length ? before : ['00000000-0000-0000-0000-000000000000'])
+        .execute();
     /** Each message names the referral and partner, links the dispute, and carries no typed words or child's details. */
     const expectPlain = (sent: { subject: string | null; body: string }[], c: { referralReference: string }, id: string) => {
       for (const s of sent) {
@@ -607,7 +951,9 @@ describe.each(databaseKinds())('disputes on %s', (kind) => {
       const d = await getDispute(db(), id, RAISED);
       for (const s of sent) {
         expect(s.subject).toBe(`Dispute about referral ${c.referralReference} escalated to step 2`);
-        expect(s.body).toContain(`It is now at step 2, “Heads of service”, and is due to be settled by ${new Date(`${d.step_due_on}T12:00:00Z`).toLocaleDateString('en-GB', { dateStyle: 'long', timeZone: 'UTC' })}.`);
+        expect(s.body).toContain(
+          `It is now at step 2, “Heads of service”, and is due to be settled by ${new Date(`${d.step_due_on}T12:00:00Z`).toLocaleDateString('en-GB', { dateStyle: 'long', timeZone: 'UTC' })}.`,
+        );
         expect(s.body).not.toContain('automatically');
       }
       expectPlain(sent, c, id);
@@ -624,7 +970,9 @@ describe.each(databaseKinds())('disputes on %s', (kind) => {
       const sent = (await sentSince(before)).filter((s) => s.body.includes(paths.disputes.dispute(id)));
       expect(sent.map((s) => s.recipient).sort()).toEqual([FINANCE, PANEL_USERS.administrator, PANEL_USERS.health, PANEL_USERS.socialCare].sort());
       for (const s of sent) {
-        expect(s.body).toContain('has been escalated automatically, because the time for the previous step ran out. It is now at step 2, “Heads of service”, and is due to be settled by 30 November 2026.');
+        expect(s.body).toContain(
+          'has been escalated automatically, because the time for the previous step ran out. It is now at step 2, “Heads of service”, and is due to be settled by 30 November 2026.',
+        );
         // The job's own note (which quotes the step's name and date) is not sent either.
         expect(s.body).not.toContain('Escalated automatically: the time for step 1');
       }

@@ -14,7 +14,9 @@ import { conditionsText } from '../src/capabilities/referral-and-panel/eligibili
 const CASEWORKER = 'caseworker@demoshire.example.org';
 const ADMIN = 'admin@demoshire.example.org';
 const errorsOf = (body: string) =>
-  [...body.matchAll(/<a href="(#[^"]+)">([^<]+)<\/a>/g)].filter((m) => body.indexOf('govuk-error-summary') < m.index!).map((m) => ({ href: m[1]!, text: text(m[2]!).trim() }));
+  [...body.matchAll(/<a href="(#[^"]+)">([^<]+)<\/a>/g)]
+    .filter((m) => body.indexOf('govuk-error-summary') < m.index!)
+    .map((m) => ({ href: m[1]!, text: text(m[2]!).trim() }));
 
 describe.each(databaseKinds())('eligibility on %s', (kind) => {
   let t: TestApp;
@@ -24,11 +26,16 @@ describe.each(databaseKinds())('eligibility on %s', (kind) => {
 
   const newReferral = async () =>
     insertReferral(t.database.db, {
-        help_needed: 'Residential placement',
-        reason: 'Needs 24-hour care',
-      });
+      help_needed: 'Residential placement',
+      reason: 'Needs 24-hour care',
+    });
   const answers = (met: string[]) =>
-    Object.fromEntries(TH.conditions.flatMap((c) => [[`met-${c.code}`, met.includes(c.code) ? 'yes' : 'no'], [`evidence-${c.code}`, met.includes(c.code) ? `Report on ${c.code}, March` : '']]));
+    Object.fromEntries(
+      TH.conditions.flatMap((c) => [
+        [`met-${c.code}`, met.includes(c.code) ? 'yes' : 'no'],
+        [`evidence-${c.code}`, met.includes(c.code) ? `Report on ${c.code}, March` : ''],
+      ]),
+    );
 
   beforeAll(async () => {
     t = await buildTestApp(kind);
@@ -64,7 +71,12 @@ describe.each(databaseKinds())('eligibility on %s', (kind) => {
     ]);
     expect(stored[1]!.summary).toBe('3 of the 8 conditions are met; at least 3 are needed: eligible for joint funding');
     // The audit log records the outcome in numbers, never the evidence typed or the summary.
-    const logged = await t.database.db.selectFrom('audit_log').select('details').where('action', '=', 'referrals.eligibility.assess').where('subject_id', '=', r.id).execute();
+    const logged = await t.database.db
+      .selectFrom('audit_log')
+      .select('details')
+      .where('action', '=', 'referrals.eligibility.assess')
+      .where('subject_id', '=', r.id)
+      .execute();
     expect(logged).toHaveLength(2);
     for (const l of logged) {
       expect(l.details).not.toContain('Report on');
@@ -112,13 +124,20 @@ describe.each(databaseKinds())('eligibility on %s', (kind) => {
     // The engine's own check, beside its field.
     const bad = await admin.post(paths.eligibility.ruleSet(ruleSetId), { ...changed, threshold: '9' });
     expect(bad.status).toBe(400);
-    expect(errorsOf(bad.body)).toEqual([{ href: '#threshold', text: expect.stringMatching(/needs at least 9 conditions, but the number must be a whole number from 1 to 8/) }]);
+    expect(errorsOf(bad.body)).toEqual([
+      { href: '#threshold', text: expect.stringMatching(/needs at least 9 conditions, but the number must be a whole number from 1 to 8/) },
+    ]);
     const badLine = await admin.post(paths.eligibility.ruleSet(ruleSetId), { ...changed, conditions: `${changed.conditions}\nno code here` });
     expect(errorsOf(badLine.body)[0]).toMatchObject({ href: '#conditions', text: expect.stringMatching(/^Line 9 of the conditions needs a short code/) });
 
     const saved = await admin.post(paths.eligibility.ruleSet(ruleSetId), changed);
     expect(saved.status).toBe(303);
-    const versions = await t.database.db.selectFrom('eligibility_rule_sets').select(['id', 'version', 'threshold']).where('key', '=', TH.id).orderBy('version').execute();
+    const versions = await t.database.db
+      .selectFrom('eligibility_rule_sets')
+      .select(['id', 'version', 'threshold'])
+      .where('key', '=', TH.id)
+      .orderBy('version')
+      .execute();
     expect(versions.map((v) => [v.version, v.threshold])).toEqual([
       [1, 3],
       [2, 4],
@@ -146,9 +165,17 @@ describe.each(databaseKinds())('eligibility on %s', (kind) => {
 
   it('adds a new rule set and is for the partnership administrator only', async () => {
     await admin.get(paths.eligibility.newRuleSet);
-    const res = await admin.post(paths.eligibility.newRuleSet, { name: 'Area definition of disability', kind: 'any', conditions: 'development: a significant developmental delay\ncondition: a long-term condition' });
+    const res = await admin.post(paths.eligibility.newRuleSet, {
+      name: 'Area definition of disability',
+      kind: 'any',
+      conditions: 'development: a significant developmental delay\ncondition: a long-term condition',
+    });
     expect(res.status).toBe(303);
-    const row = await t.database.db.selectFrom('eligibility_rule_sets').selectAll().where('name', '=', 'Area definition of disability').executeTakeFirstOrThrow();
+    const row = await t.database.db
+      .selectFrom('eligibility_rule_sets')
+      .selectAll()
+      .where('name', '=', 'Area definition of disability')
+      .executeTakeFirstOrThrow();
     expect(row).toMatchObject({ key: 'area-definition-of-disability', version: 1, kind: 'any', threshold: null });
     expect((await cw.get(paths.eligibility.ruleSets)).status).toBe(403);
   });

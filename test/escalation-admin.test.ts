@@ -25,7 +25,8 @@ describe.each(databaseKinds())('an administrator cannot raise their own access o
   afterAll(() => t?.close());
 
   const userByEmail = (email: string) => t.database.db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirstOrThrow();
-  const rolesOf = async (id: string) => (await t.database.db.selectFrom('user_roles').select('role').where('user_id', '=', id).orderBy('role').execute()).map((r) => r.role);
+  const rolesOf = async (id: string) =>
+    (await t.database.db.selectFrom('user_roles').select('role').where('user_id', '=', id).orderBy('role').execute()).map((r) => r.role);
 
   it('(a) refuses an administrator who adds a role to themselves: nothing changes and the register stays shut', async () => {
     const me = await userByEmail(ADMIN);
@@ -42,10 +43,15 @@ describe.each(databaseKinds())('an administrator cannot raise their own access o
     expect(text(res.body)).toContain('You cannot change your own roles. Ask another administrator');
     expect(await rolesOf(me.id)).toEqual(['partnership-administrator']);
     expect((await userByEmail(ADMIN)).version).toBe(me.version);
-    expect((await t.database.db.selectFrom('role_requests').selectAll().where('user_id', '=', me.id).execute())).toHaveLength(0);
+    expect(await t.database.db.selectFrom('role_requests').selectAll().where('user_id', '=', me.id).execute()).toHaveLength(0);
     expect((await admin.get(paths.children.list)).status).toBe(403);
     // The refusal is in the audit log.
-    const entry = await t.database.db.selectFrom('audit_log').selectAll().where('action', '=', 'admin.user.roles').orderBy('id', 'desc').executeTakeFirstOrThrow();
+    const entry = await t.database.db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('action', '=', 'admin.user.roles')
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
     expect(entry).toMatchObject({ result: 'denied', subject_id: me.id });
   });
 
@@ -70,7 +76,12 @@ describe.each(databaseKinds())('an administrator cannot raise their own access o
     expect((await targetClient.get(paths.admin.users)).status).toBe(403);
     const request = await t.database.db.selectFrom('role_requests').selectAll().where('user_id', '=', target.id).executeTakeFirstOrThrow();
     expect(request).toMatchObject({ role: 'partnership-administrator', change: 'grant', decision: null });
-    const audit = await t.database.db.selectFrom('audit_log').selectAll().where('action', '=', 'admin.user.roles').orderBy('id', 'desc').executeTakeFirstOrThrow();
+    const audit = await t.database.db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('action', '=', 'admin.user.roles')
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
     expect(audit.result).toBe('allowed');
     expect(JSON.parse(String(audit.details))).toMatchObject({ requested: [{ id: request.id, role: 'partnership-administrator', change: 'grant' }] });
 
@@ -113,7 +124,11 @@ describe.each(databaseKinds())('an administrator cannot raise their own access o
       decision: 'approved',
       decided_by: second.id,
     });
-    const approvedNotes = await t.database.db.selectFrom('notifications').select('recipient').where('subject', '=', 'A change of role was approved on Jointly').execute();
+    const approvedNotes = await t.database.db
+      .selectFrom('notifications')
+      .select('recipient')
+      .where('subject', '=', 'A change of role was approved on Jointly')
+      .execute();
     expect(approvedNotes.map((n) => n.recipient).sort()).toEqual([ADMIN, CASEWORKER, second.email].sort());
     // Decided once only.
     expect((await secondAdmin.post(paths.admin.refuseRoleRequest(target.id, request.id))).status).toBe(400);
@@ -131,7 +146,12 @@ describe.each(databaseKinds())('an administrator cannot raise their own access o
     const asked = await admin.post(paths.admin.userRoles(second.id), { roles: ['information-governance-lead'], version: String(second.version) });
     expect(asked.status).toBe(303);
     expect(await rolesOf(second.id)).toEqual(['information-governance-lead', 'partnership-administrator']);
-    const request = await t.database.db.selectFrom('role_requests').selectAll().where('user_id', '=', second.id).where('decision', 'is', null).executeTakeFirstOrThrow();
+    const request = await t.database.db
+      .selectFrom('role_requests')
+      .selectAll()
+      .where('user_id', '=', second.id)
+      .where('decision', 'is', null)
+      .executeTakeFirstOrThrow();
     expect(request.change).toBe('remove');
 
     // The person concerned, though an administrator, cannot decide it.
@@ -144,14 +164,21 @@ describe.each(databaseKinds())('an administrator cannot raise their own access o
     const refused = await thirdAdmin.post(paths.admin.refuseRoleRequest(second.id, request.id));
     expect(refused.status).toBe(303);
     expect(await rolesOf(second.id)).toEqual(['information-governance-lead', 'partnership-administrator']);
-    expect((await t.database.db.selectFrom('role_requests').select('decision').where('id', '=', request.id).executeTakeFirstOrThrow()).decision).toBe('refused');
+    expect((await t.database.db.selectFrom('role_requests').select('decision').where('id', '=', request.id).executeTakeFirstOrThrow()).decision).toBe(
+      'refused',
+    );
   });
 
   it('(b) a new person added with the partnership administrator role waits for a second administrator too', async () => {
     const org = await t.database.db.selectFrom('organisations').select('id').where('code', '=', 'DEMO-EDU').executeTakeFirstOrThrow();
     const email = `new.admin.${kind}@demoshire.example.org`;
     await admin.get(paths.admin.newUser);
-    const res = await admin.post(paths.admin.newUser, { displayName: 'New Administrator', email, organisationId: org.id, roles: ['partnership-administrator', 'commissioner'] });
+    const res = await admin.post(paths.admin.newUser, {
+      displayName: 'New Administrator',
+      email,
+      organisationId: org.id,
+      roles: ['partnership-administrator', 'commissioner'],
+    });
     expect(res.status).toBe(303);
     expect(text((await admin.get(res.location!)).body)).toContain('The partnership administrator role waits for a second administrator');
     const person = await userByEmail(email);
@@ -250,7 +277,8 @@ describe.each(databaseKinds())('an administrator cannot take over accounts on %s
       .set({ totp_secret: sealTotpSecret(t.config.totpKey, person.id, secret), totp_enabled_at: new Date(), totp_last_step: null })
       .where('id', '=', person.id)
       .execute();
-    const stored = async () => t.database.db.selectFrom('users').select(['password_hash', 'totp_secret', 'totp_enabled_at']).where('id', '=', person.id).executeTakeFirstOrThrow();
+    const stored = async () =>
+      t.database.db.selectFrom('users').select(['password_hash', 'totp_secret', 'totp_enabled_at']).where('id', '=', person.id).executeTakeFirstOrThrow();
     const before = await stored();
 
     // Whoever holds the link, without the person's authenticator, gets nowhere.

@@ -107,7 +107,11 @@ describe.each(databaseKinds())('family on %s', (kind) => {
     // …while the core record itself is there for them.
     expect((await c.get(paths.children.involvements(coreOnly.id))).status).toBe(200);
     expect((await c.get(paths.children.record(coreOnly.id))).status).toBe(200);
-    const post = await c.post(paths.children.addFamilyMember(coreOnly.id), { fullName: 'Nobody Testfamily', relationship: 'father', parentalResponsibility: 'yes' });
+    const post = await c.post(paths.children.addFamilyMember(coreOnly.id), {
+      fullName: 'Nobody Testfamily',
+      relationship: 'father',
+      parentalResponsibility: 'yes',
+    });
     expect(post.status).toBe(404);
     const stored = await t.database.db.selectFrom('family_members').select('id').where('full_name', '=', 'Nobody Testfamily').execute();
     expect(stored).toEqual([]);

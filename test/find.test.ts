@@ -125,7 +125,12 @@ const EDU = { involved: ['DEMO-EDU'], consent: ['council-education'] };
 
 /** The names in the results table, in order. */
 const resultNames = (html: string) =>
-  [...html.matchAll(/<a class="govuk-link" href="\/children\/[0-9a-f-]{36}">([^<]+)<\/a>/g)].map((m) => m[1]!.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&'));
+  [...html.matchAll(/<a class="govuk-link" href="\/children\/[0-9a-f-]{36}">([^<]+)<\/a>/g)].map((m) =>
+    m[1]!
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'")
+      .replace(/&amp;/g, '&'),
+  );
 const heading = (html: string) => /<h2 class="govuk-heading-m">([^<]+)<\/h2>/.exec(html)?.[1];
 
 describe.each(databaseKinds())('finding children on %s', (kind) => {
@@ -182,17 +187,50 @@ describe.each(databaseKinds())('finding children on %s', (kind) => {
       ...EDU,
     });
     ids.moved = await createChild(db, { given: 'Movedaway', family: 'Testsmith', status: 'moved-away', nhs: nhs.moved, dob: aged(3), ...EDU });
-    ids.formula = await createChild(db, { given: '=HYPERLINK("http://example.org","x")', family: 'Testinjection', preferred: '@Danger', nhs: nhs.formula, ...EDU });
+    ids.formula = await createChild(db, {
+      given: '=HYPERLINK("http://example.org","x")',
+      family: 'Testinjection',
+      preferred: '@Danger',
+      nhs: nhs.formula,
+      ...EDU,
+    });
     // Hidden from the caseworker: consent only for the NHS trust (which is involved), not for council education.
-    ids.jonathan = await createChild(db, { given: 'Jonathan', family: 'Testsmith', nhs: nhs.jonathan, involved: ['DEMO-EDU', 'DEMO-TRUST'], consent: ['nhs-trust'] });
+    ids.jonathan = await createChild(db, {
+      given: 'Jonathan',
+      family: 'Testsmith',
+      nhs: nhs.jonathan,
+      involved: ['DEMO-EDU', 'DEMO-TRUST'],
+      consent: ['nhs-trust'],
+    });
     // Hidden: consent covers council education, but the council's education team is not involved.
-    ids.joan = await createChild(db, { given: 'Joan', family: 'Testsmith', nhs: nhs.joan, postcode: 'DM1 4AB', involved: ['DEMO-TRUST'], consent: ['council-education', 'nhs-trust'] });
+    ids.joan = await createChild(db, {
+      given: 'Joan',
+      family: 'Testsmith',
+      nhs: nhs.joan,
+      postcode: 'DM1 4AB',
+      involved: ['DEMO-TRUST'],
+      consent: ['council-education', 'nhs-trust'],
+    });
     // Hidden: consent withdrawn.
-    ids.withdrawn = await createChild(db, { given: 'Withdrawn', family: 'Testsmith', nhs: nhs.withdrawn, involved: ['DEMO-EDU'], consent: ['council-education'], withdrawn: true });
+    ids.withdrawn = await createChild(db, {
+      given: 'Withdrawn',
+      family: 'Testsmith',
+      nhs: nhs.withdrawn,
+      involved: ['DEMO-EDU'],
+      consent: ['council-education'],
+      withdrawn: true,
+    });
     // Thirty more, for pages and sorting: Pagetest A… with dates of birth a day apart, joined in reverse.
     for (let i = 0; i < 30; i++) {
       const letter = String.fromCharCode(65 + (i % 26)) + (i >= 26 ? 'a' : '');
-      await createChild(db, { given: `Page${letter}`, family: 'Testpaging', dob: addDays('2010-01-01', i), joined: addDays('2024-01-01', -i), need: 'MLD', ...EDU });
+      await createChild(db, {
+        given: `Page${letter}`,
+        family: 'Testpaging',
+        dob: addDays('2010-01-01', i),
+        joined: addDays('2024-01-01', -i),
+        need: 'MLD',
+        ...EDU,
+      });
     }
   });
   afterAll(() => t?.close());
@@ -220,8 +258,18 @@ describe.each(databaseKinds())('finding children on %s', (kind) => {
   });
 
   it('counts the same children however the list is narrowed, and exactly those the sharing rule allows', async () => {
-    const user = await db.selectFrom('users as u').innerJoin('organisations as o', 'o.id', 'u.organisation_id').select(['u.id', 'u.organisation_id', 'o.type']).where('u.email', '=', CASEWORKER).executeTakeFirstOrThrow();
-    const allowed = await visibleChildIds(db, { userId: user.id, organisationId: user.organisation_id, organisationType: user.type, roles: ['caseworker'] }).execute();
+    const user = await db
+      .selectFrom('users as u')
+      .innerJoin('organisations as o', 'o.id', 'u.organisation_id')
+      .select(['u.id', 'u.organisation_id', 'o.type'])
+      .where('u.email', '=', CASEWORKER)
+      .executeTakeFirstOrThrow();
+    const allowed = await visibleChildIds(db, {
+      userId: user.id,
+      organisationId: user.organisation_id,
+      organisationType: user.type,
+      roles: ['caseworker'],
+    }).execute();
     const total = (q: string) => caseworker.get(`${paths.children.list}?status=all${q}`).then((r) => Number(/(?:of |^)(\d+) child/.exec(heading(r.body)!)![1]));
     const everyone = await total('');
     expect(everyone).toBe(allowed.length);
@@ -308,7 +356,11 @@ describe.each(databaseKinds())('finding children on %s', (kind) => {
   });
 
   it('explains a search it cannot run, shows no results, and records nothing', async () => {
-    const before = await db.selectFrom('audit_log').select(({ fn }) => fn.countAll<number>().as('n')).where('action', '=', 'children.search').executeTakeFirstOrThrow();
+    const before = await db
+      .selectFrom('audit_log')
+      .select(({ fn }) => fn.countAll<number>().as('n'))
+      .where('action', '=', 'children.search')
+      .executeTakeFirstOrThrow();
     const res = await caseworker.get(`${paths.children.list}?name=j&nhsNumber=123&dateOfBirth-day=31&dateOfBirth-month=2&dateOfBirth-year=2015`);
     expect(res.status).toBe(400);
     const page = text(res.body);
@@ -319,7 +371,11 @@ describe.each(databaseKinds())('finding children on %s', (kind) => {
     expect(res.body).toContain('href="#dateOfBirth-day"');
     expect(res.body).toContain('value="123"');
     expect(resultNames(res.body)).toEqual([]);
-    const after = await db.selectFrom('audit_log').select(({ fn }) => fn.countAll<number>().as('n')).where('action', '=', 'children.search').executeTakeFirstOrThrow();
+    const after = await db
+      .selectFrom('audit_log')
+      .select(({ fn }) => fn.countAll<number>().as('n'))
+      .where('action', '=', 'children.search')
+      .executeTakeFirstOrThrow();
     expect(Number(after.n)).toBe(Number(before.n));
   });
 
@@ -341,13 +397,17 @@ describe.each(databaseKinds())('finding children on %s', (kind) => {
     const byName = await caseworker.get(`${paths.children.list}?need=MLD`);
     const names = resultNames(byName.body);
     expect(names.slice(0, 3)).toEqual(['PageA Testpaging', 'PageAa Testpaging', 'PageB Testpaging']);
-    expect(byName.body).toMatch(/<th scope="col" class="govuk-table__header" aria-sort="ascending"><a [^>]*href="\/children\?need=MLD&amp;sort=name&amp;order=desc">Name<\/a><\/th>/);
+    expect(byName.body).toMatch(
+      /<th scope="col" class="govuk-table__header" aria-sort="ascending"><a [^>]*href="\/children\?need=MLD&amp;sort=name&amp;order=desc">Name<\/a><\/th>/,
+    );
     expect(byName.body).toMatch(/aria-sort="none"><a [^>]*href="\/children\?need=MLD&amp;sort=dob&amp;order=asc">Date of birth<\/a>/);
 
     const byDobDesc = await caseworker.get(`${paths.children.list}?need=MLD&sort=dob&order=desc`);
     // The youngest (born 2010-01-30) first: i = 29, "PageDa".
     expect(resultNames(byDobDesc.body)[0]).toBe('PageDa Testpaging');
-    expect(byDobDesc.body).toContain('aria-sort="descending"><a class="govuk-link jointly-sort-link" href="/children?need=MLD&amp;sort=dob&amp;order=asc">Date of birth</a>');
+    expect(byDobDesc.body).toContain(
+      'aria-sort="descending"><a class="govuk-link jointly-sort-link" href="/children?need=MLD&amp;sort=dob&amp;order=asc">Date of birth</a>',
+    );
 
     const byJoined = await caseworker.get(`${paths.children.list}?need=MLD&sort=joined&order=asc`);
     // Joined earliest: i = 29 again (joined 2024-01-01 minus 29 days).
@@ -366,8 +426,13 @@ describe.each(databaseKinds())('finding children on %s', (kind) => {
     expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(res.headers['content-disposition']).toMatch(/^attachment; filename="children-\d{4}-\d{2}-\d{2}\.csv"$/);
     expect(res.headers['cache-control']).toBe('no-store');
-    const lines = res.body.replace(/^\uFEFF/, '').trimEnd().split('\r\n');
-    expect(lines[0]).toBe('Given name,Family name,Preferred name,Date of birth,NHS number,UPN,Postcode,Primary need,EHC plan,Locality,Key worker,Status,Joined the register');
+    const lines = res.body
+      .replace(/^\uFEFF/, '')
+      .trimEnd()
+      .split('\r\n');
+    expect(lines[0]).toBe(
+      'Given name,Family name,Preferred name,Date of birth,NHS number,UPN,Postcode,Primary need,EHC plan,Locality,Key worker,Status,Joined the register',
+    );
     expect(lines).toHaveLength(4);
     const jon = lines.find((l) => l.startsWith('Jon,'))!;
     expect(jon).toBe(
@@ -383,7 +448,9 @@ describe.each(databaseKinds())('finding children on %s', (kind) => {
     expect(JSON.parse(audit.details)).toEqual({ format: 'csv', filters: ['name', 'status'], rows: 3, children: { count: 3, sha256: childrenDigest(ids) } });
     expect(audit.details).not.toContain('testsmith');
     // Each exported child's "who has looked" lists the export; a child not exported does not.
-    const [jonId] = (await db.selectFrom('children').select('id').where('given_name', '=', 'Jon').where('family_name', '=', 'Testsmith').execute()).map((r) => r.id);
+    const [jonId] = (await db.selectFrom('children').select('id').where('given_name', '=', 'Jon').where('family_name', '=', 'Testsmith').execute()).map(
+      (r) => r.id,
+    );
     expect(ids).toContain(jonId);
     const jonLooks = (await whoHasLooked(db, jonId!)).entries.map((e) => e.what);
     expect(jonLooks).toContain('Exported a list that included them');
@@ -478,7 +545,8 @@ describe.skipIf(!chromiumPath())('finding a child in a browser', { timeout: JOUR
     await createChild(db, { given: 'Jon', family: 'Testsmith', dob: '2015-03-07', need: 'ASD', ...EDU });
     await createChild(db, { given: 'Jonny', family: 'Testsmyth', dob: '2012-05-01', ...EDU });
     await createChild(db, { given: 'Jonathan', family: 'Testsmith', involved: ['DEMO-EDU'], consent: ['nhs-trust'] });
-    for (let i = 0; i < 26; i++) await createChild(db, { given: `Page${String.fromCharCode(65 + i)}`, family: 'Testpaging', dob: addDays('2011-01-01', i), ...EDU });
+    for (let i = 0; i < 26; i++)
+      await createChild(db, { given: `Page${String.fromCharCode(65 + i)}`, family: 'Testpaging', dob: addDays('2011-01-01', i), ...EDU });
 
     const site = await Site.open(journey.browser, journey.server.baseUrl);
     await site.signIn(CASEWORKER, DEMO_PASSWORD);

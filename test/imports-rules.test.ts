@@ -1,6 +1,17 @@
 // The pure rules of an import: which files are accepted, and each row through the register's rules.
 import { describe, expect, it } from 'vitest';
-import { checkRow, decodeUtf8, MAX_XLSX_UNCOMPRESSED, xlsxSizeProblem, FileProblem, fileType, MAX_BYTES, parseDate, replacesCurrent, tableProblems } from '../src/capabilities/linkage/imports/rules.js';
+import {
+  checkRow,
+  decodeUtf8,
+  MAX_XLSX_UNCOMPRESSED,
+  xlsxSizeProblem,
+  FileProblem,
+  fileType,
+  MAX_BYTES,
+  parseDate,
+  replacesCurrent,
+  tableProblems,
+} from '../src/capabilities/linkage/imports/rules.js';
 import { csvHeader, readTable } from '../src/capabilities/linkage/imports/read-file.js';
 import type { Mapping } from '../src/capabilities/linkage/imports/fields.js';
 import { upnCheckLetter, UPN_ALPHABET } from '../src/capabilities/record/children/rules.js';
@@ -39,12 +50,16 @@ describe('the file as a whole', () => {
     expect(decodeUtf8('a.csv', new Uint8Array([0xef, 0xbb, 0xbf, ...enc('name')]))).toBe('name');
     expect(problem(() => decodeUtf8('a.csv', new Uint8Array([0xff, 0xfe, 0x6e, 0])))).toMatch(/saved as UTF-16/);
     // "Zoë" in Windows-1252 on line 2
-    expect(problem(() => decodeUtf8('a.csv', new Uint8Array([...enc('name\nZo'), 0xeb])))).toMatch(/is not UTF-8 text \(line 2 has a character in another encoding/);
+    expect(problem(() => decodeUtf8('a.csv', new Uint8Array([...enc('name\nZo'), 0xeb])))).toMatch(
+      /is not UTF-8 text \(line 2 has a character in another encoding/,
+    );
   });
 
   const mapping: Mapping = { given_name: 'first', family_name: 'last', birth_date: 'dob' };
   it('needs a header, data, the mapped columns and one row per record id', () => {
-    expect(tableProblems('a.csv', { header: ['id', 'first', 'last', 'dob'], rows: [] }, mapping, 'id')).toEqual(['The file a.csv has a header row but no rows of data']);
+    expect(tableProblems('a.csv', { header: ['id', 'first', 'last', 'dob'], rows: [] }, mapping, 'id')).toEqual([
+      'The file a.csv has a header row but no rows of data',
+    ]);
     expect(tableProblems('a.csv', { header: ['id', 'first', 'dob'], rows: [{ id: '1' }] }, mapping, 'id')).toEqual([
       'The file a.csv has no column “last”, which the source’s column mapping uses. Check the file is this agency’s extract, or change the mapping',
     ]);
@@ -59,12 +74,28 @@ describe('the file as a whole', () => {
 describe('one row', () => {
   const mapping: Mapping = { given_name: 'first', family_name: 'last', birth_date: 'dob', nhs_number: 'nhs', upn: 'upn', postcode: 'pc', sex: 'sex' };
   const today = '2026-11-25';
-  const row = (over: Record<string, string>) => checkRow({ id: 'R1', first: 'Fictional', last: 'Person', dob: '14/03/2015', nhs: '', upn: '', pc: '', sex: '', ...over }, 3, mapping, 'id', 'DD/MM/YYYY', today);
+  const row = (over: Record<string, string>) =>
+    checkRow(
+      { id: 'R1', first: 'Fictional', last: 'Person', dob: '14/03/2015', nhs: '', upn: '', pc: '', sex: '', ...over },
+      3,
+      mapping,
+      'id',
+      'DD/MM/YYYY',
+      today,
+    );
 
   it('normalises good values the register’s way', () => {
     const r = row({ nhs: '943 476 5919', upn: UPN.toLowerCase(), pc: 'dm14ab', sex: 'female' });
     expect(r.problems).toEqual([]);
-    expect(r.values).toEqual({ given_name: 'Fictional', family_name: 'Person', birth_date: '2015-03-14', nhs_number: '9434765919', upn: UPN, postcode: 'DM1 4AB', sex: 'F' });
+    expect(r.values).toEqual({
+      given_name: 'Fictional',
+      family_name: 'Person',
+      birth_date: '2015-03-14',
+      nhs_number: '9434765919',
+      upn: UPN,
+      postcode: 'DM1 4AB',
+      sex: 'F',
+    });
   });
 
   it('says which column is wrong and why, without quoting the value itself', () => {
@@ -86,7 +117,9 @@ describe('one row', () => {
       expect(JSON.stringify(problems)).not.toContain(raw);
     }
     expect(row({ first: '  ' }).problems).toEqual([{ column: 'first', message: 'The given name is empty' }]);
-    expect(checkRow({ id: '', first: 'A', last: 'B', dob: '14/03/2015' }, 1, mapping, 'id', 'DD/MM/YYYY', today).problems).toEqual([{ column: 'id', message: 'The record id is empty' }]);
+    expect(checkRow({ id: '', first: 'A', last: 'B', dob: '14/03/2015' }, 1, mapping, 'id', 'DD/MM/YYYY', today).problems).toEqual([
+      { column: 'id', message: 'The record id is empty' },
+    ]);
   });
 
   it('parses each date format and only real dates', () => {

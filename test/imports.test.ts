@@ -6,7 +6,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
 import { buildTestApp, Client, text, type TestApp } from './support/app.js';
 import { databaseKinds } from './support/db.js';
-import { applyImport, checkFile, claimForApply, createImport, dryRun, reportCsv, sourceByName, type Source } from '../src/capabilities/linkage/imports/service.js';
+import {
+  applyImport,
+  checkFile,
+  claimForApply,
+  createImport,
+  dryRun,
+  reportCsv,
+  sourceByName,
+  type Source,
+} from '../src/capabilities/linkage/imports/service.js';
 import { ValidationError } from '../src/platform/http/errors.js';
 import type { DemoExtract } from '../src/capabilities/linkage/imports/demo-extracts.js';
 import { paths } from '../src/paths.js';
@@ -21,7 +30,9 @@ function multipart(fields: Record<string, string>, file?: { name: string; bytes:
   const parts: Buffer[] = [];
   for (const [k, v] of Object.entries(fields)) parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
   if (file) {
-    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\nContent-Type: ${file.type ?? 'text/csv'}\r\n\r\n`));
+    parts.push(
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\nContent-Type: ${file.type ?? 'text/csv'}\r\n\r\n`),
+    );
     parts.push(Buffer.from(file.bytes));
     parts.push(Buffer.from('\r\n'));
   }
@@ -130,7 +141,12 @@ describe.each(databaseKinds())('imports on %s', (kind) => {
     const values = await t.database.db.selectFrom('child_field_values').select(['field']).where('import_id', '=', again.id).execute();
     expect(values.filter((v) => v.field === 'nhs_number').length).toBeGreaterThan(50);
     // The apply is audited with every child it wrote to.
-    const audit = await t.database.db.selectFrom('audit_log').select(['id', 'details']).where('action', '=', 'imports.apply').where('subject_id', '=', again.id).executeTakeFirstOrThrow();
+    const audit = await t.database.db
+      .selectFrom('audit_log')
+      .select(['id', 'details'])
+      .where('action', '=', 'imports.apply')
+      .where('subject_id', '=', again.id)
+      .executeTakeFirstOrThrow();
     const linked = await t.database.db.selectFrom('audit_children').select('child_id').where('audit_id', '=', audit.id).execute();
     expect(linked.length).toBe(new Set(sourceRecords.map((s) => s.child_id)).size);
 
@@ -168,7 +184,12 @@ describe.each(databaseKinds())('imports on %s', (kind) => {
     const social = sources[2]!;
     const send = async (file: { name: string; bytes: Uint8Array }, csrf = c.csrf!) => {
       const body = multipart({ _csrf: csrf, sourceId: social.id }, file);
-      const res = await t.app.inject({ method: 'POST', url: paths.imports.upload, payload: body.payload, headers: { 'content-type': body.contentType, cookie: [...c.cookies].map(([k, v]) => `${k}=${v}`).join('; ') } });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: paths.imports.upload,
+        payload: body.payload,
+        headers: { 'content-type': body.contentType, cookie: [...c.cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
+      });
       return { status: res.statusCode, body: res.body, location: res.headers.location as string | undefined };
     };
     const bad = await send({ name: 'social.csv', bytes: bytesOf('Person ID,Given Name\r\nSC1,A\r\n') });
@@ -179,7 +200,12 @@ describe.each(databaseKinds())('imports on %s', (kind) => {
     expect(big.status).toBe(400);
     expect(text(big.body)).toContain('The file big.csv has no columns “Family Name”');
     // The upload is audited by its content's hash, never its file name.
-    const uploadAudit = await t.database.db.selectFrom('audit_log').select('details').where('action', '=', 'imports.upload').where('result', '=', 'allowed').execute();
+    const uploadAudit = await t.database.db
+      .selectFrom('audit_log')
+      .select('details')
+      .where('action', '=', 'imports.upload')
+      .where('result', '=', 'allowed')
+      .execute();
     for (const u of uploadAudit) {
       expect(u.details).not.toContain('.csv');
       expect(JSON.parse(u.details).sha256).toMatch(/^[0-9a-f]{64}$/);
@@ -206,7 +232,10 @@ describe.each(databaseKinds())('imports on %s', (kind) => {
     const report = await c.get(paths.imports.report(page.split('/').pop()));
     expect(report.status).toBe(200);
     expect(report.headers['content-type']).toMatch(/^text\/csv/);
-    const lines = report.body.replace(/^\uFEFF/, '').trim().split('\r\n');
+    const lines = report.body
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
     expect(lines[0]).toBe('row,record_id,outcome,column,reason,match_probability');
     expect(lines.length).toBe(extracts[2]!.rows + 1);
     expect(lines.filter((l) => /^\d+,SC\d+,valid,,"Will be added to the register, or matched to a record on it/.test(l)).length).toBeGreaterThan(20);
@@ -309,9 +338,15 @@ describe.each(databaseKinds())('imports on %s', (kind) => {
     const education = sources[1]!;
     const csv = extracts[1]!.csv;
     const { id, counts } = await dryRunFile(t.database.db, education, 'double.csv', csv);
-    const actor = { userId: (await t.database.db.selectFrom('users').select('id').where('email', '=', FINANCE).executeTakeFirstOrThrow()).id, organisationId: null, roles: ['test'] };
+    const actor = {
+      userId: (await t.database.db.selectFrom('users').select('id').where('email', '=', FINANCE).executeTakeFirstOrThrow()).id,
+      organisationId: null,
+      roles: ['test'],
+    };
     const { requestApply } = await import('../src/capabilities/linkage/imports/service.js');
-    const tries = await Promise.allSettled([0, 1].map(() => t.database.db.transaction().execute((tx) => requestApply(tx, t.jobs, id, actor, (counts.invalid ?? 0) > 0))));
+    const tries = await Promise.allSettled(
+      [0, 1].map(() => t.database.db.transaction().execute((tx) => requestApply(tx, t.jobs, id, actor, (counts.invalid ?? 0) > 0))),
+    );
     expect(tries.filter((x) => x.status === 'fulfilled').length).toBe(1);
     const refused = tries.find((x) => x.status === 'rejected') as PromiseRejectedResult;
     expect(refused.reason).toBeInstanceOf(ValidationError);
@@ -336,10 +371,33 @@ describe.each(databaseKinds())('imports on %s', (kind) => {
     const empty = await c.post(paths.imports.newSource, {});
     expect(empty.status).toBe(400);
     const said = text(empty.body);
-    for (const m of ['Enter the match probability at which records link, from 1 to 100', 'Enter the source’s name', 'Select the kind of agency', 'Enter the column holding the agency’s record id', 'Enter the column holding the given name', 'Enter the column holding the date of birth']) expect(said).toContain(m);
-    const form = { name: 'Fictional Provider extract', matchThreshold: '95', reviewLower: '40', kind: 'provider', recordIdColumn: 'Ref', birthDateFormat: 'DD/MM/YYYY', 'column-given_name': 'First', 'column-family_name': 'Last', 'column-birth_date': 'Born', 'column-postcode': 'PC' };
+    for (const m of [
+      'Enter the match probability at which records link, from 1 to 100',
+      'Enter the source’s name',
+      'Select the kind of agency',
+      'Enter the column holding the agency’s record id',
+      'Enter the column holding the given name',
+      'Enter the column holding the date of birth',
+    ])
+      expect(said).toContain(m);
+    const form = {
+      name: 'Fictional Provider extract',
+      matchThreshold: '95',
+      reviewLower: '40',
+      kind: 'provider',
+      recordIdColumn: 'Ref',
+      birthDateFormat: 'DD/MM/YYYY',
+      'column-given_name': 'First',
+      'column-family_name': 'Last',
+      'column-birth_date': 'Born',
+      'column-postcode': 'PC',
+    };
     expect((await c.post(paths.imports.newSource, form)).status).toBe(303);
-    const saved = await t.database.db.selectFrom('import_sources').select(['id', 'mapping', 'birth_date_format', 'match_threshold', 'review_lower']).where('name', '=', form.name).executeTakeFirstOrThrow();
+    const saved = await t.database.db
+      .selectFrom('import_sources')
+      .select(['id', 'mapping', 'birth_date_format', 'match_threshold', 'review_lower'])
+      .where('name', '=', form.name)
+      .executeTakeFirstOrThrow();
     expect(JSON.parse(saved.mapping)).toEqual({ given_name: 'First', family_name: 'Last', birth_date: 'Born', postcode: 'PC' });
     expect([saved.match_threshold, saved.review_lower]).toEqual([0.95, 0.4]);
     await c.get(paths.imports.newSource);
@@ -355,7 +413,18 @@ describe.each(databaseKinds())('imports on %s', (kind) => {
   it('only someone who manages organisations may set a source’s organisation; an apply lists the involvements it creates', async () => {
     const db = t.database.db;
     const org = await db.selectFrom('organisations').select(['id', 'name']).where('active', '=', true).orderBy('name').executeTakeFirstOrThrow();
-    const form = { name: 'Fictional Clinic extract', organisationId: org.id, matchThreshold: '95', reviewLower: '40', kind: 'provider', recordIdColumn: 'Ref', birthDateFormat: 'DD/MM/YYYY', 'column-given_name': 'First', 'column-family_name': 'Last', 'column-birth_date': 'Born' };
+    const form = {
+      name: 'Fictional Clinic extract',
+      organisationId: org.id,
+      matchThreshold: '95',
+      reviewLower: '40',
+      kind: 'provider',
+      recordIdColumn: 'Ref',
+      birthDateFormat: 'DD/MM/YYYY',
+      'column-given_name': 'First',
+      'column-family_name': 'Last',
+      'column-birth_date': 'Born',
+    };
     const officer = new Client(t.app);
     await officer.signIn(FINANCE);
     const blank = await officer.get(paths.imports.newSource);
@@ -377,8 +446,18 @@ describe.each(databaseKinds())('imports on %s', (kind) => {
 
     const source = (await sourceByName(db, form.name))!;
     const { id } = await importFile(db, source, 'clinic.csv', 'Ref,First,Last,Born\r\nCL1,Fictionalia,Clinictest,01/02/2016\r\n');
-    const audit = await db.selectFrom('audit_log').select(['id', 'details']).where('action', '=', 'imports.apply').where('subject_id', '=', id).executeTakeFirstOrThrow();
-    const made = await db.selectFrom('involvements').select(['id', 'child_id']).where('organisation_id', '=', org.id).where('service', 'like', 'Known to Fictional Clinic extract%').execute();
+    const audit = await db
+      .selectFrom('audit_log')
+      .select(['id', 'details'])
+      .where('action', '=', 'imports.apply')
+      .where('subject_id', '=', id)
+      .executeTakeFirstOrThrow();
+    const made = await db
+      .selectFrom('involvements')
+      .select(['id', 'child_id'])
+      .where('organisation_id', '=', org.id)
+      .where('service', 'like', 'Known to Fictional Clinic extract%')
+      .execute();
     expect(made.length).toBe(1);
     expect(JSON.parse(audit.details).involvements).toEqual(made.map((m) => String(m.id)));
     expect(audit.details).not.toContain('clinic.csv');
@@ -390,12 +469,22 @@ describe.each(databaseKinds())('imports on %s', (kind) => {
     const c = new Client(t.app);
     await c.signIn('caseworker@demoshire.example.org');
     for (const url of [paths.imports.home, paths.imports.newSource, paths.matching.queue, paths.matching.merges]) expect((await c.get(url)).status).toBe(403);
-    const denied = await t.database.db.selectFrom('audit_log').select(['action', 'result']).where('action', '=', 'imports.home').where('result', '=', 'denied').execute();
+    const denied = await t.database.db
+      .selectFrom('audit_log')
+      .select(['action', 'result'])
+      .where('action', '=', 'imports.home')
+      .where('result', '=', 'denied')
+      .execute();
     expect(denied.length).toBeGreaterThan(0);
   });
 
   it('the report CSV neutralises spreadsheet formulas', async () => {
-    const id = await createImport(t.database.db, health, { name: 'formula.csv', bytes: bytesOf('rid,first,surname,dob,gender,nhs,pc\r\n"=HYPERLINK(""x"")",A,B,20150101,F,,\r\n') }, null);
+    const id = await createImport(
+      t.database.db,
+      health,
+      { name: 'formula.csv', bytes: bytesOf('rid,first,surname,dob,gender,nhs,pc\r\n"=HYPERLINK(""x"")",A,B,20150101,F,,\r\n') },
+      null,
+    );
     await dryRun(t.database.db, id);
     const csv = await reportCsv(t.database.db, id);
     expect(csv).toContain(`"'=HYPERLINK(""x"")"`);

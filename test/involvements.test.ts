@@ -40,7 +40,10 @@ describe.each(databaseKinds())('involvements on %s', (kind) => {
     csc = await orgId(db, 'DEMO-CSC');
     child = await createChild(db, {
       givenName: 'Bea',
-      involved: [{ code: 'DEMO-EDU', service: 'SEND casework' }, { code: 'DEMO-CSC', service: 'Short breaks' }],
+      involved: [
+        { code: 'DEMO-EDU', service: 'SEND casework' },
+        { code: 'DEMO-CSC', service: 'Short breaks' },
+      ],
       consent: { 'council-education': ['core'], 'council-social-care': ['core'] },
     });
     noAccess = await createChild(db, { givenName: 'Notmine', involved: ['DEMO-CSC'], consent: { 'council-social-care': ['core'] } });
@@ -67,7 +70,9 @@ describe.each(databaseKinds())('involvements on %s', (kind) => {
     expect((await c.get(paths.children.keyWorker(noAccess.id))).status).toBe(404);
     const post = await c.post(paths.children.addInvolvement(noAccess.id), involvementForm());
     expect(post.status).toBe(404);
-    expect(await t.database.db.selectFrom('involvements').select('id').where('child_id', '=', noAccess.id).where('organisation_id', '=', trust).execute()).toEqual([]);
+    expect(
+      await t.database.db.selectFrom('involvements').select('id').where('child_id', '=', noAccess.id).where('organisation_id', '=', trust).execute(),
+    ).toEqual([]);
   });
 
   it('refuses a negative cost, part of a penny, and a cost without its period, each with its own message', async () => {
@@ -105,7 +110,10 @@ describe.each(databaseKinds())('involvements on %s', (kind) => {
     expect(page).toContain('Enter the service, for example "Speech and language therapy"');
     expect(page).toContain('The date the involvement started must be today or in the past');
     expect(res.body).toContain('href="#startedOn-day"');
-    const impossible = await c.post(paths.children.addInvolvement(child.id), involvementForm({ 'startedOn-day': '31', 'startedOn-month': '2', 'startedOn-year': '2024' }));
+    const impossible = await c.post(
+      paths.children.addInvolvement(child.id),
+      involvementForm({ 'startedOn-day': '31', 'startedOn-month': '2', 'startedOn-year': '2024' }),
+    );
     expect(text(impossible.body)).toContain('The date the involvement started must be a real date');
   });
 
@@ -121,7 +129,10 @@ describe.each(databaseKinds())('involvements on %s', (kind) => {
     const c = await signedIn();
     await c.get(paths.children.addInvolvement(child.id));
     const practitioner = await userId(t.database.db, PRACTITIONER);
-    const res = await c.post(paths.children.addInvolvement(child.id), involvementForm({ practitionerUserId: practitioner, cost: '£1,045.50', costPeriod: 'week' }));
+    const res = await c.post(
+      paths.children.addInvolvement(child.id),
+      involvementForm({ practitionerUserId: practitioner, cost: '£1,045.50', costPeriod: 'week' }),
+    );
     expect(res.status).toBe(303);
     const row = await t.database.db
       .selectFrom('involvements')
@@ -129,7 +140,13 @@ describe.each(databaseKinds())('involvements on %s', (kind) => {
       .where('child_id', '=', child.id)
       .where('organisation_id', '=', trust)
       .executeTakeFirstOrThrow();
-    expect(row).toMatchObject({ service: 'Speech and language therapy', cost_pence: 104550, cost_period: 'week', practitioner_user_id: practitioner, ended_on: null });
+    expect(row).toMatchObject({
+      service: 'Speech and language therapy',
+      cost_pence: 104550,
+      cost_period: 'week',
+      practitioner_user_id: practitioner,
+      ended_on: null,
+    });
     const page = text((await c.get(res.location!)).body);
     expect(page).toContain('Involvement added');
     expect(page).toContain('£1,045.50 a week');
@@ -152,7 +169,10 @@ describe.each(databaseKinds())('involvements on %s', (kind) => {
   it('accepts a practitioner named in free text, and an annual cost', async () => {
     const c = await signedIn();
     await c.get(paths.children.addInvolvement(child.id));
-    const res = await c.post(paths.children.addInvolvement(child.id), involvementForm({ service: 'Physiotherapy', practitionerName: 'Robin Testtherapist', cost: '1200', costPeriod: 'year' }));
+    const res = await c.post(
+      paths.children.addInvolvement(child.id),
+      involvementForm({ service: 'Physiotherapy', practitionerName: 'Robin Testtherapist', cost: '1200', costPeriod: 'year' }),
+    );
     expect(res.status).toBe(303);
     const page = text((await c.get(res.location!)).body);
     expect(page).toContain('Robin Testtherapist');
@@ -180,7 +200,11 @@ describe.each(databaseKinds())('involvements on %s', (kind) => {
     expect(text(stale.body)).toContain('This involvement has already ended');
     const stored = await t.database.db.selectFrom('involvements').selectAll().where('id', '=', inv.id).executeTakeFirstOrThrow();
     expect(stored).toMatchObject({ ended_on: addDays(todayInLondon(), -1), version: 2 });
-    expect((await chronology(child.id)).at(-1)).toMatchObject({ title: 'Involvement ended: Physiotherapy', occurred_on: addDays(todayInLondon(), -1), organisation_id: trust });
+    expect((await chronology(child.id)).at(-1)).toMatchObject({
+      title: 'Involvement ended: Physiotherapy',
+      occurred_on: addDays(todayInLondon(), -1),
+      organisation_id: trust,
+    });
     expect(text((await c.get(paths.children.involvements(child.id))).body)).toContain('Past involvements');
   });
 
@@ -193,7 +217,11 @@ describe.each(databaseKinds())('involvements on %s', (kind) => {
       .where('service', '=', 'Speech and language therapy')
       .executeTakeFirstOrThrow();
     await c.get(paths.children.endInvolvement(child.id, inv.id));
-    await t.database.db.updateTable('involvements').set({ provides: 'Changed meanwhile', version: inv.version + 1 }).where('id', '=', inv.id).execute();
+    await t.database.db
+      .updateTable('involvements')
+      .set({ provides: 'Changed meanwhile', version: inv.version + 1 })
+      .where('id', '=', inv.id)
+      .execute();
     const res = await c.post(paths.children.endInvolvement(child.id, inv.id), { ...dateParts('endedOn', todayInLondon()), version: String(inv.version) });
     expect(res.status).toBe(409);
     expect(text(res.body)).toContain('Someone else changed this record after you opened it');
@@ -253,7 +281,13 @@ describe.each(databaseKinds())('involvements on %s', (kind) => {
       expect(row.key_worker_user_id).toBe(keyworker);
       const changes = await t.database.db.selectFrom('key_worker_changes').selectAll().where('child_id', '=', child.id).execute();
       expect(changes).toHaveLength(1);
-      expect(changes[0]).toMatchObject({ from_user_id: null, to_user_id: keyworker, family_agreed: true, note: 'Agreed at the review meeting', changed_on: todayInLondon() });
+      expect(changes[0]).toMatchObject({
+        from_user_id: null,
+        to_user_id: keyworker,
+        family_agreed: true,
+        note: 'Agreed at the review meeting',
+        changed_on: todayInLondon(),
+      });
       expect((await chronology(child.id)).at(-1)).toMatchObject({ title: 'Key worker changed to Demo Key Worker', organisation_id: csc, section: 'core' });
       const page = text((await c.get(res.location!)).body);
       expect(page).toContain('Key worker changed');
@@ -265,9 +299,18 @@ describe.each(databaseKinds())('involvements on %s', (kind) => {
     it('records an interim change with the family still to be asked, then their agreement', async () => {
       const c = await signedIn();
       await c.get(paths.children.keyWorker(child.id));
-      const interim = await c.post(paths.children.keyWorker(child.id), { keyWorkerUserId: caseworkerId, familyAgreed: 'interim', version: String(await version()) });
+      const interim = await c.post(paths.children.keyWorker(child.id), {
+        keyWorkerUserId: caseworkerId,
+        familyAgreed: 'interim',
+        version: String(await version()),
+      });
       expect(interim.status).toBe(303);
-      const last = await t.database.db.selectFrom('key_worker_changes').selectAll().where('child_id', '=', child.id).orderBy('recorded_at', 'desc').executeTakeFirstOrThrow();
+      const last = await t.database.db
+        .selectFrom('key_worker_changes')
+        .selectAll()
+        .where('child_id', '=', child.id)
+        .orderBy('recorded_at', 'desc')
+        .executeTakeFirstOrThrow();
       expect(last).toMatchObject({ from_user_id: keyworker, to_user_id: caseworkerId, family_agreed: false });
       expect((await chronology(child.id)).at(-1)!.title).toBe('Interim key worker: Demo Caseworker (the family will be asked)');
       const page = text((await c.get(interim.location!)).body);

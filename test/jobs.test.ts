@@ -208,7 +208,11 @@ describe.each(databaseKinds())('background jobs on %s', (kind) => {
     const id = await jobs.enqueue(db, 'long-import', {});
     const run = jobs.runPending(1);
     await g.reached;
-    const lease = await db.selectFrom('jobs').select(sql<boolean>`locked_until > now() + interval '9 minutes'`.as('fresh')).where('id', '=', String(id)).executeTakeFirstOrThrow();
+    const lease = await db
+      .selectFrom('jobs')
+      .select(sql<boolean>`locked_until > now() + interval '9 minutes'`.as('fresh'))
+      .where('id', '=', String(id))
+      .executeTakeFirstOrThrow();
     expect(lease.fresh).toBe(true);
     g.open();
     await run;

@@ -21,7 +21,22 @@ const FINANCE = 'finance@demoshire.example.org';
 const CASEWORKER = 'caseworker@demoshire.example.org';
 
 /** The tables that make up two children's records (not the logs of the merge itself). */
-const RECORD_TABLES = ['children', 'families', 'family_members', 'involvements', 'consents', 'consent_scopes', 'child_criteria', 'about_me_versions', 'chronology_events', 'source_records', 'child_field_values', 'lawful_bases', 'break_glass', 'key_worker_changes'];
+const RECORD_TABLES = [
+  'children',
+  'families',
+  'family_members',
+  'involvements',
+  'consents',
+  'consent_scopes',
+  'child_criteria',
+  'about_me_versions',
+  'chronology_events',
+  'source_records',
+  'child_field_values',
+  'lawful_bases',
+  'break_glass',
+  'key_worker_changes',
+];
 const record = async (db: Db) => {
   const p = await photograph(db);
   return Object.fromEntries(RECORD_TABLES.map((t) => [t, p[t]]));
@@ -29,7 +44,10 @@ const record = async (db: Db) => {
 
 async function addAboutMe(db: Db, childId: string, versions: string[]) {
   for (const [i, what] of versions.entries()) {
-    await db.insertInto('about_me_versions').values({ child_id: childId, version: i + 1, what_matters: what }).execute();
+    await db
+      .insertInto('about_me_versions')
+      .values({ child_id: childId, version: i + 1, what_matters: what })
+      .execute();
   }
 }
 
@@ -49,7 +67,12 @@ describe.each(databaseKinds())('matching review on %s', (kind) => {
 
   /** An extract of two demo children written badly enough that the linker is unsure, with a wide review band. */
   async function uncertainPairs() {
-    const kids = await t.database.db.selectFrom('children').select(['id', 'given_name', 'family_name', 'date_of_birth']).where('council_id', 'in', ['DEMO-POP-000031', 'DEMO-POP-000047', 'DEMO-POP-000059', 'DEMO-POP-000071']).orderBy('council_id').execute();
+    const kids = await t.database.db
+      .selectFrom('children')
+      .select(['id', 'given_name', 'family_name', 'date_of_birth'])
+      .where('council_id', 'in', ['DEMO-POP-000031', 'DEMO-POP-000047', 'DEMO-POP-000059', 'DEMO-POP-000071'])
+      .orderBy('council_id')
+      .execute();
     const rows = kids.map((k, i) => {
       const [y, m, d] = k.date_of_birth.split('-');
       const given = `${k.given_name.slice(0, -1)}${k.given_name.endsWith('e') ? 'a' : 'e'}`;
@@ -93,11 +116,19 @@ describe.each(databaseKinds())('matching review on %s', (kind) => {
       .orderBy('id', 'desc')
       .executeTakeFirstOrThrow();
     expect(audit).toMatchObject({ subject_type: 'child', subject_id: r.child_a, purpose: 'clerical review of a possible match' });
-    expect((await t.database.db.selectFrom('audit_children').select('child_id').where('audit_id', '=', audit.id).execute()).map((x) => x.child_id)).toEqual([r.child_b]);
+    expect((await t.database.db.selectFrom('audit_children').select('child_id').where('audit_id', '=', audit.id).execute()).map((x) => x.child_id)).toEqual([
+      r.child_b,
+    ]);
   });
 
   it('a decision is kept for the linker, the pair leaves the queue, and it is never asked again', async () => {
-    const pending = await t.database.db.selectFrom('match_reviews').selectAll().where('status', '=', 'pending').where('import_id', '=', uncertainImport).orderBy('created_at').execute();
+    const pending = await t.database.db
+      .selectFrom('match_reviews')
+      .selectAll()
+      .where('status', '=', 'pending')
+      .where('import_id', '=', uncertainImport)
+      .orderBy('created_at')
+      .execute();
     const [different, unsure] = pending;
     const c = new Client(t.app);
     await c.signIn(FINANCE);
@@ -128,7 +159,11 @@ describe.each(databaseKinds())('matching review on %s', (kind) => {
 
   it('the linker is given the decisions: a pair decided “different” is neither linked nor asked about again', async () => {
     const db = t.database.db;
-    const kid = await db.selectFrom('children').select(['id', 'given_name', 'family_name', 'date_of_birth']).where('council_id', '=', 'DEMO-POP-000031').executeTakeFirstOrThrow();
+    const kid = await db
+      .selectFrom('children')
+      .select(['id', 'given_name', 'family_name', 'date_of_birth'])
+      .where('council_id', '=', 'DEMO-POP-000031')
+      .executeTakeFirstOrThrow();
     const row: CheckedRow = {
       row: 1,
       recordId: 'Z1',
@@ -141,15 +176,35 @@ describe.each(databaseKinds())('matching review on %s', (kind) => {
     expect(proposal).toBeTruthy();
     expect(first.verdicts[0]!.outcome).toBe('review');
     const [x, y] = [proposal.refA, proposal.refB].sort((p, q) => (`${p.source}\u0000${p.id}` < `${q.source}\u0000${q.id}` ? -1 : 1));
-    await db.insertInto('link_decisions').values({ source_a: x!.source, record_a: x!.id, source_b: y!.source, record_b: y!.id, decision: 'different' }).execute();
+    await db
+      .insertInto('link_decisions')
+      .values({ source_a: x!.source, record_a: x!.id, source_b: y!.source, record_b: y!.id, decision: 'different' })
+      .execute();
     const second = await classify(db, '00000000-0000-4000-8000-00000000abcd', [row], band);
-    expect(second.reviews.filter((r) => `${r.refA.source}/${r.refA.id}/${r.refB.source}/${r.refB.id}` === `${proposal.refA.source}/${proposal.refA.id}/${proposal.refB.source}/${proposal.refB.id}`)).toEqual([]);
+    expect(
+      second.reviews.filter(
+        (r) =>
+          `${r.refA.source}/${r.refA.id}/${r.refB.source}/${r.refB.id}` ===
+          `${proposal.refA.source}/${proposal.refA.id}/${proposal.refB.source}/${proposal.refB.id}`,
+      ),
+    ).toEqual([]);
     expect(second.verdicts[0]!.target).not.toEqual({ child: kid.id });
-    await db.deleteFrom('link_decisions').where('source_a', '=', x!.source).where('record_a', '=', x!.id).where('source_b', '=', y!.source).where('record_b', '=', y!.id).execute();
+    await db
+      .deleteFrom('link_decisions')
+      .where('source_a', '=', x!.source)
+      .where('record_a', '=', x!.id)
+      .where('source_b', '=', y!.source)
+      .where('record_b', '=', y!.id)
+      .execute();
   });
 
   it('“same person” merges into the older record, keeps every value with its source, and the unmerge restores both exactly', async () => {
-    const unsure = await t.database.db.selectFrom('match_reviews').selectAll().where('status', '=', 'not-sure').where('import_id', '=', uncertainImport).executeTakeFirstOrThrow();
+    const unsure = await t.database.db
+      .selectFrom('match_reviews')
+      .selectAll()
+      .where('status', '=', 'not-sure')
+      .where('import_id', '=', uncertainImport)
+      .executeTakeFirstOrThrow();
     const before = await record(t.database.db);
     const historyBefore = (await photograph(t.database.db)).child_history!;
     const older = await t.database.db.selectFrom('children').select(['id', 'given_name']).where('id', '=', unsure.child_b).executeTakeFirstOrThrow();
@@ -175,20 +230,47 @@ describe.each(databaseKinds())('matching review on %s', (kind) => {
     // The history keeps every earlier entry, plus the merge and the unmerge.
     const historyAfter = (await photograph(t.database.db)).child_history!;
     expect(historyAfter).toEqual(expect.arrayContaining(historyBefore));
-    expect(historyAfter.filter((h) => !historyBefore.includes(h)).map((h) => JSON.parse(JSON.parse(h).changes).event).sort()).toEqual(['merged', 'unmerged', 'unmerged']);
+    expect(
+      historyAfter
+        .filter((h) => !historyBefore.includes(h))
+        .map((h) => JSON.parse(JSON.parse(h).changes).event)
+        .sort(),
+    ).toEqual(['merged', 'unmerged', 'unmerged']);
     // Undoing is a decision too: the pair is now "different" for the linker.
-    expect((await t.database.db.selectFrom('link_decisions').select('decision').where('review_id', '=', unsure.id).executeTakeFirstOrThrow()).decision).toBe('different');
+    expect((await t.database.db.selectFrom('link_decisions').select('decision').where('review_id', '=', unsure.id).executeTakeFirstOrThrow()).decision).toBe(
+      'different',
+    );
   });
 
   it('merges two full records (family, consents, involvements, criteria, about me) and unmerges them exactly; a caseworker sees the provenance', async () => {
     const db = t.database.db;
-    const a = await createChild(db, { givenName: 'Fictiona', familyName: 'Testmerge', dateOfBirth: '2014-05-06', nhsNumber: fakeNhsNumber(7001), upn: fakeUpn(7001), criteria: ['DEVELOPMENT'], involvedOrgCodes: ['DEMO-EDU', 'DEMO-TRUST'] });
-    const b = await createChild(db, { givenName: 'Fiktiona', familyName: 'Testmerge', dateOfBirth: '2014-05-06', nhsNumber: fakeNhsNumber(7002), councilId: 'FICTIONAL-7002', postcode: 'DM3 1AA', criteria: ['DEVELOPMENT', 'CONDITION'], involvedOrgCodes: ['DEMO-CSC'] });
+    const a = await createChild(db, {
+      givenName: 'Fictiona',
+      familyName: 'Testmerge',
+      dateOfBirth: '2014-05-06',
+      nhsNumber: fakeNhsNumber(7001),
+      upn: fakeUpn(7001),
+      criteria: ['DEVELOPMENT'],
+      involvedOrgCodes: ['DEMO-EDU', 'DEMO-TRUST'],
+    });
+    const b = await createChild(db, {
+      givenName: 'Fiktiona',
+      familyName: 'Testmerge',
+      dateOfBirth: '2014-05-06',
+      nhsNumber: fakeNhsNumber(7002),
+      councilId: 'FICTIONAL-7002',
+      postcode: 'DM3 1AA',
+      criteria: ['DEVELOPMENT', 'CONDITION'],
+      involvedOrgCodes: ['DEMO-CSC'],
+    });
     // b is made later, so a is the older record and is kept.
     await sql`update children set created_at = created_at + interval '1 second' where id = ${b.childId}`.execute(db);
     await addAboutMe(db, a.childId, ['Swimming']);
     await addAboutMe(db, b.childId, ['Music', 'Music and swimming']);
-    await db.insertInto('chronology_events').values({ child_id: b.childId, occurred_on: '2024-01-01', section: 'social-care', title: 'Short break started' }).execute();
+    await db
+      .insertInto('chronology_events')
+      .values({ child_id: b.childId, occurred_on: '2024-01-01', section: 'social-care', title: 'Short break started' })
+      .execute();
     const before = await record(db);
 
     const merged = await db.transaction().execute((tx) => mergeChildren(tx, b.childId, a.childId, { userId: null }));
@@ -198,14 +280,23 @@ describe.each(databaseKinds())('matching review on %s', (kind) => {
     expect((await db.selectFrom('involvements').select('organisation_id').where('child_id', '=', a.childId).execute()).length).toBe(3);
     expect((await db.selectFrom('consents').select('id').where('child_id', '=', a.childId).execute()).length).toBe(2);
     // The merged record's consent, which no second person approved, waits for one before it counts for the kept record (ADR 0012).
-    expect(await db.selectFrom('consents').select(['id', 'approval']).where('id', '=', b.consentId!).executeTakeFirstOrThrow()).toEqual({ id: b.consentId, approval: 'pending' });
+    expect(await db.selectFrom('consents').select(['id', 'approval']).where('id', '=', b.consentId!).executeTakeFirstOrThrow()).toEqual({
+      id: b.consentId,
+      approval: 'pending',
+    });
     expect(await db.selectFrom('consents').select(['approval']).where('id', '=', a.consentId!).executeTakeFirstOrThrow()).toEqual({ approval: 'approved' });
     expect((await db.selectFrom('child_criteria').select('criterion_id').where('child_id', '=', a.childId).execute()).length).toBe(2);
-    expect((await db.selectFrom('about_me_versions').select(['version', 'what_matters']).where('child_id', '=', a.childId).orderBy('version').execute()).map((v) => v.what_matters)).toEqual(['Swimming', 'Music', 'Music and swimming']);
+    expect(
+      (await db.selectFrom('about_me_versions').select(['version', 'what_matters']).where('child_id', '=', a.childId).orderBy('version').execute()).map(
+        (v) => v.what_matters,
+      ),
+    ).toEqual(['Swimming', 'Music', 'Music and swimming']);
     expect((await db.selectFrom('family_members').select('id').where('family_id', '=', a.familyId).execute()).length).toBe(2);
     // Nothing lost: b's NHS number and postcode stay, as alternatives from the merged record.
     const p = await provenance(db, a.childId);
-    expect(p.fields.find((f) => f.field === 'nhs_number')!.values).toEqual([{ value: fakeNhsNumber(7002), current: false, sources: [expect.objectContaining({ name: 'A merged record' })] }]);
+    expect(p.fields.find((f) => f.field === 'nhs_number')!.values).toEqual([
+      { value: fakeNhsNumber(7002), current: false, sources: [expect.objectContaining({ name: 'A merged record' })] },
+    ]);
 
     const cw = new Client(t.app);
     await cw.signIn(CASEWORKER);
@@ -222,8 +313,15 @@ describe.each(databaseKinds())('matching review on %s', (kind) => {
     const a = await createChild(db, { givenName: 'Fictionel', familyName: 'Teststale', dateOfBirth: '2013-02-03' });
     const b = await createChild(db, { givenName: 'Fictionel', familyName: 'Teststale', dateOfBirth: '2013-02-03' });
     const m = await db.transaction().execute((tx) => mergeChildren(tx, a.childId, b.childId, { userId: null }));
-    await db.updateTable('children').set({ communication_needs: 'Uses signs', version: sql<number>`version + 1` }).where('id', '=', m.keptId).execute();
-    const refused = await db.transaction().execute((tx) => unmergeChildren(tx, m.mergeId, { userId: null })).catch((e: unknown) => e);
+    await db
+      .updateTable('children')
+      .set({ communication_needs: 'Uses signs', version: sql<number>`version + 1` })
+      .where('id', '=', m.keptId)
+      .execute();
+    const refused = await db
+      .transaction()
+      .execute((tx) => unmergeChildren(tx, m.mergeId, { userId: null }))
+      .catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(ValidationError);
     expect((refused as ValidationError).errors[0]!.text).toBe(STALE_MERGE);
   });
@@ -233,7 +331,16 @@ describe.each(databaseKinds())('matching review on %s', (kind) => {
     const b = await createChild(db, { givenName: 'Fictionare', familyName: 'Testrace', dateOfBirth: '2012-04-05' });
     const review = await db
       .insertInto('match_reviews')
-      .values({ child_a: a.childId, child_b: b.childId, ref_a_source: 'test', ref_a_id: 'RACE-A', ref_b_source: 'test', ref_b_id: 'RACE-B', probability: 0.7, explanation: '[]' })
+      .values({
+        child_a: a.childId,
+        child_b: b.childId,
+        ref_a_source: 'test',
+        ref_a_id: 'RACE-A',
+        ref_b_source: 'test',
+        ref_b_id: 'RACE-B',
+        probability: 0.7,
+        explanation: '[]',
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     const user = (await db.selectFrom('users').select('id').where('email', '=', FINANCE).executeTakeFirstOrThrow()).id;
@@ -250,13 +357,20 @@ describe.each(databaseKinds())('matching review on %s', (kind) => {
     // The review pages are addressed by review and merge ids and never show a child's register id.
     const c = new Client(t.app);
     await c.signIn(FINANCE);
-    const pages = [await c.get(paths.matching.queue), await c.get(paths.matching.pair(review.id)), await c.get(paths.matching.merges), await c.get(paths.matching.merge(merges[0]!.id))];
+    const pages = [
+      await c.get(paths.matching.queue),
+      await c.get(paths.matching.pair(review.id)),
+      await c.get(paths.matching.merges),
+      await c.get(paths.matching.merge(merges[0]!.id)),
+    ];
     expect(pages.map((p) => p.status)).toEqual([200, 200, 200, 200]);
     for (const id of [a.childId, b.childId]) for (const p of pages) expect(p.body).not.toContain(id);
 
     const undos = await Promise.allSettled([0, 1].map(() => db.transaction().execute((tx) => unmergeChildren(tx, merges[0]!.id, { userId: null }))));
     expect(undos.filter((x) => x.status === 'fulfilled').length).toBe(1);
-    expect(((undos.find((x) => x.status === 'rejected') as PromiseRejectedResult).reason as ValidationError).errors[0]!.text).toBe('This merge has already been undone');
+    expect(((undos.find((x) => x.status === 'rejected') as PromiseRejectedResult).reason as ValidationError).errors[0]!.text).toBe(
+      'This merge has already been undone',
+    );
     expect((await db.selectFrom('children').select('id').where('id', 'in', [a.childId, b.childId]).execute()).length).toBe(2);
   });
 });

@@ -76,7 +76,10 @@ describe.each(databaseKinds())('migrations on %s', (kind) => {
       expect(await migrate(database, good)).toEqual([]);
       expect(await migrate(database, good)).toEqual([]);
 
-      const sha = (file: string) => createHash('sha256').update(readFileSync(join(fixtureDir('good'), file))).digest('hex');
+      const sha = (file: string) =>
+        createHash('sha256')
+          .update(readFileSync(join(fixtureDir('good'), file)))
+          .digest('hex');
       expect(await appliedRows(database)).toEqual([
         { name: '0001_partnership_notes.sql', checksum: sha('0001_partnership_notes.sql') },
         { name: '0002_note_authors.sql', checksum: sha('0002_note_authors.sql') },
@@ -243,10 +246,7 @@ describe('a migrating process killed part-way through', () => {
       const child = startMigrateChild({ MIGRATE_DATABASE_URL: empty.url!, MIGRATE_DIR: fixtureDir('killed-postgres') });
       try {
         await waitFor(child, 'it reached the pg_sleep in the migration', async () => {
-          const rows = await adminQuery(
-            `select 1 from pg_stat_activity where datname = $1 and state = 'active' and query like '%pg_sleep(30)%'`,
-            [dbName],
-          );
+          const rows = await adminQuery(`select 1 from pg_stat_activity where datname = $1 and state = 'active' and query like '%pg_sleep(30)%'`, [dbName]);
           return rows.length > 0;
         });
         child.kill();
@@ -272,44 +272,40 @@ describe('a migrating process killed part-way through', () => {
     90_000,
   );
 
-  it(
-    'on the embedded database leaves nothing of the migration behind when the folder is opened again',
-    async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'jointly-killed-'));
-      const child = startMigrateChild({ MIGRATE_DATA_DIR: dir, MIGRATE_DIR: fixtureDir('killed-pglite') });
-      try {
-        await waitFor(child, 'it started the migration', async () => child.output().includes('applying'));
-        // The insert takes tens of seconds; let it get under way before killing the process.
-        await new Promise((r) => setTimeout(r, 1000));
-        child.kill();
-        expect((await child.exited).signal).toBe('SIGKILL');
-        expect(child.output()).not.toContain('migrated');
+  it('on the embedded database leaves nothing of the migration behind when the folder is opened again', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'jointly-killed-'));
+    const child = startMigrateChild({ MIGRATE_DATA_DIR: dir, MIGRATE_DIR: fixtureDir('killed-pglite') });
+    try {
+      await waitFor(child, 'it started the migration', async () => child.output().includes('applying'));
+      // The insert takes tens of seconds; let it get under way before killing the process.
+      await new Promise((r) => setTimeout(r, 1000));
+      child.kill();
+      expect((await child.exited).signal).toBe('SIGKILL');
+      expect(child.output()).not.toContain('migrated');
 
-        const database = await openPGlite(dir);
-        try {
-          expect(await migrate(database)).toEqual(names(platform));
-          expect(await tableExists(database, 'killed_fixture')).toBe(false);
-          expect(await tableExists(database, 'users')).toBe(true);
-          expect(names(await appliedRows(database))).toEqual(names(platform));
-          expect(await migrate(database)).toEqual([]);
-        } finally {
-          await database.close();
-        }
-        // And once more from cold, as the next start after that would.
-        const again = await openPGlite(dir);
-        try {
-          expect(await migrate(again)).toEqual([]);
-          const orgs = await sql<{ n: number }>`select count(*)::int as n from organisations`.execute(again.db);
-          expect(orgs.rows).toEqual([{ n: 0 }]);
-        } finally {
-          await again.close();
-        }
+      const database = await openPGlite(dir);
+      try {
+        expect(await migrate(database)).toEqual(names(platform));
+        expect(await tableExists(database, 'killed_fixture')).toBe(false);
+        expect(await tableExists(database, 'users')).toBe(true);
+        expect(names(await appliedRows(database))).toEqual(names(platform));
+        expect(await migrate(database)).toEqual([]);
       } finally {
-        child.kill();
-        await child.exited;
-        rmSync(dir, { recursive: true, force: true });
+        await database.close();
       }
-    },
-    90_000,
-  );
+      // And once more from cold, as the next start after that would.
+      const again = await openPGlite(dir);
+      try {
+        expect(await migrate(again)).toEqual([]);
+        const orgs = await sql<{ n: number }>`select count(*)::int as n from organisations`.execute(again.db);
+        expect(orgs.rows).toEqual([{ n: 0 }]);
+      } finally {
+        await again.close();
+      }
+    } finally {
+      child.kill();
+      await child.exited;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
 });

@@ -27,7 +27,9 @@ describe('notifications', () => {
       received.push({ path: req.url ?? '', auth: req.headers.authorization ?? '', body });
       if (body.email_address === 'refused@example.org') {
         res.writeHead(400, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ status_code: 400, errors: [{ error: 'BadRequestError', message: 'Can’t send to this recipient using a team-only API key' }] }));
+        res.end(
+          JSON.stringify({ status_code: 400, errors: [{ error: 'BadRequestError', message: 'Can’t send to this recipient using a team-only API key' }] }),
+        );
         return;
       }
       res.writeHead(201, { 'content-type': 'application/json' });
@@ -52,7 +54,13 @@ describe('notifications', () => {
     const delivered: Message[] = [];
     const n = new OutboxNotifier((m) => void delivered.push(m));
     const link = 'https://jointly.example.org/invitation/secret-token-1';
-    await n.send(database.db, { channel: 'email', to: 'invited@example.org', subject: 'Invited', body: `Create your password:\n${link}\nThanks`, secrets: [link] });
+    await n.send(database.db, {
+      channel: 'email',
+      to: 'invited@example.org',
+      subject: 'Invited',
+      body: `Create your password:\n${link}\nThanks`,
+      secrets: [link],
+    });
     const row = await database.db.selectFrom('notifications').selectAll().where('recipient', '=', 'invited@example.org').executeTakeFirstOrThrow();
     expect(row.body).toBe(`Create your password:\n${SECRET_REMOVED}\nThanks`);
     expect(delivered).toHaveLength(1);
@@ -74,13 +82,22 @@ describe('notifications', () => {
     await n.send(database.db, { channel: 'email', to: 'someone@example.org', subject: 'Hello', body: 'Body text' });
     await n.send(database.db, { channel: 'sms', to: '07700900001', body: 'Text body' });
     const email = received.find((r) => r.path === '/v2/notifications/email' && r.body.email_address === 'someone@example.org')!;
-    expect(email.body).toMatchObject({ template_id: EMAIL_TEMPLATE, email_address: 'someone@example.org', personalisation: { subject: 'Hello', body: 'Body text' } });
+    expect(email.body).toMatchObject({
+      template_id: EMAIL_TEMPLATE,
+      email_address: 'someone@example.org',
+      personalisation: { subject: 'Hello', body: 'Body text' },
+    });
     // Notify authenticates with a JWT whose issuer is the service id.
     const [, payload] = email.auth.replace('Bearer ', '').split('.');
     expect(JSON.parse(Buffer.from(payload!, 'base64url').toString()).iss).toBe(SERVICE_ID);
     const sms = received.find((r) => r.path === '/v2/notifications/sms')!;
     expect(sms.body).toMatchObject({ template_id: SMS_TEMPLATE, phone_number: '07700900001' });
-    const rows = await database.db.selectFrom('notifications').selectAll().where('provider', '=', 'govuk-notify').where('recipient', 'in', ['someone@example.org', '07700900001']).execute();
+    const rows = await database.db
+      .selectFrom('notifications')
+      .selectAll()
+      .where('provider', '=', 'govuk-notify')
+      .where('recipient', 'in', ['someone@example.org', '07700900001'])
+      .execute();
     expect(rows.map((r) => [r.status, r.provider_reference])).toEqual([
       ['sent', 'notify-ref-1'],
       ['sent', 'notify-ref-1'],

@@ -8,7 +8,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { buildTestApp, Client, text, type TestApp } from './support/app.js';
 import { databaseKinds } from './support/db.js';
-import { createPanelWorld, decisionCounts, decisionWindow, errorsOf, firstServiceCategory, PANEL_USERS, personalCareTerms, type PanelWorld } from './support/panel-world.js';
+import {
+  createPanelWorld,
+  decisionCounts,
+  decisionWindow,
+  errorsOf,
+  firstServiceCategory,
+  PANEL_USERS,
+  personalCareTerms,
+  type PanelWorld,
+} from './support/panel-world.js';
 import { paths } from '../src/paths.js';
 import { todayInLondon } from '../src/platform/dates.js';
 import { changePackage, createPackage, currentTerms, impliedCommitment, type PackageInput } from '../src/capabilities/money/budgets/packages.js';
@@ -48,7 +57,16 @@ describe.each(databaseKinds())('a panel decision that changes a package, on %s',
       startsOn: start,
       endsOn: end,
       reviewOn: null,
-      split: [{ from: start, to: end, shares: [{ partnerId: w.partners.health, bp: healthPercent * 100 }, { partnerId: w.partners.socialCare, bp: 10000 - healthPercent * 100 }] }],
+      split: [
+        {
+          from: start,
+          to: end,
+          shares: [
+            { partnerId: w.partners.health, bp: healthPercent * 100 },
+            { partnerId: w.partners.socialCare, bp: 10000 - healthPercent * 100 },
+          ],
+        },
+      ],
       reason: 'Set up by the key worker before the panel (fictional)',
     };
     return createPackage(db(), { ...terms, agreementId: w.pool.agreementId, childId: w.childId }, { id: w.pool.financeUserId }, today);
@@ -69,7 +87,15 @@ describe.each(databaseKinds())('a panel decision that changes a package, on %s',
   /** What a decision writes, to show a refused one wrote nothing. */
   const counts = async (w: PanelWorld, packageId: string) => ({
     ...(await decisionCounts(db(), w)),
-    changes: Number((await db().selectFrom('package_changes').select(sql<number>`count(*)`.as('n')).where('package_id', '=', packageId).executeTakeFirstOrThrow()).n),
+    changes: Number(
+      (
+        await db()
+          .selectFrom('package_changes')
+          .select(sql<number>`count(*)`.as('n'))
+          .where('package_id', '=', packageId)
+          .executeTakeFirstOrThrow()
+      ).n,
+    ),
     version: (await db().selectFrom('packages').select('version').where('id', '=', packageId).executeTakeFirstOrThrow()).version,
   });
 
@@ -127,14 +153,24 @@ describe.each(databaseKinds())('a panel decision that changes a package, on %s',
     expect(Object.fromEntries(held.map((h) => [h.partner_id, Number(h.pence)]))).toEqual(implied);
 
     // The package's new version is the decision's; the first is not.
-    const versions = await db().selectFrom('package_changes').select(['id', 'version', 'decision_id']).where('package_id', '=', pkg.id).orderBy('version').execute();
+    const versions = await db()
+      .selectFrom('package_changes')
+      .select(['id', 'version', 'decision_id'])
+      .where('package_id', '=', pkg.id)
+      .orderBy('version')
+      .execute();
     expect(versions.map((v) => [v.version, v.decision_id])).toEqual([
       [1, null],
       [2, d.id],
     ]);
     expect(txs[0]!.package_change_id).toBe(versions[1]!.id);
     const { split } = await currentTerms(db(), pkg.id);
-    expect(split[0]!.shares).toEqual(expect.arrayContaining([{ partnerId: w.partners.health, bp: 3000 }, { partnerId: w.partners.socialCare, bp: 7000 }]));
+    expect(split[0]!.shares).toEqual(
+      expect.arrayContaining([
+        { partnerId: w.partners.health, bp: 3000 },
+        { partnerId: w.partners.socialCare, bp: 7000 },
+      ]),
+    );
 
     // The decision page and the outcome sheet say it changed a package that was in place.
     const page = await caseworker.get(res.location!);
@@ -176,7 +212,19 @@ describe.each(databaseKinds())('a panel decision that changes a package, on %s',
       db(),
       pkg.id,
       1,
-      { serviceCategory: row.service_category, service: row.service, providerId: row.provider_id, unitCostPence: row.unit_cost_pence, unitsX100: row.units_x100, frequency: row.frequency, startsOn: row.starts_on, endsOn: row.ends_on, reviewOn: addDays(start, 28), split, reason: 'Review brought forward (fictional)' },
+      {
+        serviceCategory: row.service_category,
+        service: row.service,
+        providerId: row.provider_id,
+        unitCostPence: row.unit_cost_pence,
+        unitsX100: row.units_x100,
+        frequency: row.frequency,
+        startsOn: row.starts_on,
+        endsOn: row.ends_on,
+        reviewOn: addDays(start, 28),
+        split,
+        reason: 'Review brought forward (fictional)',
+      },
       { id: w.pool.financeUserId },
       today,
     );
@@ -195,18 +243,37 @@ describe.each(databaseKinds())('a panel decision that changes a package, on %s',
     const earlier = await createPanelWorld(db(), { pool: w.pool });
     const decision = await db()
       .insertInto('panel_decisions')
-      .values({ case_id: earlier.caseId, referral_id: earlier.referralId, meeting_id: earlier.meetingId, outcome: 'approve', reasons: 'Set up (fictional)', package_id: pkg.id, decided_on: today, sheet_due_on: today })
+      .values({
+        case_id: earlier.caseId,
+        referral_id: earlier.referralId,
+        meeting_id: earlier.meetingId,
+        outcome: 'approve',
+        reasons: 'Set up (fictional)',
+        package_id: pkg.id,
+        decided_on: today,
+        sheet_due_on: today,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     await db()
       .insertInto('disputes')
-      .values({ decision_id: decision.id, partner_id: w.partners.socialCare, raised_on: today, reason: 'Share too high (fictional)', interim: 'The split as decided stands', step_due_on: today })
+      .values({
+        decision_id: decision.id,
+        partner_id: w.partners.socialCare,
+        raised_on: today,
+        reason: 'Share too high (fictional)',
+        interim: 'The split as decided stands',
+        step_due_on: today,
+      })
       .execute();
     const before = await counts(w, pkg.id);
     await caseworker.get(`${paths.decisions.decide(w.caseId)}?package=${pkg.id}`);
     const res = await caseworker.post(paths.decisions.decide(w.caseId), change(w, pkg.id, '1', '30', '70'));
     expect(res.status).toBe(400);
-    expect(errorsOf(res.body)).toContainEqual({ href: '#packageChoice', text: `Social care disputes its share of ${pkg.reference}: the dispute must be resolved or withdrawn before a decision changes the package` });
+    expect(errorsOf(res.body)).toContainEqual({
+      href: '#packageChoice',
+      text: `Social care disputes its share of ${pkg.reference}: the dispute must be resolved or withdrawn before a decision changes the package`,
+    });
     expect(await counts(w, pkg.id)).toEqual(before);
   });
 
@@ -219,7 +286,10 @@ describe.each(databaseKinds())('a panel decision that changes a package, on %s',
     const res = await caseworker.post(paths.decisions.decide(w.caseId), change(w, pkg.id, '1', '30', '70'));
     expect(res.status).toBe(400);
     expect(errorsOf(res.body)).toEqual([
-      { href: '#attendance', text: 'Social care’s share is £1,820.00 in the first 12 months, more than any present member for Social care may agree (the most is £1,500.00): take it to someone with more authority' },
+      {
+        href: '#attendance',
+        text: 'Social care’s share is £1,820.00 in the first 12 months, more than any present member for Social care may agree (the most is £1,500.00): take it to someone with more authority',
+      },
     ]);
     expect(await counts(w, pkg.id)).toEqual(before);
     // The refused form keeps the change: the same package and version, ready to correct.
@@ -258,7 +328,10 @@ describe.each(databaseKinds())('a panel decision that changes a package, on %s',
     const before = await counts(w, pkg.id);
     const res = await caseworker.post(paths.decisions.decide(w.caseId), change(w, pkg.id, '1', '30', '70'));
     expect(res.status).toBe(400);
-    expect(errorsOf(res.body)).toContainEqual({ href: '#packageChoice', text: `${pkg.reference} ended on ${to.split('-').reverse().join('/')}, so it cannot be changed: set up a new package instead` });
+    expect(errorsOf(res.body)).toContainEqual({
+      href: '#packageChoice',
+      text: `${pkg.reference} ended on ${to.split('-').reverse().join('/')}, so it cannot be changed: set up a new package instead`,
+    });
     expect(await counts(w, pkg.id)).toEqual(before);
   });
 });

@@ -7,7 +7,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { buildTestApp, Client, text, type TestApp } from './support/app.js';
 import { databaseKinds } from './support/db.js';
-import { createPanelWorld, dateParts, decisionCounts, decisionWindow, errorsOf, firstServiceCategory, PANEL_USERS, personalCareTerms, type PanelWorld } from './support/panel-world.js';
+import {
+  createPanelWorld,
+  dateParts,
+  decisionCounts,
+  decisionWindow,
+  errorsOf,
+  firstServiceCategory,
+  PANEL_USERS,
+  personalCareTerms,
+  type PanelWorld,
+} from './support/panel-world.js';
 import { userIdByEmail } from './support/register.js';
 import { paths } from '../src/paths.js';
 import { todayInLondon } from '../src/platform/dates.js';
@@ -18,11 +28,12 @@ import { financialYearLabel, periodBounds, periodOf } from '../src/platform/fina
 import { getDecision, recordDecision } from '../src/capabilities/referral-and-panel/panel-decisions/service.js';
 import { issueSheet } from '../src/capabilities/referral-and-panel/panel-decisions/sheets.js';
 
-
 /** Waits until another connection to this database is waiting for a lock (the second caller, blocked). */
 async function someoneWaitsForALock(db: Db) {
   for (let i = 0; i < 250; i++) {
-    const r = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`.execute(db);
+    const r = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`.execute(
+      db,
+    );
     if ((r.rows[0]?.n ?? 0) > 0) return;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -120,7 +131,12 @@ describe.each(databaseKinds())('panel decision safeguards on %s', (kind) => {
 
   it('refuses a paying partner with nobody present for it, even when it pays nothing in the first 12 months', async () => {
     // Quorum and joint funding relaxed so that authority is the only problem.
-    const w = await createPanelWorld(db(), { present: ['education', 'health'], quorumMembers: 2, jointFundingAgencies: [], authorityPence: { education: 200_000_000 } });
+    const w = await createPanelWorld(db(), {
+      present: ['education', 'health'],
+      quorumMembers: 2,
+      jointFundingAgencies: [],
+      authorityPence: { education: 200_000_000 },
+    });
     const before = await counts(w);
     await caseworker.get(paths.decisions.decide(w.caseId));
     const res = await caseworker.post(paths.decisions.decide(w.caseId), movedPastMonth12(w));

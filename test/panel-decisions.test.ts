@@ -10,7 +10,16 @@ import { sql } from 'kysely';
 import { createHash } from 'node:crypto';
 import { buildTestApp, Client, text, type TestApp } from './support/app.js';
 import { databaseKinds } from './support/db.js';
-import { createPanelWorld, decisionCounts, decisionWindow, errorsOf, firstServiceCategory, PANEL_USERS, personalCareTerms, type PanelWorld } from './support/panel-world.js';
+import {
+  createPanelWorld,
+  decisionCounts,
+  decisionWindow,
+  errorsOf,
+  firstServiceCategory,
+  PANEL_USERS,
+  personalCareTerms,
+  type PanelWorld,
+} from './support/panel-world.js';
 import { userIdByEmail } from './support/register.js';
 import { paths } from '../src/paths.js';
 import { todayInLondon } from '../src/platform/dates.js';
@@ -21,7 +30,6 @@ import { recordDecision } from '../src/capabilities/referral-and-panel/panel-dec
 
 const ADMIN = 'admin@demoshire.example.org'; // partnership administrator: configures templates
 const PRACTITIONER = 'practitioner@demoshire.example.org'; // not on the panel, not the referrer
-
 
 describe.each(databaseKinds())('panel decisions on %s', (kind) => {
   let t: TestApp;
@@ -56,10 +64,23 @@ describe.each(databaseKinds())('panel decisions on %s', (kind) => {
   it('lets the partnership administrator add a split template, refusing one that does not add up', async () => {
     const w = await createPanelWorld(db());
     await admin.get(paths.decisions.newTemplate);
-    const bad = await admin.post(paths.decisions.newTemplate, { name: 'Post-operative personal care', part1Days: '42', [`part1-${w.partners.health}`]: '50', [`part1-${w.partners.socialCare}`]: '40', [`part2-${w.partners.socialCare}`]: '100' });
+    const bad = await admin.post(paths.decisions.newTemplate, {
+      name: 'Post-operative personal care',
+      part1Days: '42',
+      [`part1-${w.partners.health}`]: '50',
+      [`part1-${w.partners.socialCare}`]: '40',
+      [`part2-${w.partners.socialCare}`]: '100',
+    });
     expect(bad.status).toBe(400);
     expect(errorsOf(bad.body)).toEqual([{ href: '#part-1', text: 'Part 1 adds up to 90%: the shares must add up to exactly 100%' }]);
-    const ok = await admin.post(paths.decisions.newTemplate, { name: 'Post-operative personal care', description: 'Fictional example', part1Days: '42', [`part1-${w.partners.health}`]: '50', [`part1-${w.partners.socialCare}`]: '50', [`part2-${w.partners.socialCare}`]: '100' });
+    const ok = await admin.post(paths.decisions.newTemplate, {
+      name: 'Post-operative personal care',
+      description: 'Fictional example',
+      part1Days: '42',
+      [`part1-${w.partners.health}`]: '50',
+      [`part1-${w.partners.socialCare}`]: '50',
+      [`part2-${w.partners.socialCare}`]: '100',
+    });
     expect(ok.status).toBe(303);
     const list = await admin.get(paths.decisions.templates);
     expect(text(list.body)).toContain('50% Health, 50% Social care for 42 days, then 100% Social care');
@@ -137,8 +158,14 @@ describe.each(databaseKinds())('panel decisions on %s', (kind) => {
     expect(res.status).toBe(400);
     expect(errorsOf(res.body)).toEqual([
       { href: '#attendance', text: 'The panel is not quorate: 2 members without a declared interest are present, and at least 3 must be' },
-      { href: '#attendance', text: 'This is a joint funding decision, so someone from NHS commissioner (integrated care board) must be present: nobody from there is present' },
-      { href: '#attendance', text: 'Nobody present may agree Health’s share of £600.00 in the first 12 months: no member with authority for Health is present without a declared interest' },
+      {
+        href: '#attendance',
+        text: 'This is a joint funding decision, so someone from NHS commissioner (integrated care board) must be present: nobody from there is present',
+      },
+      {
+        href: '#attendance',
+        text: 'Nobody present may agree Health’s share of £600.00 in the first 12 months: no member with authority for Health is present without a declared interest',
+      },
     ]);
     expect(await counts(w)).toEqual(before);
   });
@@ -162,7 +189,10 @@ describe.each(databaseKinds())('panel decisions on %s', (kind) => {
     const res = await caseworker.post(paths.decisions.decide(w.caseId), approval(w, { splitMode: 'template', templateId }));
     expect(res.status).toBe(400);
     expect(errorsOf(res.body)).toEqual([
-      { href: '#attendance', text: 'Social care’s share is £2,000.00 in the first 12 months, more than any present member for Social care may agree (the most is £1,000.00): take it to someone with more authority' },
+      {
+        href: '#attendance',
+        text: 'Social care’s share is £2,000.00 in the first 12 months, more than any present member for Social care may agree (the most is £1,000.00): take it to someone with more authority',
+      },
     ]);
     expect(await counts(w)).toEqual(before);
   });
@@ -171,7 +201,10 @@ describe.each(databaseKinds())('panel decisions on %s', (kind) => {
     const w = await createPanelWorld(db());
     const before = await counts(w);
     await caseworker.get(paths.decisions.decide(w.caseId));
-    const res = await caseworker.post(paths.decisions.decide(w.caseId), approval(w, { splitMode: 'custom', [`split1-${w.partners.health}`]: '50', [`split1-${w.partners.socialCare}`]: '40' }));
+    const res = await caseworker.post(
+      paths.decisions.decide(w.caseId),
+      approval(w, { splitMode: 'custom', [`split1-${w.partners.health}`]: '50', [`split1-${w.partners.socialCare}`]: '40' }),
+    );
     expect(res.status).toBe(400);
     expect(errorsOf(res.body)).toEqual([{ href: '#split-1', text: 'The funding split adds up to 90%: the shares must add up to exactly 100%' }]);
     expect(await counts(w)).toEqual(before);
@@ -187,7 +220,10 @@ describe.each(databaseKinds())('panel decisions on %s', (kind) => {
   it('keeps a deferred referral waiting for the panel', async () => {
     const w = await createPanelWorld(db());
     await caseworker.get(paths.decisions.decide(w.caseId));
-    const res = await caseworker.post(paths.decisions.decide(w.caseId), { outcome: 'defer', reasons: 'The panel needs the occupational therapy report first (fictional).' });
+    const res = await caseworker.post(paths.decisions.decide(w.caseId), {
+      outcome: 'defer',
+      reasons: 'The panel needs the occupational therapy report first (fictional).',
+    });
     expect(res.status).toBe(303);
     const after = await counts(w);
     expect(after.status).toBe('to-panel');
@@ -227,7 +263,14 @@ describe.each(databaseKinds())('panel decisions on %s', (kind) => {
     const recipients = JSON.parse(sheet.recipients) as { who: string; name: string; channel: string }[];
     expect(recipients.map((r) => `${r.who}:${r.channel}`).sort()).toEqual(['family:email', 'partner:email', 'partner:email', 'referrer:email']);
     const sent = await db().selectFrom('notifications').select(['recipient', 'body']).where('created_at', '>=', before).execute();
-    const family = (await db().selectFrom('children as c').innerJoin('family_members as f', 'f.family_id', 'c.family_id').select('f.email').where('c.id', '=', w.childId).executeTakeFirstOrThrow()).email!;
+    const family = (
+      await db()
+        .selectFrom('children as c')
+        .innerJoin('family_members as f', 'f.family_id', 'c.family_id')
+        .select('f.email')
+        .where('c.id', '=', w.childId)
+        .executeTakeFirstOrThrow()
+    ).email!;
     expect(sent.map((s) => s.recipient).sort()).toEqual([PANEL_USERS.referrer, PANEL_USERS.health, PANEL_USERS.socialCare, family].sort());
     for (const s of sent) {
       expect(s.body).not.toContain('wound heals');
@@ -236,7 +279,11 @@ describe.each(databaseKinds())('panel decisions on %s', (kind) => {
     expect(sent.find((s) => s.recipient === PANEL_USERS.referrer)!.body).toContain(`http://localhost:3000${paths.decisions.sheet(decisionId)}`);
 
     // The PDF served is the one issued, byte for byte.
-    const served = await t.app.inject({ method: 'GET', url: paths.decisions.sheetPdf(decisionId), headers: { cookie: [...caseworker.cookies].map(([k, v]) => `${k}=${v}`).join('; ') } });
+    const served = await t.app.inject({
+      method: 'GET',
+      url: paths.decisions.sheetPdf(decisionId),
+      headers: { cookie: [...caseworker.cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
+    });
     expect(served.statusCode).toBe(200);
     expect(served.headers['content-type']).toContain('application/pdf');
     expect(Buffer.compare(served.rawPayload, pdf)).toBe(0);
@@ -273,7 +320,9 @@ describe.each(databaseKinds())('panel decisions on %s', (kind) => {
     const before = await counts(w);
     const res = await caseworker.post(paths.decisions.decide(w.caseId), { outcome: 'decline', reasons: 'Another service meets this need (fictional).' });
     expect(res.status).toBe(400);
-    expect(errorsOf(res.body)).toEqual([{ href: '#outcome', text: `A decision cannot be recorded before the meeting on ${addDays(today, 7).split('-').reverse().join('/')}` }]);
+    expect(errorsOf(res.body)).toEqual([
+      { href: '#outcome', text: `A decision cannot be recorded before the meeting on ${addDays(today, 7).split('-').reverse().join('/')}` },
+    ]);
     expect(await counts(w)).toEqual(before);
   });
 
@@ -281,7 +330,9 @@ describe.each(databaseKinds())('panel decisions on %s', (kind) => {
     const w = await createPanelWorld(db(), { meetsOn: '2025-12-24' });
     const by = { id: await userIdByEmail(db(), PANEL_USERS.administrator) };
     // Christmas Eve 2025 is a Wednesday: Christmas, Boxing Day and the weekend follow.
-    const r = await db().transaction().execute((tx) => recordDecision(tx, w.caseId, { outcome: 'decline', reasons: 'Another service meets this need (fictional).' }, by, '2025-12-24'));
+    const r = await db()
+      .transaction()
+      .execute((tx) => recordDecision(tx, w.caseId, { outcome: 'decline', reasons: 'Another service meets this need (fictional).' }, by, '2025-12-24'));
     expect(r.sheetDueOn).toBe('2025-12-29');
     const reference = (await db().selectFrom('referrals').select('reference').where('id', '=', w.referralId).executeTakeFirstOrThrow()).reference;
     const late = await caseworker.get(paths.decisions.late);

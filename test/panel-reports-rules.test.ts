@@ -2,7 +2,18 @@
 // by month, decisions by funding partner and share, and dispute figures.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { byOutcome, byPartner, disputeFigures, firstYear, median, monthsBetween, percentile, shownFigures, timeToDecision, wholeMonthsProblems } from '../src/capabilities/referral-and-panel/panel-reports/rules.js';
+import {
+  byOutcome,
+  byPartner,
+  disputeFigures,
+  firstYear,
+  median,
+  monthsBetween,
+  percentile,
+  shownFigures,
+  timeToDecision,
+  wholeMonthsProblems,
+} from '../src/capabilities/referral-and-panel/panel-reports/rules.js';
 
 describe('median and percentile', () => {
   it('median: the middle value, or the mean of the two middle ones', () => {
@@ -76,22 +87,54 @@ describe('decisions by funding partner and share', () => {
     expect(firstYear({ unitCostPence: 1, unitsX100: 100, frequency: 'week', startsOn: '2025-04-14', endsOn: null }).endsOn).toBe('2026-04-13');
     const rows = byPartner([
       // £100 a day for 365 days, 50/50.
-      { terms: { unitCostPence: 70_000, unitsX100: 100, frequency: 'week', startsOn: '2025-04-14', endsOn: null }, split: [{ from: '2025-04-14', to: null, shares: [{ partnerId: H, bp: 5000 }, { partnerId: S, bp: 5000 }] }] },
+      {
+        terms: { unitCostPence: 70_000, unitsX100: 100, frequency: 'week', startsOn: '2025-04-14', endsOn: null },
+        split: [
+          {
+            from: '2025-04-14',
+            to: null,
+            shares: [
+              { partnerId: H, bp: 5000 },
+              { partnerId: S, bp: 5000 },
+            ],
+          },
+        ],
+      },
       // £50 a day for 42 days, health alone.
-      { terms: { unitCostPence: 35_000, unitsX100: 100, frequency: 'week', startsOn: '2025-06-02', endsOn: '2025-07-13' }, split: [{ from: '2025-06-02', to: '2025-07-13', shares: [{ partnerId: H, bp: 10000 }] }] },
+      {
+        terms: { unitCostPence: 35_000, unitsX100: 100, frequency: 'week', startsOn: '2025-06-02', endsOn: '2025-07-13' },
+        split: [{ from: '2025-06-02', to: '2025-07-13', shares: [{ partnerId: H, bp: 10000 }] }],
+      },
       // 50/50 for six weeks then social care alone, £70 a day for a year: health pays 42 days of 365 halves.
       {
         terms: { unitCostPence: 49_000, unitsX100: 100, frequency: 'week', startsOn: '2025-09-01', endsOn: null },
         split: [
-          { from: '2025-09-01', to: '2025-10-12', shares: [{ partnerId: H, bp: 5000 }, { partnerId: S, bp: 5000 }] },
+          {
+            from: '2025-09-01',
+            to: '2025-10-12',
+            shares: [
+              { partnerId: H, bp: 5000 },
+              { partnerId: S, bp: 5000 },
+            ],
+          },
           { from: '2025-10-13', to: null, shares: [{ partnerId: S, bp: 10000 }] },
         ],
       },
     ]);
     const health = rows.find((r) => r.partnerId === H)!;
     const care = rows.find((r) => r.partnerId === S)!;
-    expect(health).toEqual({ partnerId: H, decisions: 3, firstYearPence: 1_825_000 + 210_000 + 147_000, averageShareBp: Math.round((5000 + 10000 + (147_000 * 10000) / 2_555_000) / 3) });
-    expect(care).toEqual({ partnerId: S, decisions: 2, firstYearPence: 1_825_000 + 2_555_000 - 147_000, averageShareBp: Math.round((5000 + ((2_555_000 - 147_000) * 10000) / 2_555_000) / 2) });
+    expect(health).toEqual({
+      partnerId: H,
+      decisions: 3,
+      firstYearPence: 1_825_000 + 210_000 + 147_000,
+      averageShareBp: Math.round((5000 + 10000 + (147_000 * 10000) / 2_555_000) / 3),
+    });
+    expect(care).toEqual({
+      partnerId: S,
+      decisions: 2,
+      firstYearPence: 1_825_000 + 2_555_000 - 147_000,
+      averageShareBp: Math.round((5000 + ((2_555_000 - 147_000) * 10000) / 2_555_000) / 2),
+    });
   });
 });
 
@@ -118,7 +161,13 @@ describe('small numbers for aggregates-only viewers', () => {
     return {
       decisions: total,
       outcomes: byOutcome([]).map((o, i) => ({ ...o, count: outcomes[i] ?? 0 })),
-      time: { overall: { count: 7, median: 20, p90: 40 }, months: [{ month: '2025-04', count: 6, median: 18, p90: 30 }, { month: '2025-05', count: 1, median: 50, p90: 50 }] },
+      time: {
+        overall: { count: 7, median: 20, p90: 40 },
+        months: [
+          { month: '2025-04', count: 6, median: 18, p90: 30 },
+          { month: '2025-05', count: 1, median: 50, p90: 50 },
+        ],
+      },
       partners: partners.map((n, i) => ({ partnerId: `p${i}`, name: `Partner ${i}`, decisions: n, firstYearPence: 1000 * n, averageShareBp: 5000 })),
       disputes,
     };
@@ -142,7 +191,10 @@ describe('small numbers for aggregates-only viewers', () => {
     expect(s.partners.map((p) => p.partnerId)).toEqual(['p0']);
     expect(s.partnersLeftOut).toBe(1);
     // Months: the one with 1 decision is "fewer than 5" and the other is hidden too (else 7 − 6 gives it away); no median from either.
-    expect(s.time.months.map((m) => [m.count.shown, m.median])).toEqual([['hidden', null], ['fewer-than-5', null]]);
+    expect(s.time.months.map((m) => [m.count.shown, m.median])).toEqual([
+      ['hidden', null],
+      ['fewer-than-5', null],
+    ]);
     expect(s.time.overall).toEqual({ count: { count: 7, shown: 'count' }, median: 20, p90: 40 });
     expect(s.disputes.resolved).toEqual({ count: null, shown: 'fewer-than-5' });
     expect(s.disputes.opened).toEqual({ count: 6, shown: 'count' });
@@ -150,11 +202,17 @@ describe('small numbers for aggregates-only viewers', () => {
   });
   it('no count from 1 to 4 is ever shown, whatever the figures', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 12 }), { minLength: 5, maxLength: 5 }), fc.array(fc.integer({ min: 1, max: 9 }), { maxLength: 3 }), (outcomes, partners) => {
-        const s = shownFigures(figures(outcomes, partners), true);
-        const shown = [s.decisions, ...s.outcomes.map((o) => o.count), ...s.time.months.map((m) => m.count), s.disputes.opened, s.disputes.resolved].filter((c) => c.shown === 'count').map((c) => c.count!);
-        return shown.every((n) => n === 0 || n >= 5) && s.partners.every((p) => p.decisions >= 5);
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 12 }), { minLength: 5, maxLength: 5 }),
+        fc.array(fc.integer({ min: 1, max: 9 }), { maxLength: 3 }),
+        (outcomes, partners) => {
+          const s = shownFigures(figures(outcomes, partners), true);
+          const shown = [s.decisions, ...s.outcomes.map((o) => o.count), ...s.time.months.map((m) => m.count), s.disputes.opened, s.disputes.resolved]
+            .filter((c) => c.shown === 'count')
+            .map((c) => c.count!);
+          return shown.every((n) => n === 0 || n >= 5) && s.partners.every((p) => p.decisions >= 5);
+        },
+      ),
     );
   });
   it('whole months only', () => {

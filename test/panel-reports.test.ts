@@ -35,37 +35,78 @@ describe.each(databaseKinds())('panel reports on %s', (kind) => {
       outcome: 'approve',
       receivedOn: '2025-04-01',
       decidedOn: '2025-04-11',
-      package: { unitCostPence: 70_000, startsOn: '2025-04-14', endsOn: null, split: [{ from: '2025-04-14', to: null, shares: [{ partnerId: H, bp: 5000 }, { partnerId: S, bp: 5000 }] }] },
+      package: {
+        unitCostPence: 70_000,
+        startsOn: '2025-04-14',
+        endsOn: null,
+        split: [
+          {
+            from: '2025-04-14',
+            to: null,
+            shares: [
+              { partnerId: H, bp: 5000 },
+              { partnerId: S, bp: 5000 },
+            ],
+          },
+        ],
+      },
     });
     // 2. Approved with changes, 30 days: £50 a day for six weeks, health alone.
     const d2 = await addDecidedCase(db(), w, {
       outcome: 'approve-with-changes',
       receivedOn: '2025-04-20',
       decidedOn: '2025-05-20',
-      package: { unitCostPence: 35_000, startsOn: '2025-06-02', endsOn: '2025-07-13', split: [{ from: '2025-06-02', to: '2025-07-13', shares: [{ partnerId: H, bp: 10000 }] }] },
+      package: {
+        unitCostPence: 35_000,
+        startsOn: '2025-06-02',
+        endsOn: '2025-07-13',
+        split: [{ from: '2025-06-02', to: '2025-07-13', shares: [{ partnerId: H, bp: 10000 }] }],
+      },
     });
     await addDecidedCase(db(), w, { outcome: 'decline', receivedOn: '2025-05-01', decidedOn: '2025-05-06' }); // 5 days
     await addDecidedCase(db(), w, { outcome: 'defer', receivedOn: '2025-05-01', decidedOn: '2025-05-20' }); // not timed
     await addDecidedCase(db(), w, { outcome: 'refer-elsewhere', receivedOn: '2025-06-01', decidedOn: '2025-06-21' }); // 20 days
     await addDecidedCase(db(), w, { outcome: 'approve', receivedOn: '2025-03-01', decidedOn: '2025-03-20' }); // before the range
     // Disputes: social care's on decision 1 resolved in 14 days (70/30); health's on decision 2 still open.
-    const users = await db().selectFrom('users').select(['id', 'organisation_id', 'email']).where('email', 'in', [PANEL_USERS.socialCare, PANEL_USERS.health]).execute();
+    const users = await db()
+      .selectFrom('users')
+      .select(['id', 'organisation_id', 'email'])
+      .where('email', 'in', [PANEL_USERS.socialCare, PANEL_USERS.health])
+      .execute();
     const actor = (email: string) => {
       const u = users.find((x) => x.email === email)!;
       return { id: u.id, organisationId: u.organisation_id };
     };
     const notifier = new OutboxNotifier();
-    const x = await raiseDispute(db(), notifier, { decisionId: d1.decisionId, reason: 'Share too high (fictional)', interim: DEFAULT_INTERIM, today: '2025-05-01' }, actor(PANEL_USERS.socialCare));
+    const x = await raiseDispute(
+      db(),
+      notifier,
+      { decisionId: d1.decisionId, reason: 'Share too high (fictional)', interim: DEFAULT_INTERIM, today: '2025-05-01' },
+      actor(PANEL_USERS.socialCare),
+    );
     // Health agrees to pay the larger share (its member has the authority).
     await resolveDispute(
       db(),
       x.id,
       1,
-      { from: '2025-04-14', shares: [{ partnerId: H, bp: 7000 }, { partnerId: S, bp: 3000 }], note: 'Agreed (fictional)', packageVersion: 1 },
+      {
+        from: '2025-04-14',
+        shares: [
+          { partnerId: H, bp: 7000 },
+          { partnerId: S, bp: 3000 },
+        ],
+        note: 'Agreed (fictional)',
+        packageVersion: 1,
+      },
       { ...actor(PANEL_USERS.health), permissions: new Set(['disputes:resolve']) },
       '2025-05-15',
     );
-    await raiseDispute(db(), notifier, { decisionId: d2.decisionId, reason: 'Should be shared (fictional)', interim: DEFAULT_INTERIM, today: '2025-06-10' }, actor(PANEL_USERS.health));
+    await raiseDispute(
+      db(),
+      notifier,
+      { decisionId: d2.decisionId, reason: 'Should be shared (fictional)', interim: DEFAULT_INTERIM, today: '2025-06-10' },
+      actor(PANEL_USERS.health),
+    );
   });
   afterAll(() => t?.close());
 
@@ -126,7 +167,11 @@ describe.each(databaseKinds())('panel reports on %s', (kind) => {
     expect(lines).toContain('Still open at the end of the period,1');
     expect(csv.body).not.toMatch(/Panelchild|Testfamily|REF-/);
 
-    const res = await t.app.inject({ method: 'GET', url: `${paths.panelReports.export}?format=xlsx&from=${FROM}&to=${TO}`, headers: { cookie: [...finance.cookies].map(([k, v]) => `${k}=${v}`).join('; ') } });
+    const res = await t.app.inject({
+      method: 'GET',
+      url: `${paths.panelReports.export}?format=xlsx&from=${FROM}&to=${TO}`,
+      headers: { cookie: [...finance.cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
+    });
     expect(res.statusCode).toBe(200);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
@@ -174,7 +219,11 @@ describe.each(databaseKinds())('panel reports on %s', (kind) => {
       expect(lines).toContain('Raised in the period,<5');
       expect(lines).not.toContain('Approved with changes,1');
       expect(csv.body).not.toMatch(/Health,|Social care,|20350|18250/);
-      const res = await t.app.inject({ method: 'GET', url: `${paths.panelReports.export}?format=xlsx&from=${FROM}&to=${TO}`, headers: { cookie: [...board.cookies].map(([k, v]) => `${k}=${v}`).join('; ') } });
+      const res = await t.app.inject({
+        method: 'GET',
+        url: `${paths.panelReports.export}?format=xlsx&from=${FROM}&to=${TO}`,
+        headers: { cookie: [...board.cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
+      });
       const wb = new ExcelJS.Workbook();
       await wb.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
       expect(wb.getWorksheet('Funding partners')!.rowCount).toBe(1);

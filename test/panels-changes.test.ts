@@ -11,12 +11,7 @@ import { createChild, userIdByEmail } from './support/register.js';
 import { paths } from '../src/paths.js';
 import { todayInLondon } from '../src/platform/dates.js';
 import { addWorkingDays, isWorkingDay } from '../src/platform/working-days.js';
-import {
-  addMeeting,
-  addMember,
-  createPanel,
-  getPanel,
-} from '../src/capabilities/referral-and-panel/panels/service.js';
+import { addMeeting, addMember, createPanel, getPanel } from '../src/capabilities/referral-and-panel/panels/service.js';
 import { longDate } from '../src/platform/dates.js';
 import { meetingDeadlines, shiftDays } from '../src/capabilities/referral-and-panel/panels/rules.js';
 
@@ -58,7 +53,13 @@ describe.each(databaseKinds())('changing panel meetings on %s', (kind) => {
   const caseRow = (meetingId: string, key: string) =>
     t.database.db.selectFrom('panel_cases').selectAll().where('meeting_id', '=', meetingId).where('referral_id', '=', ref[key]!.id).executeTakeFirstOrThrow();
   const auditDetails = async (action: string, subjectId: string) =>
-    (await t.database.db.selectFrom('audit_log').select(['details', 'result']).where('action', '=', action).where('subject_id', '=', subjectId).orderBy('at').execute());
+    await t.database.db
+      .selectFrom('audit_log')
+      .select(['details', 'result'])
+      .where('action', '=', action)
+      .where('subject_id', '=', subjectId)
+      .orderBy('at')
+      .execute();
   const addCase = async (meetingId: string, key: string, summary: string) => {
     const admin = await client(CASEWORKER);
     await admin.get(paths.panels.meeting(meetingId));
@@ -76,17 +77,17 @@ describe.each(databaseKinds())('changing panel meetings on %s', (kind) => {
     const name = `Changekid${key}${kind}`;
     const childId = (await createChild(db, { givenName: name, familyName: 'Changefamily', dateOfBirth: '2015-06-07' })).childId;
     const row = await insertReferral(db, {
-        route: 'partner',
-        child_id: childId,
-        child_details: JSON.stringify({ givenName: name, familyName: 'Changefamily', dateOfBirth: '2015-06-07' }),
-        referrer_name: 'Sam Testreferrer (fictional)',
-        referrer_relationship: 'professional',
-        help_needed: `Help needed ${key} (fictional)`,
-        reason: `Reason ${key} (fictional)`,
-        consent_given_by: 'Sam Testparent (parent)',
-        status: 'to-panel',
-        received_on: today,
-      });
+      route: 'partner',
+      child_id: childId,
+      child_details: JSON.stringify({ givenName: name, familyName: 'Changefamily', dateOfBirth: '2015-06-07' }),
+      referrer_name: 'Sam Testreferrer (fictional)',
+      referrer_relationship: 'professional',
+      help_needed: `Help needed ${key} (fictional)`,
+      reason: `Reason ${key} (fictional)`,
+      consent_given_by: 'Sam Testparent (parent)',
+      status: 'to-panel',
+      received_on: today,
+    });
     return { ...row, childId, name: `${name} Changefamily` };
   };
 
@@ -116,7 +117,10 @@ describe.each(databaseKinds())('changing panel meetings on %s', (kind) => {
     m.draftCancel = await at(40, null);
     m.publishedCancel = await at(45, 'Civic Centre (fictional)');
     // Two meetings scheduled in the past (as they were then): one with a decision, one held.
-    for (const [key, days] of [['decided', -3], ['held', -2]] as const) {
+    for (const [key, days] of [
+      ['decided', -3],
+      ['held', -2],
+    ] as const) {
       const past = addWorkingDays(today, days);
       m[key] = (await addMeeting(db, p, { meetsOn: past, place: null }, past)).id;
     }
@@ -174,14 +178,24 @@ describe.each(databaseKinds())('changing panel meetings on %s', (kind) => {
     const otherDay = (await meetingRow(m.other)).meets_on;
     const clash = await post(otherDay);
     expect(text(clash.body)).toContain(`The panel already meets on ${longDate(otherDay)}`);
-    const bad = await admin.post(paths.panels.changeMeeting(m.move), { 'meetsOn-day': '31', 'meetsOn-month': '2', 'meetsOn-year': '2030', place: '', version: await version(m.move) });
+    const bad = await admin.post(paths.panels.changeMeeting(m.move), {
+      'meetsOn-day': '31',
+      'meetsOn-month': '2',
+      'meetsOn-year': '2030',
+      place: '',
+      version: await version(m.move),
+    });
     expect(bad.status).toBe(400);
     expect((await meetingRow(m.move)).meets_on).not.toBe(saturday);
 
     // Published: the date cannot move (members have the papers).
     await addCase(m.other, 'e', 'Summary E (fictional)');
     expect((await admin.post(paths.panels.publish(m.other), { version: await version(m.other), confirmLate: 'yes' })).status).toBe(303);
-    const published = await admin.post(paths.panels.changeMeeting(m.other), { ...parts(addWorkingDays(today, 60)), place: '', version: await version(m.other) });
+    const published = await admin.post(paths.panels.changeMeeting(m.other), {
+      ...parts(addWorkingDays(today, 60)),
+      place: '',
+      version: await version(m.other),
+    });
     expect(published.status).toBe(400);
     expect(text(published.body)).toContain('The date and place cannot change: its papers have been published to members');
     expect((await meetingRow(m.other)).meets_on).toBe(otherDay);
@@ -197,11 +211,13 @@ describe.each(databaseKinds())('changing panel meetings on %s', (kind) => {
 
     const member = await client(CHAIR);
     expect((await member.get(paths.panels.changeMeeting(m.move))).status).toBe(403);
-    expect((await member.post(paths.panels.changeMeeting(m.move), { ...parts(addWorkingDays(today, 53)), place: '', version: await version(m.move) })).status).toBe(403);
+    expect(
+      (await member.post(paths.panels.changeMeeting(m.move), { ...parts(addWorkingDays(today, 53)), place: '', version: await version(m.move) })).status,
+    ).toBe(403);
     expect((await member.post(paths.panels.cancelMeeting(m.move), { reason: 'No reason (fictional)', version: await version(m.move) })).status).toBe(403);
     const outsider = await client(KEYWORKER);
     expect((await outsider.get(paths.panels.cancelMeeting(m.move))).status).toBe(403);
-    expect((await meetingRow(m.move))).toMatchObject({ meets_on: day, status: 'planned' });
+    expect(await meetingRow(m.move)).toMatchObject({ meets_on: day, status: 'planned' });
   });
 
   it('changes a case summary while the agenda is a draft, on the current version only, and not after publishing', async () => {
@@ -237,7 +253,12 @@ describe.each(databaseKinds())('changing panel meetings on %s', (kind) => {
 
     const [logged] = (await auditDetails('panels.agenda.summary.change', m.move)).filter((l) => l.result === 'allowed');
     expect(logged!.details).not.toContain('respite');
-    expect(JSON.parse(logged!.details)).toMatchObject({ caseId: c.id, referralId: ref.a!.id, changed: true, summaryLength: 'Summary A: asks for overnight respite (fictional)'.length });
+    expect(JSON.parse(logged!.details)).toMatchObject({
+      caseId: c.id,
+      referralId: ref.a!.id,
+      changed: true,
+      summaryLength: 'Summary A: asks for overnight respite (fictional)'.length,
+    });
 
     // A member, even of this panel, cannot; nor can a case on another meeting be reached through this one.
     const member = await client(CARE);
@@ -276,7 +297,14 @@ describe.each(databaseKinds())('changing panel meetings on %s', (kind) => {
 
     const [logged] = await auditDetails('panels.meeting.cancel', m.draftCancel);
     expect(logged!.details).not.toContain('flooded');
-    expect(JSON.parse(logged!.details)).toEqual({ panelId, wasPublished: false, cases: 1, notified: 0, reasonGiven: true, reasonLength: 'Room flooded (fictional)'.length });
+    expect(JSON.parse(logged!.details)).toEqual({
+      panelId,
+      wasPublished: false,
+      cases: 1,
+      notified: 0,
+      reasonGiven: true,
+      reasonLength: 'Room flooded (fictional)'.length,
+    });
 
     const again = await admin.post(url, { reason: 'Again (fictional)', version: await version(m.draftCancel) });
     expect(again.status).toBe(400);
@@ -286,7 +314,11 @@ describe.each(databaseKinds())('changing panel meetings on %s', (kind) => {
     expect(await candidatesOn(m.move)).toContain('b');
     await addCase(m.move, 'b', 'Summary B again (fictional)');
     // The cancelled meeting cannot be moved or its agenda changed; its page says it was cancelled.
-    const moved = await admin.post(paths.panels.changeMeeting(m.draftCancel), { ...parts(addWorkingDays(today, 70)), place: '', version: await version(m.draftCancel) });
+    const moved = await admin.post(paths.panels.changeMeeting(m.draftCancel), {
+      ...parts(addWorkingDays(today, 70)),
+      place: '',
+      version: await version(m.draftCancel),
+    });
     expect(text(moved.body)).toContain('The date and place cannot change: it was cancelled');
     const shown = text((await admin.get(paths.panels.meeting(m.draftCancel))).body);
     expect(shown).toContain('This meeting was cancelled');
@@ -297,7 +329,9 @@ describe.each(databaseKinds())('changing panel meetings on %s', (kind) => {
     // Its day is free again: another meeting can move to it.
     const reuse = await admin.post(paths.panels.changeMeeting(m.move), { ...parts(row.meets_on), place: '', version: await version(m.move) });
     expect(reuse.status).toBe(303);
-    expect((await t.database.db.selectFrom('panel_meetings').select('meets_on').where('id', '=', m.move).executeTakeFirstOrThrow()).meets_on).toBe(row.meets_on);
+    expect((await t.database.db.selectFrom('panel_meetings').select('meets_on').where('id', '=', m.move).executeTakeFirstOrThrow()).meets_on).toBe(
+      row.meets_on,
+    );
   });
 
   it('cancels a published meeting, telling each member the date with a link and no child’s details; refuses a stale form', async () => {
@@ -317,7 +351,12 @@ describe.each(databaseKinds())('changing panel meetings on %s', (kind) => {
     expect(done.location).toContain('done=meeting-cancelled-notified');
     expect((await meetingRow(m.publishedCancel)).status).toBe('cancelled');
     const meetsOn = (await meetingRow(m.publishedCancel)).meets_on;
-    const sent = await t.database.db.selectFrom('notifications').select(['recipient', 'subject', 'body']).where('id', 'not in', before.length ? before : ['00000000-0000-4000-8000-000000000000']).orderBy('recipient').execute();
+    const sent = await t.database.db
+      .selectFrom('notifications')
+      .select(['recipient', 'subject', 'body'])
+      .where('id', 'not in', before.length ? before : ['00000000-0000-4000-8000-000000000000'])
+      .orderBy('recipient')
+      .execute();
     expect(sent.map((s) => s.recipient)).toEqual([CARE, CHAIR]);
     for (const s of sent) {
       expect(s.subject).toContain(`the meeting on ${longDate(meetsOn)} is cancelled`);
@@ -344,11 +383,22 @@ describe.each(databaseKinds())('changing panel meetings on %s', (kind) => {
     const c = await caseRow(m.decided, 'd');
     await db
       .insertInto('panel_decisions')
-      .values({ case_id: c.id, referral_id: ref.d!.id, meeting_id: m.decided, outcome: 'defer', reasons: 'More information needed (fictional)', decided_on: today, sheet_due_on: addWorkingDays(today, 5), recorded_by: await userIdByEmail(db, CASEWORKER) })
+      .values({
+        case_id: c.id,
+        referral_id: ref.d!.id,
+        meeting_id: m.decided,
+        outcome: 'defer',
+        reasons: 'More information needed (fictional)',
+        decided_on: today,
+        sheet_due_on: addWorkingDays(today, 5),
+        recorded_by: await userIdByEmail(db, CASEWORKER),
+      })
       .execute();
     const refused = await admin.post(paths.panels.cancelMeeting(m.decided), { reason: 'Mistake (fictional)', version: await version(m.decided) });
     expect(refused.status).toBe(400);
-    expect(text(refused.body)).toContain('The meeting cannot be cancelled: a decision has already been recorded at it (1 case). Mark the meeting as held instead');
+    expect(text(refused.body)).toContain(
+      'The meeting cannot be cancelled: a decision has already been recorded at it (1 case). Mark the meeting as held instead',
+    );
     expect(await meetingRow(m.decided)).toMatchObject({ status: 'published', cancelled_at: null, cancel_reason: null });
 
     await db.updateTable('panel_meetings').set({ status: 'held' }).where('id', '=', m.held).execute();

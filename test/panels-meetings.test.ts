@@ -11,13 +11,7 @@ import { createChild, userIdByEmail } from './support/register.js';
 import { paths } from '../src/paths.js';
 import { todayInLondon } from '../src/platform/dates.js';
 import { addWorkingDays } from '../src/platform/working-days.js';
-import {
-  addMeeting,
-  addMember,
-  createPanel,
-  getPanel,
-  presentMembers,
-} from '../src/capabilities/referral-and-panel/panels/service.js';
+import { addMeeting, addMember, createPanel, getPanel, presentMembers } from '../src/capabilities/referral-and-panel/panels/service.js';
 import { longDate } from '../src/platform/dates.js';
 
 const CASEWORKER = 'caseworker@demoshire.example.org'; // the administrator
@@ -47,7 +41,9 @@ describe.each(databaseKinds())('panel meetings on %s', (kind) => {
   const meetingRow = (id: string) => t.database.db.selectFrom('panel_meetings').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
   const version = async (id: string) => String((await meetingRow(id)).version);
   const agendaOf = async (id: string) =>
-    (await t.database.db.selectFrom('panel_cases').select(['referral_id', 'position', 'added_late']).where('meeting_id', '=', id).orderBy('position').execute()).map((c) => ({
+    (
+      await t.database.db.selectFrom('panel_cases').select(['referral_id', 'position', 'added_late']).where('meeting_id', '=', id).orderBy('position').execute()
+    ).map((c) => ({
       ...c,
       key: Object.entries(ref).find(([, r]) => r.id === c.referral_id)?.[0],
     }));
@@ -57,19 +53,19 @@ describe.each(databaseKinds())('panel meetings on %s', (kind) => {
     const name = `Panelkid${key}${kind}`;
     const childId = withChild ? (await createChild(db, { givenName: name, familyName: 'Meetingfamily', dateOfBirth: '2016-05-04' })).childId : null;
     const row = await insertReferral(db, {
-        route: withChild ? 'partner' : 'family',
-        child_id: childId,
-        child_details: JSON.stringify({ givenName: name, familyName: 'Meetingfamily', dateOfBirth: '2017-02-03' }),
-        referrer_name: 'Pat Testreferrer (fictional)',
-        referrer_relationship: withChild ? 'professional' : 'parent',
-        help_needed: `Help needed ${key}: personal care at home (fictional)`,
-        reason: `Reason ${key}: needs education, health and care together (fictional)`,
-        sharing_basis: withChild ? 'consent' : 'lawful-basis',
-        consent_given_by: withChild ? 'Pat Testparent (parent)' : null,
-        lawful_basis: withChild ? null : 'Children Act 1989 section 17 (fictional note)',
-        status,
-        received_on: today,
-      });
+      route: withChild ? 'partner' : 'family',
+      child_id: childId,
+      child_details: JSON.stringify({ givenName: name, familyName: 'Meetingfamily', dateOfBirth: '2017-02-03' }),
+      referrer_name: 'Pat Testreferrer (fictional)',
+      referrer_relationship: withChild ? 'professional' : 'parent',
+      help_needed: `Help needed ${key}: personal care at home (fictional)`,
+      reason: `Reason ${key}: needs education, health and care together (fictional)`,
+      sharing_basis: withChild ? 'consent' : 'lawful-basis',
+      consent_given_by: withChild ? 'Pat Testparent (parent)' : null,
+      lawful_basis: withChild ? null : 'Children Act 1989 section 17 (fictional note)',
+      status,
+      received_on: today,
+    });
     return { ...row, childId, name: `${name} Meetingfamily` };
   };
 
@@ -92,7 +88,16 @@ describe.each(databaseKinds())('panel meetings on %s', (kind) => {
     await addMember(db, panelId, 1, { userId: await id(CHAIR), role: 'chair', partnerId: pool.education, authorityPence: 2_500_000 });
     await addMember(db, panelId, 2, { userId: await id(CARE), role: 'member', partnerId: pool.socialCare, authorityPence: 1_000_000 });
     // Health sits on a different panel, not this one.
-    const other = await createPanel(db, { name: `Health panel ${kind} (fictional)`, purpose: 'Other (fictional)', frequency: 'Monthly', administratorId: await id(CHAIR), papersDays: 7, cutOffDays: 10, quorumMembers: 1, jointFundingAgencies: [] });
+    const other = await createPanel(db, {
+      name: `Health panel ${kind} (fictional)`,
+      purpose: 'Other (fictional)',
+      frequency: 'Monthly',
+      administratorId: await id(CHAIR),
+      papersDays: 7,
+      cutOffDays: 10,
+      quorumMembers: 1,
+      jointFundingAgencies: [],
+    });
     await addMember(db, other.id, 1, { userId: await id(HEALTH), role: 'member', partnerId: pool.health, authorityPence: 0 });
 
     const p = await getPanel(db, panelId);
@@ -112,12 +117,33 @@ describe.each(databaseKinds())('panel meetings on %s', (kind) => {
     // B's eligibility, assessed against a rule set.
     const rs = await db
       .insertInto('eligibility_rule_sets')
-      .values({ key: 'test-joint', version: 3, name: 'Joint funding test rule (fictional)', kind: 'at-least', threshold: 1, conditions: JSON.stringify([{ code: 'C1', text: 'Needs support from two or more agencies' }, { code: 'C2', text: 'Needs overnight care' }]) })
+      .values({
+        key: 'test-joint',
+        version: 3,
+        name: 'Joint funding test rule (fictional)',
+        kind: 'at-least',
+        threshold: 1,
+        conditions: JSON.stringify([
+          { code: 'C1', text: 'Needs support from two or more agencies' },
+          { code: 'C2', text: 'Needs overnight care' },
+        ]),
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     await db
       .insertInto('referral_eligibility')
-      .values({ referral_id: ref.b!.id, rule_set_id: rs.id, answers: JSON.stringify([{ code: 'C1', met: true, evidence: 'Letter from the school nurse (fictional)' }, { code: 'C2', met: false, evidence: '' }]), met: true, met_count: 1, required: 1, summary: 'Meets the joint funding rule.' })
+      .values({
+        referral_id: ref.b!.id,
+        rule_set_id: rs.id,
+        answers: JSON.stringify([
+          { code: 'C1', met: true, evidence: 'Letter from the school nurse (fictional)' },
+          { code: 'C2', met: false, evidence: '' },
+        ]),
+        met: true,
+        met_count: 1,
+        required: 1,
+        summary: 'Meets the joint funding rule.',
+      })
       .execute();
   });
   afterAll(() => t?.close());
@@ -144,19 +170,47 @@ describe.each(databaseKinds())('panel meetings on %s', (kind) => {
     expect(text(stale.body)).toContain('Someone else changed this record after you opened it. Your changes have not been saved');
     expect((await agendaOf(meetings.onTime)).map((c) => c.key)).toEqual(['a']);
 
-    expect((await admin.post(url, { version: await version(meetings.onTime), referralId: ref.b!.id, summary: 'Summary B: asks for 50/50 personal care (fictional)' })).status).toBe(303);
+    expect(
+      (
+        await admin.post(url, {
+          version: await version(meetings.onTime),
+          referralId: ref.b!.id,
+          summary: 'Summary B: asks for 50/50 personal care (fictional)',
+        })
+      ).status,
+    ).toBe(303);
     expect((await admin.post(url, { version: await version(meetings.onTime), referralId: ref.c!.id, summary: 'Summary C (fictional)' })).status).toBe(303);
     const notSent = await admin.post(url, { version: await version(meetings.onTime), referralId: received.id, summary: 'x' });
     expect(notSent.status).toBe(400);
-    expect(text(notSent.body)).toContain('That referral cannot be added: it has not been sent to panel, or it is already on the agenda of a meeting still to be held');
+    expect(text(notSent.body)).toContain(
+      'That referral cannot be added: it has not been sent to panel, or it is already on the agenda of a meeting still to be held',
+    );
     const twice = await admin.post(url, { version: await version(meetings.onTime), referralId: ref.a!.id, summary: 'x' });
     expect(twice.status).toBe(400);
 
-    expect((await admin.post(paths.panels.moveCase(meetings.onTime), { version: await version(meetings.onTime), caseId: (await caseId(meetings.onTime, 'c')), direction: 'up' })).status).toBe(303);
-    expect((await agendaOf(meetings.onTime)).map((c) => [c.key, c.position])).toEqual([['a', 1], ['c', 2], ['b', 3]]);
-    const removed = await admin.post(paths.panels.removeCase(meetings.onTime), { version: await version(meetings.onTime), caseId: await caseId(meetings.onTime, 'a') });
+    expect(
+      (
+        await admin.post(paths.panels.moveCase(meetings.onTime), {
+          version: await version(meetings.onTime),
+          caseId: await caseId(meetings.onTime, 'c'),
+          direction: 'up',
+        })
+      ).status,
+    ).toBe(303);
+    expect((await agendaOf(meetings.onTime)).map((c) => [c.key, c.position])).toEqual([
+      ['a', 1],
+      ['c', 2],
+      ['b', 3],
+    ]);
+    const removed = await admin.post(paths.panels.removeCase(meetings.onTime), {
+      version: await version(meetings.onTime),
+      caseId: await caseId(meetings.onTime, 'a'),
+    });
     expect(removed.status).toBe(303);
-    expect((await agendaOf(meetings.onTime)).map((c) => [c.key, c.position, c.added_late])).toEqual([['c', 1, false], ['b', 2, false]]);
+    expect((await agendaOf(meetings.onTime)).map((c) => [c.key, c.position, c.added_late])).toEqual([
+      ['c', 1, false],
+      ['b', 2, false],
+    ]);
     const shown = text((await admin.get(removed.location!)).body);
     expect(shown).toContain('Case removed from the agenda');
     expect(shown).toMatch(new RegExp(`1 ${ref.c!.reference} ${ref.c!.name}.*2 ${ref.b!.reference} ${ref.b!.name}`));
@@ -179,7 +233,14 @@ describe.each(databaseKinds())('panel meetings on %s', (kind) => {
   });
 
   const caseId = async (meetingId: string, key: string) =>
-    (await t.database.db.selectFrom('panel_cases').select('id').where('meeting_id', '=', meetingId).where('referral_id', '=', ref[key]!.id).executeTakeFirstOrThrow()).id;
+    (
+      await t.database.db
+        .selectFrom('panel_cases')
+        .select('id')
+        .where('meeting_id', '=', meetingId)
+        .where('referral_id', '=', ref[key]!.id)
+        .executeTakeFirstOrThrow()
+    ).id;
 
   it('adds a case after the cut-off only as a late case, with a warning', async () => {
     const admin = await client(CASEWORKER);
@@ -187,13 +248,29 @@ describe.each(databaseKinds())('panel meetings on %s', (kind) => {
     const page = text((await admin.get(paths.panels.meeting(meetings.late))).body);
     expect(page).toContain(`The cut-off for this meeting was ${longDate(m.cut_off_on)}. A case added now is marked late on the agenda.`);
     // B is on the agenda of a meeting still to be held, so it cannot go on this one too.
-    const elsewhere = await admin.post(paths.panels.addCase(meetings.late), { version: await version(meetings.late), referralId: ref.b!.id, summary: 'x', late: 'yes' });
+    const elsewhere = await admin.post(paths.panels.addCase(meetings.late), {
+      version: await version(meetings.late),
+      referralId: ref.b!.id,
+      summary: 'x',
+      late: 'yes',
+    });
     expect(text(elsewhere.body)).toContain('already on the agenda of a meeting still to be held');
-    const unticked = await admin.post(paths.panels.addCase(meetings.late), { version: await version(meetings.late), referralId: ref.a!.id, summary: 'Summary A late (fictional)' });
+    const unticked = await admin.post(paths.panels.addCase(meetings.late), {
+      version: await version(meetings.late),
+      referralId: ref.a!.id,
+      summary: 'Summary A late (fictional)',
+    });
     expect(unticked.status).toBe(400);
-    expect(text(unticked.body)).toContain(`The cut-off for this meeting was ${longDate(m.cut_off_on)}. To add ${ref.a!.reference} anyway, tick “Add as a late case”`);
+    expect(text(unticked.body)).toContain(
+      `The cut-off for this meeting was ${longDate(m.cut_off_on)}. To add ${ref.a!.reference} anyway, tick “Add as a late case”`,
+    );
     expect(await agendaOf(meetings.late)).toEqual([]);
-    const late = await admin.post(paths.panels.addCase(meetings.late), { version: await version(meetings.late), referralId: ref.a!.id, summary: 'Summary A late (fictional)', late: 'yes' });
+    const late = await admin.post(paths.panels.addCase(meetings.late), {
+      version: await version(meetings.late),
+      referralId: ref.a!.id,
+      summary: 'Summary A late (fictional)',
+      late: 'yes',
+    });
     expect(late.location).toContain('done=case-added-late');
     expect((await agendaOf(meetings.late)).map((c) => [c.key, c.added_late])).toEqual([['a', true]]);
     expect(text((await admin.get(late.location!)).body)).toContain('Added late');
@@ -218,7 +295,12 @@ describe.each(databaseKinds())('panel meetings on %s', (kind) => {
     expect(row).toMatchObject({ status: 'published', published_late: true, published_by: await userIdByEmail(t.database.db, CASEWORKER) });
     expect(row.published_at).not.toBeNull();
 
-    const sent = await t.database.db.selectFrom('notifications').select(['recipient', 'subject', 'body']).where('id', 'not in', before.length ? before.map((b) => b.id) : ['00000000-0000-4000-8000-000000000000']).orderBy('recipient').execute();
+    const sent = await t.database.db
+      .selectFrom('notifications')
+      .select(['recipient', 'subject', 'body'])
+      .where('id', 'not in', before.length ? before.map((b) => b.id) : ['00000000-0000-4000-8000-000000000000'])
+      .orderBy('recipient')
+      .execute();
     expect(sent.map((s) => s.recipient)).toEqual([CARE, CHAIR]);
     for (const s of sent) {
       expect(s.body).toContain(`http://localhost:3000${paths.panels.papers(meetings.late)}`);
@@ -232,7 +314,12 @@ describe.each(databaseKinds())('panel meetings on %s', (kind) => {
     expect(after).toContain('Agenda and papers published late');
     expect(after).toContain(`The papers were published late: after ${longDate(m.papers_due_on)}, fewer than 7 days before the meeting.`);
 
-    const locked = await admin.post(paths.panels.addCase(meetings.late), { version: await version(meetings.late), referralId: ref.d!.id, summary: 'x', late: 'yes' });
+    const locked = await admin.post(paths.panels.addCase(meetings.late), {
+      version: await version(meetings.late),
+      referralId: ref.d!.id,
+      summary: 'x',
+      late: 'yes',
+    });
     expect(text(locked.body)).toContain('The agenda cannot change: the meeting has been published to members');
     const emptyAgenda = await admin.post(paths.panels.publish(meetings.past), { version: await version(meetings.past), confirmLate: 'yes' });
     expect(text(emptyAgenda.body)).toContain('Add at least one case to the agenda before publishing it');
@@ -275,7 +362,13 @@ describe.each(databaseKinds())('panel meetings on %s', (kind) => {
     expect(p).toContain('Not assessed against an eligibility rule set');
 
     const careId = await userIdByEmail(t.database.db, CARE);
-    const entries = await t.database.db.selectFrom('audit_log').select(['id', 'subject_type', 'subject_id', 'result']).where('action', '=', 'panels.papers.view').where('user_id', '=', careId).orderBy('at').execute();
+    const entries = await t.database.db
+      .selectFrom('audit_log')
+      .select(['id', 'subject_type', 'subject_id', 'result'])
+      .where('action', '=', 'panels.papers.view')
+      .where('user_id', '=', careId)
+      .orderBy('at')
+      .execute();
     expect(entries.map((e) => [e.subject_type, e.subject_id, e.result])).toEqual([
       ['panel-meeting', meetings.onTime, 'allowed'],
       ['panel-meeting', meetings.onTime, 'allowed'],
@@ -291,7 +384,12 @@ describe.each(databaseKinds())('panel meetings on %s', (kind) => {
     expect(refused.status).toBe(403);
     expect(refused.body).not.toContain(ref.b!.name);
     expect((await health.get(paths.panels.meeting(meetings.onTime))).status).toBe(403);
-    const denied = await t.database.db.selectFrom('audit_log').select('result').where('action', '=', 'panels.papers.view').where('user_id', '=', await userIdByEmail(t.database.db, HEALTH)).execute();
+    const denied = await t.database.db
+      .selectFrom('audit_log')
+      .select('result')
+      .where('action', '=', 'panels.papers.view')
+      .where('user_id', '=', await userIdByEmail(t.database.db, HEALTH))
+      .execute();
     expect(denied).toEqual([{ result: 'denied' }]);
     expect((await (await client(KEYWORKER)).get(paths.panels.papers(meetings.onTime))).status).toBe(403);
     expect((await member.get(paths.panels.papers('00000000-0000-4000-8000-000000000000'))).status).toBe(404);
@@ -305,7 +403,16 @@ describe.each(databaseKinds())('panel meetings on %s', (kind) => {
     const early = await admin.post(url, { version: await version(meetings.past), [`present-${chairId}`]: 'yes', [`present-${careId}`]: 'no' });
     expect(text(early.body)).toContain('Publish the agenda and papers before recording who attended');
 
-    expect((await admin.post(paths.panels.addCase(meetings.past), { version: await version(meetings.past), referralId: ref.d!.id, summary: 'Summary D (fictional)', late: 'yes' })).status).toBe(303);
+    expect(
+      (
+        await admin.post(paths.panels.addCase(meetings.past), {
+          version: await version(meetings.past),
+          referralId: ref.d!.id,
+          summary: 'Summary D (fictional)',
+          late: 'yes',
+        })
+      ).status,
+    ).toBe(303);
     expect((await admin.post(paths.panels.publish(meetings.past), { version: await version(meetings.past), confirmLate: 'yes' })).status).toBe(303);
 
     const notYet = await admin.post(paths.panels.held(meetings.past), { version: await version(meetings.past) });
@@ -324,22 +431,39 @@ describe.each(databaseKinds())('panel meetings on %s', (kind) => {
       [`interests-${careId}`]: '',
     });
     expect(saved.status).toBe(303);
-    const rows = await t.database.db.selectFrom('meeting_attendance').select(['user_id', 'present', 'interests']).where('meeting_id', '=', meetings.past).orderBy('present').execute();
+    const rows = await t.database.db
+      .selectFrom('meeting_attendance')
+      .select(['user_id', 'present', 'interests'])
+      .where('meeting_id', '=', meetings.past)
+      .orderBy('present')
+      .execute();
     expect(rows).toEqual([
       { user_id: careId, present: false, interests: null },
       { user_id: chairId, present: true, interests: 'Knows the family through a school governor role (fictional)' },
     ]);
     expect(await presentMembers(t.database.db, meetings.past)).toEqual([
-      { userId: chairId, displayName: 'Demo Panel Chair', organisationType: 'council-education', partnerId: pool.education, authorityPence: 2_500_000, role: 'chair', interests: 'Knows the family through a school governor role (fictional)' },
+      {
+        userId: chairId,
+        displayName: 'Demo Panel Chair',
+        organisationType: 'council-education',
+        partnerId: pool.education,
+        authorityPence: 2_500_000,
+        role: 'chair',
+        interests: 'Knows the family through a school governor role (fictional)',
+      },
     ]);
     const page = await admin.get(saved.location!);
     expect(text(page.body)).toContain('Attendance and declarations of interest saved');
     expect(page.body).toContain('Knows the family through a school governor role (fictional)');
 
     // A member cannot record attendance; the meeting in a month cannot be marked held yet.
-    expect((await (await client(CHAIR)).post(url, { version: await version(meetings.past), [`present-${chairId}`]: 'no', [`present-${careId}`]: 'no' })).status).toBe(403);
+    expect(
+      (await (await client(CHAIR)).post(url, { version: await version(meetings.past), [`present-${chairId}`]: 'no', [`present-${careId}`]: 'no' })).status,
+    ).toBe(403);
     const future = await admin.post(paths.panels.held(meetings.onTime), { version: await version(meetings.onTime) });
-    expect(text(future.body)).toContain(`The meeting is on ${longDate((await meetingRow(meetings.onTime)).meets_on)}: it can be marked held on that day or later`);
+    expect(text(future.body)).toContain(
+      `The meeting is on ${longDate((await meetingRow(meetings.onTime)).meets_on)}: it can be marked held on that day or later`,
+    );
 
     const held = await admin.post(paths.panels.held(meetings.past), { version: await version(meetings.past) });
     expect(held.status).toBe(303);

@@ -54,7 +54,8 @@ describe.each(databaseKinds())('panels: set-up, members and meetings on %s', (ki
   beforeAll(async () => {
     t = await buildTestApp(kind);
     pool = await createTestPool(t.database.db);
-    for (const [k, e] of Object.entries({ caseworker: CASEWORKER, chair: CHAIR, care: CARE, health: HEALTH, keyworker: KEYWORKER })) ids[k] = await userIdByEmail(t.database.db, e);
+    for (const [k, e] of Object.entries({ caseworker: CASEWORKER, chair: CHAIR, care: CARE, health: HEALTH, keyworker: KEYWORKER }))
+      ids[k] = await userIdByEmail(t.database.db, e);
   });
   afterAll(() => t?.close());
 
@@ -71,7 +72,10 @@ describe.each(databaseKinds())('panels: set-up, members and meetings on %s', (ki
     expect(e).toContain('Enter the panel’s purpose');
     expect(e).toContain('Choose the panel’s administrator');
 
-    const bad = await admin.post(paths.panels.newPanel, form({ papersDays: '7', cutOffDays: '5', quorumMembers: 'three', jointFundingAgencies: ['council-education', 'made-up'] }));
+    const bad = await admin.post(
+      paths.panels.newPanel,
+      form({ papersDays: '7', cutOffDays: '5', quorumMembers: 'three', jointFundingAgencies: ['council-education', 'made-up'] }),
+    );
     expect(bad.status).toBe(400);
     const b = text(bad.body);
     expect(b).toContain('The quorum must be a whole number');
@@ -105,7 +109,13 @@ describe.each(databaseKinds())('panels: set-up, members and meetings on %s', (ki
     // What was done, never what was typed: ids and numbers, not the name, purpose or frequency.
     const logged = await t.database.db.selectFrom('audit_log').select('details').where('action', '=', 'panels.panel.create').executeTakeFirstOrThrow();
     for (const typed of ['Joint funding panel', 'Decides packages', 'second Wednesday']) expect(logged.details).not.toContain(typed);
-    expect(JSON.parse(logged.details)).toMatchObject({ administratorId: ids.caseworker, papersDays: 7, cutOffDays: 10, quorumMembers: 3, fieldsGiven: ['name', 'purpose', 'frequency'] });
+    expect(JSON.parse(logged.details)).toMatchObject({
+      administratorId: ids.caseworker,
+      papersDays: 7,
+      cutOffDays: 10,
+      quorumMembers: 3,
+      fieldsGiven: ['name', 'purpose', 'frequency'],
+    });
   });
 
   it('edits the terms of reference on the version it was opened with, refusing a stale form', async () => {
@@ -115,7 +125,12 @@ describe.each(databaseKinds())('panels: set-up, members and meetings on %s', (ki
     const saved = await admin.post(paths.panels.edit(panelId), form({ version: '1', quorumMembers: '4' }));
     expect(saved.status).toBe(303);
     expect(await panelRow()).toMatchObject({ quorum_members: 4, version: 2 });
-    const logged = await t.database.db.selectFrom('audit_log').select('details').where('action', '=', 'panels.panel.update').where('subject_id', '=', panelId).executeTakeFirstOrThrow();
+    const logged = await t.database.db
+      .selectFrom('audit_log')
+      .select('details')
+      .where('action', '=', 'panels.panel.update')
+      .where('subject_id', '=', panelId)
+      .executeTakeFirstOrThrow();
     for (const typed of ['Joint funding panel', 'Decides packages', 'second Wednesday']) expect(logged.details).not.toContain(typed);
     expect(JSON.parse(logged.details)).toMatchObject({ quorumMembers: 4 });
     // Someone else's form, opened at version 1, arrives after that save.
@@ -150,7 +165,12 @@ describe.each(databaseKinds())('panels: set-up, members and meetings on %s', (ki
     const again = await add({ userId: ids.health! });
     expect(text(again.body)).toContain('Demo Panel Member is already a member of this panel');
 
-    const members = await t.database.db.selectFrom('panel_members').select(['user_id', 'role', 'partner_id', 'authority_pence', 'active']).where('panel_id', '=', panelId).orderBy('authority_pence').execute();
+    const members = await t.database.db
+      .selectFrom('panel_members')
+      .select(['user_id', 'role', 'partner_id', 'authority_pence', 'active'])
+      .where('panel_id', '=', panelId)
+      .orderBy('authority_pence')
+      .execute();
     expect(members.map((m) => ({ ...m, authority_pence: Number(m.authority_pence) }))).toEqual([
       { user_id: ids.care, role: 'member', partner_id: pool.socialCare, authority_pence: 1_000_050, active: true },
       { user_id: ids.health, role: 'member', partner_id: pool.health, authority_pence: 1_500_000, active: true },
@@ -168,15 +188,33 @@ describe.each(databaseKinds())('panels: set-up, members and meetings on %s', (ki
 
   it('removes a member (kept, inactive) and adds them back', async () => {
     const admin = await client(ADMIN);
-    const member = await t.database.db.selectFrom('panel_members').select('id').where('panel_id', '=', panelId).where('user_id', '=', ids.health!).executeTakeFirstOrThrow();
+    const member = await t.database.db
+      .selectFrom('panel_members')
+      .select('id')
+      .where('panel_id', '=', panelId)
+      .where('user_id', '=', ids.health!)
+      .executeTakeFirstOrThrow();
     const removed = await admin.post(paths.panels.removeMember(panelId), { version: String((await panelRow()).version), memberId: member.id });
     expect(removed.status).toBe(303);
     expect(await t.database.db.selectFrom('panel_members').select('active').where('id', '=', member.id).executeTakeFirstOrThrow()).toEqual({ active: false });
     // The removed member no longer reaches the panel.
     expect((await (await client(HEALTH)).get(paths.panels.panel(panelId))).status).toBe(403);
-    const back = await admin.post(paths.panels.addMember(panelId), { version: String((await panelRow()).version), userId: ids.health!, role: 'adviser', partnerId: pool.health, authority: '5000' });
+    const back = await admin.post(paths.panels.addMember(panelId), {
+      version: String((await panelRow()).version),
+      userId: ids.health!,
+      role: 'adviser',
+      partnerId: pool.health,
+      authority: '5000',
+    });
     expect(back.status).toBe(303);
-    expect(await t.database.db.selectFrom('panel_members').select(['id', 'role', 'active']).where('panel_id', '=', panelId).where('user_id', '=', ids.health!).execute()).toEqual([{ id: member.id, role: 'adviser', active: true }]);
+    expect(
+      await t.database.db
+        .selectFrom('panel_members')
+        .select(['id', 'role', 'active'])
+        .where('panel_id', '=', panelId)
+        .where('user_id', '=', ids.health!)
+        .execute(),
+    ).toEqual([{ id: member.id, role: 'adviser', active: true }]);
   });
 
   it('schedules meetings with cut-off and papers dates from the terms, refusing non-working and past days', async () => {
@@ -186,8 +224,19 @@ describe.each(databaseKinds())('panels: set-up, members and meetings on %s', (ki
     expect(added.status).toBe(303);
     const meeting = await t.database.db.selectFrom('panel_meetings').selectAll().where('panel_id', '=', panelId).executeTakeFirstOrThrow();
     const expected = meetingDeadlines(meetsOn, { papersDays: 7, cutOffDays: 10 });
-    expect(meeting).toMatchObject({ meets_on: meetsOn, cut_off_on: expected.cutOffOn, papers_due_on: expected.papersDueOn, status: 'planned', place: 'Town Hall room 2 (fictional)' });
-    const logged = await t.database.db.selectFrom('audit_log').select('details').where('action', '=', 'panels.meeting.add').where('subject_id', '=', meeting.id).executeTakeFirstOrThrow();
+    expect(meeting).toMatchObject({
+      meets_on: meetsOn,
+      cut_off_on: expected.cutOffOn,
+      papers_due_on: expected.papersDueOn,
+      status: 'planned',
+      place: 'Town Hall room 2 (fictional)',
+    });
+    const logged = await t.database.db
+      .selectFrom('audit_log')
+      .select('details')
+      .where('action', '=', 'panels.meeting.add')
+      .where('subject_id', '=', meeting.id)
+      .executeTakeFirstOrThrow();
     expect(logged.details).not.toContain('Town Hall');
     expect(JSON.parse(logged.details)).toEqual({ panelId, meetsOn, placeGiven: true });
 
@@ -214,7 +263,12 @@ describe.each(databaseKinds())('panels: set-up, members and meetings on %s', (ki
     const caseworker = await client(CASEWORKER); // the administrator may schedule too
     const res = await caseworker.post(paths.panels.generateMeetings(panelId), { nth: '2', weekday: '3', count: '4', place: '' });
     expect(res.status).toBe(303);
-    const rows = await t.database.db.selectFrom('panel_meetings').select(['meets_on', 'cut_off_on']).where('panel_id', '=', panelId).orderBy('meets_on').execute();
+    const rows = await t.database.db
+      .selectFrom('panel_meetings')
+      .select(['meets_on', 'cut_off_on'])
+      .where('panel_id', '=', panelId)
+      .orderBy('meets_on')
+      .execute();
     const wednesdays = rows.filter((r) => new Date(`${r.meets_on}T00:00:00Z`).getUTCDay() === 3 && Math.ceil(Number(r.meets_on.slice(8)) / 7) === 2);
     const skipped = decodeURIComponent(/skipped=([^#&]*)/.exec(res.location ?? '')?.[1] ?? '');
     expect(wednesdays.length + (skipped ? skipped.split('; ').length : 0)).toBe(4);
@@ -231,7 +285,9 @@ describe.each(databaseKinds())('panels: set-up, members and meetings on %s', (ki
     const admin = text((await (await client(ADMIN)).get(paths.panels.home)).body);
     expect(admin).toContain('Joint funding panel (fictional)');
     expect(admin).toContain('Set up a panel');
-    const second = await (await client(ADMIN)).post(paths.panels.newPanel, form({ name: 'Education resources panel (fictional)', administratorId: ids.chair! }));
+    const second = await (
+      await client(ADMIN)
+    ).post(paths.panels.newPanel, form({ name: 'Education resources panel (fictional)', administratorId: ids.chair! }));
     expect(second.status).toBe(303);
 
     const caseworkerRes = await (await client(CASEWORKER)).get(paths.panels.home);

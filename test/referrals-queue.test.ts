@@ -33,22 +33,34 @@ describe.each(databaseKinds())('the triage queue on %s', (kind) => {
     cw = new Client(t.app);
     expect((await cw.signIn(CASEWORKER)).status).toBe(303);
     const db = t.database.db;
-    expect(Number((await db.selectFrom('referrals').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)).toBe(0);
+    expect(
+      Number(
+        (
+          await db
+            .selectFrom('referrals')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
+    ).toBe(0);
     ({ childId: childOfOldest } = await createChild(db, { givenName: 'Queuechild', familyName: 'Fictional', involvedOrgCodes: ['DEMO-EDU'] }));
     // Received a minute apart, inserted in a scrambled order so nothing depends on insertion order.
     const base = Date.parse('2025-01-06T09:00:00Z');
-    const plan = [...Array.from({ length: 51 }, (_, i) => ({ minute: i * 2, status: OPEN[i % OPEN.length]! })), ...CLOSED.map((status, i) => ({ minute: 1 + i * 2, status }))];
+    const plan = [
+      ...Array.from({ length: 51 }, (_, i) => ({ minute: i * 2, status: OPEN[i % OPEN.length]! })),
+      ...CLOSED.map((status, i) => ({ minute: 1 + i * 2, status })),
+    ];
     const scrambled = plan.map((p, i) => ({ ...p, key: (i * 37) % plan.length })).sort((a, b) => a.key - b.key);
     const made: { minute: number; status: ReferralStatus; reference: string }[] = [];
     for (const p of scrambled) {
       const at = new Date(base + p.minute * 60_000);
       const row = await insertReferral(db, {
-          child_id: p.minute === 0 ? childOfOldest : null,
-          child_details: JSON.stringify({ givenName: `Queue${p.minute}`, familyName: 'Fictional' }),
-          status: p.status,
-          received_on: at.toISOString().slice(0, 10),
-          received_at: at,
-        });
+        child_id: p.minute === 0 ? childOfOldest : null,
+        child_details: JSON.stringify({ givenName: `Queue${p.minute}`, familyName: 'Fictional' }),
+        status: p.status,
+        received_on: at.toISOString().slice(0, 10),
+        received_at: at,
+      });
       made.push({ ...p, reference: row.reference });
     }
     made.sort((a, b) => a.minute - b.minute);
@@ -110,9 +122,22 @@ describe.each(databaseKinds())('the triage queue on %s', (kind) => {
   it('audits the view with the page shown and only the children named on it', async () => {
     await cw.get(`${paths.referrals.queue}?page=2`);
     const db = t.database.db;
-    const entries = await db.selectFrom('audit_log').select(['id', 'details']).where('action', '=', 'referrals.queue.view').orderBy('id', 'desc').limit(2).execute();
+    const entries = await db
+      .selectFrom('audit_log')
+      .select(['id', 'details'])
+      .where('action', '=', 'referrals.queue.view')
+      .orderBy('id', 'desc')
+      .limit(2)
+      .execute();
     expect(JSON.parse(entries[0]!.details)).toMatchObject({ status: 'open', page: 2, shown: 1 });
-    const childrenOf = async (id: string | number | bigint) => (await db.selectFrom('audit_children').select('child_id').where('audit_id', '=', id as never).execute()).map((r) => r.child_id);
+    const childrenOf = async (id: string | number | bigint) =>
+      (
+        await db
+          .selectFrom('audit_children')
+          .select('child_id')
+          .where('audit_id', '=', id as never)
+          .execute()
+      ).map((r) => r.child_id);
     expect(await childrenOf(entries[0]!.id)).toEqual([]);
     await cw.get(paths.referrals.queue);
     const latest = await db.selectFrom('audit_log').select('id').where('action', '=', 'referrals.queue.view').orderBy('id', 'desc').executeTakeFirstOrThrow();

@@ -9,7 +9,13 @@ import { databaseKinds } from './support/db.js';
 import { createChild } from './support/register.js';
 import { paths } from '../src/paths.js';
 import { todayInLondon } from '../src/platform/dates.js';
-import { ALREADY_ATTACHED, NO_AGREEMENT, NO_SHARING_BASIS, TRIAGE_DECISIONS, type TriageDecision } from '../src/capabilities/referral-and-panel/referrals/rules.js';
+import {
+  ALREADY_ATTACHED,
+  NO_AGREEMENT,
+  NO_SHARING_BASIS,
+  TRIAGE_DECISIONS,
+  type TriageDecision,
+} from '../src/capabilities/referral-and-panel/referrals/rules.js';
 
 const CASEWORKER = 'caseworker@demoshire.example.org'; // DEMO-EDU, triage
 const KEYWORKER = 'keyworker@demoshire.example.org'; // DEMO-CSC, refers but does not triage
@@ -20,7 +26,9 @@ const parts = (field: string, iso: string) => {
 };
 const yearsAgo = (iso: string, years: number) => `${Number(iso.slice(0, 4)) - years}${iso.slice(4)}`.replace(/-02-29$/, '-02-28');
 const errorsOf = (body: string) =>
-  [...body.matchAll(/<a href="(#[^"]+)">([^<]+)<\/a>/g)].filter((m) => body.indexOf('govuk-error-summary') < m.index!).map((m) => ({ href: m[1]!, text: text(m[2]!).trim() }));
+  [...body.matchAll(/<a href="(#[^"]+)">([^<]+)<\/a>/g)]
+    .filter((m) => body.indexOf('govuk-error-summary') < m.index!)
+    .map((m) => ({ href: m[1]!, text: text(m[2]!).trim() }));
 
 describe.each(databaseKinds())('referrals on %s', (kind) => {
   let t: TestApp;
@@ -61,15 +69,32 @@ describe.each(databaseKinds())('referrals on %s', (kind) => {
       expect(res.status).toBe(303);
       const reference = /\/refer\/sent\/(REF-\d+)/.exec(res.location!)![1]!;
       const r = await refByReference(reference);
-      expect(r).toMatchObject({ route: 'family', child_id: null, status: 'received', referrer_relationship: 'parent', sharing_basis: 'consent', contact_method: 'email' });
+      expect(r).toMatchObject({
+        route: 'family',
+        child_id: null,
+        status: 'received',
+        referrer_relationship: 'parent',
+        sharing_basis: 'consent',
+        contact_method: 'email',
+      });
       expect(r.consent_given_by).toBe('Robin Fictional (parent)');
       expect(JSON.parse(r.child_details)).toEqual({ givenName: 'Ariel', familyName: 'Fictional', dateOfBirth: yearsAgo(today, 9), postcode: 'DM1 4AB' });
-      const events = await t.database.db.selectFrom('referral_events').select(['kind', 'notification_id']).where('referral_id', '=', r.id).orderBy('at').execute();
+      const events = await t.database.db
+        .selectFrom('referral_events')
+        .select(['kind', 'notification_id'])
+        .where('referral_id', '=', r.id)
+        .orderBy('at')
+        .execute();
       expect(events.map((e) => e.kind)).toEqual(['received', 'acknowledged']);
       const note = await t.database.db.selectFrom('notifications').selectAll().where('id', '=', events[1]!.notification_id!).executeTakeFirstOrThrow();
       expect(note).toMatchObject({ channel: 'email', recipient: 'robin.fictional@example.org' });
       expect(note.body).toContain(reference);
-      const audit = await t.database.db.selectFrom('audit_log').selectAll().where('action', '=', 'referrals.self.create').where('subject_id', '=', r.id).executeTakeFirstOrThrow();
+      const audit = await t.database.db
+        .selectFrom('audit_log')
+        .selectAll()
+        .where('action', '=', 'referrals.self.create')
+        .where('subject_id', '=', r.id)
+        .executeTakeFirstOrThrow();
       expect(audit.user_id).toBeNull();
       // What was done, not what was typed.
       expect(audit.details).not.toContain('Ariel');
@@ -81,7 +106,17 @@ describe.each(databaseKinds())('referrals on %s', (kind) => {
     });
 
     it('acknowledges by text message when that is the way chosen', async () => {
-      const res = await publicPost(selfForm({ who: 'young-person', name: 'Kit Fictional', email: '', phone: '07700 900123', contactMethod: 'sms', givenName: 'Kit', ...parts('dateOfBirth', yearsAgo(today, 17)) }));
+      const res = await publicPost(
+        selfForm({
+          who: 'young-person',
+          name: 'Kit Fictional',
+          email: '',
+          phone: '07700 900123',
+          contactMethod: 'sms',
+          givenName: 'Kit',
+          ...parts('dateOfBirth', yearsAgo(today, 17)),
+        }),
+      );
       expect(res.status).toBe(303);
       const r = await refByReference(/(REF-\d+)/.exec(res.location!)![1]!);
       expect(r.referrer_relationship).toBe('young-person');
@@ -91,11 +126,17 @@ describe.each(databaseKinds())('referrals on %s', (kind) => {
     });
 
     it('refuses a referral without the sharing agreement, saying what to do, and stores nothing', async () => {
-      const before = await t.database.db.selectFrom('referrals').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+      const before = await t.database.db
+        .selectFrom('referrals')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow();
       const res = await publicPost(selfForm({ agree: '' }));
       expect(res.status).toBe(400);
       expect(errorsOf(res.body)).toEqual([{ href: '#agree', text: NO_AGREEMENT }]);
-      const after = await t.database.db.selectFrom('referrals').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+      const after = await t.database.db
+        .selectFrom('referrals')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow();
       expect(Number(after.n)).toBe(Number(before.n));
     });
 
@@ -104,7 +145,10 @@ describe.each(databaseKinds())('referrals on %s', (kind) => {
       expect(young.status).toBe(400);
       expect(errorsOf(young.body)[0]!.text).toMatch(/You can refer yourself from age 16/);
       const other = await publicPost(selfForm({ who: 'someone-else' }));
-      expect(errorsOf(other.body)[0]).toEqual({ href: '#who', text: expect.stringMatching(/Only a parent or carer with parental responsibility, or the young person/) });
+      expect(errorsOf(other.body)[0]).toEqual({
+        href: '#who',
+        text: expect.stringMatching(/Only a parent or carer with parental responsibility, or the young person/),
+      });
       const noPhone = await publicPost(selfForm({ contactMethod: 'sms' }));
       expect(errorsOf(noPhone.body)).toEqual([{ href: '#phone', text: 'Enter your mobile number, or choose email' }]);
     });
@@ -143,14 +187,32 @@ describe.each(databaseKinds())('referrals on %s', (kind) => {
       const refused = await cw.post(paths.referrals.newReferral, { childId, helpNeeded: 'Short breaks', reason: 'Carers need a rest' });
       expect(refused.status).toBe(400);
       expect(errorsOf(refused.body)).toEqual([{ href: '#basis', text: NO_SHARING_BASIS }]);
-      const emptyConsent = await cw.post(paths.referrals.newReferral, { childId, helpNeeded: 'Short breaks', reason: 'Carers need a rest', basis: 'consent', consentGivenBy: '' });
+      const emptyConsent = await cw.post(paths.referrals.newReferral, {
+        childId,
+        helpNeeded: 'Short breaks',
+        reason: 'Carers need a rest',
+        basis: 'consent',
+        consentGivenBy: '',
+      });
       expect(errorsOf(emptyConsent.body)).toEqual([{ href: '#consentGivenBy', text: NO_SHARING_BASIS }]);
 
-      const ok = await cw.post(paths.referrals.newReferral, { childId, helpNeeded: 'Short breaks', reason: 'Carers need a rest', basis: 'consent', consentGivenBy: 'Sam Fictional (mother)' });
+      const ok = await cw.post(paths.referrals.newReferral, {
+        childId,
+        helpNeeded: 'Short breaks',
+        reason: 'Carers need a rest',
+        basis: 'consent',
+        consentGivenBy: 'Sam Fictional (mother)',
+      });
       expect(ok.status).toBe(303);
       const reference = /sent=(REF-\d+)/.exec(ok.location!)![1]!;
       const r = await refByReference(reference);
-      expect(r).toMatchObject({ route: 'partner', child_id: childId, sharing_basis: 'consent', consent_given_by: 'Sam Fictional (mother)', referrer_relationship: 'professional' });
+      expect(r).toMatchObject({
+        route: 'partner',
+        child_id: childId,
+        sharing_basis: 'consent',
+        consent_given_by: 'Sam Fictional (mother)',
+        referrer_relationship: 'professional',
+      });
       const notes = await t.database.db
         .selectFrom('referral_events as e')
         .innerJoin('notifications as n', 'n.id', 'e.notification_id')
@@ -175,7 +237,13 @@ describe.each(databaseKinds())('referrals on %s', (kind) => {
         familyMember: { fullName: 'Lee Fictional', email: 'lee.fictional@example.org', consentsToEmail: true },
       });
       await cw.get(`${paths.referrals.newReferral}?child=${childId}`);
-      const ok = await cw.post(paths.referrals.newReferral, { childId, helpNeeded: 'Assessment', reason: 'Safeguarding concern', basis: 'lawful-basis', lawfulBasis: 'Children Act 1989 section 47' });
+      const ok = await cw.post(paths.referrals.newReferral, {
+        childId,
+        helpNeeded: 'Assessment',
+        reason: 'Safeguarding concern',
+        basis: 'lawful-basis',
+        lawfulBasis: 'Children Act 1989 section 47',
+      });
       expect(ok.status).toBe(303);
       const r = await refByReference(/sent=(REF-\d+)/.exec(ok.location!)![1]!);
       expect(r).toMatchObject({ sharing_basis: 'lawful-basis', lawful_basis: 'Children Act 1989 section 47', consent_given_by: null });
@@ -241,13 +309,13 @@ describe.each(databaseKinds())('referrals on %s', (kind) => {
     // A family's referral stored directly: the public form is rate limited per minute, and other tests here use it.
     const storedReferral = (givenName: string) =>
       insertReferral(t.database.db, {
-          child_id: null,
-          child_details: JSON.stringify({ givenName, familyName: 'Fictional', dateOfBirth: yearsAgo(today, 9), postcode: 'DM1 4AB' }),
-          contact_method: 'email',
-          help_needed: 'Personal care at home',
-          reason: 'An operation',
-          received_on: today,
-        });
+        child_id: null,
+        child_details: JSON.stringify({ givenName, familyName: 'Fictional', dateOfBirth: yearsAgo(today, 9), postcode: 'DM1 4AB' }),
+        contact_method: 'email',
+        help_needed: 'Personal care at home',
+        reason: 'An operation',
+        received_on: today,
+      });
     const familyReferral = async () => {
       const res = await publicPost(selfForm({ givenName: `Triage${Math.random().toString(36).slice(2, 7)}` }));
       return refByReference(/(REF-\d+)/.exec(res.location!)![1]!);
@@ -266,45 +334,63 @@ describe.each(databaseKinds())('referrals on %s', (kind) => {
       expect(audit.length).toBeGreaterThanOrEqual(2);
     });
 
-    it.each(['accept', 'more-information', 'signpost', 'to-panel'] as TriageDecision[])('%s: records the decision and its reason, and sends it to the referrer', async (decision) => {
-      const r = await familyReferral();
-      const page = await cw.get(paths.referrals.referral(r.id));
-      expect(page.status).toBe(200);
-      if (decision === 'to-panel') {
-        // Not before the referral is attached to the child's record.
-        const early = await cw.post(paths.referrals.triage(r.id), { decision, reason: 'Needs joint funding', version: String(r.version) });
-        expect(early.status).toBe(400);
-        expect(errorsOf(early.body)[0]!.text).toMatch(/Attach the referral to the child’s record before sending it to panel/);
-        const { childId } = await createChild(t.database.db, { givenName: `Attach${r.reference.slice(-4)}`, familyName: 'Fictional', involvedOrgCodes: ['DEMO-EDU'] });
-        const search = await cw.get(`${paths.referrals.referral(r.id)}?childName=Attach${r.reference.slice(-4)}`);
-        expect(search.body).toContain(`value="${childId}"`);
-        const attached = await cw.post(paths.referrals.attach(r.id), { childId, version: String(r.version) });
-        expect(attached.status).toBe(303);
-        r.version += 1;
-        expect((await refByReference(r.reference)).child_id).toBe(childId);
-      }
-      const reason = `Reason for ${decision}: the family can read this.`;
-      const res = await cw.post(paths.referrals.triage(r.id), { decision, reason, version: String(r.version) });
-      expect(res.status).toBe(303);
-      const after = await refByReference(r.reference);
-      expect(after.status).toBe(TRIAGE_DECISIONS[decision].status);
-      expect(after.triage_reason).toBe(reason);
-      expect(after.version).toBe(r.version + 1);
-      const events = await t.database.db.selectFrom('referral_events').select(['kind', 'note', 'notification_id']).where('referral_id', '=', r.id).orderBy('at').execute();
-      expect(events.map((e) => e.kind)).toContain(TRIAGE_DECISIONS[decision].event);
-      const notified = events.filter((e) => e.kind === 'notified');
-      expect(notified).toHaveLength(1);
-      const note = await t.database.db.selectFrom('notifications').selectAll().where('id', '=', notified[0]!.notification_id!).executeTakeFirstOrThrow();
-      expect(note.recipient).toBe('robin.fictional@example.org');
-      expect(note.body).toContain(reason);
-      expect(note.body).toContain(r.reference);
-      const shown = text((await cw.get(paths.referrals.referral(r.id))).body);
-      expect(shown).toContain(reason);
-      // The audit log records the decision, never the reason typed.
-      const logged = await t.database.db.selectFrom('audit_log').select('details').where('action', '=', 'referrals.triage').where('subject_id', '=', r.id).where('result', '=', 'allowed').executeTakeFirstOrThrow();
-      expect(logged.details).not.toContain('the family can read this');
-      expect(JSON.parse(logged.details)).toMatchObject({ decision, status: TRIAGE_DECISIONS[decision].status, notified: 1 });
-    });
+    it.each(['accept', 'more-information', 'signpost', 'to-panel'] as TriageDecision[])(
+      '%s: records the decision and its reason, and sends it to the referrer',
+      async (decision) => {
+        const r = await familyReferral();
+        const page = await cw.get(paths.referrals.referral(r.id));
+        expect(page.status).toBe(200);
+        if (decision === 'to-panel') {
+          // Not before the referral is attached to the child's record.
+          const early = await cw.post(paths.referrals.triage(r.id), { decision, reason: 'Needs joint funding', version: String(r.version) });
+          expect(early.status).toBe(400);
+          expect(errorsOf(early.body)[0]!.text).toMatch(/Attach the referral to the child’s record before sending it to panel/);
+          const { childId } = await createChild(t.database.db, {
+            givenName: `Attach${r.reference.slice(-4)}`,
+            familyName: 'Fictional',
+            involvedOrgCodes: ['DEMO-EDU'],
+          });
+          const search = await cw.get(`${paths.referrals.referral(r.id)}?childName=Attach${r.reference.slice(-4)}`);
+          expect(search.body).toContain(`value="${childId}"`);
+          const attached = await cw.post(paths.referrals.attach(r.id), { childId, version: String(r.version) });
+          expect(attached.status).toBe(303);
+          r.version += 1;
+          expect((await refByReference(r.reference)).child_id).toBe(childId);
+        }
+        const reason = `Reason for ${decision}: the family can read this.`;
+        const res = await cw.post(paths.referrals.triage(r.id), { decision, reason, version: String(r.version) });
+        expect(res.status).toBe(303);
+        const after = await refByReference(r.reference);
+        expect(after.status).toBe(TRIAGE_DECISIONS[decision].status);
+        expect(after.triage_reason).toBe(reason);
+        expect(after.version).toBe(r.version + 1);
+        const events = await t.database.db
+          .selectFrom('referral_events')
+          .select(['kind', 'note', 'notification_id'])
+          .where('referral_id', '=', r.id)
+          .orderBy('at')
+          .execute();
+        expect(events.map((e) => e.kind)).toContain(TRIAGE_DECISIONS[decision].event);
+        const notified = events.filter((e) => e.kind === 'notified');
+        expect(notified).toHaveLength(1);
+        const note = await t.database.db.selectFrom('notifications').selectAll().where('id', '=', notified[0]!.notification_id!).executeTakeFirstOrThrow();
+        expect(note.recipient).toBe('robin.fictional@example.org');
+        expect(note.body).toContain(reason);
+        expect(note.body).toContain(r.reference);
+        const shown = text((await cw.get(paths.referrals.referral(r.id))).body);
+        expect(shown).toContain(reason);
+        // The audit log records the decision, never the reason typed.
+        const logged = await t.database.db
+          .selectFrom('audit_log')
+          .select('details')
+          .where('action', '=', 'referrals.triage')
+          .where('subject_id', '=', r.id)
+          .where('result', '=', 'allowed')
+          .executeTakeFirstOrThrow();
+        expect(logged.details).not.toContain('the family can read this');
+        expect(JSON.parse(logged.details)).toMatchObject({ decision, status: TRIAGE_DECISIONS[decision].status, notified: 1 });
+      },
+    );
 
     it('warns, under the reason, that it goes to the contact details on the referral', async () => {
       const r = await storedReferral('Hintpage');
@@ -329,7 +415,9 @@ describe.each(databaseKinds())('referrals on %s', (kind) => {
       expect((await refByReference(r.reference)).child_id).toBe(right.childId);
 
       // Sent to panel: its papers and decisions concern that child, so still refused.
-      expect((await cw.post(paths.referrals.triage(r.id), { decision: 'to-panel', reason: 'Needs joint funding', version: String(r.version + 1) })).status).toBe(303);
+      expect(
+        (await cw.post(paths.referrals.triage(r.id), { decision: 'to-panel', reason: 'Needs joint funding', version: String(r.version + 1) })).status,
+      ).toBe(303);
       const late = await cw.post(paths.referrals.attach(r.id), { childId: wrong.childId, version: String(r.version + 2) });
       expect(late.status).toBe(400);
       expect(errorsOf(late.body).map((e) => e.text)).toEqual([ALREADY_ATTACHED]);
@@ -352,7 +440,9 @@ describe.each(databaseKinds())('referrals on %s', (kind) => {
       const r = await storedReferral('Closedref');
       const { childId } = await createChild(t.database.db, { givenName: 'Toolate', involvedOrgCodes: ['DEMO-EDU'] });
       await cw.get(paths.referrals.referral(r.id));
-      expect((await cw.post(paths.referrals.triage(r.id), { decision: 'signpost', reason: 'The local offer fits better', version: String(r.version) })).status).toBe(303);
+      expect(
+        (await cw.post(paths.referrals.triage(r.id), { decision: 'signpost', reason: 'The local offer fits better', version: String(r.version) })).status,
+      ).toBe(303);
       const res = await cw.post(paths.referrals.attach(r.id), { childId, version: String(r.version + 1) });
       expect(res.status).toBe(400);
       expect(errorsOf(res.body).map((e) => e.text)).toEqual(['This referral is signposted elsewhere, so it can no longer be attached to a child’s record']);
@@ -366,7 +456,9 @@ describe.each(databaseKinds())('referrals on %s', (kind) => {
       expect(noReason.status).toBe(400);
       expect(errorsOf(noReason.body)[0]!.href).toBe('#reason');
       // Someone else decides first.
-      expect((await cw.post(paths.referrals.triage(r.id), { decision: 'more-information', reason: 'Tell us about school', version: String(r.version) })).status).toBe(303);
+      expect(
+        (await cw.post(paths.referrals.triage(r.id), { decision: 'more-information', reason: 'Tell us about school', version: String(r.version) })).status,
+      ).toBe(303);
       const stale = await cw.post(paths.referrals.triage(r.id), { decision: 'signpost', reason: 'Try the local offer', version: String(r.version) });
       expect(stale.status).toBe(409);
       expect(text(stale.body)).toContain('Someone else changed this record after you opened it');
@@ -408,7 +500,12 @@ describe.each(databaseKinds())('referrals on %s', (kind) => {
       // Prefilled from what the family told us.
       expect(form.body).toContain(`value="${JSON.parse(r.child_details).givenName}"`);
       const res = await cw.post(paths.referrals.registerChild, registerForm(r.id, JSON.parse(r.child_details).givenName));
-      expect(res.status, errorsOf(res.body).map((e) => e.text).join('; ')).toBe(303);
+      expect(
+        res.status,
+        errorsOf(res.body)
+          .map((e) => e.text)
+          .join('; '),
+      ).toBe(303);
       expect(res.location).toBe(`${paths.referrals.referral(r.id)}?done=registered`);
       const after = await refByReference(r.reference);
       expect(after.child_id).not.toBeNull();

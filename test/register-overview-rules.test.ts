@@ -76,9 +76,24 @@ describe('secondary suppression', () => {
   it('says when hidden counts give themselves away', () => {
     expect(hiddenCountsGiveThemselvesAway([])).toBe(false);
     expect(hiddenCountsGiveThemselvesAway([{ count: 3, shown: 'fewer-than-5' }])).toBe(true);
-    expect(hiddenCountsGiveThemselvesAway([{ count: 3, shown: 'fewer-than-5' }, { count: 2, shown: 'fewer-than-5' }])).toBe(false);
-    expect(hiddenCountsGiveThemselvesAway([{ count: 1, shown: 'fewer-than-5' }, { count: 5, shown: 'hidden' }])).toBe(true);
-    expect(hiddenCountsGiveThemselvesAway([{ count: 2, shown: 'fewer-than-5' }, { count: 5, shown: 'hidden' }])).toBe(false);
+    expect(
+      hiddenCountsGiveThemselvesAway([
+        { count: 3, shown: 'fewer-than-5' },
+        { count: 2, shown: 'fewer-than-5' },
+      ]),
+    ).toBe(false);
+    expect(
+      hiddenCountsGiveThemselvesAway([
+        { count: 1, shown: 'fewer-than-5' },
+        { count: 5, shown: 'hidden' },
+      ]),
+    ).toBe(true);
+    expect(
+      hiddenCountsGiveThemselvesAway([
+        { count: 2, shown: 'fewer-than-5' },
+        { count: 5, shown: 'hidden' },
+      ]),
+    ).toBe(false);
   });
 
   // Brute force: every way the hidden groups could be filled in, given what the page shows
@@ -196,6 +211,9 @@ describe('chart and CSV', () => {
     expect(view).toMatchObject({ showBreakdowns: false, totalText: 'fewer than 5', breakdowns: [] });
     expect(view.headline).toBe('Fewer than 5 children and young people on the register');
     const csv = overviewCsv(counts(3, [2, 1]), [], { locality: 'All localities', ageBand: 'All ages' });
-    expect(csv.trim().split('\r\n')).toEqual(['"Locality filter","Age band filter","Breakdown","Group","Children"', '"All localities","All ages","All children","On the register (active)","<5"']);
+    expect(csv.trim().split('\r\n')).toEqual([
+      '"Locality filter","Age band filter","Breakdown","Group","Children"',
+      '"All localities","All ages","All children","On the register (active)","<5"',
+    ]);
   });
 });

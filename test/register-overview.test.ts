@@ -93,7 +93,8 @@ describe.each(databaseKinds())('register overview on %s', (kind) => {
     const orgId = Object.fromEntries(orgs.map((o) => [o.code, o.id]));
     const specs: ChildSpec[] = [];
     // Overviewton East: 12 active children (8 ASD, 3 SLCN, 1 PD: the marker), 9 with a plan; 2 who left.
-    for (let i = 0; i < 8; i++) specs.push({ locality: 'OVT-EAST', need: 'ASD', age: i < 6 ? 7 : 17, plan: true, organisations: i < 5 ? ['DEMO-EDU', 'DEMO-TRUST'] : ['DEMO-EDU'] });
+    for (let i = 0; i < 8; i++)
+      specs.push({ locality: 'OVT-EAST', need: 'ASD', age: i < 6 ? 7 : 17, plan: true, organisations: i < 5 ? ['DEMO-EDU', 'DEMO-TRUST'] : ['DEMO-EDU'] });
     for (let i = 0; i < 3; i++) specs.push({ locality: 'OVT-EAST', need: 'SLCN', age: 7, plan: i === 0, organisations: ['DEMO-EDU'] });
     specs.push({ locality: 'OVT-EAST', need: 'PD', age: 7, plan: false, organisations: ['DEMO-EDU', 'DEMO-TRUST', 'DEMO-CSC'], marker: true });
     specs.push({ locality: 'OVT-EAST', need: 'PD', age: 7, plan: false, organisations: ['DEMO-EDU'], status: 'left' });
@@ -200,7 +201,10 @@ describe.each(databaseKinds())('register overview on %s', (kind) => {
     expect(res.status).toBe(200);
     expect(String(res.headers['content-type'])).toMatch(/^text\/csv/);
     expect(String(res.headers['content-disposition'])).toMatch(/^attachment; filename="register-overview-\d{4}-\d{2}-\d{2}\.csv"$/);
-    const lines = res.body.replace(/^\ufeff/, '').trim().split('\r\n');
+    const lines = res.body
+      .replace(/^\ufeff/, '')
+      .trim()
+      .split('\r\n');
     expect(lines[0]).toBe('"Locality filter","Age band filter","Breakdown","Group","Children"');
     expect(lines).toContain('"All localities","All ages","All children","On the register (active)","20"');
     expect(lines).toContain('"All localities","All ages","Primary need","Autism (ASD)","16"');

@@ -70,7 +70,9 @@ describe.skipIf(!chromiumPath())('consent, emergency access and its review in a 
     await caseworker.submit('Record lawful basis');
     expect(await page.locator('.govuk-error-summary').isVisible()).toBe(true);
     await page.getByRole('radio', { name: /^Safeguarding/ }).check();
-    await page.getByLabel('Which organisation does it apply to?').selectOption({ label: 'Demoshire Community Health NHS Trust (fictional) (works with them now)' });
+    await page
+      .getByLabel('Which organisation does it apply to?')
+      .selectOption({ label: 'Demoshire Community Health NHS Trust (fictional) (works with them now)' });
     await page.getByRole('checkbox', { name: 'Core record' }).check();
     await page.getByLabel('Why is the record shared on this basis?').fill('Strategy discussion agreed health must see the record (fictional)');
     const decided = page.getByRole('group', { name: 'When was it decided?' });

@@ -261,7 +261,11 @@ describe.each(databaseKinds())('the SQL sharing rule agrees with the pure rule o
     };
     const before = await seeing();
     expect(before).toHaveLength(users.filter(hasCaseworkRole).length);
-    await database.db.updateTable('consents').set({ withdrawn_at: new Date(now.getTime() - MINUTE), withdrawn_reason: 'Withdrawn in a test' }).where('child_id', '=', childId).execute();
+    await database.db
+      .updateTable('consents')
+      .set({ withdrawn_at: new Date(now.getTime() - MINUTE), withdrawn_reason: 'Withdrawn in a test' })
+      .where('child_id', '=', childId)
+      .execute();
     expect(await seeing()).toEqual([]);
     for (const u of users) expect(accessFor(u, await loadSharingFacts(database.db, childId, now), now).visible).toBe(false);
   });

@@ -104,7 +104,11 @@ describe.each(databaseKinds())('consent and sharing on %s', (kind) => {
 
     it('shows a review that is due', async () => {
       const { childId, consentId } = await createChild(t.database.db, { givenName: 'Rory', involvedOrgCodes: ['DEMO-EDU'] });
-      await t.database.db.updateTable('consents').set({ review_on: addDays(today, -1) }).where('id', '=', consentId!).execute();
+      await t.database.db
+        .updateTable('consents')
+        .set({ review_on: addDays(today, -1) })
+        .where('id', '=', consentId!)
+        .execute();
       const page = text((await (await signedIn(CASEWORKER)).get(paths.children.sharing(childId))).body);
       expect(page).toContain('Review due');
       expect(page).toContain(`(review due)`);
@@ -127,7 +131,12 @@ describe.each(databaseKinds())('consent and sharing on %s', (kind) => {
       expect(text(form.body)).not.toContain('Chris Testfamily');
       expect(form.body).toContain('value="nhs-trust.health"');
 
-      const parent = await db.selectFrom('family_members').select('id').where('family_id', '=', familyId).where('parental_responsibility', '=', true).executeTakeFirstOrThrow();
+      const parent = await db
+        .selectFrom('family_members')
+        .select('id')
+        .where('family_id', '=', familyId)
+        .where('parental_responsibility', '=', true)
+        .executeTakeFirstOrThrow();
       // Someone without parental responsibility cannot be chosen.
       const wrong = await c.post(paths.children.addConsent(childId), consentForm({ memberId: other.id }));
       expect(wrong.status).toBe(400);
@@ -177,7 +186,9 @@ describe.each(databaseKinds())('consent and sharing on %s', (kind) => {
 
       const young = await c.post(paths.children.addConsent(childId), consentForm({ givenBy: 'young-person' }));
       expect(young.status).toBe(400);
-      expect(errorSummary(young.body)).toContain('The young person was 14 on the date consent was given. Young people can give consent for themselves only from 16');
+      expect(errorSummary(young.body)).toContain(
+        'The young person was 14 on the date consent was given. Young people can give consent for themselves only from 16',
+      );
       // What was typed is kept.
       expect(young.body).toMatch(/value="council-education\.education" checked/);
 
@@ -185,15 +196,24 @@ describe.each(databaseKinds())('consent and sharing on %s', (kind) => {
       expect(noNote.status).toBe(400);
       expect(errorSummary(noNote.body)).toContain('Enter the capacity note: who decided, and why the young person cannot decide for themselves');
 
-      const noScope = await c.post(paths.children.addConsent(childId), consentForm({ givenBy: 'decision-maker', capacityNote: 'Decided by the deputy', scope: [] }));
+      const noScope = await c.post(
+        paths.children.addConsent(childId),
+        consentForm({ givenBy: 'decision-maker', capacityNote: 'Decided by the deputy', scope: [] }),
+      );
       expect(noScope.status).toBe(400);
       expect(errorSummary(noScope.body)).toContain('Select at least one type of organisation and part of the record to share');
 
-      const future = await c.post(paths.children.addConsent(childId), consentForm({ givenBy: 'decision-maker', capacityNote: 'Decided by the deputy', ...dateParts('givenOn', addDays(today, 1)) }));
+      const future = await c.post(
+        paths.children.addConsent(childId),
+        consentForm({ givenBy: 'decision-maker', capacityNote: 'Decided by the deputy', ...dateParts('givenOn', addDays(today, 1)) }),
+      );
       expect(future.status).toBe(400);
       expect(errorSummary(future.body)).toContain('The date consent was given must be today or in the past');
 
-      const early = await c.post(paths.children.addConsent(childId), consentForm({ givenBy: 'decision-maker', capacityNote: 'Decided by the deputy', ...dateParts('reviewOn', addDays(today, -3)) }));
+      const early = await c.post(
+        paths.children.addConsent(childId),
+        consentForm({ givenBy: 'decision-maker', capacityNote: 'Decided by the deputy', ...dateParts('reviewOn', addDays(today, -3)) }),
+      );
       expect(early.status).toBe(400);
       expect(errorSummary(early.body)).toContain('The review date must be after the date consent was given');
 
@@ -217,7 +237,12 @@ describe.each(databaseKinds())('consent and sharing on %s', (kind) => {
       await c.get(paths.children.addConsent(childId));
       const res = await c.post(paths.children.addConsent(childId), consentForm({ givenBy: 'young-person' }));
       expect(res.status).toBe(303);
-      const rows = await db.selectFrom('consents').select(['given_by', 'given_by_member_id']).where('child_id', '=', childId).where('given_by', '=', 'young-person').execute();
+      const rows = await db
+        .selectFrom('consents')
+        .select(['given_by', 'given_by_member_id'])
+        .where('child_id', '=', childId)
+        .where('given_by', '=', 'young-person')
+        .execute();
       expect(rows.length).toBeGreaterThanOrEqual(1);
     });
 
@@ -240,7 +265,14 @@ describe.each(databaseKinds())('consent and sharing on %s', (kind) => {
       const edu = await orgByCode(db, 'DEMO-EDU');
       await db
         .insertInto('lawful_bases')
-        .values({ child_id: childId, organisation_id: edu.id, basis: 'public-task', sections: ['core'], explanation: 'Statutory EHC duties (test)', decided_on: addDays(today, -10) })
+        .values({
+          child_id: childId,
+          organisation_id: edu.id,
+          basis: 'public-task',
+          sections: ['core'],
+          explanation: 'Statutory EHC duties (test)',
+          decided_on: addDays(today, -10),
+        })
         .execute();
       const practitioner = await signedIn(PRACTITIONER);
       expect((await practitioner.get(paths.children.sharing(childId))).status).toBe(200);
@@ -297,7 +329,11 @@ describe.each(databaseKinds())('consent and sharing on %s', (kind) => {
   describe('lawful bases', () => {
     it('records a lawful basis decided by the person signed in, and shows it', async () => {
       const db = t.database.db;
-      const { childId } = await createChild(db, { givenName: 'Ash', involvedOrgCodes: ['DEMO-EDU', 'DEMO-CSC'], consentScopes: [{ organisationType: 'council-education', section: 'core' }] });
+      const { childId } = await createChild(db, {
+        givenName: 'Ash',
+        involvedOrgCodes: ['DEMO-EDU', 'DEMO-CSC'],
+        consentScopes: [{ organisationType: 'council-education', section: 'core' }],
+      });
       const csc = await orgByCode(db, 'DEMO-CSC');
       const keyworker = await signedIn(KEYWORKER);
       expect((await keyworker.get(paths.children.sharing(childId))).status).toBe(404);
@@ -350,7 +386,14 @@ describe.each(databaseKinds())('consent and sharing on %s', (kind) => {
     it('grants time-limited access from an NHS number and a reason, shows a banner, and ends when it expires', async () => {
       const db = t.database.db;
       const nhs = fakeNhsNumber(101);
-      const { childId } = await createChild(db, { givenName: 'Emrys', familyName: 'Demoson', nhsNumber: nhs, upn: fakeUpn(101), councilId: 'DEMO-C-101', involvedOrgCodes: ['DEMO-EDU'] });
+      const { childId } = await createChild(db, {
+        givenName: 'Emrys',
+        familyName: 'Demoson',
+        nhsNumber: nhs,
+        upn: fakeUpn(101),
+        councilId: 'DEMO-C-101',
+        involvedOrgCodes: ['DEMO-EDU'],
+      });
       const k = await signedIn(KEYWORKER);
       expect((await k.get(paths.children.sharing(childId))).status).toBe(404);
 
@@ -373,7 +416,12 @@ describe.each(databaseKinds())('consent and sharing on %s', (kind) => {
       expect(res.location).toBe(paths.children.record(childId));
       const glass = await db.selectFrom('break_glass').selectAll().where('child_id', '=', childId).execute();
       expect(glass).toHaveLength(1);
-      expect(glass[0]).toMatchObject({ user_id: await userIdByEmail(db, KEYWORKER), organisation_id: (await orgByCode(db, 'DEMO-CSC')).id, reason, reviewed_at: null });
+      expect(glass[0]).toMatchObject({
+        user_id: await userIdByEmail(db, KEYWORKER),
+        organisation_id: (await orgByCode(db, 'DEMO-CSC')).id,
+        reason,
+        reviewed_at: null,
+      });
       const minutes = (new Date(glass[0]!.expires_at).getTime() - new Date(glass[0]!.started_at).getTime()) / 60_000;
       expect(minutes).toBe(60);
       const entry = (await audit('child.emergency-access.start', childId)).at(-1)!;
@@ -390,7 +438,11 @@ describe.each(databaseKinds())('consent and sharing on %s', (kind) => {
       expect(text(idPage.body)).toContain('You have emergency access to this record.');
 
       // Once it expires, the child is gone again.
-      await db.updateTable('break_glass').set({ expires_at: new Date(Date.now() - 60_000) }).where('child_id', '=', childId).execute();
+      await db
+        .updateTable('break_glass')
+        .set({ expires_at: new Date(Date.now() - 60_000) })
+        .where('child_id', '=', childId)
+        .execute();
       expect((await k.get(paths.children.sharing(childId))).status).toBe(404);
       expect(text((await k.get(paths.children.emergencyAccess(childId))).body)).not.toContain('You have emergency access');
     });
@@ -401,13 +453,26 @@ describe.each(databaseKinds())('consent and sharing on %s', (kind) => {
       const { childId } = await createChild(db, { givenName: 'Ottilie', upn, councilId: 'DEMO-C-202', involvedOrgCodes: ['DEMO-EDU'] });
       const k = await signedIn(KEYWORKER);
       await k.get(paths.register.emergencyAccessStart);
-      const byUpn = await k.post(paths.register.emergencyAccessStart, { identifier: upn.toLowerCase(), reason: 'Needed at once for a child protection strategy meeting', hours: '4' });
+      const byUpn = await k.post(paths.register.emergencyAccessStart, {
+        identifier: upn.toLowerCase(),
+        reason: 'Needed at once for a child protection strategy meeting',
+        hours: '4',
+      });
       expect(byUpn.location).toBe(paths.children.record(childId));
       const p = await signedIn(PRACTITIONER);
       await p.get(paths.register.emergencyAccessStart);
-      const byCouncil = await p.post(paths.register.emergencyAccessStart, { identifier: ' DEMO-C-202 ', reason: 'Admitted to hospital out of hours; need medication details', hours: '24' });
+      const byCouncil = await p.post(paths.register.emergencyAccessStart, {
+        identifier: ' DEMO-C-202 ',
+        reason: 'Admitted to hospital out of hours; need medication details',
+        hours: '24',
+      });
       expect(byCouncil.location).toBe(paths.children.record(childId));
-      const rows = await db.selectFrom('break_glass').select(['user_id', 'started_at', 'expires_at']).where('child_id', '=', childId).orderBy('started_at').execute();
+      const rows = await db
+        .selectFrom('break_glass')
+        .select(['user_id', 'started_at', 'expires_at'])
+        .where('child_id', '=', childId)
+        .orderBy('started_at')
+        .execute();
       expect(rows.map((r) => (new Date(r.expires_at).getTime() - new Date(r.started_at).getTime()) / 3_600_000)).toEqual([4, 24]);
     });
 
@@ -434,7 +499,11 @@ describe.each(databaseKinds())('consent and sharing on %s', (kind) => {
       const { childId } = await createChild(db, { givenName: 'Bo', councilId: 'DEMO-C-303', involvedOrgCodes: ['DEMO-EDU'] });
       const c = await signedIn(CASEWORKER);
       await c.get(paths.register.emergencyAccessStart);
-      const res = await c.post(paths.register.emergencyAccessStart, { identifier: 'DEMO-C-303', reason: 'I can already see this child in my caseload', hours: '1' });
+      const res = await c.post(paths.register.emergencyAccessStart, {
+        identifier: 'DEMO-C-303',
+        reason: 'I can already see this child in my caseload',
+        hours: '1',
+      });
       expect(res.location).toBe(paths.children.record(childId));
       expect(await db.selectFrom('break_glass').select('id').where('child_id', '=', childId).execute()).toHaveLength(0);
     });
@@ -513,7 +582,11 @@ describe.each(databaseKinds())('consent and sharing on %s', (kind) => {
       expect(errorSummary(again.body)).toContain('Someone has already reviewed this emergency access');
       // Requests that matched no child are listed for the reviewer too.
       await k.get(paths.register.emergencyAccessStart);
-      await k.post(paths.register.emergencyAccessStart, { identifier: 'DEMO-NOBODY-9', reason: 'Looking for a child who may not be on the register', hours: '1' });
+      await k.post(paths.register.emergencyAccessStart, {
+        identifier: 'DEMO-NOBODY-9',
+        reason: 'Looking for a child who may not be on the register',
+        hours: '1',
+      });
       const after = text((await ig.get(paths.register.emergencyAccessReview)).body);
       expect(after).toMatch(/Requests that matched no child .*Demo Key Worker .* DEMO-NOBODY-9 Looking for a child who may not be on the register/);
     });
@@ -538,10 +611,14 @@ describe.each(databaseKinds())('consent and sharing on %s', (kind) => {
       expect(rows).toHaveLength(5);
       // This very view comes first: it is written before the list is read, in the same transaction.
       expect(rows[0]).toMatch(/Demo Caseworker Caseworker, Demoshire Council: SEND and inclusion \(fictional\) Looked at who has looked at this record/);
-      expect(rows[1]).toMatch(/Demo Key Worker Key worker, Demoshire Council: children with disabilities team \(fictional\) Looked at consent and sharing Emergency access Emergency access Yes/);
+      expect(rows[1]).toMatch(
+        /Demo Key Worker Key worker, Demoshire Council: children with disabilities team \(fictional\) Looked at consent and sharing Emergency access Emergency access Yes/,
+      );
       expect(rows[2]).toContain('Used emergency access');
       expect(rows[2]).toContain(reason);
-      expect(rows[3]).toMatch(/Demo Caseworker Caseworker, Demoshire Council: SEND and inclusion \(fictional\) Opened the form to record consent Not given Yes/);
+      expect(rows[3]).toMatch(
+        /Demo Caseworker Caseworker, Demoshire Council: SEND and inclusion \(fictional\) Opened the form to record consent Not given Yes/,
+      );
       expect(rows[4]).toContain('Looked at consent and sharing');
       expect(text(res.body)).toContain('5 entries');
       expect((await audit('child.who-has-looked.view', childId)).length).toBe(1);
@@ -556,13 +633,28 @@ describe.each(databaseKinds())('consent and sharing on %s', (kind) => {
       const edu = await orgByCode(db, 'DEMO-EDU');
       await db.transaction().execute(async (tx) => {
         for (let i = 0; i < 55; i++) {
-          await appendAudit(tx, { userId, organisationId: edu.id, roles: ['caseworker'], action: 'children.record.view', subjectType: 'child', subjectId: childId, result: 'allowed', purpose: `Visit ${i}` });
+          await appendAudit(tx, {
+            userId,
+            organisationId: edu.id,
+            roles: ['caseworker'],
+            action: 'children.record.view',
+            subjectType: 'child',
+            subjectId: childId,
+            result: 'allowed',
+            purpose: `Visit ${i}`,
+          });
         }
       });
       const first = await whoHasLooked(db, childId, 1);
       expect(first).toMatchObject({ page: 1, pages: 2, total: 55 });
       expect(first.entries).toHaveLength(50);
-      expect(first.entries[0]).toMatchObject({ why: 'Visit 54', what: 'Looked at the core record', person: 'Demo Caseworker', roles: ['Caseworker'], allowed: true });
+      expect(first.entries[0]).toMatchObject({
+        why: 'Visit 54',
+        what: 'Looked at the core record',
+        person: 'Demo Caseworker',
+        roles: ['Caseworker'],
+        allowed: true,
+      });
       const second = await whoHasLooked(db, childId, 2);
       expect(second.entries.map((e) => e.why)).toEqual(['Visit 4', 'Visit 3', 'Visit 2', 'Visit 1', 'Visit 0']);
       expect((await whoHasLooked(db, childId, 99)).page).toBe(2);

@@ -86,7 +86,7 @@ describe.each(databaseKinds())('security-code secrets at rest, on %s', (kind) =>
     expect((await signInWithCode(email, LEGACY_SECRET, Date.now() + 30_000)).res.location).toBe(paths.home);
   });
 
-  it('refuses a secret copied from another person\'s row: it does not decrypt for this person', async () => {
+  it("refuses a secret copied from another person's row: it does not decrypt for this person", async () => {
     const from = await userRow('caseworker@demoshire.example.org');
     expect(from.totp_secret).toMatch(/^v1:/);
     const email = 'practitioner@demoshire.example.org';
@@ -105,7 +105,12 @@ describe.each(databaseKinds())('security-code secrets at rest, on %s', (kind) =>
     const { id } = await userRow(email);
     const sealed = sealTotpSecret(KEY, id, LEGACY_SECRET);
     await t.database.db.updateTable('users').set({ totp_secret: sealed, totp_enabled_at: new Date(), totp_last_step: null }).where('id', '=', id).execute();
-    const config = loadConfig({ LOG_LEVEL: 'silent', JOINTLY_BASE_URL: 'http://localhost:3000', JOINTLY_REQUIRE_TOTP: 'true', JOINTLY_TOTP_KEY: randomBytes(32).toString('hex') });
+    const config = loadConfig({
+      LOG_LEVEL: 'silent',
+      JOINTLY_BASE_URL: 'http://localhost:3000',
+      JOINTLY_REQUIRE_TOTP: 'true',
+      JOINTLY_TOTP_KEY: randomBytes(32).toString('hex'),
+    });
     const otherKeyApp = await createApp({ config, database: t.database, notifier: new OutboxNotifier(), jobs: createJobs(t.database.db, { error() {} }) });
     const code = currentTotp(LEGACY_SECRET);
     try {

@@ -16,8 +16,7 @@ describe.each(databaseKinds())('sign-in and access on %s', (kind) => {
   });
   afterAll(() => t?.close());
 
-  const auditRows = (action: string) =>
-    t.database.db.selectFrom('audit_log').selectAll().where('action', '=', action).orderBy('id').execute();
+  const auditRows = (action: string) => t.database.db.selectFrom('audit_log').selectAll().where('action', '=', action).orderBy('id').execute();
 
   it('answers the health checks', async () => {
     const c = new Client(t.app);
@@ -134,7 +133,10 @@ describe.each(databaseKinds())('sign-in and access on %s', (kind) => {
     const c = new Client(t.app);
     await c.signIn(CASEWORKER);
     const cookie = c.cookies.get('jointly_session')!;
-    c.cookies.set('jointly_session', cookie.replace(/.$/, (ch) => (ch === 'A' ? 'B' : 'A')));
+    c.cookies.set(
+      'jointly_session',
+      cookie.replace(/.$/, (ch) => (ch === 'A' ? 'B' : 'A')),
+    );
     const res = await c.get(paths.home);
     expect(res.status).toBe(303);
     expect(res.location).toBe(`${paths.signIn}?reason=tampered`);
@@ -173,7 +175,11 @@ describe.each(databaseKinds())('sign-in and access on %s', (kind) => {
     await c.signIn('practitioner@demoshire.example.org');
     expect((await c.get(paths.home)).status).toBe(200);
     const user = await t.database.db.selectFrom('users').select('id').where('email', '=', 'practitioner@demoshire.example.org').executeTakeFirstOrThrow();
-    await t.database.db.updateTable('sessions').set({ expires_at: sql<Date>`now() - interval '1 second'` }).where('user_id', '=', user.id).execute();
+    await t.database.db
+      .updateTable('sessions')
+      .set({ expires_at: sql<Date>`now() - interval '1 second'` })
+      .where('user_id', '=', user.id)
+      .execute();
     const res = await c.get(paths.home);
     expect(res.location).toBe(`${paths.signIn}?reason=expired-absolute`);
     expect(text((await c.get(res.location!)).body)).toContain('your session reached its time limit');

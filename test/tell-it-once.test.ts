@@ -20,8 +20,7 @@ describe.each(databaseKinds())('tell it once on %s', (kind) => {
     await c.signIn(email);
     return c;
   };
-  const versions = (childId: string) =>
-    t.database.db.selectFrom('about_me_versions').selectAll().where('child_id', '=', childId).orderBy('version').execute();
+  const versions = (childId: string) => t.database.db.selectFrom('about_me_versions').selectAll().where('child_id', '=', childId).orderBy('version').execute();
   const aboutMe = (extra: Record<string, string> = {}) => ({
     whatMatters: 'My dog Biscuit and swimming on Saturdays',
     whatWorks: 'A visual timetable',
@@ -50,8 +49,21 @@ describe.each(databaseKinds())('tell it once on %s', (kind) => {
       .insertInto('chronology_events')
       .values([
         { child_id: child.id, organisation_id: edu, occurred_on: addDays(today, -300), section: 'core', title: 'Joined the register (test event)' },
-        { child_id: child.id, organisation_id: trust, occurred_on: addDays(today, -200), section: 'health', title: 'Hearing test (health marker)', detail: 'Secret health detail' },
-        { child_id: child.id, organisation_id: edu, occurred_on: addDays(today, -100), section: 'about-me', title: 'Talked about what matters (about-me marker)' },
+        {
+          child_id: child.id,
+          organisation_id: trust,
+          occurred_on: addDays(today, -200),
+          section: 'health',
+          title: 'Hearing test (health marker)',
+          detail: 'Secret health detail',
+        },
+        {
+          child_id: child.id,
+          organisation_id: edu,
+          occurred_on: addDays(today, -100),
+          section: 'about-me',
+          title: 'Talked about what matters (about-me marker)',
+        },
         { child_id: child.id, organisation_id: edu, occurred_on: addDays(today, -50), section: 'education', title: 'School place agreed (education marker)' },
       ])
       .execute();
@@ -96,7 +108,10 @@ describe.each(databaseKinds())('tell it once on %s', (kind) => {
       const form = await c.get(paths.children.updateAboutMe(child.id));
       expect(form.body).toContain('name="basedOn" value="1"');
       expect(form.body).toContain('My dog Biscuit and swimming on Saturdays');
-      const second = await c.post(paths.children.updateAboutMe(child.id), aboutMe({ whatMatters: 'Horse riding now, and Biscuit', writtenWith: 'Cleo on her own', basedOn: '1' }));
+      const second = await c.post(
+        paths.children.updateAboutMe(child.id),
+        aboutMe({ whatMatters: 'Horse riding now, and Biscuit', writtenWith: 'Cleo on her own', basedOn: '1' }),
+      );
       expect(second.status).toBe(303);
 
       const stored = await versions(child.id);
@@ -118,7 +133,12 @@ describe.each(databaseKinds())('tell it once on %s', (kind) => {
       expect((await auditFor(t.database.db, 'child.about-me.version.view', child.id)).at(-1)!.details).toContain('"version":1');
       expect((await c.get(paths.children.aboutMeVersion(child.id, 9))).status).toBe(404);
 
-      const events = await t.database.db.selectFrom('chronology_events').select(['title', 'section']).where('child_id', '=', child.id).where('section', '=', 'about-me').execute();
+      const events = await t.database.db
+        .selectFrom('chronology_events')
+        .select(['title', 'section'])
+        .where('child_id', '=', child.id)
+        .where('section', '=', 'about-me')
+        .execute();
       expect(events.map((e) => e.title)).toEqual(expect.arrayContaining(['About me written', 'About me updated (version 2)']));
       const entries = await auditFor(t.database.db, 'child.about-me.update', child.id);
       expect(entries.filter((a) => a.result === 'allowed')).toHaveLength(2);
@@ -188,11 +208,19 @@ describe.each(databaseKinds())('tell it once on %s', (kind) => {
       expect(form.body).toContain('value="about-me"');
       expect(form.body).not.toContain('value="health"');
 
-      const future = await c.post(paths.children.addChronologyEvent(child.id), { ...dateParts('occurredOn', addDays(todayInLondon(), 1)), title: 'Tomorrow', section: 'core' });
+      const future = await c.post(paths.children.addChronologyEvent(child.id), {
+        ...dateParts('occurredOn', addDays(todayInLondon(), 1)),
+        title: 'Tomorrow',
+        section: 'core',
+      });
       expect(future.status).toBe(400);
       expect(text(future.body)).toContain('The date it happened must be today or in the past');
 
-      const sneaky = await c.post(paths.children.addChronologyEvent(child.id), { ...dateParts('occurredOn', todayInLondon()), title: 'Into health', section: 'health' });
+      const sneaky = await c.post(paths.children.addChronologyEvent(child.id), {
+        ...dateParts('occurredOn', todayInLondon()),
+        title: 'Into health',
+        section: 'health',
+      });
       expect(sneaky.status).toBe(400);
       expect(text(sneaky.body)).toContain('Select which part of the record this event belongs to, from the list');
 
@@ -214,13 +242,21 @@ describe.each(databaseKinds())('tell it once on %s', (kind) => {
       });
       expect(res.status).toBe(303);
       const row = await t.database.db.selectFrom('chronology_events').selectAll().where('title', '=', 'Annual review meeting').executeTakeFirstOrThrow();
-      expect(row).toMatchObject({ child_id: child.id, section: 'about-me', occurred_on: addDays(todayInLondon(), -7), organisation_id: await orgId(t.database.db, 'DEMO-EDU') });
+      expect(row).toMatchObject({
+        child_id: child.id,
+        section: 'about-me',
+        occurred_on: addDays(todayInLondon(), -7),
+        organisation_id: await orgId(t.database.db, 'DEMO-EDU'),
+      });
       const page = text((await c.get(res.location!)).body);
       expect(page).toContain('Event added to the chronology');
       expect(page).toContain('Cleo chose the agenda');
       // Social care, who may not see about me, does not see it.
       expect(text((await (await signedIn(KEYWORKER)).get(paths.children.chronology(child.id))).body)).not.toContain('Annual review meeting');
-      expect(JSON.parse((await auditFor(t.database.db, 'child.chronology.add', child.id)).at(-1)!.details)).toMatchObject({ eventId: row.id, eventSection: 'about-me' });
+      expect(JSON.parse((await auditFor(t.database.db, 'child.chronology.add', child.id)).at(-1)!.details)).toMatchObject({
+        eventId: row.id,
+        eventSection: 'about-me',
+      });
     });
 
     it('shows the events written automatically when an involvement starts', async () => {

@@ -31,14 +31,26 @@ async function setUp(t: TestApp, secrets: Record<string, (id: string) => string>
   for (const [email, stored] of Object.entries(secrets)) {
     const { id } = await db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirstOrThrow();
     ids[email] = id;
-    await db.updateTable('users').set({ totp_secret: stored(id), totp_enabled_at: new Date() }).where('id', '=', id).execute();
+    await db
+      .updateTable('users')
+      .set({ totp_secret: stored(id), totp_enabled_at: new Date() })
+      .where('id', '=', id)
+      .execute();
   }
   return ids;
 }
 
 const storedSecrets = (t: TestApp) => t.database.db.selectFrom('users').select(['id', 'totp_secret']).orderBy('id').execute();
 const auditCount = async (t: TestApp) =>
-  Number((await t.database.db.selectFrom('audit_log').select(sql<number>`count(*)`.as('n')).where('action', '=', 'cli.rekey-security-codes').executeTakeFirstOrThrow()).n);
+  Number(
+    (
+      await t.database.db
+        .selectFrom('audit_log')
+        .select(sql<number>`count(*)`.as('n'))
+        .where('action', '=', 'cli.rekey-security-codes')
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
 async function signInWithCode(t: TestApp, email: string, secret: string) {
   const c = new Client(t.app);
@@ -75,7 +87,12 @@ describe.each(databaseKinds())('re-keying security-code secrets on %s', (kind) =
       expect((await signInWithCode(t, email, secrets[email]!)).location).toBe(paths.home);
     }
 
-    const entry = await t.database.db.selectFrom('audit_log').selectAll().where('action', '=', 'cli.rekey-security-codes').orderBy('id', 'desc').executeTakeFirstOrThrow();
+    const entry = await t.database.db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('action', '=', 'cli.rekey-security-codes')
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
     expect(entry.result).toBe('allowed');
     const details = entry.details; // the JSON text as stored
     expect(JSON.parse(details)).toMatchObject({ via: 'test', rekeyed: 3, encrypted: 1, current: 0 });
@@ -123,7 +140,7 @@ describe.each(databaseKinds())('re-keying security-code secrets on %s', (kind) =
     expect(await auditCount(t)).toBe(audits);
   });
 
-  it('refuses a value copied from another person\'s row, even under the old key', async () => {
+  it("refuses a value copied from another person's row, even under the old key", async () => {
     const secret = newTotpSecret();
     const ids = await setUp(t, {
       [ROTATED[0]!]: (id) => sealTotpSecret(KEY_A, id, secret),
@@ -132,7 +149,9 @@ describe.each(databaseKinds())('re-keying security-code secrets on %s', (kind) =
     const copied = sealTotpSecret(KEY_A, ids[ROTATED[0]!]!, secret);
     await t.database.db.updateTable('users').set({ totp_secret: copied }).where('id', '=', ids[ROTATED[1]!]!).execute();
     await expect(rekeyTotpSecrets(t.database.db, { oldKey: KEY_A, newKey: KEY_B }, 'test')).rejects.toThrow(`(user id ${ids[ROTATED[1]!]})`);
-    expect((await t.database.db.selectFrom('users').select('totp_secret').where('id', '=', ids[ROTATED[1]!]!).executeTakeFirstOrThrow()).totp_secret).toBe(copied);
+    expect((await t.database.db.selectFrom('users').select('totp_secret').where('id', '=', ids[ROTATED[1]!]!).executeTakeFirstOrThrow()).totp_secret).toBe(
+      copied,
+    );
   });
 
   it('refuses an old key that is the configured key, which would re-key nothing', async () => {
@@ -185,11 +204,17 @@ describe.skipIf(!databaseKinds().includes('postgres'))('jointly rekey-security-c
     expect(again.stdout).toContain('3 security-code secrets were already under the new key');
 
     const stranger = newTotpSecret();
-    await t.database.db.updateTable('users').set({ totp_secret: sealTotpSecret(KEY_C, ids[ROTATED[2]!]!, stranger) }).where('id', '=', ids[ROTATED[2]!]!).execute();
+    await t.database.db
+      .updateTable('users')
+      .set({ totp_secret: sealTotpSecret(KEY_C, ids[ROTATED[2]!]!, stranger) })
+      .where('id', '=', ids[ROTATED[2]!]!)
+      .execute();
     const before = await storedSecrets(t);
     const refused = await jointly(['--old-key-file', keyFile]);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain(`Nothing was changed: 1 security-code secret decrypts under neither the old key nor JOINTLY_TOTP_KEY (user id ${ids[ROTATED[2]!]})`);
+    expect(refused.stderr).toContain(
+      `Nothing was changed: 1 security-code secret decrypts under neither the old key nor JOINTLY_TOTP_KEY (user id ${ids[ROTATED[2]!]})`,
+    );
     expect(await storedSecrets(t)).toEqual(before);
   });
 

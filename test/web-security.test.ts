@@ -70,7 +70,15 @@ function expectSecurityHeaders(res: Response) {
 function setCookies(res: Response): Map<string, string[]> {
   const raw = res.headers['set-cookie'];
   const list = Array.isArray(raw) ? raw.map(String) : raw ? [String(raw)] : [];
-  return new Map(list.map((c) => [c.split('=')[0]!.trim(), c.split(';').slice(1).map((a) => a.trim().toLowerCase())]));
+  return new Map(
+    list.map((c) => [
+      c.split('=')[0]!.trim(),
+      c
+        .split(';')
+        .slice(1)
+        .map((a) => a.trim().toLowerCase()),
+    ]),
+  );
 }
 
 describe.each(databaseKinds())('web security on %s', (kind) => {
@@ -369,7 +377,11 @@ describe.each(databaseKinds())('web security on %s', (kind) => {
       await c.signIn(ADMIN);
       await c.get(paths.admin.newOrganisation);
       const user = await userIdByEmail(t.database.db, ADMIN);
-      await t.database.db.updateTable('sessions').set({ last_seen_at: sql<Date>`now() - interval '2 hours'` }).where('user_id', '=', user).execute();
+      await t.database.db
+        .updateTable('sessions')
+        .set({ last_seen_at: sql<Date>`now() - interval '2 hours'` })
+        .where('user_id', '=', user)
+        .execute();
       const res = await c.post(paths.admin.newOrganisation, newOrg('CSRF3'));
       expect(res.status).toBe(303);
       expect(res.location).toBe(`${paths.signIn}?reason=expired-idle`);
@@ -395,7 +407,11 @@ describe.each(databaseKinds())('web security on %s', (kind) => {
 
     it('answers a locked account as a wrong password does, in the same time, and audits the real reason', async () => {
       const locked = 'keyworker@demoshire.example.org';
-      await t.database.db.updateTable('users').set({ failed_sign_ins: 5, locked_until: new Date(Date.now() + 15 * 60_000) }).where('email', '=', locked).execute();
+      await t.database.db
+        .updateTable('users')
+        .set({ failed_sign_ins: 5, locked_until: new Date(Date.now() + 15 * 60_000) })
+        .where('email', '=', locked)
+        .execute();
       const unknown = await attempt('nobody-here@demoshire.example.org', 'a guess at it');
       const wrong = await attempt(CASEWORKER, 'a guess at it');
       const lockedWrong = await attempt(locked, 'a guess at it');
@@ -407,7 +423,9 @@ describe.each(databaseKinds())('web security on %s', (kind) => {
       expect(wrong.message).toContain('Enter a correct e-mail address and password');
       expect(wrong.message).toContain('you cannot sign in for 15 minutes');
       expect(text(lockedRight.res.body)).not.toContain('locked');
-      const reasons = (await t.database.db.selectFrom('audit_log').select('details').where('action', '=', 'sign-in.password').orderBy('id').execute()).map((r) => JSON.parse(r.details).reason);
+      const reasons = (await t.database.db.selectFrom('audit_log').select('details').where('action', '=', 'sign-in.password').orderBy('id').execute()).map(
+        (r) => JSON.parse(r.details).reason,
+      );
       expect(reasons.slice(-2)).toEqual(['locked; wrong password', 'locked; right password']);
       // The locked account's password is still checked against its hash, so it takes as long as a
       // wrong password (before, it answered at once). Medians of a few tries, on a shared machine.
@@ -434,14 +452,25 @@ describe.each(databaseKinds())('web security on %s', (kind) => {
       hidden = (await createChild(db, { givenName: 'Probehidden', familyName: 'Registerchild', involvedOrgCodes: ['DEMO-TRUST'] })).childId;
       const sourceId = await createSource(
         db,
-        { name: 'Probe source', organisationId: null, kind: 'education', recordIdColumn: 'rid', birthDateFormat: 'YYYY-MM-DD', mapping: { given_name: 'first', family_name: 'surname', birth_date: 'dob' } } as SourceInput,
+        {
+          name: 'Probe source',
+          organisationId: null,
+          kind: 'education',
+          recordIdColumn: 'rid',
+          birthDateFormat: 'YYYY-MM-DD',
+          mapping: { given_name: 'first', family_name: 'surname', birth_date: 'dob' },
+        } as SourceInput,
         null,
       );
       // This agency already sent R1 and R2 (its records of the two children); R3 is new.
-      for (const [recordId, childId] of [['R1', visible], ['R2', hidden]] as const) {
+      for (const [recordId, childId] of [
+        ['R1', visible],
+        ['R2', hidden],
+      ] as const) {
         await db.insertInto('source_records').values({ source_id: sourceId, record_id: recordId, child_id: childId, field_values: '{}' }).execute();
       }
-      const csv = 'rid,first,surname,dob\r\nR1,Probevisible,Registerchild,2015-01-02\r\nR2,Probehidden,Registerchild,2015-01-02\r\nR3,Probenew,Nobodyhere,2016-05-06\r\n';
+      const csv =
+        'rid,first,surname,dob\r\nR1,Probevisible,Registerchild,2015-01-02\r\nR2,Probehidden,Registerchild,2015-01-02\r\nR3,Probenew,Nobodyhere,2016-05-06\r\n';
       importId = await createImport(db, await getSource(db, sourceId), { name: 'probe.csv', bytes: new TextEncoder().encode(csv) }, null);
       await dryRun(db, importId);
       // What the dry run found, before anyone reads it: R1 and R2 are on the register.
@@ -449,7 +478,10 @@ describe.each(databaseKinds())('web security on %s', (kind) => {
       expect(stored.map((r) => r.outcome).slice(0, 2)).toEqual(['update', 'update']);
       expect(stored[2]!.outcome).not.toBe('update');
       // A caseworker who may also import records.
-      await db.insertInto('user_roles').values({ user_id: await userIdByEmail(db, CASEWORKER), role: 'partnership-administrator' }).execute();
+      await db
+        .insertInto('user_roles')
+        .values({ user_id: await userIdByEmail(db, CASEWORKER), role: 'partnership-administrator' })
+        .execute();
     });
     afterAll(() => t?.close());
 
@@ -466,7 +498,17 @@ describe.each(databaseKinds())('web security on %s', (kind) => {
       await finance.signIn(FINANCE);
       const page = text((await finance.get(paths.imports.import(importId))).body);
       expect(page).toContain('Valid 3 rows');
-      for (const word of ['Update', 'Link to a record', 'New record', 'No change', 'Needs review', 'already on the register', 'Not on the register', 'Probevisible', 'Probehidden']) {
+      for (const word of [
+        'Update',
+        'Link to a record',
+        'New record',
+        'No change',
+        'Needs review',
+        'already on the register',
+        'Not on the register',
+        'Probevisible',
+        'Probehidden',
+      ]) {
         expect(page).not.toContain(word);
       }
       expect(page).toContain('Whether a row matches a record is shown only to people who may see that child’s record');
@@ -501,7 +543,10 @@ describe.each(databaseKinds())('web security on %s', (kind) => {
         .where('a.user_id', '=', me)
         .where('a.action', 'in', ['imports.view', 'imports.report.download'])
         .execute();
-      expect(reads.map((r) => `${r.action} ${r.child_id === visible ? 'visible' : 'other'}`).sort()).toEqual(['imports.report.download visible', 'imports.view visible']);
+      expect(reads.map((r) => `${r.action} ${r.child_id === visible ? 'visible' : 'other'}`).sort()).toEqual([
+        'imports.report.download visible',
+        'imports.view visible',
+      ]);
     });
   });
 
@@ -515,10 +560,22 @@ describe.each(databaseKinds())('web security on %s', (kind) => {
       ({ childId } = await createChild(t.database.db, { familyName: 'Nostoretest' }));
       const sourceId = await createSource(
         t.database.db,
-        { name: 'Cache test source', organisationId: null, kind: 'education', recordIdColumn: 'rid', birthDateFormat: 'YYYY-MM-DD', mapping: { given_name: 'first', family_name: 'surname', birth_date: 'dob' } } as SourceInput,
+        {
+          name: 'Cache test source',
+          organisationId: null,
+          kind: 'education',
+          recordIdColumn: 'rid',
+          birthDateFormat: 'YYYY-MM-DD',
+          mapping: { given_name: 'first', family_name: 'surname', birth_date: 'dob' },
+        } as SourceInput,
         null,
       );
-      importId = await createImport(t.database.db, await getSource(t.database.db, sourceId), { name: 'cache.csv', bytes: new TextEncoder().encode('rid,first,surname,dob\r\nR1,Ann,Fictional,2015-01-02\r\n') }, null);
+      importId = await createImport(
+        t.database.db,
+        await getSource(t.database.db, sourceId),
+        { name: 'cache.csv', bytes: new TextEncoder().encode('rid,first,surname,dob\r\nR1,Ann,Fictional,2015-01-02\r\n') },
+        null,
+      );
     });
     afterAll(() => t?.close());
 
@@ -548,7 +605,13 @@ describe.each(databaseKinds())('web security on %s', (kind) => {
     it('answers 404, not 500, for an id that cannot name anything, on every kind of route', async () => {
       const admin = new Client(t.app);
       await admin.signIn(ADMIN);
-      for (const url of [paths.admin.user('abc'), paths.admin.user('123'), paths.admin.organisation("1' or '1'='1"), paths.jobs.job('abc'), paths.imports.import('abc')]) {
+      for (const url of [
+        paths.admin.user('abc'),
+        paths.admin.user('123'),
+        paths.admin.organisation("1' or '1'='1"),
+        paths.jobs.job('abc'),
+        paths.imports.import('abc'),
+      ]) {
         const res = await admin.get(url);
         expect(res.status, url).toBe(404);
         expect(text(res.body)).toContain('Page not found');
@@ -586,12 +649,22 @@ describe.each(databaseKinds())('web security on %s', (kind) => {
         'this is not a multipart body',
       ];
       for (const payload of bodies) {
-        const res = await t.app.inject({ method: 'POST', url: paths.imports.upload, payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, cookie } });
+        const res = await t.app.inject({
+          method: 'POST',
+          url: paths.imports.upload,
+          payload,
+          headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, cookie },
+        });
         expect(res.statusCode).toBe(400);
         expect(text(res.body)).toContain('Your file could not be read');
         expect(text(res.body)).toContain('Go back to the imports page and upload the file again.');
       }
-      const missing = await t.app.inject({ method: 'POST', url: paths.imports.upload, payload: 'x', headers: { 'content-type': 'multipart/form-data', cookie } });
+      const missing = await t.app.inject({
+        method: 'POST',
+        url: paths.imports.upload,
+        payload: 'x',
+        headers: { 'content-type': 'multipart/form-data', cookie },
+      });
       expect(missing.statusCode).toBe(400);
     });
   });

@@ -108,7 +108,20 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
 
   times.sort((a, b) => a - b);
   if (times.length === 0) {
-    return { requests: 0, perS: 0, p50Ms: NaN, p95Ms: NaN, p99Ms: NaN, maxMs: NaN, meanMs: NaN, autocannonP97_5Ms: NaN, autocannonP99Ms: NaN, bytesPerResponse: NaN, durationS: result.duration, unanswered: result.requests.sent - result.requests.total };
+    return {
+      requests: 0,
+      perS: 0,
+      p50Ms: NaN,
+      p95Ms: NaN,
+      p99Ms: NaN,
+      maxMs: NaN,
+      meanMs: NaN,
+      autocannonP97_5Ms: NaN,
+      autocannonP99Ms: NaN,
+      bytesPerResponse: NaN,
+      durationS: result.duration,
+      unanswered: result.requests.sent - result.requests.total,
+    };
   }
   const mean = times.reduce((s, t) => s + t, 0) / times.length;
   return {

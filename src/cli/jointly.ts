@@ -64,7 +64,8 @@ export function buildCli(): Command {
         const result = await seedPopulation(database.db, {
           children,
           onProgress: (done, total) => {
-            if (done === total || done % 10_000 === 0) console.log(`  ${done.toLocaleString('en-GB')} of ${total.toLocaleString('en-GB')} fictional children added`);
+            if (done === total || done % 10_000 === 0)
+              console.log(`  ${done.toLocaleString('en-GB')} of ${total.toLocaleString('en-GB')} fictional children added`);
           },
         });
         if (result.skipped) console.log('The demo population is already on the register; no children were added.');
@@ -106,15 +107,37 @@ export function buildCli(): Command {
           let org = await tx.selectFrom('organisations').select('id').where('code', '=', code).executeTakeFirst();
           if (!org) {
             if (!opts.organisationName) throw new Error(`--organisation: there is no organisation with code ${code}; add --organisation-name to create it`);
-            org = await tx.insertInto('organisations').values({ code, name: opts.organisationName, type: opts.organisationType }).returning('id').executeTakeFirstOrThrow();
+            org = await tx
+              .insertInto('organisations')
+              .values({ code, name: opts.organisationName, type: opts.organisationType })
+              .returning('id')
+              .executeTakeFirstOrThrow();
           }
-          const taken = await tx.selectFrom('users').select('id').where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase())).executeTakeFirst();
+          const taken = await tx
+            .selectFrom('users')
+            .select('id')
+            .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
+            .executeTakeFirst();
           if (taken) throw new Error(`--email: someone already has an account with ${email}`);
-          const user = await tx.insertInto('users').values({ organisation_id: org.id, display_name: opts.name, email }).returning('id').executeTakeFirstOrThrow();
+          const user = await tx
+            .insertInto('users')
+            .values({ organisation_id: org.id, display_name: opts.name, email })
+            .returning('id')
+            .executeTakeFirstOrThrow();
           await tx.insertInto('user_roles').values({ user_id: user.id, role: 'partnership-administrator' }).execute();
           const token = randomBytes(32).toString('base64url');
-          await tx.insertInto('invitations').values({ token_hash: hashInvite(token), user_id: user.id, expires_at: new Date(Date.now() + 7 * 24 * 3600_000) }).execute();
-          await appendAudit(tx, { action: 'cli.create-admin', subjectType: 'user', subjectId: user.id, organisationId: org.id, result: 'allowed', details: { via: 'jointly create-admin' } });
+          await tx
+            .insertInto('invitations')
+            .values({ token_hash: hashInvite(token), user_id: user.id, expires_at: new Date(Date.now() + 7 * 24 * 3600_000) })
+            .execute();
+          await appendAudit(tx, {
+            action: 'cli.create-admin',
+            subjectType: 'user',
+            subjectId: user.id,
+            organisationId: org.id,
+            result: 'allowed',
+            details: { via: 'jointly create-admin' },
+          });
           return new URL(paths.invitation(token), config.baseUrl).toString();
         });
         console.log(`Added ${opts.name} as a partnership administrator.\nGive them this one-time link to create their password (valid for 7 days):\n${link}`);
@@ -123,15 +146,19 @@ export function buildCli(): Command {
 
   program
     .command('synth-extracts')
-    .description('write agency extracts (health, education, social care, a provider) of one fictional population, with known errors, truth.csv and a config.json for jointly link')
+    .description(
+      'write agency extracts (health, education, social care, a provider) of one fictional population, with known errors, truth.csv and a config.json for jointly link',
+    )
     .requiredOption('--people <n>', 'how many fictional children and young people (1 to 10000000)')
     .requiredOption('--out <dir>', 'the folder to write the files into (created if missing; files of the same name are replaced)')
     .option('--seed <n>', 'the random seed: the same seed and size always give the same files')
     .action(async (opts: { people: string; out: string; seed?: string }) => {
       const { DEFAULT_SEED, describeSummary, writeExtracts } = await import('../synthetic-extracts/service.js');
       const people = Number(opts.people);
-      if (!/^[0-9]+$/.test(opts.people.trim()) || people < 1 || people > 10_000_000) throw new Error(`--people: give a whole number from 1 to 10000000, not "${opts.people}"`);
-      if (opts.seed !== undefined && !/^[0-9]{1,10}$/.test(opts.seed.trim())) throw new Error(`--seed: give a whole number from 0 to 4294967295, not "${opts.seed}"`);
+      if (!/^[0-9]+$/.test(opts.people.trim()) || people < 1 || people > 10_000_000)
+        throw new Error(`--people: give a whole number from 1 to 10000000, not "${opts.people}"`);
+      if (opts.seed !== undefined && !/^[0-9]{1,10}$/.test(opts.seed.trim()))
+        throw new Error(`--seed: give a whole number from 0 to 4294967295, not "${opts.seed}"`);
       const seed = opts.seed === undefined ? DEFAULT_SEED : Number(opts.seed) >>> 0;
       const summary = await writeExtracts({ people, outDir: opts.out, seed, onProgress: (n) => console.log(`  ${n.toLocaleString('en-GB')} people done`) });
       console.log(describeSummary(summary, opts.out));
@@ -142,7 +169,7 @@ export function buildCli(): Command {
     .description('find the same person across (or within) CSV extracts, without the database; see docs/linkage.md')
     .requiredOption('--config <file>', 'the JSON config naming the CSV files and mapping their columns to roles')
     .requiredOption('--out <file>', 'where to write clusters.csv (source,record_id,cluster_id)')
-    .option('--pairs <file>', 'also write the scored pairs with each field\'s match weight')
+    .option('--pairs <file>', "also write the scored pairs with each field's match weight")
     .option('--stats <file>', 'also write timings and counts as JSON')
     .option('--model <file>', 'also write the trained model as JSON')
     .action(async (opts: { config: string; out: string; pairs?: string; stats?: string; model?: string }) => {
@@ -173,7 +200,9 @@ export function buildCli(): Command {
 
   program
     .command('demo-extracts')
-    .description('write three agency extracts (health, education, social care) of the demo population, with a few realistic errors, and add their agency sources')
+    .description(
+      'write three agency extracts (health, education, social care) of the demo population, with a few realistic errors, and add their agency sources',
+    )
     .requiredOption('--out <dir>', 'the folder to write the files into')
     .option('--children <n>', 'how many demo children to draw from', '300')
     .action((opts: { out: string; children: string }) =>
@@ -194,7 +223,9 @@ export function buildCli(): Command {
         await migrate(database);
         const { rollover } = await import('../capabilities/money/budgets/corrections.js');
         const posted = await rollover(database.db, opts.date);
-        console.log(posted ? `Posted the commitment of ${posted} package${posted === 1 ? '' : 's'}.` : 'Every package’s commitment was already posted: nothing to do.');
+        console.log(
+          posted ? `Posted the commitment of ${posted} package${posted === 1 ? '' : 's'}.` : 'Every package’s commitment was already posted: nothing to do.',
+        );
       }),
     );
   program

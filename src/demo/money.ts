@@ -47,13 +47,61 @@ interface Services {
 // Typical services with plausible, invented unit costs.
 const SERVICES: Services[] = [
   { category: 'short-breaks', service: 'Overnight short break', unitCostPence: 32_500, unitsX100: 100, frequency: 'week', provider: 'DEMO-PROV', pool: 'S75' },
-  { category: 'short-breaks', service: 'After-school club with support', unitCostPence: 4_800, unitsX100: 300, frequency: 'week', provider: 'DEMO-PROV', pool: 'S75' },
-  { category: 'therapies', service: 'Speech and language therapy session', unitCostPence: 9_500, unitsX100: 100, frequency: 'week', provider: 'DEMO-TRUST', pool: 'ALIGN' },
-  { category: 'therapies', service: 'Occupational therapy session', unitCostPence: 8_800, unitsX100: 100, frequency: 'week', provider: 'DEMO-TRUST', pool: 'ALIGN' },
+  {
+    category: 'short-breaks',
+    service: 'After-school club with support',
+    unitCostPence: 4_800,
+    unitsX100: 300,
+    frequency: 'week',
+    provider: 'DEMO-PROV',
+    pool: 'S75',
+  },
+  {
+    category: 'therapies',
+    service: 'Speech and language therapy session',
+    unitCostPence: 9_500,
+    unitsX100: 100,
+    frequency: 'week',
+    provider: 'DEMO-TRUST',
+    pool: 'ALIGN',
+  },
+  {
+    category: 'therapies',
+    service: 'Occupational therapy session',
+    unitCostPence: 8_800,
+    unitsX100: 100,
+    frequency: 'week',
+    provider: 'DEMO-TRUST',
+    pool: 'ALIGN',
+  },
   { category: 'key-working', service: 'Key worker hours', unitCostPence: 3_600, unitsX100: 400, frequency: 'week', provider: 'DEMO-PROV', pool: 'S75' },
-  { category: 'personal-budgets', service: 'Personal budget (direct payment)', unitCostPence: 45_000, unitsX100: 100, frequency: 'month', provider: null, pool: 'S75' },
-  { category: 'transport', service: 'Home to short-break transport', unitCostPence: 2_500, unitsX100: 200, frequency: 'week', provider: 'DEMO-PROV', pool: 'S75' },
-  { category: 'equipment', service: 'Equipment hire and maintenance', unitCostPence: 12_000, unitsX100: 100, frequency: 'month', provider: 'DEMO-TRUST', pool: 'ALIGN' },
+  {
+    category: 'personal-budgets',
+    service: 'Personal budget (direct payment)',
+    unitCostPence: 45_000,
+    unitsX100: 100,
+    frequency: 'month',
+    provider: null,
+    pool: 'S75',
+  },
+  {
+    category: 'transport',
+    service: 'Home to short-break transport',
+    unitCostPence: 2_500,
+    unitsX100: 200,
+    frequency: 'week',
+    provider: 'DEMO-PROV',
+    pool: 'S75',
+  },
+  {
+    category: 'equipment',
+    service: 'Equipment hire and maintenance',
+    unitCostPence: 12_000,
+    unitsX100: 100,
+    frequency: 'month',
+    provider: 'DEMO-TRUST',
+    pool: 'ALIGN',
+  },
 ];
 
 /** Adds the demo money once; does nothing when the demo partners are already there or there are no demo children. */
@@ -70,7 +118,9 @@ export async function seedDemoMoney(db: Db, opts: { today?: string } = {}): Prom
     .execute();
   if (children.length === 0) return { skipped: 'no-children', packages: 0, invoices: 0 };
 
-  const orgs = Object.fromEntries((await db.selectFrom('organisations').select(['id', 'code']).where('code', 'like', 'DEMO-%').execute()).map((o) => [o.code, o.id]));
+  const orgs = Object.fromEntries(
+    (await db.selectFrom('organisations').select(['id', 'code']).where('code', 'like', 'DEMO-%').execute()).map((o) => [o.code, o.id]),
+  );
   const finance = await db.selectFrom('users').select('id').where('email', '=', FINANCE).executeTakeFirstOrThrow();
   const by = { id: finance.id };
   const fy = demoFinancialYear(today);
@@ -140,7 +190,16 @@ export async function seedDemoMoney(db: Db, opts: { today?: string } = {}): Prom
     for (const [agreementId, partnerId, serviceCategory, amountPence] of contributions) {
       await recordContribution(
         tx,
-        { agreementId, financialYear: fy, partnerId, serviceCategory, amountPence, postedOn: start, reason: `Agreed contribution for ${fy} to ${fy + 1} (demo)`, eventId: `demo-${fy}-${++n}` },
+        {
+          agreementId,
+          financialYear: fy,
+          partnerId,
+          serviceCategory,
+          amountPence,
+          postedOn: start,
+          reason: `Agreed contribution for ${fy} to ${fy + 1} (demo)`,
+          eventId: `demo-${fy}-${++n}`,
+        },
         by,
       );
     }
@@ -151,17 +210,44 @@ export async function seedDemoMoney(db: Db, opts: { today?: string } = {}): Prom
   const pool = { S75: s75, ALIGN: align };
   /** The funding split for the i-th package: mostly fixed, some changing over time. */
   const splitFor = (i: number, s: Services, from: string): Split => {
-    if (s.pool === 'ALIGN') return [{ from, to: null, shares: [{ partnerId: edu, bp: 4000 }, { partnerId: icb, bp: 6000 }] }];
+    if (s.pool === 'ALIGN')
+      return [
+        {
+          from,
+          to: null,
+          shares: [
+            { partnerId: edu, bp: 4000 },
+            { partnerId: icb, bp: 6000 },
+          ],
+        },
+      ];
     if (i % 5 === 0) {
       // Health and social care half each for six weeks (after an operation), then social care alone.
       const six = addDays(from, 41);
       return [
-        { from, to: six, shares: [{ partnerId: icb, bp: 5000 }, { partnerId: csc, bp: 5000 }] },
+        {
+          from,
+          to: six,
+          shares: [
+            { partnerId: icb, bp: 5000 },
+            { partnerId: csc, bp: 5000 },
+          ],
+        },
         { from: addDays(six, 1), to: null, shares: [{ partnerId: csc, bp: 10_000 }] },
       ];
     }
     if (s.category === 'transport') return [{ from, to: null, shares: [{ partnerId: edu, bp: 10_000 }] }];
-    if (i % 3 === 0) return [{ from, to: null, shares: [{ partnerId: csc, bp: 7000 }, { partnerId: icb, bp: 3000 }] }];
+    if (i % 3 === 0)
+      return [
+        {
+          from,
+          to: null,
+          shares: [
+            { partnerId: csc, bp: 7000 },
+            { partnerId: icb, bp: 3000 },
+          ],
+        },
+      ];
     return [{ from, to: null, shares: [{ partnerId: csc, bp: 10_000 }] }];
   };
 
@@ -194,7 +280,14 @@ export async function seedDemoMoney(db: Db, opts: { today?: string } = {}): Prom
       if (i % 6 === 1) {
         const changedOn = addDays(startsOn, 95);
         if (changedOn < today) {
-          await changePackage(db, pkg.id, 1, { ...input, unitsX100: input.unitsX100 + 100, reason: 'Reviewed: more support agreed after a change in needs (demo)' }, by, changedOn);
+          await changePackage(
+            db,
+            pkg.id,
+            1,
+            { ...input, unitsX100: input.unitsX100 + 100, reason: 'Reviewed: more support agreed after a change in needs (demo)' },
+            by,
+            changedOn,
+          );
         }
       }
       i++;
@@ -249,17 +342,30 @@ export async function seedDemoMoney(db: Db, opts: { today?: string } = {}): Prom
     { ref: 'DEMO-UNMATCHED-2', amount: 18_000, description: 'Transport, route not recognised (demo)' },
     { ref: 'DEMO-UNMATCHED-3', amount: 32_500, description: 'Overnight short break, matched after checking with the provider (demo)' },
   ];
-  const firstShortBreak = made.find((p) => p.s.service === 'Overnight short break' && p.startsOn <= lastMonth && (p.endsOn === null || p.endsOn >= monthEnd(lastMonth)));
+  const firstShortBreak = made.find(
+    (p) => p.s.service === 'Overnight short break' && p.startsOn <= lastMonth && (p.endsOn === null || p.endsOn >= monthEnd(lastMonth)),
+  );
   for (const u of unmatched) {
     const received = addDays(monthEnd(lastMonth), 3);
     if (received > today) continue;
     const inv = await recordInvoice(
       db,
-      { agreementId: s75, providerId: orgs['DEMO-PROV']!, supplierReference: u.ref, packageId: null, serviceFrom: lastMonth, serviceTo: monthEnd(lastMonth), amountPence: u.amount, receivedOn: received, description: u.description },
+      {
+        agreementId: s75,
+        providerId: orgs['DEMO-PROV']!,
+        supplierReference: u.ref,
+        packageId: null,
+        serviceFrom: lastMonth,
+        serviceTo: monthEnd(lastMonth),
+        amountPence: u.amount,
+        receivedOn: received,
+        description: u.description,
+      },
       by,
     );
     invoices++;
-    if (u.ref === 'DEMO-UNMATCHED-3' && firstShortBreak) await matchInvoice(db, inv.invoiceId, firstShortBreak.id, by, addDays(received, 2) <= today ? addDays(received, 2) : received);
+    if (u.ref === 'DEMO-UNMATCHED-3' && firstShortBreak)
+      await matchInvoice(db, inv.invoiceId, firstShortBreak.id, by, addDays(received, 2) <= today ? addDays(received, 2) : received);
   }
   return { packages: made.length, invoices, financialYear: fy };
 }
@@ -269,6 +375,7 @@ function addMonths(iso: string, months: number): string {
   const m = Number(iso.slice(5, 7)) - 1 + months;
   return `${y + Math.floor(m / 12)}-${String((m % 12) + 1).padStart(2, '0')}-01`;
 }
-const monthsBetween = (from: string, to: string) => (Number(to.slice(0, 4)) - Number(from.slice(0, 4))) * 12 + Number(to.slice(5, 7)) - Number(from.slice(5, 7));
+const monthsBetween = (from: string, to: string) =>
+  (Number(to.slice(0, 4)) - Number(from.slice(0, 4))) * 12 + Number(to.slice(5, 7)) - Number(from.slice(5, 7));
 const minDate = (a: string, b: string) => (a < b ? a : b);
 const maxDate = (a: string, b: string) => (a > b ? a : b);

@@ -72,7 +72,13 @@ export async function seedDemoPanel(db: Db, opts: { today?: string } = {}): Prom
       .slice(0, 6)
       .map((m) => {
         const d = meetingDeadlines(m.meetsOn, SETTINGS);
-        return { panel_id: panel.id, meets_on: m.meetsOn, cut_off_on: d.cutOffOn, papers_due_on: d.papersDueOn, place: 'Demoshire Civic Centre, Room 2 (fictional), and online' };
+        return {
+          panel_id: panel.id,
+          meets_on: m.meetsOn,
+          cut_off_on: d.cutOffOn,
+          papers_due_on: d.papersDueOn,
+          place: 'Demoshire Civic Centre, Room 2 (fictional), and online',
+        };
       });
     await tx.insertInto('panel_meetings').values(meetings).execute();
 
@@ -86,19 +92,42 @@ export async function seedDemoPanel(db: Db, opts: { today?: string } = {}): Prom
           name: 'Post-operative personal care',
           description: 'Health and social care share the cost for six weeks after surgery; then social care pays.',
           segments: JSON.stringify([
-            { days: 42, shares: [{ partnerId: icb, bp: 5000 }, { partnerId: csc, bp: 5000 }] },
+            {
+              days: 42,
+              shares: [
+                { partnerId: icb, bp: 5000 },
+                { partnerId: csc, bp: 5000 },
+              ],
+            },
             { days: null, shares: [{ partnerId: csc, bp: 10_000 }] },
           ]),
         },
         {
           name: 'Residential school placement: education, health and care',
           description: 'A placement meeting education, health and care needs, shared equally by the three partners.',
-          segments: JSON.stringify([{ days: null, shares: [{ partnerId: edu, bp: 3334 }, { partnerId: csc, bp: 3333 }, { partnerId: icb, bp: 3333 }] }]),
+          segments: JSON.stringify([
+            {
+              days: null,
+              shares: [
+                { partnerId: edu, bp: 3334 },
+                { partnerId: csc, bp: 3333 },
+                { partnerId: icb, bp: 3333 },
+              ],
+            },
+          ]),
         },
         {
           name: 'Continuing care with education support',
           description: 'Health pays most of a continuing care package; education pays for support in school.',
-          segments: JSON.stringify([{ days: null, shares: [{ partnerId: icb, bp: 7000 }, { partnerId: edu, bp: 3000 }] }]),
+          segments: JSON.stringify([
+            {
+              days: null,
+              shares: [
+                { partnerId: icb, bp: 7000 },
+                { partnerId: edu, bp: 3000 },
+              ],
+            },
+          ]),
         },
       ])
       .execute();

@@ -50,14 +50,38 @@ async function snapshot(database: Database) {
 
 describe('the demo population of 2,000 children (embedded database)', () => {
   let database: Database;
-  let children: { date_of_birth: string; primary_need: string | null; nhs_number: string | null; upn: string | null; ethnicity: string; given_name: string; family_name: string; preferred_name: string | null; search_names: string; family_id: string; council_id: string | null }[];
+  let children: {
+    date_of_birth: string;
+    primary_need: string | null;
+    nhs_number: string | null;
+    upn: string | null;
+    ethnicity: string;
+    given_name: string;
+    family_name: string;
+    preferred_name: string | null;
+    search_names: string;
+    family_id: string;
+    council_id: string | null;
+  }[];
   beforeAll(async () => {
     database = await demoDatabase('pglite');
     const result = await seedPopulation(database.db, { children: N, seed: 7, today: TODAY });
     expect(result).toEqual({ children: N });
     children = await database.db
       .selectFrom('children')
-      .select(['date_of_birth', 'primary_need', 'nhs_number', 'upn', 'ethnicity', 'given_name', 'family_name', 'preferred_name', 'search_names', 'family_id', 'council_id'])
+      .select([
+        'date_of_birth',
+        'primary_need',
+        'nhs_number',
+        'upn',
+        'ethnicity',
+        'given_name',
+        'family_name',
+        'preferred_name',
+        'search_names',
+        'family_id',
+        'council_id',
+      ])
       .execute();
   });
   afterAll(() => database?.close());
@@ -167,7 +191,11 @@ describe('the demo population of 2,000 children (embedded database)', () => {
     const plans = rows.filter((r) => r.with_plan).length / N;
     expect(plans).toBeGreaterThan(0.4);
     expect(plans).toBeLessThan(0.65);
-    const costed = await database.db.selectFrom('involvements').select((eb) => eb.fn.countAll<number>().as('n')).where('cost_pence', 'is not', null).executeTakeFirstOrThrow();
+    const costed = await database.db
+      .selectFrom('involvements')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('cost_pence', 'is not', null)
+      .executeTakeFirstOrThrow();
     expect(Number(costed.n)).toBeGreaterThan(100);
   });
 
@@ -220,7 +248,10 @@ describe.each(databaseKinds())('the background job on %s', (kind) => {
     expect(await jobs.runPending()).toBe(1);
     const job = await jobs.get(database.db, first);
     expect(job).toMatchObject({ status: 'succeeded', progress: 100, result: { children: 1100 } });
-    const count = await database.db.selectFrom('children').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const count = await database.db
+      .selectFrom('children')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     expect(Number(count.n)).toBe(1100);
     const valid = await database.db.selectFrom('children').select(['nhs_number', 'upn']).execute();
     expect(valid.every((c) => isValidNhsNumber(c.nhs_number!) && (c.upn === null || isValidUpn(c.upn)))).toBe(true);

@@ -70,12 +70,82 @@ export { Random };
 
 const SURNAME_STARTS = ['Demo', 'Sample', 'Example', 'Mock', 'Fiction', 'Pretend', 'Madeup', 'Fable', 'Dummy', 'Trial', 'Proto', 'Faux'];
 const SURNAME_ENDS = ['son', 'ton', 'well', 'field', 'by', 'bury', 'worth', 'ley', 'ham', 'dale', 'more', 'ford', 'wood', 'stone', 'croft', 'ridge', 'brook'];
-const GIVEN_F = ['Amelia', 'Olivia', 'Isla', 'Ava', 'Aisha', 'Zara', 'Maya', 'Grace', 'Freya', 'Sophie', 'Hana', 'Ruby', 'Chloe', 'Priya', 'Fatima', 'Lily', 'Ella', 'Maryam', 'Niamh', 'Jessica', 'Abigail', 'Isabella', 'Katherine', 'Elizabeth', 'Amara', 'Mei', 'Zofia', 'Esther'];
-const GIVEN_M = ['Oliver', 'Noah', 'Muhammad', 'Leo', 'Arthur', 'Harry', 'Oscar', 'Jack', 'Ibrahim', 'Yusuf', 'Samuel', 'Thomas', 'Daniel', 'Joseph', 'Alexander', 'Benjamin', 'Kofi', 'Arjun', 'Ethan', 'Reuben', 'Finley', 'Jakub', 'Tariq', 'Callum', 'Rhys', 'Elijah', 'Hamza', 'Luca'];
+const GIVEN_F = [
+  'Amelia',
+  'Olivia',
+  'Isla',
+  'Ava',
+  'Aisha',
+  'Zara',
+  'Maya',
+  'Grace',
+  'Freya',
+  'Sophie',
+  'Hana',
+  'Ruby',
+  'Chloe',
+  'Priya',
+  'Fatima',
+  'Lily',
+  'Ella',
+  'Maryam',
+  'Niamh',
+  'Jessica',
+  'Abigail',
+  'Isabella',
+  'Katherine',
+  'Elizabeth',
+  'Amara',
+  'Mei',
+  'Zofia',
+  'Esther',
+];
+const GIVEN_M = [
+  'Oliver',
+  'Noah',
+  'Muhammad',
+  'Leo',
+  'Arthur',
+  'Harry',
+  'Oscar',
+  'Jack',
+  'Ibrahim',
+  'Yusuf',
+  'Samuel',
+  'Thomas',
+  'Daniel',
+  'Joseph',
+  'Alexander',
+  'Benjamin',
+  'Kofi',
+  'Arjun',
+  'Ethan',
+  'Reuben',
+  'Finley',
+  'Jakub',
+  'Tariq',
+  'Callum',
+  'Rhys',
+  'Elijah',
+  'Hamza',
+  'Luca',
+];
 const GIVEN_ANY = ['Alex', 'Charlie', 'Sam', 'Jordan', 'Riley', 'Robin', 'Jamie', 'Morgan'];
 const KNOWN_AS: Record<string, string> = {
-  Alexander: 'Alex', Samuel: 'Sam', Thomas: 'Tom', Benjamin: 'Ben', Joseph: 'Joe', Daniel: 'Dan', Oliver: 'Ollie', Muhammad: 'Mo',
-  Elizabeth: 'Beth', Katherine: 'Kate', Isabella: 'Bella', Jessica: 'Jess', Abigail: 'Abi', Olivia: 'Liv',
+  Alexander: 'Alex',
+  Samuel: 'Sam',
+  Thomas: 'Tom',
+  Benjamin: 'Ben',
+  Joseph: 'Joe',
+  Daniel: 'Dan',
+  Oliver: 'Ollie',
+  Muhammad: 'Mo',
+  Elizabeth: 'Beth',
+  Katherine: 'Kate',
+  Isabella: 'Bella',
+  Jessica: 'Jess',
+  Abigail: 'Abi',
+  Olivia: 'Liv',
 };
 const STREET_STARTS = ['Sample', 'Demo', 'Fiction', 'Example', 'Mock', 'Pretend'];
 const STREET_ENDS = ['Road', 'Close', 'Lane', 'Avenue', 'Street', 'Way', 'Gardens', 'Crescent'];
@@ -154,7 +224,12 @@ const COMMUNICATION = [
 ];
 const ABOUT_ME = {
   what_matters: ['My family and my dog', 'Going swimming on Saturdays', 'Seeing my friends at school', 'Music, especially drumming'],
-  what_works: ['A visual timetable so I know what is next', 'Quiet space when it gets too loud', 'Being told about changes in advance', 'Short, clear instructions'],
+  what_works: [
+    'A visual timetable so I know what is next',
+    'Quiet space when it gets too loud',
+    'Being told about changes in advance',
+    'Short, clear instructions',
+  ],
   what_does_not_work: ['Crowded, noisy rooms', 'Being rushed', 'Lots of people talking at once', 'Surprises'],
   communication: ['I use signs and pictures', 'Give me time to answer', 'I understand more than I can say'],
   aspirations: ['To go to college', 'To travel on the bus on my own', 'To work with animals', 'To make new friends'],
@@ -189,8 +264,16 @@ export interface Rows {
   about_me_versions: Row[];
 }
 const emptyRows = (): Rows => ({
-  families: [], family_members: [], children: [], child_criteria: [], involvements: [], consents: [],
-  consent_scopes: [], lawful_bases: [], chronology_events: [], about_me_versions: [],
+  families: [],
+  family_members: [],
+  children: [],
+  child_criteria: [],
+  involvements: [],
+  consents: [],
+  consent_scopes: [],
+  lawful_bases: [],
+  chronology_events: [],
+  about_me_versions: [],
 });
 
 interface Family {
@@ -211,7 +294,10 @@ export class PopulationGenerator {
   private last: Family | undefined;
   private readonly f = nationalFigures();
 
-  constructor(private readonly ctx: DemoContext, seed: number) {
+  constructor(
+    private readonly ctx: DemoContext,
+    seed: number,
+  ) {
     this.r = new Random(seed);
     this.nhsCursor = (Math.abs(Math.trunc(seed)) * 104_729) % 1_000_000;
   }
@@ -263,7 +349,11 @@ export class PopulationGenerator {
       if (first === 'grandparent') members.push({ relationship: 'mother', pr: true, sex: 'F' });
       else if (first !== 'special-guardian' && r.chance(0.6)) {
         const second = first === 'mother' ? r.weighted({ father: 85, 'step-parent': 15 }) : 'mother';
-        members.push({ relationship: second, pr: second !== 'step-parent', sex: second === 'father' ? 'M' : second === 'mother' ? 'F' : r.chance(0.5) ? 'F' : 'M' });
+        members.push({
+          relationship: second,
+          pr: second !== 'step-parent',
+          sex: second === 'father' ? 'M' : second === 'mother' ? 'F' : r.chance(0.5) ? 'F' : 'M',
+        });
       }
     }
     for (const m of members) {
@@ -315,10 +405,13 @@ export class PopulationGenerator {
     const need = needKey === 'unknown' ? null : needKey;
     const setting = r.weighted(f.setting[ageKey] ?? { mainstream: 1 });
     const severity =
-      need === 'PMLD' ? r.weighted({ profound: 80, severe: 20 })
-      : need === 'SLD' || need === 'MSI' ? r.weighted({ severe: 65, profound: 15, moderate: 20 })
-      : need === null ? null
-      : r.weighted({ moderate: 68, severe: 27, profound: 5 });
+      need === 'PMLD'
+        ? r.weighted({ profound: 80, severe: 20 })
+        : need === 'SLD' || need === 'MSI'
+          ? r.weighted({ severe: 65, profound: 15, moderate: 20 })
+          : need === null
+            ? null
+            : r.weighted({ moderate: 68, severe: 27, profound: 5 });
     const hasPlan = age < 3 ? r.chance(0.15) : setting === 'special' || setting === 'alternative-provision' ? r.chance(0.92) : r.chance(0.4);
     const joined = between(r, laterOf(dob, addYears(today, -6)), today);
     const status = r.weighted({ active: 980, 'moved-away': 12, left: 8 });
@@ -421,8 +514,13 @@ export class PopulationGenerator {
     // The chronology: joining the register, then 0 to 4 events from the organisations involved.
     const events: Row[] = [
       {
-        id: r.uuid(), child_id: childId, organisation_id: ctx.orgId[orgs[0]!], occurred_on: joined, section: 'core',
-        title: 'Added to the register', detail: 'Agreed with the family that the child meets the area’s definition of disability.',
+        id: r.uuid(),
+        child_id: childId,
+        organisation_id: ctx.orgId[orgs[0]!],
+        occurred_on: joined,
+        section: 'core',
+        title: 'Added to the register',
+        detail: 'Agreed with the family that the child meets the area’s definition of disability.',
         recorded_by: CASEWORK_ACCOUNT[orgs[0]!] ? ctx.userId[CASEWORK_ACCOUNT[orgs[0]!]!] : null,
       },
     ];
@@ -431,17 +529,27 @@ export class PopulationGenerator {
       const org = r.pick(orgs);
       const [title, detail] = r.pick(EVENTS[org]!);
       events.push({
-        id: r.uuid(), child_id: childId, organisation_id: ctx.orgId[org], occurred_on: between(r, started[org]!, today),
-        section: ORG_SECTION[org]!, title, detail, recorded_by: CASEWORK_ACCOUNT[org] ? ctx.userId[CASEWORK_ACCOUNT[org]!] : null,
+        id: r.uuid(),
+        child_id: childId,
+        organisation_id: ctx.orgId[org],
+        occurred_on: between(r, started[org]!, today),
+        section: ORG_SECTION[org]!,
+        title,
+        detail,
+        recorded_by: CASEWORK_ACCOUNT[org] ? ctx.userId[CASEWORK_ACCOUNT[org]!] : null,
       });
     }
     rows.chronology_events.push(...events);
 
     if (r.chance(0.3)) {
       rows.about_me_versions.push({
-        id: r.uuid(), child_id: childId, version: 1,
-        what_matters: r.pick(ABOUT_ME.what_matters), what_works: r.pick(ABOUT_ME.what_works),
-        what_does_not_work: r.pick(ABOUT_ME.what_does_not_work), communication: r.pick(ABOUT_ME.communication),
+        id: r.uuid(),
+        child_id: childId,
+        version: 1,
+        what_matters: r.pick(ABOUT_ME.what_matters),
+        what_works: r.pick(ABOUT_ME.what_works),
+        what_does_not_work: r.pick(ABOUT_ME.what_does_not_work),
+        communication: r.pick(ABOUT_ME.communication),
         aspirations: r.pick(ABOUT_ME.aspirations),
         written_with: age >= 16 && actsForSelf ? 'Written by the young person with their key worker' : 'Written with the child and their family',
         recorded_by: keyWorker,
@@ -449,7 +557,11 @@ export class PopulationGenerator {
     }
   }
 
-  private service(org: OrgCode, need: string | null, hasPlan: boolean): { service: string; provides: string | null; costPence: number | null; period: 'week' | 'year' } {
+  private service(
+    org: OrgCode,
+    need: string | null,
+    hasPlan: boolean,
+  ): { service: string; provides: string | null; costPence: number | null; period: 'week' | 'year' } {
     const r = this.r;
     switch (org) {
       case 'DEMO-EDU':
@@ -460,16 +572,29 @@ export class PopulationGenerator {
           : { service: 'Children with disabilities team', provides: 'Social work assessment and support plan', costPence: null, period: 'week' };
       case 'DEMO-TRUST': {
         const service =
-          need === 'SLCN' || need === 'ASD' ? 'Speech and language therapy'
-          : need === 'PD' || need === 'PMLD' ? 'Physiotherapy'
-          : need === 'HI' || need === 'VI' || need === 'MSI' ? 'Sensory support'
-          : r.pick(['Community paediatrics', 'Occupational therapy']);
+          need === 'SLCN' || need === 'ASD'
+            ? 'Speech and language therapy'
+            : need === 'PD' || need === 'PMLD'
+              ? 'Physiotherapy'
+              : need === 'HI' || need === 'VI' || need === 'MSI'
+                ? 'Sensory support'
+                : r.pick(['Community paediatrics', 'Occupational therapy']);
         return { service, provides: 'Assessment and therapy', costPence: null, period: 'week' };
       }
       case 'DEMO-SCH':
-        return { service: 'Oakfield Special School', provides: 'Full-time school place', costPence: r.chance(0.6) ? r.int(22, 45) * 100_000 : null, period: 'year' };
+        return {
+          service: 'Oakfield Special School',
+          provides: 'Full-time school place',
+          costPence: r.chance(0.6) ? r.int(22, 45) * 100_000 : null,
+          period: 'year',
+        };
       case 'DEMO-PROV':
-        return { service: 'Short breaks', provides: r.pick(['Saturday club', 'Holiday play scheme', 'Overnight short breaks']), costPence: r.chance(0.7) ? r.int(6, 25) * 1000 : null, period: 'week' };
+        return {
+          service: 'Short breaks',
+          provides: r.pick(['Saturday club', 'Holiday play scheme', 'Overnight short breaks']),
+          costPence: r.chance(0.7) ? r.int(6, 25) * 1000 : null,
+          period: 'week',
+        };
       default:
         return { service: 'Support', provides: null, costPence: null, period: 'week' };
     }
@@ -481,7 +606,20 @@ export class PopulationGenerator {
    * consent that was withdrawn (and nothing else, so no one sees them); a few a lawful basis
    * instead (safeguarding, or the council's public task for a child in foster care).
    */
-  private sharing(rows: Rows, c: { childId: string; age: number; need: string | null; severity: string | null; actsForSelf: boolean; family: Family; joined: string; orgs: OrgCode[]; keyWorker: string | null }) {
+  private sharing(
+    rows: Rows,
+    c: {
+      childId: string;
+      age: number;
+      need: string | null;
+      severity: string | null;
+      actsForSelf: boolean;
+      family: Family;
+      joined: string;
+      orgs: OrgCode[];
+      keyWorker: string | null;
+    },
+  ) {
     const r = this.r;
     const ctx = this.ctx;
     const today = this.ctx.today;
@@ -546,37 +684,127 @@ export class PopulationGenerator {
 const COLUMNS: Record<keyof Rows, Record<string, string>> = {
   families: { id: 'uuid' },
   family_members: {
-    id: 'uuid', family_id: 'uuid', full_name: 'text', relationship: 'text', parental_responsibility: 'boolean', phone: 'text', email: 'text',
-    address: 'text', preferred_contact: 'text', language: 'text', needs_interpreter: 'boolean', consents_to_email: 'boolean', consents_to_sms: 'boolean',
+    id: 'uuid',
+    family_id: 'uuid',
+    full_name: 'text',
+    relationship: 'text',
+    parental_responsibility: 'boolean',
+    phone: 'text',
+    email: 'text',
+    address: 'text',
+    preferred_contact: 'text',
+    language: 'text',
+    needs_interpreter: 'boolean',
+    consents_to_email: 'boolean',
+    consents_to_sms: 'boolean',
   },
   children: {
-    id: 'uuid', family_id: 'uuid', given_name: 'text', family_name: 'text', preferred_name: 'text', other_names: 'text', date_of_birth: 'date',
-    sex: 'text', ethnicity: 'text', address_line1: 'text', address_line2: 'text', town: 'text', postcode: 'text', locality_id: 'uuid',
-    nhs_number: 'text', upn: 'text', council_id: 'text', primary_need: 'text', secondary_needs: 'text[]', has_ehc_plan: 'boolean',
-    severity: 'text', communication_needs: 'text', joined_on: 'date', status: 'text', status_on: 'date', acts_for_self: 'boolean',
-    key_worker_user_id: 'uuid', search_names: 'text',
+    id: 'uuid',
+    family_id: 'uuid',
+    given_name: 'text',
+    family_name: 'text',
+    preferred_name: 'text',
+    other_names: 'text',
+    date_of_birth: 'date',
+    sex: 'text',
+    ethnicity: 'text',
+    address_line1: 'text',
+    address_line2: 'text',
+    town: 'text',
+    postcode: 'text',
+    locality_id: 'uuid',
+    nhs_number: 'text',
+    upn: 'text',
+    council_id: 'text',
+    primary_need: 'text',
+    secondary_needs: 'text[]',
+    has_ehc_plan: 'boolean',
+    severity: 'text',
+    communication_needs: 'text',
+    joined_on: 'date',
+    status: 'text',
+    status_on: 'date',
+    acts_for_self: 'boolean',
+    key_worker_user_id: 'uuid',
+    search_names: 'text',
   },
   child_criteria: { child_id: 'uuid', criterion_id: 'uuid', assessed_by_user_id: 'uuid', assessed_by_organisation_id: 'uuid', assessed_on: 'date' },
   involvements: {
-    id: 'uuid', child_id: 'uuid', organisation_id: 'uuid', service: 'text', provides: 'text', started_on: 'date', ended_on: 'date',
-    practitioner_user_id: 'uuid', practitioner_name: 'text', cost_pence: 'bigint', cost_period: 'text', created_by: 'uuid',
+    id: 'uuid',
+    child_id: 'uuid',
+    organisation_id: 'uuid',
+    service: 'text',
+    provides: 'text',
+    started_on: 'date',
+    ended_on: 'date',
+    practitioner_user_id: 'uuid',
+    practitioner_name: 'text',
+    cost_pence: 'bigint',
+    cost_period: 'text',
+    created_by: 'uuid',
   },
   consents: {
-    id: 'uuid', child_id: 'uuid', given_by: 'text', given_by_member_id: 'uuid', capacity_note: 'text', given_on: 'date', method: 'text',
-    evidence: 'text', review_on: 'date', withdrawn_at: 'timestamptz', withdrawn_reason: 'text', recorded_by: 'uuid',
+    id: 'uuid',
+    child_id: 'uuid',
+    given_by: 'text',
+    given_by_member_id: 'uuid',
+    capacity_note: 'text',
+    given_on: 'date',
+    method: 'text',
+    evidence: 'text',
+    review_on: 'date',
+    withdrawn_at: 'timestamptz',
+    withdrawn_reason: 'text',
+    recorded_by: 'uuid',
   },
   consent_scopes: { consent_id: 'uuid', organisation_type: 'text', section: 'text' },
   lawful_bases: {
-    id: 'uuid', child_id: 'uuid', organisation_id: 'uuid', basis: 'text', sections: 'text[]', explanation: 'text', decided_by_user_id: 'uuid',
-    decided_on: 'date', ends_on: 'date', ended_at: 'timestamptz',
+    id: 'uuid',
+    child_id: 'uuid',
+    organisation_id: 'uuid',
+    basis: 'text',
+    sections: 'text[]',
+    explanation: 'text',
+    decided_by_user_id: 'uuid',
+    decided_on: 'date',
+    ends_on: 'date',
+    ended_at: 'timestamptz',
   },
-  chronology_events: { id: 'uuid', child_id: 'uuid', organisation_id: 'uuid', occurred_on: 'date', section: 'text', title: 'text', detail: 'text', recorded_by: 'uuid' },
+  chronology_events: {
+    id: 'uuid',
+    child_id: 'uuid',
+    organisation_id: 'uuid',
+    occurred_on: 'date',
+    section: 'text',
+    title: 'text',
+    detail: 'text',
+    recorded_by: 'uuid',
+  },
   about_me_versions: {
-    id: 'uuid', child_id: 'uuid', version: 'int', what_matters: 'text', what_works: 'text', what_does_not_work: 'text', communication: 'text',
-    aspirations: 'text', written_with: 'text', recorded_by: 'uuid',
+    id: 'uuid',
+    child_id: 'uuid',
+    version: 'int',
+    what_matters: 'text',
+    what_works: 'text',
+    what_does_not_work: 'text',
+    communication: 'text',
+    aspirations: 'text',
+    written_with: 'text',
+    recorded_by: 'uuid',
   },
 };
-const ORDER: (keyof Rows)[] = ['families', 'family_members', 'children', 'child_criteria', 'involvements', 'consents', 'consent_scopes', 'lawful_bases', 'chronology_events', 'about_me_versions'];
+const ORDER: (keyof Rows)[] = [
+  'families',
+  'family_members',
+  'children',
+  'child_criteria',
+  'involvements',
+  'consents',
+  'consent_scopes',
+  'lawful_bases',
+  'chronology_events',
+  'about_me_versions',
+];
 
 /** A text[] value as an array literal (the codes and words here need no quoting beyond this). */
 const arrayLiteral = (a: unknown) => `{${(a as string[]).map((s) => `"${s.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
@@ -612,11 +840,29 @@ export interface PopulationResult {
 
 /** Reads the demo area's organisations, staff, localities and criteria (creating the localities if there are none). */
 export async function demoContext(db: Db, today: string): Promise<DemoContext> {
-  const orgs = await db.selectFrom('organisations').select(['id', 'code', 'type']).where('code', 'in', DEMO_ORGANISATIONS.map((o) => o.code)).execute();
-  const users = await db.selectFrom('users').select(['id', 'email']).where('email', 'in', DEMO_USERS.map((u) => u.email)).execute();
+  const orgs = await db
+    .selectFrom('organisations')
+    .select(['id', 'code', 'type'])
+    .where(
+      'code',
+      'in',
+      DEMO_ORGANISATIONS.map((o) => o.code),
+    )
+    .execute();
+  const users = await db
+    .selectFrom('users')
+    .select(['id', 'email'])
+    .where(
+      'email',
+      'in',
+      DEMO_USERS.map((u) => u.email),
+    )
+    .execute();
   const neededEmails = Object.values(CASEWORK_ACCOUNT);
   if (orgs.length !== DEMO_ORGANISATIONS.length || neededEmails.some((e) => !users.some((u) => u.email === e))) {
-    throw new Error('The Demoshire demo area is not in this database, so no demo population can be added. Create it first with `jointly seed-demo` on an empty database.');
+    throw new Error(
+      'The Demoshire demo area is not in this database, so no demo population can be added. Create it first with `jointly seed-demo` on an empty database.',
+    );
   }
   // The demo localities come with the demo area (register-config.ts); a database made before
   // they did gets them now.

@@ -22,7 +22,8 @@ export const DEMO_DISABILITY_CRITERIA = [
   },
   {
     code: 'BARRIERS',
-    description: 'Faces barriers, because of their impairment or condition, that stop them doing as well as they could in health, learning, safety or everyday life',
+    description:
+      'Faces barriers, because of their impairment or condition, that stop them doing as well as they could in health, learning, safety or everyday life',
   },
   {
     code: 'LONG-TERM',

@@ -37,7 +37,11 @@ export async function seedDemo(db: Db): Promise<boolean> {
   return db.transaction().execute(async (tx) => {
     const any = await tx.selectFrom('organisations').select('id').limit(1).executeTakeFirst();
     if (any) return false;
-    const orgs = await tx.insertInto('organisations').values([...DEMO_ORGANISATIONS]).returning(['id', 'code']).execute();
+    const orgs = await tx
+      .insertInto('organisations')
+      .values([...DEMO_ORGANISATIONS])
+      .returning(['id', 'code'])
+      .execute();
     const orgId = new Map(orgs.map((o) => [o.code, o.id]));
     const hash = await hashPassword(DEMO_PASSWORD);
     for (const u of DEMO_USERS) {
@@ -46,7 +50,10 @@ export async function seedDemo(db: Db): Promise<boolean> {
         .values({ organisation_id: orgId.get(u.org)!, display_name: u.name, email: u.email, password_hash: hash })
         .returning('id')
         .executeTakeFirstOrThrow();
-      await tx.insertInto('user_roles').values(u.roles.map((role) => ({ user_id: user.id, role }))).execute();
+      await tx
+        .insertInto('user_roles')
+        .values(u.roles.map((role) => ({ user_id: user.id, role })))
+        .execute();
     }
     await seedRegisterConfig(tx);
     return true;

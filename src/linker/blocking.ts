@@ -73,8 +73,18 @@ export function blockingRules(ds: Dataset): BlockingRule[] {
   for (const x of ds.identifiers) rules.push({ name: `same ${x.role}`, fields: [x.role], key: (i) => key(x.column.codes[i]!) });
   if (has('email')) rules.push({ name: 'same email', fields: ['email'], key: (i) => key(ds.email.codes[i]!) });
   if (has('phone')) rules.push({ name: 'same phone', fields: ['phone'], key: (i) => key(ds.phone.codes[i]!) });
-  if (has('birth_date') && has('family_name')) rules.push({ name: 'birth date (day and month in either order) and family name sound', fields: ['birth_date', 'family_name'], key: (i) => key(dobSwap(i), famPhon(i), 1) });
-  if (has('birth_date') && has('given_name')) rules.push({ name: 'birth date (day and month in either order) and given name sound', fields: ['birth_date', 'given_name'], key: (i) => key(dobSwap(i), givPhon(i), 2) });
+  if (has('birth_date') && has('family_name'))
+    rules.push({
+      name: 'birth date (day and month in either order) and family name sound',
+      fields: ['birth_date', 'family_name'],
+      key: (i) => key(dobSwap(i), famPhon(i), 1),
+    });
+  if (has('birth_date') && has('given_name'))
+    rules.push({
+      name: 'birth date (day and month in either order) and given name sound',
+      fields: ['birth_date', 'given_name'],
+      key: (i) => key(dobSwap(i), givPhon(i), 2),
+    });
   if (has('given_name') && has('family_name'))
     rules.push({
       name: 'given and family name (either order)',
@@ -86,10 +96,23 @@ export function blockingRules(ds: Dataset): BlockingRule[] {
       },
       refine,
     });
-  if (has('birth_date') && has('given_name') && has('family_name')) rules.push({ name: 'given and family name sounds and birth year', fields: ['given_name', 'family_name', 'birth_date'], key: (i) => key(givPhon(i), famPhon(i), year(i)) });
-  if (has('postcode') && has('given_name')) rules.push({ name: 'postcode and given name initial', fields: ['location', 'given_name'], key: (i) => key(ds.postcode.codes[i]!, givenInitial(i), 4), refine });
-  if (has('postcode') && has('family_name')) rules.push({ name: 'postcode and family name sound', fields: ['location', 'family_name'], key: (i) => key(ds.postcode.codes[i]!, famPhon(i), 5), refine });
-  if (!has('postcode') && has('address') && has('family_name')) rules.push({ name: 'address and family name sound', fields: ['location', 'family_name'], key: (i) => key(ds.address.codes[i]!, famPhon(i), 6), refine });
+  if (has('birth_date') && has('given_name') && has('family_name'))
+    rules.push({
+      name: 'given and family name sounds and birth year',
+      fields: ['given_name', 'family_name', 'birth_date'],
+      key: (i) => key(givPhon(i), famPhon(i), year(i)),
+    });
+  if (has('postcode') && has('given_name'))
+    rules.push({
+      name: 'postcode and given name initial',
+      fields: ['location', 'given_name'],
+      key: (i) => key(ds.postcode.codes[i]!, givenInitial(i), 4),
+      refine,
+    });
+  if (has('postcode') && has('family_name'))
+    rules.push({ name: 'postcode and family name sound', fields: ['location', 'family_name'], key: (i) => key(ds.postcode.codes[i]!, famPhon(i), 5), refine });
+  if (!has('postcode') && has('address') && has('family_name'))
+    rules.push({ name: 'address and family name sound', fields: ['location', 'family_name'], key: (i) => key(ds.address.codes[i]!, famPhon(i), 6), refine });
   if (rules.length === 0) {
     // Nothing person-like to block on: fall back to exact values of the other attributes.
     ds.extras.forEach((x, k) => rules.push({ name: `same ${x.role}`, fields: [x.role], key: (i) => key(x.column.codes[i]!, 7 + k) }));

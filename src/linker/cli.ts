@@ -41,7 +41,8 @@ function readSources(config: LinkConfig, encoder: Encoder): void {
       const id = (fields[idCol] ?? '').trim();
       if (id === '') throw new LinkInputError(`${name} row ${row} has no record id in column "${src.id}"`);
       const before = seen.get(id);
-      if (before !== undefined) throw new LinkInputError(`${name} has the record id "${id}" twice (rows ${before} and ${row}); record ids must be unique within a file`);
+      if (before !== undefined)
+        throw new LinkInputError(`${name} has the record id "${id}" twice (rows ${before} and ${row}); record ids must be unique within a file`);
       seen.set(id, row);
       records++;
       encoder.add(src.name, id, (role) => {
@@ -74,7 +75,11 @@ function writeAtomically(path: string, write: (put: (s: string) => void) => void
     closeSync(fd);
     renameSync(tmp, path);
   } catch (e) {
-    try { closeSync(fd); } catch { /* already closed */ }
+    try {
+      closeSync(fd);
+    } catch {
+      /* already closed */
+    }
     rmSync(tmp, { force: true });
     throw e;
   }
@@ -86,7 +91,9 @@ function writePairs(path: string, result: LinkResult, sourceOf: (i: number) => s
     put(['source_a', 'record_id_a', 'source_b', 'record_id_b', 'match_probability', ...fields].join(',') + '\n');
     for (const p of result.pairs) {
       const ex = result.explain(p.a, p.b);
-      put(`${csvField(sourceOf(p.a))},${csvField(idOf(p.a))},${csvField(sourceOf(p.b))},${csvField(idOf(p.b))},${p.probability.toFixed(6)},${ex.map((e) => e.weight.toFixed(3)).join(',')}\n`);
+      put(
+        `${csvField(sourceOf(p.a))},${csvField(idOf(p.a))},${csvField(sourceOf(p.b))},${csvField(idOf(p.b))},${p.probability.toFixed(6)},${ex.map((e) => e.weight.toFixed(3)).join(',')}\n`,
+      );
     }
   });
   return result.pairs.length;
@@ -145,5 +152,7 @@ export async function runLinkCommand(opts: LinkCommandOptions, log: (s: string) 
     };
     writeAtomically(opts.stats, (put) => put(JSON.stringify(stats, null, 2) + '\n'));
   }
-  log(`Found ${result.stats.clusters.toLocaleString('en-GB')} people among ${result.stats.records.toLocaleString('en-GB')} records (${result.uncertain.length.toLocaleString('en-GB')} uncertain pairs for review) in ${(wallMs / 1000).toFixed(1)} s.`);
+  log(
+    `Found ${result.stats.clusters.toLocaleString('en-GB')} people among ${result.stats.records.toLocaleString('en-GB')} records (${result.uncertain.length.toLocaleString('en-GB')} uncertain pairs for review) in ${(wallMs / 1000).toFixed(1)} s.`,
+  );
 }

@@ -54,7 +54,16 @@ export interface ClusterOutcome {
  * p >= threshold and no safeguard objects: a cannot-link decision, conflicting identifiers
  * anywhere in the two clusters, two records of one source (link mode), or two existing people.
  */
-export function clusterPairs(n: number, a: Int32Array, b: Int32Array, p: Float32Array | Float64Array, count: number, threshold: number, c: ClusterConstraints, uf = new UnionFind(n)): ClusterOutcome {
+export function clusterPairs(
+  n: number,
+  a: Int32Array,
+  b: Int32Array,
+  p: Float32Array | Float64Array,
+  count: number,
+  threshold: number,
+  c: ClusterConstraints,
+  uf = new UnionFind(n),
+): ClusterOutcome {
   // Members of each cluster as a circular linked list (next[x]), so two clusters' members can be
   // walked and joined in O(1) without per-record arrays.
   const next = new Int32Array(n);

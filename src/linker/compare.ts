@@ -18,9 +18,23 @@ export interface FieldSpec {
   termFrequency: boolean;
 }
 
-const NAME_LEVELS = ['exact', 'nickname, part of a double name, or given and family names swapped', 'Jaro-Winkler at least 0.92', 'Jaro-Winkler at least 0.80', 'same sound (NYSIIS)', 'different'];
+const NAME_LEVELS = [
+  'exact',
+  'nickname, part of a double name, or given and family names swapped',
+  'Jaro-Winkler at least 0.92',
+  'Jaro-Winkler at least 0.80',
+  'same sound (NYSIIS)',
+  'different',
+];
 const DATE_LEVELS = ['exact', 'day and month swapped', 'one digit different or two digits transposed', 'same year and month', 'within a year', 'different'];
-const LOCATION_LEVELS = ['same postcode and similar address', 'same postcode', 'similar address', 'same postcode sector', 'same postcode district or town', 'different'];
+const LOCATION_LEVELS = [
+  'same postcode and similar address',
+  'same postcode',
+  'similar address',
+  'same postcode sector',
+  'same postcode district or town',
+  'different',
+];
 
 /** The comparison fields for the roles present, in a fixed order. */
 export function fieldSpecs(roles: readonly string[], ds: Pick<Dataset, 'identifiers' | 'extras'>): FieldSpec[] {
@@ -37,7 +51,15 @@ export function fieldSpecs(roles: readonly string[], ds: Pick<Dataset, 'identifi
   if (has('email')) add('email', 'email', ['exact', 'same before the @ or nearly the same', 'different']);
   if (has('phone')) add('phone', 'phone', ['exact', 'one digit different or two transposed', 'different']);
   ds.identifiers.forEach((x, i) => add(x.role, 'identifier', ['exact', 'one character different or two transposed', 'different'], false, i));
-  ds.extras.forEach((x, i) => add(x.role, 'extra', ['exact', 'similar (tokens or Jaro-Winkler at least 0.92)', 'somewhat similar (tokens or Jaro-Winkler at least 0.80)', 'different'], true, i));
+  ds.extras.forEach((x, i) =>
+    add(
+      x.role,
+      'extra',
+      ['exact', 'similar (tokens or Jaro-Winkler at least 0.92)', 'somewhat similar (tokens or Jaro-Winkler at least 0.80)', 'different'],
+      true,
+      i,
+    ),
+  );
   return out;
 }
 
@@ -107,7 +129,7 @@ export function letterMask(s: string): number {
 function popcount(x: number): number {
   x -= (x >>> 1) & 0x55555555;
   x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-  return (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24);
+  return Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
 }
 
 /**
@@ -306,28 +328,47 @@ export function makeComparator(ds: Dataset, spec: FieldSpec): Comparator {
 /** The exact-value code of a field for term-frequency adjustment, or -1 when not applicable. */
 export function exactValueCode(ds: Dataset, spec: FieldSpec, i: number): number {
   switch (spec.kind) {
-    case 'given': return ds.given[i]!;
-    case 'middle': return ds.middle[i]!;
-    case 'family': return ds.family[i]!;
-    case 'extra': return ds.extras[spec.index]!.column.codes[i]!;
-    default: return -1;
+    case 'given':
+      return ds.given[i]!;
+    case 'middle':
+      return ds.middle[i]!;
+    case 'family':
+      return ds.family[i]!;
+    case 'extra':
+      return ds.extras[spec.index]!.column.codes[i]!;
+    default:
+      return -1;
   }
 }
 
 /** The exact-value codes per record of a term-frequency field. */
 export function exactCodes(ds: Dataset, spec: FieldSpec): Int32Array | undefined {
   switch (spec.kind) {
-    case 'given': return ds.given;
-    case 'middle': return ds.middle;
-    case 'family': return ds.family;
-    case 'extra': return ds.extras[spec.index]!.column.codes;
-    default: return undefined;
+    case 'given':
+      return ds.given;
+    case 'middle':
+      return ds.middle;
+    case 'family':
+      return ds.family;
+    case 'extra':
+      return ds.extras[spec.index]!.column.codes;
+    default:
+      return undefined;
   }
 }
 
 /** Records per exact value for a term-frequency field, and the number of records with a value. */
 export function valueCounts(ds: Dataset, spec: FieldSpec): { counts: Int32Array; total: number } | undefined {
-  const counts = spec.kind === 'given' ? ds.nameCounts.given : spec.kind === 'middle' ? ds.nameCounts.middle : spec.kind === 'family' ? ds.nameCounts.family : spec.kind === 'extra' ? ds.extras[spec.index]!.column.counts : undefined;
+  const counts =
+    spec.kind === 'given'
+      ? ds.nameCounts.given
+      : spec.kind === 'middle'
+        ? ds.nameCounts.middle
+        : spec.kind === 'family'
+          ? ds.nameCounts.family
+          : spec.kind === 'extra'
+            ? ds.extras[spec.index]!.column.counts
+            : undefined;
   if (!counts) return undefined;
   let total = 0;
   for (let k = 0; k < counts.length; k++) total += counts[k]!;

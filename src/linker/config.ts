@@ -63,7 +63,12 @@ export function loadConfig(path: string): LinkConfig {
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    const where = issue.path.length ? issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') : 'the top level';
+    const where = issue.path.length
+      ? issue.path
+          .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+          .join('')
+          .replace(/^\./, '')
+      : 'the top level';
     throw new LinkInputError(`the config file ${path} is not right at ${where}: ${issue.message}`);
   }
   const c = parsed.data;
@@ -79,13 +84,15 @@ export function loadConfig(path: string): LinkConfig {
     const columns = Object.entries(s.columns).map(([role, col]) => {
       const r = roleName.safeParse(role);
       if (!r.success) throw new LinkInputError(`the config file ${path} is not right at sources[${k}].columns: "${role}" ${r.error.issues[0]!.message}`);
-      if (Array.isArray(col) && role !== 'address') throw new LinkInputError(`the config file ${path} is not right at sources[${k}].columns.${role}: only address may name several columns`);
+      if (Array.isArray(col) && role !== 'address')
+        throw new LinkInputError(`the config file ${path} is not right at sources[${k}].columns.${role}: only address may name several columns`);
       return { role, columns: Array.isArray(col) ? col : [col as string] };
     });
     if (columns.length === 0) throw new LinkInputError(`the config file ${path} is not right at sources[${k}].columns: map at least one column to a role`);
     return { name: s.name, file: resolve(base, s.file), id: s.id, birthDateFormat: s.birth_date_format, columns };
   });
-  if (c.mode === 'link' && sources.length < 2) throw new LinkInputError(`the config file ${path}: mode "link" links records across sources, so it needs at least two sources (use "dedupe" for one)`);
+  if (c.mode === 'link' && sources.length < 2)
+    throw new LinkInputError(`the config file ${path}: mode "link" links records across sources, so it needs at least two sources (use "dedupe" for one)`);
   if (c.thresholds?.match !== undefined && c.thresholds.review_lower !== undefined && c.thresholds.review_lower > c.thresholds.match)
     throw new LinkInputError(`the config file ${path}: thresholds.review_lower must not be above thresholds.match`);
   return {

@@ -17,10 +17,16 @@ export function firstInvalidUtf8(buf: Uint8Array): number {
     }
     let need: number;
     let min: number;
-    if (c >= 0xc2 && c <= 0xdf) { need = 1; min = 0x80; }
-    else if (c >= 0xe0 && c <= 0xef) { need = 2; min = 0x800; }
-    else if (c >= 0xf0 && c <= 0xf4) { need = 3; min = 0x10000; }
-    else return i;
+    if (c >= 0xc2 && c <= 0xdf) {
+      need = 1;
+      min = 0x80;
+    } else if (c >= 0xe0 && c <= 0xef) {
+      need = 2;
+      min = 0x800;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      need = 3;
+      min = 0x10000;
+    } else return i;
     let cp = c & (need === 1 ? 0x1f : need === 2 ? 0x0f : 0x07);
     for (let k = 1; k <= need; k++) {
       const x = buf[i + k];
@@ -52,13 +58,19 @@ export function readCsvText(path: string): string {
     throw new LinkInputError(code === 'ENOENT' ? `${path} does not exist` : `${path} cannot be read (${code ?? (e as Error).message})`);
   }
   if (buf.length === 0) throw new LinkInputError(`${name} is empty: it needs a header row and at least one record`);
-  if (buf[0] === 0x50 && buf[1] === 0x4b && buf[2] === 0x03 && buf[3] === 0x04) throw new LinkInputError(`${name} is a spreadsheet or zip file, not CSV: save it as "CSV UTF-8" and try again`);
-  if (buf[0] === 0xd0 && buf[1] === 0xcf && buf[2] === 0x11 && buf[3] === 0xe0) throw new LinkInputError(`${name} is an old Excel (.xls) file, not CSV: save it as "CSV UTF-8" and try again`);
-  if ((buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff)) throw new LinkInputError(`${name} is UTF-16 text: save it as "CSV UTF-8" and try again`);
+  if (buf[0] === 0x50 && buf[1] === 0x4b && buf[2] === 0x03 && buf[3] === 0x04)
+    throw new LinkInputError(`${name} is a spreadsheet or zip file, not CSV: save it as "CSV UTF-8" and try again`);
+  if (buf[0] === 0xd0 && buf[1] === 0xcf && buf[2] === 0x11 && buf[3] === 0xe0)
+    throw new LinkInputError(`${name} is an old Excel (.xls) file, not CSV: save it as "CSV UTF-8" and try again`);
+  if ((buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff))
+    throw new LinkInputError(`${name} is UTF-16 text: save it as "CSV UTF-8" and try again`);
   const nul = buf.indexOf(0);
   if (nul >= 0) throw new LinkInputError(`${name} is not a text file (it contains binary data at row ${lineOf(buf, nul)}): give a CSV file`);
   const bad = firstInvalidUtf8(buf);
-  if (bad >= 0) throw new LinkInputError(`${name} is not UTF-8 text: row ${lineOf(buf, bad)} has a character in another encoding (perhaps Windows-1252); save the file as "CSV UTF-8" and try again`);
+  if (bad >= 0)
+    throw new LinkInputError(
+      `${name} is not UTF-8 text: row ${lineOf(buf, bad)} has a character in another encoding (perhaps Windows-1252); save the file as "CSV UTF-8" and try again`,
+    );
   const start = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
   return buf.toString('utf8', start);
 }
@@ -94,9 +106,18 @@ export function parseCsv(text: string, name: string, onRow: (fields: string[], r
         }
         fields.push(value);
         const c = text.charCodeAt(i);
-        if (c === 44) { i++; continue; }
-        if (c === 13 && text.charCodeAt(i + 1) === 10) { i += 2; break; }
-        if (c === 10 || c === 13) { i++; break; }
+        if (c === 44) {
+          i++;
+          continue;
+        }
+        if (c === 13 && text.charCodeAt(i + 1) === 10) {
+          i += 2;
+          break;
+        }
+        if (c === 10 || c === 13) {
+          i++;
+          break;
+        }
         if (i >= n) break;
         throw new LinkInputError(`${name} is not valid CSV: row ${row} has text after a closing quote in column ${fields.length}`);
       }
@@ -108,7 +129,14 @@ export function parseCsv(text: string, name: string, onRow: (fields: string[], r
       }
       fields.push(text.slice(i, e));
       const c = text.charCodeAt(e);
-      if (c === 44) { i = e + 1; if (i >= n) { fields.push(''); break; } continue; }
+      if (c === 44) {
+        i = e + 1;
+        if (i >= n) {
+          fields.push('');
+          break;
+        }
+        continue;
+      }
       if (c === 13 && text.charCodeAt(e + 1) === 10) i = e + 2;
       else i = e + 1;
       break;

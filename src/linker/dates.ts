@@ -12,7 +12,8 @@ const TOKEN = /YYYY|YY|MMM|MM|M|DD|D/g;
 export function checkDateFormat(format: string): string | undefined {
   const tokens = format.match(TOKEN) ?? [];
   const has = (t: string[]) => tokens.some((x) => t.includes(x));
-  if (!has(['YYYY', 'YY']) || !has(['MMM', 'MM', 'M']) || !has(['DD', 'D'])) return `"${format}" is not a date format: use YYYY, MM and DD, for example YYYY-MM-DD or DD/MM/YYYY`;
+  if (!has(['YYYY', 'YY']) || !has(['MMM', 'MM', 'M']) || !has(['DD', 'D']))
+    return `"${format}" is not a date format: use YYYY, MM and DD, for example YYYY-MM-DD or DD/MM/YYYY`;
   if (format.replace(TOKEN, '').match(/[A-Za-z0-9]/)) return `"${format}" is not a date format: only YYYY, YY, MMM, MM, M, DD, D and separators are allowed`;
   return undefined;
 }
@@ -47,11 +48,23 @@ export function makeDateParser(format: string): DateParser {
     for (let i = 0; i < order.length; i++) {
       const v = m[i + 1]!;
       switch (order[i]) {
-        case 'YYYY': y = Number(v); break;
-        case 'YY': { const yy = Number(v); y = yy <= thisYear ? 2000 + yy : 1900 + yy; break; }
-        case 'MMM': mo = MONTHS.indexOf(v.toLowerCase()) + 1; break;
-        case 'MM': case 'M': mo = Number(v); break;
-        default: d = Number(v);
+        case 'YYYY':
+          y = Number(v);
+          break;
+        case 'YY': {
+          const yy = Number(v);
+          y = yy <= thisYear ? 2000 + yy : 1900 + yy;
+          break;
+        }
+        case 'MMM':
+          mo = MONTHS.indexOf(v.toLowerCase()) + 1;
+          break;
+        case 'MM':
+        case 'M':
+          mo = Number(v);
+          break;
+        default:
+          d = Number(v);
       }
     }
     if (y < 1000 || mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) return 0;

@@ -151,8 +151,14 @@ export class Encoder {
     readonly roles: readonly string[],
     private readonly dateFormats: Record<string, string> = {},
   ) {
-    this.identifiers = roles.filter((r) => r.startsWith('identifier:')).sort().map((role) => ({ role, col: new CodeColumn() }));
-    this.extras = roles.filter((r) => r.startsWith('extra:')).sort().map((role) => ({ role, col: new CodeColumn() }));
+    this.identifiers = roles
+      .filter((r) => r.startsWith('identifier:'))
+      .sort()
+      .map((role) => ({ role, col: new CodeColumn() }));
+    this.extras = roles
+      .filter((r) => r.startsWith('extra:'))
+      .sort()
+      .map((role) => ({ role, col: new CodeColumn() }));
   }
 
   sourceName(i: number): string {

@@ -4,7 +4,17 @@ import { clusterPairs, UnionFind, type ClusterConstraints } from './cluster.js';
 import { exactCodes, fieldSpecs, makeComparator, MISSING, type FieldSpec } from './compare.js';
 import { Encoder, type Dataset } from './encode.js';
 import { LevelPool } from './levels.js';
-import { buildModel, estimateBySessions, estimateU, fieldWeight, makeScorer, probabilityFromWeight, randomPairs, termFrequencies, totalPairs } from './model.js';
+import {
+  buildModel,
+  estimateBySessions,
+  estimateU,
+  fieldWeight,
+  makeScorer,
+  probabilityFromWeight,
+  randomPairs,
+  termFrequencies,
+  totalPairs,
+} from './model.js';
 import type { FieldExplanation, LinkModel, LinkRecord, LinkResult, LinkSettings, ScoredPair } from './types.js';
 import { FIXED_ROLES } from './types.js';
 
@@ -20,7 +30,8 @@ export const DEFAULTS = {
   seed: 1,
 } as const;
 
-type Resolved = Required<Omit<LinkSettings, 'decisions' | 'birthDateFormats' | 'workers'>> & Pick<LinkSettings, 'decisions' | 'birthDateFormats'> & { workers: number; workersExplicit: boolean };
+type Resolved = Required<Omit<LinkSettings, 'decisions' | 'birthDateFormats' | 'workers'>> &
+  Pick<LinkSettings, 'decisions' | 'birthDateFormats'> & { workers: number; workersExplicit: boolean };
 
 export function resolveSettings(s: LinkSettings, n: number): Resolved {
   const r: Resolved = {
@@ -52,11 +63,16 @@ export function rolesOfModel(model: LinkModel): string[] {
 /** Roles present in any record (with a non-empty value somewhere). */
 function rolesOf(records: readonly LinkRecord[]): string[] {
   const roles = new Set<string>();
-  for (const r of records) for (const [k, v] of Object.entries(r.values)) if (v != null && (typeof v === 'string' ? v.trim() !== '' : v.some((x) => x.trim() !== ''))) roles.add(k);
+  for (const r of records)
+    for (const [k, v] of Object.entries(r.values)) if (v != null && (typeof v === 'string' ? v.trim() !== '' : v.some((x) => x.trim() !== ''))) roles.add(k);
   return [...roles].filter((r) => (FIXED_ROLES as readonly string[]).includes(r) || r.startsWith('identifier:') || r.startsWith('extra:'));
 }
 
-export function encodeRecords(records: readonly LinkRecord[], roles: readonly string[], dateFormats?: Record<string, string>): { ds: Dataset; encoder: Encoder } {
+export function encodeRecords(
+  records: readonly LinkRecord[],
+  roles: readonly string[],
+  dateFormats?: Record<string, string>,
+): { ds: Dataset; encoder: Encoder } {
   const encoder = new Encoder(roles, dateFormats);
   for (const r of records) encoder.add(r.source, r.id, (role) => r.values[role]);
   return { ds: encoder.finish(), encoder };
@@ -393,7 +409,12 @@ export async function linkIncremental(input: IncrementalInput, settings: LinkSet
 }
 
 /** Explains one pair of records under a trained model: the level and match weight of each field. */
-export function explainPair(model: LinkModel, a: LinkRecord, b: LinkRecord, birthDateFormats?: Record<string, string>): { fields: FieldExplanation[]; matchWeight: number; probability: number } {
+export function explainPair(
+  model: LinkModel,
+  a: LinkRecord,
+  b: LinkRecord,
+  birthDateFormats?: Record<string, string>,
+): { fields: FieldExplanation[]; matchWeight: number; probability: number } {
   const { ds } = encodeRecords([a, b], rolesOfModel(model), birthDateFormats);
   const specs = fieldSpecs(ds.roles, ds);
   const fields = explainer(ds, specs, model)(0, 1);

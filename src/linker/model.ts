@@ -176,10 +176,15 @@ export function expectationMaximisation(
   const P = pc.length;
   let total = 0;
   for (let k = 0; k < P; k++) total += pc[k]!;
-  let m = opts.fixedM?.map((x) => [...x]) ?? specs.map((s) => {
-    const L = s.levels.length;
-    return normalise(s.levels.map((_, l) => (l === 0 ? 0.7 : l === L - 1 ? 0.05 : 0.25 / Math.max(1, L - 2))), 1e-6);
-  });
+  let m =
+    opts.fixedM?.map((x) => [...x]) ??
+    specs.map((s) => {
+      const L = s.levels.length;
+      return normalise(
+        s.levels.map((_, l) => (l === 0 ? 0.7 : l === L - 1 ? 0.05 : 0.25 / Math.max(1, L - 2))),
+        1e-6,
+      );
+    });
   let u = uRandom.map((x) => [...x]);
   let lambda = 0.3;
   let iterations = 0;
@@ -257,7 +262,14 @@ export interface EmSession {
  * each learning m only for the fields the rule does not use (they are not forced to agree),
  * averaged over sessions. Then the share of matches among candidates is estimated with m fixed.
  */
-export function estimateBySessions(specs: readonly FieldSpec[], levels: Uint8Array, count: number, uRandom: number[][], maxPairs: number, sessions: readonly EmSession[]): EmResult & { sessions: number } {
+export function estimateBySessions(
+  specs: readonly FieldSpec[],
+  levels: Uint8Array,
+  count: number,
+  uRandom: number[][],
+  maxPairs: number,
+  sessions: readonly EmSession[],
+): EmResult & { sessions: number } {
   const table = patternTable(specs, levels, count, maxPairs);
   const F = specs.length;
   const global = expectationMaximisation(specs, table, uRandom);
@@ -290,7 +302,14 @@ export function estimateBySessions(specs: readonly FieldSpec[], levels: Uint8Arr
   }
   // A field no session could learn (every rule that leaves it free has too few other fields)
   // keeps a generic prior for matches rather than an unidentifiable estimate.
-  const m = specs.map((spec, f) => (used[f]! > 0 ? normalise(sums[f]!.map((v) => v / used[f]!), M_FLOOR) : normalise(defaultM(spec), M_FLOOR)));
+  const m = specs.map((spec, f) =>
+    used[f]! > 0
+      ? normalise(
+          sums[f]!.map((v) => v / used[f]!),
+          M_FLOOR,
+        )
+      : normalise(defaultM(spec), M_FLOOR),
+  );
   const fixed = expectationMaximisation(specs, table, uRandom, { fixedM: m });
   // With m fixed, a free u can absorb every pair (no matches at all): on data too small for
   // that to be ruled out, the one-session EM is the better estimate.
@@ -312,7 +331,15 @@ export function termFrequencies(ds: Dataset, specs: readonly FieldSpec[]): LinkM
   return out;
 }
 
-export function buildModel(mode: LinkModel['mode'], specs: readonly FieldSpec[], u: number[][], em: EmResult, candidates: number, total: number, tf: LinkModel['termFrequencies']): LinkModel {
+export function buildModel(
+  mode: LinkModel['mode'],
+  specs: readonly FieldSpec[],
+  u: number[][],
+  em: EmResult,
+  candidates: number,
+  total: number,
+  tf: LinkModel['termFrequencies'],
+): LinkModel {
   const fields: FieldModel[] = specs.map((s, f) => {
     // A level seen neither among matches nor among random pairs has no evidence either way:
     // make it neutral rather than let two floors decide its weight.

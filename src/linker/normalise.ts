@@ -20,7 +20,9 @@ const NAME_TITLES = new Set(['mr', 'mrs', 'ms', 'miss', 'mstr', 'master', 'dr'])
 
 /** A name: like text, without digits and titles; hyphenated and double names keep one space between parts. */
 export function normaliseName(raw: string): string {
-  const s = normaliseText(raw).replace(/[0-9]+/g, ' ').trim();
+  const s = normaliseText(raw)
+    .replace(/[0-9]+/g, ' ')
+    .trim();
   if (s === '') return '';
   const parts = s.split(/\s+/).filter((p) => !NAME_TITLES.has(p));
   return parts.join(' ');

@@ -60,10 +60,7 @@ export function parseFormWithDates<S extends z.ZodType>(schema: S, body: Record<
 }
 
 export type DateParts = { day?: unknown; month?: unknown; year?: unknown };
-export type DatePartsProblem =
-  | { kind: 'missing' }
-  | { kind: 'incomplete'; missing: ('day' | 'month' | 'year')[] }
-  | { kind: 'not-real' };
+export type DatePartsProblem = { kind: 'missing' } | { kind: 'incomplete'; missing: ('day' | 'month' | 'year')[] } | { kind: 'not-real' };
 
 /** Three GOV.UK date-input fields to 'YYYY-MM-DD'. Blank everywhere is 'missing'. */
 export function dateFromParts(parts: DateParts): { ok: true; value: string } | { ok: false; problem: DatePartsProblem } {
@@ -91,7 +88,14 @@ export const partsOfDate = (iso: string | null | undefined) => {
  * Parameters for govukDateInput: three boxes named `<field>-day`, `-month`, `-year`; all three
  * are marked when the date has an error (the summary links to the box that needs fixing).
  */
-export function dateInput(field: string, values: Values, errors: FieldError[] | undefined, legend: string, hint?: string, legendClasses = 'govuk-fieldset__legend--s') {
+export function dateInput(
+  field: string,
+  values: Values,
+  errors: FieldError[] | undefined,
+  legend: string,
+  hint?: string,
+  legendClasses = 'govuk-fieldset__legend--s',
+) {
   const error = errors?.find((e) => e.href === `#${field}` || e.href.startsWith(`#${field}-`));
   const box = (part: 'day' | 'month' | 'year', label: string, width: number) => ({
     name: part,

@@ -9,24 +9,26 @@ const dates = (year: number) => bankHolidays(year).map((h) => h.date);
 
 describe('bank holidays', () => {
   it('2024', () => {
-    expect(dates(2024)).toEqual([
-      '2024-01-01', '2024-03-29', '2024-04-01', '2024-05-06', '2024-05-27', '2024-08-26', '2024-12-25', '2024-12-26',
-    ]);
+    expect(dates(2024)).toEqual(['2024-01-01', '2024-03-29', '2024-04-01', '2024-05-06', '2024-05-27', '2024-08-26', '2024-12-25', '2024-12-26']);
   });
   it('2026: Boxing Day on a Saturday moves to Monday 28th', () => {
-    expect(dates(2026)).toEqual([
-      '2026-01-01', '2026-04-03', '2026-04-06', '2026-05-04', '2026-05-25', '2026-08-31', '2026-12-25', '2026-12-28',
-    ]);
+    expect(dates(2026)).toEqual(['2026-01-01', '2026-04-03', '2026-04-06', '2026-05-04', '2026-05-25', '2026-08-31', '2026-12-25', '2026-12-28']);
   });
   it('2027: Christmas on a Saturday moves to 27th, Boxing Day to 28th', () => {
-    expect(dates(2027)).toEqual([
-      '2027-01-01', '2027-03-26', '2027-03-29', '2027-05-03', '2027-05-31', '2027-08-30', '2027-12-27', '2027-12-28',
-    ]);
+    expect(dates(2027)).toEqual(['2027-01-01', '2027-03-26', '2027-03-29', '2027-05-03', '2027-05-31', '2027-08-30', '2027-12-27', '2027-12-28']);
   });
   it('2022: substitute New Year, Platinum Jubilee, state funeral, Christmas on a Sunday', () => {
     expect(dates(2022)).toEqual([
-      '2022-01-03', '2022-04-15', '2022-04-18', '2022-05-02', '2022-06-02', '2022-06-03', '2022-08-29',
-      '2022-09-19', '2022-12-26', '2022-12-27',
+      '2022-01-03',
+      '2022-04-15',
+      '2022-04-18',
+      '2022-05-02',
+      '2022-06-02',
+      '2022-06-03',
+      '2022-08-29',
+      '2022-09-19',
+      '2022-12-26',
+      '2022-12-27',
     ]);
   });
   it('moved and one-off holidays in other years', () => {
@@ -89,9 +91,7 @@ describe('working days', () => {
     expect(() => addWorkingDays('2024-12-25', 1.5)).toThrow(/whole number/);
   });
   it('nextWorkingDay is a working day, strictly after, with no working day in between', () => {
-    const day = fc
-      .integer({ min: Date.UTC(1995, 0, 1), max: Date.UTC(2100, 11, 20) })
-      .map((ms) => new Date(ms - (ms % 86_400_000)).toISOString().slice(0, 10));
+    const day = fc.integer({ min: Date.UTC(1995, 0, 1), max: Date.UTC(2100, 11, 20) }).map((ms) => new Date(ms - (ms % 86_400_000)).toISOString().slice(0, 10));
     fc.assert(
       fc.property(day, (d) => {
         const next = nextWorkingDay(d);

@@ -38,9 +38,7 @@ function ymd(year: number, month: number, day: number): string {
 
 function checkYear(year: number): void {
   if (!Number.isInteger(year) || year < FIRST_YEAR || year > LAST_YEAR) {
-    throw new RangeError(
-      `Bank holidays are only known for ${FIRST_YEAR} to ${LAST_YEAR}; ${year} is outside that range.`,
-    );
+    throw new RangeError(`Bank holidays are only known for ${FIRST_YEAR} to ${LAST_YEAR}; ${year} is outside that range.`);
   }
 }
 

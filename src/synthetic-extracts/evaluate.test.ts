@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { pairwiseScores } from './evaluate.js';
 
-const rows = (spec: string) => spec.split(' ').map((t) => { const [id, g] = t.split(':'); return ['s', id!, g!] as const; });
+const rows = (spec: string) =>
+  spec.split(' ').map((t) => {
+    const [id, g] = t.split(':');
+    return ['s', id!, g!] as const;
+  });
 
 describe('pairwise precision, recall and F1', () => {
   it('scores a perfect clustering 1, whatever the cluster labels are', () => {
@@ -34,8 +38,14 @@ describe('pairwise precision, recall and F1', () => {
   });
 
   it('keeps sources apart: the same id in two sources is two records', () => {
-    const truth = [['health', '1', 'P'], ['education', '1', 'Q']] as const;
-    const s = pairwiseScores(truth, [['health', '1', 'c'], ['education', '1', 'c']]);
+    const truth = [
+      ['health', '1', 'P'],
+      ['education', '1', 'Q'],
+    ] as const;
+    const s = pairwiseScores(truth, [
+      ['health', '1', 'c'],
+      ['education', '1', 'c'],
+    ]);
     expect(s).toMatchObject({ records: 2, truePairs: 0, predictedPairs: 1, truePositives: 0, precision: 0, recall: 1 });
   });
 
@@ -50,7 +60,9 @@ describe('pairwise precision, recall and F1', () => {
       const n = 60;
       const person = Array.from({ length: n }, () => rand(15));
       const cluster = Array.from({ length: n }, () => rand(12));
-      let tp = 0, tr = 0, pr = 0;
+      let tp = 0,
+        tr = 0,
+        pr = 0;
       for (let i = 0; i < n; i++)
         for (let j = i + 1; j < n; j++) {
           const same = person[i] === person[j];
@@ -59,7 +71,10 @@ describe('pairwise precision, recall and F1', () => {
           if (together) pr++;
           if (same && together) tp++;
         }
-      const s = pairwiseScores(person.map((p, i) => ['s', String(i), String(p)] as const), cluster.map((c, i) => ['s', String(i), String(c)] as const));
+      const s = pairwiseScores(
+        person.map((p, i) => ['s', String(i), String(p)] as const),
+        cluster.map((c, i) => ['s', String(i), String(c)] as const),
+      );
       expect([s.truePositives, s.truePairs, s.predictedPairs]).toEqual([tp, tr, pr]);
     }
   });

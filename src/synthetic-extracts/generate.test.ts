@@ -68,7 +68,9 @@ describe('the synthetic population and its extracts', () => {
   it('keeps siblings apart: twins share surname, address and birth date but are different people', () => {
     const families = new Map<number, Set<string>>();
     for (const p of people.values()) families.set(p.familyId, (families.get(p.familyId) ?? new Set()).add(p.id));
-    const twins = [...families.values()].map((ids) => [...ids].map((id) => people.get(id)!)).filter((f) => f.some((p, i) => f.some((q, j) => j > i && q.birth.y === p.birth.y && q.birth.m === p.birth.m && q.birth.d === p.birth.d)));
+    const twins = [...families.values()]
+      .map((ids) => [...ids].map((id) => people.get(id)!))
+      .filter((f) => f.some((p, i) => f.some((q, j) => j > i && q.birth.y === p.birth.y && q.birth.m === p.birth.m && q.birth.d === p.birth.d)));
     expect(twins.length).toBeGreaterThan(20);
     for (const f of twins) {
       expect(new Set(f.map((p) => p.address.postcode)).size).toBe(1);
@@ -105,10 +107,17 @@ describe('the synthetic population and its extracts', () => {
     for (const a of AGENCIES) {
       const rs = records.filter((r) => r.agency === a);
       const t = state.tallies[a];
-      const swapped = rs.filter((r) => canSwapDayMonth(r.person.birth) && r.values.birth && JSON.stringify(r.values.birth) === JSON.stringify(swapDayMonth(r.person.birth)));
+      const swapped = rs.filter(
+        (r) => canSwapDayMonth(r.person.birth) && r.values.birth && JSON.stringify(r.values.birth) === JSON.stringify(swapDayMonth(r.person.birth)),
+      );
       expect(swapped.length).toBe(t.birth_day_month_swap.applied);
       expect(rs.filter((r) => r.values.birth === null).length).toBe(t.birth_missing.applied);
-      const moved = rs.filter((r) => r.values.address.town === r.person.previous.town && r.values.address.postcode === r.person.previous.postcode && r.person.previous.postcode !== r.person.address.postcode);
+      const moved = rs.filter(
+        (r) =>
+          r.values.address.town === r.person.previous.town &&
+          r.values.address.postcode === r.person.previous.postcode &&
+          r.person.previous.postcode !== r.person.address.postcode,
+      );
       expect(Math.abs(moved.length - t.old_address.applied)).toBeLessThanOrEqual(2);
       if (AGENCY_SPECS[a].identifier) {
         const blank = rs.filter((r) => r.values.identifier === '' && (AGENCY_SPECS[a].identifier === 'upn' ? r.person.upn : r.person.nhs) !== '');

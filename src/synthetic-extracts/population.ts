@@ -124,7 +124,16 @@ export class PopulationMaker {
     return out;
   }
 
-  private person(familyId: number, family: string, birth: CalendarDate, home: Address, previous: Address, primary: number, secondary: number, siblings: Person[]): Person {
+  private person(
+    familyId: number,
+    family: string,
+    birth: CalendarDate,
+    home: Address,
+    previous: Address,
+    primary: number,
+    secondary: number,
+    siblings: Person[],
+  ): Person {
     const r = this.r;
     const index = this.made++;
     const sex: 'F' | 'M' = r.chance(0.5) ? 'F' : 'M';

@@ -104,7 +104,11 @@ export async function writeExtracts(opts: { people: number; outDir: string; seed
 }
 
 /** Reads a CSV with a header, calling `row` with the named columns of every line. */
-async function readColumns(file: string, names: readonly [string, string, string], row: (a: string, b: string, c: string, line: number) => void): Promise<void> {
+async function readColumns(
+  file: string,
+  names: readonly [string, string, string],
+  row: (a: string, b: string, c: string, line: number) => void,
+): Promise<void> {
   const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 }), crlfDelay: Infinity });
   let at: number[] | undefined;
   let n = 0;
@@ -136,7 +140,8 @@ export async function evaluateFiles(truthFile: string, clustersFile: string): Pr
 export function describeSummary(s: ExtractSummary, outDir: string): string {
   const n = (x: number) => x.toLocaleString('en-GB');
   const lines = [`Wrote extracts of ${n(s.people)} fictional people (${n(s.families)} families, seed ${s.seed}) to ${outDir}:`];
-  for (const [file, count] of Object.entries(s.files)) lines.push(`  ${file.padEnd(16)} ${n(count).padStart(11)} records, ${n(s.duplicates[file] ?? 0)} of them a person entered a second time`);
+  for (const [file, count] of Object.entries(s.files))
+    lines.push(`  ${file.padEnd(16)} ${n(count).padStart(11)} records, ${n(s.duplicates[file] ?? 0)} of them a person entered a second time`);
   lines.push(`  ${'total'.padEnd(16)} ${n(s.totalRecords).padStart(11)} records, ${s.recordsPerPerson} per person`);
   lines.push('  truth.csv (which record is which person), config.json (for jointly link), summary.json (errors applied)');
   return lines.join('\n');

@@ -38,7 +38,9 @@ async function fillDate(site: Site, field: string, iso: string) {
 async function errorSummary(site: Site): Promise<{ text: string; href: string }[]> {
   const summary = site.page.locator('.govuk-error-summary');
   expect(await summary.getByRole('heading').innerText()).toBe('There is a problem');
-  const links = await summary.getByRole('link').evaluateAll((as) => as.map((a) => ({ text: (a as HTMLElement).innerText.trim(), href: a.getAttribute('href') ?? '' })));
+  const links = await summary
+    .getByRole('link')
+    .evaluateAll((as) => as.map((a) => ({ text: (a as HTMLElement).innerText.trim(), href: a.getAttribute('href') ?? '' })));
   for (const l of links) expect(await site.page.locator(l.href).count(), `the target of "${l.text}" (${l.href})`).toBe(1);
   return links;
 }
@@ -59,7 +61,11 @@ describe.skipIf(!chromiumPath())('joint budgets in a browser', { timeout: JOURNE
     expect(await finance.signIn(FINANCE, DEMO_PASSWORD)).toBe(paths.home);
     await finance.follow('Joint budgets', 'nav[aria-label="Main menu"]');
     expect(await finance.heading()).toBe('Joint budgets');
-    for (const [code, name] of [['DEMO-ICB', 'Health'], ['DEMO-CSC', 'Social care'], ['DEMO-EDU', 'Education']] as const) {
+    for (const [code, name] of [
+      ['DEMO-ICB', 'Health'],
+      ['DEMO-CSC', 'Social care'],
+      ['DEMO-EDU', 'Education'],
+    ] as const) {
       await finance.follow('Add a partner');
       await finance.page.getByLabel('Organisation').selectOption({ label: org(code) });
       await finance.page.getByLabel('Short name').fill(name);
@@ -113,7 +119,9 @@ describe.skipIf(!chromiumPath())('joint budgets in a browser', { timeout: JOURNE
     await finance.page.getByLabel('Social care share, part 2').fill('100');
     await finance.page.getByLabel('Why it is being set up').fill('Panel agreed post-operative care');
     await finance.submit('Add package');
-    expect(await errorSummary(finance)).toEqual([{ text: 'Part 1 of the funding split adds up to 90%: the shares must add up to exactly 100%', href: '#split-1' }]);
+    expect(await errorSummary(finance)).toEqual([
+      { text: 'Part 1 of the funding split adds up to 90%: the shares must add up to exactly 100%', href: '#split-1' },
+    ]);
     await finance.page.getByLabel('Social care share, part 1').fill('50');
     await finance.submit('Add package');
     expect(await finance.mainText()).toContain('Package added and its commitment posted');

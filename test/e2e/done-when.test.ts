@@ -33,7 +33,12 @@ describe.skipIf(!chromiumPath())('the done-when journey, with security codes req
     expect(await admin.page.title()).toMatch(/^Error: Add an organisation/);
     const summary = admin.page.locator('.govuk-error-summary');
     expect(await summary.isVisible()).toBe(true);
-    expect(await admin.page.locator('main > *').first().evaluate((el) => el.classList.contains('govuk-error-summary'))).toBe(true);
+    expect(
+      await admin.page
+        .locator('main > *')
+        .first()
+        .evaluate((el) => el.classList.contains('govuk-error-summary')),
+    ).toBe(true);
     expect(await summary.getByRole('heading').innerText()).toBe('There is a problem');
     await admin.page.waitForFunction(() => document.activeElement?.classList.contains('govuk-error-summary'));
     const links = summary.getByRole('link');
@@ -66,11 +71,12 @@ describe.skipIf(!chromiumPath())('the done-when journey, with security codes req
     await menu('People');
     await admin.follow('Add a person');
     await admin.submit('Add person and send invitation');
-    expect(await admin.page.locator('.govuk-error-summary').getByRole('link').evaluateAll((as) => as.map((a) => a.getAttribute('href')))).toEqual([
-      '#displayName',
-      '#email',
-      '#organisationId',
-    ]);
+    expect(
+      await admin.page
+        .locator('.govuk-error-summary')
+        .getByRole('link')
+        .evaluateAll((as) => as.map((a) => a.getAttribute('href'))),
+    ).toEqual(['#displayName', '#email', '#organisationId']);
     await admin.page.getByLabel('Full name').fill(PERSON.name);
     await admin.page.getByLabel('Work e-mail address').fill(PERSON.email);
     await admin.page.getByLabel('Organisation').selectOption({ label: ORG.name });
@@ -88,7 +94,10 @@ describe.skipIf(!chromiumPath())('the done-when journey, with security codes req
     expect(recorded).toContain('[link removed: sent only to the person]');
     expect(recorded).not.toContain('/invitation/');
     // The message as it reached the person's inbox.
-    const message = journey.server.sent.filter((m) => m.to === PERSON.email).map((m) => m.body).join('\n');
+    const message = journey.server.sent
+      .filter((m) => m.to === PERSON.email)
+      .map((m) => m.body)
+      .join('\n');
     const link = new RegExp(`${journey.server.baseUrl.replace(/[.]/g, '\\.')}/invitation/[A-Za-z0-9_-]+`).exec(message)?.[0];
     expect(link, `an invitation link to ${journey.server.baseUrl} in: ${message}`).toBeDefined();
 
@@ -122,7 +131,10 @@ describe.skipIf(!chromiumPath())('the done-when journey, with security codes req
     const rowFor = async (action: string, who: string) => {
       const rows = admin.page.getByRole('row').filter({ has: admin.page.getByRole('cell', { name: action, exact: true }) });
       const texts = await rows.allInnerTexts();
-      expect(texts.filter((t) => t.includes(who)), `an audit row for ${action} by ${who}`).not.toHaveLength(0);
+      expect(
+        texts.filter((t) => t.includes(who)),
+        `an audit row for ${action} by ${who}`,
+      ).not.toHaveLength(0);
     };
     await rowFor('admin.organisation.create', ADMIN.name);
     await rowFor('admin.user.create', ADMIN.name);

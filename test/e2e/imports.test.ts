@@ -82,7 +82,8 @@ describe.skipIf(!chromiumPath())('imports: three agency extracts into one regist
     expect(await officer.heading()).toBe('Possible matches to review');
     const pending = await db.selectFrom('match_reviews').select(['id', 'child_a', 'child_b']).where('status', '=', 'pending').execute();
     expect(pending.length).toBeGreaterThan(0);
-    const isDemoChild = async (id: string) => ((await db.selectFrom('children').select('council_id').where('id', '=', id).executeTakeFirst())?.council_id ?? '').startsWith('DEMO-POP-');
+    const isDemoChild = async (id: string) =>
+      ((await db.selectFrom('children').select('council_id').where('id', '=', id).executeTakeFirst())?.council_id ?? '').startsWith('DEMO-POP-');
     const merged = new Set<string>();
     let same = 0;
     for (let i = 0; i < pending.length; i++) {

@@ -79,7 +79,9 @@ describe.skipIf(!chromiumPath())('referral to a funded package: one route in, on
     await p.getByLabel('Month').fill(dob.month);
     await p.getByLabel('Year').fill(dob.year);
     await p.getByLabel('Postcode where they live').fill('DM1 1AA');
-    await p.getByLabel('What help do you need?').fill('Help with personal care at home for six weeks after Juniper’s hip operation, then some support after that.');
+    await p
+      .getByLabel('What help do you need?')
+      .fill('Help with personal care at home for six weeks after Juniper’s hip operation, then some support after that.');
     await p.getByLabel('Why do you need this help now?').fill('The operation is booked and we cannot lift Juniper on our own while she recovers.');
     await p.getByLabel(/I agree that the council’s education and social care teams/).check();
     await family.submit('Send');
@@ -89,7 +91,9 @@ describe.skipIf(!chromiumPath())('referral to a funded package: one route in, on
     const referral = await db.selectFrom('referrals').selectAll().where('reference', '=', reference!).executeTakeFirstOrThrow();
     expect(referral).toMatchObject({ route: 'family', child_id: null, status: 'received', sharing_basis: 'consent' });
     // The acknowledgement went out through the notifications interface.
-    expect(await db.selectFrom('notifications').select('id').where('recipient', '=', 'rowan.parent@example.org').where('body', 'like', `%${reference}%`).execute()).toHaveLength(1);
+    expect(
+      await db.selectFrom('notifications').select('id').where('recipient', '=', 'rowan.parent@example.org').where('body', 'like', `%${reference}%`).execute(),
+    ).toHaveLength(1);
     await family.close();
 
     // 2. Triage: the caseworker finds it in the one queue, registers the child, assesses eligibility and sends it to panel.
@@ -103,10 +107,14 @@ describe.skipIf(!chromiumPath())('referral to a funded package: one route in, on
     const form = caseworker.page;
     expect(await form.getByLabel('First name').inputValue()).toBe('Juniper');
     expect(await form.getByLabel('Last name').inputValue()).toBe('Fictionalchild');
-    if (!(await form.getByRole('group', { name: 'Sex' }).getByRole('radio', { name: 'Female' }).isChecked())) await form.getByRole('group', { name: 'Sex' }).getByRole('radio', { name: 'Female' }).check();
+    if (!(await form.getByRole('group', { name: 'Sex' }).getByRole('radio', { name: 'Female' }).isChecked()))
+      await form.getByRole('group', { name: 'Sex' }).getByRole('radio', { name: 'Female' }).check();
     await form.getByLabel('Ethnicity').selectOption({ label: 'White British' });
     await form.getByLabel('Primary need').selectOption({ label: 'Physical disability' });
-    await form.getByRole('group', { name: /EHC\) plan\?$/ }).getByRole('radio', { name: 'Yes' }).check();
+    await form
+      .getByRole('group', { name: /EHC\) plan\?$/ })
+      .getByRole('radio', { name: 'Yes' })
+      .check();
     await form.getByRole('group', { name: 'Severity' }).getByRole('radio', { name: 'Severe' }).check();
     if (!(await form.getByLabel('Full name').inputValue())) await form.getByLabel('Full name').fill('Rowan Fictionalparent');
     await form.getByLabel('Relationship to the child').selectOption({ label: 'Mother' });
@@ -145,7 +153,9 @@ describe.skipIf(!chromiumPath())('referral to a funded package: one route in, on
 
     // Triage sends it to panel, with a reason the family can read.
     await caseworker.page.getByRole('radio', { name: 'Send to panel' }).check();
-    await caseworker.page.getByLabel('Reason').fill('Juniper’s needs after her operation are met by health and social care together, so the joint panel decides.');
+    await caseworker.page
+      .getByLabel('Reason')
+      .fill('Juniper’s needs after her operation are met by health and social care together, so the joint panel decides.');
     await caseworker.submit('Record decision');
     expect((await db.selectFrom('referrals').select('status').where('id', '=', referral.id).executeTakeFirstOrThrow()).status).toBe('to-panel');
     const told = await db.selectFrom('notifications').select('body').where('recipient', '=', 'rowan.parent@example.org').execute();
@@ -157,7 +167,9 @@ describe.skipIf(!chromiumPath())('referral to a funded package: one route in, on
     await caseworker.follow(DEMO_PANEL_NAME);
     await caseworker.visit(paths.panels.meeting(meetingId));
     await caseworker.page.getByLabel('Referral', { exact: true }).selectOption({ label: `${reference}: Juniper Fictionalchild` });
-    await caseworker.page.getByLabel('Case summary for the papers').fill('Personal care at home for six weeks after hip surgery, then a reduced package. Joint funding: 3 of 8 conditions met.');
+    await caseworker.page
+      .getByLabel('Case summary for the papers')
+      .fill('Personal care at home for six weeks after hip surgery, then a reduced package. Joint funding: 3 of 8 conditions met.');
     await caseworker.page.getByLabel('Add as a late case').check();
     await caseworker.submit('Add to agenda');
     expect(await caseworker.mainText()).toContain('Added late');
@@ -165,7 +177,11 @@ describe.skipIf(!chromiumPath())('referral to a funded package: one route in, on
     await caseworker.submit('Publish agenda and papers');
     expect(await caseworker.mainText()).toMatch(/The papers were published late/);
     // Each member is told the papers are ready, with a link and nothing about the child.
-    const papersNotes = await db.selectFrom('notifications').select(['recipient', 'body']).where('body', 'like', `%${paths.panels.papers(meetingId)}%`).execute();
+    const papersNotes = await db
+      .selectFrom('notifications')
+      .select(['recipient', 'body'])
+      .where('body', 'like', `%${paths.panels.papers(meetingId)}%`)
+      .execute();
     expect(papersNotes.map((n) => n.recipient).sort()).toEqual([CHAIR, CARE_MEMBER, HEALTH_MEMBER].sort());
     expect(papersNotes.every((n) => !n.body.includes('Juniper'))).toBe(true);
 
@@ -188,12 +204,17 @@ describe.skipIf(!chromiumPath())('referral to a funded package: one route in, on
 
     // 5. The panel meets: everyone present, no interests declared; it decides a 50/50 split for six weeks, then social care.
     await caseworker.visit(paths.panels.meeting(meetingId));
-    for (const group of await caseworker.page.getByRole('group', { name: /^Was .* present\?$/ }).all()) await group.getByRole('radio', { name: 'Present' }).check();
+    for (const group of await caseworker.page.getByRole('group', { name: /^Was .* present\?$/ }).all())
+      await group.getByRole('radio', { name: 'Present' }).check();
     await caseworker.submit('Save attendance');
     await caseworker.follow(new RegExp(`Record the decision on ${reference}`));
     const decide = caseworker.page;
     await decide.getByRole('radio', { name: 'Approved', exact: true }).check();
-    await decide.getByLabel('Reasons').fill('Juniper needs personal care at home while she recovers from surgery. Health and social care share it equally for six weeks, then social care continues it until the review.');
+    await decide
+      .getByLabel('Reasons')
+      .fill(
+        'Juniper needs personal care at home while she recovers from surgery. Health and social care share it equally for six weeks, then social care continues it until the review.',
+      );
     await decide.getByLabel('Paid from').selectOption({ label: 'Demoshire short breaks and key working pooled fund (fictional)' });
     await decide.getByLabel('Kind of service').selectOption({ label: 'Other' });
     await decide.getByLabel('What the package provides').fill('Personal care at home after surgery');
@@ -201,7 +222,11 @@ describe.skipIf(!chromiumPath())('referral to a funded package: one route in, on
     await decide.getByLabel('How many units').fill('14');
     await decide.getByRole('radio', { name: 'A week' }).check();
     const end = addDays(today, 83);
-    for (const [field, iso] of [['startsOn', today], ['endsOn', end], ['reviewOn', addDays(today, 70)]] as const) {
+    for (const [field, iso] of [
+      ['startsOn', today],
+      ['endsOn', end],
+      ['reviewOn', addDays(today, 70)],
+    ] as const) {
       const d = dateParts(iso);
       await decide.locator(`#${field}-day`).fill(d.day);
       await decide.locator(`#${field}-month`).fill(d.month);
@@ -233,7 +258,8 @@ describe.skipIf(!chromiumPath())('referral to a funded package: one route in, on
     };
     const implied = async () => {
       const sums: Record<string, number> = {};
-      for (const y of await impliedCommitment(db, decision.package_id!, today)) for (const p of y.byPartner) sums[p.partnerId] = (sums[p.partnerId] ?? 0) + p.pence;
+      for (const y of await impliedCommitment(db, decision.package_id!, today))
+        for (const p of y.byPartner) sums[p.partnerId] = (sums[p.partnerId] ?? 0) + p.pence;
       return sums;
     };
     const first = await committed();
@@ -245,7 +271,12 @@ describe.skipIf(!chromiumPath())('referral to a funded package: one route in, on
       expect(first[partners['Health (demo)']!]).toBe(Math.round((42 * 14 * 2500) / 7 / 2));
       expect(first[partners['Health (demo)']!]! + first[partners['Social care (demo)']!]!).toBe(Math.round((84 * 14 * 2500) / 7));
     }
-    const decisionLinked = await db.selectFrom('ledger_transactions').select('id').where('decision_id', '=', decision.id).where('kind', '=', 'commitment').execute();
+    const decisionLinked = await db
+      .selectFrom('ledger_transactions')
+      .select('id')
+      .where('decision_id', '=', decision.id)
+      .where('kind', '=', 'commitment')
+      .execute();
     expect(decisionLinked.length).toBe(1);
 
     // 6. The outcome sheet is issued (the referrer, the family and each funding partner are sent a link), as a page and a tagged PDF.
@@ -260,10 +291,16 @@ describe.skipIf(!chromiumPath())('referral to a funded package: one route in, on
     const bytes = (await pdf.body()).toString('latin1');
     expect(bytes.startsWith('%PDF-')).toBe(true);
     expect(bytes).toContain('/StructTreeRoot');
-    const sheetNotes = await db.selectFrom('notifications').select('recipient').where('body', 'like', `%${paths.decisions.sheet(decision.id)}%`).execute();
+    const sheetNotes = await db
+      .selectFrom('notifications')
+      .select('recipient')
+      .where('body', 'like', `%${paths.decisions.sheet(decision.id)}%`)
+      .execute();
     // The funding partners' members get a link; the family, who have no account, are told a copy is coming.
     expect(sheetNotes.map((n) => n.recipient)).toEqual(expect.arrayContaining([CARE_MEMBER, HEALTH_MEMBER]));
-    expect(await db.selectFrom('notifications').select('id').where('recipient', '=', 'rowan.parent@example.org').where('body', 'like', `%${reference}%`).execute()).toHaveLength(3);
+    expect(
+      await db.selectFrom('notifications').select('id').where('recipient', '=', 'rowan.parent@example.org').where('body', 'like', `%${reference}%`).execute(),
+    ).toHaveLength(3);
 
     // 7. Finance sees the package and its commitment in the joint budgets, with the decision behind it.
     const finance = await Site.open(journey.browser, journey.server.baseUrl);
@@ -279,7 +316,9 @@ describe.skipIf(!chromiumPath())('referral to a funded package: one route in, on
     expect(await care.signIn(CARE_MEMBER, DEMO_PASSWORD)).toBe(paths.home);
     await care.visit(paths.decisions.decision(decision.id));
     await care.follow('Dispute Social care (demo)’s share');
-    await care.page.getByLabel('Why does your partner dispute its share?').fill('The first six weeks are post-operative nursing care, which health should mostly fund under the area’s continuing care guidance.');
+    await care.page
+      .getByLabel('Why does your partner dispute its share?')
+      .fill('The first six weeks are post-operative nursing care, which health should mostly fund under the area’s continuing care guidance.');
     await care.page.getByRole('radio', { name: /The split as decided stands/ }).check();
     await care.submit('Raise the dispute');
     const dispute = await db.selectFrom('disputes').selectAll().where('decision_id', '=', decision.id).executeTakeFirstOrThrow();
@@ -295,7 +334,10 @@ describe.skipIf(!chromiumPath())('referral to a funded package: one route in, on
     const resolve = async (site: Site) => {
       await site.visit(paths.disputes.dispute(dispute.id));
       const form = site.page;
-      for (const [field, iso] of [['from', today], ['until', addDays(today, 41)]] as const) {
+      for (const [field, iso] of [
+        ['from', today],
+        ['until', addDays(today, 41)],
+      ] as const) {
         const d = dateParts(iso);
         await form.locator(`#${field}-day`).fill(d.day);
         await form.locator(`#${field}-month`).fill(d.month);
@@ -316,7 +358,9 @@ describe.skipIf(!chromiumPath())('referral to a funded package: one route in, on
     // The adjustment is posted: the commitment is again exactly what the (new) split implies, health paying more of the six weeks.
     const after = await committed();
     expect(after).toEqual(await implied());
-    expect(after[partners['Health (demo)']!]! + after[partners['Social care (demo)']!]!).toBe(first[partners['Health (demo)']!]! + first[partners['Social care (demo)']!]!);
+    expect(after[partners['Health (demo)']!]! + after[partners['Social care (demo)']!]!).toBe(
+      first[partners['Health (demo)']!]! + first[partners['Social care (demo)']!]!,
+    );
     expect(after[partners['Health (demo)']!]!).toBeGreaterThan(first[partners['Health (demo)']!]!);
     if (oneYear) expect(after[partners['Health (demo)']!]).toBe(Math.round((42 * 14 * 2500 * 0.7) / 7));
 
@@ -337,7 +381,12 @@ describe.skipIf(!chromiumPath())('referral to a funded package: one route in, on
     await commissioner.close();
 
     // Every step is in the child's "who has looked" trail.
-    const actions = await db.selectFrom('audit_log as a').innerJoin('audit_children as c', 'c.audit_id', 'a.id').select('a.action').where('c.child_id', '=', childId).execute();
+    const actions = await db
+      .selectFrom('audit_log as a')
+      .innerJoin('audit_children as c', 'c.audit_id', 'a.id')
+      .select('a.action')
+      .where('c.child_id', '=', childId)
+      .execute();
     expect(new Set(actions.map((a) => a.action)).size).toBeGreaterThan(5);
     // And the audit log, with every link to a child, is intact.
     expect(await verifyAudit(db)).toMatchObject({ ok: true });

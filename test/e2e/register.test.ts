@@ -80,16 +80,18 @@ async function fillDate(site: Site, field: string, iso: string) {
 async function errorSummary(site: Site): Promise<{ text: string; href: string }[]> {
   const summary = site.page.locator('.govuk-error-summary');
   expect(await summary.getByRole('heading').innerText()).toBe('There is a problem');
-  const links = await summary.getByRole('link').evaluateAll((as) => as.map((a) => ({ text: (a as HTMLElement).innerText.trim(), href: a.getAttribute('href') ?? '' })));
+  const links = await summary
+    .getByRole('link')
+    .evaluateAll((as) => as.map((a) => ({ text: (a as HTMLElement).innerText.trim(), href: a.getAttribute('href') ?? '' })));
   for (const l of links) expect(await site.page.locator(l.href).count(), `the target of "${l.text}" (${l.href})`).toBe(1);
   return links;
 }
 
 /** Rows of the first table in the main content, as arrays of cell texts. */
 async function tableRows(site: Site, table = site.page.locator('main table').first()): Promise<string[][]> {
-  return table.locator('tbody tr').evaluateAll((trs) =>
-    trs.map((tr) => [...tr.querySelectorAll('td, th')].map((c) => (c as HTMLElement).innerText.replace(/\s+/g, ' ').trim())),
-  );
+  return table
+    .locator('tbody tr')
+    .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td, th')].map((c) => (c as HTMLElement).innerText.replace(/\s+/g, ' ').trim())));
 }
 
 const recordNav = 'nav[aria-label^="Parts of the record of"]';
@@ -117,7 +119,12 @@ describe.skipIf(!chromiumPath())('the joint agency record in a browser', { timeo
     await caseworker.submit('Register');
     expect(caseworker.path()).toBe(paths.children.register);
     expect(await caseworker.page.title()).toMatch(/^Error: Register a child or young person/);
-    expect(await caseworker.page.locator('main > *').first().evaluate((el) => el.classList.contains('govuk-error-summary'))).toBe(true);
+    expect(
+      await caseworker.page
+        .locator('main > *')
+        .first()
+        .evaluate((el) => el.classList.contains('govuk-error-summary')),
+    ).toBe(true);
     await caseworker.page.waitForFunction(() => document.activeElement?.classList.contains('govuk-error-summary'));
     const problems = await errorSummary(caseworker);
     expect(problems).toEqual([
@@ -158,7 +165,10 @@ describe.skipIf(!chromiumPath())('the joint agency record in a browser', { timeo
     await form.getByLabel('Postcode (optional)').fill('dm1 4ab');
     await form.getByLabel('Primary need').selectOption({ label: 'Physical disability' });
     await form.getByRole('group', { name: 'Secondary needs (optional)' }).getByRole('checkbox', { name: 'Speech, language and communication needs' }).check();
-    await form.getByRole('group', { name: /EHC\) plan\?$/ }).getByRole('radio', { name: 'Yes' }).check();
+    await form
+      .getByRole('group', { name: /EHC\) plan\?$/ })
+      .getByRole('radio', { name: 'Yes' })
+      .check();
     await form.getByRole('group', { name: 'Severity' }).getByRole('radio', { name: 'Severe' }).check();
     await form.getByLabel('Communication needs (optional)').fill('Uses some Makaton signs and a picture board.');
     await fillDate(caseworker, 'joinedOn', daysAgo(30));
@@ -177,7 +187,8 @@ describe.skipIf(!chromiumPath())('the joint agency record in a browser', { timeo
       await council.getByRole('checkbox', { name: part, exact: true }).check();
     }
     const trust = form.getByRole('group', { name: 'NHS trust', exact: true });
-    for (const part of ['Core record: names, date of birth, identifiers, needs', 'Health']) await trust.getByRole('checkbox', { name: part, exact: true }).check();
+    for (const part of ['Core record: names, date of birth, identifiers, needs', 'Health'])
+      await trust.getByRole('checkbox', { name: part, exact: true }).check();
     await form.getByLabel('Your service').fill('SEND casework team');
     await caseworker.submit('Register');
 
@@ -200,7 +211,14 @@ describe.skipIf(!chromiumPath())('the joint agency record in a browser', { timeo
       .where('k.child_id', '=', id)
       .execute();
     expect(scopes.map((s) => `${s.organisation_type}.${s.section}`).sort()).toEqual(
-      ['council-education.about-me', 'council-education.core', 'council-education.education', 'council-education.family', 'nhs-trust.core', 'nhs-trust.health'].sort(),
+      [
+        'council-education.about-me',
+        'council-education.core',
+        'council-education.education',
+        'council-education.family',
+        'nhs-trust.core',
+        'nhs-trust.health',
+      ].sort(),
     );
 
     // 2. An involvement of the NHS trust, with a weekly cost ----------------------------------------
@@ -266,7 +284,12 @@ describe.skipIf(!chromiumPath())('the joint agency record in a browser', { timeo
       { date: longDate(daysAgo(30)), org: COUNCIL, title: 'Joined the register', part: 'Core record' },
     ];
     const chronology = async () =>
-      (await tableRows(caseworker)).map(([date, org, what, part]) => ({ date, org, title: expected.find((e) => what!.startsWith(e.title))?.title ?? what, part }));
+      (await tableRows(caseworker)).map(([date, org, what, part]) => ({
+        date,
+        org,
+        title: expected.find((e) => what!.startsWith(e.title))?.title ?? what,
+        part,
+      }));
     expect(await chronology()).toEqual(expected);
     // Oldest first, by keyboard.
     await caseworker.tabTo('Show oldest first');
@@ -435,7 +458,9 @@ describe.skipIf(!chromiumPath())('the joint agency record in a browser', { timeo
     }
     expect(lines).toContainEqual(expect.objectContaining({ who: practitionerWho, what: 'Looked at the core record' }));
     expect(lines).toContainEqual({ who: practitionerWho, what: 'Used emergency access Emergency access', why: EMERGENCY_REASON });
-    expect(lines).toContainEqual(expect.objectContaining({ who: by(IG_LEAD.name, 'Information governance lead', COUNCIL), what: 'Reviewed an emergency access' }));
+    expect(lines).toContainEqual(
+      expect.objectContaining({ who: by(IG_LEAD.name, 'Information governance lead', COUNCIL), what: 'Reviewed an emergency access' }),
+    );
     // Newest first: this very look is at the top (written before the list is read), made through
     // emergency access; the review is the entry before it. Opening the page again adds one more look.
     const thisLook = { who: practitionerWho, what: 'Looked at who has looked at this record Emergency access', why: 'Emergency access' };

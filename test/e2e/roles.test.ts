@@ -95,7 +95,15 @@ describe.skipIf(!chromiumPath())('each demo role in a browser', { timeout: JOURN
     expect(await site.page.locator('.govuk-error-summary').innerText()).toMatch(/There is a problem[\s\S]*Enter your e-mail address/);
     await site.signIn(CASEWORKER.email, DEMO_PASSWORD);
     const menu = site.page.getByRole('navigation', { name: 'Main menu' });
-    expect((await menu.getByRole('link').allInnerTexts()).map((t) => t.trim())).toEqual(['Home', 'Children', 'Referrals', 'Refer a child', 'Panels', 'Late outcome sheets', 'Background jobs']);
+    expect((await menu.getByRole('link').allInnerTexts()).map((t) => t.trim())).toEqual([
+      'Home',
+      'Children',
+      'Referrals',
+      'Refer a child',
+      'Panels',
+      'Late outcome sheets',
+      'Background jobs',
+    ]);
     expect(await site.visit(paths.admin.users)).toBe(403);
     expect(await site.heading()).toBe('You do not have access to this page');
     expect(await site.mainText()).toContain('ask your partnership administrator');

@@ -11,8 +11,13 @@ const fixtures = projectPath('test/fixtures/linkage');
 const dir = mkdtempSync(join(tmpdir(), 'jointly-link-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const jointly = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', projectPath('src/cli/jointly.ts'), 'link', ...args], { cwd: projectRoot, encoding: 'utf8' });
-const csv = (file: string) => readFileSync(file, 'utf8').trimEnd().split('\n').map((l) => l.split(','));
+const jointly = (...args: string[]) =>
+  spawnSync(process.execPath, ['--import', 'tsx', projectPath('src/cli/jointly.ts'), 'link', ...args], { cwd: projectRoot, encoding: 'utf8' });
+const csv = (file: string) =>
+  readFileSync(file, 'utf8')
+    .trimEnd()
+    .split('\n')
+    .map((l) => l.split(','));
 
 /** Groups of "source/id" that share a cluster, in a canonical order. */
 function groups(rows: string[][]): string[][] {
@@ -56,7 +61,19 @@ describe('jointly link on the fixture extracts', () => {
       expect(groups(rows.slice(1))).toEqual(EXPECTED);
 
       const p = csv(pairs);
-      expect(p[0]).toEqual(['source_a', 'record_id_a', 'source_b', 'record_id_b', 'match_probability', 'weight_given_name', 'weight_family_name', 'weight_birth_date', 'weight_sex', 'weight_location', 'weight_identifier_nhs_number']);
+      expect(p[0]).toEqual([
+        'source_a',
+        'record_id_a',
+        'source_b',
+        'record_id_b',
+        'match_probability',
+        'weight_given_name',
+        'weight_family_name',
+        'weight_birth_date',
+        'weight_sex',
+        'weight_location',
+        'weight_identifier_nhs_number',
+      ]);
       const robert = p.find((r) => r[1] === 'H2' && r[3] === 'S2')!;
       expect(Number(robert[4])).toBeGreaterThan(0.9);
       expect(Number(robert[5])).toBeGreaterThan(0); // Bob counts for Robert
@@ -78,7 +95,11 @@ describe('jointly link refuses bad input with one clear line and exit code 2', (
   const health = readFileSync(join(fixtures, 'health.csv'));
   let k = 0;
   /** Runs with a one-source config over the given file content; returns stderr and checks nothing was written. */
-  function refuse(content: Buffer | string, columns: Record<string, string> = { given_name: 'first', family_name: 'surname' }, extra: Record<string, unknown> = {}): string {
+  function refuse(
+    content: Buffer | string,
+    columns: Record<string, string> = { given_name: 'first', family_name: 'surname' },
+    extra: Record<string, unknown> = {},
+  ): string {
     k++;
     const file = join(dir, `bad-${k}.csv`);
     writeFileSync(file, content);
@@ -129,7 +150,9 @@ describe('jointly link refuses bad input with one clear line and exit code 2', (
     expect(refuse(Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x06, 0x00]))).toMatch(/is a spreadsheet or zip file, not CSV/);
   });
   it('a file in another encoding', () => {
-    expect(refuse(Buffer.concat([Buffer.from('rid,first,surname\nA1,Ada,Quillbury\nA2,Zo'), Buffer.from([0xeb]), Buffer.from(',Pemberfold\n')]))).toMatch(/is not UTF-8 text: row 3 has a character in another encoding/);
+    expect(refuse(Buffer.concat([Buffer.from('rid,first,surname\nA1,Ada,Quillbury\nA2,Zo'), Buffer.from([0xeb]), Buffer.from(',Pemberfold\n')]))).toMatch(
+      /is not UTF-8 text: row 3 has a character in another encoding/,
+    );
     expect(refuse(Buffer.from('\ufeffrid,first\n', 'utf16le'))).toMatch(/UTF-16/);
   });
   it('malformed CSV', () => {
@@ -139,7 +162,13 @@ describe('jointly link refuses bad input with one clear line and exit code 2', (
   it('a config that is not right', () => {
     expect(refuse(health, { first_name: 'first' })).toMatch(/"first_name" is not a role/);
     expect(refuse(health, { given_name: 'first' }, { mode: 'merge' })).toMatch(/not right at mode/);
-    expect(refuse(health, { given_name: 'first', birth_date: 'dob' }, { sources: [{ name: 'h', file: 'health.csv', id: 'rid', birth_date_format: 'YYYY/MM', columns: { birth_date: 'dob' } }] })).toMatch(/not a date format/);
+    expect(
+      refuse(
+        health,
+        { given_name: 'first', birth_date: 'dob' },
+        { sources: [{ name: 'h', file: 'health.csv', id: 'rid', birth_date_format: 'YYYY/MM', columns: { birth_date: 'dob' } }] },
+      ),
+    ).toMatch(/not a date format/);
   });
   it('link mode with one source', () => {
     expect(refuse(health, { given_name: 'first' }, { mode: 'link' })).toMatch(/needs at least two sources/);
@@ -149,7 +178,10 @@ describe('jointly link refuses bad input with one clear line and exit code 2', (
     copyFileSync(join(fixtures, 'health.csv'), join(dir, 'health.csv'));
     writeFileSync(file, '\ufeffrid,first,surname\r\n"A1","Ada ""Addy""",Quillbury\r\n\r\nA2,Ada,"Quill\nbury"\r\n');
     const cfg = join(dir, 'ok.json');
-    writeFileSync(cfg, JSON.stringify({ mode: 'dedupe', sources: [{ name: 'h', file: 'ok.csv', id: 'rid', columns: { given_name: 'first', family_name: 'surname' } }] }));
+    writeFileSync(
+      cfg,
+      JSON.stringify({ mode: 'dedupe', sources: [{ name: 'h', file: 'ok.csv', id: 'rid', columns: { given_name: 'first', family_name: 'surname' } }] }),
+    );
     const run = jointly('--config', cfg, '--out', join(dir, 'ok-out.csv'));
     expect(run.status, run.stderr).toBe(0);
     expect(csv(join(dir, 'ok-out.csv')).map((r) => r[1])).toEqual(['record_id', 'A1', 'A2']);

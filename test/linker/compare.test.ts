@@ -40,7 +40,9 @@ describe('date levels', () => {
     expect(dateLevel(0, 20100101)).toBe(MISSING);
   });
   it('is symmetric', () => {
-    const date = fc.date({ min: new Date('1990-01-01'), max: new Date('2030-12-31'), noInvalidDate: true }).map((d) => Number(d.toISOString().slice(0, 10).replace(/-/g, '')));
+    const date = fc
+      .date({ min: new Date('1990-01-01'), max: new Date('2030-12-31'), noInvalidDate: true })
+      .map((d) => Number(d.toISOString().slice(0, 10).replace(/-/g, '')));
     fc.assert(
       fc.property(date, date, (x, y) => {
         expect(dateLevel(x, y)).toBe(dateLevel(y, x));
@@ -77,7 +79,13 @@ function dataset(rows: Partial<Record<string, string>>[], roles: string[]) {
 
 describe('record comparators', () => {
   it('detects given and family names recorded the wrong way round', () => {
-    const { ds, specs } = dataset([{ given_name: 'Isla', family_name: 'Tindlewick' }, { given_name: 'Tindlewick', family_name: 'Isla' }], ['given_name', 'family_name']);
+    const { ds, specs } = dataset(
+      [
+        { given_name: 'Isla', family_name: 'Tindlewick' },
+        { given_name: 'Tindlewick', family_name: 'Isla' },
+      ],
+      ['given_name', 'family_name'],
+    );
     for (const spec of specs) expect(makeComparator(ds, spec)(0, 1)).toBe(1);
   });
   it('grades locations by postcode unit, sector and district, and similar addresses', () => {
@@ -97,7 +105,24 @@ describe('record comparators', () => {
   });
   it('every comparator is symmetric', () => {
     const roles = ['given_name', 'family_name', 'birth_date', 'sex', 'postcode', 'email', 'phone', 'identifier:nhs', 'extra:school'];
-    const value = fc.constantFrom('', 'Ada', 'Adah', 'Bob', 'Robert', '2015-03-07', '2015-07-03', 'F', 'M', 'DM1 1AA', 'DM1 1AB', 'a@b.c', 'a@d.e', '07700900123', '07700900132', '9434765919');
+    const value = fc.constantFrom(
+      '',
+      'Ada',
+      'Adah',
+      'Bob',
+      'Robert',
+      '2015-03-07',
+      '2015-07-03',
+      'F',
+      'M',
+      'DM1 1AA',
+      'DM1 1AB',
+      'a@b.c',
+      'a@d.e',
+      '07700900123',
+      '07700900132',
+      '9434765919',
+    );
     const row = fc.record(Object.fromEntries(roles.map((r) => [r, value])));
     fc.assert(
       fc.property(row, row, (x, y) => {

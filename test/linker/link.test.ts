@@ -21,7 +21,17 @@ const recordsArb = fc
     }),
     { minLength: 1, maxLength: 40 },
   )
-  .map((rows) => rows.map((r, i) => rec(r.source, `r${i}`, { given_name: r.given_name, family_name: r.family_name, birth_date: r.birth_date, postcode: r.postcode, 'identifier:nhs_number': r.nhs })));
+  .map((rows) =>
+    rows.map((r, i) =>
+      rec(r.source, `r${i}`, {
+        given_name: r.given_name,
+        family_name: r.family_name,
+        birth_date: r.birth_date,
+        postcode: r.postcode,
+        'identifier:nhs_number': r.nhs,
+      }),
+    ),
+  );
 
 describe('linkRecords', () => {
   it('puts every record in exactly one cluster, with probabilities in [0, 1]', async () => {
@@ -83,10 +93,14 @@ describe('linkRecords', () => {
         fc.pre(x !== y);
         const ra = records[x]!;
         const rb = records[y]!;
-        const result = await linkRecords(records, { mode: 'dedupe', workers: 0, decisions: [{ a: { source: ra.source, id: ra.id }, b: { source: rb.source, id: rb.id }, decision: same ? 'same' : 'different' }] });
+        const result = await linkRecords(records, {
+          mode: 'dedupe',
+          workers: 0,
+          decisions: [{ a: { source: ra.source, id: ra.id }, b: { source: rb.source, id: rb.id }, decision: same ? 'same' : 'different' }],
+        });
         if (same) expect(result.clusterIds[x]).toBe(result.clusterIds[y]);
         else expect(result.clusterIds[x]).not.toBe(result.clusterIds[y]);
-        const asked = result.uncertain.some((p) => (p.a === Math.min(x, y) && p.b === Math.max(x, y)));
+        const asked = result.uncertain.some((p) => p.a === Math.min(x, y) && p.b === Math.max(x, y));
         expect(asked).toBe(false);
       }),
       { numRuns: 40 },
@@ -114,7 +128,9 @@ describe('linkRecords', () => {
 
   it('counts common surnames for less than rare ones (term frequency)', async () => {
     const { records } = generate(600, 8);
-    const common = Array.from({ length: 60 }, (_, k) => rec('care', `c${k}`, { given_name: ['Ava', 'Leo', 'Ivy'][k % 3], family_name: 'Holloway', birth_date: `20${10 + (k % 9)}-0${1 + (k % 9)}-1${k % 9}` }));
+    const common = Array.from({ length: 60 }, (_, k) =>
+      rec('care', `c${k}`, { given_name: ['Ava', 'Leo', 'Ivy'][k % 3], family_name: 'Holloway', birth_date: `20${10 + (k % 9)}-0${1 + (k % 9)}-1${k % 9}` }),
+    );
     const result = await linkRecords([...records, ...common], { mode: 'dedupe', workers: 0 });
     const p1 = rec('s', '1', { given_name: 'Ava', family_name: 'Holloway' });
     const p2 = rec('s', '2', { given_name: 'Ava', family_name: 'Zennorwick' });
@@ -129,7 +145,10 @@ describe('linkIncremental', () => {
     const half = Math.floor(records.length / 2);
     const first = await linkRecords(records.slice(0, half), { mode: 'dedupe', workers: 0 });
     const added = records.slice(half);
-    const inc = await linkIncremental({ existing: records.slice(0, half), existingClusterIds: first.clusterIds, added, model: first.model }, { mode: 'dedupe', workers: 0 });
+    const inc = await linkIncremental(
+      { existing: records.slice(0, half), existingClusterIds: first.clusterIds, added, model: first.model },
+      { mode: 'dedupe', workers: 0 },
+    );
     expect(inc.clusterIds.slice(0, half)).toEqual(first.clusterIds);
     expect(inc.addedClusterIds).toHaveLength(added.length);
     const existingIds = new Set(first.clusterIds);
@@ -160,7 +179,10 @@ describe('linkIncremental', () => {
     const b = rec('h', '2', { given_name: 'Amelia', family_name: 'Pemberfold', birth_date: '2015-03-07' });
     const c = rec('s', '3', { given_name: 'Amelia', family_name: 'Pemberfold', birth_date: '2015-03-07' });
     const { records } = generate(200, 4);
-    const inc = await linkIncremental({ existing: [...records, a, b], existingClusterIds: [...records.map((_, k) => `old-${k}`), 'A', 'B'], added: [c] }, { mode: 'dedupe', workers: 0 });
+    const inc = await linkIncremental(
+      { existing: [...records, a, b], existingClusterIds: [...records.map((_, k) => `old-${k}`), 'A', 'B'], added: [c] },
+      { mode: 'dedupe', workers: 0 },
+    );
     const n = records.length;
     expect(inc.clusterIds[n]).toBe('A');
     expect(inc.clusterIds[n + 1]).toBe('B');

@@ -1,7 +1,15 @@
 // Normalisers, date parsing and phonetic codes: the building blocks every comparison relies on.
 import { describe, expect, it } from 'vitest';
 import { checkDateFormat, makeDateParser } from '../../src/linker/dates.js';
-import { normaliseEmail, normaliseIdentifier, normaliseName, normalisePhone, normalisePostcode, normaliseSex, normaliseText } from '../../src/linker/normalise.js';
+import {
+  normaliseEmail,
+  normaliseIdentifier,
+  normaliseName,
+  normalisePhone,
+  normalisePostcode,
+  normaliseSex,
+  normaliseText,
+} from '../../src/linker/normalise.js';
 import { nysiis } from '../../src/linker/phonetic.js';
 import { sameNicknameGroup } from '../../src/linker/nicknames.js';
 
@@ -51,7 +59,7 @@ describe('postcodes', () => {
     expect(normalisePostcode(' SW1A 2aa ')).toEqual({ unit: 'SW1A 2AA', sector: 'SW1A 2', district: 'SW1A', area: 'SW' });
     expect(normalisePostcode('DM10 1AB')?.district).toBe('DM10');
   });
-  it('keeps a district alone and other countries\' codes whole', () => {
+  it("keeps a district alone and other countries' codes whole", () => {
     expect(normalisePostcode('EX1')).toEqual({ unit: 'EX1', sector: '', district: 'EX1', area: 'EX' });
     expect(normalisePostcode('2615')).toEqual({ unit: '2615', sector: '', district: '', area: '' });
     expect(normalisePostcode('  ')).toBeUndefined();

@@ -2,8 +2,60 @@
 // for the linker's tests (the full generator is `jointly synth-extracts`).
 import type { LinkRecord } from '../../src/linker/types.js';
 
-const GIVEN = ['Amelia', 'Oliver', 'Isla', 'Noah', 'Ava', 'Leo', 'Freya', 'Theo', 'Grace', 'Arlo', 'Poppy', 'Finn', 'Robert', 'Katherine', 'William', 'Elizabeth', 'Harry', 'Mia', 'Jack', 'Ivy'];
-const FAMILY = ['Pemberfold', 'Quillbury', 'Drumwhistle', 'Tindlewick', 'Marrowby', 'Oakhollow', 'Brindlecombe', 'Sallowmere', 'Hazeldrift', 'Wrenfield', 'Larkspur', 'Ashcombe', 'Fernbrook', 'Gildersleeve', 'Holloway', 'Kestrelton', 'Mossgrove', 'Nettlebank', 'Orrington', 'Pikestaff', 'Ravensmoor', 'Stonebridge', 'Thistlewood', 'Underhill', 'Vantridge', 'Whitlock', 'Yarrowby', 'Ambleworth', 'Bramblecote', 'Coldharbour'];
+const GIVEN = [
+  'Amelia',
+  'Oliver',
+  'Isla',
+  'Noah',
+  'Ava',
+  'Leo',
+  'Freya',
+  'Theo',
+  'Grace',
+  'Arlo',
+  'Poppy',
+  'Finn',
+  'Robert',
+  'Katherine',
+  'William',
+  'Elizabeth',
+  'Harry',
+  'Mia',
+  'Jack',
+  'Ivy',
+];
+const FAMILY = [
+  'Pemberfold',
+  'Quillbury',
+  'Drumwhistle',
+  'Tindlewick',
+  'Marrowby',
+  'Oakhollow',
+  'Brindlecombe',
+  'Sallowmere',
+  'Hazeldrift',
+  'Wrenfield',
+  'Larkspur',
+  'Ashcombe',
+  'Fernbrook',
+  'Gildersleeve',
+  'Holloway',
+  'Kestrelton',
+  'Mossgrove',
+  'Nettlebank',
+  'Orrington',
+  'Pikestaff',
+  'Ravensmoor',
+  'Stonebridge',
+  'Thistlewood',
+  'Underhill',
+  'Vantridge',
+  'Whitlock',
+  'Yarrowby',
+  'Ambleworth',
+  'Bramblecote',
+  'Coldharbour',
+];
 const NICK: Record<string, string> = { Robert: 'Bob', Katherine: 'Kate', William: 'Bill', Elizabeth: 'Liz', Harry: 'Henry' };
 
 export function rand(seed: number): () => number {
@@ -65,7 +117,14 @@ export function generate(people: number, seed: number): Generated {
       records.push({
         source,
         id: `${source[0]}${records.length}`,
-        values: { given_name: g, family_name: f, birth_date: b, postcode: r() < 0.9 ? postcode : '', sex: p % 2 ? 'F' : 'M', 'identifier:nhs_number': source === 'health' || (source === 'care' && r() < 0.5) ? nhs : '' },
+        values: {
+          given_name: g,
+          family_name: f,
+          birth_date: b,
+          postcode: r() < 0.9 ? postcode : '',
+          sex: p % 2 ? 'F' : 'M',
+          'identifier:nhs_number': source === 'health' || (source === 'care' && r() < 0.5) ? nhs : '',
+        },
       });
       person.push(`P${p}`);
     }

@@ -33,7 +33,13 @@ export async function buildTestApp(
   const config = loadConfig({ LOG_LEVEL: 'silent', JOINTLY_BASE_URL: 'http://localhost:3000', ...env });
   const jobs = createJobs(database.db, { error() {} });
   const sent: Message[] = [];
-  const app = await createApp({ config, database, notifier: new OutboxNotifier((m) => void sent.push(m)), jobs, ...(opts.logger ? { logger: opts.logger } : {}) });
+  const app = await createApp({
+    config,
+    database,
+    notifier: new OutboxNotifier((m) => void sent.push(m)),
+    jobs,
+    ...(opts.logger ? { logger: opts.logger } : {}),
+  });
   await app.ready();
   return {
     app,

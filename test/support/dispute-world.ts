@@ -35,19 +35,19 @@ let counter = 0;
 export async function addDecidedCase(db: Db, w: PanelWorld, o: CaseOptions): Promise<DecidedCase> {
   const n = ++counter;
   const referral = await insertReferral(db, {
-      route: 'partner',
-      child_id: w.childId,
-      child_details: '{}',
-      referrer_user_id: w.referrerId,
-      referrer_name: 'Demo Key Worker',
-      referrer_relationship: 'professional',
-      help_needed: `Help needed ${n} (fictional)`,
-      reason: 'Needs several agencies together (fictional)',
-      sharing_basis: 'lawful-basis',
-      lawful_basis: 'Children Act 1989 section 17 (fictional test)',
-      status: o.outcome === 'defer' ? 'to-panel' : 'decided',
-      received_on: o.receivedOn,
-    });
+    route: 'partner',
+    child_id: w.childId,
+    child_details: '{}',
+    referrer_user_id: w.referrerId,
+    referrer_name: 'Demo Key Worker',
+    referrer_relationship: 'professional',
+    help_needed: `Help needed ${n} (fictional)`,
+    reason: 'Needs several agencies together (fictional)',
+    sharing_basis: 'lawful-basis',
+    lawful_basis: 'Children Act 1989 section 17 (fictional test)',
+    status: o.outcome === 'defer' ? 'to-panel' : 'decided',
+    received_on: o.receivedOn,
+  });
   const pc = await db
     .insertInto('panel_cases')
     .values({ meeting_id: w.meetingId, referral_id: referral.id, position: 100 + n, summary: 'A case (fictional)', added_by: w.administratorId })
@@ -92,7 +92,13 @@ export async function addDecidedCase(db: Db, w: PanelWorld, o: CaseOptions): Pro
     );
     await db.updateTable('panel_decisions').set({ package_id: pkg.id }).where('id', '=', decision.id).execute();
   }
-  return { decisionId: decision.id, referralId: referral.id, referralReference: referral.reference, packageId: pkg?.id ?? null, packageReference: pkg?.reference ?? null };
+  return {
+    decisionId: decision.id,
+    referralId: referral.id,
+    referralReference: referral.reference,
+    packageId: pkg?.id ?? null,
+    packageReference: pkg?.reference ?? null,
+  };
 }
 
 /** A panel world with one approved, jointly funded decision: health and social care 50/50 from `startsOn`. */
@@ -106,7 +112,16 @@ export async function createDisputeWorld(db: Db, opts: { startsOn: string; endsO
       unitCostPence: opts.unitCostPence ?? 70_000,
       startsOn: opts.startsOn,
       endsOn: opts.endsOn,
-      split: [{ from: opts.startsOn, to: opts.endsOn, shares: [{ partnerId: w.partners.health, bp: 5000 }, { partnerId: w.partners.socialCare, bp: 5000 }] }],
+      split: [
+        {
+          from: opts.startsOn,
+          to: opts.endsOn,
+          shares: [
+            { partnerId: w.partners.health, bp: 5000 },
+            { partnerId: w.partners.socialCare, bp: 5000 },
+          ],
+        },
+      ],
     },
   });
   return { world: w, case: c };

@@ -23,7 +23,12 @@ interface ProviderInstance {
   callback(): (req: IncomingMessage, res: import('node:http').ServerResponse) => void;
   use(fn: (ctx: KoaContext, next: () => Promise<void>) => Promise<void>): void;
   interactionDetails(req: IncomingMessage, res: import('node:http').ServerResponse): Promise<Interaction>;
-  interactionFinished(req: IncomingMessage, res: import('node:http').ServerResponse, result: unknown, opts?: { mergeWithLastSubmission?: boolean }): Promise<void>;
+  interactionFinished(
+    req: IncomingMessage,
+    res: import('node:http').ServerResponse,
+    result: unknown,
+    opts?: { mergeWithLastSubmission?: boolean },
+  ): Promise<void>;
   Grant: new (init: { accountId: string; clientId: string }) => GrantInstance;
 }
 interface KoaContext {

@@ -72,25 +72,31 @@ export async function createPanelWorld(db: Db, opts: PanelWorldOptions = {}): Pr
     givenName: 'Panelchild',
     familyName: `Testfamily${n}`,
     involvedOrgCodes: ['DEMO-EDU', 'DEMO-CSC'],
-    familyMember: { fullName: 'Pat Testparent', relationship: 'mother', email: `pat.testparent${n}@example.org`, consentsToEmail: true, preferredContact: 'email' },
+    familyMember: {
+      fullName: 'Pat Testparent',
+      relationship: 'mother',
+      email: `pat.testparent${n}@example.org`,
+      consentsToEmail: true,
+      preferredContact: 'email',
+    },
   });
   const referrerOrg = await db.selectFrom('users').select('organisation_id').where('id', '=', referrerId).executeTakeFirstOrThrow();
   const family = opts.route === 'family';
   const referral = await insertReferral(db, {
-      route: family ? 'family' : 'partner',
-      child_id: childId,
-      child_details: JSON.stringify({ givenName: 'Panelchild', familyName: `Testfamily${n}` }),
-      referrer_user_id: family ? null : referrerId,
-      referrer_organisation_id: family ? null : referrerOrg.organisation_id,
-      referrer_name: family ? 'Pat Testparent' : 'Demo Key Worker',
-      referrer_relationship: family ? 'parent' : 'professional',
-      referrer_email: family ? `pat.testparent${n}@example.org` : PANEL_USERS.referrer,
-      help_needed: 'Personal care at home after an operation (fictional)',
-      reason: 'Needs help from education, social care and health together (fictional)',
-      consent_given_by: 'Pat Testparent (parent)',
-      status: 'to-panel',
-      received_on: today,
-    });
+    route: family ? 'family' : 'partner',
+    child_id: childId,
+    child_details: JSON.stringify({ givenName: 'Panelchild', familyName: `Testfamily${n}` }),
+    referrer_user_id: family ? null : referrerId,
+    referrer_organisation_id: family ? null : referrerOrg.organisation_id,
+    referrer_name: family ? 'Pat Testparent' : 'Demo Key Worker',
+    referrer_relationship: family ? 'parent' : 'professional',
+    referrer_email: family ? `pat.testparent${n}@example.org` : PANEL_USERS.referrer,
+    help_needed: 'Personal care at home after an operation (fictional)',
+    reason: 'Needs help from education, social care and health together (fictional)',
+    consent_given_by: 'Pat Testparent (parent)',
+    status: 'to-panel',
+    received_on: today,
+  });
 
   const panel = await db
     .insertInto('panels')
@@ -143,7 +149,13 @@ export async function createPanelWorld(db: Db, opts: PanelWorldOptions = {}): Pr
   for (const k of PARTNER_KEYS) {
     await db
       .insertInto('meeting_attendance')
-      .values({ meeting_id: meeting.id, user_id: members[k].userId, present: present.has(k), interests: opts.interests?.[k] ?? null, recorded_by: administratorId })
+      .values({
+        meeting_id: meeting.id,
+        user_id: members[k].userId,
+        present: present.has(k),
+        interests: opts.interests?.[k] ?? null,
+        recorded_by: administratorId,
+      })
       .execute();
   }
   return { pool, partners, childId, referralId: referral.id, panelId: panel.id, meetingId: meeting.id, caseId: pc.id, administratorId, referrerId, members };
@@ -158,7 +170,10 @@ export const dateParts = (field: string, iso: string) => {
 };
 
 /** The links in a page's error summary, as { href, text }. */
-export const errorsOf = (body: string) => [...body.matchAll(/<a href="(#[^"]+)">([^<]+)<\/a>/g)].filter((m) => body.indexOf('govuk-error-summary') < m.index!).map((m) => ({ href: m[1]!, text: text(m[2]!).trim() }));
+export const errorsOf = (body: string) =>
+  [...body.matchAll(/<a href="(#[^"]+)">([^<]+)<\/a>/g)]
+    .filter((m) => body.indexOf('govuk-error-summary') < m.index!)
+    .map((m) => ({ href: m[1]!, text: text(m[2]!).trim() }));
 
 /** 13 weeks inside this financial year, starting on or before today: their whole cost is committed now. */
 export const decisionWindow = (today: string) => {
@@ -167,7 +182,8 @@ export const decisionWindow = (today: string) => {
 };
 
 /** The code of the first service category, as the decision form lists them. */
-export const firstServiceCategory = async (db: Db) => (await db.selectFrom('service_categories').select('code').orderBy('position').executeTakeFirstOrThrow()).code;
+export const firstServiceCategory = async (db: Db) =>
+  (await db.selectFrom('service_categories').select('code').orderBy('position').executeTakeFirstOrThrow()).code;
 
 /** The decision form's package terms: personal care at £20 for 10 units a week from start to end, reviewed after six weeks. */
 export const personalCareTerms = (w: PanelWorld, category: string, start: string, end: string) => ({
@@ -186,10 +202,33 @@ export const personalCareTerms = (w: PanelWorld, category: string, start: string
 export async function decisionCounts(db: Db, w: PanelWorld) {
   const n = async (q: Promise<{ n: number | string | bigint }>) => Number((await q).n);
   return {
-    decisions: await n(db.selectFrom('panel_decisions').select(sql<number>`count(*)`.as('n')).where('case_id', '=', w.caseId).executeTakeFirstOrThrow()),
-    packages: await n(db.selectFrom('packages').select(sql<number>`count(*)`.as('n')).where('child_id', '=', w.childId).executeTakeFirstOrThrow()),
-    ledger: await n(db.selectFrom('ledger_transactions').select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow()),
+    decisions: await n(
+      db
+        .selectFrom('panel_decisions')
+        .select(sql<number>`count(*)`.as('n'))
+        .where('case_id', '=', w.caseId)
+        .executeTakeFirstOrThrow(),
+    ),
+    packages: await n(
+      db
+        .selectFrom('packages')
+        .select(sql<number>`count(*)`.as('n'))
+        .where('child_id', '=', w.childId)
+        .executeTakeFirstOrThrow(),
+    ),
+    ledger: await n(
+      db
+        .selectFrom('ledger_transactions')
+        .select(sql<number>`count(*)`.as('n'))
+        .executeTakeFirstOrThrow(),
+    ),
     status: (await db.selectFrom('referrals').select('status').where('id', '=', w.referralId).executeTakeFirstOrThrow()).status,
-    events: await n(db.selectFrom('referral_events').select(sql<number>`count(*)`.as('n')).where('referral_id', '=', w.referralId).executeTakeFirstOrThrow()),
+    events: await n(
+      db
+        .selectFrom('referral_events')
+        .select(sql<number>`count(*)`.as('n'))
+        .where('referral_id', '=', w.referralId)
+        .executeTakeFirstOrThrow(),
+    ),
   };
 }

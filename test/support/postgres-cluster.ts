@@ -52,13 +52,19 @@ export async function startCluster(bin: string): Promise<Cluster> {
     chownSync(dir, uid, gid);
   }
   chmodSync(dir, 0o700);
-  const run = (cmd: string, args: string[]) =>
-    execFileSync(join(bin, cmd), args, { stdio: 'pipe', ...(uid !== undefined ? { uid, gid } : {}), cwd: dir });
+  const run = (cmd: string, args: string[]) => execFileSync(join(bin, cmd), args, { stdio: 'pipe', ...(uid !== undefined ? { uid, gid } : {}), cwd: dir });
   run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--locale=C', '-N']);
   const port = await freePort();
   run('pg_ctl', [
-    '-D', data, '-l', join(dir, 'log'), '-w', '-t', '30',
-    '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`,
+    '-D',
+    data,
+    '-l',
+    join(dir, 'log'),
+    '-w',
+    '-t',
+    '30',
+    '-o',
+    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`,
     'start',
   ]);
   const urlFor = (db: string) => `postgres://postgres@127.0.0.1:${port}/${db}`;

@@ -71,7 +71,20 @@ const EVERYONE: Permission[] = ['home:view', 'jobs:view'];
 const CASEWORK: Permission[] = [...EVERYONE, 'children:view', 'children:register', 'children:edit', 'children:export', 'referrals:make'];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
-  'partnership-administrator': [...EVERYONE, 'organisations:manage', 'users:manage', 'outbox:view', 'audit:view', 'register:configure', 'register:overview', 'budgets:view', 'records:import', 'panels:configure', 'disputes:resolve', 'panel-reports:view'],
+  'partnership-administrator': [
+    ...EVERYONE,
+    'organisations:manage',
+    'users:manage',
+    'outbox:view',
+    'audit:view',
+    'register:configure',
+    'register:overview',
+    'budgets:view',
+    'records:import',
+    'panels:configure',
+    'disputes:resolve',
+    'panel-reports:view',
+  ],
   // The council's SEND casework team triages the one referral queue and administers panels.
   caseworker: [...CASEWORK, 'referrals:triage', 'panels:attend'],
   'key-worker': CASEWORK,

@@ -26,7 +26,9 @@ export interface AuditEntry {
 
 /** The digest of a set of child ids kept in an entry's details (see AuditEntry.children). */
 export function childrenDigest(ids: readonly string[]): string {
-  return createHash('sha256').update([...new Set(ids)].sort().join('\n')).digest('hex');
+  return createHash('sha256')
+    .update([...new Set(ids)].sort().join('\n'))
+    .digest('hex');
 }
 
 // One writer at a time extends the chain; the lock is released when the caller's transaction ends.
@@ -48,7 +50,9 @@ export async function appendAudit(tx: Db, entry: AuditEntry): Promise<void> {
     purpose: entry.purpose ?? null,
     result: entry.result,
     request_id: entry.requestId ?? null,
-    details: JSON.stringify(children.length ? { ...entry.details, children: { count: children.length, sha256: childrenDigest(children) } } : (entry.details ?? {})),
+    details: JSON.stringify(
+      children.length ? { ...entry.details, children: { count: children.length, sha256: childrenDigest(children) } } : (entry.details ?? {}),
+    ),
   };
   const { id } = await tx
     .insertInto('audit_log')
@@ -69,13 +73,7 @@ export async function verifyAudit(db: Db, pageSize = 5000): Promise<ChainVerdict
   let prev = GENESIS_HASH;
   let checked = 0;
   for (;;) {
-    const rows = await db
-      .selectFrom('audit_log')
-      .selectAll()
-      .where('id', '>', String(afterId))
-      .orderBy('id')
-      .limit(pageSize)
-      .execute();
+    const rows = await db.selectFrom('audit_log').selectAll().where('id', '>', String(afterId)).orderBy('id').limit(pageSize).execute();
     if (rows.length === 0) return { ok: true, checked };
     const entries: StoredEntry[] = rows.map((r) => ({ ...r, id: Number(r.id), at: new Date(r.at) }));
     const verdict = verifyChain(entries, prev);
@@ -97,7 +95,12 @@ async function verifyChildLinks(db: Db, entries: readonly StoredEntry[]): Promis
   if (entries.length === 0) return null;
   const first = entries[0]!.id;
   const last = entries[entries.length - 1]!.id;
-  const rows = await db.selectFrom('audit_children').select(['audit_id', 'child_id']).where('audit_id', '>=', String(first)).where('audit_id', '<=', String(last)).execute();
+  const rows = await db
+    .selectFrom('audit_children')
+    .select(['audit_id', 'child_id'])
+    .where('audit_id', '>=', String(first))
+    .where('audit_id', '<=', String(last))
+    .execute();
   const linked = new Map<number, string[]>();
   for (const r of rows) {
     const id = Number(r.audit_id);
@@ -114,7 +117,10 @@ async function verifyChildLinks(db: Db, entries: readonly StoredEntry[]): Promis
     const expected = claimed?.sha256 ?? null;
     const actual = ids.length ? childrenDigest(ids) : null;
     if (expected !== actual || (claimed && claimed.count !== ids.length)) {
-      return { brokenAt: e.id, reason: `entry ${e.id}'s links to children do not match the ${claimed?.count ?? 0} it recorded (a link was added, removed or changed)` };
+      return {
+        brokenAt: e.id,
+        reason: `entry ${e.id}'s links to children do not match the ${claimed?.count ?? 0} it recorded (a link was added, removed or changed)`,
+      };
     }
   }
   return null;

@@ -73,8 +73,32 @@ describe('audit hash chain', () => {
 
   it('detects a re-hashed forgery only if every later hash is recomputed too', () => {
     const entries = chain([
-      { at: new Date('2026-01-01'), user_id: null, organisation_id: null, roles: '', action: 'a', subject_type: null, subject_id: null, purpose: null, result: 'allowed', request_id: null, details: '{}' },
-      { at: new Date('2026-01-02'), user_id: null, organisation_id: null, roles: '', action: 'b', subject_type: null, subject_id: null, purpose: null, result: 'allowed', request_id: null, details: '{}' },
+      {
+        at: new Date('2026-01-01'),
+        user_id: null,
+        organisation_id: null,
+        roles: '',
+        action: 'a',
+        subject_type: null,
+        subject_id: null,
+        purpose: null,
+        result: 'allowed',
+        request_id: null,
+        details: '{}',
+      },
+      {
+        at: new Date('2026-01-02'),
+        user_id: null,
+        organisation_id: null,
+        roles: '',
+        action: 'b',
+        subject_type: null,
+        subject_id: null,
+        purpose: null,
+        result: 'allowed',
+        request_id: null,
+        details: '{}',
+      },
     ]);
     const forged = { ...entries[0]!, action: 'forged' };
     forged.hash = entryHash(GENESIS_HASH, forged);

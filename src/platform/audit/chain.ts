@@ -38,9 +38,7 @@ export function entryHash(prevHash: string, f: AuditFields): string {
 
 export type StoredEntry = AuditFields & { id: number; prev_hash: string; hash: string };
 
-export type ChainVerdict =
-  | { ok: true; checked: number }
-  | { ok: false; checked: number; brokenAt: number; reason: string };
+export type ChainVerdict = { ok: true; checked: number } | { ok: false; checked: number; brokenAt: number; reason: string };
 
 /** Checks entries in id order. Ids may have gaps only where a row was deleted, which the chain shows. */
 export function verifyChain(entries: Iterable<StoredEntry>, startHash = GENESIS_HASH): ChainVerdict {

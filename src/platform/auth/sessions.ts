@@ -35,21 +35,11 @@ export async function createSession(db: Db, userId: string, stage: SessionStage,
 }
 
 export async function endSession(db: Db, idHash: string, reason: string): Promise<void> {
-  await db
-    .updateTable('sessions')
-    .set({ ended_at: new Date(), ended_reason: reason })
-    .where('id_hash', '=', idHash)
-    .where('ended_at', 'is', null)
-    .execute();
+  await db.updateTable('sessions').set({ ended_at: new Date(), ended_reason: reason }).where('id_hash', '=', idHash).where('ended_at', 'is', null).execute();
 }
 
 export async function endAllSessionsOf(db: Db, userId: string, reason: string): Promise<void> {
-  await db
-    .updateTable('sessions')
-    .set({ ended_at: new Date(), ended_reason: reason })
-    .where('user_id', '=', userId)
-    .where('ended_at', 'is', null)
-    .execute();
+  await db.updateTable('sessions').set({ ended_at: new Date(), ended_reason: reason }).where('user_id', '=', userId).where('ended_at', 'is', null).execute();
 }
 
 export type SessionLookup =
@@ -88,13 +78,14 @@ export async function lookupSession(db: Db, token: string, policy: SessionPolicy
     const problem = !row.active || !row.organisation_active ? 'deactivated' : 'ended';
     return { kind: 'problem', problem, userId: row.user_id, idHash, quiet: row.ended_reason === 'signed-out' };
   }
-  const problem: SessionProblem | undefined = !row.active || !row.organisation_active
-    ? 'deactivated'
-    : new Date(row.expires_at) <= now
-      ? 'expired-absolute'
-      : new Date(row.last_seen_at).getTime() + policy.idleMinutes * 60_000 <= now.getTime()
-        ? 'expired-idle'
-        : undefined;
+  const problem: SessionProblem | undefined =
+    !row.active || !row.organisation_active
+      ? 'deactivated'
+      : new Date(row.expires_at) <= now
+        ? 'expired-absolute'
+        : new Date(row.last_seen_at).getTime() + policy.idleMinutes * 60_000 <= now.getTime()
+          ? 'expired-idle'
+          : undefined;
   if (problem) {
     await endSession(db, idHash, problem);
     return { kind: 'problem', problem, userId: row.user_id, idHash };

@@ -25,11 +25,12 @@ export async function migrate(database: Database, migrations = readMigrations())
         }
         continue;
       }
-      await script(`begin;\n${m.sql}\n;insert into schema_migrations (name, checksum) values (${quote(m.name)}, ${quote(m.checksum)});\ncommit;`)
-        .catch(async (e: unknown) => {
+      await script(`begin;\n${m.sql}\n;insert into schema_migrations (name, checksum) values (${quote(m.name)}, ${quote(m.checksum)});\ncommit;`).catch(
+        async (e: unknown) => {
           await script('rollback').catch(() => undefined);
           throw new Error(`Migration ${m.name} failed and was rolled back: ${(e as Error).message}`);
-        });
+        },
+      );
       ran.push(m.name);
     }
     return ran;

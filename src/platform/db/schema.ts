@@ -444,15 +444,7 @@ export interface PaymentsTable {
   recorded_at: Timestamp;
 }
 export type LedgerKind =
-  | 'contribution'
-  | 'commitment'
-  | 'invoice'
-  | 'invoice-match'
-  | 'payment'
-  | 'direct-payment'
-  | 'transfer'
-  | 'year-end-adjustment'
-  | 'reversal';
+  'contribution' | 'commitment' | 'invoice' | 'invoice-match' | 'payment' | 'direct-payment' | 'transfer' | 'year-end-adjustment' | 'reversal';
 export interface LedgerTransactionsTable {
   id: GeneratedAlways<number>;
   idempotency_key: string;

@@ -27,7 +27,16 @@ describe('the main menu', () => {
 
   it('lists only what the person may use', () => {
     // Commissioners see the aggregate reports only; the row-level "Joint budgets" pages need budgets:entries.
-    expect(navigationFor(permissionsOf(['commissioner']), paths.home).map((n) => n.text)).toEqual(['Home', 'Register overview', 'Budget reports', 'Disputes', 'Panel reports', 'Background jobs']);
-    expect(navigationFor(permissionsOf(['finance-officer']), paths.home).map((n) => n.text)).toEqual(expect.arrayContaining(['Joint budgets', 'Budget reports']));
+    expect(navigationFor(permissionsOf(['commissioner']), paths.home).map((n) => n.text)).toEqual([
+      'Home',
+      'Register overview',
+      'Budget reports',
+      'Disputes',
+      'Panel reports',
+      'Background jobs',
+    ]);
+    expect(navigationFor(permissionsOf(['finance-officer']), paths.home).map((n) => n.text)).toEqual(
+      expect.arrayContaining(['Joint budgets', 'Budget reports']),
+    );
   });
 });

@@ -40,21 +40,24 @@ const ERROR_PAGES: Record<number, { title: string; paragraphs: string[] }> = {
     title: 'You do not have access to this page',
     paragraphs: ['Your role does not allow you to see or do this. If you need access, ask your partnership administrator.'],
   },
-  404: { title: 'Page not found', paragraphs: ['If you typed the web address, check it is correct.', 'If you pasted the web address, check you copied the entire address.'] },
+  404: {
+    title: 'Page not found',
+    paragraphs: ['If you typed the web address, check it is correct.', 'If you pasted the web address, check you copied the entire address.'],
+  },
   429: { title: 'Too many attempts', paragraphs: ['You have tried too many times in a short period. Wait one minute, then try again.'] },
   500: {
     title: 'Sorry, there is a problem with the service',
-    paragraphs: ['Try again later. Nothing you entered in this step has been saved.', 'If the problem continues, contact your partnership administrator and give them the reference below.'],
+    paragraphs: [
+      'Try again later. Nothing you entered in this step has been saved.',
+      'If the problem continues, contact your partnership administrator and give them the reference below.',
+    ],
   },
   503: { title: 'Sorry, the service is unavailable', paragraphs: ['Try again later.'] },
 };
 
 export const FORM_EXPIRED = {
   title: 'Your form could not be sent',
-  paragraphs: [
-    'The form was out of date or did not come from Jointly, so nothing has been saved.',
-    'Go back, reload the page and try again.',
-  ],
+  paragraphs: ['The form was out of date or did not come from Jointly, so nothing has been saved.', 'Go back, reload the page and try again.'],
 };
 
 /**

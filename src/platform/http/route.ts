@@ -209,11 +209,17 @@ async function handle(route: RouteSpec, deps: RouteDeps, req: FastifyRequest, re
   }
   if (verdict === 'forbidden') {
     await auditDenied(deps.db, req, spec.audit, { reason: `lacks permission ${spec.access}`, path: req.routeOptions.url });
-    return reply.status(403).type('text/html').send(deps.renderError(req, reply, 403));
+    return reply
+      .status(403)
+      .type('text/html')
+      .send(deps.renderError(req, reply, 403));
   }
 
   if (malformedId((req.params ?? {}) as Record<string, string>)) {
-    return reply.status(404).type('text/html').send(deps.renderError(req, reply, 404));
+    return reply
+      .status(404)
+      .type('text/html')
+      .send(deps.renderError(req, reply, 404));
   }
 
   const params = (req.params ?? {}) as Record<string, string>;
@@ -285,11 +291,17 @@ async function handle(route: RouteSpec, deps: RouteDeps, req: FastifyRequest, re
 async function errorPage(spec: AllowedRoute, deps: RouteDeps, req: FastifyRequest, reply: FastifyReply, e: unknown) {
   if (e instanceof NotFoundError || invalidTextRepresentation(e)) {
     if (!(e instanceof NotFoundError)) req.log.info({ audit: spec.audit }, 'value the database cannot read answered as not found');
-    return reply.status(404).type('text/html').send(deps.renderError(req, reply, 404));
+    return reply
+      .status(404)
+      .type('text/html')
+      .send(deps.renderError(req, reply, 404));
   }
   if (e instanceof ForbiddenError) {
     await auditDenied(deps.db, req, spec.audit, { reason: e.message }, e.subject);
-    return reply.status(403).type('text/html').send(deps.renderError(req, reply, 403, e.page));
+    return reply
+      .status(403)
+      .type('text/html')
+      .send(deps.renderError(req, reply, 403, e.page));
   }
   throw e;
 }
@@ -332,5 +344,8 @@ function send(deps: RouteDeps, req: FastifyRequest, reply: FastifyReply, result:
       .send(deps.renderPage(req, reply, result.view, result.data));
   }
   if (result.headers) reply.headers(result.headers);
-  return reply.status(result.status ?? 200).type(result.contentType).send(result.body);
+  return reply
+    .status(result.status ?? 200)
+    .type(result.contentType)
+    .send(result.body);
 }

@@ -124,7 +124,14 @@ export function createJobs(db: Db, log: { error(obj: unknown, msg: string): void
         .updateTable('jobs')
         .set(
           retry
-            ? { status: 'queued', error: message, progress: 0, progress_message: null, run_at: new Date(Date.now() + 2 ** Number(job.attempts) * 1000), locked_until: null }
+            ? {
+                status: 'queued',
+                error: message,
+                progress: 0,
+                progress_message: null,
+                run_at: new Date(Date.now() + 2 ** Number(job.attempts) * 1000),
+                locked_until: null,
+              }
             : { status: 'failed', error: message, finished_at: new Date(), locked_until: null },
         )
         .where('id', '=', String(id))
@@ -178,7 +185,11 @@ export function createJobs(db: Db, log: { error(obj: unknown, msg: string): void
       return row ? toView(row as unknown as Record<string, unknown>) : undefined;
     },
     async list(q, opts) {
-      let query = q.selectFrom('jobs').selectAll().orderBy('id', 'desc').limit(opts.limit ?? 50);
+      let query = q
+        .selectFrom('jobs')
+        .selectAll()
+        .orderBy('id', 'desc')
+        .limit(opts.limit ?? 50);
       if (opts.createdBy) query = query.where('created_by', '=', opts.createdBy);
       return (await query.execute()).map((r) => toView(r as unknown as Record<string, unknown>));
     },

@@ -37,7 +37,15 @@ describe('horizontalBarChartSvg', () => {
   });
 
   it('draws no bar for zero or negative values', () => {
-    const svg = horizontalBarChartSvg({ id: 'c', title: 'T', description: 'D', rows: [{ label: 'Zero', value: 0, text: '0' }, { label: 'Minus', value: -5, text: '-5' }] });
+    const svg = horizontalBarChartSvg({
+      id: 'c',
+      title: 'T',
+      description: 'D',
+      rows: [
+        { label: 'Zero', value: 0, text: '0' },
+        { label: 'Minus', value: -5, text: '-5' },
+      ],
+    });
     expect(rects(svg)).toEqual([]);
   });
 
@@ -58,7 +66,15 @@ describe('horizontalBarChartSvg', () => {
   });
 
   it('gives a tiny positive value a visible bar', () => {
-    const svg = horizontalBarChartSvg({ id: 'c', title: 'T', description: 'D', rows: [{ label: 'Big', value: 1_000_000, text: 'big' }, { label: 'Tiny', value: 1, text: 'tiny' }] });
+    const svg = horizontalBarChartSvg({
+      id: 'c',
+      title: 'T',
+      description: 'D',
+      rows: [
+        { label: 'Big', value: 1_000_000, text: 'big' },
+        { label: 'Tiny', value: 1, text: 'tiny' },
+      ],
+    });
     expect(rects(svg)).toEqual([340, 1]);
   });
 

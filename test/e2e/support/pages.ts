@@ -20,7 +20,15 @@ export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 
@@ -36,7 +44,7 @@ export async function totpCode(base32Secret: string): Promise<string> {
   const last = usedSteps.get(base32Secret) ?? -Infinity;
   let now = Math.floor(Date.now() / 30_000);
   if (last >= now + 1) {
-    await new Promise((r) => setTimeout(r, (last * 30_000) - Date.now() + 100));
+    await new Promise((r) => setTimeout(r, last * 30_000 - Date.now() + 100));
     now = Math.floor(Date.now() / 30_000);
   }
   const step = Math.max(now, last + 1);
@@ -151,9 +159,13 @@ export class Site {
       const styled = choice && el.labels?.[0] ? el.labels[0] : el;
       const style = getComputedStyle(styled, choice ? '::before' : null);
       const box = el.getBoundingClientRect();
-      const focusVisible =
-        box.width > 1 && box.height > 1 && ((style.outlineStyle !== 'none' && style.outlineWidth !== '0px') || style.boxShadow !== 'none');
-      return { id: el.id, tag: el.tagName.toLowerCase(), text: (label ?? el.innerText ?? el.getAttribute('value') ?? '').replace(/\s+/g, ' ').trim(), focusVisible };
+      const focusVisible = box.width > 1 && box.height > 1 && ((style.outlineStyle !== 'none' && style.outlineWidth !== '0px') || style.boxShadow !== 'none');
+      return {
+        id: el.id,
+        tag: el.tagName.toLowerCase(),
+        text: (label ?? el.innerText ?? el.getAttribute('value') ?? '').replace(/\s+/g, ' ').trim(),
+        focusVisible,
+      };
     });
   }
 

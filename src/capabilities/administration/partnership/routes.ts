@@ -11,8 +11,7 @@ import type { FieldError } from '../../../platform/http/errors.js';
 import { formRoutes, type FormValues } from '../../../platform/http/form-routes.js';
 
 const V = 'administration/partnership/views/';
-const typeItems = (selected?: unknown) =>
-  Object.entries(ORGANISATION_TYPES).map(([value, text]) => ({ value, text, checked: value === selected }));
+const typeItems = (selected?: unknown) => Object.entries(ORGANISATION_TYPES).map(([value, text]) => ({ value, text, checked: value === selected }));
 const roleItems = (selected: readonly unknown[] = []) =>
   Object.entries(ROLES).map(([value, text]) => ({
     value,
@@ -32,7 +31,10 @@ export function administrationRoutes(deps: { config: Config; notifier: Notifier 
   const organisationPage = async (ctx: SignedInContext, values?: FormValues, errors?: FieldError[]): Promise<RouteResult> => {
     const org = await admin.getOrganisation(ctx.db, ctx.param('id'));
     const v = values ?? { ...org, active: org.active ? 'yes' : 'no' };
-    return { view: `${V}organisation.njk`, data: { pageTitle: org.name, org, values: v, typeItems: typeItems(v.type), errors, saved: ctx.query.saved === '1' } };
+    return {
+      view: `${V}organisation.njk`,
+      data: { pageTitle: org.name, org, values: v, typeItems: typeItems(v.type), errors, saved: ctx.query.saved === '1' },
+    };
   };
   const newUserPage = async (ctx: SignedInContext, values: FormValues = {}, errors?: FieldError[]): Promise<RouteResult> => {
     const orgs = (await admin.listOrganisations(ctx.db)).filter((o) => o.active);
@@ -41,7 +43,10 @@ export function administrationRoutes(deps: { config: Config; notifier: Notifier 
       data: {
         pageTitle: 'Add a person',
         values,
-        orgItems: [{ value: '', text: 'Choose an organisation' }, ...orgs.map((o) => ({ value: o.id, text: o.name, selected: o.id === values.organisationId }))],
+        orgItems: [
+          { value: '', text: 'Choose an organisation' },
+          ...orgs.map((o) => ({ value: o.id, text: o.name, selected: o.id === values.organisationId })),
+        ],
         roleItems: roleItems(asList(values.roles)),
         errors,
       },
@@ -178,34 +183,40 @@ export function administrationRoutes(deps: { config: Config; notifier: Notifier 
         // The subject first, so a refusal (one's own roles) is audited as denied.
         Object.assign(ctx.audit, { subjectType: 'user', subjectId: ctx.params.id });
         const form = parseForm(rolesForm, ctx.body);
-        const changed = await admin.changeRoles(ctx.db, inviteDeps, { userId: ctx.param('id'), roles: form.roles, version: form.version, byUserId: ctx.user.id });
+        const changed = await admin.changeRoles(ctx.db, inviteDeps, {
+          userId: ctx.param('id'),
+          roles: form.roles,
+          version: form.version,
+          byUserId: ctx.user.id,
+        });
         ctx.audit.details = { roles: form.roles, added: changed.added, removed: changed.removed, requested: changed.requested };
         return { redirect: `${paths.admin.user(ctx.params.id)}?done=${changed.requested.length ? 'roles-requested' : 'roles'}` };
       },
       onInvalid: (ctx, errors) => userPage(ctx, errors),
     },
-    ...(['approved', 'refused'] as const).map(
-      (decision): RouteSpec => ({
-        method: 'POST',
-        url: decision === 'approved' ? paths.admin.approveRoleRequest() : paths.admin.refuseRoleRequest(),
-        access: 'users:manage',
-        audit: decision === 'approved' ? 'admin.user.role-request.approve' : 'admin.user.role-request.refuse',
-        handler: async (ctx) => {
-          Object.assign(ctx.audit, { subjectType: 'user', subjectId: ctx.params.id, details: { requestId: ctx.params.requestId } });
-          const decided = await admin.decideRoleRequest(ctx.db, inviteDeps, { userId: ctx.param('id'), requestId: ctx.param('requestId'), byUserId: ctx.user.id, decision });
-          ctx.audit.details = { requestId: ctx.params.requestId, role: decided.role, change: decided.change, decision };
-          return { redirect: `${paths.admin.user(ctx.params.id)}?done=${decision}` };
-        },
-        onInvalid: (ctx, errors) => userPage(ctx, errors),
-      }),
-    ),
+    ...(['approved', 'refused'] as const).map((decision): RouteSpec => ({
+      method: 'POST',
+      url: decision === 'approved' ? paths.admin.approveRoleRequest() : paths.admin.refuseRoleRequest(),
+      access: 'users:manage',
+      audit: decision === 'approved' ? 'admin.user.role-request.approve' : 'admin.user.role-request.refuse',
+      handler: async (ctx) => {
+        Object.assign(ctx.audit, { subjectType: 'user', subjectId: ctx.params.id, details: { requestId: ctx.params.requestId } });
+        const decided = await admin.decideRoleRequest(ctx.db, inviteDeps, {
+          userId: ctx.param('id'),
+          requestId: ctx.param('requestId'),
+          byUserId: ctx.user.id,
+          decision,
+        });
+        ctx.audit.details = { requestId: ctx.params.requestId, role: decided.role, change: decided.change, decision };
+        return { redirect: `${paths.admin.user(ctx.params.id)}?done=${decision}` };
+      },
+      onInvalid: (ctx, errors) => userPage(ctx, errors),
+    })),
     userAction(paths.admin.deactivateUser(), 'admin.user.deactivate', 'deactivated', (ctx, version) =>
       admin.deactivateUser(ctx.db, ctx.param('id'), version!, ctx.user.id),
     ),
     userAction(paths.admin.unlockUser(), 'admin.user.unlock', 'unlocked', (ctx, version) => admin.unlockUser(ctx.db, ctx.param('id'), version!)),
-    userAction(paths.admin.reactivateUser(), 'admin.user.reactivate', 'reactivated', (ctx, version) =>
-      admin.reactivateUser(ctx.db, ctx.param('id'), version!),
-    ),
+    userAction(paths.admin.reactivateUser(), 'admin.user.reactivate', 'reactivated', (ctx, version) => admin.reactivateUser(ctx.db, ctx.param('id'), version!)),
     userAction(paths.admin.resendInvitation(), 'admin.user.invite', 'invited', (ctx) => admin.resendInvitation(ctx.db, inviteDeps, ctx.param('id')), {
       versioned: false,
     }),

@@ -14,7 +14,12 @@ export const organisationForm = z.object({
     .string({ message: 'Enter a short code' })
     .trim()
     .toUpperCase()
-    .pipe(z.string().min(1, 'Enter a short code').regex(/^[A-Z0-9-]{2,20}$/, 'Code must be 2 to 20 letters, digits or hyphens, like NHS-ICB')),
+    .pipe(
+      z
+        .string()
+        .min(1, 'Enter a short code')
+        .regex(/^[A-Z0-9-]{2,20}$/, 'Code must be 2 to 20 letters, digits or hyphens, like NHS-ICB'),
+    ),
   type: z.enum(Object.keys(ORGANISATION_TYPES) as [keyof typeof ORGANISATION_TYPES], { message: 'Select the type of organisation' }),
 });
 
@@ -24,7 +29,11 @@ export const organisationEditForm = organisationForm.omit({ code: true }).extend
 });
 
 export const userForm = z.object({
-  displayName: z.string({ message: 'Enter the person’s full name' }).trim().min(1, 'Enter the person’s full name').max(200, 'Name must be 200 characters or fewer'),
+  displayName: z
+    .string({ message: 'Enter the person’s full name' })
+    .trim()
+    .min(1, 'Enter the person’s full name')
+    .max(200, 'Name must be 200 characters or fewer'),
   email: z
     .string({ message: 'Enter an e-mail address' })
     .trim()

@@ -13,7 +13,15 @@ import { organisationWorksWithChildren } from '../../record/involvements/service
 export const listOrganisations = (db: Db) =>
   db
     .selectFrom('organisations as o')
-    .select(['o.id', 'o.code', 'o.name', 'o.type', 'o.active', 'o.version', sql<number>`(select count(*) from users u where u.organisation_id = o.id and u.active)`.as('people')])
+    .select([
+      'o.id',
+      'o.code',
+      'o.name',
+      'o.type',
+      'o.active',
+      'o.version',
+      sql<number>`(select count(*) from users u where u.organisation_id = o.id and u.active)`.as('people'),
+    ])
     .orderBy('o.name')
     .execute();
 
@@ -113,7 +121,12 @@ async function invite(db: Db, deps: InviteDeps, user: { id: string; email: strin
   });
 }
 
-export async function createUser(db: Db, deps: InviteDeps, input: { displayName: string; email: string; organisationId: string; roles: Role[] }, byUserId: string) {
+export async function createUser(
+  db: Db,
+  deps: InviteDeps,
+  input: { displayName: string; email: string; organisationId: string; roles: Role[] },
+  byUserId: string,
+) {
   const clash = await db
     .selectFrom('users')
     .select('id')
@@ -129,8 +142,17 @@ export async function createUser(db: Db, deps: InviteDeps, input: { displayName:
     .executeTakeFirstOrThrow();
   // The roles that need a second administrator wait for one, even for someone new.
   const now = input.roles.filter((r) => !needsSecondAdministrator(r));
-  if (now.length) await db.insertInto('user_roles').values(now.map((role) => ({ user_id: user.id, role }))).execute();
-  const requested = await requestRoleChanges(db, user.id, input.roles.filter(needsSecondAdministrator).map((role) => ({ role, change: 'grant' as const })), byUserId);
+  if (now.length)
+    await db
+      .insertInto('user_roles')
+      .values(now.map((role) => ({ user_id: user.id, role })))
+      .execute();
+  const requested = await requestRoleChanges(
+    db,
+    user.id,
+    input.roles.filter(needsSecondAdministrator).map((role) => ({ role, change: 'grant' as const })),
+    byUserId,
+  );
   await invite(db, deps, user);
   await notifyRoleChange(db, deps, user.id, 'applied', { added: now, removed: [] });
   await notifyRoleChange(db, deps, user.id, 'requested', requestedChange(requested));
@@ -172,11 +194,21 @@ export interface RoleRequested {
 async function requestRoleChanges(db: Db, userId: string, changes: { role: Role; change: 'grant' | 'remove' }[], byUserId: string): Promise<RoleRequested[]> {
   const made: RoleRequested[] = [];
   for (const c of changes) {
-    const open = await db.selectFrom('role_requests').select('id').where('user_id', '=', userId).where('role', '=', c.role).where('decision', 'is', null).executeTakeFirst();
+    const open = await db
+      .selectFrom('role_requests')
+      .select('id')
+      .where('user_id', '=', userId)
+      .where('role', '=', c.role)
+      .where('decision', 'is', null)
+      .executeTakeFirst();
     // Changes are worked out against the roles held, so a waiting request is never contradicted:
     // one already waiting for this role is left as it is.
     if (open) continue;
-    const row = await db.insertInto('role_requests').values({ user_id: userId, role: c.role, change: c.change, requested_by: byUserId }).returning('id').executeTakeFirstOrThrow();
+    const row = await db
+      .insertInto('role_requests')
+      .values({ user_id: userId, role: c.role, change: c.change, requested_by: byUserId })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     made.push({ id: row.id, role: c.role, change: c.change });
   }
   return made;
@@ -199,7 +231,11 @@ export async function changeRoles(db: Db, deps: InviteDeps, input: { userId: str
   const removed = user.roles.filter((r) => !input.roles.includes(r));
   const now = { added: added.filter((r) => !needsSecondAdministrator(r)), removed: removed.filter((r) => !needsSecondAdministrator(r)) };
   if (now.removed.length) await db.deleteFrom('user_roles').where('user_id', '=', input.userId).where('role', 'in', now.removed).execute();
-  if (now.added.length) await db.insertInto('user_roles').values(now.added.map((role) => ({ user_id: input.userId, role }))).execute();
+  if (now.added.length)
+    await db
+      .insertInto('user_roles')
+      .values(now.added.map((role) => ({ user_id: input.userId, role })))
+      .execute();
   const requested = await requestRoleChanges(
     db,
     input.userId,
@@ -229,9 +265,19 @@ export const openRoleRequests = (db: Db, userId: string) =>
  * A second administrator approves (the change then applies) or refuses a waiting request. The
  * one who asked and the person concerned cannot decide it.
  */
-export async function decideRoleRequest(db: Db, deps: InviteDeps, input: { userId: string; requestId: string; byUserId: string; decision: 'approved' | 'refused' }) {
+export async function decideRoleRequest(
+  db: Db,
+  deps: InviteDeps,
+  input: { userId: string; requestId: string; byUserId: string; decision: 'approved' | 'refused' },
+) {
   if (!/^[0-9a-f-]{36}$/i.test(input.requestId)) throw new NotFoundError('role request');
-  const request = await db.selectFrom('role_requests').selectAll().where('id', '=', input.requestId).where('user_id', '=', input.userId).forUpdate().executeTakeFirst();
+  const request = await db
+    .selectFrom('role_requests')
+    .selectAll()
+    .where('id', '=', input.requestId)
+    .where('user_id', '=', input.userId)
+    .forUpdate()
+    .executeTakeFirst();
   if (!request) throw new NotFoundError('role request');
   const role = request.role as Role;
   if (request.decision) throw new ValidationError([{ text: `This change has already been ${request.decision}`, href: '#role-requests' }]);
@@ -256,7 +302,11 @@ export async function decideRoleRequest(db: Db, deps: InviteDeps, input: { userI
       await db.deleteFrom('user_roles').where('user_id', '=', request.user_id).where('role', '=', role).execute();
     }
     // Forms opened before the change are now out of date.
-    await db.updateTable('users').set({ version: sql`version + 1` }).where('id', '=', request.user_id).execute();
+    await db
+      .updateTable('users')
+      .set({ version: sql`version + 1` })
+      .where('id', '=', request.user_id)
+      .execute();
   }
   const change = request.change === 'grant' ? { added: [role], removed: [] } : { added: [], removed: [role] };
   await notifyRoleChange(db, deps, request.user_id, input.decision, change);
@@ -275,7 +325,8 @@ const NOTICE = {
   },
   requested: {
     subject: 'A change to the administrator role is waiting for approval on Jointly',
-    person: (what: string) => `An administrator has asked to change your roles on Jointly: ${what}. It takes effect only if a second administrator approves it.`,
+    person: (what: string) =>
+      `An administrator has asked to change your roles on Jointly: ${what}. It takes effect only if a second administrator approves it.`,
     admin: (what: string) =>
       `An administrator has asked to change the roles of a person on Jointly: ${what}. It takes effect only when a second administrator (not the one who asked) approves it.`,
   },
@@ -376,7 +427,19 @@ export const listAudit = (db: Db, filter: { action?: string | undefined; result?
     .selectFrom('audit_log as a')
     .leftJoin('users as u', 'u.id', 'a.user_id')
     .leftJoin('organisations as o', 'o.id', 'a.organisation_id')
-    .select(['a.id', 'a.at', 'a.action', 'a.result', 'a.roles', 'a.subject_type', 'a.subject_id', 'a.request_id', 'a.details', 'u.display_name', 'o.name as organisation_name'])
+    .select([
+      'a.id',
+      'a.at',
+      'a.action',
+      'a.result',
+      'a.roles',
+      'a.subject_type',
+      'a.subject_id',
+      'a.request_id',
+      'a.details',
+      'u.display_name',
+      'o.name as organisation_name',
+    ])
     .orderBy('a.id', 'desc')
     .limit(200);
   if (filter.action) q = q.where('a.action', 'like', `${filter.action.replace(/[%_\\]/g, '\\$&')}%`);

@@ -104,7 +104,11 @@ export function signInRoutes(deps: { config: Config; oidc: Oidc; cookieOptions: 
         if (!outcome.ok) {
           ctx.audit.result = 'denied';
           ctx.audit.details = { reason: outcome.reason };
-          return { view: 'administration/sign-in/views/totp.njk', status: 401, data: { pageTitle: 'Enter your security code', errors: [{ text: outcome.message, href: '#code' }] } };
+          return {
+            view: 'administration/sign-in/views/totp.njk',
+            status: 401,
+            data: { pageTitle: 'Enter your security code', errors: [{ text: outcome.message, href: '#code' }] },
+          };
         }
         setSession(ctx.reply, outcome.token);
         return { redirect: paths.home };
@@ -137,14 +141,19 @@ export function signInRoutes(deps: { config: Config; oidc: Oidc; cookieOptions: 
         if (!outcome.ok) {
           ctx.audit.result = 'denied';
           ctx.audit.details = { reason: outcome.reason };
-          return { ...(await totpSetupPage(await pendingTotpSecret(ctx.db, pending.userId, config.totpKey), [{ text: outcome.message, href: '#code' }])), status: 401 };
+          return {
+            ...(await totpSetupPage(await pendingTotpSecret(ctx.db, pending.userId, config.totpKey), [{ text: outcome.message, href: '#code' }])),
+            status: 401,
+          };
         }
         ctx.audit.details = { secondFactor: 'set up' };
         setSession(ctx.reply, outcome.token);
         return { redirect: paths.home };
       },
       onInvalid: async (ctx, errors) =>
-        ctx.req.pendingSession ? totpSetupPage(await pendingTotpSecret(ctx.db, ctx.req.pendingSession.userId, config.totpKey), errors) : { redirect: paths.signIn },
+        ctx.req.pendingSession
+          ? totpSetupPage(await pendingTotpSecret(ctx.db, ctx.req.pendingSession.userId, config.totpKey), errors)
+          : { redirect: paths.signIn },
     },
     {
       method: 'POST',
@@ -237,7 +246,12 @@ export function signInRoutes(deps: { config: Config; oidc: Oidc; cookieOptions: 
           return { kind: 'identity', provider, identity: await oidc.finish(provider.id, new URL(ctx.req.url, config.baseUrl), pending) };
         } catch (e) {
           ctx.req.log.warn({ provider: provider.id, err: (e as Error).message }, 'oidc callback refused');
-          return { kind: 'refused', provider, reason: `callback refused: ${(e as Error).message}`, message: `Signing in with ${provider.name} did not work. Start again.` };
+          return {
+            kind: 'refused',
+            provider,
+            reason: `callback refused: ${(e as Error).message}`,
+            message: `Signing in with ${provider.name} did not work. Start again.`,
+          };
         }
       },
       handler: async (ctx) => {
@@ -275,11 +289,17 @@ type OidcCallback =
 const notFound = { pageTitle: 'Page not found', heading: 'Page not found', paragraphs: ['There is no sign-in provider at this address.'] };
 
 async function totpSetupPage(p: { secret: string; email: string }, errors?: unknown[]): Promise<RouteResult> {
-  return { view: 'administration/sign-in/views/totp-setup.njk', data: { pageTitle: 'Set up your security codes', setup: await totpSetup(p.secret, p.email), errors } };
+  return {
+    view: 'administration/sign-in/views/totp-setup.njk',
+    data: { pageTitle: 'Set up your security codes', setup: await totpSetup(p.secret, p.email), errors },
+  };
 }
 
 function invitationPage(inv: { display_name: string; email: string; totp_enabled_at: Date | null }, errors?: unknown[]): RouteResult {
-  return { view: 'administration/sign-in/views/invitation.njk', data: { pageTitle: 'Create your password', invitee: inv, needsCode: inv.totp_enabled_at !== null, errors } };
+  return {
+    view: 'administration/sign-in/views/invitation.njk',
+    data: { pageTitle: 'Create your password', invitee: inv, needsCode: inv.totp_enabled_at !== null, errors },
+  };
 }
 
 function invitationGone(): RouteResult {

@@ -85,7 +85,10 @@ describe('afterFailure', () => {
     minutes: fc.oneof(fc.integer({ min: 1, max: 30 }), fc.integer({ min: 1, max: 24 * 60 })),
   });
   // Gaps in whole minutes as well as milliseconds, so failures often land exactly as a lock ends.
-  const gap = fc.oneof(fc.integer({ min: 0, max: 3 * 24 * 60 * MINUTE }), fc.integer({ min: 0, max: 30 }).map((m) => m * MINUTE));
+  const gap = fc.oneof(
+    fc.integer({ min: 0, max: 3 * 24 * 60 * MINUTE }),
+    fc.integer({ min: 0, max: 30 }).map((m) => m * MINUTE),
+  );
   const gaps = fc.array(gap, { maxLength: 40 });
 
   it('property: locked exactly when the count since the last expired lock reaches the attempts', () => {

@@ -1,7 +1,11 @@
 import { z } from 'zod';
 
 export const signInForm = z.object({
-  email: z.string({ message: 'Enter your e-mail address' }).trim().min(1, 'Enter your e-mail address').max(320, 'E-mail address must be 320 characters or fewer'),
+  email: z
+    .string({ message: 'Enter your e-mail address' })
+    .trim()
+    .min(1, 'Enter your e-mail address')
+    .max(320, 'E-mail address must be 320 characters or fewer'),
   password: z.string({ message: 'Enter your password' }).min(1, 'Enter your password'),
 });
 
@@ -9,7 +13,12 @@ export const totpForm = z.object({
   code: z
     .string({ message: 'Enter the 6-digit code from your authenticator app' })
     .transform((s) => s.replace(/\s+/g, ''))
-    .pipe(z.string().min(1, 'Enter the 6-digit code from your authenticator app').regex(/^\d{6}$/, 'The code must be 6 digits, like 123456')),
+    .pipe(
+      z
+        .string()
+        .min(1, 'Enter the 6-digit code from your authenticator app')
+        .regex(/^\d{6}$/, 'The code must be 6 digits, like 123456'),
+    ),
 });
 
 export const newPasswordForm = z

@@ -24,7 +24,16 @@ async function findByEmail(db: Db, email: string) {
   return db
     .selectFrom('users as u')
     .innerJoin('organisations as o', 'o.id', 'u.organisation_id')
-    .select(['u.id', 'u.organisation_id', 'u.password_hash', 'u.active', 'o.active as organisation_active', 'u.failed_sign_ins', 'u.locked_until', 'u.totp_enabled_at'])
+    .select([
+      'u.id',
+      'u.organisation_id',
+      'u.password_hash',
+      'u.active',
+      'o.active as organisation_active',
+      'u.failed_sign_ins',
+      'u.locked_until',
+      'u.totp_enabled_at',
+    ])
     .where((eb) => eb(eb.fn('lower', ['u.email']), '=', email.trim().toLowerCase()))
     .executeTakeFirst();
 }
@@ -54,7 +63,12 @@ export async function signInWithPassword(db: Db, email: string, password: string
   // message does not reveal to anyone else which addresses belong to leavers.
   if (!user.active || !user.organisation_active) {
     return (await verifyPassword(user.password_hash, password))
-      ? { ok: false, ...who, reason: 'deactivated', message: 'Your account has been deactivated. Contact your partnership administrator if you think this is wrong.' }
+      ? {
+          ok: false,
+          ...who,
+          reason: 'deactivated',
+          message: 'Your account has been deactivated. Contact your partnership administrator if you think this is wrong.',
+        }
       : { ok: false, ...who, reason: 'deactivated; wrong password', message: WRONG };
   }
   const state = { failed: user.failed_sign_ins, lockedUntil: user.locked_until ? new Date(user.locked_until) : null };
@@ -68,7 +82,9 @@ export async function signInWithPassword(db: Db, email: string, password: string
   }
   if (!(await verifyPassword(user.password_hash, password))) {
     const next = await recordFailure(db, user, policy.lockout, now);
-    return isLocked(next, now) ? { ok: false, ...who, reason: 'wrong password; now locked', message: WRONG } : { ok: false, ...who, reason: 'wrong password', message: WRONG };
+    return isLocked(next, now)
+      ? { ok: false, ...who, reason: 'wrong password; now locked', message: WRONG }
+      : { ok: false, ...who, reason: 'wrong password', message: WRONG };
   }
   const stage: SessionStage = user.totp_enabled_at ? 'awaiting-totp' : policy.requireTotp ? 'awaiting-totp-setup' : 'signed-in';
   if (stage === 'signed-in') {
@@ -81,7 +97,13 @@ export async function signInWithPassword(db: Db, email: string, password: string
 export type TotpOutcome = { ok: true; token: string } | { ok: false; message: string; reason: string };
 
 /** Second step: checks the code and swaps the half-signed-in session for a new, full one. */
-export async function completeTotp(db: Db, pending: { userId: string; idHash: string }, code: string, policy: SignInPolicy, now = new Date()): Promise<TotpOutcome> {
+export async function completeTotp(
+  db: Db,
+  pending: { userId: string; idHash: string },
+  code: string,
+  policy: SignInPolicy,
+  now = new Date(),
+): Promise<TotpOutcome> {
   const user = await db
     .selectFrom('users')
     .select(['id', 'totp_secret', 'totp_enabled_at', 'totp_last_step', 'failed_sign_ins', 'locked_until'])
@@ -164,9 +186,7 @@ export async function findInvitation(db: Db, token: string, now = new Date()) {
     .executeTakeFirst();
 }
 
-export type AcceptOutcome =
-  | { ok: true; stage: SessionStage; token: string; keptSecondFactor: boolean }
-  | { ok: false; message: string; reason: string };
+export type AcceptOutcome = { ok: true; stage: SessionStage; token: string; keptSecondFactor: boolean } | { ok: false; message: string; reason: string };
 
 /**
  * Accepting an invitation sets the password and starts a session at the right stage, ending every
@@ -229,8 +249,7 @@ export async function acceptInvitation(
 export { hashInvite };
 
 export type OidcOutcome =
-  | { ok: true; userId: string; organisationId: string; token: string; provisioned: boolean }
-  | { ok: false; message: string; reason: string; userId?: string };
+  { ok: true; userId: string; organisationId: string; token: string; provisioned: boolean } | { ok: false; message: string; reason: string; userId?: string };
 
 /**
  * Finds the person by issuer + subject. Someone new is added to the provider's organisation with
@@ -252,15 +271,30 @@ export async function signInWithOidc(
     .executeTakeFirst();
   if (known) {
     if (!known.active || !known.organisation_active) {
-      return { ok: false, userId: known.id, reason: 'deactivated', message: 'Your account has been deactivated. Contact your partnership administrator if you think this is wrong.' };
+      return {
+        ok: false,
+        userId: known.id,
+        reason: 'deactivated',
+        message: 'Your account has been deactivated. Contact your partnership administrator if you think this is wrong.',
+      };
     }
-    return { ok: true, userId: known.id, organisationId: known.organisation_id, provisioned: false, token: await createSession(db, known.id, 'signed-in', policy.session) };
+    return {
+      ok: true,
+      userId: known.id,
+      organisationId: known.organisation_id,
+      provisioned: false,
+      token: await createSession(db, known.id, 'signed-in', policy.session),
+    };
   }
   const org = organisationCode
     ? await db.selectFrom('organisations').select(['id']).where('code', '=', organisationCode).where('active', '=', true).executeTakeFirst()
     : undefined;
   if (!org) {
-    return { ok: false, reason: 'no account for this identity', message: 'You do not have a Jointly account yet. Ask your partnership administrator to add you.' };
+    return {
+      ok: false,
+      reason: 'no account for this identity',
+      message: 'You do not have a Jointly account yet. Ask your partnership administrator to add you.',
+    };
   }
   // The e-mail is kept for contact only; it never identifies the person at sign-in. When the
   // provider sends none, or one already on someone else's account (users.email is unique), the

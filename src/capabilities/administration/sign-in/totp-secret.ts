@@ -21,7 +21,9 @@ export function readTotpSecret(key: Buffer, userId: string, stored: string): { s
     return { secret: open(key, stored, userId), legacy: false };
   } catch (e) {
     if (!(e instanceof SecretBoxError)) throw e;
-    throw new SecretBoxError(`The security-code secret of user ${userId} could not be read. ${e.message} Check that JOINTLY_TOTP_KEY is the key it was stored under.`);
+    throw new SecretBoxError(
+      `The security-code secret of user ${userId} could not be read. ${e.message} Check that JOINTLY_TOTP_KEY is the key it was stored under.`,
+    );
   }
 }
 
@@ -76,7 +78,9 @@ export interface RekeyResult {
  */
 export async function rekeyTotpSecrets(db: Db, keys: { oldKey: Buffer; newKey: Buffer }, via: string): Promise<RekeyResult> {
   if (keys.oldKey.equals(keys.newKey)) {
-    throw new RekeyRefused('The old key is the same as JOINTLY_TOTP_KEY, so there is nothing to re-key. Set JOINTLY_TOTP_KEY to the new key first; nothing was changed.');
+    throw new RekeyRefused(
+      'The old key is the same as JOINTLY_TOTP_KEY, so there is nothing to re-key. Set JOINTLY_TOTP_KEY to the new key first; nothing was changed.',
+    );
   }
   return db.transaction().execute(async (tx) => {
     // Locked, so a sign-in that rewrites a secret meanwhile waits for this transaction.

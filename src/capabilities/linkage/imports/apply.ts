@@ -91,12 +91,20 @@ async function involve(db: Db, childId: string, source: ApplySource, userId: str
     .where((eb) => eb.or([eb('ended_on', 'is', null), eb('ended_on', '>=', today)]))
     .executeTakeFirst();
   if (current) return null;
-  const row = await startInvolvement(db, { childId, organisationId: source.organisation_id, service: `Known to ${source.name} (from its extract)`, startedOn: today, createdBy: userId });
+  const row = await startInvolvement(db, {
+    childId,
+    organisationId: source.organisation_id,
+    service: `Known to ${source.name} (from its extract)`,
+    startedOn: today,
+    createdBy: userId,
+  });
   return String(row.id);
 }
 
 async function recordValues(db: Db, childId: string, sourceRecordId: string, importId: string, values: RowValues, fields: readonly Field[]) {
-  const rows = fields.filter((f) => values[f]).map((f) => ({ child_id: childId, field: f, value: values[f]!, source_record_id: sourceRecordId, import_id: importId }));
+  const rows = fields
+    .filter((f) => values[f])
+    .map((f) => ({ child_id: childId, field: f, value: values[f]!, source_record_id: sourceRecordId, import_id: importId }));
   if (rows.length) await db.insertInto('child_field_values').values(rows).execute();
 }
 
@@ -147,7 +155,12 @@ export async function applyClassification(db: Db, source: ApplySource, c: Classi
     if (v.outcome === 'invalid' || v.outcome === 'unchanged' || !v.target) continue;
     if (v.outcome === 'update') {
       const childId = resolve(v.target)!;
-      const sr = await db.selectFrom('source_records').select(['id', 'field_values']).where('source_id', '=', source.id).where('record_id', '=', v.recordId).executeTakeFirstOrThrow();
+      const sr = await db
+        .selectFrom('source_records')
+        .select(['id', 'field_values'])
+        .where('source_id', '=', source.id)
+        .where('record_id', '=', v.recordId)
+        .executeTakeFirstOrThrow();
       const previous = JSON.parse(sr.field_values) as RowValues;
       await db
         .updateTable('source_records')
@@ -172,7 +185,14 @@ export async function applyClassification(db: Db, source: ApplySource, c: Classi
     } else out.linked++;
     const sr = await db
       .insertInto('source_records')
-      .values({ source_id: source.id, record_id: v.recordId, child_id: childId, field_values: JSON.stringify(v.values), first_import_id: o.importId, last_import_id: o.importId })
+      .values({
+        source_id: source.id,
+        record_id: v.recordId,
+        child_id: childId,
+        field_values: JSON.stringify(v.values),
+        first_import_id: o.importId,
+        last_import_id: o.importId,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     await recordValues(db, childId, sr.id, o.importId, v.values, FIELD_KEYS);

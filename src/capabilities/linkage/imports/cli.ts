@@ -11,15 +11,22 @@ import { demoExtracts, ensureDemoSources } from './demo-extracts.js';
 
 const CLI_ACTOR = { userId: null, organisationId: null, roles: ['command-line'] };
 
-export async function importCommand(db: Db, opts: { source: string; file: string; apply?: boolean; leaveOutInvalid?: boolean }, log: (s: string) => void): Promise<number> {
+export async function importCommand(
+  db: Db,
+  opts: { source: string; file: string; apply?: boolean; leaveOutInvalid?: boolean },
+  log: (s: string) => void,
+): Promise<number> {
   const source = await sourceByName(db, opts.source);
   if (!source) {
     const names = (await listSources(db)).map((s) => `"${s.name}"`);
-    throw new Error(`--source: there is no agency source called "${opts.source}". ${names.length ? `The sources are ${names.join(', ')}` : 'Add one on the Imports page first'}`);
+    throw new Error(
+      `--source: there is no agency source called "${opts.source}". ${names.length ? `The sources are ${names.join(', ')}` : 'Add one on the Imports page first'}`,
+    );
   }
   const size = (await stat(opts.file).catch(() => null))?.size;
   if (size === undefined) throw new Error(`${opts.file}: there is no such file`);
-  if (size > MAX_BYTES) throw new Error(`The file ${basename(opts.file)} is larger than ${MAX_MB} MB. Split the extract into smaller files and import each one`);
+  if (size > MAX_BYTES)
+    throw new Error(`The file ${basename(opts.file)} is larger than ${MAX_MB} MB. Split the extract into smaller files and import each one`);
   const bytes = new Uint8Array(await readFile(opts.file));
   let id: string;
   try {
@@ -44,7 +51,10 @@ export async function importCommand(db: Db, opts: { source: string; file: string
   await claimForApply(db, id, (counts.invalid ?? 0) > 0);
   const summary = await applyImport(db, id, CLI_ACTOR);
   if (summary.alreadyAppliedAt) log('This file from this agency was applied before: nothing has changed.');
-  else if (summary.applied) log(`Applied: ${summary.applied.created} new records, ${summary.applied.linked} linked, ${summary.applied.updated} updated, ${summary.applied.reviews} pairs for review.`);
+  else if (summary.applied)
+    log(
+      `Applied: ${summary.applied.created} new records, ${summary.applied.linked} linked, ${summary.applied.updated} updated, ${summary.applied.reviews} pairs for review.`,
+    );
   log(`Import ${(await getImport(db, id)).id}`);
   return 0;
 }

@@ -90,7 +90,16 @@ export async function demoExtracts(db: Db, opts: { limit?: number; seed?: number
   });
   // One row whose NHS number fails its check: the dry run marks it invalid.
   const bad = children.find((c) => c.nhs_number);
-  if (bad) health.push(['H999999', bad.given_name, bad.family_name, bad.date_of_birth.replace(/-/g, ''), bad.sex, identifierTypoFailing(bad.nhs_number!, r), bad.postcode ?? '']);
+  if (bad)
+    health.push([
+      'H999999',
+      bad.given_name,
+      bad.family_name,
+      bad.date_of_birth.replace(/-/g, ''),
+      bad.sex,
+      identifierTypoFailing(bad.nhs_number!, r),
+      bad.postcode ?? '',
+    ]);
   const newcomer = NEWCOMERS[0]!;
   health.push(['H900001', newcomer.given, newcomer.family, newcomer.dob.replace(/-/g, ''), newcomer.sex, '', newcomer.postcode]);
 
@@ -128,7 +137,9 @@ export async function demoExtracts(db: Db, opts: { limit?: number; seed?: number
   });
   // Hard cases a person should look at, each written worse in its own way: no council reference
   // or postcode, misspelt or shortened names, the day and month of birth swapped or a day out.
-  const hard = Array.from({ length: 24 }, (_, i) => 3 + 4 * i).map((i) => children[i]).filter((c): c is DemoChild => Boolean(c));
+  const hard = Array.from({ length: 24 }, (_, i) => 3 + 4 * i)
+    .map((i) => children[i])
+    .filter((c): c is DemoChild => Boolean(c));
   hard.forEach((c, k) => {
     const x = ymd(c.date_of_birth);
     const swapped = canSwapDayMonth(x) ? swapDayMonth(x) : x;
@@ -208,7 +219,14 @@ export async function demoExtracts(db: Db, opts: { limit?: number; seed?: number
         thresholds: { matchThreshold: 0.97, reviewLower: 0.3 },
         recordIdColumn: 'Person ID',
         birthDateFormat: 'YYYY-MM-DD',
-        mapping: { given_name: 'Given Name', family_name: 'Family Name', birth_date: 'Date of Birth', sex: 'Sex', council_id: 'Council Ref', postcode: 'Postcode' },
+        mapping: {
+          given_name: 'Given Name',
+          family_name: 'Family Name',
+          birth_date: 'Date of Birth',
+          sex: 'Sex',
+          council_id: 'Council Ref',
+          postcode: 'Postcode',
+        },
       },
     },
   ];

@@ -107,14 +107,33 @@ export async function loadDecisions(db: Db): Promise<PairDecision[]> {
 async function registerRecords(db: Db): Promise<{ records: LinkRecord[]; clusterIds: string[] }> {
   const children = await db
     .selectFrom('children')
-    .select(['id', 'given_name', 'family_name', 'other_names', 'date_of_birth', 'sex', 'address_line1', 'address_line2', 'town', 'postcode', 'nhs_number', 'upn', 'council_id'])
+    .select([
+      'id',
+      'given_name',
+      'family_name',
+      'other_names',
+      'date_of_birth',
+      'sex',
+      'address_line1',
+      'address_line2',
+      'town',
+      'postcode',
+      'nhs_number',
+      'upn',
+      'council_id',
+    ])
     // A stable order (not the random ids alone): the linker's samples, and so its model, follow the input order.
     .orderBy('date_of_birth')
     .orderBy('family_name')
     .orderBy('given_name')
     .orderBy('id')
     .execute();
-  const sources = await db.selectFrom('source_records').select(['source_id', 'record_id', 'child_id', 'field_values']).orderBy('record_id').orderBy('source_id').execute();
+  const sources = await db
+    .selectFrom('source_records')
+    .select(['source_id', 'record_id', 'child_id', 'field_values'])
+    .orderBy('record_id')
+    .orderBy('source_id')
+    .execute();
   const records: LinkRecord[] = [];
   const clusterIds: string[] = [];
   for (const c of children) {
@@ -154,7 +173,12 @@ export async function classify(db: Db, sourceId: string, rows: readonly CheckedR
       const changed = changedFields(k.values, r.values);
       verdicts.push(
         changed.length
-          ? { ...base, outcome: 'update', target: { child: k.childId }, reason: `This agency’s record is already on the register; changed: ${changed.map((f) => FIELDS[f].label.toLowerCase()).join(', ')}` }
+          ? {
+              ...base,
+              outcome: 'update',
+              target: { child: k.childId },
+              reason: `This agency’s record is already on the register; changed: ${changed.map((f) => FIELDS[f].label.toLowerCase()).join(', ')}`,
+            }
           : { ...base, outcome: 'unchanged', target: { child: k.childId }, reason: 'This agency’s record is already on the register with the same values' },
       );
       continue;

@@ -100,7 +100,12 @@ export function importsRoutes(deps: CapabilityDeps): RouteSpec[] {
         pageTitle: `Import of ${imp.file_name}`,
         imp,
         job,
-        rows: rows.map((r) => ({ ...r, fileRow: r.row_number + 1, outcomeText: SHOWN_OUTCOMES[r.outcome], problems: JSON.parse(r.problems) as { column: string; message: string }[] })),
+        rows: rows.map((r) => ({
+          ...r,
+          fileRow: r.row_number + 1,
+          outcomeText: SHOWN_OUTCOMES[r.outcome],
+          problems: JSON.parse(r.problems) as { column: string; message: string }[],
+        })),
         outcome,
         // Only the outcomes this person is shown rows of, so "New record: 0 rows" never sits beside "Valid".
         outcomes: Object.fromEntries(Object.entries(SHOWN_OUTCOMES).filter(([k]) => counts?.[k])),
@@ -162,12 +167,20 @@ export function importsRoutes(deps: CapabilityDeps): RouteSpec[] {
         const errors: FieldError[] = [];
         if (!/^[0-9a-f-]{36}$/.test(sourceId)) errors.push({ text: 'Select the agency the file comes from', href: '#sourceId' });
         if (!isUpload(file) || !file.filename) errors.push({ text: 'Choose the file to upload', href: '#file' });
-        else if (file.truncated) errors.push({ text: `The file ${file.filename} is larger than ${MAX_MB} MB. Split the extract into smaller files and upload each one`, href: '#file' });
+        else if (file.truncated)
+          errors.push({
+            text: `The file ${file.filename} is larger than ${MAX_MB} MB. Split the extract into smaller files and upload each one`,
+            href: '#file',
+          });
         if (errors.length) throw new ValidationError(errors);
         const f = file as UploadedFile;
         const id = await imports.uploadExtract(ctx.db, deps.jobs, ctx.user, sourceId, { name: f.filename, bytes: new Uint8Array(f.data) });
         // The content's hash, not its name: a file name can carry a child's name.
-        Object.assign(ctx.audit, { subjectType: 'import', subjectId: id, details: { sha256: createHash('sha256').update(f.data).digest('hex'), bytes: f.data.length } });
+        Object.assign(ctx.audit, {
+          subjectType: 'import',
+          subjectId: id,
+          details: { sha256: createHash('sha256').update(f.data).digest('hex'), bytes: f.data.length },
+        });
         return { redirect: paths.imports.import(id) };
       },
       onInvalid: (ctx, errors) => homePage(ctx, errors, { sourceId: ctx.body.sourceId }),
@@ -188,7 +201,13 @@ export function importsRoutes(deps: CapabilityDeps): RouteSpec[] {
       handler: async (ctx) => {
         const form = parseForm(applyForm, ctx.body);
         const u = ctx.user;
-        const jobId = await imports.requestApply(ctx.db, deps.jobs, ctx.param('id'), { userId: u.id, organisationId: u.organisationId, roles: [...u.roles] }, form.leaveOutInvalid === 'yes');
+        const jobId = await imports.requestApply(
+          ctx.db,
+          deps.jobs,
+          ctx.param('id'),
+          { userId: u.id, organisationId: u.organisationId, roles: [...u.roles] },
+          form.leaveOutInvalid === 'yes',
+        );
         Object.assign(ctx.audit, { subjectType: 'import', subjectId: ctx.params.id, details: { jobId, leaveOutInvalid: form.leaveOutInvalid === 'yes' } });
         return { redirect: paths.imports.import(ctx.params.id) };
       },

@@ -33,14 +33,17 @@ export function fileType(name: string, bytes: Uint8Array): 'csv' | 'xlsx' {
   if (bytes.length === 0) throw new FileProblem(`The file ${name} is empty. Choose the agency’s extract, which has a header row and at least one row of data`);
   if (bytes.length > MAX_BYTES) throw new FileProblem(`The file ${name} is larger than ${MAX_MB} MB. Split the extract into smaller files and upload each one`);
   if (ext === 'xlsx') {
-    if (!startsWith(bytes, ZIP)) throw new FileProblem(`The file ${name} is named .xlsx but is not an Excel workbook. Save it again from Excel as “Excel Workbook (.xlsx)”`);
+    if (!startsWith(bytes, ZIP))
+      throw new FileProblem(`The file ${name} is named .xlsx but is not an Excel workbook. Save it again from Excel as “Excel Workbook (.xlsx)”`);
     return 'xlsx';
   }
   if (ext === 'csv' || ext === 'txt') {
-    if (startsWith(bytes, ZIP) || startsWith(bytes, OLE)) throw new FileProblem(`The file ${name} is named .${ext} but is a spreadsheet or document, not text. Save it as “CSV UTF-8 (comma delimited) (.csv)”`);
+    if (startsWith(bytes, ZIP) || startsWith(bytes, OLE))
+      throw new FileProblem(`The file ${name} is named .${ext} but is a spreadsheet or document, not text. Save it as “CSV UTF-8 (comma delimited) (.csv)”`);
     return 'csv';
   }
-  if (ext === 'xls' || startsWith(bytes, OLE)) throw new FileProblem(`The file ${name} is an old Excel (.xls) file. Save it as “Excel Workbook (.xlsx)” or “CSV UTF-8 (.csv)”`);
+  if (ext === 'xls' || startsWith(bytes, OLE))
+    throw new FileProblem(`The file ${name} is an old Excel (.xls) file. Save it as “Excel Workbook (.xlsx)” or “CSV UTF-8 (.csv)”`);
   throw new FileProblem(`The file ${name} must be a CSV (.csv) or Excel (.xlsx) file`);
 }
 
@@ -173,9 +176,22 @@ export function parseDate(value: string, format: DateFormat): string | null {
 }
 
 const SEX_CODES: Record<string, 'M' | 'F' | 'U'> = {
-  m: 'M', male: 'M', '1': 'M', boy: 'M',
-  f: 'F', female: 'F', '2': 'F', girl: 'F',
-  u: 'U', unknown: 'U', 'not known': 'U', '0': 'U', '9': 'U', x: 'U', i: 'U', indeterminate: 'U',
+  m: 'M',
+  male: 'M',
+  '1': 'M',
+  boy: 'M',
+  f: 'F',
+  female: 'F',
+  '2': 'F',
+  girl: 'F',
+  u: 'U',
+  unknown: 'U',
+  'not known': 'U',
+  '0': 'U',
+  '9': 'U',
+  x: 'U',
+  i: 'U',
+  indeterminate: 'U',
 };
 
 export interface RowProblem {
@@ -213,7 +229,9 @@ export function checkRow(raw: Record<string, string>, row: number, mapping: Mapp
     const problem = checkValue(f, v, dateFormat, today, values);
     if (problem) problems.push({ column, message: problem });
   }
-  for (const f of FIELD_KEYS) if (FIELDS[f].required && !mapping[f]) problems.push({ column: FIELDS[f].label, message: `The source’s mapping has no column for the ${FIELDS[f].label.toLowerCase()}` });
+  for (const f of FIELD_KEYS)
+    if (FIELDS[f].required && !mapping[f])
+      problems.push({ column: FIELDS[f].label, message: `The source’s mapping has no column for the ${FIELDS[f].label.toLowerCase()}` });
   return { row, recordId, values, problems };
 }
 
@@ -279,7 +297,12 @@ export const describeProblems = (problems: readonly RowProblem[]) => problems.ma
  * before (the agency has corrected its own record). Otherwise the record keeps its value and
  * the new one is kept beside it as an alternative, with its source.
  */
-export function replacesCurrent(current: string | null | undefined, incoming: string, previousFromThisRecord: string | null | undefined, field: Field): boolean {
+export function replacesCurrent(
+  current: string | null | undefined,
+  incoming: string,
+  previousFromThisRecord: string | null | undefined,
+  field: Field,
+): boolean {
   if (current === incoming) return false;
   if (current === null || current === undefined || current === '') return true;
   if (field === 'sex' && current === 'U' && incoming !== 'U') return true;

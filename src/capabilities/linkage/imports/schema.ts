@@ -10,7 +10,11 @@ export const sourceForm = z
     name: z.string({ message: 'Enter the source’s name' }).trim().min(1, 'Enter the source’s name').max(100, 'The name must be 100 characters or fewer'),
     organisationId: z.string().trim().optional(),
     kind: z.enum(Object.keys(SOURCE_KINDS) as [SourceKind, ...SourceKind[]], { message: 'Select the kind of agency' }),
-    recordIdColumn: z.string({ message: 'Enter the column holding the agency’s record id' }).trim().min(1, 'Enter the column holding the agency’s record id').max(200),
+    recordIdColumn: z
+      .string({ message: 'Enter the column holding the agency’s record id' })
+      .trim()
+      .min(1, 'Enter the column holding the agency’s record id')
+      .max(200),
     birthDateFormat: z.enum(Object.keys(DATE_FORMATS) as [DateFormat, ...DateFormat[]], { message: 'Select how the agency writes dates of birth' }),
     version: z.coerce.number().int().optional(),
     matchThreshold: z.coerce
@@ -25,7 +29,10 @@ export const sourceForm = z
     ...Object.fromEntries(
       FIELD_KEYS.map((f) => {
         const message = `Enter the column holding the ${FIELDS[f].label.toLowerCase()}`;
-        return [`column-${f}`, FIELDS[f].required ? z.string({ message }).trim().min(1, message).max(200, 'A column name must be 200 characters or fewer') : column];
+        return [
+          `column-${f}`,
+          FIELDS[f].required ? z.string({ message }).trim().min(1, message).max(200, 'A column name must be 200 characters or fewer') : column,
+        ];
       }),
     ),
   })

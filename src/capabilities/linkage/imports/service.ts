@@ -58,7 +58,19 @@ const sourceQuery = (db: Db) =>
   db
     .selectFrom('import_sources as s')
     .leftJoin('organisations as o', 'o.id', 's.organisation_id')
-    .select(['s.id', 's.name', 's.organisation_id', 'o.name as organisation_name', 's.kind', 's.record_id_column', 's.birth_date_format', 's.mapping', 's.match_threshold', 's.review_lower', 's.version']);
+    .select([
+      's.id',
+      's.name',
+      's.organisation_id',
+      'o.name as organisation_name',
+      's.kind',
+      's.record_id_column',
+      's.birth_date_format',
+      's.mapping',
+      's.match_threshold',
+      's.review_lower',
+      's.version',
+    ]);
 
 const toSource = ({ match_threshold, review_lower, ...r }: Awaited<ReturnType<ReturnType<typeof sourceQuery>['executeTakeFirstOrThrow']>>): Source => ({
   ...r,
@@ -159,7 +171,14 @@ export async function checkFile(source: Source, name: string, bytes: Uint8Array,
  * and nothing is stored. The full read runs in the dry run job, outside the request's
  * transaction (on the embedded database that transaction holds the only connection).
  */
-export async function uploadExtract(db: Db, jobs: Jobs, user: { id: string }, sourceId: string, file: { name: string; bytes: Uint8Array }, thresholds?: Thresholds): Promise<string> {
+export async function uploadExtract(
+  db: Db,
+  jobs: Jobs,
+  user: { id: string },
+  sourceId: string,
+  file: { name: string; bytes: Uint8Array },
+  thresholds?: Thresholds,
+): Promise<string> {
   await purgeAbandoned(db);
   const id = await createImport(db, await getSource(db, sourceId), file, user.id, thresholds);
   const jobId = await jobs.enqueue(db, DRY_RUN_JOB, { importId: id }, { createdBy: user.id, maxAttempts: 1 });
@@ -178,7 +197,12 @@ export function quickCheckFile(source: Source, name: string, bytes: Uint8Array, 
   }
   if (quick.header) {
     // The header's own problems (missing or repeated columns); one empty row stands in for the data.
-    const problems = tableProblems(name, { header: quick.header, rows: [Object.create(null) as Record<string, string>] }, source.mapping, source.record_id_column);
+    const problems = tableProblems(
+      name,
+      { header: quick.header, rows: [Object.create(null) as Record<string, string>] },
+      source.mapping,
+      source.record_id_column,
+    );
     if (problems.length) throw new ValidationError(problems.map((text) => ({ text, href: field })));
   }
   return { type: quick.type, hash: createHash('sha256').update(bytes).digest('hex') };
@@ -205,7 +229,13 @@ export async function purgeAbandoned(db: Db, now = new Date()): Promise<number> 
 }
 
 /** Checks a file and stores it as an import of `source` (status "checking"); the dry run comes next. */
-export async function createImport(db: Db, source: Source, file: { name: string; bytes: Uint8Array }, userId: string | null, thresholds?: Thresholds): Promise<string> {
+export async function createImport(
+  db: Db,
+  source: Source,
+  file: { name: string; bytes: Uint8Array },
+  userId: string | null,
+  thresholds?: Thresholds,
+): Promise<string> {
   const checked = quickCheckFile(source, file.name, file.bytes);
   const row = await db
     .insertInto('imports')
@@ -272,7 +302,11 @@ export const listImports = (db: Db, limit = 50) =>
     .execute();
 
 async function loadForRun(db: Db, importId: string) {
-  const imp = await db.selectFrom('imports').select(['id', 'source_id', 'file_name', 'content', 'content_hash', 'summary', 'status', 'leave_out_invalid']).where('id', '=', importId).executeTakeFirst();
+  const imp = await db
+    .selectFrom('imports')
+    .select(['id', 'source_id', 'file_name', 'content', 'content_hash', 'summary', 'status', 'leave_out_invalid'])
+    .where('id', '=', importId)
+    .executeTakeFirst();
   if (!imp) throw new Error(`There is no import ${importId}`);
   if (!imp.content) throw new Error('The file of this import is no longer kept; upload it again');
   const source = await getSource(db, imp.source_id);
@@ -344,15 +378,27 @@ export interface Actor {
  * one finds it still 'checked'; the other is told plainly. applyImport requires 'applying'.
  */
 export async function claimForApply(db: Db, importId: string, leaveOutInvalid: boolean): Promise<void> {
-  const claimed = await db.updateTable('imports').set({ status: 'applying', leave_out_invalid: leaveOutInvalid }).where('id', '=', importId).where('status', '=', 'checked').executeTakeFirst();
+  const claimed = await db
+    .updateTable('imports')
+    .set({ status: 'applying', leave_out_invalid: leaveOutInvalid })
+    .where('id', '=', importId)
+    .where('status', '=', 'checked')
+    .executeTakeFirst();
   if (Number(claimed.numUpdatedRows) !== 1) throw new ValidationError([{ text: 'This file is already being applied, or has been applied', href: '#apply' }]);
 }
 
 /** Refuses an apply that cannot go ahead, before a job is queued. */
 export async function requestApply(db: Db, jobs: Jobs, importId: string, actor: Actor & { userId: string }, leaveOutInvalid: boolean): Promise<number> {
   const imp = await getImport(db, importId);
-  if (imp.status === 'applying' || imp.status === 'applied' || imp.status === 'already-applied') throw new ValidationError([{ text: 'This file is already being applied, or has been applied', href: '#apply' }]);
-  if (imp.status !== 'checked') throw new ValidationError([{ text: imp.status === 'failed' ? 'This file could not be checked. Upload it again' : 'Wait for the dry run to finish before applying the file', href: '#apply' }]);
+  if (imp.status === 'applying' || imp.status === 'applied' || imp.status === 'already-applied')
+    throw new ValidationError([{ text: 'This file is already being applied, or has been applied', href: '#apply' }]);
+  if (imp.status !== 'checked')
+    throw new ValidationError([
+      {
+        text: imp.status === 'failed' ? 'This file could not be checked. Upload it again' : 'Wait for the dry run to finish before applying the file',
+        href: '#apply',
+      },
+    ]);
   const invalid = imp.summary?.counts?.invalid ?? 0;
   if (invalid && !leaveOutInvalid) {
     throw new ValidationError([
@@ -413,8 +459,19 @@ export async function applyImport(db: Db, importId: string, actor: Actor, opts: 
         .executeTakeFirst();
       if (before) {
         const done: ImportSummary = { ...summary, alreadyAppliedAt: new Date(before.applied_at!).toISOString() };
-        await tx.updateTable('imports').set({ status: 'already-applied', summary: JSON.stringify(done), content: null, applied_at: new Date() }).where('id', '=', importId).execute();
-        await appendAudit(tx, { ...actor, action: 'imports.apply', subjectType: 'import', subjectId: importId, result: 'allowed', details: { source: source.name, alreadyApplied: true } });
+        await tx
+          .updateTable('imports')
+          .set({ status: 'already-applied', summary: JSON.stringify(done), content: null, applied_at: new Date() })
+          .where('id', '=', importId)
+          .execute();
+        await appendAudit(tx, {
+          ...actor,
+          action: 'imports.apply',
+          subjectType: 'import',
+          subjectId: importId,
+          result: 'allowed',
+          details: { source: source.name, alreadyApplied: true },
+        });
         return done;
       }
       await progress(10, 'Reading the file');
@@ -422,28 +479,29 @@ export async function applyImport(db: Db, importId: string, actor: Actor, opts: 
       await progress(30, 'Matching the rows against the register');
       const c = await classify(tx, source.id, checked.rows, summary.thresholds);
       const counts = countOutcomes(c);
-      if (counts.invalid && !imp.leave_out_invalid) throw new Error(`${counts.invalid} rows are invalid and leaving them out was not chosen; nothing has been applied`);
+      if (counts.invalid && !imp.leave_out_invalid)
+        throw new Error(`${counts.invalid} rows are invalid and leaving them out was not chosen; nothing has been applied`);
       await progress(50, 'Writing to the register');
-      const outcome = await applyClassification(
-        tx,
-        source,
-        c,
-        {
-          importId,
-          userId: actor.userId,
-          today,
-          leaveOutInvalid: imp.leave_out_invalid,
-          failAtRow: opts.failAtRow,
-          onRow: async (n, total) => progress(50 + Math.round((45 * n) / total), `Written ${n.toLocaleString('en-GB')} of ${total.toLocaleString('en-GB')} rows`),
-        },
-      );
+      const outcome = await applyClassification(tx, source, c, {
+        importId,
+        userId: actor.userId,
+        today,
+        leaveOutInvalid: imp.leave_out_invalid,
+        failAtRow: opts.failAtRow,
+        onRow: async (n, total) => progress(50 + Math.round((45 * n) / total), `Written ${n.toLocaleString('en-GB')} of ${total.toLocaleString('en-GB')} rows`),
+      });
       const { children, involvements, ...applied } = outcome;
       const done: ImportSummary = { ...summary, counts, applied };
       // The report after the apply is what was done; new records get their ids.
       const created = new Map<string, string>();
       for (const v of c.verdicts) {
         if (v.target && 'group' in v.target && !created.has(v.target.group)) {
-          const sr = await tx.selectFrom('source_records').select('child_id').where('source_id', '=', source.id).where('record_id', '=', v.recordId).executeTakeFirst();
+          const sr = await tx
+            .selectFrom('source_records')
+            .select('child_id')
+            .where('source_id', '=', source.id)
+            .where('record_id', '=', v.recordId)
+            .executeTakeFirst();
           if (sr) created.set(v.target.group, sr.child_id);
         }
       }
@@ -489,7 +547,12 @@ export function registerImportJobs(jobs: Jobs): void {
       return await dryRun(db, importId, ctx.progress);
     } catch (e) {
       // A failed file is not kept: its content is purged with the failure.
-      await db.updateTable('imports').set({ status: 'failed', error: (e as Error).message, content: null }).where('id', '=', importId).where('status', '=', 'checking').execute();
+      await db
+        .updateTable('imports')
+        .set({ status: 'failed', error: (e as Error).message, content: null })
+        .where('id', '=', importId)
+        .where('status', '=', 'checking')
+        .execute();
       throw e;
     }
   });
@@ -545,9 +608,18 @@ const rowsWithChild = (db: Db, importId: string, viewer: Viewer) =>
  * `outcome` may then be `valid` to list the undisclosed rows. Never the child's register id in
  * anything a records:import holder without casework reads: finance references begin with it.
  */
-export async function reportRows(db: Db, importId: string, opts: { outcome?: string; limit?: number; offset?: number } = {}, viewer?: Viewer): Promise<ReportRow[]> {
+export async function reportRows(
+  db: Db,
+  importId: string,
+  opts: { outcome?: string; limit?: number; offset?: number } = {},
+  viewer?: Viewer,
+): Promise<ReportRow[]> {
   if (!viewer) {
-    let q = db.selectFrom('import_rows').select(['row_number', 'record_id', 'outcome', 'probability', 'reason', 'problems']).where('import_id', '=', importId).orderBy('row_number');
+    let q = db
+      .selectFrom('import_rows')
+      .select(['row_number', 'record_id', 'outcome', 'probability', 'reason', 'problems'])
+      .where('import_id', '=', importId)
+      .orderBy('row_number');
     if (opts.outcome) q = q.where('outcome', '=', opts.outcome as Outcome);
     if (opts.limit) q = q.limit(opts.limit).offset(opts.offset ?? 0);
     return (await q.execute()).map((r) => ({ ...r, child: null }));
@@ -607,4 +679,3 @@ export function reportCsvOf(rows: ReportRow[]): string {
   }
   return `${lines.join('\r\n')}\r\n`;
 }
-

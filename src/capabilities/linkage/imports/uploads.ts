@@ -37,7 +37,10 @@ const uploadsRead = new WeakSet<FastifyRequest>();
 
 export const UNREADABLE_UPLOAD = {
   title: 'Your file could not be read',
-  paragraphs: ['The upload was cut short or was not sent as a file from the imports page, so nothing has been saved.', 'Go back to the imports page and upload the file again.'],
+  paragraphs: [
+    'The upload was cut short or was not sent as a file from the imports page, so nothing has been saved.',
+    'Go back to the imports page and upload the file again.',
+  ],
 };
 
 export async function registerUploads(app: FastifyInstance): Promise<void> {

@@ -6,11 +6,7 @@ import { sql } from 'kysely';
 import type { Db } from '../../../platform/db/database.js';
 import { NotFoundError, ValidationError } from '../../../platform/http/errors.js';
 import { searchNames } from '../../record/children/index.js';
-import {
-  holdGrantsCarriedByMerge,
-  releaseGrantsHeldByMerge,
-  type HeldByMerge,
-} from '../../record/sharing/index.js';
+import { holdGrantsCarriedByMerge, releaseGrantsHeldByMerge, type HeldByMerge } from '../../record/sharing/index.js';
 import { FIELDS, FIELD_KEYS } from '../imports/index.js';
 
 type Row = Record<string, unknown>;
@@ -75,7 +71,12 @@ export function keptAndMerged(a: { id: string; created_at: unknown }, b: { id: s
   return ta < tb || (ta === tb && a.id < b.id) ? [a.id, b.id] : [b.id, a.id];
 }
 
-export async function mergeChildren(db: Db, aId: string, bId: string, opts: { userId: string | null; reviewId?: string | null }): Promise<{ mergeId: string; keptId: string; mergedId: string }> {
+export async function mergeChildren(
+  db: Db,
+  aId: string,
+  bId: string,
+  opts: { userId: string | null; reviewId?: string | null },
+): Promise<{ mergeId: string; keptId: string; mergedId: string }> {
   if (aId === bId) throw new ValidationError([{ text: 'A record cannot be merged with itself', href: '#decision' }]);
   // Both records locked for the whole merge (in a fixed order, so two merges cannot deadlock).
   const locked = await db.selectFrom('children').select('id').where('id', 'in', [aId, bId]).orderBy('id').forUpdate().execute();
@@ -90,17 +91,35 @@ export async function mergeChildren(db: Db, aId: string, bId: string, opts: { us
     if (!NEVER_MOVED.has(r.table)) continue;
     const { rows } = await sql<{ n: number }>`select count(*)::int as n from ${sql.table(r.table)} where ${sql.ref(r.column)} = ${mergedId}`.execute(db);
     if (rows[0]!.n > 0) {
-      throw new ValidationError([{ text: 'These records cannot be merged: one has entries in the joint budget ledger, which cannot be moved. Ask the finance officer to close its packages first', href: '#decision' }]);
+      throw new ValidationError([
+        {
+          text: 'These records cannot be merged: one has entries in the joint budget ledger, which cannot be moved. Ask the finance officer to close its packages first',
+          href: '#decision',
+        },
+      ]);
     }
   }
 
-  const snap: Snapshot = { kept, merged, moved: {}, criteria: [], carried: [], aboutMe: [], familyMembers: [], mergedFamilyId: merged.family_id as string, reviews: [], addedValues: [] };
+  const snap: Snapshot = {
+    kept,
+    merged,
+    moved: {},
+    criteria: [],
+    carried: [],
+    aboutMe: [],
+    familyMembers: [],
+    mergedFamilyId: merged.family_id as string,
+    reviews: [],
+    addedValues: [],
+  };
 
   // Rows with an id: move and remember.
   for (const r of refs) {
     if (SPECIAL.has(r.table) || NEVER_MOVED.has(r.table)) continue;
     if (!r.hasId) throw new Error(`Merging does not know how to move rows of ${r.table}: teach matching-review/merge.ts`);
-    const { rows } = await sql<{ id: string }>`update ${sql.table(r.table)} set ${sql.ref(r.column)} = ${keptId} where ${sql.ref(r.column)} = ${mergedId} returning id::text as id`.execute(db);
+    const { rows } = await sql<{
+      id: string;
+    }>`update ${sql.table(r.table)} set ${sql.ref(r.column)} = ${keptId} where ${sql.ref(r.column)} = ${mergedId} returning id::text as id`.execute(db);
     if (rows.length) snap.moved[`${r.table}.${r.column}`] = rows.map((x) => x.id);
   }
   // Sharing on the merged record that no second person approved does not carry over on its own
@@ -113,21 +132,45 @@ export async function mergeChildren(db: Db, aId: string, bId: string, opts: { us
   });
   // Criteria: one row per child and criterion; the kept record's assessment stands where both have one.
   snap.criteria = (await db.selectFrom('child_criteria').selectAll().where('child_id', '=', mergedId).execute()) as unknown as Row[];
-  const keptCriteria = new Set((await db.selectFrom('child_criteria').select('criterion_id').where('child_id', '=', keptId).execute()).map((c) => c.criterion_id));
+  const keptCriteria = new Set(
+    (await db.selectFrom('child_criteria').select('criterion_id').where('child_id', '=', keptId).execute()).map((c) => c.criterion_id),
+  );
   await db.deleteFrom('child_criteria').where('child_id', '=', mergedId).execute();
   const carried = snap.criteria.filter((c) => !keptCriteria.has(c.criterion_id as string));
   snap.carried = carried.map((c) => c.criterion_id as string);
-  if (carried.length) await db.insertInto('child_criteria').values(carried.map((c) => ({ ...(c as object), child_id: keptId }) as never)).execute();
+  if (carried.length)
+    await db
+      .insertInto('child_criteria')
+      .values(carried.map((c) => ({ ...(c as object), child_id: keptId }) as never))
+      .execute();
   // About me: the merged record's versions follow the kept record's, in order.
-  const maxKept = (await db.selectFrom('about_me_versions').select((eb) => eb.fn.max('version').as('v')).where('child_id', '=', keptId).executeTakeFirst())?.v ?? 0;
-  snap.aboutMe = (await db.selectFrom('about_me_versions').select(['id', 'version']).where('child_id', '=', mergedId).orderBy('version').execute()).map((x) => ({ id: x.id, version: x.version }));
+  const maxKept =
+    (
+      await db
+        .selectFrom('about_me_versions')
+        .select((eb) => eb.fn.max('version').as('v'))
+        .where('child_id', '=', keptId)
+        .executeTakeFirst()
+    )?.v ?? 0;
+  snap.aboutMe = (await db.selectFrom('about_me_versions').select(['id', 'version']).where('child_id', '=', mergedId).orderBy('version').execute()).map(
+    (x) => ({ id: x.id, version: x.version }),
+  );
   for (const [i, v] of snap.aboutMe.entries()) {
-    await db.updateTable('about_me_versions').set({ child_id: keptId, version: Number(maxKept) + i + 1 }).where('id', '=', v.id).execute();
+    await db
+      .updateTable('about_me_versions')
+      .set({ child_id: keptId, version: Number(maxKept) + i + 1 })
+      .where('id', '=', v.id)
+      .execute();
   }
   // The family: its parents and carers join the kept record's family, unless other children share it.
   const others = await db.selectFrom('children').select('id').where('family_id', '=', snap.mergedFamilyId).where('id', '<>', mergedId).executeTakeFirst();
   if (!others && snap.mergedFamilyId !== kept.family_id) {
-    const members = await db.updateTable('family_members').set({ family_id: kept.family_id as string }).where('family_id', '=', snap.mergedFamilyId).returning('id').execute();
+    const members = await db
+      .updateTable('family_members')
+      .set({ family_id: kept.family_id as string })
+      .where('family_id', '=', snap.mergedFamilyId)
+      .returning('id')
+      .execute();
     snap.familyMembers = members.map((m) => m.id);
   }
   // Open reviews naming the merged record now name the kept one; a pair of the two is closed.
@@ -140,17 +183,31 @@ export async function mergeChildren(db: Db, aId: string, bId: string, opts: { us
   for (const r of reviews) {
     const ca = r.child_a === mergedId ? keptId : r.child_a;
     const cb = r.child_b === mergedId ? keptId : r.child_b;
-    if (ca === cb) await db.updateTable('match_reviews').set({ status: r.status === 'pending' || r.status === 'not-sure' ? 'closed' : r.status, child_a: r.child_a, child_b: r.child_b }).where('id', '=', r.id).execute();
+    if (ca === cb)
+      await db
+        .updateTable('match_reviews')
+        .set({ status: r.status === 'pending' || r.status === 'not-sure' ? 'closed' : r.status, child_a: r.child_a, child_b: r.child_b })
+        .where('id', '=', r.id)
+        .execute();
     else await db.updateTable('match_reviews').set({ child_a: ca, child_b: cb }).where('id', '=', r.id).execute();
   }
 
   // The merge itself, then the merged record's own values kept as alternatives (never lost).
   const mergeRow = await db
     .insertInto('child_merges')
-    .values({ kept_child_id: keptId, merged_child_id: mergedId, review_id: opts.reviewId ?? null, snapshot: '{}', kept_version_after: 0, merged_by: opts.userId })
+    .values({
+      kept_child_id: keptId,
+      merged_child_id: mergedId,
+      review_id: opts.reviewId ?? null,
+      snapshot: '{}',
+      kept_version_after: 0,
+      merged_by: opts.userId,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
-  const values = FIELD_KEYS.map((f) => ({ f, v: merged[FIELDS[f].column] })).filter((x) => x.v !== null && x.v !== undefined && x.v !== '' && !(x.f === 'sex' && x.v === 'U'));
+  const values = FIELD_KEYS.map((f) => ({ f, v: merged[FIELDS[f].column] })).filter(
+    (x) => x.v !== null && x.v !== undefined && x.v !== '' && !(x.f === 'sex' && x.v === 'U'),
+  );
   if (values.length) {
     const added = await db
       .insertInto('child_field_values')
@@ -168,9 +225,13 @@ export async function mergeChildren(db: Db, aId: string, bId: string, opts: { us
     const mine = kept[col];
     if ((mine === null || mine === '' || (f === 'sex' && mine === 'U')) && merged[col] !== null && merged[col] !== 'U') fill[col] = merged[col];
   }
-  for (const col of ['preferred_name', 'primary_need', 'severity', 'communication_needs'] as const) if (kept[col] === null && merged[col] !== null) fill[col] = merged[col];
+  for (const col of ['preferred_name', 'primary_need', 'severity', 'communication_needs'] as const)
+    if (kept[col] === null && merged[col] !== null) fill[col] = merged[col];
   const keptAfter = { ...kept, ...fill };
-  const otherNames = [keptAfter.other_names, merged.given_name !== kept.given_name || merged.family_name !== kept.family_name ? `${String(merged.given_name)} ${String(merged.family_name)}` : null]
+  const otherNames = [
+    keptAfter.other_names,
+    merged.given_name !== kept.given_name || merged.family_name !== kept.family_name ? `${String(merged.given_name)} ${String(merged.family_name)}` : null,
+  ]
     .filter(Boolean)
     .join(' ');
   const { version } = await db
@@ -185,8 +246,19 @@ export async function mergeChildren(db: Db, aId: string, bId: string, opts: { us
     .where('id', '=', keptId)
     .returning('version')
     .executeTakeFirstOrThrow();
-  await db.insertInto('child_history').values({ child_id: keptId, user_id: opts.userId, changes: JSON.stringify({ event: 'merged', merged: mergedId, merge: mergeRow.id, filled: Object.keys(fill) }) }).execute();
-  await db.updateTable('child_merges').set({ snapshot: JSON.stringify(snap), kept_version_after: version }).where('id', '=', mergeRow.id).execute();
+  await db
+    .insertInto('child_history')
+    .values({
+      child_id: keptId,
+      user_id: opts.userId,
+      changes: JSON.stringify({ event: 'merged', merged: mergedId, merge: mergeRow.id, filled: Object.keys(fill) }),
+    })
+    .execute();
+  await db
+    .updateTable('child_merges')
+    .set({ snapshot: JSON.stringify(snap), kept_version_after: version })
+    .where('id', '=', mergeRow.id)
+    .execute();
   return { mergeId: mergeRow.id, keptId, mergedId };
 }
 
@@ -219,13 +291,28 @@ export async function unmergeChildren(db: Db, mergeId: string, opts: { userId: s
   }
   if (snap.held) await releaseGrantsHeldByMerge(db, snap.held);
   if (snap.carried.length) await db.deleteFrom('child_criteria').where('child_id', '=', keptId).where('criterion_id', 'in', snap.carried).execute();
-  if (snap.criteria.length) await db.insertInto('child_criteria').values(snap.criteria as never).execute();
+  if (snap.criteria.length)
+    await db
+      .insertInto('child_criteria')
+      .values(snap.criteria as never)
+      .execute();
   for (const v of snap.aboutMe) await db.updateTable('about_me_versions').set({ child_id: mergedId, version: v.version }).where('id', '=', v.id).execute();
   if (snap.familyMembers.length) await db.updateTable('family_members').set({ family_id: snap.mergedFamilyId }).where('id', 'in', snap.familyMembers).execute();
-  for (const r of snap.reviews) await db.updateTable('match_reviews').set({ child_a: r.child_a, child_b: r.child_b, status: r.status as 'pending' }).where('id', '=', r.id).execute();
+  for (const r of snap.reviews)
+    await db
+      .updateTable('match_reviews')
+      .set({ child_a: r.child_a, child_b: r.child_b, status: r.status as 'pending' })
+      .where('id', '=', r.id)
+      .execute();
 
   await db.updateTable('child_merges').set({ unmerged_at: new Date(), unmerged_by: opts.userId }).where('id', '=', mergeId).execute();
-  await db.insertInto('child_history').values({ child_id: keptId, user_id: opts.userId, changes: JSON.stringify({ event: 'unmerged', restored: mergedId, merge: mergeId }) }).execute();
-  await db.insertInto('child_history').values({ child_id: mergedId, user_id: opts.userId, changes: JSON.stringify({ event: 'unmerged', from: keptId, merge: mergeId }) }).execute();
+  await db
+    .insertInto('child_history')
+    .values({ child_id: keptId, user_id: opts.userId, changes: JSON.stringify({ event: 'unmerged', restored: mergedId, merge: mergeId }) })
+    .execute();
+  await db
+    .insertInto('child_history')
+    .values({ child_id: mergedId, user_id: opts.userId, changes: JSON.stringify({ event: 'unmerged', from: keptId, merge: mergeId }) })
+    .execute();
   return { keptId, mergedId };
 }

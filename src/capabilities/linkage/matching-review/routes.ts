@@ -45,7 +45,13 @@ export function matchingReviewRoutes(_deps: CapabilityDeps): RouteSpec[] {
   const pairPage = async (ctx: RouteContext, errors?: FieldError[]): Promise<RouteResult> => {
     const r = await review.getReview(ctx.db, ctx.param('id'));
     const children = [r.a?.child.id, r.b?.child.id].filter((x): x is string => Boolean(x));
-    Object.assign(ctx.audit, { subjectType: 'child', subjectId: children[0], children: children.slice(1), purpose: 'clerical review of a possible match', details: { review: r.id } });
+    Object.assign(ctx.audit, {
+      subjectType: 'child',
+      subjectId: children[0],
+      children: children.slice(1),
+      purpose: 'clerical review of a possible match',
+      details: { review: r.id },
+    });
     return {
       view: `${V}pair.njk`,
       data: {

@@ -54,12 +54,40 @@ export async function addReviewPair(db: Db, r: NewReviewPair) {
 }
 
 export const countQueue = async (db: Db) =>
-  Number((await db.selectFrom('match_reviews').select((eb) => eb.fn.countAll().as('n')).where('status', '=', 'pending').executeTakeFirstOrThrow()).n);
+  Number(
+    (
+      await db
+        .selectFrom('match_reviews')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('status', '=', 'pending')
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
-const sideColumns = ['id', 'given_name', 'family_name', 'preferred_name', 'other_names', 'date_of_birth', 'sex', 'address_line1', 'address_line2', 'town', 'postcode', 'nhs_number', 'upn', 'council_id', 'created_at'] as const;
+const sideColumns = [
+  'id',
+  'given_name',
+  'family_name',
+  'preferred_name',
+  'other_names',
+  'date_of_birth',
+  'sex',
+  'address_line1',
+  'address_line2',
+  'town',
+  'postcode',
+  'nhs_number',
+  'upn',
+  'council_id',
+  'created_at',
+] as const;
 
 async function side(db: Db, childId: string) {
-  const child = await db.selectFrom('children').select([...sideColumns]).where('id', '=', childId).executeTakeFirst();
+  const child = await db
+    .selectFrom('children')
+    .select([...sideColumns])
+    .where('id', '=', childId)
+    .executeTakeFirst();
   if (!child) return null;
   const sources = await db
     .selectFrom('source_records as r')
@@ -96,7 +124,8 @@ export async function decide(db: Db, reviewId: string, decision: Decision, opts:
     .where('id', '=', r.id)
     .where('status', 'in', ['pending', 'not-sure'])
     .executeTakeFirst();
-  if (Number(claimed.numUpdatedRows) !== 1) throw new ValidationError([{ text: 'This pair has already been decided by someone else. Go back to the list for the next pair', href: '#decision' }]);
+  if (Number(claimed.numUpdatedRows) !== 1)
+    throw new ValidationError([{ text: 'This pair has already been decided by someone else. Go back to the list for the next pair', href: '#decision' }]);
   if (!r.a || !r.b) throw new ValidationError([{ text: 'One of these records is no longer on the register', href: '#decision' }]);
   let mergeId: string | null = null;
   if (decision !== 'not-sure') {
@@ -104,7 +133,11 @@ export async function decide(db: Db, reviewId: string, decision: Decision, opts:
     await db
       .insertInto('link_decisions')
       .values({ source_a: x!.source, record_a: x!.id, source_b: y!.source, record_b: y!.id, decision, review_id: r.id, decided_by: opts.userId })
-      .onConflict((oc) => oc.columns(['source_a', 'record_a', 'source_b', 'record_b']).doUpdateSet({ decision, review_id: r.id, decided_by: opts.userId, decided_at: new Date() }))
+      .onConflict((oc) =>
+        oc
+          .columns(['source_a', 'record_a', 'source_b', 'record_b'])
+          .doUpdateSet({ decision, review_id: r.id, decided_by: opts.userId, decided_at: new Date() }),
+      )
       .execute();
   }
   if (decision === 'same') mergeId = (await mergeChildren(db, r.child_a, r.child_b, { userId: opts.userId, reviewId: r.id })).mergeId;
@@ -121,7 +154,11 @@ export async function undoMerge(db: Db, mergeId: string, userId: string) {
   const m = await db.selectFrom('child_merges').select(['review_id']).where('id', '=', mergeId).executeTakeFirstOrThrow();
   if (m.review_id) {
     await db.updateTable('match_reviews').set({ status: 'different', decided_by: userId, decided_at: new Date() }).where('id', '=', m.review_id).execute();
-    await db.updateTable('link_decisions').set({ decision: 'different', decided_by: userId, decided_at: new Date() }).where('review_id', '=', m.review_id).execute();
+    await db
+      .updateTable('link_decisions')
+      .set({ decision: 'different', decided_by: userId, decided_at: new Date() })
+      .where('review_id', '=', m.review_id)
+      .execute();
   }
   return done;
 }
@@ -146,7 +183,11 @@ export async function getMerge(db: Db, id: string) {
   if (!m) throw new NotFoundError('merge');
   const snap = JSON.parse(m.snapshot) as { kept: Record<string, unknown>; merged: Record<string, unknown> };
   const { snapshot: _s, ...rest } = m;
-  const summary = (r: Record<string, unknown>) => ({ id: r.id as string, name: `${String(r.given_name)} ${String(r.family_name)}`, dateOfBirth: r.date_of_birth as string });
+  const summary = (r: Record<string, unknown>) => ({
+    id: r.id as string,
+    name: `${String(r.given_name)} ${String(r.family_name)}`,
+    dateOfBirth: r.date_of_birth as string,
+  });
   return { ...rest, kept: summary(snap.kept), merged: summary(snap.merged) };
 }
 
@@ -179,7 +220,12 @@ export async function provenance(db: Db, childId: string) {
     .where('r.child_id', '=', childId)
     .orderBy('s.name')
     .execute();
-  const merges = await db.selectFrom('child_merges').select(['id', 'merged_at', 'unmerged_at']).where('kept_child_id', '=', childId).orderBy('merged_at').execute();
+  const merges = await db
+    .selectFrom('child_merges')
+    .select(['id', 'merged_at', 'unmerged_at'])
+    .where('kept_child_id', '=', childId)
+    .orderBy('merged_at')
+    .execute();
   const fields: FieldProvenance[] = [];
   for (const f of FIELD_KEYS) {
     const here = rows.filter((r) => r.field === f);

@@ -45,7 +45,11 @@ export interface BoardSection {
 
 const DIMENSION_PARAM: Record<Dimension, 'partner' | 'agreement' | 'category'> = { partner: 'partner', agreement: 'agreement', category: 'category' };
 
-export function entriesHref(year: number, measure: Measure, filter: Partial<Record<'agreement' | 'partner' | 'category' | 'package' | 'service', string>> = {}): string {
+export function entriesHref(
+  year: number,
+  measure: Measure,
+  filter: Partial<Record<'agreement' | 'partner' | 'category' | 'package' | 'service', string>> = {},
+): string {
   const q = new URLSearchParams({ year: String(year), measure });
   for (const [k, v] of Object.entries(filter)) if (v) q.set(k, v);
   return `${paths.budgetReports.entries}?${q}`;
@@ -69,7 +73,11 @@ export function boardSections(rows: readonly FineRow[], ref: ReferenceData, year
   };
   return (['partner', 'agreement', 'category'] as Dimension[]).map((dim) => {
     const list = names[dim];
-    const { lines, total } = groupBy(rows, dim, list.map((x) => x.id));
+    const { lines, total } = groupBy(
+      rows,
+      dim,
+      list.map((x) => x.id),
+    );
     const out: Line[] = lines.map((l) => ({
       label: l.key === null ? NOT_GIVEN[dim] : (list.find((x) => x.id === l.key)?.name ?? l.key),
       cells: cellsOf(l.figures, year, { [DIMENSION_PARAM[dim]]: l.key ?? 'none' }),
@@ -100,7 +108,12 @@ export interface ShareSection {
 }
 
 /** Each partner's share of a pool's actual spend, against its agreed share for the year. */
-export function shareSections(rows: readonly FineRow[], agreed: ReadonlyMap<string, ReadonlyMap<string, number>>, ref: ReferenceData, year: number): ShareSection[] {
+export function shareSections(
+  rows: readonly FineRow[],
+  agreed: ReadonlyMap<string, ReadonlyMap<string, number>>,
+  ref: ReferenceData,
+  year: number,
+): ShareSection[] {
   const out: ShareSection[] = [];
   for (const a of ref.agreements) {
     const actual = new Map<string, number>();
@@ -115,7 +128,10 @@ export function shareSections(rows: readonly FineRow[], agreed: ReadonlyMap<stri
       actualHref: entriesHref(year, 'actual', { agreement: a.id, partner: l.partnerId }),
       spent: l.spentBp === null ? 'nothing spent yet' : formatShare(l.spentBp),
       agreed: l.agreedBp === null ? 'no agreed share' : formatShare(l.agreedBp),
-      difference: l.differenceBp === null ? '–' : `${l.differenceBp > 0 ? '+' : ''}${(l.differenceBp / 100).toLocaleString('en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} points`,
+      difference:
+        l.differenceBp === null
+          ? '–'
+          : `${l.differenceBp > 0 ? '+' : ''}${(l.differenceBp / 100).toLocaleString('en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} points`,
       owed:
         l.owedPence === null
           ? '–'
@@ -198,11 +214,15 @@ export function groupedBarChartSvg(opts: { id: string; title: string; groups: { 
   ];
   CHART_MEASURES.forEach((m, i) => {
     const x = 10 + i * 180;
-    parts.push(`<rect x="${x}" y="6" width="14" height="14" fill="${CHART_COLOURS[i]}"/><text x="${x + 20}" y="18" fill="#0b0c0c">${escapeXml(MEASURE_LABELS[m])}</text>`);
+    parts.push(
+      `<rect x="${x}" y="6" width="14" height="14" fill="${CHART_COLOURS[i]}"/><text x="${x + 20}" y="18" fill="#0b0c0c">${escapeXml(MEASURE_LABELS[m])}</text>`,
+    );
   });
   opts.groups.forEach((g, gi) => {
     const y0 = legend + gi * groupHeight;
-    parts.push(`<text x="${labelWidth}" y="${y0 + (CHART_MEASURES.length * bar) / 2 + 4}" text-anchor="end" fill="#0b0c0c">${escapeXml(shorten(g.label))}</text>`);
+    parts.push(
+      `<text x="${labelWidth}" y="${y0 + (CHART_MEASURES.length * bar) / 2 + 4}" text-anchor="end" fill="#0b0c0c">${escapeXml(shorten(g.label))}</text>`,
+    );
     g.values.forEach((v, i) => {
       const y = y0 + i * bar;
       const len = v <= 0 ? 0 : Math.max(1, Math.round((barMax * v) / max));

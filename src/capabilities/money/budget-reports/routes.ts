@@ -31,7 +31,17 @@ import {
   transactionTrail,
   yearsInUse,
 } from './service.js';
-import { BOARD_MEASURES, FORECAST_DEFINITION, MEASURE_LABELS, boardSections, entriesHref, kindLabel, protectedLines, shareSections, spendChartSvg } from './presenters.js';
+import {
+  BOARD_MEASURES,
+  FORECAST_DEFINITION,
+  MEASURE_LABELS,
+  boardSections,
+  entriesHref,
+  kindLabel,
+  protectedLines,
+  shareSections,
+  spendChartSvg,
+} from './presenters.js';
 import { MEASURE_ACCOUNTS, averagePence, protectGroups, SHOWN_TEXT, weeklyCostPence, yearChoices, type Measure } from './rules.js';
 import { toCsv, toXlsx, type Table } from '../../../platform/export.js';
 
@@ -44,13 +54,17 @@ const canDrill = (ctx: RouteContext) => ctx.user?.permissions.has(ENTRIES_PERMIS
 const V = (name: string) => `money/budget-reports/views/${name}.njk`;
 
 /** A drill-down link or download asked for something that is not there: say what, in plain words. */
-const invalid = (_ctx: RouteContext, errors: FieldError[]) => ({ view: V('invalid'), data: { pageTitle: 'There is a problem with the report you asked for', errors } });
+const invalid = (_ctx: RouteContext, errors: FieldError[]) => ({
+  view: V('invalid'),
+  data: { pageTitle: 'There is a problem with the report you asked for', errors },
+});
 
 async function chosenYear(ctx: RouteContext, year: number | undefined) {
   const current = financialYearOf(todayInLondon());
   const years = yearChoices(await yearsInUse(ctx.db), current);
   const fy = year ?? current;
-  if (!years.includes(fy)) throw new ValidationError([{ text: `There is no money recorded for ${financialYearLabel(fy)}. Choose a financial year from the list`, href: '#year' }]);
+  if (!years.includes(fy))
+    throw new ValidationError([{ text: `There is no money recorded for ${financialYearLabel(fy)}. Choose a financial year from the list`, href: '#year' }]);
   return { fy, yearItems: years.map((y) => ({ value: String(y), text: financialYearLabel(y), selected: y === fy })) };
 }
 
@@ -66,7 +80,16 @@ async function childShown(ctx: RouteContext, childId: string | null) {
 }
 
 const accountLabel = (a: string) =>
-  ({ budget: 'Budget', contributions: 'Partner contributions', commitments: 'Commitments', 'commitments-reserve': 'Reserved for commitments', spend: 'Actual spend', suspense: 'Invoices not yet matched', creditors: 'Owed to providers', cash: 'Paid out' })[a] ?? a;
+  ({
+    budget: 'Budget',
+    contributions: 'Partner contributions',
+    commitments: 'Commitments',
+    'commitments-reserve': 'Reserved for commitments',
+    spend: 'Actual spend',
+    suspense: 'Invoices not yet matched',
+    creditors: 'Owed to providers',
+    cash: 'Paid out',
+  })[a] ?? a;
 
 // Tables for downloads ---------------------------------------------------------------------------
 
@@ -83,7 +106,9 @@ function shareTables(sections: ReturnType<typeof shareSections>, fy: number): Ta
     {
       sheet: `Shares of spend ${fy}`,
       columns: ['Pool', 'Partner', 'Actual spend (£)', 'Share of spend', 'Agreed share', 'Difference', 'Against agreed share'],
-      rows: sections.flatMap((s) => s.lines.map((l) => [s.agreementName, l.partner, l.actualText.replace(/[£,]/g, ''), l.spent, l.agreed, l.difference, l.owed])),
+      rows: sections.flatMap((s) =>
+        s.lines.map((l) => [s.agreementName, l.partner, l.actualText.replace(/[£,]/g, ''), l.spent, l.agreed, l.difference, l.owed]),
+      ),
     },
   ];
 }
@@ -97,7 +122,12 @@ export function budgetReportsRoutes(_deps: CapabilityDeps): RouteSpec[] {
 
   async function spend(ctx: RouteContext, fy: number) {
     const drill = canDrill(ctx);
-    const [needs, localities, services, packages] = await Promise.all([spendBy(ctx.db, fy, 'need'), spendBy(ctx.db, fy, 'locality'), spendBy(ctx.db, fy, 'service'), packagesInYear(ctx.db, fy)]);
+    const [needs, localities, services, packages] = await Promise.all([
+      spendBy(ctx.db, fy, 'need'),
+      spendBy(ctx.db, fy, 'locality'),
+      spendBy(ctx.db, fy, 'service'),
+      packagesInYear(ctx.db, fy),
+    ]);
     // Unit costs by service: children counted for protection, like the other breakdowns.
     const byService = new Map<string, { label: string; children: Set<string>; unitCosts: number[]; weekly: number[] }>();
     for (const p of packages) {
@@ -109,10 +139,26 @@ export function budgetReportsRoutes(_deps: CapabilityDeps): RouteSpec[] {
       byService.set(k, g);
     }
     const unitCosts = protectGroups(
-      [...byService.values()].sort((a, b) => a.label.localeCompare(b.label)).map((g) => ({ label: g.label, children: g.children.size, packages: g.unitCosts.length, unit: averagePence(g.unitCosts)!, weekly: averagePence(g.weekly)! })),
+      [...byService.values()]
+        .sort((a, b) => a.label.localeCompare(b.label))
+        .map((g) => ({
+          label: g.label,
+          children: g.children.size,
+          packages: g.unitCosts.length,
+          unit: averagePence(g.unitCosts)!,
+          weekly: averagePence(g.weekly)!,
+        })),
     ).map((g) => {
       const hidden = g.shown === 'shown' ? null : SHOWN_TEXT[g.shown].page;
-      return { label: g.label, children: g.shown === 'fewer-than-5' ? 'fewer than 5' : g.children.toLocaleString('en-GB'), unit: hidden ?? formatPence(g.unit), weekly: hidden ?? formatPence(g.weekly), unitPence: hidden ? null : g.unit, weeklyPence: hidden ? null : g.weekly, shown: g.shown };
+      return {
+        label: g.label,
+        children: g.shown === 'fewer-than-5' ? 'fewer than 5' : g.children.toLocaleString('en-GB'),
+        unit: hidden ?? formatPence(g.unit),
+        weekly: hidden ?? formatPence(g.weekly),
+        unitPence: hidden ? null : g.unit,
+        weeklyPence: hidden ? null : g.weekly,
+        shown: g.shown,
+      };
     });
     const breakdown = (key: string, heading: string, groupHeading: string, groups: typeof needs) => {
       const protectedRows = protectGroups(groups);
@@ -133,7 +179,11 @@ export function budgetReportsRoutes(_deps: CapabilityDeps): RouteSpec[] {
         groupHeading,
         lines,
         raw: protectedRows,
-        chart: spendChartSvg({ id: `chart-${key}`, title: `Actual spend ${heading.toLowerCase()}, ${financialYearLabel(fy)}`, lines: protectedRows.map((g) => ({ label: g.label, pence: g.shown === 'shown' ? g.actual : null })) }),
+        chart: spendChartSvg({
+          id: `chart-${key}`,
+          title: `Actual spend ${heading.toLowerCase()}, ${financialYearLabel(fy)}`,
+          lines: protectedRows.map((g) => ({ label: g.label, pence: g.shown === 'shown' ? g.actual : null })),
+        }),
       };
     };
     return {
@@ -175,7 +225,10 @@ export function budgetReportsRoutes(_deps: CapabilityDeps): RouteSpec[] {
           },
         };
       },
-      onInvalid: (ctx, errors) => ({ view: V('board'), data: { pageTitle: 'Budget report', errors, sections: [], shares: [], yearItems: [], forecastDefinition: FORECAST_DEFINITION, downloads: [] } }),
+      onInvalid: (ctx, errors) => ({
+        view: V('board'),
+        data: { pageTitle: 'Budget report', errors, sections: [], shares: [], yearItems: [], forecastDefinition: FORECAST_DEFINITION, downloads: [] },
+      }),
     },
     {
       method: 'GET',
@@ -202,7 +255,12 @@ export function budgetReportsRoutes(_deps: CapabilityDeps): RouteSpec[] {
             year: fy,
             yearItems,
             ...s,
-            perChild: perChild.rows.map((r) => ({ ...r, href: paths.budgetReports.child(r.id), commitmentText: formatPence(r.commitment), actualText: formatPence(r.actual) })),
+            perChild: perChild.rows.map((r) => ({
+              ...r,
+              href: paths.budgetReports.child(r.id),
+              commitmentText: formatPence(r.commitment),
+              actualText: formatPence(r.actual),
+            })),
             perChildTotal: perChild.total,
             page,
             pages,
@@ -235,13 +293,24 @@ export function budgetReportsRoutes(_deps: CapabilityDeps): RouteSpec[] {
               rows: b.raw.map((g) =>
                 g.shown === 'shown'
                   ? [g.label, g.children, { pence: g.actual }, { pence: g.commitment }, g.children ? { pence: Math.round(g.actual / g.children) } : null]
-                  : [g.label, g.shown === 'fewer-than-5' ? 'fewer than 5' : SHOWN_TEXT.hidden.csv, SHOWN_TEXT[g.shown].csv, SHOWN_TEXT[g.shown].csv, SHOWN_TEXT[g.shown].csv],
+                  : [
+                      g.label,
+                      g.shown === 'fewer-than-5' ? 'fewer than 5' : SHOWN_TEXT.hidden.csv,
+                      SHOWN_TEXT[g.shown].csv,
+                      SHOWN_TEXT[g.shown].csv,
+                      SHOWN_TEXT[g.shown].csv,
+                    ],
               ),
             })),
             {
               sheet: `Unit costs ${fy}`,
               columns: ['Service', 'Children', 'Average unit cost (£)', 'Average cost a week (£)'],
-              rows: s.unitCosts.map((u) => [u.label, u.children, u.unitPence === null ? u.unit : { pence: u.unitPence }, u.weeklyPence === null ? u.weekly : { pence: u.weeklyPence }]),
+              rows: s.unitCosts.map((u) => [
+                u.label,
+                u.children,
+                u.unitPence === null ? u.unit : { pence: u.unitPence },
+                u.weeklyPence === null ? u.weekly : { pence: u.weeklyPence },
+              ]),
             },
           ];
         } else {
@@ -252,7 +321,11 @@ export function budgetReportsRoutes(_deps: CapabilityDeps): RouteSpec[] {
         ctx.audit.details = { report: form.report, format: form.format, financialYear: fy };
         const name = `budget-${form.report}-${fy}-${fy + 1}`;
         if (form.format === 'csv') {
-          return { contentType: 'text/csv; charset=utf-8', headers: { 'content-disposition': `attachment; filename="${name}.csv"`, 'cache-control': 'no-store' }, body: toCsv(tables) };
+          return {
+            contentType: 'text/csv; charset=utf-8',
+            headers: { 'content-disposition': `attachment; filename="${name}.csv"`, 'cache-control': 'no-store' },
+            body: toCsv(tables),
+          };
         }
         return {
           contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
@@ -273,7 +346,15 @@ export function budgetReportsRoutes(_deps: CapabilityDeps): RouteSpec[] {
         const { fy } = await chosenYear(ctx, form.year);
         const page = form.page ?? 1;
         const ref = await referenceData(ctx.db);
-        const filter = { financialYear: fy, measure: form.measure as Measure, agreementId: form.agreement, partnerId: form.partner, category: form.category, packageId: form.package, service: form.service };
+        const filter = {
+          financialYear: fy,
+          measure: form.measure as Measure,
+          agreementId: form.agreement,
+          partnerId: form.partner,
+          category: form.category,
+          packageId: form.package,
+          service: form.service,
+        };
         if (form.agreement && !ref.agreements.some((a) => a.id === form.agreement)) throw new NotFoundError('agreement');
         if (form.partner && form.partner !== 'none' && !ref.partners.some((p) => p.id === form.partner)) throw new NotFoundError('partner');
         if (form.category && form.category !== 'none' && !ref.categories.some((c) => c.id === form.category)) throw new NotFoundError('category');
@@ -289,15 +370,34 @@ export function budgetReportsRoutes(_deps: CapabilityDeps): RouteSpec[] {
         const accounts = MEASURE_ACCOUNTS[filter.measure];
         // What the figure on the report is, worked out from these entries' sums.
         const sums = accounts.map((a) => ({ account: accountLabel(a), pence: found.byAccount.get(a) ?? 0, text: formatPence(found.byAccount.get(a) ?? 0) }));
-        ctx.audit.details = { financialYear: fy, measure: filter.measure, agreement: form.agreement ?? null, partner: form.partner ?? null, category: form.category ?? null, package: form.package ?? null, service: form.service ?? null, page };
+        ctx.audit.details = {
+          financialYear: fy,
+          measure: filter.measure,
+          agreement: form.agreement ?? null,
+          partner: form.partner ?? null,
+          category: form.category ?? null,
+          package: form.package ?? null,
+          service: form.service ?? null,
+          page,
+        };
         const describe = [
           form.agreement ? `pool: ${ref.agreements.find((a) => a.id === form.agreement)!.name}` : 'all pools',
           form.partner === 'none' ? 'no partner yet' : form.partner ? `partner: ${ref.partners.find((p) => p.id === form.partner)!.name}` : 'all partners',
-          form.category === 'none' ? 'no service category yet' : form.category ? `service: ${ref.categories.find((c) => c.id === form.category)!.name}` : 'all services',
+          form.category === 'none'
+            ? 'no service category yet'
+            : form.category
+              ? `service: ${ref.categories.find((c) => c.id === form.category)!.name}`
+              : 'all services',
           ...(form.service ? [`the service ${form.service.split('|').slice(1).join('|')}`] : []),
         ];
         const pages = Math.max(1, Math.ceil(found.count / ENTRIES_PAGE_SIZE));
-        const base = entriesHref(fy, filter.measure, { agreement: form.agreement, partner: form.partner, category: form.category, package: form.package, service: form.service });
+        const base = entriesHref(fy, filter.measure, {
+          agreement: form.agreement,
+          partner: form.partner,
+          category: form.category,
+          package: form.package,
+          service: form.service,
+        });
         return {
           view: V('entries'),
           data: {
@@ -368,7 +468,8 @@ export function budgetReportsRoutes(_deps: CapabilityDeps): RouteSpec[] {
             reversedByHref: trail.reversedBy ? paths.budgetReports.transaction(trail.reversedBy.id) : null,
             reversedBy: trail.reversedBy,
             // Commitments follow their package and reversals are final: no link (the form would refuse).
-            reverseHref: ctx.user?.permissions.has('budgets:manage') && !trail.reversedBy && REVERSIBLE_KINDS.has(t.kind) ? paths.budgets.reverseTransaction(t.id) : null,
+            reverseHref:
+              ctx.user?.permissions.has('budgets:manage') && !trail.reversedBy && REVERSIBLE_KINDS.has(t.kind) ? paths.budgets.reverseTransaction(t.id) : null,
           },
         };
       },
@@ -397,7 +498,12 @@ export function budgetReportsRoutes(_deps: CapabilityDeps): RouteSpec[] {
               units: c.units_x100 / 100,
               split: c.split.map((s) => ({ ...s, share: formatShare(s.share_bp) })),
             })),
-            transactions: trail.transactions.map((t) => ({ ...t, kindLabel: kindLabel(t.kind), href: paths.budgetReports.transaction(t.id), amountText: formatPence(t.pence) })),
+            transactions: trail.transactions.map((t) => ({
+              ...t,
+              kindLabel: kindLabel(t.kind),
+              href: paths.budgetReports.transaction(t.id),
+              amountText: formatPence(t.pence),
+            })),
             invoices: trail.invoices.map((i) => ({ ...i, href: paths.budgetReports.invoice(i.id), amountText: formatPence(i.amount_pence) })),
           },
         };
@@ -450,14 +556,29 @@ export function budgetReportsRoutes(_deps: CapabilityDeps): RouteSpec[] {
             recordHref: paths.children.record(childId),
             reference: childReference(childId),
             yearLabel: financialYearLabel(fy),
-            packages: money.packages.map((p) => ({ ...p, href: paths.budgetReports.package(p.id), unitCostText: formatPence(p.unit_cost_pence), units: p.units_x100 / 100 })),
-            byYear: money.byYear.map((y) => ({ ...y, label: financialYearLabel(y.financialYear), commitmentText: formatPence(y.commitment), actualText: formatPence(y.actual), href: `${paths.budgetReports.child(childId)}?year=${y.financialYear}` })),
-            entries: money.entries.map((e) => ({ ...e, accountName: accountLabel(e.account), kindLabel: kindLabel(e.kind), amountText: formatPence(e.amount_pence), href: paths.budgetReports.transaction(e.transaction_id) })),
+            packages: money.packages.map((p) => ({
+              ...p,
+              href: paths.budgetReports.package(p.id),
+              unitCostText: formatPence(p.unit_cost_pence),
+              units: p.units_x100 / 100,
+            })),
+            byYear: money.byYear.map((y) => ({
+              ...y,
+              label: financialYearLabel(y.financialYear),
+              commitmentText: formatPence(y.commitment),
+              actualText: formatPence(y.actual),
+              href: `${paths.budgetReports.child(childId)}?year=${y.financialYear}`,
+            })),
+            entries: money.entries.map((e) => ({
+              ...e,
+              accountName: accountLabel(e.account),
+              kindLabel: kindLabel(e.kind),
+              amountText: formatPence(e.amount_pence),
+              href: paths.budgetReports.transaction(e.transaction_id),
+            })),
           },
         };
       },
     },
   ];
 }
-
-

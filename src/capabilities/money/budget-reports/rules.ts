@@ -106,14 +106,25 @@ export function groupBy(rows: readonly FineRow[], by: Dimension, order: readonly
  * service.ts asks PostgreSQL to work out.
  */
 export function fineRowsFromEntries(
-  entries: readonly { account: string; amountPence: number; agreementId: string; partnerId: string | null; financialYear: number; serviceCategory: string | null; packageId: string | null }[],
+  entries: readonly {
+    account: string;
+    amountPence: number;
+    agreementId: string;
+    partnerId: string | null;
+    financialYear: number;
+    serviceCategory: string | null;
+    packageId: string | null;
+  }[],
   financialYear: number,
 ): FineRow[] {
   const byPackage = new Map<string, { row: Omit<FineRow, 'remaining'>; pkg: string | null }>();
   for (const e of entries) {
     if (e.financialYear !== financialYear) continue;
     const k = [e.agreementId, e.partnerId ?? '', e.serviceCategory ?? '', e.packageId ?? ''].join('|');
-    const g = byPackage.get(k) ?? { row: { agreementId: e.agreementId, partnerId: e.partnerId, category: e.serviceCategory, budget: 0, commitment: 0, actual: 0, unmatched: 0 }, pkg: e.packageId };
+    const g = byPackage.get(k) ?? {
+      row: { agreementId: e.agreementId, partnerId: e.partnerId, category: e.serviceCategory, budget: 0, commitment: 0, actual: 0, unmatched: 0 },
+      pkg: e.packageId,
+    };
     if (e.account === 'budget') g.row.budget += e.amountPence;
     else if (e.account === 'commitments') g.row.commitment += e.amountPence;
     else if (e.account === 'spend') g.row.actual += e.amountPence;
@@ -123,7 +134,16 @@ export function fineRowsFromEntries(
   const out = new Map<string, FineRow>();
   for (const { row, pkg } of byPackage.values()) {
     const k = [row.agreementId, row.partnerId ?? '', row.category ?? ''].join('|');
-    const o = out.get(k) ?? { agreementId: row.agreementId, partnerId: row.partnerId, category: row.category, budget: 0, commitment: 0, actual: 0, unmatched: 0, remaining: 0 };
+    const o = out.get(k) ?? {
+      agreementId: row.agreementId,
+      partnerId: row.partnerId,
+      category: row.category,
+      budget: 0,
+      commitment: 0,
+      actual: 0,
+      unmatched: 0,
+      remaining: 0,
+    };
     o.budget += row.budget;
     o.commitment += row.commitment;
     o.actual += row.actual;

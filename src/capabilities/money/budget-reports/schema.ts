@@ -8,7 +8,12 @@ const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const year = z.preprocess(
   blank,
-  z.coerce.number({ message: 'Choose a financial year from the list' }).int('Choose a financial year from the list').min(2000, 'Choose a financial year from the list').max(2200, 'Choose a financial year from the list').optional(),
+  z.coerce
+    .number({ message: 'Choose a financial year from the list' })
+    .int('Choose a financial year from the list')
+    .min(2000, 'Choose a financial year from the list')
+    .max(2200, 'Choose a financial year from the list')
+    .optional(),
 );
 const page = z.preprocess(blank, z.coerce.number().int().min(1).max(100_000).optional().catch(undefined));
 
@@ -19,10 +24,28 @@ export const entriesForm = z.object({
   page,
   measure: z.preprocess(blank, z.enum(MEASURES, { message: 'Choose which figure to show the entries of' }).default('actual')),
   agreement: z.preprocess(blank, z.string().regex(uuid, 'The pool in the address is not one of the area’s pools').optional()),
-  partner: z.preprocess(blank, z.string().regex(new RegExp(`${uuid.source}|^none$`, 'i'), 'The partner in the address is not one of the area’s partners').optional()),
-  category: z.preprocess(blank, z.string().regex(/^[a-z-]{2,40}$/, 'The service category in the address is not one of the list').optional()),
+  partner: z.preprocess(
+    blank,
+    z
+      .string()
+      .regex(new RegExp(`${uuid.source}|^none$`, 'i'), 'The partner in the address is not one of the area’s partners')
+      .optional(),
+  ),
+  category: z.preprocess(
+    blank,
+    z
+      .string()
+      .regex(/^[a-z-]{2,40}$/, 'The service category in the address is not one of the list')
+      .optional(),
+  ),
   package: z.preprocess(blank, z.string().regex(uuid, 'The package in the address is not a package reference').optional()),
-  service: z.preprocess(blank, z.string().regex(/^[a-z-]{2,40}\|.{1,200}$/, 'The service in the address is not one of the list').optional()),
+  service: z.preprocess(
+    blank,
+    z
+      .string()
+      .regex(/^[a-z-]{2,40}\|.{1,200}$/, 'The service in the address is not one of the list')
+      .optional(),
+  ),
 });
 export type EntriesForm = z.infer<typeof entriesForm>;
 

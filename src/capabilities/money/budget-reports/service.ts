@@ -10,7 +10,6 @@ import { NEED_CODES, isNeedCode } from '../../record/children/index.js';
 import { MEASURE_ACCOUNTS, type FineRow, type Measure } from './rules.js';
 import { isUuid } from '../../../platform/ids.js';
 
-
 // Reference data -------------------------------------------------------------------------------
 
 export async function referenceData(db: Db) {
@@ -41,7 +40,16 @@ export async function yearsInUse(db: Db): Promise<number[]> {
  * commitment (never below zero) added up: everything the board report needs, in one query.
  */
 export async function boardRows(db: Db, financialYear: number): Promise<FineRow[]> {
-  const { rows } = await sql<{ agreement_id: string; partner_id: string | null; service_category: string | null; budget: string; commitment: string; actual: string; unmatched: string; remaining: string }>`
+  const { rows } = await sql<{
+    agreement_id: string;
+    partner_id: string | null;
+    service_category: string | null;
+    budget: string;
+    commitment: string;
+    actual: string;
+    unmatched: string;
+    remaining: string;
+  }>`
     with g as (
       select agreement_id, partner_id, service_category, package_id,
              coalesce(sum(amount_pence) filter (where account = 'budget'), 0) as budget,
@@ -115,8 +123,26 @@ function entryConditions(f: EntryFilter) {
 export async function entriesFor(db: Db, f: EntryFilter, page: number) {
   const where = entryConditions(f);
   const [sums, list] = await Promise.all([
-    sql<{ account: string; pence: string; n: string }>`select e.account, sum(e.amount_pence)::bigint as pence, count(*)::bigint as n from ledger_entries e where ${where} group by e.account`.execute(db),
-    sql<{ id: string; transaction_id: string; account: string; amount_pence: string; partner_name: string | null; service_category: string | null; package_id: string | null; package_reference: string | null; child_id: string | null; kind: string; posted_on: string; reason: string; agreement_code: string }>`
+    sql<{
+      account: string;
+      pence: string;
+      n: string;
+    }>`select e.account, sum(e.amount_pence)::bigint as pence, count(*)::bigint as n from ledger_entries e where ${where} group by e.account`.execute(db),
+    sql<{
+      id: string;
+      transaction_id: string;
+      account: string;
+      amount_pence: string;
+      partner_name: string | null;
+      service_category: string | null;
+      package_id: string | null;
+      package_reference: string | null;
+      child_id: string | null;
+      kind: string;
+      posted_on: string;
+      reason: string;
+      agreement_code: string;
+    }>`
       select e.id, e.transaction_id, e.account, e.amount_pence, p.short_name as partner_name, e.service_category, e.package_id,
              k.reference as package_reference, e.child_id, t.kind, t.posted_on, t.reason, a.code as agreement_code
       from ledger_entries e
@@ -186,7 +212,20 @@ export async function transactionTrail(db: Db, id: number) {
       .leftJoin('budget_partners as p', 'p.id', 'e.partner_id')
       .leftJoin('service_categories as s', 's.code', 'e.service_category')
       .leftJoin('packages as k', 'k.id', 'e.package_id')
-      .select(['e.id', 'e.account', 'ac.name as account_name', 'e.amount_pence', 'e.financial_year', 'a.name as agreement_name', 'a.id as agreement_id', 'p.short_name as partner_name', 's.name as category_name', 'e.package_id', 'k.reference as package_reference', 'e.child_id'])
+      .select([
+        'e.id',
+        'e.account',
+        'ac.name as account_name',
+        'e.amount_pence',
+        'e.financial_year',
+        'a.name as agreement_name',
+        'a.id as agreement_id',
+        'p.short_name as partner_name',
+        's.name as category_name',
+        'e.package_id',
+        'k.reference as package_reference',
+        'e.child_id',
+      ])
       .where('e.transaction_id', '=', id)
       .orderBy('e.id')
       .execute(),
@@ -213,7 +252,20 @@ export async function packageTrail(db: Db, packageId: string | undefined) {
     db
       .selectFrom('package_changes as c')
       .leftJoin('users as u', 'u.id', 'c.changed_by')
-      .select(['c.id', 'c.version', 'c.reason', 'c.decision_id', 'c.changed_at', 'c.unit_cost_pence', 'c.units_x100', 'c.frequency', 'c.starts_on', 'c.ends_on', 'c.service', 'u.display_name as changed_by_name'])
+      .select([
+        'c.id',
+        'c.version',
+        'c.reason',
+        'c.decision_id',
+        'c.changed_at',
+        'c.unit_cost_pence',
+        'c.units_x100',
+        'c.frequency',
+        'c.starts_on',
+        'c.ends_on',
+        'c.service',
+        'u.display_name as changed_by_name',
+      ])
       .where('c.package_id', '=', packageId)
       .orderBy('c.version', 'desc')
       .execute(),
@@ -231,7 +283,13 @@ export async function packageTrail(db: Db, packageId: string | undefined) {
       from ledger_entries e join ledger_transactions t on t.id = e.transaction_id
       where e.package_id = ${packageId}::uuid
       group by t.id order by t.id desc limit 200`.execute(db),
-    db.selectFrom('invoices').select(['id', 'supplier_reference', 'amount_pence', 'service_from', 'service_to', 'received_on']).where('package_id', '=', packageId).orderBy('received_on', 'desc').limit(100).execute(),
+    db
+      .selectFrom('invoices')
+      .select(['id', 'supplier_reference', 'amount_pence', 'service_from', 'service_to', 'received_on'])
+      .where('package_id', '=', packageId)
+      .orderBy('received_on', 'desc')
+      .limit(100)
+      .execute(),
   ]);
   return {
     pkg,
@@ -276,9 +334,29 @@ export async function invoiceTrail(db: Db, invoiceId: string | undefined) {
 export async function childMoney(db: Db, childId: string, financialYear: number) {
   interface Row {
     child: { given_name: string; family_name: string } | null;
-    packages: { id: string; reference: string; service: string; category_name: string; agreement_name: string; starts_on: string; ends_on: string | null; unit_cost_pence: number; units_x100: number; frequency: string }[];
+    packages: {
+      id: string;
+      reference: string;
+      service: string;
+      category_name: string;
+      agreement_name: string;
+      starts_on: string;
+      ends_on: string | null;
+      unit_cost_pence: number;
+      units_x100: number;
+      frequency: string;
+    }[];
     by_year: { financial_year: number; commitment: number; actual: number }[];
-    entries: { id: number; transaction_id: number; account: string; amount_pence: number; partner_name: string | null; package_reference: string | null; kind: string; posted_on: string }[];
+    entries: {
+      id: number;
+      transaction_id: number;
+      account: string;
+      amount_pence: number;
+      partner_name: string | null;
+      package_reference: string | null;
+      kind: string;
+      posted_on: string;
+    }[];
   }
   const { rows } = await sql<Row>`
     select
@@ -383,12 +461,12 @@ export async function spendBy(db: Db, financialYear: number, by: 'need' | 'local
               from ledger_entries e join packages k on k.id = e.package_id join service_categories s on s.code = k.service_category
               where ${common} group by 1, 2`;
   const { rows } = await sql<{ key: string | null; label: string | null; children: number; actual: string; commitment: string }>`${q}`.execute(db);
-  const label = (r: { key: string | null; label: string | null }) => (by === 'need' ? (r.key && isNeedCode(r.key) ? NEED_CODES[r.key] : r.key) : r.label) ?? 'Not recorded';
+  const label = (r: { key: string | null; label: string | null }) =>
+    (by === 'need' ? (r.key && isNeedCode(r.key) ? NEED_CODES[r.key] : r.key) : r.label) ?? 'Not recorded';
   return rows
     .map((r) => ({ key: r.key, label: label(r), children: Number(r.children), actual: Number(r.actual), commitment: Number(r.commitment) }))
     .sort((a, b) => b.actual - a.actual || a.label.localeCompare(b.label));
 }
-
 
 /** Packages running at some time in the year, by service, for unit costs. */
 export async function packagesInYear(db: Db, financialYear: number) {

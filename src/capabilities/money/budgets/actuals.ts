@@ -33,27 +33,49 @@ export interface NewInvoice {
 const day = (iso: string) => iso.split('-').reverse().join('/');
 
 /** The spend lines (by year and partner, by the package's split over the days served) and their other side. */
-async function spendLines(db: Db, packageId: string, from: string, to: string, amountPence: number, other: (fy: number, partnerId: string, pence: number) => LedgerLine[]) {
+async function spendLines(
+  db: Db,
+  packageId: string,
+  from: string,
+  to: string,
+  amountPence: number,
+  other: (fy: number, partnerId: string, pence: number) => LedgerLine[],
+) {
   const { pkg, split } = await currentTerms(db, packageId);
   const weights = dayWeights(split, from, to, financialYearOf);
-  const parts = allocate(amountPence, [...weights.entries()].map(([key, weight]) => ({ key, weight })));
+  const parts = allocate(
+    amountPence,
+    [...weights.entries()].map(([key, weight]) => ({ key, weight })),
+  );
   const lines: LedgerLine[] = [];
   for (const [key, pence] of parts) {
     if (pence === 0) continue;
     const [fy, partnerId] = key.split('|') as [string, string];
-    const dims = { agreementId: pkg.agreement_id, partnerId, financialYear: Number(fy), serviceCategory: pkg.service_category, packageId, childId: pkg.child_id };
+    const dims = {
+      agreementId: pkg.agreement_id,
+      partnerId,
+      financialYear: Number(fy),
+      serviceCategory: pkg.service_category,
+      packageId,
+      childId: pkg.child_id,
+    };
     lines.push({ account: 'spend', amountPence: pence, ...dims }, ...other(Number(fy), partnerId, pence));
   }
   return { pkg, lines };
 }
 
 async function packageFor(db: Db, agreementId: string, packageId: string, from: string, to: string, field = '#packageId') {
-  const pkg = isUuid(packageId) ? await db.selectFrom('packages').select(['id', 'reference', 'agreement_id', 'starts_on', 'ends_on']).where('id', '=', packageId).executeTakeFirst() : undefined;
+  const pkg = isUuid(packageId)
+    ? await db.selectFrom('packages').select(['id', 'reference', 'agreement_id', 'starts_on', 'ends_on']).where('id', '=', packageId).executeTakeFirst()
+    : undefined;
   if (!pkg || pkg.agreement_id !== agreementId) throw new ValidationError([{ text: 'Select a package paid from this pool', href: field }]);
   if (from < pkg.starts_on || (pkg.ends_on !== null && to > pkg.ends_on)) {
     const runs = pkg.ends_on ? `from ${day(pkg.starts_on)} to ${day(pkg.ends_on)}` : `from ${day(pkg.starts_on)}`;
     throw new ValidationError([
-      { text: `The invoice is for ${day(from)} to ${day(to)}, but ${pkg.reference} runs ${runs}. Check the dates, or record it without a package so it is listed as unmatched`, href: '#serviceFrom-day' },
+      {
+        text: `The invoice is for ${day(from)} to ${day(to)}, but ${pkg.reference} runs ${runs}. Check the dates, or record it without a package so it is listed as unmatched`,
+        href: '#serviceFrom-day',
+      },
     ]);
   }
   return pkg;
@@ -75,9 +97,12 @@ async function duplicateMessage(db: Db, providerId: string, ref: string): Promis
 
 /** Records an invoice and posts it: to the package's spend by its split, or to suspense when it names no package. */
 export async function recordInvoice(db: Db, input: NewInvoice, by: Actor | null): Promise<{ invoiceId: string; posted: Posted }> {
-  if (input.serviceTo < input.serviceFrom) throw new ValidationError([{ text: 'The period the invoice is for cannot end before it starts', href: '#serviceTo-day' }]);
+  if (input.serviceTo < input.serviceFrom)
+    throw new ValidationError([{ text: 'The period the invoice is for cannot end before it starts', href: '#serviceTo-day' }]);
   return inTransaction(db, async (tx) => {
-    const provider = isUuid(input.providerId) ? await tx.selectFrom('organisations').select(['id', 'name']).where('id', '=', input.providerId).executeTakeFirst() : undefined;
+    const provider = isUuid(input.providerId)
+      ? await tx.selectFrom('organisations').select(['id', 'name']).where('id', '=', input.providerId).executeTakeFirst()
+      : undefined;
     if (!provider) throw new ValidationError([{ text: 'Select the provider that sent the invoice', href: '#providerId' }]);
     const dup = await duplicateMessage(tx, input.providerId, input.supplierReference);
     if (dup) throw new ValidationError([{ text: dup, href: '#supplierReference' }]);
@@ -117,7 +142,15 @@ export async function recordInvoice(db: Db, input: NewInvoice, by: Actor | null)
         { account: 'creditors', amountPence: -input.amountPence, agreementId: input.agreementId, financialYear: fy },
       ];
     }
-    const posted = await post(tx, { idempotencyKey: `invoice:${invoice.id}`, kind: 'invoice', postedOn: input.receivedOn, reason, recordedBy: by?.id ?? null, invoiceId: invoice.id, lines });
+    const posted = await post(tx, {
+      idempotencyKey: `invoice:${invoice.id}`,
+      kind: 'invoice',
+      postedOn: input.receivedOn,
+      reason,
+      recordedBy: by?.id ?? null,
+      invoiceId: invoice.id,
+      lines,
+    });
     return { invoiceId: invoice.id, posted };
   });
 }
@@ -153,7 +186,12 @@ export const listInvoices = (db: Db, agreementId: string, opts: { packageId?: st
  * in a year is more than their commitment for it.
  */
 export async function unmatched(db: Db, agreementId: string) {
-  const invoices = await invoiceQuery(db).where('i.agreement_id', '=', agreementId).where('i.package_id', 'is', null).where('i.cancelled_at', 'is', null).orderBy('i.received_on').execute();
+  const invoices = await invoiceQuery(db)
+    .where('i.agreement_id', '=', agreementId)
+    .where('i.package_id', 'is', null)
+    .where('i.cancelled_at', 'is', null)
+    .orderBy('i.received_on')
+    .execute();
   const over = await db
     .selectFrom('ledger_entries as e')
     .innerJoin('packages as k', 'k.id', 'e.package_id')
@@ -168,12 +206,24 @@ export async function unmatched(db: Db, agreementId: string) {
     .where('e.agreement_id', '=', agreementId)
     .where('e.account', 'in', ['commitments', 'spend'])
     .groupBy(['e.package_id', 'k.reference', 'k.child_id', 'e.financial_year'])
-    .having(sql`sum(case when e.account = 'spend' then e.amount_pence else 0 end)`, '>', sql`sum(case when e.account = 'commitments' then e.amount_pence else 0 end)`)
+    .having(
+      sql`sum(case when e.account = 'spend' then e.amount_pence else 0 end)`,
+      '>',
+      sql`sum(case when e.account = 'commitments' then e.amount_pence else 0 end)`,
+    )
     .orderBy('k.reference')
     .execute();
   return {
     invoices,
-    overCommitted: over.map((o) => ({ packageId: o.package_id!, reference: o.reference, childId: o.child_id, financialYear: o.financial_year, committed: Number(o.committed), spent: Number(o.spent), over: Number(o.spent) - Number(o.committed) })),
+    overCommitted: over.map((o) => ({
+      packageId: o.package_id!,
+      reference: o.reference,
+      childId: o.child_id,
+      financialYear: o.financial_year,
+      committed: Number(o.committed),
+      spent: Number(o.spent),
+      over: Number(o.spent) - Number(o.committed),
+    })),
   };
 }
 
@@ -181,11 +231,19 @@ export async function unmatched(db: Db, agreementId: string) {
 export async function matchInvoice(db: Db, invoiceId: string, packageId: string, by: Actor, today = todayInLondon()): Promise<Posted> {
   return inTransaction(db, async (tx) => {
     const inv = await getInvoice(tx, invoiceId);
-    if (inv.cancelled_at) throw new ValidationError([{ text: `Invoice ${inv.supplier_reference} has been cancelled: it cannot be matched`, href: '#packageId' }]);
-    if (inv.package_id) throw new ValidationError([{ text: `Invoice ${inv.supplier_reference} is already matched to ${inv.package_reference}`, href: '#packageId' }]);
+    if (inv.cancelled_at)
+      throw new ValidationError([{ text: `Invoice ${inv.supplier_reference} has been cancelled: it cannot be matched`, href: '#packageId' }]);
+    if (inv.package_id)
+      throw new ValidationError([{ text: `Invoice ${inv.supplier_reference} is already matched to ${inv.package_reference}`, href: '#packageId' }]);
     await packageFor(tx, inv.agreement_id, packageId, inv.service_from, inv.service_to);
-    const updated = await tx.updateTable('invoices').set({ package_id: packageId, matched_at: new Date() }).where('id', '=', invoiceId).where('package_id', 'is', null).executeTakeFirst();
-    if (Number(updated.numUpdatedRows) !== 1) throw new ValidationError([{ text: `Invoice ${inv.supplier_reference} has just been matched by someone else`, href: '#packageId' }]);
+    const updated = await tx
+      .updateTable('invoices')
+      .set({ package_id: packageId, matched_at: new Date() })
+      .where('id', '=', invoiceId)
+      .where('package_id', 'is', null)
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) !== 1)
+      throw new ValidationError([{ text: `Invoice ${inv.supplier_reference} has just been matched by someone else`, href: '#packageId' }]);
     const { lines } = await spendLines(tx, packageId, inv.service_from, inv.service_to, inv.amount_pence, () => []);
     lines.push({ account: 'suspense', amountPence: -inv.amount_pence, agreementId: inv.agreement_id, financialYear: financialYearOf(inv.service_from) });
     return post(tx, {
@@ -226,7 +284,8 @@ export async function cancelInvoice(db: Db, invoiceId: string, c: Cancellation, 
       throw new ValidationError([{ text: `Invoice ${inv.supplier_reference} has already been cancelled: it cannot be cancelled twice`, href: '#reason' }]);
     }
     if (!c.reason.trim()) throw new ValidationError([{ text: 'Enter why the invoice is being cancelled', href: '#reason' }]);
-    if (Number(inv.paid_pence) > 0) throw new ValidationError([{ text: 'Payments have been recorded against this invoice: it cannot be cancelled', href: '#reason' }]);
+    if (Number(inv.paid_pence) > 0)
+      throw new ValidationError([{ text: 'Payments have been recorded against this invoice: it cannot be cancelled', href: '#reason' }]);
     const postings = await tx
       .selectFrom('ledger_transactions')
       .select(['id', 'kind'])
@@ -236,7 +295,13 @@ export async function cancelInvoice(db: Db, invoiceId: string, c: Cancellation, 
       .execute();
     const transactionIds: number[] = [];
     for (const t of postings) {
-      const r = await reverse(tx, { transactionId: t.id, postedOn: c.postedOn, reason: `Invoice ${inv.supplier_reference} cancelled: ${c.reason}`, recordedBy: by.id, idempotencyKey: `${keyPrefix}${t.id}` });
+      const r = await reverse(tx, {
+        transactionId: t.id,
+        postedOn: c.postedOn,
+        reason: `Invoice ${inv.supplier_reference} cancelled: ${c.reason}`,
+        recordedBy: by.id,
+        idempotencyKey: `${keyPrefix}${t.id}`,
+      });
       transactionIds.push(r.transactionId);
     }
     await tx.updateTable('invoices').set({ cancelled_at: new Date(), cancelled_by: by.id, cancel_reason: c.reason }).where('id', '=', invoiceId).execute();
@@ -267,10 +332,28 @@ export async function payInvoice(db: Db, invoiceId: string, p: NewPayment, by: A
     }
     const owed = inv.amount_pence - Number(inv.paid_pence);
     if (p.amountPence > owed) {
-      throw new ValidationError([{ text: `The payment (${formatPence(p.amountPence)}) is more than is still owed on invoice ${inv.supplier_reference} (${formatPence(owed)})`, href: '#amount' }]);
+      throw new ValidationError([
+        {
+          text: `The payment (${formatPence(p.amountPence)}) is more than is still owed on invoice ${inv.supplier_reference} (${formatPence(owed)})`,
+          href: '#amount',
+        },
+      ]);
     }
-    if (p.paidOn < inv.received_on) throw new ValidationError([{ text: `The payment date must be on or after the invoice was received (${day(inv.received_on)})`, href: '#paidOn-day' }]);
-    await tx.insertInto('payments').values({ id: p.id, kind: 'invoice', invoice_id: invoiceId, package_id: inv.package_id, amount_pence: p.amountPence, paid_on: p.paidOn, reference: p.reference, recorded_by: by.id }).execute();
+    if (p.paidOn < inv.received_on)
+      throw new ValidationError([{ text: `The payment date must be on or after the invoice was received (${day(inv.received_on)})`, href: '#paidOn-day' }]);
+    await tx
+      .insertInto('payments')
+      .values({
+        id: p.id,
+        kind: 'invoice',
+        invoice_id: invoiceId,
+        package_id: inv.package_id,
+        amount_pence: p.amountPence,
+        paid_on: p.paidOn,
+        reference: p.reference,
+        recorded_by: by.id,
+      })
+      .execute();
     const creditors = await tx
       .selectFrom('ledger_entries as e')
       .innerJoin('ledger_transactions as t', 't.id', 'e.transaction_id')
@@ -318,7 +401,18 @@ export async function recordDirectPayment(db: Db, packageId: string, p: NewPayme
     await packageFor(tx, pkg.agreement_id, packageId, p.paidOn, p.paidOn, '#paidOn-day').catch(() => {
       throw new ValidationError([{ text: 'The payment date must be within the package’s dates', href: '#paidOn-day' }]);
     });
-    await tx.insertInto('payments').values({ id: p.id, kind: 'direct-payment', package_id: packageId, amount_pence: p.amountPence, paid_on: p.paidOn, reference: p.reference, recorded_by: by.id }).execute();
+    await tx
+      .insertInto('payments')
+      .values({
+        id: p.id,
+        kind: 'direct-payment',
+        package_id: packageId,
+        amount_pence: p.amountPence,
+        paid_on: p.paidOn,
+        reference: p.reference,
+        recorded_by: by.id,
+      })
+      .execute();
     const { lines } = await spendLines(tx, packageId, p.paidOn, p.paidOn, p.amountPence, (fy, partnerId, pence) => [
       { account: 'cash', amountPence: -pence, agreementId: pkg.agreement_id, partnerId, financialYear: fy },
     ]);
@@ -343,7 +437,16 @@ export const directPaymentsOfPackage = (db: Db, packageId: string) =>
 
 // CSV import ------------------------------------------------------------------------------------
 
-export const IMPORT_COLUMNS = ['provider_code', 'supplier_reference', 'package_reference', 'service_from', 'service_to', 'amount', 'received_on', 'description'] as const;
+export const IMPORT_COLUMNS = [
+  'provider_code',
+  'supplier_reference',
+  'package_reference',
+  'service_from',
+  'service_to',
+  'amount',
+  'received_on',
+  'description',
+] as const;
 const REQUIRED = ['provider_code', 'supplier_reference', 'service_from', 'service_to', 'amount', 'received_on'] as const;
 export const MAX_IMPORT_ROWS = 5000;
 
@@ -396,9 +499,20 @@ export async function importInvoices(db: Db, agreementId: string, csv: string, b
     return { problems: [{ row: 1, column: null, message: `The first row must name the columns. Missing: ${missing.join(', ')}` }], rows: [], recorded: 0 };
   }
   const unknown = header.filter((h) => h && !(IMPORT_COLUMNS as readonly string[]).includes(h));
-  if (unknown.length) return { problems: [{ row: 1, column: null, message: `Unknown column ${unknown.join(', ')}. The columns are: ${IMPORT_COLUMNS.join(', ')}` }], rows: [], recorded: 0 };
-  if (records.length - 1 > MAX_IMPORT_ROWS) return { problems: [{ row: 0, column: null, message: `The file has ${records.length - 1} rows: import no more than ${MAX_IMPORT_ROWS} at a time` }], rows: [], recorded: 0 };
-  if (records.length === 1) return { problems: [{ row: 0, column: null, message: 'The file has no invoices in it, only the row of column names' }], rows: [], recorded: 0 };
+  if (unknown.length)
+    return {
+      problems: [{ row: 1, column: null, message: `Unknown column ${unknown.join(', ')}. The columns are: ${IMPORT_COLUMNS.join(', ')}` }],
+      rows: [],
+      recorded: 0,
+    };
+  if (records.length - 1 > MAX_IMPORT_ROWS)
+    return {
+      problems: [{ row: 0, column: null, message: `The file has ${records.length - 1} rows: import no more than ${MAX_IMPORT_ROWS} at a time` }],
+      rows: [],
+      recorded: 0,
+    };
+  if (records.length === 1)
+    return { problems: [{ row: 0, column: null, message: 'The file has no invoices in it, only the row of column names' }], rows: [], recorded: 0 };
 
   const [orgs, pkgs] = await Promise.all([
     db.selectFrom('organisations').select(['id', 'code', 'name']).execute(),
@@ -446,8 +560,24 @@ export async function importInvoices(db: Db, agreementId: string, csv: string, b
       else seenInFile.set(k, rowNo);
     }
     if (problems.length > before || !org || !from || !to || !received || !money.ok) continue;
-    const invoice: NewInvoice = { agreementId, providerId: org.id, supplierReference: ref, packageId: pkg?.id ?? null, serviceFrom: from, serviceTo: to, amountPence: money.pence, receivedOn: received, description };
-    const existing = await db.selectFrom('invoices').selectAll().where('provider_id', '=', org.id).where('supplier_reference', '=', ref).where('cancelled_at', 'is', null).executeTakeFirst();
+    const invoice: NewInvoice = {
+      agreementId,
+      providerId: org.id,
+      supplierReference: ref,
+      packageId: pkg?.id ?? null,
+      serviceFrom: from,
+      serviceTo: to,
+      amountPence: money.pence,
+      receivedOn: received,
+      description,
+    };
+    const existing = await db
+      .selectFrom('invoices')
+      .selectAll()
+      .where('provider_id', '=', org.id)
+      .where('supplier_reference', '=', ref)
+      .where('cancelled_at', 'is', null)
+      .executeTakeFirst();
     if (existing) {
       const same =
         existing.agreement_id === agreementId &&
@@ -457,7 +587,10 @@ export async function importInvoices(db: Db, agreementId: string, csv: string, b
         existing.received_on === received &&
         (existing.package_id === invoice.packageId || invoice.packageId === null);
       if (!same) {
-        bad('supplier_reference', `Invoice ${ref} from ${org.name} is already recorded with different details (received ${day(existing.received_on)}, ${formatPence(existing.amount_pence)}). Each invoice can be recorded only once`);
+        bad(
+          'supplier_reference',
+          `Invoice ${ref} from ${org.name} is already recorded with different details (received ${day(existing.received_on)}, ${formatPence(existing.amount_pence)}). Each invoice can be recorded only once`,
+        );
         continue;
       }
       rows.push({ row: rowNo, status: 'already-recorded', invoice, providerName: org.name, packageReference: pkg?.reference ?? null });

@@ -65,7 +65,10 @@ export interface NewAgreement {
 
 export async function createAgreement(db: Db, input: NewAgreement, by: Actor) {
   if (input.arrangement === 'pooled') {
-    const host = input.hostPartnerId && isUuid(input.hostPartnerId) ? await db.selectFrom('budget_partners').select('id').where('id', '=', input.hostPartnerId).executeTakeFirst() : undefined;
+    const host =
+      input.hostPartnerId && isUuid(input.hostPartnerId)
+        ? await db.selectFrom('budget_partners').select('id').where('id', '=', input.hostPartnerId).executeTakeFirst()
+        : undefined;
     if (!host) throw new ValidationError([{ text: 'Select the partner that hosts the pooled fund', href: '#hostPartnerId' }]);
   }
   if (input.legalBasis === 'other' && !input.legalBasisNote) {
@@ -125,7 +128,9 @@ export async function agreementYears(db: Db, agreementId: string) {
   return years.map((y) => ({
     financialYear: y.financial_year,
     label: financialYearLabel(y.financial_year),
-    shares: shares.filter((s) => s.financial_year === y.financial_year).map((s) => ({ partnerId: s.partner_id, name: s.short_name, bp: s.share_bp, share: formatShare(s.share_bp) })),
+    shares: shares
+      .filter((s) => s.financial_year === y.financial_year)
+      .map((s) => ({ partnerId: s.partner_id, name: s.short_name, bp: s.share_bp, share: formatShare(s.share_bp) })),
   }));
 }
 
@@ -137,8 +142,14 @@ export async function addAgreementYear(db: Db, agreementId: string, financialYea
   if (given.length === 0 || total !== FULL_SHARE) {
     throw new ValidationError([{ text: `The partners’ shares add up to ${formatShare(total)}: they must add up to exactly 100%`, href: '#shares' }]);
   }
-  const exists = await db.selectFrom('agreement_years').select('financial_year').where('agreement_id', '=', agreementId).where('financial_year', '=', financialYear).executeTakeFirst();
-  if (exists) throw new ValidationError([{ text: `The agreement already has the financial year ${financialYearLabel(financialYear)}`, href: '#financialYear' }]);
+  const exists = await db
+    .selectFrom('agreement_years')
+    .select('financial_year')
+    .where('agreement_id', '=', agreementId)
+    .where('financial_year', '=', financialYear)
+    .executeTakeFirst();
+  if (exists)
+    throw new ValidationError([{ text: `The agreement already has the financial year ${financialYearLabel(financialYear)}`, href: '#financialYear' }]);
   await inTransaction(db, async (tx) => {
     await tx.insertInto('agreement_years').values({ agreement_id: agreementId, financial_year: financialYear }).execute();
     await tx
@@ -172,7 +183,12 @@ export async function recordContribution(db: Db, c: Contribution, by: Actor | nu
     .where('partner_id', '=', c.partnerId)
     .executeTakeFirst();
   if (!year) {
-    throw new ValidationError([{ text: `The partner has no agreed share of ${financialYearLabel(c.financialYear)} in this agreement. Add the year and its shares first`, href: '#partnerId' }]);
+    throw new ValidationError([
+      {
+        text: `The partner has no agreed share of ${financialYearLabel(c.financialYear)} in this agreement. Add the year and its shares first`,
+        href: '#partnerId',
+      },
+    ]);
   }
   const dims = { agreementId: c.agreementId, partnerId: c.partnerId, financialYear: c.financialYear, serviceCategory: c.serviceCategory };
   return post(db, {
@@ -192,7 +208,12 @@ export async function recordContribution(db: Db, c: Contribution, by: Actor | nu
 
 /** The periods of a financial year, open or closed. */
 export async function listPeriods(db: Db, financialYear: number) {
-  const rows = await db.selectFrom('ledger_periods as p').leftJoin('users as u', 'u.id', 'p.closed_by').select(['p.period', 'p.closed_at', 'u.display_name as closed_by_name']).where('p.financial_year', '=', financialYear).execute();
+  const rows = await db
+    .selectFrom('ledger_periods as p')
+    .leftJoin('users as u', 'u.id', 'p.closed_by')
+    .select(['p.period', 'p.closed_at', 'u.display_name as closed_by_name'])
+    .where('p.financial_year', '=', financialYear)
+    .execute();
   return Array.from({ length: 12 }, (_, i) => {
     const period = i + 1;
     const row = rows.find((r) => r.period === period);
@@ -206,15 +227,27 @@ export async function listPeriods(db: Db, financialYear: number) {
  */
 export async function closePeriod(db: Db, financialYear: number, period: number, by: Actor, today = todayInLondon()) {
   const bounds = periodBounds(financialYear, period);
-  if (bounds.endsOn >= today) throw new ValidationError([{ text: `${bounds.name} has not ended yet: a period can be closed only after its last day`, href: '#period' }]);
+  if (bounds.endsOn >= today)
+    throw new ValidationError([{ text: `${bounds.name} has not ended yet: a period can be closed only after its last day`, href: '#period' }]);
   await inTransaction(db, async (tx) => {
     await tx
       .insertInto('ledger_periods')
       .values({ financial_year: financialYear, period, starts_on: bounds.startsOn, ends_on: bounds.endsOn })
       .onConflict((oc) => oc.columns(['financial_year', 'period']).doNothing())
       .execute();
-    const row = await tx.selectFrom('ledger_periods').select('closed_at').where('financial_year', '=', financialYear).where('period', '=', period).forUpdate().executeTakeFirstOrThrow();
+    const row = await tx
+      .selectFrom('ledger_periods')
+      .select('closed_at')
+      .where('financial_year', '=', financialYear)
+      .where('period', '=', period)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
     if (row.closed_at) throw new ValidationError([{ text: `${bounds.name} is already closed`, href: '#period' }]);
-    await tx.updateTable('ledger_periods').set({ closed_at: new Date(), closed_by: by.id }).where('financial_year', '=', financialYear).where('period', '=', period).execute();
+    await tx
+      .updateTable('ledger_periods')
+      .set({ closed_at: new Date(), closed_by: by.id })
+      .where('financial_year', '=', financialYear)
+      .where('period', '=', period)
+      .execute();
   });
 }

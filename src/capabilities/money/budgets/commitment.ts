@@ -84,7 +84,10 @@ export function commitmentByYear(terms: PackageTerms, split: Split, throughYear:
     out.push({
       financialYear: fy,
       totalPence,
-      byPartner: [...parts.entries()].filter(([, p]) => p !== 0).map(([partnerId, pence]) => ({ partnerId, pence })).sort((a, b) => (a.partnerId < b.partnerId ? -1 : 1)),
+      byPartner: [...parts.entries()]
+        .filter(([, p]) => p !== 0)
+        .map(([partnerId, pence]) => ({ partnerId, pence }))
+        .sort((a, b) => (a.partnerId < b.partnerId ? -1 : 1)),
     });
   }
   return out;

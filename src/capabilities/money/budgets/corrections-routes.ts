@@ -67,7 +67,12 @@ export function correctionRoutes(deps: CapabilityDeps): RouteSpec[] {
       view: `${V}reverse.njk`,
       data: {
         pageTitle: `Reverse transaction ${id}`,
-        t: { ...t, kindName: KIND_NAMES[t.kind] ?? t.kind, posted: longDate(t.posted_on), amount: money(lines.filter((l) => l.amount_pence > 0).reduce((a, l) => a + l.amount_pence, 0)) },
+        t: {
+          ...t,
+          kindName: KIND_NAMES[t.kind] ?? t.kind,
+          posted: longDate(t.posted_on),
+          amount: money(lines.filter((l) => l.amount_pence > 0).reduce((a, l) => a + l.amount_pence, 0)),
+        },
         refusal: errors ? null : await reversalRefusal(ctx.db, id),
         transactionHref: paths.budgetReports.transaction(id),
         values: { token: randomUUID(), ...values },
@@ -119,14 +124,54 @@ export function correctionRoutes(deps: CapabilityDeps): RouteSpec[] {
         values: { token: randomUUID(), ...values },
         errors,
         kindItems: [
-          { value: 'transfer', text: 'A transfer within the financial year', hint: { text: 'Between partners or kinds of service' }, checked: values.kind === 'transfer' },
-          { value: 'carry-forward', text: 'A year-end adjustment: carry money forward to the next financial year', hint: { text: 'Only what is neither committed nor spent can be carried forward' }, checked: values.kind === 'carry-forward' },
+          {
+            value: 'transfer',
+            text: 'A transfer within the financial year',
+            hint: { text: 'Between partners or kinds of service' },
+            checked: values.kind === 'transfer',
+          },
+          {
+            value: 'carry-forward',
+            text: 'A year-end adjustment: carry money forward to the next financial year',
+            hint: { text: 'Only what is neither committed nor spent can be carried forward' },
+            checked: values.kind === 'carry-forward',
+          },
         ],
-        yearItems: items(years, (y) => String(y.financialYear), (y) => y.label, values.financialYear, 'Choose a year'),
-        fromPartnerItems: items(partners, (p) => p.id, (p) => p.short_name, values.fromPartnerId, 'Choose a partner'),
-        toPartnerItems: items(partners, (p) => p.id, (p) => p.short_name, values.toPartnerId, 'Choose a partner'),
-        fromCategoryItems: items(cats, (c) => c.code, (c) => c.name, values.fromCategory, 'Choose a kind of service'),
-        toCategoryItems: items(cats, (c) => c.code, (c) => c.name, values.toCategory, 'Choose a kind of service'),
+        yearItems: items(
+          years,
+          (y) => String(y.financialYear),
+          (y) => y.label,
+          values.financialYear,
+          'Choose a year',
+        ),
+        fromPartnerItems: items(
+          partners,
+          (p) => p.id,
+          (p) => p.short_name,
+          values.fromPartnerId,
+          'Choose a partner',
+        ),
+        toPartnerItems: items(
+          partners,
+          (p) => p.id,
+          (p) => p.short_name,
+          values.toPartnerId,
+          'Choose a partner',
+        ),
+        fromCategoryItems: items(
+          cats,
+          (c) => c.code,
+          (c) => c.name,
+          values.fromCategory,
+          'Choose a kind of service',
+        ),
+        toCategoryItems: items(
+          cats,
+          (c) => c.code,
+          (c) => c.name,
+          values.toCategory,
+          'Choose a kind of service',
+        ),
         postedOnItems: dateItems(values, 'postedOn', errors, todayInLondon()),
       },
     };
@@ -167,7 +212,11 @@ export function correctionRoutes(deps: CapabilityDeps): RouteSpec[] {
         if (!codes.has(form.toCategory)) bad.push({ text: 'Select the kind of service the budget moves to', href: '#toCategory' });
         if (bad.length) throw new ValidationError(bad);
         const r = await asFormError('#postedOn-day', () => postMovement(ctx.db, { agreementId: pool.id, ...form }, { id: ctx.user.id }));
-        Object.assign(ctx.audit, { subjectType: 'agreement', subjectId: pool.id, details: { transactionId: r.transactionId, kind: form.kind, amountPence: form.amountPence, repeated: !r.created } });
+        Object.assign(ctx.audit, {
+          subjectType: 'agreement',
+          subjectId: pool.id,
+          details: { transactionId: r.transactionId, kind: form.kind, amountPence: form.amountPence, repeated: !r.created },
+        });
         return { redirect: paths.budgetReports.transaction(r.transactionId) };
       },
     }),

@@ -110,12 +110,15 @@ export async function postMovement(db: Db, m: Movement, by: Actor): Promise<Post
     const shares = await tx.selectFrom('agreement_shares').select(['financial_year', 'partner_id']).where('agreement_id', '=', m.agreementId).execute();
     const has = (fy: number, partnerId: string) => shares.some((s) => s.financial_year === fy && s.partner_id === partnerId);
     if (!has(m.financialYear, m.fromPartnerId)) {
-      throw new ValidationError([{ text: `The partner moving the budget has no agreed share of ${financialYearLabel(m.financialYear)} in this agreement`, href: '#fromPartnerId' }]);
+      throw new ValidationError([
+        { text: `The partner moving the budget has no agreed share of ${financialYearLabel(m.financialYear)} in this agreement`, href: '#fromPartnerId' },
+      ]);
     }
     if (!has(toYear, m.toPartnerId)) {
-      const text = m.kind === 'carry-forward' && !shares.some((s) => s.financial_year === toYear)
-        ? `The agreement has no financial year ${financialYearLabel(toYear)} to carry the money forward into. Add that year and its shares first`
-        : `The partner receiving the budget has no agreed share of ${financialYearLabel(toYear)} in this agreement`;
+      const text =
+        m.kind === 'carry-forward' && !shares.some((s) => s.financial_year === toYear)
+          ? `The agreement has no financial year ${financialYearLabel(toYear)} to carry the money forward into. Add that year and its shares first`
+          : `The partner receiving the budget has no agreed share of ${financialYearLabel(toYear)} in this agreement`;
       throw new ValidationError([{ text, href: '#toPartnerId' }]);
     }
     const left = await available(tx, { agreementId: m.agreementId, financialYear: m.financialYear, partnerId: m.fromPartnerId, category: m.fromCategory });
@@ -136,7 +139,14 @@ export async function postMovement(db: Db, m: Movement, by: Actor): Promise<Post
       recordedBy: by.id,
       lines: [
         { account: 'budget', amountPence: m.amountPence, ...common, partnerId: m.toPartnerId, financialYear: toYear, serviceCategory: m.toCategory },
-        { account: 'budget', amountPence: -m.amountPence, ...common, partnerId: m.fromPartnerId, financialYear: m.financialYear, serviceCategory: m.fromCategory },
+        {
+          account: 'budget',
+          amountPence: -m.amountPence,
+          ...common,
+          partnerId: m.fromPartnerId,
+          financialYear: m.financialYear,
+          serviceCategory: m.fromCategory,
+        },
       ],
     });
   });

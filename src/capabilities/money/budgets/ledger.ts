@@ -51,7 +51,10 @@ export interface Posted {
 export class LedgerError extends Error {}
 export class UnbalancedError extends LedgerError {}
 export class PeriodClosedError extends LedgerError {
-  constructor(readonly financialYear: number, readonly period: number) {
+  constructor(
+    readonly financialYear: number,
+    readonly period: number,
+  ) {
     super(`${periodBounds(financialYear, period).name} (period ${period} of ${financialYearLabel(financialYear)}) is closed: nothing more can be posted to it`);
   }
 }
@@ -84,13 +87,16 @@ const canonicalLine = (l: LedgerLine) =>
 export function payloadHash(p: Posting): string {
   const lines = p.lines.map(canonicalLine).sort();
   const refs = [p.kind, p.decisionId ?? '', p.invoiceId ?? '', p.paymentId ?? '', p.packageChangeId ?? '', p.reversesTransactionId ?? ''].join('|');
-  return createHash('sha256').update(`${refs}\n${lines.join('\n')}`).digest('hex');
+  return createHash('sha256')
+    .update(`${refs}\n${lines.join('\n')}`)
+    .digest('hex');
 }
 
 /** Runs fn in a database transaction: the caller's, or a new one. */
 export const inTransaction = <T>(db: Db, fn: (tx: Db) => Promise<T>): Promise<T> => (db.isTransaction ? fn(db) : db.transaction().execute(fn));
 
-const isConstraint = (e: unknown, name: string) => (e as { constraint?: string } | null)?.constraint === name || String((e as Error)?.message ?? '').includes(name);
+const isConstraint = (e: unknown, name: string) =>
+  (e as { constraint?: string } | null)?.constraint === name || String((e as Error)?.message ?? '').includes(name);
 
 /** Posts a balanced transaction once. See the module comment. */
 export async function post(db: Db, p: Posting): Promise<Posted> {
@@ -125,11 +131,16 @@ export async function post(db: Db, p: Posting): Promise<Posted> {
         .executeTakeFirst();
     } catch (e) {
       if (isConstraint(e, 'ledger_period_closed')) throw new PeriodClosedError(financialYear, period);
-      if (p.reversesTransactionId && isConstraint(e, 'ledger_transactions_reverses_transaction_id_key')) throw new AlreadyReversedError(p.reversesTransactionId);
+      if (p.reversesTransactionId && isConstraint(e, 'ledger_transactions_reverses_transaction_id_key'))
+        throw new AlreadyReversedError(p.reversesTransactionId);
       throw e;
     }
     if (!inserted) {
-      const existing = await tx.selectFrom('ledger_transactions').select(['id', 'payload_hash']).where('idempotency_key', '=', p.idempotencyKey).executeTakeFirstOrThrow();
+      const existing = await tx
+        .selectFrom('ledger_transactions')
+        .select(['id', 'payload_hash'])
+        .where('idempotency_key', '=', p.idempotencyKey)
+        .executeTakeFirstOrThrow();
       if (existing.payload_hash !== hash) throw new IdempotencyConflictError(p.idempotencyKey);
       return { transactionId: existing.id, created: false };
     }
@@ -179,7 +190,11 @@ export async function reverse(
     const original = await tx.selectFrom('ledger_transactions').selectAll().where('id', '=', r.transactionId).executeTakeFirst();
     if (!original) throw new LedgerError(`There is no transaction ${r.transactionId}`);
     const key = r.idempotencyKey ?? `reversal:${r.transactionId}`;
-    const already = await tx.selectFrom('ledger_transactions').select(['id', 'idempotency_key']).where('reverses_transaction_id', '=', r.transactionId).executeTakeFirst();
+    const already = await tx
+      .selectFrom('ledger_transactions')
+      .select(['id', 'idempotency_key'])
+      .where('reverses_transaction_id', '=', r.transactionId)
+      .executeTakeFirst();
     if (already && already.idempotency_key !== key) throw new AlreadyReversedError(r.transactionId);
     const lines = (await linesOf(tx, r.transactionId)).map((l) => ({ ...l, amountPence: -l.amountPence }));
     return post(tx, {
@@ -200,7 +215,10 @@ export async function reverse(
 
 /** Balances by account (signed pence), optionally for one agreement or financial year. */
 export async function balances(db: Db, filter: { agreementId?: string; financialYear?: number } = {}) {
-  let q = db.selectFrom('ledger_entries').select(['account', sql<number>`sum(amount_pence)::bigint`.as('pence')]).groupBy('account');
+  let q = db
+    .selectFrom('ledger_entries')
+    .select(['account', sql<number>`sum(amount_pence)::bigint`.as('pence')])
+    .groupBy('account');
   if (filter.agreementId) q = q.where('agreement_id', '=', filter.agreementId);
   if (filter.financialYear !== undefined) q = q.where('financial_year', '=', filter.financialYear);
   const rows = await q.execute();

@@ -11,7 +11,6 @@ import type { Split } from './split.js';
 
 type Values = Record<string, unknown>;
 
-
 export interface PackageFormOptions {
   partners: { id: string; short_name: string }[];
   categories: { code: string; name: string }[];
@@ -22,13 +21,31 @@ export const serviceCategories = (db: Db) => db.selectFrom('service_categories')
 
 /** Organisations that provide packages: providers, trusts, schools and the council's own services. */
 export const packageProviders = (db: Db) =>
-  db.selectFrom('organisations').select(['id', 'name']).where('active', '=', true).where('type', 'in', ['provider', 'nhs-trust', 'school', 'council-social-care', 'council-education']).orderBy('name').execute();
+  db
+    .selectFrom('organisations')
+    .select(['id', 'name'])
+    .where('active', '=', true)
+    .where('type', 'in', ['provider', 'nhs-trust', 'school', 'council-social-care', 'council-education'])
+    .orderBy('name')
+    .execute();
 
 /** The form's choices and date inputs for the package's terms and split (views: the budgets' package fields). */
 export function packageFormItems(values: Values, errors: FieldError[] | undefined, o: PackageFormOptions) {
   return {
-    categoryItems: selectItems(o.categories, (c) => c.code, (c) => c.name, values.serviceCategory, 'Choose a kind of service'),
-    providerItems: selectItems(o.providers, (p) => p.id, (p) => p.name, values.providerId, 'Not known yet'),
+    categoryItems: selectItems(
+      o.categories,
+      (c) => c.code,
+      (c) => c.name,
+      values.serviceCategory,
+      'Choose a kind of service',
+    ),
+    providerItems: selectItems(
+      o.providers,
+      (p) => p.id,
+      (p) => p.name,
+      values.providerId,
+      'Not known yet',
+    ),
     frequencyItems: [
       { value: 'week', text: 'A week', checked: values.frequency === 'week' },
       { value: 'month', text: 'A calendar month', checked: values.frequency === 'month' },
@@ -51,7 +68,18 @@ export function packageFormItems(values: Values, errors: FieldError[] | undefine
 
 /** A package's current terms and split as the form's values, so a change starts from what is in place. */
 export function packageTermsAsValues(
-  pkg: { version: number; service_category: string; service: string; provider_id: string | null; unit_cost_pence: number; units_x100: number; frequency: string; starts_on: string; ends_on: string | null; review_on: string | null },
+  pkg: {
+    version: number;
+    service_category: string;
+    service: string;
+    provider_id: string | null;
+    unit_cost_pence: number;
+    units_x100: number;
+    frequency: string;
+    starts_on: string;
+    ends_on: string | null;
+    review_on: string | null;
+  },
   split: Split,
 ): Record<string, string> {
   const v: Record<string, string> = {

@@ -54,12 +54,16 @@ async function checkReferences(db: Db, input: PackageInput) {
   const category = await db.selectFrom('service_categories').select('code').where('code', '=', input.serviceCategory).executeTakeFirst();
   if (!category) throw new ValidationError([{ text: 'Select the kind of service', href: '#serviceCategory' }]);
   if (input.providerId !== null) {
-    const provider = isUuid(input.providerId) ? await db.selectFrom('organisations').select('id').where('id', '=', input.providerId).where('active', '=', true).executeTakeFirst() : undefined;
+    const provider = isUuid(input.providerId)
+      ? await db.selectFrom('organisations').select('id').where('id', '=', input.providerId).where('active', '=', true).executeTakeFirst()
+      : undefined;
     if (!provider) throw new ValidationError([{ text: 'Select the provider from the list', href: '#providerId' }]);
   }
   const partnerIds = [...new Set(input.split.flatMap((s) => s.shares.map((sh) => sh.partnerId)))];
-  const partners = partnerIds.every(isUuid) && partnerIds.length ? await db.selectFrom('budget_partners').select('id').where('id', 'in', partnerIds).execute() : [];
-  if (partners.length !== partnerIds.length) throw new ValidationError([{ text: 'The funding split names a partner that is not in the list', href: '#split-1' }]);
+  const partners =
+    partnerIds.every(isUuid) && partnerIds.length ? await db.selectFrom('budget_partners').select('id').where('id', 'in', partnerIds).execute() : [];
+  if (partners.length !== partnerIds.length)
+    throw new ValidationError([{ text: 'The funding split names a partner that is not in the list', href: '#split-1' }]);
 }
 
 /** A package's terms as its table's columns (the same on creation and on change). */
@@ -186,8 +190,19 @@ export async function splitsOfChanges(db: Db, changeIds: readonly string[]): Pro
 /** The package's current version: its terms and split. */
 export async function currentTerms(db: Db, packageId: string) {
   const pkg = await getPackageRow(db, packageId);
-  const change = await db.selectFrom('package_changes').selectAll().where('package_id', '=', packageId).where('version', '=', pkg.version).executeTakeFirstOrThrow();
-  const terms: PackageTerms = { unitCostPence: pkg.unit_cost_pence, unitsX100: pkg.units_x100, frequency: pkg.frequency, startsOn: pkg.starts_on, endsOn: pkg.ends_on };
+  const change = await db
+    .selectFrom('package_changes')
+    .selectAll()
+    .where('package_id', '=', packageId)
+    .where('version', '=', pkg.version)
+    .executeTakeFirstOrThrow();
+  const terms: PackageTerms = {
+    unitCostPence: pkg.unit_cost_pence,
+    unitsX100: pkg.units_x100,
+    frequency: pkg.frequency,
+    startsOn: pkg.starts_on,
+    endsOn: pkg.ends_on,
+  };
   return { pkg, change, terms, split: await splitOfChange(db, change.id) };
 }
 
@@ -197,12 +212,24 @@ const key3 = (fy: number, partnerId: string | null, category: string | null) => 
 export async function postedCommitment(db: Db, packageId: string) {
   const rows = await db
     .selectFrom('ledger_entries')
-    .select(['financial_year', 'partner_id', 'service_category', sql<number>`sum(amount_pence)::bigint`.as('pence'), sql<number>`max(transaction_id)`.as('last')])
+    .select([
+      'financial_year',
+      'partner_id',
+      'service_category',
+      sql<number>`sum(amount_pence)::bigint`.as('pence'),
+      sql<number>`max(transaction_id)`.as('last'),
+    ])
     .where('package_id', '=', packageId)
     .where('account', '=', 'commitments')
     .groupBy(['financial_year', 'partner_id', 'service_category'])
     .execute();
-  return rows.map((r) => ({ financialYear: r.financial_year, partnerId: r.partner_id, serviceCategory: r.service_category, pence: Number(r.pence), last: Number(r.last) }));
+  return rows.map((r) => ({
+    financialYear: r.financial_year,
+    partnerId: r.partner_id,
+    serviceCategory: r.service_category,
+    pence: Number(r.pence),
+    last: Number(r.last),
+  }));
 }
 
 /**
@@ -222,7 +249,13 @@ export async function postCommitment(db: Db, packageId: string, opts: { today?: 
     const posted = await postedCommitment(tx, packageId);
     const delta = new Map<string, { fy: number; partnerId: string | null; category: string | null; pence: number }>();
     for (const y of implied) {
-      for (const p of y.byPartner) delta.set(key3(y.financialYear, p.partnerId, pkg.service_category), { fy: y.financialYear, partnerId: p.partnerId, category: pkg.service_category, pence: p.pence });
+      for (const p of y.byPartner)
+        delta.set(key3(y.financialYear, p.partnerId, pkg.service_category), {
+          fy: y.financialYear,
+          partnerId: p.partnerId,
+          category: pkg.service_category,
+          pence: p.pence,
+        });
     }
     for (const p of posted) {
       const k = key3(p.financialYear, p.partnerId, p.serviceCategory);
@@ -232,7 +265,14 @@ export async function postCommitment(db: Db, packageId: string, opts: { today?: 
     const changes = [...delta.values()].filter((d) => d.pence !== 0).sort((a, b) => a.fy - b.fy || (a.partnerId ?? '').localeCompare(b.partnerId ?? ''));
     if (changes.length === 0) return null;
     const lines: LedgerLine[] = changes.flatMap((d) => {
-      const dims = { agreementId: pkg.agreement_id, partnerId: d.partnerId, financialYear: d.fy, serviceCategory: d.category, packageId, childId: pkg.child_id };
+      const dims = {
+        agreementId: pkg.agreement_id,
+        partnerId: d.partnerId,
+        financialYear: d.fy,
+        serviceCategory: d.category,
+        packageId,
+        childId: pkg.child_id,
+      };
       return [
         { account: 'commitments' as const, amountPence: d.pence, ...dims },
         { account: 'commitments-reserve' as const, amountPence: -d.pence, ...dims },
@@ -276,13 +316,26 @@ export async function getPackage(db: Db, id: string | undefined) {
   return row;
 }
 
-export const listPackagesOfAgreement = (db: Db, agreementId: string) => packageQuery(db).where('k.agreement_id', '=', agreementId).orderBy('k.starts_on', 'desc').orderBy('k.reference').execute();
+export const listPackagesOfAgreement = (db: Db, agreementId: string) =>
+  packageQuery(db).where('k.agreement_id', '=', agreementId).orderBy('k.starts_on', 'desc').orderBy('k.reference').execute();
 
 export const packageHistory = (db: Db, packageId: string) =>
   db
     .selectFrom('package_changes as c')
     .leftJoin('users as u', 'u.id', 'c.changed_by')
-    .select(['c.id', 'c.version', 'c.reason', 'c.changed_at', 'c.decision_id', 'c.unit_cost_pence', 'c.units_x100', 'c.frequency', 'c.starts_on', 'c.ends_on', 'u.display_name as changed_by_name'])
+    .select([
+      'c.id',
+      'c.version',
+      'c.reason',
+      'c.changed_at',
+      'c.decision_id',
+      'c.unit_cost_pence',
+      'c.units_x100',
+      'c.frequency',
+      'c.starts_on',
+      'c.ends_on',
+      'u.display_name as changed_by_name',
+    ])
     .where('c.package_id', '=', packageId)
     .orderBy('c.version', 'desc')
     .execute();
@@ -309,7 +362,11 @@ export async function packagesOfChild(db: Db, childId: string) {
   const money = await db
     .selectFrom('ledger_entries')
     .select(['package_id', 'account', sql<number>`sum(amount_pence)::bigint`.as('pence')])
-    .where('package_id', 'in', packages.map((p) => p.id))
+    .where(
+      'package_id',
+      'in',
+      packages.map((p) => p.id),
+    )
     .where('account', 'in', ['commitments', 'spend'])
     .groupBy(['package_id', 'account'])
     .execute();
@@ -324,7 +381,13 @@ export async function packagesOfChild(db: Db, childId: string) {
   for (const p of packages) {
     const { split } = await currentTerms(db, p.id);
     const sum = (account: string) => Number(money.find((m) => m.package_id === p.id && m.account === account)?.pence ?? 0);
-    out.push({ ...p, split, committedPence: sum('commitments'), spentPence: sum('spend'), paidPence: Number(paid.find((x) => x.package_id === p.id)?.pence ?? 0) });
+    out.push({
+      ...p,
+      split,
+      committedPence: sum('commitments'),
+      spentPence: sum('spend'),
+      paidPence: Number(paid.find((x) => x.package_id === p.id)?.pence ?? 0),
+    });
   }
   return out;
 }
@@ -334,7 +397,12 @@ export async function childIdFromReference(db: Db, reference: string): Promise<s
   const hex = reference.replace(/^C-?/i, '').replace(/[-\s]/g, '').toLowerCase();
   if (!/^[0-9a-f]{12}$/.test(hex)) return null;
   const prefix = `${hex.slice(0, 8)}-${hex.slice(8, 12)}`;
-  const rows = await db.selectFrom('children').select('id').where(sql<boolean>`id::text like ${`${prefix}%`}`).limit(2).execute();
+  const rows = await db
+    .selectFrom('children')
+    .select('id')
+    .where(sql<boolean>`id::text like ${`${prefix}%`}`)
+    .limit(2)
+    .execute();
   return rows.length === 1 ? rows[0]!.id : null;
 }
 

@@ -51,6 +51,5 @@ export const money = formatPence;
 export const yearLabel = financialYearLabel;
 export const periodName = (fy: number, period: number) => periodBounds(fy, period).name;
 
-
 /** A GOV.UK date input's values (its `values` parameter), from what was typed or a stored date. */
 export const dateItems = (values: Record<string, unknown>, field: string, _errors?: unknown, iso?: string | null) => dateInputValues(values, field, iso);

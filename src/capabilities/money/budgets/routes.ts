@@ -27,12 +27,7 @@ import { asFormError } from './errors.js';
 import { correctionRoutes } from './corrections-routes.js';
 import { financialYearOf } from '../../../platform/financial-year.js';
 import { costPerPeriodPence } from './commitment.js';
-import {
-  packageFormItems,
-  packageProviders,
-  packageTermsAsValues,
-  serviceCategories,
-} from './package-form.js';
+import { packageFormItems, packageProviders, packageTermsAsValues, serviceCategories } from './package-form.js';
 import { selectItems } from '../../../platform/views/items.js';
 import {
   closePeriodForm,
@@ -46,16 +41,7 @@ import {
   parseYearForm,
   partnerForm,
 } from './schema.js';
-import {
-  ACCOUNT_NAMES,
-  dateItems,
-  KIND_NAMES,
-  money,
-  periodName,
-  splitLines,
-  unitsText,
-  yearLabel,
-} from './presenters.js';
+import { ACCOUNT_NAMES, dateItems, KIND_NAMES, money, periodName, splitLines, unitsText, yearLabel } from './presenters.js';
 
 const V = 'money/budgets/views/';
 const VIEW = 'budgets:entries' as const;
@@ -98,7 +84,11 @@ export function budgetsRoutes(deps: CapabilityDeps): RouteSpec[] {
     data: {
       pageTitle: 'Joint budgets',
       partners: await agreements.listPartners(ctx.db),
-      pools: (await agreements.listAgreements(ctx.db)).map((a) => ({ ...a, arrangementText: a.arrangement === 'pooled' ? 'Pooled fund' : 'Aligned budgets', started: longDate(a.starts_on) })),
+      pools: (await agreements.listAgreements(ctx.db)).map((a) => ({
+        ...a,
+        arrangementText: a.arrangement === 'pooled' ? 'Pooled fund' : 'Aligned budgets',
+        started: longDate(a.starts_on),
+      })),
       canManage: canManage(ctx),
       done: done(ctx),
     },
@@ -106,8 +96,24 @@ export function budgetsRoutes(deps: CapabilityDeps): RouteSpec[] {
 
   const partnerPage = async (ctx: SignedInContext, values: Values = {}, errors?: FieldError[]): Promise<RouteResult> => {
     const taken = new Set((await agreements.listPartners(ctx.db)).map((p) => p.organisation_id));
-    const orgs = (await ctx.db.selectFrom('organisations').select(['id', 'name']).where('active', '=', true).orderBy('name').execute()).filter((o) => !taken.has(o.id));
-    return { view: `${V}partner-new.njk`, data: { pageTitle: 'Add a partner', values, errors, orgItems: items(orgs, (o) => o.id, (o) => o.name, values.organisationId, 'Choose an organisation') } };
+    const orgs = (await ctx.db.selectFrom('organisations').select(['id', 'name']).where('active', '=', true).orderBy('name').execute()).filter(
+      (o) => !taken.has(o.id),
+    );
+    return {
+      view: `${V}partner-new.njk`,
+      data: {
+        pageTitle: 'Add a partner',
+        values,
+        errors,
+        orgItems: items(
+          orgs,
+          (o) => o.id,
+          (o) => o.name,
+          values.organisationId,
+          'Choose an organisation',
+        ),
+      },
+    };
   };
 
   const poolFormPage = async (ctx: SignedInContext, values: Values = {}, errors?: FieldError[]): Promise<RouteResult> => {
@@ -120,7 +126,13 @@ export function budgetsRoutes(deps: CapabilityDeps): RouteSpec[] {
         errors,
         arrangementItems: Object.entries(agreements.ARRANGEMENTS).map(([value, text]) => ({ value, text, checked: values.arrangement === value })),
         legalBasisItems: Object.entries(agreements.LEGAL_BASES).map(([value, text]) => ({ value, text, checked: values.legalBasis === value })),
-        hostItems: items(partners, (p) => p.id, (p) => `${p.short_name} (${p.organisation_name})`, values.hostPartnerId, 'Choose the host partner'),
+        hostItems: items(
+          partners,
+          (p) => p.id,
+          (p) => `${p.short_name} (${p.organisation_name})`,
+          values.hostPartnerId,
+          'Choose the host partner',
+        ),
         startsOnItems: dateItems(values, 'startsOn', errors),
         noPartners: partners.length === 0,
       },
@@ -138,15 +150,26 @@ export function budgetsRoutes(deps: CapabilityDeps): RouteSpec[] {
     ]);
     ctx.audit.subjectType = 'agreement';
     ctx.audit.subjectId = pool.id;
-    discloses(ctx, pkgs.map((k) => k.child_id));
+    discloses(
+      ctx,
+      pkgs.map((k) => k.child_id),
+    );
     return {
       view: `${V}pool.njk`,
       data: {
         pageTitle: pool.name,
-        pool: { ...pool, arrangementText: agreements.ARRANGEMENTS[pool.arrangement], legalBasisText: agreements.LEGAL_BASES[pool.legal_basis], started: longDate(pool.starts_on) },
+        pool: {
+          ...pool,
+          arrangementText: agreements.ARRANGEMENTS[pool.arrangement],
+          legalBasisText: agreements.LEGAL_BASES[pool.legal_basis],
+          started: longDate(pool.starts_on),
+        },
         years,
         packages: pkgs.map((k) => ({ ...k, child: packages.childReference(k.child_id), started: longDate(k.starts_on), ended: longDate(k.ends_on) })),
-        accounts: ['budget', 'commitments', 'spend', 'suspense', 'creditors', 'cash'].map((a) => ({ name: ACCOUNT_NAMES[a], amount: money(bal.get(a as never) ?? 0) })),
+        accounts: ['budget', 'commitments', 'spend', 'suspense', 'creditors', 'cash'].map((a) => ({
+          name: ACCOUNT_NAMES[a],
+          amount: money(bal.get(a as never) ?? 0),
+        })),
         unmatchedCount: unmatched.invoices.length + unmatched.overCommitted.length,
         canManage: canManage(ctx),
         done: done(ctx),
@@ -167,7 +190,13 @@ export function budgetsRoutes(deps: CapabilityDeps): RouteSpec[] {
         pool,
         values,
         errors,
-        yearItems: items(choices, (y) => String(y), (y) => yearLabel(y), values.financialYear, 'Choose a year'),
+        yearItems: items(
+          choices,
+          (y) => String(y),
+          (y) => yearLabel(y),
+          values.financialYear,
+          'Choose a year',
+        ),
         partners: partners.map((p) => ({ ...p, value: values[`share-${p.id}`] })),
       },
     };
@@ -184,9 +213,27 @@ export function budgetsRoutes(deps: CapabilityDeps): RouteSpec[] {
         values: { token: randomUUID(), ...values },
         errors,
         noYears: years.length === 0,
-        yearItems: items(years, (y) => String(y.financialYear), (y) => y.label, values.financialYear, 'Choose a year'),
-        partnerItems: items(partners, (p) => p.id, (p) => p.short_name, values.partnerId, 'Choose a partner'),
-        categoryItems: items(cats, (c) => c.code, (c) => c.name, values.serviceCategory, 'Choose a kind of service'),
+        yearItems: items(
+          years,
+          (y) => String(y.financialYear),
+          (y) => y.label,
+          values.financialYear,
+          'Choose a year',
+        ),
+        partnerItems: items(
+          partners,
+          (p) => p.id,
+          (p) => p.short_name,
+          values.partnerId,
+          'Choose a partner',
+        ),
+        categoryItems: items(
+          cats,
+          (c) => c.code,
+          (c) => c.name,
+          values.serviceCategory,
+          'Choose a kind of service',
+        ),
         postedOnItems: dateItems(values, 'postedOn', errors),
       },
     };
@@ -200,7 +247,16 @@ export function budgetsRoutes(deps: CapabilityDeps): RouteSpec[] {
 
   const newPackagePage = async (ctx: SignedInContext, values: Values = {}, errors?: FieldError[]): Promise<RouteResult> => {
     const pool = await agreements.getAgreement(ctx.db, ctx.params.id);
-    return { view: `${V}package-form.njk`, data: { pageTitle: 'Add a package of support', pool, isNew: true, action: paths.budgets.newPackage(pool.id), ...(await packageFormData(ctx, values, errors)) } };
+    return {
+      view: `${V}package-form.njk`,
+      data: {
+        pageTitle: 'Add a package of support',
+        pool,
+        isNew: true,
+        action: paths.budgets.newPackage(pool.id),
+        ...(await packageFormData(ctx, values, errors)),
+      },
+    };
   };
 
   /** The current terms as the form's values, for "change". */
@@ -215,7 +271,13 @@ export function budgetsRoutes(deps: CapabilityDeps): RouteSpec[] {
     const v = values ?? (await valuesOf(ctx, pkg.id));
     return {
       view: `${V}package-form.njk`,
-      data: { pageTitle: `Change ${pkg.reference}`, pkg, isNew: false, action: paths.budgets.changePackage(pkg.id), ...(await packageFormData(ctx, v, errors)) },
+      data: {
+        pageTitle: `Change ${pkg.reference}`,
+        pkg,
+        isNew: false,
+        action: paths.budgets.changePackage(pkg.id),
+        ...(await packageFormData(ctx, v, errors)),
+      },
     };
   };
 
@@ -237,7 +299,8 @@ export function budgetsRoutes(deps: CapabilityDeps): RouteSpec[] {
     const rows = years.flatMap((fy) => {
       const partnersOfYear = [...new Set(money_.filter((m) => m.financialYear === fy).map((m) => m.partnerId))];
       return partnersOfYear.map((pid) => {
-        const sum = (account: string) => money_.filter((m) => m.financialYear === fy && m.partnerId === pid && m.account === account).reduce((a, m) => a + m.pence, 0);
+        const sum = (account: string) =>
+          money_.filter((m) => m.financialYear === fy && m.partnerId === pid && m.account === account).reduce((a, m) => a + m.pence, 0);
         return { year: yearLabel(fy), partner: pid ? names.name(pid) : 'Not yet split', committed: money(sum('commitments')), spent: money(sum('spend')) };
       });
     });
@@ -271,7 +334,10 @@ export function budgetsRoutes(deps: CapabilityDeps): RouteSpec[] {
     const [provs, pkgs] = await Promise.all([providers(ctx), packages.listPackagesOfAgreement(ctx.db, pool.id)]);
     ctx.audit.subjectType = 'agreement';
     ctx.audit.subjectId = pool.id;
-    discloses(ctx, pkgs.map((k) => k.child_id));
+    discloses(
+      ctx,
+      pkgs.map((k) => k.child_id),
+    );
     return {
       view: `${V}invoice-new.njk`,
       data: {
@@ -279,8 +345,20 @@ export function budgetsRoutes(deps: CapabilityDeps): RouteSpec[] {
         pool,
         values,
         errors,
-        providerItems: items(provs, (p) => p.id, (p) => p.name, values.providerId, 'Choose the provider'),
-        packageItems: items(pkgs, (k) => k.id, (k) => `${k.reference}: ${k.service} (${packages.childReference(k.child_id)})`, values.packageId, 'No package yet: list it as unmatched'),
+        providerItems: items(
+          provs,
+          (p) => p.id,
+          (p) => p.name,
+          values.providerId,
+          'Choose the provider',
+        ),
+        packageItems: items(
+          pkgs,
+          (k) => k.id,
+          (k) => `${k.reference}: ${k.service} (${packages.childReference(k.child_id)})`,
+          values.packageId,
+          'No package yet: list it as unmatched',
+        ),
         serviceFromItems: dateItems(values, 'serviceFrom', errors),
         serviceToItems: dateItems(values, 'serviceTo', errors),
         receivedOnItems: dateItems(values, 'receivedOn', errors),
@@ -294,7 +372,13 @@ export function budgetsRoutes(deps: CapabilityDeps): RouteSpec[] {
     ctx.audit.subjectType = 'agreement';
     ctx.audit.subjectId = pool.id;
     discloses(ctx, [...list.map((i) => i.package_child_id), ...unmatched.overCommitted.map((o) => o.childId)]);
-    const present = (i: (typeof list)[number]) => ({ ...i, amount: money(i.amount_pence), paid: money(Number(i.paid_pence)), received: longDate(i.received_on), period: `${longDate(i.service_from)} to ${longDate(i.service_to)}` });
+    const present = (i: (typeof list)[number]) => ({
+      ...i,
+      amount: money(i.amount_pence),
+      paid: money(Number(i.paid_pence)),
+      received: longDate(i.received_on),
+      period: `${longDate(i.service_from)} to ${longDate(i.service_to)}`,
+    });
     return {
       view: `${V}invoices.njk`,
       data: {
@@ -302,7 +386,13 @@ export function budgetsRoutes(deps: CapabilityDeps): RouteSpec[] {
         pool,
         invoices: list.map(present),
         unmatchedInvoices: unmatched.invoices.map(present),
-        overCommitted: unmatched.overCommitted.map((o) => ({ ...o, year: yearLabel(o.financialYear), committedText: money(o.committed), spentText: money(o.spent), overText: money(o.over) })),
+        overCommitted: unmatched.overCommitted.map((o) => ({
+          ...o,
+          year: yearLabel(o.financialYear),
+          committedText: money(o.committed),
+          spentText: money(o.spent),
+          overText: money(o.over),
+        })),
         canManage: canManage(ctx),
         done: done(ctx),
       },
@@ -321,7 +411,11 @@ export function budgetsRoutes(deps: CapabilityDeps): RouteSpec[] {
         columns: actuals.IMPORT_COLUMNS,
         result: result && {
           ...result,
-          rows: result.rows.map((r) => ({ ...r, amount: money(r.invoice.amountPence), statusText: r.status === 'new' ? 'Will be recorded' : 'Already recorded: left alone' })),
+          rows: result.rows.map((r) => ({
+            ...r,
+            amount: money(r.invoice.amountPence),
+            statusText: r.status === 'new' ? 'Will be recorded' : 'Already recorded: left alone',
+          })),
           newCount: result.rows.filter((r) => r.status === 'new').length,
         },
       },
@@ -335,7 +429,9 @@ export function budgetsRoutes(deps: CapabilityDeps): RouteSpec[] {
     ctx.audit.subjectId = inv.id;
     discloses(ctx, [inv.package_child_id, ...pkgs.map((k) => k.child_id)]);
     const owed = inv.amount_pence - Number(inv.paid_pence);
-    const cancelledBy = inv.cancelled_by ? await ctx.db.selectFrom('users').select('display_name').where('id', '=', inv.cancelled_by).executeTakeFirst() : undefined;
+    const cancelledBy = inv.cancelled_by
+      ? await ctx.db.selectFrom('users').select('display_name').where('id', '=', inv.cancelled_by).executeTakeFirst()
+      : undefined;
     const cancelled = inv.cancelled_at
       ? `Cancelled on ${longDate(todayInLondon(new Date(inv.cancelled_at)))} by ${cancelledBy?.display_name ?? 'someone no longer known'} because ${inv.cancel_reason}`
       : null;
@@ -343,9 +439,23 @@ export function budgetsRoutes(deps: CapabilityDeps): RouteSpec[] {
       view: `${V}invoice.njk`,
       data: {
         pageTitle: `Invoice ${inv.supplier_reference}`,
-        inv: { ...inv, amount: money(inv.amount_pence), paid: money(Number(inv.paid_pence)), owed: money(owed), owedPence: owed, received: longDate(inv.received_on), period: `${longDate(inv.service_from)} to ${longDate(inv.service_to)}` },
+        inv: {
+          ...inv,
+          amount: money(inv.amount_pence),
+          paid: money(Number(inv.paid_pence)),
+          owed: money(owed),
+          owedPence: owed,
+          received: longDate(inv.received_on),
+          period: `${longDate(inv.service_from)} to ${longDate(inv.service_to)}`,
+        },
         payments: payments.map((p) => ({ ...p, amount: money(p.amount_pence), paid: longDate(p.paid_on) })),
-        packageItems: items(pkgs, (k) => k.id, (k) => `${k.reference}: ${k.service} (${packages.childReference(k.child_id)})`, values.packageId, 'Choose a package'),
+        packageItems: items(
+          pkgs,
+          (k) => k.id,
+          (k) => `${k.reference}: ${k.service} (${packages.childReference(k.child_id)})`,
+          values.packageId,
+          'Choose a package',
+        ),
         values: { token: randomUUID(), ...values },
         errors,
         paidOnItems: dateItems(values, 'paidOn', errors),
@@ -361,7 +471,10 @@ export function budgetsRoutes(deps: CapabilityDeps): RouteSpec[] {
   const directPaymentPage = async (ctx: SignedInContext, values: Values = {}, errors?: FieldError[]): Promise<RouteResult> => {
     const pkg = await packages.getPackage(ctx.db, ctx.params.id);
     Object.assign(ctx.audit, { subjectType: 'child', subjectId: pkg.child_id, details: { ...ctx.audit.details, packageId: pkg.id } });
-    return { view: `${V}direct-payment.njk`, data: { pageTitle: 'Record a direct payment', pkg, values: { token: randomUUID(), ...values }, errors, paidOnItems: dateItems(values, 'paidOn', errors) } };
+    return {
+      view: `${V}direct-payment.njk`,
+      data: { pageTitle: 'Record a direct payment', pkg, values: { token: randomUUID(), ...values }, errors, paidOnItems: dateItems(values, 'paidOn', errors) },
+    };
   };
 
   // Periods ----------------------------------------------------------------------------------------
@@ -386,11 +499,20 @@ export function budgetsRoutes(deps: CapabilityDeps): RouteSpec[] {
 
   const me = (ctx: SignedInContext) => ({ id: ctx.user.id });
   const partnerIds = async (ctx: SignedInContext) => (await agreements.listPartners(ctx.db)).map((p) => p.id);
-  const payment = (form: ReturnType<typeof parsePaymentForm>) => ({ id: form.token, amountPence: form.amountPence, paidOn: form.paidOn, reference: form.reference });
+  const payment = (form: ReturnType<typeof parsePaymentForm>) => ({
+    id: form.token,
+    amountPence: form.amountPence,
+    paidOn: form.paidOn,
+    reference: form.reference,
+  });
   /** The finance office's forms: all need 'budgets:manage'. */
   const manageForm = <F>(spec: Omit<FormRoutes<F, SignedInContext>, 'rateLimit'>) => formRoutes<F>({ ...spec, access: MANAGE });
   /** A form on the invoice's page (paying, matching): sent to its own address, the invoice's page shown again when refused. */
-  const invoiceAction = (url: string, audit: string, act: (ctx: SignedInContext, inv: Awaited<ReturnType<typeof actuals.getInvoice>>) => Promise<RouteResult>): SignedInRouteSpec => ({
+  const invoiceAction = (
+    url: string,
+    audit: string,
+    act: (ctx: SignedInContext, inv: Awaited<ReturnType<typeof actuals.getInvoice>>) => Promise<RouteResult>,
+  ): SignedInRouteSpec => ({
     method: 'POST',
     url,
     access: MANAGE,
@@ -420,7 +542,11 @@ export function budgetsRoutes(deps: CapabilityDeps): RouteSpec[] {
       read: (ctx) => parsePoolForm(ctx.body),
       send: async (ctx, form) => {
         const a = await agreements.createAgreement(ctx.db, form, me(ctx));
-        Object.assign(ctx.audit, { subjectType: 'agreement', subjectId: a.id, details: { code: form.code, arrangement: form.arrangement, legalBasis: form.legalBasis } });
+        Object.assign(ctx.audit, {
+          subjectType: 'agreement',
+          subjectId: a.id,
+          details: { code: form.code, arrangement: form.arrangement, legalBasis: form.legalBasis },
+        });
         return { redirect: `${paths.budgets.pool(a.id)}?done=pool-added` };
       },
     }),
@@ -443,36 +569,49 @@ export function budgetsRoutes(deps: CapabilityDeps): RouteSpec[] {
       read: (ctx) => parseContributionForm(ctx.body),
       send: async (ctx, form) => {
         const pool = await agreements.getAgreement(ctx.db, ctx.params.id);
-        const posted = await asFormError('#postedOn-day', () => agreements.recordContribution(ctx.db, { agreementId: pool.id, ...form, eventId: form.token }, me(ctx)));
-        Object.assign(ctx.audit, { subjectType: 'agreement', subjectId: pool.id, details: { transactionId: posted.transactionId, amountPence: form.amountPence, partnerId: form.partnerId } });
+        const posted = await asFormError('#postedOn-day', () =>
+          agreements.recordContribution(ctx.db, { agreementId: pool.id, ...form, eventId: form.token }, me(ctx)),
+        );
+        Object.assign(ctx.audit, {
+          subjectType: 'agreement',
+          subjectId: pool.id,
+          details: { transactionId: posted.transactionId, amountPence: form.amountPence, partnerId: form.partnerId },
+        });
         return { redirect: `${paths.budgets.pool(pool.id)}?done=contribution-added` };
       },
     }),
-    { method: 'GET', url: paths.budgets.entries(), access: VIEW, audit: 'budgets.entries.view', auditReads: true, handler: async (ctx) => {
-      const pool = await agreements.getAgreement(ctx.db, ctx.params.id);
-      const page = Math.max(1, Math.floor(Number(ctx.query.page)) || 1);
-      const rows = await poolEntries(ctx.db, pool.id, { limit: 101, offset: (page - 1) * 100 });
-      ctx.audit.subjectType = 'agreement';
-      ctx.audit.subjectId = pool.id;
-      return {
-        view: `${V}entries.njk`,
-        data: {
-          pageTitle: `Ledger entries: ${pool.name}`,
-          pool,
-          entries: rows.slice(0, 100).map((e) => ({
-            ...e,
-            accountName: ACCOUNT_NAMES[e.account] ?? e.account,
-            kindName: KIND_NAMES[e.kind] ?? e.kind,
-            debit: e.amount_pence > 0 ? money(e.amount_pence) : '',
-            credit: e.amount_pence < 0 ? money(-e.amount_pence) : '',
-            year: yearLabel(e.financial_year),
-            posted: longDate(e.posted_on),
-          })),
-          nextPage: rows.length > 100 ? `${paths.budgets.entries(pool.id)}?page=${page + 1}` : null,
-          previousPage: page > 1 ? `${paths.budgets.entries(pool.id)}?page=${page - 1}` : null,
-        },
-      };
-    } },
+    {
+      method: 'GET',
+      url: paths.budgets.entries(),
+      access: VIEW,
+      audit: 'budgets.entries.view',
+      auditReads: true,
+      handler: async (ctx) => {
+        const pool = await agreements.getAgreement(ctx.db, ctx.params.id);
+        const page = Math.max(1, Math.floor(Number(ctx.query.page)) || 1);
+        const rows = await poolEntries(ctx.db, pool.id, { limit: 101, offset: (page - 1) * 100 });
+        ctx.audit.subjectType = 'agreement';
+        ctx.audit.subjectId = pool.id;
+        return {
+          view: `${V}entries.njk`,
+          data: {
+            pageTitle: `Ledger entries: ${pool.name}`,
+            pool,
+            entries: rows.slice(0, 100).map((e) => ({
+              ...e,
+              accountName: ACCOUNT_NAMES[e.account] ?? e.account,
+              kindName: KIND_NAMES[e.kind] ?? e.kind,
+              debit: e.amount_pence > 0 ? money(e.amount_pence) : '',
+              credit: e.amount_pence < 0 ? money(-e.amount_pence) : '',
+              year: yearLabel(e.financial_year),
+              posted: longDate(e.posted_on),
+            })),
+            nextPage: rows.length > 100 ? `${paths.budgets.entries(pool.id)}?page=${page + 1}` : null,
+            previousPage: page > 1 ? `${paths.budgets.entries(pool.id)}?page=${page - 1}` : null,
+          },
+        };
+      },
+    },
     ...manageForm({
       url: paths.budgets.newPackage(),
       audit: { show: 'budgets.package.new', send: 'budgets.package.create' },
@@ -481,10 +620,20 @@ export function budgetsRoutes(deps: CapabilityDeps): RouteSpec[] {
       send: async (ctx, form) => {
         const pool = await agreements.getAgreement(ctx.db, ctx.params.id);
         const childId = await packages.childIdFromReference(ctx.db, form.childReference);
-        if (!childId) throw new ValidationError([{ text: 'No child on the register has this reference. Check it with their key worker: it is on the child’s "Packages and spend" page', href: '#childReference' }]);
+        if (!childId)
+          throw new ValidationError([
+            {
+              text: 'No child on the register has this reference. Check it with their key worker: it is on the child’s "Packages and spend" page',
+              href: '#childReference',
+            },
+          ]);
         const made = await asFormError('#startsOn-day', () => packages.createPackage(ctx.db, { ...form, agreementId: pool.id, childId }, me(ctx)));
         // Ids only: the audit log is read by people who may not see the child.
-        Object.assign(ctx.audit, { subjectType: 'package', subjectId: made.id, details: { agreementId: pool.id, reference: made.reference, transactionId: made.posted?.transactionId ?? null } });
+        Object.assign(ctx.audit, {
+          subjectType: 'package',
+          subjectId: made.id,
+          details: { agreementId: pool.id, reference: made.reference, transactionId: made.posted?.transactionId ?? null },
+        });
         return { redirect: `${paths.budgets.package(made.id)}?done=package-added` };
       },
     }),
@@ -499,7 +648,11 @@ export function budgetsRoutes(deps: CapabilityDeps): RouteSpec[] {
         const pkg = await packages.getPackage(ctx.db, ctx.params.id);
         const version = Number(ctx.body.version);
         const posted = await asFormError('#startsOn-day', () => packages.changePackage(ctx.db, pkg.id, version, form, me(ctx)));
-        Object.assign(ctx.audit, { subjectType: 'package', subjectId: pkg.id, details: { version: version + 1, transactionId: posted?.transactionId ?? null } });
+        Object.assign(ctx.audit, {
+          subjectType: 'package',
+          subjectId: pkg.id,
+          details: { version: version + 1, transactionId: posted?.transactionId ?? null },
+        });
         return { redirect: `${paths.budgets.package(pkg.id)}?done=package-changed` };
       },
     }),
@@ -526,7 +679,11 @@ export function budgetsRoutes(deps: CapabilityDeps): RouteSpec[] {
       send: async (ctx, form) => {
         const pool = await agreements.getAgreement(ctx.db, ctx.params.id);
         const r = await asFormError('#receivedOn-day', () => actuals.recordInvoice(ctx.db, { agreementId: pool.id, ...form }, me(ctx)));
-        Object.assign(ctx.audit, { subjectType: 'invoice', subjectId: r.invoiceId, details: { agreementId: pool.id, amountPence: form.amountPence, packageId: form.packageId } });
+        Object.assign(ctx.audit, {
+          subjectType: 'invoice',
+          subjectId: r.invoiceId,
+          details: { agreementId: pool.id, amountPence: form.amountPence, packageId: form.packageId },
+        });
         return { redirect: `${paths.budgets.invoice(r.invoiceId)}?done=invoice-added` };
       },
     }),
@@ -539,7 +696,11 @@ export function budgetsRoutes(deps: CapabilityDeps): RouteSpec[] {
         const pool = await agreements.getAgreement(ctx.db, ctx.params.id);
         const result = await actuals.importInvoices(ctx.db, pool.id, form.csv, me(ctx), { dryRun: form.action === 'check' });
         if (result.problems.length) throw new actuals.ImportFailed(result.problems);
-        Object.assign(ctx.audit, { subjectType: 'agreement', subjectId: pool.id, details: { checked: form.action === 'check', rows: result.rows.length, recorded: result.recorded } });
+        Object.assign(ctx.audit, {
+          subjectType: 'agreement',
+          subjectId: pool.id,
+          details: { checked: form.action === 'check', rows: result.rows.length, recorded: result.recorded },
+        });
         if (form.action === 'check') return importPage(ctx, { csv: form.csv }, undefined, result);
         return { redirect: `${paths.budgets.invoices(pool.id)}?done=invoice-added&recorded=${result.recorded}` };
       },
@@ -566,7 +727,11 @@ export function budgetsRoutes(deps: CapabilityDeps): RouteSpec[] {
       handler: async (ctx) => {
         const form = parseForm(closePeriodForm, ctx.body).period;
         await agreements.closePeriod(ctx.db, form.financialYear, form.period, me(ctx));
-        Object.assign(ctx.audit, { subjectType: 'period', subjectId: `${form.financialYear}-${form.period}`, details: { name: periodName(form.financialYear, form.period) } });
+        Object.assign(ctx.audit, {
+          subjectType: 'period',
+          subjectId: `${form.financialYear}-${form.period}`,
+          details: { name: periodName(form.financialYear, form.period) },
+        });
         return { redirect: `${paths.budgets.periods}?year=${form.financialYear}&done=period-closed` };
       },
       onInvalid: (ctx, errors) => periodsPage(ctx, errors),
@@ -610,4 +775,3 @@ export function budgetsRoutes(deps: CapabilityDeps): RouteSpec[] {
     },
   ];
 }
-

@@ -31,7 +31,9 @@ describe('money', () => {
     expect(parseMoney('')).toEqual({ ok: false, problem: 'empty' });
     expect(parseMoney('99999999999999')).toEqual({ ok: false, problem: 'too-large' });
     expect(moneyMessage('negative', 'the unit cost')).toBe('The unit cost cannot be negative. To correct an amount already recorded, reverse it instead');
-    expect(moneyMessage('fractional-pence', 'the amount')).toBe('The amount cannot include part of a penny: use no more than 2 digits after the decimal point, like 12.50');
+    expect(moneyMessage('fractional-pence', 'the amount')).toBe(
+      'The amount cannot include part of a penny: use no more than 2 digits after the decimal point, like 12.50',
+    );
     expect(parsePositiveMoney('0.00', 'the amount')).toEqual({ ok: false, message: 'The amount must be more than £0' });
   });
 
@@ -39,9 +41,11 @@ describe('money', () => {
     expect(formatPence(123456)).toBe('£1,234.56');
     expect(formatPence(-5)).toBe('-£0.05');
     expect(formatPence(0)).toBe('£0.00');
-    fc.assert(fc.property(fc.integer({ min: 0, max: 1_000_000_000_000 }), (p) => {
-      expect(parseMoney(formatPence(p))).toEqual({ ok: true, pence: p });
-    }));
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1_000_000_000_000 }), (p) => {
+        expect(parseMoney(formatPence(p))).toEqual({ ok: true, pence: p });
+      }),
+    );
   });
 });
 
@@ -78,7 +82,14 @@ describe('financial years and periods', () => {
 
 describe('funding splits', () => {
   const surgery: Split = [
-    { from: '2025-06-02', to: '2025-07-13', shares: [{ partnerId: H, bp: 5000 }, { partnerId: S, bp: 5000 }] },
+    {
+      from: '2025-06-02',
+      to: '2025-07-13',
+      shares: [
+        { partnerId: H, bp: 5000 },
+        { partnerId: S, bp: 5000 },
+      ],
+    },
     { from: '2025-07-14', to: null, shares: [{ partnerId: S, bp: 10000 }] },
   ];
 
@@ -87,7 +98,16 @@ describe('funding splits', () => {
   });
 
   it('refuses a split that does not add up to 100%, with the part and the total', () => {
-    const p = validateSplit([{ from: '2025-06-02', to: null, shares: [{ partnerId: H, bp: 5000 }, { partnerId: S, bp: 4000 }] }]);
+    const p = validateSplit([
+      {
+        from: '2025-06-02',
+        to: null,
+        shares: [
+          { partnerId: H, bp: 5000 },
+          { partnerId: S, bp: 4000 },
+        ],
+      },
+    ]);
     expect(p.map((x) => x.message)).toEqual(['The funding split adds up to 90%: the shares must add up to exactly 100%']);
     const two = validateSplit([surgery[0]!, { from: '2025-07-14', to: null, shares: [{ partnerId: S, bp: 10001 }] }]);
     expect(two.map((x) => x.code)).toEqual(['bad-share', 'not-100']);
@@ -104,14 +124,45 @@ describe('funding splits', () => {
     expect(validateSplit(surgery, { from: '2025-06-01', to: null }).map((x) => x.code)).toEqual(['starts-late']);
     expect(validateSplit([surgery[0]!], { from: '2025-06-02', to: '2025-12-31' }).map((x) => x.code)).toEqual(['ends-early']);
     expect(validateSplit([]).map((x) => x.code)).toEqual(['empty']);
-    expect(validateSplit([{ from: '2025-06-02', to: null, shares: [{ partnerId: H, bp: 5000 }, { partnerId: H, bp: 5000 }] }]).map((x) => x.code)).toEqual(['duplicate-partner']);
+    expect(
+      validateSplit([
+        {
+          from: '2025-06-02',
+          to: null,
+          shares: [
+            { partnerId: H, bp: 5000 },
+            { partnerId: H, bp: 5000 },
+          ],
+        },
+      ]).map((x) => x.code),
+    ).toEqual(['duplicate-partner']);
   });
 
   it('shares an amount so the parts always add up to the whole, each within a penny of exact, whatever the order', () => {
-    expect(Object.fromEntries(shareOf(100, [{ partnerId: H, bp: 3333 }, { partnerId: S, bp: 3333 }, { partnerId: E, bp: 3334 }]))).toEqual({ [H]: 33, [S]: 33, [E]: 34 });
+    expect(
+      Object.fromEntries(
+        shareOf(100, [
+          { partnerId: H, bp: 3333 },
+          { partnerId: S, bp: 3333 },
+          { partnerId: E, bp: 3334 },
+        ]),
+      ),
+    ).toEqual({ [H]: 33, [S]: 33, [E]: 34 });
     // 1p between two equal halves goes by key, not by order.
-    expect(shareOf(1, [{ partnerId: S, bp: 5000 }, { partnerId: H, bp: 5000 }]).get(H)).toBe(1);
-    expect(Object.fromEntries(shareOf(-101, [{ partnerId: H, bp: 5000 }, { partnerId: S, bp: 5000 }]))).toEqual({ [H]: -51, [S]: -50 });
+    expect(
+      shareOf(1, [
+        { partnerId: S, bp: 5000 },
+        { partnerId: H, bp: 5000 },
+      ]).get(H),
+    ).toBe(1);
+    expect(
+      Object.fromEntries(
+        shareOf(-101, [
+          { partnerId: H, bp: 5000 },
+          { partnerId: S, bp: 5000 },
+        ]),
+      ),
+    ).toEqual({ [H]: -51, [S]: -50 });
     fc.assert(
       fc.property(
         fc.integer({ min: -1_000_000_000, max: 1_000_000_000 }),
@@ -146,11 +197,20 @@ describe('funding splits', () => {
 });
 
 describe('commitments', () => {
-  const weekly = (over: Partial<PackageTerms> = {}): PackageTerms => ({ unitCostPence: 2000, unitsX100: 1000, frequency: 'week', startsOn: '2025-06-02', endsOn: null, ...over });
+  const weekly = (over: Partial<PackageTerms> = {}): PackageTerms => ({
+    unitCostPence: 2000,
+    unitsX100: 1000,
+    frequency: 'week',
+    startsOn: '2025-06-02',
+    endsOn: null,
+    ...over,
+  });
   const all = (partnerId: string, from = '2025-01-01'): Split => [{ from, to: null, shares: [{ partnerId, bp: 10000 }] }];
 
   it('costs a weekly package by the day: 10 hours at £20 for 2 weeks is £400', () => {
-    expect(commitmentByYear(weekly({ endsOn: '2025-06-15' }), all(S), 2025)).toEqual([{ financialYear: 2025, totalPence: 40000, byPartner: [{ partnerId: S, pence: 40000 }] }]);
+    expect(commitmentByYear(weekly({ endsOn: '2025-06-15' }), all(S), 2025)).toEqual([
+      { financialYear: 2025, totalPence: 40000, byPartner: [{ partnerId: S, pence: 40000 }] },
+    ]);
     // One day is a seventh of a week: £200 / 7 = £28.571… → £28.57.
     expect(commitmentByYear(weekly({ endsOn: '2025-06-02' }), all(S), 2025)[0]!.totalPence).toBe(2857);
   });
@@ -158,23 +218,51 @@ describe('commitments', () => {
   it('splits a change mid-week by the days before and after it', () => {
     // Week of Monday 2 June; health pays half until Wednesday 4 June, then social care all.
     const split: Split = [
-      { from: '2025-06-02', to: '2025-06-04', shares: [{ partnerId: H, bp: 5000 }, { partnerId: S, bp: 5000 }] },
+      {
+        from: '2025-06-02',
+        to: '2025-06-04',
+        shares: [
+          { partnerId: H, bp: 5000 },
+          { partnerId: S, bp: 5000 },
+        ],
+      },
       { from: '2025-06-05', to: null, shares: [{ partnerId: S, bp: 10000 }] },
     ];
     const [y] = commitmentByYear(weekly({ endsOn: '2025-06-08' }), split, 2025);
     // £200 a week = £28.5714… a day. Health: 3 days × half = £42.857… Social care: the rest of £200.
-    expect(y).toEqual({ financialYear: 2025, totalPence: 20000, byPartner: [{ partnerId: H, pence: 4286 }, { partnerId: S, pence: 15714 }] });
+    expect(y).toEqual({
+      financialYear: 2025,
+      totalPence: 20000,
+      byPartner: [
+        { partnerId: H, pence: 4286 },
+        { partnerId: S, pence: 15714 },
+      ],
+    });
   });
 
   it('commits the surgery example: six weeks of 50/50, then social care, to the end of the financial year', () => {
     const split: Split = [
-      { from: '2025-06-02', to: '2025-07-13', shares: [{ partnerId: H, bp: 5000 }, { partnerId: S, bp: 5000 }] },
+      {
+        from: '2025-06-02',
+        to: '2025-07-13',
+        shares: [
+          { partnerId: H, bp: 5000 },
+          { partnerId: S, bp: 5000 },
+        ],
+      },
       { from: '2025-07-14', to: null, shares: [{ partnerId: S, bp: 10000 }] },
     ];
     const [y] = commitmentByYear(weekly(), split, 2025);
     // 2 June 2025 to 31 March 2026 is 303 days = 43 weeks and 2 days: £200 × 303/7 = £8,657.142… → £8,657.14.
     // Health: 6 weeks × £100 = £600.
-    expect(y).toEqual({ financialYear: 2025, totalPence: 865714, byPartner: [{ partnerId: H, pence: 60000 }, { partnerId: S, pence: 805714 }] });
+    expect(y).toEqual({
+      financialYear: 2025,
+      totalPence: 865714,
+      byPartner: [
+        { partnerId: H, pence: 60000 },
+        { partnerId: S, pence: 805714 },
+      ],
+    });
   });
 
   it('costs a monthly package by calendar month, with a leap-year February', () => {
@@ -223,7 +311,14 @@ describe('commitments', () => {
           const starts = [g.start, ...cuts];
           const split: Split = starts.map((from, i) => {
             const h = g.shares[i]!;
-            return { from, to: i < starts.length - 1 ? addDays(starts[i + 1]!, -1) : null, shares: [{ partnerId: H, bp: h }, { partnerId: S, bp: 10000 - h }] };
+            return {
+              from,
+              to: i < starts.length - 1 ? addDays(starts[i + 1]!, -1) : null,
+              shares: [
+                { partnerId: H, bp: h },
+                { partnerId: S, bp: 10000 - h },
+              ],
+            };
           });
           const through = commitmentHorizon(terms, '2025-10-01');
           const years = commitmentByYear(terms, split, through);

@@ -11,7 +11,12 @@ describe('readDate', () => {
     expect(readDate(body('31', '3', '2200'), 'startsOn', 'the date the package starts', true)).toEqual({ ok: true, value: '2200-03-31' });
   });
   it('refuses a date before or after them with a message naming the field', () => {
-    for (const [d, m, y] of [['31', '3', '2000'], ['1', '6', '1999'], ['1', '4', '2200'], ['1', '6', '9999']] as const) {
+    for (const [d, m, y] of [
+      ['31', '3', '2000'],
+      ['1', '6', '1999'],
+      ['1', '4', '2200'],
+      ['1', '6', '9999'],
+    ] as const) {
       expect(readDate(body(d, m, y), 'startsOn', 'the date the package starts', true)).toEqual({
         ok: false,
         error: { text: 'The date the package starts must be between 1 April 2000 and 31 March 2200', href: '#startsOn-day' },

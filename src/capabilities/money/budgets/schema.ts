@@ -88,11 +88,19 @@ const poolFields = z.object({
     .string({ message: 'Enter a code for the agreement' })
     .trim()
     .toUpperCase()
-    .pipe(z.string().min(1, 'Enter a code for the agreement').regex(/^[A-Z0-9-]{2,20}$/, 'Code must be 2 to 20 capital letters, digits or hyphens, like SHORT-BREAKS')),
+    .pipe(
+      z
+        .string()
+        .min(1, 'Enter a code for the agreement')
+        .regex(/^[A-Z0-9-]{2,20}$/, 'Code must be 2 to 20 capital letters, digits or hyphens, like SHORT-BREAKS'),
+    ),
   arrangement: z.enum(['pooled', 'aligned'], { message: 'Select whether the money is pooled or aligned' }),
   legalBasis: z.enum(Object.keys(LEGAL_BASES) as [keyof typeof LEGAL_BASES], { message: 'Select the legal basis of the agreement' }),
   legalBasisNote: optionalText(1000, 'The explanation of the legal basis'),
-  hostPartnerId: z.string().optional().transform((v) => v || null),
+  hostPartnerId: z
+    .string()
+    .optional()
+    .transform((v) => v || null),
 });
 
 export function parsePoolForm(body: Body) {
@@ -158,7 +166,10 @@ export function parsePackageForm(body: Body, partnerIds: string[], opts: { needs
     z.object({
       serviceCategory: z.string({ message: 'Select the kind of service' }).min(1, 'Select the kind of service'),
       service: text('what the package provides', 200, 'the description of the service'),
-      providerId: z.string().optional().transform((v) => v || null),
+      providerId: z
+        .string()
+        .optional()
+        .transform((v) => v || null),
       frequency: z.enum(['week', 'month'], { message: 'Select whether the units are a week or a month' }),
       reason: text('why the package is being set up or changed', 500, 'the reason'),
     }),
@@ -196,7 +207,10 @@ export function parsePackageForm(body: Body, partnerIds: string[], opts: { needs
       continue;
     }
     if (!bad && shares.length === 0) {
-      c.add({ text: n === 1 ? 'Enter at least one partner’s share of the cost' : `Enter at least one partner’s share in part ${n}`, href: n === 1 ? '#split-1' : `#split-${n}` });
+      c.add({
+        text: n === 1 ? 'Enter at least one partner’s share of the cost' : `Enter at least one partner’s share in part ${n}`,
+        href: n === 1 ? '#split-1' : `#split-${n}`,
+      });
       continue;
     }
     if (from) parts.push({ from, shares });
@@ -230,7 +244,10 @@ export function parseInvoiceForm(body: Body) {
     z.object({
       providerId: z.string({ message: 'Select the provider that sent the invoice' }).min(1, 'Select the provider that sent the invoice'),
       supplierReference: text('the invoice number the provider gave it', 60, 'the invoice number'),
-      packageId: z.string().optional().transform((v) => v || null),
+      packageId: z
+        .string()
+        .optional()
+        .transform((v) => v || null),
       description: optionalText(500, 'The description'),
     }),
     body,
@@ -259,10 +276,16 @@ export function parsePaymentForm(body: Body) {
   return { ...fields!, amountPence, paidOn };
 }
 
-export const matchForm = z.object({ packageId: z.string({ message: 'Select the package the invoice is for' }).min(1, 'Select the package the invoice is for') });
+export const matchForm = z.object({
+  packageId: z.string({ message: 'Select the package the invoice is for' }).min(1, 'Select the package the invoice is for'),
+});
 
 export const importForm = z.object({
-  csv: z.string({ message: 'Paste the rows of the CSV file' }).trim().min(1, 'Paste the rows of the CSV file, starting with the row of column names').max(900_000, 'The file is too big: import it in parts of no more than 5,000 rows'),
+  csv: z
+    .string({ message: 'Paste the rows of the CSV file' })
+    .trim()
+    .min(1, 'Paste the rows of the CSV file, starting with the row of column names')
+    .max(900_000, 'The file is too big: import it in parts of no more than 5,000 rows'),
   action: z.enum(['check', 'import']).default('check'),
 });
 
@@ -277,7 +300,9 @@ export const closePeriodForm = z.object({
     .refine((v) => v.period >= 1 && v.period <= 12, 'Select the period to close'),
 });
 
-const formToken = z.string({ message: 'The form is out of date. Reload the page and try again' }).uuid('The form is out of date. Reload the page and try again');
+const formToken = z
+  .string({ message: 'The form is out of date. Reload the page and try again' })
+  .uuid('The form is out of date. Reload the page and try again');
 
 export function parseReversalForm(body: Body) {
   const c = new Collector();

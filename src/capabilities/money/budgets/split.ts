@@ -25,7 +25,18 @@ export const FULL_SHARE = 10_000;
 export interface SplitProblem {
   /** 1-based segment number, or 0 for the split as a whole. */
   segment: number;
-  code: 'empty' | 'no-shares' | 'bad-share' | 'duplicate-partner' | 'not-100' | 'ends-before-starts' | 'gap' | 'overlap' | 'open-ended-before-last' | 'starts-late' | 'ends-early';
+  code:
+    | 'empty'
+    | 'no-shares'
+    | 'bad-share'
+    | 'duplicate-partner'
+    | 'not-100'
+    | 'ends-before-starts'
+    | 'gap'
+    | 'overlap'
+    | 'open-ended-before-last'
+    | 'starts-late'
+    | 'ends-early';
   message: string;
 }
 
@@ -59,15 +70,27 @@ export function validateSplit(split: Split, covers?: { from: string; to: string 
       problems.push({ segment: n, code: 'ends-before-starts', message: `${label} ends (${day(s.to)}) before it starts (${day(s.from)})` });
     }
     if (s.to === null && i < split.length - 1) {
-      problems.push({ segment: n, code: 'open-ended-before-last', message: `${label} has no end date, but another part follows it: only the last part can be open-ended` });
+      problems.push({
+        segment: n,
+        code: 'open-ended-before-last',
+        message: `${label} has no end date, but another part follows it: only the last part can be open-ended`,
+      });
     }
     const next = split[i + 1];
     if (next && s.to !== null) {
       const expected = addDays(s.to, 1);
       if (next.from > expected) {
-        problems.push({ segment: n + 1, code: 'gap', message: `Part ${n + 1} of the funding split starts on ${day(next.from)}, leaving a gap after part ${n} ends on ${day(s.to)}` });
+        problems.push({
+          segment: n + 1,
+          code: 'gap',
+          message: `Part ${n + 1} of the funding split starts on ${day(next.from)}, leaving a gap after part ${n} ends on ${day(s.to)}`,
+        });
       } else if (next.from < expected) {
-        problems.push({ segment: n + 1, code: 'overlap', message: `Part ${n + 1} of the funding split starts on ${day(next.from)}, before part ${n} ends on ${day(s.to)}: parts cannot overlap` });
+        problems.push({
+          segment: n + 1,
+          code: 'overlap',
+          message: `Part ${n + 1} of the funding split starts on ${day(next.from)}, before part ${n} ends on ${day(s.to)}: parts cannot overlap`,
+        });
       }
     }
   });
@@ -75,7 +98,11 @@ export function validateSplit(split: Split, covers?: { from: string; to: string 
     const first = split[0]!;
     const last = split[split.length - 1]!;
     if (first.from > covers.from) {
-      problems.push({ segment: 1, code: 'starts-late', message: `The funding split starts on ${day(first.from)}, after the package starts on ${day(covers.from)}` });
+      problems.push({
+        segment: 1,
+        code: 'starts-late',
+        message: `The funding split starts on ${day(first.from)}, after the package starts on ${day(covers.from)}`,
+      });
     }
     if (last.to !== null && (covers.to === null || last.to < covers.to)) {
       const until = covers.to === null ? 'the package has no end date' : `the package runs until ${day(covers.to)}`;
@@ -122,7 +149,11 @@ export function allocate<K extends string>(amount: number, weights: readonly { k
 }
 
 /** One amount shared by one segment's shares. */
-export const shareOf = (amount: number, shares: readonly Share[]) => allocate(amount, shares.map((s) => ({ key: s.partnerId, weight: BigInt(s.bp) })));
+export const shareOf = (amount: number, shares: readonly Share[]) =>
+  allocate(
+    amount,
+    shares.map((s) => ({ key: s.partnerId, weight: BigInt(s.bp) })),
+  );
 
 /**
  * Weights (days × basis points) by financial year and partner for the days `from`..`to` that the
@@ -134,7 +165,7 @@ export function dayWeights(split: Split, from: string, to: string, fyOf: (iso: s
   for (const s of split) {
     const a = Math.max(epochDay(s.from), epochDay(from));
     const b = Math.min(s.to === null ? end : epochDay(s.to), end);
-    for (let d = a; d <= b; ) {
+    for (let d = a; d <= b;) {
       // Walk in runs that stay inside one financial year.
       const iso = new Date(d * 86_400_000).toISOString().slice(0, 10);
       const fy = fyOf(iso);

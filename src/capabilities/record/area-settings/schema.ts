@@ -21,11 +21,7 @@ const code = (what: string, example: string) =>
     );
 
 export const localityForm = z.object({
-  name: z
-    .string({ message: 'Enter the locality’s name' })
-    .trim()
-    .min(1, 'Enter the locality’s name')
-    .max(100, 'Name must be 100 characters or fewer'),
+  name: z.string({ message: 'Enter the locality’s name' }).trim().min(1, 'Enter the locality’s name').max(100, 'Name must be 100 characters or fewer'),
   code: code('locality', 'NORTH-EAST'),
 });
 
@@ -33,12 +29,7 @@ export const prefixForm = z.object({
   prefix: z
     .string({ message: 'Enter a postcode district or sector' })
     .transform(normalisePrefix)
-    .pipe(
-      z
-        .string()
-        .min(1, 'Enter a postcode district or sector')
-        .regex(POSTCODE_PREFIX, 'Enter a postcode district like DM3 or a sector like DM1 4'),
-    ),
+    .pipe(z.string().min(1, 'Enter a postcode district or sector').regex(POSTCODE_PREFIX, 'Enter a postcode district like DM3 or a sector like DM1 4')),
 });
 
 export const removePrefixForm = z.object({

@@ -35,7 +35,8 @@ export async function addPrefix(db: Db, localityId: string, prefix: string) {
     .where('p.prefix', '=', prefix)
     .executeTakeFirst();
   if (clash) {
-    const text = clash.id === localityId ? `${prefix} is already in this locality` : `${prefix} is already in the locality ${clash.name}. Remove it there first`;
+    const text =
+      clash.id === localityId ? `${prefix} is already in this locality` : `${prefix} is already in the locality ${clash.name}. Remove it there first`;
     throw new ValidationError([{ text, href: '#prefix' }]);
   }
   await db.insertInto('locality_postcodes').values({ prefix, locality_id: localityId }).execute();
@@ -65,7 +66,10 @@ export async function getCriterion(db: Db, id: string) {
 export async function createCriterion(db: Db, input: { code: string; description: string }) {
   const clash = await db.selectFrom('disability_criteria').select('id').where('code', '=', input.code).executeTakeFirst();
   if (clash) throw new ValidationError([{ text: `Another criterion already uses the code ${input.code}. Choose a different code`, href: '#code' }]);
-  const last = await db.selectFrom('disability_criteria').select(sql<number>`coalesce(max(position), 0)`.as('p')).executeTakeFirstOrThrow();
+  const last = await db
+    .selectFrom('disability_criteria')
+    .select(sql<number>`coalesce(max(position), 0)`.as('p'))
+    .executeTakeFirstOrThrow();
   return db
     .insertInto('disability_criteria')
     .values({ ...input, position: Number(last.p) + 1 })
@@ -89,4 +93,3 @@ export async function setCriterionActive(db: Db, id: string, active: boolean) {
   await getCriterion(db, id);
   await db.updateTable('disability_criteria').set({ active }).where('id', '=', id).execute();
 }
-

@@ -1,14 +1,6 @@
 // Children's public module: registering a child and the core record's rules (identifiers, codes,
 // names) that other capabilities use, with the registration form others embed (referrals).
-export {
-  activeCriteria,
-  addImportedChild,
-  findPossibleDuplicates,
-  identifiersTaken,
-  lookupLocality,
-  registerChild,
-  updateFromImport,
-} from './service.js';
+export { activeCriteria, addImportedChild, findPossibleDuplicates, identifiersTaken, lookupLocality, registerChild, updateFromImport } from './service.js';
 export {
   ageProblems,
   ETHNICITY_CODES,

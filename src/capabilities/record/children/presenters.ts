@@ -6,13 +6,25 @@ import { ORGANISATION_TYPES } from '../../../platform/access/roles.js';
 import { dateInput, withDate } from '../../../platform/date-input.js';
 import { longDate } from '../../../platform/dates.js';
 import { SECTIONS, type Section } from '../sharing/index.js';
-import { CONSENT_GIVERS, CONSENT_METHODS, CONTACT_METHODS, ETHNICITY_CODES, NEED_CODES, RELATIONSHIPS, SEVERITY_BANDS, SEXES, STATUSES, ageText, displayName, formatNhsNumber } from './rules.js';
+import {
+  CONSENT_GIVERS,
+  CONSENT_METHODS,
+  CONTACT_METHODS,
+  ETHNICITY_CODES,
+  NEED_CODES,
+  RELATIONSHIPS,
+  SEVERITY_BANDS,
+  SEXES,
+  STATUSES,
+  ageText,
+  displayName,
+  formatNhsNumber,
+} from './rules.js';
 import { scopeValue } from './schema.js';
 import type { ChildRow, FieldChange } from './service.js';
 
 type Values = Record<string, unknown>;
 const name = <T extends Record<string, string>>(table: T, code: string | null | undefined) => (code ? (table[code as keyof T] ?? code) : null);
-
 
 export const needName = (code: string | null | undefined) => (code ? `${name(NEED_CODES, code)} (${code})` : null);
 
@@ -21,14 +33,12 @@ const asList = (v: unknown): string[] => (v === undefined || v === null || v ===
 // ---------------------------------------------------------------------------------------------
 // Form components
 
-
 export const selectItems = (table: Record<string, string>, selected: unknown, placeholder: string) => [
   { value: '', text: placeholder, selected: !selected },
   ...Object.entries(table).map(([value, text]) => ({ value, text, selected: value === selected })),
 ];
 
 export const needItems = (selected: unknown) => Object.entries(NEED_CODES).map(([value, text]) => ({ value, text, checked: asList(selected).includes(value) }));
-
 
 /** One set of checkboxes per organisation type: which parts of the record it may see. */
 export function scopeFieldsets(values: Values, errors: FieldError[] | undefined, ownType: string) {
@@ -217,7 +227,11 @@ export function historyEntries(rows: { id: string; at: Date; changes: string; di
       at: r.at,
       who: r.display_name ? `${r.display_name}${r.organisation_name ? `, ${r.organisation_name}` : ''}` : 'The system',
       summary: parsed.event === 'registered' ? 'Joined the register' : 'Record changed',
-      changes: (parsed.fields ?? []).map((f) => ({ label: FIELD_LABELS[f.field] ?? f.field, before: showValue(f.field, f.before), after: showValue(f.field, f.after) })),
+      changes: (parsed.fields ?? []).map((f) => ({
+        label: FIELD_LABELS[f.field] ?? f.field,
+        before: showValue(f.field, f.before),
+        after: showValue(f.field, f.after),
+      })),
     };
   });
 }
@@ -245,7 +259,10 @@ export function registerFormData(values: Values, errors: FieldError[] | undefine
     ...childFormData(values, errors),
     relationshipItems: selectItems(formTables.relationship, values.parentRelationship, 'Choose relationship'),
     prItems: yesNoItems(values.parentalResponsibility),
-    contactItems: [{ value: '', text: 'No preference', checked: !values.parentPreferredContact }, ...radioItems(formTables.contact, values.parentPreferredContact)],
+    contactItems: [
+      { value: '', text: 'No preference', checked: !values.parentPreferredContact },
+      ...radioItems(formTables.contact, values.parentPreferredContact),
+    ],
     consentGiverItems: radioItems(formTables.consentGiver, values.consentGivenBy),
     consentMethodItems: radioItems(formTables.consentMethod, values.consentMethod),
     consentGivenOn: dateInput('consentGivenOn', values, errors, 'Date consent was given'),

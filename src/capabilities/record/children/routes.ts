@@ -9,11 +9,7 @@ import { parseEditForm, parseRegisterForm } from './schema.js';
 import * as children from './service.js';
 import { provenance } from '../../linkage/matching-review/service.js';
 import { referralsOfChild, STATUS_NAMES } from '../../referral-and-panel/referrals/index.js';
-import {
-  getDecision,
-  requireDecisionReader,
-  OUTCOMES,
-} from '../../referral-and-panel/panel-decisions/index.js';
+import { getDecision, requireDecisionReader, OUTCOMES } from '../../referral-and-panel/panel-decisions/index.js';
 import {
   childForNav,
   childFormData,
@@ -73,7 +69,13 @@ export function childrenRoutes(_deps: CapabilityDeps): RouteSpec[] {
     const today = todayInLondon();
     const child = await children.getChild(ctx.db, ctx.param('id'));
     const [criteria, met] = await Promise.all([children.activeCriteria(ctx.db), children.criteriaMet(ctx.db, child.id)]);
-    const v = values ?? valuesFromChild(child, met.map((m) => m.id), today);
+    const v =
+      values ??
+      valuesFromChild(
+        child,
+        met.map((m) => m.id),
+        today,
+      );
     const ticked = new Set(Array.isArray(v.criteria) ? v.criteria.map(String) : v.criteria ? [String(v.criteria)] : []);
     return {
       view: `${V}edit.njk`,
@@ -86,7 +88,13 @@ export function childrenRoutes(_deps: CapabilityDeps): RouteSpec[] {
         statusItems: radioItems(formTables.status, v.status),
         statusOn: dateInput('statusOn', v, errors, 'Date of the change', 'Needed for any status other than active'),
         criteriaItems: criteria.map((c) => ({ value: c.id, text: c.description, checked: ticked.has(c.id) })),
-        criteriaAssessedOn: dateInput('criteriaAssessedOn', v, errors, 'Date the criteria were assessed', 'Recorded against any criterion you newly tick, with your name and organisation'),
+        criteriaAssessedOn: dateInput(
+          'criteriaAssessedOn',
+          v,
+          errors,
+          'Date the criteria were assessed',
+          'Recorded against any criterion you newly tick, with your name and organisation',
+        ),
       },
     };
   };

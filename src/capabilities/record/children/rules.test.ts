@@ -3,7 +3,27 @@
 // names for search, postcodes and localities.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { ETHNICITY_CODES, NEED_CODES, UPN_ALPHABET, ageProblems, ageText, displayName, formatNhsNumber, localityPrefixes, mayActForSelf, nameTokens, nhsCheckDigit, normalisePhone, normalisePostcode, parseNhsNumber, parseUpn, pickLocality, postcodeDistrict, searchNames, upnCheckLetter } from './rules.js';
+import {
+  ETHNICITY_CODES,
+  NEED_CODES,
+  UPN_ALPHABET,
+  ageProblems,
+  ageText,
+  displayName,
+  formatNhsNumber,
+  localityPrefixes,
+  mayActForSelf,
+  nameTokens,
+  nhsCheckDigit,
+  normalisePhone,
+  normalisePostcode,
+  parseNhsNumber,
+  parseUpn,
+  pickLocality,
+  postcodeDistrict,
+  searchNames,
+  upnCheckLetter,
+} from './rules.js';
 import { dateFromParts, partsOfDate } from '../../../platform/date-input.js';
 
 const digits = (n: number) => fc.array(fc.integer({ min: 0, max: 9 }), { minLength: n, maxLength: n }).map((a) => a.join(''));
@@ -97,7 +117,17 @@ describe('Unique pupil number (check letter)', () => {
   });
 
   it('refuses the wrong shape, and the letters I, O and S', () => {
-    for (const bad of ['', 'X20120002400', 'X2012000240011', '1201200024001', 'XX01200024001', 'X2012000240-1', 'X20120002400I', 'X20120002400O', 'X20120002400S']) {
+    for (const bad of [
+      '',
+      'X20120002400',
+      'X2012000240011',
+      '1201200024001',
+      'XX01200024001',
+      'X2012000240-1',
+      'X20120002400I',
+      'X20120002400O',
+      'X20120002400S',
+    ]) {
       expect(parseUpn(bad)).toEqual({ ok: false, problem: 'format' });
     }
     // I, O and S are never check letters either.

@@ -183,7 +183,6 @@ export const MAX_AGE = 25;
 /** From 16 a young person may act for themselves and give their own consent. */
 export const AGE_OF_OWN_DECISIONS = 16;
 
-
 export type AgeProblem = 'born-in-future' | 'joined-in-future' | 'joined-before-birth' | 'over-25-on-joining';
 
 /**

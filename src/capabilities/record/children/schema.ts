@@ -7,7 +7,34 @@ import { ageOn } from '../../../platform/dates.js';
 import { ValidationError, type FieldError } from '../../../platform/http/errors.js';
 import { ORGANISATION_TYPES, isOrganisationType } from '../../../platform/access/roles.js';
 import { SECTIONS, isSection, type Section } from '../sharing/index.js';
-import { AGE_OF_OWN_DECISIONS, CONSENT_GIVERS, CONSENT_METHODS, CONTACT_METHODS, MAX_AGE, ageProblems, isEthnicityCode, isNeedCode, isRelationship, isSeverity, isSex, isStatus, mayActForSelf, normalisePhone, normalisePostcode, parseNhsNumber, parseUpn, type ConsentGiver, type ConsentMethod, type ContactMethod, type EthnicityCode, type NeedCode, type Relationship, type Severity, type Sex, type Status } from './rules.js';
+import {
+  AGE_OF_OWN_DECISIONS,
+  CONSENT_GIVERS,
+  CONSENT_METHODS,
+  CONTACT_METHODS,
+  MAX_AGE,
+  ageProblems,
+  isEthnicityCode,
+  isNeedCode,
+  isRelationship,
+  isSeverity,
+  isSex,
+  isStatus,
+  mayActForSelf,
+  normalisePhone,
+  normalisePostcode,
+  parseNhsNumber,
+  parseUpn,
+  type ConsentGiver,
+  type ConsentMethod,
+  type ContactMethod,
+  type EthnicityCode,
+  type NeedCode,
+  type Relationship,
+  type Severity,
+  type Sex,
+  type Status,
+} from './rules.js';
 import { dateFromParts } from '../../../platform/date-input.js';
 
 type Body = Record<string, unknown>;
@@ -44,13 +71,10 @@ export class FormErrors {
 // ---------------------------------------------------------------------------------------------
 // Field schemas
 
-const str = z
-  .unknown()
-  .transform((v) => (typeof v === 'string' ? v.trim() : Array.isArray(v) ? String(v[0] ?? '').trim() : ''));
+const str = z.unknown().transform((v) => (typeof v === 'string' ? v.trim() : Array.isArray(v) ? String(v[0] ?? '').trim() : ''));
 
 const requiredText = (empty: string, max: number, tooLong: string) => str.pipe(z.string().min(1, empty).max(max, tooLong));
-const optionalText = (max: number, tooLong: string) =>
-  str.pipe(z.string().max(max, tooLong)).transform((v) => (v === '' ? null : v));
+const optionalText = (max: number, tooLong: string) => str.pipe(z.string().max(max, tooLong)).transform((v) => (v === '' ? null : v));
 const choice = <T extends string>(is: (s: string) => s is T, message: string) =>
   str.pipe(z.string().refine((s): s is T => is(s), message)).transform((s) => s as T);
 const optionalChoice = <T extends string>(is: (s: string) => s is T, message: string) =>
@@ -202,7 +226,11 @@ function parseChild(e: FormErrors, body: Body, today: string): ChildInput | unde
   const severity = e.field(body, 'severity', optionalChoice(isSeverity, 'Select the severity band from the list'));
   const communicationNeeds = e.field(body, 'communicationNeeds', optionalText(2000, 'Communication needs must be 2,000 characters or fewer'));
   const joinedOn = dateField(e, body, 'joinedOn', 'Date joined', 'Enter the date the child joined the register');
-  const actsForSelf = e.field(body, 'actsForSelf', str.pipe(z.enum(['yes', 'no', ''], { message: 'Select whether the young person acts for themselves' })).transform((s) => s === 'yes'));
+  const actsForSelf = e.field(
+    body,
+    'actsForSelf',
+    str.pipe(z.enum(['yes', 'no', ''], { message: 'Select whether the young person acts for themselves' })).transform((s) => s === 'yes'),
+  );
 
   if (secondaryNeeds?.length && primaryNeed === null) e.add('secondaryNeeds', 'Select a primary need before adding secondary needs');
   if (secondaryNeeds && primaryNeed && secondaryNeeds.includes(primaryNeed)) e.add('secondaryNeeds', 'A secondary need cannot also be the primary need');
@@ -410,10 +438,18 @@ export function parseRegisterForm(body: Body, today: string, registrant: { organ
   if (actsForSelf && parentIsBlank(body)) parent = null;
   else parent = parseParent(e, body) ?? null;
 
-  const givenBy = e.field(body, 'consentGivenBy', choice((s): s is ConsentGiver => Object.hasOwn(CONSENT_GIVERS, s), 'Select who gave consent'));
+  const givenBy = e.field(
+    body,
+    'consentGivenBy',
+    choice((s): s is ConsentGiver => Object.hasOwn(CONSENT_GIVERS, s), 'Select who gave consent'),
+  );
   const capacityNote = e.field(body, 'consentCapacityNote', optionalText(1000, 'The note on capacity must be 1,000 characters or fewer'));
   const givenOn = dateField(e, body, 'consentGivenOn', 'Date consent was given', 'Enter the date consent was given');
-  const method = e.field(body, 'consentMethod', choice((s): s is ConsentMethod => Object.hasOwn(CONSENT_METHODS, s), 'Select how consent was given'));
+  const method = e.field(
+    body,
+    'consentMethod',
+    choice((s): s is ConsentMethod => Object.hasOwn(CONSENT_METHODS, s), 'Select how consent was given'),
+  );
   const evidence = e.field(body, 'consentEvidence', optionalText(500, 'Evidence must be 500 characters or fewer'));
   const reviewOn = dateField(e, body, 'consentReviewOn', 'Review date', null);
   const ticks = list.parse(body.scope);
@@ -505,11 +541,7 @@ export function parseEditForm(body: Body, today: string, opts: { criteria: reado
   const dob = child?.dateOfBirth ?? dateFromPartsOrNull(body, 'dateOfBirth');
   const status = e.field(body, 'status', choice(isStatus, 'Select the status of the record'));
   const statusOn = dateField(e, body, 'statusOn', 'Date of the change', status && status !== 'active' ? 'Enter the date the status changed' : null);
-  const criteria = e.field(
-    body,
-    'criteria',
-    list.pipe(z.array(z.string().refine((id) => opts.criteria.includes(id), 'Select criteria from the list'))),
-  );
+  const criteria = e.field(body, 'criteria', list.pipe(z.array(z.string().refine((id) => opts.criteria.includes(id), 'Select criteria from the list'))));
   const criteriaAssessedOn = dateField(e, body, 'criteriaAssessedOn', 'Date assessed', null);
   const version = e.field(body, 'version', z.coerce.number({ message: 'The form is out of date. Reload the page and try again' }).int().min(1));
 

@@ -98,7 +98,15 @@ export async function findPossibleDuplicates(db: Db, viewer: Viewer, child: Chil
   const familyTokens = nameTokens(child.familyName);
   const rows = await db
     .selectFrom('children as c')
-    .select(['c.id', 'c.given_name', 'c.family_name', 'c.preferred_name', 'c.date_of_birth', 'c.postcode', sql<boolean>`${visibleChild(viewer, 'c')}`.as('visible')])
+    .select([
+      'c.id',
+      'c.given_name',
+      'c.family_name',
+      'c.preferred_name',
+      'c.date_of_birth',
+      'c.postcode',
+      sql<boolean>`${visibleChild(viewer, 'c')}`.as('visible'),
+    ])
     .where((eb) => {
       const ors = [];
       if (child.nhsNumber) ors.push(eb('c.nhs_number', '=', child.nhsNumber));
@@ -164,7 +172,10 @@ const childColumns = (c: ChildInput) => ({
 /** A child first known from an agency's extract (linkage/imports), with its history entry. */
 export async function addImportedChild(db: Db, values: Insertable<ChildrenTable>, userId: string | null, sourceName: string) {
   const child = await db.insertInto('children').values(values).returning('id').executeTakeFirstOrThrow();
-  await db.insertInto('child_history').values({ child_id: child.id, user_id: userId, changes: JSON.stringify({ event: 'imported', source: sourceName }) }).execute();
+  await db
+    .insertInto('child_history')
+    .values({ child_id: child.id, user_id: userId, changes: JSON.stringify({ event: 'imported', source: sourceName }) })
+    .execute();
   return child;
 }
 
@@ -182,7 +193,10 @@ export async function updateFromImport(
     .set({ ...set, version: child.version + 1, updated_at: new Date() })
     .where('id', '=', child.id)
     .execute();
-  await db.insertInto('child_history').values({ child_id: child.id, user_id: userId, changes: JSON.stringify({ event: 'import', source: sourceName, changes }) }).execute();
+  await db
+    .insertInto('child_history')
+    .values({ child_id: child.id, user_id: userId, changes: JSON.stringify({ event: 'import', source: sourceName, changes }) })
+    .execute();
 }
 
 /**
@@ -206,7 +220,13 @@ export async function registerChild(db: Db, user: CurrentUser, input: RegisterIn
     throw identifierConstraint(e) ?? e;
   }
   const member = input.parent ? await addFirstParent(db, family.id, input.parent) : null;
-  const involvement = await startInvolvement(db, { childId: child.id, organisationId: user.organisationId, service: input.service, startedOn: today, createdBy: user.id });
+  const involvement = await startInvolvement(db, {
+    childId: child.id,
+    organisationId: user.organisationId,
+    service: input.service,
+    startedOn: today,
+    createdBy: user.id,
+  });
   const k = input.consent;
   const consent = await addRegistrationConsent(db, child.id, { ...k, memberId: k.givenBy === 'parent' ? (member?.id ?? null) : null }, user.id);
   await recordChronologyEvent(db, {
@@ -218,7 +238,10 @@ export async function registerChild(db: Db, user: CurrentUser, input: RegisterIn
     detail: `Registered by ${user.organisationName}`,
     recordedBy: user.id,
   });
-  await db.insertInto('child_history').values({ child_id: child.id, user_id: user.id, changes: JSON.stringify({ event: 'registered' }) }).execute();
+  await db
+    .insertInto('child_history')
+    .values({ child_id: child.id, user_id: user.id, changes: JSON.stringify({ event: 'registered' }) })
+    .execute();
   return { childId: child.id, familyId: family.id, familyMemberId: member?.id ?? null, involvementId: involvement.id, consentId: consent.id };
 }
 
@@ -334,7 +357,11 @@ export async function updateChild(db: Db, user: CurrentUser, id: string, input: 
   const removed = met.filter((m) => offered.includes(m.id) && !input.criteria.includes(m.id));
   if (added.length || removed.length) {
     const codes = new Map((await db.selectFrom('disability_criteria').select(['id', 'code']).execute()).map((r) => [r.id, r.code]));
-    changes.push({ field: 'criteria', before: met.map((m) => m.code), after: [...met.filter((m) => !removed.includes(m)).map((m) => m.code), ...added.map((a) => codes.get(a))] });
+    changes.push({
+      field: 'criteria',
+      before: met.map((m) => m.code),
+      after: [...met.filter((m) => !removed.includes(m)).map((m) => m.code), ...added.map((a) => codes.get(a))],
+    });
   }
 
   if (!changes.length) return { changed: 0 };
@@ -380,6 +407,9 @@ export async function updateChild(db: Db, user: CurrentUser, id: string, input: 
       )
       .execute();
   }
-  await db.insertInto('child_history').values({ child_id: id, user_id: user.id, changes: JSON.stringify({ event: 'edited', fields: changes }) }).execute();
+  await db
+    .insertInto('child_history')
+    .values({ child_id: id, user_id: user.id, changes: JSON.stringify({ event: 'edited', fields: changes }) })
+    .execute();
   return { changed: changes.length };
 }

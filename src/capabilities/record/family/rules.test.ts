@@ -32,7 +32,7 @@ describe('preferred contact needs its detail', () => {
 
   it('accepts no preference and no details', () => expect(fields({})).toEqual([]));
   it('e-mail needs an address and agreement', () => {
-    expect(fields({ preferredContact: 'email' })).toEqual(['email', 'contactConsents', ]);
+    expect(fields({ preferredContact: 'email' })).toEqual(['email', 'contactConsents']);
     expect(fields({ preferredContact: 'email', email: 'a@example.org' })).toEqual(['contactConsents']);
     expect(fields({ preferredContact: 'email', email: 'a@example.org', consentsToEmail: true })).toEqual([]);
   });

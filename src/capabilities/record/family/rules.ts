@@ -30,7 +30,10 @@ export type PhoneParse = { ok: true; number: string; mobile: boolean } | { ok: f
  * "0117-496-0123"), as national digits: 0 then 10 digits (9 for a few). Mobiles start 07.
  */
 export function parseUkPhone(input: string): PhoneParse {
-  let s = input.trim().replace(/\(0\)/g, '').replace(/[\s().-]/g, '');
+  let s = input
+    .trim()
+    .replace(/\(0\)/g, '')
+    .replace(/[\s().-]/g, '');
   if (s.startsWith('+44')) s = `0${s.slice(3)}`;
   else if (s.startsWith('0044')) s = `0${s.slice(4)}`;
   else if (/^44\d{10}$/.test(s)) s = `0${s.slice(2)}`;

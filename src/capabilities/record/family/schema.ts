@@ -11,11 +11,7 @@ const optionalText = (max: number, name: string) =>
 const asList = (v: unknown) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
 const memberFields = z.object({
-  fullName: z
-    .string({ message: 'Enter their full name' })
-    .trim()
-    .min(1, 'Enter their full name')
-    .max(200, 'Full name must be 200 characters or fewer'),
+  fullName: z.string({ message: 'Enter their full name' }).trim().min(1, 'Enter their full name').max(200, 'Full name must be 200 characters or fewer'),
   relationship: z.enum(Object.keys(RELATIONSHIPS) as [Relationship, ...Relationship[]], { message: 'Select their relationship to the child' }),
   parentalResponsibility: z.enum(['yes', 'no'], { message: 'Select whether they have parental responsibility' }),
   phone: z
@@ -33,7 +29,12 @@ const memberFields = z.object({
     .string()
     .optional()
     .transform((v) => (v ?? '').trim())
-    .pipe(z.union([z.literal(''), z.email({ message: 'Enter an e-mail address in the correct format, like name@example.org' }).max(254, 'E-mail address must be 254 characters or fewer')]))
+    .pipe(
+      z.union([
+        z.literal(''),
+        z.email({ message: 'Enter an e-mail address in the correct format, like name@example.org' }).max(254, 'E-mail address must be 254 characters or fewer'),
+      ]),
+    )
     .transform((v) => v || null),
   address: optionalText(500, 'Address'),
   preferredContact: z

@@ -62,7 +62,12 @@ describe('keys', () => {
     expect(nameKeys('j')).toEqual(new Set(['J', '~j', '~']));
     expect(nameKeys('')).toEqual(new Set());
     // Beginnings stop at twelve letters.
-    expect([...nameKeys('abcdefghijklmnop')].filter((k) => /^[a-z]+$/.test(k)).sort((a, b) => a.length - b.length).at(-1)).toBe('abcdefghijkl');
+    expect(
+      [...nameKeys('abcdefghijklmnop')]
+        .filter((k) => /^[a-z]+$/.test(k))
+        .sort((a, b) => a.length - b.length)
+        .at(-1),
+    ).toBe('abcdefghijkl');
   });
 
   it('asks for the word as a beginning, the word less any one letter, and its sound-alike code; an initial asks for nothing', () => {

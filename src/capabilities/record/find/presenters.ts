@@ -8,7 +8,6 @@ import type { ExportColumn } from './export.js';
 import { FORM_FIELDS, type FormValues, type ListOptions, type Order, type Sort } from './schema.js';
 import type { ChildRow, ResultPage } from './service.js';
 
-
 export const needLabel = (code: string | null) => (code ? (NEED_CODES[code as NeedCode] ?? code) : 'Not recorded');
 export const statusLabel = (s: string) => STATUSES[s as Status] ?? s;
 
@@ -37,7 +36,6 @@ export function sortHeaders(values: FormValues, opts: ListOptions) {
   }
   return headers;
 }
-
 
 export function pagination(values: FormValues, opts: ListOptions, result: ResultPage) {
   if (result.pages <= 1) return null;

@@ -17,7 +17,12 @@ const V = 'record/find/views/';
 const options = (entries: [string, string][], selected: string | undefined, first?: [string, string]) =>
   [...(first ? [first] : []), ...entries].map(([value, text]) => ({ value, text, selected: value === (selected ?? '') }));
 
-async function listPage(ctx: SignedInContext, values: FormValues, errors?: FieldError[], found?: { result: ResultPage; opts: ListOptions }): Promise<RouteResult> {
+async function listPage(
+  ctx: SignedInContext,
+  values: FormValues,
+  errors?: FieldError[],
+  found?: { result: ResultPage; opts: ListOptions },
+): Promise<RouteResult> {
   const [localities, criteria] = await Promise.all([listLocalities(ctx.db), activeCriteria(ctx.db)]);
   const user = ctx.user;
   const searched = Object.keys(values).length > 0;

@@ -1,15 +1,7 @@
 // The search form (a GET form: its fields are the page's query string) and the list options.
 import type { FieldError } from '../../../platform/http/errors.js';
 import { todayInLondon } from '../../../platform/dates.js';
-import {
-  isNeedCode,
-  isStatus,
-  nameTokens,
-  parseNhsNumber,
-  parseUpn,
-  type NeedCode,
-  type Status,
-} from '../children/index.js';
+import { isNeedCode, isStatus, nameTokens, parseNhsNumber, parseUpn, type NeedCode, type Status } from '../children/index.js';
 import { dateFromParts } from '../../../platform/date-input.js';
 import { MAX_WORDS } from './names.js';
 import { isAgeBand, parsePostcodeSearch, type AgeBand, type PostcodeSearch } from './rules.js';
@@ -96,7 +88,9 @@ export function parseSearch(values: FormValues, now = new Date()): { criteria: S
   } else if (dob.problem.kind === 'incomplete') {
     const missing = dob.problem.missing;
     const text =
-      missing.length === 1 ? `Date of birth must include a ${missing[0]}` : `Date of birth must include a ${missing.slice(0, -1).join(', ')} and ${missing.at(-1)}`;
+      missing.length === 1
+        ? `Date of birth must include a ${missing[0]}`
+        : `Date of birth must include a ${missing.slice(0, -1).join(', ')} and ${missing.at(-1)}`;
     fail(`dateOfBirth-${missing[0]}`, text);
   } else if (dob.problem.kind === 'not-real') {
     fail('dateOfBirth-day', 'Date of birth must be a real date, like 27 3 2015');

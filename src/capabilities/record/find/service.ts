@@ -217,7 +217,11 @@ export async function findChildren(db: Db, viewer: Viewer, c: SearchCriteria, op
   let total = found[0]?.total;
   if (total === undefined && page > 1) {
     // Past the end: count, and show the last page.
-    total = (await matching(db, viewer, c, now).select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow()).n;
+    total = (
+      await matching(db, viewer, c, now)
+        .select(sql<number>`count(*)::int`.as('n'))
+        .executeTakeFirstOrThrow()
+    ).n;
     page = Math.max(1, Math.ceil(total / PAGE_SIZE));
     found = total ? await pageOf(page) : [];
   }
@@ -230,7 +234,10 @@ export async function findChildren(db: Db, viewer: Viewer, c: SearchCriteria, op
 export async function exportChildren(db: Db, viewer: Viewer, c: SearchCriteria, sort: Sort, order: Order, now = new Date()): Promise<ChildRow[]> {
   await withoutJit(db);
   if (c.name) return rowsFor(db, viewer, (await nameMatches(db, viewer, c, sort, order, now)).slice(0, EXPORT_LIMIT), now);
-  return withDetails(matching(db, viewer, c, now)).orderBy(sqlOrder(sort, order)).limit(EXPORT_LIMIT).execute();
+  return withDetails(matching(db, viewer, c, now))
+    .orderBy(sqlOrder(sort, order))
+    .limit(EXPORT_LIMIT)
+    .execute();
 }
 
 /** The area's localities, for the filter. */

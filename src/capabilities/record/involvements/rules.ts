@@ -12,7 +12,10 @@ export type CostParse = { ok: true; pence: number | null } | { ok: false; messag
 export function poundsToPence(input: string | undefined | null): CostParse {
   const raw = (input ?? '').trim();
   if (raw === '') return { ok: true, pence: null };
-  const s = raw.replace(/^£\s*/, '').replace(/,(?=\d{3}(\D|$))/g, '').trim();
+  const s = raw
+    .replace(/^£\s*/, '')
+    .replace(/,(?=\d{3}(\D|$))/g, '')
+    .trim();
   if (/^-\s*£?\s*\d/.test(s) || /^£?\s*-/.test(raw)) return { ok: false, message: 'The cost cannot be negative' };
   if (/^\d+\.\d{3,}$/.test(s)) {
     return { ok: false, message: 'Enter the cost in pounds and pence, like 45.50. It cannot include part of a penny' };

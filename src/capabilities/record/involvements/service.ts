@@ -86,9 +86,7 @@ export async function addInvolvement(db: Db, childId: string, form: InvolvementF
     const p = await db.selectFrom('users').select(['organisation_id', 'active']).where('id', '=', form.practitionerUserId).executeTakeFirst();
     if (!p?.active) throw new ValidationError([{ text: 'Choose a practitioner from the list', href: '#practitionerUserId' }]);
     if (p.organisation_id !== org.id) {
-      throw new ValidationError([
-        { text: `Choose a practitioner who works for ${org.name}, or type their name instead`, href: '#practitionerUserId' },
-      ]);
+      throw new ValidationError([{ text: `Choose a practitioner who works for ${org.name}, or type their name instead`, href: '#practitionerUserId' }]);
     }
   }
   const today = todayInLondon();
@@ -101,7 +99,9 @@ export async function addInvolvement(db: Db, childId: string, form: InvolvementF
     .where((eb) => eb.or([eb('ended_on', 'is', null), eb('ended_on', '>=', today)]))
     .executeTakeFirst();
   if (open) {
-    throw new ValidationError([{ text: `${org.name} already has an open involvement for this service. End it first, or name the service differently`, href: '#service' }]);
+    throw new ValidationError([
+      { text: `${org.name} already has an open involvement for this service. End it first, or name the service differently`, href: '#service' },
+    ]);
   }
   const row = await db
     .insertInto('involvements')

@@ -59,7 +59,8 @@ export function presentOverview(counts: RegisterCounts, localities: readonly { i
   const totalText = suppress(total) === null ? CELL_TEXT['fewer-than-5'].page : number(total);
   // A total of 1 is always "fewer than 5", so the words are always plural.
   const who = 'children and young people';
-  const headline = total === 0 ? 'No children or young people on the register' : `${totalText.charAt(0).toUpperCase()}${totalText.slice(1)} ${who} on the register`;
+  const headline =
+    total === 0 ? 'No children or young people on the register' : `${totalText.charAt(0).toUpperCase()}${totalText.slice(1)} ${who} on the register`;
   return { total, totalText, headline, showBreakdowns, breakdowns };
 }
 
@@ -113,7 +114,11 @@ export function barChartSvg(opts: { id: string; title: string; cells: readonly P
  * to 4 are written "<5" and counts hidden to protect them "hidden"; text is made inert for
  * spreadsheets.
  */
-export function overviewCsv(counts: RegisterCounts, localities: readonly { id: string; name: string }[], filters: { locality: string; ageBand: string }): string {
+export function overviewCsv(
+  counts: RegisterCounts,
+  localities: readonly { id: string; name: string }[],
+  filters: { locality: string; ageBand: string },
+): string {
   const total = counts.total;
   const header = ['Locality filter', 'Age band filter', 'Breakdown', 'Group', 'Children'];
   const totalText = suppress(total) === null ? CELL_TEXT['fewer-than-5'].csv : total;

@@ -18,10 +18,7 @@ type Locality = Awaited<ReturnType<typeof listLocalities>>[number];
 
 function filterItems(localities: Locality[], values: Record<string, unknown>) {
   return {
-    localityItems: [
-      { value: '', text: 'All localities' },
-      ...localities.map((l) => ({ value: l.id, text: l.name, selected: l.id === values.locality })),
-    ],
+    localityItems: [{ value: '', text: 'All localities' }, ...localities.map((l) => ({ value: l.id, text: l.name, selected: l.id === values.locality }))],
     ageBandItems: [{ value: '', text: 'All ages' }, ...AGE_BANDS.map((b) => ({ value: b.code, text: b.label, selected: b.code === values.ageBand }))],
   };
 }

@@ -48,7 +48,12 @@ export const BREAKDOWNS = [
   { key: 'locality', title: 'Locality', heading: 'Children by locality', groupHeading: 'Locality' },
   { key: 'ethnicity', title: 'Ethnicity', heading: 'Children by ethnicity', groupHeading: 'Ethnicity (DfE code)' },
   { key: 'plan', title: 'EHC plan', heading: 'Children with an education, health and care (EHC) plan', groupHeading: 'EHC plan' },
-  { key: 'organisations', title: 'Organisations involved', heading: 'Children by how many organisations work with them', groupHeading: 'Organisations involved now' },
+  {
+    key: 'organisations',
+    title: 'Organisations involved',
+    heading: 'Children by how many organisations work with them',
+    groupHeading: 'Organisations involved now',
+  },
 ] as const;
 export type BreakdownKey = (typeof BREAKDOWNS)[number]['key'];
 
@@ -65,7 +70,10 @@ export function groupsFor(key: BreakdownKey, localities: readonly { id: string; 
   let groups: Group[];
   switch (key) {
     case 'need':
-      groups = [...Object.entries(PRIMARY_NEED_NAMES).map(([k, label]) => ({ key: k, label: `${label} (${k})` })), { key: NOT_RECORDED, label: 'Not recorded' }];
+      groups = [
+        ...Object.entries(PRIMARY_NEED_NAMES).map(([k, label]) => ({ key: k, label: `${label} (${k})` })),
+        { key: NOT_RECORDED, label: 'Not recorded' },
+      ];
       break;
     case 'age':
       groups = AGE_BANDS.map((b) => ({ key: b.code, label: b.label }));

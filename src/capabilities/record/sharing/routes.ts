@@ -240,9 +240,7 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
           id: c.id,
           givenOn: longDate(c.given_on),
           givenBy:
-            c.given_by === 'parent'
-              ? (access.visible && access.sections.has('family') && c.member_name) || 'A parent or carer'
-              : CONSENT_GIVERS[c.given_by],
+            c.given_by === 'parent' ? (access.visible && access.sections.has('family') && c.member_name) || 'A parent or carer' : CONSENT_GIVERS[c.given_by],
           withdrawn: c.withdrawn_at ? dateTime(c.withdrawn_at) : null,
           scope: scopeTable(c.scopes).filter((r) => r.cells.some((x) => x.shared)),
         },
@@ -313,7 +311,12 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
   };
 
   /** Grants emergency access to a child the person cannot otherwise see, and sends them to the record. */
-  const grant = async (ctx: SignedInContext, childId: string, form: Omit<EmergencyForm, 'identifier'>, details: Record<string, unknown>): Promise<RouteResult> => {
+  const grant = async (
+    ctx: SignedInContext,
+    childId: string,
+    form: Omit<EmergencyForm, 'identifier'>,
+    details: Record<string, unknown>,
+  ): Promise<RouteResult> => {
     const user = ctx.user;
     if (!hasCaseworkRole(user)) throw new ForbiddenError('emergency access needs a casework role');
     Object.assign(ctx.audit, { subjectType: 'child', subjectId: childId, purpose: form.reason });
@@ -322,7 +325,13 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
       ctx.audit.details = { ...details, alreadyVisible: true };
       return { redirect: paths.children.record(childId) };
     }
-    const g = await service.grantEmergencyAccess(ctx.db, { childId, userId: user.id, organisationId: user.organisationId, reason: form.reason, hours: form.hours });
+    const g = await service.grantEmergencyAccess(ctx.db, {
+      childId,
+      userId: user.id,
+      organisationId: user.organisationId,
+      reason: form.reason,
+      hours: form.hours,
+    });
     ctx.audit.details = { ...details, breakGlassId: g.id, hours: form.hours, expiresAt: g.expiresAt.toISOString() };
     return { redirect: paths.children.record(childId) };
   };
@@ -448,7 +457,13 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
       page: approvalsPage,
       read: (ctx) => parseApprovalForm(ctx.body),
       send: async (ctx, form) => {
-        const outcome = await service.decideSharing(ctx.db, { kind: form.kind, id: form.id, decider: viewerOf(ctx.user), approve: form.approve, note: form.note });
+        const outcome = await service.decideSharing(ctx.db, {
+          kind: form.kind,
+          id: form.id,
+          decider: viewerOf(ctx.user),
+          approve: form.approve,
+          note: form.note,
+        });
         if (!outcome.ok) {
           const text = {
             'own-record': 'You recorded this yourself, so someone else must approve it',

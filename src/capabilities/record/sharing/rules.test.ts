@@ -50,7 +50,11 @@ describe('accessFor', () => {
   });
 
   it('ignores consent given to another type of organisation', () => {
-    const facts: SharingFacts = { ...nothing, involvedOrganisationIds: ['org-edu'], consents: [{ withdrawn: false, approved: true, scopes: scopes('nhs-trust', 'core') }] };
+    const facts: SharingFacts = {
+      ...nothing,
+      involvedOrganisationIds: ['org-edu'],
+      consents: [{ withdrawn: false, approved: true, scopes: scopes('nhs-trust', 'core') }],
+    };
     expect(accessFor(edu, facts, now)).toEqual({ visible: false });
   });
 
@@ -109,9 +113,17 @@ describe('accessFor', () => {
 
 describe('accessFor and approval', () => {
   it('ignores a consent or lawful basis that a second person has not approved', () => {
-    const pendingConsent: SharingFacts = { ...nothing, involvedOrganisationIds: ['org-edu'], consents: [{ withdrawn: false, approved: false, scopes: scopes('council-education', 'core') }] };
+    const pendingConsent: SharingFacts = {
+      ...nothing,
+      involvedOrganisationIds: ['org-edu'],
+      consents: [{ withdrawn: false, approved: false, scopes: scopes('council-education', 'core') }],
+    };
     expect(accessFor(edu, pendingConsent, now)).toEqual({ visible: false });
-    const pendingBasis: SharingFacts = { ...nothing, involvedOrganisationIds: ['org-edu'], lawfulBases: [{ organisationId: 'org-edu', sections: ['core'], current: true, approved: false }] };
+    const pendingBasis: SharingFacts = {
+      ...nothing,
+      involvedOrganisationIds: ['org-edu'],
+      lawfulBases: [{ organisationId: 'org-edu', sections: ['core'], current: true, approved: false }],
+    };
     expect(accessFor(edu, pendingBasis, now)).toEqual({ visible: false });
   });
 });
@@ -128,7 +140,9 @@ describe('sectionsGrantedToOwnOrganisation (separation of duties)', () => {
 
   it('names what a consent gives the recorder’s own type of organisation, and nothing of other types', () => {
     expect(sectionsGrantedToOwnOrganisation(edu, consent('council-education', ['family', 'core']))).toEqual(['core', 'family']);
-    expect(sectionsGrantedToOwnOrganisation(edu, { consent: { scopes: [...scopes('nhs-trust', 'core'), ...scopes('council-education', 'health')] } })).toEqual(['health']);
+    expect(sectionsGrantedToOwnOrganisation(edu, { consent: { scopes: [...scopes('nhs-trust', 'core'), ...scopes('council-education', 'health')] } })).toEqual([
+      'health',
+    ]);
   });
 
   it('gives nothing to the recorder’s organisation when the grant is for another organisation or type', () => {

@@ -40,9 +40,7 @@ export interface SharingFacts {
   breakGlass: readonly { userId: string; expiresAt: Date }[];
 }
 
-export type Access =
-  | { visible: false }
-  | { visible: true; sections: ReadonlySet<Section>; via: 'sharing' | 'emergency-access' };
+export type Access = { visible: false } | { visible: true; sections: ReadonlySet<Section>; via: 'sharing' | 'emergency-access' };
 
 export const hasCaseworkRole = (v: Pick<Viewer, 'roles'>) => v.roles.some((r) => (CASEWORK_ROLES as readonly string[]).includes(r));
 
@@ -73,7 +71,10 @@ export function accessFor(viewer: Viewer, facts: SharingFacts, now: Date): Acces
  */
 export function sectionsGrantedToOwnOrganisation(
   recorder: Pick<Viewer, 'organisationId' | 'organisationType'>,
-  grant: { consent?: { scopes: readonly { organisationType: string; section: string }[] }; lawfulBasis?: { organisationId: string; sections: readonly string[] } },
+  grant: {
+    consent?: { scopes: readonly { organisationType: string; section: string }[] };
+    lawfulBasis?: { organisationId: string; sections: readonly string[] };
+  },
 ): Section[] {
   const granted = new Set<string>();
   for (const s of grant.consent?.scopes ?? []) if (s.organisationType === recorder.organisationType) granted.add(s.section);

@@ -30,7 +30,11 @@ const problems = (f: () => unknown) => {
 
 describe('parseConsentForm', () => {
   it('lets a young person consent on their 16th birthday, not the day before', () => {
-    expect(parseConsentForm(consent({}), ctx)).toMatchObject({ givenBy: 'young-person', givenOn: '2025-06-10', scopes: [{ organisationType: 'school', section: 'core' }] });
+    expect(parseConsentForm(consent({}), ctx)).toMatchObject({
+      givenBy: 'young-person',
+      givenOn: '2025-06-10',
+      scopes: [{ organisationType: 'school', section: 'core' }],
+    });
     expect(problems(() => parseConsentForm(consent(date('givenOn', '2025-06-09')), ctx))).toEqual([
       {
         href: '#givenBy',
@@ -40,9 +44,13 @@ describe('parseConsentForm', () => {
   });
 
   it('needs a parent with parental responsibility from the family when a parent gave consent', () => {
-    expect(problems(() => parseConsentForm(consent({ givenBy: 'parent' }), ctx))).toEqual([{ href: '#memberId', text: 'Select the parent or carer who gave consent' }]);
+    expect(problems(() => parseConsentForm(consent({ givenBy: 'parent' }), ctx))).toEqual([
+      { href: '#memberId', text: 'Select the parent or carer who gave consent' },
+    ]);
     expect(parseConsentForm(consent({ givenBy: 'parent', memberId: PARENT }), ctx).memberId).toBe(PARENT);
-    expect(problems(() => parseConsentForm(consent({ givenBy: 'parent' }), { ...ctx, parentIds: new Set() }))[0]!.text).toMatch(/^No one in the family has parental responsibility recorded/);
+    expect(problems(() => parseConsentForm(consent({ givenBy: 'parent' }), { ...ctx, parentIds: new Set() }))[0]!.text).toMatch(
+      /^No one in the family has parental responsibility recorded/,
+    );
   });
 
   it('keeps only real organisation types and sections in the scope', () => {
@@ -72,7 +80,9 @@ describe('parseLawfulBasisForm', () => {
   const base = { basis: 'public-task', organisationId: org, sections: 'core', explanation: 'Statutory duty', ...date('decidedOn', '2025-06-10') };
   it('accepts a decision made today with no end date, and an end on the day of the decision', () => {
     expect(parseLawfulBasisForm(base, { today: '2025-06-10', organisationIds: new Set([org]) })).toMatchObject({ sections: ['core'], endsOn: null });
-    expect(parseLawfulBasisForm({ ...base, ...date('endsOn', '2025-06-10') }, { today: '2025-06-10', organisationIds: new Set([org]) }).endsOn).toBe('2025-06-10');
+    expect(parseLawfulBasisForm({ ...base, ...date('endsOn', '2025-06-10') }, { today: '2025-06-10', organisationIds: new Set([org]) }).endsOn).toBe(
+      '2025-06-10',
+    );
   });
   it('refuses an organisation that is not active', () => {
     expect(problems(() => parseLawfulBasisForm(base, { today: '2025-06-10', organisationIds: new Set() })).map((e) => e.href)).toEqual(['#organisationId']);

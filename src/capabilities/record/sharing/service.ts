@@ -7,7 +7,16 @@ import type { CurrentUser } from '../../../platform/auth/current-user.js';
 import { ForbiddenError, NotFoundError } from '../../../platform/http/errors.js';
 import { todayInLondon } from '../../../platform/dates.js';
 import type { RouteContext } from '../../../platform/http/route.js';
-import { accessFor, hasCaseworkRole, sectionsGrantedToOwnOrganisation, SECTION_KEYS, type Access, type Section, type SharingFacts, type Viewer } from './rules.js';
+import {
+  accessFor,
+  hasCaseworkRole,
+  sectionsGrantedToOwnOrganisation,
+  SECTION_KEYS,
+  type Access,
+  type Section,
+  type SharingFacts,
+  type Viewer,
+} from './rules.js';
 import { describeAction, roleNames } from './presenters.js';
 
 export const viewerOf = (u: CurrentUser): Viewer => ({
@@ -156,7 +165,10 @@ export function visibleChild(viewer: Viewer, alias = 'c', now = new Date()): Exp
 
 /** Ids of the children this person may see. */
 export const visibleChildIds = (db: Db, viewer: Viewer, now = new Date()) =>
-  db.selectFrom('children as c').select('c.id').where(visibleChild(viewer, 'c', now));
+  db
+    .selectFrom('children as c')
+    .select('c.id')
+    .where(visibleChild(viewer, 'c', now));
 
 // ---------------------------------------------------------------------------------------------
 // Consents, lawful bases, emergency access and "who has looked": the sharing pages' use cases.
@@ -409,15 +421,13 @@ export async function findChildByIdentifier(db: Db, c: { nhsNumber: string | nul
     .selectFrom('children')
     .select(['id', 'nhs_number', 'upn', 'council_id'])
     .where((eb) =>
-      eb.or([
-        ...(c.nhsNumber ? [eb('nhs_number', '=', c.nhsNumber)] : []),
-        ...(c.upn ? [eb('upn', '=', c.upn)] : []),
-        eb('council_id', '=', c.councilId),
-      ]),
+      eb.or([...(c.nhsNumber ? [eb('nhs_number', '=', c.nhsNumber)] : []), ...(c.upn ? [eb('upn', '=', c.upn)] : []), eb('council_id', '=', c.councilId)]),
     )
     .execute();
   const pick =
-    rows.find((r) => c.nhsNumber && r.nhs_number === c.nhsNumber) ?? rows.find((r) => c.upn && r.upn === c.upn) ?? rows.find((r) => r.council_id === c.councilId);
+    rows.find((r) => c.nhsNumber && r.nhs_number === c.nhsNumber) ??
+    rows.find((r) => c.upn && r.upn === c.upn) ??
+    rows.find((r) => r.council_id === c.councilId);
   if (!pick) return null;
   const kind = c.nhsNumber && pick.nhs_number === c.nhsNumber ? 'NHS number' : c.upn && pick.upn === c.upn ? 'Unique Pupil Number' : 'council reference';
   return { id: pick.id, matchedOn: kind };
@@ -483,7 +493,10 @@ export const REVIEW_PAGE_SIZE = 50;
 
 /** Every emergency access, newest first, for the information governance lead. */
 export async function listEmergencyAccessForReview(db: Db, page: number) {
-  const [{ total }] = (await db.selectFrom('break_glass').select((eb) => eb.fn.countAll<number>().as('total')).execute()) as [{ total: number }];
+  const [{ total }] = (await db
+    .selectFrom('break_glass')
+    .select((eb) => eb.fn.countAll<number>().as('total'))
+    .execute()) as [{ total: number }];
   const pages = Math.max(1, Math.ceil(Number(total) / REVIEW_PAGE_SIZE));
   const p = Math.min(Math.max(1, page), pages);
   const rows = await emergencyAccessQuery(db)
@@ -536,12 +549,14 @@ export const WHO_HAS_LOOKED_PAGE_SIZE = 50;
  */
 export async function whoHasLooked(db: Db, childId: string, page = 1) {
   // Entries about the child, and entries that disclosed it among others (an export's rows).
-  const base = db.selectFrom('audit_log as a').where((eb) =>
-    eb.or([
-      eb.and([eb('a.subject_type', '=', 'child'), eb('a.subject_id', '=', childId)]),
-      eb('a.id', 'in', eb.selectFrom('audit_children').select('audit_id').where('child_id', '=', childId)),
-    ]),
-  );
+  const base = db
+    .selectFrom('audit_log as a')
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('a.subject_type', '=', 'child'), eb('a.subject_id', '=', childId)]),
+        eb('a.id', 'in', eb.selectFrom('audit_children').select('audit_id').where('child_id', '=', childId)),
+      ]),
+    );
   const [{ total }] = (await base.select((eb) => eb.fn.countAll<number>().as('total')).execute()) as [{ total: number }];
   const pages = Math.max(1, Math.ceil(Number(total) / WHO_HAS_LOOKED_PAGE_SIZE));
   const p = Math.min(Math.max(1, Math.floor(page) || 1), pages);
@@ -582,7 +597,9 @@ export async function whoHasLooked(db: Db, childId: string, page = 1) {
 export type SharingGrantKind = 'consent' | 'lawful-basis';
 
 /** The scopes of the consent aliased `k`, as one JSON list, for queries that read consents whole. */
-const scopesOfConsent = sql<{ organisationType: string; section: string }[]>`coalesce((select json_agg(json_build_object('organisationType', s.organisation_type, 'section', s.section))
+const scopesOfConsent = sql<
+  { organisationType: string; section: string }[]
+>`coalesce((select json_agg(json_build_object('organisationType', s.organisation_type, 'section', s.section))
   from consent_scopes s where s.consent_id = k.id), '[]'::json)`;
 
 /** Everything waiting for a second person, oldest first: consents and lawful bases, with who recorded them. */
@@ -645,8 +662,7 @@ export async function listSharingToApprove(db: Db) {
 }
 
 export type DecideOutcome =
-  | { ok: true; childId: string; recordedBy: string | null }
-  | { ok: false; problem: 'own-record' | 'own-organisation' | 'already-decided' };
+  { ok: true; childId: string; recordedBy: string | null } | { ok: false; problem: 'own-record' | 'own-organisation' | 'already-decided' };
 
 /**
  * Approves or refuses a pending consent or lawful basis. Never by the person who recorded it,
@@ -663,11 +679,7 @@ export async function decideSharing(
     d.kind === 'consent'
       ? await db
           .selectFrom('consents as k')
-          .select([
-            'k.child_id',
-            'k.recorded_by as recorder',
-            scopesOfConsent.as('scopes'),
-          ])
+          .select(['k.child_id', 'k.recorded_by as recorder', scopesOfConsent.as('scopes')])
           .where('k.id', '=', d.id)
           .executeTakeFirst()
       : await db
@@ -678,7 +690,8 @@ export async function decideSharing(
   if (!row) throw new NotFoundError(d.kind);
   if (row.recorder === d.decider.userId) return { ok: false, problem: 'own-record' };
   const grant = 'scopes' in row ? { consent: { scopes: row.scopes } } : { lawfulBasis: { organisationId: row.organisation_id, sections: row.sections } };
-  if (d.approve && hasCaseworkRole(d.decider) && sectionsGrantedToOwnOrganisation(d.decider, grant).length > 0) return { ok: false, problem: 'own-organisation' };
+  if (d.approve && hasCaseworkRole(d.decider) && sectionsGrantedToOwnOrganisation(d.decider, grant).length > 0)
+    return { ok: false, problem: 'own-organisation' };
   const set = { approval: d.approve ? ('approved' as const) : ('refused' as const), approval_by: d.decider.userId, approval_at: now, approval_note: d.note };
   const done =
     d.kind === 'consent'
@@ -761,10 +774,28 @@ export async function holdGrantsCarriedByMerge(
             .execute()
         ).map((r) => r.id)
       : [];
-  const held: HeldByMerge = { consentIds: await hold('consents', moved.consentIds), lawfulBasisIds: await hold('lawful_bases', moved.lawfulBasisIds), breakGlass: [] };
+  const held: HeldByMerge = {
+    consentIds: await hold('consents', moved.consentIds),
+    lawfulBasisIds: await hold('lawful_bases', moved.lawfulBasisIds),
+    breakGlass: [],
+  };
   if (moved.breakGlassIds.length) {
-    const open = await db.selectFrom('break_glass').select(['id', 'expires_at']).where('id', 'in', [...moved.breakGlassIds]).where('expires_at', '>', now).execute();
-    if (open.length) await db.updateTable('break_glass').set({ expires_at: now }).where('id', 'in', open.map((g) => g.id)).execute();
+    const open = await db
+      .selectFrom('break_glass')
+      .select(['id', 'expires_at'])
+      .where('id', 'in', [...moved.breakGlassIds])
+      .where('expires_at', '>', now)
+      .execute();
+    if (open.length)
+      await db
+        .updateTable('break_glass')
+        .set({ expires_at: now })
+        .where(
+          'id',
+          'in',
+          open.map((g) => g.id),
+        )
+        .execute();
     held.breakGlass = open.map((g) => ({ id: g.id, expiresAt: new Date(g.expires_at).toISOString() }));
   }
   return held;
@@ -778,5 +809,10 @@ export async function releaseGrantsHeldByMerge(db: Db, held: HeldByMerge) {
   ] as const) {
     if (ids.length) await db.updateTable(table).set({ approval: 'approved' }).where('id', 'in', ids).where('approval', '=', 'pending').execute();
   }
-  for (const g of held.breakGlass) await db.updateTable('break_glass').set({ expires_at: new Date(g.expiresAt) }).where('id', '=', g.id).execute();
+  for (const g of held.breakGlass)
+    await db
+      .updateTable('break_glass')
+      .set({ expires_at: new Date(g.expiresAt) })
+      .where('id', '=', g.id)
+      .execute();
 }

@@ -26,4 +26,3 @@ export const sectionItems = (sections: ReadonlySet<Section>, selected?: unknown)
   (Object.keys(SECTIONS) as Section[])
     .filter((s) => sections.has(s))
     .map((s) => ({ value: s, text: SECTION_SHORT[s], selected: s === selected, hint: { text: SECTIONS[s] } }));
-

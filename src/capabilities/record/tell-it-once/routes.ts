@@ -133,7 +133,11 @@ export function tellItOnceRoutes(_deps: CapabilityDeps): RouteSpec[] {
             ...(await header(ctx, 'chronology')),
             pageTitle: 'Chronology',
             order,
-            events: events.map((e) => ({ ...e, date: longDate(e.occurred_on), sectionName: SECTION_SHORT[e.section as keyof typeof SECTION_SHORT] ?? e.section })),
+            events: events.map((e) => ({
+              ...e,
+              date: longDate(e.occurred_on),
+              sectionName: SECTION_SHORT[e.section as keyof typeof SECTION_SHORT] ?? e.section,
+            })),
             added: ctx.query.added === '1',
             canEdit: ctx.user.permissions.has('children:edit'),
           },

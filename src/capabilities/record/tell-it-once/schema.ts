@@ -36,11 +36,7 @@ export type AboutMeForm = z.infer<typeof aboutMeForm>;
 export const chronologyEventForm = (sections: ReadonlySet<Section>) =>
   z.object({
     occurredOn: pastDate('the date it happened'),
-    title: z
-      .string({ message: 'Enter a title for the event' })
-      .trim()
-      .min(1, 'Enter a title for the event')
-      .max(200, 'Title must be 200 characters or fewer'),
+    title: z.string({ message: 'Enter a title for the event' }).trim().min(1, 'Enter a title for the event').max(200, 'Title must be 200 characters or fewer'),
     detail: optionalText(5000, 'Detail'),
     section: z
       .enum(SECTION_KEYS as [Section, ...Section[]], { message: 'Select which part of the record this event belongs to' })

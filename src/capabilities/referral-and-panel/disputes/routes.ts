@@ -37,7 +37,8 @@ const DONE: Record<string, string> = {
   ladder: 'Escalation ladder saved',
   raised: 'Dispute raised. The other paying partners and the panel’s administrator have been told',
   escalated: 'Dispute escalated to the next step. The paying partners’ panel members and the panel’s administrator have been told',
-  resolved: 'Dispute resolved. The agreed split has been posted to the budgets. The paying partners’ panel members and the panel’s administrator have been told',
+  resolved:
+    'Dispute resolved. The agreed split has been posted to the budgets. The paying partners’ panel members and the panel’s administrator have been told',
   withdrawn: 'Dispute withdrawn. The split as decided stands. The paying partners’ panel members and the panel’s administrator have been told',
 };
 /** The forms on a dispute's page, and the message each shows once done. */
@@ -54,7 +55,10 @@ async function payingPartners(ctx: SignedInContext, packageId: string | null) {
   const { split } = await currentTerms(ctx.db, packageId);
   const ids = [...new Set(split.flatMap((s) => s.shares.map((x) => x.partnerId)))];
   if (ids.length === 0) return [];
-  return (await ctx.db.selectFrom('budget_partners').select(['id', 'short_name']).where('id', 'in', ids).orderBy('short_name').execute()).map((p) => ({ id: p.id, name: p.short_name }));
+  return (await ctx.db.selectFrom('budget_partners').select(['id', 'short_name']).where('id', 'in', ids).orderBy('short_name').execute()).map((p) => ({
+    id: p.id,
+    name: p.short_name,
+  }));
 }
 
 export function disputesRoutes(deps: CapabilityDeps): RouteSpec[] {
@@ -70,12 +74,21 @@ export function disputesRoutes(deps: CapabilityDeps): RouteSpec[] {
     const rowCount = Math.min(MAX_LADDER_STEPS, Math.max(ladder.length + 2, 3));
     const rows = Array.from({ length: rowCount }, (_, i) => {
       const n = i + 1;
-      const v = values ? { name: values[`step${n}Name`], days: values[`step${n}Days`] } : { name: ladder[i]?.name ?? '', days: ladder[i] ? String(ladder[i].days) : '' };
+      const v = values
+        ? { name: values[`step${n}Name`], days: values[`step${n}Days`] }
+        : { name: ladder[i]?.name ?? '', days: ladder[i] ? String(ladder[i].days) : '' };
       return { n, name: v.name ?? '', days: v.days ?? '' };
     });
     return {
       view: V('ladder'),
-      data: { pageTitle: 'Escalation ladder for disputes', ladder, rows, previous: values?.previous ?? ladderFingerprint(ladder), errors, done: doneMessage(ctx) },
+      data: {
+        pageTitle: 'Escalation ladder for disputes',
+        ladder,
+        rows,
+        previous: values?.previous ?? ladderFingerprint(ladder),
+        errors,
+        done: doneMessage(ctx),
+      },
     };
   };
 
@@ -90,7 +103,11 @@ export function disputesRoutes(deps: CapabilityDeps): RouteSpec[] {
       data: {
         pageTitle: 'Dispute your share of a decision',
         decision,
-        segments: current.map((s) => ({ from: s.from, to: s.to, shares: s.shares.map((x) => `${partners.find((p) => p.id === x.partnerId)?.name ?? 'Another partner'} ${formatShare(x.bp)}`).join(', ') })),
+        segments: current.map((s) => ({
+          from: s.from,
+          to: s.to,
+          shares: s.shares.map((x) => `${partners.find((p) => p.id === x.partnerId)?.name ?? 'Another partner'} ${formatShare(x.bp)}`).join(', '),
+        })),
         partner: 'partner' in who ? who.partner : null,
         refusal: 'refusal' in who ? who.refusal : null,
         ladder,
@@ -108,7 +125,12 @@ export function disputesRoutes(deps: CapabilityDeps): RouteSpec[] {
     // referral) is for the panel, configurers and the partners paying a share.
     if (await seesAggregatesOnly(ctx.db, ctx.user)) {
       const ids = [dispute.partner_id, ...partners.map((p) => p.id)];
-      const own = await ctx.db.selectFrom('budget_partners').select('id').where('id', 'in', ids).where('organisation_id', '=', ctx.user.organisationId).executeTakeFirst();
+      const own = await ctx.db
+        .selectFrom('budget_partners')
+        .select('id')
+        .where('id', 'in', ids)
+        .where('organisation_id', '=', ctx.user.organisationId)
+        .executeTakeFirst();
       if (!own) throw new ForbiddenError('Only the panel and the partners paying a share can open a dispute');
     }
     let current: { partnerId: string; bp: number }[] = [];
@@ -201,7 +223,14 @@ export function disputesRoutes(deps: CapabilityDeps): RouteSpec[] {
           aggregatesOnly ? rows.map((r) => ({ ...r, referral_reference: '', package_reference: null, reason: '', interim: '' })) : rows;
         return {
           view: V('list'),
-          data: { pageTitle: 'Disputes about shares', open: strip(open), closed: strip(closed), aggregatesOnly, overdue: open.filter((d) => d.overdue).length, canConfigure: ctx.user.permissions.has('panels:configure') },
+          data: {
+            pageTitle: 'Disputes about shares',
+            open: strip(open),
+            closed: strip(closed),
+            aggregatesOnly,
+            overdue: open.filter((d) => d.overdue).length,
+            canConfigure: ctx.user.permissions.has('panels:configure'),
+          },
         };
       },
     },
@@ -212,7 +241,13 @@ export function disputesRoutes(deps: CapabilityDeps): RouteSpec[] {
       page: raisePage,
       read: raiseForm,
       send: async (ctx, form) => {
-        const { id } = await raiseDispute(ctx.db, deps.notifier, { decisionId: ctx.param('decisionId'), reason: form.reason, interim: form.interim, today: todayInLondon() }, actor(ctx), tell.baseUrl);
+        const { id } = await raiseDispute(
+          ctx.db,
+          deps.notifier,
+          { decisionId: ctx.param('decisionId'), reason: form.reason, interim: form.interim, today: todayInLondon() },
+          actor(ctx),
+          tell.baseUrl,
+        );
         Object.assign(ctx.audit, { subjectType: 'dispute', subjectId: id, details: { decisionId: ctx.params.decisionId } });
         return { redirect: `${paths.disputes.dispute(id)}?done=raised` };
       },
@@ -234,7 +269,12 @@ export function disputesRoutes(deps: CapabilityDeps): RouteSpec[] {
         const dispute = await getDispute(ctx.db, ctx.params.id, todayInLondon());
         const form = parseResolveForm(ctx.body, await payingPartners(ctx, dispute.package_id));
         const r = await resolveDispute(ctx.db, ctx.param('id'), form.version, form, resolver(ctx), todayInLondon(), tell);
-        return { from: form.from, shares: form.shares, commitmentTransaction: r.commitment?.transactionId ?? null, spendTransaction: r.spend?.transactionId ?? null };
+        return {
+          from: form.from,
+          shares: form.shares,
+          commitmentTransaction: r.commitment?.transactionId ?? null,
+          spendTransaction: r.spend?.transactionId ?? null,
+        };
       },
       // The resolve form's note has its own id on the page.
       (errors) => errors.map((e) => (e.href === '#note' ? { ...e, href: '#resolveNote' } : e)),
@@ -246,4 +286,3 @@ export function disputesRoutes(deps: CapabilityDeps): RouteSpec[] {
     }),
   ];
 }
-

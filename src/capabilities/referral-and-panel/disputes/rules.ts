@@ -19,7 +19,8 @@ export const MAX_LADDER_STEPS = 8;
 export function validateLadder(steps: readonly LadderStep[], opts: { highestOpenStep?: number } = {}): { text: string; href: string }[] {
   const problems: { text: string; href: string }[] = [];
   if (steps.length === 0) return [{ text: 'Enter at least one step: its name and how many days it allows', href: '#step1Name' }];
-  if (steps.length > MAX_LADDER_STEPS) problems.push({ text: `The ladder can have at most ${MAX_LADDER_STEPS} steps`, href: `#step${MAX_LADDER_STEPS + 1}Name` });
+  if (steps.length > MAX_LADDER_STEPS)
+    problems.push({ text: `The ladder can have at most ${MAX_LADDER_STEPS} steps`, href: `#step${MAX_LADDER_STEPS + 1}Name` });
   const seen = new Map<string, number>();
   steps.forEach((s, i) => {
     const n = i + 1;
@@ -31,7 +32,8 @@ export function validateLadder(steps: readonly LadderStep[], opts: { highestOpen
       if (first) problems.push({ text: `Step ${n} has the same name as step ${first}: give each step its own name`, href: `#step${n}Name` });
       else seen.set(key, n);
     }
-    if (!Number.isInteger(s.days) || s.days < 1 || s.days > 365) problems.push({ text: `Step ${n} must allow a whole number of days from 1 to 365`, href: `#step${n}Days` });
+    if (!Number.isInteger(s.days) || s.days < 1 || s.days > 365)
+      problems.push({ text: `Step ${n} must allow a whole number of days from 1 to 365`, href: `#step${n}Days` });
   });
   const open = opts.highestOpenStep ?? 0;
   if (open > steps.length) {
@@ -87,7 +89,10 @@ export function spendBySplit(items: readonly SpendItem[], split: Split, fyOf: (i
   const out = new Map<string, number>();
   for (const it of items) {
     const weights = dayWeights(split, it.from, it.to, fyOf);
-    const parts = allocate(it.amountPence, [...weights.entries()].map(([key, weight]) => ({ key, weight })));
+    const parts = allocate(
+      it.amountPence,
+      [...weights.entries()].map(([key, weight]) => ({ key, weight })),
+    );
     for (const [k, p] of parts) out.set(k, (out.get(k) ?? 0) + p);
   }
   return out;

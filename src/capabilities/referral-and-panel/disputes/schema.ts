@@ -2,13 +2,7 @@
 // share or date is worded the same on every form.
 import { z } from 'zod';
 import { ValidationError, type FieldError } from '../../../platform/http/errors.js';
-import {
-  FIRST_LEDGER_DAY,
-  LAST_LEDGER_DAY,
-  readDate,
-  parsePercent,
-  type Share,
-} from '../../money/budgets/index.js';
+import { FIRST_LEDGER_DAY, LAST_LEDGER_DAY, readDate, parsePercent, type Share } from '../../money/budgets/index.js';
 import { DEFAULT_INTERIM, MAX_LADDER_STEPS, validateLadder, type LadderStep } from './rules.js';
 
 type Body = Record<string, unknown>;
@@ -31,10 +25,14 @@ export function parseLadderForm(body: Body): { steps: LadderStep[]; previous: st
   const filled = rows.filter((r) => r.name || r.days);
   for (const [i, r] of filled.entries()) {
     if (r.n !== i + 1) {
-      errors.push({ text: `Step ${i + 1} is blank but step ${r.n} is filled in: fill the steps in order, with no blank rows between them`, href: `#step${i + 1}Name` });
+      errors.push({
+        text: `Step ${i + 1} is blank but step ${r.n} is filled in: fill the steps in order, with no blank rows between them`,
+        href: `#step${i + 1}Name`,
+      });
       break;
     }
-    if (r.days && !/^\d{1,3}$/.test(r.days)) errors.push({ text: `Step ${r.n} must allow a whole number of days from 1 to 365, like 10`, href: `#step${r.n}Days` });
+    if (r.days && !/^\d{1,3}$/.test(r.days))
+      errors.push({ text: `Step ${r.n} must allow a whole number of days from 1 to 365, like 10`, href: `#step${r.n}Days` });
     else if (!r.days) errors.push({ text: `Enter how many days step ${r.n} allows`, href: `#step${r.n}Days` });
     steps.push({ name: r.name, days: r.days && /^\d{1,3}$/.test(r.days) ? Number(r.days) : 1 });
   }
@@ -49,11 +47,16 @@ export const raiseForm = z
   .object({
     reason: text('why your partner disputes its share', 4000, 'The reason'),
     interimChoice: z.enum(['as-decided', 'other'], { message: 'Choose who pays while the dispute is open' }),
-    interimOther: z.string().optional().transform((v) => (v ?? '').trim()),
+    interimOther: z
+      .string()
+      .optional()
+      .transform((v) => (v ?? '').trim()),
   })
   .superRefine((v, ctx) => {
-    if (v.interimChoice === 'other' && !v.interimOther) ctx.addIssue({ code: 'custom', path: ['interimOther'], message: 'Enter who pays while the dispute is open' });
-    if (v.interimOther.length > 1000) ctx.addIssue({ code: 'custom', path: ['interimOther'], message: 'Who pays while the dispute is open must be 1000 characters or fewer' });
+    if (v.interimChoice === 'other' && !v.interimOther)
+      ctx.addIssue({ code: 'custom', path: ['interimOther'], message: 'Enter who pays while the dispute is open' });
+    if (v.interimOther.length > 1000)
+      ctx.addIssue({ code: 'custom', path: ['interimOther'], message: 'Who pays while the dispute is open must be 1000 characters or fewer' });
   })
   .transform((v) => ({ reason: v.reason, interim: v.interimChoice === 'as-decided' ? DEFAULT_INTERIM : v.interimOther }));
 
@@ -97,7 +100,8 @@ export function parseResolveForm(
   if (!from.ok) errors.push(from.error);
   const until = inLedgerRange(readDate(body, 'until', 'the last day the agreed split applies', false), 'until', 'The last day the agreed split applies');
   if (!until.ok) errors.push(until.error);
-  else if (from.ok && from.value !== null && until.value !== null && until.value < from.value) errors.push({ text: 'The last day the agreed split applies must be on or after the day it starts', href: '#until-day' });
+  else if (from.ok && from.value !== null && until.value !== null && until.value < from.value)
+    errors.push({ text: 'The last day the agreed split applies must be on or after the day it starts', href: '#until-day' });
   const shares: Share[] = [];
   for (const id of partnerIds) {
     const raw = str(body[`share-${id}`]);
@@ -106,9 +110,11 @@ export function parseResolveForm(
     if (bp === null) errors.push({ text: 'Enter each share as a percentage from 0 to 100, with no more than 2 decimal places', href: `#share-${id}` });
     else shares.push({ partnerId: id, bp });
   }
-  if (shares.length === 0 && !errors.some((e) => e.href.startsWith('#share-'))) errors.push({ text: 'Enter at least one partner’s share of the agreed split', href: `#share-${partnerIds[0] ?? 'none'}` });
+  if (shares.length === 0 && !errors.some((e) => e.href.startsWith('#share-')))
+    errors.push({ text: 'Enter at least one partner’s share of the agreed split', href: `#share-${partnerIds[0] ?? 'none'}` });
   const rest = z.object({ note: text('what was agreed and by whom', 4000, 'The resolution note'), version, packageVersion: version }).safeParse(body);
-  if (!rest.success) for (const i of rest.error.issues) errors.push({ text: i.message, href: i.path[0] === 'packageVersion' ? '#main-content' : `#${String(i.path[0])}` });
+  if (!rest.success)
+    for (const i of rest.error.issues) errors.push({ text: i.message, href: i.path[0] === 'packageVersion' ? '#main-content' : `#${String(i.path[0])}` });
   if (errors.length) throw new ValidationError(errors);
   return {
     from: (from as { value: string }).value,

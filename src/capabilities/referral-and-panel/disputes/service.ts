@@ -24,7 +24,18 @@ import {
 import { financialYearOf } from '../../../platform/financial-year.js';
 import { formatPence } from '../../../platform/money.js';
 import { authorityProblems, largestYearlyCostByPartner, type YearlyCost } from '../panels/index.js';
-import { correction, daysBetween, isOverdue, risingCosts, spendBySplit, splitFrom, stepDueOn, validateLadder, type LadderStep, type SpendItem } from './rules.js';
+import {
+  correction,
+  daysBetween,
+  isOverdue,
+  risingCosts,
+  spendBySplit,
+  splitFrom,
+  stepDueOn,
+  validateLadder,
+  type LadderStep,
+  type SpendItem,
+} from './rules.js';
 import { isUuid } from '../../../platform/ids.js';
 
 interface Actor {
@@ -32,7 +43,8 @@ interface Actor {
   organisationId: string;
 }
 
-const isUniqueViolation = (e: unknown) => (e as { code?: string } | null)?.code === '23505' || /duplicate key|unique/i.test(String((e as Error)?.message ?? ''));
+const isUniqueViolation = (e: unknown) =>
+  (e as { code?: string } | null)?.code === '23505' || /duplicate key|unique/i.test(String((e as Error)?.message ?? ''));
 
 // The ladder -------------------------------------------------------------------------------------
 
@@ -48,7 +60,11 @@ export async function replaceLadder(db: Db, steps: LadderStep[], previous: strin
     // One writer at a time: a second editor waits, then sees the first one's ladder and is refused.
     await sql`lock table escalation_steps in share row exclusive mode`.execute(tx);
     if (ladderFingerprint(await getLadder(tx)) !== previous) throw new StaleVersionError();
-    const open = await tx.selectFrom('disputes').select(sql<number>`coalesce(max(step), 0)`.as('step')).where('status', '=', 'open').executeTakeFirstOrThrow();
+    const open = await tx
+      .selectFrom('disputes')
+      .select(sql<number>`coalesce(max(step), 0)`.as('step'))
+      .where('status', '=', 'open')
+      .executeTakeFirstOrThrow();
     const problems = validateLadder(steps, { highestOpenStep: Number(open.step) });
     if (problems.length) throw new ValidationError(problems);
     await tx.deleteFrom('escalation_steps').execute();
@@ -95,15 +111,37 @@ export async function disputableDecision(db: Db, decisionId: string | undefined)
     .innerJoin('panel_meetings as m', 'm.id', 'd.meeting_id')
     .innerJoin('panels as p', 'p.id', 'm.panel_id')
     .leftJoin('packages as k', 'k.id', 'd.package_id')
-    .select(['d.id', 'd.outcome', 'd.package_id', 'd.decided_on', 'r.reference as referral_reference', 'r.id as referral_id', 'p.id as panel_id', 'p.name as panel_name', 'p.administrator_id', 'k.reference as package_reference'])
+    .select([
+      'd.id',
+      'd.outcome',
+      'd.package_id',
+      'd.decided_on',
+      'r.reference as referral_reference',
+      'r.id as referral_id',
+      'p.id as panel_id',
+      'p.name as panel_name',
+      'p.administrator_id',
+      'k.reference as package_reference',
+    ])
     .where('d.id', '=', decisionId)
     .executeTakeFirst();
   if (!d) throw new NotFoundError('decision');
   if (!d.package_id) return { decision: d, partners: [] as FundingPartner[], packageId: null };
   const { split } = await currentTerms(db, d.package_id);
   const ids = [...new Set(split.flatMap((s) => s.shares.map((x) => x.partnerId)))];
-  const rows = await db.selectFrom('budget_partners as b').innerJoin('organisations as o', 'o.id', 'b.organisation_id').select(['b.id', 'b.short_name', 'b.organisation_id', 'o.name as organisation_name']).where('b.id', 'in', ids).orderBy('b.short_name').execute();
-  const partners: FundingPartner[] = rows.map((r) => ({ id: r.id, name: r.short_name, organisationId: r.organisation_id, organisationName: r.organisation_name }));
+  const rows = await db
+    .selectFrom('budget_partners as b')
+    .innerJoin('organisations as o', 'o.id', 'b.organisation_id')
+    .select(['b.id', 'b.short_name', 'b.organisation_id', 'o.name as organisation_name'])
+    .where('b.id', 'in', ids)
+    .orderBy('b.short_name')
+    .execute();
+  const partners: FundingPartner[] = rows.map((r) => ({
+    id: r.id,
+    name: r.short_name,
+    organisationId: r.organisation_id,
+    organisationName: r.organisation_name,
+  }));
   return { decision: d, partners, packageId: d.package_id };
 }
 export interface FundingPartner {
@@ -116,7 +154,10 @@ export interface FundingPartner {
 /** The partner this person may raise a dispute for, or why they may not (plain words). */
 export async function raiserFor(db: Db, decisionId: string, who: Actor): Promise<{ partner: FundingPartner } | { refusal: string }> {
   const { decision, partners } = await disputableDecision(db, decisionId);
-  if (!decision.package_id) return { refusal: `The decision on referral ${decision.referral_reference} did not fund a package: only a partner’s share of a funded package can be disputed` };
+  if (!decision.package_id)
+    return {
+      refusal: `The decision on referral ${decision.referral_reference} did not fund a package: only a partner’s share of a funded package can be disputed`,
+    };
   const partner = partners.find((p) => p.organisationId === who.organisationId);
   if (!partner) {
     const org = await db.selectFrom('organisations').select('name').where('id', '=', who.organisationId).executeTakeFirst();
@@ -143,7 +184,13 @@ export async function raiseDispute(db: Db, notifier: Notifier, input: RaiseInput
     const { partner } = who_;
     const ladder = await getLadder(tx);
     const first = ladder[0];
-    if (!first) throw new ValidationError([{ text: 'The area has not set up its escalation ladder yet, so a dispute cannot be raised. Ask the partnership administrator to set it up', href: '#reason' }]);
+    if (!first)
+      throw new ValidationError([
+        {
+          text: 'The area has not set up its escalation ladder yet, so a dispute cannot be raised. Ask the partnership administrator to set it up',
+          href: '#reason',
+        },
+      ]);
     const already = await openDisputeMessage(tx, input.decisionId, partner, ladder);
     if (already) throw new ValidationError([{ text: already, href: '#reason' }]);
     let row: { id: string } | undefined;
@@ -164,7 +211,13 @@ export async function raiseDispute(db: Db, notifier: Notifier, input: RaiseInput
         .executeTakeFirstOrThrow();
     } catch (e) {
       // Someone of the same partner raised one a moment ago (disputes_one_open).
-      if (isUniqueViolation(e)) throw new ValidationError([{ text: (await openDisputeMessage(tx, input.decisionId, partner, ladder)) ?? `${partner.name} already has an open dispute about this decision`, href: '#reason' }]);
+      if (isUniqueViolation(e))
+        throw new ValidationError([
+          {
+            text: (await openDisputeMessage(tx, input.decisionId, partner, ladder)) ?? `${partner.name} already has an open dispute about this decision`,
+            href: '#reason',
+          },
+        ]);
       throw e;
     }
     await tx.insertInto('dispute_events').values({ dispute_id: row.id, kind: 'raised', step: 1, note: input.reason, by_user_id: who.id }).execute();
@@ -174,7 +227,13 @@ export async function raiseDispute(db: Db, notifier: Notifier, input: RaiseInput
 }
 
 async function openDisputeMessage(db: Db, decisionId: string, partner: FundingPartner, ladder: LadderStep[]): Promise<string | null> {
-  const open = await db.selectFrom('disputes').select(['raised_on', 'step']).where('decision_id', '=', decisionId).where('partner_id', '=', partner.id).where('status', '=', 'open').executeTakeFirst();
+  const open = await db
+    .selectFrom('disputes')
+    .select(['raised_on', 'step'])
+    .where('decision_id', '=', decisionId)
+    .where('partner_id', '=', partner.id)
+    .where('status', '=', 'open')
+    .executeTakeFirst();
   if (!open) return null;
   const step = ladder[open.step - 1]?.name ?? `step ${open.step}`;
   return `${partner.name} already has an open dispute about this decision, raised on ${longDate(open.raised_on)} and now at step ${open.step} (${step}). Add to that dispute instead of raising another`;
@@ -201,9 +260,20 @@ async function recipients(db: Db, a: Audience): Promise<string[]> {
         .where('u.active', '=', true)
         .where((eb) =>
           eb.or([
-            eb('pm.partner_id', 'in', a.partners.map((p) => p.id)),
+            eb(
+              'pm.partner_id',
+              'in',
+              a.partners.map((p) => p.id),
+            ),
             // A member sitting for no particular partner speaks for their own organisation.
-            eb.and([eb('pm.partner_id', 'is', null), eb('u.organisation_id', 'in', a.partners.map((p) => p.organisationId))]),
+            eb.and([
+              eb('pm.partner_id', 'is', null),
+              eb(
+                'u.organisation_id',
+                'in',
+                a.partners.map((p) => p.organisationId),
+              ),
+            ]),
           ]),
         )
         .execute()
@@ -227,7 +297,8 @@ async function notifyOthers(db: Db, notifier: Notifier, disputeId: string, partn
     `${partner.name} has disputed its share of the panel decision on referral ${decision.referral_reference}.`,
     `See the dispute: ${baseUrl}${paths.disputes.dispute(disputeId)}`,
   ].join('\n\n');
-  for (const email of to) await notifier.send(db, { channel: 'email', to: email, subject: `Dispute raised about referral ${decision.referral_reference}`, body });
+  for (const email of to)
+    await notifier.send(db, { channel: 'email', to: email, subject: `Dispute raised about referral ${decision.referral_reference}`, body });
 }
 
 /** How escalations, resolutions and withdrawals reach people: the notifier and the site's address for links. */
@@ -244,12 +315,18 @@ type Change = { kind: 'escalated'; step: number; stepName: string; dueOn: string
  * resolution may change who pays), sent after it. The message carries the reference, the partner,
  * what happened and the link – never the reason, a note, the interim rule or any child's details.
  */
-async function prepareNotice(db: Db, tell: Tell, dispute: { id: string; decision_id: string; partner_id: string; raised_by: string | null }, actingUserId: string | null) {
+async function prepareNotice(
+  db: Db,
+  tell: Tell,
+  dispute: { id: string; decision_id: string; partner_id: string; raised_by: string | null },
+  actingUserId: string | null,
+) {
   const { decision, partners } = await disputableDecision(db, dispute.decision_id);
   const to = await recipients(db, { decision, partners, alsoUserIds: [dispute.raised_by], actingUserId });
-  const partner = partners.find((p) => p.id === dispute.partner_id)?.name
-    ?? (await db.selectFrom('budget_partners').select('short_name').where('id', '=', dispute.partner_id).executeTakeFirst())?.short_name
-    ?? 'A partner';
+  const partner =
+    partners.find((p) => p.id === dispute.partner_id)?.name ??
+    (await db.selectFrom('budget_partners').select('short_name').where('id', '=', dispute.partner_id).executeTakeFirst())?.short_name ??
+    'A partner';
   const ref = decision.referral_reference;
   return async (change: Change) => {
     const about = `${partner}’s dispute about its share of the panel decision on referral ${ref}`;
@@ -285,11 +362,20 @@ const disputeQuery = (db: Db) =>
     .leftJoin('packages as k', 'k.id', 'd.package_id')
     .leftJoin('users as u', 'u.id', 'x.raised_by')
     .selectAll('x')
-    .select(['b.short_name as partner_name', 'r.reference as referral_reference', 'd.decided_on', 'd.package_id', 'k.reference as package_reference', 'u.display_name as raised_by_name']);
+    .select([
+      'b.short_name as partner_name',
+      'r.reference as referral_reference',
+      'd.decided_on',
+      'd.package_id',
+      'k.reference as package_reference',
+      'u.display_name as raised_by_name',
+    ]);
 
 /** A dispute with its place on the ladder, history, and whether it is overdue on `today`. */
 export async function getDispute(db: Db, id: string | undefined, today: string) {
-  const row = await disputeQuery(db).where('x.id', '=', isUuid(id) ? id : '00000000-0000-0000-0000-000000000000').executeTakeFirst();
+  const row = await disputeQuery(db)
+    .where('x.id', '=', isUuid(id) ? id : '00000000-0000-0000-0000-000000000000')
+    .executeTakeFirst();
   if (!row) throw new NotFoundError('dispute');
   const ladder = await getLadder(db);
   const events = await db
@@ -342,7 +428,11 @@ export interface Resolver {
  * organisation); otherwise the decision's panel administrator, a current member of that panel,
  * or the partnership administrator (panels:configure) may.
  */
-export async function resolverRefusal(db: Db, who: Resolver, dispute: { raised_by: string | null; partner_id: string; decision_id: string }): Promise<string | null> {
+export async function resolverRefusal(
+  db: Db,
+  who: Resolver,
+  dispute: { raised_by: string | null; partner_id: string; decision_id: string },
+): Promise<string | null> {
   const party = 'A party cannot settle its own dispute: someone else on the panel must escalate or resolve it';
   if (dispute.raised_by === who.id) return `You raised this dispute. ${party}`;
   const partner = await db
@@ -361,7 +451,13 @@ export async function resolverRefusal(db: Db, who: Resolver, dispute: { raised_b
     .where('d.id', '=', dispute.decision_id)
     .executeTakeFirstOrThrow();
   if (panel.administrator_id === who.id) return null;
-  const member = await db.selectFrom('panel_members').select('id').where('panel_id', '=', panel.id).where('user_id', '=', who.id).where('active', '=', true).executeTakeFirst();
+  const member = await db
+    .selectFrom('panel_members')
+    .select('id')
+    .where('panel_id', '=', panel.id)
+    .where('user_id', '=', who.id)
+    .where('active', '=', true)
+    .executeTakeFirst();
   if (member) return null;
   return `Only the administrator or a current member of ${panel.name}, which made this decision, or the partnership administrator can escalate or resolve this dispute`;
 }
@@ -402,13 +498,19 @@ export async function escalateDispute(db: Db, id: string, expectedVersion: numbe
     if (!next) {
       const last = ladder[ladder.length - 1];
       throw new ValidationError([
-        { text: `The dispute is already at the last step of the ladder (step ${d.step}${last ? `, ${last.name}` : ''}): it cannot be escalated further. Resolve it, or the partner can withdraw it`, href: '#note' },
+        {
+          text: `The dispute is already at the last step of the ladder (step ${d.step}${last ? `, ${last.name}` : ''}): it cannot be escalated further. Resolve it, or the partner can withdraw it`,
+          href: '#note',
+        },
       ]);
     }
     const step = d.step + 1;
     const dueOn = stepDueOn(today, next.days);
     await bump(tx, id, expectedVersion, { step, step_due_on: dueOn });
-    await tx.insertInto('dispute_events').values({ dispute_id: id, kind: 'escalated', step, note, by_user_id: who?.id ?? null }).execute();
+    await tx
+      .insertInto('dispute_events')
+      .values({ dispute_id: id, kind: 'escalated', step, note, by_user_id: who?.id ?? null })
+      .execute();
     const notify = await prepareNotice(tx, tell, d, who?.id ?? null);
     await notify({ kind: 'escalated', step, stepName: next.name, dueOn, automatic: who === null });
     return { step, stepName: next.name, dueOn };
@@ -422,7 +524,9 @@ export async function withdrawDispute(db: Db, id: string, expectedVersion: numbe
     if (d.raised_by !== who.id) throw new ForbiddenError('Only the person who raised a dispute can withdraw it');
     await bump(tx, id, expectedVersion, { status: 'withdrawn', resolved_on: today, resolved_by: who.id, resolution: note });
     await tx.insertInto('dispute_events').values({ dispute_id: id, kind: 'withdrawn', step: d.step, note, by_user_id: who.id }).execute();
-    await (await prepareNotice(tx, tell, d, who.id))({ kind: 'withdrawn' });
+    await (
+      await prepareNotice(tx, tell, d, who.id)
+    )({ kind: 'withdrawn' });
   });
 }
 
@@ -431,7 +535,13 @@ export async function withdrawDispute(db: Db, id: string, expectedVersion: numbe
  * the last step stay there (the lists show them as overdue). Answers how many moved.
  */
 export async function escalateOverdue(db: Db, today: string, tell: Tell): Promise<{ escalated: number; atLastStep: number }> {
-  const due = await db.selectFrom('disputes').select(['id', 'version', 'step', 'step_due_on']).where('status', '=', 'open').where('step_due_on', '<', today).orderBy('raised_on').execute();
+  const due = await db
+    .selectFrom('disputes')
+    .select(['id', 'version', 'step', 'step_due_on'])
+    .where('status', '=', 'open')
+    .where('step_due_on', '<', today)
+    .orderBy('raised_on')
+    .execute();
   const ladder = await getLadder(db);
   let escalated = 0;
   let atLastStep = 0;
@@ -442,7 +552,15 @@ export async function escalateOverdue(db: Db, today: string, tell: Tell): Promis
     }
     const name = ladder[d.step - 1]?.name ?? `step ${d.step}`;
     try {
-      await escalateDispute(db, d.id, d.version, `Escalated automatically: the time for step ${d.step} (${name}) ran out on ${longDate(d.step_due_on)}`, null, today, tell);
+      await escalateDispute(
+        db,
+        d.id,
+        d.version,
+        `Escalated automatically: the time for step ${d.step} (${name}) ran out on ${longDate(d.step_due_on)}`,
+        null,
+        today,
+        tell,
+      );
       escalated++;
     } catch (e) {
       // Someone changed it meanwhile: the next run looks again.
@@ -472,17 +590,34 @@ export interface Resolution {
  * raiser, the paying partners' panel members and the panel administrator are told (the screens
  * always pass it; optional only so callers seeding figures need no notifier).
  */
-export async function resolveDispute(db: Db, id: string, expectedVersion: number, r: Resolution, who: Resolver, today: string, tell?: Tell): Promise<{ commitment: Posted | null; spend: Posted | null }> {
+export async function resolveDispute(
+  db: Db,
+  id: string,
+  expectedVersion: number,
+  r: Resolution,
+  who: Resolver,
+  today: string,
+  tell?: Tell,
+): Promise<{ commitment: Posted | null; spend: Posted | null }> {
   try {
     return await resolveInTransaction(db, id, expectedVersion, r, who, today, tell);
   } catch (e) {
     // A closed accounting period, say: nothing was posted or changed; say why in plain words.
-    if (e instanceof LedgerError) throw new ValidationError([{ text: `The agreed split could not be posted to the budgets: ${e.message}`, href: '#resolveNote' }]);
+    if (e instanceof LedgerError)
+      throw new ValidationError([{ text: `The agreed split could not be posted to the budgets: ${e.message}`, href: '#resolveNote' }]);
     throw e;
   }
 }
 
-function resolveInTransaction(db: Db, id: string, expectedVersion: number, r: Resolution, who: Resolver, today: string, tell?: Tell): Promise<{ commitment: Posted | null; spend: Posted | null }> {
+function resolveInTransaction(
+  db: Db,
+  id: string,
+  expectedVersion: number,
+  r: Resolution,
+  who: Resolver,
+  today: string,
+  tell?: Tell,
+): Promise<{ commitment: Posted | null; spend: Posted | null }> {
   return inTransaction(db, async (tx) => {
     const d = await openForChange(tx, id, expectedVersion);
     // Who to tell is worked out on the terms before the agreed split changes who pays.
@@ -496,17 +631,27 @@ function resolveInTransaction(db: Db, id: string, expectedVersion: number, r: Re
     const paying = new Set(split.flatMap((s) => s.shares.map((x) => x.partnerId)));
     const outsider = r.shares.find((x) => !paying.has(x.partnerId));
     if (outsider) {
-      const names = await tx.selectFrom('budget_partners').select(['id', 'short_name']).where('id', 'in', [outsider.partnerId, ...paying]).execute();
+      const names = await tx
+        .selectFrom('budget_partners')
+        .select(['id', 'short_name'])
+        .where('id', 'in', [outsider.partnerId, ...paying])
+        .execute();
       const name = (id: string) => names.find((n) => n.id === id)?.short_name ?? 'That partner';
       throw new ValidationError([
-        { text: `${name(outsider.partnerId)} does not pay a share of package ${pkg.reference}: the agreed split can only share the cost between ${[...paying].map(name).sort().join(' and ')}`, href: '#shares' },
+        {
+          text: `${name(outsider.partnerId)} does not pay a share of package ${pkg.reference}: the agreed split can only share the cost between ${[...paying].map(name).sort().join(' and ')}`,
+          href: '#shares',
+        },
       ]);
     }
-    if (r.from < pkg.starts_on) throw new ValidationError([{ text: `The agreed split cannot start before the package starts (${longDate(pkg.starts_on)})`, href: '#from-day' }]);
-    if (pkg.ends_on !== null && r.from > pkg.ends_on) throw new ValidationError([{ text: `The agreed split cannot start after the package ends (${longDate(pkg.ends_on)})`, href: '#from-day' }]);
+    if (r.from < pkg.starts_on)
+      throw new ValidationError([{ text: `The agreed split cannot start before the package starts (${longDate(pkg.starts_on)})`, href: '#from-day' }]);
+    if (pkg.ends_on !== null && r.from > pkg.ends_on)
+      throw new ValidationError([{ text: `The agreed split cannot start after the package ends (${longDate(pkg.ends_on)})`, href: '#from-day' }]);
     const newSplit = splitFrom(split, r.from, r.shares, pkg.ends_on, r.until ?? null);
     const problems = validateSplit(newSplit, { from: pkg.starts_on, to: pkg.ends_on });
-    if (problems.length) throw new ValidationError(problems.map((p) => ({ text: p.message.replace(/the funding split/i, 'the agreed split'), href: '#shares' })));
+    if (problems.length)
+      throw new ValidationError(problems.map((p) => ({ text: p.message.replace(/the funding split/i, 'the agreed split'), href: '#shares' })));
     const rising = risingCosts(largestYearlyCostByPartner(terms, split), largestYearlyCostByPartner(terms, newSplit));
     const aboveAuthority = await resolutionAuthority(tx, d, rising, who);
     const reason = `Dispute resolved: ${r.note}`.slice(0, 300);
@@ -549,7 +694,12 @@ function resolveInTransaction(db: Db, id: string, expectedVersion: number, r: Re
  * Answers the note to record when it was agreed above delegated authority, else null; refuses
  * (naming the partner, the amount and what to do) otherwise.
  */
-async function resolutionAuthority(db: Db, d: { decision_id: string; step: number }, rising: ReadonlyMap<string, YearlyCost>, who: Resolver): Promise<string | null> {
+async function resolutionAuthority(
+  db: Db,
+  d: { decision_id: string; step: number },
+  rising: ReadonlyMap<string, YearlyCost>,
+  who: Resolver,
+): Promise<string | null> {
   if (rising.size === 0) return null;
   const panel = await db
     .selectFrom('panel_decisions as x')
@@ -558,12 +708,35 @@ async function resolutionAuthority(db: Db, d: { decision_id: string; step: numbe
     .select(['p.id', 'p.name'])
     .where('x.id', '=', d.decision_id)
     .executeTakeFirstOrThrow();
-  const mine = await db.selectFrom('panel_members').select(['partner_id', 'authority_pence']).where('panel_id', '=', panel.id).where('user_id', '=', who.id).where('active', '=', true).execute();
+  const mine = await db
+    .selectFrom('panel_members')
+    .select(['partner_id', 'authority_pence'])
+    .where('panel_id', '=', panel.id)
+    .where('user_id', '=', who.id)
+    .where('active', '=', true)
+    .execute();
   // The resolver as the one member "present": the decisions' authority rule, unchanged.
-  const asMember = mine.map((m) => ({ userId: who.id, name: '', organisationType: '', partnerId: m.partner_id, authorityPence: Number(m.authority_pence), interests: null }));
-  const names = new Map((await db.selectFrom('budget_partners').select(['id', 'short_name']).where('id', 'in', [...rising.keys()]).execute()).map((p) => [p.id, p.short_name]));
+  const asMember = mine.map((m) => ({
+    userId: who.id,
+    name: '',
+    organisationType: '',
+    partnerId: m.partner_id,
+    authorityPence: Number(m.authority_pence),
+    interests: null,
+  }));
+  const names = new Map(
+    (
+      await db
+        .selectFrom('budget_partners')
+        .select(['id', 'short_name'])
+        .where('id', 'in', [...rising.keys()])
+        .execute()
+    ).map((p) => [p.id, p.short_name]),
+  );
   const name = (id: string) => names.get(id) ?? 'A partner';
-  const beyond = [...rising].filter(([id, cost]) => authorityProblems(new Map([[id, cost]]), asMember, name).length > 0).sort(([a], [b]) => name(a).localeCompare(name(b)));
+  const beyond = [...rising]
+    .filter(([id, cost]) => authorityProblems(new Map([[id, cost]]), asMember, name).length > 0)
+    .sort(([a], [b]) => name(a).localeCompare(name(b)));
   if (beyond.length === 0) return null;
 
   const ladder = await getLadder(db);
@@ -580,7 +753,9 @@ async function resolutionAuthority(db: Db, d: { decision_id: string; step: numbe
   throw new ValidationError(
     beyond.map(([id, c]) => {
       const held = mine.find((m) => m.partner_id === id);
-      const you = held ? `your delegated authority for ${name(id)} is ${formatPence(Number(held.authority_pence))} a year` : `you are not a member of ${panel.name} for ${name(id)}`;
+      const you = held
+        ? `your delegated authority for ${name(id)} is ${formatPence(Number(held.authority_pence))} a year`
+        : `you are not a member of ${panel.name} for ${name(id)}`;
       return {
         text: `${name(id)}’s largest yearly cost would rise to ${formatPence(c.pence)} ${c.when} under the agreed split. Only a member of ${panel.name} for ${name(id)} with delegated authority of at least ${formatPence(c.pence)} a year can agree that, and ${you}. ${todo}`,
         href: '#shares',
@@ -595,10 +770,28 @@ async function resolutionAuthority(db: Db, d: { decision_id: string; step: numbe
  * spend is what the package's split now implies. Invoices cancelled are left out (their postings
  * cancel out). One balanced transaction, keyed by the dispute: posting again changes nothing.
  */
-async function correctSpend(db: Db, disputeId: string, packageId: string, decisionId: string, reason: string, who: { id: string }, today: string): Promise<Posted | null> {
+async function correctSpend(
+  db: Db,
+  disputeId: string,
+  packageId: string,
+  decisionId: string,
+  reason: string,
+  who: { id: string },
+  today: string,
+): Promise<Posted | null> {
   const { pkg, split } = await currentTerms(db, packageId);
-  const invoices = await db.selectFrom('invoices').select(['service_from', 'service_to', 'amount_pence']).where('package_id', '=', packageId).where('cancelled_at', 'is', null).execute();
-  const direct = await db.selectFrom('payments').select(['paid_on', 'amount_pence']).where('package_id', '=', packageId).where('kind', '=', 'direct-payment').execute();
+  const invoices = await db
+    .selectFrom('invoices')
+    .select(['service_from', 'service_to', 'amount_pence'])
+    .where('package_id', '=', packageId)
+    .where('cancelled_at', 'is', null)
+    .execute();
+  const direct = await db
+    .selectFrom('payments')
+    .select(['paid_on', 'amount_pence'])
+    .where('package_id', '=', packageId)
+    .where('kind', '=', 'direct-payment')
+    .execute();
   const items: SpendItem[] = [
     ...invoices.map((i) => ({ from: i.service_from, to: i.service_to, amountPence: i.amount_pence })),
     ...direct.map((p) => ({ from: p.paid_on, to: p.paid_on, amountPence: p.amount_pence })),
@@ -615,7 +808,16 @@ async function correctSpend(db: Db, disputeId: string, packageId: string, decisi
   if (moves.length === 0) return null;
   const lines: LedgerLine[] = moves.map((m) => {
     const [fy, partnerId] = m.key.split('|') as [string, string];
-    return { account: 'spend', amountPence: m.pence, agreementId: pkg.agreement_id, partnerId: partnerId || null, financialYear: Number(fy), serviceCategory: pkg.service_category, packageId, childId: pkg.child_id };
+    return {
+      account: 'spend',
+      amountPence: m.pence,
+      agreementId: pkg.agreement_id,
+      partnerId: partnerId || null,
+      financialYear: Number(fy),
+      serviceCategory: pkg.service_category,
+      packageId,
+      childId: pkg.child_id,
+    };
   });
   return post(db, {
     idempotencyKey: `dispute-spend:${disputeId}`,

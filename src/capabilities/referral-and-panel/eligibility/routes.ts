@@ -80,7 +80,11 @@ export function eligibilityRoutes(_deps: CapabilityDeps): RouteSpec[] {
       read: (ctx) => parseRuleSetForm(ctx.body),
       send: async (ctx, input) => {
         const row = await eligibility.createRuleSet(ctx.db, input, ctx.user.id);
-        Object.assign(ctx.audit, { subjectType: 'eligibility-rule-set', subjectId: row.id, details: { version: row.version, conditions: input.conditions.length } });
+        Object.assign(ctx.audit, {
+          subjectType: 'eligibility-rule-set',
+          subjectId: row.id,
+          details: { version: row.version, conditions: input.conditions.length },
+        });
         return { redirect: `${paths.eligibility.ruleSets}?done=added` };
       },
     }),

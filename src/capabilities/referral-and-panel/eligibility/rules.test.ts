@@ -2,10 +2,7 @@
 // conditions) and small hand-made rule sets for 'all' and 'any'.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import {
-  EligibilityError, TOWER_HAMLETS_JOINT_FUNDING as TH, evaluate, validateAnswers, validateRuleSet,
-  type Answer, type RuleSet,
-} from './rules.js';
+import { EligibilityError, TOWER_HAMLETS_JOINT_FUNDING as TH, evaluate, validateAnswers, validateRuleSet, type Answer, type RuleSet } from './rules.js';
 
 const codes = TH.conditions.map((c) => c.code);
 const answersMeeting = (metCodes: readonly string[]): Answer[] =>
@@ -46,20 +43,41 @@ describe('Tower Hamlets joint funding rule set', () => {
 
 describe('other kinds', () => {
   const base = {
-    id: 'x', version: 2, name: 'Example rule',
-    conditions: [{ code: 'a', text: 'Condition A' }, { code: 'b', text: 'Condition B' }],
+    id: 'x',
+    version: 2,
+    name: 'Example rule',
+    conditions: [
+      { code: 'a', text: 'Condition A' },
+      { code: 'b', text: 'Condition B' },
+    ],
   };
   it("'all' needs every condition", () => {
     const all: RuleSet = { ...base, kind: 'all' };
-    expect(evaluate(all, [{ code: 'a', met: true }, { code: 'b', met: false }]).met).toBe(false);
-    const r = evaluate(all, [{ code: 'a', met: true }, { code: 'b', met: true }]);
+    expect(
+      evaluate(all, [
+        { code: 'a', met: true },
+        { code: 'b', met: false },
+      ]).met,
+    ).toBe(false);
+    const r = evaluate(all, [
+      { code: 'a', met: true },
+      { code: 'b', met: true },
+    ]);
     expect(r.met).toBe(true);
     expect(r.summary).toBe('2 of the 2 conditions are met; all 2 are needed: the conditions of "Example rule" are met');
   });
   it("'any' needs one", () => {
     const any: RuleSet = { ...base, kind: 'any' };
-    expect(evaluate(any, [{ code: 'a', met: false }, { code: 'b', met: false }]).met).toBe(false);
-    const r = evaluate(any, [{ code: 'a', met: false }, { code: 'b', met: true }]);
+    expect(
+      evaluate(any, [
+        { code: 'a', met: false },
+        { code: 'b', met: false },
+      ]).met,
+    ).toBe(false);
+    const r = evaluate(any, [
+      { code: 'a', met: false },
+      { code: 'b', met: true },
+    ]);
     expect(r.met).toBe(true);
     expect(r.summary).toBe('1 of the 2 conditions is met; at least 1 is needed: the conditions of "Example rule" are met');
   });
@@ -68,8 +86,16 @@ describe('other kinds', () => {
 describe('validation', () => {
   it('rule set: threshold out of range, repeated codes, empty wording', () => {
     const bad: RuleSet = {
-      id: 'bad', version: 1, name: 'Bad rule', kind: 'at-least', threshold: 4,
-      conditions: [{ code: 'a', text: 'A' }, { code: 'a', text: 'Again' }, { code: 'c', text: '  ' }],
+      id: 'bad',
+      version: 1,
+      name: 'Bad rule',
+      kind: 'at-least',
+      threshold: 4,
+      conditions: [
+        { code: 'a', text: 'A' },
+        { code: 'a', text: 'Again' },
+        { code: 'c', text: '  ' },
+      ],
     };
     const problems = validateRuleSet(bad);
     expect(problems).toEqual([

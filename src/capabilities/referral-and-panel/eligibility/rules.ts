@@ -150,12 +150,14 @@ function summarise(ruleSet: RuleSet, metCount: number, required: number, met: bo
   const total = ruleSet.conditions.length;
   const counted = `${metCount} of the ${total} ${total === 1 ? 'condition' : 'conditions'} ${metCount === 1 ? 'is' : 'are'} met`;
   const needed =
-    ruleSet.kind === 'all'
-      ? total === 1 ? 'it is needed' : `all ${total} are needed`
-      : `at least ${required} ${required === 1 ? 'is' : 'are'} needed`;
+    ruleSet.kind === 'all' ? (total === 1 ? 'it is needed' : `all ${total} are needed`) : `at least ${required} ${required === 1 ? 'is' : 'are'} needed`;
   const outcome = ruleSet.outcome
-    ? met ? ruleSet.outcome.met : ruleSet.outcome.notMet
-    : met ? `the conditions of "${ruleSet.name}" are met` : `the conditions of "${ruleSet.name}" are not met`;
+    ? met
+      ? ruleSet.outcome.met
+      : ruleSet.outcome.notMet
+    : met
+      ? `the conditions of "${ruleSet.name}" are met`
+      : `the conditions of "${ruleSet.name}" are not met`;
   return `${counted}; ${needed}: ${outcome}`;
 }
 

@@ -62,9 +62,13 @@ export function parseRuleSetForm(body: Body, version = 1): RuleSetInput {
   const conditions = parseConditions(text(body.conditions), errors);
   const outcomeMet = text(body.outcomeMet) || null;
   const outcomeNotMet = text(body.outcomeNotMet) || null;
-  if (outcomeMet && !outcomeNotMet) errors.push({ text: 'Enter what it means when the conditions are not met, or leave both outcomes blank', href: '#outcomeNotMet' });
+  if (outcomeMet && !outcomeNotMet)
+    errors.push({ text: 'Enter what it means when the conditions are not met, or leave both outcomes blank', href: '#outcomeNotMet' });
   if (!outcomeMet && outcomeNotMet) errors.push({ text: 'Enter what it means when the conditions are met, or leave both outcomes blank', href: '#outcomeMet' });
-  for (const [f, v] of [['outcomeMet', outcomeMet], ['outcomeNotMet', outcomeNotMet]] as const) {
+  for (const [f, v] of [
+    ['outcomeMet', outcomeMet],
+    ['outcomeNotMet', outcomeNotMet],
+  ] as const) {
     if (v && v.length > 200) errors.push({ text: 'Outcome wording must be 200 characters or fewer', href: `#${f}` });
   }
 
@@ -97,7 +101,8 @@ export function parseAssessmentForm(body: Body, ruleSet: RuleSet): Answer[] {
       errors.push({ text: `Select whether condition ${i + 1} is met`, href: `#met-${c.code}` });
       return;
     }
-    if (met === 'yes' && !evidence) errors.push({ text: `Say what shows that condition ${i + 1} is met, like a report and its date`, href: `#evidence-${c.code}` });
+    if (met === 'yes' && !evidence)
+      errors.push({ text: `Say what shows that condition ${i + 1} is met, like a report and its date`, href: `#evidence-${c.code}` });
     if (evidence.length > 1000) errors.push({ text: `The evidence for condition ${i + 1} must be 1,000 characters or fewer`, href: `#evidence-${c.code}` });
     answers.push({ code: c.code, met: met === 'yes', ...(evidence ? { evidence } : {}) });
   });

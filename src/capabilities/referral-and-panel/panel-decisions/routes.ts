@@ -58,7 +58,11 @@ export function panelDecisionsRoutes(deps: CapabilityDeps): RouteSpec[] {
   const adminCase = async (ctx: SignedInContext) => {
     const c = await decisions.getCase(ctx.db, ctx.params.caseId);
     decisions.requireAdministrator(ctx.user, c);
-    Object.assign(ctx.audit, { subjectType: 'referral', subjectId: c.referral_id, details: { ...ctx.audit.details, caseId: c.case_id, meetingId: c.meeting_id } });
+    Object.assign(ctx.audit, {
+      subjectType: 'referral',
+      subjectId: c.referral_id,
+      details: { ...ctx.audit.details, caseId: c.case_id, meetingId: c.meeting_id },
+    });
     if (c.child_id) ctx.audit.children = [c.child_id];
     return c;
   };
@@ -109,7 +113,9 @@ export function panelDecisionsRoutes(deps: CapabilityDeps): RouteSpec[] {
               ...current.map((p) => ({
                 value: p.id,
                 text: `Change ${p.reference}: ${p.service}`,
-                hint: { text: `${unitsText(p.units_x100, p.frequency, p.unit_cost_pence)}, from ${longDate(p.starts_on)}${p.ends_on ? ` to ${longDate(p.ends_on)}` : ' until it is reviewed'}. Paid from ${p.agreement_name}.` },
+                hint: {
+                  text: `${unitsText(p.units_x100, p.frequency, p.unit_cost_pence)}, from ${longDate(p.starts_on)}${p.ends_on ? ` to ${longDate(p.ends_on)}` : ' until it is reviewed'}. Paid from ${p.agreement_name}.`,
+                },
                 checked: chosen?.id === p.id,
               })),
             ]
@@ -127,8 +133,20 @@ export function panelDecisionsRoutes(deps: CapabilityDeps): RouteSpec[] {
         quorumMembers: c.quorum_members,
         jointAgencies: agencies.map(typeName),
         outcomeItems: Object.entries(OUTCOMES).map(([value, text]) => ({ value, text, checked: values.outcome === value })),
-        agreementItems: items(pools, (p) => p.id, (p) => p.name, values.agreementId, 'Choose the pooling agreement'),
-        templateItems: items(templates, (t) => t.id, (t) => `${t.name}: ${describeTemplate(t.segments, names.name)}`, values.templateId, 'Choose a template'),
+        agreementItems: items(
+          pools,
+          (p) => p.id,
+          (p) => p.name,
+          values.agreementId,
+          'Choose the pooling agreement',
+        ),
+        templateItems: items(
+          templates,
+          (t) => t.id,
+          (t) => `${t.name}: ${describeTemplate(t.segments, names.name)}`,
+          values.templateId,
+          'Choose a template',
+        ),
         splitModeItems: [
           { value: 'template', text: 'Use one of the area’s split templates', checked: values.splitMode === 'template' },
           { value: 'custom', text: 'Enter the split', checked: values.splitMode === 'custom' },
@@ -143,7 +161,11 @@ export function panelDecisionsRoutes(deps: CapabilityDeps): RouteSpec[] {
     const c = await adminCase(ctx);
     // Never trust the posted id: another child's package is not found, before anything is read from the form.
     await chosenPackage(ctx, c.child_id, ctx.body);
-    const [names, pools, templates] = await Promise.all([decisions.partnerNames(ctx.db), listAgreements(ctx.db), decisions.listTemplates(ctx.db, { activeOnly: true })]);
+    const [names, pools, templates] = await Promise.all([
+      decisions.partnerNames(ctx.db),
+      listAgreements(ctx.db),
+      decisions.listTemplates(ctx.db, { activeOnly: true }),
+    ]);
     const input = parseDecisionForm(ctx.body, {
       partnerIds: names.list.map((p) => p.id),
       agreementIds: pools.map((p) => p.id),
@@ -156,8 +178,17 @@ export function panelDecisionsRoutes(deps: CapabilityDeps): RouteSpec[] {
 
   const recordDecision = async (ctx: SignedInContext, { c, input }: Awaited<ReturnType<typeof readDecision>>): Promise<RouteResult> => {
     const r = await decisions.recordDecision(ctx.db, c.case_id, input, me(ctx), todayInLondon());
-    ctx.audit.details = { ...ctx.audit.details, decisionId: r.decisionId, outcome: input.outcome, packageId: r.package?.id ?? null, packageChanged: r.package?.changed ?? null, transactionId: r.package?.transactionId ?? null };
-    return { redirect: `${paths.decisions.decision(r.decisionId)}?done=${!r.package ? 'recorded' : r.package.changed ? 'recorded-change' : 'recorded-package'}` };
+    ctx.audit.details = {
+      ...ctx.audit.details,
+      decisionId: r.decisionId,
+      outcome: input.outcome,
+      packageId: r.package?.id ?? null,
+      packageChanged: r.package?.changed ?? null,
+      transactionId: r.package?.transactionId ?? null,
+    };
+    return {
+      redirect: `${paths.decisions.decision(r.decisionId)}?done=${!r.package ? 'recorded' : r.package.changed ? 'recorded-change' : 'recorded-package'}`,
+    };
   };
 
   // Reading a decision ------------------------------------------------------------------------------
@@ -169,7 +200,12 @@ export function panelDecisionsRoutes(deps: CapabilityDeps): RouteSpec[] {
     return d;
   };
 
-  const recipientsOf = (json: string | null) => (json ? (JSON.parse(json) as Recipient[]) : []).map((r) => ({ ...r, whoText: r.who === 'referrer' ? 'Referrer' : r.who === 'family' ? 'Family' : 'Funding partner', how: r.channel === 'email' ? 'E-mail with a link' : r.channel === 'sms' ? 'Text message' : (r.note ?? 'By post') }));
+  const recipientsOf = (json: string | null) =>
+    (json ? (JSON.parse(json) as Recipient[]) : []).map((r) => ({
+      ...r,
+      whoText: r.who === 'referrer' ? 'Referrer' : r.who === 'family' ? 'Family' : 'Funding partner',
+      how: r.channel === 'email' ? 'E-mail with a link' : r.channel === 'sms' ? 'Text message' : (r.note ?? 'By post'),
+    }));
 
   const decisionPage = async (ctx: SignedInContext, errors?: FieldError[]): Promise<RouteResult> => {
     const d = await readable(ctx);
@@ -197,7 +233,13 @@ export function panelDecisionsRoutes(deps: CapabilityDeps): RouteSpec[] {
           starts: longDate(k.starts_on),
           ends: k.ends_on ? longDate(k.ends_on) : 'Until it is reviewed',
           review: k.review_on ? longDate(k.review_on) : 'Not set',
-          splitRows: k.split.flatMap((s) => s.shares.map((sh) => ({ when: s.to ? `${longDate(s.from)} to ${longDate(s.to)}` : `From ${longDate(s.from)}`, who: names.name(sh.partnerId), share: formatShare(sh.bp) }))),
+          splitRows: k.split.flatMap((s) =>
+            s.shares.map((sh) => ({
+              when: s.to ? `${longDate(s.from)} to ${longDate(s.to)}` : `From ${longDate(s.from)}`,
+              who: names.name(sh.partnerId),
+              share: formatShare(sh.bp),
+            })),
+          ),
         },
         canSeeBudgets: ctx.user.permissions.has('budgets:entries'),
         ...(await disputesOf(ctx, d.id, k?.split.flatMap((s) => s.shares.map((sh) => sh.partnerId)) ?? [], names.list)),
@@ -206,7 +248,12 @@ export function panelDecisionsRoutes(deps: CapabilityDeps): RouteSpec[] {
   };
 
   // Disputes about this decision's shares (capabilities/disputes), and whether this person's organisation pays a share it may dispute.
-  const disputesOf = async (ctx: SignedInContext, decisionId: string, payingPartnerIds: string[], partners: { id: string; short_name: string; organisation_id: string }[]) => {
+  const disputesOf = async (
+    ctx: SignedInContext,
+    decisionId: string,
+    payingPartnerIds: string[],
+    partners: { id: string; short_name: string; organisation_id: string }[],
+  ) => {
     const rows = await disputesOfDecision(ctx.db, decisionId);
     const own = partners.find((p) => p.organisation_id === ctx.user.organisationId && payingPartnerIds.includes(p.id));
     return {
@@ -218,7 +265,10 @@ export function panelDecisionsRoutes(deps: CapabilityDeps): RouteSpec[] {
   const sheetPage = async (ctx: SignedInContext): Promise<RouteResult> => {
     const d = await readable(ctx);
     const content = await contentOf(ctx.db, d);
-    return { view: `${V}sheet.njk`, data: { pageTitle: content.title, d, content, issuedOn: d.issued_on ? longDate(d.issued_on) : null, isAdministrator: d.administrator_id === ctx.user.id } };
+    return {
+      view: `${V}sheet.njk`,
+      data: { pageTitle: content.title, d, content, issuedOn: d.issued_on ? longDate(d.issued_on) : null, isAdministrator: d.administrator_id === ctx.user.id },
+    };
   };
 
   const sheetPdfFile = async (ctx: SignedInContext): Promise<RouteResult> => {
@@ -247,14 +297,21 @@ export function panelDecisionsRoutes(deps: CapabilityDeps): RouteSpec[] {
   // Late sheets ---------------------------------------------------------------------------------------
   const latePage = async (ctx: SignedInContext): Promise<RouteResult> => {
     const p = ctx.user.permissions;
-    if (!p.has('panels:configure') && !p.has('panels:attend')) throw new ForbiddenError('Only panel administrators and the partnership administrator see late outcome sheets');
+    if (!p.has('panels:configure') && !p.has('panels:attend'))
+      throw new ForbiddenError('Only panel administrators and the partnership administrator see late outcome sheets');
     // Configurers see every panel's; a panel's administrator sees their own panels'.
     const rows = await decisions.lateSheets(ctx.db, todayInLondon(), p.has('panels:configure') ? undefined : ctx.user.id);
     return {
       view: `${V}late.njk`,
       data: {
         pageTitle: 'Late outcome sheets',
-        rows: rows.map((r) => ({ ...r, outcomeText: OUTCOMES[r.outcome as Outcome], decided: longDate(r.decided_on), due: longDate(r.sheet_due_on), lateText: r.daysLate === 0 ? 'Due today' : `${r.daysLate} ${r.daysLate === 1 ? 'day' : 'days'} late` })),
+        rows: rows.map((r) => ({
+          ...r,
+          outcomeText: OUTCOMES[r.outcome as Outcome],
+          decided: longDate(r.decided_on),
+          due: longDate(r.sheet_due_on),
+          lateText: r.daysLate === 0 ? 'Due today' : `${r.daysLate} ${r.daysLate === 1 ? 'day' : 'days'} late`,
+        })),
       },
     };
   };
@@ -262,7 +319,10 @@ export function panelDecisionsRoutes(deps: CapabilityDeps): RouteSpec[] {
   // Split templates -----------------------------------------------------------------------------------
   const templatesPage = async (ctx: SignedInContext): Promise<RouteResult> => {
     const [list, names] = await Promise.all([decisions.listTemplates(ctx.db), decisions.partnerNames(ctx.db)]);
-    return { view: `${V}templates.njk`, data: { pageTitle: 'Split templates', done: done(ctx), templates: list.map((t) => ({ ...t, text: describeTemplate(t.segments, names.name) })) } };
+    return {
+      view: `${V}templates.njk`,
+      data: { pageTitle: 'Split templates', done: done(ctx), templates: list.map((t) => ({ ...t, text: describeTemplate(t.segments, names.name) })) },
+    };
   };
   const newTemplatePage = async (ctx: SignedInContext, values: Values = {}, errors?: FieldError[]): Promise<RouteResult> => {
     const names = await decisions.partnerNames(ctx.db);
@@ -272,7 +332,10 @@ export function panelDecisionsRoutes(deps: CapabilityDeps): RouteSpec[] {
         pageTitle: 'Add a split template',
         values,
         errors,
-        parts: Array.from({ length: MAX_TEMPLATE_PARTS }, (_, i) => ({ n: i + 1, partners: names.list.map((p) => ({ id: `part${i + 1}-${p.id}`, name: p.short_name, value: values[`part${i + 1}-${p.id}`] })) })),
+        parts: Array.from({ length: MAX_TEMPLATE_PARTS }, (_, i) => ({
+          n: i + 1,
+          partners: names.list.map((p) => ({ id: `part${i + 1}-${p.id}`, name: p.short_name, value: values[`part${i + 1}-${p.id}`] })),
+        })),
       },
     };
   };
@@ -291,14 +354,25 @@ export function panelDecisionsRoutes(deps: CapabilityDeps): RouteSpec[] {
     { method: 'GET', url: paths.decisions.decision(), access: 'signed-in', audit: 'decisions.view', auditReads: true, handler: (ctx) => decisionPage(ctx) },
     { method: 'GET', url: paths.decisions.sheet(), access: 'signed-in', audit: 'decisions.sheet.view', auditReads: true, handler: sheetPage },
     { method: 'GET', url: paths.decisions.sheetPdf(), access: 'signed-in', audit: 'decisions.sheet.pdf', auditReads: true, handler: sheetPdfFile },
-    { method: 'POST', url: paths.decisions.issueSheet(), access: 'panels:attend', audit: 'decisions.sheet.issue', handler: issue, onInvalid: (ctx, errors) => decisionPage(ctx, errors) },
+    {
+      method: 'POST',
+      url: paths.decisions.issueSheet(),
+      access: 'panels:attend',
+      audit: 'decisions.sheet.issue',
+      handler: issue,
+      onInvalid: (ctx, errors) => decisionPage(ctx, errors),
+    },
     { method: 'GET', url: paths.decisions.templates, access: 'panels:configure', audit: 'decisions.templates', handler: templatesPage },
     ...formRoutes({
       url: paths.decisions.newTemplate,
       access: 'panels:configure',
       audit: { show: 'decisions.templates.new', send: 'decisions.templates.add' },
       page: newTemplatePage,
-      read: async (ctx) => parseTemplateForm(ctx.body, (await decisions.partnerNames(ctx.db)).list.map((p) => p.id)),
+      read: async (ctx) =>
+        parseTemplateForm(
+          ctx.body,
+          (await decisions.partnerNames(ctx.db)).list.map((p) => p.id),
+        ),
       send: async (ctx, form) => {
         const t = await decisions.addTemplate(ctx.db, form);
         Object.assign(ctx.audit, { subjectType: 'split-template', subjectId: t.id });
@@ -318,4 +392,3 @@ export function panelDecisionsRoutes(deps: CapabilityDeps): RouteSpec[] {
     },
   ];
 }
-

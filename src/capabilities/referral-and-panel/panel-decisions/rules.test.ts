@@ -2,15 +2,7 @@
 // sheet's due date. Figures worked out by hand in the comments; properties on generated input.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import {
-  daysLate,
-  describeTemplate,
-  expandTemplate,
-  quorumProblems,
-  sheetDueOn,
-  templateProblems,
-  type TemplateSegment,
-} from './rules.js';
+import { daysLate, describeTemplate, expandTemplate, quorumProblems, sheetDueOn, templateProblems, type TemplateSegment } from './rules.js';
 import {
   authorityProblems,
   authorityWindowEnd,
@@ -50,7 +42,9 @@ describe('quorum', () => {
   });
 
   it('refuses too few members present, saying how many there are and are needed', () => {
-    expect(quorumProblems(JOINT, [member(E), member(S)], [S])).toEqual(['The panel is not quorate: 2 members without a declared interest are present, and at least 3 must be']);
+    expect(quorumProblems(JOINT, [member(E), member(S)], [S])).toEqual([
+      'The panel is not quorate: 2 members without a declared interest are present, and at least 3 must be',
+    ]);
   });
 
   it('does not count a member who declared an interest, and says so', () => {
@@ -67,12 +61,21 @@ describe('quorum', () => {
     const present = [member(E), member(S)];
     expect(quorumProblems(noHealth, present, [S])).toEqual([]);
     expect(quorumProblems(noHealth, present, [])).toEqual([]);
-    expect(quorumProblems(noHealth, present, [E, S])).toEqual(['This is a joint funding decision, so someone from NHS commissioner (integrated care board) must be present: nobody from there is present']);
+    expect(quorumProblems(noHealth, present, [E, S])).toEqual([
+      'This is a joint funding decision, so someone from NHS commissioner (integrated care board) must be present: nobody from there is present',
+    ]);
   });
 
   it('finds the paying partners of a split that changes over time', () => {
     const split = [
-      { from: '2026-06-01', to: '2026-07-12', shares: [{ partnerId: E, bp: 5000 }, { partnerId: S, bp: 5000 }] },
+      {
+        from: '2026-06-01',
+        to: '2026-07-12',
+        shares: [
+          { partnerId: E, bp: 5000 },
+          { partnerId: S, bp: 5000 },
+        ],
+      },
       { from: '2026-07-13', to: null, shares: [{ partnerId: S, bp: 10000 }] },
     ];
     expect(payingPartners(split).sort()).toEqual([E, S].sort());
@@ -109,7 +112,20 @@ describe('delegated authority', () => {
     // £20 an hour, 10 hours a week = £200 a week, 1 June to 30 August 2026 (13 weeks = £2,600).
     // 50/50 for 42 days (6 weeks, £1,200: £600 each), then social care 100% (7 weeks, £1,400).
     const terms = { unitCostPence: 2000, unitsX100: 1000, frequency: 'week' as const, startsOn: '2026-06-01', endsOn: '2026-08-30' };
-    const split = expandTemplate([{ days: 42, shares: [{ partnerId: E, bp: 5000 }, { partnerId: S, bp: 5000 }] }, { days: null, shares: [{ partnerId: S, bp: 10000 }] }], terms.startsOn, terms.endsOn);
+    const split = expandTemplate(
+      [
+        {
+          days: 42,
+          shares: [
+            { partnerId: E, bp: 5000 },
+            { partnerId: S, bp: 5000 },
+          ],
+        },
+        { days: null, shares: [{ partnerId: S, bp: 10000 }] },
+      ],
+      terms.startsOn,
+      terms.endsOn,
+    );
     expect(Object.fromEntries(firstYearCostByPartner(terms, split))).toEqual({ [E]: 60_000, [S]: 200_000 });
   });
 
@@ -117,7 +133,9 @@ describe('delegated authority', () => {
     // £100 a week from 1 June 2026, open-ended: 304 days to 31 March 2027 (£4,342.857… → £4,342.86)
     // and 61 days to 31 May 2027 (£871.428… → £871.43): £5,214.29.
     const terms = { unitCostPence: 10_000, unitsX100: 100, frequency: 'week' as const, startsOn: '2026-06-01', endsOn: null };
-    expect(Object.fromEntries(firstYearCostByPartner(terms, [{ from: '2026-06-01', to: null, shares: [{ partnerId: H, bp: 10000 }] }]))).toEqual({ [H]: 521_429 });
+    expect(Object.fromEntries(firstYearCostByPartner(terms, [{ from: '2026-06-01', to: null, shares: [{ partnerId: H, bp: 10000 }] }]))).toEqual({
+      [H]: 521_429,
+    });
   });
 
   it('refuses a share beyond the authority of every present member for that partner, naming partner and amounts', () => {
@@ -133,7 +151,8 @@ describe('delegated authority', () => {
 
   it('refuses when nobody for the partner is present, or only someone who declared an interest', () => {
     const costs = firstYear([[H, 10_000]]);
-    const msg = 'Nobody present may agree Health’s share of £100.00 in the first 12 months: no member with authority for Health is present without a declared interest';
+    const msg =
+      'Nobody present may agree Health’s share of £100.00 in the first 12 months: no member with authority for Health is present without a declared interest';
     expect(authorityProblems(costs, [member(E), member(S)], name)).toEqual([msg]);
     expect(authorityProblems(costs, [member(E), member(H, { interests: 'Manages the provider' })], name)).toEqual([msg]);
   });
@@ -183,20 +202,43 @@ describe('delegated authority', () => {
   it('never counts less than the first 12 months, and each partner’s largest year is at least its share of any financial year (property)', () => {
     const day = fc.integer({ min: 0, max: 1500 }).map((n) => addDays('2026-01-01', n));
     fc.assert(
-      fc.property(day, fc.option(fc.integer({ min: 0, max: 1200 }), { nil: null }), fc.integer({ min: 1, max: 600 }), fc.constantFrom<'week' | 'month'>('week', 'month'), (startsOn, length, cut, frequency) => {
-        const endsOn = length === null ? null : addDays(startsOn, length);
-        const second = addDays(startsOn, cut);
-        const split = endsOn !== null && second > endsOn
-          ? [{ from: startsOn, to: endsOn, shares: [{ partnerId: E, bp: 5000 }, { partnerId: S, bp: 5000 }] }]
-          : [
-              { from: startsOn, to: addDays(second, -1), shares: [{ partnerId: E, bp: 5000 }, { partnerId: S, bp: 5000 }] },
-              { from: second, to: endsOn, shares: [{ partnerId: S, bp: 10000 }] },
-            ];
-        const terms = { unitCostPence: 12_345, unitsX100: 250, frequency, startsOn, endsOn };
-        const largest = largestYearlyCostByPartner(terms, split);
-        expect([...largest.keys()].sort()).toEqual(payingPartners(split).sort());
-        for (const [id, pence] of firstYearCostByPartner(terms, split)) expect(largest.get(id)!.pence).toBeGreaterThanOrEqual(pence);
-      }),
+      fc.property(
+        day,
+        fc.option(fc.integer({ min: 0, max: 1200 }), { nil: null }),
+        fc.integer({ min: 1, max: 600 }),
+        fc.constantFrom<'week' | 'month'>('week', 'month'),
+        (startsOn, length, cut, frequency) => {
+          const endsOn = length === null ? null : addDays(startsOn, length);
+          const second = addDays(startsOn, cut);
+          const split =
+            endsOn !== null && second > endsOn
+              ? [
+                  {
+                    from: startsOn,
+                    to: endsOn,
+                    shares: [
+                      { partnerId: E, bp: 5000 },
+                      { partnerId: S, bp: 5000 },
+                    ],
+                  },
+                ]
+              : [
+                  {
+                    from: startsOn,
+                    to: addDays(second, -1),
+                    shares: [
+                      { partnerId: E, bp: 5000 },
+                      { partnerId: S, bp: 5000 },
+                    ],
+                  },
+                  { from: second, to: endsOn, shares: [{ partnerId: S, bp: 10000 }] },
+                ];
+          const terms = { unitCostPence: 12_345, unitsX100: 250, frequency, startsOn, endsOn };
+          const largest = largestYearlyCostByPartner(terms, split);
+          expect([...largest.keys()].sort()).toEqual(payingPartners(split).sort());
+          for (const [id, pence] of firstYearCostByPartner(terms, split)) expect(largest.get(id)!.pence).toBeGreaterThanOrEqual(pence);
+        },
+      ),
     );
   });
 
@@ -208,17 +250,23 @@ describe('delegated authority', () => {
   it('refuses exactly the partners whose share no present member can agree (property)', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ partnerId: fc.constantFrom(E, S, H), authorityPence: fc.integer({ min: 0, max: 10_000_000 }), interested: fc.boolean() }), { maxLength: 6 }),
+        fc.array(fc.record({ partnerId: fc.constantFrom(E, S, H), authorityPence: fc.integer({ min: 0, max: 10_000_000 }), interested: fc.boolean() }), {
+          maxLength: 6,
+        }),
         fc.record({ e: fc.integer({ min: 0, max: 10_000_000 }), s: fc.integer({ min: 0, max: 10_000_000 }), h: fc.integer({ min: 0, max: 10_000_000 }) }),
         (ms, c) => {
-          const present = ms.map((m, i) => member(m.partnerId, { userId: `u${i}`, authorityPence: m.authorityPence, interests: m.interested ? 'Declared' : null }));
+          const present = ms.map((m, i) =>
+            member(m.partnerId, { userId: `u${i}`, authorityPence: m.authorityPence, interests: m.interested ? 'Declared' : null }),
+          );
           const costs = firstYear([
             [E, c.e],
             [S, c.s],
             [H, c.h],
           ]);
           // A paying partner needs someone present for it even at £0 in the year.
-          const refused = [...costs].filter(([id, { pence }]) => !present.some((m) => m.partnerId === id && !m.interests && m.authorityPence >= pence)).map(([id]) => name(id));
+          const refused = [...costs]
+            .filter(([id, { pence }]) => !present.some((m) => m.partnerId === id && !m.interests && m.authorityPence >= pence))
+            .map(([id]) => name(id));
           const problems = authorityProblems(costs, present, name);
           expect(problems).toHaveLength(refused.length);
           for (const n of refused) expect(problems.some((p) => p.includes(`${n}’s share`))).toBe(true);
@@ -230,13 +278,26 @@ describe('delegated authority', () => {
 
 describe('split templates', () => {
   const postOp: TemplateSegment[] = [
-    { days: 42, shares: [{ partnerId: H, bp: 5000 }, { partnerId: S, bp: 5000 }] },
+    {
+      days: 42,
+      shares: [
+        { partnerId: H, bp: 5000 },
+        { partnerId: S, bp: 5000 },
+      ],
+    },
     { days: null, shares: [{ partnerId: S, bp: 10000 }] },
   ];
 
   it('starts on the package’s start date: 50/50 for six weeks, then social care', () => {
     expect(expandTemplate(postOp, '2026-06-01', null)).toEqual([
-      { from: '2026-06-01', to: '2026-07-12', shares: [{ partnerId: H, bp: 5000 }, { partnerId: S, bp: 5000 }] },
+      {
+        from: '2026-06-01',
+        to: '2026-07-12',
+        shares: [
+          { partnerId: H, bp: 5000 },
+          { partnerId: S, bp: 5000 },
+        ],
+      },
       { from: '2026-07-13', to: null, shares: [{ partnerId: S, bp: 10000 }] },
     ]);
     expect(expandTemplate(postOp, '2026-06-01', '2026-12-31')[1]).toEqual({ from: '2026-07-13', to: '2026-12-31', shares: [{ partnerId: S, bp: 10000 }] });
@@ -254,7 +315,13 @@ describe('split templates', () => {
     expect(templateProblems([])).toEqual(['Give at least one part of the split']);
     expect(
       templateProblems([
-        { days: null, shares: [{ partnerId: H, bp: 5000 }, { partnerId: S, bp: 4000 }] },
+        {
+          days: null,
+          shares: [
+            { partnerId: H, bp: 5000 },
+            { partnerId: S, bp: 4000 },
+          ],
+        },
         { days: 10, shares: [{ partnerId: S, bp: 10000 }] },
       ]),
     ).toEqual([
@@ -268,8 +335,15 @@ describe('split templates', () => {
   it('always gives a valid split covering the package (property)', () => {
     const shares = fc.constantFrom<Share[]>(
       [{ partnerId: H, bp: 10000 }],
-      [{ partnerId: H, bp: 5000 }, { partnerId: S, bp: 5000 }],
-      [{ partnerId: E, bp: 3334 }, { partnerId: S, bp: 3333 }, { partnerId: H, bp: 3333 }],
+      [
+        { partnerId: H, bp: 5000 },
+        { partnerId: S, bp: 5000 },
+      ],
+      [
+        { partnerId: E, bp: 3334 },
+        { partnerId: S, bp: 3333 },
+        { partnerId: H, bp: 3333 },
+      ],
     );
     fc.assert(
       fc.property(

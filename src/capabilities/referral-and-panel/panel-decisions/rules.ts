@@ -69,9 +69,11 @@ export function templateProblems(segments: readonly TemplateSegment[]): string[]
     const n = i + 1;
     const last = i === segments.length - 1;
     if (last && s.days !== null) problems.push(`Part ${n} is the last part, so it runs until the package ends: leave its number of days empty`);
-    if (!last && (s.days === null || !Number.isInteger(s.days) || s.days < 1 || s.days > 3660)) problems.push(`Part ${n}: enter how many days it lasts, a whole number from 1 to 3660`);
+    if (!last && (s.days === null || !Number.isInteger(s.days) || s.days < 1 || s.days > 3660))
+      problems.push(`Part ${n}: enter how many days it lasts, a whole number from 1 to 3660`);
     if (s.shares.length === 0) problems.push(`Part ${n}: enter at least one partner’s share`);
-    if (s.shares.some((sh) => !Number.isInteger(sh.bp) || sh.bp <= 0 || sh.bp > FULL_SHARE)) problems.push(`Part ${n}: each share must be more than 0% and no more than 100%`);
+    if (s.shares.some((sh) => !Number.isInteger(sh.bp) || sh.bp <= 0 || sh.bp > FULL_SHARE))
+      problems.push(`Part ${n}: each share must be more than 0% and no more than 100%`);
     if (new Set(s.shares.map((sh) => sh.partnerId)).size !== s.shares.length) problems.push(`Part ${n} names the same partner twice`);
     const total = s.shares.reduce((a, sh) => a + sh.bp, 0);
     if (s.shares.length && total !== FULL_SHARE) problems.push(`Part ${n} adds up to ${formatShare(total)}: the shares must add up to exactly 100%`);

@@ -1,12 +1,7 @@
 // The decision and split-template forms. The package and its time-varying split are read by the
 // budgets' own parser (budgets/schema.ts parsePackageForm), so both forms word every problem
 // the same way; a template's split is expanded from the package's dates (rules.expandTemplate).
-import {
-  packageTermsAsValues,
-  parsePackageForm,
-  parsePercent,
-  type Split,
-} from '../../money/budgets/index.js';
+import { packageTermsAsValues, parsePackageForm, parsePercent, type Split } from '../../money/budgets/index.js';
 import { z } from 'zod';
 import { ValidationError, type FieldError } from '../../../platform/http/errors.js';
 import { toFieldErrors } from '../../../platform/http/forms.js';
@@ -48,9 +43,11 @@ export function parseDecisionForm(
   const packageId = str(body.packageId);
   const versionRaw = str(body.packageVersion);
   const version = /^\d{1,9}$/.test(versionRaw) ? Number(versionRaw) : null;
-  if (packageId && version === null) errors.push({ text: 'Choose the package to change again: the form did not say which version of it you started from', href: '#packageChoice' });
+  if (packageId && version === null)
+    errors.push({ text: 'Choose the package to change again: the form did not say which version of it you started from', href: '#packageChoice' });
   const agreementId = str(body.agreementId);
-  if (!packageId && !ctx.agreementIds.includes(agreementId)) errors.push({ text: 'Select the pooling agreement that pays for the package', href: '#agreementId' });
+  if (!packageId && !ctx.agreementIds.includes(agreementId))
+    errors.push({ text: 'Select the pooling agreement that pays for the package', href: '#agreementId' });
   const mode = str(body.splitMode);
   let template: SplitTemplate | undefined;
   if (mode === 'template') {
@@ -77,15 +74,15 @@ export function parseDecisionForm(
   if (errors.length || !form || !r.success) throw new ValidationError(dedupe(errors));
   const split = template ? expandTemplate(template.segments, form.startsOn, form.endsOn) : form.split;
   const terms: PackageInput = {
-        serviceCategory: form.serviceCategory,
-        service: form.service,
-        providerId: form.providerId,
-        unitCostPence: form.unitCostPence,
-        unitsX100: form.unitsX100,
-        frequency: form.frequency,
-        startsOn: form.startsOn,
-        endsOn: form.endsOn,
-        reviewOn: form.reviewOn,
+    serviceCategory: form.serviceCategory,
+    service: form.service,
+    providerId: form.providerId,
+    unitCostPence: form.unitCostPence,
+    unitsX100: form.unitsX100,
+    frequency: form.frequency,
+    startsOn: form.startsOn,
+    endsOn: form.endsOn,
+    reviewOn: form.reviewOn,
     split,
     reason: ctx.ledgerReason,
   };
@@ -119,7 +116,8 @@ export function parseTemplateForm(body: Body, partnerIds: string[]): { name: str
       const raw = str(body[`part${n}-${id}`]);
       if (!raw || raw === '0') continue;
       const bp = parsePercent(raw);
-      if (bp === null) errors.push({ text: `Enter each share in part ${n} as a percentage from 0 to 100, with no more than 2 decimal places`, href: `#part${n}-${id}` });
+      if (bp === null)
+        errors.push({ text: `Enter each share in part ${n} as a percentage from 0 to 100, with no more than 2 decimal places`, href: `#part${n}-${id}` });
       else shares.push({ partnerId: id, bp });
     }
     if (n > 1 && !daysRaw && shares.length === 0) continue;

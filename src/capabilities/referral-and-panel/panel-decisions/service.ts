@@ -20,22 +20,8 @@ import {
   type Split,
 } from '../../money/budgets/index.js';
 import { isUuid } from '../../../platform/ids.js';
-import {
-  presentMembers,
-  authorityProblems,
-  largestYearlyCostByPartner,
-  payingPartners,
-  type PresentMember,
-} from '../panels/index.js';
-import {
-  daysLate,
-  isApproval,
-  quorumProblems,
-  sheetDueOn,
-  templateProblems,
-  type Outcome,
-  type TemplateSegment,
-} from './rules.js';
+import { presentMembers, authorityProblems, largestYearlyCostByPartner, payingPartners, type PresentMember } from '../panels/index.js';
+import { daysLate, isApproval, quorumProblems, sheetDueOn, templateProblems, type Outcome, type TemplateSegment } from './rules.js';
 
 interface Actor {
   id: string;
@@ -81,7 +67,14 @@ export function requireAdministrator(user: CurrentUser | null, panel: { administ
 
 /** Who was present at a meeting (the panels capability's record of attendance), as the rules read it. */
 export async function presentAtMeeting(db: Db, meetingId: string): Promise<PresentMember[]> {
-  return (await presentMembers(db, meetingId)).map((m) => ({ userId: m.userId, name: m.displayName, organisationType: m.organisationType, partnerId: m.partnerId, authorityPence: m.authorityPence, interests: m.interests }));
+  return (await presentMembers(db, meetingId)).map((m) => ({
+    userId: m.userId,
+    name: m.displayName,
+    organisationType: m.organisationType,
+    partnerId: m.partnerId,
+    authorityPence: m.authorityPence,
+    interests: m.interests,
+  }));
 }
 
 export async function partnerNames(db: Db) {
@@ -97,7 +90,8 @@ export async function partnerNames(db: Db) {
  * the child's current packages (as of `version`, the one the form was filled from). A changed
  * package stays in its own pooling agreement.
  */
-export type PackagePlan = { kind: 'new'; agreementId: string; terms: PackageInput } | { kind: 'change'; packageId: string; version: number; terms: PackageInput };
+export type PackagePlan =
+  { kind: 'new'; agreementId: string; terms: PackageInput } | { kind: 'change'; packageId: string; version: number; terms: PackageInput };
 
 export interface DecisionInput {
   outcome: Outcome;
@@ -131,22 +125,38 @@ export async function decisionProblems(db: Db, c: Awaited<ReturnType<typeof getC
     return [{ text: `A decision cannot be recorded: ${why}`, href: '#outcome' }];
   }
   // The panel decides when it meets, not before.
-  if (today < c.meets_on) return [{ text: `A decision cannot be recorded before the meeting on ${c.meets_on.split('-').reverse().join('/')}`, href: '#outcome' }];
+  if (today < c.meets_on)
+    return [{ text: `A decision cannot be recorded before the meeting on ${c.meets_on.split('-').reverse().join('/')}`, href: '#outcome' }];
   const existing = await db.selectFrom('panel_decisions').select('id').where('case_id', '=', c.case_id).executeTakeFirst();
   if (existing) return [{ text: 'A decision has already been recorded for this case', href: '#outcome' }];
-  if (c.referral_status !== 'to-panel') return [{ text: 'This referral is no longer waiting for the panel, so no decision can be recorded on it', href: '#outcome' }];
+  if (c.referral_status !== 'to-panel')
+    return [{ text: 'This referral is no longer waiting for the panel, so no decision can be recorded on it', href: '#outcome' }];
 
   const present = await presentAtMeeting(db, c.meeting_id);
   const split: Split = input.package?.terms.split ?? [];
   const errors: FieldError[] = [];
-  if (present.length === 0) errors.push({ text: 'Record who was at the meeting before recording a decision: no attendance has been recorded', href: '#attendance' });
-  else errors.push(...atAttendance(quorumProblems({ quorumMembers: c.quorum_members, jointFundingAgencies: parseAgencies(c.joint_funding_agencies) }, present, payingPartners(split))));
+  if (present.length === 0)
+    errors.push({ text: 'Record who was at the meeting before recording a decision: no attendance has been recorded', href: '#attendance' });
+  else
+    errors.push(
+      ...atAttendance(
+        quorumProblems({ quorumMembers: c.quorum_members, jointFundingAgencies: parseAgencies(c.joint_funding_agencies) }, present, payingPartners(split)),
+      ),
+    );
   if (input.package?.kind === 'change') {
     const pkg = await packageOfChild(db, c.child_id, input.package.packageId);
-    if (hasEnded(pkg, today)) errors.push({ text: `${pkg.reference} ended on ${pkg.ends_on!.split('-').reverse().join('/')}, so it cannot be changed: set up a new package instead`, href: '#packageChoice' });
+    if (hasEnded(pkg, today))
+      errors.push({
+        text: `${pkg.reference} ended on ${pkg.ends_on!.split('-').reverse().join('/')}, so it cannot be changed: set up a new package instead`,
+        href: '#packageChoice',
+      });
     // While a partner disputes its share the package stands as decided (capabilities/disputes): settle that first.
     const disputed = await openDisputeOnPackage(db, pkg.id);
-    if (disputed) errors.push({ text: `${disputed.partnerName} disputes its share of ${pkg.reference}: the dispute must be resolved or withdrawn before a decision changes the package`, href: '#packageChoice' });
+    if (disputed)
+      errors.push({
+        text: `${disputed.partnerName} disputes its share of ${pkg.reference}: the dispute must be resolved or withdrawn before a decision changes the package`,
+        href: '#packageChoice',
+      });
   }
   if (input.package) {
     const t = input.package.terms;
@@ -155,7 +165,10 @@ export async function decisionProblems(db: Db, c: Awaited<ReturnType<typeof getC
       errors.push(...splitErrors.map((p) => ({ text: p.message, href: p.segment > 0 ? `#split-${p.segment}` : '#split-1' })));
     } else if (present.length) {
       const names = await partnerNames(db);
-      const costs = largestYearlyCostByPartner({ unitCostPence: t.unitCostPence, unitsX100: t.unitsX100, frequency: t.frequency, startsOn: t.startsOn, endsOn: t.endsOn }, split);
+      const costs = largestYearlyCostByPartner(
+        { unitCostPence: t.unitCostPence, unitsX100: t.unitsX100, frequency: t.frequency, startsOn: t.startsOn, endsOn: t.endsOn },
+        split,
+      );
       errors.push(...atAttendance(authorityProblems(costs, present, names.name)));
     }
   }
@@ -183,22 +196,39 @@ export async function recordDecision(db: Db, caseId: string, input: DecisionInpu
   if (isApproval(input.outcome) !== !!input.package) throw new Error('An approval needs a package, and only an approval has one');
   const problems = await decisionProblems(db, c, input, today);
   if (problems.length) throw new ValidationError(problems);
-  if (!c.child_id) throw new ValidationError([{ text: 'The referral is not attached to a child’s record yet: triage must attach it before the panel decides', href: '#outcome' }]);
+  if (!c.child_id)
+    throw new ValidationError([
+      { text: 'The referral is not attached to a child’s record yet: triage must attach it before the panel decides', href: '#outcome' },
+    ]);
 
   const decision = await db
     .insertInto('panel_decisions')
-    .values({ case_id: c.case_id, referral_id: c.referral_id, meeting_id: c.meeting_id, outcome: input.outcome, reasons: input.reasons, decided_on: today, sheet_due_on: sheetDueOn(today), recorded_by: by.id })
+    .values({
+      case_id: c.case_id,
+      referral_id: c.referral_id,
+      meeting_id: c.meeting_id,
+      outcome: input.outcome,
+      reasons: input.reasons,
+      decided_on: today,
+      sheet_due_on: sheetDueOn(today),
+      recorded_by: by.id,
+    })
     .returning(['id', 'sheet_due_on'])
     .executeTakeFirstOrThrow();
   let packageRef: { id: string; reference: string; transactionId: number | null; changed: boolean } | null = null;
   // A closed accounting period, say: the route's transaction is undone, decision and all.
   const notPosted = (e: unknown) => {
-    if (e instanceof LedgerError) throw new ValidationError([{ text: `The decision was not recorded, because the package’s commitment could not be posted to the budgets: ${e.message}`, href: '#outcome' }]);
+    if (e instanceof LedgerError)
+      throw new ValidationError([
+        { text: `The decision was not recorded, because the package’s commitment could not be posted to the budgets: ${e.message}`, href: '#outcome' },
+      ]);
     throw e;
   };
   const plan = input.package;
   if (plan?.kind === 'new') {
-    const made = await createPackage(db, { ...plan.terms, agreementId: plan.agreementId, childId: c.child_id, decisionId: decision.id }, by, today).catch(notPosted);
+    const made = await createPackage(db, { ...plan.terms, agreementId: plan.agreementId, childId: c.child_id, decisionId: decision.id }, by, today).catch(
+      notPosted,
+    );
     packageRef = { id: made.id, reference: made.reference, transactionId: made.posted?.transactionId ?? null, changed: false };
   } else if (plan?.kind === 'change') {
     // Checked against the child in decisionProblems; a version changed since the form was filled
@@ -272,7 +302,13 @@ export type Decision = Awaited<ReturnType<typeof getDecision>>;
 export async function requireDecisionReader(db: Db, user: CurrentUser | null, d: Decision) {
   if (!user) throw new ForbiddenError('Sign in to read this');
   if (d.administrator_id === user.id || d.referrer_user_id === user.id || user.permissions.has('referrals:triage')) return;
-  const member = await db.selectFrom('panel_members').select('id').where('panel_id', '=', d.panel_id).where('user_id', '=', user.id).where('active', '=', true).executeTakeFirst();
+  const member = await db
+    .selectFrom('panel_members')
+    .select('id')
+    .where('panel_id', '=', d.panel_id)
+    .where('user_id', '=', user.id)
+    .where('active', '=', true)
+    .executeTakeFirst();
   if (!member) throw new ForbiddenError('Only the panel, the referrer and triage may read this decision');
 }
 
@@ -288,12 +324,33 @@ export async function decisionPackage(db: Db, decisionId: string) {
     .innerJoin('service_categories as sc', 'sc.code', 'c.service_category')
     .innerJoin('pooling_agreements as a', 'a.id', 'k.agreement_id')
     .leftJoin('organisations as o', 'o.id', 'c.provider_id')
-    .select(['c.id as change_id', 'c.version', 'k.id as package_id', 'k.reference', 'c.service', 'sc.name as category_name', 'o.name as provider_name', 'c.unit_cost_pence', 'c.units_x100', 'c.frequency', 'c.starts_on', 'c.ends_on', 'c.review_on', 'a.name as agreement_name'])
+    .select([
+      'c.id as change_id',
+      'c.version',
+      'k.id as package_id',
+      'k.reference',
+      'c.service',
+      'sc.name as category_name',
+      'o.name as provider_name',
+      'c.unit_cost_pence',
+      'c.units_x100',
+      'c.frequency',
+      'c.starts_on',
+      'c.ends_on',
+      'c.review_on',
+      'a.name as agreement_name',
+    ])
     .where('c.decision_id', '=', decisionId)
     .orderBy('c.version')
     .executeTakeFirst();
   if (!change) return null;
-  const rows = await db.selectFrom('package_split_shares').selectAll().where('package_change_id', '=', change.change_id).orderBy('segment').orderBy('partner_id').execute();
+  const rows = await db
+    .selectFrom('package_split_shares')
+    .selectAll()
+    .where('package_change_id', '=', change.change_id)
+    .orderBy('segment')
+    .orderBy('partner_id')
+    .execute();
   const split: Split = [];
   for (const r of rows) {
     let seg = split[r.segment - 1];
@@ -331,7 +388,10 @@ export interface SplitTemplate {
   active: boolean;
 }
 
-const toTemplate = (r: { id: string; name: string; description: string; segments: string; active: boolean }): SplitTemplate => ({ ...r, segments: JSON.parse(r.segments) as TemplateSegment[] });
+const toTemplate = (r: { id: string; name: string; description: string; segments: string; active: boolean }): SplitTemplate => ({
+  ...r,
+  segments: JSON.parse(r.segments) as TemplateSegment[],
+});
 
 export async function listTemplates(db: Db, opts: { activeOnly?: boolean } = {}) {
   let q = db.selectFrom('split_templates').select(['id', 'name', 'description', 'segments', 'active']);
@@ -349,9 +409,17 @@ export async function getTemplate(db: Db, id: string | undefined) {
 export async function addTemplate(db: Db, t: { name: string; description: string; segments: TemplateSegment[] }) {
   const problems = templateProblems(t.segments);
   if (problems.length) throw new ValidationError(problems.map((text) => ({ text, href: `#part-${/^Part (\d)/.exec(text)?.[1] ?? '1'}` })));
-  const taken = await db.selectFrom('split_templates').select('id').where(sql<boolean>`lower(name) = lower(${t.name})`).executeTakeFirst();
+  const taken = await db
+    .selectFrom('split_templates')
+    .select('id')
+    .where(sql<boolean>`lower(name) = lower(${t.name})`)
+    .executeTakeFirst();
   if (taken) throw new ValidationError([{ text: `There is already a template called ${t.name}: choose another name`, href: '#name' }]);
-  return db.insertInto('split_templates').values({ name: t.name, description: t.description, segments: JSON.stringify(t.segments) }).returning('id').executeTakeFirstOrThrow();
+  return db
+    .insertInto('split_templates')
+    .values({ name: t.name, description: t.description, segments: JSON.stringify(t.segments) })
+    .returning('id')
+    .executeTakeFirstOrThrow();
 }
 
 export async function deactivateTemplate(db: Db, id: string) {

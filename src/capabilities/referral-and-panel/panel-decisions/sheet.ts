@@ -53,7 +53,10 @@ export function sheetContent(f: SheetFacts): SheetContent {
   const title = `Panel decision for referral ${f.referralReference}`;
   const b: Block[] = [
     { kind: 'h1', text: title },
-    { kind: 'p', text: `This is about ${f.childName}. The ${f.panelName} met on ${longDate(f.meetsOn)} and recorded its decision on ${longDate(f.decidedOn)}.` },
+    {
+      kind: 'p',
+      text: `This is about ${f.childName}. The ${f.panelName} met on ${longDate(f.meetsOn)} and recorded its decision on ${longDate(f.decidedOn)}.`,
+    },
     { kind: 'h2', text: 'The decision' },
     { kind: 'p', text: outcomeSentence(f.outcome) },
     { kind: 'h2', text: 'Why the panel decided this' },
@@ -68,11 +71,21 @@ export function sheetContent(f: SheetFacts): SheetContent {
     b.push(
       { kind: 'h2', text: 'The support agreed' },
       { kind: 'p', text: `${packageHeadline(k)}: ${k.service} (${k.categoryName}).` },
-      ...(k.changed ? [{ kind: 'p' as const, text: 'This changes support that was already in place. Below are its terms as the panel has now agreed them.' }] : []),
+      ...(k.changed
+        ? [{ kind: 'p' as const, text: 'This changes support that was already in place. Below are its terms as the panel has now agreed them.' }]
+        : []),
       { kind: 'p', text: `Provided by ${k.providerName ?? 'a provider still to be chosen'}: ${unitsText(k.unitsX100, k.frequency, k.unitCostPence)}.` },
-      { kind: 'p', text: k.endsOn ? `It starts on ${longDate(k.startsOn)} and ends on ${longDate(k.endsOn)}.` : `It starts on ${longDate(k.startsOn)} and carries on until it is reviewed.` },
+      {
+        kind: 'p',
+        text: k.endsOn
+          ? `It starts on ${longDate(k.startsOn)} and ends on ${longDate(k.endsOn)}.`
+          : `It starts on ${longDate(k.startsOn)} and carries on until it is reviewed.`,
+      },
       { kind: 'h2', text: 'Who pays' },
-      { kind: 'p', text: 'The cost is shared between the partners as shown below. The family does not wait while the partners settle any question about their shares.' },
+      {
+        kind: 'p',
+        text: 'The cost is shared between the partners as shown below. The family does not wait while the partners settle any question about their shares.',
+      },
       {
         kind: 'table',
         caption: 'Who pays what share, and when',
@@ -87,7 +100,12 @@ export function sheetContent(f: SheetFacts): SheetContent {
         text: `Over the first 12 months that comes to ${k.firstYear.map((p) => `${formatPence(p.pence)} for ${p.partner}`).join(', ')}.`,
       },
       { kind: 'h2', text: 'Review' },
-      { kind: 'p', text: k.reviewOn ? `The support will be reviewed on ${longDate(k.reviewOn)}.` : 'The panel has not set a review date yet; it will tell you when it does.' },
+      {
+        kind: 'p',
+        text: k.reviewOn
+          ? `The support will be reviewed on ${longDate(k.reviewOn)}.`
+          : 'The panel has not set a review date yet; it will tell you when it does.',
+      },
     );
   }
   b.push(
@@ -125,7 +143,9 @@ export function sheetHtml(c: SheetContent): string {
     .map((b) => {
       if (b.kind === 'table') {
         const head = b.head.map((h) => `<th scope="col">${esc(h)}</th>`).join('');
-        const rows = b.rows.map((r) => `<tr>${r.map((cell, i) => (i === 0 ? `<th scope="row">${esc(cell)}</th>` : `<td>${esc(cell)}</td>`)).join('')}</tr>`).join('\n');
+        const rows = b.rows
+          .map((r) => `<tr>${r.map((cell, i) => (i === 0 ? `<th scope="row">${esc(cell)}</th>` : `<td>${esc(cell)}</td>`)).join('')}</tr>`)
+          .join('\n');
         return `<table>\n<caption>${esc(b.caption)}</caption>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${rows}\n</tbody>\n</table>`;
       }
       return `<${b.kind}>${esc(b.text)}</${b.kind}>`;
@@ -173,7 +193,10 @@ export function sheetPdf(c: SheetContent, opts: { createdOn: string }): Promise<
           const tag = header || i === 0 ? 'TH' : 'TD';
           tr.add(
             doc.struct(tag, {}, () => {
-              doc.font(header ? 'Helvetica-Bold' : 'Helvetica').fontSize(11).text(cell, x, y, { width: cols[i]! - 8 });
+              doc
+                .font(header ? 'Helvetica-Bold' : 'Helvetica')
+                .fontSize(11)
+                .text(cell, x, y, { width: cols[i]! - 8 });
               bottom = Math.max(bottom, doc.y);
             }),
           );
@@ -189,9 +212,12 @@ export function sheetPdf(c: SheetContent, opts: { createdOn: string }): Promise<
       doc.moveDown(0.6);
       continue;
     }
-    const style = b.kind === 'h1' ? { font: 'Helvetica-Bold', size: 20 } : b.kind === 'h2' ? { font: 'Helvetica-Bold', size: 15 } : { font: 'Helvetica', size: 11 };
+    const style =
+      b.kind === 'h1' ? { font: 'Helvetica-Bold', size: 20 } : b.kind === 'h2' ? { font: 'Helvetica-Bold', size: 15 } : { font: 'Helvetica', size: 11 };
     if (b.kind === 'h2') doc.moveDown(0.5);
-    root.add(doc.struct(b.kind === 'h1' ? 'H1' : b.kind === 'h2' ? 'H2' : 'P', {}, () => void doc.font(style.font).fontSize(style.size).text(b.text, { width })));
+    root.add(
+      doc.struct(b.kind === 'h1' ? 'H1' : b.kind === 'h2' ? 'H2' : 'P', {}, () => void doc.font(style.font).fontSize(style.size).text(b.text, { width })),
+    );
     doc.moveDown(b.kind === 'p' ? 0.5 : 0.3);
   }
   root.end();

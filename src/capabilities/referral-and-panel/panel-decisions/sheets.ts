@@ -50,7 +50,12 @@ export async function sheetFacts(db: Db, d: Decision): Promise<SheetFacts> {
       endsOn: k.ends_on,
       reviewOn: k.review_on,
       split: k.split,
-      firstYear: [...firstYearCostByPartner({ unitCostPence: k.unit_cost_pence, unitsX100: k.units_x100, frequency: k.frequency, startsOn: k.starts_on, endsOn: k.ends_on }, k.split)]
+      firstYear: [
+        ...firstYearCostByPartner(
+          { unitCostPence: k.unit_cost_pence, unitsX100: k.units_x100, frequency: k.frequency, startsOn: k.starts_on, endsOn: k.ends_on },
+          k.split,
+        ),
+      ]
         .map(([id, pence]) => ({ partner: names.name(id), pence }))
         .sort((a, b) => a.partner.localeCompare(b.partner)),
     },
@@ -88,8 +93,16 @@ async function targets(db: Db, d: Decision): Promise<Target[]> {
   if (d.route === 'family') {
     out.push({ who: 'family', name: d.referrer_name, email: d.referrer_email, phone: d.referrer_phone, prefer });
   } else {
-    const referrer = d.referrer_user_id ? await db.selectFrom('users').select(['display_name', 'email']).where('id', '=', d.referrer_user_id).executeTakeFirst() : undefined;
-    out.push({ who: 'referrer', name: referrer?.display_name ?? d.referrer_name, email: referrer?.email ?? d.referrer_email, phone: d.referrer_phone, prefer: 'email' });
+    const referrer = d.referrer_user_id
+      ? await db.selectFrom('users').select(['display_name', 'email']).where('id', '=', d.referrer_user_id).executeTakeFirst()
+      : undefined;
+    out.push({
+      who: 'referrer',
+      name: referrer?.display_name ?? d.referrer_name,
+      email: referrer?.email ?? d.referrer_email,
+      phone: d.referrer_phone,
+      prefer: 'email',
+    });
     const family = d.child_id
       ? await db
           .selectFrom('children as c')
@@ -151,10 +164,19 @@ export async function issueSheet(db: Db, d: Decision, opts: { notifier: Notifier
       : `The panel has made a decision about referral ${d.referral_reference}. The panel’s administrator will send you a copy of the outcome sheet, which explains the decision and what happens next. If you have a question, ask the panel’s administrator or the person who made the referral.`;
     const useSms = (t.prefer === 'sms' && !!t.phone) || (!t.email && !!t.phone);
     if (!t.email && !t.phone) {
-      recipients.push({ who: t.who, name: t.name, channel: 'post', notificationId: null, note: 'No e-mail address or mobile number we may use: send the sheet by post' });
+      recipients.push({
+        who: t.who,
+        name: t.name,
+        channel: 'post',
+        notificationId: null,
+        note: 'No e-mail address or mobile number we may use: send the sheet by post',
+      });
       continue;
     }
-    const sent = await opts.notifier.send(db, useSms ? { channel: 'sms', to: t.phone!, body: `${subject}. ${body}` } : { channel: 'email', to: t.email!, subject, body });
+    const sent = await opts.notifier.send(
+      db,
+      useSms ? { channel: 'sms', to: t.phone!, body: `${subject}. ${body}` } : { channel: 'email', to: t.email!, subject, body },
+    );
     recipients.push({ who: t.who, name: t.name, channel: useSms ? 'sms' : 'email', notificationId: sent.id });
   }
   const row = await db

@@ -31,7 +31,9 @@ export function reportTables(r: ShownFigures, words: Words = 'csv'): Table[] {
       sheet: 'Time to decision',
       columns: ['Month decided', 'Decisions', 'Median days from referral', '90th percentile days'],
       rows: [
-        ...(r.timeWithheld ? [[WITHHELD, null, null, null]] : r.time.months.map((m): CellValue[] => [monthLabel(m.month), c(m.count), days(m.median), days(m.p90)])),
+        ...(r.timeWithheld
+          ? [[WITHHELD, null, null, null]]
+          : r.time.months.map((m): CellValue[] => [monthLabel(m.month), c(m.count), days(m.median), days(m.p90)])),
         ['Whole period', c(r.time.overall.count), days(r.time.overall.median), days(r.time.overall.p90)],
       ],
     },
@@ -75,10 +77,15 @@ export function reportCharts(r: ShownFigures) {
     time: horizontalBarChartSvg({
       id: 'chart-time',
       title: 'Median days from referral to decision, by month decided',
-      description: 'Bar chart of the median days from referral to decision in each month, from the table that follows it. Months with no decisions draw no bar.',
+      description:
+        'Bar chart of the median days from referral to decision in each month, from the table that follows it. Months with no decisions draw no bar.',
       rows: r.timeWithheld
         ? []
-        : r.time.months.map((m) => ({ label: monthLabel(m.month), value: m.median, text: m.median !== null ? `${daysText(m.median)} days` : m.count.count === 0 ? 'no decisions' : 'not shown' })),
+        : r.time.months.map((m) => ({
+            label: monthLabel(m.month),
+            value: m.median,
+            text: m.median !== null ? `${daysText(m.median)} days` : m.count.count === 0 ? 'no decisions' : 'not shown',
+          })),
     }),
     partners: horizontalBarChartSvg({
       id: 'chart-partners',

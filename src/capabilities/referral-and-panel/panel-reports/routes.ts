@@ -34,7 +34,8 @@ function chosenRange(query: Record<string, unknown>, wholeMonths: boolean): { fr
   if (errors.length) throw new ValidationError(errors);
   const range = { from: (from.ok && from.value) || d.from, to: (to.ok && to.value) || d.to };
   if (range.to < range.from) throw new ValidationError([{ text: 'The last day of the period must be on or after the first day', href: '#to-day' }]);
-  if (Date.parse(range.to) - Date.parse(range.from) > 10 * 366 * 86_400_000) throw new ValidationError([{ text: 'Choose a period of 10 years or less', href: '#from-day' }]);
+  if (Date.parse(range.to) - Date.parse(range.from) > 10 * 366 * 86_400_000)
+    throw new ValidationError([{ text: 'Choose a period of 10 years or less', href: '#from-day' }]);
   // Aggregates-only viewers: a period of a few days could hold a single decision.
   const months = wholeMonths ? wholeMonthsProblems(range.from, range.to) : [];
   if (months.length) throw new ValidationError(months);
@@ -63,7 +64,10 @@ export function panelReportsRoutes(_deps: CapabilityDeps): RouteSpec[] {
         from: dateBoxes('from', range.from, errors ? ctx.query : {}),
         to: dateBoxes('to', range.to, errors ? ctx.query : {}),
         report,
-        decisionsText: report.decisions.shown === 'count' ? `${report.decisions.count!.toLocaleString('en-GB')} ${report.decisions.count === 1 ? 'decision' : 'decisions'}` : 'Fewer than 5 decisions',
+        decisionsText:
+          report.decisions.shown === 'count'
+            ? `${report.decisions.count!.toLocaleString('en-GB')} ${report.decisions.count === 1 ? 'decision' : 'decisions'}`
+            : 'Fewer than 5 decisions',
         hasOverallTime: report.time.overall.median !== null,
         tables,
         charts: reportCharts(report),
@@ -74,7 +78,14 @@ export function panelReportsRoutes(_deps: CapabilityDeps): RouteSpec[] {
   };
 
   return [
-    { method: 'GET', url: paths.panelReports.home, access: ACCESS, audit: 'panel-reports.view', handler: (ctx) => page(ctx), onInvalid: (ctx, errors) => page(ctx, errors) },
+    {
+      method: 'GET',
+      url: paths.panelReports.home,
+      access: ACCESS,
+      audit: 'panel-reports.view',
+      handler: (ctx) => page(ctx),
+      onInvalid: (ctx, errors) => page(ctx, errors),
+    },
     {
       method: 'GET',
       url: paths.panelReports.export,
@@ -98,7 +109,11 @@ export function panelReportsRoutes(_deps: CapabilityDeps): RouteSpec[] {
         ctx.audit.details = { format, from: range.from, to: range.to };
         const name = `panel-report-${range.from}-to-${range.to}`;
         if (format === 'csv') {
-          return { contentType: 'text/csv; charset=utf-8', headers: { 'content-disposition': `attachment; filename="${name}.csv"`, 'cache-control': 'no-store' }, body: toCsv(tables) };
+          return {
+            contentType: 'text/csv; charset=utf-8',
+            headers: { 'content-disposition': `attachment; filename="${name}.csv"`, 'cache-control': 'no-store' },
+            body: toCsv(tables),
+          };
         }
         return {
           contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',

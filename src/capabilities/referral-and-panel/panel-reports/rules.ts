@@ -76,7 +76,10 @@ export function timeToDecision(decisions: readonly Decided[], from: string, to: 
   const days = decided.map((d) => daysBetween(d.receivedOn, d.decidedOn));
   return {
     overall: summary(days),
-    months: monthsBetween(from, to).map((month) => ({ month, ...summary(decided.filter((d) => d.decidedOn.slice(0, 7) === month).map((d) => daysBetween(d.receivedOn, d.decidedOn))) })),
+    months: monthsBetween(from, to).map((month) => ({
+      month,
+      ...summary(decided.filter((d) => d.decidedOn.slice(0, 7) === month).map((d) => daysBetween(d.receivedOn, d.decidedOn))),
+    })),
   };
 }
 
@@ -114,7 +117,12 @@ export function byPartner(decisions: readonly FundedDecision[]): { partnerId: st
     }
   }
   return [...acc.entries()]
-    .map(([partnerId, a]) => ({ partnerId, decisions: a.decisions, firstYearPence: a.pence, averageShareBp: Math.round(a.shares.reduce((x, y) => x + y, 0) / a.shares.length) }))
+    .map(([partnerId, a]) => ({
+      partnerId,
+      decisions: a.decisions,
+      firstYearPence: a.pence,
+      averageShareBp: Math.round(a.shares.reduce((x, y) => x + y, 0) / a.shares.length),
+    }))
     .sort((a, b) => b.firstYearPence - a.firstYearPence || (a.partnerId < b.partnerId ? -1 : 1));
 }
 
@@ -171,7 +179,10 @@ export interface ShownFigures {
   outcomesWithheld: boolean;
   outcomes: { outcome: Outcome; label: string; count: ShownCount }[];
   timeWithheld: boolean;
-  time: { overall: { count: ShownCount; median: number | null; p90: number | null }; months: { month: string; count: ShownCount; median: number | null; p90: number | null }[] };
+  time: {
+    overall: { count: ShownCount; median: number | null; p90: number | null };
+    months: { month: string; count: ShownCount; median: number | null; p90: number | null }[];
+  };
   partners: ReportFigures['partners'];
   /** How many partners were left out because they fund fewer than 5 of the decisions. */
   partnersLeftOut: number;
@@ -193,7 +204,13 @@ export function shownFigures(r: ReportFigures, aggregatesOnly: boolean): ShownFi
       },
       partners: r.partners,
       partnersLeftOut: 0,
-      disputes: { ...r.disputes, opened: plain(r.disputes.opened), resolved: plain(r.disputes.resolved), withdrawn: plain(r.disputes.withdrawn), openAtEnd: plain(r.disputes.openAtEnd) },
+      disputes: {
+        ...r.disputes,
+        opened: plain(r.disputes.opened),
+        resolved: plain(r.disputes.resolved),
+        withdrawn: plain(r.disputes.withdrawn),
+        openAtEnd: plain(r.disputes.openAtEnd),
+      },
     };
   }
   // Outcomes add up to the decisions shown at the top: primary and secondary suppression, and no
@@ -237,7 +254,9 @@ const cellOf = (c: { count: number | null; shown: Shown }): ShownCount => ({ cou
 /** Whether a period is whole calendar months: from the 1st of a month to the last day of a month. */
 export function wholeMonthsProblems(from: string, to: string): { text: string; href: string }[] {
   const problems: { text: string; href: string }[] = [];
-  if (from.slice(8, 10) !== '01') problems.push({ text: 'Start the period on the first day of a month: these reports cover whole months only', href: '#from-day' });
-  if (addDays(to, 1).slice(8, 10) !== '01') problems.push({ text: 'End the period on the last day of a month: these reports cover whole months only', href: '#to-day' });
+  if (from.slice(8, 10) !== '01')
+    problems.push({ text: 'Start the period on the first day of a month: these reports cover whole months only', href: '#from-day' });
+  if (addDays(to, 1).slice(8, 10) !== '01')
+    problems.push({ text: 'End the period on the last day of a month: these reports cover whole months only', href: '#to-day' });
   return problems;
 }

@@ -28,9 +28,15 @@ export async function panelReport(db: Db, from: string, to: string) {
       .execute();
     const first = new Map<string, (typeof changes)[number]>();
     for (const c of changes) if (c.decision_id && !first.has(c.decision_id)) first.set(c.decision_id, c);
-    const splits = await splitsOfChanges(db, [...first.values()].map((c) => c.id));
+    const splits = await splitsOfChanges(
+      db,
+      [...first.values()].map((c) => c.id),
+    );
     for (const c of first.values()) {
-      funded.push({ terms: { unitCostPence: c.unit_cost_pence, unitsX100: c.units_x100, frequency: c.frequency, startsOn: c.starts_on, endsOn: c.ends_on }, split: splits.get(c.id) ?? [] });
+      funded.push({
+        terms: { unitCostPence: c.unit_cost_pence, unitsX100: c.units_x100, frequency: c.frequency, startsOn: c.starts_on, endsOn: c.ends_on },
+        split: splits.get(c.id) ?? [],
+      });
     }
   }
   const partners = await db.selectFrom('budget_partners').select(['id', 'short_name']).execute();

@@ -146,7 +146,9 @@ export function authorityProblems(costs: ReadonlyMap<string, YearlyCost>, presen
     }
     const most = Math.max(...holders.map((m) => m.authorityPence));
     if (pence > most) {
-      problems.push(`${name}’s share is ${formatPence(pence)} ${when}, more than any present member for ${name} may agree (the most is ${formatPence(most)}): take it to someone with more authority`);
+      problems.push(
+        `${name}’s share is ${formatPence(pence)} ${when}, more than any present member for ${name} may agree (the most is ${formatPence(most)}): take it to someone with more authority`,
+      );
     }
   }
   return problems;

@@ -12,7 +12,19 @@ import { todayInLondon } from '../../../platform/dates.js';
 import { paths } from '../../../paths.js';
 import type { CapabilityDeps } from '../../deps.js';
 import { dateInputValues } from '../../../platform/date-input.js';
-import { caseActionForm, generateForm, parseAttendanceForm, parseCancelForm, parseCaseForm, parseMeetingForm, parseMemberForm, parsePanelForm, parseSummaryForm, parseVersion, type PanelInput } from './schema.js';
+import {
+  caseActionForm,
+  generateForm,
+  parseAttendanceForm,
+  parseCancelForm,
+  parseCaseForm,
+  parseMeetingForm,
+  parseMemberForm,
+  parsePanelForm,
+  parseSummaryForm,
+  parseVersion,
+  type PanelInput,
+} from './schema.js';
 import * as panels from './service.js';
 import { agencyItems, agencyNames, day, partnerItems, personItems, roleItems, ROLE_NAMES, STATUS_NAMES, STATUS_TAGS } from './presenters.js';
 import { isLate, ORDINALS, WEEKDAYS } from './rules.js';
@@ -61,7 +73,11 @@ const requirePanelsPerson = (ctx: SignedInContext) => {
 export function panelsRoutes(deps: CapabilityDeps): RouteSpec[] {
   const panelForm = async (ctx: SignedInContext, values: Record<string, unknown>, errors?: FieldError[], panel?: panels.Panel): Promise<RouteResult> => {
     const people = await panels.eligiblePeople(ctx.db);
-    const chosen = Array.isArray(values.jointFundingAgencies) ? values.jointFundingAgencies.map(String) : values.jointFundingAgencies ? [String(values.jointFundingAgencies)] : [];
+    const chosen = Array.isArray(values.jointFundingAgencies)
+      ? values.jointFundingAgencies.map(String)
+      : values.jointFundingAgencies
+        ? [String(values.jointFundingAgencies)]
+        : [];
     return {
       view: `${V}panel-form.njk`,
       data: {
@@ -99,7 +115,12 @@ export function panelsRoutes(deps: CapabilityDeps): RouteSpec[] {
         canSchedule,
         agencies: agencyNames(panel.agencies),
         members: await panels.listMembers(ctx.db, panel.id),
-        meetings: (await panels.listMeetings(ctx.db, panel.id)).map((m) => ({ ...m, statusName: STATUS_NAMES[m.status], statusTag: STATUS_TAGS[m.status], past: m.meets_on < today })),
+        meetings: (await panels.listMeetings(ctx.db, panel.id)).map((m) => ({
+          ...m,
+          statusName: STATUS_NAMES[m.status],
+          statusTag: STATUS_TAGS[m.status],
+          past: m.meets_on < today,
+        })),
         people: role.configurer ? personItems(await panels.eligiblePeople(ctx.db), values.userId, 'Choose a person') : [],
         partners: role.configurer ? partnerItems(await panels.listPartners(ctx.db), values.partnerId) : [],
         roleItems: roleItems(values.role ?? 'member'),
@@ -110,7 +131,8 @@ export function panelsRoutes(deps: CapabilityDeps): RouteSpec[] {
         day,
         values,
         errors,
-        done: ctx.query.done === 'meetings-generated' && ctx.query.skipped ? `${DONE['meetings-generated']}. Not added: ${ctx.query.skipped}` : doneMessage(ctx),
+        done:
+          ctx.query.done === 'meetings-generated' && ctx.query.skipped ? `${DONE['meetings-generated']}. Not added: ${ctx.query.skipped}` : doneMessage(ctx),
       },
     };
   };
@@ -125,7 +147,12 @@ export function panelsRoutes(deps: CapabilityDeps): RouteSpec[] {
     const attendance = administrator && (meeting.status === 'published' || meeting.status === 'held') ? await panels.attendance(ctx.db, meeting) : [];
     // The page names the children on the agenda (and, for the administrator, those that could go on it).
     const children = [...cases.map((c) => c.childId), ...candidates.map((c) => c.childId)].filter((x): x is string => !!x);
-    Object.assign(ctx.audit, { subjectType: 'panel-meeting', subjectId: meeting.id, details: { ...ctx.audit.details, panelId: panel.id }, children: [...new Set(children)] });
+    Object.assign(ctx.audit, {
+      subjectType: 'panel-meeting',
+      subjectId: meeting.id,
+      details: { ...ctx.audit.details, panelId: panel.id },
+      children: [...new Set(children)],
+    });
     const cutOffPassed = isLate(today, meeting.cut_off_on);
     const papersLate = draft && isLate(today, meeting.papers_due_on);
     return {
@@ -139,7 +166,10 @@ export function panelsRoutes(deps: CapabilityDeps): RouteSpec[] {
         draft,
         cases,
         outcomeNames: OUTCOMES,
-        candidateItems: [{ value: '', text: 'Choose a referral' }, ...candidates.map((c) => ({ value: c.id, text: `${c.reference}: ${c.childName}`, selected: c.id === values.referralId }))],
+        candidateItems: [
+          { value: '', text: 'Choose a referral' },
+          ...candidates.map((c) => ({ value: c.id, text: `${c.reference}: ${c.childName}`, selected: c.id === values.referralId })),
+        ],
         candidatesCount: candidates.length,
         attendance: attendance.map((a) => ({ ...a, roleName: ROLE_NAMES[a.role] })),
         attendanceValues: values,
@@ -174,10 +204,27 @@ export function panelsRoutes(deps: CapabilityDeps): RouteSpec[] {
   const changePage = async (ctx: SignedInContext, values?: Record<string, unknown>, errors?: FieldError[]): Promise<RouteResult> => {
     const { meeting, panel, administrator } = await schedulersMeeting(ctx);
     const [y, m, d] = meeting.meets_on.split('-');
-    const v = values ?? { 'meetsOn-day': String(Number(d)), 'meetsOn-month': String(Number(m)), 'meetsOn-year': y, place: meeting.place ?? '', version: String(meeting.version) };
+    const v = values ?? {
+      'meetsOn-day': String(Number(d)),
+      'meetsOn-month': String(Number(m)),
+      'meetsOn-year': y,
+      place: meeting.place ?? '',
+      version: String(meeting.version),
+    };
     return {
       view: `${V}meeting-change.njk`,
-      data: { pageTitle: `Change the meeting on ${day(meeting.meets_on)}`, meeting, panel, administrator, canChange: meeting.status === 'planned', statusName: STATUS_NAMES[meeting.status], meetsOnItems: dateInputValues(v, 'meetsOn'), values: v, errors, day },
+      data: {
+        pageTitle: `Change the meeting on ${day(meeting.meets_on)}`,
+        meeting,
+        panel,
+        administrator,
+        canChange: meeting.status === 'planned',
+        statusName: STATUS_NAMES[meeting.status],
+        meetsOnItems: dateInputValues(v, 'meetsOn'),
+        values: v,
+        errors,
+        day,
+      },
     };
   };
 
@@ -206,7 +253,12 @@ export function panelsRoutes(deps: CapabilityDeps): RouteSpec[] {
     panels.requireAdministrator(panel, viewer(ctx));
     const c = await panels.caseForEditing(ctx.db, meeting.id, ctx.params.caseId);
     // The page names the child and shows what was written about them.
-    Object.assign(ctx.audit, { subjectType: 'panel-meeting', subjectId: meeting.id, details: { ...ctx.audit.details, caseId: c.id }, children: c.childId ? [c.childId] : [] });
+    Object.assign(ctx.audit, {
+      subjectType: 'panel-meeting',
+      subjectId: meeting.id,
+      details: { ...ctx.audit.details, caseId: c.id },
+      children: c.childId ? [c.childId] : [],
+    });
     return {
       view: `${V}case-summary.njk`,
       data: {
@@ -230,7 +282,13 @@ export function panelsRoutes(deps: CapabilityDeps): RouteSpec[] {
   };
 
   /** A form on a panel's page (its members, its schedule): refused, the panel's page again, with what was typed unless `keepTyped` is false. */
-  const panelPageAction = (url: string, access: typeof CONFIGURE | 'signed-in', audit: string, handler: (ctx: SignedInContext) => Promise<RouteResult>, keepTyped = true): RouteSpec => ({
+  const panelPageAction = (
+    url: string,
+    access: typeof CONFIGURE | 'signed-in',
+    audit: string,
+    handler: (ctx: SignedInContext) => Promise<RouteResult>,
+    keepTyped = true,
+  ): RouteSpec => ({
     method: 'POST',
     url,
     access,
@@ -240,7 +298,11 @@ export function panelsRoutes(deps: CapabilityDeps): RouteSpec[] {
   });
 
   /** An agenda change: the administrator only, on the meeting's current version. */
-  const agendaAction = (url: string, audit: string, act: (ctx: SignedInContext, version: number) => Promise<{ done: string; details: Record<string, unknown>; children?: string[] }>): RouteSpec => ({
+  const agendaAction = (
+    url: string,
+    audit: string,
+    act: (ctx: SignedInContext, version: number) => Promise<{ done: string; details: Record<string, unknown>; children?: string[] }>,
+  ): RouteSpec => ({
     method: 'POST',
     url,
     access: ATTEND,
@@ -271,7 +333,10 @@ export function panelsRoutes(deps: CapabilityDeps): RouteSpec[] {
           data: {
             pageTitle: 'Panels',
             canConfigure: v.canConfigure,
-            panels: rows.map((p) => ({ ...p, yourPart: p.administrator_id === v.id ? 'Administrator' : p.my_role ? ROLE_NAMES[p.my_role as keyof typeof ROLE_NAMES] : '' })),
+            panels: rows.map((p) => ({
+              ...p,
+              yourPart: p.administrator_id === v.id ? 'Administrator' : p.my_role ? ROLE_NAMES[p.my_role as keyof typeof ROLE_NAMES] : '',
+            })),
             day,
           },
         };
@@ -311,17 +376,27 @@ export function panelsRoutes(deps: CapabilityDeps): RouteSpec[] {
       Object.assign(ctx.audit, { subjectType: 'panel', subjectId: ctx.params.id, details: input });
       return { redirect: `${paths.panels.panel(ctx.params.id)}?done=member-added#members` };
     }),
-    panelPageAction(paths.panels.removeMember(), CONFIGURE, 'panels.member.remove', async (ctx) => {
-      const memberId = String(ctx.body.memberId ?? '');
-      await panels.removeMember(ctx.db, ctx.param('id'), parseVersion(ctx.body), memberId);
-      Object.assign(ctx.audit, { subjectType: 'panel', subjectId: ctx.params.id, details: { memberId } });
-      return { redirect: `${paths.panels.panel(ctx.params.id)}?done=member-removed#members` };
-    }, false),
+    panelPageAction(
+      paths.panels.removeMember(),
+      CONFIGURE,
+      'panels.member.remove',
+      async (ctx) => {
+        const memberId = String(ctx.body.memberId ?? '');
+        await panels.removeMember(ctx.db, ctx.param('id'), parseVersion(ctx.body), memberId);
+        Object.assign(ctx.audit, { subjectType: 'panel', subjectId: ctx.params.id, details: { memberId } });
+        return { redirect: `${paths.panels.panel(ctx.params.id)}?done=member-removed#members` };
+      },
+      false,
+    ),
     panelPageAction(paths.panels.addMeeting(), 'signed-in', 'panels.meeting.add', async (ctx) => {
       const panel = await schedulersPanel(ctx);
       const input = parseMeetingForm(ctx.body);
       const meeting = await panels.addMeeting(ctx.db, panel, input, todayInLondon());
-      Object.assign(ctx.audit, { subjectType: 'panel-meeting', subjectId: meeting.id, details: { panelId: panel.id, meetsOn: input.meetsOn, placeGiven: input.place !== null } });
+      Object.assign(ctx.audit, {
+        subjectType: 'panel-meeting',
+        subjectId: meeting.id,
+        details: { panelId: panel.id, meetsOn: input.meetsOn, placeGiven: input.place !== null },
+      });
       return { redirect: `${paths.panels.panel(panel.id)}?done=meeting-added#schedule` };
     }),
     panelPageAction(paths.panels.generateMeetings(), 'signed-in', 'panels.meeting.generate', async (ctx) => {
@@ -329,7 +404,11 @@ export function panelsRoutes(deps: CapabilityDeps): RouteSpec[] {
       const form = parseForm(generateForm, ctx.body);
       const rule = { weekday: form.weekday, nth: form.nth };
       const r = await panels.generateMeetings(ctx.db, panel, rule, form.count, form.place, todayInLondon());
-      Object.assign(ctx.audit, { subjectType: 'panel', subjectId: panel.id, details: { weekday: rule.weekday, nth: rule.nth, count: form.count, placeGiven: !!form.place, added: r.added, skipped: r.skipped.length } });
+      Object.assign(ctx.audit, {
+        subjectType: 'panel',
+        subjectId: panel.id,
+        details: { weekday: rule.weekday, nth: rule.nth, count: form.count, placeGiven: !!form.place, added: r.added, skipped: r.skipped.length },
+      });
       const skipped = r.skipped.length ? `&skipped=${encodeURIComponent(r.skipped.join('; '))}` : '';
       return { redirect: `${paths.panels.panel(panel.id)}?done=meetings-generated${skipped}#schedule` };
     }),
@@ -337,7 +416,11 @@ export function panelsRoutes(deps: CapabilityDeps): RouteSpec[] {
     agendaAction(paths.panels.addCase(), 'panels.agenda.add', async (ctx, version) => {
       const input = parseCaseForm(ctx.body);
       const r = await panels.addCase(ctx.db, ctx.param('meetingId'), version, input, ctx.user.id, todayInLondon());
-      return { done: r.late ? 'case-added-late' : 'case-added', details: { caseId: r.caseId, referral: r.reference, late: r.late }, children: r.childId ? [r.childId] : [] };
+      return {
+        done: r.late ? 'case-added-late' : 'case-added',
+        details: { caseId: r.caseId, referral: r.reference, late: r.late },
+        children: r.childId ? [r.childId] : [],
+      };
     }),
     agendaAction(paths.panels.moveCase(), 'panels.agenda.move', async (ctx, version) => {
       const form = parseForm(caseActionForm, ctx.body);
@@ -351,7 +434,13 @@ export function panelsRoutes(deps: CapabilityDeps): RouteSpec[] {
     }),
     agendaAction(paths.panels.publish(), 'panels.agenda.publish', async (ctx, version) => {
       const confirmLate = [ctx.body.confirmLate].flat().includes('yes');
-      const r = await panels.publish(ctx.db, ctx.param('meetingId'), version, { today: todayInLondon(), confirmLate, actorId: ctx.user.id, notifier: deps.notifier, baseUrl: deps.config.baseUrl });
+      const r = await panels.publish(ctx.db, ctx.param('meetingId'), version, {
+        today: todayInLondon(),
+        confirmLate,
+        actorId: ctx.user.id,
+        notifier: deps.notifier,
+        baseUrl: deps.config.baseUrl,
+      });
       return { done: r.late ? 'published-late' : 'published', details: r };
     }),
     agendaAction(paths.panels.attendance(), 'panels.attendance.record', async (ctx, version) => {
@@ -359,7 +448,14 @@ export function panelsRoutes(deps: CapabilityDeps): RouteSpec[] {
       const members = (await panels.attendance(ctx.db, meeting)).map((m) => ({ userId: m.user_id, name: m.display_name }));
       const rows = parseAttendanceForm(ctx.body, members);
       await panels.recordAttendance(ctx.db, meeting.id, version, rows, ctx.user.id);
-      return { done: 'attendance-saved', details: { present: rows.filter((r) => r.present).map((r) => r.userId), absent: rows.filter((r) => !r.present).map((r) => r.userId), interestsDeclared: rows.filter((r) => r.interests).length } };
+      return {
+        done: 'attendance-saved',
+        details: {
+          present: rows.filter((r) => r.present).map((r) => r.userId),
+          absent: rows.filter((r) => !r.present).map((r) => r.userId),
+          interestsDeclared: rows.filter((r) => r.interests).length,
+        },
+      };
     }),
     agendaAction(paths.panels.held(), 'panels.meeting.held', async (ctx, version) => {
       await panels.markHeld(ctx.db, ctx.param('meetingId'), version, todayInLondon());
@@ -384,9 +480,18 @@ export function panelsRoutes(deps: CapabilityDeps): RouteSpec[] {
       page: cancelPage,
       read: async (ctx) => ({ version: await schedulersVersion(ctx), reason: parseCancelForm(ctx.body) }),
       send: async (ctx, { version, reason }) => {
-        const r = await panels.cancelMeeting(ctx.db, ctx.param('meetingId'), version, { reason, actorId: ctx.user.id, notifier: deps.notifier, baseUrl: deps.config.baseUrl });
+        const r = await panels.cancelMeeting(ctx.db, ctx.param('meetingId'), version, {
+          reason,
+          actorId: ctx.user.id,
+          notifier: deps.notifier,
+          baseUrl: deps.config.baseUrl,
+        });
         // The reason may name a child or a family: the audit keeps only that one was given.
-        Object.assign(ctx.audit, { subjectType: 'panel-meeting', subjectId: ctx.params.meetingId, details: { ...r, reasonGiven: true, reasonLength: reason.length } });
+        Object.assign(ctx.audit, {
+          subjectType: 'panel-meeting',
+          subjectId: ctx.params.meetingId,
+          details: { ...r, reasonGiven: true, reasonLength: reason.length },
+        });
         return { redirect: `${paths.panels.panel(r.panelId)}?done=${r.notified ? 'meeting-cancelled-notified' : 'meeting-cancelled'}#schedule` };
       },
     }),
@@ -407,7 +512,10 @@ export function panelsRoutes(deps: CapabilityDeps): RouteSpec[] {
         const r = await panels.editSummary(ctx.db, ctx.param('meetingId'), version, caseId, summary);
         const c = await panels.caseForEditing(ctx.db, ctx.param('meetingId'), caseId);
         // The summary's text stays out of the audit: only which case, and how long it now is.
-        Object.assign(ctx.audit, { details: { caseId, referralId: r.referralId, changed: r.changed, summaryLength: summary.length }, children: c.childId ? [c.childId] : [] });
+        Object.assign(ctx.audit, {
+          details: { caseId, referralId: r.referralId, changed: r.changed, summaryLength: summary.length },
+          children: c.childId ? [c.childId] : [],
+        });
         return { redirect: `${paths.panels.meeting(ctx.params.meetingId)}?done=summary-changed#agenda` };
       },
     }),
@@ -419,12 +527,25 @@ export function panelsRoutes(deps: CapabilityDeps): RouteSpec[] {
       auditReads: true,
       handler: async (ctx) => {
         const { meeting, panel, administrator, papersOpen } = await panels.meetingForViewer(ctx.db, ctx.params.meetingId, viewer(ctx));
-        Object.assign(ctx.audit, { subjectType: 'panel-meeting', subjectId: meeting.id, details: { panelId: panel.id, published: meeting.status !== 'planned' } });
+        Object.assign(ctx.audit, {
+          subjectType: 'panel-meeting',
+          subjectId: meeting.id,
+          details: { panelId: panel.id, published: meeting.status !== 'planned' },
+        });
         const cases = papersOpen ? await panels.papers(ctx.db, meeting.id) : [];
         ctx.audit.children = [...new Set(cases.map((c) => c.childId).filter((x): x is string => !!x))];
         return {
           view: `${V}papers.njk`,
-          data: { pageTitle: `Papers: ${panel.name}, ${day(meeting.meets_on)}`, meeting, panel, administrator, papersOpen, cases, day, lateWarning: panels.lateWarning(meeting, panel.papers_days) },
+          data: {
+            pageTitle: `Papers: ${panel.name}, ${day(meeting.meets_on)}`,
+            meeting,
+            panel,
+            administrator,
+            papersOpen,
+            cases,
+            day,
+            lateWarning: panels.lateWarning(meeting, panel.papers_days),
+          },
         };
       },
     },

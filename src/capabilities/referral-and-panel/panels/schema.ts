@@ -66,7 +66,10 @@ export function parsePanelForm(body: Body): PanelInput {
   const papersDays = Number(str(body.papersDays));
   const cutOffDays = Number(str(body.cutOffDays));
   if (/^\d+$/.test(str(body.papersDays)) && /^\d+$/.test(str(body.cutOffDays)) && cutOffDays < papersDays) {
-    errors.push({ text: 'Cases must close on or before the day papers go out: make the cut-off at least as many days before the meeting as the papers', href: '#cutOffDays' });
+    errors.push({
+      text: 'Cases must close on or before the day papers go out: make the cut-off at least as many days before the meeting as the papers',
+      href: '#cutOffDays',
+    });
   }
   if (errors.length || !fields) throw new ValidationError(errors);
   // Kept in the list's order, once each.
@@ -101,7 +104,8 @@ export function parseMemberForm(body: Body): MemberInput {
     if (!r.ok) errors.push({ text: moneyMessage(r.problem, 'the delegated financial authority'), href: '#authority' });
     else authorityPence = r.pence;
   }
-  if (authorityPence > 0 && !partnerId) errors.push({ text: 'Choose the budget partner whose money this authority commits, or leave the authority empty', href: '#partnerId' });
+  if (authorityPence > 0 && !partnerId)
+    errors.push({ text: 'Choose the budget partner whose money this authority commits, or leave the authority empty', href: '#partnerId' });
   if (errors.length) throw new ValidationError(errors);
   return { userId, role: role as MemberInput['role'], partnerId, authorityPence };
 }

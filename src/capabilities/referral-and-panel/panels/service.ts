@@ -18,7 +18,6 @@ import { isLate, meetingDayProblem, meetingDeadlines, nextMonthlyMeetings, type 
 /** Roles whose holders may sit on or run a panel (they can open its pages). */
 const ATTENDING_ROLES = (Object.keys(ROLE_PERMISSIONS) as Role[]).filter((r) => ROLE_PERMISSIONS[r].includes('panels:attend'));
 
-
 // ---------------------------------------------------------------- people and partners
 
 /** Active people who may be a panel's administrator or member: their role lets them attend panels. */
@@ -43,7 +42,10 @@ export const listPartners = (db: Db) =>
 
 async function eligiblePerson(db: Db, userId: string, field: string, what: string) {
   const person = isUuid(userId) ? (await eligiblePeople(db)).find((p) => p.id === userId) : undefined;
-  if (!person) throw new ValidationError([{ text: `Choose ${what} from the list: only active people whose role lets them attend panels can be chosen`, href: `#${field}` }]);
+  if (!person)
+    throw new ValidationError([
+      { text: `Choose ${what} from the list: only active people whose role lets them attend panels can be chosen`, href: `#${field}` },
+    ]);
   return person;
 }
 
@@ -72,7 +74,11 @@ export async function listPanels(db: Db, viewer: Viewer, today: string) {
       'p.active',
       'p.administrator_id',
       'a.display_name as administrator_name',
-      sql<string | null>`(select min(m.meets_on)::text from panel_meetings m where m.panel_id = p.id and m.status in ('planned', 'published') and m.meets_on >= ${today}::date)`.as('next_meeting_on'),
+      sql<
+        string | null
+      >`(select min(m.meets_on)::text from panel_meetings m where m.panel_id = p.id and m.status in ('planned', 'published') and m.meets_on >= ${today}::date)`.as(
+        'next_meeting_on',
+      ),
       sql<string | null>`(select pm.role from panel_members pm where pm.panel_id = p.id and pm.user_id = ${viewer.id} and pm.active)`.as('my_role'),
     ])
     .orderBy('p.name');
@@ -80,7 +86,14 @@ export async function listPanels(db: Db, viewer: Viewer, today: string) {
     q = q.where((eb) =>
       eb.or([
         eb('p.administrator_id', '=', viewer.id),
-        eb.exists(eb.selectFrom('panel_members as pm').select('pm.id').whereRef('pm.panel_id', '=', 'p.id').where('pm.user_id', '=', viewer.id).where('pm.active', '=', true)),
+        eb.exists(
+          eb
+            .selectFrom('panel_members as pm')
+            .select('pm.id')
+            .whereRef('pm.panel_id', '=', 'p.id')
+            .where('pm.user_id', '=', viewer.id)
+            .where('pm.active', '=', true),
+        ),
       ]),
     );
   }
@@ -102,7 +115,13 @@ export async function getPanel(db: Db, id: string | undefined) {
 export type Panel = Awaited<ReturnType<typeof getPanel>>;
 
 async function isActiveMember(db: Db, panelId: string, userId: string) {
-  const row = await db.selectFrom('panel_members').select('id').where('panel_id', '=', panelId).where('user_id', '=', userId).where('active', '=', true).executeTakeFirst();
+  const row = await db
+    .selectFrom('panel_members')
+    .select('id')
+    .where('panel_id', '=', panelId)
+    .where('user_id', '=', userId)
+    .where('active', '=', true)
+    .executeTakeFirst();
   return !!row;
 }
 
@@ -122,7 +141,10 @@ export async function panelForViewer(db: Db, id: string | undefined, viewer: Vie
 }
 
 async function checkName(db: Db, name: string, exceptId?: string) {
-  let q = db.selectFrom('panels').select('id').where(sql`lower(name)`, '=', name.toLowerCase());
+  let q = db
+    .selectFrom('panels')
+    .select('id')
+    .where(sql`lower(name)`, '=', name.toLowerCase());
   if (exceptId) q = q.where('id', '!=', exceptId);
   if (await q.executeTakeFirst()) throw new ValidationError([{ text: `Another panel is already called ${name}. Choose a different name`, href: '#name' }]);
 }
@@ -165,7 +187,11 @@ export async function updatePanel(db: Db, id: string, expectedVersion: number, i
   const planned = await db.selectFrom('panel_meetings').select(['id', 'meets_on']).where('panel_id', '=', id).where('status', '=', 'planned').execute();
   for (const m of planned) {
     const d = meetingDeadlines(m.meets_on, input);
-    await db.updateTable('panel_meetings').set({ cut_off_on: d.cutOffOn, papers_due_on: d.papersDueOn, version: sql`version + 1` }).where('id', '=', m.id).execute();
+    await db
+      .updateTable('panel_meetings')
+      .set({ cut_off_on: d.cutOffOn, papers_due_on: d.papersDueOn, version: sql`version + 1` })
+      .where('id', '=', m.id)
+      .execute();
   }
 }
 
@@ -177,7 +203,18 @@ export async function listMembers(db: Db, panelId: string) {
     .innerJoin('users as u', 'u.id', 'm.user_id')
     .innerJoin('organisations as o', 'o.id', 'u.organisation_id')
     .leftJoin('budget_partners as p', 'p.id', 'm.partner_id')
-    .select(['m.id', 'm.user_id', 'm.role', 'm.partner_id', 'm.authority_pence', 'u.display_name', 'u.email', 'o.name as organisation_name', 'o.type as organisation_type', 'p.short_name as partner_name'])
+    .select([
+      'm.id',
+      'm.user_id',
+      'm.role',
+      'm.partner_id',
+      'm.authority_pence',
+      'u.display_name',
+      'u.email',
+      'o.name as organisation_name',
+      'o.type as organisation_type',
+      'p.short_name as partner_name',
+    ])
     .where('m.panel_id', '=', panelId)
     .where('m.active', '=', true)
     .orderBy(sql`case m.role when 'chair' then 0 when 'member' then 1 else 2 end`)
@@ -194,16 +231,31 @@ export async function addMember(db: Db, panelId: string, expectedVersion: number
     if (!partner) throw new ValidationError([{ text: 'Choose the budget partner from the list', href: '#partnerId' }]);
     if (partner.organisation_id !== person.organisation_id) {
       throw new ValidationError([
-        { text: `${person.display_name} works for ${person.organisation_name}, so cannot commit ${partner.short_name}’s money (${partner.organisation_name}). Choose their own organisation’s partner`, href: '#partnerId' },
+        {
+          text: `${person.display_name} works for ${person.organisation_name}, so cannot commit ${partner.short_name}’s money (${partner.organisation_name}). Choose their own organisation’s partner`,
+          href: '#partnerId',
+        },
       ]);
     }
   }
-  const existing = await db.selectFrom('panel_members').select(['id', 'active']).where('panel_id', '=', panelId).where('user_id', '=', input.userId).executeTakeFirst();
-  if (existing?.active) throw new ValidationError([{ text: `${person.display_name} is already a member of this panel. Remove them first to change their role or authority`, href: '#userId' }]);
+  const existing = await db
+    .selectFrom('panel_members')
+    .select(['id', 'active'])
+    .where('panel_id', '=', panelId)
+    .where('user_id', '=', input.userId)
+    .executeTakeFirst();
+  if (existing?.active)
+    throw new ValidationError([
+      { text: `${person.display_name} is already a member of this panel. Remove them first to change their role or authority`, href: '#userId' },
+    ]);
   await claimPanel(db, panelId, expectedVersion);
   const values = { role: input.role, partner_id: input.partnerId, authority_pence: input.authorityPence, active: true };
   if (existing) await db.updateTable('panel_members').set(values).where('id', '=', existing.id).execute();
-  else await db.insertInto('panel_members').values({ panel_id: panelId, user_id: input.userId, ...values }).execute();
+  else
+    await db
+      .insertInto('panel_members')
+      .values({ panel_id: panelId, user_id: input.userId, ...values })
+      .execute();
   return person;
 }
 
@@ -211,7 +263,13 @@ export async function addMember(db: Db, panelId: string, expectedVersion: number
 export async function removeMember(db: Db, panelId: string, expectedVersion: number, memberId: string) {
   await getPanel(db, panelId);
   if (!isUuid(memberId)) throw new NotFoundError('member');
-  const member = await db.selectFrom('panel_members').select('id').where('id', '=', memberId).where('panel_id', '=', panelId).where('active', '=', true).executeTakeFirst();
+  const member = await db
+    .selectFrom('panel_members')
+    .select('id')
+    .where('id', '=', memberId)
+    .where('panel_id', '=', panelId)
+    .where('active', '=', true)
+    .executeTakeFirst();
   if (!member) throw new ValidationError([{ text: 'That person is no longer a member of this panel', href: '#members' }]);
   await claimPanel(db, panelId, expectedVersion);
   await db.updateTable('panel_members').set({ active: false }).where('id', '=', memberId).execute();
@@ -222,7 +280,16 @@ export async function removeMember(db: Db, panelId: string, expectedVersion: num
 export const listMeetings = (db: Db, panelId: string) =>
   db
     .selectFrom('panel_meetings as m')
-    .select(['m.id', 'm.meets_on', 'm.cut_off_on', 'm.papers_due_on', 'm.place', 'm.status', 'm.published_late', sql<number>`(select count(*) from panel_cases c where c.meeting_id = m.id)::int`.as('cases')])
+    .select([
+      'm.id',
+      'm.meets_on',
+      'm.cut_off_on',
+      'm.papers_due_on',
+      'm.place',
+      'm.status',
+      'm.published_late',
+      sql<number>`(select count(*) from panel_cases c where c.meeting_id = m.id)::int`.as('cases'),
+    ])
     .where('m.panel_id', '=', panelId)
     .orderBy('m.meets_on')
     .execute();
@@ -237,7 +304,12 @@ async function checkMeetingDay(db: Db, panelId: string, meetsOn: string, today: 
   const problem = meetingDayProblem(meetsOn);
   if (problem) throw new ValidationError([{ text: `${longDate(meetsOn)} ${problem}: choose a working day for the meeting`, href: '#meetsOn-day' }]);
   if (meetsOn < today) throw new ValidationError([{ text: 'The date of the meeting must be today or later', href: '#meetsOn-day' }]);
-  let q = db.selectFrom('panel_meetings').select(['id', 'status']).where('panel_id', '=', panelId).where('meets_on', '=', meetsOn).where('status', '!=', 'cancelled');
+  let q = db
+    .selectFrom('panel_meetings')
+    .select(['id', 'status'])
+    .where('panel_id', '=', panelId)
+    .where('meets_on', '=', meetsOn)
+    .where('status', '!=', 'cancelled');
   if (exceptMeetingId) q = q.where('id', '!=', exceptMeetingId);
   const clash = await q.executeTakeFirst();
   if (clash) throw new ValidationError([{ text: `The panel already meets on ${longDate(meetsOn)}`, href: '#meetsOn-day' }]);
@@ -309,7 +381,8 @@ function requireDraft(meeting: Meeting) {
   }
 }
 
-const statusWords = (meeting: Meeting) => (meeting.status === 'published' ? 'its papers have been published to members' : meeting.status === 'held' ? 'it has been held' : 'it was cancelled');
+const statusWords = (meeting: Meeting) =>
+  meeting.status === 'published' ? 'its papers have been published to members' : meeting.status === 'held' ? 'it has been held' : 'it was cancelled';
 
 /**
  * Moves a meeting not yet published to another day or place. The cut-off and papers dates are
@@ -344,10 +417,19 @@ export async function cancelMeeting(db: Db, meetingId: string, expectedVersion: 
   // Locks the meeting's cases: a decision being recorded now (panel-decisions locks its case first)
   // either commits before this reads the decisions, or waits and then finds the meeting cancelled.
   const cases = await db.selectFrom('panel_cases').select('id').where('meeting_id', '=', meetingId).forUpdate().execute();
-  const decided = await db.selectFrom('panel_decisions').select(sql<number>`count(*)::int`.as('n')).where('meeting_id', '=', meetingId).executeTakeFirstOrThrow();
+  const decided = await db
+    .selectFrom('panel_decisions')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .where('meeting_id', '=', meetingId)
+    .executeTakeFirstOrThrow();
   const n = Number(decided.n);
   if (n > 0) {
-    throw new ValidationError([{ text: `The meeting cannot be cancelled: a decision has already been recorded at it (${n === 1 ? '1 case' : `${n} cases`}). Mark the meeting as held instead`, href: '#reason' }]);
+    throw new ValidationError([
+      {
+        text: `The meeting cannot be cancelled: a decision has already been recorded at it (${n === 1 ? '1 case' : `${n} cases`}). Mark the meeting as held instead`,
+        href: '#reason',
+      },
+    ]);
   }
   await claimMeeting(db, meetingId, expectedVersion, { status: 'cancelled', cancelled_at: new Date(), cancelled_by: opts.actorId, cancel_reason: opts.reason });
   const wasPublished = meeting.status === 'published';
@@ -416,7 +498,13 @@ const childOf = (r: ReferralRow) => {
 export async function agenda(db: Db, meetingId: string) {
   const cases = await db.selectFrom('panel_cases as pc').selectAll('pc').where('pc.meeting_id', '=', meetingId).orderBy('pc.position').execute();
   if (!cases.length) return [];
-  const referrals = await referralRows(db).where('r.id', 'in', cases.map((c) => c.referral_id)).execute();
+  const referrals = await referralRows(db)
+    .where(
+      'r.id',
+      'in',
+      cases.map((c) => c.referral_id),
+    )
+    .execute();
   // The decision on each case, once recorded (capabilities/panel-decisions).
   const decisions = await db.selectFrom('panel_decisions').select(['id', 'case_id', 'outcome']).where('meeting_id', '=', meetingId).execute();
   return cases.map((c) => {
@@ -454,16 +542,28 @@ export async function addCase(db: Db, meetingId: string, expectedVersion: number
   const available = await candidates(db);
   const referral = isUuid(input.referralId) ? available.find((c) => c.id === input.referralId) : undefined;
   if (!referral) {
-    throw new ValidationError([{ text: 'That referral cannot be added: it has not been sent to panel, or it is already on the agenda of a meeting still to be held', href: '#referralId' }]);
+    throw new ValidationError([
+      {
+        text: 'That referral cannot be added: it has not been sent to panel, or it is already on the agenda of a meeting still to be held',
+        href: '#referralId',
+      },
+    ]);
   }
   const late = isLate(today, meeting.cut_off_on);
   if (late && !input.late) {
     throw new ValidationError([
-      { text: `The cut-off for this meeting was ${longDate(meeting.cut_off_on)}. To add ${referral.reference} anyway, tick “Add as a late case”: it will be marked late on the agenda`, href: '#late' },
+      {
+        text: `The cut-off for this meeting was ${longDate(meeting.cut_off_on)}. To add ${referral.reference} anyway, tick “Add as a late case”: it will be marked late on the agenda`,
+        href: '#late',
+      },
     ]);
   }
   await claimMeeting(db, meetingId, expectedVersion);
-  const last = await db.selectFrom('panel_cases').select(sql<number>`coalesce(max(position), 0)::int`.as('p')).where('meeting_id', '=', meetingId).executeTakeFirstOrThrow();
+  const last = await db
+    .selectFrom('panel_cases')
+    .select(sql<number>`coalesce(max(position), 0)::int`.as('p'))
+    .where('meeting_id', '=', meetingId)
+    .executeTakeFirstOrThrow();
   const row = await db
     .insertInto('panel_cases')
     .values({ meeting_id: meetingId, referral_id: referral.id, position: Number(last.p) + 1, summary: input.summary, added_late: late, added_by: actorId })
@@ -473,15 +573,26 @@ export async function addCase(db: Db, meetingId: string, expectedVersion: number
 }
 
 async function caseOn(db: Db, meetingId: string, caseId: string) {
-  const c = isUuid(caseId) ? await db.selectFrom('panel_cases').selectAll().where('id', '=', caseId).where('meeting_id', '=', meetingId).executeTakeFirst() : undefined;
+  const c = isUuid(caseId)
+    ? await db.selectFrom('panel_cases').selectAll().where('id', '=', caseId).where('meeting_id', '=', meetingId).executeTakeFirst()
+    : undefined;
   if (!c) throw new ValidationError([{ text: 'That case is no longer on this agenda', href: '#agenda' }]);
   return c;
 }
 
 async function renumber(db: Db, meetingId: string, orderedIds: string[]) {
   // Two passes so the positions never clash mid-way (no unique index today, but cheap insurance).
-  for (const [i, id] of orderedIds.entries()) await db.updateTable('panel_cases').set({ position: -(i + 1) }).where('id', '=', id).execute();
-  await db.updateTable('panel_cases').set({ position: sql`-position` }).where('meeting_id', '=', meetingId).execute();
+  for (const [i, id] of orderedIds.entries())
+    await db
+      .updateTable('panel_cases')
+      .set({ position: -(i + 1) })
+      .where('id', '=', id)
+      .execute();
+  await db
+    .updateTable('panel_cases')
+    .set({ position: sql`-position` })
+    .where('meeting_id', '=', meetingId)
+    .execute();
 }
 
 export async function moveCase(db: Db, meetingId: string, expectedVersion: number, caseId: string, direction: 'up' | 'down') {
@@ -545,7 +656,8 @@ export async function publish(db: Db, meetingId: string, expectedVersion: number
   const cases = await db.selectFrom('panel_cases').select('id').where('meeting_id', '=', meetingId).execute();
   if (!cases.length) throw new ValidationError([{ text: 'Add at least one case to the agenda before publishing it', href: '#referralId' }]);
   const late = isLate(opts.today, meeting.papers_due_on);
-  if (late && !opts.confirmLate) throw new ValidationError([{ text: `${lateWarning(meeting, panel.papers_days)} Tick “Publish late” to publish them anyway`, href: '#confirmLate' }]);
+  if (late && !opts.confirmLate)
+    throw new ValidationError([{ text: `${lateWarning(meeting, panel.papers_days)} Tick “Publish late” to publish them anyway`, href: '#confirmLate' }]);
   await claimMeeting(db, meetingId, expectedVersion, { status: 'published', published_at: new Date(), published_by: opts.actorId, published_late: late });
   const members = await listMembers(db, panel.id);
   const link = `${opts.baseUrl.replace(/\/$/, '')}${paths.panels.papers(meetingId)}`;
@@ -629,17 +741,29 @@ export async function recordAttendance(db: Db, meetingId: string, expectedVersio
     await db
       .insertInto('meeting_attendance')
       .values({ meeting_id: meetingId, user_id: r.userId, present: r.present, interests: r.interests, recorded_by: actorId })
-      .onConflict((oc) => oc.columns(['meeting_id', 'user_id']).doUpdateSet({ present: r.present, interests: r.interests, recorded_by: actorId, recorded_at: new Date() }))
+      .onConflict((oc) =>
+        oc.columns(['meeting_id', 'user_id']).doUpdateSet({ present: r.present, interests: r.interests, recorded_by: actorId, recorded_at: new Date() }),
+      )
       .execute();
   }
 }
 
 export async function markHeld(db: Db, meetingId: string, expectedVersion: number, today: string) {
   const { meeting } = await getMeeting(db, meetingId);
-  if (meeting.status !== 'published') throw new ValidationError([{ text: meeting.status === 'held' ? 'The meeting is already marked as held' : 'Publish the agenda and papers before marking the meeting held', href: '#held' }]);
-  if (today < meeting.meets_on) throw new ValidationError([{ text: `The meeting is on ${longDate(meeting.meets_on)}: it can be marked held on that day or later`, href: '#held' }]);
+  if (meeting.status !== 'published')
+    throw new ValidationError([
+      {
+        text: meeting.status === 'held' ? 'The meeting is already marked as held' : 'Publish the agenda and papers before marking the meeting held',
+        href: '#held',
+      },
+    ]);
+  if (today < meeting.meets_on)
+    throw new ValidationError([{ text: `The meeting is on ${longDate(meeting.meets_on)}: it can be marked held on that day or later`, href: '#held' }]);
   const missing = (await attendance(db, meeting)).filter((m) => m.present === null);
-  if (missing.length) throw new ValidationError([{ text: `Record whether ${missing.map((m) => m.display_name).join(', ')} attended before marking the meeting held`, href: '#attendance' }]);
+  if (missing.length)
+    throw new ValidationError([
+      { text: `Record whether ${missing.map((m) => m.display_name).join(', ')} attended before marking the meeting held`, href: '#attendance' },
+    ]);
   await claimMeeting(db, meetingId, expectedVersion, { status: 'held' });
 }
 

@@ -9,23 +9,10 @@ import type { ReferralStatus } from '../../../platform/db/schema.js';
 import { paths } from '../../../paths.js';
 import type { CapabilityDeps } from '../../deps.js';
 import { requireChild, viewerOf } from '../../record/sharing/index.js';
-import {
-  parseRegisterForm,
-  findPossibleDuplicates,
-  registerChild,
-  displayName,
-  hiddenFields,
-  registerFormData,
-} from '../../record/children/index.js';
+import { parseRegisterForm, findPossibleDuplicates, registerChild, displayName, hiddenFields, registerFormData } from '../../record/children/index.js';
 import { radioItems, paginationItems } from '../../../platform/views/items.js';
 import { dateInput, withDate } from '../../../platform/date-input.js';
-import {
-  assessableRuleSets,
-  assessReferral,
-  eligibilityOfReferral,
-  getRuleSet,
-  parseAssessmentForm,
-} from '../eligibility/index.js';
+import { assessableRuleSets, assessReferral, eligibilityOfReferral, getRuleSet, parseAssessmentForm } from '../eligibility/index.js';
 import { SELF_REFERRERS, STATUS_NAMES, TRIAGE_DECISIONS, OPEN_STATUSES, QUEUE_STATUSES, attachProblem, type QueueFilter } from './rules.js';
 import { parseChildSearch, parsePartnerReferral, parseSelfReferral, parseTriage } from './schema.js';
 import * as referrals from './service.js';
@@ -71,7 +58,11 @@ export function referralsRoutes(deps: CapabilityDeps): RouteSpec[] {
     let child = null;
     if (childId) {
       await requireChild(ctx, childId, 'core', 'making a referral');
-      const c = await ctx.db.selectFrom('children').select(['id', 'given_name', 'family_name', 'preferred_name', 'date_of_birth']).where('id', '=', childId).executeTakeFirstOrThrow();
+      const c = await ctx.db
+        .selectFrom('children')
+        .select(['id', 'given_name', 'family_name', 'preferred_name', 'date_of_birth'])
+        .where('id', '=', childId)
+        .executeTakeFirstOrThrow();
       child = { id: c.id, name: displayName(c), born: longDate(c.date_of_birth) };
     }
     return {
@@ -118,11 +109,24 @@ export function referralsRoutes(deps: CapabilityDeps): RouteSpec[] {
         statusName: STATUS_NAMES[r.status],
         childName: childName(r.child),
         childBorn: r.child.dateOfBirth ? longDate(r.child.dateOfBirth) : 'Not given',
-        relationship: r.referrer_relationship === 'young-person' ? 'The young person' : r.referrer_relationship === 'professional' ? `Professional${r.organisation_name ? `, ${r.organisation_name}` : ''}` : r.referrer_relationship === 'parent' ? 'Parent' : 'Carer',
+        relationship:
+          r.referrer_relationship === 'young-person'
+            ? 'The young person'
+            : r.referrer_relationship === 'professional'
+              ? `Professional${r.organisation_name ? `, ${r.organisation_name}` : ''}`
+              : r.referrer_relationship === 'parent'
+                ? 'Parent'
+                : 'Carer',
         events: events.map((e) => ({ ...e, name: EVENT_NAMES[e.kind] ?? e.kind })),
         assessments,
         search,
-        searchDob: dateInput('childDob', ctx.query, search?.problem ? [{ text: search.problem, href: '#childDob-day' }] : undefined, 'Date of birth (optional)', 'For example, 27 3 2015'),
+        searchDob: dateInput(
+          'childDob',
+          ctx.query,
+          search?.problem ? [{ text: search.problem, href: '#childDob-day' }] : undefined,
+          'Date of birth (optional)',
+          'For example, 27 3 2015',
+        ),
         results: results.map((c) => ({ id: c.id, name: displayName(c), born: longDate(c.date_of_birth), href: paths.children.record(c.id) })),
         open,
         errors,
@@ -146,14 +150,20 @@ export function referralsRoutes(deps: CapabilityDeps): RouteSpec[] {
       back,
       cancel: back.href,
       heading: 'Register the child or young person',
-      intro: id ? 'Check what the family told us, add what is missing, then register: the referral is attached to the new record. ' : 'Once registered, you can write the referral. ',
+      intro: id
+        ? 'Check what the family told us, add what is missing, then register: the referral is attached to the new record. '
+        : 'Once registered, you can write the referral. ',
       referral: id,
     };
   };
   const registerPage = async (ctx: SignedInContext, values: Values, errors?: FieldError[]): Promise<RouteResult> => {
     return {
       view: 'record/children/views/register.njk',
-      data: { pageTitle: 'Register the child or young person', registration: registrationFor(values.referral), ...registerFormData(values, errors, ctx.user.organisationType) },
+      data: {
+        pageTitle: 'Register the child or young person',
+        registration: registrationFor(values.referral),
+        ...registerFormData(values, errors, ctx.user.organisationType),
+      },
     };
   };
   /** The referral a registration is for, checked: only triage staff attach children to referrals. */
@@ -184,7 +194,11 @@ export function referralsRoutes(deps: CapabilityDeps): RouteSpec[] {
       send: async (ctx, input) => {
         const row = await referrals.createFamilyReferral(ctx.db, deps.notifier, input, todayInLondon());
         // What was done, never what was typed.
-        Object.assign(ctx.audit, { subjectType: 'referral', subjectId: row.id, details: { reference: row.reference, route: 'family', who: input.who, contactMethod: input.contactMethod } });
+        Object.assign(ctx.audit, {
+          subjectType: 'referral',
+          subjectId: row.id,
+          details: { reference: row.reference, route: 'family', who: input.who, contactMethod: input.contactMethod },
+        });
         return { redirect: paths.referrals.selfReferralDone(row.reference) };
       },
     }),
@@ -251,10 +265,20 @@ export function referralsRoutes(deps: CapabilityDeps): RouteSpec[] {
           view: `${V}queue.njk`,
           data: {
             pageTitle: list.pages > 1 ? `Referrals (page ${list.page} of ${list.pages})` : 'Referrals',
-            rows: list.rows.map((r) => ({ ...r, childName: childName(r.child), statusName: STATUS_NAMES[r.status], received: longDate(r.received_on), href: paths.referrals.referral(r.id) })),
+            rows: list.rows.map((r) => ({
+              ...r,
+              childName: childName(r.child),
+              statusName: STATUS_NAMES[r.status],
+              received: longDate(r.received_on),
+              href: paths.referrals.referral(r.id),
+            })),
             statusItems: [
               { value: '', text: `Open referrals (${openCount})`, selected: filter === 'open' },
-              ...Object.entries(STATUS_NAMES).map(([value, text]) => ({ value, text: `${text} (${count(value as ReferralStatus)})`, selected: filter === value })),
+              ...Object.entries(STATUS_NAMES).map(([value, text]) => ({
+                value,
+                text: `${text} (${count(value as ReferralStatus)})`,
+                selected: filter === value,
+              })),
               { value: 'all', text: `All statuses (${allCount})`, selected: filter === 'all' },
             ],
             filter,
@@ -313,7 +337,8 @@ export function referralsRoutes(deps: CapabilityDeps): RouteSpec[] {
       audit: { show: 'referrals.eligibility.form', send: 'referrals.eligibility.assess' },
       auditReads: true,
       // As it starts, the rule set chosen with ?ruleSet=ID; shown again, the one the form named.
-      page: (ctx, values, errors) => assessPage(ctx, values ? (typeof values.ruleSet === 'string' ? values.ruleSet : undefined) : ctx.query.ruleSet, values, errors),
+      page: (ctx, values, errors) =>
+        assessPage(ctx, values ? (typeof values.ruleSet === 'string' ? values.ruleSet : undefined) : ctx.query.ruleSet, values, errors),
       read: async (ctx) => {
         const r = await auditedReferral(ctx);
         const ruleSetId = typeof ctx.body.ruleSet === 'string' ? ctx.body.ruleSet : '';
@@ -324,7 +349,12 @@ export function referralsRoutes(deps: CapabilityDeps): RouteSpec[] {
         const { result } = await assessReferral(ctx.db, r.id, ruleSetId, answers, ctx.user.id);
         await ctx.db
           .insertInto('referral_events')
-          .values({ referral_id: r.id, kind: 'eligibility-assessed', note: `${ruleSet.name}, version ${ruleSet.version}: ${result.summary}`, by_user_id: ctx.user.id })
+          .values({
+            referral_id: r.id,
+            kind: 'eligibility-assessed',
+            note: `${ruleSet.name}, version ${ruleSet.version}: ${result.summary}`,
+            by_user_id: ctx.user.id,
+          })
           .execute();
         ctx.audit.details = { reference: r.reference, ruleSetId, version: ruleSet.version, met: result.met, metCount: result.metCount };
         return { redirect: `${paths.referrals.referral(r.id)}?done=assessed#eligibility` };
@@ -439,7 +469,11 @@ export function referralsRoutes(deps: CapabilityDeps): RouteSpec[] {
 /** The GOV.UK pagination component's parameters for the queue (keeping the filter), or null for one page. */
 function queuePagination(filter: QueueFilter, page: number, pages: number) {
   if (pages <= 1) return null;
-  const href = (n: number) => `${paths.referrals.queue}?${new URLSearchParams({ ...(filter === 'open' ? {} : { status: filter }), ...(n > 1 ? { page: String(n) } : {}) }).toString()}`.replace(/\?$/, '');
+  const href = (n: number) =>
+    `${paths.referrals.queue}?${new URLSearchParams({ ...(filter === 'open' ? {} : { status: filter }), ...(n > 1 ? { page: String(n) } : {}) }).toString()}`.replace(
+      /\?$/,
+      '',
+    );
   return {
     ...(page > 1 ? { previous: { href: href(page - 1) } } : {}),
     ...(page < pages ? { next: { href: href(page + 1) } } : {}),

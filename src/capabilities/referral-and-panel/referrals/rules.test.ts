@@ -2,7 +2,18 @@
 // decision may be made from which status.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { OPEN_STATUSES, QUEUE_STATUSES, STATUS_NAMES, queuePage, queueStatuses, TRIAGE_DECISIONS, outcomeWords, selfReferralAgeProblem, triageProblem, type TriageDecision } from './rules.js';
+import {
+  OPEN_STATUSES,
+  QUEUE_STATUSES,
+  STATUS_NAMES,
+  queuePage,
+  queueStatuses,
+  TRIAGE_DECISIONS,
+  outcomeWords,
+  selfReferralAgeProblem,
+  triageProblem,
+  type TriageDecision,
+} from './rules.js';
 import type { ReferralStatus } from '../../../platform/db/schema.js';
 
 const TODAY = '2025-06-15';

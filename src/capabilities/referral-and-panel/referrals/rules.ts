@@ -34,15 +34,16 @@ export function selfReferralAgeProblem(who: SelfReferrer, dateOfBirth: string, t
     if (age < AGE_OF_SELF_REFERRAL) {
       return `You can refer yourself from age ${AGE_OF_SELF_REFERRAL}. Ask your parent or carer to fill in this form for you, or contact us another way`;
     }
-    if (age > MAX_AGE) return `This service is for young people up to age ${MAX_AGE}. The date of birth you gave makes you ${age}: check it, or contact us another way`;
+    if (age > MAX_AGE)
+      return `This service is for young people up to age ${MAX_AGE}. The date of birth you gave makes you ${age}: check it, or contact us another way`;
     return null;
   }
-  if (age > MAX_AGE) return `This service is for children and young people up to age ${MAX_AGE}. The date of birth you gave makes them ${age}: check it, or contact us another way`;
+  if (age > MAX_AGE)
+    return `This service is for children and young people up to age ${MAX_AGE}. The date of birth you gave makes them ${age}: check it, or contact us another way`;
   return null;
 }
 
-export const NO_SHARING_BASIS =
-  'Say who in the family agreed to this referral, or record the lawful basis for referring without their agreement';
+export const NO_SHARING_BASIS = 'Say who in the family agreed to this referral, or record the lawful basis for referring without their agreement';
 export const NO_AGREEMENT = 'Tick the box to agree to share this referral, or contact us another way';
 
 // ---------------------------------------------------------------------------------------------
@@ -50,7 +51,12 @@ export const NO_AGREEMENT = 'Tick the box to agree to share this referral, or co
 
 export const TRIAGE_DECISIONS = {
   accept: { label: 'Accept', status: 'accepted', event: 'accepted', said: 'has been accepted' },
-  'more-information': { label: 'Ask for more information', status: 'more-information', event: 'more-information', said: 'needs more information before we can decide' },
+  'more-information': {
+    label: 'Ask for more information',
+    status: 'more-information',
+    event: 'more-information',
+    said: 'needs more information before we can decide',
+  },
   signpost: { label: 'Signpost elsewhere', status: 'signposted', event: 'signposted', said: 'is better met by another service' },
   'to-panel': { label: 'Send to panel', status: 'to-panel', event: 'sent-to-panel', said: 'will go to the multi-agency panel' },
 } as const satisfies Record<string, { label: string; status: ReferralStatus; event: string; said: string }>;

@@ -114,7 +114,11 @@ export interface PartnerReferralInput {
 export function parsePartnerReferral(body: Body): PartnerReferralInput {
   const e = new FormErrors();
   const childId = text(body.childId);
-  const helpNeeded = e.field(body, 'helpNeeded', required('Enter what help the child and family need', 4000, 'What help is needed must be 4,000 characters or fewer'));
+  const helpNeeded = e.field(
+    body,
+    'helpNeeded',
+    required('Enter what help the child and family need', 4000, 'What help is needed must be 4,000 characters or fewer'),
+  );
   const reason = e.field(body, 'reason', required('Enter why you are referring', 4000, 'The reason must be 4,000 characters or fewer'));
   const basis = text(body.basis);
   const consentGivenBy = text(body.consentGivenBy);

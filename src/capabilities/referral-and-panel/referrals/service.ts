@@ -9,7 +9,18 @@ import type { ReferralStatus } from '../../../platform/db/schema.js';
 import { NotFoundError, StaleVersionError, ValidationError } from '../../../platform/http/errors.js';
 import { visibleChild, viewerOf } from '../../record/sharing/index.js';
 import { nameTokens, parseNhsNumber } from '../../record/children/index.js';
-import { RELATIONSHIP_WORDS, TRIAGE_DECISIONS, acknowledgement, attachProblem, outcomeWords, queuePage, queueStatuses, triageProblem, type QueueFilter, type Words } from './rules.js';
+import {
+  RELATIONSHIP_WORDS,
+  TRIAGE_DECISIONS,
+  acknowledgement,
+  attachProblem,
+  outcomeWords,
+  queuePage,
+  queueStatuses,
+  triageProblem,
+  type QueueFilter,
+  type Words,
+} from './rules.js';
 import type { ChildDetails, PartnerReferralInput, SelfReferralInput, TriageInput } from './schema.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -180,7 +191,11 @@ export async function referralsOfChild(db: Db, childId: string) {
   const decisions = await db
     .selectFrom('panel_decisions')
     .select(['id', 'referral_id', 'outcome', 'decided_on'])
-    .where('referral_id', 'in', referrals.map((r) => r.id))
+    .where(
+      'referral_id',
+      'in',
+      referrals.map((r) => r.id),
+    )
     .orderBy('decided_on')
     .orderBy('recorded_at')
     .execute();
@@ -219,14 +234,29 @@ export function queueQuery(db: Db, statuses: readonly ReferralStatus[] | null, p
     .selectFrom('referrals as r')
     .innerJoin(ids.as('page'), 'page.id', 'r.id')
     .leftJoin('organisations as o', 'o.id', 'r.referrer_organisation_id')
-    .select(['r.id', 'r.reference', 'r.route', 'r.status', 'r.child_id', 'r.child_details', 'r.received_on', 'r.received_at', 'r.referrer_name', 'o.name as organisation_name'])
+    .select([
+      'r.id',
+      'r.reference',
+      'r.route',
+      'r.status',
+      'r.child_id',
+      'r.child_details',
+      'r.received_on',
+      'r.received_at',
+      'r.referrer_name',
+      'o.name as organisation_name',
+    ])
     .orderBy('r.received_at')
     .orderBy('r.reference');
 }
 
 /** How many referrals there are in each status (an index-only scan of referrals_status). */
 export async function statusCounts(db: Db) {
-  const rows = await db.selectFrom('referrals').select(['status', sql<number>`count(*)::int`.as('n')]).groupBy('status').execute();
+  const rows = await db
+    .selectFrom('referrals')
+    .select(['status', sql<number>`count(*)::int`.as('n')])
+    .groupBy('status')
+    .execute();
   return new Map(rows.map((r) => [r.status, Number(r.n)]));
 }
 
@@ -279,7 +309,12 @@ export async function recordPanelOutcome(db: Db, referralId: string, p: { deferr
 export async function recordOutcomeSheetIssued(db: Db, referralId: string, recipients: number, byUserId: string) {
   await db
     .insertInto('referral_events')
-    .values({ referral_id: referralId, kind: 'outcome-sheet-issued', note: `Sent to ${recipients} ${recipients === 1 ? 'recipient' : 'recipients'}`, by_user_id: byUserId })
+    .values({
+      referral_id: referralId,
+      kind: 'outcome-sheet-issued',
+      note: `Sent to ${recipients} ${recipients === 1 ? 'recipient' : 'recipients'}`,
+      by_user_id: byUserId,
+    })
     .execute();
 }
 
