@@ -153,7 +153,7 @@ export async function setUpPools(database: Database, today: string): Promise<Set
 export async function bulkLoad(url: string, s: Setup, today: string): Promise<{ ms: number; indexMs: number; checkMs: number }> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
-  const q = (text: string, values: unknown[] = []) => client.query(text, values);
+  const q = <R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values: unknown[] = []) => client.query<R>(text, values);
   const started = performance.now();
   try {
     // Secondary indexes are made again after the load (faster than keeping them up row by row).
@@ -201,7 +201,7 @@ export async function bulkLoad(url: string, s: Setup, today: string): Promise<{ 
     );
     // The events: per package and year, a commitment (k = 0), four quarterly invoices (1-4) and
     // their payments (5-8), each on its accounting date, none after today.
-    const base = Number((await q(`select coalesce(max(id), 0) as m from ledger_transactions`)).rows[0].m);
+    const base = Number((await q<{ m: string }>(`select coalesce(max(id), 0) as m from ledger_transactions`)).rows[0]!.m);
     await q(
       `create temp table ev on commit drop as
        with raw as (
@@ -475,7 +475,7 @@ export async function budgets(): Promise<BenchResult> {
   log('starting a throwaway PostgreSQL cluster');
   const cluster: Cluster = await startCluster(bin);
   try {
-    const postgresVersion = String((await queryOn(cluster.adminUrl, 'show server_version')).rows[0].server_version);
+    const postgresVersion = String((await queryOn<{ server_version: string }>(cluster.adminUrl, 'show server_version')).rows[0]!.server_version);
     await queryOn(cluster.adminUrl, 'create database jointly_bench_budgets');
     const url = cluster.urlFor('jointly_bench_budgets');
 
@@ -530,7 +530,9 @@ export async function budgets(): Promise<BenchResult> {
     ).rows[0] as Record<string, string | number>;
     log(`database: ${JSON.stringify(sizes)}`);
     const reportYear = setup.lastYear - 1; // the last full financial year: the most entries
-    const yearEntries = Number((await queryOn(url, 'select count(*)::bigint as n from ledger_entries where financial_year = $1', [reportYear])).rows[0].n);
+    const yearEntries = Number(
+      (await queryOn<{ n: string }>(url, 'select count(*)::bigint as n from ledger_entries where financial_year = $1', [reportYear])).rows[0]!.n,
+    );
 
     // Children the key worker may see, by the sharing rule itself.
     const kw = await check.db

@@ -76,13 +76,13 @@ async function world(database: Database): Promise<World> {
 async function bulkLoad(url: string, w: World, today: string) {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
-  const q = (text: string, values: unknown[] = []) => client.query(text, values);
+  const q = <R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values: unknown[] = []) => client.query<R>(text, values);
   const history = HISTORY_PANELS * HISTORY_MEETINGS * CASES_PER_MEETING; // decided referrals
   const pending = PENDING_MEETINGS * CASES_PER_MEETING; // to-panel referrals on the pending meetings
   try {
     await q('begin');
     await q(`create temp table ch on commit drop as select row_number() over (order by id)::int as n, id, given_name, family_name from children`);
-    const children = Number((await q('select count(*)::int as n from ch')).rows[0].n);
+    const children = Number((await q<{ n: number }>('select count(*)::int as n from ch')).rows[0]!.n);
     const kw = (await q(`select u.id, u.organisation_id from users u where u.email = 'keyworker@demoshire.example.org'`)).rows[0] as {
       id: string;
       organisation_id: string;
@@ -348,7 +348,7 @@ export async function panel(): Promise<BenchResult> {
   log('starting a throwaway PostgreSQL cluster');
   const cluster: Cluster = await startCluster(bin);
   try {
-    const postgresVersion = String((await queryOn(cluster.adminUrl, 'show server_version')).rows[0].server_version);
+    const postgresVersion = String((await queryOn<{ server_version: string }>(cluster.adminUrl, 'show server_version')).rows[0]!.server_version);
     await queryOn(cluster.adminUrl, 'create database jointly_bench_panel');
     const url = cluster.urlFor('jointly_bench_panel');
     log(`seeding the demo area and ${CHILDREN.toLocaleString('en-GB')} fictional children (jointly seed-demo)`);
@@ -376,7 +376,7 @@ export async function panel(): Promise<BenchResult> {
     await queryOn(url, 'vacuum analyze');
     const pick = async (text: string, values: unknown[] = []) => (await queryOn(url, text, values)).rows as Record<string, string>[];
     const statusCounts = Object.fromEntries(
-      (await pick('select status, count(*)::int as n from referrals group by status order by status')).map((r) => [r.status, Number(r.n)]),
+      (await pick('select status, count(*)::int as n from referrals group by status order by status')).map((r): [string, number] => [r.status!, Number(r.n)]),
     );
     const openReferrals = (
       await pick(`select id, reference from referrals where status in ('received','more-information','accepted','to-panel') order by received_at, reference`)

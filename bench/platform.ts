@@ -32,11 +32,11 @@ const median = (xs: number[]) => {
 };
 const versionOf = (pkg: string) => (JSON.parse(readFileSync(projectPath('node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
 
-async function adminQuery(cluster: Cluster, text: string): Promise<pg.QueryResult> {
+async function adminQuery<R extends pg.QueryResultRow = pg.QueryResultRow>(cluster: Cluster, text: string): Promise<pg.QueryResult<R>> {
   const client = new pg.Client({ connectionString: cluster.adminUrl });
   await client.connect();
   try {
-    return await client.query(text);
+    return await client.query<R>(text);
   } finally {
     await client.end();
   }
@@ -141,7 +141,7 @@ export async function platform(): Promise<BenchResult> {
   log('starting a throwaway PostgreSQL cluster');
   const cluster = await startCluster(bin);
   try {
-    const postgresVersion = String((await adminQuery(cluster, 'show server_version')).rows[0].server_version);
+    const postgresVersion = String((await adminQuery<{ server_version: string }>(cluster, 'show server_version')).rows[0]!.server_version);
     const pgLoad = await loadOn('pg', await freshDatabase(cluster, 'jointly_bench'));
     const pgliteLoad = await loadOn('pglite');
     const pgliteCold = await coldStarts('pglite');

@@ -220,22 +220,22 @@ type Measured = LoadResult & {
 async function sampleConnections(url: string) {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
-  const pid = Number((await client.query('select pg_backend_pid() as pid')).rows[0].pid);
+  const pid = Number((await client.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid);
   let samples = 0;
   let waitingOnAdvisoryLock = 0;
   let busy = 0;
   let stopped = false;
   const loop = (async () => {
     while (!stopped) {
-      const r = await client.query(
+      const r = await client.query<{ lock: number; busy: number }>(
         `select count(*) filter (where wait_event_type = 'Lock' and wait_event = 'advisory')::int as lock,
                 count(*) filter (where state <> 'idle')::int as busy
          from pg_stat_activity where datname = current_database() and backend_type = 'client backend' and pid <> $1`,
         [pid],
       );
       samples++;
-      waitingOnAdvisoryLock += Number(r.rows[0].lock);
-      busy += Number(r.rows[0].busy);
+      waitingOnAdvisoryLock += Number(r.rows[0]!.lock);
+      busy += Number(r.rows[0]!.busy);
       await new Promise((res) => setTimeout(res, 100));
     }
   })();
@@ -346,10 +346,10 @@ export async function register(): Promise<BenchResult> {
   log('starting a throwaway PostgreSQL cluster');
   const cluster: Cluster = await startCluster(bin);
   try {
-    const postgresVersion = String((await queryOn(cluster.adminUrl, 'show server_version')).rows[0].server_version);
+    const postgresVersion = String((await queryOn<{ server_version: string }>(cluster.adminUrl, 'show server_version')).rows[0]!.server_version);
     await queryOn(cluster.adminUrl, 'create database jointly_bench_register');
     const url = cluster.urlFor('jointly_bench_register');
-    const postmaster = parentOf(Number((await queryOn(url, 'select pg_backend_pid() as pid')).rows[0].pid));
+    const postmaster = parentOf(Number((await queryOn<{ pid: number }>(url, 'select pg_backend_pid() as pid')).rows[0]!.pid));
 
     log(`seeding the demo area and ${CHILDREN.toLocaleString('en-GB')} fictional children (jointly seed-demo)`);
     const seedMs = await seedDemoChildren(url, CHILDREN, (line) => {
@@ -455,7 +455,7 @@ export async function register(): Promise<BenchResult> {
       const overviewWindowS = (performance.now() - firstStarted) / 1000;
       const memory = server.memory();
       log(`server memory after the loads: ${round(memory.rssMb, 1)} MiB resident (peak ${round(memory.peakRssMb, 1)} MiB)`);
-      const audited = Number((await queryOn(url, 'select count(*)::int as n from audit_log')).rows[0].n);
+      const audited = Number((await queryOn<{ n: number }>(url, 'select count(*)::int as n from audit_log')).rows[0]!.n);
 
       const search = searchName.p95Ms >= searchDob.p95Ms ? searchName : searchDob;
       const metrics: Record<string, number> = {

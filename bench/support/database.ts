@@ -10,11 +10,11 @@ import { projectPath, projectRoot } from '../../src/platform/paths-on-disk.js';
 export const versionOf = (pkg: string) => (JSON.parse(readFileSync(projectPath('node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
 
 /** One query on its own connection. */
-export async function queryOn(url: string, text: string, values: unknown[] = []): Promise<pg.QueryResult> {
+export async function queryOn<R extends pg.QueryResultRow = pg.QueryResultRow>(url: string, text: string, values: unknown[] = []): Promise<pg.QueryResult<R>> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    return await client.query(text, values);
+    return await client.query<R>(text, values);
   } finally {
     await client.end();
   }
@@ -36,11 +36,11 @@ export function seedDemoChildren(databaseUrl: string, children: number, onLine: 
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
       out += d;
       for (const line of d.split('\n')) if (line.trim()) onLine(line.trim());
     });
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
     child.on('exit', (code) => {
       rmSync(dataDir, { recursive: true, force: true });
       if (code === 0 && out.includes(`Added ${children.toLocaleString('en-GB')} fictional children`)) resolve(performance.now() - started);

@@ -88,7 +88,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
             }
           : {}),
       },
-      (err, res) => (err ? reject(err) : resolve(res)),
+      (err: Error | null, res) => (err ? reject(err) : resolve(res)),
     );
     instance.on('response', (_client, statusCode, resBytes, responseTime) => {
       if (statusCode >= 200 && statusCode < 300) {

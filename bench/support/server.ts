@@ -58,7 +58,7 @@ export async function startServer(opts: StartOptions = {}): Promise<Server> {
   const child = spawn(process.execPath, [projectPath('dist', 'src', 'main.js')], { cwd: projectRoot, env, stdio: ['ignore', 'ignore', 'pipe'] });
   running.add(child);
   let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+  child.stderr.setEncoding('utf8').on('data', (d: string) => {
     stderr = (stderr + d).slice(-4000);
   });
   let exited: string | undefined;
