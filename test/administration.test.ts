@@ -18,7 +18,7 @@ describe.each(databaseKinds())('administration on %s', (kind) => {
   afterAll(() => t?.close());
 
   // The link as the person reads it in their inbox: the outbox keeps the message without it.
-  const latestInvitationLink = async (email: string) => invitationLinkFor(t.sent, email);
+  const latestInvitationLink = (email: string) => invitationLinkFor(t.sent, email);
 
   it('lists the demo organisations', async () => {
     const res = await admin.get(paths.admin.organisations);
@@ -82,7 +82,7 @@ describe.each(databaseKinds())('administration on %s', (kind) => {
     expect(text(outbox.body)).toContain('[link removed: sent only to the person]');
 
     const person = new Client(t.app);
-    const link = await latestInvitationLink(email);
+    const link = latestInvitationLink(email);
     await person.get(link);
     const short = await person.post(link, { password: 'short', confirmPassword: 'short' });
     expect(text(short.body)).toContain('Your password must be at least 12 characters long');

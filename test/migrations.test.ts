@@ -25,7 +25,7 @@ async function emptyDatabase(kind: DbKind): Promise<Empty> {
   if (kind === 'pglite') {
     // In memory, so there is one Database to open: `open` hands back the same one each time.
     const database = await openPGlite(undefined, { fromTemplate: false });
-    return { open: async () => database, drop: () => database.close() };
+    return { open: () => Promise.resolve(database), drop: () => database.close() };
   }
   const info = inject('postgres')!;
   const name = `m_${randomBytes(6).toString('hex')}`;
@@ -47,11 +47,11 @@ async function emptyDatabase(kind: DbKind): Promise<Empty> {
   };
 }
 
-async function adminQuery(text: string, params: unknown[] = []) {
+async function adminQuery(text: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
   const admin = new pg.Client({ connectionString: inject('postgres')!.adminUrl });
   await admin.connect();
   try {
-    return (await admin.query(text, params)).rows;
+    return (await admin.query<Record<string, unknown>>(text, params)).rows;
   } finally {
     await admin.end();
   }
@@ -276,7 +276,7 @@ describe('a migrating process killed part-way through', () => {
     const dir = mkdtempSync(join(tmpdir(), 'jointly-killed-'));
     const child = startMigrateChild({ MIGRATE_DATA_DIR: dir, MIGRATE_DIR: fixtureDir('killed-pglite') });
     try {
-      await waitFor(child, 'it started the migration', async () => child.output().includes('applying'));
+      await waitFor(child, 'it started the migration', () => Promise.resolve(child.output().includes('applying')));
       // The insert takes tens of seconds; let it get under way before killing the process.
       await new Promise((r) => setTimeout(r, 1000));
       child.kill();

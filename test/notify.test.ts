@@ -1,7 +1,7 @@
 // The notifications interface: the outbox records messages; the GOV.UK Notify implementation
 // speaks Notify's real HTTP API (here to a local server standing in for Notify) and records
 // what happened either way.
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase } from './support/db.js';
 import type { Database } from '../src/platform/db/database.js';
@@ -20,7 +20,8 @@ describe('notifications', () => {
   const received: { path: string; auth: string; body: Record<string, unknown> }[] = [];
   beforeAll(async () => {
     database = await openTestDatabase('pglite');
-    server = createServer(async (req: IncomingMessage, res) => {
+    // Node ignores what a request listener returns: the answer is an async function set going with `void`.
+    const answer = async (req: IncomingMessage, res: ServerResponse) => {
       let raw = '';
       for await (const chunk of req) raw += chunk;
       const body = JSON.parse(raw || '{}') as Record<string, unknown>;
@@ -34,7 +35,8 @@ describe('notifications', () => {
       }
       res.writeHead(201, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ id: 'notify-ref-1', reference: null, content: {}, uri: '', template: {} }));
-    });
+    };
+    server = createServer((req, res) => void answer(req, res));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   });
@@ -89,7 +91,7 @@ describe('notifications', () => {
     });
     // Notify authenticates with a JWT whose issuer is the service id.
     const [, payload] = email.auth.replace('Bearer ', '').split('.');
-    expect(JSON.parse(Buffer.from(payload!, 'base64url').toString()).iss).toBe(SERVICE_ID);
+    expect((JSON.parse(Buffer.from(payload!, 'base64url').toString()) as { iss: string }).iss).toBe(SERVICE_ID);
     const sms = received.find((r) => r.path === '/v2/notifications/sms')!;
     expect(sms.body).toMatchObject({ template_id: SMS_TEMPLATE, phone_number: '07700900001' });
     const rows = await database.db

@@ -94,12 +94,12 @@ export async function startTestOidcProvider(opts: { redirectUris: string[] }): P
     conformIdTokenClaims: false,
     features: { devInteractions: { enabled: false } },
     interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
-    async findAccount(_ctx: unknown, sub: string) {
+    findAccount(_ctx: unknown, sub: string) {
       const account = accounts.get(sub);
       if (!account) return undefined;
       return {
         accountId: sub,
-        async claims() {
+        claims() {
           return { sub, name: account.name, email: account.email, email_verified: account.email !== undefined };
         },
       };
