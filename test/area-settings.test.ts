@@ -137,7 +137,7 @@ describe.each(databaseKinds())('area settings on %s', (kind) => {
     expect(updates).toHaveLength(1);
     expect(JSON.parse(updates[0]!.details)).toMatchObject({ description: 'Has a sight or hearing impairment that affects everyday life' });
     const toggles = await auditRows('area-settings.criterion.set-active');
-    expect(toggles.map((r) => [r.subject_id, JSON.parse(r.details).active])).toEqual([
+    expect(toggles.map((r) => [r.subject_id, (JSON.parse(r.details) as { active: boolean }).active])).toEqual([
       [criterion.id, false],
       [criterion.id, true],
     ]);

@@ -26,7 +26,7 @@ const parts = (field: string, iso: string) => {
   return { [`${field}-day`]: String(Number(d)), [`${field}-month`]: String(Number(m)), [`${field}-year`]: y! };
 };
 const errorsOf = (body: string) =>
-  [...body.matchAll(/<a href="(#[^"]+)">([^<]+)<\/a>/g)].filter((m) => body.indexOf('govuk-error-summary') < m.index!).map((m) => text(m[2]!).trim());
+  [...body.matchAll(/<a href="(#[^"]+)">([^<]+)<\/a>/g)].filter((m) => body.indexOf('govuk-error-summary') < m.index).map((m) => text(m[2]!).trim());
 const tokenOf = (body: string) => /name="token" value="([^"]+)"/.exec(body)![1]!;
 
 describe.each(databaseKinds())('ledger corrections on %s', (kind) => {

@@ -272,7 +272,7 @@ describe.each(databaseKinds())('the core record on %s', (kind) => {
     ['no service', { service: '  ' }, 'Enter the name of your service that works with the child'],
   ])('refuses %s with a specific message, storing nothing', async (_what, over, message) => {
     const before = await counts();
-    const res = await register(validForm(over as Record<string, string | string[]>));
+    const res = await register(validForm(over));
     expect(res.status).toBe(400);
     expect(text(res.body)).toContain(message);
     expect(await counts()).toEqual(before);
@@ -618,7 +618,7 @@ describe.each(databaseKinds())('the core record on %s', (kind) => {
       expect(entry).toMatchObject({ subject_type: 'child', subject_id: childId });
       const rows = await db().selectFrom('child_history').selectAll().where('child_id', '=', childId).execute();
       expect(rows).toHaveLength(1);
-      expect(JSON.parse(rows[0]!.changes).fields).toContainEqual({ field: 'preferred_name', before: null, after: 'Eds' });
+      expect((JSON.parse(rows[0]!.changes) as { fields: unknown[] }).fields).toContainEqual({ field: 'preferred_name', before: null, after: 'Eds' });
     });
 
     it('records a change of status with its date, and checks it', async () => {

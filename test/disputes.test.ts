@@ -75,8 +75,8 @@ describe.each(databaseKinds())('disputes on %s', (kind) => {
 
   it('keeps the ladder in order, refuses a bad one with a message per row, and refuses a stale form', async () => {
     expect(await getLadder(db())).toEqual(EXAMPLE_LADDER);
-    const stale = await replaceLadder(db(), [{ name: 'Chairs', days: 5 }], ladderFingerprint([])).catch((e) => e);
-    expect(stale.constructor.name).toBe('StaleVersionError');
+    const stale = await replaceLadder(db(), [{ name: 'Chairs', days: 5 }], ladderFingerprint([])).catch((e: unknown) => e);
+    expect((stale as object).constructor.name).toBe('StaleVersionError');
     const bad = await replaceLadder(
       db(),
       [
@@ -84,10 +84,10 @@ describe.each(databaseKinds())('disputes on %s', (kind) => {
         { name: 'chairs', days: 400 },
       ],
       ladderFingerprint(EXAMPLE_LADDER),
-    ).catch((e) => e);
+    ).catch((e: unknown) => e);
     expect(errorsOf(bad)).toContain('Step 1 must allow a whole number of days from 1 to 365');
     expect(errorsOf(bad)).toContain('Step 2 has the same name as step 1');
-    expect(errorsOf(await replaceLadder(db(), [], ladderFingerprint(EXAMPLE_LADDER)).catch((e) => e))).toContain('Enter at least one step');
+    expect(errorsOf(await replaceLadder(db(), [], ladderFingerprint(EXAMPLE_LADDER)).catch((e: unknown) => e))).toContain('Enter at least one step');
     expect(await getLadder(db())).toEqual(EXAMPLE_LADDER);
   });
 
@@ -145,7 +145,9 @@ describe.each(databaseKinds())('disputes on %s', (kind) => {
     await escalateDispute(db(), id, d.version, 'Heads of service could not agree (fictional)', await actorOf(PANEL_USERS.health), '2026-11-20', tell);
     d = await getDispute(db(), id, '2026-11-20');
     expect([d.step, d.stepName, d.step_due_on]).toEqual([3, 'Directors', '2026-12-10']);
-    const past = await escalateDispute(db(), id, d.version, 'Again (fictional)', await actorOf(PANEL_USERS.health), '2026-11-21', tell).catch((e) => e);
+    const past = await escalateDispute(db(), id, d.version, 'Again (fictional)', await actorOf(PANEL_USERS.health), '2026-11-21', tell).catch(
+      (e: unknown) => e,
+    );
     expect(errorsOf(past)).toContain('already at the last step of the ladder (step 3, Directors): it cannot be escalated further');
     expect((await getDispute(db(), id, '2026-11-21')).step).toBe(3);
 
@@ -275,7 +277,7 @@ describe.each(databaseKinds())('disputes on %s', (kind) => {
       },
       await resolverOf(PANEL_USERS.socialCare),
       RAISED,
-    ).catch((x) => x);
+    ).catch((x: unknown) => x);
     expect(errorsOf(e)).toContain('adds up to 90%: the shares must add up to exactly 100%');
     expect((await getDispute(db(), id, RAISED)).status).toBe('open');
     expect((await byPartner(c.packageId!, 'commitments')).get(w.partners.health)).toBe(280_000);
@@ -306,7 +308,7 @@ describe.each(databaseKinds())('disputes on %s', (kind) => {
       },
       await resolverOf(PANEL_USERS.health),
       '2030-06-15',
-    ).catch((x) => x);
+    ).catch((x: unknown) => x);
     expect(errorsOf(e)).toContain('The agreed split could not be posted to the budgets: June 2030');
     expect(errorsOf(e)).toContain('is closed');
     expect((await getDispute(db(), id, RAISED)).status).toBe('open');
@@ -318,9 +320,9 @@ describe.each(databaseKinds())('disputes on %s', (kind) => {
     const { world: w, case: c } = await createDisputeWorld(db(), { startsOn: STARTS, endsOn: ENDS, today: STARTS });
     const input = { decisionId: c.decisionId, reason: 'Share too high (fictional)', interim: DEFAULT_INTERIM, today: RAISED };
     // Education pays no share of this package.
-    const edu = await raiseDispute(db(), notifier, input, await actorOf(PANEL_USERS.education)).catch((e) => e);
+    const edu = await raiseDispute(db(), notifier, input, await actorOf(PANEL_USERS.education)).catch((e: unknown) => e);
     expect(edu).toBeInstanceOf(ForbiddenError);
-    expect(edu.message).toContain('does not pay a share: the partners paying are Health and Social care');
+    expect((edu as ForbiddenError).message).toContain('does not pay a share: the partners paying are Health and Social care');
 
     const outboxBefore = await db().selectFrom('notifications').select('id').execute();
     const { id } = await raiseDispute(db(), notifier, input, await actorOf(PANEL_USERS.socialCare));
@@ -337,12 +339,12 @@ describe.each(databaseKinds())('disputes on %s', (kind) => {
     }
 
     // The finance officer is social care too: the same partner cannot open a second dispute.
-    const dup = await raiseDispute(db(), notifier, input, await actorOf('finance@demoshire.example.org')).catch((e) => e);
+    const dup = await raiseDispute(db(), notifier, input, await actorOf('finance@demoshire.example.org')).catch((e: unknown) => e);
     expect(errorsOf(dup)).toContain('Social care already has an open dispute about this decision, raised on 2 November 2026 and now at step 1 (Panel chairs)');
     // Health may open its own.
     await raiseDispute(db(), notifier, input, await actorOf(PANEL_USERS.health));
     // Withdrawn (only by the raiser): social care may raise again.
-    const notRaiser = await withdrawDispute(db(), id, 1, 'x', await actorOf('finance@demoshire.example.org'), RAISED, tell).catch((e) => e);
+    const notRaiser = await withdrawDispute(db(), id, 1, 'x', await actorOf('finance@demoshire.example.org'), RAISED, tell).catch((e: unknown) => e);
     expect(notRaiser).toBeInstanceOf(ForbiddenError);
     await withdrawDispute(db(), id, 1, 'We accept the split (fictional)', await actorOf(PANEL_USERS.socialCare), RAISED, tell);
     expect((await getDispute(db(), id, RAISED)).status).toBe('withdrawn');
@@ -443,7 +445,7 @@ describe.each(databaseKinds())('disputes on %s', (kind) => {
       expect((await currentTerms(db(), c.packageId!)).pkg.version).toBe(2);
       expect(await byPartner(c.packageId!, 'commitments')).toEqual(committed);
       // The service refuses it too.
-      expect(await resolveDispute(db(), id, 1, healthMore(w, 1), await resolverOf(PANEL_USERS.health), RAISED).catch((e) => e)).toBeInstanceOf(
+      expect(await resolveDispute(db(), id, 1, healthMore(w, 1), await resolverOf(PANEL_USERS.health), RAISED).catch((e: unknown) => e)).toBeInstanceOf(
         StaleVersionError,
       );
 
@@ -466,17 +468,19 @@ describe.each(databaseKinds())('disputes on %s', (kind) => {
       const panel = await db().selectFrom('panels').select('name').where('id', '=', w.panelId).executeTakeFirstOrThrow();
       const rises = 'Health’s largest yearly cost would rise to £3,920.00 in the first 12 months under the agreed split';
 
-      const short = errorsOf(await resolveDispute(db(), id, 1, healthMore(w), await resolverOf(PANEL_USERS.health), RAISED).catch((e) => e));
+      const short = errorsOf(await resolveDispute(db(), id, 1, healthMore(w), await resolverOf(PANEL_USERS.health), RAISED).catch((e: unknown) => e));
       expect(short).toContain(rises);
       expect(short).toContain('your delegated authority for Health is £3,919.99 a year');
       expect(short).toContain('Escalate the dispute to the next step (Heads of service)');
       // The chair sits for education, not health.
-      const chair = errorsOf(await resolveDispute(db(), id, 1, healthMore(w), await resolverOf(PANEL_USERS.education), RAISED).catch((e) => e));
+      const chair = errorsOf(await resolveDispute(db(), id, 1, healthMore(w), await resolverOf(PANEL_USERS.education), RAISED).catch((e: unknown) => e));
       expect(chair).toContain(
         `${rises}. Only a member of ${panel.name} for Health with delegated authority of at least £3,920.00 a year can agree that, and you are not a member of ${panel.name} for Health`,
       );
       // The partnership administrator settles above delegated authority only at the last step.
-      const early = errorsOf(await resolveDispute(db(), id, 1, healthMore(w), await resolverOf('admin@demoshire.example.org'), RAISED).catch((e) => e));
+      const early = errorsOf(
+        await resolveDispute(db(), id, 1, healthMore(w), await resolverOf('admin@demoshire.example.org'), RAISED).catch((e: unknown) => e),
+      );
       expect(early).toContain(rises);
       expect(early).toContain('Escalate the dispute to the next step (Heads of service)');
       // Through the form, the refusal is shown with the form; nothing has changed.
@@ -492,7 +496,7 @@ describe.each(databaseKinds())('disputes on %s', (kind) => {
       // At the last step a member short of authority is still refused, and told who can settle it.
       await escalateDispute(db(), id, 1, 'Chairs could not agree (fictional)', await actorOf(PANEL_USERS.education), RAISED, tell);
       await escalateDispute(db(), id, 2, 'Heads of service could not agree (fictional)', await actorOf(PANEL_USERS.education), RAISED, tell);
-      const last = errorsOf(await resolveDispute(db(), id, 3, healthMore(w), await resolverOf(PANEL_USERS.health), RAISED).catch((e) => e));
+      const last = errorsOf(await resolveDispute(db(), id, 3, healthMore(w), await resolverOf(PANEL_USERS.health), RAISED).catch((e: unknown) => e));
       expect(last).toContain('The dispute is at the last step (Directors): ask the partnership administrator to record what the directors agree');
 
       // With authority of exactly the new cost, health's member agrees it, within authority.
@@ -742,7 +746,7 @@ describe.each(databaseKinds())('disputes on %s', (kind) => {
         },
         await resolverOf('admin@demoshire.example.org'),
         RAISED,
-      ).catch((x) => x);
+      ).catch((x: unknown) => x);
       expect(errorsOf(e)).toContain('Education does not pay a share of package');
       expect((await currentTerms(db(), c.packageId!)).pkg.version).toBe(1);
     });
@@ -794,7 +798,7 @@ describe.each(databaseKinds())('disputes on %s', (kind) => {
         .where('result', '=', 'allowed')
         .execute();
       expect(audit.length).toBeGreaterThan(0);
-      const last = JSON.parse(audit.at(-1)!.details);
+      const last = JSON.parse(audit.at(-1)!.details) as unknown;
       expect(last).toEqual({ steps: 3, days: [10, 15, 20] });
       const raised = await db().selectFrom('audit_log').select('details').where('action', '=', 'disputes.raise').where('result', '=', 'allowed').execute();
       for (const a of [...audit, ...raised]) expect(a.details).not.toMatch(/Panel chairs|Heads of service|Typed/);

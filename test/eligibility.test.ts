@@ -15,7 +15,7 @@ const CASEWORKER = 'caseworker@demoshire.example.org';
 const ADMIN = 'admin@demoshire.example.org';
 const errorsOf = (body: string) =>
   [...body.matchAll(/<a href="(#[^"]+)">([^<]+)<\/a>/g)]
-    .filter((m) => body.indexOf('govuk-error-summary') < m.index!)
+    .filter((m) => body.indexOf('govuk-error-summary') < m.index)
     .map((m) => ({ href: m[1]!, text: text(m[2]!).trim() }));
 
 describe.each(databaseKinds())('eligibility on %s', (kind) => {
@@ -125,10 +125,13 @@ describe.each(databaseKinds())('eligibility on %s', (kind) => {
     const bad = await admin.post(paths.eligibility.ruleSet(ruleSetId), { ...changed, threshold: '9' });
     expect(bad.status).toBe(400);
     expect(errorsOf(bad.body)).toEqual([
-      { href: '#threshold', text: expect.stringMatching(/needs at least 9 conditions, but the number must be a whole number from 1 to 8/) },
+      { href: '#threshold', text: expect.stringMatching(/needs at least 9 conditions, but the number must be a whole number from 1 to 8/) as unknown },
     ]);
     const badLine = await admin.post(paths.eligibility.ruleSet(ruleSetId), { ...changed, conditions: `${changed.conditions}\nno code here` });
-    expect(errorsOf(badLine.body)[0]).toMatchObject({ href: '#conditions', text: expect.stringMatching(/^Line 9 of the conditions needs a short code/) });
+    expect(errorsOf(badLine.body)[0]).toMatchObject({
+      href: '#conditions',
+      text: expect.stringMatching(/^Line 9 of the conditions needs a short code/) as unknown,
+    });
 
     const saved = await admin.post(paths.eligibility.ruleSet(ruleSetId), changed);
     expect(saved.status).toBe(303);

@@ -190,7 +190,7 @@ describe.each(databaseKinds())('imports on %s', (kind) => {
         payload: body.payload,
         headers: { 'content-type': body.contentType, cookie: [...c.cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
       });
-      return { status: res.statusCode, body: res.body, location: res.headers.location as string | undefined };
+      return { status: res.statusCode, body: res.body, location: res.headers.location };
     };
     const bad = await send({ name: 'social.csv', bytes: bytesOf('Person ID,Given Name\r\nSC1,A\r\n') });
     expect(bad.status).toBe(400);
@@ -208,7 +208,7 @@ describe.each(databaseKinds())('imports on %s', (kind) => {
       .execute();
     for (const u of uploadAudit) {
       expect(u.details).not.toContain('.csv');
-      expect(JSON.parse(u.details).sha256).toMatch(/^[0-9a-f]{64}$/);
+      expect((JSON.parse(u.details) as { sha256: string }).sha256).toMatch(/^[0-9a-f]{64}$/);
     }
     const noToken = await send({ name: 'social.csv', bytes: bytesOf(extracts[2]!.csv) }, 'not-the-token');
     expect(noToken.status).toBe(403);
@@ -459,7 +459,7 @@ describe.each(databaseKinds())('imports on %s', (kind) => {
       .where('service', 'like', 'Known to Fictional Clinic extract%')
       .execute();
     expect(made.length).toBe(1);
-    expect(JSON.parse(audit.details).involvements).toEqual(made.map((m) => String(m.id)));
+    expect((JSON.parse(audit.details) as { involvements: string[] }).involvements).toEqual(made.map((m) => String(m.id)));
     expect(audit.details).not.toContain('clinic.csv');
     const linked = await db.selectFrom('audit_children').select('child_id').where('audit_id', '=', audit.id).execute();
     expect(linked.map((l) => l.child_id)).toEqual([made[0]!.child_id]);

@@ -154,7 +154,7 @@ describe.each(databaseKinds())('matching review on %s', (kind) => {
     await uncertainPairs();
     expect((await t.database.db.selectFrom('match_reviews').select('id').execute()).length).toBe(before.length);
     const audit = await t.database.db.selectFrom('audit_log').select(['details']).where('action', '=', 'matching.pair.decide').execute();
-    expect(audit.map((a) => JSON.parse(a.details).decision).sort()).toEqual(['different', 'not-sure']);
+    expect(audit.map((a) => (JSON.parse(a.details) as { decision: string }).decision).sort()).toEqual(['different', 'not-sure']);
   });
 
   it('the linker is given the decisions: a pair decided “different” is neither linked nor asked about again', async () => {
@@ -233,7 +233,7 @@ describe.each(databaseKinds())('matching review on %s', (kind) => {
     expect(
       historyAfter
         .filter((h) => !historyBefore.includes(h))
-        .map((h) => JSON.parse(JSON.parse(h).changes).event)
+        .map((h) => (JSON.parse((JSON.parse(h) as { changes: string }).changes) as { event: string }).event)
         .sort(),
     ).toEqual(['merged', 'unmerged', 'unmerged']);
     // Undoing is a decision too: the pair is now "different" for the linker.

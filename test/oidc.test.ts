@@ -144,7 +144,7 @@ describe.each(databaseKinds())('OpenID Connect sign-in on %s', (kind) => {
     expect(await identityOf(subject)).toBeUndefined();
     const entry = await lastAudit('sign-in.oidc');
     expect(entry).toMatchObject({ result: 'denied', user_id: null });
-    expect(JSON.parse(entry.details).reason).toMatch(/^callback refused: .*unexpected "state"/);
+    expect((JSON.parse(entry.details) as { reason: string }).reason).toMatch(/^callback refused: .*unexpected "state"/);
   });
 
   it('refuses an ID token whose nonce is not the one this browser was given, and audits it', async () => {
@@ -172,7 +172,7 @@ describe.each(databaseKinds())('OpenID Connect sign-in on %s', (kind) => {
     expect(await identityOf(subject)).toBeUndefined();
     const entry = await lastAudit('sign-in.oidc');
     expect(entry).toMatchObject({ result: 'denied', user_id: null });
-    expect(JSON.parse(entry.details).reason).toMatch(/^callback refused: .*unexpected ID Token "nonce" claim/);
+    expect((JSON.parse(entry.details) as { reason: string }).reason).toMatch(/^callback refused: .*unexpected ID Token "nonce" claim/);
   });
 
   it('refuses a callback when no sign-in was started in this browser, and audits it', async () => {
@@ -186,7 +186,7 @@ describe.each(databaseKinds())('OpenID Connect sign-in on %s', (kind) => {
     expect(await identityOf(subject)).toBeUndefined();
     const entry = await lastAudit('sign-in.oidc');
     expect(entry.result).toBe('denied');
-    expect(JSON.parse(entry.details).reason).toBe('no sign-in in progress');
+    expect((JSON.parse(entry.details) as { reason: string }).reason).toBe('no sign-in in progress');
   });
 
   it('refuses a person whose account has been deactivated', async () => {
@@ -203,7 +203,7 @@ describe.each(databaseKinds())('OpenID Connect sign-in on %s', (kind) => {
     expect((await c.get(paths.home)).location).toMatch(/^\/sign-in/);
     const entry = await lastAudit('sign-in.oidc');
     expect(entry).toMatchObject({ result: 'denied', user_id: person!.id });
-    expect(JSON.parse(entry.details).reason).toBe('deactivated');
+    expect((JSON.parse(entry.details) as { reason: string }).reason).toBe('deactivated');
   });
 
   it('refuses an ID token the provider signed for another client (wrong audience)', async () => {
@@ -221,7 +221,7 @@ describe.each(databaseKinds())('OpenID Connect sign-in on %s', (kind) => {
     expect(await identityOf(subject)).toBeUndefined();
     const entry = await lastAudit('sign-in.oidc');
     expect(entry.result).toBe('denied');
-    expect(JSON.parse(entry.details).reason).toMatch(/^callback refused: .*unexpected JWT "aud" \(audience\) claim/);
+    expect((JSON.parse(entry.details) as { reason: string }).reason).toMatch(/^callback refused: .*unexpected JWT "aud" \(audience\) claim/);
   });
 
   it('refuses an ID token whose signature is not the provider’s', async () => {
@@ -238,6 +238,6 @@ describe.each(databaseKinds())('OpenID Connect sign-in on %s', (kind) => {
     expect(await identityOf(subject)).toBeUndefined();
     const entry = await lastAudit('sign-in.oidc');
     expect(entry.result).toBe('denied');
-    expect(JSON.parse(entry.details).reason).toMatch(/^callback refused: .*JWT signature verification failed/);
+    expect((JSON.parse(entry.details) as { reason: string }).reason).toMatch(/^callback refused: .*JWT signature verification failed/);
   });
 });

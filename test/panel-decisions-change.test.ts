@@ -137,7 +137,7 @@ describe.each(databaseKinds())('a panel decision that changes a package, on %s',
       .where('account', '=', 'commitments')
       .groupBy('partner_id')
       .execute();
-    const posted = Object.fromEntries(lines.map((l) => [l.partner_id, Number(l.pence)]));
+    const posted = Object.fromEntries(lines.map((l) => [l.partner_id!, Number(l.pence)] as const));
     expect(posted).toEqual({ [w.partners.health]: -52_000, [w.partners.socialCare]: 52_000 });
     const implied = byPartner(await impliedCommitment(db(), pkg.id, today));
     expect(implied).toEqual({ [w.partners.health]: 78_000, [w.partners.socialCare]: 182_000 });

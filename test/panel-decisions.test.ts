@@ -113,7 +113,7 @@ describe.each(databaseKinds())('panel decisions on %s', (kind) => {
       .where('account', '=', 'commitments')
       .groupBy('partner_id')
       .execute();
-    const byPartner = Object.fromEntries(committed.map((c) => [c.partner_id, Number(c.pence)]));
+    const byPartner = Object.fromEntries(committed.map((c) => [c.partner_id!, Number(c.pence)] as const));
     expect(byPartner).toEqual({ [w.partners.health]: 60_000, [w.partners.socialCare]: 200_000 });
     const implied = await impliedCommitment(db(), d.package_id!);
     const impliedBy: Record<string, number> = {};

@@ -133,7 +133,7 @@ describe.each(databaseKinds())('panel meetings on %s', (kind) => {
     await db
       .insertInto('referral_eligibility')
       .values({
-        referral_id: ref.b!.id,
+        referral_id: ref.b.id,
         rule_set_id: rs.id,
         answers: JSON.stringify([
           { code: 'C1', met: true, evidence: 'Letter from the school nurse (fictional)' },

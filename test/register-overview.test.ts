@@ -164,7 +164,7 @@ describe.each(databaseKinds())('register overview on %s', (kind) => {
     expect(entry.result).toBe('allowed');
     expect(entry.subject_type).toBeNull();
     expect(entry.subject_id).toBeNull();
-    const details = JSON.parse(entry.details);
+    const details = JSON.parse(entry.details) as unknown;
     expect(details).toEqual({
       breakdowns: ['need', 'age', 'severity', 'locality', 'ethnicity', 'plan', 'organisations'],
       filters: { locality: 'OVT-EAST', ageBand: '5-10' },

@@ -26,7 +26,7 @@ interface Org {
   id: string;
   type: string;
 }
-interface DemoUser extends Viewer {}
+type DemoUser = Viewer;
 
 // The facts for one child, as indices into the demo organisations and users, and day offsets from today.
 const dayOffset = fc.constantFrom(-400, -30, -30, -1, 0, 0, 1, 30);

@@ -67,8 +67,8 @@ describe.each(databaseKinds())('sign-in and access on %s', (kind) => {
     const rows = await auditRows('sign-in.password');
     const last = rows.slice(-2);
     expect(last.map((r) => r.result)).toEqual(['denied', 'denied']);
-    expect(JSON.parse(last[0]!.details).reason).toBe('wrong password');
-    expect(JSON.parse(last[1]!.details).reason).toMatch(/unknown/);
+    expect((JSON.parse(last[0]!.details) as { reason: string }).reason).toBe('wrong password');
+    expect((JSON.parse(last[1]!.details) as { reason: string }).reason).toMatch(/unknown/);
   });
 
   it('shows an error summary when the form is empty', async () => {
@@ -93,7 +93,7 @@ describe.each(databaseKinds())('sign-in and access on %s', (kind) => {
     expect(text(right.body)).not.toContain('locked');
     expect(text(right.body)).toContain('ask your partnership administrator to unlock your account');
     expect(c.cookies.get('jointly_session')).toBeUndefined();
-    const reasons = (await auditRows('sign-in.password')).slice(-2).map((r) => JSON.parse(r.details).reason);
+    const reasons = (await auditRows('sign-in.password')).slice(-2).map((r) => (JSON.parse(r.details) as { reason: string }).reason);
     expect(reasons).toEqual(['wrong password; now locked', 'locked; right password']);
   });
 
@@ -140,7 +140,7 @@ describe.each(databaseKinds())('sign-in and access on %s', (kind) => {
     const res = await c.get(paths.home);
     expect(res.status).toBe(303);
     expect(res.location).toBe(`${paths.signIn}?reason=tampered`);
-    expect((await auditRows('session.refused')).some((r) => JSON.parse(r.details).reason === 'tampered')).toBe(true);
+    expect((await auditRows('session.refused')).some((r) => (JSON.parse(r.details) as { reason: string }).reason === 'tampered')).toBe(true);
   });
 
   it('ends the session on sign-out, so the old cookie no longer works', async () => {
@@ -185,7 +185,7 @@ describe.each(databaseKinds())('sign-in and access on %s', (kind) => {
     expect(text((await c.get(res.location!)).body)).toContain('your session reached its time limit');
     const refused = (await auditRows('session.refused')).at(-1)!;
     expect(refused).toMatchObject({ user_id: user.id, result: 'denied' });
-    expect(JSON.parse(refused.details).reason).toBe('expired-absolute');
+    expect((JSON.parse(refused.details) as { reason: string }).reason).toBe('expired-absolute');
   });
 
   it('asks for a security code when the person has set one up, and refuses a wrong one', async () => {
@@ -212,7 +212,7 @@ describe.each(databaseKinds())('sign-in and access on %s', (kind) => {
     expect(replay.status).toBe(401);
     expect(text(replay.body)).toContain('That code has already been used');
     const last = (await auditRows('sign-in.second-factor')).at(-1)!;
-    expect(JSON.parse(last.details).reason).toBe('code already used');
+    expect((JSON.parse(last.details) as { reason: string }).reason).toBe('code already used');
   });
 });
 

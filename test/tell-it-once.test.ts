@@ -174,7 +174,7 @@ describe.each(databaseKinds())('tell it once on %s', (kind) => {
       expect(page).toContain('Demoshire Council: SEND and inclusion (fictional)');
       const audit = (await auditFor(t.database.db, 'child.chronology.view', child.id)).at(-1)!;
       expect(audit.subject_type).toBe('child');
-      expect(JSON.parse(audit.details).sections).toEqual(['about-me', 'core']);
+      expect((JSON.parse(audit.details) as { sections: string[] }).sections).toEqual(['about-me', 'core']);
     });
 
     it('shows oldest first when asked', async () => {

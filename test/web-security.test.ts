@@ -16,7 +16,7 @@ import { seedDemo } from '../src/demo/seed.js';
 import type { Database } from '../src/platform/db/database.js';
 import { paths } from '../src/paths.js';
 import { createChild, userIdByEmail } from './support/register.js';
-import { createImport, createSource, dryRun, getSource, type SourceInput } from '../src/capabilities/linkage/imports/service.js';
+import { createImport, createSource, dryRun, getSource } from '../src/capabilities/linkage/imports/service.js';
 
 const ADMIN = 'admin@demoshire.example.org';
 const CASEWORKER = 'caseworker@demoshire.example.org';
@@ -68,7 +68,7 @@ function expectSecurityHeaders(res: Response) {
 
 /** Set-Cookie headers of a response, by cookie name. */
 function setCookies(res: Response): Map<string, string[]> {
-  const raw = res.headers['set-cookie'];
+  const raw = res.headers['set-cookie'] as string | string[] | undefined;
   const list = Array.isArray(raw) ? raw.map(String) : raw ? [String(raw)] : [];
   return new Map(
     list.map((c) => [
@@ -297,7 +297,7 @@ describe.each(databaseKinds())('web security on %s', (kind) => {
       const refused = await t.database.db.selectFrom('audit_log').selectAll().where('action', '=', 'rate-limit.refused').execute();
       expect(refused).toHaveLength(1);
       expect(refused[0]).toMatchObject({ result: 'denied' });
-      expect(JSON.parse(refused[0]!.details).path).toBe(paths.signIn);
+      expect((JSON.parse(refused[0]!.details) as { path: string }).path).toBe(paths.signIn);
       // Only the three attempts were checked.
       const attempts = await t.database.db.selectFrom('audit_log').select('result').where('action', '=', 'sign-in.password').execute();
       expect(attempts.map((a) => a.result)).toEqual(['denied', 'denied', 'denied']);
@@ -424,7 +424,7 @@ describe.each(databaseKinds())('web security on %s', (kind) => {
       expect(wrong.message).toContain('you cannot sign in for 15 minutes');
       expect(text(lockedRight.res.body)).not.toContain('locked');
       const reasons = (await t.database.db.selectFrom('audit_log').select('details').where('action', '=', 'sign-in.password').orderBy('id').execute()).map(
-        (r) => JSON.parse(r.details).reason,
+        (r) => (JSON.parse(r.details) as { reason: string }).reason,
       );
       expect(reasons.slice(-2)).toEqual(['locked; wrong password', 'locked; right password']);
       // The locked account's password is still checked against its hash, so it takes as long as a
@@ -459,7 +459,7 @@ describe.each(databaseKinds())('web security on %s', (kind) => {
           recordIdColumn: 'rid',
           birthDateFormat: 'YYYY-MM-DD',
           mapping: { given_name: 'first', family_name: 'surname', birth_date: 'dob' },
-        } as SourceInput,
+        },
         null,
       );
       // This agency already sent R1 and R2 (its records of the two children); R3 is new.
@@ -567,7 +567,7 @@ describe.each(databaseKinds())('web security on %s', (kind) => {
           recordIdColumn: 'rid',
           birthDateFormat: 'YYYY-MM-DD',
           mapping: { given_name: 'first', family_name: 'surname', birth_date: 'dob' },
-        } as SourceInput,
+        },
         null,
       );
       importId = await createImport(

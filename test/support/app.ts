@@ -97,7 +97,7 @@ export class Client {
   async get(url: string): Promise<Response> {
     const res = await this.app.inject({ method: 'GET', url, headers: { cookie: this.cookieHeader() } });
     this.absorb(res);
-    return { status: res.statusCode, body: res.body, location: res.headers.location as string | undefined, headers: res.headers };
+    return { status: res.statusCode, body: res.body, location: res.headers.location, headers: res.headers };
   }
 
   /** Posts a form with the CSRF token from the last page seen (unless the form sets its own). */
@@ -112,7 +112,7 @@ export class Client {
       payload: params.toString(),
     });
     this.absorb(res);
-    return { status: res.statusCode, body: res.body, location: res.headers.location as string | undefined, headers: res.headers };
+    return { status: res.statusCode, body: res.body, location: res.headers.location, headers: res.headers };
   }
 
   /** Signs in with a local password (no second factor configured). */

@@ -172,7 +172,7 @@ export const dateParts = (field: string, iso: string) => {
 /** The links in a page's error summary, as { href, text }. */
 export const errorsOf = (body: string) =>
   [...body.matchAll(/<a href="(#[^"]+)">([^<]+)<\/a>/g)]
-    .filter((m) => body.indexOf('govuk-error-summary') < m.index!)
+    .filter((m) => body.indexOf('govuk-error-summary') < m.index)
     .map((m) => ({ href: m[1]!, text: text(m[2]!).trim() }));
 
 /** 13 weeks inside this financial year, starting on or before today: their whole cost is committed now. */
