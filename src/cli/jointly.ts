@@ -258,7 +258,7 @@ async function readKeyFile(path: string): Promise<Buffer> {
   try {
     text = await readFile(path, 'utf8');
   } catch (e) {
-    throw new Error(`--old-key-file: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new Error(`--old-key-file: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { cause: e });
   }
   const parsed = parseKey(text);
   if ('problem' in parsed) throw new Error(`--old-key-file: the key in ${path} ${parsed.problem}`);

@@ -361,7 +361,7 @@ export class PopulationGenerator {
       const given = givenName(r, m.sex);
       const memberSurname = r.chance(0.75) ? family.surname : surname(r);
       const speaks = r.chance(share) ? language : 'English';
-      const contact = r.weighted({ email: 35, sms: 30, phone: 25, letter: 10 }) as 'email' | 'sms' | 'phone' | 'letter';
+      const contact = r.weighted({ email: 35, sms: 30, phone: 25, letter: 10 });
       rows.family_members.push({
         id: memberId,
         family_id: id,
@@ -417,7 +417,7 @@ export class PopulationGenerator {
     const status = r.weighted({ active: 980, 'moved-away': 12, left: 8 });
     const actsForSelf = age >= 16 && severity !== 'profound' && need !== 'PMLD' && r.chance(0.7);
     const given = givenName(r, sex);
-    const preferred = KNOWN_AS[given] && r.chance(0.4) ? KNOWN_AS[given]! : null;
+    const preferred = KNOWN_AS[given] && r.chance(0.4) ? KNOWN_AS[given] : null;
     const secondary = r.chance(0.3) ? [r.pick(Object.keys(f.primaryNeed).filter((k) => k !== 'unknown' && k !== need))] : [];
 
     // Who works with the child now.
@@ -480,7 +480,7 @@ export class PopulationGenerator {
       rows.child_criteria.push({
         child_id: childId,
         criterion_id: criterion,
-        assessed_by_user_id: CASEWORK_ACCOUNT[by] ? ctx.userId[CASEWORK_ACCOUNT[by]!] : null,
+        assessed_by_user_id: CASEWORK_ACCOUNT[by] ? ctx.userId[CASEWORK_ACCOUNT[by]] : null,
         assessed_by_organisation_id: ctx.orgId[by],
         assessed_on: joined,
       });
@@ -536,7 +536,7 @@ export class PopulationGenerator {
         section: ORG_SECTION[org]!,
         title,
         detail,
-        recorded_by: CASEWORK_ACCOUNT[org] ? ctx.userId[CASEWORK_ACCOUNT[org]!] : null,
+        recorded_by: CASEWORK_ACCOUNT[org] ? ctx.userId[CASEWORK_ACCOUNT[org]] : null,
       });
     }
     rows.chronology_events.push(...events);

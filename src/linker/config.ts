@@ -86,7 +86,7 @@ export function loadConfig(path: string): LinkConfig {
       if (!r.success) throw new LinkInputError(`the config file ${path} is not right at sources[${k}].columns: "${role}" ${r.error.issues[0]!.message}`);
       if (Array.isArray(col) && role !== 'address')
         throw new LinkInputError(`the config file ${path} is not right at sources[${k}].columns.${role}: only address may name several columns`);
-      return { role, columns: Array.isArray(col) ? col : [col as string] };
+      return { role, columns: Array.isArray(col) ? col : [col] };
     });
     if (columns.length === 0) throw new LinkInputError(`the config file ${path} is not right at sources[${k}].columns: map at least one column to a role`);
     return { name: s.name, file: resolve(base, s.file), id: s.id, birthDateFormat: s.birth_date_format, columns };

@@ -4,7 +4,7 @@ const NULL_WORDS = new Set(['', 'null', 'none', 'n/a', 'n a', 'na', 'unknown', '
 
 function stripAccents(s: string): string {
   // NFKD splits accented letters into letter + combining mark; the marks are then removed.
-  return /[^\x00-\x7f]/.test(s) ? s.normalize('NFKD').replace(/[\u0300-\u036f]/g, '') : s;
+  return /[\u0080-\uffff]/.test(s) ? s.normalize('NFKD').replace(/[\u0300-\u036f]/g, '') : s;
 }
 
 /** Lower case, accents removed, apostrophes dropped, other punctuation and space runs become one space. */

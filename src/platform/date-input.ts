@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { isIsoDate, todayInLondon } from './dates.js';
 import { ValidationError, type FieldError } from './http/errors.js';
 import { parseForm } from './http/forms.js';
+import { formText } from './http/form-values.js';
 
 type Values = Record<string, unknown>;
 
@@ -12,7 +13,7 @@ const NOT_A_DATE = 'not-a-date';
 
 /** Joins `<field>-day`, `-month` and `-year` into 'YYYY-MM-DD' (or a marker saying what is wrong). */
 export function datePartsToIso(body: Record<string, unknown>, field: string): string | undefined {
-  const part = (p: string) => String(body[`${field}-${p}`] ?? '').trim();
+  const part = (p: string) => formText(body[`${field}-${p}`]);
   const [d, m, y] = [part('day'), part('month'), part('year')];
   if (!d && !m && !y) return undefined;
   if (!d || !m || !y) return INCOMPLETE;

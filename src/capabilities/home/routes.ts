@@ -9,12 +9,12 @@ export function homeRoutes(): RouteSpec[] {
       url: paths.home,
       access: 'signed-in',
       audit: 'home.view',
-      handler: async ({ user }) => ({
+      handler: ({ user }) => ({
         view: 'home/views/home.njk',
         data: {
           pageTitle: 'Home',
-          roleNames: user!.roles.map((r) => ROLES[r]),
-          can: Object.fromEntries([...user!.permissions].map((p) => [p, true])),
+          roleNames: user.roles.map((r) => ROLES[r]),
+          can: Object.fromEntries([...user.permissions].map((p) => [p, true])),
         },
       }),
     },

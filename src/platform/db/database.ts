@@ -38,13 +38,13 @@ const DATE_OID = 1082;
 pg.types.setTypeParser(DATE_OID, (v) => v);
 const pgliteParsers = { [DATE_OID]: (v: string) => v };
 
-export async function openPostgres(url: string, poolSize = 10): Promise<Database> {
+export function openPostgres(url: string, poolSize = 10): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
   pool.on('error', () => {
     /* an idle client lost its connection; the pool replaces it */
   });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
-  return {
+  return Promise.resolve({
     kind: 'postgres',
     db,
     async runScript(text) {
@@ -61,7 +61,7 @@ export async function openPostgres(url: string, poolSize = 10): Promise<Database
         try {
           return await fn(async (text) => {
             const res = (await client.query(text)) as pg.QueryResult | pg.QueryResult[];
-            return (Array.isArray(res) ? res.at(-1)?.rows : res.rows) ?? [];
+            return ((Array.isArray(res) ? res.at(-1)?.rows : res.rows) ?? []) as Record<string, unknown>[];
           });
         } finally {
           await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]);
@@ -76,7 +76,7 @@ export async function openPostgres(url: string, poolSize = 10): Promise<Database
       // Kysely ends the pool only if it ever used it; the migration lock and runScript use it directly.
       if (!pool.ending) await pool.end();
     },
-  };
+  });
 }
 
 /** `fromTemplate: false` starts a new database empty (initdb), for tests of migrations themselves. */
@@ -112,10 +112,11 @@ function lockDataDir(dir: string): () => void {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const holder = Number(readFileSync(file, 'utf8').trim());
-      if (holder === process.pid) throw new Error(`The embedded database in ${dir} is already open in this process`);
+      if (holder === process.pid) throw new Error(`The embedded database in ${dir} is already open in this process`, { cause: e });
       if (Number.isInteger(holder) && holder > 0 && isAlive(holder)) {
         throw new Error(
           `The embedded database in ${dir} is in use by another Jointly process (${holder}). Stop it first, or use PostgreSQL (DATABASE_URL) to run several processes.`,
+          { cause: e },
         );
       }
       rmSync(file, { force: true });

@@ -35,8 +35,7 @@ class PGliteConnection implements DatabaseConnection {
       ...(affected !== undefined && q.query.kind !== 'SelectQueryNode' ? { numAffectedRows: BigInt(affected) } : {}),
     };
   }
-  // eslint-disable-next-line require-yield
-  async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
+  streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
     throw new Error('Streaming is not supported on the embedded database');
   }
 }
@@ -64,10 +63,11 @@ class PGliteDriver implements Driver {
   async rollbackTransaction(c: DatabaseConnection): Promise<void> {
     await c.executeQuery(CompiledQuery.raw('rollback'));
   }
-  async releaseConnection(c: DatabaseConnection): Promise<void> {
+  releaseConnection(c: DatabaseConnection): Promise<void> {
     const release = this.#releases.get(c);
     this.#releases.delete(c);
     release?.();
+    return Promise.resolve();
   }
   async destroy(): Promise<void> {}
 }

@@ -11,7 +11,7 @@ import { templateFile } from './pglite-template.js';
 export async function ensureTemplate(): Promise<string> {
   const file = templateFile();
   if (existsSync(file)) return file;
-  const database = await openPGliteWith(await PGlite.create());
+  const database = openPGliteWith(await PGlite.create());
   try {
     await migrate(database);
     const blob = await database.dumpDataDir();

@@ -35,7 +35,7 @@ export function assetRoutes(): RouteSpec[] {
       url: `${paths.assets}/*`,
       access: 'public',
       audit: 'asset.read',
-      handler: async ({ params, reply }) => {
+      handler: ({ params, reply }) => {
         const rel = safe(params['*'] ?? '');
         if (rel === 'govuk-frontend.min.css') {
           return { contentType: 'text/css; charset=utf-8', body: govukStylesheet(), headers: { 'cache-control': 'public, max-age=86400' } };
@@ -51,7 +51,7 @@ export function assetRoutes(): RouteSpec[] {
       url: `${paths.public}/*`,
       access: 'public',
       audit: 'asset.read',
-      handler: async ({ params, reply }) => {
+      handler: ({ params, reply }) => {
         const rel = safe(params['*'] ?? '');
         if (!existsSync(projectPath('public', rel))) throw new NotFoundError('asset');
         void reply.header('cache-control', 'public, max-age=3600').sendFile(rel);

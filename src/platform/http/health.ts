@@ -9,7 +9,7 @@ export function healthRoutes(database: Database): RouteSpec[] {
       url: paths.health.live,
       access: 'public',
       audit: 'health.live',
-      handler: async () => ({ contentType: 'application/json', body: JSON.stringify({ status: 'up' }) }),
+      handler: () => ({ contentType: 'application/json', body: JSON.stringify({ status: 'up' }) }),
     },
     {
       method: 'GET',

@@ -85,10 +85,10 @@ export function createPages(render: Render, opts: { demo: boolean }) {
     };
   }
   return {
-    renderPage(req: FastifyRequest, reply: FastifyReply, view: string, data: Record<string, unknown> = {}) {
+    renderPage: (req: FastifyRequest, reply: FastifyReply, view: string, data: Record<string, unknown> = {}) => {
       return render(view, { ...baseContext(req, reply), ...data });
     },
-    renderError(req: FastifyRequest, reply: FastifyReply, status: number, override?: { title: string; paragraphs: string[] }) {
+    renderError: (req: FastifyRequest, reply: FastifyReply, status: number, override?: { title: string; paragraphs: string[] }) => {
       const page = override ?? ERROR_PAGES[status] ?? ERROR_PAGES[500]!;
       return render('error.njk', {
         ...baseContext(req, reply),

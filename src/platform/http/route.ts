@@ -78,10 +78,10 @@ interface RouteHandlers<C> {
    * Slow work that needs no database (a call to an identity provider, say), done before the
    * transaction opens so no connection is held while waiting on the network.
    */
-  prepare?(ctx: C): Promise<unknown>;
-  handler(ctx: C): Promise<RouteResult>;
+  prepare?: (ctx: C) => Promise<unknown>;
+  handler: (ctx: C) => Promise<RouteResult> | RouteResult;
   /** Re-render the form with errors (status 400) when the handler throws ValidationError. */
-  onInvalid?(ctx: C, errors: FieldError[]): Promise<RouteResult> | RouteResult;
+  onInvalid?: (ctx: C, errors: FieldError[]) => Promise<RouteResult> | RouteResult;
 }
 
 export type PublicRouteSpec = RouteOptionsBase & RouteHandlers<RouteContext> & { access: 'public' };
@@ -97,8 +97,8 @@ declare module 'fastify' {
 
 export interface RouteDeps {
   db: Db;
-  renderPage(req: FastifyRequest, reply: FastifyReply, view: string, data?: Record<string, unknown>): string;
-  renderError(req: FastifyRequest, reply: FastifyReply, status: number, override?: { title: string; paragraphs: string[] }): string;
+  renderPage: (req: FastifyRequest, reply: FastifyReply, view: string, data?: Record<string, unknown>) => string;
+  renderError: (req: FastifyRequest, reply: FastifyReply, status: number, override?: { title: string; paragraphs: string[] }) => string;
 }
 
 export interface DeclaredRoute {
@@ -272,10 +272,10 @@ async function handle(route: RouteSpec, deps: RouteDeps, req: FastifyRequest, re
       if (e instanceof ValidationError && spec.onInvalid) {
         req.log.info({ audit: spec.audit, fields: e.errors.map((x) => x.href) }, 'form refused');
         result = await refusedPage(spec, deps, ctx, audited, e.errors);
-        if (!('status' in result) || !result.status) result = { ...result, status: 400 } as RouteResult;
+        if (!('status' in result) || !result.status) result = { ...result, status: 400 };
       } else if (e instanceof StaleVersionError && spec.onInvalid) {
         result = await refusedPage(spec, deps, ctx, audited, [{ text: e.message, href: '#main-content' }]);
-        result = { ...result, status: 409 } as RouteResult;
+        result = { ...result, status: 409 };
       } else {
         throw e;
       }

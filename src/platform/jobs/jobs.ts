@@ -9,7 +9,7 @@ export interface JobContext {
   id: number;
   db: Db;
   /** Records progress (0-100) and a plain-English line the user sees on the job's page. */
-  progress(percent: number, message?: string): Promise<void>;
+  progress: (percent: number, message?: string) => Promise<void>;
 }
 export type JobHandler = (payload: unknown, ctx: JobContext) => Promise<unknown>;
 
@@ -182,7 +182,7 @@ export function createJobs(db: Db, log: { error(obj: unknown, msg: string): void
     },
     async get(q, id) {
       const row = await q.selectFrom('jobs').selectAll().where('id', '=', String(id)).executeTakeFirst();
-      return row ? toView(row as unknown as Record<string, unknown>) : undefined;
+      return row ? toView(row) : undefined;
     },
     async list(q, opts) {
       let query = q

@@ -12,8 +12,8 @@ export function jobRoutes(deps: { jobs: Jobs }): RouteSpec[] {
       access: 'jobs:view',
       audit: 'jobs.list',
       handler: async ({ db, user }) => {
-        const all = user!.permissions.has('users:manage');
-        const jobs = await deps.jobs.list(db, all ? {} : { createdBy: user!.id });
+        const all = user.permissions.has('users:manage');
+        const jobs = await deps.jobs.list(db, all ? {} : { createdBy: user.id });
         return { view: 'administration/jobs/views/jobs.njk', data: { pageTitle: 'Background jobs', jobs, all } };
       },
     },
@@ -26,7 +26,7 @@ export function jobRoutes(deps: { jobs: Jobs }): RouteSpec[] {
         const id = Number(params.id);
         const job = Number.isSafeInteger(id) ? await deps.jobs.get(db, id) : undefined;
         // Someone else's job does not exist for you.
-        if (!job || (job.createdBy !== user!.id && !user!.permissions.has('users:manage'))) throw new NotFoundError('job');
+        if (!job || (job.createdBy !== user.id && !user.permissions.has('users:manage'))) throw new NotFoundError('job');
         return { view: 'administration/jobs/views/job.njk', data: { pageTitle: `Job ${job.id}`, job } };
       },
     },

@@ -9,6 +9,7 @@ import { organisationEditForm, organisationForm, rolesForm, userForm, versionFor
 import * as admin from './service.js';
 import type { FieldError } from '../../../platform/http/errors.js';
 import { formRoutes, type FormValues } from '../../../platform/http/form-routes.js';
+import { formList } from '../../../platform/http/form-values.js';
 
 const V = 'administration/partnership/views/';
 const typeItems = (selected?: unknown) => Object.entries(ORGANISATION_TYPES).map(([value, text]) => ({ value, text, checked: value === selected }));
@@ -19,7 +20,6 @@ const roleItems = (selected: readonly unknown[] = []) =>
     checked: selected.includes(value),
     ...(admin.needsSecondAdministrator(value as Role) ? { hint: { text: 'Adding or removing this role needs a second administrator to approve it' } } : {}),
   }));
-const asList = (v: unknown) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
 export function administrationRoutes(deps: { config: Config; notifier: Notifier }): RouteSpec[] {
   const inviteDeps = { notifier: deps.notifier, baseUrl: deps.config.baseUrl };
@@ -47,7 +47,7 @@ export function administrationRoutes(deps: { config: Config; notifier: Notifier 
           { value: '', text: 'Choose an organisation' },
           ...orgs.map((o) => ({ value: o.id, text: o.name, selected: o.id === values.organisationId })),
         ],
-        roleItems: roleItems(asList(values.roles)),
+        roleItems: roleItems(formList(values.roles)),
         errors,
       },
     };

@@ -54,7 +54,7 @@ export function signInRoutes(deps: { config: Config; oidc: Oidc; cookieOptions: 
       url: paths.signIn,
       access: 'public',
       audit: 'sign-in.view',
-      handler: async (ctx) => (ctx.user ? { redirect: paths.home } : signInPage(ctx)),
+      handler: (ctx) => (ctx.user ? { redirect: paths.home } : signInPage(ctx)),
     },
     {
       method: 'POST',
@@ -84,7 +84,7 @@ export function signInRoutes(deps: { config: Config; oidc: Oidc; cookieOptions: 
       url: paths.signInTotp,
       access: 'public',
       audit: 'sign-in.second-factor.view',
-      handler: async (ctx) =>
+      handler: (ctx) =>
         ctx.req.pendingSession?.stage === 'awaiting-totp'
           ? { view: 'administration/sign-in/views/totp.njk', data: { pageTitle: 'Enter your security code' } }
           : { redirect: paths.signIn },

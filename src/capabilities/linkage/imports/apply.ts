@@ -43,7 +43,7 @@ const IDENTIFIER_KEY = { nhs_number: 'nhsNumber', upn: 'upn', council_id: 'counc
 type ChildRow = Record<string, unknown> & { id: string; version: number; postcode: string | null };
 
 async function loadChild(db: Db, id: string): Promise<ChildRow> {
-  return (await db.selectFrom('children').selectAll().where('id', '=', id).executeTakeFirstOrThrow()) as unknown as ChildRow;
+  return await db.selectFrom('children').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 }
 
 /** The values of `incoming` the child's record should show now, by replacesCurrent(). */

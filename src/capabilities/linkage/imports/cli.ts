@@ -32,7 +32,7 @@ export async function importCommand(
   try {
     id = await createImport(db, source, { name: basename(opts.file), bytes }, null);
   } catch (e) {
-    if (e instanceof ValidationError) throw new Error(`Nothing was imported. ${e.errors.map((x) => x.text).join('. ')}`);
+    if (e instanceof ValidationError) throw new Error(`Nothing was imported. ${e.errors.map((x) => x.text).join('. ')}`, { cause: e });
     throw e;
   }
   const counts = await dryRun(db, id);

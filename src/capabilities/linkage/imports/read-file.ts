@@ -35,7 +35,7 @@ export function csvHeader(name: string, bytes: Uint8Array): string[] {
   if (!text.trim()) throw new FileProblem(`The file ${name} is empty. Choose the agency’s extract, which has a header row and at least one row of data`);
   let records: string[][];
   try {
-    records = parse(text, { relax_column_count: true, skip_empty_lines: true, bom: true, to_line: 1 }) as string[][];
+    records = parse(text, { relax_column_count: true, skip_empty_lines: true, bom: true, to_line: 1 });
   } catch {
     throw new FileProblem(`The file ${name} is not a readable CSV file (the problem is in its first line: check its quotation marks)`);
   }
@@ -47,7 +47,7 @@ function readCsv(name: string, bytes: Uint8Array): Table {
   if (!text.trim()) throw new FileProblem(`The file ${name} is empty. Choose the agency’s extract, which has a header row and at least one row of data`);
   let records: string[][];
   try {
-    records = parse(text, { relax_column_count: true, skip_empty_lines: true, bom: true }) as string[][];
+    records = parse(text, { relax_column_count: true, skip_empty_lines: true, bom: true });
   } catch (e) {
     const line = (e as { lines?: number }).lines;
     throw new FileProblem(`The file ${name} is not a readable CSV file${line ? ` (the problem is near line ${line}: check its quotation marks)` : ''}`);
@@ -61,7 +61,7 @@ function cellText(v: ExcelJS.CellValue): string {
   if (typeof v === 'object') {
     if ('text' in v && typeof v.text === 'string') return v.text; // hyperlink
     if ('richText' in v) return v.richText.map((t) => t.text).join('');
-    if ('result' in v) return cellText(v.result as ExcelJS.CellValue); // formula: its value, never the formula
+    if ('result' in v) return cellText(v.result); // formula: its value, never the formula
     return '';
   }
   return String(v);

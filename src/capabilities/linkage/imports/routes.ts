@@ -15,6 +15,7 @@ import { applyForm, sourceForm, toSourceInput } from './schema.js';
 import * as imports from './service.js';
 import { countQueue } from '../matching-review/service.js';
 import { viewerOf } from '../../record/sharing/index.js';
+import { formText } from '../../../platform/http/form-values.js';
 
 const V = 'linkage/imports/views/';
 /** Every outcome a row can be shown with: the dry run's own, and `valid` for a match not disclosed to the reader. */
@@ -55,7 +56,7 @@ export function importsRoutes(deps: CapabilityDeps): RouteSpec[] {
   const sourcePage = async (ctx: SignedInContext, values: Record<string, unknown>, errors?: FieldError[], id?: string): Promise<RouteResult> => ({
     view: `${V}source.njk`,
     data: {
-      pageTitle: id ? `Change ${String(values.name ?? 'the source')}` : 'Add an agency source',
+      pageTitle: id ? `Change ${formText(values.name) || 'the source'}` : 'Add an agency source',
       id,
       values,
       errors,

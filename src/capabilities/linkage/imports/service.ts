@@ -7,13 +7,14 @@ import type { Jobs, JobContext } from '../../../platform/jobs/jobs.js';
 import { appendAudit } from '../../../platform/audit/audit.js';
 import { todayInLondon } from '../../../platform/dates.js';
 import { NotFoundError, ValidationError } from '../../../platform/http/errors.js';
-import { FIELD_KEYS, isDateFormat, isField, type DateFormat, type Mapping, type Outcome, type SourceKind } from './fields.js';
+import { isDateFormat, isField, type DateFormat, type Mapping, type Outcome, type SourceKind } from './fields.js';
 import { visibleChild } from '../../record/sharing/index.js';
 import type { Viewer } from '../../record/sharing/index.js';
 import { checkRow, FileProblem, tableProblems, type CheckedRow } from './rules.js';
 import { quickCheck, readTable } from './read-file.js';
 import { classify, DEFAULT_THRESHOLDS, type Classification, type Thresholds } from './linking.js';
 import { applyClassification, type ApplyOutcome } from './apply.js';
+import { textOf } from '../../../platform/http/form-values.js';
 
 export const DRY_RUN_JOB = 'imports.dry-run';
 export const APPLY_JOB = 'imports.apply';
@@ -656,7 +657,7 @@ export async function reportCounts(db: Db, importId: string, viewer: Viewer): Pr
 
 /** A CSV cell, with spreadsheet formulas neutralised (a leading = + - @ is prefixed with '). */
 export function csvCell(v: unknown): string {
-  let s = v === null || v === undefined ? '' : String(v);
+  let s = textOf(v);
   if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }

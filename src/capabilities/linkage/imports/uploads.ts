@@ -64,7 +64,8 @@ export async function registerUploads(app: FastifyInstance): Promise<void> {
     },
   });
   // Runs after the parser's own preValidation hook, so only when the body was read whole.
-  app.addHook('preValidation', async (req: FastifyRequest) => {
+  app.addHook('preValidation', (req: FastifyRequest, _reply, done) => {
     if (isMultipart(req)) uploadsRead.add(req);
+    done();
   });
 }

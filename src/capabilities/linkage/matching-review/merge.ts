@@ -61,7 +61,7 @@ async function restoreRow(db: Db, row: Row, mode: 'insert' | 'update') {
   const list = sql.join(cols.map((c) => sql.ref(c)));
   const from = sql`from jsonb_populate_record(null::children, ${JSON.stringify(row)}::jsonb)`;
   if (mode === 'insert') await sql`insert into children (${list}) select ${list} ${from}`.execute(db);
-  else await sql`update children set (${list}) = (select ${list} ${from}) where id = ${row.id as string}`.execute(db);
+  else await sql`update children set (${list}) = (select ${list} ${from}) where id = ${row.id}`.execute(db);
 }
 
 /** The older record (created first; the lower id on a tie) is kept. */
@@ -131,7 +131,7 @@ export async function mergeChildren(
     breakGlassIds: snap.moved['break_glass.child_id'] ?? [],
   });
   // Criteria: one row per child and criterion; the kept record's assessment stands where both have one.
-  snap.criteria = (await db.selectFrom('child_criteria').selectAll().where('child_id', '=', mergedId).execute()) as unknown as Row[];
+  snap.criteria = await db.selectFrom('child_criteria').selectAll().where('child_id', '=', mergedId).execute();
   const keptCriteria = new Set(
     (await db.selectFrom('child_criteria').select('criterion_id').where('child_id', '=', keptId).execute()).map((c) => c.criterion_id),
   );

@@ -8,6 +8,7 @@ import type { FieldExplanation } from '../../../linker/types.js';
 import { FIELDS, FIELD_KEYS, type Field } from '../imports/index.js';
 import { mergeChildren, unmergeChildren } from './merge.js';
 import type { Decision } from './presenters.js';
+import { textOf } from '../../../platform/http/form-values.js';
 
 export { mergeChildren, unmergeChildren };
 
@@ -231,7 +232,7 @@ export async function provenance(db: Db, childId: string) {
     const here = rows.filter((r) => r.field === f);
     if (!here.length) continue;
     const currentRaw = (child as unknown as Record<string, unknown>)[FIELDS[f].column];
-    const current = currentRaw === null || currentRaw === undefined ? null : String(currentRaw);
+    const current = currentRaw === null || currentRaw === undefined ? null : textOf(currentRaw);
     const byValue = new Map<string, FieldProvenance['values'][number]>();
     for (const r of here) {
       const v = byValue.get(r.value) ?? { value: r.value, current: r.value === current, sources: [] };

@@ -42,7 +42,7 @@ import {
   shareSections,
   spendChartSvg,
 } from './presenters.js';
-import { MEASURE_ACCOUNTS, averagePence, protectGroups, SHOWN_TEXT, weeklyCostPence, yearChoices, type Measure } from './rules.js';
+import { MEASURE_ACCOUNTS, averagePence, protectGroups, SHOWN_TEXT, weeklyCostPence, yearChoices } from './rules.js';
 import { toCsv, toXlsx, type Table } from '../../../platform/export.js';
 
 /** The aggregate reports: counts and sums, small groups suppressed (commissioners, finance, the administrator). */
@@ -348,7 +348,7 @@ export function budgetReportsRoutes(_deps: CapabilityDeps): RouteSpec[] {
         const ref = await referenceData(ctx.db);
         const filter = {
           financialYear: fy,
-          measure: form.measure as Measure,
+          measure: form.measure,
           agreementId: form.agreement,
           partnerId: form.partner,
           category: form.category,

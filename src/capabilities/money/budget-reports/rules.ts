@@ -204,7 +204,7 @@ export function shareComparison(actualByPartner: ReadonlyMap<string, number>, ag
 export type Shown = 'shown' | 'fewer-than-5' | 'hidden';
 
 export function protectGroups<T extends { children: number }>(groups: readonly T[]): (T & { shown: Shown })[] {
-  const out = groups.map((g) => ({ ...g, shown: (g.children > 0 && g.children < SMALL_NUMBER ? 'fewer-than-5' : 'shown') as Shown }));
+  const out = groups.map((g): T & { shown: Shown } => ({ ...g, shown: g.children > 0 && g.children < SMALL_NUMBER ? 'fewer-than-5' : 'shown' }));
   const small = out.filter((g) => g.shown === 'fewer-than-5');
   if (small.length === 1) {
     const next = out.filter((g) => g.shown === 'shown' && g.children > 0).sort((a, b) => a.children - b.children)[0];

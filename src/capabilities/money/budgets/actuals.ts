@@ -488,7 +488,7 @@ export async function importInvoices(db: Db, agreementId: string, csv: string, b
   const problems: ImportProblem[] = [];
   let records: string[][];
   try {
-    records = parse(csv.replace(/^\uFEFF/, ''), { relax_column_count: true, skip_empty_lines: true, trim: true }) as string[][];
+    records = parse(csv.replace(/^\uFEFF/, ''), { relax_column_count: true, skip_empty_lines: true, trim: true });
   } catch (e) {
     return { problems: [{ row: 0, column: null, message: `The file is not valid CSV: ${(e as Error).message}` }], rows: [], recorded: 0 };
   }

@@ -9,9 +9,9 @@ import { parsePositiveMoney } from '../../../platform/money.js';
 import { addDays } from '../../../platform/financial-year.js';
 import { parsePercent, type Split } from './split.js';
 import { LEGAL_BASES } from './agreements.js';
+import { formText } from '../../../platform/http/form-values.js';
 
 type Body = Record<string, unknown>;
-const str = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
 
 /** A date from the three boxes: null when empty and optional; else an error message. */
 export function readDate(body: Body, field: string, what: string, required: boolean): { ok: true; value: string | null } | { ok: false; error: FieldError } {
@@ -46,7 +46,7 @@ class Collector {
     return r.value;
   }
   money(body: Body, field: string, what: string): number {
-    const r = parsePositiveMoney(str(body[field]), what);
+    const r = parsePositiveMoney(formText(body[field]), what);
     if (!r.ok) {
       this.add({ text: r.message, href: `#${field}` });
       return 0;
@@ -113,11 +113,11 @@ export function parsePoolForm(body: Body) {
 
 export function parseYearForm(body: Body, partnerIds: string[]) {
   const c = new Collector();
-  const fy = Number(str(body.financialYear));
+  const fy = Number(formText(body.financialYear));
   if (!Number.isInteger(fy) || fy < 2000 || fy > 2200) c.add({ text: 'Select the financial year', href: '#financialYear' });
   const shares: { partnerId: string; bp: number }[] = [];
   for (const id of partnerIds) {
-    const raw = str(body[`share-${id}`]);
+    const raw = formText(body[`share-${id}`]);
     if (!raw) continue;
     const bp = parsePercent(raw);
     if (bp === null) c.add({ text: 'Enter each share as a percentage from 0 to 100, with no more than 2 decimal places, like 33.33', href: `#share-${id}` });
@@ -175,10 +175,10 @@ export function parsePackageForm(body: Body, partnerIds: string[], opts: { needs
     }),
     body,
   );
-  const childReference = str(body.childReference);
+  const childReference = formText(body.childReference);
   if (opts.needsChild && !childReference) c.add({ text: 'Enter the child’s reference, like C-1A2B-3C4D-5E6F', href: '#childReference' });
   const unitCostPence = c.money(body, 'unitCost', 'the cost of one unit');
-  const unitsRaw = str(body.units);
+  const unitsRaw = formText(body.units);
   const unitsX100 = parseUnits(unitsRaw);
   if (!unitsRaw) c.add({ text: 'Enter how many units', href: '#units' });
   else if (unitsX100 === null) c.add({ text: 'Units must be a number more than 0 with no more than 2 decimal places, like 2.5', href: '#units' });
@@ -193,7 +193,7 @@ export function parsePackageForm(body: Body, partnerIds: string[], opts: { needs
     const shares: { partnerId: string; bp: number }[] = [];
     let bad = false;
     for (const id of partnerIds) {
-      const raw = str(body[`split${n}-${id}`]);
+      const raw = formText(body[`split${n}-${id}`]);
       if (!raw || raw === '0') continue;
       const bp = parsePercent(raw);
       if (bp === null) {

@@ -70,8 +70,8 @@ export function areaSettingsRoutes(_deps: CapabilityDeps): RouteSpec[] {
     audit: string;
     subjectType: 'locality' | 'criterion';
     schema: S;
-    run(ctx: SignedInContext, id: string, form: z.infer<S>): Promise<{ details: Record<string, unknown>; redirect: string }>;
-    onInvalid(ctx: SignedInContext, errors: FieldError[]): Promise<RouteResult>;
+    run: (ctx: SignedInContext, id: string, form: z.infer<S>) => Promise<{ details: Record<string, unknown>; redirect: string }>;
+    onInvalid: (ctx: SignedInContext, errors: FieldError[]) => Promise<RouteResult>;
   }): RouteSpec => ({
     method: 'POST',
     url: spec.url,

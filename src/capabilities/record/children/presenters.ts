@@ -22,13 +22,12 @@ import {
 } from './rules.js';
 import { scopeValue } from './schema.js';
 import type { ChildRow, FieldChange } from './service.js';
+import { formList } from '../../../platform/http/form-values.js';
 
 type Values = Record<string, unknown>;
 const name = <T extends Record<string, string>>(table: T, code: string | null | undefined) => (code ? (table[code as keyof T] ?? code) : null);
 
 export const needName = (code: string | null | undefined) => (code ? `${name(NEED_CODES, code)} (${code})` : null);
-
-const asList = (v: unknown): string[] => (v === undefined || v === null || v === '' ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
 
 // ---------------------------------------------------------------------------------------------
 // Form components
@@ -38,11 +37,12 @@ export const selectItems = (table: Record<string, string>, selected: unknown, pl
   ...Object.entries(table).map(([value, text]) => ({ value, text, selected: value === selected })),
 ];
 
-export const needItems = (selected: unknown) => Object.entries(NEED_CODES).map(([value, text]) => ({ value, text, checked: asList(selected).includes(value) }));
+export const needItems = (selected: unknown) =>
+  Object.entries(NEED_CODES).map(([value, text]) => ({ value, text, checked: formList(selected).includes(value) }));
 
 /** One set of checkboxes per organisation type: which parts of the record it may see. */
 export function scopeFieldsets(values: Values, errors: FieldError[] | undefined, ownType: string) {
-  const ticked = asList(values.scope);
+  const ticked = formList(values.scope);
   return Object.entries(ORGANISATION_TYPES).map(([type, label]) => {
     const error = errors?.find((e) => e.href === `#scope-${type}`);
     return {
@@ -184,8 +184,10 @@ const FIELD_LABELS: Record<FieldChange['field'], string> = {
   criteria: 'Common definition of disability: criteria met',
 };
 
-function showValue(field: FieldChange['field'], v: unknown): string {
-  if (v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0)) return 'None';
+function showValue(field: FieldChange['field'], value: unknown): string {
+  if (value === null || value === undefined || value === '' || (Array.isArray(value) && value.length === 0)) return 'None';
+  // A history entry holds text, a number, a yes/no or a list of codes.
+  const v = value as string | number | boolean;
   switch (field) {
     case 'sex':
       return name(SEXES, String(v)) ?? 'None';
@@ -194,7 +196,7 @@ function showValue(field: FieldChange['field'], v: unknown): string {
     case 'primary_need':
       return needName(String(v)) ?? 'None';
     case 'secondary_needs':
-      return (v as string[]).map((x) => needName(x)).join(', ');
+      return (value as string[]).map((x) => needName(x)).join(', ');
     case 'severity':
       return name(SEVERITY_BANDS, String(v)) ?? 'None';
     case 'status':
@@ -209,7 +211,7 @@ function showValue(field: FieldChange['field'], v: unknown): string {
     case 'nhs_number':
       return formatNhsNumber(String(v));
     case 'criteria':
-      return (v as string[]).join(', ');
+      return (value as string[]).join(', ');
     default:
       return String(v);
   }

@@ -24,6 +24,7 @@ import {
 import { radioItems } from '../../../platform/views/items.js';
 import { dateInput, withDate } from '../../../platform/date-input.js';
 import { formRoutes } from '../../../platform/http/form-routes.js';
+import { formList } from '../../../platform/http/form-values.js';
 
 const V = 'record/children/views/';
 type Values = Record<string, unknown>;
@@ -76,7 +77,7 @@ export function childrenRoutes(_deps: CapabilityDeps): RouteSpec[] {
         met.map((m) => m.id),
         today,
       );
-    const ticked = new Set(Array.isArray(v.criteria) ? v.criteria.map(String) : v.criteria ? [String(v.criteria)] : []);
+    const ticked = new Set(formList(v.criteria));
     return {
       view: `${V}edit.njk`,
       data: {

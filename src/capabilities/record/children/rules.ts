@@ -2,7 +2,7 @@
 // Identifiers (NHS number, UPN), code lists (SEN2 needs, DfE ethnicity), the register's age
 // rules, names for tolerant search, postcodes and the locality a postcode falls in.
 // Sources: ../shared/reference/STANDARDS.md §1.4 (code lists), §4.2 (NHS number), §4.3 (UPN).
-import { ageOn, isIsoDate } from '../../../platform/dates.js';
+import { ageOn } from '../../../platform/dates.js';
 
 // ---------------------------------------------------------------------------------------------
 // Code lists

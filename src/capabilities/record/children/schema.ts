@@ -36,6 +36,7 @@ import {
   type Status,
 } from './rules.js';
 import { dateFromParts } from '../../../platform/date-input.js';
+import { formList } from '../../../platform/http/form-values.js';
 
 type Body = Record<string, unknown>;
 
@@ -75,16 +76,18 @@ const str = z.unknown().transform((v) => (typeof v === 'string' ? v.trim() : Arr
 
 const requiredText = (empty: string, max: number, tooLong: string) => str.pipe(z.string().min(1, empty).max(max, tooLong));
 const optionalText = (max: number, tooLong: string) => str.pipe(z.string().max(max, tooLong)).transform((v) => (v === '' ? null : v));
-const choice = <T extends string>(is: (s: string) => s is T, message: string) =>
-  str.pipe(z.string().refine((s): s is T => is(s), message)).transform((s) => s as T);
+const choice = <T extends string>(is: (s: string) => s is T, message: string) => str.pipe(z.string().refine((s): s is T => is(s), message)).transform((s) => s);
 const optionalChoice = <T extends string>(is: (s: string) => s is T, message: string) =>
-  str.pipe(z.string().refine((s) => s === '' || is(s), message)).transform((s) => (s === '' ? null : (s as T)));
+  str.pipe(z.string().refine((s) => s === '' || is(s), message)).transform((s) => (s === '' ? null : s));
 const yesNo = (message: string) => str.pipe(z.enum(['yes', 'no'], { message })).transform((s) => s === 'yes');
 const ticked = str.transform((s) => s === 'yes');
-const list = z
-  .unknown()
-  .transform((v) => (v === undefined || v === null || v === '' ? [] : Array.isArray(v) ? v.map(String) : [String(v)]))
-  .transform((a) => [...new Set(a.map((s) => s.trim()).filter(Boolean))]);
+const list = z.unknown().transform((v) => [
+  ...new Set(
+    formList(v)
+      .map((s) => s.trim())
+      .filter(Boolean),
+  ),
+]);
 
 export const NHS_NUMBER_MESSAGES = {
   format: 'Enter a valid NHS number: it is 10 digits, like 943 476 5919',
@@ -220,7 +223,7 @@ function parseChild(e: FormErrors, body: Body, today: string): ChildInput | unde
   const secondaryNeeds = e.field(
     body,
     'secondaryNeeds',
-    list.pipe(z.array(z.string().refine(isNeedCode, 'Select secondary needs from the list'))).transform((a) => a as NeedCode[]),
+    list.pipe(z.array(z.string().refine(isNeedCode, 'Select secondary needs from the list'))).transform((a) => a),
   );
   const hasEhcPlan = e.field(body, 'hasEhcPlan', yesNo('Select whether the child has an education, health and care (EHC) plan'));
   const severity = e.field(body, 'severity', optionalChoice(isSeverity, 'Select the severity band from the list'));
@@ -434,9 +437,7 @@ export function parseRegisterForm(body: Body, today: string, registrant: { organ
   const actsForSelf = body.actsForSelf === 'yes' && !e.has('actsForSelf');
 
   // The first parent or carer: may be left out only for a young person who acts for themselves.
-  let parent: ParentInput | null = null;
-  if (actsForSelf && parentIsBlank(body)) parent = null;
-  else parent = parseParent(e, body) ?? null;
+  const parent: ParentInput | null = actsForSelf && parentIsBlank(body) ? null : (parseParent(e, body) ?? null);
 
   const givenBy = e.field(
     body,

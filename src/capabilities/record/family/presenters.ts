@@ -3,6 +3,7 @@ import { ageOn, todayInLondon } from '../../../platform/dates.js';
 import { childName } from '../tell-it-once/index.js';
 import { CONTACT_METHODS, RELATIONSHIPS, formatUkPhone, relationshipName, type ContactMethod } from './rules.js';
 import type { listMembers, visibleSiblings } from './service.js';
+import { formList } from '../../../platform/http/form-values.js';
 
 type Member = Awaited<ReturnType<typeof listMembers>>[number];
 type Sibling = Awaited<ReturnType<typeof visibleSiblings>>[number];
@@ -43,8 +44,6 @@ export const memberValues = (m: Member): Record<string, unknown> => ({
   version: m.version,
 });
 
-const asList = (v: unknown) => (v === undefined || v === null ? [] : Array.isArray(v) ? v : [v]);
-
 export const formItems = (values: Record<string, unknown>) => ({
   relationshipItems: [
     { value: '', text: 'Choose a relationship' },
@@ -61,7 +60,7 @@ export const formItems = (values: Record<string, unknown>) => ({
   ],
   interpreterItems: [{ value: 'yes', text: 'They need an interpreter', checked: values.needsInterpreter === 'yes' }],
   consentItems: [
-    { value: 'email', text: 'They agree to be contacted by e-mail', checked: asList(values.contactConsents).includes('email') },
-    { value: 'sms', text: 'They agree to be contacted by text message', checked: asList(values.contactConsents).includes('sms') },
+    { value: 'email', text: 'They agree to be contacted by e-mail', checked: formList(values.contactConsents).includes('email') },
+    { value: 'sms', text: 'They agree to be contacted by text message', checked: formList(values.contactConsents).includes('sms') },
   ],
 });

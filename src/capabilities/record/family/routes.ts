@@ -10,6 +10,7 @@ import { childSummary, childName, navChild } from '../tell-it-once/index.js';
 import { familyMemberEditForm, familyMemberForm } from './schema.js';
 import { formItems, memberValues, presentMember, presentSibling } from './presenters.js';
 import * as service from './service.js';
+import { formText } from '../../../platform/http/form-values.js';
 
 const V = 'record/family/views/';
 
@@ -38,7 +39,7 @@ export function familyRoutes(_deps: CapabilityDeps): RouteSpec[] {
       view: `${V}member-form.njk`,
       data: {
         ...header(child),
-        pageTitle: mode === 'add' ? 'Add a parent or carer' : `Change details of ${String(v.fullName ?? '')}`,
+        pageTitle: mode === 'add' ? 'Add a parent or carer' : `Change details of ${formText(v.fullName)}`,
         mode,
         action,
         values: v,

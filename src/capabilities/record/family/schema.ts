@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CONTACT_METHODS, RELATIONSHIPS, contactProblems, parseUkPhone, type ContactMethod, type Relationship } from './rules.js';
+import { formList } from '../../../platform/http/form-values.js';
 
 const optionalText = (max: number, name: string) =>
   z
@@ -8,7 +9,6 @@ const optionalText = (max: number, name: string) =>
     .transform((v) => (v ?? '').trim())
     .pipe(z.string().max(max, `${name} must be ${max.toLocaleString('en-GB')} characters or fewer`))
     .transform((v) => v || null);
-const asList = (v: unknown) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
 const memberFields = z.object({
   fullName: z.string({ message: 'Enter their full name' }).trim().min(1, 'Enter their full name').max(200, 'Full name must be 200 characters or fewer'),
@@ -50,7 +50,7 @@ const memberFields = z.object({
   contactConsents: z
     .union([z.string(), z.array(z.string())])
     .optional()
-    .transform(asList)
+    .transform(formList)
     .pipe(z.array(z.enum(['email', 'sms'], { message: 'Select from the list' }))),
 });
 

@@ -14,7 +14,7 @@ export const statusLabel = (s: string) => STATUSES[s as Status] ?? s;
 /** The query string of a search, with changes (undefined removes a parameter). */
 export function searchQuery(values: FormValues, extra: Record<string, string | number | undefined> = {}): string {
   const p = new URLSearchParams();
-  for (const f of FORM_FIELDS) if (values[f]) p.set(f, values[f]!);
+  for (const f of FORM_FIELDS) if (values[f]) p.set(f, values[f]);
   for (const [k, v] of Object.entries(extra)) if (v !== undefined && v !== '') p.set(k, String(v));
   const s = p.toString();
   return s ? `?${s}` : '';

@@ -135,7 +135,10 @@ export function hiddenCountsGiveThemselvesAway(hidden: readonly { count: number;
 
 /** Primary and secondary suppression for one breakdown whose counts add up to a total that is shown. */
 export function protectBreakdown(cells: readonly { key: string; label: string; count: number }[]): ProtectedBreakdown {
-  const work = cells.map((c) => ({ ...c, shown: (suppress(c.count) === null ? 'fewer-than-5' : 'count') as Shown }));
+  const work = cells.map((c): { key: string; label: string; count: number; shown: Shown } => ({
+    ...c,
+    shown: suppress(c.count) === null ? 'fewer-than-5' : 'count',
+  }));
   const hidden = () => work.filter((c) => c.shown !== 'count');
   if (hidden().length > 0) {
     while (hiddenCountsGiveThemselvesAway(hidden())) {

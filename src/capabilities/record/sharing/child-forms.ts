@@ -12,7 +12,7 @@ export interface ChildFormRoutes<F> extends Omit<FormRoutes<F, SignedInContext>,
   /** The part of the record the form changes: the person must be able to see it. */
   section: Section;
   /** How the form is read, once the child's section is checked (`access`: what the person may see). */
-  read(ctx: SignedInContext, access: Access): F | Promise<F>;
+  read: (ctx: SignedInContext, access: Access) => F | Promise<F>;
 }
 
 export function childFormRoutes<F>({ section, read, ...spec }: ChildFormRoutes<F>): SignedInRouteSpec[] {
@@ -32,7 +32,7 @@ export interface ChildPage {
   /** Why the record is opened, for "who has looked". */
   purpose?: string;
   /** The page, once the child's section is checked (`access`: what the person may see). */
-  show(ctx: SignedInContext, access: Access): Promise<RouteResult>;
+  show: (ctx: SignedInContext, access: Access) => Promise<RouteResult>;
 }
 
 /** A page of a child's record, for anyone who may view records: every read audited, the child's section checked first. */

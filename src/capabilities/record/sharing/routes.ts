@@ -38,13 +38,11 @@ import {
   dateTime,
   organisationTypeName,
   scopeTable,
-  type ConsentMethod,
-  type LawfulBasis,
 } from './presenters.js';
+import { formList, formText } from '../../../platform/http/form-values.js';
 
 const V = 'record/sharing/views/';
 type Values = Record<string, unknown>;
-const asList = (v: unknown): string[] => (v === undefined || v === null ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
 const pageNumber = (q: string | undefined) => {
   const n = Number(q);
   return Number.isInteger(n) && n > 0 ? n : 1;
@@ -121,7 +119,7 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
             { key: { text: 'Given by' }, value: { text: givenBy } },
             ...(c.capacity_note ? [{ key: { text: 'Capacity note' }, value: { text: c.capacity_note } }] : []),
             { key: { text: 'Date given' }, value: { text: longDate(c.given_on) } },
-            { key: { text: 'How it was given' }, value: { text: CONSENT_METHOD_SHORT[c.method as ConsentMethod] ?? c.method } },
+            { key: { text: 'How it was given' }, value: { text: CONSENT_METHOD_SHORT[c.method] ?? c.method } },
             { key: { text: 'Evidence' }, value: { text: c.evidence ?? 'None recorded' } },
             {
               key: { text: 'Review date' },
@@ -155,7 +153,7 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
                     ? 'Not started yet'
                     : 'Current';
           return {
-            basis: LAWFUL_BASES[b.basis as LawfulBasis] ?? b.basis,
+            basis: LAWFUL_BASES[b.basis] ?? b.basis,
             organisation: b.organisation_name,
             sections: b.sections.map((s) => SECTION_SHORT[s as Section] ?? s).join(', '),
             explanation: b.explanation,
@@ -187,7 +185,7 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
     const parents = await service.parentsWithResponsibility(ctx.db, h.raw.family_id);
     const today = todayInLondon();
     const age = ageOn(h.raw.date_of_birth, today);
-    const checked = new Set(asList(values.scope));
+    const checked = new Set(formList(values.scope));
     const { raw: _raw, ...heading } = h;
     return {
       view: `${V}consent-new.njk`,
@@ -258,7 +256,7 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
     const h = await header(ctx, access, 'sharing');
     const [orgs, involved] = await Promise.all([service.activeOrganisations(ctx.db), service.loadSharingFacts(ctx.db, ctx.param('id'))]);
     const working = new Set(involved.involvedOrganisationIds);
-    const chosen = new Set(asList(values.sections));
+    const chosen = new Set(formList(values.sections));
     const { raw: _raw, ...heading } = h;
     return {
       view: `${V}lawful-basis-new.njk`,
@@ -380,7 +378,7 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
         unmatched: unmatched.map((u) => {
           let identifier = '';
           try {
-            identifier = String((JSON.parse(u.details) as { identifier?: unknown }).identifier ?? '');
+            identifier = formText((JSON.parse(u.details) as { identifier?: unknown }).identifier);
           } catch {
             /* left blank */
           }
@@ -409,7 +407,7 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
           { key: { text: 'Recorded by' }, value: { text: recorded(c) } },
           { key: { text: 'Given by' }, value: { text: CONSENT_GIVERS[c.given_by] } },
           { key: { text: 'Date given' }, value: { text: longDate(c.given_on) } },
-          { key: { text: 'How it was given' }, value: { text: CONSENT_METHOD_SHORT[c.method as ConsentMethod] ?? c.method } },
+          { key: { text: 'How it was given' }, value: { text: CONSENT_METHOD_SHORT[c.method] ?? c.method } },
           { key: { text: 'Evidence' }, value: { text: c.evidence ?? 'None recorded' } },
           {
             key: { text: 'What it shares' },
@@ -435,7 +433,7 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
         rows: [
           { key: { text: 'Child' }, value: { text: `${childName(b)} (reference ${b.child_id})` } },
           { key: { text: 'Recorded by' }, value: { text: recorded(b) } },
-          { key: { text: 'Basis' }, value: { text: LAWFUL_BASES[b.basis as LawfulBasis] ?? b.basis } },
+          { key: { text: 'Basis' }, value: { text: LAWFUL_BASES[b.basis] ?? b.basis } },
           { key: { text: 'For' }, value: { text: b.for_organisation } },
           { key: { text: 'Parts of the record' }, value: { text: b.sections.map((x) => SECTION_SHORT[x as Section] ?? x).join(', ') } },
           { key: { text: 'Why' }, value: { text: b.explanation } },

@@ -7,15 +7,13 @@ import { ageOn, isIsoDate } from '../../../platform/dates.js';
 import { dateFromParts } from '../../../platform/date-input.js';
 import { isSection, type Section } from './rules.js';
 import { CONSENT_GIVERS, CONSENT_METHODS, EMERGENCY_HOURS, LAWFUL_BASES, type ConsentGiver, type ConsentMethod, type LawfulBasis } from './presenters.js';
+import { formList, formText } from '../../../platform/http/form-values.js';
 
 type Body = Record<string, unknown>;
 
 export const AGE_OF_OWN_CONSENT = 16;
 export const MIN_EMERGENCY_REASON = 20;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-const str = (v: unknown) => (typeof v === 'string' ? v.trim() : Array.isArray(v) ? String(v[0] ?? '').trim() : '');
-const list = (v: unknown): string[] => (v === undefined || v === null ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
 
 class Problems {
   readonly list: FieldError[] = [];
@@ -44,7 +42,7 @@ class Problems {
  */
 function readDate(body: Body, name: string, label: string, p: Problems, required: boolean): string | null | undefined {
   const field = `${name}-day`;
-  const date = dateFromParts({ day: str(body[`${name}-day`]), month: str(body[`${name}-month`]), year: str(body[`${name}-year`]) });
+  const date = dateFromParts({ day: formText(body[`${name}-day`]), month: formText(body[`${name}-month`]), year: formText(body[`${name}-year`]) });
   if (date.ok) return date.value;
   const { problem } = date;
   if (problem.kind === 'missing') {
@@ -63,7 +61,7 @@ export function dateValues(values: Body, name: string, iso?: string | null) {
     const [year, month, day] = iso.split('-') as [string, string, string];
     return { day: String(Number(day)), month: String(Number(month)), year };
   }
-  return { day: str(values[`${name}-day`]), month: str(values[`${name}-month`]), year: str(values[`${name}-year`]) };
+  return { day: formText(values[`${name}-day`]), month: formText(values[`${name}-month`]), year: formText(values[`${name}-year`]) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -91,7 +89,7 @@ export const CONSENT_FIELDS = ['givenBy', 'memberId', 'capacityNote', 'givenOn-d
 
 export function parseConsentForm(body: Body, ctx: ConsentContext): ConsentForm {
   const p = new Problems();
-  const givenBy = str(body.givenBy);
+  const givenBy = formText(body.givenBy);
   if (!(givenBy in CONSENT_GIVERS)) p.add('givenBy', 'Select who gave consent');
 
   const givenOn = readDate(body, 'givenOn', 'the date consent was given', p, true);
@@ -104,7 +102,7 @@ export function parseConsentForm(body: Body, ctx: ConsentContext): ConsentForm {
     if (ctx.parentIds.size === 0) {
       p.add('givenBy', 'No one in the family has parental responsibility recorded. Add them on the family page first, or choose who else gave consent');
     } else {
-      const m = str(body.memberId);
+      const m = formText(body.memberId);
       if (!m) p.add('memberId', 'Select the parent or carer who gave consent');
       else if (!ctx.parentIds.has(m)) p.add('memberId', 'Select a parent or carer with parental responsibility from the list');
       else memberId = m;
@@ -120,23 +118,23 @@ export function parseConsentForm(body: Body, ctx: ConsentContext): ConsentForm {
       );
     }
   } else if (givenBy === 'decision-maker') {
-    const note = str(body.capacityNote);
+    const note = formText(body.capacityNote);
     if (!note) p.add('capacityNote', 'Enter the capacity note: who decided, and why the young person cannot decide for themselves');
     else if (note.length > 2000) p.add('capacityNote', 'The capacity note must be 2,000 characters or fewer');
     else capacityNote = note;
   }
 
-  const method = str(body.method);
+  const method = formText(body.method);
   if (!(method in CONSENT_METHODS)) p.add('method', 'Select how consent was given');
 
-  const evidence = str(body.evidence);
+  const evidence = formText(body.evidence);
   if (evidence.length > 500) p.add('evidence', 'Evidence must be 500 characters or fewer');
 
   const reviewOn = readDate(body, 'reviewOn', 'the date to review consent', p, true);
   if (reviewOn && givenOn && reviewOn <= givenOn) p.add('reviewOn-day', 'The review date must be after the date consent was given');
 
   const scopes: ConsentForm['scopes'] = [];
-  for (const v of new Set(list(body.scope))) {
+  for (const v of new Set(formList(body.scope))) {
     const [type, section] = v.split('.') as [string, string | undefined];
     if (isOrganisationType(type) && section && isSection(section)) scopes.push({ organisationType: type, section });
   }
@@ -157,7 +155,7 @@ export function parseConsentForm(body: Body, ctx: ConsentContext): ConsentForm {
 
 export function parseWithdrawForm(body: Body): { reason: string } {
   const p = new Problems();
-  const reason = str(body.reason);
+  const reason = formText(body.reason);
   if (!reason) p.add('reason', 'Enter why consent is being withdrawn, for example who asked and when');
   else if (reason.length > 1000) p.add('reason', 'The reason must be 1,000 characters or fewer');
   p.throwIfAny(['reason']);
@@ -180,13 +178,13 @@ export const LAWFUL_BASIS_FIELDS = ['basis', 'organisationId', 'sections', 'expl
 
 export function parseLawfulBasisForm(body: Body, ctx: { today: string; organisationIds: ReadonlySet<string> }): LawfulBasisForm {
   const p = new Problems();
-  const basis = str(body.basis);
+  const basis = formText(body.basis);
   if (!(basis in LAWFUL_BASES)) p.add('basis', 'Select the lawful basis for sharing');
-  const organisationId = str(body.organisationId);
+  const organisationId = formText(body.organisationId);
   if (!UUID.test(organisationId) || !ctx.organisationIds.has(organisationId)) p.add('organisationId', 'Select the organisation it applies to');
-  const sections = [...new Set(list(body.sections))].filter(isSection);
+  const sections = [...new Set(formList(body.sections))].filter(isSection);
   if (sections.length === 0) p.add('sections', 'Select at least one part of the record it covers');
-  const explanation = str(body.explanation);
+  const explanation = formText(body.explanation);
   if (!explanation) p.add('explanation', 'Explain why the record is shared on this basis');
   else if (explanation.length > 2000) p.add('explanation', 'The explanation must be 2,000 characters or fewer');
   const decidedOn = readDate(body, 'decidedOn', 'the date of the decision', p, true);
@@ -217,19 +215,19 @@ export interface EmergencyForm {
 }
 
 function readReasonAndHours(body: Body, p: Problems) {
-  const reason = str(body.reason);
+  const reason = formText(body.reason);
   if (!reason) p.add('reason', 'Enter the reason you need emergency access');
   else if (reason.length < MIN_EMERGENCY_REASON) {
     p.add('reason', `The reason must be at least ${MIN_EMERGENCY_REASON} characters: say what the emergency is and why you need the record now`);
   } else if (reason.length > 1000) p.add('reason', 'The reason must be 1,000 characters or fewer');
-  const hours = Number(str(body.hours));
+  const hours = Number(formText(body.hours));
   if (!(EMERGENCY_HOURS as readonly number[]).includes(hours)) p.add('hours', 'Select how long you need access for');
   return { reason, hours: hours as EmergencyForm['hours'] };
 }
 
 export function parseEmergencyStartForm(body: Body): EmergencyForm {
   const p = new Problems();
-  const identifier = str(body.identifier);
+  const identifier = formText(body.identifier);
   if (!identifier) p.add('identifier', 'Enter the child’s NHS number, Unique Pupil Number or council reference');
   else if (identifier.length > 50) p.add('identifier', 'The number must be 50 characters or fewer');
   const rest = readReasonAndHours(body, p);
@@ -246,8 +244,8 @@ export function parseEmergencyForm(body: Body): Omit<EmergencyForm, 'identifier'
 
 export function parseReviewForm(body: Body): { breakGlassId: string; note: string } {
   const p = new Problems();
-  const breakGlassId = str(body.breakGlassId);
-  const note = str(body.note);
+  const breakGlassId = formText(body.breakGlassId);
+  const note = formText(body.note);
   if (!note) p.add(`note-${breakGlassId}`, 'Enter a review note, for example whether the access was justified');
   else if (note.length > 1000) p.add(`note-${breakGlassId}`, 'The review note must be 1,000 characters or fewer');
   p.throwIfAny([]);
@@ -257,10 +255,10 @@ export function parseReviewForm(body: Body): { breakGlassId: string; note: strin
 /** The information governance lead's decision on a consent or lawful basis waiting for a second person. */
 export function parseApprovalForm(body: Body): { kind: 'consent' | 'lawful-basis'; id: string; approve: boolean; note: string } {
   const p = new Problems();
-  const kind = str(body.kind) === 'consent' ? 'consent' : 'lawful-basis';
-  const id = UUID.test(str(body.id)) ? str(body.id) : '';
-  const decision = str(body.decision);
-  const note = str(body.note);
+  const kind = formText(body.kind) === 'consent' ? 'consent' : 'lawful-basis';
+  const id = UUID.test(formText(body.id)) ? formText(body.id) : '';
+  const decision = formText(body.decision);
+  const note = formText(body.note);
   if (decision !== 'approve' && decision !== 'refuse') p.add(`decision-${id}`, 'Select whether you approve it or not');
   if (!note) p.add(`note-${id}`, 'Enter a note, for example what you checked and why you decided so');
   else if (note.length > 1000) p.add(`note-${id}`, 'The note must be 1,000 characters or fewer');

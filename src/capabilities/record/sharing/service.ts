@@ -253,7 +253,7 @@ export interface NewConsent {
  * it is stored as waiting for a second person and counts for nobody until approved; the answer
  * names those sections.
  */
-export async function addConsent(db: Db, childId: string, form: NewConsent, recorder: Recorder, now = new Date()) {
+export async function addConsent(db: Db, childId: string, form: NewConsent, recorder: Recorder) {
   const opens = sectionsGrantedToOwnOrganisation(recorder, { consent: { scopes: form.scopes } });
   const consent = await db
     .insertInto('consents')
@@ -374,7 +374,7 @@ export interface NewLawfulBasis {
 }
 
 /** Records a lawful basis; held for a second person's approval when it is for the recorder's own organisation. */
-export async function addLawfulBasis(db: Db, childId: string, form: NewLawfulBasis, recorder: Recorder, now = new Date()) {
+export async function addLawfulBasis(db: Db, childId: string, form: NewLawfulBasis, recorder: Recorder) {
   const opens = sectionsGrantedToOwnOrganisation(recorder, { lawfulBasis: { organisationId: form.organisationId, sections: form.sections } });
   const row = await db
     .insertInto('lawful_bases')

@@ -4,9 +4,9 @@ import { z } from 'zod';
 import { ValidationError, type FieldError } from '../../../platform/http/errors.js';
 import { FIRST_LEDGER_DAY, LAST_LEDGER_DAY, readDate, parsePercent, type Share } from '../../money/budgets/index.js';
 import { DEFAULT_INTERIM, MAX_LADDER_STEPS, validateLadder, type LadderStep } from './rules.js';
+import { formText } from '../../../platform/http/form-values.js';
 
 type Body = Record<string, unknown>;
-const str = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
 
 const text = (what: string, max: number, name: string) =>
   z
@@ -21,7 +21,7 @@ export function parseLadderForm(body: Body): { steps: LadderStep[]; previous: st
   const errors: FieldError[] = [];
   const steps: LadderStep[] = [];
   const rows: { n: number; name: string; days: string }[] = [];
-  for (let n = 1; n <= MAX_LADDER_STEPS; n++) rows.push({ n, name: str(body[`step${n}Name`]), days: str(body[`step${n}Days`]) });
+  for (let n = 1; n <= MAX_LADDER_STEPS; n++) rows.push({ n, name: formText(body[`step${n}Name`]), days: formText(body[`step${n}Days`]) });
   const filled = rows.filter((r) => r.name || r.days);
   for (const [i, r] of filled.entries()) {
     if (r.n !== i + 1) {
@@ -89,7 +89,7 @@ export function parseResolveForm(
   // A share for a partner that pays nothing now (typed into a crafted form) is refused, not ignored.
   for (const [key, value] of Object.entries(body)) {
     const id = key.startsWith('share-') ? key.slice(6) : null;
-    if (id === null || partnerIds.includes(id) || !str(value) || str(value) === '0') continue;
+    if (id === null || partnerIds.includes(id) || !formText(value) || formText(value) === '0') continue;
     errors.push({
       text: `Only the partners paying a share of the package now (${paying.map((p) => p.name).join(' and ') || 'none'}) can take a share of the agreed split: leave out any other partner`,
       href: '#shares', // that partner has no box on the form: point at the shares as a whole
@@ -104,7 +104,7 @@ export function parseResolveForm(
     errors.push({ text: 'The last day the agreed split applies must be on or after the day it starts', href: '#until-day' });
   const shares: Share[] = [];
   for (const id of partnerIds) {
-    const raw = str(body[`share-${id}`]);
+    const raw = formText(body[`share-${id}`]);
     if (!raw || raw === '0') continue;
     const bp = parsePercent(raw);
     if (bp === null) errors.push({ text: 'Enter each share as a percentage from 0 to 100, with no more than 2 decimal places', href: `#share-${id}` });

@@ -27,7 +27,7 @@ import {
 } from '../../money/budgets/index.js';
 import { selectItems } from '../../../platform/views/items.js';
 import { ORGANISATION_TYPES } from '../../../platform/access/roles.js';
-import { describeTemplate, MAX_TEMPLATE_PARTS, OUTCOMES, quorumProblems, type Outcome } from './rules.js';
+import { describeTemplate, MAX_TEMPLATE_PARTS, OUTCOMES, quorumProblems } from './rules.js';
 import { countingMembers } from '../panels/index.js';
 import * as decisions from './service.js';
 import { parseDecisionForm, parseTemplateForm, termsAsFormValues } from './schema.js';
@@ -307,7 +307,7 @@ export function panelDecisionsRoutes(deps: CapabilityDeps): RouteSpec[] {
         pageTitle: 'Late outcome sheets',
         rows: rows.map((r) => ({
           ...r,
-          outcomeText: OUTCOMES[r.outcome as Outcome],
+          outcomeText: OUTCOMES[r.outcome],
           decided: longDate(r.decided_on),
           due: longDate(r.sheet_due_on),
           lateText: r.daysLate === 0 ? 'Due today' : `${r.daysLate} ${r.daysLate === 1 ? 'day' : 'days'} late`,

@@ -8,9 +8,9 @@ import { toFieldErrors } from '../../../platform/http/forms.js';
 import type { PackageInput } from '../../money/budgets/index.js';
 import { expandTemplate, isApproval, MAX_TEMPLATE_PARTS, OUTCOMES, type Outcome, type TemplateSegment } from './rules.js';
 import type { DecisionInput, SplitTemplate } from './service.js';
+import { formText } from '../../../platform/http/form-values.js';
 
 type Body = Record<string, unknown>;
-const str = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
 
 const decisionFields = z.object({
   outcome: z.enum(Object.keys(OUTCOMES) as [Outcome, ...Outcome[]], { message: 'Select the panel’s decision' }),
@@ -34,24 +34,24 @@ export function parseDecisionForm(
   const errors: FieldError[] = [];
   const r = decisionFields.safeParse(body);
   if (!r.success) errors.push(...toFieldErrors(r.error));
-  const outcome = r.success ? r.data.outcome : (str(body.outcome) as Outcome);
+  const outcome = r.success ? r.data.outcome : (formText(body.outcome) as Outcome);
   if (!(outcome in OUTCOMES) || !isApproval(outcome)) {
     if (errors.length) throw new ValidationError(errors);
     return { outcome: r.data!.outcome, reasons: r.data!.reasons };
   }
 
-  const packageId = str(body.packageId);
-  const versionRaw = str(body.packageVersion);
+  const packageId = formText(body.packageId);
+  const versionRaw = formText(body.packageVersion);
   const version = /^\d{1,9}$/.test(versionRaw) ? Number(versionRaw) : null;
   if (packageId && version === null)
     errors.push({ text: 'Choose the package to change again: the form did not say which version of it you started from', href: '#packageChoice' });
-  const agreementId = str(body.agreementId);
+  const agreementId = formText(body.agreementId);
   if (!packageId && !ctx.agreementIds.includes(agreementId))
     errors.push({ text: 'Select the pooling agreement that pays for the package', href: '#agreementId' });
-  const mode = str(body.splitMode);
+  const mode = formText(body.splitMode);
   let template: SplitTemplate | undefined;
   if (mode === 'template') {
-    template = ctx.templates.find((t) => t.id === str(body.templateId) && t.active);
+    template = ctx.templates.find((t) => t.id === formText(body.templateId) && t.active);
     if (!template) errors.push({ text: 'Select the split template to use', href: '#templateId' });
   } else if (mode !== 'custom') {
     errors.push({ text: 'Select whether the split comes from a template or is entered by hand', href: '#splitMode' });
@@ -103,17 +103,17 @@ const dedupe = (errors: FieldError[]) => errors.filter((e, i) => errors.findInde
 /** The split template form: name, description, and up to three parts of days and shares. */
 export function parseTemplateForm(body: Body, partnerIds: string[]): { name: string; description: string; segments: TemplateSegment[] } {
   const errors: FieldError[] = [];
-  const name = str(body.name);
+  const name = formText(body.name);
   if (!name) errors.push({ text: 'Enter a name for the template, like Post-operative personal care', href: '#name' });
   else if (name.length > 200) errors.push({ text: 'The name must be 200 characters or fewer', href: '#name' });
-  const description = str(body.description);
+  const description = formText(body.description);
   if (description.length > 1000) errors.push({ text: 'The description must be 1000 characters or fewer', href: '#description' });
   const segments: TemplateSegment[] = [];
   for (let n = 1; n <= MAX_TEMPLATE_PARTS; n++) {
-    const daysRaw = str(body[`part${n}Days`]);
+    const daysRaw = formText(body[`part${n}Days`]);
     const shares: { partnerId: string; bp: number }[] = [];
     for (const id of partnerIds) {
-      const raw = str(body[`part${n}-${id}`]);
+      const raw = formText(body[`part${n}-${id}`]);
       if (!raw || raw === '0') continue;
       const bp = parsePercent(raw);
       if (bp === null)

@@ -3,7 +3,7 @@
 // Nothing about a child is read.
 import type { Db } from '../../../platform/db/database.js';
 import { splitsOfChanges } from '../../money/budgets/index.js';
-import { byOutcome, byPartner, disputeFigures, timeToDecision, type FundedDecision, type Outcome } from './rules.js';
+import { byOutcome, byPartner, disputeFigures, timeToDecision, type FundedDecision } from './rules.js';
 
 export async function panelReport(db: Db, from: string, to: string) {
   const decisions = await db
@@ -13,7 +13,7 @@ export async function panelReport(db: Db, from: string, to: string) {
     .where('d.decided_on', '>=', from)
     .where('d.decided_on', '<=', to)
     .execute();
-  const facts = decisions.map((d) => ({ outcome: d.outcome as Outcome, receivedOn: d.received_on, decidedOn: d.decided_on }));
+  const facts = decisions.map((d) => ({ outcome: d.outcome, receivedOn: d.received_on, decidedOn: d.decided_on }));
 
   // The package as the panel decided it: the first version recorded with the decision (a
   // dispute's resolution later records another version with the same decision).

@@ -6,7 +6,6 @@ import { OUTCOMES } from '../panel-decisions/index.js';
 import type { RouteResult, RouteSpec, SignedInContext } from '../../../platform/http/route.js';
 import { ForbiddenError, type FieldError } from '../../../platform/http/errors.js';
 import { formRoutes } from '../../../platform/http/form-routes.js';
-import type { CurrentUser } from '../../../platform/auth/current-user.js';
 import { parseForm } from '../../../platform/http/forms.js';
 import { todayInLondon } from '../../../platform/dates.js';
 import { paths } from '../../../paths.js';
@@ -28,6 +27,7 @@ import {
 import * as panels from './service.js';
 import { agencyItems, agencyNames, day, partnerItems, personItems, roleItems, ROLE_NAMES, STATUS_NAMES, STATUS_TAGS } from './presenters.js';
 import { isLate, ORDINALS, WEEKDAYS } from './rules.js';
+import { formList, formText } from '../../../platform/http/form-values.js';
 
 const V = 'referral-and-panel/panels/views/';
 const CONFIGURE = 'panels:configure' as const;
@@ -64,7 +64,7 @@ const panelAuditDetails = (input: PanelInput) => ({
 });
 const doneMessage = (ctx: SignedInContext) => (ctx.query.done ? DONE[ctx.query.done] : undefined);
 
-const viewer = (ctx: SignedInContext) => panels.viewerOf(ctx.user as CurrentUser);
+const viewer = (ctx: SignedInContext) => panels.viewerOf(ctx.user);
 const requirePanelsPerson = (ctx: SignedInContext) => {
   const p = ctx.user?.permissions;
   if (!p?.has(CONFIGURE) && !p?.has(ATTEND)) throw new ForbiddenError('lacks panels:configure and panels:attend');
@@ -73,11 +73,7 @@ const requirePanelsPerson = (ctx: SignedInContext) => {
 export function panelsRoutes(deps: CapabilityDeps): RouteSpec[] {
   const panelForm = async (ctx: SignedInContext, values: Record<string, unknown>, errors?: FieldError[], panel?: panels.Panel): Promise<RouteResult> => {
     const people = await panels.eligiblePeople(ctx.db);
-    const chosen = Array.isArray(values.jointFundingAgencies)
-      ? values.jointFundingAgencies.map(String)
-      : values.jointFundingAgencies
-        ? [String(values.jointFundingAgencies)]
-        : [];
+    const chosen = formList(values.jointFundingAgencies);
     return {
       view: `${V}panel-form.njk`,
       data: {
@@ -125,8 +121,8 @@ export function panelsRoutes(deps: CapabilityDeps): RouteSpec[] {
         partners: role.configurer ? partnerItems(await panels.listPartners(ctx.db), values.partnerId) : [],
         roleItems: roleItems(values.role ?? 'member'),
         meetsOnItems: dateInputValues(values, 'meetsOn'),
-        weekdayItems: [1, 2, 3, 4, 5].map((w) => ({ value: String(w), text: WEEKDAYS[w], selected: String(w) === String(values.weekday ?? '3') })),
-        nthItems: Object.entries(ORDINALS).map(([value, text]) => ({ value, text: `The ${text}`, selected: value === String(values.nth ?? '2') })),
+        weekdayItems: [1, 2, 3, 4, 5].map((w) => ({ value: String(w), text: WEEKDAYS[w], selected: String(w) === (formText(values.weekday) || '3') })),
+        nthItems: Object.entries(ORDINALS).map(([value, text]) => ({ value, text: `The ${text}`, selected: value === (formText(values.nth) || '2') })),
         ROLE_NAMES,
         day,
         values,
@@ -381,7 +377,7 @@ export function panelsRoutes(deps: CapabilityDeps): RouteSpec[] {
       CONFIGURE,
       'panels.member.remove',
       async (ctx) => {
-        const memberId = String(ctx.body.memberId ?? '');
+        const memberId = formText(ctx.body.memberId);
         await panels.removeMember(ctx.db, ctx.param('id'), parseVersion(ctx.body), memberId);
         Object.assign(ctx.audit, { subjectType: 'panel', subjectId: ctx.params.id, details: { memberId } });
         return { redirect: `${paths.panels.panel(ctx.params.id)}?done=member-removed#members` };

@@ -6,10 +6,9 @@ import { toFieldErrors } from '../../../platform/http/forms.js';
 import { isOrganisationType, ORGANISATION_TYPES, type OrganisationType } from '../../../platform/access/roles.js';
 import { parseMoney, moneyMessage } from '../../../platform/money.js';
 import { readDate } from '../../money/budgets/index.js';
+import { formList, formText } from '../../../platform/http/form-values.js';
 
 type Body = Record<string, unknown>;
-const str = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
-const list = (v: unknown) => (Array.isArray(v) ? v : v === undefined || v === '' ? [] : [v]).map(String);
 
 const text = (what: string, max: number, Name: string) =>
   z
@@ -60,12 +59,12 @@ function collect<S extends z.ZodType>(schema: S, body: Body, errors: FieldError[
 export function parsePanelForm(body: Body): PanelInput {
   const errors: FieldError[] = [];
   const fields = collect(panelFields, body, errors);
-  const agencies = list(body.jointFundingAgencies);
+  const agencies = formList(body.jointFundingAgencies);
   const unknown = agencies.filter((a) => !isOrganisationType(a));
   if (unknown.length) errors.push({ text: `Choose organisation types from the list (not ${unknown.join(', ')})`, href: '#jointFundingAgencies' });
-  const papersDays = Number(str(body.papersDays));
-  const cutOffDays = Number(str(body.cutOffDays));
-  if (/^\d+$/.test(str(body.papersDays)) && /^\d+$/.test(str(body.cutOffDays)) && cutOffDays < papersDays) {
+  const papersDays = Number(formText(body.papersDays));
+  const cutOffDays = Number(formText(body.cutOffDays));
+  if (/^\d+$/.test(formText(body.papersDays)) && /^\d+$/.test(formText(body.cutOffDays)) && cutOffDays < papersDays) {
     errors.push({
       text: 'Cases must close on or before the day papers go out: make the cut-off at least as many days before the meeting as the papers',
       href: '#cutOffDays',
@@ -92,13 +91,13 @@ export interface MemberInput {
 
 export function parseMemberForm(body: Body): MemberInput {
   const errors: FieldError[] = [];
-  const userId = str(body.userId);
+  const userId = formText(body.userId);
   if (!userId) errors.push({ text: 'Choose the person to add', href: '#userId' });
-  const role = str(body.role);
+  const role = formText(body.role);
   if (!['chair', 'member', 'adviser'].includes(role)) errors.push({ text: 'Choose whether they are the chair, a member or an adviser', href: '#role' });
-  const partnerId = str(body.partnerId) || null;
+  const partnerId = formText(body.partnerId) || null;
   let authorityPence = 0;
-  const rawAuthority = str(body.authority);
+  const rawAuthority = formText(body.authority);
   if (rawAuthority) {
     const r = parseMoney(rawAuthority);
     if (!r.ok) errors.push({ text: moneyMessage(r.problem, 'the delegated financial authority'), href: '#authority' });
@@ -119,7 +118,7 @@ export function parseMeetingForm(body: Body): MeetingInput {
   const errors: FieldError[] = [];
   const d = readDate(body, 'meetsOn', 'the date of the meeting', true);
   if (!d.ok) errors.push(d.error);
-  const place = str(body.place);
+  const place = formText(body.place);
   if (place.length > 200) errors.push({ text: 'Place must be 200 characters or fewer', href: '#place' });
   if (errors.length || !d.ok) throw new ValidationError(errors);
   return { meetsOn: d.value!, place: place || null };
@@ -145,15 +144,15 @@ export interface CaseInput {
 
 export function parseCaseForm(body: Body): CaseInput {
   const errors: FieldError[] = [];
-  const referralId = str(body.referralId);
+  const referralId = formText(body.referralId);
   if (!referralId) errors.push({ text: 'Choose the referral to add to the agenda', href: '#referralId' });
   const summary = readSummary(body, errors);
   if (errors.length) throw new ValidationError(errors);
-  return { referralId, summary, late: list(body.late).includes('yes') };
+  return { referralId, summary, late: formList(body.late).includes('yes') };
 }
 
 function readSummary(body: Body, errors: FieldError[]) {
-  const summary = str(body.summary);
+  const summary = formText(body.summary);
   if (!summary) errors.push({ text: 'Enter a case summary for the papers', href: '#summary' });
   else if (summary.length > 4000) errors.push({ text: 'The case summary must be 4000 characters or fewer', href: '#summary' });
   return summary;
@@ -169,7 +168,7 @@ export function parseSummaryForm(body: Body): string {
 
 /** Why a meeting is cancelled: required, so the administrator and auditors can tell later. */
 export function parseCancelForm(body: Body): string {
-  const reason = str(body.reason);
+  const reason = formText(body.reason);
   if (!reason) throw new ValidationError([{ text: 'Enter why the meeting is being cancelled', href: '#reason' }]);
   if (reason.length > 2000) throw new ValidationError([{ text: 'The reason for cancelling must be 2000 characters or fewer', href: '#reason' }]);
   return reason;
@@ -191,9 +190,9 @@ export function parseAttendanceForm(body: Body, members: { userId: string; name:
   const errors: FieldError[] = [];
   const out: AttendanceInput[] = [];
   for (const m of members) {
-    const present = str(body[`present-${m.userId}`]);
+    const present = formText(body[`present-${m.userId}`]);
     if (present !== 'yes' && present !== 'no') errors.push({ text: `Say whether ${m.name} was present`, href: `#present-${m.userId}` });
-    const interests = str(body[`interests-${m.userId}`]);
+    const interests = formText(body[`interests-${m.userId}`]);
     if (interests.length > 2000) errors.push({ text: `${m.name}’s declaration of interest must be 2000 characters or fewer`, href: `#interests-${m.userId}` });
     out.push({ userId: m.userId, present: present === 'yes', interests: interests || null });
   }

@@ -460,7 +460,7 @@ interface ChildDetails {
 const parseDetails = (json: string): ChildDetails => {
   try {
     const v = JSON.parse(json) as unknown;
-    return v && typeof v === 'object' ? (v as ChildDetails) : {};
+    return v && typeof v === 'object' ? v : {};
   } catch {
     return {};
   }

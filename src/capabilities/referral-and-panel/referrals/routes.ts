@@ -156,7 +156,7 @@ export function referralsRoutes(deps: CapabilityDeps): RouteSpec[] {
       referral: id,
     };
   };
-  const registerPage = async (ctx: SignedInContext, values: Values, errors?: FieldError[]): Promise<RouteResult> => {
+  const registerPage = (ctx: SignedInContext, values: Values, errors?: FieldError[]): RouteResult => {
     return {
       view: 'record/children/views/register.njk',
       data: {
@@ -207,7 +207,7 @@ export function referralsRoutes(deps: CapabilityDeps): RouteSpec[] {
       url: paths.referrals.selfReferralDone(),
       access: 'public',
       audit: 'referrals.self.done',
-      handler: async (ctx) => {
+      handler: (ctx) => {
         const reference = ctx.params.reference ?? '';
         if (!REFERENCE.test(reference)) throw new NotFoundError('referral');
         return { view: `${V}self-referral-done.njk`, data: { pageTitle: 'Referral sent', reference } };
