@@ -14,6 +14,16 @@ export const selectItems = <T>(rows: T[], value: (r: T) => string, text: (r: T) 
   ...rows.map((r) => ({ value: value(r), text: text(r), selected: value(r) === selected })),
 ];
 
+/** Options for a select from rows whose value and text are two of their fields: an id and a name, a code and a label. */
+export const fieldItems = <K extends string, T extends Record<K, string | number>>(rows: T[], value: K, text: K, selected: unknown, empty?: string) =>
+  selectItems(
+    rows,
+    (r) => String(r[value]),
+    (r) => String(r[text]),
+    selected,
+    empty,
+  );
+
 /** Page numbers for the GOV.UK pagination component: first, last, and around the current page. */
 export function paginationItems(page: number, pages: number): (number | null)[] {
   const wanted = new Set([1, pages, page - 1, page, page + 1].filter((n) => n >= 1 && n <= pages));

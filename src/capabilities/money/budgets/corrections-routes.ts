@@ -5,7 +5,6 @@
 import { randomUUID } from 'node:crypto';
 import type { RouteContext, RouteResult, RouteSpec, SignedInContext } from '../../../platform/http/route.js';
 import { formRoutes, type FormRoutes } from '../../../platform/http/form-routes.js';
-import { selectItems } from '../../../platform/views/items.js';
 import { ForbiddenError, NotFoundError, ValidationError, type FieldError } from '../../../platform/http/errors.js';
 import { isIsoDate, todayInLondon } from '../../../platform/dates.js';
 import { paths } from '../../../paths.js';
@@ -15,7 +14,8 @@ import { cancelInvoice, getInvoice } from './actuals.js';
 import { asFormError } from './errors.js';
 import { ROLLOVER_JOB, postMovement, reversalRefusal, reverseTransaction, rollover } from './corrections.js';
 import { parseCancelInvoiceForm, parseMovementForm, parseReversalForm } from './schema.js';
-import { dateItems, KIND_NAMES, money } from './presenters.js';
+import { categoryItems, dateItems, KIND_NAMES, money, partnerItems, yearItems } from './presenters.js';
+import { serviceCategories } from './package-form.js';
 import { longDate } from '../../../platform/dates.js';
 
 const V = 'money/budgets/views/';
@@ -44,7 +44,6 @@ const correctionForm = <F>(parse: (body: Values) => F, spec: Omit<FormRoutes<F, 
       return parse(ctx.body);
     },
   });
-const items = selectItems;
 
 export function correctionRoutes(deps: CapabilityDeps): RouteSpec[] {
   // Daily, so the first run after 1 April posts each continuing package's new year; on any other
@@ -109,11 +108,7 @@ export function correctionRoutes(deps: CapabilityDeps): RouteSpec[] {
   const movementPage = async (ctx: RouteContext, values: Values = {}, errors?: FieldError[]): Promise<RouteResult> => {
     requireEntries(ctx);
     const pool = await agreements.getAgreement(ctx.db, ctx.params.id);
-    const [years, partners, cats] = await Promise.all([
-      agreements.agreementYears(ctx.db, pool.id),
-      agreements.listPartners(ctx.db),
-      ctx.db.selectFrom('service_categories').select(['code', 'name']).orderBy('position').execute(),
-    ]);
+    const [years, partners, cats] = await Promise.all([agreements.agreementYears(ctx.db, pool.id), agreements.listPartners(ctx.db), serviceCategories(ctx.db)]);
     ctx.audit.subjectType = 'agreement';
     ctx.audit.subjectId = pool.id;
     return {
@@ -137,41 +132,11 @@ export function correctionRoutes(deps: CapabilityDeps): RouteSpec[] {
             checked: values.kind === 'carry-forward',
           },
         ],
-        yearItems: items(
-          years,
-          (y) => String(y.financialYear),
-          (y) => y.label,
-          values.financialYear,
-          'Choose a year',
-        ),
-        fromPartnerItems: items(
-          partners,
-          (p) => p.id,
-          (p) => p.short_name,
-          values.fromPartnerId,
-          'Choose a partner',
-        ),
-        toPartnerItems: items(
-          partners,
-          (p) => p.id,
-          (p) => p.short_name,
-          values.toPartnerId,
-          'Choose a partner',
-        ),
-        fromCategoryItems: items(
-          cats,
-          (c) => c.code,
-          (c) => c.name,
-          values.fromCategory,
-          'Choose a kind of service',
-        ),
-        toCategoryItems: items(
-          cats,
-          (c) => c.code,
-          (c) => c.name,
-          values.toCategory,
-          'Choose a kind of service',
-        ),
+        yearItems: yearItems(years, values.financialYear),
+        fromPartnerItems: partnerItems(partners, values.fromPartnerId),
+        toPartnerItems: partnerItems(partners, values.toPartnerId),
+        fromCategoryItems: categoryItems(cats, values.fromCategory),
+        toCategoryItems: categoryItems(cats, values.toCategory),
         postedOnItems: dateItems(values, 'postedOn', errors, todayInLondon()),
       },
     };

@@ -1,11 +1,11 @@
 // The package of support form's parts (terms, dates, the time-varying split), shared by the
 // budgets' own package pages and the panel's decision form (capabilities/panel-decisions), so a
 // package reads and fills the same wherever it is set up or changed.
-import { selectItems } from '../../../platform/views/items.js';
+import { fieldItems } from '../../../platform/views/items.js';
 import type { Db } from '../../../platform/db/database.js';
 import type { FieldError } from '../../../platform/http/errors.js';
 import { MAX_SPLIT_PARTS } from './schema.js';
-import { dateItems } from './presenters.js';
+import { categoryItems, dateItems } from './presenters.js';
 import { penceToInput } from '../../../platform/money.js';
 import type { Split } from './split.js';
 
@@ -32,20 +32,8 @@ export const packageProviders = (db: Db) =>
 /** The form's choices and date inputs for the package's terms and split (views: the budgets' package fields). */
 export function packageFormItems(values: Values, errors: FieldError[] | undefined, o: PackageFormOptions) {
   return {
-    categoryItems: selectItems(
-      o.categories,
-      (c) => c.code,
-      (c) => c.name,
-      values.serviceCategory,
-      'Choose a kind of service',
-    ),
-    providerItems: selectItems(
-      o.providers,
-      (p) => p.id,
-      (p) => p.name,
-      values.providerId,
-      'Not known yet',
-    ),
+    categoryItems: categoryItems(o.categories, values.serviceCategory),
+    providerItems: fieldItems(o.providers, 'id', 'name', values.providerId, 'Not known yet'),
     frequencyItems: [
       { value: 'week', text: 'A week', checked: values.frequency === 'week' },
       { value: 'month', text: 'A calendar month', checked: values.frequency === 'month' },

@@ -4,6 +4,7 @@ import { financialYearLabel, periodBounds } from '../../../platform/financial-ye
 import { formatShare, type Split } from './split.js';
 import { dateInputValues } from '../../../platform/date-input.js';
 import { longDate } from '../../../platform/dates.js';
+import { fieldItems } from '../../../platform/views/items.js';
 
 export const ACCOUNT_NAMES: Record<string, string> = {
   budget: 'Budget',
@@ -53,3 +54,11 @@ export const periodName = (fy: number, period: number) => periodBounds(fy, perio
 
 /** A GOV.UK date input's values (its `values` parameter), from what was typed or a stored date. */
 export const dateItems = (values: Record<string, unknown>, field: string, _errors?: unknown, iso?: string | null) => dateInputValues(values, field, iso);
+
+// The choices the finance forms share, worded the same on every form.
+export const yearItems = (years: { financialYear: number; label: string }[], selected: unknown) =>
+  fieldItems(years, 'financialYear', 'label', selected, 'Choose a year');
+export const partnerItems = (partners: { id: string; short_name: string }[], selected: unknown) =>
+  fieldItems(partners, 'id', 'short_name', selected, 'Choose a partner');
+export const categoryItems = (categories: { code: string; name: string }[], selected: unknown) =>
+  fieldItems(categories, 'code', 'name', selected, 'Choose a kind of service');

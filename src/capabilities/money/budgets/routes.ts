@@ -28,7 +28,7 @@ import { correctionRoutes } from './corrections-routes.js';
 import { financialYearOf } from '../../../platform/financial-year.js';
 import { costPerPeriodPence } from './commitment.js';
 import { packageFormItems, packageProviders, packageTermsAsValues, serviceCategories } from './package-form.js';
-import { selectItems } from '../../../platform/views/items.js';
+import { fieldItems, selectItems } from '../../../platform/views/items.js';
 import {
   closePeriodForm,
   importForm,
@@ -41,7 +41,19 @@ import {
   parseYearForm,
   partnerForm,
 } from './schema.js';
-import { ACCOUNT_NAMES, dateItems, KIND_NAMES, money, periodName, splitLines, unitsText, yearLabel } from './presenters.js';
+import {
+  ACCOUNT_NAMES,
+  categoryItems,
+  dateItems,
+  KIND_NAMES,
+  money,
+  partnerItems,
+  periodName,
+  splitLines,
+  unitsText,
+  yearItems,
+  yearLabel,
+} from './presenters.js';
 
 const V = 'money/budgets/views/';
 const VIEW = 'budgets:entries' as const;
@@ -68,6 +80,15 @@ const discloses = (ctx: SignedInContext, childIds: readonly (string | null | und
 const done = (ctx: SignedInContext) => (ctx.query.done ? DONE[ctx.query.done] : undefined);
 const canManage = (ctx: SignedInContext) => ctx.user.permissions.has(MANAGE);
 const items = selectItems;
+/** A package as a choice: its reference, service and the child's finance reference (never a name). */
+const packageItems = (pkgs: { id: string; reference: string; service: string; child_id: string }[], selected: unknown, empty: string) =>
+  items(
+    pkgs,
+    (k) => k.id,
+    (k) => `${k.reference}: ${k.service} (${packages.childReference(k.child_id)})`,
+    selected,
+    empty,
+  );
 
 export function budgetsRoutes(deps: CapabilityDeps): RouteSpec[] {
   const categories = (ctx: SignedInContext) => serviceCategories(ctx.db);
@@ -105,13 +126,7 @@ export function budgetsRoutes(deps: CapabilityDeps): RouteSpec[] {
         pageTitle: 'Add a partner',
         values,
         errors,
-        orgItems: items(
-          orgs,
-          (o) => o.id,
-          (o) => o.name,
-          values.organisationId,
-          'Choose an organisation',
-        ),
+        orgItems: fieldItems(orgs, 'id', 'name', values.organisationId, 'Choose an organisation'),
       },
     };
   };
@@ -190,13 +205,7 @@ export function budgetsRoutes(deps: CapabilityDeps): RouteSpec[] {
         pool,
         values,
         errors,
-        yearItems: items(
-          choices,
-          (y) => String(y),
-          (y) => yearLabel(y),
-          values.financialYear,
-          'Choose a year',
-        ),
+        yearItems: items(choices, String, yearLabel, values.financialYear, 'Choose a year'),
         partners: partners.map((p) => ({ ...p, value: values[`share-${p.id}`] })),
       },
     };
@@ -213,27 +222,9 @@ export function budgetsRoutes(deps: CapabilityDeps): RouteSpec[] {
         values: { token: randomUUID(), ...values },
         errors,
         noYears: years.length === 0,
-        yearItems: items(
-          years,
-          (y) => String(y.financialYear),
-          (y) => y.label,
-          values.financialYear,
-          'Choose a year',
-        ),
-        partnerItems: items(
-          partners,
-          (p) => p.id,
-          (p) => p.short_name,
-          values.partnerId,
-          'Choose a partner',
-        ),
-        categoryItems: items(
-          cats,
-          (c) => c.code,
-          (c) => c.name,
-          values.serviceCategory,
-          'Choose a kind of service',
-        ),
+        yearItems: yearItems(years, values.financialYear),
+        partnerItems: partnerItems(partners, values.partnerId),
+        categoryItems: categoryItems(cats, values.serviceCategory),
         postedOnItems: dateItems(values, 'postedOn', errors),
       },
     };
@@ -345,20 +336,8 @@ export function budgetsRoutes(deps: CapabilityDeps): RouteSpec[] {
         pool,
         values,
         errors,
-        providerItems: items(
-          provs,
-          (p) => p.id,
-          (p) => p.name,
-          values.providerId,
-          'Choose the provider',
-        ),
-        packageItems: items(
-          pkgs,
-          (k) => k.id,
-          (k) => `${k.reference}: ${k.service} (${packages.childReference(k.child_id)})`,
-          values.packageId,
-          'No package yet: list it as unmatched',
-        ),
+        providerItems: fieldItems(provs, 'id', 'name', values.providerId, 'Choose the provider'),
+        packageItems: packageItems(pkgs, values.packageId, 'No package yet: list it as unmatched'),
         serviceFromItems: dateItems(values, 'serviceFrom', errors),
         serviceToItems: dateItems(values, 'serviceTo', errors),
         receivedOnItems: dateItems(values, 'receivedOn', errors),
@@ -449,13 +428,7 @@ export function budgetsRoutes(deps: CapabilityDeps): RouteSpec[] {
           period: `${longDate(inv.service_from)} to ${longDate(inv.service_to)}`,
         },
         payments: payments.map((p) => ({ ...p, amount: money(p.amount_pence), paid: longDate(p.paid_on) })),
-        packageItems: items(
-          pkgs,
-          (k) => k.id,
-          (k) => `${k.reference}: ${k.service} (${packages.childReference(k.child_id)})`,
-          values.packageId,
-          'Choose a package',
-        ),
+        packageItems: packageItems(pkgs, values.packageId, 'Choose a package'),
         values: { token: randomUUID(), ...values },
         errors,
         paidOnItems: dateItems(values, 'paidOn', errors),

@@ -25,7 +25,7 @@ import {
   formatShare,
   currentTerms,
 } from '../../money/budgets/index.js';
-import { selectItems } from '../../../platform/views/items.js';
+import { fieldItems, selectItems } from '../../../platform/views/items.js';
 import { ORGANISATION_TYPES } from '../../../platform/access/roles.js';
 import { describeTemplate, MAX_TEMPLATE_PARTS, OUTCOMES, quorumProblems } from './rules.js';
 import { countingMembers } from '../panels/index.js';
@@ -133,13 +133,7 @@ export function panelDecisionsRoutes(deps: CapabilityDeps): RouteSpec[] {
         quorumMembers: c.quorum_members,
         jointAgencies: agencies.map(typeName),
         outcomeItems: Object.entries(OUTCOMES).map(([value, text]) => ({ value, text, checked: values.outcome === value })),
-        agreementItems: items(
-          pools,
-          (p) => p.id,
-          (p) => p.name,
-          values.agreementId,
-          'Choose the pooling agreement',
-        ),
+        agreementItems: fieldItems(pools, 'id', 'name', values.agreementId, 'Choose the pooling agreement'),
         templateItems: items(
           templates,
           (t) => t.id,
