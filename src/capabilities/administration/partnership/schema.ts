@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ORGANISATION_TYPES, ROLES } from '../../../platform/access/roles.js';
+import { formVersion as version, requiredText } from '../../../platform/http/form-fields.js';
 
-const version = z.coerce.number({ message: 'The form is out of date. Reload the page and try again' }).int().min(1);
 const roleList = z
   .union([z.string(), z.array(z.string())])
   .optional()
@@ -9,7 +9,7 @@ const roleList = z
   .pipe(z.array(z.enum(Object.keys(ROLES) as [keyof typeof ROLES], { message: 'Choose roles from the list' })));
 
 export const organisationForm = z.object({
-  name: z.string({ message: 'Enter the organisation’s name' }).trim().min(1, 'Enter the organisation’s name').max(200, 'Name must be 200 characters or fewer'),
+  name: requiredText('Enter the organisation’s name', 200, 'Name'),
   code: z
     .string({ message: 'Enter a short code' })
     .trim()
@@ -29,11 +29,7 @@ export const organisationEditForm = organisationForm.omit({ code: true }).extend
 });
 
 export const userForm = z.object({
-  displayName: z
-    .string({ message: 'Enter the person’s full name' })
-    .trim()
-    .min(1, 'Enter the person’s full name')
-    .max(200, 'Name must be 200 characters or fewer'),
+  displayName: requiredText('Enter the person’s full name', 200, 'Name'),
   email: z
     .string({ message: 'Enter an e-mail address' })
     .trim()

@@ -1,11 +1,8 @@
 import { z } from 'zod';
+import { requiredText } from '../../../platform/http/form-fields.js';
 
 export const signInForm = z.object({
-  email: z
-    .string({ message: 'Enter your e-mail address' })
-    .trim()
-    .min(1, 'Enter your e-mail address')
-    .max(320, 'E-mail address must be 320 characters or fewer'),
+  email: requiredText('Enter your e-mail address', 320, 'E-mail address'),
   password: z.string({ message: 'Enter your password' }).min(1, 'Enter your password'),
 });
 

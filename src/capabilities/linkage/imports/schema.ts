@@ -1,5 +1,6 @@
 // The forms of the imports pages: an agency source with its column mapping, and the apply choice.
 import { z } from 'zod';
+import { requiredText } from '../../../platform/http/form-fields.js';
 import { DATE_FORMATS, FIELD_KEYS, FIELDS, SOURCE_KINDS, type DateFormat, type Mapping, type SourceKind } from './fields.js';
 import type { SourceInput } from './service.js';
 
@@ -7,7 +8,7 @@ const column = z.string().trim().max(200, 'A column name must be 200 characters 
 
 export const sourceForm = z
   .object({
-    name: z.string({ message: 'Enter the source’s name' }).trim().min(1, 'Enter the source’s name').max(100, 'The name must be 100 characters or fewer'),
+    name: requiredText('Enter the source’s name', 100, 'The name'),
     organisationId: z.string().trim().optional(),
     kind: z.enum(Object.keys(SOURCE_KINDS) as [SourceKind, ...SourceKind[]], { message: 'Select the kind of agency' }),
     recordIdColumn: z

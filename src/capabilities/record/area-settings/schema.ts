@@ -1,6 +1,7 @@
 // The area's register settings forms: localities with their postcode prefixes, and the criteria
 // of the common definition of disability.
 import { z } from 'zod';
+import { STALE_FORM, requiredText } from '../../../platform/http/form-fields.js';
 
 /** A postcode district ("DM3") or sector ("DM1 4"), in upper case with one space. */
 export const POSTCODE_PREFIX = /^[A-Z]{1,2}[0-9][A-Z0-9]?( [0-9])?$/;
@@ -21,7 +22,7 @@ const code = (what: string, example: string) =>
     );
 
 export const localityForm = z.object({
-  name: z.string({ message: 'Enter the locality’s name' }).trim().min(1, 'Enter the locality’s name').max(100, 'Name must be 100 characters or fewer'),
+  name: requiredText('Enter the locality’s name', 100, 'Name'),
   code: code('locality', 'NORTH-EAST'),
 });
 
@@ -55,7 +56,7 @@ export const criterionForm = z.object({
 export const criterionEditForm = z.object({
   description,
   /** The description the form was opened with: if it has changed since, someone else edited it. */
-  previous: z.string({ message: 'The form is out of date. Reload the page and try again' }),
+  previous: z.string({ message: STALE_FORM }),
 });
 
 export const criterionActiveForm = z.object({

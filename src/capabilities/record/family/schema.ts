@@ -1,17 +1,10 @@
 import { z } from 'zod';
 import { CONTACT_METHODS, RELATIONSHIPS, contactProblems, parseUkPhone, type ContactMethod, type Relationship } from './rules.js';
 import { formList } from '../../../platform/http/form-values.js';
-
-const optionalText = (max: number, name: string) =>
-  z
-    .string()
-    .optional()
-    .transform((v) => (v ?? '').trim())
-    .pipe(z.string().max(max, `${name} must be ${max.toLocaleString('en-GB')} characters or fewer`))
-    .transform((v) => v || null);
+import { formVersion, optionalText, requiredText } from '../../../platform/http/form-fields.js';
 
 const memberFields = z.object({
-  fullName: z.string({ message: 'Enter their full name' }).trim().min(1, 'Enter their full name').max(200, 'Full name must be 200 characters or fewer'),
+  fullName: requiredText('Enter their full name', 200, 'Full name'),
   relationship: z.enum(Object.keys(RELATIONSHIPS) as [Relationship, ...Relationship[]], { message: 'Select their relationship to the child' }),
   parentalResponsibility: z.enum(['yes', 'no'], { message: 'Select whether they have parental responsibility' }),
   phone: z
@@ -67,6 +60,6 @@ export const familyMemberForm = memberFields.transform((v, ctx) => withContactRu
 export type FamilyMemberForm = z.infer<typeof familyMemberForm>;
 
 export const familyMemberEditForm = memberFields
-  .extend({ version: z.coerce.number({ message: 'The form is out of date. Reload the page and try again' }).int().min(1) })
+  .extend({ version: formVersion })
   .transform(({ version, ...v }, ctx) => ({ ...withContactRules(v, ctx as z.RefinementCtx<MemberFields>), version }));
 export type FamilyMemberEditForm = z.infer<typeof familyMemberEditForm>;

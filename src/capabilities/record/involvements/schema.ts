@@ -1,15 +1,8 @@
 import { z } from 'zod';
 import { pastDate } from '../../../platform/date-input.js';
+import { formVersion as version, optionalText, requiredText } from '../../../platform/http/form-fields.js';
 import { KEY_WORKER_AGREEMENT, NEEDS_FAMILY_AGREEMENT, poundsToPence, type KeyWorkerAgreement } from './rules.js';
 
-const version = z.coerce.number({ message: 'The form is out of date. Reload the page and try again' }).int().min(1);
-const optionalText = (max: number, name: string) =>
-  z
-    .string()
-    .optional()
-    .transform((v) => (v ?? '').trim())
-    .pipe(z.string().max(max, `${name} must be ${max.toLocaleString('en-GB')} characters or fewer`))
-    .transform((v) => v || null);
 const optionalId = z
   .string()
   .optional()
@@ -19,11 +12,7 @@ const optionalId = z
 export const involvementForm = z
   .object({
     organisationId: z.string({ message: 'Select the organisation' }).uuid('Select the organisation'),
-    service: z
-      .string({ message: 'Enter the service, for example "Speech and language therapy"' })
-      .trim()
-      .min(1, 'Enter the service, for example "Speech and language therapy"')
-      .max(200, 'Service must be 200 characters or fewer'),
+    service: requiredText('Enter the service, for example "Speech and language therapy"', 200, 'Service'),
     provides: optionalText(1000, 'What they provide'),
     startedOn: pastDate('the date the involvement started'),
     practitionerUserId: optionalId,

@@ -1,15 +1,8 @@
 // Forms for "about me" and the chronology (their dates are GOV.UK date inputs: platform/date-input.ts).
 import { z } from 'zod';
 import { pastDate } from '../../../platform/date-input.js';
+import { STALE_FORM, optionalText, requiredText } from '../../../platform/http/form-fields.js';
 import { SECTION_KEYS, type Section } from '../sharing/index.js';
-
-const optionalText = (max: number, name: string) =>
-  z
-    .string()
-    .optional()
-    .transform((v) => (v ?? '').trim())
-    .pipe(z.string().max(max, `${name} must be ${max.toLocaleString('en-GB')} characters or fewer`))
-    .transform((v) => v || null);
 
 export const aboutMeForm = z
   .object({
@@ -18,12 +11,9 @@ export const aboutMeForm = z
     whatDoesNotWork: optionalText(5000, 'What does not work for me'),
     communication: optionalText(5000, 'How I communicate'),
     aspirations: optionalText(5000, 'My hopes and aspirations'),
-    writtenWith: z
-      .string({ message: 'Enter who this was written with, for example "Sam and their mum"' })
-      .trim()
-      .min(1, 'Enter who this was written with, for example "Sam and their mum"')
-      .max(500, 'Who it was written with must be 500 characters or fewer'),
-    basedOn: z.coerce.number({ message: 'The form is out of date. Reload the page and try again' }).int().min(0),
+    writtenWith: requiredText('Enter who this was written with, for example "Sam and their mum"', 500, 'Who it was written with'),
+    // 0 when there is no version yet, unlike an edit's version.
+    basedOn: z.coerce.number({ message: STALE_FORM }).int().min(0),
   })
   .superRefine((v, ctx) => {
     if (!v.whatMatters && !v.whatWorks && !v.whatDoesNotWork && !v.communication && !v.aspirations) {
@@ -36,7 +26,7 @@ export type AboutMeForm = z.infer<typeof aboutMeForm>;
 export const chronologyEventForm = (sections: ReadonlySet<Section>) =>
   z.object({
     occurredOn: pastDate('the date it happened'),
-    title: z.string({ message: 'Enter a title for the event' }).trim().min(1, 'Enter a title for the event').max(200, 'Title must be 200 characters or fewer'),
+    title: requiredText('Enter a title for the event', 200, 'Title'),
     detail: optionalText(5000, 'Detail'),
     section: z
       .enum(SECTION_KEYS as [Section, ...Section[]], { message: 'Select which part of the record this event belongs to' })
