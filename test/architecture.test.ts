@@ -221,15 +221,6 @@ const TABLE_OWNERS: Record<string, string> = {
 
 /** Writes into another capability's tables that are yet to move behind the owner's service (issue 12). */
 const STILL_TO_MOVE = new Set<string>([
-  // Administration: partnership creates people's accounts, edits, deactivates and unlocks them.
-  'capabilities/administration/partnership/service.ts -> users',
-  // Linkage: a merge and its undoing move a record's rows from one child to the other.
-  'capabilities/linkage/matching-review/merge.ts -> about_me_versions',
-  'capabilities/linkage/matching-review/merge.ts -> child_criteria',
-  'capabilities/linkage/matching-review/merge.ts -> child_field_values',
-  'capabilities/linkage/matching-review/merge.ts -> child_history',
-  'capabilities/linkage/matching-review/merge.ts -> children',
-  'capabilities/linkage/matching-review/merge.ts -> family_members',
   // The key worker is a column of children that involvements changes (children's registration
   // already calls involvements, so calling children from involvements would make a circle).
   'capabilities/record/involvements/service.ts -> children',

@@ -6,7 +6,7 @@ import { NotFoundError, StaleVersionError, ValidationError } from '../../../plat
 import { endAllSessionsOf } from '../../../platform/auth/sessions.js';
 import type { Notifier } from '../../../platform/notify/notify.js';
 import { ROLES, type Role } from '../../../platform/access/roles.js';
-import { issueInvitation } from '../sign-in/service.js';
+import { changeAccount, createAccount, issueInvitation, type AccountChange } from '../sign-in/service.js';
 import { paths } from '../../../paths.js';
 import { organisationWorksWithChildren } from '../../record/involvements/service.js';
 
@@ -135,11 +135,7 @@ export async function createUser(
   if (clash) throw new ValidationError([{ text: 'Someone already has an account with this e-mail address', href: '#email' }]);
   const org = await db.selectFrom('organisations').select(['id', 'active']).where('id', '=', input.organisationId).executeTakeFirst();
   if (!org?.active) throw new ValidationError([{ text: 'Select an active organisation', href: '#organisationId' }]);
-  const user = await db
-    .insertInto('users')
-    .values({ display_name: input.displayName, email: input.email, organisation_id: input.organisationId })
-    .returning(['id', 'email', 'display_name'])
-    .executeTakeFirstOrThrow();
+  const user = await createAccount(db, input);
   // The roles that need a second administrator wait for one, even for someone new.
   const now = input.roles.filter((r) => !needsSecondAdministrator(r));
   if (now.length)
@@ -159,14 +155,8 @@ export async function createUser(
   return { ...user, added: now, requested };
 }
 
-async function bumpVersion(db: Db, id: string, version: number, set: Record<string, unknown> = {}) {
-  const res = await db
-    .updateTable('users')
-    .set({ ...set, version: sql`version + 1` })
-    .where('id', '=', id)
-    .where('version', '=', version)
-    .executeTakeFirst();
-  if (Number(res.numUpdatedRows) === 0) {
+async function bumpVersion(db: Db, id: string, version: number, set: AccountChange = {}) {
+  if (!(await changeAccount(db, id, version, set))) {
     await getUser(db, id);
     throw new StaleVersionError();
   }
@@ -302,11 +292,7 @@ export async function decideRoleRequest(
       await db.deleteFrom('user_roles').where('user_id', '=', request.user_id).where('role', '=', role).execute();
     }
     // Forms opened before the change are now out of date.
-    await db
-      .updateTable('users')
-      .set({ version: sql`version + 1` })
-      .where('id', '=', request.user_id)
-      .execute();
+    await changeAccount(db, request.user_id, null);
   }
   const change = request.change === 'grant' ? { added: [role], removed: [] } : { added: [], removed: [role] };
   await notifyRoleChange(db, deps, request.user_id, input.decision, change);

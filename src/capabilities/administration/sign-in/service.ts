@@ -1,6 +1,7 @@
 // Sign-in use cases. Each takes the request's transaction, so the audit entry written by the
 // route wrapper commits with the failed-attempt count or the new session.
 import { createHash, randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
 import type { Db } from '../../../platform/db/database.js';
 import { createSession, endAllSessionsOf, endSession, type SessionPolicy, type SessionStage } from '../../../platform/auth/sessions.js';
 import { hashPassword, verifyPassword } from './passwords.js';
@@ -328,4 +329,38 @@ async function freeEmail(db: Db, identity: { issuer: string; subject: string; em
   const placeholder = `${identity.subject}@${new URL(identity.issuer).hostname}.invalid`;
   if (!(await emailTaken(db, placeholder))) return placeholder;
   return `${identity.subject}.${randomBytes(6).toString('hex')}@${new URL(identity.issuer).hostname}.invalid`;
+}
+
+// ---- Accounts: sign-in owns the users table; the partnership's administrators change accounts through these ----
+
+/** What an administrator may change on someone's account besides their roles. */
+export interface AccountChange {
+  active?: boolean;
+  deactivated_at?: Date | null;
+  failed_sign_ins?: number;
+  locked_until?: Date | null;
+}
+
+/** A new person's account, with no way to sign in until they accept an invitation. */
+export function createAccount(db: Db, account: { displayName: string; email: string; organisationId: string }) {
+  return db
+    .insertInto('users')
+    .values({ display_name: account.displayName, email: account.email, organisation_id: account.organisationId })
+    .returning(['id', 'email', 'display_name'])
+    .executeTakeFirstOrThrow();
+}
+
+/**
+ * Changes an account and moves its version on, so forms opened before are out of date. With a
+ * version, only while the account is still at it: false means someone changed it meanwhile (or it
+ * does not exist).
+ */
+export async function changeAccount(db: Db, id: string, version: number | null, set: AccountChange = {}): Promise<boolean> {
+  let update = db
+    .updateTable('users')
+    .set({ ...set, version: sql`version + 1` })
+    .where('id', '=', id);
+  if (version !== null) update = update.where('version', '=', version);
+  const res = await update.executeTakeFirst();
+  return Number(res.numUpdatedRows) > 0;
 }

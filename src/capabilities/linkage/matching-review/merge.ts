@@ -5,11 +5,24 @@
 import { sql } from 'kysely';
 import type { Db } from '../../../platform/db/database.js';
 import { NotFoundError, ValidationError } from '../../../platform/http/errors.js';
-import { searchNames } from '../../record/children/index.js';
+import {
+  addChildHistory,
+  childRow,
+  completeMergedChild,
+  deleteChild,
+  familyHasOtherChildren,
+  lockChildren,
+  moveCriteria,
+  restoreChildRow,
+  restoreCriteria,
+  searchNames,
+  type ChildRow as Row,
+  type CriterionRow,
+} from '../../record/children/index.js';
+import { moveFamilyMembers, restoreFamilyMembers } from '../../record/family/service.js';
 import { holdGrantsCarriedByMerge, releaseGrantsHeldByMerge, type HeldByMerge } from '../../record/sharing/index.js';
-import { FIELDS, FIELD_KEYS } from '../imports/index.js';
-
-type Row = Record<string, unknown>;
+import { moveAboutMe, restoreAboutMe, type MovedVersion } from '../../record/tell-it-once/index.js';
+import { FIELDS, FIELD_KEYS, keepMergedValues, removeMergedValues } from '../imports/index.js';
 
 interface Snapshot {
   kept: Row;
@@ -17,10 +30,10 @@ interface Snapshot {
   /** table -> ids of the merged record's rows moved to the kept one. */
   moved: Record<string, string[]>;
   /** child_criteria rows of the merged record (moved, or dropped where the kept one has the criterion). */
-  criteria: Row[];
+  criteria: CriterionRow[];
   /** Criteria ids carried to the kept record (the kept record did not have them). */
   carried: string[];
-  aboutMe: { id: string; version: number }[];
+  aboutMe: MovedVersion[];
   familyMembers: string[];
   mergedFamilyId: string;
   reviews: { id: string; child_a: string; child_b: string; status: string }[];
@@ -47,23 +60,6 @@ async function referencingTables(db: Db): Promise<{ table: string; column: strin
   return rows.map((r) => ({ table: r.table_name, column: r.column_name, hasId: r.has_id }));
 }
 
-/** A children row as JSON from the database itself, so timestamps keep their full precision for an exact restore. */
-const childRow = async (db: Db, id: string): Promise<Row> => {
-  const { rows } = await sql<{ r: Row | string }>`select to_jsonb(c) - 'search_keys' as r from children c where c.id = ${id}`.execute(db);
-  const r = rows[0]?.r;
-  if (!r) throw new NotFoundError('child');
-  return typeof r === 'string' ? (JSON.parse(r) as Row) : r;
-};
-
-/** Writes a snapshot row back: every column (the generated search keys follow). */
-async function restoreRow(db: Db, row: Row, mode: 'insert' | 'update') {
-  const cols = Object.keys(row).filter((c) => c !== 'search_keys' && (mode === 'insert' || c !== 'id'));
-  const list = sql.join(cols.map((c) => sql.ref(c)));
-  const from = sql`from jsonb_populate_record(null::children, ${JSON.stringify(row)}::jsonb)`;
-  if (mode === 'insert') await sql`insert into children (${list}) select ${list} ${from}`.execute(db);
-  else await sql`update children set (${list}) = (select ${list} ${from}) where id = ${row.id}`.execute(db);
-}
-
 /** The older record (created first; the lower id on a tie) is kept. */
 export function keptAndMerged(a: { id: string; created_at: unknown }, b: { id: string; created_at: unknown }): [string, string] {
   const ta = new Date(a.created_at as string).getTime();
@@ -79,8 +75,7 @@ export async function mergeChildren(
 ): Promise<{ mergeId: string; keptId: string; mergedId: string }> {
   if (aId === bId) throw new ValidationError([{ text: 'A record cannot be merged with itself', href: '#decision' }]);
   // Both records locked for the whole merge (in a fixed order, so two merges cannot deadlock).
-  const locked = await db.selectFrom('children').select('id').where('id', 'in', [aId, bId]).orderBy('id').forUpdate().execute();
-  if (locked.length !== 2) throw new ValidationError([{ text: 'One of these records is no longer on the register', href: '#decision' }]);
+  if (!(await lockChildren(db, [aId, bId]))) throw new ValidationError([{ text: 'One of these records is no longer on the register', href: '#decision' }]);
   const a = await childRow(db, aId);
   const b = await childRow(db, bId);
   const [keptId, mergedId] = keptAndMerged(a as { id: string; created_at: unknown }, b as { id: string; created_at: unknown });
@@ -131,47 +126,12 @@ export async function mergeChildren(
     breakGlassIds: snap.moved['break_glass.child_id'] ?? [],
   });
   // Criteria: one row per child and criterion; the kept record's assessment stands where both have one.
-  snap.criteria = await db.selectFrom('child_criteria').selectAll().where('child_id', '=', mergedId).execute();
-  const keptCriteria = new Set(
-    (await db.selectFrom('child_criteria').select('criterion_id').where('child_id', '=', keptId).execute()).map((c) => c.criterion_id),
-  );
-  await db.deleteFrom('child_criteria').where('child_id', '=', mergedId).execute();
-  const carried = snap.criteria.filter((c) => !keptCriteria.has(c.criterion_id as string));
-  snap.carried = carried.map((c) => c.criterion_id as string);
-  if (carried.length)
-    await db
-      .insertInto('child_criteria')
-      .values(carried.map((c) => ({ ...(c as object), child_id: keptId }) as never))
-      .execute();
+  Object.assign(snap, await moveCriteria(db, mergedId, keptId));
   // About me: the merged record's versions follow the kept record's, in order.
-  const maxKept =
-    (
-      await db
-        .selectFrom('about_me_versions')
-        .select((eb) => eb.fn.max('version').as('v'))
-        .where('child_id', '=', keptId)
-        .executeTakeFirst()
-    )?.v ?? 0;
-  snap.aboutMe = (await db.selectFrom('about_me_versions').select(['id', 'version']).where('child_id', '=', mergedId).orderBy('version').execute()).map(
-    (x) => ({ id: x.id, version: x.version }),
-  );
-  for (const [i, v] of snap.aboutMe.entries()) {
-    await db
-      .updateTable('about_me_versions')
-      .set({ child_id: keptId, version: Number(maxKept) + i + 1 })
-      .where('id', '=', v.id)
-      .execute();
-  }
+  snap.aboutMe = await moveAboutMe(db, mergedId, keptId);
   // The family: its parents and carers join the kept record's family, unless other children share it.
-  const others = await db.selectFrom('children').select('id').where('family_id', '=', snap.mergedFamilyId).where('id', '<>', mergedId).executeTakeFirst();
-  if (!others && snap.mergedFamilyId !== kept.family_id) {
-    const members = await db
-      .updateTable('family_members')
-      .set({ family_id: kept.family_id as string })
-      .where('family_id', '=', snap.mergedFamilyId)
-      .returning('id')
-      .execute();
-    snap.familyMembers = members.map((m) => m.id);
+  if (snap.mergedFamilyId !== kept.family_id && !(await familyHasOtherChildren(db, snap.mergedFamilyId, mergedId))) {
+    snap.familyMembers = await moveFamilyMembers(db, snap.mergedFamilyId, kept.family_id as string);
   }
   // Open reviews naming the merged record now name the kept one; a pair of the two is closed.
   const reviews = await db
@@ -208,15 +168,14 @@ export async function mergeChildren(
   const values = FIELD_KEYS.map((f) => ({ f, v: merged[FIELDS[f].column] })).filter(
     (x) => x.v !== null && x.v !== undefined && x.v !== '' && !(x.f === 'sex' && x.v === 'U'),
   );
-  if (values.length) {
-    const added = await db
-      .insertInto('child_field_values')
-      .values(values.map((x) => ({ child_id: keptId, field: x.f, value: String(x.v), merge_id: mergeRow.id, supplied_at: merged.created_at as string })))
-      .returning('id')
-      .execute();
-    snap.addedValues = added.map((x) => String(x.id));
-  }
-  await db.deleteFrom('children').where('id', '=', mergedId).execute();
+  snap.addedValues = await keepMergedValues(
+    db,
+    keptId,
+    mergeRow.id,
+    merged.created_at as string,
+    values.map((x) => ({ field: x.f, value: String(x.v as string | number | boolean) })),
+  );
+  await deleteChild(db, mergedId);
 
   // The kept record fills its gaps from the merged one, and is found by either's names.
   const fill: Row = {};
@@ -234,26 +193,12 @@ export async function mergeChildren(
   ]
     .filter(Boolean)
     .join(' ');
-  const { version } = await db
-    .updateTable('children')
-    .set((eb) => ({
-      ...(fill as object),
-      has_ehc_plan: Boolean(kept.has_ehc_plan) || Boolean(merged.has_ehc_plan),
-      search_names: searchNames(keptAfter.given_name as string, keptAfter.family_name as string, keptAfter.preferred_name as string | null, otherNames || null),
-      version: eb('version', '+', 1),
-      updated_at: new Date(),
-    }))
-    .where('id', '=', keptId)
-    .returning('version')
-    .executeTakeFirstOrThrow();
-  await db
-    .insertInto('child_history')
-    .values({
-      child_id: keptId,
-      user_id: opts.userId,
-      changes: JSON.stringify({ event: 'merged', merged: mergedId, merge: mergeRow.id, filled: Object.keys(fill) }),
-    })
-    .execute();
+  const version = await completeMergedChild(db, keptId, {
+    fill,
+    hasEhcPlan: Boolean(kept.has_ehc_plan) || Boolean(merged.has_ehc_plan),
+    searchNames: searchNames(keptAfter.given_name as string, keptAfter.family_name as string, keptAfter.preferred_name as string | null, otherNames || null),
+  });
+  await addChildHistory(db, keptId, opts.userId, { event: 'merged', merged: mergedId, merge: mergeRow.id, filled: Object.keys(fill) });
   await db
     .updateTable('child_merges')
     .set({ snapshot: JSON.stringify(snap), kept_version_after: version })
@@ -280,9 +225,9 @@ export async function unmergeChildren(db: Db, mergeId: string, opts: { userId: s
   const mergedId = m.merged_child_id;
 
   // The kept record first (it may hold identifiers filled from the merged one), then the merged one again.
-  await restoreRow(db, snap.kept, 'update');
-  await restoreRow(db, snap.merged, 'insert');
-  if (snap.addedValues.length) await db.deleteFrom('child_field_values').where('id', 'in', snap.addedValues).execute();
+  await restoreChildRow(db, snap.kept, 'update');
+  await restoreChildRow(db, snap.merged, 'insert');
+  await removeMergedValues(db, snap.addedValues);
   for (const [key, ids] of Object.entries(snap.moved)) {
     const [table, column] = key.split('.') as [string, string];
     for (let i = 0; i < ids.length; i += 1000) {
@@ -290,14 +235,9 @@ export async function unmergeChildren(db: Db, mergeId: string, opts: { userId: s
     }
   }
   if (snap.held) await releaseGrantsHeldByMerge(db, snap.held);
-  if (snap.carried.length) await db.deleteFrom('child_criteria').where('child_id', '=', keptId).where('criterion_id', 'in', snap.carried).execute();
-  if (snap.criteria.length)
-    await db
-      .insertInto('child_criteria')
-      .values(snap.criteria as never)
-      .execute();
-  for (const v of snap.aboutMe) await db.updateTable('about_me_versions').set({ child_id: mergedId, version: v.version }).where('id', '=', v.id).execute();
-  if (snap.familyMembers.length) await db.updateTable('family_members').set({ family_id: snap.mergedFamilyId }).where('id', 'in', snap.familyMembers).execute();
+  await restoreCriteria(db, keptId, snap);
+  await restoreAboutMe(db, mergedId, snap.aboutMe);
+  await restoreFamilyMembers(db, snap.familyMembers, snap.mergedFamilyId);
   for (const r of snap.reviews)
     await db
       .updateTable('match_reviews')
@@ -306,13 +246,7 @@ export async function unmergeChildren(db: Db, mergeId: string, opts: { userId: s
       .execute();
 
   await db.updateTable('child_merges').set({ unmerged_at: new Date(), unmerged_by: opts.userId }).where('id', '=', mergeId).execute();
-  await db
-    .insertInto('child_history')
-    .values({ child_id: keptId, user_id: opts.userId, changes: JSON.stringify({ event: 'unmerged', restored: mergedId, merge: mergeId }) })
-    .execute();
-  await db
-    .insertInto('child_history')
-    .values({ child_id: mergedId, user_id: opts.userId, changes: JSON.stringify({ event: 'unmerged', from: keptId, merge: mergeId }) })
-    .execute();
+  await addChildHistory(db, keptId, opts.userId, { event: 'unmerged', restored: mergedId, merge: mergeId });
+  await addChildHistory(db, mergedId, opts.userId, { event: 'unmerged', from: keptId, merge: mergeId });
   return { keptId, mergedId };
 }

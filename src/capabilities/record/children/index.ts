@@ -21,3 +21,17 @@ export {
 } from './rules.js';
 export { FormErrors, parseRegisterForm } from './schema.js';
 export { displayName, hiddenFields, registerFormData } from './presenters.js';
+// Merging and undoing a merge, as linkage's matching review runs it.
+export {
+  addChildHistory,
+  childRow,
+  completeMergedChild,
+  deleteChild,
+  familyHasOtherChildren,
+  lockChildren,
+  moveCriteria,
+  restoreChildRow,
+  restoreCriteria,
+  type ChildRow,
+  type CriterionRow,
+} from './merging.js';

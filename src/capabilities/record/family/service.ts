@@ -106,3 +106,6 @@ export async function updateMember(db: Db, familyId: string, memberId: string, f
     throw new StaleVersionError();
   }
 }
+
+// Merging and undoing a merge, as linkage's matching review runs it.
+export { moveFamilyMembers, restoreFamilyMembers } from './merging.js';

@@ -2,3 +2,4 @@
 // other capabilities add events to.
 export { childSummary, recordChronologyEvent } from './service.js';
 export { childName, navChild } from './presenters.js';
+export { moveAboutMe, restoreAboutMe, type MovedVersion } from './merging.js';
