@@ -2,7 +2,7 @@ import type { FastifyReply } from 'fastify';
 import type { Config, OidcProviderConfig } from '../../../config.js';
 import type { RouteContext, RouteResult, RouteSpec } from '../../../platform/http/route.js';
 import { parseForm } from '../../../platform/http/forms.js';
-import { ValidationError } from '../../../platform/http/errors.js';
+import { ValidationError, type FieldError } from '../../../platform/http/errors.js';
 import { SESSION_COOKIE, endSession } from '../../../platform/auth/sessions.js';
 import { SESSION_PROBLEM_MESSAGES } from '../../../platform/auth/current-user.js';
 import type { SessionCookieOptions } from '../../../platform/http/cookies.js';
@@ -48,6 +48,45 @@ export function signInRoutes(deps: { config: Config; oidc: Oidc; cookieOptions: 
     if (ctx.user) await endSession(ctx.db, ctx.user.sessionIdHash, 'replaced');
   };
 
+  const totpPage = (errors?: FieldError[]): RouteResult => ({
+    view: 'administration/sign-in/views/totp.njk',
+    data: { pageTitle: 'Enter your security code', errors },
+  });
+  /**
+   * The two security-code forms (entering a code, and setting codes up) check it the same way:
+   * only a browser at that stage of signing in may send one, a wrong code is refused on the
+   * form's own page, and a right one finishes signing in.
+   */
+  const securityCodeRoute = (
+    url: string,
+    audit: string,
+    stage: 'awaiting-totp' | 'awaiting-totp-setup',
+    page: (ctx: RouteContext, errors: FieldError[]) => RouteResult | Promise<RouteResult>,
+    doneDetails?: Record<string, unknown>,
+  ): RouteSpec => ({
+    method: 'POST',
+    url,
+    access: 'public',
+    audit,
+    rateLimit: config.signInRatePerMinute,
+    handler: async (ctx) => {
+      const pending = ctx.req.pendingSession;
+      if (pending?.stage !== stage) return { redirect: `${paths.signIn}?reason=ended` };
+      const form = parseForm(totpForm, ctx.body);
+      ctx.audit.userId = pending.userId;
+      const outcome = await completeTotp(ctx.db, pending, form.code, policy);
+      if (!outcome.ok) {
+        ctx.audit.result = 'denied';
+        ctx.audit.details = { reason: outcome.reason };
+        return { ...(await page(ctx, [{ text: outcome.message, href: '#code' }])), status: 401 };
+      }
+      if (doneDetails) ctx.audit.details = doneDetails;
+      setSession(ctx.reply, outcome.token);
+      return { redirect: paths.home };
+    },
+    onInvalid: page,
+  });
+
   return [
     {
       method: 'GET',
@@ -84,37 +123,9 @@ export function signInRoutes(deps: { config: Config; oidc: Oidc; cookieOptions: 
       url: paths.signInTotp,
       access: 'public',
       audit: 'sign-in.second-factor.view',
-      handler: (ctx) =>
-        ctx.req.pendingSession?.stage === 'awaiting-totp'
-          ? { view: 'administration/sign-in/views/totp.njk', data: { pageTitle: 'Enter your security code' } }
-          : { redirect: paths.signIn },
+      handler: (ctx) => (ctx.req.pendingSession?.stage === 'awaiting-totp' ? totpPage() : { redirect: paths.signIn }),
     },
-    {
-      method: 'POST',
-      url: paths.signInTotp,
-      access: 'public',
-      audit: 'sign-in.second-factor',
-      rateLimit: config.signInRatePerMinute,
-      handler: async (ctx) => {
-        const pending = ctx.req.pendingSession;
-        if (pending?.stage !== 'awaiting-totp') return { redirect: `${paths.signIn}?reason=ended` };
-        const form = parseForm(totpForm, ctx.body);
-        ctx.audit.userId = pending.userId;
-        const outcome = await completeTotp(ctx.db, pending, form.code, policy);
-        if (!outcome.ok) {
-          ctx.audit.result = 'denied';
-          ctx.audit.details = { reason: outcome.reason };
-          return {
-            view: 'administration/sign-in/views/totp.njk',
-            status: 401,
-            data: { pageTitle: 'Enter your security code', errors: [{ text: outcome.message, href: '#code' }] },
-          };
-        }
-        setSession(ctx.reply, outcome.token);
-        return { redirect: paths.home };
-      },
-      onInvalid: (_ctx, errors) => ({ view: 'administration/sign-in/views/totp.njk', data: { pageTitle: 'Enter your security code', errors } }),
-    },
+    securityCodeRoute(paths.signInTotp, 'sign-in.second-factor', 'awaiting-totp', (_ctx, errors) => totpPage(errors)),
     {
       method: 'GET',
       url: paths.signInTotpSetup,
@@ -126,35 +137,16 @@ export function signInRoutes(deps: { config: Config; oidc: Oidc; cookieOptions: 
         return totpSetupPage(await pendingTotpSecret(ctx.db, pending.userId, config.totpKey));
       },
     },
-    {
-      method: 'POST',
-      url: paths.signInTotpSetup,
-      access: 'public',
-      audit: 'sign-in.second-factor-setup',
-      rateLimit: config.signInRatePerMinute,
-      handler: async (ctx) => {
-        const pending = ctx.req.pendingSession;
-        if (pending?.stage !== 'awaiting-totp-setup') return { redirect: `${paths.signIn}?reason=ended` };
-        const form = parseForm(totpForm, ctx.body);
-        ctx.audit.userId = pending.userId;
-        const outcome = await completeTotp(ctx.db, pending, form.code, policy);
-        if (!outcome.ok) {
-          ctx.audit.result = 'denied';
-          ctx.audit.details = { reason: outcome.reason };
-          return {
-            ...(await totpSetupPage(await pendingTotpSecret(ctx.db, pending.userId, config.totpKey), [{ text: outcome.message, href: '#code' }])),
-            status: 401,
-          };
-        }
-        ctx.audit.details = { secondFactor: 'set up' };
-        setSession(ctx.reply, outcome.token);
-        return { redirect: paths.home };
-      },
-      onInvalid: async (ctx, errors) =>
+    securityCodeRoute(
+      paths.signInTotpSetup,
+      'sign-in.second-factor-setup',
+      'awaiting-totp-setup',
+      async (ctx, errors) =>
         ctx.req.pendingSession
           ? totpSetupPage(await pendingTotpSecret(ctx.db, ctx.req.pendingSession.userId, config.totpKey), errors)
           : { redirect: paths.signIn },
-    },
+      { secondFactor: 'set up' },
+    ),
     {
       method: 'POST',
       url: paths.signOut,
