@@ -58,3 +58,10 @@ export async function toXlsx(tables: readonly Table[], now = new Date()): Promis
   }
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
+
+/** A report's tables as a file to download, CSV or Excel, never cached (reports can name children). */
+export async function tablesDownload(name: string, tables: readonly Table[], format: 'csv' | 'xlsx') {
+  const headers = { 'content-disposition': `attachment; filename="${name}.${format}"`, 'cache-control': 'no-store' };
+  if (format === 'csv') return { contentType: 'text/csv; charset=utf-8', headers, body: toCsv(tables) };
+  return { contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', headers, body: await toXlsx(tables) };
+}

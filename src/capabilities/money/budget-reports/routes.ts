@@ -11,7 +11,7 @@ import { paths } from '../../../paths.js';
 import type { CapabilityDeps } from '../../deps.js';
 import { requireChild, viewerOf } from '../../record/sharing/index.js';
 import { formatPence } from '../../../platform/money.js';
-import { formatShare, childReference, REVERSIBLE_KINDS } from '../budgets/index.js';
+import { ACCOUNT_NAMES, formatShare, childReference, REVERSIBLE_KINDS } from '../budgets/index.js';
 import { financialYearLabel, financialYearOf } from '../../../platform/financial-year.js';
 import { entriesForm, exportForm, yearForm } from './schema.js';
 import {
@@ -43,7 +43,7 @@ import {
   spendChartSvg,
 } from './presenters.js';
 import { MEASURE_ACCOUNTS, averagePence, protectGroups, SHOWN_TEXT, weeklyCostPence, yearChoices } from './rules.js';
-import { toCsv, toXlsx, type Table } from '../../../platform/export.js';
+import { tablesDownload, type Table } from '../../../platform/export.js';
 
 /** The aggregate reports: counts and sums, small groups suppressed (commissioners, finance, the administrator). */
 export const REPORTS_PERMISSION: Permission = 'budgets:view';
@@ -79,17 +79,7 @@ async function childShown(ctx: RouteContext, childId: string | null) {
   return { reference: childReference(childId), name: null, href: null };
 }
 
-const accountLabel = (a: string) =>
-  ({
-    budget: 'Budget',
-    contributions: 'Partner contributions',
-    commitments: 'Commitments',
-    'commitments-reserve': 'Reserved for commitments',
-    spend: 'Actual spend',
-    suspense: 'Invoices not yet matched',
-    creditors: 'Owed to providers',
-    cash: 'Paid out',
-  })[a] ?? a;
+const accountLabel = (a: string) => ACCOUNT_NAMES[a] ?? a;
 
 // Tables for downloads ---------------------------------------------------------------------------
 
@@ -320,18 +310,7 @@ export function budgetReportsRoutes(_deps: CapabilityDeps): RouteSpec[] {
         }
         ctx.audit.details = { report: form.report, format: form.format, financialYear: fy };
         const name = `budget-${form.report}-${fy}-${fy + 1}`;
-        if (form.format === 'csv') {
-          return {
-            contentType: 'text/csv; charset=utf-8',
-            headers: { 'content-disposition': `attachment; filename="${name}.csv"`, 'cache-control': 'no-store' },
-            body: toCsv(tables),
-          };
-        }
-        return {
-          contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-          headers: { 'content-disposition': `attachment; filename="${name}.xlsx"`, 'cache-control': 'no-store' },
-          body: await toXlsx(tables),
-        };
+        return tablesDownload(name, tables, form.format);
       },
     },
     {

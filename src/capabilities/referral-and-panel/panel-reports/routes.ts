@@ -10,7 +10,7 @@ import { paths } from '../../../paths.js';
 import type { CapabilityDeps } from '../../deps.js';
 import { readDate } from '../../money/budgets/index.js';
 import { financialYearEnd, financialYearOf, financialYearStart } from '../../../platform/financial-year.js';
-import { toCsv, toXlsx } from '../../../platform/export.js';
+import { tablesDownload } from '../../../platform/export.js';
 import { panelReport, seesAggregatesOnly } from './service.js';
 import { cellText, reportCharts, reportTables } from './presenters.js';
 import { shownFigures, wholeMonthsProblems } from './rules.js';
@@ -108,18 +108,7 @@ export function panelReportsRoutes(_deps: CapabilityDeps): RouteSpec[] {
         const tables = reportTables(shownFigures(await panelReport(ctx.db, range.from, range.to), aggregatesOnly), 'csv');
         ctx.audit.details = { format, from: range.from, to: range.to };
         const name = `panel-report-${range.from}-to-${range.to}`;
-        if (format === 'csv') {
-          return {
-            contentType: 'text/csv; charset=utf-8',
-            headers: { 'content-disposition': `attachment; filename="${name}.csv"`, 'cache-control': 'no-store' },
-            body: toCsv(tables),
-          };
-        }
-        return {
-          contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-          headers: { 'content-disposition': `attachment; filename="${name}.xlsx"`, 'cache-control': 'no-store' },
-          body: await toXlsx(tables),
-        };
+        return tablesDownload(name, tables, format);
       },
     },
   ];
