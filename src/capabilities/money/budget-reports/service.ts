@@ -9,6 +9,7 @@ import { visibleChild } from '../../record/sharing/index.js';
 import { NEED_CODES, isNeedCode } from '../../record/children/index.js';
 import { MEASURE_ACCOUNTS, type FineRow, type Measure } from './rules.js';
 import { isUuid } from '../../../platform/ids.js';
+import { getPackage, packageHistory } from '../budgets/index.js';
 
 // Reference data -------------------------------------------------------------------------------
 
@@ -237,56 +238,27 @@ export async function transactionTrail(db: Db, id: number) {
 // A package's trail ----------------------------------------------------------------------------
 
 export async function packageTrail(db: Db, packageId: string | undefined) {
-  if (!isUuid(packageId)) throw new NotFoundError('package');
-  const pkg = await db
-    .selectFrom('packages as k')
-    .innerJoin('service_categories as s', 's.code', 'k.service_category')
-    .innerJoin('pooling_agreements as a', 'a.id', 'k.agreement_id')
-    .leftJoin('organisations as o', 'o.id', 'k.provider_id')
-    .selectAll('k')
-    .select(['s.name as category_name', 'a.name as agreement_name', 'o.name as provider_name'])
-    .where('k.id', '=', packageId)
-    .executeTakeFirst();
-  if (!pkg) throw new NotFoundError('package');
+  const pkg = await getPackage(db, packageId);
   const [changes, shares, transactions, invoices] = await Promise.all([
-    db
-      .selectFrom('package_changes as c')
-      .leftJoin('users as u', 'u.id', 'c.changed_by')
-      .select([
-        'c.id',
-        'c.version',
-        'c.reason',
-        'c.decision_id',
-        'c.changed_at',
-        'c.unit_cost_pence',
-        'c.units_x100',
-        'c.frequency',
-        'c.starts_on',
-        'c.ends_on',
-        'c.service',
-        'u.display_name as changed_by_name',
-      ])
-      .where('c.package_id', '=', packageId)
-      .orderBy('c.version', 'desc')
-      .execute(),
+    packageHistory(db, pkg.id),
     db
       .selectFrom('package_split_shares as s')
       .innerJoin('package_changes as c', 'c.id', 's.package_change_id')
       .innerJoin('budget_partners as p', 'p.id', 's.partner_id')
       .select(['s.package_change_id', 's.segment', 's.from_on', 's.to_on', 's.share_bp', 'p.short_name'])
-      .where('c.package_id', '=', packageId)
+      .where('c.package_id', '=', pkg.id)
       .orderBy('s.segment')
       .orderBy('p.short_name')
       .execute(),
     sql<{ id: string; kind: string; posted_on: string; reason: string; pence: string }>`
       select t.id, t.kind, t.posted_on, t.reason, sum(e.amount_pence) filter (where e.amount_pence > 0)::bigint as pence
       from ledger_entries e join ledger_transactions t on t.id = e.transaction_id
-      where e.package_id = ${packageId}::uuid
+      where e.package_id = ${pkg.id}::uuid
       group by t.id order by t.id desc limit 200`.execute(db),
     db
       .selectFrom('invoices')
       .select(['id', 'supplier_reference', 'amount_pence', 'service_from', 'service_to', 'received_on'])
-      .where('package_id', '=', packageId)
+      .where('package_id', '=', pkg.id)
       .orderBy('received_on', 'desc')
       .limit(100)
       .execute(),

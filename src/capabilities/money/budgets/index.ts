@@ -4,7 +4,17 @@ export { commitmentByYear, type PackageTerms } from './commitment.js';
 export { REVERSIBLE_KINDS } from './corrections.js';
 export { inTransaction, LedgerError, post, type LedgerLine, type Posted } from './ledger.js';
 export { packageFormItems, packageProviders, packageTermsAsValues, serviceCategories } from './package-form.js';
-export { changePackage, childReference, createPackage, currentTerms, getPackage, packagesOfChild, splitsOfChanges, type PackageInput } from './packages.js';
-export { money, unitsText } from './presenters.js';
+export {
+  changePackage,
+  childReference,
+  createPackage,
+  currentTerms,
+  getPackage,
+  packageHistory,
+  packagesOfChild,
+  splitsOfChanges,
+  type PackageInput,
+} from './packages.js';
+export { ACCOUNT_NAMES, money, unitsText } from './presenters.js';
 export { FIRST_LEDGER_DAY, LAST_LEDGER_DAY, parsePackageForm, readDate } from './schema.js';
 export { allocate, dayWeights, formatShare, FULL_SHARE, parsePercent, validateSplit, type Share, type Split } from './split.js';

@@ -334,6 +334,7 @@ export const packageHistory = (db: Db, packageId: string) =>
       'c.frequency',
       'c.starts_on',
       'c.ends_on',
+      'c.service',
       'u.display_name as changed_by_name',
     ])
     .where('c.package_id', '=', packageId)
