@@ -3,7 +3,7 @@
 // elements; the language and title are set, and the title is shown instead of the file name).
 import { createHash } from 'node:crypto';
 import PDFDocument from 'pdfkit';
-import { formatShare, type Split, unitsText } from '../../money/budgets/index.js';
+import { formatShare, type PackageInput, unitsText } from '../../money/budgets/index.js';
 import { formatPence } from '../../../platform/money.js';
 import { longDate } from '../../../platform/dates.js';
 import { isApproval, OUTCOMES, type Outcome } from './rules.js';
@@ -18,23 +18,18 @@ export interface SheetFacts {
   reasons: string;
   administratorName: string;
   referrerName: string;
-  package: {
-    reference: string;
-    /** The decision changed a package already in place, rather than setting up a new one. */
-    changed: boolean;
-    service: string;
-    categoryName: string;
-    providerName: string | null;
-    unitCostPence: number;
-    unitsX100: number;
-    frequency: 'week' | 'month';
-    startsOn: string;
-    endsOn: string | null;
-    reviewOn: string | null;
-    split: Split;
-    /** Each partner's share of the cost over the first 12 months (or the package, if shorter). */
-    firstYear: { partner: string; pence: number }[];
-  } | null;
+  /** The package's terms as the budgets set them up, and how the sheet names them. */
+  package:
+    | (Pick<PackageInput, 'service' | 'unitCostPence' | 'unitsX100' | 'frequency' | 'startsOn' | 'endsOn' | 'reviewOn' | 'split'> & {
+        reference: string;
+        /** The decision changed a package already in place, rather than setting up a new one. */
+        changed: boolean;
+        categoryName: string;
+        providerName: string | null;
+        /** Each partner's share of the cost over the first 12 months (or the package, if shorter). */
+        firstYear: { partner: string; pence: number }[];
+      })
+    | null;
   partnerName: (id: string) => string;
 }
 
