@@ -609,16 +609,9 @@ export async function resolveDispute(
   }
 }
 
-function resolveInTransaction(
-  db: Db,
-  id: string,
-  expectedVersion: number,
-  r: Resolution,
-  who: Resolver,
-  today: string,
-  tell?: Tell,
-): Promise<{ commitment: Posted | null; spend: Posted | null }> {
-  return inTransaction(db, async (tx) => {
+/** The resolution itself, in one database transaction: resolveDispute says in plain words why it could not be posted. */
+const resolveInTransaction: typeof resolveDispute = (db, id, expectedVersion, r, who, today, tell) =>
+  inTransaction(db, async (tx) => {
     const d = await openForChange(tx, id, expectedVersion);
     // Who to tell is worked out on the terms before the agreed split changes who pays.
     const notify = tell ? await prepareNotice(tx, tell, d, who.id) : null;
@@ -684,7 +677,6 @@ function resolveInTransaction(
     await notify?.({ kind: 'resolved' });
     return { commitment, spend };
   });
-}
 
 /**
  * Delegated authority for a resolution, as for a decision: each partner whose largest yearly cost
