@@ -24,12 +24,28 @@ export interface PairwiseScores {
 
 const pairs = (n: number) => (n * (n - 1)) / 2;
 
+/** Groups (people, clusters) numbered in the order first seen, with how many records each holds. */
+class GroupSizes {
+  private readonly numbers = new Map<string, number>();
+  readonly sizes: number[] = [];
+
+  /** Counts one more record in group `id`; answers the group's number. */
+  add(id: string): number {
+    let n = this.numbers.get(id);
+    if (n === undefined) {
+      n = this.sizes.length;
+      this.numbers.set(id, n);
+      this.sizes.push(0);
+    }
+    this.sizes[n]!++;
+    return n;
+  }
+}
+
 export class PairwiseEvaluator {
   private readonly person = new Map<string, number>();
-  private readonly personIds = new Map<string, number>();
-  private readonly personSizes: number[] = [];
-  private readonly clusterIds = new Map<string, number>();
-  private readonly clusterSizes: number[] = [];
+  private readonly people = new GroupSizes();
+  private readonly clusters = new GroupSizes();
   private readonly cells = new Map<number, number>();
   private readonly seen = new Set<string>();
   private unknown = 0;
@@ -38,14 +54,7 @@ export class PairwiseEvaluator {
   /** One row of the truth: record `key` (source and record id) belongs to `personId`. */
   addTruth(key: string, personId: string): void {
     if (this.person.has(key)) throw new Error(`The truth gives record ${key} twice`);
-    let p = this.personIds.get(personId);
-    if (p === undefined) {
-      p = this.personSizes.length;
-      this.personIds.set(personId, p);
-      this.personSizes.push(0);
-    }
-    this.personSizes[p]!++;
-    this.person.set(key, p);
+    this.person.set(key, this.people.add(personId));
   }
 
   /** One row of the clustering: record `key` was put in `clusterId`. Add the whole truth first. */
@@ -60,13 +69,7 @@ export class PairwiseEvaluator {
       return;
     }
     this.seen.add(key);
-    let c = this.clusterIds.get(clusterId);
-    if (c === undefined) {
-      c = this.clusterSizes.length;
-      this.clusterIds.set(clusterId, c);
-      this.clusterSizes.push(0);
-    }
-    this.clusterSizes[c]!++;
+    const c = this.clusters.add(clusterId);
     // A number key (cluster, person) is far cheaper than a string; both stay below 2^26 here.
     const cell = c * 67_108_864 + p;
     this.cells.set(cell, (this.cells.get(cell) ?? 0) + 1);
@@ -74,9 +77,9 @@ export class PairwiseEvaluator {
 
   scores(): PairwiseScores {
     let truePairs = 0;
-    for (const n of this.personSizes) truePairs += pairs(n);
+    for (const n of this.people.sizes) truePairs += pairs(n);
     let predictedPairs = 0;
-    for (const n of this.clusterSizes) predictedPairs += pairs(n);
+    for (const n of this.clusters.sizes) predictedPairs += pairs(n);
     let truePositives = 0;
     for (const n of this.cells.values()) truePositives += pairs(n);
     const precision = predictedPairs === 0 ? 1 : truePositives / predictedPairs;

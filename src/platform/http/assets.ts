@@ -1,7 +1,8 @@
 // GOV.UK Frontend's compiled assets and Jointly's own, served from disk with long caching.
 import { existsSync, readFileSync } from 'node:fs';
 import { normalize } from 'node:path';
-import type { RouteSpec } from './route.js';
+import type { FastifyReply } from 'fastify';
+import type { RouteResult, RouteSpec } from './route.js';
 import { projectPath } from '../paths-on-disk.js';
 import { paths } from '../../paths.js';
 import { NotFoundError } from './errors.js';
@@ -28,35 +29,30 @@ function safe(rel: string): string {
   return n;
 }
 
+/** Public files below `url`: `serve` answers one, given its path below `url` (checked not to climb out). */
+const files = (url: string, serve: (rel: string, reply: FastifyReply) => RouteResult): RouteSpec => ({
+  method: 'GET',
+  url: `${url}/*`,
+  access: 'public',
+  audit: 'asset.read',
+  handler: ({ params, reply }) => serve(safe(params['*'] ?? ''), reply),
+});
+
 export function assetRoutes(): RouteSpec[] {
   return [
-    {
-      method: 'GET',
-      url: `${paths.assets}/*`,
-      access: 'public',
-      audit: 'asset.read',
-      handler: ({ params, reply }) => {
-        const rel = safe(params['*'] ?? '');
-        if (rel === 'govuk-frontend.min.css') {
-          return { contentType: 'text/css; charset=utf-8', body: govukStylesheet(), headers: { 'cache-control': 'public, max-age=86400' } };
-        }
-        const file = GOVUK_FILES[rel] ?? (rel.startsWith('images/') ? `assets/${rel}` : undefined);
-        if (!file || !existsSync(`${GOVUK_DIST}/${file}`)) throw new NotFoundError('asset');
-        void reply.header('cache-control', 'public, max-age=86400').sendFile(file, GOVUK_DIST);
-        return { handled: true };
-      },
-    },
-    {
-      method: 'GET',
-      url: `${paths.public}/*`,
-      access: 'public',
-      audit: 'asset.read',
-      handler: ({ params, reply }) => {
-        const rel = safe(params['*'] ?? '');
-        if (!existsSync(projectPath('public', rel))) throw new NotFoundError('asset');
-        void reply.header('cache-control', 'public, max-age=3600').sendFile(rel);
-        return { handled: true };
-      },
-    },
+    files(paths.assets, (rel, reply) => {
+      if (rel === 'govuk-frontend.min.css') {
+        return { contentType: 'text/css; charset=utf-8', body: govukStylesheet(), headers: { 'cache-control': 'public, max-age=86400' } };
+      }
+      const file = GOVUK_FILES[rel] ?? (rel.startsWith('images/') ? `assets/${rel}` : undefined);
+      if (!file || !existsSync(`${GOVUK_DIST}/${file}`)) throw new NotFoundError('asset');
+      void reply.header('cache-control', 'public, max-age=86400').sendFile(file, GOVUK_DIST);
+      return { handled: true };
+    }),
+    files(paths.public, (rel, reply) => {
+      if (!existsSync(projectPath('public', rel))) throw new NotFoundError('asset');
+      void reply.header('cache-control', 'public, max-age=3600').sendFile(rel);
+      return { handled: true };
+    }),
   ];
 }
