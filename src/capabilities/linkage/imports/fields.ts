@@ -21,6 +21,8 @@ export type Field = keyof typeof FIELDS;
 export const FIELD_KEYS = Object.keys(FIELDS) as Field[];
 export const isField = (s: string): s is Field => Object.hasOwn(FIELDS, s);
 export type ChildColumn = (typeof FIELDS)[Field]['column'];
+/** The children columns that agencies' records fill, and so the ones the linker compares. */
+export const CHILD_COLUMNS: readonly ChildColumn[] = FIELD_KEYS.map((f) => FIELDS[f].column);
 
 /** The identifiers the register holds once: a child's record may hold each only if no other child does. */
 export const IDENTIFIER_FIELDS = ['nhs_number', 'upn', 'council_id'] as const satisfies readonly Field[];

@@ -1,3 +1,3 @@
 // Imports' public module: the fields of the record an agency's columns map to.
-export { FIELDS, FIELD_KEYS, type Field } from './fields.js';
+export { CHILD_COLUMNS, FIELDS, FIELD_KEYS, type Field } from './fields.js';
 export { keepMergedValues, removeMergedValues } from './merging.js';

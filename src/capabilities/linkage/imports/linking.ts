@@ -7,7 +7,7 @@ import type { Db } from '../../../platform/db/database.js';
 import { linkIncremental } from '../../../linker/index.js';
 import type { FieldExplanation, LinkRecord, PairDecision, RecordRef } from '../../../linker/index.js';
 import { changedFields, describeProblems, type CheckedRow } from './rules.js';
-import { FIELDS, FIELD_KEYS, type Outcome, type RowValues } from './fields.js';
+import { CHILD_COLUMNS, FIELDS, FIELD_KEYS, type Outcome, type RowValues } from './fields.js';
 
 /** The source name the register's own records carry in the linker (a child's current values). */
 export const REGISTER_SOURCE = 'register';
@@ -107,21 +107,7 @@ export async function loadDecisions(db: Db): Promise<PairDecision[]> {
 async function registerRecords(db: Db): Promise<{ records: LinkRecord[]; clusterIds: string[] }> {
   const children = await db
     .selectFrom('children')
-    .select([
-      'id',
-      'given_name',
-      'family_name',
-      'other_names',
-      'date_of_birth',
-      'sex',
-      'address_line1',
-      'address_line2',
-      'town',
-      'postcode',
-      'nhs_number',
-      'upn',
-      'council_id',
-    ])
+    .select(['id', ...CHILD_COLUMNS])
     // A stable order (not the random ids alone): the linker's samples, and so its model, follow the input order.
     .orderBy('date_of_birth')
     .orderBy('family_name')

@@ -5,7 +5,7 @@
 import type { Db } from '../../../platform/db/database.js';
 import { NotFoundError, ValidationError } from '../../../platform/http/errors.js';
 import type { FieldExplanation } from '../../../linker/types.js';
-import { FIELDS, FIELD_KEYS, type Field } from '../imports/index.js';
+import { CHILD_COLUMNS, FIELDS, FIELD_KEYS, type Field } from '../imports/index.js';
 import { mergeChildren, unmergeChildren } from './merge.js';
 import type { Decision } from './presenters.js';
 import { textOf } from '../../../platform/http/form-values.js';
@@ -65,23 +65,7 @@ export const countQueue = async (db: Db) =>
     ).n,
   );
 
-const sideColumns = [
-  'id',
-  'given_name',
-  'family_name',
-  'preferred_name',
-  'other_names',
-  'date_of_birth',
-  'sex',
-  'address_line1',
-  'address_line2',
-  'town',
-  'postcode',
-  'nhs_number',
-  'upn',
-  'council_id',
-  'created_at',
-] as const;
+const sideColumns = ['id', 'preferred_name', 'created_at', ...CHILD_COLUMNS] as const;
 
 async function side(db: Db, childId: string) {
   const child = await db
