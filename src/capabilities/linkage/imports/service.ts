@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { Db } from '../../../platform/db/database.js';
 import type { Jobs, JobContext } from '../../../platform/jobs/jobs.js';
-import { appendAudit } from '../../../platform/audit/audit.js';
+import { appendAudit, type AuditEntry } from '../../../platform/audit/audit.js';
 import { todayInLondon } from '../../../platform/dates.js';
 import { NotFoundError, ValidationError } from '../../../platform/http/errors.js';
 import { isDateFormat, isField, type DateFormat, type Mapping, type Outcome, type SourceKind } from './fields.js';
@@ -96,21 +96,26 @@ export async function sourceByName(db: Db, name: string): Promise<Source | null>
 
 const nameTaken = () => new ValidationError([{ text: 'A source with this name already exists. Choose another name', href: '#name' }]);
 
+/** A source's row as the form gives it, the same for adding and changing one. */
+const sourceColumns = (input: SourceInput) => {
+  const thresholds = input.thresholds ?? DEFAULT_THRESHOLDS;
+  return {
+    name: input.name,
+    organisation_id: input.organisationId,
+    kind: input.kind,
+    record_id_column: input.recordIdColumn,
+    birth_date_format: input.birthDateFormat,
+    mapping: JSON.stringify(input.mapping),
+    match_threshold: thresholds.matchThreshold,
+    review_lower: thresholds.reviewLower,
+  };
+};
+
 export async function createSource(db: Db, input: SourceInput, userId: string | null): Promise<string> {
   if (await sourceByName(db, input.name)) throw nameTaken();
   const row = await db
     .insertInto('import_sources')
-    .values({
-      name: input.name,
-      organisation_id: input.organisationId,
-      kind: input.kind,
-      record_id_column: input.recordIdColumn,
-      birth_date_format: input.birthDateFormat,
-      mapping: JSON.stringify(input.mapping),
-      match_threshold: (input.thresholds ?? DEFAULT_THRESHOLDS).matchThreshold,
-      review_lower: (input.thresholds ?? DEFAULT_THRESHOLDS).reviewLower,
-      created_by: userId,
-    })
+    .values({ ...sourceColumns(input), created_by: userId })
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;
@@ -122,17 +127,7 @@ export async function updateSource(db: Db, id: string, input: SourceInput, versi
   if (other && other.id !== id) throw nameTaken();
   const done = await db
     .updateTable('import_sources')
-    .set({
-      name: input.name,
-      organisation_id: input.organisationId,
-      kind: input.kind,
-      record_id_column: input.recordIdColumn,
-      birth_date_format: input.birthDateFormat,
-      mapping: JSON.stringify(input.mapping),
-      match_threshold: (input.thresholds ?? DEFAULT_THRESHOLDS).matchThreshold,
-      review_lower: (input.thresholds ?? DEFAULT_THRESHOLDS).reviewLower,
-      version: current.version + 1,
-    })
+    .set({ ...sourceColumns(input), version: current.version + 1 })
     .where('id', '=', id)
     .where('version', '=', version)
     .executeTakeFirst();
@@ -451,6 +446,20 @@ export async function applyImport(db: Db, importId: string, actor: Actor, opts: 
       // makes a second job wait, then find it no longer 'applying'.
       const mine = await tx.selectFrom('imports').select('status').where('id', '=', importId).forUpdate().executeTakeFirst();
       if (mine?.status !== 'applying') throw new NotApplying(mine?.status ?? 'missing');
+      // Applied now or before, it ends alike: the report becomes what was done, the file is purged, and the apply is audited.
+      const finish = async (
+        done: ImportSummary,
+        set: { status: 'applied' | 'already-applied'; applied_by?: string | null; error?: null },
+        audit: Pick<AuditEntry, 'details' | 'children'>,
+      ) => {
+        await tx
+          .updateTable('imports')
+          .set({ ...set, applied_at: new Date(), summary: JSON.stringify(done), content: null })
+          .where('id', '=', importId)
+          .execute();
+        await appendAudit(tx, { ...actor, action: 'imports.apply', subjectType: 'import', subjectId: importId, result: 'allowed', ...audit });
+        return done;
+      };
       const before = await tx
         .selectFrom('imports')
         .select(['applied_at'])
@@ -460,20 +469,7 @@ export async function applyImport(db: Db, importId: string, actor: Actor, opts: 
         .executeTakeFirst();
       if (before) {
         const done: ImportSummary = { ...summary, alreadyAppliedAt: new Date(before.applied_at!).toISOString() };
-        await tx
-          .updateTable('imports')
-          .set({ status: 'already-applied', summary: JSON.stringify(done), content: null, applied_at: new Date() })
-          .where('id', '=', importId)
-          .execute();
-        await appendAudit(tx, {
-          ...actor,
-          action: 'imports.apply',
-          subjectType: 'import',
-          subjectId: importId,
-          result: 'allowed',
-          details: { source: source.name, alreadyApplied: true },
-        });
-        return done;
+        return finish(done, { status: 'already-applied' }, { details: { source: source.name, alreadyApplied: true } });
       }
       await progress(10, 'Reading the file');
       const checked = await checkFile(source, imp.file_name, bytes, today);
@@ -507,23 +503,13 @@ export async function applyImport(db: Db, importId: string, actor: Actor, opts: 
         }
       }
       await writeRows(tx, importId, c, (v) => (v.target ? ('child' in v.target ? v.target.child : (created.get(v.target.group) ?? null)) : null));
-      await tx
-        .updateTable('imports')
-        .set({ status: 'applied', applied_at: new Date(), applied_by: actor.userId, summary: JSON.stringify(done), content: null, error: null })
-        .where('id', '=', importId)
-        .execute();
-      await appendAudit(tx, {
-        ...actor,
-        action: 'imports.apply',
-        subjectType: 'import',
-        subjectId: importId,
-        result: 'allowed',
-        // The involvements it created (ids only): each widens who sees a child. The children
-        // written to are linked to the entry, so each one's "who has looked" lists the apply.
-        details: { source: source.name, sha256: imp.content_hash, ...applied, involvements },
-        children,
-      });
-      return done;
+      // The involvements it created (ids only): each widens who sees a child. The children
+      // written to are linked to the entry, so each one's "who has looked" lists the apply.
+      return finish(
+        done,
+        { status: 'applied', applied_by: actor.userId, error: null },
+        { details: { source: source.name, sha256: imp.content_hash, ...applied, involvements }, children },
+      );
     });
   } catch (e) {
     if (e instanceof NotApplying) throw e;
