@@ -11,7 +11,7 @@ import { addAgreementYear, createAgreement, createPartner, recordContribution } 
 import { changePackage, createPackage, type PackageInput } from '../capabilities/money/budgets/packages.js';
 import { matchInvoice, payInvoice, recordDirectPayment, recordInvoice } from '../capabilities/money/budgets/actuals.js';
 import { addDays, daysInclusive, financialYearOf, monthEnd } from '../platform/financial-year.js';
-import type { Split } from '../capabilities/money/budgets/split.js';
+import type { Share, Split } from '../capabilities/money/budgets/split.js';
 import { DEMO_COUNCIL_ID_PREFIX } from './register-config.js';
 
 export interface DemoMoneyResult {
@@ -210,17 +210,9 @@ export async function seedDemoMoney(db: Db, opts: { today?: string } = {}): Prom
   const pool = { S75: s75, ALIGN: align };
   /** The funding split for the i-th package: mostly fixed, some changing over time. */
   const splitFor = (i: number, s: Services, from: string): Split => {
-    if (s.pool === 'ALIGN')
-      return [
-        {
-          from,
-          to: null,
-          shares: [
-            { partnerId: edu, bp: 4000 },
-            { partnerId: icb, bp: 6000 },
-          ],
-        },
-      ];
+    /** The same shares for the whole package. */
+    const fixed = (...shares: Share[]): Split => [{ from, to: null, shares }];
+    if (s.pool === 'ALIGN') return fixed({ partnerId: edu, bp: 4000 }, { partnerId: icb, bp: 6000 });
     if (i % 5 === 0) {
       // Health and social care half each for six weeks (after an operation), then social care alone.
       const six = addDays(from, 41);
@@ -236,19 +228,9 @@ export async function seedDemoMoney(db: Db, opts: { today?: string } = {}): Prom
         { from: addDays(six, 1), to: null, shares: [{ partnerId: csc, bp: 10_000 }] },
       ];
     }
-    if (s.category === 'transport') return [{ from, to: null, shares: [{ partnerId: edu, bp: 10_000 }] }];
-    if (i % 3 === 0)
-      return [
-        {
-          from,
-          to: null,
-          shares: [
-            { partnerId: csc, bp: 7000 },
-            { partnerId: icb, bp: 3000 },
-          ],
-        },
-      ];
-    return [{ from, to: null, shares: [{ partnerId: csc, bp: 10_000 }] }];
+    if (s.category === 'transport') return fixed({ partnerId: edu, bp: 10_000 });
+    if (i % 3 === 0) return fixed({ partnerId: csc, bp: 7000 }, { partnerId: icb, bp: 3000 });
+    return fixed({ partnerId: csc, bp: 10_000 });
   };
 
   const made: { id: string; i: number; s: Services; startsOn: string; endsOn: string | null; agreementId: string }[] = [];

@@ -85,6 +85,8 @@ export async function seedDemoPanel(db: Db, opts: { today?: string } = {}): Prom
     const edu = partner['DEMO-EDU'];
     const csc = partner['DEMO-CSC'];
     const icb = partner['DEMO-ICB'];
+    /** A template's segments when the shares hold for the whole package. */
+    const throughout = (...shares: { partnerId: string | undefined; bp: number }[]) => JSON.stringify([{ days: null, shares }]);
     await tx
       .insertInto('split_templates')
       .values([
@@ -105,29 +107,12 @@ export async function seedDemoPanel(db: Db, opts: { today?: string } = {}): Prom
         {
           name: 'Residential school placement: education, health and care',
           description: 'A placement meeting education, health and care needs, shared equally by the three partners.',
-          segments: JSON.stringify([
-            {
-              days: null,
-              shares: [
-                { partnerId: edu, bp: 3334 },
-                { partnerId: csc, bp: 3333 },
-                { partnerId: icb, bp: 3333 },
-              ],
-            },
-          ]),
+          segments: throughout({ partnerId: edu, bp: 3334 }, { partnerId: csc, bp: 3333 }, { partnerId: icb, bp: 3333 }),
         },
         {
           name: 'Continuing care with education support',
           description: 'Health pays most of a continuing care package; education pays for support in school.',
-          segments: JSON.stringify([
-            {
-              days: null,
-              shares: [
-                { partnerId: icb, bp: 7000 },
-                { partnerId: edu, bp: 3000 },
-              ],
-            },
-          ]),
+          segments: throughout({ partnerId: icb, bp: 7000 }, { partnerId: edu, bp: 3000 }),
         },
       ])
       .execute();
