@@ -10,6 +10,7 @@ import { addDays } from '../../../platform/financial-year.js';
 import { parsePercent, type Split } from './split.js';
 import { LEGAL_BASES } from './agreements.js';
 import { formText } from '../../../platform/http/form-values.js';
+import { STALE_FORM } from '../../../platform/http/form-fields.js';
 
 type Body = Record<string, unknown>;
 
@@ -76,9 +77,18 @@ const optionalText = (max: number, name: string) =>
     .transform((v) => (v ?? '').trim())
     .pipe(z.string().max(max, `${name} must be ${max} characters or fewer`))
     .transform((v) => v || null);
+/** A choice that must be made from a select or radios: `message` when none is. */
+const choice = (message: string) => z.string({ message }).min(1, message);
+/** A choice that may be left unmade: null when none is. */
+const optionalChoice = z
+  .string()
+  .optional()
+  .transform((v) => v || null);
+/** The one-time token that makes sending a money form twice record it once. */
+const formToken = z.string({ message: STALE_FORM }).uuid(STALE_FORM);
 
 export const partnerForm = z.object({
-  organisationId: z.string({ message: 'Select the organisation' }).min(1, 'Select the organisation'),
+  organisationId: choice('Select the organisation'),
   shortName: text('a short name, like Health or Social care', 60, 'the short name'),
 });
 
@@ -97,10 +107,7 @@ const poolFields = z.object({
   arrangement: z.enum(['pooled', 'aligned'], { message: 'Select whether the money is pooled or aligned' }),
   legalBasis: z.enum(Object.keys(LEGAL_BASES) as [keyof typeof LEGAL_BASES], { message: 'Select the legal basis of the agreement' }),
   legalBasisNote: optionalText(1000, 'The explanation of the legal basis'),
-  hostPartnerId: z
-    .string()
-    .optional()
-    .transform((v) => v || null),
+  hostPartnerId: optionalChoice,
 });
 
 export function parsePoolForm(body: Body) {
@@ -132,10 +139,10 @@ export function parseContributionForm(body: Body) {
   const fields = c.zod(
     z.object({
       financialYear: z.coerce.number({ message: 'Select the financial year' }).int('Select the financial year').min(2000, 'Select the financial year'),
-      partnerId: z.string({ message: 'Select the partner' }).min(1, 'Select the partner'),
-      serviceCategory: z.string({ message: 'Select the kind of service' }).min(1, 'Select the kind of service'),
+      partnerId: choice('Select the partner'),
+      serviceCategory: choice('Select the kind of service'),
       reason: text('what the contribution is for', 500, 'the description'),
-      token: z.string({ message: 'The form is out of date. Reload the page and try again' }).uuid('The form is out of date. Reload the page and try again'),
+      token: formToken,
     }),
     body,
   );
@@ -164,12 +171,9 @@ export function parsePackageForm(body: Body, partnerIds: string[], opts: { needs
   const c = new Collector();
   const fields = c.zod(
     z.object({
-      serviceCategory: z.string({ message: 'Select the kind of service' }).min(1, 'Select the kind of service'),
+      serviceCategory: choice('Select the kind of service'),
       service: text('what the package provides', 200, 'the description of the service'),
-      providerId: z
-        .string()
-        .optional()
-        .transform((v) => v || null),
+      providerId: optionalChoice,
       frequency: z.enum(['week', 'month'], { message: 'Select whether the units are a week or a month' }),
       reason: text('why the package is being set up or changed', 500, 'the reason'),
     }),
@@ -242,12 +246,9 @@ export function parseInvoiceForm(body: Body) {
   const c = new Collector();
   const fields = c.zod(
     z.object({
-      providerId: z.string({ message: 'Select the provider that sent the invoice' }).min(1, 'Select the provider that sent the invoice'),
+      providerId: choice('Select the provider that sent the invoice'),
       supplierReference: text('the invoice number the provider gave it', 60, 'the invoice number'),
-      packageId: z
-        .string()
-        .optional()
-        .transform((v) => v || null),
+      packageId: optionalChoice,
       description: optionalText(500, 'The description'),
     }),
     body,
@@ -266,7 +267,7 @@ export function parsePaymentForm(body: Body) {
   const fields = c.zod(
     z.object({
       reference: optionalText(100, 'The payment reference'),
-      token: z.string({ message: 'The form is out of date. Reload the page and try again' }).uuid('The form is out of date. Reload the page and try again'),
+      token: formToken,
     }),
     body,
   );
@@ -277,7 +278,7 @@ export function parsePaymentForm(body: Body) {
 }
 
 export const matchForm = z.object({
-  packageId: z.string({ message: 'Select the package the invoice is for' }).min(1, 'Select the package the invoice is for'),
+  packageId: choice('Select the package the invoice is for'),
 });
 
 export const importForm = z.object({
@@ -300,26 +301,19 @@ export const closePeriodForm = z.object({
     .refine((v) => v.period >= 1 && v.period <= 12, 'Select the period to close'),
 });
 
-const formToken = z
-  .string({ message: 'The form is out of date. Reload the page and try again' })
-  .uuid('The form is out of date. Reload the page and try again');
-
-export function parseReversalForm(body: Body) {
+/** A correction that reverses postings: why (`why` names what the reason is for), and the date it is posted on. */
+function parseReasonAndDate(body: Body, why: string, dateName: string) {
   const c = new Collector();
-  const fields = c.zod(z.object({ reason: text('why the transaction is being reversed', 500, 'the reason'), token: formToken }), body);
-  const postedOn = c.date(body, 'postedOn', 'the date of the reversal', true);
+  const fields = c.zod(z.object({ reason: text(why, 500, 'the reason'), token: formToken }), body);
+  const postedOn = c.date(body, 'postedOn', dateName, true);
   c.done();
   return { ...fields!, postedOn };
 }
+
+export const parseReversalForm = (body: Body) => parseReasonAndDate(body, 'why the transaction is being reversed', 'the date of the reversal');
 
 /** Cancelling a wrongly recorded invoice: why, and the date its postings are reversed on. */
-export function parseCancelInvoiceForm(body: Body) {
-  const c = new Collector();
-  const fields = c.zod(z.object({ reason: text('why the invoice is being cancelled', 500, 'the reason'), token: formToken }), body);
-  const postedOn = c.date(body, 'postedOn', 'the date of the cancellation', true);
-  c.done();
-  return { ...fields!, postedOn };
-}
+export const parseCancelInvoiceForm = (body: Body) => parseReasonAndDate(body, 'why the invoice is being cancelled', 'the date of the cancellation');
 
 /** A transfer within a year, or a year-end adjustment carrying budget forward to the next year. */
 export function parseMovementForm(body: Body) {
@@ -328,10 +322,10 @@ export function parseMovementForm(body: Body) {
     z.object({
       kind: z.enum(['transfer', 'carry-forward'], { message: 'Select whether this is a transfer within the year or carrying money forward to the next year' }),
       financialYear: z.coerce.number({ message: 'Select the financial year' }).int('Select the financial year').min(2000, 'Select the financial year'),
-      fromPartnerId: z.string({ message: 'Select the partner the budget moves from' }).min(1, 'Select the partner the budget moves from'),
-      fromCategory: z.string({ message: 'Select the kind of service the budget moves from' }).min(1, 'Select the kind of service the budget moves from'),
-      toPartnerId: z.string({ message: 'Select the partner the budget moves to' }).min(1, 'Select the partner the budget moves to'),
-      toCategory: z.string({ message: 'Select the kind of service the budget moves to' }).min(1, 'Select the kind of service the budget moves to'),
+      fromPartnerId: choice('Select the partner the budget moves from'),
+      fromCategory: choice('Select the kind of service the budget moves from'),
+      toPartnerId: choice('Select the partner the budget moves to'),
+      toCategory: choice('Select the kind of service the budget moves to'),
       reason: text('why the budget is being moved', 500, 'the reason'),
       token: formToken,
     }),
