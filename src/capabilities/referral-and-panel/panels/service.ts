@@ -114,15 +114,11 @@ export async function getPanel(db: Db, id: string | undefined) {
 }
 export type Panel = Awaited<ReturnType<typeof getPanel>>;
 
+/** The panel's current members (removed ones stay, inactive, for the record). */
+const activeMembers = (db: Db, panelId: string) => db.selectFrom('panel_members').select('id').where('panel_id', '=', panelId).where('active', '=', true);
+
 async function isActiveMember(db: Db, panelId: string, userId: string) {
-  const row = await db
-    .selectFrom('panel_members')
-    .select('id')
-    .where('panel_id', '=', panelId)
-    .where('user_id', '=', userId)
-    .where('active', '=', true)
-    .executeTakeFirst();
-  return !!row;
+  return !!(await activeMembers(db, panelId).where('user_id', '=', userId).executeTakeFirst());
 }
 
 /** What the viewer is to this panel. */
@@ -263,13 +259,7 @@ export async function addMember(db: Db, panelId: string, expectedVersion: number
 export async function removeMember(db: Db, panelId: string, expectedVersion: number, memberId: string) {
   await getPanel(db, panelId);
   if (!isUuid(memberId)) throw new NotFoundError('member');
-  const member = await db
-    .selectFrom('panel_members')
-    .select('id')
-    .where('id', '=', memberId)
-    .where('panel_id', '=', panelId)
-    .where('active', '=', true)
-    .executeTakeFirst();
+  const member = await activeMembers(db, panelId).where('id', '=', memberId).executeTakeFirst();
   if (!member) throw new ValidationError([{ text: 'That person is no longer a member of this panel', href: '#members' }]);
   await claimPanel(db, panelId, expectedVersion);
   await db.updateTable('panel_members').set({ active: false }).where('id', '=', memberId).execute();
