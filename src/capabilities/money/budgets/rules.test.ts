@@ -215,20 +215,22 @@ describe('commitments', () => {
     expect(commitmentByYear(weekly({ endsOn: '2025-06-02' }), all(S), 2025)[0]!.totalPence).toBe(2857);
   });
 
+  /** Health and social care half each from Monday 2 June 2025 until `until`, then social care alone. */
+  const halvesUntil = (until: string): Split => [
+    {
+      from: '2025-06-02',
+      to: until,
+      shares: [
+        { partnerId: H, bp: 5000 },
+        { partnerId: S, bp: 5000 },
+      ],
+    },
+    { from: addDays(until, 1), to: null, shares: [{ partnerId: S, bp: 10000 }] },
+  ];
+
   it('splits a change mid-week by the days before and after it', () => {
     // Week of Monday 2 June; health pays half until Wednesday 4 June, then social care all.
-    const split: Split = [
-      {
-        from: '2025-06-02',
-        to: '2025-06-04',
-        shares: [
-          { partnerId: H, bp: 5000 },
-          { partnerId: S, bp: 5000 },
-        ],
-      },
-      { from: '2025-06-05', to: null, shares: [{ partnerId: S, bp: 10000 }] },
-    ];
-    const [y] = commitmentByYear(weekly({ endsOn: '2025-06-08' }), split, 2025);
+    const [y] = commitmentByYear(weekly({ endsOn: '2025-06-08' }), halvesUntil('2025-06-04'), 2025);
     // £200 a week = £28.5714… a day. Health: 3 days × half = £42.857… Social care: the rest of £200.
     expect(y).toEqual({
       financialYear: 2025,
@@ -241,18 +243,7 @@ describe('commitments', () => {
   });
 
   it('commits the surgery example: six weeks of 50/50, then social care, to the end of the financial year', () => {
-    const split: Split = [
-      {
-        from: '2025-06-02',
-        to: '2025-07-13',
-        shares: [
-          { partnerId: H, bp: 5000 },
-          { partnerId: S, bp: 5000 },
-        ],
-      },
-      { from: '2025-07-14', to: null, shares: [{ partnerId: S, bp: 10000 }] },
-    ];
-    const [y] = commitmentByYear(weekly(), split, 2025);
+    const [y] = commitmentByYear(weekly(), halvesUntil('2025-07-13'), 2025);
     // 2 June 2025 to 31 March 2026 is 303 days = 43 weeks and 2 days: £200 × 303/7 = £8,657.142… → £8,657.14.
     // Health: 6 weeks × £100 = £600.
     expect(y).toEqual({
