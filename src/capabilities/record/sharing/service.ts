@@ -255,42 +255,18 @@ export interface NewConsent {
  */
 export async function addConsent(db: Db, childId: string, form: NewConsent, recorder: Recorder) {
   const opens = sectionsGrantedToOwnOrganisation(recorder, { consent: { scopes: form.scopes } });
-  const consent = await db
-    .insertInto('consents')
-    .values({
-      child_id: childId,
-      given_by: form.givenBy,
-      given_by_member_id: form.memberId,
-      capacity_note: form.capacityNote,
-      given_on: form.givenOn,
-      method: form.method,
-      evidence: form.evidence,
-      review_on: form.reviewOn,
-      recorded_by: recorder.userId,
-      approval: opens.length ? 'pending' : 'approved',
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  await db
-    .insertInto('consent_scopes')
-    .values(form.scopes.map((s) => ({ consent_id: consent.id, organisation_type: s.organisationType, section: s.section })))
-    .execute();
+  const consent = await insertConsent(db, childId, form, recorder.userId, opens.length ? 'pending' : 'approved');
   return { id: consent.id, opens };
 }
 
-/** The consent recorded with a child's registration, with its scopes (stored as the table's default approval). */
-export interface RegistrationConsent {
-  givenBy: 'parent' | 'young-person' | 'decision-maker';
-  memberId: string | null;
-  capacityNote: string | null;
-  givenOn: string;
-  method: 'written' | 'verbal' | 'electronic';
-  evidence: string | null;
-  reviewOn: string | null;
-  scopes: readonly { organisationType: string; section: string }[];
-}
+/** The consent recorded with a child's registration, with its scopes; its review date may be left for later. */
+export type RegistrationConsent = Omit<NewConsent, 'reviewOn'> & { reviewOn: string | null };
 
-export async function addRegistrationConsent(db: Db, childId: string, k: RegistrationConsent, recordedBy: string) {
+/** Approved as it is recorded: registering a new child widens nobody's access (ADR 0012). */
+export const addRegistrationConsent = (db: Db, childId: string, k: RegistrationConsent, recordedBy: string) =>
+  insertConsent(db, childId, k, recordedBy, 'approved');
+
+async function insertConsent(db: Db, childId: string, k: RegistrationConsent, recordedBy: string, approval: 'pending' | 'approved') {
   const consent = await db
     .insertInto('consents')
     .values({
@@ -303,6 +279,7 @@ export async function addRegistrationConsent(db: Db, childId: string, k: Registr
       evidence: k.evidence,
       review_on: k.reviewOn,
       recorded_by: recordedBy,
+      approval,
     })
     .returning('id')
     .executeTakeFirstOrThrow();
@@ -491,21 +468,22 @@ export const listEmergencyAccessForChild = (db: Db, childId: string) =>
 
 export const REVIEW_PAGE_SIZE = 50;
 
+/** Which page of `total` rows to show, `size` a page: a page past either end shows the nearest. */
+function pageOf(total: number, page: number, size: number) {
+  const pages = Math.max(1, Math.ceil(total / size));
+  const p = Math.min(Math.max(1, Math.floor(page) || 1), pages);
+  return { page: p, pages, total, offset: (p - 1) * size };
+}
+
 /** Every emergency access, newest first, for the information governance lead. */
 export async function listEmergencyAccessForReview(db: Db, page: number) {
   const [{ total }] = (await db
     .selectFrom('break_glass')
     .select((eb) => eb.fn.countAll<number>().as('total'))
     .execute()) as [{ total: number }];
-  const pages = Math.max(1, Math.ceil(Number(total) / REVIEW_PAGE_SIZE));
-  const p = Math.min(Math.max(1, page), pages);
-  const rows = await emergencyAccessQuery(db)
-    .orderBy('g.started_at', 'desc')
-    .orderBy('g.id')
-    .limit(REVIEW_PAGE_SIZE)
-    .offset((p - 1) * REVIEW_PAGE_SIZE)
-    .execute();
-  return { rows, page: p, pages, total: Number(total) };
+  const at = pageOf(Number(total), page, REVIEW_PAGE_SIZE);
+  const rows = await emergencyAccessQuery(db).orderBy('g.started_at', 'desc').orderBy('g.id').limit(REVIEW_PAGE_SIZE).offset(at.offset).execute();
+  return { rows, page: at.page, pages: at.pages, total: at.total };
 }
 
 /** Emergency access asked for with a number that matched no child (from the audit log), newest first. */
@@ -558,15 +536,14 @@ export async function whoHasLooked(db: Db, childId: string, page = 1) {
       ]),
     );
   const [{ total }] = (await base.select((eb) => eb.fn.countAll<number>().as('total')).execute()) as [{ total: number }];
-  const pages = Math.max(1, Math.ceil(Number(total) / WHO_HAS_LOOKED_PAGE_SIZE));
-  const p = Math.min(Math.max(1, Math.floor(page) || 1), pages);
+  const at = pageOf(Number(total), page, WHO_HAS_LOOKED_PAGE_SIZE);
   const rows = await base
     .leftJoin('users as u', 'u.id', 'a.user_id')
     .leftJoin('organisations as o', 'o.id', 'a.organisation_id')
     .select(['a.id', 'a.at', 'a.action', 'a.purpose', 'a.result', 'a.roles', 'a.details', 'u.display_name as person', 'o.name as organisation'])
     .orderBy('a.id', 'desc')
     .limit(WHO_HAS_LOOKED_PAGE_SIZE)
-    .offset((p - 1) * WHO_HAS_LOOKED_PAGE_SIZE)
+    .offset(at.offset)
     .execute();
   const entries = rows.map((r) => {
     let details: Record<string, unknown> = {};
@@ -589,7 +566,7 @@ export async function whoHasLooked(db: Db, childId: string, page = 1) {
       allowed: r.result === 'allowed',
     };
   });
-  return { entries, page: p, pages, total: Number(total) };
+  return { entries, page: at.page, pages: at.pages, total: at.total };
 }
 
 // Approving what widens the recorder's own organisation's access (ADR 0012) -----------------------
