@@ -87,11 +87,11 @@ async function createChild(db: Db, s: ChildSpec) {
       primary_need: s.need ?? null,
       has_ehc_plan: s.ehcPlan ?? false,
       status: s.status ?? 'active',
-      key_worker_user_id: s.keyWorker ?? null,
       search_names: searchNames(s.given, s.family, s.preferred),
     })
     .returning('id')
     .executeTakeFirstOrThrow();
+  if (s.keyWorker) await db.insertInto('key_workers').values({ child_id: child.id, user_id: s.keyWorker }).execute();
   for (const code of s.involved) {
     const org = await db.selectFrom('organisations').select('id').where('code', '=', code).executeTakeFirstOrThrow();
     await db

@@ -36,6 +36,7 @@ const RECORD_TABLES = [
   'lawful_bases',
   'break_glass',
   'key_worker_changes',
+  'key_workers',
 ];
 const record = async (db: Db) => {
   const p = await photograph(db);
@@ -262,6 +263,7 @@ describe.each(databaseKinds())('matching review on %s', (kind) => {
       postcode: 'DM3 1AA',
       criteria: ['DEVELOPMENT', 'CONDITION'],
       involvedOrgCodes: ['DEMO-CSC'],
+      keyWorkerEmail: CASEWORKER,
     });
     // b is made later, so a is the older record and is kept.
     await sql`update children set created_at = created_at + interval '1 second' where id = ${b.childId}`.execute(db);
@@ -292,6 +294,10 @@ describe.each(databaseKinds())('matching review on %s', (kind) => {
       ),
     ).toEqual(['Swimming', 'Music', 'Music and swimming']);
     expect((await db.selectFrom('family_members').select('id').where('family_id', '=', a.familyId).execute()).length).toBe(2);
+    // The kept record had no key worker: the merged record's becomes its own.
+    expect(await db.selectFrom('key_workers').select(['child_id', 'user_id']).where('child_id', 'in', [a.childId, b.childId]).execute()).toEqual([
+      { child_id: a.childId, user_id: (await db.selectFrom('users').select('id').where('email', '=', CASEWORKER).executeTakeFirstOrThrow()).id },
+    ]);
     // Nothing lost: b's NHS number and postcode stay, as alternatives from the merged record.
     const p = await provenance(db, a.childId);
     expect(p.fields.find((f) => f.field === 'nhs_number')!.values).toEqual([

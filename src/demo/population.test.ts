@@ -43,7 +43,7 @@ async function snapshot(database: Database) {
            (select string_agg(b.basis || ':' || array_to_string(b.sections, '/'), ',' order by b.id) from lawful_bases b where b.child_id = c.id) as lawful_bases,
            (select string_agg(e.occurred_on || ':' || e.title, ',' order by e.id) from chronology_events e where e.child_id = c.id) as chronology,
            (select string_agg(m.full_name || ':' || m.relationship || ':' || m.phone, ',' order by m.id) from family_members m where m.family_id = c.family_id) as family
-    from children c left join localities l on l.id = c.locality_id left join users u on u.id = c.key_worker_user_id
+    from children c left join localities l on l.id = c.locality_id left join key_workers k on k.child_id = c.id left join users u on u.id = k.user_id
     order by c.council_id`.execute(database.db);
   return rows;
 }
@@ -178,11 +178,11 @@ describe('the demo population of 2,000 children (embedded database)', () => {
       select (select count(distinct i.organisation_id) from involvements i where i.child_id = c.id)::int as orgs,
              (select count(*) from chronology_events e where e.child_id = c.id)::int as events,
              (select count(*) from family_members m where m.family_id = c.family_id)::int as members,
-             case when c.key_worker_user_id is null then null else exists (
+             case when k.user_id is null then null else exists (
                select 1 from involvements i join users u on u.organisation_id = i.organisation_id
-               where i.child_id = c.id and u.id = c.key_worker_user_id) end as key_worker_involved,
+               where i.child_id = c.id and u.id = k.user_id) end as key_worker_involved,
              c.has_ehc_plan as with_plan
-      from children c`.execute(database.db);
+      from children c left join key_workers k on k.child_id = c.id`.execute(database.db);
     expect(rows.every((r) => r.orgs >= 1 && r.orgs <= 4)).toBe(true);
     expect(rows.every((r) => r.events >= 1 && r.events <= 5)).toBe(true);
     expect(rows.every((r) => r.members >= 1 && r.members <= 2)).toBe(true);

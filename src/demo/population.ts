@@ -255,6 +255,7 @@ export interface Rows {
   families: Row[];
   family_members: Row[];
   children: Row[];
+  key_workers: Row[];
   child_criteria: Row[];
   involvements: Row[];
   consents: Row[];
@@ -267,6 +268,7 @@ const emptyRows = (): Rows => ({
   families: [],
   family_members: [],
   children: [],
+  key_workers: [],
   child_criteria: [],
   involvements: [],
   consents: [],
@@ -470,9 +472,9 @@ export class PopulationGenerator {
       status,
       status_on: status === 'active' ? null : between(r, joined, today),
       acts_for_self: actsForSelf,
-      key_worker_user_id: keyWorker,
       search_names: searchNames(given, family.surname, preferred),
     });
+    if (keyWorker) rows.key_workers.push({ child_id: childId, user_id: keyWorker });
 
     for (const criterion of ctx.criteriaIds) {
       if (!r.chance(0.55)) continue;
@@ -725,9 +727,9 @@ const COLUMNS: Record<keyof Rows, Record<string, string>> = {
     status: 'text',
     status_on: 'date',
     acts_for_self: 'boolean',
-    key_worker_user_id: 'uuid',
     search_names: 'text',
   },
+  key_workers: { child_id: 'uuid', user_id: 'uuid' },
   child_criteria: { child_id: 'uuid', criterion_id: 'uuid', assessed_by_user_id: 'uuid', assessed_by_organisation_id: 'uuid', assessed_on: 'date' },
   involvements: {
     id: 'uuid',
@@ -797,6 +799,7 @@ const ORDER: (keyof Rows)[] = [
   'families',
   'family_members',
   'children',
+  'key_workers',
   'child_criteria',
   'involvements',
   'consents',

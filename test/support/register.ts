@@ -157,11 +157,15 @@ export async function createChild(db: Db, opts: CreateChildOptions = {}): Promis
       status: opts.status ?? 'active',
       status_on: opts.statusOn ?? null,
       acts_for_self: opts.actsForSelf ?? false,
-      key_worker_user_id: opts.keyWorkerEmail ? await userIdByEmail(db, opts.keyWorkerEmail) : null,
       search_names: searchNames(givenName, familyName, opts.preferredName, opts.otherNames),
     })
     .returning('id')
     .executeTakeFirstOrThrow();
+  if (opts.keyWorkerEmail)
+    await db
+      .insertInto('key_workers')
+      .values({ child_id: child.id, user_id: await userIdByEmail(db, opts.keyWorkerEmail) })
+      .execute();
 
   let familyMemberId: string | null = null;
   const addMember = opts.familyMember === undefined ? opts.familyId === undefined : opts.familyMember !== false;

@@ -20,6 +20,7 @@ import {
   type CriterionRow,
 } from '../../record/children/index.js';
 import { moveFamilyMembers, restoreFamilyMembers } from '../../record/family/service.js';
+import { moveKeyWorker, restoreKeyWorker, type HeldKeyWorker } from '../../record/involvements/service.js';
 import { holdGrantsCarriedByMerge, releaseGrantsHeldByMerge, type HeldByMerge } from '../../record/sharing/index.js';
 import { moveAboutMe, restoreAboutMe, type MovedVersion } from '../../record/tell-it-once/index.js';
 import { FIELDS, FIELD_KEYS, keepMergedValues, removeMergedValues } from '../imports/index.js';
@@ -40,10 +41,12 @@ interface Snapshot {
   addedValues: string[];
   /** Sharing held back by the merge (ADR 0012), given back as it was by the unmerge. Absent in merges made before. */
   held?: HeldByMerge;
+  /** The merged record's key worker as it was. Absent in merges made before key workers had a table of their own. */
+  keyWorker?: HeldKeyWorker;
 }
 
 // Tables handled by name; any other table pointing at children is moved by its id column.
-const SPECIAL = new Set(['child_criteria', 'about_me_versions']);
+const SPECIAL = new Set(['child_criteria', 'about_me_versions', 'key_workers']);
 // The joint budget ledger is append-only history: a record with entries there is not merged.
 const NEVER_MOVED = new Set(['ledger_entries']);
 
@@ -127,6 +130,8 @@ export async function mergeChildren(
   });
   // Criteria: one row per child and criterion; the kept record's assessment stands where both have one.
   Object.assign(snap, await moveCriteria(db, mergedId, keptId));
+  // The key worker: the kept record's stays; the merged record's fills a gap.
+  snap.keyWorker = await moveKeyWorker(db, mergedId, keptId);
   // About me: the merged record's versions follow the kept record's, in order.
   snap.aboutMe = await moveAboutMe(db, mergedId, keptId);
   // The family: its parents and carers join the kept record's family, unless other children share it.
@@ -237,6 +242,10 @@ export async function unmergeChildren(db: Db, mergeId: string, opts: { userId: s
   if (snap.held) await releaseGrantsHeldByMerge(db, snap.held);
   await restoreCriteria(db, keptId, snap);
   await restoreAboutMe(db, mergedId, snap.aboutMe);
+  // A merge made before key workers had a table of their own kept the merged record's in its row.
+  const legacy = typeof snap.merged.key_worker_user_id === 'string' ? snap.merged.key_worker_user_id : null;
+  const heldKeyWorker = snap.keyWorker ?? (legacy ? { user_id: legacy, version: 1, updated_at: new Date().toISOString(), moved: false } : null);
+  await restoreKeyWorker(db, mergedId, keptId, heldKeyWorker);
   await restoreFamilyMembers(db, snap.familyMembers, snap.mergedFamilyId);
   for (const r of snap.reviews)
     await db

@@ -23,7 +23,11 @@ export async function childRow(db: Db, id: string): Promise<ChildRow> {
 
 /** Writes a row from childRow back: every column (the generated search keys follow). */
 export async function restoreChildRow(db: Db, row: ChildRow, mode: 'insert' | 'update') {
-  const cols = Object.keys(row).filter((c) => c !== 'search_keys' && (mode === 'insert' || c !== 'id'));
+  // A snapshot taken before a column moved elsewhere (the key worker, migration 0019) still names it.
+  const { rows } = await sql<{ name: string }>`select attname as name from pg_attribute
+    where attrelid = 'children'::regclass and attnum > 0 and not attisdropped`.execute(db);
+  const exists = new Set(rows.map((r) => r.name));
+  const cols = Object.keys(row).filter((c) => exists.has(c) && c !== 'search_keys' && (mode === 'insert' || c !== 'id'));
   const list = sql.join(cols.map((c) => sql.ref(c)));
   const from = sql`from jsonb_populate_record(null::children, ${JSON.stringify(row)}::jsonb)`;
   if (mode === 'insert') await sql`insert into children (${list}) select ${list} ${from}`.execute(db);

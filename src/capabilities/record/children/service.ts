@@ -252,7 +252,8 @@ export async function getChild(db: Db, id: string) {
   const child = await db
     .selectFrom('children as c')
     .leftJoin('localities as l', 'l.id', 'c.locality_id')
-    .leftJoin('users as kw', 'kw.id', 'c.key_worker_user_id')
+    .leftJoin('key_workers as k', 'k.child_id', 'c.id')
+    .leftJoin('users as kw', 'kw.id', 'k.user_id')
     .leftJoin('organisations as kwo', 'kwo.id', 'kw.organisation_id')
     .selectAll('c')
     .select(['l.name as locality_name', 'kw.display_name as key_worker_name', 'kwo.name as key_worker_organisation'])

@@ -59,7 +59,7 @@ function matching(db: Db, viewer: Viewer, c: SearchCriteria, now: Date): Base {
   if (c.criterion) {
     q = q.where(sql<SqlBool>`exists (select 1 from child_criteria cc where cc.child_id = c.id and cc.criterion_id = ${c.criterion})`);
   }
-  if (c.keyWorker === 'me') q = q.where('c.key_worker_user_id', '=', viewer.userId);
+  if (c.keyWorker === 'me') q = q.where(sql<SqlBool>`exists (select 1 from key_workers k where k.child_id = c.id and k.user_id = ${viewer.userId})`);
   if (c.status !== 'all') q = q.where('c.status', '=', c.status);
   if (c.ehcPlan !== 'any') q = q.where('c.has_ehc_plan', '=', c.ehcPlan === 'yes');
   if (c.name) {
@@ -91,7 +91,8 @@ export interface ChildRow {
 function withDetails(q: Base) {
   return q
     .leftJoin('localities as l', 'l.id', 'c.locality_id')
-    .leftJoin('users as u', 'u.id', 'c.key_worker_user_id')
+    .leftJoin('key_workers as k', 'k.child_id', 'c.id')
+    .leftJoin('users as u', 'u.id', 'k.user_id')
     .select([
       'c.id',
       'c.given_name',

@@ -190,14 +190,17 @@ export async function keyWorkerChoices(db: Db, childId: string) {
 
 /** The current key worker, with whether the family agreed to the latest change. */
 export async function currentKeyWorker(db: Db, childId: string) {
-  const child = await db
+  const found = await db
     .selectFrom('children as c')
-    .leftJoin('users as u', 'u.id', 'c.key_worker_user_id')
+    .leftJoin('key_workers as k', 'k.child_id', 'c.id')
+    .leftJoin('users as u', 'u.id', 'k.user_id')
     .leftJoin('organisations as o', 'o.id', 'u.organisation_id')
-    .select(['c.key_worker_user_id', 'c.version', 'u.display_name', 'o.name as organisation_name'])
+    .select(['k.user_id as key_worker_user_id', 'k.version', 'u.display_name', 'o.name as organisation_name'])
     .where('c.id', '=', childId)
     .executeTakeFirst();
-  if (!child) throw new NotFoundError('child');
+  if (!found) throw new NotFoundError('child');
+  // The key worker form's version: one more than the key worker's own, so 1 before the first.
+  const child = { ...found, version: (found.version ?? 0) + 1 };
   const last = await db
     .selectFrom('key_worker_changes')
     .select(['to_user_id', 'family_agreed'])
@@ -241,13 +244,20 @@ export async function changeKeyWorker(db: Db, childId: string, form: KeyWorkerFo
   if (now.key_worker_user_id === chosen.id && !(now.interim && form.familyAgreed === 'yes')) {
     throw new ValidationError([{ text: `${chosen.display_name} is already the key worker. Choose someone else`, href: '#keyWorkerUserId' }]);
   }
-  const res = await db
-    .updateTable('children')
-    .set({ key_worker_user_id: chosen.id, updated_at: new Date(), version: sql`version + 1` })
-    .where('id', '=', childId)
-    .where('version', '=', form.version)
+  // Only over the version the form was opened at: two people changing the key worker at once
+  // cannot both succeed (the first to insert wins; a later insert meets the row and its version).
+  const saved = await db
+    .insertInto('key_workers')
+    .values({ child_id: childId, user_id: chosen.id })
+    .onConflict((oc) =>
+      oc
+        .column('child_id')
+        .doUpdateSet({ user_id: chosen.id, version: sql`key_workers.version + 1`, updated_at: new Date() })
+        .where('key_workers.version', '=', form.version - 1),
+    )
+    .returning('version')
     .executeTakeFirst();
-  if (Number(res.numUpdatedRows) === 0) throw new StaleVersionError();
+  if (saved?.version !== form.version) throw new StaleVersionError();
   const agreed = form.familyAgreed === 'yes';
   const changedOn = todayInLondon();
   await db
@@ -284,3 +294,6 @@ export async function organisationWorksWithChildren(db: Db, organisationId: stri
   const row = await db.selectFrom('involvements').select('id').where('organisation_id', '=', organisationId).limit(1).executeTakeFirst();
   return row !== undefined;
 }
+
+// Merging and undoing a merge, as linkage's matching review runs it.
+export { moveKeyWorker, restoreKeyWorker, type HeldKeyWorker } from './merging.js';

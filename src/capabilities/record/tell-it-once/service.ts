@@ -10,7 +10,7 @@ import type { AboutMeForm } from './schema.js';
 export async function childSummary(db: Db, childId: string) {
   const child = await db
     .selectFrom('children')
-    .select(['id', 'given_name', 'family_name', 'preferred_name', 'date_of_birth', 'family_id', 'acts_for_self', 'key_worker_user_id', 'version'])
+    .select(['id', 'given_name', 'family_name', 'preferred_name', 'date_of_birth', 'family_id', 'acts_for_self', 'version'])
     .where('id', '=', childId)
     .executeTakeFirst();
   if (!child) throw new NotFoundError('child');
