@@ -252,6 +252,33 @@ function explainer(ds: Dataset, specs: FieldSpec[], model: LinkModel): (a: numbe
     });
 }
 
+/** A run's answer besides its clusters, alike for a batch and an incremental run. */
+function outcome(
+  ds: Dataset,
+  core: Core,
+  found: { pairs: ScoredPair[]; uncertain: ScoredPair[] },
+  clusters: number,
+  started: number,
+  phases: Record<string, number>,
+): Omit<LinkResult, 'clusterIds'> {
+  return {
+    pairs: found.pairs,
+    uncertain: found.uncertain,
+    model: core.model,
+    stats: {
+      records: ds.n,
+      comparisons: core.count,
+      candidate_pairs: core.count,
+      pairs_above_review: found.pairs.length,
+      clusters,
+      blocking: core.blocking,
+      wall_ms: Math.round(performance.now() - started),
+      phases_ms: phases,
+    },
+    explain: explainer(ds, core.specs, core.model),
+  };
+}
+
 /** Links a batch of records: estimates the model from them, scores candidate pairs and clusters them. */
 export async function linkRecords(records: readonly LinkRecord[], settings: LinkSettings): Promise<LinkResult> {
   const encoder = new Encoder(rolesOf(records), settings.birthDateFormats);
@@ -279,25 +306,9 @@ export async function linkEncoded(encoder: Encoder, settings: LinkSettings): Pro
     }
     clusterIds[i] = id;
   }
-  const { pairs, uncertain } = collectPairs(core, s, ds.n);
+  const found = collectPairs(core, s, ds.n);
   core.phases.collect = Math.round(performance.now() - t1);
-  return {
-    clusterIds,
-    pairs,
-    uncertain,
-    model: core.model,
-    stats: {
-      records: ds.n,
-      comparisons: core.count,
-      candidate_pairs: core.count,
-      pairs_above_review: pairs.length,
-      clusters: idOfRoot.size,
-      blocking: core.blocking,
-      wall_ms: Math.round(performance.now() - started),
-      phases_ms: { encode: encodeMs, ...core.phases },
-    },
-    explain: explainer(ds, core.specs, core.model),
-  };
+  return { clusterIds, ...outcome(ds, core, found, idOfRoot.size, started, { encode: encodeMs, ...core.phases }) };
 }
 
 export interface IncrementalInput {
@@ -391,20 +402,7 @@ export async function linkIncremental(input: IncrementalInput, settings: LinkSet
     clusterIds,
     addedClusterIds: clusterIds.slice(nOld),
     mergedClusters,
-    pairs,
-    uncertain,
-    model: core.model,
-    stats: {
-      records: ds.n,
-      comparisons: core.count,
-      candidate_pairs: core.count,
-      pairs_above_review: pairs.length,
-      clusters: new Set(clusterIds).size,
-      blocking: core.blocking,
-      wall_ms: Math.round(performance.now() - started),
-      phases_ms: core.phases,
-    },
-    explain: explainer(ds, core.specs, core.model),
+    ...outcome(ds, core, { pairs, uncertain }, new Set(clusterIds).size, started, core.phases),
   };
 }
 
