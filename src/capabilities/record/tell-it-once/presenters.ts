@@ -1,5 +1,5 @@
 // Shaping rows for the pages of a child's record: names and labels in plain English.
-import { SECTIONS, type Section } from '../sharing/index.js';
+import { SECTIONS, SECTION_SHORT as SHARING_SECTION_SHORT, type Section } from '../sharing/index.js';
 
 export const childName = (c: { given_name: string; family_name: string; preferred_name: string | null }) =>
   `${c.preferred_name?.trim() || c.given_name} ${c.family_name}`;
@@ -12,15 +12,11 @@ export const navChild = (c: { id: string; given_name: string; family_name: strin
   preferred_name: c.preferred_name,
 });
 
-/** Short names for the sections, for the chronology's "part of the record" column and select. */
-export const SECTION_SHORT: Record<Section, string> = {
-  core: 'Core record',
-  family: 'Family',
-  education: 'Education',
-  health: 'Health',
-  'social-care': 'Social care',
-  'about-me': 'About me',
-};
+/**
+ * Short names for the sections, for the chronology's "part of the record" column and select:
+ * sharing's, but an event filed under "about me" is not itself the chronology.
+ */
+export const SECTION_SHORT: Record<Section, string> = { ...SHARING_SECTION_SHORT, 'about-me': 'About me' };
 
 export const sectionItems = (sections: ReadonlySet<Section>, selected?: unknown) =>
   (Object.keys(SECTIONS) as Section[])
