@@ -11,14 +11,11 @@ type Values = Record<string, unknown>;
 const INCOMPLETE = 'incomplete';
 const NOT_A_DATE = 'not-a-date';
 
-/** Joins `<field>-day`, `-month` and `-year` into 'YYYY-MM-DD' (or a marker saying what is wrong). */
+/** Joins `<field>-day`, `-month` and `-year` into 'YYYY-MM-DD' (or a marker saying what is wrong), read as dateFromParts reads them. */
 export function datePartsToIso(body: Record<string, unknown>, field: string): string | undefined {
-  const part = (p: string) => formText(body[`${field}-${p}`]);
-  const [d, m, y] = [part('day'), part('month'), part('year')];
-  if (!d && !m && !y) return undefined;
-  if (!d || !m || !y) return INCOMPLETE;
-  if (!/^\d{1,2}$/.test(d) || !/^\d{1,2}$/.test(m) || !/^\d{4}$/.test(y)) return NOT_A_DATE;
-  return `${y}-${m.padStart(2, '0')}-${d.padStart(2, '0')}`;
+  const r = dateFromParts({ day: body[`${field}-day`], month: body[`${field}-month`], year: body[`${field}-year`] });
+  if (r.ok) return r.value;
+  return r.problem.kind === 'missing' ? undefined : r.problem.kind === 'incomplete' ? INCOMPLETE : NOT_A_DATE;
 }
 
 /** The three boxes' values for re-showing a form (govukDateInput's `values`). */
@@ -65,15 +62,15 @@ export type DatePartsProblem = { kind: 'missing' } | { kind: 'incomplete'; missi
 
 /** Three GOV.UK date-input fields to 'YYYY-MM-DD'. Blank everywhere is 'missing'. */
 export function dateFromParts(parts: DateParts): { ok: true; value: string } | { ok: false; problem: DatePartsProblem } {
-  const str = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
-  const day = str(parts.day);
-  const month = str(parts.month);
-  const year = str(parts.year);
+  const day = formText(parts.day);
+  const month = formText(parts.month);
+  const year = formText(parts.year);
   if (!day && !month && !year) return { ok: false, problem: { kind: 'missing' } };
   const missing = (['day', 'month', 'year'] as const).filter((k) => !{ day, month, year }[k]);
   if (missing.length) return { ok: false, problem: { kind: 'incomplete', missing } };
   if (!/^[0-9]{1,2}$/.test(day) || !/^[0-9]{1,2}$/.test(month) || !/^[0-9]{4}$/.test(year)) return { ok: false, problem: { kind: 'not-real' } };
   const iso = `${year}-${month.padStart(2, '0')}-${day.padStart(2, '0')}`;
+  // Nothing recorded here (a child's birth, an event in their life, a meeting) is before 1900.
   if (!isIsoDate(iso) || Number(year) < 1900) return { ok: false, problem: { kind: 'not-real' } };
   return { ok: true, value: iso };
 }
