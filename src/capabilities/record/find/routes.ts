@@ -82,6 +82,16 @@ async function listPage(
   };
 }
 
+/** The search a list and its export share; any part wrong (and any of `problems`) refuses it, shown on the list. */
+function readSearch(query: Record<string, unknown>, problems: FieldError[] = []) {
+  const values = formValues(query);
+  const { criteria, errors } = parseSearch(values);
+  errors.push(...problems);
+  if (errors.length) throw new ValidationError(errors);
+  return { values, criteria, opts: parseListOptions(query, criteria) };
+}
+const listAgain = (ctx: SignedInContext, errors: FieldError[]) => listPage(ctx, formValues(ctx.query), errors);
+
 export function findRoutes(_deps: CapabilityDeps): RouteSpec[] {
   return [
     {
@@ -93,17 +103,14 @@ export function findRoutes(_deps: CapabilityDeps): RouteSpec[] {
       // filters were used and how many children were found, never what was typed.
       auditReads: true,
       handler: async (ctx) => {
-        const values = formValues(ctx.query);
-        const { criteria, errors } = parseSearch(values);
-        if (errors.length) throw new ValidationError(errors);
-        const opts = parseListOptions(ctx.query, criteria);
+        const { values, criteria, opts } = readSearch(ctx.query);
         const result = await findChildren(ctx.db, viewerOf(ctx.user), criteria, opts);
         ctx.audit.details = { filters: filtersUsed(criteria), results: result.total, page: result.page, sort: opts.sort };
         // The children shown on this page of results: each one's "who has looked" lists the search.
         ctx.audit.children = result.rows.map((r) => r.id);
         return listPage(ctx, values, undefined, { result, opts });
       },
-      onInvalid: (ctx, errors) => listPage(ctx, formValues(ctx.query), errors),
+      onInvalid: listAgain,
     },
     {
       method: 'GET',
@@ -112,12 +119,9 @@ export function findRoutes(_deps: CapabilityDeps): RouteSpec[] {
       audit: 'children.export',
       auditReads: true,
       handler: async (ctx) => {
-        const values = formValues(ctx.query);
-        const { criteria, errors } = parseSearch(values);
         const format = ctx.query.format;
-        if (format !== 'csv' && format !== 'xlsx') errors.push({ text: 'Choose to download the results as CSV or Excel', href: '#main-content' });
-        if (errors.length) throw new ValidationError(errors);
-        const opts = parseListOptions(ctx.query, criteria);
+        const problems = format === 'csv' || format === 'xlsx' ? [] : [{ text: 'Choose to download the results as CSV or Excel', href: '#main-content' }];
+        const { criteria, opts } = readSearch(ctx.query, problems);
         const now = new Date();
         const rows = await exportChildren(ctx.db, viewerOf(ctx.user), criteria, opts.sort, opts.order, now);
         ctx.audit.details = { format, filters: filtersUsed(criteria), rows: rows.length };
@@ -131,7 +135,7 @@ export function findRoutes(_deps: CapabilityDeps): RouteSpec[] {
           headers,
         };
       },
-      onInvalid: (ctx, errors) => listPage(ctx, formValues(ctx.query), errors),
+      onInvalid: listAgain,
     },
   ];
 }
