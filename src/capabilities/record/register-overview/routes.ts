@@ -56,6 +56,19 @@ export function registerOverviewRoutes(_deps: CapabilityDeps): RouteSpec[] {
     };
   };
 
+  /** The counts the filters ask for (from the cache), with the audit naming the breakdowns and filters. */
+  const countsFor = async (ctx: RouteContext, audit: Record<string, unknown> = {}) => {
+    const filters = await readFilters(ctx);
+    const today = todayInLondon();
+    const { counts, countedAt } = await cache.get(ctx.db, { localityId: filters.form.locality, ageBand: filters.form.ageBand }, today);
+    ctx.audit.details = {
+      ...audit,
+      breakdowns: BREAKDOWNS.map((b) => b.key),
+      filters: { locality: filters.locality?.code ?? null, ageBand: filters.form.ageBand ?? null },
+    };
+    return { ...filters, today, counts, countedAt };
+  };
+
   return [
     {
       method: 'GET',
@@ -64,13 +77,7 @@ export function registerOverviewRoutes(_deps: CapabilityDeps): RouteSpec[] {
       audit: 'register.overview.view',
       auditReads: true,
       handler: async (ctx) => {
-        const { form, localities, locality } = await readFilters(ctx);
-        const today = todayInLondon();
-        const { counts, countedAt } = await cache.get(ctx.db, { localityId: form.locality, ageBand: form.ageBand }, today);
-        ctx.audit.details = {
-          breakdowns: BREAKDOWNS.map((b) => b.key),
-          filters: { locality: locality?.code ?? null, ageBand: form.ageBand ?? null },
-        };
+        const { form, localities, locality, today, counts, countedAt } = await countsFor(ctx);
         return {
           view: VIEW,
           data: {
@@ -95,14 +102,7 @@ export function registerOverviewRoutes(_deps: CapabilityDeps): RouteSpec[] {
       audit: 'register.overview.export',
       auditReads: true,
       handler: async (ctx) => {
-        const { form, localities, locality } = await readFilters(ctx);
-        const today = todayInLondon();
-        const { counts } = await cache.get(ctx.db, { localityId: form.locality, ageBand: form.ageBand }, today);
-        ctx.audit.details = {
-          format: 'csv',
-          breakdowns: BREAKDOWNS.map((b) => b.key),
-          filters: { locality: locality?.code ?? null, ageBand: form.ageBand ?? null },
-        };
+        const { form, localities, locality, today, counts } = await countsFor(ctx, { format: 'csv' });
         return {
           contentType: 'text/csv; charset=utf-8',
           headers: { 'content-disposition': `attachment; filename="register-overview-${today}.csv"`, 'cache-control': 'no-store' },
