@@ -98,40 +98,31 @@ export const UPN_MESSAGES = {
   'check-letter': 'Enter a valid UPN: its first letter does not match the rest, so it may have been mistyped',
 } as const;
 
-const nhsNumber = str.transform((s, ctx) => {
-  if (s === '') return null;
+/** A field that may be left blank (null); otherwise `read` answers its value, or the message refusing it. */
+const optionalRead = <T>(read: (s: string) => { value: T } | { message: string }) =>
+  str.transform((s, ctx) => {
+    if (s === '') return null;
+    const r = read(s);
+    if ('value' in r) return r.value;
+    ctx.addIssue({ code: 'custom', message: r.message });
+    return z.NEVER;
+  });
+/** For rules that answer null for what they cannot read. */
+const orRefuse = <T>(value: T | null, message: string) => (value === null ? { message } : { value });
+
+const nhsNumber = optionalRead((s) => {
   const r = parseNhsNumber(s);
-  if (r.ok) return r.value;
-  ctx.addIssue({ code: 'custom', message: NHS_NUMBER_MESSAGES[r.problem] });
-  return z.NEVER;
+  return r.ok ? r : { message: NHS_NUMBER_MESSAGES[r.problem] };
 });
-const upn = str.transform((s, ctx) => {
-  if (s === '') return null;
+const upn = optionalRead((s) => {
   const r = parseUpn(s);
-  if (r.ok) return r.value;
-  ctx.addIssue({ code: 'custom', message: UPN_MESSAGES[r.problem] });
-  return z.NEVER;
+  return r.ok ? r : { message: UPN_MESSAGES[r.problem] };
 });
-const postcode = str.transform((s, ctx) => {
-  if (s === '') return null;
-  const p = normalisePostcode(s);
-  if (p) return p;
-  ctx.addIssue({ code: 'custom', message: 'Enter a real postcode, like DM1 4AB' });
-  return z.NEVER;
-});
-const phone = str.transform((s, ctx) => {
-  if (s === '') return null;
-  const p = normalisePhone(s);
-  if (p) return p;
-  ctx.addIssue({ code: 'custom', message: 'Enter a phone number, like 01632 960 001 or 07700 900 982' });
-  return z.NEVER;
-});
-const email = str.transform((s, ctx) => {
-  if (s === '') return null;
-  if (s.length <= 254 && z.email().safeParse(s).success) return s;
-  ctx.addIssue({ code: 'custom', message: 'Enter an e-mail address in the correct format, like name@example.org' });
-  return z.NEVER;
-});
+const postcode = optionalRead((s) => orRefuse(normalisePostcode(s), 'Enter a real postcode, like DM1 4AB'));
+const phone = optionalRead((s) => orRefuse(normalisePhone(s), 'Enter a phone number, like 01632 960 001 or 07700 900 982'));
+const email = optionalRead((s) =>
+  orRefuse(s.length <= 254 && z.email().safeParse(s).success ? s : null, 'Enter an e-mail address in the correct format, like name@example.org'),
+);
 
 /**
  * A date from three GOV.UK date-input boxes named `<name>-day`, `-month`, `-year`. The error
