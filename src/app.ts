@@ -21,6 +21,7 @@ import { loggerOptions } from './platform/http/logging.js';
 import { csrfCookieName, csrfHmacKey, csrfUserInfo } from './platform/http/csrf.js';
 import type { Notifier } from './platform/notify/notify.js';
 import type { Jobs } from './platform/jobs/jobs.js';
+import type { AuditCheckpointing } from './platform/audit/sealer.js';
 import { healthRoutes } from './platform/http/health.js';
 import { assetRoutes } from './platform/http/assets.js';
 import { homeRoutes } from './capabilities/home/routes.js';
@@ -66,6 +67,8 @@ export interface AppDeps {
   database: Database;
   notifier: Notifier;
   jobs: Jobs;
+  /** How the audit log's checkpoints are signed and kept; without it the audit log page checks the whole chain. */
+  auditCheckpoints?: AuditCheckpointing;
   logger?: FastifyServerOptions['logger'];
 }
 
@@ -214,7 +217,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     assetRoutes(),
     homeRoutes(),
     signInRoutes({ config, oidc, cookieOptions }),
-    administrationRoutes({ config, notifier: deps.notifier }),
+    administrationRoutes({ config, notifier: deps.notifier, auditCheckpoints: deps.auditCheckpoints }),
     jobRoutes({ jobs: deps.jobs }),
     // The joint agency record, one folder per capability.
     findRoutes(capabilityDeps),

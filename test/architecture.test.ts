@@ -217,6 +217,8 @@ const TABLE_OWNERS: Record<string, string> = {
   escalation_steps: 'referral-and-panel/disputes',
   disputes: 'referral-and-panel/disputes',
   dispute_events: 'referral-and-panel/disputes',
+  // 0019_audit_sealing.sql
+  audit_checkpoints: 'platform',
 };
 
 /** Writes into another capability's tables that are yet to move behind the owner's service (issue 12). */
