@@ -19,6 +19,7 @@ import { projectPath } from './platform/paths-on-disk.js';
 import { appendAudit } from './platform/audit/audit.js';
 import { loggerOptions } from './platform/http/logging.js';
 import { csrfCookieName, csrfHmacKey, csrfUserInfo } from './platform/http/csrf.js';
+import { databaseRateLimitStore } from './platform/http/rate-limit-store.js';
 import type { Notifier } from './platform/notify/notify.js';
 import type { Jobs } from './platform/jobs/jobs.js';
 import type { AuditCheckpointing } from './platform/audit/sealer.js';
@@ -110,7 +111,8 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     hsts: secureCookies ? { maxAge: 31536000, includeSubDomains: true } : false,
     referrerPolicy: { policy: 'no-referrer' },
   });
-  await app.register(rateLimit, { global: false });
+  // Counted in the database, so every process behind a load balancer counts the same attempts.
+  await app.register(rateLimit, { global: false, store: databaseRateLimitStore(db) });
   const cookieOptions: SessionCookieOptions = { path: '/', httpOnly: true, sameSite: 'lax', secure: secureCookies, signed: true };
   await app.register(csrf, {
     cookieKey: csrfCookieName(secureCookies),

@@ -219,6 +219,8 @@ const TABLE_OWNERS: Record<string, string> = {
   dispute_events: 'referral-and-panel/disputes',
   // 0019_audit_sealing.sql
   audit_checkpoints: 'platform',
+  // 0020_rate_limits.sql
+  rate_limits: 'platform',
 };
 
 /** Writes into another capability's tables that are yet to move behind the owner's service (issue 12). */

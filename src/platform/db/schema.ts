@@ -95,6 +95,12 @@ export interface AuditCheckpointsTable {
   key_id: string;
   signature: string;
 }
+/** Attempts at a rate-limited route by one client address in the current window (see rate-limit-store.ts). */
+export interface RateLimitsTable {
+  key: string;
+  hits: number;
+  resets_at: Timestamp;
+}
 /** The children one audit entry disclosed, besides its subject (an export, say). */
 export interface AuditChildrenTable {
   audit_id: string;
@@ -793,6 +799,7 @@ export interface DB {
   sessions: SessionsTable;
   audit_log: AuditLogTable;
   audit_checkpoints: AuditCheckpointsTable;
+  rate_limits: RateLimitsTable;
   audit_children: AuditChildrenTable;
   jobs: JobsTable;
   notifications: NotificationsTable;
