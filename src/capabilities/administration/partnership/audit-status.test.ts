@@ -21,6 +21,18 @@ describe('the audit log page says', () => {
     );
   });
 
+  it('intact with nothing sealed since the checkpoint', () => {
+    const check: AuditCheck = {
+      verdict: { ok: true, checked: 0, head: { seq: 12000, hash: 'c' }, ...base, from: 12000 },
+      from: checkpoint,
+      lastCheckpoint: checkpoint,
+      otherKey: 0,
+    };
+    expect(auditStatusView(check, now, { checkpointsConfigured: true }).summary).toBe(
+      'The audit log is intact: it still holds the signed checkpoint at position 12,000, and no entry has been sealed since.',
+    );
+  });
+
   it('tampered, with the first bad position and the entry there, and entries waiting as waiting', () => {
     const check: AuditCheck = {
       verdict: {

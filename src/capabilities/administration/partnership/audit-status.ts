@@ -36,9 +36,9 @@ export function auditStatusView(check: AuditCheck, now: Date, opts: { checkpoint
       v.brokenAt === null ? `position ${v.position.toLocaleString('en-GB')}` : `position ${v.position.toLocaleString('en-GB')} (entry ${v.brokenAt})`;
     summary = `The audit log has been tampered with: the first bad position is ${where}: ${v.reason}. Tell your information governance lead.`;
   } else if (check.from) {
-    summary =
-      `The audit log is intact: it still holds the signed checkpoint at position ${check.from.seq.toLocaleString('en-GB')}, ` +
-      `and the ${plural(v.checked, 'entry', 'entries')} sealed since are linked to the one before them.`;
+    const since =
+      v.checked === 0 ? 'no entry has been sealed since.' : `the ${plural(v.checked, 'entry', 'entries')} sealed since are linked to the one before them.`;
+    summary = `The audit log is intact: it still holds the signed checkpoint at position ${check.from.seq.toLocaleString('en-GB')}, and ${since}`;
   } else {
     summary = `The audit log is intact: all ${v.checked} entries are linked to the one before them.`;
   }
