@@ -67,7 +67,7 @@ export async function sealBatch(
   );
   if (seals.length) {
     const res = await sql`
-      update audit_log a set seq = s.seq, prev_hash = s.prev_hash, hash = s.hash, sealed_at = now()
+      update audit_log a set seq = s.seq, prev_hash = s.prev_hash, hash = s.hash, sealed_at = clock_timestamp()
       from (select unnest(${seals.map((s) => String(s.id))}::bigint[]) as id, unnest(${seals.map((s) => String(s.seq))}::bigint[]) as seq,
                    unnest(${seals.map((s) => s.prev_hash)}::text[]) as prev_hash, unnest(${seals.map((s) => s.hash)}::text[]) as hash) s
       where a.id = s.id and a.seq is null`.execute(tx);
