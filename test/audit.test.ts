@@ -342,6 +342,14 @@ describe.each(databaseKinds())('the sealer on %s', (kind) => {
     expect(await checkAudit(database.db, { checkpointing: cp, from: 'start' })).toMatchObject({ verdict: { ok: true, checked: headBefore.seq + 12 } });
   });
 
+  it('keeps sealing when the checkpoint file cannot be read, and says so in the log', async () => {
+    const errors: string[] = [];
+    const broken = { ...cp, file: cp.dir, log: { info: () => undefined, error: (_: object, msg: string) => void errors.push(msg) } };
+    await write(database.db, 'unreadable-file');
+    expect(await sealAudit(database.db, { checkpointing: broken })).toMatchObject({ sealed: 1 });
+    expect(errors).toContain('audit checkpoint file could not be read');
+  });
+
   it('does not sign a checkpoint over a chain that no longer verifies', async () => {
     const last = (await database.db.selectFrom('audit_checkpoints').select('seq').orderBy('seq', 'desc').executeTakeFirstOrThrow()).seq;
     for (let i = 0; i < 3; i++) await write(database.db, 'before-tamper', { i });

@@ -114,8 +114,15 @@ export async function lastCheckpoints(db: Db, cp: AuditCheckpointing): Promise<S
   const found: SignedCheckpoint[] = row
     ? [{ seq: Number(row.seq), hash: row.hash, at: new Date(row.at).toISOString(), keyId: row.key_id, signature: row.signature }]
     : [];
-  const inFile = cp.file ? readLastCheckpoint(cp.file) : null;
-  if (inFile) found.push(inFile);
+  if (cp.file) {
+    try {
+      const inFile = readLastCheckpoint(cp.file);
+      if (inFile) found.push(inFile);
+    } catch (e) {
+      // An unreadable file must not stop sealing: the database's copy is used, and the problem logged.
+      cp.log?.error({ err: (e as Error).message, file: cp.file }, 'audit checkpoint file could not be read');
+    }
+  }
   return found;
 }
 

@@ -208,11 +208,20 @@ export function createJobs(db: Db, log: { error(obj: unknown, msg: string): void
     async enqueueDue(now = new Date()) {
       let n = 0;
       for (const [kind, seconds] of recurring) {
-        const made = await sql`
-          insert into jobs (kind, payload, key, every_seconds, run_at) values (${kind}, 'null', ${everyKey(kind)}, ${seconds}, now())
-          on conflict (key) do update set every_seconds = excluded.every_seconds where jobs.every_seconds is distinct from excluded.every_seconds
-          returning (xmax = 0) as inserted`.execute(db);
-        if ((made.rows[0] as { inserted?: boolean } | undefined)?.inserted) n++;
+        // One row per recurring kind, made by whichever process asks first (looked for first, so
+        // asking every second does not use up ids).
+        const row = await db.selectFrom('jobs').select(['id', 'every_seconds']).where('key', '=', everyKey(kind)).executeTakeFirst();
+        if (!row) {
+          const made = await db
+            .insertInto('jobs')
+            .values({ kind, payload: 'null', key: everyKey(kind), every_seconds: seconds, run_at: new Date() })
+            .onConflict((oc) => oc.column('key').doNothing())
+            .returning('id')
+            .executeTakeFirst();
+          if (made) n++;
+        } else if (row.every_seconds !== seconds) {
+          await db.updateTable('jobs').set({ every_seconds: seconds }).where('id', '=', row.id).execute();
+        }
       }
       for (const s of schedules) {
         const key = dueRunKey(s, now);
