@@ -190,4 +190,32 @@ describe.skipIf(!databaseKinds().includes('postgres'))('three app processes on o
     expect(text(page.body)).toContain('The audit log is intact');
     expect(text(page.body)).toContain('Last signed checkpoint: position');
   });
+
+  it('loses no audit entry when a process is killed in the middle of requests, and the chain still verifies', async () => {
+    const before = await database.db.selectFrom('audit_log').select('id').where('action', '=', 'admin.outbox.view').execute();
+    const victim = apps[1]!;
+    const answered = Promise.all(
+      Array.from({ length: 30 }, () =>
+        admin.get(victim.url, paths.admin.outbox).then(
+          (r) => r.status,
+          () => 0,
+        ),
+      ),
+    );
+    await new Promise((r) => setTimeout(r, 50));
+    await victim.kill();
+    const statuses = await answered;
+    // The survivors seal what the killed process committed (the audit page seals on demand).
+    const page = await admin.get(apps[0]!.url, paths.admin.audit);
+    expect(text(page.body)).toContain('The audit log is intact');
+    await until('every entry to be sealed', async () => (await unsealedEntries(database.db)).count === 0);
+    const after = await database.db.selectFrom('audit_log').select('id').where('action', '=', 'admin.outbox.view').execute();
+    // Every request that was answered had committed its entry; others may have committed without an answer.
+    expect(after.length - before.length).toBeGreaterThanOrEqual(statuses.filter((s) => s === 200).length);
+    const check = await checkAudit(database.db, {
+      checkpointing: { key: checkpointKey(key), file: join(dir, files[0]!), policy: { everyEntries: 20, everyMinutes: 10 } },
+      from: 'start',
+    });
+    expect(check.verdict.ok).toBe(true);
+  });
 });

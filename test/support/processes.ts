@@ -13,6 +13,8 @@ export interface AppProcess {
   /** What it has written so far (the end of it). */
   output(): string;
   stop(): Promise<void>;
+  /** Ends it at once (SIGKILL), whatever it is doing, as a crash would. */
+  kill(): Promise<void>;
 }
 
 const running = new Set<ChildProcess>();
@@ -62,6 +64,11 @@ export async function startAppProcess(env: Record<string, string>, timeoutMs = 1
     url,
     pid: child.pid!,
     output: () => output,
+    async kill() {
+      if (exited) return;
+      child.kill('SIGKILL');
+      await gone;
+    },
     async stop() {
       if (exited) return;
       child.kill('SIGTERM');
