@@ -11,7 +11,8 @@
 //   - each load at 50 connections for 10 seconds after a 2-second warm-up, then over one connection
 //     for 5 seconds (the cost of a request without queueing); the server's memory after;
 //   - during each load, the processor time of the app and of PostgreSQL, and how many of the app's
-//     database connections were waiting for the audit log's lock.
+//     database connections were waiting on an advisory lock (the audit log's, before ADR 0013);
+//   - audited commits per second with 50 writers at once, and the sealer's lag from commit to sealed.
 // Every response must be 2xx (a 404 would mean a record the person may not see), or the run fails.
 // Targets from the issue: record p95 and search p95 each at most 5 x the floor p95; overview p95 under 300 ms.
 import { readFileSync, readdirSync } from 'node:fs';
@@ -28,6 +29,7 @@ import { build, startServer, type Server } from './support/server.js';
 import { queryOn, seedDemoChildren, versionOf } from './support/database.js';
 import { runLoad, type LoadResult, type RotatingRequest } from './support/load.js';
 import { signIn } from './support/sign-in.js';
+import { measureAuditAppend } from './support/audit.js';
 import { machineLoad, round, target, writeResult, type BenchResult } from './support/results.js';
 
 const CHILDREN = 100_000;
@@ -457,6 +459,13 @@ export async function register(): Promise<BenchResult> {
       log(`server memory after the loads: ${round(memory.rssMb, 1)} MiB resident (peak ${round(memory.peakRssMb, 1)} MiB)`);
       const audited = Number((await queryOn<{ n: number }>(url, 'select count(*)::int as n from audit_log')).rows[0]!.n);
 
+      // Audited commits with 50 writers at once, chained by the running app's sealer (ADR 0013).
+      const auditAppend = await measureAuditAppend(url, { writers: CONNECTIONS, durationS: DURATION_S });
+      log(
+        `audit: ${round(auditAppend.perS)} audited commits/s with ${auditAppend.writers} writers; sealed ${round(auditAppend.lagP95Ms)} ms p95 ` +
+          `(p50 ${round(auditAppend.lagP50Ms)}, max ${round(auditAppend.lagMaxMs)}) after commit`,
+      );
+
       const search = searchName.p95Ms >= searchDob.p95Ms ? searchName : searchDob;
       const metrics: Record<string, number> = {
         floor_p95_ms: round(floor.p95Ms),
@@ -483,6 +492,11 @@ export async function register(): Promise<BenchResult> {
         vacuum_analyze_ms: Math.round(analyzeMs),
         database_bytes: Number(sizes.bytes),
         audit_entries_after_count: audited,
+        audit_append_per_s: round(auditAppend.perS),
+        audit_sealer_lag_p95_ms: round(auditAppend.lagP95Ms),
+        audit_sealer_lag_p50_ms: round(auditAppend.lagP50Ms),
+        audit_sealer_lag_max_ms: round(auditAppend.lagMaxMs),
+        audit_append_drained_after_ms: round(auditAppend.drainedAfterMs),
       };
       // search_p95_ms is the slower of the two searches (both are listed).
       const { path, result } = writeResult({
@@ -515,7 +529,8 @@ export async function register(): Promise<BenchResult> {
               (overviewWindowS < 60 ? 'so every one of their requests used kept counts. ' : 'so the counts were made again during them (once a minute). ') +
               `overview_first_request_ms is that first, counting request; overview_count_uncached_ms the median of ${COUNT_RUNS} direct runs of countRegister() before the server started.`,
             database_connections:
-              'the app keeps a pool of 10 PostgreSQL connections; *_connections_busy_count is how many were not idle and *_connections_waiting_audit_lock_count how many were waiting for the audit log lock (pg_advisory_xact_lock in src/platform/audit/audit.ts), on average over samples every 100 ms during the measured run',
+              'the app keeps a pool of 10 PostgreSQL connections; *_connections_busy_count is how many were not idle and *_connections_waiting_audit_lock_count how many were waiting on an advisory lock, on average over samples every 100 ms during the measured run (since ADR 0013 audited requests take none; only the audit sealers take one, so this should be 0)',
+            audit_append: `audit_append_per_s: ${CONNECTIONS} writers, each committing one audited transaction after another (appendAudit, as the route wrapper calls it, on a pool of ${CONNECTIONS} connections in the benchmark's process) for ${DURATION_S} s, while the app runs; commits divided by the duration. audit_sealer_lag_*: from each commit (when the writer saw it return) to its sealed_at, the app's sealer job (every JOINTLY_AUDIT_SEAL_SECONDS, default 1 s, polled by the job runner every second) chaining them; nearest-rank percentiles over every entry written. audit_append_drained_after_ms: from the writers stopping to the last entry sealed`,
             server_cpu: 'user + system CPU of the app process over the measured run (/proc/<pid>/stat)',
             database_cpu:
               'user + system CPU over the measured run of the PostgreSQL postmaster and its children (/proc; a backend that ended during the run is not counted, the app keeps its pool open)',

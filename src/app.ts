@@ -19,8 +19,10 @@ import { projectPath } from './platform/paths-on-disk.js';
 import { appendAudit } from './platform/audit/audit.js';
 import { loggerOptions } from './platform/http/logging.js';
 import { csrfCookieName, csrfHmacKey, csrfUserInfo } from './platform/http/csrf.js';
+import { databaseRateLimitStore } from './platform/http/rate-limit-store.js';
 import type { Notifier } from './platform/notify/notify.js';
 import type { Jobs } from './platform/jobs/jobs.js';
+import type { AuditCheckpointing } from './platform/audit/sealer.js';
 import { healthRoutes } from './platform/http/health.js';
 import { assetRoutes } from './platform/http/assets.js';
 import { homeRoutes } from './capabilities/home/routes.js';
@@ -66,6 +68,8 @@ export interface AppDeps {
   database: Database;
   notifier: Notifier;
   jobs: Jobs;
+  /** How the audit log's checkpoints are signed and kept; without it the audit log page checks the whole chain. */
+  auditCheckpoints?: AuditCheckpointing;
   logger?: FastifyServerOptions['logger'];
 }
 
@@ -107,7 +111,8 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     hsts: secureCookies ? { maxAge: 31536000, includeSubDomains: true } : false,
     referrerPolicy: { policy: 'no-referrer' },
   });
-  await app.register(rateLimit, { global: false });
+  // Counted in the database, so every process behind a load balancer counts the same attempts.
+  await app.register(rateLimit, { global: false, store: databaseRateLimitStore(db) });
   const cookieOptions: SessionCookieOptions = { path: '/', httpOnly: true, sameSite: 'lax', secure: secureCookies, signed: true };
   await app.register(csrf, {
     cookieKey: csrfCookieName(secureCookies),
@@ -214,7 +219,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     assetRoutes(),
     homeRoutes(),
     signInRoutes({ config, oidc, cookieOptions }),
-    administrationRoutes({ config, notifier: deps.notifier }),
+    administrationRoutes({ config, notifier: deps.notifier, auditCheckpoints: deps.auditCheckpoints }),
     jobRoutes({ jobs: deps.jobs }),
     // The joint agency record, one folder per capability.
     findRoutes(capabilityDeps),

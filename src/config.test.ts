@@ -1,7 +1,7 @@
 // The environment: sensible defaults for a first run, a clear stop naming the variable for
 // anything malformed, and a production mode that refuses every demo setting.
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.js';
 import { projectPath } from './platform/paths-on-disk.js';
@@ -10,6 +10,8 @@ const OWN_SECRET = 'a-partnership-chosen-secret-of-at-least-32-chars';
 const DEMO_SECRET = 'jointly-demo-secret-not-for-production-use-0000';
 const OWN_TOTP_KEY = '3q2+7wABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGho='; // 32 bytes, base64
 const DEMO_TOTP_KEY_HEX = createHash('sha256').update('jointly-demo-totp-key-not-for-production-use').digest('hex');
+const CHECKPOINT_KEY = generateKeyPairSync('ed25519').privateKey;
+const CHECKPOINT_KEY_DER = CHECKPOINT_KEY.export({ type: 'pkcs8', format: 'der' }).toString('base64');
 
 /** A complete, acceptable production environment; tests take one thing away or spoil it. */
 const PRODUCTION: Record<string, string> = {
@@ -22,6 +24,7 @@ const PRODUCTION: Record<string, string> = {
   NOTIFY_API_KEY: 'a-notify-api-key',
   NOTIFY_EMAIL_TEMPLATE_ID: '0f2a5c0e-1b7e-4c1a-9d3e-2f4b5a6c7d8e',
   NOTIFY_SMS_TEMPLATE_ID: '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d',
+  JOINTLY_AUDIT_CHECKPOINT_KEY: CHECKPOINT_KEY_DER,
 };
 
 /** The message loadConfig stops with, or fails the test if it does not stop. */
@@ -128,6 +131,11 @@ describe('malformed values stop start-up with a message naming the variable', ()
       { NOTIFY_API_KEY: 'k', NOTIFY_EMAIL_TEMPLATE_ID: 'not-a-uuid', NOTIFY_SMS_TEMPLATE_ID: '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d' },
     ],
     ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
+    ['JOINTLY_AUDIT_CHECKPOINT_KEY', { JOINTLY_AUDIT_CHECKPOINT_KEY: 'not-a-key' }],
+    ['JOINTLY_AUDIT_CHECKPOINT_KEY', { JOINTLY_AUDIT_CHECKPOINT_KEY: OWN_TOTP_KEY }],
+    ['JOINTLY_AUDIT_CHECKPOINT_ENTRIES', { JOINTLY_AUDIT_CHECKPOINT_ENTRIES: '0' }],
+    ['JOINTLY_AUDIT_CHECKPOINT_MINUTES', { JOINTLY_AUDIT_CHECKPOINT_MINUTES: 'ten' }],
+    ['JOINTLY_AUDIT_SEAL_SECONDS', { JOINTLY_AUDIT_SEAL_SECONDS: '0' }],
   ])('%s: %j', (variable, env) => {
     expect(refusal(env)).toMatch(new RegExp(`^\\s+${variable}: `, 'm'));
   });
@@ -136,6 +144,25 @@ describe('malformed values stop start-up with a message naming the variable', ()
     expect(refusal({ DATABASE_URL: 'mysql://x' })).toContain('DATABASE_URL: must start with postgres:// or postgresql://');
     expect(refusal({ JOINTLY_SESSION_SECRET: 'too-short' })).toContain('JOINTLY_SESSION_SECRET: must be at least 32 characters');
     expect(refusal({ JOINTLY_TOTP_KEY: 'abcd' })).toContain('JOINTLY_TOTP_KEY: must be 32 random bytes written as 64 hex characters or as base64');
+    expect(refusal({ JOINTLY_AUDIT_CHECKPOINT_KEY: 'abcd' })).toContain('JOINTLY_AUDIT_CHECKPOINT_KEY: must be an Ed25519 private key, as PEM or as base64');
+  });
+
+  it('reads the audit checkpoint key as base64 DER or as PEM (newlines written as \\n too), and the checkpoint settings', () => {
+    const pem = CHECKPOINT_KEY.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const fromDer = loadConfig({ JOINTLY_AUDIT_CHECKPOINT_KEY: CHECKPOINT_KEY_DER }).auditCheckpointKey!;
+    expect(loadConfig({ JOINTLY_AUDIT_CHECKPOINT_KEY: pem }).auditCheckpointKey!.keyId).toBe(fromDer.keyId);
+    expect(loadConfig({ JOINTLY_AUDIT_CHECKPOINT_KEY: pem.replace(/\n/g, '\\n') }).auditCheckpointKey!.keyId).toBe(fromDer.keyId);
+    expect(loadConfig({})).toMatchObject({
+      auditCheckpointKey: undefined,
+      auditCheckpointFile: '.jointly/audit-checkpoints.jsonl',
+      auditCheckpointEntries: 1000,
+      auditCheckpointMinutes: 10,
+      auditSealSeconds: 1,
+    });
+    expect(loadConfig({ JOINTLY_DATA_DIR: '/var/lib/jointly', JOINTLY_AUDIT_CHECKPOINT_ENTRIES: '50' })).toMatchObject({
+      auditCheckpointFile: '/var/lib/jointly/audit-checkpoints.jsonl',
+      auditCheckpointEntries: 50,
+    });
   });
 
   it('names every malformed variable at once', () => {
@@ -199,6 +226,12 @@ describe('production mode', () => {
     ['JOINTLY_BASE_URL', 'an http address', { JOINTLY_BASE_URL: 'http://jointly.example.org' }, 'must be an https:// address'],
     ['JOINTLY_BASE_URL', 'no base URL', { JOINTLY_BASE_URL: undefined }, 'must be an https:// address'],
     ['JOINTLY_REQUIRE_TOTP', 'the second factor switched off', { JOINTLY_REQUIRE_TOTP: 'false' }, 'cannot be false in production mode'],
+    [
+      'JOINTLY_AUDIT_CHECKPOINT_KEY',
+      'no audit checkpoint key',
+      { JOINTLY_AUDIT_CHECKPOINT_KEY: undefined },
+      "must be set in production mode \\(it signs the audit log's checkpoints",
+    ],
     // Without Notify an invitation could be read only in the outbox, by administrators.
     [
       'NOTIFY_API_KEY',
@@ -215,7 +248,15 @@ describe('production mode', () => {
 
   it('names every demo setting when production mode is switched on over the defaults', () => {
     const message = refusal({ JOINTLY_PRODUCTION: 'true' });
-    for (const variable of ['JOINTLY_SESSION_SECRET', 'JOINTLY_TOTP_KEY', 'JOINTLY_DEMO', 'DATABASE_URL', 'JOINTLY_BASE_URL', 'NOTIFY_API_KEY']) {
+    for (const variable of [
+      'JOINTLY_SESSION_SECRET',
+      'JOINTLY_TOTP_KEY',
+      'JOINTLY_AUDIT_CHECKPOINT_KEY',
+      'JOINTLY_DEMO',
+      'DATABASE_URL',
+      'JOINTLY_BASE_URL',
+      'NOTIFY_API_KEY',
+    ]) {
       expect(message).toMatch(new RegExp(`^\\s+${variable}: `, 'm'));
     }
   });

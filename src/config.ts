@@ -1,7 +1,9 @@
 // The whole environment, parsed and validated once. Nothing else reads process.env.
-import { createHash } from 'node:crypto';
+import { createHash, createPrivateKey } from 'node:crypto';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { parseKey } from './platform/auth/secret-box.js';
+import { checkpointKey, type CheckpointKey } from './platform/audit/checkpoints.js';
 
 const DEMO_SESSION_SECRET = 'jointly-demo-secret-not-for-production-use-0000';
 // Outside production mode security-code secrets are encrypted under this published, fixed key:
@@ -46,6 +48,29 @@ const base = z.object({
       ctx.addIssue({ code: 'custom', message: parsed.problem });
       return z.NEVER;
     }),
+  JOINTLY_AUDIT_CHECKPOINT_KEY: z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined) return undefined;
+      const key = parseCheckpointKey(raw);
+      if (key) return key;
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'must be an Ed25519 private key, as PEM or as base64 of its PKCS#8 DER form (for example the output of openssl genpkey -algorithm ed25519 -outform DER | base64 -w0)',
+      });
+      return z.NEVER;
+    }),
+  JOINTLY_AUDIT_CHECKPOINT_FILE: z.string().min(1).optional(),
+  JOINTLY_AUDIT_CHECKPOINT_ENTRIES: z.coerce.number({ message: 'must be a whole number' }).int().min(1).max(10_000_000).default(1000),
+  JOINTLY_AUDIT_CHECKPOINT_MINUTES: z.coerce
+    .number({ message: 'must be a whole number' })
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(10),
+  JOINTLY_AUDIT_SEAL_SECONDS: z.coerce.number({ message: 'must be a whole number' }).int().min(1).max(3600).default(1),
   JOINTLY_BASE_URL: z.string().url().optional(),
   JOINTLY_DEMO: bool(true),
   JOINTLY_REQUIRE_TOTP: z.enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' }).optional(),
@@ -100,11 +125,32 @@ export interface Config {
   lockoutMinutes: number;
   signInRatePerMinute: number;
   oidcProviders: OidcProviderConfig[];
+  /** Signs the audit log's checkpoints; when not set, runtime.ts keeps a generated one in the data folder. */
+  auditCheckpointKey: CheckpointKey | undefined;
+  /** Where signed checkpoints are appended (JSON Lines), outside the database. */
+  auditCheckpointFile: string;
+  auditCheckpointEntries: number;
+  auditCheckpointMinutes: number;
+  /** How often the sealer runs. */
+  auditSealSeconds: number;
   notify: { apiKey: string; emailTemplateId: string; smsTemplateId: string } | undefined;
   logLevel: string;
 }
 
 export class ConfigError extends Error {}
+
+/** An Ed25519 private key as PEM (newlines may be written as \n) or as base64 of PKCS#8 DER; null if it is not one. */
+function parseCheckpointKey(raw: string): CheckpointKey | null {
+  const text = raw.trim();
+  try {
+    const key = text.startsWith('-----BEGIN')
+      ? createPrivateKey(text.replace(/\\n/g, '\n'))
+      : createPrivateKey({ key: Buffer.from(text, 'base64'), format: 'der', type: 'pkcs8' });
+    return key.asymmetricKeyType === 'ed25519' ? checkpointKey(key) : null;
+  } catch {
+    return null;
+  }
+}
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   // An empty value (common in container set-ups) means "not set", not zero or the empty string.
@@ -123,6 +169,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (!e.JOINTLY_TOTP_KEY)
       problems.push('JOINTLY_TOTP_KEY: must be set in production mode (it encrypts security-code secrets); for example openssl rand -base64 32');
     if (e.JOINTLY_TOTP_KEY?.equals(DEMO_TOTP_KEY)) problems.push('JOINTLY_TOTP_KEY: is the demo key; choose your own');
+    if (!e.JOINTLY_AUDIT_CHECKPOINT_KEY)
+      problems.push(
+        "JOINTLY_AUDIT_CHECKPOINT_KEY: must be set in production mode (it signs the audit log's checkpoints; every process needs the same key); for example openssl genpkey -algorithm ed25519 -outform DER | base64 -w0",
+      );
     if (given.JOINTLY_DEMO === undefined || e.JOINTLY_DEMO) problems.push('JOINTLY_DEMO: must be set to false in production mode (no demo accounts)');
     if (!e.DATABASE_URL) problems.push('DATABASE_URL: must be set in production mode (PostgreSQL is the system of record)');
     if (!e.JOINTLY_BASE_URL?.startsWith('https://')) problems.push('JOINTLY_BASE_URL: must be an https:// address in production mode');
@@ -158,6 +208,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     lockoutMinutes: e.JOINTLY_LOCKOUT_MINUTES,
     signInRatePerMinute: e.JOINTLY_SIGN_IN_RATE_PER_MINUTE,
     oidcProviders: e.JOINTLY_OIDC_PROVIDERS,
+    auditCheckpointKey: e.JOINTLY_AUDIT_CHECKPOINT_KEY,
+    auditCheckpointFile: e.JOINTLY_AUDIT_CHECKPOINT_FILE ?? join(e.JOINTLY_DATA_DIR, 'audit-checkpoints.jsonl'),
+    auditCheckpointEntries: e.JOINTLY_AUDIT_CHECKPOINT_ENTRIES,
+    auditCheckpointMinutes: e.JOINTLY_AUDIT_CHECKPOINT_MINUTES,
+    auditSealSeconds: e.JOINTLY_AUDIT_SEAL_SECONDS,
     notify: e.NOTIFY_API_KEY ? { apiKey: e.NOTIFY_API_KEY, emailTemplateId: e.NOTIFY_EMAIL_TEMPLATE_ID!, smsTemplateId: e.NOTIFY_SMS_TEMPLATE_ID! } : undefined,
     logLevel: e.LOG_LEVEL,
   };

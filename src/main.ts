@@ -32,6 +32,8 @@ if (config.demo && (await seedDemo(runtime.database.db))) {
   console.log('\nDemo accounts are listed in the README (password: demo-password-only).\n');
 }
 const app = await createApp({ config, ...runtime });
+// Signed audit checkpoints are written as log lines through the app's logger from now on.
+runtime.auditCheckpoints.log = app.log;
 runtime.jobs.start();
 await app.listen({ port: config.port, host: config.host });
 console.log(`Jointly is running on ${runtime.database.kind === 'pglite' ? 'the embedded database' : 'PostgreSQL'}: open ${config.baseUrl}`);

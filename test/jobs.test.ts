@@ -246,6 +246,60 @@ describe.each(databaseKinds())('background jobs on %s', (kind) => {
     expect(() => a.daily(`deadline-check-${kind}`, '25:00')).toThrow(/HH:MM/);
   });
 
+  it('runs a recurring job once per period whichever runners ask, queued again after success or failure, never given up', async () => {
+    const second = kind === 'postgres' ? await openPostgres(database.url!, 3) : undefined;
+    const kindName = `every-tick-${kind}`;
+    let ran = 0;
+    let fail = false;
+    const make = (on: Db) => {
+      const j = createJobs(on, memoryLog());
+      j.register(kindName, () => {
+        ran++;
+        return fail ? Promise.reject(new Error('The sealer could not reach the database')) : Promise.resolve({ ran });
+      });
+      j.every(kindName, 30);
+      return j;
+    };
+    const a = make(db);
+    const b = make(second?.db ?? db);
+    try {
+      expect(() => a.every(kindName, 0)).toThrow(/whole number of seconds/);
+      expect(() => a.every('no-such-kind', 5)).toThrow('No handler is registered for job kind "no-such-kind"');
+      await Promise.all([a.enqueueDue(), b.enqueueDue(), a.enqueueDue()]);
+      const rows = () => db.selectFrom('jobs').selectAll().where('kind', '=', kindName).execute();
+      expect(await rows()).toHaveLength(1);
+      const [id] = (await rows()).map((r) => Number(r.id));
+
+      // Both runners at once: it runs once, and is queued again for its next time.
+      expect((await Promise.all([a.runPending(), b.runPending()])).reduce((x, y) => x + y)).toBe(1);
+      expect(ran).toBe(1);
+      const after = (await rows())[0]!;
+      expect(after).toMatchObject({ status: 'queued', attempts: 0, error: null, result: JSON.stringify({ ran: 1 }), every_seconds: 30 });
+      expect(new Date(after.run_at).getTime()).toBeGreaterThan(Date.now());
+      expect(await a.runPending()).toBe(0);
+
+      // A failure is kept as its problem, and it is queued again, not retried at once nor given up.
+      fail = true;
+      await makeDue(db, id!);
+      expect(await a.runPending()).toBe(1);
+      expect((await rows())[0]).toMatchObject({ status: 'queued', attempts: 0, error: 'The sealer could not reach the database' });
+      for (let i = 0; i < 4; i++) {
+        await makeDue(db, id!);
+        await b.runPending();
+      }
+      expect((await rows())[0]).toMatchObject({ status: 'queued' });
+      fail = false;
+
+      // A runner that died holding it: taken over once the lease runs out, however many attempts were used.
+      await sql`update jobs set status = 'running', attempts = 5, locked_until = now() - interval '1 second' where id = ${id}`.execute(db);
+      expect(await a.runPending()).toBe(1);
+      expect((await rows())[0]).toMatchObject({ status: 'queued', attempts: 0, error: null });
+      expect(await rows()).toHaveLength(1);
+    } finally {
+      await second?.close();
+    }
+  });
+
   it('runs jobs in the background after start(), and stop() waits for the runner', async () => {
     const jobs = createJobs(db, memoryLog());
     jobs.register('background', () => Promise.resolve('ran in the background'));

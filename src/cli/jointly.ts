@@ -5,7 +5,10 @@ import { readFile } from 'node:fs/promises';
 import { ConfigError, loadConfig } from '../config.js';
 import { openDatabase } from '../platform/db/database.js';
 import { migrate } from '../platform/db/migrate.js';
-import { verifyAudit, appendAudit } from '../platform/audit/audit.js';
+import { appendAudit } from '../platform/audit/audit.js';
+import { sealAudit } from '../platform/audit/sealer.js';
+import { checkAudit, NoSuchCheckpoint } from '../platform/audit/check.js';
+import { auditCheckpointing } from '../runtime.js';
 import { demoSignInText, seedDemo } from '../demo/seed.js';
 import { DEFAULT_DEMO_CHILDREN, seedPopulation } from '../demo/population.js';
 import { isOrganisationType, ORGANISATION_TYPES } from '../platform/access/roles.js';
@@ -75,16 +78,53 @@ export function buildCli(): Command {
 
   program
     .command('verify-audit')
-    .description('check the audit log hash chain; exits 1 and names the first broken entry if any row was edited or deleted')
-    .action(() =>
-      withDatabase(async (database) => {
-        const verdict = await verifyAudit(database.db);
+    .description(
+      'seal what has committed, then check the audit log hash chain against its signed checkpoints; exits 1 and names the first bad position if any entry was edited, deleted or inserted, or the table rewritten',
+    )
+    .option('--from-checkpoint [position]', 'start from the last signed checkpoint (or the one at this position) instead of the first entry')
+    .option(
+      '--checkpoint-file <path>',
+      'the checkpoint file to compare with (default JOINTLY_AUDIT_CHECKPOINT_FILE, or audit-checkpoints.jsonl in the data folder)',
+    )
+    .option('--no-seal', 'only read: do not seal entries waiting to be sealed first')
+    .action((opts: { fromCheckpoint?: string | true; checkpointFile?: string; seal: boolean }) =>
+      withDatabase(async (database, config) => {
+        let from: 'start' | 'last-checkpoint' | number = 'start';
+        if (opts.fromCheckpoint === true) from = 'last-checkpoint';
+        else if (opts.fromCheckpoint !== undefined) {
+          if (!/^[0-9]{1,15}$/.test(opts.fromCheckpoint.trim()) || Number(opts.fromCheckpoint) < 1)
+            throw new Error(`--from-checkpoint: give the position of a checkpoint as a whole number, like 1000, not "${opts.fromCheckpoint}"`);
+          from = Number(opts.fromCheckpoint);
+        }
+        const checkpointing = { ...auditCheckpointing(config), ...(opts.checkpointFile ? { file: opts.checkpointFile } : {}) };
+        if (opts.seal) {
+          const sealed = await sealAudit(database.db, { checkpointing });
+          if (sealed.sealed) console.log(`Sealed ${sealed.sealed} entr${sealed.sealed === 1 ? 'y' : 'ies'} waiting to be sealed.`);
+        }
+        let check;
+        try {
+          check = await checkAudit(database.db, { checkpointing, from });
+        } catch (e) {
+          if (!(e instanceof NoSuchCheckpoint)) throw e;
+          console.error(`jointly verify-audit: ${e.message}`);
+          process.exitCode = 2;
+          return;
+        }
+        const { verdict } = check;
+        const start = check.from ? `from the signed checkpoint at position ${check.from.seq}` : 'from the first entry';
         if (verdict.ok) {
-          console.log(`The audit log is intact: ${verdict.checked} entries checked.`);
+          console.log(
+            `The audit log is intact: ${verdict.checked} entries checked (${start}, up to position ${verdict.head.seq}), against ${verdict.checkpoints} signed checkpoint${verdict.checkpoints === 1 ? '' : 's'}.`,
+          );
         } else {
-          console.error(`The audit log is broken at entry ${verdict.brokenAt}: ${verdict.reason}. ${verdict.checked} entries before it are intact.`);
+          const at = verdict.brokenAt === null ? `position ${verdict.position}` : `entry ${verdict.brokenAt} (position ${verdict.position})`;
+          console.error(`The audit log is broken at ${at}: ${verdict.reason}. ${verdict.checked} entries before it (${start}) are intact.`);
           process.exitCode = 1;
         }
+        if (check.otherKey) console.log(`${check.otherKey} checkpoint${check.otherKey === 1 ? ' was' : 's were'} signed with another key and not used.`);
+        const { count, oldestAt } = verdict.unsealed;
+        if (count)
+          console.log(`${count} entr${count === 1 ? 'y is' : 'ies are'} waiting to be sealed (the oldest written ${oldestAt?.toISOString() ?? 'just now'}).`);
       }),
     );
 

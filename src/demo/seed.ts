@@ -1,5 +1,6 @@
 // A clearly fictional local area, "Demoshire", so a newcomer can click through at once.
 // Every name here is invented; the e-mail domain is reserved (example.org).
+import { sql } from 'kysely';
 import type { Db } from '../platform/db/database.js';
 import type { Role } from '../platform/access/roles.js';
 import { hashPassword } from '../capabilities/administration/sign-in/passwords.js';
@@ -32,9 +33,13 @@ export const DEMO_USERS: { email: string; name: string; org: string; roles: Role
   { email: 'ig@demoshire.example.org', name: 'Demo Information Governance Lead', org: 'DEMO-EDU', roles: ['information-governance-lead'] },
 ];
 
+const DEMO_SEED_LOCK = 7_240_004;
+
 /** Creates the demo area when the database has no organisations yet. Returns false if it did nothing. */
 export async function seedDemo(db: Db): Promise<boolean> {
   return db.transaction().execute(async (tx) => {
+    // Several processes starting at once on one empty database: one seeds, the others then find it seeded.
+    await sql`select pg_advisory_xact_lock(${DEMO_SEED_LOCK})`.execute(tx);
     const any = await tx.selectFrom('organisations').select('id').limit(1).executeTakeFirst();
     if (any) return false;
     const orgs = await tx

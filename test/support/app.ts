@@ -9,12 +9,20 @@ import { createJobs, type Jobs } from '../../src/platform/jobs/jobs.js';
 import { seedDemo, DEMO_PASSWORD } from '../../src/demo/seed.js';
 import { openTestDatabase, type DbKind } from './db.js';
 import type { Database } from '../../src/platform/db/database.js';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { checkpointKey } from '../../src/platform/audit/checkpoints.js';
+import type { AuditCheckpointing } from '../../src/platform/audit/sealer.js';
 
 export interface TestApp {
   app: FastifyInstance;
   database: Database;
   config: Config;
   jobs: Jobs;
+  /** Signs the audit log's checkpoints (a key made for this app) and keeps them in a file of its own. */
+  auditCheckpoints: AuditCheckpointing;
   /**
    * Every message as really sent, secrets included (the notifications table keeps them with
    * their links removed): what the person would find in their inbox.
@@ -33,11 +41,18 @@ export async function buildTestApp(
   const config = loadConfig({ LOG_LEVEL: 'silent', JOINTLY_BASE_URL: 'http://localhost:3000', ...env });
   const jobs = createJobs(database.db, { error() {} });
   const sent: Message[] = [];
+  const checkpointDir = mkdtempSync(join(tmpdir(), 'jointly-checkpoints-'));
+  const auditCheckpoints: AuditCheckpointing = {
+    key: checkpointKey(generateKeyPairSync('ed25519').privateKey),
+    file: join(checkpointDir, 'audit-checkpoints.jsonl'),
+    policy: { everyEntries: config.auditCheckpointEntries, everyMinutes: config.auditCheckpointMinutes },
+  };
   const app = await createApp({
     config,
     database,
     notifier: new OutboxNotifier((m) => void sent.push(m)),
     jobs,
+    auditCheckpoints,
     ...(opts.logger ? { logger: opts.logger } : {}),
   });
   await app.ready();
@@ -46,10 +61,12 @@ export async function buildTestApp(
     database,
     config,
     jobs,
+    auditCheckpoints,
     sent,
     async close() {
       await app.close();
       await database.close();
+      rmSync(checkpointDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,9 +1,10 @@
-// Writing and checking the audit log. append() must be given the transaction of the action it
-// records, so the entry and the action commit or roll back together.
+// Writing and checking the audit log. appendAudit() must be given the transaction of the action it
+// records, so the entry and the action commit or roll back together. Entries are sealed into the
+// hash chain after commit by sealer.ts; see docs/adr/0013-audit-without-a-global-lock.md.
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
-import { entryHash, GENESIS_HASH, verifyChain, type AuditFields, type ChainVerdict, type StoredEntry } from './chain.js';
+import { GENESIS, verifySequence, type AuditFields, type ChainHead, type SealedEntry, type StoredEntry } from './chain.js';
 
 export interface AuditEntry {
   userId?: string | null;
@@ -31,13 +32,12 @@ export function childrenDigest(ids: readonly string[]): string {
     .digest('hex');
 }
 
-// One writer at a time extends the chain; the lock is released when the caller's transaction ends.
-const AUDIT_CHAIN_LOCK = 7_240_002;
-
+/**
+ * Writes an entry, unsealed, in the caller's transaction: no lock and no read of the chain, so
+ * audited transactions never wait for one another. The sealer (sealer.ts) gives it its position
+ * in the chain and its hash once it has committed.
+ */
 export async function appendAudit(tx: Db, entry: AuditEntry): Promise<void> {
-  await sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`.execute(tx);
-  const last = await tx.selectFrom('audit_log').select('hash').orderBy('id', 'desc').limit(1).executeTakeFirst();
-  const prev = last?.hash ?? GENESIS_HASH;
   const children = [...new Set(entry.children ?? [])];
   const fields: AuditFields = {
     at: new Date(),
@@ -54,11 +54,7 @@ export async function appendAudit(tx: Db, entry: AuditEntry): Promise<void> {
       children.length ? { ...entry.details, children: { count: children.length, sha256: childrenDigest(children) } } : (entry.details ?? {}),
     ),
   };
-  const { id } = await tx
-    .insertInto('audit_log')
-    .values({ ...fields, prev_hash: prev, hash: entryHash(prev, fields) })
-    .returning('id')
-    .executeTakeFirstOrThrow();
+  const { id } = await tx.insertInto('audit_log').values(fields).returning('id').executeTakeFirstOrThrow();
   for (let i = 0; i < children.length; i += 5000) {
     await tx
       .insertInto('audit_children')
@@ -67,24 +63,120 @@ export async function appendAudit(tx: Db, entry: AuditEntry): Promise<void> {
   }
 }
 
-/** Reads the whole log in pages and reports the first broken link, if any. */
-export async function verifyAudit(db: Db, pageSize = 5000): Promise<ChainVerdict> {
-  let afterId = 0;
-  let prev = GENESIS_HASH;
+export interface Unsealed {
+  /** Entries committed but not yet given a position in the chain. */
+  count: number;
+  oldestAt: Date | null;
+}
+
+type ChainFinding =
+  | { ok: true; checked: number; head: ChainHead }
+  /** `position`: the first bad position in the chain; `brokenAt`: the id of the entry there (null when there is none, as after a deleted tail). */
+  | { ok: false; checked: number; position: number; brokenAt: number | null; reason: string };
+
+export type AuditVerdict = ChainFinding & {
+  /** The position verification started after (0: from the first entry). */
+  from: number;
+  /** How many signed checkpoints the log was compared with. */
+  checkpoints: number;
+  unsealed: Unsealed;
+};
+
+export async function unsealedEntries(db: Db): Promise<Unsealed> {
+  const row = await db
+    .selectFrom('audit_log')
+    .select([sql<number>`count(*)::int`.as('n'), sql<Date | null>`min(at)`.as('oldest')])
+    .where('seq', 'is', null)
+    .executeTakeFirstOrThrow();
+  return { count: Number(row.n), oldestAt: row.oldest ? new Date(row.oldest) : null };
+}
+
+/**
+ * Checks the sealed chain in position order, after `from` (the start, or a signed checkpoint whose
+ * position and hash the table must still hold), in pages. Each of `checkpoints` (signed, already
+ * checked) must match the table at its position, so a whole table rewritten with a consistent
+ * chain is exposed too. Unsealed entries are counted, not judged: they are not in the chain yet.
+ */
+export async function verifyAudit(
+  db: Db,
+  opts: { from?: ChainHead; checkpoints?: readonly { seq: number; hash: string }[]; pageSize?: number } = {},
+): Promise<AuditVerdict> {
+  const from = opts.from ?? GENESIS;
+  const pageSize = opts.pageSize ?? 5000;
+  const checkpoints = opts.checkpoints ?? [];
+  const unsealed = await unsealedEntries(db);
+  const done = (v: ChainFinding): AuditVerdict => ({ ...v, from: from.seq, checkpoints: checkpoints.length, unsealed });
+
+  // Checkpoints at or before the starting point: one look-up each, smallest position first.
+  const before = [...checkpoints.filter((c) => c.seq <= from.seq), ...(from.seq > 0 ? [from] : [])].sort((a, b) => a.seq - b.seq);
+  if (before.length) {
+    const rows = await db
+      .selectFrom('audit_log')
+      .select(['id', 'seq', 'hash'])
+      .where(
+        'seq',
+        'in',
+        before.map((c) => String(c.seq)),
+      )
+      .execute();
+    const at = new Map(rows.map((r) => [Number(r.seq), r]));
+    for (const c of before) {
+      const row = at.get(c.seq);
+      if (!row)
+        return done({
+          ok: false,
+          checked: 0,
+          position: c.seq,
+          brokenAt: null,
+          reason: `the entry at position ${c.seq}, which a signed checkpoint records, is missing (deleted)`,
+        });
+      if (row.hash !== c.hash) {
+        return done({
+          ok: false,
+          checked: 0,
+          position: c.seq,
+          brokenAt: Number(row.id),
+          reason: `the log does not match the signed checkpoint at position ${c.seq}: entries up to there have been rewritten`,
+        });
+      }
+    }
+  }
+
+  const signed = new Map(checkpoints.filter((c) => c.seq > from.seq).map((c) => [c.seq, c.hash]));
+  let head = from;
   let checked = 0;
   for (;;) {
-    const rows = await db.selectFrom('audit_log').selectAll().where('id', '>', String(afterId)).orderBy('id').limit(pageSize).execute();
-    if (rows.length === 0) return { ok: true, checked };
-    const entries: StoredEntry[] = rows.map((r) => ({ ...r, id: Number(r.id), at: new Date(r.at) }));
-    const verdict = verifyChain(entries, prev);
-    if (!verdict.ok) return { ...verdict, checked: checked + verdict.checked };
+    const rows = await db.selectFrom('audit_log').selectAll().where('seq', '>', String(head.seq)).orderBy('seq').limit(pageSize).execute();
+    if (rows.length === 0) break;
+    const entries: SealedEntry[] = rows.map((r) => ({
+      ...r,
+      id: Number(r.id),
+      seq: Number(r.seq),
+      at: new Date(r.at),
+      prev_hash: r.prev_hash!,
+      hash: r.hash!,
+    }));
+    const verdict = verifySequence(entries, head, signed);
+    if (!verdict.ok) return done({ ...verdict, checked: checked + verdict.checked });
     const links = await verifyChildLinks(db, entries);
-    if (links) return { ok: false, checked: checked + entries.findIndex((e) => e.id === links.brokenAt), ...links };
+    if (links) {
+      const i = entries.findIndex((e) => e.id === links.brokenAt);
+      return done({ ok: false, checked: checked + i, position: entries[i]!.seq, ...links });
+    }
     checked += verdict.checked;
-    const tail = entries[entries.length - 1]!;
-    prev = tail.hash;
-    afterId = tail.id;
+    head = verdict.head;
   }
+  const beyond = [...signed.keys()].filter((seq) => seq > head.seq).sort((a, b) => a - b)[0];
+  if (beyond !== undefined) {
+    return done({
+      ok: false,
+      checked,
+      position: head.seq + 1,
+      brokenAt: null,
+      reason: `the log ends at position ${head.seq}, but a signed checkpoint records position ${beyond}: entries have been deleted from the end`,
+    });
+  }
+  return done({ ok: true, checked, head });
 }
 
 /**
@@ -93,13 +185,11 @@ export async function verifyAudit(db: Db, pageSize = 5000): Promise<ChainVerdict
  */
 async function verifyChildLinks(db: Db, entries: readonly StoredEntry[]): Promise<{ brokenAt: number; reason: string } | null> {
   if (entries.length === 0) return null;
-  const first = entries[0]!.id;
-  const last = entries[entries.length - 1]!.id;
+  // Sealed in commit order, so a page's ids are not one range: ask for exactly these.
   const rows = await db
     .selectFrom('audit_children')
     .select(['audit_id', 'child_id'])
-    .where('audit_id', '>=', String(first))
-    .where('audit_id', '<=', String(last))
+    .where('audit_id', '=', sql<string>`any(${entries.map((e) => String(e.id))}::bigint[])`)
     .execute();
   const linked = new Map<number, string[]>();
   for (const r of rows) {

@@ -43,6 +43,11 @@ export function openPostgres(url: string, poolSize = 10): Promise<Database> {
   pool.on('error', () => {
     /* an idle client lost its connection; the pool replaces it */
   });
+  // A client in use whose connection ends (the server restarted, or ended that backend) also emits
+  // 'error'; its query already fails with the error, so without a listener the process would crash.
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return Promise.resolve({
     kind: 'postgres',

@@ -81,8 +81,25 @@ export interface AuditLogTable {
   result: 'allowed' | 'denied';
   request_id: string | null;
   details: string;
-  prev_hash: string;
+  /** Position in the hash chain, given by the sealer after commit; null until sealed (as are the three below). */
+  seq: string | null;
+  prev_hash: string | null;
+  hash: string | null;
+  sealed_at: NullableTimestamp;
+}
+/** Signed checkpoints of the audit chain's head (also kept in the checkpoint file and the log). */
+export interface AuditCheckpointsTable {
+  seq: string;
   hash: string;
+  at: Timestamp;
+  key_id: string;
+  signature: string;
+}
+/** Attempts at a rate-limited route by one client address in the current window (see rate-limit-store.ts). */
+export interface RateLimitsTable {
+  key: string;
+  hits: number;
+  resets_at: Timestamp;
 }
 /** The children one audit entry disclosed, besides its subject (an export, say). */
 export interface AuditChildrenTable {
@@ -107,6 +124,8 @@ export interface JobsTable {
   finished_at: NullableTimestamp;
   locked_until: NullableTimestamp;
   key: string | null;
+  /** A recurring job (one row, queued again after each run): seconds between runs. */
+  every_seconds: number | null;
 }
 export interface NotificationsTable {
   id: Generated<string>;
@@ -784,6 +803,8 @@ export interface DB {
   invitations: InvitationsTable;
   sessions: SessionsTable;
   audit_log: AuditLogTable;
+  audit_checkpoints: AuditCheckpointsTable;
+  rate_limits: RateLimitsTable;
   audit_children: AuditChildrenTable;
   jobs: JobsTable;
   notifications: NotificationsTable;

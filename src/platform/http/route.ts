@@ -76,7 +76,9 @@ interface RouteOptionsBase {
 interface RouteHandlers<C> {
   /**
    * Slow work that needs no database (a call to an identity provider, say), done before the
-   * transaction opens so no connection is held while waiting on the network.
+   * transaction opens so no connection is held while waiting on the network; or work that must
+   * commit on its own first (sealing the audit log before its page reads it). `ctx.db` here is
+   * the database, not a transaction.
    */
   prepare?: (ctx: C) => Promise<unknown>;
   handler: (ctx: C) => Promise<RouteResult> | RouteResult;

@@ -33,6 +33,11 @@ export interface Jobs {
   enqueue(db: Db, kind: string, payload: unknown, opts?: { createdBy?: string; maxAttempts?: number; runAt?: Date; key?: string }): Promise<number>;
   /** Runs `kind` once a day at `at` (HH:MM, Europe/London) while the runner is started. */
   daily(kind: string, at: string): void;
+  /**
+   * Runs `kind` every `seconds` while any runner is started: one row for the kind, queued again
+   * after each run (succeeded or not), so however many processes run, one runs it at a time.
+   */
+  every(kind: string, seconds: number): void;
   /** Enqueues every daily run that is due and not yet enqueued; the runner calls this each tick. */
   enqueueDue(now?: Date): Promise<number>;
   get(db: Db, id: number): Promise<JobView | undefined>;
@@ -44,6 +49,11 @@ export interface Jobs {
 }
 
 const LEASE_MINUTES = 10;
+// A recurring job's claim lasts ten of its periods (at least a minute): a runner that dies holding
+// it delays the next run by that much, not by LEASE_MINUTES.
+const LEASE = sql`case when every_seconds is null then make_interval(mins => ${LEASE_MINUTES})
+  else make_interval(secs => greatest(60, every_seconds * 10)) end`;
+const everyKey = (kind: string) => `every:${kind}`;
 
 function toView(r: Record<string, unknown>): JobView {
   return {
@@ -67,6 +77,7 @@ export function createJobs(db: Db, log: { error(obj: unknown, msg: string): void
   let running: Promise<unknown> = Promise.resolve();
 
   const schedules: DailySchedule[] = [];
+  const recurring = new Map<string, number>();
 
   async function claim() {
     // A job whose runner died (its lease ran out) is retried, unless it has used every attempt:
@@ -74,10 +85,10 @@ export function createJobs(db: Db, log: { error(obj: unknown, msg: string): void
     await sql`
       update jobs set status = 'failed', finished_at = now(), locked_until = null,
         error = coalesce(error || '; ', '') || 'The job stopped responding and has used all its attempts'
-      where status = 'running' and locked_until < now() and attempts >= max_attempts`.execute(db);
+      where status = 'running' and locked_until < now() and attempts >= max_attempts and every_seconds is null`.execute(db);
     const res = await sql<Record<string, unknown>>`
       update jobs set status = 'running', attempts = attempts + 1, started_at = now(),
-        locked_until = now() + make_interval(mins => ${LEASE_MINUTES})
+        locked_until = now() + ${LEASE}
       where id = (
         select id from jobs
         where kind = any(${[...handlers.keys()]}::text[])
@@ -108,6 +119,7 @@ export function createJobs(db: Db, log: { error(obj: unknown, msg: string): void
           .execute();
       },
     };
+    if (job.every_seconds !== null && job.every_seconds !== undefined) return runRecurring(job, id, handler, ctx);
     try {
       const result = await handler(JSON.parse(job.payload as string), ctx);
       await db
@@ -140,6 +152,26 @@ export function createJobs(db: Db, log: { error(obj: unknown, msg: string): void
     return true;
   }
 
+  /** A recurring job's run: whatever happens, it is queued again for its next time, its last result or problem kept. */
+  async function runRecurring(job: Record<string, unknown>, id: number, handler: JobHandler, ctx: JobContext): Promise<true> {
+    let outcome: { result: string | null; error: string | null };
+    try {
+      outcome = { result: JSON.stringify((await handler(JSON.parse(job.payload as string), ctx)) ?? null), error: null };
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      log.error({ jobId: id, kind: job.kind, err: message }, 'job failed');
+      outcome = { result: null, error: message };
+    }
+    await sql`
+      update jobs set status = 'queued', attempts = 0, progress = 0, progress_message = null, locked_until = null,
+        finished_at = now(), result = ${outcome.result}, error = ${outcome.error},
+        -- Its next slot; after a long stop, one period from now (not at once, over and over).
+        run_at = case when run_at + make_interval(secs => every_seconds) > now() then run_at + make_interval(secs => every_seconds)
+                      else now() + make_interval(secs => every_seconds) end
+      where id = ${id}`.execute(db);
+    return true;
+  }
+
   return {
     register(kind, handler) {
       handlers.set(kind, handler);
@@ -168,8 +200,29 @@ export function createJobs(db: Db, log: { error(obj: unknown, msg: string): void
       if (!handlers.has(kind)) throw new Error(`No handler is registered for job kind "${kind}"`);
       schedules.push({ kind, at });
     },
+    every(kind, seconds) {
+      if (!handlers.has(kind)) throw new Error(`No handler is registered for job kind "${kind}"`);
+      if (!Number.isInteger(seconds) || seconds < 1) throw new Error(`A recurring job runs every whole number of seconds (1 or more), not ${seconds}`);
+      recurring.set(kind, seconds);
+    },
     async enqueueDue(now = new Date()) {
       let n = 0;
+      for (const [kind, seconds] of recurring) {
+        // One row per recurring kind, made by whichever process asks first (looked for first, so
+        // asking every second does not use up ids).
+        const row = await db.selectFrom('jobs').select(['id', 'every_seconds']).where('key', '=', everyKey(kind)).executeTakeFirst();
+        if (!row) {
+          const made = await db
+            .insertInto('jobs')
+            .values({ kind, payload: 'null', key: everyKey(kind), every_seconds: seconds, run_at: new Date() })
+            .onConflict((oc) => oc.column('key').doNothing())
+            .returning('id')
+            .executeTakeFirst();
+          if (made) n++;
+        } else if (row.every_seconds !== seconds) {
+          await db.updateTable('jobs').set({ every_seconds: seconds }).where('id', '=', row.id).execute();
+        }
+      }
       for (const s of schedules) {
         const key = dueRunKey(s, now);
         if (!key) continue;
