@@ -216,8 +216,8 @@ const TABLE_OWNERS: Record<string, string> = {
   escalation_steps: 'referral-and-panel/disputes',
   disputes: 'referral-and-panel/disputes',
   dispute_events: 'referral-and-panel/disputes',
-  // 0019_audit_sealing.sql
+  // 0020_audit_sealing.sql
   audit_checkpoints: 'platform',
-  // 0020_rate_limits.sql
+  // 0021_rate_limits.sql
   rate_limits: 'platform',
 };
