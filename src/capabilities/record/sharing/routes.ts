@@ -8,7 +8,7 @@ import type { RouteResult, RouteSpec, SignedInContext } from '../../../platform/
 import { ForbiddenError, NotFoundError, ValidationError, type FieldError } from '../../../platform/http/errors.js';
 import { ORGANISATION_TYPES } from '../../../platform/access/roles.js';
 import { formRoutes } from '../../../platform/http/form-routes.js';
-import { childFormRoutes, childPage } from './child-forms.js';
+import { childFormRoutes } from './child-forms.js';
 import { ageOn, todayInLondon, longDate } from '../../../platform/dates.js';
 import { paths } from '../../../paths.js';
 import type { CapabilityDeps } from '../../deps.js';
@@ -40,6 +40,7 @@ import {
   scopeTable,
 } from './presenters.js';
 import { formList, formText } from '../../../platform/http/form-values.js';
+import { isUuid } from '../../../platform/ids.js';
 
 const V = 'record/sharing/views/';
 type Values = Record<string, unknown>;
@@ -366,6 +367,10 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
             { key: { text: 'Who' }, value: { text: g.user_name } },
             { key: { text: 'Organisation' }, value: { text: g.organisation_name } },
             { key: { text: 'Child' }, value: { text: `${childName(g)} (reference ${g.child_id})` } },
+            {
+              key: { text: 'Everything done with the record' },
+              value: { html: `<a class="govuk-link" href="${paths.children.whoHasLooked(g.child_id)}">Who has looked at this record</a>` },
+            },
             { key: { text: 'Reason given' }, value: { text: g.reason } },
             { key: { text: 'From' }, value: { text: dateTime(g.started_at) } },
             { key: { text: 'Until' }, value: { text: `${dateTime(g.expires_at)}${new Date(g.expires_at) > now ? ' (still active)' : ''}` } },
@@ -649,11 +654,26 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
         return { redirect: `${paths.register.emergencyAccessReview}?done=reviewed` };
       },
     }),
-    childPage({
+    {
+      // Those who may see the record; and the information governance lead, for a record someone
+      // reached through emergency access (the review page sends them here), audited as a review.
+      method: 'GET',
       url: paths.children.whoHasLooked(),
+      access: 'signed-in',
       audit: 'child.who-has-looked.view',
-      section: 'core',
-      show: async (ctx, access) => {
+      auditReads: true,
+      handler: async (ctx) => {
+        const id = ctx.params.id;
+        let access: Access;
+        if (ctx.user.permissions.has('emergency-access:review') && (await service.underEmergencyAccessReview(ctx.db, id))) {
+          access = { visible: false };
+          Object.assign(ctx.audit, { subjectType: 'child', subjectId: id, purpose: 'Reviewing emergency access', details: { via: 'emergency access review' } });
+          ctx.req.recordSections = [];
+        } else if (ctx.user.permissions.has('children:view')) {
+          access = await requireChild(ctx, id, 'core');
+        } else {
+          throw new ForbiddenError('lacks children:view', undefined, isUuid(id) ? { type: 'child', id } : undefined);
+        }
         const h = await header(ctx, access, 'who-has-looked');
         // This view is written first, so the list includes it.
         await ctx.auditNow!();
@@ -677,7 +697,7 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
           },
         };
       },
-    }),
+    },
   ];
 }
 

@@ -3,6 +3,7 @@
 // counts and exports, so a child outside the rule does not exist for that person anywhere.
 import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Db } from '../../../platform/db/database.js';
+import { isUuid } from '../../../platform/ids.js';
 import type { CurrentUser } from '../../../platform/auth/current-user.js';
 import { ForbiddenError, NotFoundError } from '../../../platform/http/errors.js';
 import { todayInLondon } from '../../../platform/dates.js';
@@ -97,6 +98,7 @@ export async function requireChild(ctx: RouteContext, childId: string | undefine
   if (access.via === 'emergency-access' && changesTheRecord(ctx)) throw emergencyAccessIsReadOnly(childId);
   ctx.audit.subjectType = 'child';
   ctx.audit.subjectId = childId;
+  ctx.req.recordSections = [...access.sections];
   ctx.audit.details = { ...ctx.audit.details, section, ...(access.via === 'emergency-access' ? { via: 'emergency access' } : {}) };
   if (purpose) ctx.audit.purpose = purpose;
   if (access.via === 'emergency-access') {
@@ -135,6 +137,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Set by requireChild when the record was reached through emergency access. */
     emergencyAccess?: { until: string; reason: string };
+    /** Set by requireChild: the sections of the child's record this person may open (the record's navigation shows only those). */
+    recordSections?: string[];
   }
 }
 
@@ -514,6 +518,12 @@ export async function markEmergencyAccessReviewed(db: Db, breakGlassId: string, 
     .executeTakeFirst();
   if (Number(done.numUpdatedRows) !== 1) return { ok: false, problem: 'already-reviewed' };
   return { ok: true, childId: row.child_id };
+}
+
+/** Whether someone has reached this child's record through emergency access: the information governance lead reviews what they did. */
+export async function underEmergencyAccessReview(db: Db, childId: string | undefined): Promise<boolean> {
+  if (!isUuid(childId)) return false;
+  return (await db.selectFrom('break_glass').select('id').where('child_id', '=', childId).executeTakeFirst()) !== undefined;
 }
 
 // Who has looked at this record ---------------------------------------------------------------
