@@ -36,6 +36,7 @@ import {
   LAWFUL_BASES,
   SECTION_SHORT,
   dateTime,
+  describeAction,
   organisationTypeName,
   scopeTable,
 } from './presenters.js';
@@ -338,9 +339,10 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
   // Information governance review ---------------------------------------------------------------
 
   const reviewPage = async (ctx: SignedInContext, values: Values = {}, errors?: FieldError[]): Promise<RouteResult> => {
-    const [list, unmatched] = await Promise.all([
+    const [list, unmatched, refusals] = await Promise.all([
       service.listEmergencyAccessForReview(ctx.db, pageNumber(ctx.query.page)),
       service.listUnmatchedEmergencyRequests(ctx.db),
+      service.listSharingRefusals(ctx.db),
     ]);
     const activity = await service.emergencyAccessActivity(
       ctx.db,
@@ -389,6 +391,14 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
           }
           return { at: dateTime(u.at), who: u.user_name ?? 'Not known', organisation: u.organisation_name ?? '', identifier, reason: u.purpose ?? '' };
         }),
+        // Who asked for a record the sharing rule does not let them see: what, and the child's reference only.
+        refusals: refusals.map((r) => ({
+          at: dateTime(r.at),
+          who: r.user_name ?? 'Not known',
+          organisation: r.organisation_name ?? '',
+          what: describeAction(r.action),
+          child: r.subject_id ?? '',
+        })),
         pagination: pagination(paths.register.emergencyAccessReview, list.page, list.pages),
       },
     };

@@ -94,7 +94,16 @@ export async function childAccess(db: Db, viewer: Viewer, childId: string, now =
 export async function requireChild(ctx: RouteContext, childId: string | undefined, section: Section = 'core', purpose?: string) {
   if (!ctx.user || !childId || !/^[0-9a-f-]{36}$/.test(childId)) throw new NotFoundError('child');
   const access = await childAccess(ctx.db, viewerOf(ctx.user), childId);
-  if (!access.visible || !access.sections.has(section)) throw new NotFoundError('child');
+  if (!access.visible || !access.sections.has(section)) {
+    // Refused by the sharing rule: "not found", as for no such child, but a child who exists has the
+    // refused attempt recorded (route.ts writes it in its own transaction, so it is kept).
+    const exists = await ctx.db.selectFrom('children').select('id').where('id', '=', childId).executeTakeFirst();
+    if (!exists) throw new NotFoundError('child');
+    throw new NotFoundError('child', {
+      subject: { type: 'child', id: childId },
+      details: { reason: 'refused by the sharing rule', section, ...(access.visible ? { sees: [...access.sections].sort() } : {}) },
+    });
+  }
   if (access.via === 'emergency-access' && changesTheRecord(ctx)) throw emergencyAccessIsReadOnly(childId);
   ctx.audit.subjectType = 'child';
   ctx.audit.subjectId = childId;
@@ -499,6 +508,20 @@ export const listUnmatchedEmergencyRequests = (db: Db, limit = 50) =>
     .select(['a.id', 'a.at', 'a.purpose', 'a.details', 'u.display_name as user_name', 'o.name as organisation_name'])
     .where('a.action', 'in', ['child.emergency-access.start', 'child.emergency-access.grant'])
     .where('a.result', '=', 'denied')
+    .orderBy('a.id', 'desc')
+    .limit(limit)
+    .execute();
+
+/** The newest requests for a child's record that the sharing rule refused (requireChild records them), for the information governance lead. */
+export const listSharingRefusals = (db: Db, limit = 50) =>
+  db
+    .selectFrom('audit_log as a')
+    .leftJoin('users as u', 'u.id', 'a.user_id')
+    .leftJoin('organisations as o', 'o.id', 'a.organisation_id')
+    .select(['a.id', 'a.at', 'a.action', 'a.subject_id', 'u.display_name as user_name', 'o.name as organisation_name'])
+    .where('a.result', '=', 'denied')
+    .where('a.subject_type', '=', 'child')
+    .where(sql<string>`a.details::jsonb ->> 'reason'`, '=', 'refused by the sharing rule')
     .orderBy('a.id', 'desc')
     .limit(limit)
     .execute();
