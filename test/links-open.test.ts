@@ -25,6 +25,10 @@ import {
   withdrawDispute,
 } from '../src/capabilities/referral-and-panel/disputes/service.js';
 import { DEFAULT_INTERIM } from '../src/capabilities/referral-and-panel/disputes/rules.js';
+import { getDecision } from '../src/capabilities/referral-and-panel/panel-decisions/service.js';
+import { issueSheet } from '../src/capabilities/referral-and-panel/panel-decisions/sheets.js';
+import { cancelMeeting } from '../src/capabilities/referral-and-panel/panels/service.js';
+import { createPanelWorld } from './support/panel-world.js';
 
 const STARTS = '2026-10-05';
 const ENDS = '2026-11-29';
@@ -96,6 +100,18 @@ describe.each(databaseKinds())('links sent and shown open for the person on %s',
     await escalateDispute(db(), id, d.version, 'Chairs could not agree (fictional)', await actorOf(PANEL_USERS.health), '2026-11-12', tell);
     d = await getDispute(db(), id, '2026-11-12');
     await withdrawDispute(db(), id, d.version, 'Agreed after all (fictional)', raiser, '2026-11-13', tell);
+    // The decision's outcome sheet: the referrer and the funding partners' panel members are sent a link.
+    const admin = await actorOf(PANEL_USERS.administrator);
+    await issueSheet(db(), await getDecision(db(), c.decisionId), { notifier, baseUrl: t.config.baseUrl, today: STARTS, by: admin });
+    // A published meeting cancelled: its members are sent a link to it.
+    const published = await createPanelWorld(db(), { meetingStatus: 'published' });
+    const meeting = await db().selectFrom('panel_meetings').select('version').where('id', '=', published.meetingId).executeTakeFirstOrThrow();
+    await cancelMeeting(db(), published.meetingId, meeting.version, {
+      reason: 'Not quorate (fictional)',
+      actorId: admin.id,
+      notifier,
+      baseUrl: t.config.baseUrl,
+    });
 
     // Emergency access to a child the practitioner's trust does not work with, for the IG lead to review.
     const { childId } = await createChild(db(), {
@@ -127,8 +143,11 @@ describe.each(databaseKinds())('links sent and shown open for the person on %s',
         sentTo.set(m.recipient, links);
       }
     }
-    // The scenario mailed the panel's administrator (a caseworker) about the dispute.
+    // The scenario mailed the panel's administrator (a caseworker) about the dispute, the referrer
+    // the outcome sheet, and the members the cancelled meeting.
     expect([...(sentTo.get(PANEL_USERS.administrator) ?? [])].some((l) => l.startsWith('/disputes/'))).toBe(true);
+    expect([...(sentTo.get(PANEL_USERS.referrer) ?? [])].some((l) => l.startsWith('/decisions/'))).toBe(true);
+    expect([...(sentTo.get(PANEL_USERS.health) ?? [])].some((l) => l.startsWith('/panels/meetings/'))).toBe(true);
 
     const seen = new Set<string>();
     const refused: string[] = [];
