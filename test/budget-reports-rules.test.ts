@@ -12,6 +12,9 @@ import {
   type FineRow,
 } from '../src/capabilities/money/budget-reports/rules.js';
 import { toCsv, toXlsx } from '../src/platform/export.js';
+import { commitmentByYear } from '../src/capabilities/money/budgets/commitment.js';
+import { allocate, dayWeights, type Split } from '../src/capabilities/money/budgets/split.js';
+import { addDays, financialYearOf } from '../src/platform/financial-year.js';
 import ExcelJS from 'exceljs';
 
 const A = 'agreement-a';
@@ -68,6 +71,99 @@ describe('forecast outturn', () => {
       2025,
     );
     expect(figuresOf(rows[0]!)).toMatchObject({ commitment: 0, forecast: 0 });
+  });
+});
+
+describe('forecast against commitment, to the penny (issue 19, item 2)', () => {
+  const FY = 2026;
+  const PARTNERS = ['health', 'social-care', 'education'] as const;
+  // A package inside the year: weekly cost, start, length, and a split of one or two parts
+  // between two or three partners with awkward shares (1/3 and the like).
+  const packageArb = fc.record({
+    unitCostPence: fc.integer({ min: 1, max: 250_000 }),
+    unitsX100: fc.integer({ min: 1, max: 1_000 }),
+    startOffset: fc.integer({ min: 0, max: 300 }),
+    days: fc.integer({ min: 1, max: 64 }),
+    sharesA: fc.array(fc.integer({ min: 1, max: 100 }), { minLength: 2, maxLength: 3 }),
+    sharesB: fc.array(fc.integer({ min: 1, max: 100 }), { minLength: 2, maxLength: 3 }),
+    twoParts: fc.boolean(),
+    // Invoices: the package's days cut at these points, each invoice for its days' part of the
+    // year's commitment, and some not yet received.
+    cuts: fc.array(fc.integer({ min: 1, max: 63 }), { maxLength: 4 }),
+    received: fc.array(fc.boolean(), { minLength: 5, maxLength: 5 }),
+  });
+  const bp = (weights: number[]) => {
+    const total = weights.reduce((a, w) => a + w, 0);
+    const out = weights.map((w) => Math.floor((w * 10_000) / total));
+    out[0]! += 10_000 - out.reduce((a, x) => a + x, 0);
+    return out.map((b, i) => ({ partnerId: PARTNERS[i]!, bp: b }));
+  };
+
+  it('gives each partner a forecast equal to its commitment when nothing is unmatched and no package has cost more than committed (property)', () => {
+    fc.assert(
+      fc.property(fc.array(packageArb, { minLength: 1, maxLength: 5 }), (packages) => {
+        const entries: Parameters<typeof fineRowsFromEntries>[0][number][] = [];
+        packages.forEach((p, n) => {
+          const packageId = `k${n}`;
+          const startsOn = addDays(`${FY}-04-01`, p.startOffset);
+          const endsOn = addDays(startsOn, p.days - 1);
+          const half = addDays(startsOn, Math.floor((p.days - 1) / 2));
+          const split: Split =
+            p.twoParts && p.days > 1
+              ? [
+                  { from: startsOn, to: half, shares: bp(p.sharesA) },
+                  { from: addDays(half, 1), to: endsOn, shares: bp(p.sharesB) },
+                ]
+              : [{ from: startsOn, to: endsOn, shares: bp(p.sharesA) }];
+          const dims = { agreementId: A, financialYear: FY, serviceCategory: 'therapies', packageId };
+          const year = commitmentByYear({ unitCostPence: p.unitCostPence, unitsX100: p.unitsX100, frequency: 'week', startsOn, endsOn }, split, FY).find(
+            (y) => y.financialYear === FY,
+          );
+          if (!year) return;
+          for (const b of year.byPartner) entries.push({ account: 'commitments', amountPence: b.pence, partnerId: b.partnerId, ...dims });
+          // Invoices for runs of days, priced by the days' share of the year's total, split as the ledger splits them.
+          const points = [...new Set(p.cuts.filter((c) => c < p.days))].sort((a, b) => a - b);
+          const runs = [0, ...points].map((from, i) => [from, (points[i] ?? p.days) - 1] as const);
+          let billed = 0;
+          runs.forEach(([from, to], i) => {
+            const amount = i === runs.length - 1 ? year.totalPence - billed : Math.floor((year.totalPence * (to - from + 1)) / p.days);
+            billed += amount;
+            if (!p.received[i]) return;
+            const weights = dayWeights(split, addDays(startsOn, from), addDays(startsOn, to), financialYearOf);
+            const parts = allocate(
+              amount,
+              [...weights.entries()].map(([key, weight]) => ({ key, weight })),
+            );
+            for (const [key, pence] of parts) {
+              if (pence !== 0) entries.push({ account: 'spend', amountPence: pence, partnerId: key.split('|')[1]!, ...dims });
+            }
+          });
+        });
+        const { lines, total } = groupBy(fineRowsFromEntries(entries, FY), 'partner');
+        expect(total.unmatched).toBe(0);
+        expect(total.forecast).toBe(total.commitment);
+        for (const l of lines) expect({ partner: l.key, forecast: l.figures.forecast }).toEqual({ partner: l.key, forecast: l.figures.commitment });
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a package that has cost more than its commitment forecasts what it cost, and adds nothing more', () => {
+    const rows = fineRowsFromEntries(
+      [
+        { account: 'commitments', amountPence: 50_001, agreementId: A, partnerId: 'p1', financialYear: 2025, serviceCategory: 'therapies', packageId: 'k1' },
+        { account: 'commitments', amountPence: 49_999, agreementId: A, partnerId: 'p2', financialYear: 2025, serviceCategory: 'therapies', packageId: 'k1' },
+        { account: 'spend', amountPence: 60_000, agreementId: A, partnerId: 'p1', financialYear: 2025, serviceCategory: 'therapies', packageId: 'k1' },
+        { account: 'spend', amountPence: 45_000, agreementId: A, partnerId: 'p2', financialYear: 2025, serviceCategory: 'therapies', packageId: 'k1' },
+      ],
+      2025,
+    );
+    const { lines, total } = groupBy(rows, 'partner');
+    expect(total.forecast).toBe(105_000);
+    expect(lines.map((l) => [l.key, l.figures.forecast])).toEqual([
+      ['p1', 60_000],
+      ['p2', 45_000],
+    ]);
   });
 });
 

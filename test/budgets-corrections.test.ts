@@ -387,6 +387,9 @@ describe.each(databaseKinds())('ledger corrections on %s', (kind) => {
       expect((await unmatched(db(), pool.agreementId)).invoices.map((i) => i.id)).not.toContain(invoiceId);
       const after = text((await finance.get(paths.budgets.invoice(invoiceId))).body);
       expect(after).toMatch(/Cancelled on .+ by .+ because Recorded with the wrong amount/);
+      // What it owes follows its postings: cancelled, it owes nothing (issue 19).
+      expect(after).toContain('Still owed Nothing: the invoice was cancelled');
+      expect(after).not.toContain('Still owed £400.00');
       expect(after).not.toContain('Cancel this invoice');
       expect(after).not.toContain('Record a payment');
       // The pool's list of invoices still shows it, marked as cancelled.
@@ -423,7 +426,10 @@ describe.each(databaseKinds())('ledger corrections on %s', (kind) => {
     it('refuses an invoice with a payment on it, and a cancellation dated in a closed period', async () => {
       const { invoiceId } = await newInvoice(ref(), { packageId: await packageId() });
       await payInvoice(db(), invoiceId, { id: randomUUID(), amountPence: 1_000, paidOn: today, reference: null }, by());
-      expect(text((await finance.get(paths.budgets.invoice(invoiceId))).body)).not.toContain('Cancel this invoice');
+      const partPaid = text((await finance.get(paths.budgets.invoice(invoiceId))).body);
+      expect(partPaid).not.toContain('Cancel this invoice');
+      expect(partPaid).toContain('Paid £10.00 Still owed £390.00');
+      expect(partPaid).toContain('Part paid');
       expect(text((await finance.get(paths.budgets.cancelInvoice(invoiceId))).body)).toContain(
         'Payments have been recorded against this invoice: it cannot be cancelled',
       );

@@ -194,9 +194,12 @@ describe.each(databaseKinds())('the core record on %s', (kind) => {
     expect(seen).toContain('Speech, language and communication needs (SLCN)');
     expect(seen).toContain(form.nhsNumber as string);
     expect(seen).toContain('9 years old');
-    // The sub-navigation to the other pages of the record.
-    expect(page.body).toContain(`href="${paths.children.family(childId)}"`);
+    // The sub-navigation to the other pages of the record: only those they may open (the consent
+    // covers council education's core and education, not the family; issue 19).
+    expect(page.body).toContain(`href="${paths.children.involvements(childId)}"`);
     expect(page.body).toContain(`href="${paths.children.whoHasLooked(childId)}"`);
+    expect(page.body).not.toContain(`href="${paths.children.family(childId)}"`);
+    expect(page.body).not.toContain(`href="${paths.children.aboutMe(childId)}"`);
     expect(page.body).toMatch(/aria-current="page">Core record/);
   });
 

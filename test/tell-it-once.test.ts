@@ -84,7 +84,11 @@ describe.each(databaseKinds())('tell it once on %s', (kind) => {
       expect((await c.get(paths.children.aboutMe(child.id))).status).toBe(404);
       expect((await c.get(paths.children.updateAboutMe(child.id))).status).toBe(404);
       expect((await c.get(paths.children.aboutMeVersion(child.id, 1))).status).toBe(404);
-      expect((await c.get(paths.children.chronology(child.id))).status).toBe(200);
+      const chronology = await c.get(paths.children.chronology(child.id));
+      expect(chronology.status).toBe(200);
+      // The record's navigation offers only what they may open: no "About me" leading to a 404.
+      expect(chronology.body).not.toContain(`href="${paths.children.aboutMe(child.id)}"`);
+      expect(chronology.body).toContain(`href="${paths.children.record(child.id)}"`);
       const post = await c.post(paths.children.updateAboutMe(child.id), aboutMe());
       expect(post.status).toBe(404);
       expect(await versions(child.id)).toEqual([]);
@@ -108,6 +112,8 @@ describe.each(databaseKinds())('tell it once on %s', (kind) => {
       const form = await c.get(paths.children.updateAboutMe(child.id));
       expect(form.body).toContain('name="basedOn" value="1"');
       expect(form.body).toContain('My dog Biscuit and swimming on Saturdays');
+      // Who it was written with is filled in too, from the version the form is based on.
+      expect(form.body).toMatch(/<input[^>]*name="writtenWith"[^>]*value="Cleo and her dad"/);
       const second = await c.post(
         paths.children.updateAboutMe(child.id),
         aboutMe({ whatMatters: 'Horse riding now, and Biscuit', writtenWith: 'Cleo on her own', basedOn: '1' }),

@@ -1,6 +1,14 @@
 // Errors a use case can raise; the route wrapper turns each into the right page.
 export class NotFoundError extends Error {
-  constructor(what = 'page') {
+  /**
+   * `refusal`, when the thing exists but the person may not see it (the sharing rule said no): the
+   * page still says "not found", so nothing is disclosed, but the refused attempt is audited,
+   * in a transaction of its own, against `refusal.subject` (a child's "who has looked" lists it).
+   */
+  constructor(
+    what = 'page',
+    readonly refusal?: { subject: { type: string; id: string }; details: Record<string, unknown> },
+  ) {
     super(`${what} not found`);
   }
 }

@@ -80,6 +80,7 @@ export function createPages(render: Render, opts: { demo: boolean }) {
       cspNonce: (reply as unknown as { cspNonce?: { script?: string } }).cspNonce?.script,
       currentUser: user,
       emergencyAccess: req.emergencyAccess,
+      recordSections: req.recordSections ?? [],
       csrfToken: reply.generateCsrf({ userInfo: csrfUserInfo(req) }),
       navigation: user ? navigationFor(user.permissions, req.url) : [],
     };

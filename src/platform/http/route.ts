@@ -293,6 +293,7 @@ async function handle(route: RouteSpec, deps: RouteDeps, req: FastifyRequest, re
 async function errorPage(spec: AllowedRoute, deps: RouteDeps, req: FastifyRequest, reply: FastifyReply, e: unknown) {
   if (e instanceof NotFoundError || invalidTextRepresentation(e)) {
     if (!(e instanceof NotFoundError)) req.log.info({ audit: spec.audit }, 'value the database cannot read answered as not found');
+    else if (e.refusal) await auditDenied(deps.db, req, spec.audit, e.refusal.details, e.refusal.subject);
     return reply
       .status(404)
       .type('text/html')

@@ -141,6 +141,49 @@ async function createChild(db: Db, values: RowValues, source: ApplySource, o: Ap
   return child.id;
 }
 
+/** What applying a classification would do, counted as applyClassification counts it. */
+export type PlannedOutcome = Omit<ApplyOutcome, 'children' | 'involvements'>;
+
+/**
+ * What applying this classification to the register as it is now would do, worked out the way
+ * applyClassification does it, without writing anything: the dry run's promise. A row sent to
+ * review is a new record too (put to a person afterwards), and rows of the same new person make
+ * one record between them (the first makes it, the others link to it).
+ */
+export async function planClassification(db: Db, c: Classification): Promise<PlannedOutcome> {
+  const out: PlannedOutcome = { created: 0, linked: 0, updated: 0, reviews: 0 };
+  const made = new Set<string>();
+  for (const v of c.verdicts) {
+    if (v.outcome === 'invalid' || v.outcome === 'unchanged' || !v.target) continue;
+    if (v.outcome === 'update') out.updated++;
+    else if ('group' in v.target && !made.has(v.target.group)) {
+      made.add(v.target.group);
+      out.created++;
+    } else out.linked++;
+  }
+  const seen = new Set<string>();
+  for (const r of c.reviews) {
+    const a = 'child' in r.a ? r.a.child : `group:${r.a.group}`;
+    const b = 'child' in r.b ? r.b.child : `group:${r.b.group}`;
+    if (a === b || ('group' in r.a && !made.has(r.a.group)) || ('group' in r.b && !made.has(r.b.group))) continue;
+    const key = [a, b].sort().join('|');
+    if (seen.has(key)) continue;
+    // A pair of two children already on the register may already be waiting for a person.
+    if ('child' in r.a && 'child' in r.b) {
+      const open = await db
+        .selectFrom('match_reviews')
+        .select('id')
+        .where('status', 'in', ['pending', 'different', 'not-sure'])
+        .where((eb) => eb.or([eb.and([eb('child_a', '=', a), eb('child_b', '=', b)]), eb.and([eb('child_a', '=', b), eb('child_b', '=', a)])]))
+        .executeTakeFirst();
+      if (open) continue;
+    }
+    seen.add(key);
+    out.reviews++;
+  }
+  return out;
+}
+
 /** Applies a classification. Run inside one transaction. */
 export async function applyClassification(db: Db, source: ApplySource, c: Classification, o: ApplyOptions): Promise<ApplyOutcome> {
   const groups = new Map<string, string>();

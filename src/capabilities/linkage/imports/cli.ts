@@ -6,7 +6,7 @@ import type { Db } from '../../../platform/db/database.js';
 import { ValidationError } from '../../../platform/http/errors.js';
 import { OUTCOMES } from './fields.js';
 import { MAX_BYTES, MAX_MB } from './rules.js';
-import { applyImport, claimForApply, createImport, dryRun, getImport, listSources, reportRows, sourceByName } from './service.js';
+import { applyImport, claimForApply, createImport, dryRun, getImport, listSources, plannedText, reportRows, sourceByName } from './service.js';
 import { demoExtracts, ensureDemoSources } from './demo-extracts.js';
 
 const CLI_ACTOR = { userId: null, organisationId: null, roles: ['command-line'] };
@@ -37,7 +37,9 @@ export async function importCommand(
   }
   const counts = await dryRun(db, id);
   log(`Dry run of ${basename(opts.file)} from ${source.name}:`);
-  for (const [k, label] of Object.entries(OUTCOMES)) log(`  ${label.padEnd(16)} ${counts[k] ?? 0}`);
+  for (const [k, label] of Object.entries(OUTCOMES)) log(`  ${label.padEnd(28)} ${counts[k] ?? 0}`);
+  const { planned, plannedForReview } = (await getImport(db, id)).summary ?? {};
+  if (planned) log(`Applying the file will make: ${plannedText(planned, plannedForReview ?? 0)}.`);
   const invalid = await reportRows(db, id, { outcome: 'invalid', limit: 20 });
   for (const r of invalid) log(`  row ${r.row_number + 1} (record ${r.record_id ?? 'with no id'}): ${r.reason}`);
   if (!opts.apply) {

@@ -50,7 +50,8 @@ export const OUTCOMES = {
   create: 'New record',
   update: 'Update',
   link: 'Link to a record',
-  review: 'Needs review',
+  // A new record too: made, then put to a person in case it is someone already on the register.
+  review: 'New record, sent for review',
   invalid: 'Invalid',
   unchanged: 'No change',
 } as const;

@@ -113,6 +113,12 @@ export function importsRoutes(deps: CapabilityDeps): RouteSpec[] {
         undisclosedReason: imports.UNDISCLOSED_REASON,
         counts,
         applied: imp.summary?.applied,
+        // What applying will do, counted as the apply counts (rows sent to review are new records
+        // too); only for someone shown every row's outcome, as the counts by outcome are.
+        planned:
+          imp.status === 'checked' && imp.summary?.planned && counts && !counts[imports.UNDISCLOSED]
+            ? imports.plannedText(imp.summary.planned, imp.summary.plannedForReview ?? 0)
+            : null,
         errors,
       },
     };

@@ -13,7 +13,7 @@ import type { Viewer } from '../../record/sharing/index.js';
 import { checkRow, FileProblem, tableProblems, type CheckedRow } from './rules.js';
 import { quickCheck, readTable } from './read-file.js';
 import { classify, DEFAULT_THRESHOLDS, type Classification, type Thresholds } from './linking.js';
-import { applyClassification, type ApplyOutcome } from './apply.js';
+import { applyClassification, planClassification, type ApplyOutcome, type PlannedOutcome } from './apply.js';
 import { textOf } from '../../../platform/http/form-values.js';
 
 export const DRY_RUN_JOB = 'imports.dry-run';
@@ -284,8 +284,23 @@ export async function getImport(db: Db, id: string) {
 export interface ImportSummary {
   thresholds: Thresholds;
   counts?: Record<string, number>;
+  /** What the dry run worked out applying would do: the same counts as `applied` (planClassification). */
+  planned?: PlannedOutcome;
+  /** How many of the planned new records come from rows sent to review. */
+  plannedForReview?: number;
   applied?: Omit<ApplyOutcome, 'children' | 'involvements'>;
   alreadyAppliedAt?: string;
+}
+
+const plural = (n: number, one: string, many: string) => `${n.toLocaleString('en-GB')} ${n === 1 ? one : many}`;
+
+/** What applying would do (or did), in plain English: the dry run's plan and the apply's outcome read alike. */
+export function plannedText(p: PlannedOutcome, forReview = 0): string {
+  const created =
+    forReview > 0
+      ? `${plural(p.created, 'new record', 'new records')}, of which ${forReview.toLocaleString('en-GB')} ${forReview === 1 ? 'is' : 'are'} sent to a person to check whether ${forReview === 1 ? 'it is' : 'they are'} someone already on the register`
+      : plural(p.created, 'new record', 'new records');
+  return `${created}; ${plural(p.linked, 'row linked to a record', 'rows linked to records')}; ${plural(p.updated, 'record updated', 'records updated')}; ${plural(p.reviews, 'pair', 'pairs')} sent for review`;
 }
 
 export const listImports = (db: Db, limit = 50) =>
@@ -352,11 +367,14 @@ export async function dryRun(db: Db, importId: string, progress?: JobContext['pr
   const c = await classify(db, source.id, checked.rows, summary.thresholds);
   await progress?.(85, 'Writing the report');
   const counts = countOutcomes(c);
+  const planned = await planClassification(db, c);
+  // Rows sent to review each make a record too (one per new person): said, so the plan adds up.
+  const plannedForReview = new Set(c.verdicts.flatMap((v) => (v.outcome === 'review' && v.target && 'group' in v.target ? [v.target.group] : []))).size;
   await db.transaction().execute(async (tx) => {
     await writeRows(tx, importId, c, existingChild);
     await tx
       .updateTable('imports')
-      .set({ status: 'checked', checked_at: new Date(), summary: JSON.stringify({ ...summary, counts }), error: null })
+      .set({ status: 'checked', checked_at: new Date(), summary: JSON.stringify({ ...summary, counts, planned, plannedForReview }), error: null })
       .where('id', '=', importId)
       .execute();
   });

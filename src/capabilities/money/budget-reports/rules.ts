@@ -9,6 +9,13 @@
 //   unmatched   the `suspense` account: invoices received but not yet matched to a package;
 //   forecast outturn = actual + unmatched + what is committed but not yet spent, package by
 //               package (a package that has cost more than its commitment adds nothing more).
+//
+// Whether a package has cost more than its commitment is decided once, for the package as a whole,
+// never partner by partner: an invoice's pennies are shared between the partners by the ledger's
+// own split of that invoice, which can leave one partner a penny over its commitment and another a
+// penny under. While the package has not cost more than committed, each partner's unspent part is
+// its commitment less its spend (a penny below nothing, if the rounding went that way), so each
+// partner's forecast is its commitment to the penny; once it has, each partner's is what it spent.
 import { SMALL_NUMBER } from '../../record/sharing/index.js';
 
 export const MEASURES = ['budget', 'commitment', 'actual', 'unmatched', 'forecast', 'variance'] as const;
@@ -45,7 +52,10 @@ export interface FineRow {
   commitment: number;
   actual: number;
   unmatched: number;
-  /** Sum over the group's packages of max(0, commitment − actual). */
+  /**
+   * Sum over the group's packages of commitment − actual, for packages that as a whole have not
+   * cost more than committed (others add nothing).
+   */
   remaining: number;
 }
 
@@ -131,6 +141,9 @@ export function fineRowsFromEntries(
     else if (e.account === 'suspense') g.row.unmatched += e.amountPence;
     byPackage.set(k, g);
   }
+  // Each package's commitment and spend over all its partners: has it cost more than committed?
+  const whole = new Map<string, number>();
+  for (const { row, pkg } of byPackage.values()) if (pkg !== null) whole.set(pkg, (whole.get(pkg) ?? 0) + row.commitment - row.actual);
   const out = new Map<string, FineRow>();
   for (const { row, pkg } of byPackage.values()) {
     const k = [row.agreementId, row.partnerId ?? '', row.category ?? ''].join('|');
@@ -148,7 +161,7 @@ export function fineRowsFromEntries(
     o.commitment += row.commitment;
     o.actual += row.actual;
     o.unmatched += row.unmatched;
-    if (pkg !== null) o.remaining += Math.max(0, row.commitment - row.actual);
+    if (pkg !== null && whole.get(pkg)! >= 0) o.remaining += row.commitment - row.actual;
     out.set(k, o);
   }
   return [...out.values()];

@@ -38,7 +38,8 @@ export async function yearsInUse(db: Db): Promise<number[]> {
 
 /**
  * The year's ledger by pool, partner and service category, with each package's unspent
- * commitment (never below zero) added up: everything the board report needs, in one query.
+ * commitment added up (nothing for a package that as a whole has cost more than committed; see
+ * rules.ts): everything the board report needs, in one query.
  */
 export async function boardRows(db: Db, financialYear: number): Promise<FineRow[]> {
   const { rows } = await sql<{
@@ -60,13 +61,15 @@ export async function boardRows(db: Db, financialYear: number): Promise<FineRow[
       from ledger_entries
       where financial_year = ${financialYear} and account in ('budget', 'commitments', 'spend', 'suspense')
       group by agreement_id, partner_id, service_category, package_id
-    )
-    select agreement_id, partner_id, service_category,
-           sum(budget)::bigint as budget, sum(commitment)::bigint as commitment, sum(actual)::bigint as actual,
-           sum(unmatched)::bigint as unmatched,
-           coalesce(sum(greatest(commitment - actual, 0)) filter (where package_id is not null), 0)::bigint as remaining
-    from g
-    group by agreement_id, partner_id, service_category`.execute(db);
+    ),
+    -- Whether each package, over all its partners, has cost more than committed (rules.ts).
+    w as (select package_id, sum(commitment) >= sum(actual) as within from g where package_id is not null group by package_id)
+    select g.agreement_id, g.partner_id, g.service_category,
+           sum(g.budget)::bigint as budget, sum(g.commitment)::bigint as commitment, sum(g.actual)::bigint as actual,
+           sum(g.unmatched)::bigint as unmatched,
+           coalesce(sum(g.commitment - g.actual) filter (where w.within), 0)::bigint as remaining
+    from g left join w on w.package_id = g.package_id
+    group by g.agreement_id, g.partner_id, g.service_category`.execute(db);
   return rows.map((r) => ({
     agreementId: r.agreement_id,
     partnerId: r.partner_id,

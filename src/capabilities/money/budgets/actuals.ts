@@ -172,8 +172,27 @@ const invoiceQuery = (db: Db) =>
       'o.name as provider_name',
       'k.reference as package_reference',
       'k.child_id as package_child_id',
-      sql<number>`(select coalesce(sum(y.amount_pence), 0)::bigint from payments y where y.invoice_id = i.id)`.as('paid_pence'),
+      // What it owes and what has been paid follow its postings (the creditors account): a
+      // cancellation's reversal brings what it owes to nothing, whatever the row says.
+      sql<number>`(select coalesce(sum(e.amount_pence), 0)::bigint from ledger_entries e join ledger_transactions t on t.id = e.transaction_id
+                    where t.invoice_id = i.id and t.kind = 'payment' and e.account = 'creditors')`.as('paid_pence'),
+      sql<number>`(select coalesce(-sum(e.amount_pence), 0)::bigint from ledger_entries e join ledger_transactions t on t.id = e.transaction_id
+                    where t.invoice_id = i.id and e.account = 'creditors')`.as('owed_pence'),
     ]);
+
+export type InvoiceState = 'cancelled' | 'paid' | 'part-paid' | 'not-paid';
+
+/**
+ * Where an invoice stands, from its postings: what it still owes is what its creditor lines net
+ * to (so a cancelled invoice, its posting reversed, owes nothing), and what was paid is its
+ * payments' postings. Pure.
+ */
+export function invoiceState(i: { cancelled: boolean; paidPence: number; owedPence: number }): { state: InvoiceState; text: string; owedText: string | null } {
+  if (i.cancelled && i.owedPence === 0) return { state: 'cancelled', text: 'Cancelled', owedText: 'Nothing: the invoice was cancelled' };
+  if (i.owedPence <= 0) return { state: 'paid', text: 'Paid', owedText: null };
+  if (i.paidPence > 0) return { state: 'part-paid', text: 'Part paid', owedText: null };
+  return { state: 'not-paid', text: 'Not paid yet', owedText: null };
+}
 
 export const listInvoices = (db: Db, agreementId: string, opts: { packageId?: string } = {}) => {
   let q = invoiceQuery(db).where('i.agreement_id', '=', agreementId);
@@ -330,7 +349,7 @@ export async function payInvoice(db: Db, invoiceId: string, p: NewPayment, by: A
       const t = await tx.selectFrom('ledger_transactions').select('id').where('idempotency_key', '=', `payment:${p.id}`).executeTakeFirstOrThrow();
       return { paymentId: p.id, posted: { transactionId: t.id, created: false } };
     }
-    const owed = inv.amount_pence - Number(inv.paid_pence);
+    const owed = Number(inv.owed_pence);
     if (p.amountPence > owed) {
       throw new ValidationError([
         {

@@ -407,7 +407,8 @@ export function budgetsRoutes(deps: CapabilityDeps): RouteSpec[] {
     ctx.audit.subjectType = 'invoice';
     ctx.audit.subjectId = inv.id;
     discloses(ctx, [inv.package_child_id, ...pkgs.map((k) => k.child_id)]);
-    const owed = inv.amount_pence - Number(inv.paid_pence);
+    const owed = Number(inv.owed_pence);
+    const state = actuals.invoiceState({ cancelled: inv.cancelled_at !== null, paidPence: Number(inv.paid_pence), owedPence: owed });
     const cancelledBy = inv.cancelled_by
       ? await ctx.db.selectFrom('users').select('display_name').where('id', '=', inv.cancelled_by).executeTakeFirst()
       : undefined;
@@ -422,8 +423,9 @@ export function budgetsRoutes(deps: CapabilityDeps): RouteSpec[] {
           ...inv,
           amount: money(inv.amount_pence),
           paid: money(Number(inv.paid_pence)),
-          owed: money(owed),
+          owed: state.owedText ?? money(owed),
           owedPence: owed,
+          status: state.text,
           received: longDate(inv.received_on),
           period: `${longDate(inv.service_from)} to ${longDate(inv.service_to)}`,
         },

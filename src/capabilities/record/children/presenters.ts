@@ -217,9 +217,19 @@ function showValue(field: FieldChange['field'], value: unknown): string {
   }
 }
 
+/** Each kind of history entry in plain words (an entry with no kind, or one not known, is a change). */
+const HISTORY_EVENTS: Record<string, (e: { source?: string }) => string> = {
+  registered: () => 'Joined the register',
+  edited: () => 'Record changed',
+  imported: (e) => `Added to the register from ${e.source ?? 'an agency’s records'}`,
+  import: (e) => `Updated from ${e.source ?? 'an agency’s records'}`,
+  merged: () => 'Merged with another record',
+  unmerged: () => 'Merge undone',
+};
+
 export function historyEntries(rows: { id: string; at: Date; changes: string; display_name: string | null; organisation_name: string | null }[]) {
   return rows.map((r) => {
-    let parsed: { event?: string; fields?: FieldChange[] } = {};
+    let parsed: { event?: string; source?: string; fields?: FieldChange[]; changes?: FieldChange[] } = {};
     try {
       parsed = JSON.parse(r.changes) as typeof parsed;
     } catch {
@@ -228,8 +238,9 @@ export function historyEntries(rows: { id: string; at: Date; changes: string; di
     return {
       at: r.at,
       who: r.display_name ? `${r.display_name}${r.organisation_name ? `, ${r.organisation_name}` : ''}` : 'The system',
-      summary: parsed.event === 'registered' ? 'Joined the register' : 'Record changed',
-      changes: (parsed.fields ?? []).map((f) => ({
+      summary: (parsed.event ? HISTORY_EVENTS[parsed.event] : undefined)?.(parsed) ?? 'Record changed',
+      // An edit lists its fields; an import its changes.
+      changes: (parsed.fields ?? (Array.isArray(parsed.changes) ? parsed.changes : [])).map((f) => ({
         label: FIELD_LABELS[f.field] ?? f.field,
         before: showValue(f.field, f.before),
         after: showValue(f.field, f.after),

@@ -8,7 +8,7 @@ import type { RouteResult, RouteSpec, SignedInContext } from '../../../platform/
 import { ForbiddenError, NotFoundError, ValidationError, type FieldError } from '../../../platform/http/errors.js';
 import { ORGANISATION_TYPES } from '../../../platform/access/roles.js';
 import { formRoutes } from '../../../platform/http/form-routes.js';
-import { childFormRoutes, childPage } from './child-forms.js';
+import { childFormRoutes } from './child-forms.js';
 import { ageOn, todayInLondon, longDate } from '../../../platform/dates.js';
 import { paths } from '../../../paths.js';
 import type { CapabilityDeps } from '../../deps.js';
@@ -36,10 +36,12 @@ import {
   LAWFUL_BASES,
   SECTION_SHORT,
   dateTime,
+  describeAction,
   organisationTypeName,
   scopeTable,
 } from './presenters.js';
 import { formList, formText } from '../../../platform/http/form-values.js';
+import { isUuid } from '../../../platform/ids.js';
 
 const V = 'record/sharing/views/';
 type Values = Record<string, unknown>;
@@ -337,9 +339,10 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
   // Information governance review ---------------------------------------------------------------
 
   const reviewPage = async (ctx: SignedInContext, values: Values = {}, errors?: FieldError[]): Promise<RouteResult> => {
-    const [list, unmatched] = await Promise.all([
+    const [list, unmatched, refusals] = await Promise.all([
       service.listEmergencyAccessForReview(ctx.db, pageNumber(ctx.query.page)),
       service.listUnmatchedEmergencyRequests(ctx.db),
+      service.listSharingRefusals(ctx.db),
     ]);
     const activity = await service.emergencyAccessActivity(
       ctx.db,
@@ -366,6 +369,10 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
             { key: { text: 'Who' }, value: { text: g.user_name } },
             { key: { text: 'Organisation' }, value: { text: g.organisation_name } },
             { key: { text: 'Child' }, value: { text: `${childName(g)} (reference ${g.child_id})` } },
+            {
+              key: { text: 'Everything done with the record' },
+              value: { html: `<a class="govuk-link" href="${paths.children.whoHasLooked(g.child_id)}">Who has looked at this record</a>` },
+            },
             { key: { text: 'Reason given' }, value: { text: g.reason } },
             { key: { text: 'From' }, value: { text: dateTime(g.started_at) } },
             { key: { text: 'Until' }, value: { text: `${dateTime(g.expires_at)}${new Date(g.expires_at) > now ? ' (still active)' : ''}` } },
@@ -384,6 +391,14 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
           }
           return { at: dateTime(u.at), who: u.user_name ?? 'Not known', organisation: u.organisation_name ?? '', identifier, reason: u.purpose ?? '' };
         }),
+        // Who asked for a record the sharing rule does not let them see: what, and the child's reference only.
+        refusals: refusals.map((r) => ({
+          at: dateTime(r.at),
+          who: r.user_name ?? 'Not known',
+          organisation: r.organisation_name ?? '',
+          what: describeAction(r.action),
+          child: r.subject_id ?? '',
+        })),
         pagination: pagination(paths.register.emergencyAccessReview, list.page, list.pages),
       },
     };
@@ -649,11 +664,26 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
         return { redirect: `${paths.register.emergencyAccessReview}?done=reviewed` };
       },
     }),
-    childPage({
+    {
+      // Those who may see the record; and the information governance lead, for a record someone
+      // reached through emergency access (the review page sends them here), audited as a review.
+      method: 'GET',
       url: paths.children.whoHasLooked(),
+      access: 'signed-in',
       audit: 'child.who-has-looked.view',
-      section: 'core',
-      show: async (ctx, access) => {
+      auditReads: true,
+      handler: async (ctx) => {
+        const id = ctx.params.id;
+        let access: Access;
+        if (ctx.user.permissions.has('emergency-access:review') && (await service.underEmergencyAccessReview(ctx.db, id))) {
+          access = { visible: false };
+          Object.assign(ctx.audit, { subjectType: 'child', subjectId: id, purpose: 'Reviewing emergency access', details: { via: 'emergency access review' } });
+          ctx.req.recordSections = [];
+        } else if (ctx.user.permissions.has('children:view')) {
+          access = await requireChild(ctx, id, 'core');
+        } else {
+          throw new ForbiddenError('lacks children:view', undefined, isUuid(id) ? { type: 'child', id } : undefined);
+        }
         const h = await header(ctx, access, 'who-has-looked');
         // This view is written first, so the list includes it.
         await ctx.auditNow!();
@@ -677,7 +707,7 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
           },
         };
       },
-    }),
+    },
   ];
 }
 

@@ -103,11 +103,11 @@ describe('emergency access', () => {
 });
 
 describe('describeAction', () => {
-  it('says known actions in plain words, and makes a fair attempt at new ones', () => {
+  it('says actions in plain words from the one table, and never shows an internal name', () => {
     expect(describeAction('children.record.view')).toBe('Looked at the core record');
     expect(describeAction('child.consent.withdraw')).toBe('Recorded that consent was withdrawn');
-    expect(describeAction('child.health-plan.update')).toBe('Changed health plan');
-    expect(describeAction('child.portal.view')).toBe('Looked at portal');
-    expect(describeAction('something-odd')).toBe('Something odd');
+    expect(describeAction('decisions.record')).toBe('Recorded the panel’s decision');
+    // A name no longer used (every name in use has words: test/history-words.test.ts).
+    expect(describeAction('child.portal.view')).toBe('Used the record in a way Jointly no longer names');
   });
 });

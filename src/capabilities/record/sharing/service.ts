@@ -3,6 +3,7 @@
 // counts and exports, so a child outside the rule does not exist for that person anywhere.
 import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Db } from '../../../platform/db/database.js';
+import { isUuid } from '../../../platform/ids.js';
 import type { CurrentUser } from '../../../platform/auth/current-user.js';
 import { ForbiddenError, NotFoundError } from '../../../platform/http/errors.js';
 import { todayInLondon } from '../../../platform/dates.js';
@@ -93,10 +94,20 @@ export async function childAccess(db: Db, viewer: Viewer, childId: string, now =
 export async function requireChild(ctx: RouteContext, childId: string | undefined, section: Section = 'core', purpose?: string) {
   if (!ctx.user || !childId || !/^[0-9a-f-]{36}$/.test(childId)) throw new NotFoundError('child');
   const access = await childAccess(ctx.db, viewerOf(ctx.user), childId);
-  if (!access.visible || !access.sections.has(section)) throw new NotFoundError('child');
+  if (!access.visible || !access.sections.has(section)) {
+    // Refused by the sharing rule: "not found", as for no such child, but a child who exists has the
+    // refused attempt recorded (route.ts writes it in its own transaction, so it is kept).
+    const exists = await ctx.db.selectFrom('children').select('id').where('id', '=', childId).executeTakeFirst();
+    if (!exists) throw new NotFoundError('child');
+    throw new NotFoundError('child', {
+      subject: { type: 'child', id: childId },
+      details: { reason: 'refused by the sharing rule', section, ...(access.visible ? { sees: [...access.sections].sort() } : {}) },
+    });
+  }
   if (access.via === 'emergency-access' && changesTheRecord(ctx)) throw emergencyAccessIsReadOnly(childId);
   ctx.audit.subjectType = 'child';
   ctx.audit.subjectId = childId;
+  ctx.req.recordSections = [...access.sections];
   ctx.audit.details = { ...ctx.audit.details, section, ...(access.via === 'emergency-access' ? { via: 'emergency access' } : {}) };
   if (purpose) ctx.audit.purpose = purpose;
   if (access.via === 'emergency-access') {
@@ -135,6 +146,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Set by requireChild when the record was reached through emergency access. */
     emergencyAccess?: { until: string; reason: string };
+    /** Set by requireChild: the sections of the child's record this person may open (the record's navigation shows only those). */
+    recordSections?: string[];
   }
 }
 
@@ -499,6 +512,20 @@ export const listUnmatchedEmergencyRequests = (db: Db, limit = 50) =>
     .limit(limit)
     .execute();
 
+/** The newest requests for a child's record that the sharing rule refused (requireChild records them), for the information governance lead. */
+export const listSharingRefusals = (db: Db, limit = 50) =>
+  db
+    .selectFrom('audit_log as a')
+    .leftJoin('users as u', 'u.id', 'a.user_id')
+    .leftJoin('organisations as o', 'o.id', 'a.organisation_id')
+    .select(['a.id', 'a.at', 'a.action', 'a.subject_id', 'u.display_name as user_name', 'o.name as organisation_name'])
+    .where('a.result', '=', 'denied')
+    .where('a.subject_type', '=', 'child')
+    .where(sql<string>`a.details::jsonb ->> 'reason'`, '=', 'refused by the sharing rule')
+    .orderBy('a.id', 'desc')
+    .limit(limit)
+    .execute();
+
 export type ReviewOutcome = { ok: true; childId: string } | { ok: false; problem: 'already-reviewed' | 'own-access' };
 
 export async function markEmergencyAccessReviewed(db: Db, breakGlassId: string, reviewerId: string, note: string, now = new Date()): Promise<ReviewOutcome> {
@@ -514,6 +541,12 @@ export async function markEmergencyAccessReviewed(db: Db, breakGlassId: string, 
     .executeTakeFirst();
   if (Number(done.numUpdatedRows) !== 1) return { ok: false, problem: 'already-reviewed' };
   return { ok: true, childId: row.child_id };
+}
+
+/** Whether someone has reached this child's record through emergency access: the information governance lead reviews what they did. */
+export async function underEmergencyAccessReview(db: Db, childId: string | undefined): Promise<boolean> {
+  if (!isUuid(childId)) return false;
+  return (await db.selectFrom('break_glass').select('id').where('child_id', '=', childId).executeTakeFirst()) !== undefined;
 }
 
 // Who has looked at this record ---------------------------------------------------------------

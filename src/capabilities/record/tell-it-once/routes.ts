@@ -36,7 +36,7 @@ export function tellItOnceRoutes(_deps: CapabilityDeps): RouteSpec[] {
           whatDoesNotWork: latest?.what_does_not_work,
           communication: latest?.communication,
           aspirations: latest?.aspirations,
-          writtenWith: '',
+          writtenWith: latest?.written_with,
           basedOn,
         };
     return {

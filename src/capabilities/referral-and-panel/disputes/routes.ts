@@ -14,6 +14,7 @@ import { seesAggregatesOnly } from '../panel-reports/service.js';
 import { MAX_LADDER_STEPS } from './rules.js';
 import { escalateForm, parseLadderForm, parseResolveForm, raiseForm, withdrawForm } from './schema.js';
 import {
+  administersAPanel,
   disputableDecision,
   escalateDispute,
   escalateOverdue,
@@ -120,6 +121,10 @@ export function disputesRoutes(deps: CapabilityDeps): RouteSpec[] {
   const disputePage = async (ctx: SignedInContext, errors?: FieldError[], values: Record<string, unknown> = {}, form?: DisputeForm): Promise<RouteResult> => {
     const today = todayInLondon();
     const dispute = await getDispute(ctx.db, ctx.params.id, today);
+    // Besides the board, the administrator of the panel that made the decision (told of each step by e-mail).
+    if (!ctx.user.permissions.has('panel-reports:view') && dispute.panel_administrator_id !== ctx.user.id) {
+      throw new ForbiddenError('Only the panel that made the decision, the partnership board and the partners paying a share can open a dispute');
+    }
     const partners = await payingPartners(ctx, dispute.package_id);
     // The board sees disputes as a list without references; the page itself (which names the
     // referral) is for the panel, configurers and the partners paying a share.
@@ -212,11 +217,17 @@ export function disputesRoutes(deps: CapabilityDeps): RouteSpec[] {
     {
       method: 'GET',
       url: paths.disputes.list,
-      access: 'panel-reports:view',
+      // The board (panel-reports:view) sees every dispute; a panel's administrator (a caseworker,
+      // e-mailed about each step) sees those about their panels' decisions; nobody else.
+      access: 'signed-in',
       audit: 'disputes.list',
       handler: async (ctx) => {
         const today = todayInLondon();
-        const { open, closed } = await listDisputes(ctx.db, today);
+        const board = ctx.user.permissions.has('panel-reports:view');
+        if (!board && !(await administersAPanel(ctx.db, ctx.user.id))) {
+          throw new ForbiddenError('Only the partnership board and the administrators of panels can see disputes about shares');
+        }
+        const { open, closed } = await listDisputes(ctx.db, today, board ? undefined : ctx.user.id);
         // Aggregates-only viewers get no referral reference and no link: a row must not point at a decision.
         const aggregatesOnly = await seesAggregatesOnly(ctx.db, ctx.user);
         const strip = <T extends { referral_reference: string; package_reference: string | null; reason: string; interim: string }>(rows: T[]) =>
@@ -252,7 +263,8 @@ export function disputesRoutes(deps: CapabilityDeps): RouteSpec[] {
         return { redirect: `${paths.disputes.dispute(id)}?done=raised` };
       },
     }),
-    { method: 'GET', url: paths.disputes.dispute(), access: 'panel-reports:view', audit: 'disputes.view', handler: (ctx) => disputePage(ctx) },
+    // The board, and the decision's panel administrator (checked in disputePage).
+    { method: 'GET', url: paths.disputes.dispute(), access: 'signed-in', audit: 'disputes.view', handler: (ctx) => disputePage(ctx) },
     disputeAction(paths.disputes.escalate(), 'disputes:resolve', 'disputes.escalate', 'escalate', async (ctx) => {
       await requireResolver(ctx.db, resolver(ctx), ctx.params.id);
       const form = parseForm(escalateForm, ctx.body);

@@ -358,11 +358,15 @@ const disputeQuery = (db: Db) =>
     .selectFrom('disputes as x')
     .innerJoin('panel_decisions as d', 'd.id', 'x.decision_id')
     .innerJoin('referrals as r', 'r.id', 'd.referral_id')
+    .innerJoin('panel_meetings as m', 'm.id', 'd.meeting_id')
+    .innerJoin('panels as p', 'p.id', 'm.panel_id')
     .innerJoin('budget_partners as b', 'b.id', 'x.partner_id')
     .leftJoin('packages as k', 'k.id', 'd.package_id')
     .leftJoin('users as u', 'u.id', 'x.raised_by')
     .selectAll('x')
     .select([
+      'p.id as panel_id',
+      'p.administrator_id as panel_administrator_id',
       'b.short_name as partner_name',
       'r.reference as referral_reference',
       'd.decided_on',
@@ -397,10 +401,15 @@ export async function getDispute(db: Db, id: string | undefined, today: string) 
   };
 }
 
-/** Open disputes (oldest first) and closed ones (latest first), with age, due date and overdue. */
-export async function listDisputes(db: Db, today: string) {
+/**
+ * Open disputes (oldest first) and closed ones (latest first), with age, due date and overdue;
+ * with `administeredBy`, only those about decisions of the panels that person administers.
+ */
+export async function listDisputes(db: Db, today: string, administeredBy?: string) {
   const ladder = await getLadder(db);
-  const rows = await disputeQuery(db).orderBy('x.raised_on').orderBy('x.raised_at').execute();
+  let q = disputeQuery(db);
+  if (administeredBy) q = q.where('p.administrator_id', '=', administeredBy);
+  const rows = await q.orderBy('x.raised_on').orderBy('x.raised_at').execute();
   const shaped = rows.map((r) => ({
     ...r,
     stepName: ladder[r.step - 1]?.name ?? `Step ${r.step}`,
@@ -412,6 +421,11 @@ export async function listDisputes(db: Db, today: string) {
     open: shaped.filter((r) => r.status === 'open'),
     closed: shaped.filter((r) => r.status !== 'open').sort((a, b) => (b.resolved_on ?? '').localeCompare(a.resolved_on ?? '')),
   };
+}
+
+/** Whether this person administers any panel: they are told about its decisions' disputes, so they may open them. */
+export async function administersAPanel(db: Db, userId: string): Promise<boolean> {
+  return (await db.selectFrom('panels').select('id').where('administrator_id', '=', userId).executeTakeFirst()) !== undefined;
 }
 
 // Who may escalate and resolve ---------------------------------------------------------------------
