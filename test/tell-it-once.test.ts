@@ -148,8 +148,12 @@ describe.each(databaseKinds())('tell it once on %s', (kind) => {
       expect(events.map((e) => e.title)).toEqual(expect.arrayContaining(['About me written', 'About me updated (version 2)']));
       const entries = await auditFor(t.database.db, 'child.about-me.update', child.id);
       expect(entries.filter((a) => a.result === 'allowed')).toHaveLength(2);
-      // The refused, out-of-date form showed the record again: audited as a refused attempt.
-      expect(entries.filter((a) => a.result === 'denied')).toHaveLength(1);
+      const denied = entries.filter((a) => a.result === 'denied');
+      // The form refused for what was missing showed the record again: audited as a refused attempt.
+      expect(denied.filter((a) => a.details.includes('"refused"'))).toHaveLength(1);
+      // The person the sharing rule kept out of about me (an earlier test) is recorded as refused too.
+      expect(denied.filter((a) => a.details.includes('refused by the sharing rule'))).toHaveLength(1);
+      expect(denied).toHaveLength(2);
     });
 
     it('refuses a version based on an out-of-date form, and overwrites nothing', async () => {
