@@ -1,7 +1,7 @@
 // One way to open the system of record: PostgreSQL when a URL is given, embedded PGlite otherwise.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
+import { Kysely, PostgresDialect, sql, type LogConfig, type Transaction } from 'kysely';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import { PGliteDialect } from './pglite-dialect.js';
@@ -38,12 +38,17 @@ const DATE_OID = 1082;
 pg.types.setTypeParser(DATE_OID, (v) => v);
 const pgliteParsers = { [DATE_OID]: (v: string) => v };
 
-export function openPostgres(url: string, poolSize = 10): Promise<Database> {
+/** `log`: Kysely's query log, called for every statement sent (BEGIN and COMMIT too): for tests that count round trips. */
+export interface OpenOptions {
+  log?: LogConfig;
+}
+
+export function openPostgres(url: string, poolSize = 10, opts: OpenOptions = {}): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
   pool.on('error', () => {
     /* an idle client lost its connection; the pool replaces it */
   });
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), ...(opts.log ? { log: opts.log } : {}) });
   return Promise.resolve({
     kind: 'postgres',
     db,
@@ -80,11 +85,11 @@ export function openPostgres(url: string, poolSize = 10): Promise<Database> {
 }
 
 /** `fromTemplate: false` starts a new database empty (initdb), for tests of migrations themselves. */
-export async function openPGlite(dataDir: string | undefined, opts: { fromTemplate?: boolean } = {}): Promise<Database> {
+export async function openPGlite(dataDir: string | undefined, opts: { fromTemplate?: boolean } & OpenOptions = {}): Promise<Database> {
   const useTemplate = opts.fromTemplate !== false;
   if (!dataDir) {
     const template = useTemplate ? readTemplate() : undefined;
-    return openPGliteWith(await PGlite.create({ parsers: pgliteParsers, ...(template ? { loadDataDir: template } : {}) }));
+    return openPGliteWith(await PGlite.create({ parsers: pgliteParsers, ...(template ? { loadDataDir: template } : {}) }), undefined, opts);
   }
   const dir = resolve(dataDir);
   mkdirSync(dir, { recursive: true });
@@ -135,8 +140,8 @@ function isAlive(pid: number): boolean {
 }
 
 /** Wraps an open PGlite; `release` runs when it is closed (the folder lock). */
-export function openPGliteWith(pgl: PGlite, release: () => void = () => undefined): Database & { dumpDataDir(): Promise<Blob> } {
-  const db = new Kysely<DB>({ dialect: new PGliteDialect(pgl) });
+export function openPGliteWith(pgl: PGlite, release: () => void = () => undefined, opts: OpenOptions = {}): Database & { dumpDataDir(): Promise<Blob> } {
+  const db = new Kysely<DB>({ dialect: new PGliteDialect(pgl), ...(opts.log ? { log: opts.log } : {}) });
   const script = async (text: string) => {
     const res = await pgl.exec(text);
     return (res.at(-1)?.rows ?? []) as Record<string, unknown>[];
