@@ -41,10 +41,14 @@ export function buildCli(): Command {
 
   program
     .command('prepare')
-    .description('prepare the starting copy of the embedded database, so a first start is quick (npm run build does this)')
+    .description('prepare the starting copy of the embedded database and compile the templates, so a first start is quick (npm run build does this)')
     .action(async () => {
       const { ensureTemplate } = await import('../platform/db/prepare-template.js');
       console.log(`Prepared ${await ensureTemplate()}`);
+      // The built app's templates, compiled once here rather than on each template's first use.
+      const { writeCompiledViews } = await import('../platform/views/compiled.js');
+      const views = writeCompiledViews();
+      if (views) console.log(`Compiled the templates into ${views}`);
     });
 
   program
