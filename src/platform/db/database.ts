@@ -16,6 +16,12 @@ export type Queryable = Kysely<DB>;
 export interface Database {
   kind: 'postgres' | 'pglite';
   db: Db;
+  /**
+   * Where dashboards, reports and exports read: a read replica when DATABASE_READ_URL is set
+   * (withReadReplica), otherwise the same as `db`. Nothing that writes, or must read its own
+   * writes, uses it; their audit entries go to `db`.
+   */
+  readDb: Db;
   /** Runs a script of several statements, outside Kysely (migrations). */
   runScript(sqlText: string): Promise<void>;
   /**
@@ -52,6 +58,7 @@ export function openPostgres(url: string, poolSize = 10, opts: OpenOptions = {})
   return Promise.resolve({
     kind: 'postgres',
     db,
+    readDb: db,
     async runScript(text) {
       await pool.query(text);
     },
@@ -152,6 +159,7 @@ export function openPGliteWith(pgl: PGlite, release: () => void = () => undefine
   return {
     kind: 'pglite',
     db,
+    readDb: db,
     async runScript(text) {
       await script(text);
     },
@@ -188,6 +196,31 @@ async function pingWith(db: Db, timeoutMs: number): Promise<boolean> {
   }
 }
 
-export function openDatabase(opts: { databaseUrl?: string | undefined; dataDir?: string | undefined }): Promise<Database> {
-  return opts.databaseUrl ? openPostgres(opts.databaseUrl) : openPGlite(opts.dataDir);
+/**
+ * `database` with a read replica (a second pool on `readUrl`) for dashboards, reports and
+ * exports (`readDb`); closing it closes both.
+ */
+export async function withReadReplica(database: Database, readUrl: string, poolSize = 10, opts: OpenOptions = {}): Promise<Database> {
+  const replica = await openPostgres(readUrl, poolSize, opts);
+  return {
+    ...database,
+    readDb: replica.db,
+    async close() {
+      try {
+        await replica.close();
+      } finally {
+        await database.close();
+      }
+    },
+  };
+}
+
+export async function openDatabase(opts: {
+  databaseUrl?: string | undefined;
+  databaseReadUrl?: string | undefined;
+  dataDir?: string | undefined;
+}): Promise<Database> {
+  if (!opts.databaseUrl) return openPGlite(opts.dataDir);
+  const primary = await openPostgres(opts.databaseUrl);
+  return opts.databaseReadUrl ? withReadReplica(primary, opts.databaseReadUrl) : primary;
 }

@@ -26,7 +26,7 @@ function filterItems(localities: Locality[], values: Record<string, unknown>) {
 /** Reads the filters, checking the locality is one of the area's. */
 async function readFilters(ctx: RouteContext): Promise<{ form: OverviewFilterForm; localities: Locality[]; locality?: Locality }> {
   const form = parseForm(overviewFilterForm, ctx.query);
-  const localities = await listLocalities(ctx.db);
+  const localities = await listLocalities(ctx.readDb);
   const locality = form.locality ? localities.find((l) => l.id === form.locality) : undefined;
   if (form.locality && !locality) throw new ValidationError([{ text: 'Choose a locality from the list', href: '#locality' }]);
   return { form, localities, locality };
@@ -49,7 +49,7 @@ export function registerOverviewRoutes(_deps: CapabilityDeps): RouteSpec[] {
   const cache = createCountCache();
   // Bad filters: the form again with the problem, and no counts (so nothing to audit).
   const invalid = async (ctx: RouteContext, errors: FieldError[]): Promise<RouteResult> => {
-    const localities = await listLocalities(ctx.db);
+    const localities = await listLocalities(ctx.readDb);
     return {
       view: VIEW,
       data: { pageTitle: 'Register overview', errors, values: ctx.query, ...filterItems(localities, ctx.query), filtered: true, overview: null },
@@ -66,7 +66,7 @@ export function registerOverviewRoutes(_deps: CapabilityDeps): RouteSpec[] {
       handler: async (ctx) => {
         const { form, localities, locality } = await readFilters(ctx);
         const today = todayInLondon();
-        const { counts, countedAt } = await cache.get(ctx.db, { localityId: form.locality, ageBand: form.ageBand }, today);
+        const { counts, countedAt } = await cache.get(ctx.readDb, { localityId: form.locality, ageBand: form.ageBand }, today);
         ctx.audit.details = {
           breakdowns: BREAKDOWNS.map((b) => b.key),
           filters: { locality: locality?.code ?? null, ageBand: form.ageBand ?? null },
@@ -97,7 +97,7 @@ export function registerOverviewRoutes(_deps: CapabilityDeps): RouteSpec[] {
       handler: async (ctx) => {
         const { form, localities, locality } = await readFilters(ctx);
         const today = todayInLondon();
-        const { counts } = await cache.get(ctx.db, { localityId: form.locality, ageBand: form.ageBand }, today);
+        const { counts } = await cache.get(ctx.readDb, { localityId: form.locality, ageBand: form.ageBand }, today);
         ctx.audit.details = {
           format: 'csv',
           breakdowns: BREAKDOWNS.map((b) => b.key),
