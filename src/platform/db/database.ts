@@ -1,4 +1,5 @@
 // One way to open the system of record: PostgreSQL when a URL is given, embedded PGlite otherwise.
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Kysely, PostgresDialect, sql, type LogConfig, type Transaction } from 'kysely';
@@ -49,11 +50,36 @@ export interface OpenOptions {
   log?: LogConfig;
 }
 
+/**
+ * Marks a statement to be prepared once per connection and then only executed: for a large query
+ * on a hot path (the record page, the session lookup), whose planning costs PostgreSQL more than
+ * running it. Put it first in the SQL text, or just after `select` (Kysely's modifyFront). Only for statements whose text is fixed (the values are parameters), so
+ * each connection keeps a handful of plans.
+ */
+export const PREPARED = '/* prepared */';
+
+/**
+ * Has the pool's connections prepare statements marked PREPARED, named by a digest of their text
+ * (PostgreSQL keeps each plan for the life of the connection). Everything else runs as before.
+ */
+function prepareMarkedStatements(pool: pg.Pool) {
+  pool.on('connect', (client) => {
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    (client as unknown as { query: (...args: unknown[]) => unknown }).query = (text: unknown, values?: unknown) =>
+      typeof text === 'string' && (text.startsWith(PREPARED) || text.startsWith(`select ${PREPARED}`))
+        ? query({ name: `jointly_${createHash('sha1').update(text).digest('hex')}`, text, values })
+        : values === undefined
+          ? query(text)
+          : query(text, values);
+  });
+}
+
 export function openPostgres(url: string, poolSize = 10, opts: OpenOptions = {}): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
   pool.on('error', () => {
     /* an idle client lost its connection; the pool replaces it */
   });
+  prepareMarkedStatements(pool);
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), ...(opts.log ? { log: opts.log } : {}) });
   return Promise.resolve({
     kind: 'postgres',

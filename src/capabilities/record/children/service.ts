@@ -2,7 +2,7 @@
 // changing (with its history) and the common definition of disability. Access is decided by the
 // sharing capability; the routes call requireChild() before any of this shows or changes data.
 import { sql, type Expression, type Insertable, type RawBuilder } from 'kysely';
-import type { Db } from '../../../platform/db/database.js';
+import { PREPARED, type Db } from '../../../platform/db/database.js';
 import type { ChildrenTable } from '../../../platform/db/schema.js';
 import type { CurrentUser } from '../../../platform/auth/current-user.js';
 import { NotFoundError, StaleVersionError, ValidationError, type FieldError } from '../../../platform/http/errors.js';
@@ -297,7 +297,8 @@ export async function readRecord<P, R>(
   now = new Date(),
 ): Promise<RecordRow<P, R> | undefined> {
   const id = sql.ref<string>('c.id');
-  const { rows } = await sql<RecordRow<P, R>>`
+  // Prepared once per connection: planning this query costs PostgreSQL more than running it.
+  const { rows } = await sql<RecordRow<P, R>>`${sql.raw(PREPARED)}
     select c.*, l.name as locality_name, kw.display_name as key_worker_name, kwo.name as key_worker_organisation,
            a.sections, a.emergency_reason, a.emergency_until,
            coalesce((select json_agg(json_build_object('id', d.id, 'code', d.code, 'description', d.description, 'active', d.active,

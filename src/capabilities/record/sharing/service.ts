@@ -2,7 +2,7 @@
 // capabilities call requireChild() for a record page and visibleChildIds() for lists, search,
 // counts and exports, so a child outside the rule does not exist for that person anywhere.
 import { sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
-import type { Db } from '../../../platform/db/database.js';
+import { PREPARED, type Db } from '../../../platform/db/database.js';
 import type { CurrentUser } from '../../../platform/auth/current-user.js';
 import { ForbiddenError, NotFoundError } from '../../../platform/http/errors.js';
 import { todayInLondon } from '../../../platform/dates.js';
@@ -138,7 +138,10 @@ export function accessFrom(row: AccessRow | undefined): Access {
 
 /** What one child's record allows this person, worked out in one query by the database (accessOf). */
 async function readAccess(db: Db, viewer: Viewer, childId: string, now: Date): Promise<AccessRow | undefined> {
-  const { rows } = await sql<AccessRow>`select a.* from children c cross join lateral (${accessOf(viewer, 'c', now)}) a where c.id = ${childId}`.execute(db);
+  const { rows } =
+    await sql<AccessRow>`${sql.raw(PREPARED)} select a.* from children c cross join lateral (${accessOf(viewer, 'c', now)}) a where c.id = ${childId}`.execute(
+      db,
+    );
   return rows[0];
 }
 
