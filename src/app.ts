@@ -212,7 +212,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   const oidc = createOidc(config);
-  const routeDeps = { db, renderPage: pages.renderPage, renderError: pages.renderError };
+  const routeDeps = { db, readDb: database.readDb, renderPage: pages.renderPage, renderError: pages.renderError };
   const capabilityDeps = { config, notifier: deps.notifier, jobs: deps.jobs };
   const capabilities: RouteSpec[][] = [
     healthRoutes(database),

@@ -36,6 +36,11 @@ const base = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
     .optional(),
+  /** A read replica of DATABASE_URL: dashboards, reports and exports read from it (docs/operations.md). */
+  DATABASE_READ_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+    .optional(),
   JOINTLY_DATA_DIR: z.string().min(1).default('./.jointly'),
   JOINTLY_SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   JOINTLY_TOTP_KEY: z
@@ -112,6 +117,8 @@ export interface Config {
   port: number;
   host: string;
   databaseUrl: string | undefined;
+  /** A read replica for dashboards, reports and exports; only with databaseUrl. */
+  databaseReadUrl: string | undefined;
   dataDir: string;
   sessionSecret: string;
   /** AES-256 key for security-code secrets at rest; the published demo key outside production. */
@@ -188,6 +195,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (notifyParts.some(Boolean) && !notifyParts.every(Boolean)) {
     problems.push('NOTIFY_API_KEY: set NOTIFY_API_KEY, NOTIFY_EMAIL_TEMPLATE_ID and NOTIFY_SMS_TEMPLATE_ID together, or none of them');
   }
+  if (e.DATABASE_READ_URL && !e.DATABASE_URL) problems.push('DATABASE_READ_URL: a read replica needs DATABASE_URL too (the embedded database has no replicas)');
   if (problems.length) {
     throw new ConfigError(`Jointly cannot start: the environment is not valid.\n${problems.map((p) => `  ${p}`).join('\n')}`);
   }
@@ -196,6 +204,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
+    databaseReadUrl: e.DATABASE_READ_URL,
     dataDir: e.JOINTLY_DATA_DIR,
     sessionSecret: e.JOINTLY_SESSION_SECRET ?? DEMO_SESSION_SECRET,
     totpKey: e.JOINTLY_TOTP_KEY ?? DEMO_TOTP_KEY,

@@ -35,7 +35,7 @@ export function auditCheckpointing(config: Config, log: Log = pino({ level: conf
  * outbox keeps them with their links removed. Production mode always has Notify (config.ts).
  */
 export async function openRuntime(config: Config, opts: { migrate?: boolean; deliver?: Delivery; log?: Log } = {}): Promise<Runtime> {
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, databaseReadUrl: config.databaseReadUrl, dataDir: config.dataDir });
   if (opts.migrate !== false) await migrate(database);
   const notifier = config.notify
     ? new GovukNotifyNotifier(config.notify.apiKey, { email: config.notify.emailTemplateId, sms: config.notify.smsTemplateId })

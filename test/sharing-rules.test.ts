@@ -1,6 +1,7 @@
-// The sharing rule twice over: the pure rule (accessFor over loadSharingFacts) and its SQL twin
-// (visibleChildIds, used by lists, search, counts and exports) must agree for any facts about a
-// child and any viewer. Random facts are written to a real database (PGlite, and PostgreSQL
+// The sharing rule three times over: the pure rule (accessFor over loadSharingFacts), its SQL
+// twin for lists, search, counts and exports (visibleChildIds) and its SQL twin for a record page,
+// section by section (accessOf, behind childAccess and requireChild), must agree for any facts
+// about a child and any viewer. Random facts are written to a real database (PGlite, and PostgreSQL
 // when the run has one); each run also checks that access is never wider than consent, a
 // lawful basis or emergency access allows, against a plain model built from the facts generated.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +12,8 @@ import { DEMO_USERS, seedDemo } from '../src/demo/seed.js';
 import { todayInLondon } from '../src/platform/dates.js';
 import { ROLES } from '../src/platform/access/roles.js';
 import { accessFor, hasCaseworkRole, SECTION_KEYS, type Viewer } from '../src/capabilities/record/sharing/rules.js';
-import { loadSharingFacts, visibleChildIds } from '../src/capabilities/record/sharing/service.js';
+import { sql } from 'kysely';
+import { accessOf, childAccess, loadSharingFacts, visibleChildIds, type AccessRow } from '../src/capabilities/record/sharing/service.js';
 
 const RUNS = 60;
 const MINUTE = 60_000;
@@ -225,8 +227,18 @@ describe.each(databaseKinds())('the SQL sharing rule agrees with the pure rule o
           const listed = await visibleChildIds(database.db, viewer, now).where('c.id', '=', childId).execute();
           const where = { viewer, spec };
           expect(listed.length === 1, JSON.stringify(where)).toBe(access.visible);
+          // The record page's twin: the same verdict, the same sections and the same way in.
+          expect(await childAccess(database.db, viewer, childId, now), JSON.stringify(where)).toEqual(access);
+          const { rows } =
+            await sql<AccessRow>`select a.* from children c cross join lateral (${accessOf(viewer, 'c', now)}) a where c.id = ${childId}`.execute(database.db);
 
           const m = model(spec, viewer, today);
+          // Section by section, even when the core record is not among them: what the facts give, no more and no less.
+          const sqlSections = new Set(rows[0]!.sections);
+          if (!hasCaseworkRole(viewer)) expect(sqlSections.size, JSON.stringify(where)).toBe(0);
+          else if (m.emergency) expect(sqlSections, JSON.stringify(where)).toEqual(new Set(SECTION_KEYS));
+          else if (!m.involved) expect(sqlSections.size, JSON.stringify(where)).toBe(0);
+          else expect(sqlSections, JSON.stringify(where)).toEqual(new Set([...m.allowedSections].filter((s) => (SECTION_KEYS as string[]).includes(s))));
           if (!hasCaseworkRole(viewer)) expect(access.visible, 'no casework role, nothing').toBe(false);
           if (!m.emergency) {
             // Not involved and no emergency access: the child does not exist for them.

@@ -15,9 +15,10 @@ export interface Machine {
 
 export interface Target {
   metric: string;
-  /** The figure must be at most this (`max`) or strictly below it (`below`). */
+  /** The figure must be at most this (`max`), strictly below it (`below`) or at least this (`min`). */
   max?: number;
   below?: number;
+  min?: number;
   value: number;
   met: boolean;
 }
@@ -52,8 +53,8 @@ export function machineLoad() {
   return { load_average_1m: Math.round(loadavg()[0]! * 100) / 100, free_memory_gb: Math.round((freemem() / 1024 ** 3) * 10) / 10 };
 }
 
-export function target(metric: string, value: number, rule: { max: number } | { below: number }): Target {
-  const met = 'max' in rule ? value <= rule.max : value < rule.below;
+export function target(metric: string, value: number, rule: { max: number } | { below: number } | { min: number }): Target {
+  const met = 'max' in rule ? value <= rule.max : 'below' in rule ? value < rule.below : value >= rule.min;
   return { metric, ...rule, value, met };
 }
 

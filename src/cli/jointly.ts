@@ -18,7 +18,7 @@ import { paths } from '../paths.js';
 
 async function withDatabase<T>(fn: (db: Awaited<ReturnType<typeof openDatabase>>, config: ReturnType<typeof loadConfig>) => Promise<T>): Promise<T> {
   const config = loadConfig();
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, databaseReadUrl: config.databaseReadUrl, dataDir: config.dataDir });
   try {
     return await fn(database, config);
   } finally {
@@ -44,10 +44,14 @@ export function buildCli(): Command {
 
   program
     .command('prepare')
-    .description('prepare the starting copy of the embedded database, so a first start is quick (npm run build does this)')
+    .description('prepare the starting copy of the embedded database and compile the templates, so a first start is quick (npm run build does this)')
     .action(async () => {
       const { ensureTemplate } = await import('../platform/db/prepare-template.js');
       console.log(`Prepared ${await ensureTemplate()}`);
+      // The built app's templates, compiled once here rather than on each template's first use.
+      const { writeCompiledViews } = await import('../platform/views/compiled.js');
+      const views = writeCompiledViews();
+      if (views) console.log(`Compiled the templates into ${views}`);
     });
 
   program

@@ -8,7 +8,7 @@ import { OutboxNotifier, type Message } from '../../src/platform/notify/notify.j
 import { createJobs, type Jobs } from '../../src/platform/jobs/jobs.js';
 import { seedDemo, DEMO_PASSWORD } from '../../src/demo/seed.js';
 import { openTestDatabase, type DbKind } from './db.js';
-import type { Database } from '../../src/platform/db/database.js';
+import { withReadReplica, type Database, type OpenOptions } from '../../src/platform/db/database.js';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,9 +34,11 @@ export interface TestApp {
 export async function buildTestApp(
   kind: DbKind,
   env: Record<string, string> = {},
-  opts: { demo?: boolean; logger?: FastifyServerOptions['logger'] } = {},
+  opts: { demo?: boolean; logger?: FastifyServerOptions['logger']; log?: OpenOptions['log']; readReplicaUrl?: string; database?: Database } = {},
 ): Promise<TestApp> {
-  const database = await openTestDatabase(kind);
+  const primary = opts.database ?? (await openTestDatabase(kind, opts.log ? { log: opts.log } : {}));
+  // A read replica for dashboards, reports and exports (DATABASE_READ_URL), when asked for.
+  const database = opts.readReplicaUrl ? await withReadReplica(primary, opts.readReplicaUrl, 2, opts.log ? { log: opts.log } : {}) : primary;
   if (opts.demo !== false) await seedDemo(database.db);
   const config = loadConfig({ LOG_LEVEL: 'silent', JOINTLY_BASE_URL: 'http://localhost:3000', ...env });
   const jobs = createJobs(database.db, { error() {} });

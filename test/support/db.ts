@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { openPGlite, openPostgres, type Database } from '../../src/platform/db/database.js';
+import { openPGlite, openPostgres, type Database, type OpenOptions } from '../../src/platform/db/database.js';
 import { migrate } from '../../src/platform/db/migrate.js';
 
 export type DbKind = 'pglite' | 'postgres';
@@ -13,9 +13,9 @@ export function databaseKinds(): DbKind[] {
   return inject('postgres') ? ['pglite', 'postgres'] : ['pglite'];
 }
 
-export async function openTestDatabase(kind: DbKind): Promise<Database & { url?: string }> {
+export async function openTestDatabase(kind: DbKind, opts: OpenOptions = {}): Promise<Database & { url?: string }> {
   if (kind === 'pglite') {
-    const database = await openPGlite(undefined);
+    const database = await openPGlite(undefined, opts);
     await migrate(database);
     return database;
   }
@@ -28,7 +28,7 @@ export async function openTestDatabase(kind: DbKind): Promise<Database & { url?:
   await admin.end();
   const url = new URL(info.adminUrl);
   url.pathname = `/${name}`;
-  const database = await openPostgres(url.toString(), 5);
+  const database = await openPostgres(url.toString(), 5, opts);
   const close = database.close.bind(database);
   return {
     ...database,

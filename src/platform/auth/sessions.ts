@@ -2,7 +2,7 @@
 // SHA-256 is the key, so a stolen database copy cannot be replayed as a cookie.
 import { createHash, randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import type { Db } from '../db/database.js';
+import { PREPARED, type Db } from '../db/database.js';
 import { permissionsOf, type Role } from '../access/roles.js';
 import type { CurrentUser, SessionProblem } from './current-user.js';
 
@@ -50,8 +50,10 @@ export type SessionLookup =
 /** Finds the session for a token, ending it when it has timed out or its person has left. */
 export async function lookupSession(db: Db, token: string, policy: SessionPolicy, now = new Date()): Promise<SessionLookup> {
   const idHash = hashToken(token);
+  // Every signed-in request asks: prepared once per connection (database.ts, PREPARED).
   const row = await db
     .selectFrom('sessions as s')
+    .modifyFront(sql.raw(PREPARED))
     .innerJoin('users as u', 'u.id', 's.user_id')
     .innerJoin('organisations as o', 'o.id', 'u.organisation_id')
     .select([

@@ -1,7 +1,8 @@
 // One way to open the system of record: PostgreSQL when a URL is given, embedded PGlite otherwise.
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
+import { Kysely, PostgresDialect, sql, type LogConfig, type Transaction } from 'kysely';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import { PGliteDialect } from './pglite-dialect.js';
@@ -16,6 +17,12 @@ export type Queryable = Kysely<DB>;
 export interface Database {
   kind: 'postgres' | 'pglite';
   db: Db;
+  /**
+   * Where dashboards, reports and exports read: a read replica when DATABASE_READ_URL is set
+   * (withReadReplica), otherwise the same as `db`. Nothing that writes, or must read its own
+   * writes, uses it; their audit entries go to `db`.
+   */
+  readDb: Db;
   /** Runs a script of several statements, outside Kysely (migrations). */
   runScript(sqlText: string): Promise<void>;
   /**
@@ -38,7 +45,36 @@ const DATE_OID = 1082;
 pg.types.setTypeParser(DATE_OID, (v) => v);
 const pgliteParsers = { [DATE_OID]: (v: string) => v };
 
-export function openPostgres(url: string, poolSize = 10): Promise<Database> {
+/** `log`: Kysely's query log, called for every statement sent (BEGIN and COMMIT too): for tests that count round trips. */
+export interface OpenOptions {
+  log?: LogConfig;
+}
+
+/**
+ * Marks a statement to be prepared once per connection and then only executed: for a large query
+ * on a hot path (the record page, the session lookup), whose planning costs PostgreSQL more than
+ * running it. Put it first in the SQL text, or just after `select` (Kysely's modifyFront). Only for statements whose text is fixed (the values are parameters), so
+ * each connection keeps a handful of plans.
+ */
+export const PREPARED = '/* prepared */';
+
+/**
+ * Has the pool's connections prepare statements marked PREPARED, named by a digest of their text
+ * (PostgreSQL keeps each plan for the life of the connection). Everything else runs as before.
+ */
+function prepareMarkedStatements(pool: pg.Pool) {
+  pool.on('connect', (client) => {
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    (client as unknown as { query: (...args: unknown[]) => unknown }).query = (text: unknown, values?: unknown) =>
+      typeof text === 'string' && (text.startsWith(PREPARED) || text.startsWith(`select ${PREPARED}`))
+        ? query({ name: `jointly_${createHash('sha1').update(text).digest('hex')}`, text, values })
+        : values === undefined
+          ? query(text)
+          : query(text, values);
+  });
+}
+
+export function openPostgres(url: string, poolSize = 10, opts: OpenOptions = {}): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
   pool.on('error', () => {
     /* an idle client lost its connection; the pool replaces it */
@@ -48,10 +84,12 @@ export function openPostgres(url: string, poolSize = 10): Promise<Database> {
   pool.on('connect', (client) => {
     client.on('error', () => undefined);
   });
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  prepareMarkedStatements(pool);
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), ...(opts.log ? { log: opts.log } : {}) });
   return Promise.resolve({
     kind: 'postgres',
     db,
+    readDb: db,
     async runScript(text) {
       await pool.query(text);
     },
@@ -85,11 +123,11 @@ export function openPostgres(url: string, poolSize = 10): Promise<Database> {
 }
 
 /** `fromTemplate: false` starts a new database empty (initdb), for tests of migrations themselves. */
-export async function openPGlite(dataDir: string | undefined, opts: { fromTemplate?: boolean } = {}): Promise<Database> {
+export async function openPGlite(dataDir: string | undefined, opts: { fromTemplate?: boolean } & OpenOptions = {}): Promise<Database> {
   const useTemplate = opts.fromTemplate !== false;
   if (!dataDir) {
     const template = useTemplate ? readTemplate() : undefined;
-    return openPGliteWith(await PGlite.create({ parsers: pgliteParsers, ...(template ? { loadDataDir: template } : {}) }));
+    return openPGliteWith(await PGlite.create({ parsers: pgliteParsers, ...(template ? { loadDataDir: template } : {}) }), undefined, opts);
   }
   const dir = resolve(dataDir);
   mkdirSync(dir, { recursive: true });
@@ -140,8 +178,8 @@ function isAlive(pid: number): boolean {
 }
 
 /** Wraps an open PGlite; `release` runs when it is closed (the folder lock). */
-export function openPGliteWith(pgl: PGlite, release: () => void = () => undefined): Database & { dumpDataDir(): Promise<Blob> } {
-  const db = new Kysely<DB>({ dialect: new PGliteDialect(pgl) });
+export function openPGliteWith(pgl: PGlite, release: () => void = () => undefined, opts: OpenOptions = {}): Database & { dumpDataDir(): Promise<Blob> } {
+  const db = new Kysely<DB>({ dialect: new PGliteDialect(pgl), ...(opts.log ? { log: opts.log } : {}) });
   const script = async (text: string) => {
     const res = await pgl.exec(text);
     return (res.at(-1)?.rows ?? []) as Record<string, unknown>[];
@@ -152,6 +190,7 @@ export function openPGliteWith(pgl: PGlite, release: () => void = () => undefine
   return {
     kind: 'pglite',
     db,
+    readDb: db,
     async runScript(text) {
       await script(text);
     },
@@ -188,6 +227,31 @@ async function pingWith(db: Db, timeoutMs: number): Promise<boolean> {
   }
 }
 
-export function openDatabase(opts: { databaseUrl?: string | undefined; dataDir?: string | undefined }): Promise<Database> {
-  return opts.databaseUrl ? openPostgres(opts.databaseUrl) : openPGlite(opts.dataDir);
+/**
+ * `database` with a read replica (a second pool on `readUrl`) for dashboards, reports and
+ * exports (`readDb`); closing it closes both.
+ */
+export async function withReadReplica(database: Database, readUrl: string, poolSize = 10, opts: OpenOptions = {}): Promise<Database> {
+  const replica = await openPostgres(readUrl, poolSize, opts);
+  return {
+    ...database,
+    readDb: replica.db,
+    async close() {
+      try {
+        await replica.close();
+      } finally {
+        await database.close();
+      }
+    },
+  };
+}
+
+export async function openDatabase(opts: {
+  databaseUrl?: string | undefined;
+  databaseReadUrl?: string | undefined;
+  dataDir?: string | undefined;
+}): Promise<Database> {
+  if (!opts.databaseUrl) return openPGlite(opts.dataDir);
+  const primary = await openPostgres(opts.databaseUrl);
+  return opts.databaseReadUrl ? withReadReplica(primary, opts.databaseReadUrl) : primary;
 }

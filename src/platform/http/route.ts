@@ -35,6 +35,12 @@ export interface RouteContext<U extends CurrentUser | null = CurrentUser | null>
   req: FastifyRequest;
   reply: FastifyReply;
   db: Db;
+  /**
+   * Where dashboards, reports and exports read: the read replica when DATABASE_READ_URL is set,
+   * otherwise `db` itself (the route's transaction, when it has one). Never for writes, nor for
+   * anything that must see this request's own writes; the audit entry always goes to `db`.
+   */
+  readDb: Db;
   user: U;
   body: Record<string, unknown>;
   params: Readonly<Record<string, string>>;
@@ -99,6 +105,8 @@ declare module 'fastify' {
 
 export interface RouteDeps {
   db: Db;
+  /** The read replica, or the same as `db` (see RouteContext.readDb). */
+  readDb?: Db;
   renderPage: (req: FastifyRequest, reply: FastifyReply, view: string, data?: Record<string, unknown>) => string;
   renderError: (req: FastifyRequest, reply: FastifyReply, status: number, override?: { title: string; paragraphs: string[] }) => string;
 }
@@ -229,6 +237,7 @@ async function handle(route: RouteSpec, deps: RouteDeps, req: FastifyRequest, re
     req,
     reply,
     db: deps.db,
+    readDb: deps.readDb ?? deps.db,
     user,
     body: (req.body ?? {}) as Record<string, unknown>,
     params,
@@ -261,7 +270,8 @@ async function handle(route: RouteSpec, deps: RouteDeps, req: FastifyRequest, re
             children: ctx.audit.children ?? [],
           });
         };
-        const r = await spec.handler({ ...ctx, db: tx, auditNow: write });
+        const readDb = deps.readDb && deps.readDb !== deps.db ? deps.readDb : tx;
+        const r = await spec.handler({ ...ctx, db: tx, readDb, auditNow: write });
         const status = 'status' in r && r.status ? r.status : 200;
         if (!written && (status < 400 || ctx.audit.result === 'denied')) await write();
         return r;

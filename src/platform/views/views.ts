@@ -1,7 +1,11 @@
 // Nunjucks with the GOV.UK Design System. Autoescape is on: user text goes through `text`, never `html`.
+import { posix } from 'node:path';
 import nunjucks from 'nunjucks';
-import { projectPath } from '../paths-on-disk.js';
 import { paths } from '../../paths.js';
+import { ENVIRONMENT_OPTIONS, readCompiledViews, VIEW_ROOTS } from './compiled.js';
+
+const DATE_TIME = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/London' });
+const DATE = new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeZone: 'Europe/London' });
 
 export type Render = (template: string, context: Record<string, unknown>) => string;
 
@@ -19,14 +23,34 @@ export function trimFilter(s: unknown, nunjucksTrim: (s: unknown) => unknown): u
   return nunjucksTrim(s);
 }
 
-export function createViews(opts: { watch?: boolean } = {}): Render {
-  const env = new nunjucks.Environment(
-    new nunjucks.FileSystemLoader(
-      [projectPath('src/platform/views/templates'), projectPath('src/capabilities'), projectPath('node_modules/govuk-frontend/dist')],
-      { watch: opts.watch ?? false, noCache: false },
-    ),
-    { autoescape: true, throwOnUndefined: false },
-  );
+/** A loader of templates compiled ahead of time (compiled.ts), each turned into code on first use. */
+class CompiledLoader extends nunjucks.Loader {
+  constructor(private readonly code: Record<string, string>) {
+    super();
+  }
+  getSource(name: string) {
+    const code = this.code[name];
+    if (code === undefined) return null as unknown as nunjucks.LoaderSource;
+    // The code nunjucks itself would make from the template and run the same way.
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    const make = new Function(code) as () => unknown;
+    const obj = make();
+    return { src: { type: 'code', obj }, path: name, noCache: false } as unknown as nunjucks.LoaderSource;
+  }
+  /** A relative name ("../../macros/attributes.njk", as govuk-frontend's macros use) from the name of the template using it. */
+  override resolve(from: string, to: string): string {
+    return posix.normalize(posix.join(posix.dirname(from), to));
+  }
+}
+
+/**
+ * The views. `compiled`: templates compiled at build time (compiled.ts); by default the built
+ * app's, when it has them. Any template not among them is read from its file.
+ */
+export function createViews(opts: { watch?: boolean; compiled?: Record<string, string> | null } = {}): Render {
+  const compiled = opts.watch ? null : opts.compiled === undefined ? readCompiledViews() : opts.compiled;
+  const files = new nunjucks.FileSystemLoader(VIEW_ROOTS, { watch: opts.watch ?? false, noCache: false });
+  const env = new nunjucks.Environment(compiled ? [new CompiledLoader(compiled), files] : files, { ...ENVIRONMENT_OPTIONS });
   env.addGlobal('paths', paths);
   const nunjucksTrim = env.getFilter('trim');
   env.addFilter('trim', (s: unknown) => trimFilter(s, nunjucksTrim));
@@ -35,11 +59,8 @@ export function createViews(opts: { watch?: boolean } = {}): Render {
     const e = errors?.find((x) => x.href === `#${field}`);
     return e ? { text: e.text } : undefined;
   });
-  env.addFilter('dateTime', (d: Date | string | null | undefined) =>
-    d ? new Date(d).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/London' }) : '',
-  );
-  env.addFilter('date', (d: Date | string | null | undefined) =>
-    d ? new Date(d).toLocaleDateString('en-GB', { dateStyle: 'long', timeZone: 'Europe/London' }) : '',
-  );
+  // Formatters made once: toLocaleString with options makes a new one on every call.
+  env.addFilter('dateTime', (d: Date | string | null | undefined) => (d ? DATE_TIME.format(new Date(d)) : ''));
+  env.addFilter('date', (d: Date | string | null | undefined) => (d ? DATE.format(new Date(d)) : ''));
   return (template, context) => env.render(template, context);
 }

@@ -2,6 +2,7 @@
 // explanation, and the decisions, which are kept as must-link / cannot-link for the linker so the
 // same pair is never asked again. "Same person" merges the two records (the older keeps its id);
 // a merge can be undone. Also the provenance of a child's values for the record page.
+import { sql, type Expression } from 'kysely';
 import type { Db } from '../../../platform/db/database.js';
 import { NotFoundError, ValidationError } from '../../../platform/http/errors.js';
 import type { FieldExplanation } from '../../../linker/types.js';
@@ -186,36 +187,41 @@ export interface FieldProvenance {
   values: { value: string; current: boolean; sources: { name: string; recordId: string | null; suppliedAt: Date }[] }[];
 }
 
-export async function provenance(db: Db, childId: string) {
-  const child = await db.selectFrom('children').selectAll().where('id', '=', childId).executeTakeFirst();
-  if (!child) throw new NotFoundError('child');
-  const rows = await db
-    .selectFrom('child_field_values as v')
-    .leftJoin('source_records as r', 'r.id', 'v.source_record_id')
-    .leftJoin('import_sources as s', 's.id', 'r.source_id')
-    .select(['v.field', 'v.value', 'v.supplied_at', 'v.merge_id', 's.name as source_name', 'r.record_id'])
-    .where('v.child_id', '=', childId)
-    .orderBy('v.supplied_at')
-    .orderBy('v.id')
-    .execute();
-  const sources = await db
-    .selectFrom('source_records as r')
-    .innerJoin('import_sources as s', 's.id', 'r.source_id')
-    .select(['s.name', 's.kind', 'r.record_id', 'r.first_seen_at', 'r.last_seen_at'])
-    .where('r.child_id', '=', childId)
-    .orderBy('s.name')
-    .execute();
-  const merges = await db
-    .selectFrom('child_merges')
-    .select(['id', 'merged_at', 'unmerged_at'])
-    .where('kept_child_id', '=', childId)
-    .orderBy('merged_at')
-    .execute();
+/** The rows provenanceSql() reads, as JSON (times as ISO text). */
+export interface ProvenanceJson {
+  values: { field: string; value: string; supplied_at: string; merge_id: string | null; source_name: string | null; record_id: string | null }[];
+  sources: { name: string; kind: string; record_id: string; first_seen_at: string; last_seen_at: string }[];
+  merges: { id: string; merged_at: string; unmerged_at: string | null }[];
+}
+
+/**
+ * Where the values of the child whose id is `childId` (a column or a value) came from, as one
+ * JSON value (ProvenanceJson), for a page that reads the child in one query (the record page);
+ * provenanceOf() turns it into what the page shows.
+ */
+export const provenanceSql = (childId: Expression<string>) => sql<ProvenanceJson>`json_build_object(
+  'values', coalesce((select json_agg(json_build_object('field', v.field, 'value', v.value, 'supplied_at', v.supplied_at, 'merge_id', v.merge_id,
+                                                        'source_name', s.name, 'record_id', r.record_id) order by v.supplied_at, v.id)
+                      from child_field_values v
+                      left join source_records r on r.id = v.source_record_id
+                      left join import_sources s on s.id = r.source_id
+                      where v.child_id = ${childId}), '[]'::json),
+  'sources', coalesce((select json_agg(json_build_object('name', s.name, 'kind', s.kind, 'record_id', r.record_id,
+                                                         'first_seen_at', r.first_seen_at, 'last_seen_at', r.last_seen_at) order by s.name)
+                       from source_records r join import_sources s on s.id = r.source_id
+                       where r.child_id = ${childId}), '[]'::json),
+  'merges', coalesce((select json_agg(json_build_object('id', m.id, 'merged_at', m.merged_at, 'unmerged_at', m.unmerged_at) order by m.merged_at)
+                      from child_merges m where m.kept_child_id = ${childId}), '[]'::json))`;
+
+/** What the record page shows of provenanceSql()'s answer for `child` (the child's row as stored). */
+export function provenanceOf(child: object, p: ProvenanceJson) {
+  const sources = p.sources.map((r) => ({ ...r, first_seen_at: new Date(r.first_seen_at), last_seen_at: new Date(r.last_seen_at) }));
+  const merges = p.merges.map((m) => ({ id: m.id, merged_at: new Date(m.merged_at), unmerged_at: m.unmerged_at === null ? null : new Date(m.unmerged_at) }));
   const fields: FieldProvenance[] = [];
   for (const f of FIELD_KEYS) {
-    const here = rows.filter((r) => r.field === f);
+    const here = p.values.filter((r) => r.field === f);
     if (!here.length) continue;
-    const currentRaw = (child as unknown as Record<string, unknown>)[FIELDS[f].column];
+    const currentRaw = (child as Record<string, unknown>)[FIELDS[f].column];
     const current = currentRaw === null || currentRaw === undefined ? null : textOf(currentRaw);
     const byValue = new Map<string, FieldProvenance['values'][number]>();
     for (const r of here) {
@@ -226,4 +232,17 @@ export async function provenance(db: Db, childId: string) {
     fields.push({ field: f, label: FIELDS[f].label, current, values: [...byValue.values()].sort((a, b) => Number(b.current) - Number(a.current)) });
   }
   return { sources, fields, merges };
+}
+
+/** Where each value of a child's record came from, read on its own (one query). */
+export async function provenance(db: Db, childId: string) {
+  const child = await db
+    .selectFrom('children as c')
+    .selectAll('c')
+    .select(provenanceSql(sql.ref('c.id')).as('provenance'))
+    .where('c.id', '=', childId)
+    .executeTakeFirst();
+  if (!child) throw new NotFoundError('child');
+  const { provenance: p, ...row } = child;
+  return provenanceOf(row, p);
 }

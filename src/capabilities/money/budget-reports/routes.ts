@@ -61,7 +61,7 @@ const invalid = (_ctx: RouteContext, errors: FieldError[]) => ({
 
 async function chosenYear(ctx: RouteContext, year: number | undefined) {
   const current = financialYearOf(todayInLondon());
-  const years = yearChoices(await yearsInUse(ctx.db), current);
+  const years = yearChoices(await yearsInUse(ctx.readDb), current);
   const fy = year ?? current;
   if (!years.includes(fy))
     throw new ValidationError([{ text: `There is no money recorded for ${financialYearLabel(fy)}. Choose a financial year from the list`, href: '#year' }]);
@@ -71,7 +71,7 @@ async function chosenYear(ctx: RouteContext, year: number | undefined) {
 /** The child as this person may see them: a name and a link when the sharing rule allows it, otherwise the finance reference. */
 async function childShown(ctx: RouteContext, childId: string | null) {
   if (!childId) return null;
-  const visible = ctx.user ? await childIfVisible(ctx.db, viewerOf(ctx.user), childId) : null;
+  const visible = ctx.user ? await childIfVisible(ctx.readDb, viewerOf(ctx.user), childId) : null;
   if (visible) {
     ctx.audit.children = [...(ctx.audit.children ?? []), childId];
     return { reference: childReference(childId), name: `${visible.given_name} ${visible.family_name}`, href: paths.budgetReports.child(childId) };
@@ -106,17 +106,17 @@ function shareTables(sections: ReturnType<typeof shareSections>, fy: number): Ta
 export function budgetReportsRoutes(_deps: CapabilityDeps): RouteSpec[] {
   async function board(ctx: RouteContext, year: number | undefined) {
     const { fy, yearItems } = await chosenYear(ctx, year);
-    const [ref, rows, agreed] = await Promise.all([referenceData(ctx.db), boardRows(ctx.db, fy), agreedShares(ctx.db, fy)]);
+    const [ref, rows, agreed] = await Promise.all([referenceData(ctx.readDb), boardRows(ctx.readDb, fy), agreedShares(ctx.readDb, fy)]);
     return { fy, yearItems, ref, sections: boardSections(rows, ref, fy), shares: shareSections(rows, agreed, ref, fy), rows };
   }
 
   async function spend(ctx: RouteContext, fy: number) {
     const drill = canDrill(ctx);
     const [needs, localities, services, packages] = await Promise.all([
-      spendBy(ctx.db, fy, 'need'),
-      spendBy(ctx.db, fy, 'locality'),
-      spendBy(ctx.db, fy, 'service'),
-      packagesInYear(ctx.db, fy),
+      spendBy(ctx.readDb, fy, 'need'),
+      spendBy(ctx.readDb, fy, 'locality'),
+      spendBy(ctx.readDb, fy, 'service'),
+      packagesInYear(ctx.readDb, fy),
     ]);
     // Unit costs by service: children counted for protection, like the other breakdowns.
     const byService = new Map<string, { label: string; children: Set<string>; unitCosts: number[]; weekly: number[] }>();
@@ -232,7 +232,7 @@ export function budgetReportsRoutes(_deps: CapabilityDeps): RouteSpec[] {
         const { fy, yearItems } = await chosenYear(ctx, form.year);
         const page = form.page ?? 1;
         const s = await spend(ctx, fy);
-        const perChild = ctx.user ? await spendPerVisibleChild(ctx.db, viewerOf(ctx.user), fy, page) : { total: 0, rows: [] };
+        const perChild = ctx.user ? await spendPerVisibleChild(ctx.readDb, viewerOf(ctx.user), fy, page) : { total: 0, rows: [] };
         // The children whose figures this page shows: each one's "who has looked" lists this view.
         ctx.audit.children = perChild.rows.map((r) => r.id);
         ctx.audit.details = { financialYear: fy, childrenShown: perChild.rows.length, page };
@@ -324,7 +324,7 @@ export function budgetReportsRoutes(_deps: CapabilityDeps): RouteSpec[] {
         const form = parseForm(entriesForm, ctx.query);
         const { fy } = await chosenYear(ctx, form.year);
         const page = form.page ?? 1;
-        const ref = await referenceData(ctx.db);
+        const ref = await referenceData(ctx.readDb);
         const filter = {
           financialYear: fy,
           measure: form.measure,
@@ -340,10 +340,10 @@ export function budgetReportsRoutes(_deps: CapabilityDeps): RouteSpec[] {
         // A service the spend page hides (fewer than 5 children, or hidden to protect one) has no
         // drill-down either: its entries would name the few children's references the page protects.
         if (form.service) {
-          const shown = protectGroups(await spendBy(ctx.db, fy, 'service')).find((g) => g.key === form.service);
+          const shown = protectGroups(await spendBy(ctx.readDb, fy, 'service')).find((g) => g.key === form.service);
           if (!shown || shown.shown !== 'shown') throw new NotFoundError('service');
         }
-        const found = await entriesFor(ctx.db, filter, page);
+        const found = await entriesFor(ctx.readDb, filter, page);
         const children = new Map<string, Awaited<ReturnType<typeof childShown>>>();
         for (const e of found.entries) if (e.childId && !children.has(e.childId)) children.set(e.childId, await childShown(ctx, e.childId));
         const accounts = MEASURE_ACCOUNTS[filter.measure];
@@ -414,7 +414,7 @@ export function budgetReportsRoutes(_deps: CapabilityDeps): RouteSpec[] {
       auditReads: true,
       handler: async (ctx) => {
         const id = /^[0-9]{1,15}$/.test(ctx.params.transactionId ?? '') ? Number(ctx.params.transactionId) : NaN;
-        const trail = await transactionTrail(ctx.db, id);
+        const trail = await transactionTrail(ctx.readDb, id);
         const t = trail.transaction;
         const children = new Map<string, Awaited<ReturnType<typeof childShown>>>();
         for (const e of trail.entries) if (e.child_id && !children.has(e.child_id)) children.set(e.child_id, await childShown(ctx, e.child_id));
@@ -460,7 +460,7 @@ export function budgetReportsRoutes(_deps: CapabilityDeps): RouteSpec[] {
       audit: 'budgets.reports.package',
       auditReads: true,
       handler: async (ctx) => {
-        const trail = await packageTrail(ctx.db, ctx.params.packageId);
+        const trail = await packageTrail(ctx.readDb, ctx.params.packageId);
         const child = await childShown(ctx, trail.pkg.child_id);
         ctx.audit.subjectType = 'package';
         ctx.audit.subjectId = trail.pkg.id;
@@ -495,7 +495,7 @@ export function budgetReportsRoutes(_deps: CapabilityDeps): RouteSpec[] {
       audit: 'budgets.reports.invoice',
       auditReads: true,
       handler: async (ctx) => {
-        const trail = await invoiceTrail(ctx.db, ctx.params.invoiceId);
+        const trail = await invoiceTrail(ctx.readDb, ctx.params.invoiceId);
         ctx.audit.subjectType = 'invoice';
         ctx.audit.subjectId = trail.invoice.id;
         ctx.audit.details = { invoice: trail.invoice.supplier_reference };
@@ -524,7 +524,7 @@ export function budgetReportsRoutes(_deps: CapabilityDeps): RouteSpec[] {
         const form = parseForm(yearForm, ctx.query);
         const fy = form.year ?? financialYearOf(todayInLondon());
         const childId = ctx.param('childId');
-        const money = await childMoney(ctx.db, childId, fy);
+        const money = await childMoney(ctx.readDb, childId, fy);
         const child = money.child;
         ctx.audit.details = { ...ctx.audit.details, financialYear: fy };
         return {

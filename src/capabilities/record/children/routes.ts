@@ -1,15 +1,15 @@
 // The core record of a child or young person: register (with the duplicate guard), view, edit, history.
 import type { RouteResult, RouteSpec, SignedInContext } from '../../../platform/http/route.js';
-import { ForbiddenError, NotFoundError, type FieldError } from '../../../platform/http/errors.js';
+import { NotFoundError, type FieldError } from '../../../platform/http/errors.js';
 import { todayInLondon, longDate } from '../../../platform/dates.js';
 import { paths } from '../../../paths.js';
 import type { CapabilityDeps } from '../../deps.js';
-import { childAccess, childPage, requireChild, viewerOf } from '../sharing/index.js';
+import { admitChild, childAccess, childPage, requireChild, viewerOf } from '../sharing/index.js';
 import { parseEditForm, parseRegisterForm } from './schema.js';
 import * as children from './service.js';
-import { provenance } from '../../linkage/matching-review/service.js';
-import { referralsOfChild, STATUS_NAMES } from '../../referral-and-panel/referrals/index.js';
-import { getDecision, requireDecisionReader, OUTCOMES } from '../../referral-and-panel/panel-decisions/index.js';
+import { provenanceOf, provenanceSql } from '../../linkage/matching-review/service.js';
+import { STATUS_NAMES } from '../../referral-and-panel/referrals/index.js';
+import { childReferralsSql, OUTCOMES, type ChildReferralJson } from '../../referral-and-panel/panel-decisions/index.js';
 import {
   childForNav,
   childFormData,
@@ -33,36 +33,23 @@ function registerPage(ctx: SignedInContext, values: Values, errors?: FieldError[
   return { view: `${V}register.njk`, data: { pageTitle: 'Register a child or young person', ...registerFormData(values, errors, ctx.user.organisationType) } };
 }
 
-/** Whether the person may read a decision: panel-decisions' own rule, as a yes or no. */
-async function mayReadDecision(ctx: SignedInContext, decisionId: string): Promise<boolean> {
-  try {
-    await requireDecisionReader(ctx.db, ctx.user, await getDecision(ctx.db, decisionId));
-    return true;
-  } catch (e) {
-    if (e instanceof ForbiddenError) return false;
-    throw e;
-  }
-}
-
 /**
  * The child's referrals and panel decisions for the record (references, dates, statuses and
  * outcomes only), linked only for those who may open the referral or the decision.
  */
-async function referralRows(ctx: SignedInContext, childId: string) {
+function referralRows(ctx: SignedInContext, referrals: readonly ChildReferralJson[]) {
   const triage = ctx.user.permissions.has('referrals:triage');
-  return Promise.all(
-    (await referralsOfChild(ctx.db, childId)).map(async (r) => ({
-      reference: r.reference,
-      href: triage ? paths.referrals.referral(r.id) : null,
-      received: longDate(r.received_on),
-      status: STATUS_NAMES[r.status],
-      decision: r.decision && {
-        outcome: OUTCOMES[r.decision.outcome],
-        decided: longDate(r.decision.decided_on),
-        href: (await mayReadDecision(ctx, r.decision.id)) ? paths.decisions.decision(r.decision.id) : null,
-      },
-    })),
-  );
+  return referrals.map((r) => ({
+    reference: r.reference,
+    href: triage ? paths.referrals.referral(r.id) : null,
+    received: longDate(r.received_on),
+    status: STATUS_NAMES[r.status as keyof typeof STATUS_NAMES],
+    decision: r.decision && {
+      outcome: OUTCOMES[r.decision.outcome],
+      decided: longDate(r.decision.decided_on),
+      href: r.decision.readable ? paths.decisions.decision(r.decision.id) : null,
+    },
+  }));
 }
 
 export function childrenRoutes(_deps: CapabilityDeps): RouteSpec[] {
@@ -149,15 +136,23 @@ export function childrenRoutes(_deps: CapabilityDeps): RouteSpec[] {
         return { redirect: `${paths.children.record(ids.childId)}?registered=1` };
       },
     }),
-    childPage({
+    {
+      // The record in one query (the child, the sharing rule, criteria, provenance and referrals),
+      // then the audit entry: see readRecord.
+      method: 'GET',
       url: paths.children.record(),
+      access: 'children:view',
       audit: 'children.record.view',
-      section: 'core',
-      purpose: 'viewing the record',
-      show: async (ctx, access) => {
+      auditReads: true,
+      handler: async (ctx) => {
         const today = todayInLondon();
-        const child = await children.getChild(ctx.db, ctx.param('id'));
-        const criteria = await children.criteriaMet(ctx.db, child.id);
+        const id = ctx.param('id');
+        const child = await children.readRecord(ctx.db, viewerOf(ctx.user), id, {
+          provenance: provenanceSql,
+          referrals: (childId) => childReferralsSql(childId, ctx.user),
+        });
+        const access = admitChild(ctx, id, child, 'core', 'viewing the record');
+        if (!child) throw new NotFoundError('child');
         return {
           view: `${V}record.njk`,
           data: {
@@ -165,7 +160,7 @@ export function childrenRoutes(_deps: CapabilityDeps): RouteSpec[] {
             child: childForNav(child),
             name: displayName(child),
             rows: recordRows(child, today),
-            criteria: criteria.map((c) => ({
+            criteria: child.criteria.map((c) => ({
               ...c,
               assessed: `${c.assessed_by ?? 'Someone no longer recorded'}${c.assessed_by_organisation ? `, ${c.assessed_by_organisation}` : ''}, ${longDate(c.assessed_on)}`,
             })),
@@ -174,13 +169,13 @@ export function childrenRoutes(_deps: CapabilityDeps): RouteSpec[] {
             registered: ctx.query.registered === '1',
             saved: ctx.query.saved,
             // Where each value came from (capabilities/matching-review): core fields, shown under the same rule.
-            provenance: await provenance(ctx.db, child.id),
-            referrals: await referralRows(ctx, child.id),
+            provenance: provenanceOf(child, child.provenance),
+            referrals: referralRows(ctx, child.referrals),
             referHref: ctx.user.permissions.has('referrals:make') ? `${paths.referrals.newReferral}?child=${child.id}` : null,
           },
         };
       },
-    }),
+    },
     {
       method: 'GET',
       url: paths.children.edit(),

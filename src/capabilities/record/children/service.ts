@@ -1,12 +1,12 @@
 // The core record of a child or young person: registering (with the duplicate guard), reading,
 // changing (with its history) and the common definition of disability. Access is decided by the
 // sharing capability; the routes call requireChild() before any of this shows or changes data.
-import { sql, type Insertable } from 'kysely';
-import type { Db } from '../../../platform/db/database.js';
+import { sql, type Expression, type Insertable, type RawBuilder } from 'kysely';
+import { PREPARED, type Db } from '../../../platform/db/database.js';
 import type { ChildrenTable } from '../../../platform/db/schema.js';
 import type { CurrentUser } from '../../../platform/auth/current-user.js';
 import { NotFoundError, StaleVersionError, ValidationError, type FieldError } from '../../../platform/http/errors.js';
-import { addRegistrationConsent, visibleChild } from '../sharing/index.js';
+import { accessOf, addRegistrationConsent, visibleChild, type AccessRow } from '../sharing/index.js';
 import { addFirstParent, createFamily } from '../family/service.js';
 import { startInvolvement } from '../involvements/service.js';
 import { recordChronologyEvent } from '../tell-it-once/index.js';
@@ -263,6 +263,63 @@ export async function getChild(db: Db, id: string) {
   return child;
 }
 export type ChildRow = Awaited<ReturnType<typeof getChild>>;
+
+/** A criterion the child meets, as readRecord() answers it (dates as 'YYYY-MM-DD'). */
+export interface CriterionMet {
+  id: string;
+  code: string;
+  description: string;
+  active: boolean;
+  assessed_on: string;
+  assessed_by: string | null;
+  assessed_by_organisation: string | null;
+}
+
+export type RecordRow<P, R> = ChildRow &
+  AccessRow & {
+    criteria: CriterionMet[];
+    provenance: P;
+    referrals: R;
+  };
+
+/**
+ * The record page in one query: the child with its locality and key worker, the criteria it
+ * meets, what other capabilities add to the page (`parts`: SQL on the child's id, `c.id`, such as
+ * where its values came from and its referrals), and the sharing rule for this person (accessOf,
+ * joined laterally, so it is decided once, in the database). A child they may not see, or that
+ * does not exist, comes back as undefined: nothing of it leaves the database. The caller passes
+ * the answer to admitChild(), which refuses it as not found and notes the audit.
+ */
+export async function readRecord<P, R>(
+  db: Db,
+  viewer: Viewer,
+  childId: string,
+  parts: { provenance: (childId: Expression<string>) => RawBuilder<P>; referrals: (childId: Expression<string>) => RawBuilder<R> },
+  now = new Date(),
+): Promise<RecordRow<P, R> | undefined> {
+  const id = sql.ref<string>('c.id');
+  // Prepared once per connection: planning this query costs PostgreSQL more than running it.
+  const { rows } = await sql<RecordRow<P, R>>`${sql.raw(PREPARED)}
+    select c.*, l.name as locality_name, kw.display_name as key_worker_name, kwo.name as key_worker_organisation,
+           a.sections, a.emergency_reason, a.emergency_until,
+           coalesce((select json_agg(json_build_object('id', d.id, 'code', d.code, 'description', d.description, 'active', d.active,
+                                                       'assessed_on', cc.assessed_on, 'assessed_by', u.display_name, 'assessed_by_organisation', o.name)
+                                     order by d.position, d.code)
+                     from child_criteria cc
+                     join disability_criteria d on d.id = cc.criterion_id
+                     left join users u on u.id = cc.assessed_by_user_id
+                     left join organisations o on o.id = cc.assessed_by_organisation_id
+                     where cc.child_id = c.id), '[]'::json) as criteria,
+           ${parts.provenance(id)} as provenance,
+           ${parts.referrals(id)} as referrals
+    from children c
+    cross join lateral (${accessOf(viewer, 'c', now)}) a
+    left join localities l on l.id = c.locality_id
+    left join users kw on kw.id = c.key_worker_user_id
+    left join organisations kwo on kwo.id = kw.organisation_id
+    where c.id = ${childId} and 'core' = any(a.sections)`.execute(db);
+  return rows[0];
+}
 
 /** The criteria of the common definition of disability this child meets, and who assessed them. */
 export const criteriaMet = (db: Db, childId: string) =>

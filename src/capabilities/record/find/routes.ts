@@ -123,7 +123,8 @@ export function findRoutes(_deps: CapabilityDeps): RouteSpec[] {
         const problems = format === 'csv' || format === 'xlsx' ? [] : [{ text: 'Choose to download the results as CSV or Excel', href: '#main-content' }];
         const { criteria, opts } = readSearch(ctx.query, problems);
         const now = new Date();
-        const rows = await exportChildren(ctx.db, viewerOf(ctx.user), criteria, opts.sort, opts.order, now);
+        // Read from the read replica when there is one (DATABASE_READ_URL); the audit entry goes to the primary.
+        const rows = await exportChildren(ctx.readDb, viewerOf(ctx.user), criteria, opts.sort, opts.order, now);
         ctx.audit.details = { format, filters: filtersUsed(criteria), rows: rows.length };
         ctx.audit.children = rows.map((r) => r.id);
         const name = `children-${todayInLondon(now)}.${format}`;

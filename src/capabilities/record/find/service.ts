@@ -17,7 +17,7 @@ import type { Db } from '../../../platform/db/database.js';
 import { todayInLondon } from '../../../platform/dates.js';
 import { visibleChild } from '../sharing/index.js';
 import type { Viewer } from '../sharing/index.js';
-import { queryKeys, scoreName, storedTokens } from './names.js';
+import { MATCH_THRESHOLD, queryKeys, scoreName, storedTokens, wordSimilarity } from './names.js';
 import { AGE_BANDS, birthDatesForAges, postcodePattern } from './rules.js';
 import type { ListOptions, Order, SearchCriteria, Sort } from './schema.js';
 
@@ -38,10 +38,15 @@ const narrows = (c: SearchCriteria) =>
  */
 const visibleOneByOne = (viewer: Viewer, now: Date) => sql<SqlBool>`coalesce((select true where ${visibleChild(viewer, 'c', now)}), false)`;
 
-/** Visible children matching every criterion except the name. */
-function matching(db: Db, viewer: Viewer, c: SearchCriteria, now: Date): Base {
+/**
+ * Visible children matching every criterion, the name through its keys (names.ts). `anyone`: the
+ * same without the sharing rule, only to list the names that share a key with the words typed
+ * (namesMatching), never to show or count a child.
+ */
+function matching(db: Db, viewer: Viewer, c: SearchCriteria, now: Date, opts: { anyone?: boolean } = {}): Base {
   const today = todayInLondon(now);
-  let q: Base = db.selectFrom('children as c').where(narrows(c) ? visibleOneByOne(viewer, now) : visibleChild(viewer, 'c', now));
+  let q: Base = db.selectFrom('children as c');
+  if (!opts.anyone) q = q.where(narrows(c) ? visibleOneByOne(viewer, now) : visibleChild(viewer, 'c', now));
   if (c.dateOfBirth) q = q.where('c.date_of_birth', '=', c.dateOfBirth);
   if (c.nhsNumber) q = q.where('c.nhs_number', '=', c.nhsNumber);
   if (c.upn) q = q.where('c.upn', '=', c.upn);
@@ -153,12 +158,30 @@ function compareCandidates(sort: Sort, order: Order) {
   }
 }
 
+/**
+ * For each word typed, the single names (words of children's names) it matches well enough
+ * (wordSimilarity at least MATCH_THRESHOLD), among the names of every child sharing a key with the
+ * words and matching the other criteria. One query for the distinct names; each is scored once
+ * here. A child can be found only if each word typed matches one of its names, so this narrows the
+ * candidates before the sharing rule is checked for each, and before each is scored in full, without
+ * changing who is found. Null when no word has keys to narrow by (a search by initials only).
+ */
+async function namesMatching(db: Db, viewer: Viewer, c: SearchCriteria, now: Date): Promise<string[][] | null> {
+  const words = c.name!;
+  if (!words.some((w) => queryKeys(w).length)) return null;
+  const rows = await matching(db, viewer, c, now, { anyone: true }).select('c.search_names').distinct().execute();
+  const names = [...new Set(rows.flatMap((r) => storedTokens(r.search_names)))];
+  return words.map((w) => names.filter((n) => wordSimilarity(w, n) >= MATCH_THRESHOLD));
+}
+
 /** A name search's matches, best first (or in the order asked for): ids only. */
 async function nameMatches(db: Db, viewer: Viewer, c: SearchCriteria, sort: Sort, order: Order, now: Date): Promise<string[]> {
   const words = c.name!;
-  const rows = await matching(db, viewer, c, now)
-    .select(['c.id', 'c.search_names', 'c.given_name', 'c.family_name', 'c.date_of_birth', 'c.joined_on'])
-    .execute();
+  const names = await namesMatching(db, viewer, c, now);
+  if (names?.some((n) => n.length === 0)) return [];
+  let q = matching(db, viewer, c, now);
+  for (const n of names ?? []) q = q.where(sql<SqlBool>`string_to_array(c.search_names, ' ') && ${sql.val(n)}::text[]`);
+  const rows = await q.select(['c.id', 'c.search_names', 'c.given_name', 'c.family_name', 'c.date_of_birth', 'c.joined_on']).execute();
   const scored: Candidate[] = [];
   for (const r of rows) {
     const score = scoreName(words, storedTokens(r.search_names));

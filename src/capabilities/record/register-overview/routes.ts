@@ -26,7 +26,7 @@ function filterItems(localities: Locality[], values: Record<string, unknown>) {
 /** Reads the filters, checking the locality is one of the area's. */
 async function readFilters(ctx: RouteContext): Promise<{ form: OverviewFilterForm; localities: Locality[]; locality?: Locality }> {
   const form = parseForm(overviewFilterForm, ctx.query);
-  const localities = await listLocalities(ctx.db);
+  const localities = await listLocalities(ctx.readDb);
   const locality = form.locality ? localities.find((l) => l.id === form.locality) : undefined;
   if (form.locality && !locality) throw new ValidationError([{ text: 'Choose a locality from the list', href: '#locality' }]);
   return { form, localities, locality };
@@ -49,7 +49,7 @@ export function registerOverviewRoutes(_deps: CapabilityDeps): RouteSpec[] {
   const cache = createCountCache();
   // Bad filters: the form again with the problem, and no counts (so nothing to audit).
   const invalid = async (ctx: RouteContext, errors: FieldError[]): Promise<RouteResult> => {
-    const localities = await listLocalities(ctx.db);
+    const localities = await listLocalities(ctx.readDb);
     return {
       view: VIEW,
       data: { pageTitle: 'Register overview', errors, values: ctx.query, ...filterItems(localities, ctx.query), filtered: true, overview: null },
@@ -60,7 +60,7 @@ export function registerOverviewRoutes(_deps: CapabilityDeps): RouteSpec[] {
   const countsFor = async (ctx: RouteContext, audit: Record<string, unknown> = {}) => {
     const filters = await readFilters(ctx);
     const today = todayInLondon();
-    const { counts, countedAt } = await cache.get(ctx.db, { localityId: filters.form.locality, ageBand: filters.form.ageBand }, today);
+    const { counts, countedAt } = await cache.get(ctx.readDb, { localityId: filters.form.locality, ageBand: filters.form.ageBand }, today);
     ctx.audit.details = {
       ...audit,
       breakdowns: BREAKDOWNS.map((b) => b.key),

@@ -3,13 +3,16 @@
 // consent recorded with a registration; the form pair of a page that changes a child's record.
 export { childFormRoutes, childPage, type ChildFormRoutes, type ChildPage } from './child-forms.js';
 export {
+  accessOf,
   addRegistrationConsent,
+  admitChild,
   childAccess,
   holdGrantsCarriedByMerge,
   releaseGrantsHeldByMerge,
   requireChild,
   viewerOf,
   visibleChild,
+  type AccessRow,
   type HeldByMerge,
 } from './service.js';
 export { SECTION_SHORT } from './presenters.js';

@@ -1,8 +1,8 @@
 // Access to a child's record for other capabilities: the one place that decides. Other
 // capabilities call requireChild() for a record page and visibleChildIds() for lists, search,
 // counts and exports, so a child outside the rule does not exist for that person anywhere.
-import { sql, type Expression, type SqlBool } from 'kysely';
-import type { Db } from '../../../platform/db/database.js';
+import { sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
+import { PREPARED, type Db } from '../../../platform/db/database.js';
 import { isUuid } from '../../../platform/ids.js';
 import type { CurrentUser } from '../../../platform/auth/current-user.js';
 import { ForbiddenError, NotFoundError } from '../../../platform/http/errors.js';
@@ -11,6 +11,7 @@ import type { RouteContext } from '../../../platform/http/route.js';
 import {
   accessFor,
   hasCaseworkRole,
+  isSection,
   sectionsGrantedToOwnOrganisation,
   SECTION_KEYS,
   type Access,
@@ -79,11 +80,75 @@ export async function loadSharingFacts(db: Db, childId: string, now = new Date()
   return factsFrom(await readFacts(db, childId, now));
 }
 
+/**
+ * What the sharing rule gives one viewer on one child, as the database works it out
+ * (accessOf): the sections they may see (none when the child is hidden from them), and their
+ * current emergency access to it, if any (the newest, for the banner).
+ */
+export interface AccessRow {
+  sections: string[];
+  emergency_reason: string | null;
+  emergency_until: Date | string | null;
+}
+
+const SECTIONS_SQL = sql.join(SECTION_KEYS.map((s) => sql.lit(s)));
+
+/**
+ * The sharing rule for one viewer on the `children` row aliased `alias`, in SQL, as a subquery of
+ * one row (AccessRow) to join laterally: the twin of accessFor() in rules.ts, section by section
+ * (a property test checks they agree). Emergency access gives every section; otherwise the
+ * viewer's organisation must be involved today, and the sections are those an approved,
+ * unwithdrawn consent scopes to its type or a current, approved lawful basis gives it by name.
+ * Without a casework role, nothing. The child is visible only when 'core' is among the sections.
+ */
+export function accessOf(viewer: Viewer, alias = 'c', now = new Date()): RawBuilder<AccessRow> {
+  if (!hasCaseworkRole(viewer)) return sql<AccessRow>`select array[]::text[] as sections, null::text as emergency_reason, null::timestamptz as emergency_until`;
+  const today = todayInLondon(now);
+  const id = sql.ref(`${alias}.id`);
+  return sql<AccessRow>`
+    select case
+             when g.reason is not null then array[${SECTIONS_SQL}]::text[]
+             when exists (select 1 from involvements i where i.child_id = ${id} and i.organisation_id = ${viewer.organisationId}
+                          and i.started_on <= ${today}::date and (i.ended_on is null or i.ended_on >= ${today}::date))
+               then array(select distinct x.section from (
+                      select s.section from consents k join consent_scopes s on s.consent_id = k.id
+                      where k.child_id = ${id} and k.withdrawn_at is null and k.approval = 'approved'
+                        and s.organisation_type = ${viewer.organisationType}
+                      union all
+                      select unnest(b.sections) from lawful_bases b
+                      where b.child_id = ${id} and b.organisation_id = ${viewer.organisationId} and b.approval = 'approved' and b.ended_at is null
+                        and b.decided_on <= ${today}::date and (b.ends_on is null or b.ends_on >= ${today}::date)
+                    ) x where x.section = any(array[${SECTIONS_SQL}]::text[]))
+             else array[]::text[]
+           end as sections,
+           g.reason as emergency_reason,
+           g.expires_at as emergency_until
+    from (select 1) as one
+    left join lateral (select bg.reason, bg.expires_at from break_glass bg
+                       where bg.child_id = ${id} and bg.user_id = ${viewer.userId} and bg.expires_at > ${now}
+                       order by bg.expires_at desc limit 1) g on true`;
+}
+
+/** AccessRow as the pure rule's Access: visible only with the core record. */
+export function accessFrom(row: AccessRow | undefined): Access {
+  if (!row) return { visible: false };
+  const sections = new Set(row.sections.filter(isSection));
+  if (!sections.has('core')) return { visible: false };
+  return { visible: true, sections, via: row.emergency_reason !== null ? 'emergency-access' : 'sharing' };
+}
+
+/** What one child's record allows this person, worked out in one query by the database (accessOf). */
+async function readAccess(db: Db, viewer: Viewer, childId: string, now: Date): Promise<AccessRow | undefined> {
+  const { rows } =
+    await sql<AccessRow>`${sql.raw(PREPARED)} select a.* from children c cross join lateral (${accessOf(viewer, 'c', now)}) a where c.id = ${childId}`.execute(
+      db,
+    );
+  return rows[0];
+}
+
 export async function childAccess(db: Db, viewer: Viewer, childId: string, now = new Date()): Promise<Access> {
   if (!hasCaseworkRole(viewer)) return { visible: false };
-  const row = await readFacts(db, childId, now);
-  if (!row.found) return { visible: false };
-  return accessFor(viewer, factsFrom(row), now);
+  return accessFrom(await readAccess(db, viewer, childId, now));
 }
 
 /**
@@ -93,12 +158,21 @@ export async function childAccess(db: Db, viewer: Viewer, childId: string, now =
  */
 export async function requireChild(ctx: RouteContext, childId: string | undefined, section: Section = 'core', purpose?: string) {
   if (!ctx.user || !childId || !/^[0-9a-f-]{36}$/.test(childId)) throw new NotFoundError('child');
-  const access = await childAccess(ctx.db, viewerOf(ctx.user), childId);
+  return admitChild(ctx, childId, await readAccess(ctx.db, viewerOf(ctx.user), childId, new Date()), section, purpose);
+}
+
+/**
+ * requireChild for a page that read the access with its own data in one query (accessOf joined
+ * laterally, `row` undefined when the child was not found): refuses a child or section the person
+ * may not see as not found, and notes the audit subject, purpose and emergency access.
+ */
+export function admitChild(ctx: RouteContext, childId: string, row: AccessRow | undefined, section: Section = 'core', purpose?: string): Access {
+  if (!ctx.user) throw new NotFoundError('child');
+  const access = accessFrom(row);
   if (!access.visible || !access.sections.has(section)) {
     // Refused by the sharing rule: "not found", as for no such child, but a child who exists has the
     // refused attempt recorded (route.ts writes it in its own transaction, so it is kept).
-    const exists = await ctx.db.selectFrom('children').select('id').where('id', '=', childId).executeTakeFirst();
-    if (!exists) throw new NotFoundError('child');
+    if (!row) throw new NotFoundError('child');
     throw new NotFoundError('child', {
       subject: { type: 'child', id: childId },
       details: { reason: 'refused by the sharing rule', section, ...(access.visible ? { sees: [...access.sections].sort() } : {}) },
@@ -110,11 +184,9 @@ export async function requireChild(ctx: RouteContext, childId: string | undefine
   ctx.req.recordSections = [...access.sections];
   ctx.audit.details = { ...ctx.audit.details, section, ...(access.via === 'emergency-access' ? { via: 'emergency access' } : {}) };
   if (purpose) ctx.audit.purpose = purpose;
-  if (access.via === 'emergency-access') {
-    // Every page of the record shows the warning banner (record-nav.njk includes it).
-    const banner = await emergencyAccessBanner(ctx.db, ctx.user.id, childId);
-    if (banner) ctx.req.emergencyAccess = { until: formatUntil(banner.expiresAt), reason: banner.reason };
-  }
+  // Every page of the record shows the warning banner (record-nav.njk includes it).
+  if (access.via === 'emergency-access' && row?.emergency_reason && row.emergency_until)
+    ctx.req.emergencyAccess = { until: formatUntil(new Date(row.emergency_until)), reason: row.emergency_reason };
   return access;
 }
 

@@ -1,3 +1,3 @@
 // Panel decisions' public module: a decision and who may read it, and the outcomes' names.
-export { getDecision, requireDecisionReader } from './service.js';
+export { childReferralsSql, getDecision, requireDecisionReader, type ChildReferralJson } from './service.js';
 export { OUTCOMES } from './rules.js';

@@ -4,7 +4,7 @@
 // service, so its commitment (or only the difference, for a change) posts with a link back to the
 // decision. Everything here runs in the caller's transaction (the route's).
 import { openDisputeOnPackage } from '../disputes/service.js';
-import { sql } from 'kysely';
+import { sql, type Expression } from 'kysely';
 import { recordPanelOutcome } from '../referrals/index.js';
 import type { Db } from '../../../platform/db/database.js';
 import { ForbiddenError, NotFoundError, ValidationError, type FieldError } from '../../../platform/http/errors.js';
@@ -310,6 +310,41 @@ export async function requireDecisionReader(db: Db, user: CurrentUser | null, d:
     .where('active', '=', true)
     .executeTakeFirst();
   if (!member) throw new ForbiddenError('Only the panel, the referrer and triage may read this decision');
+}
+
+/** One of a child's referrals as childReferralsSql() answers it (dates as 'YYYY-MM-DD'). */
+export interface ChildReferralJson {
+  id: string;
+  reference: string;
+  received_on: string;
+  status: string;
+  /** Its latest panel decision, and whether the person may read it (requireDecisionReader's rule). */
+  decision: { id: string; outcome: Outcome; decided_on: string; readable: boolean } | null;
+}
+
+/**
+ * The referrals of the child whose id is `childId` (a column or a value), newest first, each with
+ * its latest panel decision, as one JSON list (ChildReferralJson), for a page that reads the child
+ * in one query (the record page). `readable` is requireDecisionReader()'s rule in SQL: the panel's
+ * administrator, the referrer, anyone who triages referrals, or an active member of the panel.
+ */
+export function childReferralsSql(childId: Expression<string>, user: Pick<CurrentUser, 'id' | 'permissions'>) {
+  const triage = user.permissions.has('referrals:triage');
+  return sql<ChildReferralJson[]>`coalesce((
+    select json_agg(json_build_object('id', r.id, 'reference', r.reference, 'received_on', r.received_on, 'status', r.status, 'decision', d.decision)
+                    order by r.received_at desc, r.reference desc)
+    from referrals r
+    left join lateral (
+      select json_build_object('id', pd.id, 'outcome', pd.outcome, 'decided_on', pd.decided_on,
+               'readable', (${sql.lit(triage)} or p.administrator_id = ${user.id} or r.referrer_user_id = ${user.id}
+                 or exists (select 1 from panel_members pm where pm.panel_id = p.id and pm.user_id = ${user.id} and pm.active)) is true) as decision
+      from panel_decisions pd
+      join panel_meetings m on m.id = pd.meeting_id
+      join panels p on p.id = m.panel_id
+      where pd.referral_id = r.id
+      order by pd.decided_on desc, pd.recorded_at desc
+      limit 1) d on true
+    where r.child_id = ${childId}), '[]'::json)`;
 }
 
 /**

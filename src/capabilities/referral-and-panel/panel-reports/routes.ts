@@ -50,9 +50,9 @@ const dateBoxes = (field: string, iso: string | undefined, query: Record<string,
 
 export function panelReportsRoutes(_deps: CapabilityDeps): RouteSpec[] {
   const page = async (ctx: SignedInContext, errors?: FieldError[]): Promise<RouteResult> => {
-    const aggregatesOnly = await seesAggregatesOnly(ctx.db, ctx.user);
+    const aggregatesOnly = await seesAggregatesOnly(ctx.readDb, ctx.user);
     const range = errors ? defaultRange() : chosenRange(ctx.query, aggregatesOnly);
-    const report = shownFigures(await panelReport(ctx.db, range.from, range.to), aggregatesOnly);
+    const report = shownFigures(await panelReport(ctx.readDb, range.from, range.to), aggregatesOnly);
     const tables = reportTables(report, 'page').map((t) => ({ ...t, rows: t.rows.map((r) => r.map(cellText)) }));
     const q = new URLSearchParams({ from: range.from, to: range.to });
     return {
@@ -103,9 +103,9 @@ export function panelReportsRoutes(_deps: CapabilityDeps): RouteSpec[] {
           const v = iso(ctx.query[f]);
           if (v) Object.assign(asBoxes, { [`${f}-day`]: v.slice(8, 10), [`${f}-month`]: v.slice(5, 7), [`${f}-year`]: v.slice(0, 4) });
         }
-        const aggregatesOnly = await seesAggregatesOnly(ctx.db, ctx.user);
+        const aggregatesOnly = await seesAggregatesOnly(ctx.readDb, ctx.user);
         const range = chosenRange({ ...ctx.query, ...asBoxes }, aggregatesOnly);
-        const tables = reportTables(shownFigures(await panelReport(ctx.db, range.from, range.to), aggregatesOnly), 'csv');
+        const tables = reportTables(shownFigures(await panelReport(ctx.readDb, range.from, range.to), aggregatesOnly), 'csv');
         ctx.audit.details = { format, from: range.from, to: range.to };
         const name = `panel-report-${range.from}-to-${range.to}`;
         return tablesDownload(name, tables, format);
