@@ -353,7 +353,11 @@ export async function register(): Promise<BenchResult> {
     const postgresVersion = String((await queryOn<{ server_version: string }>(cluster.adminUrl, 'show server_version')).rows[0]!.server_version);
     await queryOn(cluster.adminUrl, 'create database jointly_bench_register');
     const url = cluster.urlFor('jointly_bench_register');
-    const postmaster = parentOf(Number((await queryOn<{ pid: number }>(url, 'select pg_backend_pid() as pid')).rows[0]!.pid));
+    // The backend's parent is the postmaster: read while the connection is open (a backend whose connection has closed is gone).
+    const probe = new pg.Client({ connectionString: url });
+    await probe.connect();
+    const postmaster = parentOf(Number((await probe.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid));
+    await probe.end();
 
     log(`seeding the demo area and ${CHILDREN.toLocaleString('en-GB')} fictional children (jointly seed-demo)`);
     const seedMs = await seedDemoChildren(url, CHILDREN, (line) => {
