@@ -124,7 +124,7 @@ describe.each(databaseKinds())('the statements of one view of a child’s record
     expect(counted.transaction).toEqual(['begin', 'commit']);
   });
 
-  it('refuses a child the person may not see after the same one query, with nothing of it on the page and no audit entry', async () => {
+  it('refuses a child the person may not see, with nothing of it on the page, and records the refused attempt (issue 19)', async () => {
     const db = t.database.db;
     const w = await createPanelWorld(db);
     const name = await db.selectFrom('children').select('family_name').where('id', '=', w.childId).executeTakeFirstOrThrow();
@@ -133,7 +133,17 @@ describe.each(databaseKinds())('the statements of one view of a child’s record
     const { res, counted } = await count(practitioner, paths.children.record(w.childId));
     expect(res.status).toBe(404);
     expect(res.body).not.toContain(name.family_name);
-    expect(counted.data, JSON.stringify(counted)).toHaveLength(1);
-    expect(counted.audit).toEqual([]);
+    // The record's one query finds nothing it may show; one more asks why (no such child, or one
+    // kept out by the sharing rule), only on this refusal path.
+    expect(counted.data, JSON.stringify(counted)).toHaveLength(2);
+    const refused = await db
+      .selectFrom('audit_log')
+      .select(['result', 'details'])
+      .where('subject_id', '=', w.childId)
+      .where('action', '=', 'children.record.view')
+      .where('result', '=', 'denied')
+      .execute();
+    expect(refused).toHaveLength(1);
+    expect(refused[0]!.details).toContain('refused by the sharing rule');
   });
 });

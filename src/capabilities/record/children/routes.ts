@@ -151,8 +151,13 @@ export function childrenRoutes(_deps: CapabilityDeps): RouteSpec[] {
           provenance: provenanceSql,
           referrals: (childId) => childReferralsSql(childId, ctx.user),
         });
+        // No row: no such child, or one this person may not see. requireChild tells which, and
+        // records a refused attempt at a child who exists (one more query, only when refused).
+        if (!child) {
+          await requireChild(ctx, id, 'core', 'viewing the record');
+          throw new NotFoundError('child');
+        }
         const access = admitChild(ctx, id, child, 'core', 'viewing the record');
-        if (!child) throw new NotFoundError('child');
         return {
           view: `${V}record.njk`,
           data: {

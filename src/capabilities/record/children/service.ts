@@ -315,7 +315,8 @@ export async function readRecord<P, R>(
     from children c
     cross join lateral (${accessOf(viewer, 'c', now)}) a
     left join localities l on l.id = c.locality_id
-    left join users kw on kw.id = c.key_worker_user_id
+    left join key_workers k on k.child_id = c.id
+    left join users kw on kw.id = k.user_id
     left join organisations kwo on kwo.id = kw.organisation_id
     where c.id = ${childId} and 'core' = any(a.sections)`.execute(db);
   return rows[0];
