@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkpointKey } from '../../src/platform/audit/checkpoints.js';
 import type { AuditCheckpointing } from '../../src/platform/audit/sealer.js';
+import { absorbResponse } from './cookies.js';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -100,17 +101,8 @@ export class Client {
   }
   private absorb(res: { headers: Record<string, unknown>; body: string }) {
     const set = res.headers['set-cookie'];
-    for (const c of Array.isArray(set) ? set : set ? [set] : []) {
-      const [pair, ...attrs] = String(c).split(';');
-      const i = pair!.indexOf('=');
-      const name = pair!.slice(0, i).trim();
-      const value = pair!.slice(i + 1).trim();
-      const expired = attrs.some((a) => /expires=thu, 01 jan 1970/i.test(a.trim()) || /max-age=0\b/i.test(a.trim()));
-      if (!value || expired) this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
-    const m = /name="_csrf" value="([^"]+)"/.exec(res.body);
-    if (m) this.csrf = m[1];
+    const setCookies = (Array.isArray(set) ? set : set ? [set] : []).map((c) => String(c));
+    this.csrf = absorbResponse(this.cookies, setCookies, res.body) ?? this.csrf;
   }
 
   async get(url: string): Promise<Response> {

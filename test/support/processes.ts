@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { projectRoot } from '../../src/platform/paths-on-disk.js';
 import { freePort } from './postgres-cluster.js';
+import { absorbResponse } from './cookies.js';
 
 export interface AppProcess {
   url: string;
@@ -111,17 +112,7 @@ export class HttpClient {
   constructor(private readonly from?: string) {}
 
   private absorb(res: HttpResponse) {
-    for (const c of res.setCookies) {
-      const [pair, ...attrs] = c.split(';');
-      const i = pair!.indexOf('=');
-      const name = pair!.slice(0, i).trim();
-      const value = pair!.slice(i + 1).trim();
-      const expired = attrs.some((a) => /expires=thu, 01 jan 1970/i.test(a.trim()) || /max-age=0\b/i.test(a.trim()));
-      if (!value || expired) this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
-    const m = /name="_csrf" value="([^"]+)"/.exec(res.body);
-    if (m) this.csrf = m[1];
+    this.csrf = absorbResponse(this.cookies, res.setCookies, res.body) ?? this.csrf;
     return res;
   }
 

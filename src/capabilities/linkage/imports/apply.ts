@@ -170,13 +170,7 @@ export async function planClassification(db: Db, c: Classification): Promise<Pla
     if (seen.has(key)) continue;
     // A pair of two children already on the register may already be waiting for a person.
     if ('child' in r.a && 'child' in r.b) {
-      const open = await db
-        .selectFrom('match_reviews')
-        .select('id')
-        .where('status', 'in', ['pending', 'different', 'not-sure'])
-        .where((eb) => eb.or([eb.and([eb('child_a', '=', a), eb('child_b', '=', b)]), eb.and([eb('child_a', '=', b), eb('child_b', '=', a)])]))
-        .executeTakeFirst();
-      if (open) continue;
+      if (await reviewWaiting(db, a, b)) continue;
     }
     seen.add(key);
     out.reviews++;
@@ -251,16 +245,21 @@ export async function applyClassification(db: Db, source: ApplySource, c: Classi
     const a = resolve(r.a);
     const b = resolve(r.b);
     if (!a || !b || a === b) continue;
-    const open = await db
-      .selectFrom('match_reviews')
-      .select('id')
-      .where('status', 'in', ['pending', 'different', 'not-sure'])
-      .where((eb) => eb.or([eb.and([eb('child_a', '=', a), eb('child_b', '=', b)]), eb.and([eb('child_a', '=', b), eb('child_b', '=', a)])]))
-      .executeTakeFirst();
-    if (open) continue;
+    if (await reviewWaiting(db, a, b)) continue;
     await addReviewPair(db, { importId: o.importId, childA: a, childB: b, refA: r.refA, refB: r.refB, probability: r.probability, explanation: r.explanation });
     out.reviews++;
   }
   out.children = [...touched];
   return out;
+}
+
+/** Whether a pair of two children is already waiting for a person, or was decided "different" or "not sure", in either order. */
+async function reviewWaiting(db: Db, a: string, b: string): Promise<boolean> {
+  const open = await db
+    .selectFrom('match_reviews')
+    .select('id')
+    .where('status', 'in', ['pending', 'different', 'not-sure'])
+    .where((eb) => eb.or([eb.and([eb('child_a', '=', a), eb('child_b', '=', b)]), eb.and([eb('child_a', '=', b), eb('child_b', '=', a)])]))
+    .executeTakeFirst();
+  return !!open;
 }
