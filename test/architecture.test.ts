@@ -220,4 +220,7 @@ const TABLE_OWNERS: Record<string, string> = {
   audit_checkpoints: 'platform',
   // 0021_rate_limits.sql
   rate_limits: 'platform',
+  // 0022_consent_per_organisation.sql
+  consent_organisation_scopes: 'record/sharing',
+  consent_withdrawals: 'record/sharing',
 };

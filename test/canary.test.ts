@@ -403,7 +403,7 @@ describe.each(databaseKinds())('the canary on %s', (kind) => {
       .executeTakeFirstOrThrow();
     await db.insertInto('consent_scopes').values({ consent_id: older.id, organisation_type: 'council-education', section: 'core' }).execute();
     await cw.get(paths.children.withdrawConsent(childId, older.id));
-    const withdrawn = await cw.post(paths.children.withdrawConsent(childId, older.id), { reason: M.withdrawReason! });
+    const withdrawn = await cw.post(paths.children.withdrawConsent(childId, older.id), { withdrawFor: 'everyone', reason: M.withdrawReason! });
     expect(withdrawn.status, 'withdrawing the older consent').toBe(303);
     await db
       .insertInto('lawful_bases')

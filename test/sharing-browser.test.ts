@@ -37,7 +37,7 @@ describe.skipIf(!chromiumPath())('consent, emergency access and its review in a 
       'Enter the date consent was given',
       'Select how consent was given',
       'Enter the date to review consent',
-      'Select at least one type of organisation and part of the record to share',
+      'Select at least one organisation, or type of organisation, and part of the record to share',
     ]);
     for (const href of await links.evaluateAll((as) => as.map((a) => a.getAttribute('href')))) {
       expect(await caseworker.page.locator(href!).count()).toBe(1);

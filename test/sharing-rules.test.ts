@@ -46,11 +46,20 @@ const consentArb = fc
     approval: fc.constantFrom('approved', 'approved', 'approved', 'pending', 'refused'),
     pairs: fc.array(fc.tuple(fc.nat({ max: 6 }), fc.nat({ max: SECTION_KEYS.length - 1 })), { maxLength: 12 }),
     core: fc.subarray([0, 1, 2, 3, 4, 5, 6]),
+    // Named organisations (ADR 0014), also mostly with the core record, and organisations it was withdrawn for alone.
+    named: fc.array(fc.tuple(fc.nat({ max: 6 }), fc.nat({ max: SECTION_KEYS.length - 1 })), { maxLength: 6 }),
+    namedCore: fc.subarray([0, 1, 2, 3, 4, 5, 6], { maxLength: 3 }),
+    withdrawnFor: fc.subarray([0, 1, 2, 3, 4, 5, 6], { maxLength: 3 }),
   })
-  .map(({ withdrawn, approval, pairs, core }) => {
-    const all = [...pairs, ...core.map((o) => [o, 0] as [number, number])];
-    const unique = [...new Map(all.map(([o, s]) => [`${o}:${s}`, [o, s] as [number, number]])).values()];
-    return { withdrawn, approval, scopes: unique };
+  .map(({ withdrawn, approval, pairs, core, named, namedCore, withdrawnFor }) => {
+    const unique = (all: [number, number][]) => [...new Map(all.map(([o, s]) => [`${o}:${s}`, [o, s] as [number, number]])).values()];
+    return {
+      withdrawn,
+      approval,
+      scopes: unique([...pairs, ...core.map((o) => [o, 0] as [number, number])]),
+      named: unique([...named, ...namedCore.map((o) => [o, 0] as [number, number])]),
+      withdrawnFor,
+    };
   });
 const lawfulBasisArb = fc.record({
   org: fc.nat({ max: 6 }),
@@ -154,6 +163,24 @@ describe.each(databaseKinds())('the SQL sharing rule agrees with the pure rule o
           .onConflict((oc) => oc.doNothing())
           .execute();
       }
+      if (c.named.length) {
+        await db
+          .insertInto('consent_organisation_scopes')
+          .values(c.named.map(([o, s]) => ({ consent_id: k.id, organisation_id: orgs[o]!.id, section: SECTION_KEYS[s]! })))
+          .execute();
+      }
+      if (c.withdrawnFor.length) {
+        await db
+          .insertInto('consent_withdrawals')
+          .values(
+            c.withdrawnFor.map((o) => ({
+              consent_id: k.id,
+              organisation_id: orgs[o]!.id,
+              withdrawn_reason: 'The family asked that this organisation stop seeing it',
+            })),
+          )
+          .execute();
+      }
     }
     for (const b of spec.lawfulBases) {
       await db
@@ -199,7 +226,9 @@ describe.each(databaseKinds())('the SQL sharing rule agrees with the pure rule o
     const consented = new Set<string>();
     for (const c of spec.consents) {
       if (c.withdrawn || c.approval !== 'approved') continue;
+      if (c.withdrawnFor.some((o) => orgs[o]!.id === viewer.organisationId)) continue;
       for (const [o, s] of c.scopes) if (orgs[o]!.type === viewer.organisationType) consented.add(SECTION_KEYS[s]!);
+      for (const [o, s] of c.named) if (orgs[o]!.id === viewer.organisationId) consented.add(SECTION_KEYS[s]!);
     }
     const lawful = new Set<string>();
     for (const b of spec.lawfulBases) {
@@ -261,7 +290,7 @@ describe.each(databaseKinds())('the SQL sharing rule agrees with the pure rule o
     const everyone = orgs.flatMap((_o, oi) => SECTION_KEYS.map((_, si) => [oi, si] as [number, number]));
     const spec: FactsSpec = {
       involvements: orgs.map((_, i) => ({ org: i, start: -30, end: null })),
-      consents: [{ withdrawn: false, approval: 'approved', scopes: everyone }],
+      consents: [{ withdrawn: false, approval: 'approved', scopes: everyone, named: [], withdrawnFor: [] }],
       lawfulBases: [],
       breakGlass: [],
     };

@@ -85,8 +85,8 @@ describe.each(databaseKinds())('consent and sharing on %s', (kind) => {
       expect(page).not.toContain('Pat Testfamily');
       expect(page).toContain('In writing');
       expect(page).toContain('What this consent shares');
-      expect(page).toMatch(/Council: education \(SEND\) Yes No Yes No No No/);
-      expect(page).toMatch(/NHS trust No No No Yes No No/);
+      expect(page).toMatch(/Council: education \(SEND\) \(any\) Yes No Yes No No No/);
+      expect(page).toMatch(/NHS trust \(any\) No No No Yes No No/);
       // The trust has health but not the core record: it cannot see the child.
       expect(page).toMatch(/Demoshire Community Health NHS Trust \(fictional\) Cannot see the record/);
       expect(page).toMatch(/Demoshire Council: SEND and inclusion \(fictional\) Core record, Education/);
@@ -201,7 +201,7 @@ describe.each(databaseKinds())('consent and sharing on %s', (kind) => {
         consentForm({ givenBy: 'decision-maker', capacityNote: 'Decided by the deputy', scope: [] }),
       );
       expect(noScope.status).toBe(400);
-      expect(errorSummary(noScope.body)).toContain('Select at least one type of organisation and part of the record to share');
+      expect(errorSummary(noScope.body)).toContain('Select at least one organisation, or type of organisation, and part of the record to share');
 
       const future = await c.post(
         paths.children.addConsent(childId),
@@ -220,7 +220,7 @@ describe.each(databaseKinds())('consent and sharing on %s', (kind) => {
       const nothing = await c.post(paths.children.addConsent(childId), { givenBy: '', scope: [] });
       expect(nothing.status).toBe(400);
       expect(errorSummary(nothing.body)).toBe(
-        'There is a problem Select who gave consent Enter the date consent was given Select how consent was given Enter the date to review consent Select at least one type of organisation and part of the record to share',
+        'There is a problem Select who gave consent Enter the date consent was given Select how consent was given Enter the date to review consent Select at least one organisation, or type of organisation, and part of the record to share',
       );
       expect(await count()).toBe(before);
 
@@ -281,12 +281,12 @@ describe.each(databaseKinds())('consent and sharing on %s', (kind) => {
       const form = await c.get(paths.children.withdrawConsent(childId, consentId!));
       expect(form.status).toBe(200);
       expect(text(form.body)).toContain('Withdrawing takes effect at once');
-      const noReason = await c.post(paths.children.withdrawConsent(childId, consentId!), { reason: '' });
+      const noReason = await c.post(paths.children.withdrawConsent(childId, consentId!), { withdrawFor: 'everyone', reason: '' });
       expect(noReason.status).toBe(400);
       expect(errorSummary(noReason.body)).toContain('Enter why consent is being withdrawn');
       expect((await practitioner.get(paths.children.sharing(childId))).status).toBe(200);
 
-      const res = await c.post(paths.children.withdrawConsent(childId, consentId!), { reason: 'Parent phoned to withdraw consent' });
+      const res = await c.post(paths.children.withdrawConsent(childId, consentId!), { withdrawFor: 'everyone', reason: 'Parent phoned to withdraw consent' });
       expect(res.status).toBe(303);
       expect(res.location).toBe(`${paths.children.sharing(childId)}?done=withdrawn`);
       // The very next request of the practitioner is refused, as if the child did not exist.
@@ -304,7 +304,7 @@ describe.each(databaseKinds())('consent and sharing on %s', (kind) => {
       expect(page).toContain('Parent phoned to withdraw consent');
       expect(JSON.parse((await audit('child.consent.withdraw', childId)).at(-1)!.details)).toMatchObject({ consentId });
       // Withdrawing again is refused: nothing changes.
-      const again = await c.post(paths.children.withdrawConsent(childId, consentId!), { reason: 'Again' });
+      const again = await c.post(paths.children.withdrawConsent(childId, consentId!), { withdrawFor: 'everyone', reason: 'Again' });
       expect(again.status).toBe(400);
       expect(errorSummary(again.body)).toContain('This consent has already been withdrawn');
       expect(text(again.body)).toContain('This consent was withdrawn on');
@@ -317,12 +317,124 @@ describe.each(databaseKinds())('consent and sharing on %s', (kind) => {
       const { childId, consentId } = await createChild(t.database.db, { givenName: 'Lake', involvedOrgCodes: ['DEMO-EDU'] });
       const c = await signedIn(CASEWORKER);
       await c.get(paths.children.withdrawConsent(childId, consentId!));
-      const res = await c.post(paths.children.withdrawConsent(childId, consentId!), { reason: 'The young person withdrew consent' });
+      const res = await c.post(paths.children.withdrawConsent(childId, consentId!), { withdrawFor: 'everyone', reason: 'The young person withdrew consent' });
       expect(res.status).toBe(200);
       expect(text(res.body)).toContain('Consent withdrawn');
       expect(text(res.body)).toContain('you can no longer open it');
       expect(text(res.body)).not.toContain('Lake');
       expect((await c.get(paths.children.sharing(childId))).status).toBe(404);
+    });
+  });
+
+  describe('consent per named organisation (ADR 0014)', () => {
+    it('names organisations working with the child, shares with them alone, and is withdrawn for one while it stands for the others', async () => {
+      const db = t.database.db;
+      const edu = await orgByCode(db, 'DEMO-EDU');
+      const trust = await orgByCode(db, 'DEMO-TRUST');
+      const school = await orgByCode(db, 'DEMO-SCH');
+      const provider = await orgByCode(db, 'DEMO-PROV');
+      const { childId, familyMemberId } = await createChild(db, {
+        givenName: 'Ffion',
+        involvedOrgCodes: ['DEMO-EDU', 'DEMO-TRUST', 'DEMO-SCH'],
+        consentScopes: [{ organisationType: 'council-education', section: 'core' }],
+      });
+      const c = await signedIn(CASEWORKER);
+      const practitioner = await signedIn(PRACTITIONER);
+      expect((await practitioner.get(paths.children.record(childId))).status).toBe(404);
+
+      // The form offers, by name, the organisations working with the child and no others.
+      const form = await c.get(paths.children.addConsent(childId));
+      expect(form.body).toContain(`value="${trust.id}.health"`);
+      expect(form.body).toContain(`value="${school.id}.core"`);
+      expect(form.body).not.toContain(`value="${provider.id}.core"`);
+      // A forged name of an organisation not working with the child counts for nothing.
+      const forged = await c.post(
+        paths.children.addConsent(childId),
+        consentForm({ memberId: familyMemberId!, scope: [], organisationScope: [`${provider.id}.core`] }),
+      );
+      expect(forged.status).toBe(400);
+      expect(errorSummary(forged.body)).toContain('Select at least one organisation, or type of organisation, and part of the record to share');
+
+      // Naming the trust only: it does not widen the caseworker's own access, so it counts at once.
+      const named = await c.post(
+        paths.children.addConsent(childId),
+        consentForm({ memberId: familyMemberId!, scope: [], organisationScope: [`${trust.id}.core`, `${trust.id}.health`] }),
+      );
+      expect(errorSummary(named.body)).toBe('');
+      expect(named.status).toBe(303);
+      expect(named.location).toBe(`${paths.children.sharing(childId)}?done=consent`);
+      const consent = await db
+        .selectFrom('consents')
+        .select(['id', 'approval'])
+        .where('child_id', '=', childId)
+        .orderBy('recorded_at', 'desc')
+        .executeTakeFirstOrThrow();
+      expect(consent.approval).toBe('approved');
+      expect(
+        await db
+          .selectFrom('consent_organisation_scopes')
+          .select(['organisation_id', 'section'])
+          .where('consent_id', '=', consent.id)
+          .orderBy('section')
+          .execute(),
+      ).toEqual([
+        { organisation_id: trust.id, section: 'core' },
+        { organisation_id: trust.id, section: 'health' },
+      ]);
+      expect((await practitioner.get(paths.children.record(childId))).status).toBe(200);
+      const sharing = text((await c.get(paths.children.sharing(childId))).body);
+      expect(sharing).toContain(`${trust.name} (named)`);
+      expect(sharing).toContain(`${trust.name} Core record, Health`);
+
+      // Naming the caseworker's own organisation widens their access: it waits for a second person (ADR 0012).
+      const own = await c.post(
+        paths.children.addConsent(childId),
+        consentForm({ memberId: familyMemberId!, scope: [], organisationScope: [`${edu.id}.family`] }),
+      );
+      expect(own.location).toBe(`${paths.children.sharing(childId)}?done=consent-pending`);
+
+      // Withdrawn for the school, which this consent does not cover: refused, nothing stored.
+      const notCovered = await c.post(paths.children.withdrawConsent(childId, consent.id), { withdrawFor: 'one', organisationId: school.id, reason: 'Asked' });
+      expect(notCovered.status).toBe(400);
+      expect(errorSummary(notCovered.body)).toContain('Select an organisation this consent still covers');
+      // The withdraw page offers only the trust.
+      const withdrawPage = await c.get(paths.children.withdrawConsent(childId, consent.id));
+      expect(withdrawPage.body).toContain(`<option value="${trust.id}"`);
+      expect(withdrawPage.body).not.toContain(`<option value="${school.id}"`);
+
+      const withdrawn = await c.post(paths.children.withdrawConsent(childId, consent.id), {
+        withdrawFor: 'one',
+        organisationId: trust.id,
+        reason: 'Their dad asked that the hospital stop seeing it',
+      });
+      expect(withdrawn.status).toBe(303);
+      expect(withdrawn.location).toBe(`${paths.children.sharing(childId)}?done=withdrawn`);
+      expect((await practitioner.get(paths.children.record(childId))).status).toBe(404);
+      // The consent itself stands; it no longer covers the trust.
+      expect((await db.selectFrom('consents').select('withdrawn_at').where('id', '=', consent.id).executeTakeFirstOrThrow()).withdrawn_at).toBeNull();
+      expect(
+        await db
+          .selectFrom('consent_withdrawals')
+          .select(['organisation_id', 'withdrawn_reason', 'withdrawn_by'])
+          .where('consent_id', '=', consent.id)
+          .execute(),
+      ).toEqual([
+        { organisation_id: trust.id, withdrawn_reason: 'Their dad asked that the hospital stop seeing it', withdrawn_by: await userIdByEmail(db, CASEWORKER) },
+      ]);
+      expect(JSON.parse((await audit('child.consent.withdraw', childId)).at(-1)!.details)).toMatchObject({
+        consentId: consent.id,
+        forOrganisationId: trust.id,
+      });
+      const chronology = await db.selectFrom('chronology_events').select('title').where('child_id', '=', childId).execute();
+      expect(chronology.map((e) => e.title)).toContain(`Consent to share withdrawn for ${trust.name}`);
+      const after = text((await c.get(paths.children.sharing(childId))).body);
+      expect(after).toContain(`${trust.name} Cannot see the record`);
+      expect(after).toContain(`Withdrawn for ${trust.name}`);
+      // Again: the trust is no longer covered, so it cannot be chosen.
+      const again = await c.post(paths.children.withdrawConsent(childId, consent.id), { withdrawFor: 'one', organisationId: trust.id, reason: 'Again' });
+      expect(again.status).toBe(400);
+      expect(errorSummary(again.body)).toContain('Select an organisation this consent still covers');
+      expect(await db.selectFrom('consent_withdrawals').select('consent_id').where('consent_id', '=', consent.id).execute()).toHaveLength(1);
     });
   });
 

@@ -352,9 +352,27 @@ describe.skipIf(!chromiumPath())('the joint agency record in a browser', { timeo
     await caseworker.follow(/^Withdraw consent given on /);
     expect(await caseworker.heading()).toBe(`Withdraw consent given on ${longDate(todayInLondon())}`);
     await caseworker.submit('Withdraw consent');
-    expect(await errorSummary(caseworker)).toEqual([{ text: 'Enter why consent is being withdrawn, for example who asked and when', href: '#reason' }]);
+    expect(await errorSummary(caseworker)).toEqual([
+      { text: 'Select whether consent is withdrawn for every organisation or for one organisation', href: '#withdrawFor' },
+      { text: 'Enter why consent is being withdrawn, for example who asked and when', href: '#reason' },
+    ]);
     // Nothing was withdrawn by the failed attempt: the practitioner still sees the record.
     expect(await practitioner.visit(paths.children.record(id))).toBe(200);
+    // Withdrawn for the trust alone (ADR 0014): its staff lose sight at once, the council keeps it.
+    await form.getByRole('radio', { name: 'One organisation only' }).check();
+    await form.getByLabel('If for one organisation only: which').selectOption({ label: TRUST });
+    await form.getByLabel('Why is consent being withdrawn?').fill('Their mum asked that the hospital no longer sees the record');
+    await caseworker.submit('Withdraw consent');
+    expect(caseworker.path()).toBe(`${paths.children.sharing(id)}?done=withdrawn`);
+    expect(await practitioner.visit(paths.children.record(id))).toBe(404);
+    const seeingAfter = await tableRows(caseworker);
+    expect(seeingAfter).toContainEqual([TRUST, 'Cannot see the record']);
+    expect(seeingAfter).toContainEqual([COUNCIL, 'Core record, Family, Education, About me and chronology']);
+    // Then for everyone, by keyboard.
+    await caseworker.follow(/^Withdraw consent given on /);
+    expect(await caseworker.mainText()).toContain(`${TRUST}: withdrawn`);
+    await caseworker.tabTo('Every organisation this consent covers');
+    await keys().press('Space');
     await caseworker.tabTo('Why is consent being withdrawn?');
     await keys().type(WITHDRAW_REASON);
     await caseworker.tabTo('Withdraw consent');

@@ -310,6 +310,20 @@ export interface ConsentScopesTable {
   organisation_type: string;
   section: string;
 }
+/** Sections a consent gives one named organisation (migration 0022, ADR 0014). */
+export interface ConsentOrganisationScopesTable {
+  consent_id: string;
+  organisation_id: string;
+  section: string;
+}
+/** A consent withdrawn for one organisation only, however it covered that organisation. */
+export interface ConsentWithdrawalsTable {
+  consent_id: string;
+  organisation_id: string;
+  withdrawn_at: Timestamp;
+  withdrawn_reason: string;
+  withdrawn_by: string | null;
+}
 export interface LawfulBasesTable {
   id: Generated<string>;
   child_id: string;
@@ -823,6 +837,8 @@ export interface DB {
   chronology_events: ChronologyEventsTable;
   consents: ConsentsTable;
   consent_scopes: ConsentScopesTable;
+  consent_organisation_scopes: ConsentOrganisationScopesTable;
+  consent_withdrawals: ConsentWithdrawalsTable;
   lawful_bases: LawfulBasesTable;
   break_glass: BreakGlassTable;
   budget_partners: BudgetPartnersTable;

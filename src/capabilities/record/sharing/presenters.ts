@@ -49,14 +49,19 @@ export const roleNames = (roles: string) =>
 export const dateTime = (d: Date | string | null | undefined) =>
   d ? new Date(d).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/London' }) : '';
 
-/** The scope of a consent as rows of organisation types with a yes/no per section. */
-export function scopeTable(scopes: readonly { organisation_type: string; section: string }[]) {
-  const has = new Set(scopes.map((s) => `${s.organisation_type}.${s.section}`));
-  return Object.keys(ORGANISATION_TYPES).map((type) => ({
-    type,
-    name: organisationTypeName(type),
-    cells: SECTION_KEYS.map((section) => ({ section, shared: has.has(`${type}.${section}`) })),
-  }));
+/**
+ * The scope of a consent as rows with a yes/no per section: the organisations it names (ADR 0014),
+ * then every type of organisation.
+ */
+export function scopeTable(
+  scopes: readonly { organisationType: string; section: string }[],
+  named: readonly { organisationId: string; organisationName: string; section: string }[] = [],
+) {
+  const has = new Set([...scopes.map((s) => `${s.organisationType}.${s.section}`), ...named.map((s) => `${s.organisationId}.${s.section}`)]);
+  const names = new Map(named.map((s) => [s.organisationId, s.organisationName]));
+  const rows = [...names].map(([id, name]) => ({ key: id, name: `${name} (named)` }));
+  rows.push(...Object.keys(ORGANISATION_TYPES).map((type) => ({ key: type, name: `${organisationTypeName(type)} (any)` })));
+  return rows.map((r) => ({ name: r.name, cells: SECTION_KEYS.map((section) => ({ section, shared: has.has(`${r.key}.${section}`) })) }));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -132,6 +132,10 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
             ...(withdrawn
               ? [{ key: { text: 'Withdrawn' }, value: { text: `${dateTime(c.withdrawn_at)}: ${c.withdrawn_reason ?? 'no reason recorded'}` } }]
               : []),
+            ...c.withdrawals.map((w) => ({
+              key: { text: `Withdrawn for ${w.organisationName}` },
+              value: { text: `${dateTime(w.at)}${w.by ? ` (recorded by ${w.by})` : ''}: ${w.reason}` },
+            })),
           ];
           return {
             id: c.id,
@@ -140,7 +144,7 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
             withdrawn,
             reviewDue,
             rows,
-            scope: scopeTable(c.scopes),
+            scope: scopeTable(c.scopes, c.namedScopes),
           };
         }),
         bases: bases.map((b) => {
@@ -184,10 +188,22 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
   const consentPage = async (ctx: SignedInContext, values: Values = {}, errors?: FieldError[]): Promise<RouteResult> => {
     const access = await requireChild(ctx, ctx.params.id, 'core');
     const h = await header(ctx, access, 'sharing');
-    const parents = await service.parentsWithResponsibility(ctx.db, h.raw.family_id);
+    const [parents, working] = await Promise.all([
+      service.parentsWithResponsibility(ctx.db, h.raw.family_id),
+      service.organisationsWorkingWith(ctx.db, h.raw.id),
+    ]);
     const today = todayInLondon();
     const age = ageOn(h.raw.date_of_birth, today);
-    const checked = new Set(formList(values.scope));
+    const checked = new Set([...formList(values.scope), ...formList(values.organisationScope)]);
+    const gridRow = (key: string, name: string) => ({
+      name,
+      cells: SECTION_KEYS.map((section) => ({
+        id: `scope-${key}-${section}`,
+        value: `${key}.${section}`,
+        label: `${name}: ${SECTION_SHORT[section]}`,
+        checked: checked.has(`${key}.${section}`),
+      })),
+    });
     const { raw: _raw, ...heading } = h;
     return {
       view: `${V}consent-new.njk`,
@@ -212,16 +228,8 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
         givenOnValues: dateValues(values, 'givenOn'),
         reviewOnValues: dateValues(values, 'reviewOn'),
         sectionHeads: SECTION_KEYS.map((s) => ({ key: s, short: SECTION_SHORT[s], long: SECTIONS[s] })),
-        scopeRows: Object.keys(ORGANISATION_TYPES).map((type) => ({
-          type,
-          name: organisationTypeName(type),
-          cells: SECTION_KEYS.map((section) => ({
-            id: `scope-${type}-${section}`,
-            value: `${type}.${section}`,
-            label: `${organisationTypeName(type)}: ${SECTION_SHORT[section]}`,
-            checked: checked.has(`${type}.${section}`),
-          })),
-        })),
+        namedRows: working.map((o) => gridRow(o.id, o.name)),
+        scopeRows: Object.keys(ORGANISATION_TYPES).map((type) => gridRow(type, organisationTypeName(type))),
       },
     };
   };
@@ -229,7 +237,10 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
   const withdrawPage = async (ctx: SignedInContext, values: Values = {}, errors?: FieldError[]): Promise<RouteResult> => {
     const access = await requireChild(ctx, ctx.params.id, 'core');
     const h = await header(ctx, access, 'sharing');
-    const c = await service.getConsent(ctx.db, ctx.param('id'), ctx.param('consentId'));
+    const [c, covered] = await Promise.all([
+      service.getConsent(ctx.db, ctx.param('id'), ctx.param('consentId')),
+      service.organisationsConsentCovers(ctx.db, ctx.param('id'), ctx.param('consentId')),
+    ]);
     const { raw: _raw, ...heading } = h;
     return {
       view: `${V}consent-withdraw.njk`,
@@ -242,9 +253,15 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
           givenBy:
             c.given_by === 'parent' ? (access.visible && access.sections.has('family') && c.member_name) || 'A parent or carer' : CONSENT_GIVERS[c.given_by],
           withdrawn: c.withdrawn_at ? dateTime(c.withdrawn_at) : null,
-          scope: scopeTable(c.scopes).filter((r) => r.cells.some((x) => x.shared)),
+          scope: scopeTable(c.scopes, c.namedScopes).filter((r) => r.cells.some((x) => x.shared)),
+          withdrawals: c.withdrawals.map((w) => `${w.organisationName}: withdrawn ${dateTime(w.at)}`),
         },
         sectionHeads: SECTION_KEYS.map((s) => SECTION_SHORT[s]),
+        withdrawForValue: values.withdrawFor,
+        organisationItems: [
+          { value: '', text: 'Choose an organisation' },
+          ...covered.map((o) => ({ value: o.id, text: o.name, selected: o.id === values.organisationId })),
+        ],
         values,
         errors,
       },
@@ -516,8 +533,17 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
       page: consentPage,
       read: async (ctx) => {
         const child = await service.childHeader(ctx.db, ctx.param('id'));
-        const parents = await service.parentsWithResponsibility(ctx.db, child.family_id);
-        return { form: parseConsentForm(ctx.body, { today: todayInLondon(), dateOfBirth: child.date_of_birth, parentIds: new Set(parents.map((p) => p.id)) }) };
+        const [parents, working] = await Promise.all([
+          service.parentsWithResponsibility(ctx.db, child.family_id),
+          service.organisationsWorkingWith(ctx.db, child.id),
+        ]);
+        const form = parseConsentForm(ctx.body, {
+          today: todayInLondon(),
+          dateOfBirth: child.date_of_birth,
+          parentIds: new Set(parents.map((p) => p.id)),
+          organisationIds: new Set(working.map((o) => o.id)),
+        });
+        return { form };
       },
       send: async (ctx, { form }) => {
         const id = ctx.param('id');
@@ -536,7 +562,7 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
           ...ctx.audit.details,
           consentId,
           givenBy: form.givenBy,
-          scope: form.scopes.map((s) => `${s.organisationType}.${s.section}`),
+          scope: [...form.scopes.map((s) => `${s.organisationType}.${s.section}`), ...form.organisationScopes.map((s) => `${s.organisationId}.${s.section}`)],
           ...(opens.length ? { pendingApproval: true, wouldOpenToOwnOrganisation: opens } : {}),
         };
         return { redirect: `${paths.children.sharing(id)}?done=${opens.length ? 'consent-pending' : 'consent'}` };
@@ -547,21 +573,33 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
       section: 'core',
       audit: { show: 'child.consent.withdraw-form', send: 'child.consent.withdraw' },
       page: withdrawPage,
-      read: (ctx) => ({ form: parseWithdrawForm(ctx.body) }),
-      send: async (ctx, { form }) => {
+      read: async (ctx) => {
+        const covered = await service.organisationsConsentCovers(ctx.db, ctx.param('id'), ctx.param('consentId'));
+        return { form: parseWithdrawForm(ctx.body, { coveredOrganisationIds: new Set(covered.map((o) => o.id)) }), covered };
+      },
+      send: async (ctx, { form, covered }) => {
         const id = ctx.param('id');
-        const done = await service.withdrawConsent(ctx.db, id, ctx.param('consentId'), form.reason);
-        if (!done) throw new ValidationError([{ text: 'This consent has already been withdrawn', href: '#main-content' }]);
+        const outcome = await service.withdrawConsent(ctx.db, id, ctx.param('consentId'), { ...form, by: ctx.user.id });
+        if (outcome === 'already-withdrawn') {
+          const text = form.organisationId ? 'This consent has already been withdrawn for that organisation' : 'This consent has already been withdrawn';
+          throw new ValidationError([{ text, href: form.organisationId ? '#organisationId' : '#main-content' }]);
+        }
+        if (outcome === 'not-covered') throw new ValidationError([{ text: 'Select an organisation this consent still covers', href: '#organisationId' }]);
+        const forName = form.organisationId ? covered.find((o) => o.id === form.organisationId)?.name : undefined;
         await recordChronologyEvent(ctx.db, {
           childId: id,
           organisationId: ctx.user.organisationId,
           occurredOn: todayInLondon(),
           section: 'core',
-          title: 'Consent to share withdrawn',
+          title: forName ? `Consent to share withdrawn for ${forName}` : 'Consent to share withdrawn',
           recordedBy: ctx.user.id,
         });
         // The reason is kept with the consent, not copied into the audit log (read by people who may not see the record).
-        ctx.audit.details = { ...ctx.audit.details, consentId: ctx.params.consentId };
+        ctx.audit.details = {
+          ...ctx.audit.details,
+          consentId: ctx.params.consentId,
+          ...(form.organisationId ? { forOrganisationId: form.organisationId } : {}),
+        };
         // It takes effect at once: the person who withdrew it may have lost access themselves.
         const after = await childAccess(ctx.db, viewerOf(ctx.user), id);
         if (after.visible) return { redirect: `${paths.children.sharing(id)}?done=withdrawn` };

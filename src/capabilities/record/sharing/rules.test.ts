@@ -1,7 +1,16 @@
 // The pure sharing rule at its edges. Its SQL twin is checked against it on real databases in
 // test/sharing-rules.test.ts.
 import { describe, expect, it } from 'vitest';
-import { accessFor, hasCaseworkRole, SECTION_KEYS, sectionsGrantedToOwnOrganisation, suppress, type SharingFacts, type Viewer } from './rules.js';
+import {
+  accessFor,
+  hasCaseworkRole,
+  organisationsCovered,
+  SECTION_KEYS,
+  sectionsGrantedToOwnOrganisation,
+  suppress,
+  type SharingFacts,
+  type Viewer,
+} from './rules.js';
 
 const now = new Date('2025-05-01T10:00:00Z');
 const HOUR = 3_600_000;
@@ -125,6 +134,51 @@ describe('accessFor and approval', () => {
       lawfulBases: [{ organisationId: 'org-edu', sections: ['core'], current: true, approved: false }],
     };
     expect(accessFor(edu, pendingBasis, now)).toEqual({ visible: false });
+  });
+});
+
+describe('consent per named organisation, withdrawn per organisation (ADR 0014)', () => {
+  const school = { organisationId: 'org-school', organisationType: 'school' };
+  const otherSchool = { organisationId: 'org-school-2', organisationType: 'school' };
+  const viewer = (o: typeof school): Viewer => ({ userId: 'u', ...o, roles: ['practitioner'] });
+  const facts = (consent: SharingFacts['consents'][number]): SharingFacts => ({
+    ...nothing,
+    involvedOrganisationIds: ['org-school', 'org-school-2'],
+    consents: [consent],
+  });
+  const named = (organisationId: string, ...sections: string[]) => sections.map((section) => ({ organisationId, section }));
+
+  it('gives a named organisation its sections and nobody else of its type', () => {
+    const f = facts({ withdrawn: false, approved: true, scopes: [], organisationScopes: named('org-school', 'core', 'education') });
+    expect(sectionsOf(f, viewer(school))).toEqual(['core', 'education']);
+    expect(sectionsOf(f, viewer(otherSchool))).toBeNull();
+  });
+
+  it('adds what a consent names to what it gives the type', () => {
+    const f = facts({ withdrawn: false, approved: true, scopes: scopes('school', 'core'), organisationScopes: named('org-school', 'health') });
+    expect(sectionsOf(f, viewer(school))).toEqual(['core', 'health']);
+    expect(sectionsOf(f, viewer(otherSchool))).toEqual(['core']);
+  });
+
+  it('withdrawn for one organisation, covers it neither by type nor by name, and still covers the others', () => {
+    const f = facts({
+      withdrawn: false,
+      approved: true,
+      scopes: scopes('school', 'core'),
+      organisationScopes: named('org-school', 'core', 'health'),
+      withdrawnFor: ['org-school'],
+    });
+    expect(sectionsOf(f, viewer(school))).toBeNull();
+    expect(sectionsOf(f, viewer(otherSchool))).toEqual(['core']);
+    expect(organisationsCovered(f.consents[0]!, [school, otherSchool, { organisationId: 'org-trust', organisationType: 'nhs-trust' }])).toEqual([otherSchool]);
+  });
+
+  it('counts a consent naming the recorder’s own organisation as widening their access', () => {
+    expect(sectionsGrantedToOwnOrganisation(school, { consent: { scopes: [], organisationScopes: named('org-school', 'health', 'core') } })).toEqual([
+      'core',
+      'health',
+    ]);
+    expect(sectionsGrantedToOwnOrganisation(school, { consent: { scopes: [], organisationScopes: named('org-school-2', 'core') } })).toEqual([]);
   });
 });
 

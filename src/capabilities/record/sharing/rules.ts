@@ -4,8 +4,9 @@
 // A staff member sees a section of a child's record only when
 //   (a) they hold a casework role, and
 //   (b) their organisation is currently involved with the child, and
-//   (c) an approved consent that has not been withdrawn covers their organisation's type and the
-//       section, or a current, approved lawful basis recorded for their organisation covers it;
+//   (c) an approved consent covers the section for their organisation, by its type or by its name,
+//       and has been withdrawn neither for everyone nor for their organisation (ADR 0014), or a
+//       current, approved lawful basis recorded for their organisation covers it;
 // or (d) they hold a casework role and have current emergency access ("break glass") to the child.
 // The child exists for them only when they may see its core section.
 
@@ -35,10 +36,41 @@ export interface SharingFacts {
   /** Organisations with an involvement that has started and not ended on `today`. */
   involvedOrganisationIds: readonly string[];
   /** `approved` is false while a second person has yet to approve it, or refused it (ADR 0012). */
-  consents: readonly { withdrawn: boolean; approved: boolean; scopes: readonly { organisationType: string; section: string }[] }[];
+  consents: readonly ConsentFacts[];
   lawfulBases: readonly { organisationId: string; sections: readonly string[]; current: boolean; approved: boolean }[];
   breakGlass: readonly { userId: string; expiresAt: Date }[];
 }
+
+/**
+ * One consent as the rule reads it. `scopes` give sections to every organisation of a type,
+ * `organisationScopes` to one named organisation; `withdrawnFor` lists the organisations it was
+ * withdrawn for alone (ADR 0014), and `withdrawn` means withdrawn for everyone.
+ */
+export interface ConsentFacts {
+  withdrawn: boolean;
+  approved: boolean;
+  scopes: readonly { organisationType: string; section: string }[];
+  organisationScopes?: readonly { organisationId: string; section: string }[];
+  withdrawnFor?: readonly string[];
+}
+
+/** The sections one consent gives an organisation, ignoring approval and withdrawal for everyone. */
+export function consentSectionsFor(
+  c: Pick<ConsentFacts, 'scopes' | 'organisationScopes' | 'withdrawnFor'>,
+  org: { organisationId: string; organisationType: string },
+): Section[] {
+  if (c.withdrawnFor?.includes(org.organisationId)) return [];
+  const sections = new Set<Section>();
+  for (const s of c.scopes) if (s.organisationType === org.organisationType && isSection(s.section)) sections.add(s.section);
+  for (const s of c.organisationScopes ?? []) if (s.organisationId === org.organisationId && isSection(s.section)) sections.add(s.section);
+  return SECTION_KEYS.filter((s) => sections.has(s));
+}
+
+/** The organisations, of those given, that a consent still gives any section (what it may be withdrawn for). */
+export const organisationsCovered = <O extends { organisationId: string; organisationType: string }>(
+  c: Pick<ConsentFacts, 'scopes' | 'organisationScopes' | 'withdrawnFor'>,
+  organisations: readonly O[],
+): O[] => organisations.filter((o) => consentSectionsFor(c, o).length > 0);
 
 export type Access = { visible: false } | { visible: true; sections: ReadonlySet<Section>; via: 'sharing' | 'emergency-access' };
 
@@ -53,7 +85,7 @@ export function accessFor(viewer: Viewer, facts: SharingFacts, now: Date): Acces
   const sections = new Set<Section>();
   for (const c of facts.consents) {
     if (c.withdrawn || !c.approved) continue;
-    for (const s of c.scopes) if (s.organisationType === viewer.organisationType && isSection(s.section)) sections.add(s.section);
+    for (const s of consentSectionsFor(c, viewer)) sections.add(s);
   }
   for (const b of facts.lawfulBases) {
     if (!b.current || !b.approved || b.organisationId !== viewer.organisationId) continue;
@@ -72,12 +104,11 @@ export function accessFor(viewer: Viewer, facts: SharingFacts, now: Date): Acces
 export function sectionsGrantedToOwnOrganisation(
   recorder: Pick<Viewer, 'organisationId' | 'organisationType'>,
   grant: {
-    consent?: { scopes: readonly { organisationType: string; section: string }[] };
+    consent?: Pick<ConsentFacts, 'scopes' | 'organisationScopes'>;
     lawfulBasis?: { organisationId: string; sections: readonly string[] };
   },
 ): Section[] {
-  const granted = new Set<string>();
-  for (const s of grant.consent?.scopes ?? []) if (s.organisationType === recorder.organisationType) granted.add(s.section);
+  const granted = new Set<string>(grant.consent ? consentSectionsFor(grant.consent, recorder) : []);
   if (grant.lawfulBasis?.organisationId === recorder.organisationId) for (const s of grant.lawfulBasis.sections) granted.add(s);
   return SECTION_KEYS.filter((s) => granted.has(s));
 }

@@ -1,11 +1,12 @@
 // The sharing forms' rules at their edges (pure), and the plain words of "who has looked".
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../platform/http/errors.js';
-import { identifierCandidates, parseConsentForm, parseEmergencyStartForm, parseLawfulBasisForm } from './schema.js';
+import { identifierCandidates, parseConsentForm, parseEmergencyStartForm, parseLawfulBasisForm, parseWithdrawForm } from './schema.js';
 import { describeAction } from './presenters.js';
 
 const PARENT = '11111111-1111-4111-8111-111111111111';
-const ctx = { today: '2025-06-10', dateOfBirth: '2009-06-10', parentIds: new Set([PARENT]) };
+const SCHOOL = '33333333-3333-4333-8333-333333333333';
+const ctx = { today: '2025-06-10', dateOfBirth: '2009-06-10', parentIds: new Set([PARENT]), organisationIds: new Set([SCHOOL]) };
 const date = (name: string, iso: string) => {
   const [y, m, d] = iso.split('-');
   return { [`${name}-day`]: d, [`${name}-month`]: m, [`${name}-year`]: y };
@@ -62,6 +63,22 @@ describe('parseConsentForm', () => {
     expect(problems(() => parseConsentForm(consent({ scope: ['spies.core'] }), ctx)).map((e) => e.href)).toEqual(['#scope']);
   });
 
+  it('names only organisations working with the child, and a consent may name organisations alone (ADR 0014)', () => {
+    const other = '44444444-4444-4444-8444-444444444444';
+    const form = parseConsentForm(
+      consent({ scope: undefined, organisationScope: [`${SCHOOL}.core`, `${SCHOOL}.education`, `${other}.core`, `${SCHOOL}.secrets`] }),
+      ctx,
+    );
+    expect(form.scopes).toEqual([]);
+    expect(form.organisationScopes).toEqual([
+      { organisationId: SCHOOL, section: 'core' },
+      { organisationId: SCHOOL, section: 'education' },
+    ]);
+    expect(problems(() => parseConsentForm(consent({ scope: undefined, organisationScope: `${other}.core` }), ctx))).toEqual([
+      { href: '#scope', text: 'Select at least one organisation, or type of organisation, and part of the record to share' },
+    ]);
+  });
+
   it('refuses impossible and incomplete dates with specific messages', () => {
     const errs = problems(() => parseConsentForm(consent({ ...date('givenOn', '2025-02-30'), 'reviewOn-year': '' }), ctx));
     expect(errs).toEqual([
@@ -72,6 +89,32 @@ describe('parseConsentForm', () => {
       href: '#givenOn-day',
       text: 'The date consent was given must be on or after their date of birth',
     });
+  });
+});
+
+describe('parseWithdrawForm', () => {
+  const covered = { coveredOrganisationIds: new Set([SCHOOL]) };
+  it('withdraws for everyone, or for one organisation the consent still covers', () => {
+    expect(parseWithdrawForm({ withdrawFor: 'everyone', organisationId: SCHOOL, reason: 'Mum asked' }, covered)).toEqual({
+      reason: 'Mum asked',
+      organisationId: null,
+    });
+    expect(parseWithdrawForm({ withdrawFor: 'one', organisationId: SCHOOL, reason: 'Mum asked' }, covered)).toEqual({
+      reason: 'Mum asked',
+      organisationId: SCHOOL,
+    });
+  });
+  it('says which choice is missing or wrong', () => {
+    expect(problems(() => parseWithdrawForm({ reason: 'x' }, covered))).toEqual([
+      { href: '#withdrawFor', text: 'Select whether consent is withdrawn for every organisation or for one organisation' },
+    ]);
+    expect(problems(() => parseWithdrawForm({ withdrawFor: 'one', reason: 'x' }, covered))).toEqual([
+      { href: '#organisationId', text: 'Select the organisation consent is withdrawn for' },
+    ]);
+    expect(problems(() => parseWithdrawForm({ withdrawFor: 'one', organisationId: PARENT, reason: '' }, covered))).toEqual([
+      { href: '#organisationId', text: 'Select an organisation this consent still covers' },
+      { href: '#reason', text: 'Enter why consent is being withdrawn, for example who asked and when' },
+    ]);
   });
 });
 

@@ -76,6 +76,7 @@ export interface ConsentForm {
   evidence: string | null;
   reviewOn: string;
   scopes: { organisationType: string; section: Section }[];
+  organisationScopes: { organisationId: string; section: Section }[];
 }
 
 export interface ConsentContext {
@@ -83,6 +84,8 @@ export interface ConsentContext {
   dateOfBirth: string;
   /** Family members of the child's family with parental responsibility. */
   parentIds: ReadonlySet<string>;
+  /** Organisations the form offers by name: those working with the child (ADR 0014). */
+  organisationIds: ReadonlySet<string>;
 }
 
 export const CONSENT_FIELDS = ['givenBy', 'memberId', 'capacityNote', 'givenOn-day', 'method', 'evidence', 'reviewOn-day', 'scope'];
@@ -138,7 +141,14 @@ export function parseConsentForm(body: Body, ctx: ConsentContext): ConsentForm {
     const [type, section] = v.split('.') as [string, string | undefined];
     if (isOrganisationType(type) && section && isSection(section)) scopes.push({ organisationType: type, section });
   }
-  if (scopes.length === 0) p.add('scope', 'Select at least one type of organisation and part of the record to share');
+  const organisationScopes: ConsentForm['organisationScopes'] = [];
+  for (const v of new Set(formList(body.organisationScope))) {
+    const [organisationId, section] = v.split('.') as [string, string | undefined];
+    if (ctx.organisationIds.has(organisationId) && section && isSection(section)) organisationScopes.push({ organisationId, section });
+  }
+  if (scopes.length === 0 && organisationScopes.length === 0) {
+    p.add('scope', 'Select at least one organisation, or type of organisation, and part of the record to share');
+  }
 
   p.throwIfAny(CONSENT_FIELDS);
   return {
@@ -150,16 +160,27 @@ export function parseConsentForm(body: Body, ctx: ConsentContext): ConsentForm {
     evidence: evidence || null,
     reviewOn: reviewOn!,
     scopes,
+    organisationScopes,
   };
 }
 
-export function parseWithdrawForm(body: Body): { reason: string } {
+/** Withdrawing a consent for everyone it covers, or for one of the organisations it covers (ADR 0014). */
+export function parseWithdrawForm(body: Body, ctx: { coveredOrganisationIds: ReadonlySet<string> }): { reason: string; organisationId: string | null } {
   const p = new Problems();
+  const scope = formText(body.withdrawFor);
+  let organisationId: string | null = null;
+  if (scope !== 'everyone' && scope !== 'one') p.add('withdrawFor', 'Select whether consent is withdrawn for every organisation or for one organisation');
+  else if (scope === 'one') {
+    const chosen = formText(body.organisationId);
+    if (!chosen) p.add('organisationId', 'Select the organisation consent is withdrawn for');
+    else if (!ctx.coveredOrganisationIds.has(chosen)) p.add('organisationId', 'Select an organisation this consent still covers');
+    else organisationId = chosen;
+  }
   const reason = formText(body.reason);
   if (!reason) p.add('reason', 'Enter why consent is being withdrawn, for example who asked and when');
   else if (reason.length > 1000) p.add('reason', 'The reason must be 1,000 characters or fewer');
-  p.throwIfAny(['reason']);
-  return { reason };
+  p.throwIfAny(['withdrawFor', 'organisationId', 'reason']);
+  return { reason, organisationId };
 }
 
 // ---------------------------------------------------------------------------------------------

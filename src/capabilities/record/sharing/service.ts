@@ -12,9 +12,11 @@ import {
   accessFor,
   hasCaseworkRole,
   isSection,
+  organisationsCovered,
   sectionsGrantedToOwnOrganisation,
   SECTION_KEYS,
   type Access,
+  type ConsentFacts,
   type Section,
   type SharingFacts,
   type Viewer,
@@ -28,10 +30,36 @@ export const viewerOf = (u: CurrentUser): Viewer => ({
   roles: u.roles,
 });
 
+/** The type-level scopes of the consent aliased `k`, as one JSON list, for queries that read consents whole. */
+const scopesOfConsent = sql<
+  { organisationType: string; section: string }[]
+>`coalesce((select json_agg(json_build_object('organisationType', s.organisation_type, 'section', s.section))
+  from consent_scopes s where s.consent_id = k.id), '[]'::json)`;
+
+/** The named-organisation scopes of the consent aliased `k` (ADR 0014), as one JSON list. */
+const organisationScopesOfConsent = sql<
+  { organisationId: string; section: string }[]
+>`coalesce((select json_agg(json_build_object('organisationId', s.organisation_id, 'section', s.section))
+  from consent_organisation_scopes s where s.consent_id = k.id), '[]'::json)`;
+
+/** The named-organisation scopes of the consent aliased `k` with the organisations' names, for pages. */
+const namedScopesOfConsent = sql<
+  { organisationId: string; organisationName: string; section: string }[]
+>`coalesce((select json_agg(json_build_object('organisationId', s.organisation_id, 'organisationName', o.name, 'section', s.section) order by o.name)
+  from consent_organisation_scopes s join organisations o on o.id = s.organisation_id where s.consent_id = k.id), '[]'::json)`;
+
+/** Who the consent aliased `k` was withdrawn for alone, when, why and by whom, for pages. */
+const withdrawalsOfConsent = sql<
+  { organisationId: string; organisationName: string; at: string; reason: string; by: string | null }[]
+>`coalesce((select json_agg(json_build_object('organisationId', w.organisation_id, 'organisationName', o.name, 'at', w.withdrawn_at,
+    'reason', w.withdrawn_reason, 'by', u.display_name) order by w.withdrawn_at)
+  from consent_withdrawals w join organisations o on o.id = w.organisation_id left join users u on u.id = w.withdrawn_by
+  where w.consent_id = k.id), '[]'::json)`;
+
 interface FactsRow {
   found: boolean;
   involved: string[];
-  consents: { id: string; withdrawn: boolean; approved: boolean; organisation_type: string | null; section: string | null }[];
+  consents: ConsentFacts[];
   bases: { organisation_id: string; sections: string[]; current: boolean; approved: boolean }[];
   glass: { user_id: string; expires_at: string }[];
 }
@@ -49,10 +77,10 @@ async function readFacts(db: Db, childId: string, now: Date): Promise<FactsRow> 
       coalesce((select json_agg(i.organisation_id) from involvements i
                 where i.child_id = ${childId} and i.started_on <= ${today}::date
                   and (i.ended_on is null or i.ended_on >= ${today}::date)), '[]'::json) as involved,
-      coalesce((select json_agg(json_build_object('id', k.id, 'withdrawn', k.withdrawn_at is not null, 'approved', k.approval = 'approved',
-                                                  'organisation_type', s.organisation_type, 'section', s.section))
-                from consents k left join consent_scopes s on s.consent_id = k.id
-                where k.child_id = ${childId}), '[]'::json) as consents,
+      coalesce((select json_agg(json_build_object('withdrawn', k.withdrawn_at is not null, 'approved', k.approval = 'approved',
+                  'scopes', ${scopesOfConsent}, 'organisationScopes', ${organisationScopesOfConsent},
+                  'withdrawnFor', coalesce((select json_agg(w.organisation_id) from consent_withdrawals w where w.consent_id = k.id), '[]'::json)))
+                from consents k where k.child_id = ${childId}), '[]'::json) as consents,
       coalesce((select json_agg(json_build_object('organisation_id', b.organisation_id, 'sections', b.sections, 'approved', b.approval = 'approved',
                   'current', b.ended_at is null and b.decided_on <= ${today}::date and (b.ends_on is null or b.ends_on >= ${today}::date)))
                 from lawful_bases b where b.child_id = ${childId}), '[]'::json) as bases,
@@ -62,15 +90,9 @@ async function readFacts(db: Db, childId: string, now: Date): Promise<FactsRow> 
 }
 
 function factsFrom(row: FactsRow): SharingFacts {
-  const byConsent = new Map<string, { withdrawn: boolean; approved: boolean; scopes: { organisationType: string; section: string }[] }>();
-  for (const r of row.consents) {
-    const c = byConsent.get(r.id) ?? { withdrawn: r.withdrawn, approved: r.approved, scopes: [] };
-    if (r.organisation_type && r.section) c.scopes.push({ organisationType: r.organisation_type, section: r.section });
-    byConsent.set(r.id, c);
-  }
   return {
     involvedOrganisationIds: row.involved,
-    consents: [...byConsent.values()],
+    consents: row.consents,
     lawfulBases: row.bases.map((b) => ({ organisationId: b.organisation_id, sections: b.sections, current: b.current, approved: b.approved })),
     breakGlass: row.glass.map((g) => ({ userId: g.user_id, expiresAt: new Date(g.expires_at) })),
   };
@@ -111,9 +133,7 @@ export function accessOf(viewer: Viewer, alias = 'c', now = new Date()): RawBuil
              when exists (select 1 from involvements i where i.child_id = ${id} and i.organisation_id = ${viewer.organisationId}
                           and i.started_on <= ${today}::date and (i.ended_on is null or i.ended_on >= ${today}::date))
                then array(select distinct x.section from (
-                      select s.section from consents k join consent_scopes s on s.consent_id = k.id
-                      where k.child_id = ${id} and k.withdrawn_at is null and k.approval = 'approved'
-                        and s.organisation_type = ${viewer.organisationType}
+                      ${consentedSections(viewer, id)}
                       union all
                       select unnest(b.sections) from lawful_bases b
                       where b.child_id = ${id} and b.organisation_id = ${viewer.organisationId} and b.approval = 'approved' and b.ended_at is null
@@ -127,6 +147,23 @@ export function accessOf(viewer: Viewer, alias = 'c', now = new Date()): RawBuil
     left join lateral (select bg.reason, bg.expires_at from break_glass bg
                        where bg.child_id = ${id} and bg.user_id = ${viewer.userId} and bg.expires_at > ${now}
                        order by bg.expires_at desc limit 1) g on true`;
+}
+
+/**
+ * The sections that approved consents not withdrawn give the viewer's organisation on the child
+ * `id`, by its type or by its name, skipping a consent withdrawn for that organisation alone: the
+ * twin of consentSectionsFor() in rules.ts, shared by accessOf and visibleChild.
+ */
+function consentedSections(viewer: Viewer, id: RawBuilder<unknown>) {
+  const notWithdrawnForViewer = sql`not exists (select 1 from consent_withdrawals w where w.consent_id = k.id and w.organisation_id = ${viewer.organisationId})`;
+  return sql<{ section: string }>`
+    select s.section from consents k join consent_scopes s on s.consent_id = k.id
+    where k.child_id = ${id} and k.withdrawn_at is null and k.approval = 'approved'
+      and s.organisation_type = ${viewer.organisationType} and ${notWithdrawnForViewer}
+    union all
+    select s.section from consents k join consent_organisation_scopes s on s.consent_id = k.id
+    where k.child_id = ${id} and k.withdrawn_at is null and k.approval = 'approved'
+      and s.organisation_id = ${viewer.organisationId} and ${notWithdrawnForViewer}`;
 }
 
 /** AccessRow as the pure rule's Access: visible only with the core record. */
@@ -237,9 +274,7 @@ export function visibleChild(viewer: Viewer, alias = 'c', now = new Date()): Exp
       exists (select 1 from involvements i where i.child_id = ${id} and i.organisation_id = ${viewer.organisationId}
               and i.started_on <= ${today}::date and (i.ended_on is null or i.ended_on >= ${today}::date))
       and (
-        exists (select 1 from consents k join consent_scopes s on s.consent_id = k.id
-                where k.child_id = ${id} and k.withdrawn_at is null and k.approval = 'approved'
-                  and s.organisation_type = ${viewer.organisationType} and s.section = 'core')
+        exists (select 1 from (${consentedSections(viewer, id)}) x where x.section = 'core')
         or exists (select 1 from lawful_bases b where b.child_id = ${id} and b.organisation_id = ${viewer.organisationId}
                    and b.approval = 'approved' and b.ended_at is null and b.decided_on <= ${today}::date and (b.ends_on is null or b.ends_on >= ${today}::date)
                    and 'core' = any(b.sections))
@@ -281,46 +316,40 @@ export const parentsWithResponsibility = (db: Db, familyId: string) =>
     .orderBy('full_name')
     .execute();
 
-export async function listConsents(db: Db, childId: string) {
-  const [consents, scopes] = await Promise.all([
-    db
-      .selectFrom('consents as k')
-      .leftJoin('family_members as m', 'm.id', 'k.given_by_member_id')
-      .leftJoin('users as u', 'u.id', 'k.recorded_by')
-      .leftJoin('users as ap', 'ap.id', 'k.approval_by')
-      .select([
-        'ap.display_name as approval_by_name',
-        'k.id',
-        'k.given_by',
-        'k.capacity_note',
-        'k.given_on',
-        'k.method',
-        'k.evidence',
-        'k.review_on',
-        'k.withdrawn_at',
-        'k.withdrawn_reason',
-        'k.recorded_at',
-        'k.approval',
-        'k.approval_at',
-        'k.approval_note',
-        'k.recorded_by',
-        'm.full_name as member_name',
-        'm.relationship as member_relationship',
-        'u.display_name as recorded_by_name',
-      ])
-      .where('k.child_id', '=', childId)
-      .orderBy('k.given_on', 'desc')
-      .orderBy('k.recorded_at', 'desc')
-      .execute(),
-    db
-      .selectFrom('consent_scopes as s')
-      .innerJoin('consents as k', 'k.id', 's.consent_id')
-      .select(['s.consent_id', 's.organisation_type', 's.section'])
-      .where('k.child_id', '=', childId)
-      .execute(),
-  ]);
-  return consents.map((c) => ({ ...c, scopes: scopes.filter((s) => s.consent_id === c.id) }));
-}
+/** A child's consents, newest first, each with what it shares by type and by name and who it was withdrawn for alone. */
+export const listConsents = (db: Db, childId: string) =>
+  db
+    .selectFrom('consents as k')
+    .leftJoin('family_members as m', 'm.id', 'k.given_by_member_id')
+    .leftJoin('users as u', 'u.id', 'k.recorded_by')
+    .leftJoin('users as ap', 'ap.id', 'k.approval_by')
+    .select([
+      'ap.display_name as approval_by_name',
+      'k.id',
+      'k.given_by',
+      'k.capacity_note',
+      'k.given_on',
+      'k.method',
+      'k.evidence',
+      'k.review_on',
+      'k.withdrawn_at',
+      'k.withdrawn_reason',
+      'k.recorded_at',
+      'k.approval',
+      'k.approval_at',
+      'k.approval_note',
+      'k.recorded_by',
+      'm.full_name as member_name',
+      'm.relationship as member_relationship',
+      'u.display_name as recorded_by_name',
+      scopesOfConsent.as('scopes'),
+      namedScopesOfConsent.as('namedScopes'),
+      withdrawalsOfConsent.as('withdrawals'),
+    ])
+    .where('k.child_id', '=', childId)
+    .orderBy('k.given_on', 'desc')
+    .orderBy('k.recorded_at', 'desc')
+    .execute();
 
 export interface NewConsent {
   givenBy: 'parent' | 'young-person' | 'decision-maker';
@@ -331,6 +360,8 @@ export interface NewConsent {
   evidence: string | null;
   reviewOn: string;
   scopes: readonly { organisationType: string; section: string }[];
+  /** Sections given to named organisations (ADR 0014); none when the consent is by type only. */
+  organisationScopes?: readonly { organisationId: string; section: string }[];
 }
 
 /**
@@ -339,7 +370,7 @@ export interface NewConsent {
  * names those sections.
  */
 export async function addConsent(db: Db, childId: string, form: NewConsent, recorder: Recorder) {
-  const opens = sectionsGrantedToOwnOrganisation(recorder, { consent: { scopes: form.scopes } });
+  const opens = sectionsGrantedToOwnOrganisation(recorder, { consent: form });
   const consent = await insertConsent(db, childId, form, recorder.userId, opens.length ? 'pending' : 'approved');
   return { id: consent.id, opens };
 }
@@ -368,32 +399,67 @@ async function insertConsent(db: Db, childId: string, k: RegistrationConsent, re
     })
     .returning('id')
     .executeTakeFirstOrThrow();
-  await db
-    .insertInto('consent_scopes')
-    .values(k.scopes.map((s) => ({ consent_id: consent.id, organisation_type: s.organisationType, section: s.section })))
-    .execute();
+  if (k.scopes.length > 0) {
+    await db
+      .insertInto('consent_scopes')
+      .values(k.scopes.map((s) => ({ consent_id: consent.id, organisation_type: s.organisationType, section: s.section })))
+      .execute();
+  }
+  if (k.organisationScopes?.length) {
+    await db
+      .insertInto('consent_organisation_scopes')
+      .values(k.organisationScopes.map((s) => ({ consent_id: consent.id, organisation_id: s.organisationId, section: s.section })))
+      .execute();
+  }
   return consent;
 }
 
 /** Who records a consent or lawful basis: the person and the organisation whose access it may widen. */
 export type Recorder = Pick<Viewer, 'userId' | 'organisationId' | 'organisationType'>;
 
-/** Withdraws a consent now. Answers false when it was already withdrawn; NotFoundError if it is not this child's. */
-export async function withdrawConsent(db: Db, childId: string, consentId: string, reason: string, now = new Date()): Promise<boolean> {
-  if (!/^[0-9a-f-]{36}$/.test(consentId)) throw new NotFoundError('consent');
-  const found = await db.selectFrom('consents').select(['id', 'withdrawn_at']).where('id', '=', consentId).where('child_id', '=', childId).executeTakeFirst();
-  if (!found) throw new NotFoundError('consent');
-  const done = await db
-    .updateTable('consents')
-    .set({ withdrawn_at: now, withdrawn_reason: reason })
-    .where('id', '=', consentId)
-    .where('withdrawn_at', 'is', null)
+export type WithdrawOutcome = 'withdrawn' | 'already-withdrawn' | 'not-covered';
+
+/**
+ * Withdraws a consent now: for everyone, or for one organisation only (ADR 0014), which it then
+ * no longer covers by name or through its type while it stands for the others. Narrowing needs
+ * no second person. NotFoundError if the consent is not this child's.
+ */
+export async function withdrawConsent(
+  db: Db,
+  childId: string,
+  consentId: string,
+  w: { reason: string; organisationId: string | null; by: string | null },
+  now = new Date(),
+): Promise<WithdrawOutcome> {
+  if (!isUuid(consentId)) throw new NotFoundError('consent');
+  const consent = await db
+    .selectFrom('consents as k')
+    .select(['k.id', 'k.withdrawn_at', scopesOfConsent.as('scopes'), organisationScopesOfConsent.as('organisationScopes')])
+    .where('k.id', '=', consentId)
+    .where('k.child_id', '=', childId)
+    .forUpdate()
     .executeTakeFirst();
-  return Number(done.numUpdatedRows) === 1;
+  if (!consent) throw new NotFoundError('consent');
+  if (consent.withdrawn_at) return 'already-withdrawn';
+  if (w.organisationId === null) {
+    await db.updateTable('consents').set({ withdrawn_at: now, withdrawn_reason: w.reason }).where('id', '=', consentId).execute();
+    return 'withdrawn';
+  }
+  const org = isUuid(w.organisationId)
+    ? await db.selectFrom('organisations').select(['id as organisationId', 'type as organisationType']).where('id', '=', w.organisationId).executeTakeFirst()
+    : undefined;
+  if (!org || organisationsCovered(consent, [org]).length === 0) return 'not-covered';
+  const done = await db
+    .insertInto('consent_withdrawals')
+    .values({ consent_id: consentId, organisation_id: org.organisationId, withdrawn_at: now, withdrawn_reason: w.reason, withdrawn_by: w.by })
+    .onConflict((oc) => oc.doNothing())
+    .returning('consent_id')
+    .executeTakeFirst();
+  return done ? 'withdrawn' : 'already-withdrawn';
 }
 
 export async function getConsent(db: Db, childId: string, consentId: string) {
-  if (!/^[0-9a-f-]{36}$/.test(consentId)) throw new NotFoundError('consent');
+  if (!isUuid(consentId)) throw new NotFoundError('consent');
   const consent = (await listConsents(db, childId)).find((c) => c.id === consentId);
   if (!consent) throw new NotFoundError('consent');
   return consent;
@@ -454,6 +520,53 @@ export async function addLawfulBasis(db: Db, childId: string, form: NewLawfulBas
     .returning('id')
     .executeTakeFirstOrThrow();
   return { id: row.id, opens };
+}
+
+/**
+ * Organisations a consent may name (ADR 0014): those working with the child now or due to start.
+ * Naming one that never works with the child would share nothing, as the rule needs an involvement.
+ */
+export const organisationsWorkingWith = (db: Db, childId: string, today = todayInLondon()) =>
+  db
+    .selectFrom('organisations as o')
+    .select(['o.id', 'o.name', 'o.type'])
+    .where('o.active', '=', true)
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('involvements as i')
+          .select('i.id')
+          .whereRef('i.organisation_id', '=', 'o.id')
+          .where('i.child_id', '=', childId)
+          .where((e) => e.or([e('i.ended_on', 'is', null), e('i.ended_on', '>=', today)])),
+      ),
+    )
+    .orderBy('o.name')
+    .execute();
+
+/** The active organisations a consent still covers, by name or through their type: what it may be withdrawn for alone. */
+export async function organisationsConsentCovers(db: Db, childId: string, consentId: string) {
+  if (!isUuid(consentId)) throw new NotFoundError('consent');
+  const [consent, orgs] = await Promise.all([
+    db
+      .selectFrom('consents as k')
+      .select([
+        'k.withdrawn_at',
+        scopesOfConsent.as('scopes'),
+        organisationScopesOfConsent.as('organisationScopes'),
+        sql<string[]>`coalesce((select json_agg(w.organisation_id) from consent_withdrawals w where w.consent_id = k.id), '[]'::json)`.as('withdrawnFor'),
+      ])
+      .where('k.id', '=', consentId)
+      .where('k.child_id', '=', childId)
+      .executeTakeFirst(),
+    activeOrganisations(db),
+  ]);
+  if (!consent) throw new NotFoundError('consent');
+  if (consent.withdrawn_at) return [];
+  return organisationsCovered(
+    consent,
+    orgs.map((o) => ({ ...o, organisationId: o.id, organisationType: o.type })),
+  );
 }
 
 export const activeOrganisations = (db: Db) =>
@@ -678,12 +791,6 @@ export async function whoHasLooked(db: Db, childId: string, page = 1) {
 
 export type SharingGrantKind = 'consent' | 'lawful-basis';
 
-/** The scopes of the consent aliased `k`, as one JSON list, for queries that read consents whole. */
-const scopesOfConsent = sql<
-  { organisationType: string; section: string }[]
->`coalesce((select json_agg(json_build_object('organisationType', s.organisation_type, 'section', s.section))
-  from consent_scopes s where s.consent_id = k.id), '[]'::json)`;
-
 /** Everything waiting for a second person, oldest first: consents and lawful bases, with who recorded them. */
 export async function listSharingToApprove(db: Db) {
   const [consents, bases] = await Promise.all([
@@ -707,6 +814,7 @@ export async function listSharingToApprove(db: Db) {
         'u.display_name as recorded_by_name',
         'o.name as organisation_name',
         scopesOfConsent.as('scopes'),
+        namedScopesOfConsent.as('namedScopes'),
       ])
       .where('k.approval', '=', 'pending')
       .where('k.withdrawn_at', 'is', null)
@@ -761,7 +869,7 @@ export async function decideSharing(
     d.kind === 'consent'
       ? await db
           .selectFrom('consents as k')
-          .select(['k.child_id', 'k.recorded_by as recorder', scopesOfConsent.as('scopes')])
+          .select(['k.child_id', 'k.recorded_by as recorder', scopesOfConsent.as('scopes'), organisationScopesOfConsent.as('organisationScopes')])
           .where('k.id', '=', d.id)
           .executeTakeFirst()
       : await db
@@ -771,7 +879,10 @@ export async function decideSharing(
           .executeTakeFirst();
   if (!row) throw new NotFoundError(d.kind);
   if (row.recorder === d.decider.userId) return { ok: false, problem: 'own-record' };
-  const grant = 'scopes' in row ? { consent: { scopes: row.scopes } } : { lawfulBasis: { organisationId: row.organisation_id, sections: row.sections } };
+  const grant =
+    'scopes' in row
+      ? { consent: { scopes: row.scopes, organisationScopes: row.organisationScopes } }
+      : { lawfulBasis: { organisationId: row.organisation_id, sections: row.sections } };
   if (d.approve && hasCaseworkRole(d.decider) && sectionsGrantedToOwnOrganisation(d.decider, grant).length > 0)
     return { ok: false, problem: 'own-organisation' };
   const set = { approval: d.approve ? ('approved' as const) : ('refused' as const), approval_by: d.decider.userId, approval_at: now, approval_note: d.note };
