@@ -187,6 +187,18 @@ describe.each(databaseKinds())('links sent and shown open for the person on %s',
     const keyWorker = await signedIn(PANEL_USERS.referrer);
     expect((await keyWorker.get(paths.disputes.list)).status).toBe(403);
     expect((await keyWorker.get(paths.disputes.dispute(someDispute.id))).status).toBe(403);
+    // Given a role that attends panels but administering none: the list is offered, empty, and says why; a dispute stays closed.
+    const keyWorkerId = (await db().selectFrom('users').select('id').where('email', '=', PANEL_USERS.referrer).executeTakeFirstOrThrow()).id;
+    await db().insertInto('user_roles').values({ user_id: keyWorkerId, role: 'caseworker' }).execute();
+    try {
+      const empty = await keyWorker.get(paths.disputes.list);
+      expect(empty.status).toBe(200);
+      expect(empty.body).toContain('You do not administer a panel now, so there are none to show you');
+      expect(empty.body).not.toContain(paths.disputes.dispute(someDispute.id));
+      expect((await keyWorker.get(paths.disputes.dispute(someDispute.id))).status).toBe(403);
+    } finally {
+      await db().deleteFrom('user_roles').where('user_id', '=', keyWorkerId).where('role', '=', 'caseworker').execute();
+    }
 
     const { childId } = await createChild(db(), {
       givenName: 'Quieta',

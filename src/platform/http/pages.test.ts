@@ -35,6 +35,9 @@ describe('the main menu', () => {
       'Panel reports',
       'Background jobs',
     ]);
+    // A caseworker may administer panels, and is e-mailed about disputes on their decisions: the list is one click away.
+    expect(navigationFor(permissionsOf(['caseworker']), paths.home).map((n) => n.text)).toContain('Disputes');
+    expect(navigationFor(permissionsOf(['key-worker']), paths.home).map((n) => n.text)).not.toContain('Disputes');
     expect(navigationFor(permissionsOf(['finance-officer']), paths.home).map((n) => n.text)).toEqual(
       expect.arrayContaining(['Joint budgets', 'Budget reports']),
     );

@@ -14,6 +14,8 @@ const NAVIGATION: { text: string; href: string; permission: Permission }[] = [
   { text: 'Joint budgets', href: paths.budgets.home, permission: 'budgets:entries' },
   { text: 'Budget reports', href: paths.budgetReports.board, permission: 'budgets:view' },
   { text: 'Disputes', href: paths.disputes.list, permission: 'panel-reports:view' },
+  // Panel administrators are caseworkers, e-mailed at each step of a dispute about their panels' decisions.
+  { text: 'Disputes', href: paths.disputes.list, permission: 'panels:attend' },
   { text: 'Panel reports', href: paths.panelReports.home, permission: 'panel-reports:view' },
   { text: 'Imports', href: paths.imports.home, permission: 'records:import' },
   { text: 'Matches to review', href: paths.matching.queue, permission: 'records:import' },

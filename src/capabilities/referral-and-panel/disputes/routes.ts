@@ -224,10 +224,12 @@ export function disputesRoutes(deps: CapabilityDeps): RouteSpec[] {
       handler: async (ctx) => {
         const today = todayInLondon();
         const board = ctx.user.permissions.has('panel-reports:view');
-        if (!board && !(await administersAPanel(ctx.db, ctx.user.id))) {
+        const administers = board || (await administersAPanel(ctx.db, ctx.user.id));
+        // Someone who attends panels is offered the page, and told why it is empty while they administer none.
+        if (!administers && !ctx.user.permissions.has('panels:attend')) {
           throw new ForbiddenError('Only the partnership board and the administrators of panels can see disputes about shares');
         }
-        const { open, closed } = await listDisputes(ctx.db, today, board ? undefined : ctx.user.id);
+        const { open, closed } = administers ? await listDisputes(ctx.db, today, board ? undefined : ctx.user.id) : { open: [], closed: [] };
         // Aggregates-only viewers get no referral reference and no link: a row must not point at a decision.
         const aggregatesOnly = await seesAggregatesOnly(ctx.db, ctx.user);
         const strip = <T extends { referral_reference: string; package_reference: string | null; reason: string; interim: string }>(rows: T[]) =>
@@ -241,6 +243,8 @@ export function disputesRoutes(deps: CapabilityDeps): RouteSpec[] {
             aggregatesOnly,
             overdue: open.filter((d) => d.overdue).length,
             canConfigure: ctx.user.permissions.has('panels:configure'),
+            administersNone: !administers,
+            ownPanelsOnly: administers && !board,
           },
         };
       },
