@@ -114,12 +114,41 @@ describe.each(databaseKinds())('links sent and shown open for the person on %s',
     });
 
     // Emergency access to a child the practitioner's trust does not work with, for the IG lead to review.
-    const { childId } = await createChild(db(), {
+    const { childId, familyMemberId } = await createChild(db(), {
       givenName: 'Linka',
       nhsNumber: fakeNhsNumber(901),
       involvedOrgCodes: ['DEMO-EDU'],
       consentScopes: SECTION_KEYS.map((section) => ({ organisationType: 'council-education', section })),
     });
+    // A consent covering the caseworker's own organisation waits for the IG lead, who is mailed;
+    // approving it mails the caseworker a link to the child's sharing page.
+    const cw = await signedIn(PANEL_USERS.administrator);
+    await cw.get(paths.children.addConsent(childId));
+    const [y, m, d0] = STARTS.split('-');
+    const recorded = await cw.post(paths.children.addConsent(childId), {
+      givenBy: 'parent',
+      memberId: familyMemberId!,
+      method: 'verbal',
+      'givenOn-day': String(Number(d0)),
+      'givenOn-month': String(Number(m)),
+      'givenOn-year': y!,
+      'reviewOn-day': String(Number(d0)),
+      'reviewOn-month': String(Number(m)),
+      'reviewOn-year': String(Number(y) + 1),
+      scope: ['council-education.core'],
+    });
+    expect(recorded.location).toBe(`${paths.children.sharing(childId)}?done=consent-pending`);
+    const pending = await db().selectFrom('consents').select('id').where('child_id', '=', childId).where('approval', '=', 'pending').executeTakeFirstOrThrow();
+    const ig = await signedIn(IG);
+    await ig.get(paths.register.sharingApprovals);
+    const approved = await ig.post(paths.register.sharingApprovals, {
+      kind: 'consent',
+      id: pending.id,
+      decision: 'approve',
+      note: 'Checked the note (fictional)',
+    });
+    expect(approved.status).toBe(303);
+
     const p = await signedIn(PRACTITIONER);
     await p.get(paths.children.emergencyAccess(childId));
     const granted = await p.post(paths.children.emergencyAccess(childId), { reason: 'Seen in A&E today (fictional)', hours: '1' });
@@ -148,6 +177,9 @@ describe.each(databaseKinds())('links sent and shown open for the person on %s',
     expect([...(sentTo.get(PANEL_USERS.administrator) ?? [])].some((l) => l.startsWith('/disputes/'))).toBe(true);
     expect([...(sentTo.get(PANEL_USERS.referrer) ?? [])].some((l) => l.startsWith('/decisions/'))).toBe(true);
     expect([...(sentTo.get(PANEL_USERS.health) ?? [])].some((l) => l.startsWith('/panels/meetings/'))).toBe(true);
+    // ...and the IG lead the sharing waiting for approval, and the caseworker the approved consent's record.
+    expect(sentTo.get(IG)?.has(paths.register.sharingApprovals)).toBe(true);
+    expect([...(sentTo.get(PANEL_USERS.administrator) ?? [])].some((l) => /^\/children\/[^/]+\/sharing$/.test(l))).toBe(true);
 
     const seen = new Set<string>();
     const refused: string[] = [];
