@@ -49,6 +49,7 @@ import { panelsRoutes } from './capabilities/referral-and-panel/panels/routes.js
 import { registerUploads, unreadableUpload, UNREADABLE_UPLOAD } from './capabilities/linkage/imports/uploads.js';
 import { disputesRoutes } from './capabilities/referral-and-panel/disputes/routes.js';
 import { panelReportsRoutes } from './capabilities/referral-and-panel/panel-reports/routes.js';
+import { myFamilyRoutes } from './capabilities/families/my-family/routes.js';
 import { paths } from './paths.js';
 
 declare module 'fastify' {
@@ -228,6 +229,8 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     involvementsRoutes(capabilityDeps),
     tellItOnceRoutes(capabilityDeps),
     sharingRoutes(capabilityDeps),
+    // Families' own pages (issue 15).
+    myFamilyRoutes(capabilityDeps),
     registerOverviewRoutes(capabilityDeps),
     areaSettingsRoutes(capabilityDeps),
     budgetsRoutes(capabilityDeps),

@@ -43,6 +43,7 @@ export const paths = {
     family: (id = ':id') => `/children/${id}/family`, // family
     addFamilyMember: (id = ':id') => `/children/${id}/family/new`, // family
     editFamilyMember: (id = ':id', memberId = ':memberId') => `/children/${id}/family/${memberId}/edit`, // family
+    familyAccounts: (id = ':id') => `/children/${id}/family/accounts`, // my-family: inviting the family to use Jointly
     involvements: (id = ':id') => `/children/${id}/involvements`, // involvements (and key worker)
     addInvolvement: (id = ':id') => `/children/${id}/involvements/new`, // involvements
     endInvolvement: (id = ':id', involvementId = ':involvementId') => `/children/${id}/involvements/${involvementId}/end`, // involvements
@@ -59,6 +60,13 @@ export const paths = {
     emergencyAccess: (id = ':id') => `/children/${id}/emergency-access`, // sharing: break glass
     whoHasLooked: (id = ':id') => `/children/${id}/who-has-looked`, // sharing
     packages: (id = ':id') => `/children/${id}/packages`, // budgets: packages and spend
+  },
+  // my-family: a family's own pages (issue 15), for family accounts only.
+  myFamily: {
+    home: '/my-family',
+    child: (id = ':id') => `/my-family/children/${id}`,
+    whoLooked: (id = ':id') => `/my-family/children/${id}/who-looked`,
+    withdraw: (id = ':id', consentId = ':consentId') => `/my-family/children/${id}/consents/${consentId}/withdraw`,
   },
   register: {
     overview: '/register/overview', // register-overview: counts for commissioners

@@ -29,6 +29,8 @@ const CHILD_PAGES: Record<string, PageKind> = {
   [paths.children.family()]: { section: 'family' },
   [paths.children.addFamilyMember()]: { section: 'family' },
   [paths.children.editFamilyMember()]: { section: 'family' },
+  // my-family: inviting the family shows the family members' names and e-mail addresses.
+  [paths.children.familyAccounts()]: { section: 'family' },
   [paths.children.involvements()]: { section: 'core' },
   [paths.children.addInvolvement()]: { section: 'core' },
   [paths.children.endInvolvement()]: { section: 'core' },

@@ -223,4 +223,6 @@ const TABLE_OWNERS: Record<string, string> = {
   // 0022_consent_per_organisation.sql
   consent_organisation_scopes: 'record/sharing',
   consent_withdrawals: 'record/sharing',
+  // 0026_family_accounts.sql
+  family_accounts: 'families/my-family',
 };

@@ -9,14 +9,18 @@ export function homeRoutes(): RouteSpec[] {
       url: paths.home,
       access: 'signed-in',
       audit: 'home.view',
-      handler: ({ user }) => ({
-        view: 'home/views/home.njk',
-        data: {
-          pageTitle: 'Home',
-          roleNames: user.roles.map((r) => ROLES[r]),
-          can: Object.fromEntries([...user.permissions].map((p) => [p, true])),
-        },
-      }),
+      // A family account's home is its own family's pages.
+      handler: ({ user }) =>
+        user.permissions.has('family:view')
+          ? { redirect: paths.myFamily.home }
+          : {
+              view: 'home/views/home.njk',
+              data: {
+                pageTitle: 'Home',
+                roleNames: user.roles.map((r) => ROLES[r]),
+                can: Object.fromEntries([...user.permissions].map((p) => [p, true])),
+              },
+            },
     },
   ];
 }

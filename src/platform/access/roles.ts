@@ -22,8 +22,14 @@ export const ROLES = {
   'finance-officer': 'Finance officer',
   'participation-lead': 'Participation lead',
   'information-governance-lead': 'Information governance lead',
+  // A parent or carer, or a young person, with their own account (issue 15): given only through an
+  // invitation from the child's record, never by an administrator (STAFF_ROLES).
+  'family-member': 'Family member',
 } as const;
 export type Role = keyof typeof ROLES;
+/** The roles an administrator may give or a person may ask for: everyone's but a family's. */
+export const STAFF_ROLES = Object.fromEntries(Object.entries(ROLES).filter(([r]) => r !== 'family-member')) as Omit<typeof ROLES, 'family-member'>;
+export type StaffRole = keyof typeof STAFF_ROLES;
 
 export const PERMISSIONS = [
   'home:view',
@@ -64,6 +70,8 @@ export const PERMISSIONS = [
   'disputes:raise',
   'disputes:resolve',
   'panel-reports:view',
+  // A family's own pages (capabilities/families): only the children they are linked to.
+  'family:view',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -94,6 +102,8 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   'finance-officer': [...EVERYONE, 'budgets:view', 'budgets:entries', 'budgets:manage', 'records:import', 'disputes:raise', 'panel-reports:view'],
   'participation-lead': EVERYONE,
   'information-governance-lead': [...EVERYONE, 'audit:view', 'emergency-access:review', 'sharing:approve'],
+  // Not EVERYONE: a family's home is their own pages, and staff pages refuse them.
+  'family-member': ['family:view'],
 };
 
 export function permissionsOf(roles: readonly string[]): Set<Permission> {

@@ -324,6 +324,13 @@ export interface ConsentWithdrawalsTable {
   withdrawn_reason: string;
   withdrawn_by: string | null;
 }
+/** A family member's own account (migration 0026, ADR 0015): tied by staff to a person on the record. */
+export interface FamilyAccountsTable {
+  user_id: string;
+  family_member_id: string;
+  invited_by: string;
+  invited_at: Timestamp;
+}
 export interface LawfulBasesTable {
   id: Generated<string>;
   child_id: string;
@@ -830,6 +837,7 @@ export interface DB {
   child_history: ChildHistoryTable;
   child_criteria: ChildCriteriaTable;
   family_members: FamilyMembersTable;
+  family_accounts: FamilyAccountsTable;
   involvements: InvolvementsTable;
   key_workers: KeyWorkersTable;
   key_worker_changes: KeyWorkerChangesTable;

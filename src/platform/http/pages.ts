@@ -7,6 +7,7 @@ import { csrfUserInfo } from './csrf.js';
 
 const NAVIGATION: { text: string; href: string; permission: Permission }[] = [
   { text: 'Home', href: paths.home, permission: 'home:view' },
+  { text: 'Your family', href: paths.myFamily.home, permission: 'family:view' },
   { text: 'Children', href: paths.children.list, permission: 'children:view' },
   { text: 'Register overview', href: paths.register.overview, permission: 'register:overview' },
   { text: 'Emergency access', href: paths.register.emergencyAccessReview, permission: 'emergency-access:review' },

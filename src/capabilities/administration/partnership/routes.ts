@@ -2,7 +2,7 @@ import type { Config } from '../../../config.js';
 import type { RouteResult, RouteSpec, SignedInContext } from '../../../platform/http/route.js';
 import { parseForm } from '../../../platform/http/forms.js';
 import type { Notifier } from '../../../platform/notify/notify.js';
-import { ORGANISATION_TYPES, ROLES, type Role } from '../../../platform/access/roles.js';
+import { ORGANISATION_TYPES, ROLES, STAFF_ROLES, type Role } from '../../../platform/access/roles.js';
 import { sealAudit, type AuditCheckpointing } from '../../../platform/audit/sealer.js';
 import { checkAudit } from '../../../platform/audit/check.js';
 import { auditStatusView } from './audit-status.js';
@@ -16,7 +16,7 @@ import { formList } from '../../../platform/http/form-values.js';
 const V = 'administration/partnership/views/';
 const typeItems = (selected?: unknown) => Object.entries(ORGANISATION_TYPES).map(([value, text]) => ({ value, text, checked: value === selected }));
 const roleItems = (selected: readonly unknown[] = []) =>
-  Object.entries(ROLES).map(([value, text]) => ({
+  Object.entries(STAFF_ROLES).map(([value, text]) => ({
     value,
     text,
     checked: selected.includes(value),

@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { ORGANISATION_TYPES, ROLES } from '../../../platform/access/roles.js';
+import { ORGANISATION_TYPES, STAFF_ROLES } from '../../../platform/access/roles.js';
 import { formVersion as version, requiredText } from '../../../platform/http/form-fields.js';
 
 const roleList = z
   .union([z.string(), z.array(z.string())])
   .optional()
   .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]))
-  .pipe(z.array(z.enum(Object.keys(ROLES) as [keyof typeof ROLES], { message: 'Choose roles from the list' })));
+  .pipe(z.array(z.enum(Object.keys(STAFF_ROLES) as [keyof typeof STAFF_ROLES], { message: 'Choose roles from the list' })));
 
 export const organisationForm = z.object({
   name: requiredText('Enter the organisation’s name', 200, 'Name'),

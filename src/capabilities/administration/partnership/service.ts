@@ -108,17 +108,49 @@ export interface InviteDeps {
   baseUrl: string;
 }
 
-async function invite(db: Db, deps: InviteDeps, user: { id: string; email: string; display_name: string }) {
+const STAFF_WELCOME = "You have been given an account on Jointly, the local area's shared system for services for disabled children and young people.";
+
+async function invite(db: Db, deps: InviteDeps, user: { id: string; email: string; display_name: string }, welcome = STAFF_WELCOME) {
   const token = await issueInvitation(db, user.id);
   const link = new URL(paths.invitation(token), deps.baseUrl).toString();
   await deps.notifier.send(db, {
     channel: 'email',
     to: user.email,
     subject: 'You have been invited to Jointly',
-    body: `Hello ${user.display_name},\n\nYou have been given an account on Jointly, the local area's shared system for services for disabled children and young people.\n\nCreate your password here within 7 days:\n${link}\n\nIf you were not expecting this, you can ignore this message.`,
+    body: `Hello ${user.display_name},\n\n${welcome}\n\nCreate your password here within 7 days:\n${link}\n\nIf you were not expecting this, you can ignore this message.`,
     // Whoever holds the link can set the password: it goes to the person only, never to the outbox.
     secrets: [link, token],
   });
+}
+
+/** The area's organisation that family accounts belong to (ADR 0015), made on first use. */
+const FAMILIES = { code: 'FAMILIES', name: 'Families and young people', type: 'families' } as const;
+
+async function familiesOrganisation(db: Db): Promise<string> {
+  await db.insertInto('organisations').values(FAMILIES).onConflict((oc) => oc.column('code').doNothing()).execute();
+  return (await db.selectFrom('organisations').select('id').where('code', '=', FAMILIES.code).executeTakeFirstOrThrow()).id;
+}
+
+/**
+ * An account for a family member, invited by e-mail (ADR 0015): in the Families organisation,
+ * with the family-member role only. The caller ties it to the person on the record.
+ */
+export async function createFamilyAccount(db: Db, deps: InviteDeps, input: { displayName: string; email: string }) {
+  const clash = await db
+    .selectFrom('users')
+    .select('id')
+    .where((eb) => eb(eb.fn('lower', ['email']), '=', input.email.toLowerCase()))
+    .executeTakeFirst();
+  if (clash) throw new ValidationError([{ text: 'Someone already has an account with this e-mail address. Check the address with the family', href: '#main-content' }]);
+  const user = await createAccount(db, { ...input, organisationId: await familiesOrganisation(db) });
+  await db.insertInto('user_roles').values({ user_id: user.id, role: 'family-member' }).execute();
+  await invite(
+    db,
+    deps,
+    user,
+    "You have been invited to see your child's record on Jointly, the system the council, the NHS and schools in your area use to plan support together. You can see what is recorded, who can see it and who has looked, and choose who it is shared with.",
+  );
+  return user;
 }
 
 export async function createUser(

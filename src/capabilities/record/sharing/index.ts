@@ -8,12 +8,18 @@ export {
   admitChild,
   childAccess,
   holdGrantsCarriedByMerge,
+  listConsents,
+  listLawfulBases,
+  organisationsConsentCovers,
   releaseGrantsHeldByMerge,
+  whoCanSee,
+  whoHasLooked,
+  withdrawConsent,
   requireChild,
   viewerOf,
   visibleChild,
   type AccessRow,
   type HeldByMerge,
 } from './service.js';
-export { SECTION_SHORT } from './presenters.js';
+export { dateTime, LAWFUL_BASES, organisationTypeName, SECTION_SHORT } from './presenters.js';
 export { CASEWORK_ROLES, isSection, SECTION_KEYS, SECTIONS, SMALL_NUMBER, suppress, type Section, type Viewer } from './rules.js';

@@ -1,0 +1,260 @@
+// A family's own pages (issue 15, ADR 0015), and the page where staff invite the family.
+//
+// Family pages are open only to family accounts ('family:view'), and each child's page only to
+// an account tied to a parent with parental responsibility for them (requireFamilyChild). Every
+// read of a child's page is audited against the child, so the family's own looks are in "who
+// has looked" too. Words are short and plain: the family reads them on a phone.
+import type { RouteResult, RouteSpec, SignedInContext } from '../../../platform/http/route.js';
+import { ValidationError, type FieldError } from '../../../platform/http/errors.js';
+import { formRoutes } from '../../../platform/http/form-routes.js';
+import { formText } from '../../../platform/http/form-values.js';
+import { ageOn, longDate, todayInLondon } from '../../../platform/dates.js';
+import { paths } from '../../../paths.js';
+import type { CapabilityDeps } from '../../deps.js';
+import {
+  childFormRoutes,
+  dateTime,
+  LAWFUL_BASES,
+  listConsents,
+  listLawfulBases,
+  organisationsConsentCovers,
+  organisationTypeName,
+  requireChild,
+  SECTION_SHORT,
+  whoCanSee,
+  whoHasLooked,
+  withdrawConsent,
+  type Section,
+} from '../../record/sharing/index.js';
+import { childName, navChild, recordChronologyEvent } from '../../record/tell-it-once/index.js';
+import { NEED_CODES } from '../../record/children/index.js';
+import { accountsOfFamily, familyRecord, inviteFamilyMember, linkedChildren, requireFamilyChild } from './service.js';
+
+const V = 'families/my-family/views/';
+type Values = Record<string, unknown>;
+const sectionList = (sections: readonly string[]) => sections.map((s) => SECTION_SHORT[s as Section] ?? s).join(', ');
+
+export function myFamilyRoutes(deps: CapabilityDeps): RouteSpec[] {
+  const inviteDeps = { notifier: deps.notifier, baseUrl: deps.config.baseUrl };
+
+  // Staff: inviting the family ------------------------------------------------------------------
+
+  const accountsPage = async (ctx: SignedInContext, values: Values = {}, errors?: FieldError[]): Promise<RouteResult> => {
+    // The page names the family and their e-mail addresses: the family section, by the sharing rule.
+    await requireChild(ctx, ctx.params.id, 'family');
+    const id = ctx.param('id');
+    const [members, child] = await Promise.all([
+      accountsOfFamily(ctx.db, id),
+      ctx.db.selectFrom('children').select(['id', 'given_name', 'family_name', 'preferred_name']).where('id', '=', id).executeTakeFirstOrThrow(),
+    ]);
+    return {
+      view: `${V}family-accounts.njk`,
+      data: {
+        pageTitle: `Family accounts: ${childName(child)}`,
+        child: navChild(child),
+        childName: childName(child),
+        current: 'family',
+        invited: ctx.query.invited,
+        values,
+        errors,
+        members: members.map((m) => ({
+          id: m.id,
+          name: `${m.full_name} (${m.relationship})`,
+          email: m.email,
+          status: !m.invited_at ? 'No account' : m.active === false ? 'Account closed' : m.password_hash ? 'Uses Jointly' : `Invited ${dateTime(m.invited_at)}`,
+          canInvite: !m.invited_at && !!m.email,
+        })),
+      },
+    };
+  };
+
+  // The family's pages ------------------------------------------------------------------------
+
+  const childPage = async (ctx: SignedInContext): Promise<RouteResult> => {
+    const child = await requireFamilyChild(ctx, ctx.params.id);
+    const id = child.id;
+    const today = todayInLondon();
+    const [record, seeing, consents, bases] = await Promise.all([
+      familyRecord(ctx.db, id, today),
+      whoCanSee(ctx.db, id),
+      listConsents(ctx.db, id),
+      listLawfulBases(ctx.db, id),
+    ]);
+    const name = childName(child);
+    const current = consents.filter((c) => c.withdrawn_at === null && c.approval === 'approved');
+    return {
+      view: `${V}child.njk`,
+      data: {
+        pageTitle: name,
+        childId: id,
+        name,
+        done: ctx.query.done,
+        details: [
+          { key: { text: 'Name' }, value: { text: `${record.child.given_name} ${record.child.family_name}` } },
+          ...(record.child.preferred_name ? [{ key: { text: 'Likes to be called' }, value: { text: record.child.preferred_name } }] : []),
+          { key: { text: 'Date of birth' }, value: { text: `${longDate(record.child.date_of_birth)} (age ${ageOn(record.child.date_of_birth, today)})` } },
+          {
+            key: { text: 'Main need' },
+            value: {
+              text: record.child.primary_need
+                ? (NEED_CODES[record.child.primary_need as keyof typeof NEED_CODES] ?? record.child.primary_need)
+                : 'Not recorded',
+            },
+          },
+        ],
+        aboutMe: record.about_me,
+        keyWorker: record.key_worker,
+        working: record.working.map((w) => ({ ...w, since: longDate(w.started_on) })),
+        seeing: seeing.map((o) => ({ name: o.name, sees: o.sections.length ? sectionList(o.sections) : 'Nothing' })),
+        consents: current.map((c) => ({
+          id: c.id,
+          givenOn: longDate(c.given_on),
+          shares: [
+            ...c.namedScopes.reduce((acc, s) => acc.set(s.organisationName, [...(acc.get(s.organisationName) ?? []), s.section]), new Map<string, string[]>()),
+          ]
+            .map(([org, sections]) => `${org}: ${sectionList(sections)}`)
+            .concat(
+              [
+                ...c.scopes.reduce((acc, s) => acc.set(s.organisationType, [...(acc.get(s.organisationType) ?? []), s.section]), new Map<string, string[]>()),
+              ].map(([type, sections]) => `Any ${organisationTypeName(type)}: ${sectionList(sections)}`),
+            ),
+          withdrawnFor: c.withdrawals.map((w) => `${w.organisationName} (since ${dateTime(w.at)})`),
+        })),
+        bases: bases
+          .filter((b) => b.approval === 'approved' && b.ended_at === null && (b.ends_on === null || b.ends_on >= today) && b.decided_on <= today)
+          .map((b) => ({ organisation: b.organisation_name, basis: LAWFUL_BASES[b.basis] ?? b.basis, sections: sectionList(b.sections), why: b.explanation })),
+      },
+    };
+  };
+
+  const withdrawPage = async (ctx: SignedInContext, values: Values = {}, errors?: FieldError[]): Promise<RouteResult> => {
+    const child = await requireFamilyChild(ctx, ctx.params.id);
+    const covered = await organisationsConsentCovers(ctx.db, child.id, ctx.param('consentId'));
+    return {
+      view: `${V}withdraw.njk`,
+      data: {
+        pageTitle: `Stop sharing: ${childName(child)}`,
+        childId: child.id,
+        consentId: ctx.param('consentId'),
+        name: childName(child),
+        values,
+        errors,
+        organisationItems: [
+          ...covered.map((o) => ({ value: o.id, text: o.name, checked: o.id === values.organisationId })),
+          { divider: 'or' },
+          {
+            value: 'everyone',
+            text: 'All of them',
+            hint: { text: 'Nobody can see the record because of this consent any more' },
+            checked: values.organisationId === 'everyone',
+          },
+        ],
+      },
+    };
+  };
+
+  return [
+    ...childFormRoutes({
+      url: paths.children.familyAccounts(),
+      section: 'family',
+      audit: { show: 'child.family-accounts.view', send: 'child.family-accounts.invite' },
+      page: accountsPage,
+      read: (ctx) => ({ memberId: formText(ctx.body.memberId) }),
+      send: async (ctx, { memberId }) => {
+        const id = ctx.param('id');
+        const { userId } = await inviteFamilyMember(ctx.db, inviteDeps, id, memberId, ctx.user.id);
+        ctx.audit.details = { ...ctx.audit.details, familyMemberId: memberId, userId };
+        return { redirect: `${paths.children.familyAccounts(id)}?invited=1` };
+      },
+    }),
+    {
+      method: 'GET',
+      url: paths.myFamily.home,
+      access: 'family:view',
+      audit: 'family.home.view',
+      auditReads: true,
+      handler: async (ctx) => {
+        const children = await linkedChildren(ctx.db, ctx.user.id);
+        // The list names each child: each one's "who has looked" shows it.
+        ctx.audit.children = children.map((c) => c.id);
+        return {
+          view: `${V}home.njk`,
+          data: {
+            pageTitle: 'Your family',
+            children: children.map((c) => ({ href: paths.myFamily.child(c.id), name: childName(c), born: longDate(c.date_of_birth) })),
+          },
+        };
+      },
+    },
+    { method: 'GET', url: paths.myFamily.child(), access: 'family:view', audit: 'family.child.view', auditReads: true, handler: childPage },
+    {
+      method: 'GET',
+      url: paths.myFamily.whoLooked(),
+      access: 'family:view',
+      audit: 'family.who-looked.view',
+      auditReads: true,
+      handler: async (ctx) => {
+        const child = await requireFamilyChild(ctx, ctx.params.id);
+        const page = Math.max(1, Number(ctx.query.page) || 1);
+        const looked = await whoHasLooked(ctx.db, child.id, page);
+        return {
+          view: `${V}who-looked.njk`,
+          data: {
+            pageTitle: `Who has looked: ${childName(child)}`,
+            childId: child.id,
+            name: childName(child),
+            total: looked.total,
+            page: looked.page,
+            pages: looked.pages,
+            entries: looked.entries.map((e) => ({ ...e, when: dateTime(e.at) })),
+          },
+        };
+      },
+    },
+    ...formRoutes({
+      url: paths.myFamily.withdraw(),
+      access: 'family:view',
+      audit: { show: 'family.consent.withdraw-form', send: 'family.consent.withdraw' },
+      auditReads: true,
+      page: withdrawPage,
+      read: async (ctx) => {
+        const child = await requireFamilyChild(ctx, ctx.params.id);
+        const covered = await organisationsConsentCovers(ctx.db, child.id, ctx.param('consentId'));
+        const chosen = formText(ctx.body.organisationId);
+        if (chosen !== 'everyone' && !covered.some((o) => o.id === chosen)) {
+          throw new ValidationError([{ text: 'Choose who should stop seeing the record', href: '#organisationId' }]);
+        }
+        const reason = formText(ctx.body.reason);
+        if (reason.length > 1000) throw new ValidationError([{ text: 'What you tell us must be 1,000 characters or fewer', href: '#reason' }]);
+        return { child, organisationId: chosen === 'everyone' ? null : chosen, name: covered.find((o) => o.id === chosen)?.name ?? null, reason };
+      },
+      send: async (ctx, form) => {
+        const reason = form.reason || 'The family stopped sharing on Jointly';
+        const outcome = await withdrawConsent(ctx.db, form.child.id, ctx.param('consentId'), { reason, organisationId: form.organisationId, by: ctx.user.id });
+        if (outcome !== 'withdrawn') throw new ValidationError([{ text: 'This has already been stopped', href: '#organisationId' }]);
+        const whom = form.name ?? 'everyone this consent covered';
+        await recordChronologyEvent(ctx.db, {
+          childId: form.child.id,
+          organisationId: ctx.user.organisationId,
+          occurredOn: todayInLondon(),
+          section: 'core',
+          title: `The family withdrew consent to share with ${whom}`,
+          recordedBy: ctx.user.id,
+        });
+        ctx.audit.details = {
+          ...ctx.audit.details,
+          consentId: ctx.param('consentId'),
+          ...(form.organisationId ? { forOrganisationId: form.organisationId } : {}),
+        };
+        // Confirmed in writing, to the person who did it.
+        await deps.notifier.send(ctx.db, {
+          channel: 'email',
+          to: ctx.user.email,
+          subject: 'You stopped sharing a record',
+          body: `You stopped sharing ${childName(form.child)}'s record with ${whom} on ${longDate(todayInLondon())}. This started straight away.\n\nSee who can see the record now:\n${new URL(paths.myFamily.child(form.child.id), deps.config.baseUrl).toString()}`,
+        });
+        return { redirect: `${paths.myFamily.child(form.child.id)}?done=withdrawn` };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,145 @@
+// Families using Jointly themselves (issue 15, ADR 0015), over HTTP on both databases: a
+// caseworker invites a parent from the record; the parent sets a password, sees only their own
+// children, sees who can see the record and who has looked, and stops sharing with one
+// organisation, which then no longer sees the record. Family accounts are refused staff pages,
+// and nobody can give themselves or anyone else a family account by any other door.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestApp, Client, invitationLinkFor, text, type TestApp } from './support/app.js';
+import { databaseKinds } from './support/db.js';
+import { createChild, orgByCode, userIdByEmail } from './support/register.js';
+import { paths } from '../src/paths.js';
+
+const CASEWORKER = 'caseworker@demoshire.example.org'; // council education
+const PRACTITIONER = 'practitioner@demoshire.example.org'; // NHS trust
+const ADMIN = 'admin@demoshire.example.org';
+const PASSWORD = 'a long family password';
+
+describe.each(databaseKinds())('families use Jointly themselves on %s', (kind) => {
+  let t: TestApp;
+  const db = () => t.database.db;
+  beforeAll(async () => {
+    t = await buildTestApp(kind, { JOINTLY_SIGN_IN_RATE_PER_MINUTE: '1000' });
+  });
+  afterAll(() => t?.close());
+
+  const signedIn = async (email: string, password?: string) => {
+    const c = new Client(t.app);
+    expect((await c.signIn(email, password)).status).toBe(303);
+    return c;
+  };
+
+  /** A child the caseworker and the trust work with, shared with both by consent, and a parent with an e-mail address. */
+  const familyWithParent = async (givenName: string, parentEmail: string | null) =>
+    createChild(db(), {
+      givenName,
+      involvedOrgCodes: ['DEMO-EDU', 'DEMO-TRUST'],
+      consentScopes: [
+        { organisationType: 'council-education', section: 'core' },
+        { organisationType: 'council-education', section: 'family' },
+        { organisationType: 'nhs-trust', section: 'core' },
+        { organisationType: 'nhs-trust', section: 'health' },
+      ],
+      familyMember: { fullName: `Robin ${givenName}parent`, relationship: 'father', parentalResponsibility: true, email: parentEmail },
+    });
+
+  it('a caseworker invites a parent, who sees only their child, who can see it and who has looked, and stops sharing with the trust', async () => {
+    const email = 'robin.faithparent@example.net';
+    const { childId, consentId, familyMemberId } = await familyWithParent('Faith', email);
+    const other = await familyWithParent('Other', 'someone.else@example.net');
+    const trust = await orgByCode(db(), 'DEMO-TRUST');
+
+    const cw = await signedIn(CASEWORKER);
+    const accounts = await cw.get(paths.children.familyAccounts(childId));
+    expect(accounts.status).toBe(200);
+    expect(text(accounts.body)).toContain(`Robin Faithparent (father)`);
+    expect(text(accounts.body)).toContain('No account');
+    const invited = await cw.post(paths.children.familyAccounts(childId), { memberId: familyMemberId! });
+    expect(invited.status, text(invited.body).slice(0, 2000)).toBe(303);
+    expect(invited.location).toBe(`${paths.children.familyAccounts(childId)}?invited=1`);
+    // Only once.
+    const twice = await cw.post(paths.children.familyAccounts(childId), { memberId: familyMemberId! });
+    expect(twice.status).toBe(400);
+    expect(text(twice.body)).toContain('Robin Faithparent already has an account');
+    // A member of another family cannot be invited from this record.
+    const elsewhere = await cw.post(paths.children.familyAccounts(childId), { memberId: other.familyMemberId! });
+    expect(elsewhere.status).toBe(400);
+    expect(text(elsewhere.body)).toContain('Choose a parent or carer with parental responsibility from the list');
+
+    // The parent sets a password from the e-mailed link and lands on their family's pages.
+    const parent = new Client(t.app);
+    const link = invitationLinkFor(t.sent, email);
+    await parent.get(link);
+    const set = await parent.post(link, { password: PASSWORD, confirmPassword: PASSWORD });
+    expect(set.location).toBe(paths.home);
+    expect((await parent.get(paths.home)).location).toBe(paths.myFamily.home);
+    const home = await parent.get(paths.myFamily.home);
+    expect(home.status).toBe(200);
+    expect(text(home.body)).toContain('Faith Testfamily');
+    expect(text(home.body)).not.toContain('Other Testfamily');
+    // Another family's child does not exist for them; staff pages are refused, not signed out.
+    expect((await parent.get(paths.myFamily.child(other.childId))).status).toBe(404);
+    expect((await parent.get(paths.children.record(childId))).status).toBe(403);
+    expect((await parent.get(paths.children.list)).status).toBe(403);
+    expect((await parent.get(paths.myFamily.home)).status).toBe(200);
+
+    const page = await parent.get(paths.myFamily.child(childId));
+    expect(page.status).toBe(200);
+    const words = text(page.body);
+    expect(words).toContain('What is recorded');
+    expect(words).toContain(`${trust.name} Core record, Health`);
+
+    // The trust's practitioner can see the record; the parent stops sharing with the trust only.
+    const practitioner = await signedIn(PRACTITIONER);
+    expect((await practitioner.get(paths.children.record(childId))).status).toBe(200);
+    const form = await parent.get(paths.myFamily.withdraw(childId, consentId!));
+    expect(form.status).toBe(200);
+    expect(form.body).toContain(`value="${trust.id}"`);
+    const none = await parent.post(paths.myFamily.withdraw(childId, consentId!), {});
+    expect(none.status).toBe(400);
+    expect(text(none.body)).toContain('Choose who should stop seeing the record');
+    const stopped = await parent.post(paths.myFamily.withdraw(childId, consentId!), { organisationId: trust.id, reason: 'We moved hospital' });
+    expect(stopped.location).toBe(`${paths.myFamily.child(childId)}?done=withdrawn`);
+    expect((await practitioner.get(paths.children.record(childId))).status).toBe(404);
+    // The caseworker still sees it, and sees the change and who made it.
+    expect((await cw.get(paths.children.record(childId))).status).toBe(200);
+    const sharing = text((await cw.get(paths.children.sharing(childId))).body);
+    expect(sharing).toContain(`Withdrawn for ${trust.name}`);
+    expect(sharing).toContain('recorded by Robin Faithparent');
+    expect(sharing).toContain('We moved hospital');
+    // Confirmed in writing.
+    expect(t.sent.some((m) => m.to === email && m.subject === 'You stopped sharing a record' && m.body.includes(trust.name))).toBe(true);
+
+    // Who has looked: the caseworker's and practitioner's views, and the family's own.
+    const looked = text((await parent.get(paths.myFamily.whoLooked(childId))).body);
+    expect(looked).toContain('Demo Caseworker');
+    expect(looked).toContain('Demo Practitioner');
+    expect(looked).toContain('Robin Faithparent');
+    const parentId = await userIdByEmail(db(), email);
+    const reads = await db().selectFrom('audit_log').select('action').where('user_id', '=', parentId).where('subject_id', '=', childId).execute();
+    expect(reads.map((r) => r.action)).toEqual(expect.arrayContaining(['family.child.view', 'family.consent.withdraw']));
+
+    // Parental responsibility removed from the record: the child is gone from their pages at once.
+    await db().updateTable('family_members').set({ parental_responsibility: false }).where('id', '=', familyMemberId!).execute();
+    expect((await parent.get(paths.myFamily.child(childId))).status).toBe(404);
+    expect(text((await parent.get(paths.myFamily.home)).body)).toContain('There is no child linked to your account now');
+  });
+
+  it('needs an e-mail address to invite, and no administrator can give the family role', async () => {
+    const { childId, familyMemberId } = await familyWithParent('Nomail', null);
+    const cw = await signedIn(CASEWORKER);
+    const res = await cw.post(paths.children.familyAccounts(childId), { memberId: familyMemberId! });
+    expect(res.status).toBe(400);
+    expect(text(res.body)).toContain('Add an e-mail address for Robin Nomailparent on the family page first');
+    expect(await db().selectFrom('family_accounts').select('user_id').where('family_member_id', '=', familyMemberId!).execute()).toEqual([]);
+
+    // The administrator's role form does not offer it, and refuses it when sent.
+    const admin = await signedIn(ADMIN);
+    const someone = await userIdByEmail(db(), PRACTITIONER);
+    const rolesPage = await admin.get(paths.admin.userRoles(someone));
+    expect(rolesPage.body).not.toContain('value="family-member"');
+    const user = await db().selectFrom('users').select('version').where('id', '=', someone).executeTakeFirstOrThrow();
+    const forced = await admin.post(paths.admin.userRoles(someone), { roles: ['practitioner', 'family-member'], version: String(user.version) });
+    expect(forced.status).toBe(400);
+    expect(text(forced.body)).toContain('Choose roles from the list');
+  });
+});
