@@ -1,0 +1,84 @@
+// A family uses Jointly on a phone (issue 15): a caseworker invites a parent from the record;
+// the parent sets a password from the e-mailed link, reads their child's record, sees who can
+// see it and who has looked, and stops sharing with the NHS trust, whose practitioner then no
+// longer sees the record. Every page is checked with axe, the parent's at 320 pixels wide.
+import { describe, expect, it } from 'vitest';
+import { DEMO_PASSWORD } from '../../src/demo/seed.js';
+import { paths } from '../../src/paths.js';
+import { useJourney } from './support/server.js';
+import { chromiumPath, JOURNEY_TIMEOUT, Site } from './support/pages.js';
+import { createChild, orgByCode } from '../support/register.js';
+
+const CASEWORKER = 'caseworker@demoshire.example.org';
+const PRACTITIONER = 'practitioner@demoshire.example.org';
+const PARENT_EMAIL = 'sam.brookparent@example.net';
+const PASSWORD = 'a long family password';
+
+describe.skipIf(!chromiumPath())('a family on a phone', { timeout: JOURNEY_TIMEOUT * 2 }, () => {
+  const journey = useJourney();
+
+  it('a parent is invited, reads the record, sees who looked and stops sharing with one organisation', async () => {
+    const db = journey.server.database.db;
+    const trust = await orgByCode(db, 'DEMO-TRUST');
+    const { childId } = await createChild(db, {
+      givenName: 'Brook',
+      involvedOrgCodes: ['DEMO-EDU', 'DEMO-TRUST'],
+      consentScopes: [
+        { organisationType: 'council-education', section: 'core' },
+        { organisationType: 'council-education', section: 'family' },
+        { organisationType: 'nhs-trust', section: 'core' },
+        { organisationType: 'nhs-trust', section: 'health' },
+      ],
+      familyMember: { fullName: 'Sam Brookparent', relationship: 'mother', parentalResponsibility: true, email: PARENT_EMAIL },
+    });
+
+    // The caseworker invites the parent from the family page.
+    const caseworker = await Site.open(journey.browser, journey.server.baseUrl);
+    await caseworker.signIn(CASEWORKER, DEMO_PASSWORD);
+    expect(await caseworker.visit(paths.children.family(childId))).toBe(200);
+    await caseworker.follow('Invite the family to use Jointly');
+    expect(await caseworker.heading()).toBe('Family accounts');
+    await caseworker.submit('Invite Sam Brookparent (mother)');
+    expect(await caseworker.mainText()).toContain('Invitation sent');
+    await caseworker.close();
+
+    // The practitioner sees the record before.
+    const practitioner = await Site.open(journey.browser, journey.server.baseUrl);
+    await practitioner.signIn(PRACTITIONER, DEMO_PASSWORD);
+    expect(await practitioner.visit(paths.children.record(childId))).toBe(200);
+
+    // The parent, on a phone.
+    const parent = await Site.open(journey.browser, journey.server.baseUrl);
+    await parent.page.setViewportSize({ width: 320, height: 640 });
+    const message = [...journey.server.sent].reverse().find((m) => m.to === PARENT_EMAIL)!;
+    const link = new URL(/https?:\/\/\S+\/invitation\/\S+/.exec(message.body)![0]).pathname;
+    expect(await parent.visit(link)).toBe(200);
+    await parent.page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await parent.page.getByLabel('Confirm password').fill(PASSWORD);
+    await parent.submit('Create password');
+    expect(parent.path()).toBe(paths.myFamily.home);
+    expect(await parent.heading()).toBe('Your family');
+    // Nothing is wider than the screen: the page reflows (WCAG 1.4.10).
+    const overflow = () => parent.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(await overflow()).toBeLessThanOrEqual(0);
+    await parent.follow('Brook Testfamily');
+    expect(await parent.heading()).toBe('Brook Testfamily');
+    expect(await parent.mainText()).toContain(trust.name);
+    expect(await overflow()).toBeLessThanOrEqual(0);
+
+    await parent.follow('See everyone who has looked at or changed Brook Testfamily’s record');
+    expect(await parent.mainText()).toContain('Demo Practitioner');
+    await parent.follow('Back to Brook Testfamily');
+
+    // Stopping sharing with the trust, by keyboard.
+    await parent.follow(/^Stop sharing/);
+    await parent.tabTo(trust.name);
+    await parent.page.keyboard.press('Space');
+    await parent.tabTo('Stop sharing');
+    await parent.pressToNavigate('Enter');
+    expect(await parent.mainText()).toContain('Sharing stopped');
+    expect(await practitioner.visit(paths.children.record(childId))).toBe(404);
+    await parent.close();
+    await practitioner.close();
+  });
+});
