@@ -141,5 +141,15 @@ describe.each(databaseKinds())('families use Jointly themselves on %s', (kind) =
     const forced = await admin.post(paths.admin.userRoles(someone), { roles: ['practitioner', 'family-member'], version: String(user.version) });
     expect(forced.status).toBe(400);
     expect(text(forced.body)).toContain('Choose roles from the list');
+
+    // Nor can a family account be given a staff role, or lose its own, through the People pages.
+    const { childId: c2, familyMemberId: m2 } = await familyWithParent('Rolefam', 'robin.rolefam@example.net');
+    expect((await cw.post(paths.children.familyAccounts(c2), { memberId: m2! })).status).toBe(303);
+    const familyUser = await db().selectFrom('users').select(['id', 'version']).where('email', '=', 'robin.rolefam@example.net').executeTakeFirstOrThrow();
+    await admin.get(paths.admin.userRoles(familyUser.id));
+    const staffed = await admin.post(paths.admin.userRoles(familyUser.id), { roles: ['caseworker'], version: String(familyUser.version) });
+    expect(staffed.status).toBe(400);
+    expect(text(staffed.body)).toContain('This is a family account, tied to a child’s record: its roles cannot be changed');
+    expect((await db().selectFrom('user_roles').select('role').where('user_id', '=', familyUser.id).execute()).map((r) => r.role)).toEqual(['family-member']);
   });
 });

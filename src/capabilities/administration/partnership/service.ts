@@ -123,11 +123,17 @@ async function invite(db: Db, deps: InviteDeps, user: { id: string; email: strin
   });
 }
 
+const FAMILY_ROLES_REFUSED = 'This is a family account, tied to a child’s record: its roles cannot be changed. Staff need an account of their own';
+
 /** The area's organisation that family accounts belong to (ADR 0015), made on first use. */
 const FAMILIES = { code: 'FAMILIES', name: 'Families and young people', type: 'families' } as const;
 
 async function familiesOrganisation(db: Db): Promise<string> {
-  await db.insertInto('organisations').values(FAMILIES).onConflict((oc) => oc.column('code').doNothing()).execute();
+  await db
+    .insertInto('organisations')
+    .values(FAMILIES)
+    .onConflict((oc) => oc.column('code').doNothing())
+    .execute();
   return (await db.selectFrom('organisations').select('id').where('code', '=', FAMILIES.code).executeTakeFirstOrThrow()).id;
 }
 
@@ -141,7 +147,8 @@ export async function createFamilyAccount(db: Db, deps: InviteDeps, input: { dis
     .select('id')
     .where((eb) => eb(eb.fn('lower', ['email']), '=', input.email.toLowerCase()))
     .executeTakeFirst();
-  if (clash) throw new ValidationError([{ text: 'Someone already has an account with this e-mail address. Check the address with the family', href: '#main-content' }]);
+  if (clash)
+    throw new ValidationError([{ text: 'Someone already has an account with this e-mail address. Check the address with the family', href: '#main-content' }]);
   const user = await createAccount(db, { ...input, organisationId: await familiesOrganisation(db) });
   await db.insertInto('user_roles').values({ user_id: user.id, role: 'family-member' }).execute();
   await invite(
@@ -248,6 +255,9 @@ const requestedChange = (requested: RoleRequested[]) => ({
 export async function changeRoles(db: Db, deps: InviteDeps, input: { userId: string; roles: Role[]; version: number; byUserId: string }) {
   if (input.userId === input.byUserId) throw new ValidationError([{ text: OWN_ROLES_REFUSED, href: '#main-content' }]);
   const user = await getUser(db, input.userId);
+  // A family account is tied to a child's record (ADR 0015): no staff role is added to it, and its own is not taken away here.
+  const org = await db.selectFrom('organisations').select('type').where('id', '=', user.organisation_id).executeTakeFirstOrThrow();
+  if (org.type === FAMILIES.type) throw new ValidationError([{ text: FAMILY_ROLES_REFUSED, href: '#main-content' }]);
   await bumpVersion(db, input.userId, input.version);
   const added = input.roles.filter((r) => !user.roles.includes(r));
   const removed = user.roles.filter((r) => !input.roles.includes(r));
