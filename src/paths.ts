@@ -66,6 +66,7 @@ export const paths = {
     home: '/my-family',
     child: (id = ':id') => `/my-family/children/${id}`,
     whoLooked: (id = ':id') => `/my-family/children/${id}/who-looked`,
+    aboutMe: (id = ':id') => `/my-family/children/${id}/about-me`,
     withdraw: (id = ':id', consentId = ':consentId') => `/my-family/children/${id}/consents/${consentId}/withdraw`,
   },
   register: {

@@ -36,6 +36,7 @@ describe.each(databaseKinds())('families use Jointly themselves on %s', (kind) =
       consentScopes: [
         { organisationType: 'council-education', section: 'core' },
         { organisationType: 'council-education', section: 'family' },
+        { organisationType: 'council-education', section: 'about-me' },
         { organisationType: 'nhs-trust', section: 'core' },
         { organisationType: 'nhs-trust', section: 'health' },
       ],
@@ -117,6 +118,22 @@ describe.each(databaseKinds())('families use Jointly themselves on %s', (kind) =
     const parentId = await userIdByEmail(db(), email);
     const reads = await db().selectFrom('audit_log').select('action').where('user_id', '=', parentId).where('subject_id', '=', childId).execute();
     expect(reads.map((r) => r.action)).toEqual(expect.arrayContaining(['family.child.view', 'family.consent.withdraw']));
+
+    // The parent writes "about me"; staff see it and its author; a stale form is refused with a reason.
+    const aboutForm = await parent.get(paths.myFamily.aboutMe(childId));
+    expect(aboutForm.status).toBe(200);
+    expect(aboutForm.body).toContain('name="basedOn" value="0"');
+    const about = { whatMatters: 'Swimming on Saturdays and her cat', writtenWith: 'Robin and Faith', basedOn: '0' };
+    expect((await parent.post(paths.myFamily.aboutMe(childId), about)).location).toBe(`${paths.myFamily.child(childId)}?done=about-me`);
+    const staffView = text((await cw.get(paths.children.aboutMe(childId))).body);
+    expect(staffView).toContain('Swimming on Saturdays and her cat');
+    expect(staffView).toContain('Robin Faithparent');
+    const stale = await parent.post(paths.myFamily.aboutMe(childId), { ...about, whatMatters: 'Something older' });
+    expect(stale.status).toBe(409);
+    expect(text(stale.body)).toContain('Someone else changed this record after you opened it');
+    expect((await db().selectFrom('about_me_versions').select('what_matters').where('child_id', '=', childId).execute()).map((v) => v.what_matters)).toEqual([
+      'Swimming on Saturdays and her cat',
+    ]);
 
     // Parental responsibility removed from the record: the child is gone from their pages at once.
     await db().updateTable('family_members').set({ parental_responsibility: false }).where('id', '=', familyMemberId!).execute();

@@ -26,7 +26,8 @@ import {
   withdrawConsent,
   type Section,
 } from '../../record/sharing/index.js';
-import { childName, navChild, recordChronologyEvent } from '../../record/tell-it-once/index.js';
+import { aboutMeForm, addAboutMeVersion, childName, latestAboutMe, navChild, recordChronologyEvent } from '../../record/tell-it-once/index.js';
+import { parseForm } from '../../../platform/http/forms.js';
 import { NEED_CODES } from '../../record/children/index.js';
 import { accountsOfFamily, familyRecord, inviteFamilyMember, linkedChildren, requireFamilyChild } from './service.js';
 
@@ -153,7 +154,58 @@ export function myFamilyRoutes(deps: CapabilityDeps): RouteSpec[] {
     };
   };
 
+  const aboutMePage = async (ctx: SignedInContext, values?: Values, errors?: FieldError[]): Promise<RouteResult> => {
+    const child = await requireFamilyChild(ctx, ctx.params.id);
+    const latest = await latestAboutMe(ctx.db, child.id);
+    // First shown with what is recorded now; again with what they typed.
+    const shown = values ?? {
+      whatMatters: latest?.what_matters ?? '',
+      whatWorks: latest?.what_works ?? '',
+      whatDoesNotWork: latest?.what_does_not_work ?? '',
+      communication: latest?.communication ?? '',
+      aspirations: latest?.aspirations ?? '',
+      writtenWith: ctx.user.displayName,
+      basedOn: String(latest?.version ?? 0),
+    };
+    return {
+      view: `${V}about-me.njk`,
+      data: {
+        pageTitle: `About ${childName(child)}`,
+        childId: child.id,
+        name: childName(child),
+        values: shown,
+        errors,
+        lastChanged: latest
+          ? `${latest.recorded_by_name ?? 'Someone'}${latest.recorded_by_organisation ? `, ${latest.recorded_by_organisation}` : ''}, ${dateTime(latest.recorded_at)}`
+          : null,
+      },
+    };
+  };
+
   return [
+    ...formRoutes({
+      url: paths.myFamily.aboutMe(),
+      access: 'family:view',
+      audit: { show: 'family.about-me.edit', send: 'family.about-me.update' },
+      auditReads: true,
+      page: aboutMePage,
+      read: async (ctx) => ({ child: await requireFamilyChild(ctx, ctx.params.id), form: parseForm(aboutMeForm, ctx.body) }),
+      send: async (ctx, { child, form }) => {
+        // A stale form (someone saved since it was opened) is refused with an explanation, nothing written.
+        const version = await addAboutMeVersion(ctx.db, child.id, form, { id: ctx.user.id, organisationId: ctx.user.organisationId });
+        await recordChronologyEvent(ctx.db, {
+          childId: child.id,
+          organisationId: ctx.user.organisationId,
+          occurredOn: todayInLondon(),
+          section: 'about-me',
+          title: `About me updated by the family (version ${version})`,
+          detail: `Written with ${form.writtenWith}`,
+          recordedBy: ctx.user.id,
+        });
+        ctx.audit.details = { ...ctx.audit.details, version };
+        return { redirect: `${paths.myFamily.child(child.id)}?done=about-me` };
+      },
+    }),
     ...childFormRoutes({
       url: paths.children.familyAccounts(),
       section: 'family',
