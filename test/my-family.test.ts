@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, Client, invitationLinkFor, text, type TestApp } from './support/app.js';
 import { databaseKinds } from './support/db.js';
 import { createChild, orgByCode, userIdByEmail } from './support/register.js';
+import { createDisputeWorld } from './support/dispute-world.js';
+import { todayInLondon } from '../src/platform/dates.js';
 import { paths } from '../src/paths.js';
 
 const CASEWORKER = 'caseworker@demoshire.example.org'; // council education
@@ -87,6 +89,8 @@ describe.each(databaseKinds())('families use Jointly themselves on %s', (kind) =
     expect(page.status).toBe(200);
     const words = text(page.body);
     expect(words).toContain('What is recorded');
+    expect(words).toContain('There are no requests for help on the record');
+    expect(words).toContain('No support has been agreed and paid for on the record yet');
     expect(words).toContain(`${trust.name} Core record, Health`);
 
     // The trust's practitioner can see the record; the parent stops sharing with the trust only.
@@ -168,5 +172,33 @@ describe.each(databaseKinds())('families use Jointly themselves on %s', (kind) =
     expect(staffed.status).toBe(400);
     expect(text(staffed.body)).toContain('This is a family account, tied to a child’s record: its roles cannot be changed');
     expect((await db().selectFrom('user_roles').select('role').where('user_id', '=', familyUser.id).execute()).map((r) => r.role)).toEqual(['family-member']);
+  });
+
+  it('shows the family their referral, what the panel decided, and the support agreed with who pays', async () => {
+    const today = todayInLondon();
+    const { world, case: decided } = await createDisputeWorld(db(), { startsOn: today, endsOn: null, today });
+    const member = await db()
+      .selectFrom('family_members as m')
+      .innerJoin('children as c', 'c.family_id', 'm.family_id')
+      .select(['m.id', 'm.email'])
+      .where('c.id', '=', world.childId)
+      .executeTakeFirstOrThrow();
+    const cw = await signedIn(CASEWORKER);
+    expect((await cw.post(paths.children.familyAccounts(world.childId), { memberId: member.id })).status).toBe(303);
+    const parent = new Client(t.app);
+    const link = invitationLinkFor(t.sent, member.email!);
+    await parent.get(link);
+    await parent.post(link, { password: PASSWORD, confirmPassword: PASSWORD });
+    const words = text((await parent.get(paths.myFamily.child(world.childId))).body);
+    expect(words).toContain(decided.referralReference);
+    expect(words).toContain(`What the panel decided Approved on`);
+    const partners = await db()
+      .selectFrom('budget_partners as p')
+      .innerJoin('organisations as o', 'o.id', 'p.organisation_id')
+      .select(['p.id', 'o.name'])
+      .execute();
+    const name = (id: string) => partners.find((p) => p.id === id)!.name;
+    expect(words).toContain(`${name(world.partners.health)} 50%`);
+    expect(words).toContain(`${name(world.partners.socialCare)} 50%`);
   });
 });

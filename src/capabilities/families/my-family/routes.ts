@@ -29,6 +29,9 @@ import {
 import { aboutMeForm, addAboutMeVersion, childName, latestAboutMe, navChild, recordChronologyEvent } from '../../record/tell-it-once/index.js';
 import { parseForm } from '../../../platform/http/forms.js';
 import { NEED_CODES } from '../../record/children/index.js';
+import { referralsOfChild, STATUS_NAMES } from '../../referral-and-panel/referrals/index.js';
+import { OUTCOMES } from '../../referral-and-panel/panel-decisions/index.js';
+import { listPartners, packagesOfChild, splitLines, unitsText } from '../../money/budgets/index.js';
 import { accountsOfFamily, familyRecord, inviteFamilyMember, linkedChildren, requireFamilyChild } from './service.js';
 
 const V = 'families/my-family/views/';
@@ -75,12 +78,16 @@ export function myFamilyRoutes(deps: CapabilityDeps): RouteSpec[] {
     const child = await requireFamilyChild(ctx, ctx.params.id);
     const id = child.id;
     const today = todayInLondon();
-    const [record, seeing, consents, bases] = await Promise.all([
+    const [record, seeing, consents, bases, referrals, packages, partners] = await Promise.all([
       familyRecord(ctx.db, id, today),
       whoCanSee(ctx.db, id),
       listConsents(ctx.db, id),
       listLawfulBases(ctx.db, id),
+      referralsOfChild(ctx.db, id),
+      packagesOfChild(ctx.db, id),
+      listPartners(ctx.db),
     ]);
+    const partnerName = new Map(partners.map((p) => [p.id, p.organisation_name]));
     const name = childName(child);
     const current = consents.filter((c) => c.withdrawn_at === null && c.approval === 'approved');
     return {
@@ -104,6 +111,20 @@ export function myFamilyRoutes(deps: CapabilityDeps): RouteSpec[] {
           },
         ],
         aboutMe: record.about_me,
+        referrals: referrals.map((r) => ({
+          reference: r.reference,
+          received: longDate(r.received_on),
+          status: STATUS_NAMES[r.status] ?? r.status,
+          decision: r.decision ? `${OUTCOMES[r.decision.outcome] ?? r.decision.outcome} on ${longDate(r.decision.decided_on)}` : null,
+        })),
+        packages: packages.map((k) => ({
+          what: k.category_name,
+          provider: k.provider_name ?? 'Not named yet',
+          how: unitsText(k.units_x100, k.frequency, k.unit_cost_pence),
+          dates: k.ends_on ? `${longDate(k.starts_on)} to ${longDate(k.ends_on)}` : `From ${longDate(k.starts_on)}`,
+          review: k.review_on ? longDate(k.review_on) : null,
+          whoPays: splitLines(k.split, (pid) => partnerName.get(pid) ?? 'A partner'),
+        })),
         keyWorker: record.key_worker,
         working: record.working.map((w) => ({ ...w, since: longDate(w.started_on) })),
         seeing: seeing.map((o) => ({ name: o.name, sees: o.sections.length ? sectionList(o.sections) : 'Nothing' })),
