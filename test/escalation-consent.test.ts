@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, Client, text, type TestApp } from './support/app.js';
 import { databaseKinds } from './support/db.js';
-import { createChild, fakeNhsNumber, orgByCode, userIdByEmail } from './support/register.js';
+import { createChild, fakeNhsNumber, orgByCode } from './support/register.js';
 import { paths } from '../src/paths.js';
 import { todayInLondon } from '../src/platform/dates.js';
 import { accessFor, SECTION_KEYS, type Section, type Viewer } from '../src/capabilities/record/sharing/rules.js';
@@ -219,5 +219,23 @@ describe.each(databaseKinds())('consent by named organisation and emergency acce
     expect(withdraw.status).toBe(403);
     expect(await consentsOf(childId)).toEqual([{ id: consentId, approval: 'approved' }]);
     expect(await db.selectFrom('consents').select('withdrawn_at').where('id', '=', consentId!).executeTakeFirstOrThrow()).toEqual({ withdrawn_at: null });
+  });
+  it('keeps a child reached only through emergency access out of exports: a file would outlast the access', async () => {
+    const { childId } = await createChild(db, {
+      givenName: 'Exporta',
+      nhsNumber: fakeNhsNumber(nhs++),
+      involvedOrgCodes: ['DEMO-EDU'],
+      consentScopes: SECTION_KEYS.map((section) => ({ organisationType: 'council-education', section })),
+    });
+    const c = await signedIn(PRACTITIONER);
+    await c.get(paths.children.emergencyAccess(childId));
+    expect((await c.post(paths.children.emergencyAccess(childId), { reason: 'Seen in A&E today, need the plan (fictional)', hours: '1' })).status).toBe(303);
+    expect((await c.get(paths.children.record(childId))).status).toBe(200);
+    const csv = await c.get(`${paths.children.export}?format=csv`);
+    expect(csv.status).toBe(200);
+    expect(csv.body).not.toContain('Exporta');
+    // Someone who may see the child by consent still exports it.
+    const cw = await signedIn(CASEWORKER);
+    expect((await cw.get(`${paths.children.export}?format=csv`)).body).toContain('Exporta');
   });
 });

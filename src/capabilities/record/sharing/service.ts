@@ -263,13 +263,19 @@ declare module 'fastify' {
 /**
  * The same rule in SQL, as a condition on a `children` row aliased `alias`, for lists, search,
  * counts and exports. Must agree with accessFor() (a property test checks it does).
+ * `emergencyAccess: false` leaves out children seen only through emergency access: an export is
+ * a copy that would outlast it (ADR 0012).
  */
-export function visibleChild(viewer: Viewer, alias = 'c', now = new Date()): Expression<SqlBool> {
+export function visibleChild(viewer: Viewer, alias = 'c', now = new Date(), opts: { emergencyAccess?: boolean } = {}): Expression<SqlBool> {
   if (!hasCaseworkRole(viewer)) return sql<SqlBool>`false`;
   const today = todayInLondon(now);
   const id = sql.ref(`${alias}.id`);
+  const glass =
+    opts.emergencyAccess === false
+      ? sql<SqlBool>`false`
+      : sql<SqlBool>`exists (select 1 from break_glass g where g.child_id = ${id} and g.user_id = ${viewer.userId} and g.expires_at > ${now})`;
   return sql<SqlBool>`(
-    exists (select 1 from break_glass g where g.child_id = ${id} and g.user_id = ${viewer.userId} and g.expires_at > ${now})
+    ${glass}
     or (
       exists (select 1 from involvements i where i.child_id = ${id} and i.organisation_id = ${viewer.organisationId}
               and i.started_on <= ${today}::date and (i.ended_on is null or i.ended_on >= ${today}::date))
