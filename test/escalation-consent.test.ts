@@ -238,4 +238,41 @@ describe.each(databaseKinds())('consent by named organisation and emergency acce
     const cw = await signedIn(CASEWORKER);
     expect((await cw.get(`${paths.children.export}?format=csv`)).body).toContain('Exporta');
   });
+
+  it('opens "who has looked" to an information governance lead for others’ emergency access, not for their own once it has ended', async () => {
+    const ig = await viewerOf(db, IG);
+    await db.insertInto('user_roles').values({ user_id: ig.userId, role: 'practitioner' }).execute();
+    try {
+      const { childId } = await createChild(db, {
+        givenName: 'Lastia',
+        nhsNumber: fakeNhsNumber(nhs++),
+        involvedOrgCodes: ['DEMO-TRUST'],
+        consentScopes: [{ organisationType: 'nhs-trust', section: 'core' }],
+      });
+      const c = await signedIn(IG);
+      await c.get(paths.children.emergencyAccess(childId));
+      expect((await c.post(paths.children.emergencyAccess(childId), { reason: 'An urgent fictional safeguarding call', hours: '1' })).status).toBe(303);
+      expect((await c.get(paths.children.whoHasLooked(childId))).status).toBe(200);
+      // The review list does not send them to their own.
+      expect(text((await c.get(paths.register.emergencyAccessReview)).body)).toContain(
+        'Your own emergency access: another information governance lead reviews it',
+      );
+      await db.updateTable('break_glass').set({ expires_at: new Date() }).where('child_id', '=', childId).execute();
+      // Their own emergency access, ended, leaves nothing open: not the record, not its "who has looked".
+      expect((await c.get(paths.children.record(childId))).status).toBe(404);
+      const after = await c.get(paths.children.whoHasLooked(childId));
+      expect(after.status).toBe(404);
+      expect(after.body).not.toContain('Lastia');
+      // Someone else's emergency access to the same child still opens it to them, to review.
+      const p = await signedIn(PRACTITIONER);
+      await p.get(paths.children.emergencyAccess(childId));
+      await db.deleteFrom('involvements').where('child_id', '=', childId).execute();
+      expect((await p.post(paths.children.emergencyAccess(childId), { reason: 'Seen in A&E today, need the plan (fictional)', hours: '1' })).status).toBe(303);
+      const review = await c.get(paths.children.whoHasLooked(childId));
+      expect(review.status).toBe(200);
+      expect(text(review.body)).toContain('Lastia');
+    } finally {
+      await db.deleteFrom('user_roles').where('user_id', '=', ig.userId).where('role', '=', 'practitioner').execute();
+    }
+  });
 });

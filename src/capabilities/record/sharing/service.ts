@@ -734,10 +734,14 @@ export async function markEmergencyAccessReviewed(db: Db, breakGlassId: string, 
   return { ok: true, childId: row.child_id };
 }
 
-/** Whether someone has reached this child's record through emergency access: the information governance lead reviews what they did. */
-export async function underEmergencyAccessReview(db: Db, childId: string | undefined): Promise<boolean> {
+/**
+ * Whether someone else has reached this child's record through emergency access: the information
+ * governance lead reviews what they did. Never one's own, which another lead reviews: a lead who
+ * also works cases would otherwise keep this page of the record after their own access ended.
+ */
+export async function underEmergencyAccessReview(db: Db, childId: string | undefined, reviewerId: string): Promise<boolean> {
   if (!isUuid(childId)) return false;
-  return (await db.selectFrom('break_glass').select('id').where('child_id', '=', childId).executeTakeFirst()) !== undefined;
+  return (await db.selectFrom('break_glass').select('id').where('child_id', '=', childId).where('user_id', '<>', reviewerId).executeTakeFirst()) !== undefined;
 }
 
 // Who has looked at this record ---------------------------------------------------------------
