@@ -193,7 +193,34 @@ describe.each(databaseKinds())('consent by named organisation and emergency acce
     }
   });
 
-  it('refuses a CSRF-less consent naming one’s own organisation, and a consent or withdrawal through emergency access', async () => {
+  it('refuses a consent without its CSRF token, and decides nothing by GET or another method', async () => {
+    const { childId } = await trustSeesCore('Methoda');
+    const trust = await orgByCode(db, 'DEMO-TRUST');
+    const c = await signedIn(PRACTITIONER);
+    await c.get(paths.children.addConsent(childId));
+    const form = consentForm({ organisationScope: [`${trust.id}.family`] });
+    expect((await c.post(paths.children.addConsent(childId), form, { csrf: false })).status).toBe(403);
+    expect(await consentsOf(childId)).toHaveLength(1);
+    expect((await c.post(paths.children.addConsent(childId), form)).location).toBe(`${paths.children.sharing(childId)}?done=consent-pending`);
+    const pending = (await consentsOf(childId))[1]!;
+    // The approval as a link (GET with the form in the query) or another method decides nothing.
+    const ig = await signedIn(IG);
+    const query = new URLSearchParams({ kind: 'consent', id: pending.id, decision: 'approve', note: 'By link (fictional)', _csrf: ig.csrf ?? '' });
+    expect((await ig.get(`${paths.register.sharingApprovals}?${query}`)).status).toBe(200);
+    for (const method of ['PUT', 'PATCH', 'DELETE'] as const) {
+      const res = await t.app.inject({
+        method,
+        url: paths.register.sharingApprovals,
+        payload: query.toString(),
+        headers: { cookie: ig.cookieHeader(), 'content-type': 'application/x-www-form-urlencoded' },
+      });
+      expect(res.statusCode, method).toBeGreaterThanOrEqual(400);
+    }
+    expect((await consentsOf(childId))[1]!.approval).toBe('pending');
+    expect(await lasting(db, PRACTITIONER, childId)).toEqual(['core']);
+  });
+
+  it('refuses a consent naming one’s own organisation, and a withdrawal, through emergency access', async () => {
     const { childId, consentId } = await createChild(db, {
       givenName: 'Glasso',
       nhsNumber: fakeNhsNumber(nhs++),
@@ -201,13 +228,6 @@ describe.each(databaseKinds())('consent by named organisation and emergency acce
       consentScopes: SECTION_KEYS.map((section) => ({ organisationType: 'council-education', section })),
     });
     const trust = await orgByCode(db, 'DEMO-TRUST');
-    const edu = await orgByCode(db, 'DEMO-CSC');
-    const cw = await signedIn(CASEWORKER);
-    await cw.get(paths.children.addConsent(childId));
-    const noToken = await cw.post(paths.children.addConsent(childId), consentForm({ organisationScope: [`${edu.id}.core`] }), { csrf: false });
-    expect(noToken.status).toBe(403);
-    expect(await consentsOf(childId)).toHaveLength(1);
-
     const c = await signedIn(PRACTITIONER);
     await c.get(paths.children.emergencyAccess(childId));
     expect((await c.post(paths.children.emergencyAccess(childId), { reason: 'Seen in A&E today, need the plan (fictional)', hours: '1' })).status).toBe(303);
