@@ -254,6 +254,9 @@ describe.each(databaseKinds())('consent by named organisation and emergency acce
     const csv = await c.get(`${paths.children.export}?format=csv`);
     expect(csv.status).toBe(200);
     expect(csv.body).not.toContain('Exporta');
+    // Nor by name, which is read another way; the list itself still shows the child while the access lasts.
+    expect((await c.get(`${paths.children.export}?format=csv&name=Exporta`)).body).not.toContain('Exporta');
+    expect((await c.get(`${paths.children.list}?name=Exporta`)).body).toContain(childId);
     // Someone who may see the child by consent still exports it.
     const cw = await signedIn(CASEWORKER);
     expect((await cw.get(`${paths.children.export}?format=csv`)).body).toContain('Exporta');

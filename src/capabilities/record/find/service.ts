@@ -196,8 +196,8 @@ async function nameMatches(db: Db, viewer: Viewer, c: SearchCriteria, sort: Sort
   return scored.map((s) => s.id);
 }
 
-/** Full rows for ids, in the order of the ids (read in chunks, for exports: without emergency access). */
-async function rowsFor(db: Db, viewer: Viewer, ids: readonly string[], now: Date): Promise<ChildRow[]> {
+/** Full rows for ids, in the order of the ids (read in chunks, for a page of name matches and for exports). */
+async function rowsFor(db: Db, viewer: Viewer, ids: readonly string[], now: Date, rule: Rule = {}): Promise<ChildRow[]> {
   const byId = new Map<string, ChildRow>();
   for (let i = 0; i < ids.length; i += 1000) {
     const chunk = ids.slice(i, i + 1000);
@@ -206,7 +206,7 @@ async function rowsFor(db: Db, viewer: Viewer, ids: readonly string[], now: Date
       db
         .selectFrom('children as c')
         .where('c.id', 'in', chunk)
-        .where(visibleOneByOne(viewer, now, EXPORT_RULE)),
+        .where(visibleOneByOne(viewer, now, rule)),
     ).execute();
     for (const r of rows) byId.set(r.id, r);
   }
@@ -267,7 +267,7 @@ export async function findChildren(db: Db, viewer: Viewer, c: SearchCriteria, op
 /** Every child matching a search that this person may see, in the list's order, for an export: not those seen only through emergency access. */
 export async function exportChildren(db: Db, viewer: Viewer, c: SearchCriteria, sort: Sort, order: Order, now = new Date()): Promise<ChildRow[]> {
   await withoutJit(db);
-  if (c.name) return rowsFor(db, viewer, (await nameMatches(db, viewer, c, sort, order, now)).slice(0, EXPORT_LIMIT), now);
+  if (c.name) return rowsFor(db, viewer, (await nameMatches(db, viewer, c, sort, order, now)).slice(0, EXPORT_LIMIT), now, EXPORT_RULE);
   return withDetails(matching(db, viewer, c, now, { rule: EXPORT_RULE }))
     .orderBy(sqlOrder(sort, order))
     .limit(EXPORT_LIMIT)
