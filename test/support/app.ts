@@ -96,7 +96,8 @@ export class Client {
   csrf: string | undefined;
   constructor(private readonly app: FastifyInstance) {}
 
-  private cookieHeader() {
+  /** The Cookie header this client sends, for requests it has no method for. */
+  cookieHeader() {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   }
   private absorb(res: { headers: Record<string, unknown>; body: string }) {

@@ -36,17 +36,22 @@ const narrows = (c: SearchCriteria) =>
  * merged into the query around it, so the planner cannot turn the rule's EXISTS tests into sets
  * built for the whole table.
  */
-const visibleOneByOne = (viewer: Viewer, now: Date) => sql<SqlBool>`coalesce((select true where ${visibleChild(viewer, 'c', now)}), false)`;
+const visibleOneByOne = (viewer: Viewer, now: Date, rule: Rule = {}) =>
+  sql<SqlBool>`coalesce((select true where ${visibleChild(viewer, 'c', now, rule)}), false)`;
+
+/** For exports: children seen only through emergency access are left out, as a file would outlast it (ADR 0012). */
+type Rule = { emergencyAccess?: boolean };
+const EXPORT_RULE: Rule = { emergencyAccess: false };
 
 /**
  * Visible children matching every criterion, the name through its keys (names.ts). `anyone`: the
  * same without the sharing rule, only to list the names that share a key with the words typed
  * (namesMatching), never to show or count a child.
  */
-function matching(db: Db, viewer: Viewer, c: SearchCriteria, now: Date, opts: { anyone?: boolean } = {}): Base {
+function matching(db: Db, viewer: Viewer, c: SearchCriteria, now: Date, opts: { anyone?: boolean; rule?: Rule } = {}): Base {
   const today = todayInLondon(now);
   let q: Base = db.selectFrom('children as c');
-  if (!opts.anyone) q = q.where(narrows(c) ? visibleOneByOne(viewer, now) : visibleChild(viewer, 'c', now));
+  if (!opts.anyone) q = q.where(narrows(c) ? visibleOneByOne(viewer, now, opts.rule) : visibleChild(viewer, 'c', now, opts.rule));
   if (c.dateOfBirth) q = q.where('c.date_of_birth', '=', c.dateOfBirth);
   if (c.nhsNumber) q = q.where('c.nhs_number', '=', c.nhsNumber);
   if (c.upn) q = q.where('c.upn', '=', c.upn);
@@ -191,13 +196,18 @@ async function nameMatches(db: Db, viewer: Viewer, c: SearchCriteria, sort: Sort
   return scored.map((s) => s.id);
 }
 
-/** Full rows for ids, in the order of the ids (read in chunks, for exports). */
-async function rowsFor(db: Db, viewer: Viewer, ids: readonly string[], now: Date): Promise<ChildRow[]> {
+/** Full rows for ids, in the order of the ids (read in chunks, for a page of name matches and for exports). */
+async function rowsFor(db: Db, viewer: Viewer, ids: readonly string[], now: Date, rule: Rule = {}): Promise<ChildRow[]> {
   const byId = new Map<string, ChildRow>();
   for (let i = 0; i < ids.length; i += 1000) {
     const chunk = ids.slice(i, i + 1000);
     // The sharing rule again: a child hidden between the two reads stays hidden.
-    const rows = await withDetails(db.selectFrom('children as c').where('c.id', 'in', chunk).where(visibleOneByOne(viewer, now))).execute();
+    const rows = await withDetails(
+      db
+        .selectFrom('children as c')
+        .where('c.id', 'in', chunk)
+        .where(visibleOneByOne(viewer, now, rule)),
+    ).execute();
     for (const r of rows) byId.set(r.id, r);
   }
   return ids.flatMap((id) => byId.get(id) ?? []);
@@ -254,11 +264,11 @@ export async function findChildren(db: Db, viewer: Viewer, c: SearchCriteria, op
   return { total, page, pages: Math.max(1, Math.ceil(total / PAGE_SIZE)), rows };
 }
 
-/** Every child matching a search that this person may see, in the list's order, for an export. */
+/** Every child matching a search that this person may see, in the list's order, for an export: not those seen only through emergency access. */
 export async function exportChildren(db: Db, viewer: Viewer, c: SearchCriteria, sort: Sort, order: Order, now = new Date()): Promise<ChildRow[]> {
   await withoutJit(db);
-  if (c.name) return rowsFor(db, viewer, (await nameMatches(db, viewer, c, sort, order, now)).slice(0, EXPORT_LIMIT), now);
-  return withDetails(matching(db, viewer, c, now))
+  if (c.name) return rowsFor(db, viewer, (await nameMatches(db, viewer, c, sort, order, now)).slice(0, EXPORT_LIMIT), now, EXPORT_RULE);
+  return withDetails(matching(db, viewer, c, now, { rule: EXPORT_RULE }))
     .orderBy(sqlOrder(sort, order))
     .limit(EXPORT_LIMIT)
     .execute();

@@ -388,7 +388,11 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
             { key: { text: 'Child' }, value: { text: `${childName(g)} (reference ${g.child_id})` } },
             {
               key: { text: 'Everything done with the record' },
-              value: { html: `<a class="govuk-link" href="${paths.children.whoHasLooked(g.child_id)}">Who has looked at this record</a>` },
+              // One's own emergency access is another lead's to review (service.underEmergencyAccessReview).
+              value:
+                g.user_id === ctx.user.id
+                  ? { text: 'Your own emergency access: another information governance lead reviews it' }
+                  : { html: `<a class="govuk-link" href="${paths.children.whoHasLooked(g.child_id)}">Who has looked at this record</a>` },
             },
             { key: { text: 'Reason given' }, value: { text: g.reason } },
             { key: { text: 'From' }, value: { text: dateTime(g.started_at) } },
@@ -713,7 +717,7 @@ export function sharingRoutes(deps: CapabilityDeps): RouteSpec[] {
       handler: async (ctx) => {
         const id = ctx.params.id;
         let access: Access;
-        if (ctx.user.permissions.has('emergency-access:review') && (await service.underEmergencyAccessReview(ctx.db, id))) {
+        if (ctx.user.permissions.has('emergency-access:review') && (await service.underEmergencyAccessReview(ctx.db, id, ctx.user.id))) {
           access = { visible: false };
           Object.assign(ctx.audit, { subjectType: 'child', subjectId: id, purpose: 'Reviewing emergency access', details: { via: 'emergency access review' } });
           ctx.req.recordSections = [];

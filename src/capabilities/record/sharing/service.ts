@@ -263,13 +263,19 @@ declare module 'fastify' {
 /**
  * The same rule in SQL, as a condition on a `children` row aliased `alias`, for lists, search,
  * counts and exports. Must agree with accessFor() (a property test checks it does).
+ * `emergencyAccess: false` leaves out children seen only through emergency access: an export is
+ * a copy that would outlast it (ADR 0012).
  */
-export function visibleChild(viewer: Viewer, alias = 'c', now = new Date()): Expression<SqlBool> {
+export function visibleChild(viewer: Viewer, alias = 'c', now = new Date(), opts: { emergencyAccess?: boolean } = {}): Expression<SqlBool> {
   if (!hasCaseworkRole(viewer)) return sql<SqlBool>`false`;
   const today = todayInLondon(now);
   const id = sql.ref(`${alias}.id`);
+  const glass =
+    opts.emergencyAccess === false
+      ? sql<SqlBool>`false`
+      : sql<SqlBool>`exists (select 1 from break_glass g where g.child_id = ${id} and g.user_id = ${viewer.userId} and g.expires_at > ${now})`;
   return sql<SqlBool>`(
-    exists (select 1 from break_glass g where g.child_id = ${id} and g.user_id = ${viewer.userId} and g.expires_at > ${now})
+    ${glass}
     or (
       exists (select 1 from involvements i where i.child_id = ${id} and i.organisation_id = ${viewer.organisationId}
               and i.started_on <= ${today}::date and (i.ended_on is null or i.ended_on >= ${today}::date))
@@ -728,10 +734,14 @@ export async function markEmergencyAccessReviewed(db: Db, breakGlassId: string, 
   return { ok: true, childId: row.child_id };
 }
 
-/** Whether someone has reached this child's record through emergency access: the information governance lead reviews what they did. */
-export async function underEmergencyAccessReview(db: Db, childId: string | undefined): Promise<boolean> {
+/**
+ * Whether someone else has reached this child's record through emergency access: the information
+ * governance lead reviews what they did. Never one's own, which another lead reviews: a lead who
+ * also works cases would otherwise keep this page of the record after their own access ended.
+ */
+export async function underEmergencyAccessReview(db: Db, childId: string | undefined, reviewerId: string): Promise<boolean> {
   if (!isUuid(childId)) return false;
-  return (await db.selectFrom('break_glass').select('id').where('child_id', '=', childId).executeTakeFirst()) !== undefined;
+  return (await db.selectFrom('break_glass').select('id').where('child_id', '=', childId).where('user_id', '<>', reviewerId).executeTakeFirst()) !== undefined;
 }
 
 // Who has looked at this record ---------------------------------------------------------------
