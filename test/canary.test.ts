@@ -163,7 +163,8 @@ describe.each(databaseKinds())('the canary on %s', (kind) => {
         const key = name.slice(1);
         const options =
           key === 'id'
-            ? r.url.startsWith('/children/')
+            ? // the record, and the family's own pages of it (no canary user is a family account: each is refused)
+              r.url.startsWith('/children/') || r.url.startsWith('/my-family/children/')
               ? [childId]
               : r.url.startsWith('/admin/organisations/')
                 ? ids.orgIds
