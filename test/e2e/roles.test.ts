@@ -98,6 +98,7 @@ describe.skipIf(!chromiumPath())('each demo role in a browser', { timeout: JOURN
     expect((await menu.getByRole('link').allInnerTexts()).map((t) => t.trim())).toEqual([
       'Home',
       'Children',
+      'Disputes', // panels:attend: a caseworker may administer panels (issue 19)
       'Referrals',
       'Refer a child',
       'Panels',
