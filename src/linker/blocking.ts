@@ -3,6 +3,7 @@
 // sorting, which is far cheaper than sets of strings at a million records.
 import type { Dataset } from './encode.js';
 import { sharedInt32 } from './encode.js';
+import { nicknameGroups } from './nicknames.js';
 
 export interface BlockingRule {
   name: string;
@@ -70,6 +71,16 @@ export function blockingRules(ds: Dataset): BlockingRule[] {
   const refine = has('birth_date') ? year : undefined;
   const famPhon = phon(ds.family);
   const givPhon = phon(ds.given);
+  const familyInitial = (i: number) => (ds.family[i]! < 0 ? -1 : initials[ds.family[i]!]!);
+  // Birth day and month in either order, without the year (a year one out still meets).
+  const dayMonth = (i: number) => {
+    const d = dobSwap(i);
+    return d < 0 ? -1 : d % 10000;
+  };
+  const district = (i: number) => (ds.postcode.codes[i]! < 0 ? -1 : ds.pcDistrict[ds.postcode.codes[i]!]!);
+  // A given name's nickname group (Bob and Robert meet) or else its sound.
+  const givenGroup = nameGroupKeys(ds);
+  const givGroup = (i: number) => (ds.given[i]! < 0 ? -1 : givenGroup[ds.given[i]!]!);
   for (const x of ds.identifiers) rules.push({ name: `same ${x.role}`, fields: [x.role], key: (i) => key(x.column.codes[i]!) });
   if (has('email')) rules.push({ name: 'same email', fields: ['email'], key: (i) => key(ds.email.codes[i]!) });
   if (has('phone')) rules.push({ name: 'same phone', fields: ['phone'], key: (i) => key(ds.phone.codes[i]!) });
@@ -111,6 +122,43 @@ export function blockingRules(ds: Dataset): BlockingRule[] {
     });
   if (has('postcode') && has('family_name'))
     rules.push({ name: 'postcode and family name sound', fields: ['location', 'family_name'], key: (i) => key(ds.postcode.codes[i]!, famPhon(i), 5), refine });
+  // Rules for sparse, messy records: each tolerates what the rules above need to agree exactly.
+  if (has('birth_date') && has('given_name') && has('family_name'))
+    rules.push({
+      name: 'birth date and the initials of both names (either order)',
+      fields: ['birth_date'],
+      key: (i) => {
+        const g = givenInitial(i);
+        const f = familyInitial(i);
+        return g < 0 || f < 0 ? -1 : key(dobSwap(i), Math.min(g, f) * 256 + Math.max(g, f), 8);
+      },
+    });
+  if (has('birth_date') && has('family_name'))
+    rules.push({ name: 'birth date and family name initial', fields: ['birth_date'], key: (i) => key(dobSwap(i), familyInitial(i), 11) });
+  if (has('birth_date') && has('postcode'))
+    rules.push({ name: 'birth date and postcode district', fields: ['birth_date'], key: (i) => key(dobSwap(i), district(i), 9) });
+  if (has('birth_date') && has('given_name') && has('family_name'))
+    rules.push({
+      name: 'birth day and month, family name sound and given name initial',
+      fields: ['family_name'],
+      key: (i) => key(dayMonth(i), famPhon(i), givenInitial(i) + 1000),
+    });
+  if (has('given_name') && has('family_name'))
+    rules.push({
+      name: 'family name sound and given name or nickname',
+      fields: ['given_name', 'family_name'],
+      key: (i) => key(famPhon(i), givGroup(i), 10),
+      refine,
+    });
+  if (has('given_name') && has('family_name'))
+    rules.push({
+      name: 'family name sound and given name initial',
+      fields: ['family_name'],
+      key: (i) => key(famPhon(i), givenInitial(i), 12),
+      refine,
+    });
+  if (has('postcode') && has('family_name'))
+    rules.push({ name: 'postcode and family name initial', fields: ['location'], key: (i) => key(ds.postcode.codes[i]!, familyInitial(i), 13), refine });
   if (!has('postcode') && has('address') && has('family_name'))
     rules.push({ name: 'address and family name sound', fields: ['location', 'family_name'], key: (i) => key(ds.address.codes[i]!, famPhon(i), 6), refine });
   if (rules.length === 0) {
@@ -119,6 +167,22 @@ export function blockingRules(ds: Dataset): BlockingRule[] {
     if (has('address')) rules.push({ name: 'same address', fields: ['location'], key: (i) => key(ds.address.codes[i]!, 6) });
   }
   return rules;
+}
+
+/**
+ * Per name value, a blocking key under which nicknames meet: the first nickname group of its
+ * first part (Bob and Robert share one), else its phonetic code. Group keys are offset so they
+ * never equal a phonetic code.
+ */
+export function nameGroupKeys(ds: Pick<Dataset, 'names' | 'namePhon'>): Int32Array {
+  const out = new Int32Array(ds.names.length);
+  for (let v = 0; v < ds.names.length; v++) {
+    const s = ds.names[v]!;
+    const sp = s.indexOf(' ');
+    const groups = nicknameGroups(sp < 0 ? s : s.slice(0, sp));
+    out[v] = groups.length ? (1 << 30) + Math.min(...groups) : ds.namePhon[v]!;
+  }
+  return out;
 }
 
 class PairBuffer {

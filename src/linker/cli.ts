@@ -16,7 +16,8 @@ export interface LinkCommandOptions {
   model?: string;
 }
 
-function readSources(config: LinkConfig, encoder: Encoder): void {
+/** Streams every configured CSV file into the encoder, checking ids and columns (also used by the linkage benchmark). */
+export function readSources(config: LinkConfig, encoder: Encoder): void {
   for (const src of config.sources) {
     const name = basename(src.file);
     const text = readCsvText(src.file);
