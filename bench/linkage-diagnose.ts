@@ -39,6 +39,8 @@ export interface Diagnosis {
   review_pairs_per_1000: number;
   review_pairs_true: number;
   review_buckets: Record<string, { pairs: number; true_pairs: number }>;
+  /** Scored pairs per tenth of probability, and the share of them that are true pairs. */
+  calibration: Record<string, { pairs: number; true_share: number }>;
   /** Pairs of different people scored at or above the threshold, by their comparison levels. */
   false_matches: Record<string, number>;
   precision: number;
@@ -148,6 +150,15 @@ export async function diagnose(dir: string): Promise<Diagnosis> {
           .map((e) => `${e.field}: ${e.level}`)
           .join('; '),
       );
+  // Calibration: among scored pairs (at or above review_lower), the share of true pairs per tenth of probability.
+  const calibration: Record<string, { pairs: number; true_share: number }> = {};
+  for (const p of result.pairs) {
+    const k = (Math.min(9, Math.floor(p.probability * 10)) / 10).toFixed(1);
+    const o = (calibration[k] ??= { pairs: 0, true_share: 0 });
+    o.pairs++;
+    if (person[p.a] === person[p.b]) o.true_share++;
+  }
+  for (const o of Object.values(calibration)) o.true_share = o.true_share / o.pairs;
   let reviewTrue = 0;
   const reviewBuckets: Record<string, { pairs: number; true_pairs: number }> = {};
   for (const p of result.uncertain) {
@@ -191,6 +202,7 @@ export async function diagnose(dir: string): Promise<Diagnosis> {
     review_pairs_per_1000: (result.uncertain.length / n) * 1000,
     review_pairs_true: reviewTrue,
     review_buckets: reviewBuckets,
+    calibration,
     false_matches: Object.fromEntries(Object.entries(falseMatches).sort((x, y) => y[1] - x[1])),
     precision,
     recall,

@@ -144,6 +144,8 @@ export async function runLinkCommand(opts: LinkCommandOptions, log: (s: string) 
       pairs_written: pairsWritten,
       pairs_above_review: result.stats.pairs_above_review,
       uncertain_pairs: result.uncertain.length,
+      held_for_review: result.stats.held_for_review,
+      not_joined_without_personal_agreement: result.stats.not_joined_without_personal_agreement,
       clusters: result.stats.clusters,
       wall_ms: wallMs,
       comparisons_per_s: Math.round(result.stats.comparisons / Math.max(1e-3, (result.stats.phases_ms.compare ?? 0) / 1000)),
