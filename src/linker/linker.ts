@@ -286,7 +286,14 @@ function collectPairs(core: Core, s: Resolved, n: number): { pairs: ScoredPair[]
     if (pr < s.matchThreshold && !core.decided.has(key)) uncertain.push(sp);
   }
   const uf = core.uf;
-  return { pairs, uncertain: reviewQueue(uncertain, (i) => uf.find(i), (r) => uf.size[r]!) };
+  return {
+    pairs,
+    uncertain: reviewQueue(
+      uncertain,
+      (i) => uf.find(i),
+      (r) => uf.size[r]!,
+    ),
+  };
 }
 
 function explainer(ds: Dataset, specs: FieldSpec[], model: LinkModel): (a: number, b: number) => FieldExplanation[] {
