@@ -4,7 +4,7 @@
 import type { Dataset, StringColumn, TextColumn } from './encode.js';
 import { dayNumber } from './dates.js';
 import { jaroWinkler } from './jaro-winkler.js';
-import { sameNicknameGroup } from './nicknames.js';
+import { sameNicknameGroup, sameNicknameGroupWithTypo } from './nicknames.js';
 
 export const MISSING = 255;
 
@@ -22,7 +22,7 @@ const NAME_LEVELS = [
   'exact',
   'nickname, part of a double name, or given and family names swapped',
   'Jaro-Winkler at least 0.92',
-  'Jaro-Winkler at least 0.80 or one letter added, dropped, changed or swapped',
+  'Jaro-Winkler at least 0.80, one letter added, dropped, changed or swapped, or a nickname with a typo',
   'same sound (NYSIIS)',
   'different',
 ];
@@ -183,6 +183,7 @@ export function nameLevel(a: string, b: string, phonA: number, phonB: number, ma
   const jw = jaroWinklerBound(a, b, maskA, maskB) < 0.8 ? 0 : jaroWinkler(a, b);
   if (jw >= 0.92) return 2;
   if (jw >= 0.8 || (a.length >= 2 && b.length >= 2 && oneEditApart(a, b))) return 3;
+  if (sameNicknameGroupWithTypo(sa < 0 ? a : a.slice(0, sa), sb < 0 ? b : b.slice(0, sb))) return 3;
   if (phonA === phonB && phonA >= 0) return 4;
   return 5;
 }
