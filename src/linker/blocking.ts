@@ -3,7 +3,7 @@
 // sorting, which is far cheaper than sets of strings at a million records.
 import type { Dataset } from './encode.js';
 import { sharedInt32 } from './encode.js';
-import { nicknameGroups } from './nicknames.js';
+import { nicknameGroupHead, nicknameGroups } from './nicknames.js';
 
 export interface BlockingRule {
   name: string;
@@ -81,6 +81,14 @@ export function blockingRules(ds: Dataset): BlockingRule[] {
   // A given name's nickname group (Bob and Robert meet) or else its sound.
   const givenGroup = nameGroupKeys(ds);
   const givGroup = (i: number) => (ds.given[i]! < 0 ? -1 : givenGroup[ds.given[i]!]!);
+  // The initial of a nickname's full name (Bob: r, as Robert), else the name's own initial.
+  const groupInitial = Int32Array.from(ds.names, (s) => {
+    const sp = s.indexOf(' ');
+    const groups = nicknameGroups(sp < 0 ? s : s.slice(0, sp));
+    return groups.length ? nicknameGroupHead(Math.min(...groups)).charCodeAt(0) : s.charCodeAt(0);
+  });
+  const firstTwo = Int32Array.from(ds.names, (s) => s.charCodeAt(0) * 256 + (s.length > 1 ? s.charCodeAt(1) : 0));
+  const givenTwo = (i: number) => (ds.given[i]! < 0 ? -1 : firstTwo[ds.given[i]!]!);
   for (const x of ds.identifiers) rules.push({ name: `same ${x.role}`, fields: [x.role], key: (i) => key(x.column.codes[i]!) });
   if (has('email')) rules.push({ name: 'same email', fields: ['email'], key: (i) => key(ds.email.codes[i]!) });
   if (has('phone')) rules.push({ name: 'same phone', fields: ['phone'], key: (i) => key(ds.phone.codes[i]!) });
@@ -125,16 +133,14 @@ export function blockingRules(ds: Dataset): BlockingRule[] {
   // Rules for sparse, messy records: each tolerates what the rules above need to agree exactly.
   if (has('birth_date') && has('given_name') && has('family_name'))
     rules.push({
-      name: 'birth date and the initials of both names (either order)',
+      name: 'birth date and the initials of both names (either order; a nickname by its full name)',
       fields: ['birth_date'],
       key: (i) => {
-        const g = givenInitial(i);
+        const g = ds.given[i]! < 0 ? -1 : groupInitial[ds.given[i]!]!;
         const f = familyInitial(i);
         return g < 0 || f < 0 ? -1 : key(dobSwap(i), Math.min(g, f) * 256 + Math.max(g, f), 8);
       },
     });
-  if (has('birth_date') && has('family_name'))
-    rules.push({ name: 'birth date and family name initial', fields: ['birth_date'], key: (i) => key(dobSwap(i), familyInitial(i), 11) });
   if (has('birth_date') && has('postcode'))
     rules.push({ name: 'birth date and postcode district', fields: ['birth_date'], key: (i) => key(dobSwap(i), district(i), 9) });
   if (has('birth_date') && has('given_name') && has('family_name'))
@@ -152,9 +158,9 @@ export function blockingRules(ds: Dataset): BlockingRule[] {
     });
   if (has('given_name') && has('family_name'))
     rules.push({
-      name: 'family name sound and given name initial',
+      name: 'family name sound and the first two letters of the given name',
       fields: ['family_name'],
-      key: (i) => key(famPhon(i), givenInitial(i), 12),
+      key: (i) => key(famPhon(i), givenTwo(i), 12),
       refine,
     });
   if (has('postcode') && has('family_name'))

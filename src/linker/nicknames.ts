@@ -131,6 +131,11 @@ function build(): Map<string, number[]> {
   return t;
 }
 
+/** The first (full) name of a nickname group: "robert" for the group of bob. */
+export function nicknameGroupHead(group: number): string {
+  return GROUPS[group]!.split(' ')[0]!;
+}
+
 /** The nickname groups a (normalised, single-token) given name belongs to; empty if none. */
 export function nicknameGroups(name: string): readonly number[] {
   table ??= build();

@@ -35,7 +35,7 @@ describe('blocking rules for sparse records', () => {
       { given_name: 'Amelia', family_name: 'Pemberfold', birth_date: '2014-03-07' },
       { given_name: 'Pembrefold', family_name: 'Amelai', birth_date: '2014-03-07' },
     ]);
-    expect(r.sharing).toContain('birth date and the initials of both names (either order)');
+    expect(r.sharing).toContain('birth date and the initials of both names (either order; a nickname by its full name)');
     expect(r.offered).toBe(true);
   });
 
