@@ -191,16 +191,31 @@ export function nameGroupKeys(ds: Pick<Dataset, 'names' | 'namePhon'>): Int32Arr
   return out;
 }
 
-class PairBuffer {
+/**
+ * Pair numbers from all rules. Rules overlap (a true pair is usually found by several), so when
+ * full the buffer first drops repeats (sort, then unique in place) and grows only if that did
+ * not free half of it: memory follows the distinct pairs, not the sum over rules.
+ */
+export class PairBuffer {
   data = new Float64Array(1 << 16);
   length = 0;
   push(v: number): void {
     if (this.length === this.data.length) {
-      const next = new Float64Array(this.data.length * 2);
-      next.set(this.data);
-      this.data = next;
+      this.compact();
+      if (this.length > this.data.length / 2) {
+        const next = new Float64Array(this.data.length * 2);
+        next.set(this.data.subarray(0, this.length));
+        this.data = next;
+      }
     }
     this.data[this.length++] = v;
+  }
+  /** Sorts the pairs and removes repeats. */
+  compact(): void {
+    const d = this.data.subarray(0, this.length).sort();
+    let w = 0;
+    for (let k = 0; k < d.length; k++) if (k === 0 || d[k] !== d[k - 1]) d[w++] = d[k]!;
+    this.length = w;
   }
 }
 
@@ -306,15 +321,14 @@ export function candidatePairs(ds: Dataset, rules: BlockingRule[], opts: Blockin
     }
     report.push({ rule: rule.name, pairs: buf.length - before, skipped_blocks: skippedBlocks, skipped_records: skippedRecords });
   }
-  const all = buf.data.subarray(0, buf.length).sort();
-  let count = 0;
-  for (let k = 0; k < all.length; k++) if (k === 0 || all[k] !== all[k - 1]) count++;
+  buf.compact();
+  const all = buf.data.subarray(0, buf.length);
+  const count = all.length;
   const a = sharedInt32(count);
   const b = sharedInt32(count);
   let w = 0;
   for (let k = 0; k < all.length; k++) {
     const v = all[k]!;
-    if (k > 0 && v === all[k - 1]) continue;
     const i = Math.floor(v / n);
     a[w] = i;
     b[w] = v - i * n;

@@ -168,22 +168,22 @@ async function linkCore(ds: Dataset, ids: readonly string[], s: Resolved, intern
     const capPersonal = s.requirePersonalAgreement && given >= 0;
     const below = Math.max(0, s.matchThreshold - 1e-6);
     const belowReview = Math.max(0, s.reviewLower - 1e-6);
-    // Field by field over all pairs: tight loops over typed arrays.
-    const w64 = new Float64Array(cand.count).fill(scorer.priorWeight);
-    for (let f = 0; f < F; f++) {
-      const table = scorer.weights[f]!;
-      const byValue = scorer.exactByValue[f];
-      const codes = byValue ? exactCodes(ds, specs[f]!) : undefined;
-      for (let p = 0; p < cand.count; p++) {
-        const l = levels[p * F + f]!;
-        if (l === MISSING) continue;
-        w64[p]! += l === 0 && codes && codes[cand.a[p]!]! >= 0 ? byValue![codes[cand.a[p]!]!]! : table[l]!;
-      }
-    }
+    // Pair by pair, fields summed in a double (no per-pair array of doubles: at a million
+    // records that is hundreds of megabytes).
+    const tables = scorer.weights;
+    const byValues = scorer.exactByValue;
+    const codesOf = specs.map((x, f) => (byValues[f] ? exactCodes(ds, x) : undefined));
     let held = 0;
     let dropped = 0;
     for (let p = 0; p < cand.count; p++) {
-      const w = w64[p]!;
+      let w = scorer.priorWeight;
+      const ia = cand.a[p]!;
+      for (let f = 0; f < F; f++) {
+        const l = levels[p * F + f]!;
+        if (l === MISSING) continue;
+        const codes = codesOf[f];
+        w += l === 0 && codes && codes[ia]! >= 0 ? byValues[f]![codes[ia]!]! : tables[f]![l]!;
+      }
       weight[p] = w;
       let pr = probabilityFromWeight(w);
       // Siblings share family name and address, which the score overcounts: without personal
