@@ -387,7 +387,7 @@ export function recordValues(p: Person, spec: AgencySpec, r: Random, tally: Tall
   const roll = (kind: keyof Tally, eligible = true) => {
     if (!eligible || e[kind] === undefined) return false;
     tally[kind].eligible++;
-    const hit = r.chance(e[kind]!);
+    const hit = r.chance(e[kind]);
     if (hit) tally[kind].applied++;
     return hit;
   };
