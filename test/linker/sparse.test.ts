@@ -3,7 +3,7 @@
 // typo, one-letter differences in short names and a birth year one out; personal agreement before
 // a join; and the review queue.
 import { describe, expect, it } from 'vitest';
-import { blockingRules, candidatePairs, nameGroupKeys } from '../../src/linker/blocking.js';
+import { blockingRules, candidatePairs, nameGroupKeys, PairBuffer } from '../../src/linker/blocking.js';
 import { dateLevel, fieldSpecs, makeComparator, MISSING, nameLevel, oneEditApart } from '../../src/linker/compare.js';
 import { Encoder } from '../../src/linker/encode.js';
 import { personalCap, reviewQueue } from '../../src/linker/linker.js';
@@ -163,5 +163,23 @@ describe('the review queue', () => {
       [3, 6],
       [5, 6],
     ]);
+  });
+});
+
+describe('the pair buffer', () => {
+  it('keeps each pair once and grows with the distinct pairs, not with the repeats', () => {
+    const buf = new PairBuffer();
+    const start = buf.data.length;
+    // Ten rules finding the same 1,000 pairs (in different orders) and 100 pairs of their own.
+    for (let rule = 0; rule < 10; rule++) {
+      for (let k = 0; k < start; k++) buf.push((k * 7919 + rule * 13) % start);
+      for (let k = 0; k < 100; k++) buf.push(start * (rule + 2) + k);
+    }
+    buf.compact();
+    const pairs = [...buf.data.subarray(0, buf.length)];
+    expect(pairs.length).toBe(start + 1000);
+    expect(new Set(pairs).size).toBe(pairs.length);
+    expect(pairs).toEqual([...pairs].sort((x, y) => x - y));
+    expect(buf.data.length).toBeLessThanOrEqual(4 * start);
   });
 });
