@@ -33,8 +33,8 @@ export interface CandidatePairs {
   b: Int32Array;
   count: number;
   report: BlockingReport[];
-  /** Per rule, each record's key (-1 when missing): which rule(s) found a pair. */
-  keys: Float64Array[];
+  /** Per rule, each record's block (-1 when it has no key): which rule(s) found a pair. */
+  keys: Int32Array[];
 }
 
 const TWO32 = 4294967296;
@@ -233,7 +233,7 @@ export function candidatePairs(ds: Dataset, rules: BlockingRule[], opts: Blockin
   const report: BlockingReport[] = [];
   const groupOf = new Int32Array(n);
   const order = new Int32Array(n);
-  const keys: Float64Array[] = [];
+  const keys: Int32Array[] = [];
   const sub = new Int32Array(n);
   // Open-addressing hash table from key to group id, on typed arrays (a Map is slower here).
   let cap = 1024;
@@ -244,14 +244,15 @@ export function candidatePairs(ds: Dataset, rules: BlockingRule[], opts: Blockin
   for (const rule of rules) {
     if (rule.refine) for (let i = 0; i < n; i++) sub[i] = rule.refine(i);
     slotGroup.fill(-1);
-    const keyOf = new Float64Array(n);
+    // The block number, not the 8-byte key, is kept per record: half the memory for each rule.
+    const keyOf = new Int32Array(n);
     keys.push(keyOf);
     const sizes: number[] = [];
     for (let i = 0; i < n; i++) {
       const k = rule.key(i);
-      keyOf[i] = k;
       if (k < 0) {
         groupOf[i] = -1;
+        keyOf[i] = -1;
         continue;
       }
       let slot = (k >>> 0) & mask;
@@ -269,6 +270,7 @@ export function candidatePairs(ds: Dataset, rules: BlockingRule[], opts: Blockin
         slot = (slot + 1) & mask;
       }
       groupOf[i] = g;
+      keyOf[i] = g;
       sizes[g]!++;
     }
     // Counting sort of records by group, keeping input order inside each group.
