@@ -35,7 +35,7 @@ export interface BenchResult {
 }
 
 /** Metric names must end in a unit, so nobody has to guess what a number means. */
-const UNIT = /_(ms|per_s|mb|ratio|bytes|count)$/;
+const UNIT = /_(ms|per_s|per_1000|mb|ratio|bytes|count)$/;
 
 export function machine(): Machine {
   const list = cpus();
@@ -60,7 +60,7 @@ export function target(metric: string, value: number, rule: { max: number } | { 
 
 export function writeResult(result: Omit<BenchResult, 'date' | 'machine'>): { path: string; result: BenchResult } {
   for (const [k, v] of Object.entries(result.metrics)) {
-    if (!UNIT.test(k)) throw new Error(`Metric ${k} has no unit suffix (_ms, _per_s, _mb, _ratio, _bytes, _count)`);
+    if (!UNIT.test(k)) throw new Error(`Metric ${k} has no unit suffix (_ms, _per_s, _per_1000, _mb, _ratio, _bytes, _count)`);
     if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`Metric ${k} is not a finite number: ${String(v)}`);
   }
   const full: BenchResult = { name: result.name, date: new Date().toISOString(), machine: machine(), metrics: result.metrics };

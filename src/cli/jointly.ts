@@ -196,7 +196,8 @@ export function buildCli(): Command {
     .requiredOption('--people <n>', 'how many fictional children and young people (1 to 10000000)')
     .requiredOption('--out <dir>', 'the folder to write the files into (created if missing; files of the same name are replaced)')
     .option('--seed <n>', 'the random seed: the same seed and size always give the same files')
-    .action(async (opts: { people: string; out: string; seed?: string }) => {
+    .option('--profile <name>', 'standard (the default), or hard: name, birth date and postcode only, with heavy errors')
+    .action(async (opts: { people: string; out: string; seed?: string; profile?: string }) => {
       const { DEFAULT_SEED, describeSummary, writeExtracts } = await import('../synthetic-extracts/service.js');
       const people = Number(opts.people);
       if (!/^[0-9]+$/.test(opts.people.trim()) || people < 1 || people > 10_000_000)
@@ -204,7 +205,15 @@ export function buildCli(): Command {
       if (opts.seed !== undefined && !/^[0-9]{1,10}$/.test(opts.seed.trim()))
         throw new Error(`--seed: give a whole number from 0 to 4294967295, not "${opts.seed}"`);
       const seed = opts.seed === undefined ? DEFAULT_SEED : Number(opts.seed) >>> 0;
-      const summary = await writeExtracts({ people, outDir: opts.out, seed, onProgress: (n) => console.log(`  ${n.toLocaleString('en-GB')} people done`) });
+      const profile = opts.profile ?? 'standard';
+      if (profile !== 'standard' && profile !== 'hard') throw new Error(`--profile: give standard or hard, not "${opts.profile}"`);
+      const summary = await writeExtracts({
+        people,
+        outDir: opts.out,
+        seed,
+        profile,
+        onProgress: (n) => console.log(`  ${n.toLocaleString('en-GB')} people done`),
+      });
       console.log(describeSummary(summary, opts.out));
     });
 

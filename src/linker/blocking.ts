@@ -3,6 +3,7 @@
 // sorting, which is far cheaper than sets of strings at a million records.
 import type { Dataset } from './encode.js';
 import { sharedInt32 } from './encode.js';
+import { nicknameGroupHead, nicknameGroups } from './nicknames.js';
 
 export interface BlockingRule {
   name: string;
@@ -32,8 +33,8 @@ export interface CandidatePairs {
   b: Int32Array;
   count: number;
   report: BlockingReport[];
-  /** Per rule, each record's key (-1 when missing): which rule(s) found a pair. */
-  keys: Float64Array[];
+  /** Per rule, each record's block (-1 when it has no key): which rule(s) found a pair. */
+  keys: Int32Array[];
 }
 
 const TWO32 = 4294967296;
@@ -70,6 +71,24 @@ export function blockingRules(ds: Dataset): BlockingRule[] {
   const refine = has('birth_date') ? year : undefined;
   const famPhon = phon(ds.family);
   const givPhon = phon(ds.given);
+  const familyInitial = (i: number) => (ds.family[i]! < 0 ? -1 : initials[ds.family[i]!]!);
+  // Birth day and month in either order, without the year (a year one out still meets).
+  const dayMonth = (i: number) => {
+    const d = dobSwap(i);
+    return d < 0 ? -1 : d % 10000;
+  };
+  const district = (i: number) => (ds.postcode.codes[i]! < 0 ? -1 : ds.pcDistrict[ds.postcode.codes[i]!]!);
+  // A given name's nickname group (Bob and Robert meet) or else its sound.
+  const givenGroup = nameGroupKeys(ds);
+  const givGroup = (i: number) => (ds.given[i]! < 0 ? -1 : givenGroup[ds.given[i]!]!);
+  // The initial of a nickname's full name (Bob: r, as Robert), else the name's own initial.
+  const groupInitial = Int32Array.from(ds.names, (s) => {
+    const sp = s.indexOf(' ');
+    const groups = nicknameGroups(sp < 0 ? s : s.slice(0, sp));
+    return groups.length ? nicknameGroupHead(Math.min(...groups)).charCodeAt(0) : s.charCodeAt(0);
+  });
+  const firstTwo = Int32Array.from(ds.names, (s) => s.charCodeAt(0) * 256 + (s.length > 1 ? s.charCodeAt(1) : 0));
+  const givenTwo = (i: number) => (ds.given[i]! < 0 ? -1 : firstTwo[ds.given[i]!]!);
   for (const x of ds.identifiers) rules.push({ name: `same ${x.role}`, fields: [x.role], key: (i) => key(x.column.codes[i]!) });
   if (has('email')) rules.push({ name: 'same email', fields: ['email'], key: (i) => key(ds.email.codes[i]!) });
   if (has('phone')) rules.push({ name: 'same phone', fields: ['phone'], key: (i) => key(ds.phone.codes[i]!) });
@@ -111,6 +130,41 @@ export function blockingRules(ds: Dataset): BlockingRule[] {
     });
   if (has('postcode') && has('family_name'))
     rules.push({ name: 'postcode and family name sound', fields: ['location', 'family_name'], key: (i) => key(ds.postcode.codes[i]!, famPhon(i), 5), refine });
+  // Rules for sparse, messy records: each tolerates what the rules above need to agree exactly.
+  if (has('birth_date') && has('given_name') && has('family_name'))
+    rules.push({
+      name: 'birth date and the initials of both names (either order; a nickname by its full name)',
+      fields: ['birth_date'],
+      key: (i) => {
+        const g = ds.given[i]! < 0 ? -1 : groupInitial[ds.given[i]!]!;
+        const f = familyInitial(i);
+        return g < 0 || f < 0 ? -1 : key(dobSwap(i), Math.min(g, f) * 256 + Math.max(g, f), 8);
+      },
+    });
+  if (has('birth_date') && has('postcode'))
+    rules.push({ name: 'birth date and postcode district', fields: ['birth_date'], key: (i) => key(dobSwap(i), district(i), 9) });
+  if (has('birth_date') && has('given_name') && has('family_name'))
+    rules.push({
+      name: 'birth day and month, family name sound and given name initial',
+      fields: ['family_name'],
+      key: (i) => key(dayMonth(i), famPhon(i), givenInitial(i) + 1000),
+    });
+  if (has('given_name') && has('family_name'))
+    rules.push({
+      name: 'family name sound and given name or nickname',
+      fields: ['given_name', 'family_name'],
+      key: (i) => key(famPhon(i), givGroup(i), 10),
+      refine,
+    });
+  if (has('given_name') && has('family_name'))
+    rules.push({
+      name: 'family name sound and the first two letters of the given name',
+      fields: ['family_name'],
+      key: (i) => key(famPhon(i), givenTwo(i), 12),
+      refine,
+    });
+  if (has('postcode') && has('family_name'))
+    rules.push({ name: 'postcode and family name initial', fields: ['location'], key: (i) => key(ds.postcode.codes[i]!, familyInitial(i), 13), refine });
   if (!has('postcode') && has('address') && has('family_name'))
     rules.push({ name: 'address and family name sound', fields: ['location', 'family_name'], key: (i) => key(ds.address.codes[i]!, famPhon(i), 6), refine });
   if (rules.length === 0) {
@@ -121,16 +175,47 @@ export function blockingRules(ds: Dataset): BlockingRule[] {
   return rules;
 }
 
-class PairBuffer {
+/**
+ * Per name value, a blocking key under which nicknames meet: the first nickname group of its
+ * first part (Bob and Robert share one), else its phonetic code. Group keys are offset so they
+ * never equal a phonetic code.
+ */
+export function nameGroupKeys(ds: Pick<Dataset, 'names' | 'namePhon'>): Int32Array {
+  const out = new Int32Array(ds.names.length);
+  for (let v = 0; v < ds.names.length; v++) {
+    const s = ds.names[v]!;
+    const sp = s.indexOf(' ');
+    const groups = nicknameGroups(sp < 0 ? s : s.slice(0, sp));
+    out[v] = groups.length ? (1 << 30) + Math.min(...groups) : ds.namePhon[v]!;
+  }
+  return out;
+}
+
+/**
+ * Pair numbers from all rules. Rules overlap (a true pair is usually found by several), so when
+ * full the buffer first drops repeats (sort, then unique in place) and grows only if that did
+ * not free half of it: memory follows the distinct pairs, not the sum over rules.
+ */
+export class PairBuffer {
   data = new Float64Array(1 << 16);
   length = 0;
   push(v: number): void {
     if (this.length === this.data.length) {
-      const next = new Float64Array(this.data.length * 2);
-      next.set(this.data);
-      this.data = next;
+      this.compact();
+      if (this.length > this.data.length / 2) {
+        const next = new Float64Array(this.data.length * 2);
+        next.set(this.data.subarray(0, this.length));
+        this.data = next;
+      }
     }
     this.data[this.length++] = v;
+  }
+  /** Sorts the pairs and removes repeats. */
+  compact(): void {
+    const d = this.data.subarray(0, this.length).sort();
+    let w = 0;
+    for (let k = 0; k < d.length; k++) if (k === 0 || d[k] !== d[k - 1]) d[w++] = d[k]!;
+    this.length = w;
   }
 }
 
@@ -148,7 +233,7 @@ export function candidatePairs(ds: Dataset, rules: BlockingRule[], opts: Blockin
   const report: BlockingReport[] = [];
   const groupOf = new Int32Array(n);
   const order = new Int32Array(n);
-  const keys: Float64Array[] = [];
+  const keys: Int32Array[] = [];
   const sub = new Int32Array(n);
   // Open-addressing hash table from key to group id, on typed arrays (a Map is slower here).
   let cap = 1024;
@@ -159,14 +244,15 @@ export function candidatePairs(ds: Dataset, rules: BlockingRule[], opts: Blockin
   for (const rule of rules) {
     if (rule.refine) for (let i = 0; i < n; i++) sub[i] = rule.refine(i);
     slotGroup.fill(-1);
-    const keyOf = new Float64Array(n);
+    // The block number, not the 8-byte key, is kept per record: half the memory for each rule.
+    const keyOf = new Int32Array(n);
     keys.push(keyOf);
     const sizes: number[] = [];
     for (let i = 0; i < n; i++) {
       const k = rule.key(i);
-      keyOf[i] = k;
       if (k < 0) {
         groupOf[i] = -1;
+        keyOf[i] = -1;
         continue;
       }
       let slot = (k >>> 0) & mask;
@@ -184,6 +270,7 @@ export function candidatePairs(ds: Dataset, rules: BlockingRule[], opts: Blockin
         slot = (slot + 1) & mask;
       }
       groupOf[i] = g;
+      keyOf[i] = g;
       sizes[g]!++;
     }
     // Counting sort of records by group, keeping input order inside each group.
@@ -236,15 +323,14 @@ export function candidatePairs(ds: Dataset, rules: BlockingRule[], opts: Blockin
     }
     report.push({ rule: rule.name, pairs: buf.length - before, skipped_blocks: skippedBlocks, skipped_records: skippedRecords });
   }
-  const all = buf.data.subarray(0, buf.length).sort();
-  let count = 0;
-  for (let k = 0; k < all.length; k++) if (k === 0 || all[k] !== all[k - 1]) count++;
+  buf.compact();
+  const all = buf.data.subarray(0, buf.length);
+  const count = all.length;
   const a = sharedInt32(count);
   const b = sharedInt32(count);
   let w = 0;
   for (let k = 0; k < all.length; k++) {
     const v = all[k]!;
-    if (k > 0 && v === all[k - 1]) continue;
     const i = Math.floor(v / n);
     a[w] = i;
     b[w] = v - i * n;

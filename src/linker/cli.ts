@@ -16,7 +16,8 @@ export interface LinkCommandOptions {
   model?: string;
 }
 
-function readSources(config: LinkConfig, encoder: Encoder): void {
+/** Streams every configured CSV file into the encoder, checking ids and columns (also used by the linkage benchmark). */
+export function readSources(config: LinkConfig, encoder: Encoder): void {
   for (const src of config.sources) {
     const name = basename(src.file);
     const text = readCsvText(src.file);
@@ -143,6 +144,8 @@ export async function runLinkCommand(opts: LinkCommandOptions, log: (s: string) 
       pairs_written: pairsWritten,
       pairs_above_review: result.stats.pairs_above_review,
       uncertain_pairs: result.uncertain.length,
+      held_for_review: result.stats.held_for_review,
+      not_joined_without_personal_agreement: result.stats.not_joined_without_personal_agreement,
       clusters: result.stats.clusters,
       wall_ms: wallMs,
       comparisons_per_s: Math.round(result.stats.comparisons / Math.max(1e-3, (result.stats.phases_ms.compare ?? 0) / 1000)),

@@ -4,7 +4,7 @@
 import type { Dataset, StringColumn, TextColumn } from './encode.js';
 import { dayNumber } from './dates.js';
 import { jaroWinkler } from './jaro-winkler.js';
-import { sameNicknameGroup } from './nicknames.js';
+import { sameNicknameGroup, sameNicknameGroupWithTypo } from './nicknames.js';
 
 export const MISSING = 255;
 
@@ -22,11 +22,18 @@ const NAME_LEVELS = [
   'exact',
   'nickname, part of a double name, or given and family names swapped',
   'Jaro-Winkler at least 0.92',
-  'Jaro-Winkler at least 0.80',
+  'Jaro-Winkler at least 0.80, one letter added, dropped, changed or swapped, or a nickname with a typo',
   'same sound (NYSIIS)',
   'different',
 ];
-const DATE_LEVELS = ['exact', 'day and month swapped', 'one digit different or two digits transposed', 'same year and month', 'within a year', 'different'];
+const DATE_LEVELS = [
+  'exact',
+  'day and month swapped',
+  'one digit different, two digits transposed, or the year one out',
+  'same year and month',
+  'within a year',
+  'different',
+];
 const LOCATION_LEVELS = [
   'same postcode and similar address',
   'same postcode',
@@ -109,6 +116,22 @@ export function oneEditOrTransposition(a: string, b: string): boolean {
   return a[k] === b[k + 1] && a[k + 1] === b[k];
 }
 
+/**
+ * True when a and b are one keying mistake apart: a letter added, dropped or changed, or two
+ * neighbours swapped (Damerau distance 1). Short names (Leo / Loe, Ivy / Iy) score low on
+ * Jaro-Winkler although they differ by one key.
+ */
+export function oneEditApart(a: string, b: string): boolean {
+  const la = a.length;
+  const lb = b.length;
+  if (la === lb) return oneEditOrTransposition(a, b);
+  if (Math.abs(la - lb) !== 1) return false;
+  const [s, l] = la < lb ? [a, b] : [b, a];
+  let k = 0;
+  while (k < s.length && s.charCodeAt(k) === l.charCodeAt(k)) k++;
+  return s.slice(k) === l.slice(k + 1);
+}
+
 function isSubsetOfParts(short: string, long: string): boolean {
   if (short.length >= long.length) return false;
   const parts = long.split(' ');
@@ -159,7 +182,8 @@ export function nameLevel(a: string, b: string, phonA: number, phonB: number, ma
   if (sameNicknameGroup(sa < 0 ? a : a.slice(0, sa), sb < 0 ? b : b.slice(0, sb))) return 1;
   const jw = jaroWinklerBound(a, b, maskA, maskB) < 0.8 ? 0 : jaroWinkler(a, b);
   if (jw >= 0.92) return 2;
-  if (jw >= 0.8) return 3;
+  if (jw >= 0.8 || (a.length >= 2 && b.length >= 2 && oneEditApart(a, b))) return 3;
+  if (sameNicknameGroupWithTypo(sa < 0 ? a : a.slice(0, sa), sb < 0 ? b : b.slice(0, sb))) return 3;
   if (phonA === phonB && phonA >= 0) return 4;
   return 5;
 }
@@ -175,6 +199,8 @@ export function dateLevel(x: number, y: number): number {
   const dy = y % 100;
   if (yx === yy && mx === dy && dx === my) return 1;
   if (oneEditOrTransposition(String(x), String(y))) return 2;
+  // The year one out, day and month right (2019 / 2020 differ in two digits).
+  if (Math.abs(yx - yy) === 1 && mx === my && dx === dy) return 2;
   if (yx === yy && mx === my) return 3;
   if (Math.abs(yx - yy) <= 1 && Math.abs(dayNumber(x) - dayNumber(y)) <= 366) return 4;
   return 5;
@@ -254,7 +280,14 @@ export function makeComparator(ds: Dataset, spec: FieldSpec): Comparator {
         if (a === b) return 0;
         // Given and family names recorded the wrong way round.
         if (other && other[j] === a && other[i] === b) return 1;
-        return cache.get(a, b, compute);
+        const level = cache.get(a, b, compute);
+        // ... and with a typo as well: both names close to the other record's other name.
+        if (level >= 4 && other) {
+          const oi = other[i]!;
+          const oj = other[j]!;
+          if (oi >= 0 && oj >= 0 && (oj === a || cache.get(a, oj, compute) <= 3) && (oi === b || cache.get(oi, b, compute) <= 3)) return 1;
+        }
+        return level;
       };
     }
     case 'date':

@@ -97,6 +97,9 @@ interface Core {
   uf: UnionFind;
   decided: Set<number>;
   refused: number;
+  /** Pairs scored as matches but held for review, or not joined, for want of personal agreement. */
+  held: number;
+  dropped: number;
   blocking: LinkResult['stats']['blocking'];
   phases: Record<string, number>;
 }
@@ -160,30 +163,41 @@ async function linkCore(ds: Dataset, ids: readonly string[], s: Resolved, intern
     const prob = new Float32Array(cand.count);
     const weight = new Float32Array(cand.count);
     const given = specs.findIndex((x) => x.kind === 'given');
+    const date = specs.findIndex((x) => x.kind === 'date');
     const idFields = specs.flatMap((x, f) => (x.kind === 'identifier' ? [f] : []));
     const capPersonal = s.requirePersonalAgreement && given >= 0;
-    const givenDifferent = given >= 0 ? specs[given]!.levels.length - 1 : -1;
     const below = Math.max(0, s.matchThreshold - 1e-6);
-    // Field by field over all pairs: tight loops over typed arrays.
-    const w64 = new Float64Array(cand.count).fill(scorer.priorWeight);
-    for (let f = 0; f < F; f++) {
-      const table = scorer.weights[f]!;
-      const byValue = scorer.exactByValue[f];
-      const codes = byValue ? exactCodes(ds, specs[f]!) : undefined;
-      for (let p = 0; p < cand.count; p++) {
+    const belowReview = Math.max(0, s.reviewLower - 1e-6);
+    // Pair by pair, fields summed in a double (no per-pair array of doubles: at a million
+    // records that is hundreds of megabytes).
+    const tables = scorer.weights;
+    const byValues = scorer.exactByValue;
+    const codesOf = specs.map((x, f) => (byValues[f] ? exactCodes(ds, x) : undefined));
+    let held = 0;
+    let dropped = 0;
+    for (let p = 0; p < cand.count; p++) {
+      let w = scorer.priorWeight;
+      const ia = cand.a[p]!;
+      for (let f = 0; f < F; f++) {
         const l = levels[p * F + f]!;
         if (l === MISSING) continue;
-        w64[p]! += l === 0 && codes && codes[cand.a[p]!]! >= 0 ? byValue![codes[cand.a[p]!]!]! : table[l]!;
+        const codes = codesOf[f];
+        w += l === 0 && codes && codes[ia]! >= 0 ? byValues[f]![codes[ia]!]! : tables[f]![l]!;
       }
-    }
-    for (let p = 0; p < cand.count; p++) {
-      const w = w64[p]!;
       weight[p] = w;
       let pr = probabilityFromWeight(w);
-      // Twins and siblings share surname, birth date or address and contact details, which the
-      // independence assumption over-counts: completely different given names (with no exact
-      // identifier in common) are never joined automatically, only sent for review.
-      if (capPersonal && pr >= s.matchThreshold && levels[p * F + given] === givenDifferent && !idFields.some((f) => levels[p * F + f] === 0)) pr = below;
+      // Siblings share family name and address, which the score overcounts: without personal
+      // agreement a pair is not joined, and not even asked about when it looks like siblings.
+      if (capPersonal && pr >= s.reviewLower && !idFields.some((f) => levels[p * F + f] === 0)) {
+        const cap = personalCap(levels[p * F + given]!, date >= 0 ? levels[p * F + date]! : MISSING);
+        if (cap === 'review' && pr >= s.matchThreshold) {
+          pr = below;
+          held++;
+        } else if (cap === 'drop') {
+          pr = belowReview;
+          dropped++;
+        }
+      }
       prob[p] = pr;
     }
     lap('score');
@@ -217,10 +231,47 @@ async function linkCore(ds: Dataset, ids: readonly string[], s: Resolved, intern
     if (internal.locked) constraints.locked = internal.locked;
     const { uf, refused } = clusterPairs(ds.n, cand.a, cand.b, prob, cand.count, s.matchThreshold, constraints, internal.uf);
     lap('cluster');
-    return { specs, model, a: cand.a, b: cand.b, prob, weight, count: cand.count, uf, decided, refused, blocking: cand.report, phases };
+    return { specs, model, a: cand.a, b: cand.b, prob, weight, count: cand.count, uf, decided, refused, held, dropped, blocking: cand.report, phases };
   } finally {
     await pool.close();
   }
+}
+
+/**
+ * Whether a pair scored as a match, with no exact identifier in common, may be joined on its
+ * score. Family name and address are shared by siblings, so the score overcounts them; a pair is
+ * joined only with some personal agreement (given name, or birth date when the given name is
+ * missing). Given names completely different: twins when the birth date agrees (review),
+ * siblings otherwise (not a match). Given name missing: review without a birth date either,
+ * not a match when the birth dates are a year or more apart.
+ */
+export function personalCap(givenLevel: number, dateLevel: number): 'join' | 'review' | 'drop' {
+  const GIVEN_DIFFERENT = 5;
+  const dateAgrees = dateLevel !== MISSING && dateLevel <= 3;
+  const dateDisagrees = dateLevel !== MISSING && dateLevel >= 4;
+  if (givenLevel === GIVEN_DIFFERENT) return dateAgrees ? 'review' : 'drop';
+  if (givenLevel === MISSING) return dateLevel === MISSING ? 'review' : dateDisagrees ? 'drop' : 'join';
+  return 'join';
+}
+
+/**
+ * The review queue: uncertain pairs a decision would change, one question per pair of clusters
+ * (its most likely pair), ordered by how many record pairs a "same" decision would join, weighed
+ * by how uncertain it is (p(1 - p)), most first. Pairs already inside one cluster are not asked:
+ * stronger links joined them.
+ */
+export function reviewQueue(uncertain: readonly ScoredPair[], clusterOf: (i: number) => number, sizeOf: (root: number) => number): ScoredPair[] {
+  const best = new Map<string, ScoredPair>();
+  for (const p of uncertain) {
+    const ra = clusterOf(p.a);
+    const rb = clusterOf(p.b);
+    if (ra === rb) continue;
+    const k = ra < rb ? `${ra}:${rb}` : `${rb}:${ra}`;
+    const prev = best.get(k);
+    if (!prev || p.probability > prev.probability) best.set(k, p);
+  }
+  const impact = (p: ScoredPair) => sizeOf(clusterOf(p.a)) * sizeOf(clusterOf(p.b)) * p.probability * (1 - p.probability);
+  return [...best.values()].sort((x, y) => impact(y) - impact(x) || y.probability - x.probability || x.a - y.a || x.b - y.b);
 }
 
 function collectPairs(core: Core, s: Resolved, n: number): { pairs: ScoredPair[]; uncertain: ScoredPair[] } {
@@ -234,7 +285,15 @@ function collectPairs(core: Core, s: Resolved, n: number): { pairs: ScoredPair[]
     pairs.push(sp);
     if (pr < s.matchThreshold && !core.decided.has(key)) uncertain.push(sp);
   }
-  return { pairs, uncertain };
+  const uf = core.uf;
+  return {
+    pairs,
+    uncertain: reviewQueue(
+      uncertain,
+      (i) => uf.find(i),
+      (r) => uf.size[r]!,
+    ),
+  };
 }
 
 function explainer(ds: Dataset, specs: FieldSpec[], model: LinkModel): (a: number, b: number) => FieldExplanation[] {
@@ -272,6 +331,8 @@ function outcome(
       pairs_above_review: found.pairs.length,
       clusters,
       blocking: core.blocking,
+      held_for_review: core.held,
+      not_joined_without_personal_agreement: core.dropped,
       wall_ms: Math.round(performance.now() - started),
       phases_ms: phases,
     },

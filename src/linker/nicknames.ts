@@ -131,6 +131,11 @@ function build(): Map<string, number[]> {
   return t;
 }
 
+/** The first (full) name of a nickname group: "robert" for the group of bob. */
+export function nicknameGroupHead(group: number): string {
+  return GROUPS[group]!.split(' ')[0]!;
+}
+
 /** The nickname groups a (normalised, single-token) given name belongs to; empty if none. */
 export function nicknameGroups(name: string): readonly number[] {
   table ??= build();
@@ -141,6 +146,57 @@ export function sameNicknameGroup(a: string, b: string): boolean {
   const ga = nicknameGroups(a);
   if (ga.length === 0) return false;
   const gb = nicknameGroups(b);
+  for (const x of ga) if (gb.includes(x)) return true;
+  return false;
+}
+
+let near: Map<string, readonly number[]> | undefined;
+
+/** One keying mistake apart: a letter added, dropped or changed, or two neighbours swapped. */
+function oneKeyApart(a: string, b: string): boolean {
+  const la = a.length;
+  const lb = b.length;
+  if (Math.abs(la - lb) > 1) return false;
+  if (la === lb) {
+    let first = -1;
+    let diffs = 0;
+    for (let k = 0; k < la; k++)
+      if (a.charCodeAt(k) !== b.charCodeAt(k)) {
+        if (diffs++ === 0) first = k;
+        if (diffs > 2) return false;
+      }
+    return diffs <= 1 || (a[first] === b[first + 1] && a[first + 1] === b[first]);
+  }
+  const [s, l] = la < lb ? [a, b] : [b, a];
+  let k = 0;
+  while (k < s.length && s.charCodeAt(k) === l.charCodeAt(k)) k++;
+  return s.slice(k) === l.slice(k + 1);
+}
+
+/**
+ * The nickname groups of a name or, when it has none, of the names in the table one keying
+ * mistake away (Rpbbie: Robbie's group), for names of four letters or more (shorter ones are
+ * one key from too many others).
+ */
+export function nicknameGroupsWithTypo(name: string): readonly number[] {
+  const own = nicknameGroups(name);
+  if (own.length || name.length < 4) return own;
+  near ??= new Map();
+  let g = near.get(name);
+  if (g === undefined) {
+    const found = new Set<number>();
+    for (const [known, groups] of (table ??= build())) if (known.length >= 3 && oneKeyApart(name, known)) for (const x of groups) found.add(x);
+    g = [...found];
+    if (near.size < 500_000) near.set(name, g);
+  }
+  return g;
+}
+
+/** Same nickname group allowing one keying mistake in either name. */
+export function sameNicknameGroupWithTypo(a: string, b: string): boolean {
+  const ga = nicknameGroupsWithTypo(a);
+  if (ga.length === 0) return false;
+  const gb = nicknameGroupsWithTypo(b);
   for (const x of ga) if (gb.includes(x)) return true;
   return false;
 }

@@ -103,6 +103,10 @@ export interface LinkStats {
   clusters: number;
   blocking: { rule: string; pairs: number; skipped_blocks: number; skipped_records: number }[];
   candidate_pairs: number;
+  /** Pairs scored as matches held for review: given names completely different (twins?) or no given name nor birth date. */
+  held_for_review: number;
+  /** Pairs scored as matches not joined: given names different, or missing, with birth dates apart (siblings). */
+  not_joined_without_personal_agreement: number;
   wall_ms: number;
   phases_ms: Record<string, number>;
 }

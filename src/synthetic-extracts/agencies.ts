@@ -13,6 +13,7 @@ import {
   reformatPostcode,
   swapDayMonth,
   typo,
+  yearOff,
   type CalendarDate,
 } from './errors.js';
 import { STREET_ABBREVIATIONS } from './names.js';
@@ -50,7 +51,38 @@ export interface ErrorRates {
   sex_missing: number;
   /** The same person entered again under a new record id. */
   duplicate: number;
+  // Errors of the hard profile only. They are optional, and never drawn for a profile without
+  // them, so the standard extracts stay byte-for-byte what they were.
+  /** A second keying mistake in the given name and, separately, in the family name. */
+  second_typo?: number;
+  family_missing?: number;
+  /** The birth year one out (the day and month right). */
+  birth_year_off?: number;
 }
+
+/** Every kind of error, optional ones included, in the order they are counted. */
+export const ERROR_KINDS = [
+  'given_typo',
+  'family_typo',
+  'nickname',
+  'name_swap',
+  'surname_change',
+  'birth_day_month_swap',
+  'birth_near_miss',
+  'birth_missing',
+  'given_missing',
+  'identifier_missing',
+  'identifier_typo',
+  'old_address',
+  'postcode_typo',
+  'postcode_missing',
+  'formatting',
+  'sex_missing',
+  'duplicate',
+  'second_typo',
+  'family_missing',
+  'birth_year_off',
+] as const;
 
 export interface AgencySpec {
   name: AgencyName;
@@ -289,21 +321,71 @@ export const PROVIDER: AgencySpec = {
 
 export const AGENCY_SPECS: Record<AgencyName, AgencySpec> = { health: HEALTH, education: EDUCATION, social_care: SOCIAL_CARE, provider: PROVIDER };
 
+/**
+ * The hard profile: the same people and agencies, but each extract holds only given name, family
+ * name, birth date and postcode (as a short-breaks spreadsheet does), with far more errors: heavy
+ * typos (sometimes two per name), many missing values, nicknames, names the wrong way round,
+ * day and month swapped, the birth year one out, postcodes mis-keyed so that only the sector or
+ * district agrees, old addresses. Rates are per record; see docs/synthetic-extracts.md.
+ */
+const HARD_ERRORS: ErrorRates = {
+  given_typo: 0.12,
+  family_typo: 0.12,
+  second_typo: 0.04,
+  nickname: 0.3,
+  name_swap: 0.05,
+  surname_change: 0.03,
+  birth_day_month_swap: 0.06,
+  birth_near_miss: 0.03,
+  birth_year_off: 0.04,
+  birth_missing: 0.08,
+  given_missing: 0.04,
+  family_missing: 0.03,
+  identifier_missing: 0,
+  identifier_typo: 0,
+  old_address: 0.1,
+  postcode_typo: 0.12,
+  postcode_missing: 0.12,
+  formatting: 0.2,
+  sex_missing: 0,
+  duplicate: 0.04,
+};
+
+/** One sparse layout (id, given, family, birth date, postcode) for an agency of the hard profile. */
+function sparse(base: AgencySpec, header: readonly [string, string, string, string, string], birthDateFormat: AgencySpec['birthDateFormat']): AgencySpec {
+  const [id, given, family, dob, pc] = header;
+  return {
+    ...base,
+    idColumn: id,
+    birthDateFormat,
+    header,
+    columns: { given_name: given, family_name: family, birth_date: dob, postcode: pc },
+    identifier: null,
+    errors: HARD_ERRORS,
+    render: (v) => [v.given, v.family, date(birthDateFormat, v.birth), v.postcode],
+  };
+}
+
+export const HARD_AGENCY_SPECS: Record<AgencyName, AgencySpec> = {
+  health: sparse(HEALTH, ['rid', 'first', 'surname', 'dob', 'pc'], 'YYYYMMDD'),
+  education: sparse(EDUCATION, ['pupil_ref', 'forename', 'surname', 'dob', 'postcode'], 'DD/MM/YYYY'),
+  social_care: sparse(SOCIAL_CARE, ['person_id', 'forename', 'surname', 'date_of_birth', 'postcode'], 'YYYY-MM-DD'),
+  provider: sparse(PROVIDER, ['client_ref', 'name_first', 'name_last', 'dob', 'postcode'], 'DD/MM/YYYY'),
+};
+
+export type ProfileName = 'standard' | 'hard';
+export const PROFILES: Record<ProfileName, Record<AgencyName, AgencySpec>> = { standard: AGENCY_SPECS, hard: HARD_AGENCY_SPECS };
+
 export type ErrorKind = keyof ErrorRates;
 /** How often each error was applied, and to how many records it could have been. */
 export type Tally = Record<Exclude<ErrorKind, 'duplicate'>, { applied: number; eligible: number }>;
-export const emptyTally = (): Tally =>
-  Object.fromEntries(
-    Object.keys(HEALTH.errors)
-      .filter((k) => k !== 'duplicate')
-      .map((k) => [k, { applied: 0, eligible: 0 }]),
-  ) as Tally;
+export const emptyTally = (): Tally => Object.fromEntries(ERROR_KINDS.filter((k) => k !== 'duplicate').map((k) => [k, { applied: 0, eligible: 0 }])) as Tally;
 
 /** The person as this agency wrote them down, with its errors applied and counted in `tally`. */
 export function recordValues(p: Person, spec: AgencySpec, r: Random, tally: Tally): RecordValues {
   const e = spec.errors;
   const roll = (kind: keyof Tally, eligible = true) => {
-    if (!eligible) return false;
+    if (!eligible || e[kind] === undefined) return false;
     tally[kind].eligible++;
     const hit = r.chance(e[kind]);
     if (hit) tally[kind].applied++;
@@ -315,12 +397,16 @@ export function recordValues(p: Person, spec: AgencySpec, r: Random, tally: Tall
   if (roll('nickname', nick !== null)) given = nick!;
   if (roll('given_typo')) given = typo(given, r);
   if (roll('family_typo')) family = typo(family, r);
+  if (roll('second_typo')) given = typo(given, r);
+  if (roll('second_typo')) family = typo(family, r);
   if (roll('name_swap')) [given, family] = [family, given];
   if (roll('given_missing')) given = '';
+  if (roll('family_missing')) family = '';
   let birth: CalendarDate | null = p.birth;
   if (roll('birth_missing')) birth = null;
   else if (roll('birth_day_month_swap', canSwapDayMonth(p.birth))) birth = swapDayMonth(p.birth);
   else if (roll('birth_near_miss')) birth = nearMissDate(p.birth, r);
+  else if (roll('birth_year_off')) birth = yearOff(p.birth, r);
   const trueId = spec.identifier === 'nhs' ? p.nhs : spec.identifier === 'upn' ? p.upn : '';
   let identifier = trueId;
   if (roll('identifier_missing', trueId !== '')) identifier = '';

@@ -105,6 +105,11 @@ export function nearMissDate(x: CalendarDate, r: Random): CalendarDate {
   return clampDay({ y: x.y + r.pick([-1, 1]), m: x.m, d: x.d });
 }
 
+/** The birth year one out, day and month kept (29 February becomes the 28th). */
+export function yearOff(x: CalendarDate, r: Random): CalendarDate {
+  return clampDay({ y: x.y + r.pick([-1, 1]), m: x.m, d: x.d });
+}
+
 function clampDay(x: CalendarDate): CalendarDate {
   const last = new Date(Date.UTC(x.y, x.m, 0)).getUTCDate();
   return { y: x.y, m: x.m, d: Math.min(x.d, last) };

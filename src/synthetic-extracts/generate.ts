@@ -3,7 +3,18 @@
 // files is in service.ts.
 import { Random } from './random.js';
 import { PopulationMaker, type Person } from './population.js';
-import { AGENCIES, AGENCY_SPECS, emptyTally, recordValues, type AgencyName, type AgencySpec, type RecordValues, type Tally } from './agencies.js';
+import {
+  AGENCIES,
+  AGENCY_SPECS,
+  PROFILES,
+  emptyTally,
+  recordValues,
+  type AgencyName,
+  type AgencySpec,
+  type ProfileName,
+  type RecordValues,
+  type Tally,
+} from './agencies.js';
 
 export interface SyntheticRecord {
   agency: AgencyName;
@@ -27,8 +38,8 @@ export interface GenerationState {
 }
 
 /** Which extracts a person appears in; everyone appears in at least one (health if none chose them). */
-export function agenciesFor(p: Person, r: Random, state?: GenerationState): AgencyName[] {
-  const chosen = AGENCIES.filter((a) => r.chance(AGENCY_SPECS[a].coverage(p.age)));
+export function agenciesFor(p: Person, r: Random, state?: GenerationState, specs: Record<AgencyName, AgencySpec> = AGENCY_SPECS): AgencyName[] {
+  const chosen = AGENCIES.filter((a) => r.chance(specs[a].coverage(p.age)));
   if (chosen.length) return chosen;
   if (state) state.fallbackToHealth++;
   return ['health'];
@@ -43,7 +54,8 @@ export function newState(): GenerationState {
  * Every record of every extract, family by family. Ids are numbered per agency and scrambled,
  * so they say nothing about who is who or who is related.
  */
-export function* synthesise(people: number, seed: number, state: GenerationState = newState()): Generator<SyntheticRecord> {
+export function* synthesise(people: number, seed: number, state: GenerationState = newState(), profile: ProfileName = 'standard'): Generator<SyntheticRecord> {
+  const specs = PROFILES[profile];
   if (!Number.isInteger(people) || people < 1) throw new Error(`The number of people must be a whole number of at least 1, not ${people}`);
   const maker = new PopulationMaker(people, seed);
   const r = new Random(seed ^ 0x5eed5eed);
@@ -59,8 +71,8 @@ export function* synthesise(people: number, seed: number, state: GenerationState
     state.families++;
     for (const p of family) {
       state.people++;
-      for (const agency of agenciesFor(p, r, state)) {
-        const spec = AGENCY_SPECS[agency];
+      for (const agency of agenciesFor(p, r, state, specs)) {
+        const spec = specs[agency];
         yield make(p, spec, false);
         if (r.chance(spec.errors.duplicate)) yield make(p, spec, true);
       }

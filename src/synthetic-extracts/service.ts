@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Random } from './random.js';
 import { csvLine, splitCsvLine } from './csv.js';
-import { AGENCIES, AGENCY_SPECS, type AgencyName } from './agencies.js';
+import { AGENCIES, PROFILES, type AgencyName, type ProfileName } from './agencies.js';
 import { newState, synthesise, type GenerationState } from './generate.js';
 import { PairwiseEvaluator, recordKey, type PairwiseScores } from './evaluate.js';
 
@@ -15,6 +15,7 @@ export const DEFAULT_SEED = 20260101;
 const BLOCK = 20_000;
 
 export interface ExtractSummary {
+  profile: ProfileName;
   people: number;
   families: number;
   seed: number;
@@ -51,11 +52,11 @@ class BlockWriter {
 }
 
 /** The config for `jointly link` that reads these extracts (paths relative to the config file). */
-export function linkConfig() {
+export function linkConfig(profile: ProfileName = 'standard') {
   return {
     mode: 'dedupe',
     sources: AGENCIES.map((a) => {
-      const s = AGENCY_SPECS[a];
+      const s = PROFILES[profile][a];
       return { name: s.name, file: s.file, id: s.idColumn, birth_date_format: s.birthDateFormat, columns: s.columns };
     }),
   };
@@ -65,8 +66,17 @@ export function linkConfig() {
  * Writes one CSV per agency, truth.csv (source,record_id,person_id), config.json for
  * `jointly link` and summary.json (counts and the errors applied) into `outDir`.
  */
-export async function writeExtracts(opts: { people: number; outDir: string; seed?: number; onProgress?: (people: number) => void }): Promise<ExtractSummary> {
+export async function writeExtracts(opts: {
+  people: number;
+  outDir: string;
+  seed?: number;
+  /** standard (the default) or hard: sparse, messy extracts (agencies.ts, HARD_AGENCY_SPECS). */
+  profile?: ProfileName;
+  onProgress?: (people: number) => void;
+}): Promise<ExtractSummary> {
   const seed = opts.seed ?? DEFAULT_SEED;
+  const profile = opts.profile ?? 'standard';
+  const specs = PROFILES[profile];
   mkdirSync(opts.outDir, { recursive: true });
   const shuffle = new Random(seed ^ 0x0bad5eed);
   const open = (file: string, header: readonly string[]) => {
@@ -74,26 +84,27 @@ export async function writeExtracts(opts: { people: number; outDir: string; seed
     out.write(csvLine(header));
     return new BlockWriter(out, shuffle);
   };
-  const writers = Object.fromEntries(AGENCIES.map((a) => [a, open(AGENCY_SPECS[a].file, AGENCY_SPECS[a].header)])) as Record<AgencyName, BlockWriter>;
+  const writers = Object.fromEntries(AGENCIES.map((a) => [a, open(specs[a].file, specs[a].header)])) as Record<AgencyName, BlockWriter>;
   const truth = open('truth.csv', ['source', 'record_id', 'person_id']);
   const state = newState();
   let lastPerson = '';
-  for (const rec of synthesise(opts.people, seed, state)) {
+  for (const rec of synthesise(opts.people, seed, state, profile)) {
     await writers[rec.agency].add(csvLine(rec.row));
     await truth.add(csvLine([rec.agency, rec.recordId, rec.person.id]));
     if (opts.onProgress && rec.person.id !== lastPerson && state.people % 100_000 === 0) opts.onProgress(state.people);
     lastPerson = rec.person.id;
   }
   await Promise.all([...Object.values(writers), truth].map((w) => w.close()));
-  writeFileSync(join(opts.outDir, 'config.json'), `${JSON.stringify(linkConfig(), null, 2)}\n`);
-  const files = Object.fromEntries(AGENCIES.map((a) => [AGENCY_SPECS[a].file, state.records[a]]));
+  writeFileSync(join(opts.outDir, 'config.json'), `${JSON.stringify(linkConfig(profile), null, 2)}\n`);
+  const files = Object.fromEntries(AGENCIES.map((a) => [specs[a].file, state.records[a]]));
   const totalRecords = Object.values(state.records).reduce((a, b) => a + b, 0);
   const summary: ExtractSummary = {
+    profile,
     people: state.people,
     families: state.families,
     seed,
     files,
-    duplicates: Object.fromEntries(AGENCIES.map((a) => [AGENCY_SPECS[a].file, state.duplicates[a]])),
+    duplicates: Object.fromEntries(AGENCIES.map((a) => [specs[a].file, state.duplicates[a]])),
     totalRecords,
     recordsPerPerson: Math.round((totalRecords / state.people) * 1000) / 1000,
     errors: state.tallies,
