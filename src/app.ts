@@ -49,6 +49,7 @@ import { panelsRoutes } from './capabilities/referral-and-panel/panels/routes.js
 import { registerUploads, unreadableUpload, UNREADABLE_UPLOAD } from './capabilities/linkage/imports/uploads.js';
 import { disputesRoutes } from './capabilities/referral-and-panel/disputes/routes.js';
 import { panelReportsRoutes } from './capabilities/referral-and-panel/panel-reports/routes.js';
+import { localOfferRoutes } from './capabilities/planning/local-offer/routes.js';
 import { paths } from './paths.js';
 
 declare module 'fastify' {
@@ -240,6 +241,8 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     panelDecisionsRoutes(capabilityDeps),
     disputesRoutes(capabilityDeps),
     panelReportsRoutes(capabilityDeps),
+    // Planning: the Local Offer (public search, ORUK API, providers and moderation).
+    localOfferRoutes(capabilityDeps),
   ];
   for (const routes of capabilities) registerRoutes(app, routeDeps, routes);
   return app;

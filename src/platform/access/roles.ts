@@ -22,6 +22,8 @@ export const ROLES = {
   'finance-officer': 'Finance officer',
   'participation-lead': 'Participation lead',
   'information-governance-lead': 'Information governance lead',
+  'local-offer-provider': 'Local Offer provider',
+  'local-offer-officer': 'Local Offer officer',
 } as const;
 export type Role = keyof typeof ROLES;
 
@@ -64,6 +66,11 @@ export const PERMISSIONS = [
   'disputes:raise',
   'disputes:resolve',
   'panel-reports:view',
+  // The Local Offer (capabilities/planning/local-offer; docs/adr/0014): a provider proposes new
+  // entries and changes to its own organisation's entries; an officer approves or refuses them
+  // (never their own) and sees the worklist. Searching the directory and its ORUK API are public.
+  'local-offer:provide',
+  'local-offer:moderate',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -94,6 +101,8 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   'finance-officer': [...EVERYONE, 'budgets:view', 'budgets:entries', 'budgets:manage', 'records:import', 'disputes:raise', 'panel-reports:view'],
   'participation-lead': EVERYONE,
   'information-governance-lead': [...EVERYONE, 'audit:view', 'emergency-access:review', 'sharing:approve'],
+  'local-offer-provider': [...EVERYONE, 'local-offer:provide'],
+  'local-offer-officer': [...EVERYONE, 'local-offer:moderate'],
 };
 
 export function permissionsOf(roles: readonly string[]): Set<Permission> {
