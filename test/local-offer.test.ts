@@ -8,7 +8,6 @@ import { paths } from '../src/paths.js';
 import { saveEntries } from '../src/capabilities/planning/local-offer/index.js';
 import type { DirectoryEntry } from '../src/capabilities/planning/local-offer/rules.js';
 import { DEMO_SERVICES, demoPostcodePosition } from '../src/demo/local-offer.js';
-import { todayInLondon } from '../src/platform/dates.js';
 
 const errorsOf = (body: string) =>
   [...body.matchAll(/<a href="(#[^"]+)">([^<]+)<\/a>/g)]
@@ -28,7 +27,9 @@ const entry = (over: Partial<DirectoryEntry>, postcode: string): DirectoryEntry 
   supportTypes: ['ACTIVITIES'],
   schedule2: ['LEISURE'],
   access: ['SELF-REFERRAL'],
-  locations: [{ name: 'Zyzzle pool', addressLine: '1 Pool Lane', city: 'Demoshire Town', county: 'Demoshire', postcode, accessibility: ['Changing Places toilet'] }],
+  locations: [
+    { name: 'Zyzzle pool', addressLine: '1 Pool Lane', city: 'Demoshire Town', county: 'Demoshire', postcode, accessibility: ['Changing Places toilet'] },
+  ],
   contacts: [{ phone: '01632 960000' }],
   schedules: [{ freq: 'WEEKLY', byday: 'SA', opensAt: '10:00', closesAt: '12:00' }],
   costs: [{ amountPence: 0 }],

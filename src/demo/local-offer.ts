@@ -62,7 +62,23 @@ export function demoPostcodes(): { postcode: string; latitude: number; longitude
   return out;
 }
 
-const PROVIDER_WORDS = ['Bright', 'Willow', 'Harbour', 'Kestrel', 'Meadow', 'Lantern', 'Compass', 'Oakleaf', 'Riverside', 'Skylark', 'Heron', 'Beacon', 'Fernbank', 'Puffin', 'Juniper'];
+const PROVIDER_WORDS = [
+  'Bright',
+  'Willow',
+  'Harbour',
+  'Kestrel',
+  'Meadow',
+  'Lantern',
+  'Compass',
+  'Oakleaf',
+  'Riverside',
+  'Skylark',
+  'Heron',
+  'Beacon',
+  'Fernbank',
+  'Puffin',
+  'Juniper',
+];
 const PROVIDER_KINDS = ['Trust', 'Community Interest Company', 'Charity', 'Families Network', 'Partnership', 'Collective'];
 
 interface Template {
@@ -222,7 +238,13 @@ export function demoDirectory(count: number, today: string, seed = 16): Director
     const kind = PROVIDER_KINDS[Math.floor(i / PROVIDER_WORDS.length) % PROVIDER_KINDS.length]!;
     const name = `${word} ${kind}${i >= PROVIDER_WORDS.length * PROVIDER_KINDS.length ? ` ${i}` : ''} (fictional)`;
     const slug = `${word}-${kind}`.toLowerCase().replace(/[^a-z]+/g, '-');
-    return { id: r.uuid(), name, description: `${word} ${kind} is a made-up Demoshire organisation for the demonstration directory.`, email: `hello@${slug}.example.org`, website: `https://${slug}.example.org` };
+    return {
+      id: r.uuid(),
+      name,
+      description: `${word} ${kind} is a made-up Demoshire organisation for the demonstration directory.`,
+      email: `hello@${slug}.example.org`,
+      website: `https://${slug}.example.org`,
+    };
   });
   const entries: DirectoryEntry[] = [];
   for (let n = 0; n < count; n++) {
@@ -274,7 +296,15 @@ export function demoDirectory(count: number, today: string, seed = 16): Director
           ],
       contacts: [{ name: r.chance(0.5) ? 'Duty team' : null, title: 'Enquiries', email: provider.email, phone: `01632 ${String(r.int(100000, 999999))}` }],
       schedules: r.chance(0.85)
-        ? [{ freq: 'WEEKLY', byday: DAYS.filter(() => r.chance(0.5)).join(',') || 'MO', opensAt: r.pick(['09:00', '10:00', '15:30']), closesAt: r.pick(['12:00', '16:00', '18:00']), description: null }]
+        ? [
+            {
+              freq: 'WEEKLY',
+              byday: DAYS.filter(() => r.chance(0.5)).join(',') || 'MO',
+              opensAt: r.pick(['09:00', '10:00', '15:30']),
+              closesAt: r.pick(['12:00', '16:00', '18:00']),
+              description: null,
+            },
+          ]
         : [],
       costs: paid
         ? [{ option: 'Per session', amountPence: r.pick([250, 400, 500, 800, 1200]), description: 'A carer comes free' }]
@@ -292,7 +322,9 @@ export const DEMO_SERVICES = 320;
 /** Seeds Demoshire's postcodes and directory through the Local Offer's own writers (inside the caller's transaction). */
 export async function seedDemoLocalOffer(db: Db, today: string, count = DEMO_SERVICES): Promise<void> {
   await loadPostcodes(db, demoPostcodes());
-  const owners = new Map((await db.selectFrom('organisations').select(['id', 'code']).where('code', 'in', ['DEMO-PROV', 'DEMO-EDU']).execute()).map((o) => [o.code, o.id]));
+  const owners = new Map(
+    (await db.selectFrom('organisations').select(['id', 'code']).where('code', 'in', ['DEMO-PROV', 'DEMO-EDU']).execute()).map((o) => [o.code, o.id]),
+  );
   const entries = demoDirectory(count, today);
   // The demo provider organisation keeps the first provider's entries, so its account has something
   // to edit; the council's SEND team keeps the rest.

@@ -35,7 +35,14 @@ export interface TestApp {
 export async function buildTestApp(
   kind: DbKind,
   env: Record<string, string> = {},
-  opts: { demo?: boolean; localOffer?: boolean; logger?: FastifyServerOptions['logger']; log?: OpenOptions['log']; readReplicaUrl?: string; database?: Database } = {},
+  opts: {
+    demo?: boolean;
+    localOffer?: boolean;
+    logger?: FastifyServerOptions['logger'];
+    log?: OpenOptions['log'];
+    readReplicaUrl?: string;
+    database?: Database;
+  } = {},
 ): Promise<TestApp> {
   const primary = opts.database ?? (await openTestDatabase(kind, opts.log ? { log: opts.log } : {}));
   // A read replica for dashboards, reports and exports (DATABASE_READ_URL), when asked for.

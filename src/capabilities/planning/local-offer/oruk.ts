@@ -61,13 +61,16 @@ export async function serviceFilters(db: Db, q: Record<string, string | undefine
   if (term) where.push(sql`exists (select 1 from offer_attributes a where a.service_id = s.id and a.taxonomy_term_id = ${term}::uuid)`);
   const taxonomy = uuidParam(q.taxonomy_id, 'taxonomy_id');
   if (taxonomy) {
-    where.push(sql`exists (select 1 from offer_attributes a join offer_taxonomy_terms t on t.id = a.taxonomy_term_id where a.service_id = s.id and t.taxonomy_id = ${taxonomy}::uuid)`);
+    where.push(
+      sql`exists (select 1 from offer_attributes a join offer_taxonomy_terms t on t.id = a.taxonomy_term_id where a.service_id = s.id and t.taxonomy_id = ${taxonomy}::uuid)`,
+    );
   }
   const organisation = uuidParam(q.organization_id, 'organization_id');
   if (organisation) where.push(sql`s.organisation_id = ${organisation}::uuid`);
   if (q.modified_after) {
     const t = Date.parse(q.modified_after);
-    if (!/^\d{4}-\d{2}-\d{2}/.test(q.modified_after) || Number.isNaN(t)) throw new OrukQueryError('modified_after must be a date or date-time, like 2026-01-31T09:00:00Z');
+    if (!/^\d{4}-\d{2}-\d{2}/.test(q.modified_after) || Number.isNaN(t))
+      throw new OrukQueryError('modified_after must be a date or date-time, like 2026-01-31T09:00:00Z');
     where.push(sql`s.last_modified > ${new Date(t)}`);
   }
   const min = q.minimum_age ? whole(q.minimum_age, 'minimum_age', 0, 25, 0) : null;
@@ -80,7 +83,8 @@ export async function serviceFilters(db: Db, q: Record<string, string | undefine
     const from = await postcodePosition(db, q.postcode);
     if (!from) throw new OrukQueryError(`postcode ${q.postcode} is not a postcode this directory knows`);
     const metres = q.proximity ? Number(q.proximity) : 16_093;
-    if (!Number.isFinite(metres) || metres <= 0 || metres > 1_000_000) throw new OrukQueryError('proximity must be a distance in metres, more than 0 and at most 1000000');
+    if (!Number.isFinite(metres) || metres <= 0 || metres > 1_000_000)
+      throw new OrukQueryError('proximity must be a distance in metres, more than 0 and at most 1000000');
     const miles = metres / 1609.344;
     const box = boundingBox(from, miles);
     where.push(sql`exists (select 1 from offer_service_at_locations sal join offer_locations l on l.id = sal.location_id
@@ -180,9 +184,22 @@ async function locationsOf(db: Db, ids: string[]) {
         {
           ...compact({ id: l.id, location_type: l.location_type, name: l.name, description: l.description, latitude: l.latitude, longitude: l.longitude }),
           addresses: complete
-            ? [{ id: l.address_id, location_id: l.id, address_1: l.address_1, city: l.city, state_province: l.state_province, postal_code: l.postal_code, country: l.country, address_type: l.location_type }]
+            ? [
+                {
+                  id: l.address_id,
+                  location_id: l.id,
+                  address_1: l.address_1,
+                  city: l.city,
+                  state_province: l.state_province,
+                  postal_code: l.postal_code,
+                  country: l.country,
+                  address_type: l.location_type,
+                },
+              ]
             : [],
-          accessibility: accessibility.filter((a) => a.location_id === l.id).map((a) => compact({ id: a.id, location_id: a.location_id, description: a.description, details: a.details, url: a.url })),
+          accessibility: accessibility
+            .filter((a) => a.location_id === l.id)
+            .map((a) => compact({ id: a.id, location_id: a.location_id, description: a.description, details: a.details, url: a.url })),
         },
       ] as const;
     }),
@@ -207,7 +224,18 @@ export async function fullService(db: Db, id: string) {
       .selectFrom('offer_attributes as a')
       .innerJoin('offer_taxonomy_terms as t', 't.id', 'a.taxonomy_term_id')
       .innerJoin('offer_taxonomies as x', 'x.id', 't.taxonomy_id')
-      .select(['a.id', 'a.taxonomy_term_id', 't.name', 't.description', 't.code', 't.taxonomy_id', 't.parent_id', 't.term_uri', 'x.code as taxonomy_code', 'x.name as taxonomy_name'])
+      .select([
+        'a.id',
+        'a.taxonomy_term_id',
+        't.name',
+        't.description',
+        't.code',
+        't.taxonomy_id',
+        't.parent_id',
+        't.term_uri',
+        'x.code as taxonomy_code',
+        'x.name as taxonomy_name',
+      ])
       .where('a.service_id', '=', id)
       .orderBy('x.code')
       .orderBy('t.position')

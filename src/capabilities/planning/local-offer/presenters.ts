@@ -56,7 +56,11 @@ export function servicePage(s: ServicePage) {
     viaJointly,
     lastChanged: longDate(s.last_modified.toISOString().slice(0, 10)),
     reviewDue: longDate(s.review_due),
-    when: s.schedules.map((sc) => [sc.description, sc.byday ? dayNames(sc.byday) : null, sc.opens_at && sc.closes_at ? `${sc.opens_at.slice(0, 5)} to ${sc.closes_at.slice(0, 5)}` : null].filter(Boolean).join(', ')),
+    when: s.schedules.map((sc) =>
+      [sc.description, sc.byday ? dayNames(sc.byday) : null, sc.opens_at && sc.closes_at ? `${sc.opens_at.slice(0, 5)} to ${sc.closes_at.slice(0, 5)}` : null]
+        .filter(Boolean)
+        .join(', '),
+    ),
     places: s.locations.map((l) => ({
       virtual: l.location_type === 'virtual',
       name: l.name,

@@ -25,7 +25,8 @@ export function localOfferRoutes(deps: CapabilityDeps): RouteSpec[] {
       handler: async (ctx) => {
         const { criteria, errors } = parseSearch(ctx.query);
         const from = criteria.postcode && !errors.some((e) => e.href === '#postcode') ? await postcodePosition(ctx.readDb, criteria.postcode) : null;
-        if (criteria.postcode && !from && !errors.some((e) => e.href === '#postcode')) errors.push({ text: unknownPostcode(criteria.postcode), href: '#postcode' });
+        if (criteria.postcode && !from && !errors.some((e) => e.href === '#postcode'))
+          errors.push({ text: unknownPostcode(criteria.postcode), href: '#postcode' });
         const searched = Object.keys(ctx.query).length > 0;
         const result = errors.length ? null : await searchDirectory(ctx.readDb, criteria, from);
         return {

@@ -160,7 +160,10 @@ export function completenessChecks(f: CompletenessFacts, today: string): { check
     { check: 'Says how to get it', met: f.access > 0 && f.howToAccess.trim().length > 0 },
     { check: 'Says what it costs, or that it is free', met: f.costs > 0 },
     { check: 'Says where it is, with a known postcode', met: f.virtualOnly || (f.physicalLocations > 0 && f.locationsWithPosition === f.physicalLocations) },
-    { check: 'Describes the accessibility of each place', met: f.virtualOnly || (f.physicalLocations > 0 && f.locationsWithAccessibility === f.physicalLocations) },
+    {
+      check: 'Describes the accessibility of each place',
+      met: f.virtualOnly || (f.physicalLocations > 0 && f.locationsWithAccessibility === f.physicalLocations),
+    },
     { check: 'Says when it runs', met: f.schedules > 0 },
     { check: 'Has been reviewed on time', met: !outOfDate(f.reviewDue, today) },
   ];

@@ -100,11 +100,16 @@ export function parsePostcodeCsv(text: string): { postcode: string; latitude: nu
     const latitude = Number(r[lat]);
     const longitude = Number(r[lon]);
     if (!postcode) problems.push(`Row ${row}: "${r[pc] ?? ''}" is not a postcode`);
-    else if (r[lat] === '' || !Number.isFinite(latitude) || latitude < -90 || latitude > 90) problems.push(`Row ${row}: the latitude must be a number from -90 to 90`);
-    else if (r[lon] === '' || !Number.isFinite(longitude) || longitude < -180 || longitude > 180) problems.push(`Row ${row}: the longitude must be a number from -180 to 180`);
+    else if (r[lat] === '' || !Number.isFinite(latitude) || latitude < -90 || latitude > 90)
+      problems.push(`Row ${row}: the latitude must be a number from -90 to 90`);
+    else if (r[lon] === '' || !Number.isFinite(longitude) || longitude < -180 || longitude > 180)
+      problems.push(`Row ${row}: the longitude must be a number from -180 to 180`);
     else out.push({ postcode, latitude, longitude });
   });
-  if (problems.length) throw new PostcodeFileError(`${problems.length} row${problems.length === 1 ? '' : 's'} could not be read (nothing was loaded):\n${problems.slice(0, 20).join('\n')}`);
+  if (problems.length)
+    throw new PostcodeFileError(
+      `${problems.length} row${problems.length === 1 ? '' : 's'} could not be read (nothing was loaded):\n${problems.slice(0, 20).join('\n')}`,
+    );
   return out;
 }
 
@@ -167,7 +172,8 @@ export function parseEntryForm(body: Record<string, unknown>): { form: EntryForm
   if (access.length === 0) errors.push({ text: 'Select how families can get the service', href: '#access' });
   const howToAccess = formText(body.howToAccess).slice(0, 2000);
   const email = optional(body.email, 200);
-  if (email && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) errors.push({ text: 'Enter an email address in the correct format, like name@example.org', href: '#email' });
+  if (email && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email))
+    errors.push({ text: 'Enter an email address in the correct format, like name@example.org', href: '#email' });
   const url = optional(body.url, 500);
   if (url && !/^https?:\/\/[^\s]+\.[^\s]+$/.test(url)) errors.push({ text: 'Enter a website address starting with https://', href: '#url' });
   const cost = formText(body.cost);
@@ -175,7 +181,8 @@ export function parseEntryForm(body: Record<string, unknown>): { form: EntryForm
   if (cost !== 'free' && cost !== 'paid') errors.push({ text: 'Say whether the service is free or costs money', href: '#cost' });
   if (cost === 'paid') {
     const amount = formText(body.costAmount).replace(/^£/, '');
-    if (!/^[0-9]{1,5}(\.[0-9]{2})?$/.test(amount) || Number(amount) <= 0) errors.push({ text: 'Enter the cost in pounds, like 5 or 4.50', href: '#costAmount' });
+    if (!/^[0-9]{1,5}(\.[0-9]{2})?$/.test(amount) || Number(amount) <= 0)
+      errors.push({ text: 'Enter the cost in pounds, like 5 or 4.50', href: '#costAmount' });
     else costPence = Math.round(Number(amount) * 100);
   }
   const postcodeText = formText(body.postcode);

@@ -114,7 +114,14 @@ export async function saveEntries(db: Db, entries: readonly DirectoryEntry[]): P
 
   // Replace what each service holds. Locations used by no service afterwards are removed.
   const oldLocations = await db.selectFrom('offer_service_at_locations').select('location_id').where('service_id', 'in', ids).execute();
-  for (const table of ['offer_service_at_locations', 'offer_contacts', 'offer_schedules', 'offer_cost_options', 'offer_languages', 'offer_attributes'] as const) {
+  for (const table of [
+    'offer_service_at_locations',
+    'offer_contacts',
+    'offer_schedules',
+    'offer_cost_options',
+    'offer_languages',
+    'offer_attributes',
+  ] as const) {
     await db.deleteFrom(table).where('service_id', 'in', ids).execute();
   }
   const locationRows = withIds.flatMap((e) =>
@@ -168,12 +175,14 @@ export async function saveEntries(db: Db, entries: readonly DirectoryEntry[]): P
     await db
       .deleteFrom('offer_locations')
       .where('id', 'in', orphaned)
-      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('offer_service_at_locations').select('id').whereRef('location_id', '=', 'offer_locations.id'))))
+      .where((eb) => eb.not(eb.exists(eb.selectFrom('offer_service_at_locations').select('id').whereRef('location_id', '=', 'offer_locations.id'))))
       .execute();
   }
   await insertChunks(
     (rows) => db.insertInto('offer_contacts').values(rows).execute(),
-    withIds.flatMap((e) => e.contacts.map((c) => ({ service_id: e.id, name: c.name ?? null, title: c.title ?? null, email: c.email ?? null, phone: c.phone ?? null }))),
+    withIds.flatMap((e) =>
+      e.contacts.map((c) => ({ service_id: e.id, name: c.name ?? null, title: c.title ?? null, email: c.email ?? null, phone: c.phone ?? null })),
+    ),
   );
   await insertChunks(
     (rows) => db.insertInto('offer_schedules').values(rows).execute(),
@@ -190,7 +199,9 @@ export async function saveEntries(db: Db, entries: readonly DirectoryEntry[]): P
   );
   await insertChunks(
     (rows) => db.insertInto('offer_cost_options').values(rows).execute(),
-    withIds.flatMap((e) => e.costs.map((c) => ({ service_id: e.id, option: c.option ?? null, amount_pence: c.amountPence, amount_description: c.description ?? null }))),
+    withIds.flatMap((e) =>
+      e.costs.map((c) => ({ service_id: e.id, option: c.option ?? null, amount_pence: c.amountPence, amount_description: c.description ?? null })),
+    ),
   );
   await insertChunks(
     (rows) => db.insertInto('offer_languages').values(rows).execute(),
