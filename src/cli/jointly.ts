@@ -243,6 +243,20 @@ export function buildCli(): Command {
     );
 
   program
+    .command('import-postcodes')
+    .description(
+      "load postcode centres for the Local Offer's distance search from a CSV with the columns postcode,lat,long (for example the ONS Postcode Directory); all or nothing, and safe to run again",
+    )
+    .argument('<file>', 'the CSV file')
+    .action((file: string) =>
+      withDatabase(async (database) => {
+        await migrate(database);
+        const { importPostcodesCommand } = await import('../capabilities/planning/local-offer/cli.js');
+        process.exitCode = await importPostcodesCommand(database.db, file, (s) => console.log(s));
+      }),
+    );
+
+  program
     .command('demo-extracts')
     .description(
       'write three agency extracts (health, education, social care) of the demo population, with a few realistic errors, and add their agency sources',

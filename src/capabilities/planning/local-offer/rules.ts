@@ -197,3 +197,36 @@ export function ageText(min: number | null, max: number | null): string {
   if (max === null) return `${min} years and over`;
   return `${min} to ${max} years`;
 }
+
+/** The completeness facts of an entry not yet stored (a provider's proposed change). */
+export function factsOfEntry(e: DirectoryEntry): CompletenessFacts {
+  const physical = e.locations.filter((l) => (l.type ?? 'physical') === 'physical');
+  return {
+    description: e.description,
+    organisationDescription: e.organisation.description,
+    hasContactWay: !!(e.email || e.url || e.contacts.some((c) => c.email || c.phone)),
+    minimumAge: e.minimumAge ?? null,
+    maximumAge: e.maximumAge ?? null,
+    needs: e.needs.length,
+    supportTypes: e.supportTypes.length,
+    schedule2: e.schedule2.length,
+    access: e.access.length,
+    howToAccess: e.howToAccess,
+    costs: e.costs.length,
+    physicalLocations: physical.length,
+    // A stored entry's position comes from its postcode; a proposed one is checked against the table when sent.
+    locationsWithPosition: physical.filter((l) => (l.latitude != null && l.longitude != null) || !!l.postcode).length,
+    locationsWithAccessibility: physical.filter((l) => l.accessibility.length > 0).length,
+    virtualOnly: e.locations.length > 0 && physical.length === 0,
+    schedules: e.schedules.length,
+    reviewDue: e.reviewDue,
+  };
+}
+
+/** A year from a date ('YYYY-MM-DD'): when an approved entry is next due for review. */
+export function aYearOn(iso: string): string {
+  const [y, m, d] = iso.split('-').map(Number) as [number, number, number];
+  const next = new Date(Date.UTC(y + 1, m - 1, d));
+  if (next.getUTCMonth() !== m - 1) next.setUTCDate(0); // 29 February: the 28th next year
+  return next.toISOString().slice(0, 10);
+}
