@@ -843,7 +843,7 @@ export interface OfferServicesTable {
   last_modified: Timestamp;
   created_at: Timestamp;
   version: Generated<number>;
-  search_text: GeneratedAlways<string>;
+  search_text: GeneratedAlways<string | null>;
 }
 export interface OfferLocationsTable {
   id: Generated<string>;
