@@ -8,19 +8,24 @@ import { paths } from '../../../paths.js';
 import { longDate } from '../../../platform/dates.js';
 
 /** Checkbox items for a facet, each with the number of results that have it. */
-export function facetItems(table: Record<string, string>, selected: readonly string[], counts: ReadonlyMap<string, number>) {
-  return Object.entries(table).map(([value, text]) => ({ value, text: `${text} (${counts.get(value) ?? 0})`, checked: selected.includes(value) }));
+export function facetItems(table: Record<string, string>, selected: readonly string[], counts: ReadonlyMap<string, number> | null) {
+  // Without results (the search has a problem to put right) there are no counts to show.
+  return Object.entries(table).map(([value, text]) => ({
+    value,
+    text: counts ? `${text} (${counts.get(value) ?? 0})` : text,
+    checked: selected.includes(value),
+  }));
 }
 
 export function searchPage(c: SearchCriteria, result: SearchResult | null) {
   const pages = result ? Math.max(1, Math.ceil(result.total / 20)) : 1;
   return {
-    needItems: facetItems(NEED_CODES, c.needs, result?.facets.need ?? new Map()),
-    supportItems: facetItems(SUPPORT_TYPES, c.support, result?.facets.support ?? new Map()),
+    needItems: facetItems(NEED_CODES, c.needs, result?.facets.need ?? null),
+    supportItems: facetItems(SUPPORT_TYPES, c.support, result?.facets.support ?? null),
     costItems: [
       { value: '', text: 'Any cost', checked: c.cost === null },
-      { value: 'free', text: `Free (${result?.facets.cost.free ?? 0})`, checked: c.cost === 'free' },
-      { value: 'paid', text: `There is a charge (${result?.facets.cost.paid ?? 0})`, checked: c.cost === 'paid' },
+      { value: 'free', text: result ? `Free (${result.facets.cost.free})` : 'Free', checked: c.cost === 'free' },
+      { value: 'paid', text: result ? `There is a charge (${result.facets.cost.paid})` : 'There is a charge', checked: c.cost === 'paid' },
     ],
     results: (result?.rows ?? []).map((r) => ({
       href: paths.localOffer.service(r.id),
