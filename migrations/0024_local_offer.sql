@@ -66,6 +66,9 @@ create table offer_services (
   how_to_access text not null default '',
   owner_organisation_id uuid references organisations(id),
   review_due date not null,
+  -- SHA-256 of the entry as last imported from another directory's ORUK feed; null once it is
+  -- written here (made here, or a provider's change approved), so a feed never overwrites that.
+  import_fingerprint text,
   last_modified timestamptz not null default now(),
   created_at timestamptz not null default now(),
   version integer not null default 1,

@@ -840,6 +840,7 @@ export interface OfferServicesTable {
   how_to_access: Generated<string>;
   owner_organisation_id: string | null;
   review_due: DateColumn;
+  import_fingerprint: string | null;
   last_modified: Timestamp;
   created_at: Timestamp;
   version: Generated<number>;

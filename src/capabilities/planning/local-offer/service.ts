@@ -30,7 +30,7 @@ async function insertChunks<T extends Record<string, unknown>>(write: (rows: T[]
  * storing the same entry twice changes nothing but its version. Locations without coordinates get
  * them from their postcode. Runs in the caller's transaction. Returns the services' ids in order.
  */
-export async function saveEntries(db: Db, entries: readonly DirectoryEntry[]): Promise<string[]> {
+export async function saveEntries(db: Db, entries: readonly (DirectoryEntry & { importFingerprint?: string | null })[]): Promise<string[]> {
   if (entries.length === 0) return [];
   const terms = await termIds(db);
   const withIds = entries.map((e) => ({
@@ -91,6 +91,7 @@ export async function saveEntries(db: Db, entries: readonly DirectoryEntry[]): P
             how_to_access: eb.ref('excluded.how_to_access'),
             owner_organisation_id: eb.ref('excluded.owner_organisation_id'),
             review_due: eb.ref('excluded.review_due'),
+            import_fingerprint: eb.ref('excluded.import_fingerprint'),
             last_modified: sql<Date>`now()`,
             version: sql<number>`offer_services.version + 1`,
           })),
@@ -109,6 +110,7 @@ export async function saveEntries(db: Db, entries: readonly DirectoryEntry[]): P
       how_to_access: e.howToAccess,
       owner_organisation_id: e.ownerOrganisationId ?? null,
       review_due: e.reviewDue,
+      import_fingerprint: e.importFingerprint ?? null,
     })),
   );
 

@@ -246,4 +246,5 @@ export const ACTION_WORDS: Readonly<Record<string, string>> = {
   'local-offer.change.approve': 'Approved a change to a Local Offer entry',
   'local-offer.change.refuse': 'Refused a change to a Local Offer entry',
   'cli.import-postcodes': 'Loaded postcodes from the command line',
+  'cli.import-oruk': 'Imported another directory’s Open Referral UK feed from the command line',
 };
