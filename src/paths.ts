@@ -210,6 +210,7 @@ export const paths = {
     change: (id = ':id') => `/local-offer/moderation/changes/${id}`,
     approve: (id = ':id') => `/local-offer/moderation/changes/${id}/approve`,
     refuse: (id = ':id') => `/local-offer/moderation/changes/${id}/refuse`,
+    needAndSupply: '/local-offer/need-and-supply', // commissioners: children by need beside services; ?format=csv|xlsx
   },
   // The Open Referral UK 3.0 read API (public, read-only, JSON).
   oruk: {

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../src/demo/seed.js';
 import { paths } from '../../src/paths.js';
 import { useJourney } from './support/server.js';
+import { createChild } from '../support/register.js';
 import { chromiumPath, JOURNEY_TIMEOUT, Site } from './support/pages.js';
 
 const PROVIDER = 'provider@demoshire.example.org';
@@ -89,5 +90,22 @@ describe.skipIf(!chromiumPath())('the Local Offer in a browser', { timeout: JOUR
     expect(page).toContain('Step-free entrance and a quiet room');
     expect(await parent.page.getByRole('link', { name: 'ask for help using the referral form' }).getAttribute('href')).toBe(paths.referrals.selfReferral);
     await parent.close();
+  });
+
+  it('a commissioner sees a gap between need and supply, as words, a chart and a table', async () => {
+    const db = journey.server.database.db;
+    const born = `${new Date().getUTCFullYear() - 23}-01-15`;
+    for (let i = 0; i < 5; i++) await createChild(db, { familyName: `Gapfamily${i}`, primaryNeed: 'MSI', dateOfBirth: born, postcode: 'DM6 1AB' });
+    const site = await Site.open(journey.browser, journey.server.baseUrl);
+    await site.signIn('commissioner@demoshire.example.org', DEMO_PASSWORD);
+    await site.follow('Need and supply');
+    expect(await site.heading()).toBe('Need against supply');
+    const main = await site.mainText();
+    expect(main).toMatch(/Multi-sensory impairment, 20 to 25 year-olds in South Demoshire: 5 children, [01] services? within 10 miles/);
+    expect(await site.page.locator('svg[role="img"] title').first().textContent()).toBe('Children in groups with at most one service within 10 miles');
+    await site.page.getByLabel('Distance from the locality’s centre').selectOption('20');
+    await site.submit('Show');
+    expect(await site.mainText()).toContain('Services within 20 miles');
+    await site.close();
   });
 });

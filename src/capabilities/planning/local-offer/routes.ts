@@ -12,6 +12,10 @@ import { postcodePosition } from './service.js';
 import { searchPage, servicePage } from './presenters.js';
 import { orukRoutes } from './oruk-routes.js';
 import { moderationRoutes } from './moderation-routes.js';
+import { needAgainstSupply } from './need-and-supply.js';
+import { barChartSvg, CELL_TEXT } from '../../record/register-overview/index.js';
+import { tablesDownload, type Table } from '../../../platform/export.js';
+import { todayInLondon } from '../../../platform/dates.js';
 
 const V = 'planning/local-offer/views/';
 
@@ -54,6 +58,59 @@ export function localOfferRoutes(deps: CapabilityDeps): RouteSpec[] {
         const s = await readService(ctx.readDb, ctx.param('id'));
         if (!s || s.status === 'defunct') throw new NotFoundError('service');
         return { view: `${V}service.njk`, data: { pageTitle: s.name, ...servicePage(s) } };
+      },
+    },
+    {
+      method: 'GET',
+      url: paths.localOffer.needAndSupply,
+      access: 'register:overview',
+      audit: 'local-offer.need-supply.view',
+      handler: async (ctx) => {
+        const miles = [5, 10, 20].includes(Number(ctx.query.distance)) ? Number(ctx.query.distance) : 10;
+        const { rows } = await needAgainstSupply(ctx.readDb, todayInLondon(), miles);
+        const childrenText = (r: (typeof rows)[number]) => (r.shown === 'count' ? String(r.children) : CELL_TEXT[r.shown].page);
+        const table: Table = {
+          sheet: 'Need and supply',
+          columns: ['Primary need', 'Age', 'Locality', 'Children', `Services within ${miles} miles`, 'Gap'],
+          rows: rows.map((r) => [
+            r.needName,
+            r.bandName,
+            r.localityName,
+            r.shown === 'count' ? r.children : CELL_TEXT[r.shown].csv,
+            r.services,
+            r.gap ? 'Gap' : '',
+          ]),
+        };
+        ctx.audit.details = { distance: miles, format: ctx.query.format ?? 'page' };
+        if (ctx.query.format === 'csv' || ctx.query.format === 'xlsx') return tablesDownload('need-and-supply', [table], ctx.query.format);
+        const gaps = rows.filter((r) => r.gap);
+        return {
+          view: `${V}need-and-supply.njk`,
+          data: {
+            pageTitle: 'Need against supply',
+            miles,
+            distanceItems: [5, 10, 20].map((d) => ({ value: String(d), text: `${d} miles`, selected: d === miles })),
+            gaps: gaps.map((g) => ({
+              ...g,
+              sentence: `${g.needName}, ${g.bandName} year-olds in ${g.localityName}: ${g.children} children, ${g.services} service${g.services === 1 ? '' : 's'} within ${miles} miles`,
+            })),
+            chart: gaps.length
+              ? barChartSvg({
+                  id: 'gaps',
+                  title: `Children in groups with at most one service within ${miles} miles`,
+                  cells: gaps.map((g) => ({
+                    key: `${g.need}|${g.band}|${g.locality}`,
+                    label: `${g.need}, ${g.bandName}, ${g.localityName}`,
+                    shown: 'count' as const,
+                    count: g.children,
+                  })),
+                })
+              : null,
+            rows: rows.map((r) => ({ ...r, childrenText: childrenText(r) })),
+            csv: `${paths.localOffer.needAndSupply}?distance=${miles}&format=csv`,
+            xlsx: `${paths.localOffer.needAndSupply}?distance=${miles}&format=xlsx`,
+          },
+        };
       },
     },
     ...orukRoutes(deps),

@@ -230,3 +230,7 @@ export function aYearOn(iso: string): string {
   if (next.getUTCMonth() !== m - 1) next.setUTCDate(0); // 29 February: the 28th next year
   return next.toISOString().slice(0, 10);
 }
+
+/** Need against supply: children shown (5 or more) with at most this many services near them is a gap. */
+export const GAP_SERVICES = 1;
+export const isGap = (children: number | null, services: number) => children !== null && children >= 5 && services <= GAP_SERVICES;

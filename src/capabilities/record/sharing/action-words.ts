@@ -238,6 +238,7 @@ export const ACTION_WORDS: Readonly<Record<string, string>> = {
   'oruk.taxonomy': 'Read a Local Offer taxonomy through the Open Referral UK API',
   'oruk.service-at-locations': 'Read where Local Offer services run through the Open Referral UK API',
   'oruk.service-at-location': 'Read where a Local Offer service runs through the Open Referral UK API',
+  'local-offer.need-supply.view': 'Looked at need against supply (counts only)',
   'local-offer.provider.view': 'Looked at their organisation’s Local Offer entries',
   'local-offer.entry.form': 'Opened the form for a Local Offer entry',
   'local-offer.entry.submit': 'Sent a Local Offer entry for approval',
