@@ -13,7 +13,8 @@ import { searchPage, servicePage } from './presenters.js';
 import { orukRoutes } from './oruk-routes.js';
 import { moderationRoutes } from './moderation-routes.js';
 import { needAgainstSupply } from './need-and-supply.js';
-import { barChartSvg, CELL_TEXT } from '../../record/register-overview/index.js';
+import { CELL_TEXT } from '../../record/register-overview/index.js';
+import { horizontalBarChartSvg } from '../../../platform/views/bar-chart.js';
 import { tablesDownload, type Table } from '../../../platform/export.js';
 import { todayInLondon } from '../../../platform/dates.js';
 
@@ -95,15 +96,13 @@ export function localOfferRoutes(deps: CapabilityDeps): RouteSpec[] {
               sentence: `${g.needName}, ${g.bandName} year-olds in ${g.localityName}: ${g.children} children, ${g.services} service${g.services === 1 ? '' : 's'} within ${miles} miles`,
             })),
             chart: gaps.length
-              ? barChartSvg({
+              ? horizontalBarChartSvg({
                   id: 'gaps',
                   title: `Children in groups with at most one service within ${miles} miles`,
-                  cells: gaps.map((g) => ({
-                    key: `${g.need}|${g.band}|${g.locality}`,
-                    label: `${g.need}, ${g.bandName}, ${g.localityName}`,
-                    shown: 'count' as const,
-                    count: g.children,
-                  })),
+                  description: `Bar chart of the gaps listed above and marked in the table: ${gaps.length} group${gaps.length === 1 ? '' : 's'} of children.`,
+                  labelWidth: 330,
+                  labelMax: 42,
+                  rows: gaps.map((g) => ({ label: `${g.need}, ${g.bandName}, ${g.localityName}`, value: g.children, text: `${g.children} children` })),
                 })
               : null,
             rows: rows.map((r) => ({ ...r, childrenText: childrenText(r) })),
