@@ -69,6 +69,8 @@ create table offer_services (
   -- SHA-256 of the entry as last imported from another directory's ORUK feed; null once it is
   -- written here (made here, or a provider's change approved), so a feed never overwrites that.
   import_fingerprint text,
+  -- When the owner was last reminded that the entry is past its review date (weekly at most).
+  reminded_on date,
   last_modified timestamptz not null default now(),
   created_at timestamptz not null default now(),
   version integer not null default 1,

@@ -10,6 +10,7 @@ import { hashPassword } from '../src/capabilities/administration/sign-in/passwor
 import { DEMO_PASSWORD } from '../src/demo/seed.js';
 import { AGES_WRONG_WAY } from '../src/capabilities/planning/local-offer/rules.js';
 import { ALREADY_WAITING } from '../src/capabilities/planning/local-offer/moderation.js';
+import { REMIND_JOB } from '../src/capabilities/planning/local-offer/routes.js';
 
 const PROVIDER = 'provider@demoshire.example.org';
 const OFFICER = 'local-offer@demoshire.example.org';
@@ -183,5 +184,35 @@ describe.each(databaseKinds())('Local Offer providers and moderation on %s', (ki
     expect(body).toMatch(/Leisure activities \d+ \d+%/);
     // Each part shows its services' average completeness, or says it is a gap.
     expect(body).toMatch(/Childcare \d+ (\d+%|No services: a gap)/);
+  });
+
+  it('reminds owners of entries past their review date each morning, each entry at most weekly', async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const provOrg = await t.database.db.selectFrom('organisations').select('id').where('code', '=', 'DEMO-PROV').executeTakeFirstOrThrow();
+    const late = await t.database.db
+      .selectFrom('offer_services')
+      .select(['name'])
+      .where('owner_organisation_id', '=', provOrg.id)
+      .where('review_due', '<', today)
+      .orderBy('name')
+      .execute();
+    expect(late.length).toBeGreaterThan(0);
+    const before = t.sent.length;
+    const jobId = await t.jobs.enqueue(t.database.db, REMIND_JOB, { scheduledFor: today });
+    await t.jobs.runPending();
+    expect((await t.jobs.get(t.database.db, jobId))?.status).toBe('succeeded');
+    const sent = t.sent.slice(before);
+    // The provider organisation's two provider accounts hear about its own entries, by name.
+    const toProviders = sent.filter((m) => m.body.includes(`${t.config.baseUrl}${paths.localOffer.provider}`));
+    expect(toProviders.map((m) => m.to).sort()).toEqual([BOTH, PROVIDER].sort());
+    for (const l of late) expect(toProviders[0]!.body).toContain(`- ${l.name} (review was due`);
+    expect(toProviders[0]!.body).toContain(`${t.config.baseUrl}${paths.localOffer.provider}`);
+    // The council's entries have no provider account: its officers hear instead.
+    expect(sent.some((m) => m.to === OFFICER && m.body.includes(paths.localOffer.moderation))).toBe(true);
+    // Again the same day: nothing more.
+    const again = t.sent.length;
+    await t.jobs.enqueue(t.database.db, REMIND_JOB, { scheduledFor: today });
+    await t.jobs.runPending();
+    expect(t.sent.length).toBe(again);
   });
 });

@@ -841,6 +841,7 @@ export interface OfferServicesTable {
   owner_organisation_id: string | null;
   review_due: DateColumn;
   import_fingerprint: string | null;
+  reminded_on: NullableDate;
   last_modified: Timestamp;
   created_at: Timestamp;
   version: Generated<number>;

@@ -3,6 +3,8 @@
 // worklist: changes waiting, entries past their review date, and completeness scores.
 import { sql } from 'kysely';
 import type { Db } from '../../../platform/db/database.js';
+import type { Notifier } from '../../../platform/notify/notify.js';
+import { paths } from '../../../paths.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../../platform/http/errors.js';
 import {
   aYearOn,
@@ -238,6 +240,63 @@ export async function worklist(db: Db, today: string) {
     overall: scored.length ? Math.round(scored.reduce((n, s) => n + s.score, 0) / scored.length) : null,
     total: scored.length,
   };
+}
+
+/**
+ * The daily reminder: each owner organisation's providers (or, where it has none, the Local Offer
+ * officers) are told by e-mail which of its entries are past their review date; an entry is
+ * mentioned at most once a week. Runs in the caller's transaction; says how many were reminded.
+ */
+export async function remindOwners(db: Db, notifier: Notifier, baseUrl: string, today: string): Promise<{ entries: number; messages: number }> {
+  const weekAgo = new Date(Date.parse(`${today}T00:00:00Z`) - 7 * 86_400_000).toISOString().slice(0, 10);
+  const due = await db
+    .selectFrom('offer_services')
+    .select(['id', 'name', 'review_due', 'owner_organisation_id'])
+    .where('status', '<>', 'defunct')
+    .where('review_due', '<', today)
+    .where('owner_organisation_id', 'is not', null)
+    .where((eb) => eb.or([eb('reminded_on', 'is', null), eb('reminded_on', '<=', weekAgo)]))
+    .orderBy('name')
+    .execute();
+  if (due.length === 0) return { entries: 0, messages: 0 };
+  const people = await db
+    .selectFrom('users as u')
+    .innerJoin('user_roles as r', 'r.user_id', 'u.id')
+    .select(['u.email', 'u.organisation_id', 'r.role'])
+    .where('u.active', '=', true)
+    .where('r.role', 'in', ['local-offer-provider', 'local-offer-officer'])
+    .execute();
+  const officers = people.filter((p) => p.role === 'local-offer-officer').map((p) => p.email);
+  let messages = 0;
+  const byOwner = new Map<string, typeof due>();
+  for (const d of due) byOwner.set(d.owner_organisation_id!, [...(byOwner.get(d.owner_organisation_id!) ?? []), d]);
+  for (const [owner, entries] of byOwner) {
+    const providers = people.filter((p) => p.role === 'local-offer-provider' && p.organisation_id === owner).map((p) => p.email);
+    const to = [...new Set(providers.length ? providers : officers)];
+    const link = `${baseUrl}${providers.length ? paths.localOffer.provider : paths.localOffer.moderation}`;
+    const body = [
+      `${entries.length} Local Offer ${entries.length === 1 ? 'entry is' : 'entries are'} past ${entries.length === 1 ? 'its' : 'their'} review date:`,
+      '',
+      ...entries.slice(0, 50).map((e) => `- ${e.name} (review was due ${e.review_due})`),
+      ...(entries.length > 50 ? [`- and ${entries.length - 50} more`] : []),
+      '',
+      `Check ${entries.length === 1 ? 'it is' : 'they are'} still right and send any changes: ${link}`,
+    ].join('\n');
+    for (const email of to) {
+      await notifier.send(db, { channel: 'email', to: email, subject: 'Local Offer entries to review', body });
+      messages++;
+    }
+  }
+  await db
+    .updateTable('offer_services')
+    .set({ reminded_on: today })
+    .where(
+      'id',
+      'in',
+      due.map((d) => d.id),
+    )
+    .execute();
+  return { entries: due.length, messages };
 }
 
 export { factsOfEntry };

@@ -13,6 +13,7 @@ import { searchPage, servicePage } from './presenters.js';
 import { orukRoutes } from './oruk-routes.js';
 import { moderationRoutes } from './moderation-routes.js';
 import { needAgainstSupply } from './need-and-supply.js';
+import { remindOwners } from './moderation.js';
 import { CELL_TEXT } from '../../record/register-overview/index.js';
 import { horizontalBarChartSvg } from '../../../platform/views/bar-chart.js';
 import { tablesDownload, type Table } from '../../../platform/export.js';
@@ -20,7 +21,17 @@ import { todayInLondon } from '../../../platform/dates.js';
 
 const V = 'planning/local-offer/views/';
 
+export const REMIND_JOB = 'local-offer.remind-owners';
+
 export function localOfferRoutes(deps: CapabilityDeps): RouteSpec[] {
+  // Owners of entries past their review date are reminded each morning (weekly per entry).
+  deps.jobs.register(REMIND_JOB, async (payload, job) => {
+    const at = (payload as { scheduledFor?: string } | null)?.scheduledFor;
+    return job.db
+      .transaction()
+      .execute((tx) => remindOwners(tx, deps.notifier, deps.config.baseUrl, at && /^\d{4}-\d{2}-\d{2}$/.test(at) ? at : todayInLondon()));
+  });
+  deps.jobs.daily(REMIND_JOB, '07:15');
   return [
     {
       method: 'GET',
