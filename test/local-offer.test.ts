@@ -85,6 +85,8 @@ describe.each(databaseKinds())('the Local Offer search on %s', (kind) => {
     expect(body).toContain('Leisure and activities (3)');
     expect(body).toContain('Free (2)');
     expect(body).toContain('There is a charge (1)');
+    // Only stop words: no words to look for, so everything, not nothing.
+    expect(text((await family.get(`${paths.localOffer.search}?q=the`)).body)).toContain(`${DEMO_SERVICES + 3} services found`);
   });
 
   it('filters by age, need, type of support and cost together', async () => {

@@ -56,7 +56,10 @@ const uuidParam = (v: string | undefined, name: string) => {
 /** The /services filters the standard defines, checked; a bad one is refused with what to send instead. */
 export async function serviceFilters(db: Db, q: Record<string, string | undefined>): Promise<RawBuilder<unknown>[]> {
   const where: RawBuilder<unknown>[] = [sql`s.status <> 'defunct'`];
-  if (q.search) where.push(sql`s.search_text @@ websearch_to_tsquery('english', ${q.search.slice(0, 200)})`);
+  if (q.search) {
+    const words = q.search.slice(0, 200);
+    where.push(sql`(numnode(websearch_to_tsquery('english', ${words})) = 0 or s.search_text @@ websearch_to_tsquery('english', ${words}))`);
+  }
   const term = uuidParam(q.taxonomy_term_id, 'taxonomy_term_id');
   if (term) where.push(sql`exists (select 1 from offer_attributes a where a.service_id = s.id and a.taxonomy_term_id = ${term}::uuid)`);
   const taxonomy = uuidParam(q.taxonomy_id, 'taxonomy_id');

@@ -22,7 +22,8 @@ const milesFrom = (p: Point) =>
 /** The conditions every part of a search shares, with the facets to leave out (for "any" counts). */
 function conditions(c: SearchCriteria): RawBuilder<unknown>[] {
   const where: RawBuilder<unknown>[] = [sql`s.status = 'active'`];
-  if (c.q) where.push(sql`s.search_text @@ websearch_to_tsquery('english', ${c.q})`);
+  // Words that are all stop words ("the", "and") make an empty query, which would match nothing: ignored instead.
+  if (c.q) where.push(sql`(numnode(websearch_to_tsquery('english', ${c.q})) = 0 or s.search_text @@ websearch_to_tsquery('english', ${c.q}))`);
   if (c.age !== null) where.push(sql`coalesce(s.minimum_age, 0) <= ${c.age} and coalesce(s.maximum_age, 25) >= ${c.age}`);
   const anyOf = (taxonomy: string, codes: string[]) =>
     sql`exists (select 1 from offer_attributes a join offer_taxonomy_terms t on t.id = a.taxonomy_term_id
