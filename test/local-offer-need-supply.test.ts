@@ -115,6 +115,13 @@ describe('need against supply', () => {
     expect(csv.headers['content-type']).toMatch(/^text\/csv/);
     expect(csv.body).toContain('Hearing impairment,20 to 25,South Demoshire,6,0,Gap');
     expect(csv.body).toMatch(/Physical disability,11 to 15,North Demoshire,hidden,\d+,/);
+    const audit = await t.database.db.selectFrom('audit_log').select(['details']).where('action', '=', 'local-offer.need-supply.view').execute();
+    expect(audit.map((a) => JSON.parse(a.details) as unknown)).toEqual(
+      expect.arrayContaining([
+        { distance: 10, format: 'csv' },
+        { distance: 10, format: 'page' },
+      ]),
+    );
     const provider = new Client(t.app);
     await provider.signIn('provider@demoshire.example.org');
     expect((await provider.get(paths.localOffer.needAndSupply)).status).toBe(403);

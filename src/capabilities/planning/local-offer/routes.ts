@@ -77,6 +77,8 @@ export function localOfferRoutes(deps: CapabilityDeps): RouteSpec[] {
       url: paths.localOffer.needAndSupply,
       access: 'register:overview',
       audit: 'local-offer.need-supply.view',
+      // Counts from the register, like the register overview: every look is recorded.
+      auditReads: true,
       handler: async (ctx) => {
         const miles = [5, 10, 20].includes(Number(ctx.query.distance)) ? Number(ctx.query.distance) : 10;
         const { rows } = await needAgainstSupply(ctx.readDb, todayInLondon(), miles);
