@@ -8,6 +8,7 @@ const benchmarks: Record<string, () => Promise<BenchResult>> = {
   budgets: async () => (await import('./budgets.js')).budgets(),
   linkage: async () => (await import('./linkage.js')).linkage(),
   panel: async () => (await import('./panel.js')).panel(),
+  offer: async () => (await import('./offer.js')).offer(),
 };
 
 const asked = process.argv.slice(2).filter((a) => a !== '--');

@@ -9,7 +9,8 @@ alter table organisations add constraint organisations_type_check check (type in
 
 alter table user_roles drop constraint user_roles_role_check;
 alter table user_roles add constraint user_roles_role_check check (role in ('partnership-administrator', 'caseworker', 'key-worker',
-  'practitioner', 'panel-member', 'commissioner', 'finance-officer', 'participation-lead', 'information-governance-lead', 'family-member'));
+  'practitioner', 'panel-member', 'commissioner', 'finance-officer', 'participation-lead', 'information-governance-lead',
+  'local-offer-provider', 'local-offer-officer', 'family-member'));
 
 create table family_accounts (
   user_id uuid primary key references users(id),

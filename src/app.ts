@@ -50,6 +50,7 @@ import { registerUploads, unreadableUpload, UNREADABLE_UPLOAD } from './capabili
 import { disputesRoutes } from './capabilities/referral-and-panel/disputes/routes.js';
 import { panelReportsRoutes } from './capabilities/referral-and-panel/panel-reports/routes.js';
 import { myFamilyRoutes } from './capabilities/families/my-family/routes.js';
+import { localOfferRoutes } from './capabilities/planning/local-offer/routes.js';
 import { paths } from './paths.js';
 
 declare module 'fastify' {
@@ -243,6 +244,8 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     panelDecisionsRoutes(capabilityDeps),
     disputesRoutes(capabilityDeps),
     panelReportsRoutes(capabilityDeps),
+    // Planning: the Local Offer (public search, ORUK API, providers and moderation).
+    localOfferRoutes(capabilityDeps),
   ];
   for (const routes of capabilities) registerRoutes(app, routeDeps, routes);
   return app;

@@ -208,4 +208,27 @@ export const paths = {
     reverseTransaction: (id: number | string = ':transactionId') => `/budgets/transactions/${id}/reverse`,
     moveBudget: (id = ':id') => `/budgets/pools/${id}/transfers/new`,
   },
+  // local-offer: the public directory, providers' entries and their moderation.
+  localOffer: {
+    search: '/local-offer', // public: families search the directory
+    service: (id = ':id') => `/local-offer/services/${id}`, // public: one service and how to get it
+    provider: '/local-offer/provider', // a provider's own entries and changes
+    newEntry: '/local-offer/provider/new',
+    editEntry: (id = ':id') => `/local-offer/provider/services/${id}/edit`,
+    moderation: '/local-offer/moderation', // the officer's worklist
+    change: (id = ':id') => `/local-offer/moderation/changes/${id}`,
+    approve: (id = ':id') => `/local-offer/moderation/changes/${id}/approve`,
+    refuse: (id = ':id') => `/local-offer/moderation/changes/${id}/refuse`,
+    needAndSupply: '/local-offer/need-and-supply', // commissioners: children by need beside services; ?format=csv|xlsx
+  },
+  // The Open Referral UK 3.0 read API (public, read-only, JSON).
+  oruk: {
+    root: '/oruk',
+    services: '/oruk/services',
+    service: (id = ':id') => `/oruk/services/${id}`,
+    taxonomies: '/oruk/taxonomies',
+    taxonomy: (id = ':id') => `/oruk/taxonomies/${id}`,
+    serviceAtLocations: '/oruk/service_at_locations',
+    serviceAtLocation: (id = ':id') => `/oruk/service_at_locations/${id}`,
+  },
 } as const;

@@ -225,4 +225,19 @@ const TABLE_OWNERS: Record<string, string> = {
   consent_withdrawals: 'record/sharing',
   // 0026_family_accounts.sql
   family_accounts: 'families/my-family',
+  // 0024_local_offer.sql
+  offer_taxonomies: 'planning/local-offer',
+  offer_taxonomy_terms: 'planning/local-offer',
+  offer_organisations: 'planning/local-offer',
+  offer_services: 'planning/local-offer',
+  offer_locations: 'planning/local-offer',
+  offer_accessibility: 'planning/local-offer',
+  offer_service_at_locations: 'planning/local-offer',
+  offer_contacts: 'planning/local-offer',
+  offer_schedules: 'planning/local-offer',
+  offer_cost_options: 'planning/local-offer',
+  offer_languages: 'planning/local-offer',
+  offer_attributes: 'planning/local-offer',
+  offer_changes: 'planning/local-offer',
+  postcodes: 'planning/local-offer',
 };

@@ -192,7 +192,10 @@ describe.each(databaseKinds())('the canary on %s', (kind) => {
                                   r.url.startsWith('/referrals/') ||
                                   r.url.startsWith('/admin/eligibility/') ||
                                   // disputes (the canary child has no decision to dispute)
-                                  r.url.startsWith('/disputes/')
+                                  r.url.startsWith('/disputes/') ||
+                                  // the Local Offer and its ORUK API: services, not children (none holds the canary)
+                                  r.url.startsWith('/local-offer/') ||
+                                  r.url.startsWith('/oruk/')
                                 ? ['00000000-0000-4000-8000-000000000000']
                                 : undefined
             : values[key];

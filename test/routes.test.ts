@@ -52,6 +52,16 @@ describe('route declarations', () => {
         'GET /refer',
         'POST /refer',
         'GET /refer/sent/:reference',
+        // local-offer: families search the directory without an account; its ORUK API is open and read-only.
+        'GET /local-offer',
+        'GET /local-offer/services/:id',
+        'GET /oruk',
+        'GET /oruk/services',
+        'GET /oruk/services/:id',
+        'GET /oruk/taxonomies',
+        'GET /oruk/taxonomies/:id',
+        'GET /oruk/service_at_locations',
+        'GET /oruk/service_at_locations/:id',
       ].sort(),
     );
   });

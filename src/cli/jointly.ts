@@ -252,6 +252,36 @@ export function buildCli(): Command {
     );
 
   program
+    .command('import-postcodes')
+    .description(
+      "load postcode centres for the Local Offer's distance search from a CSV with the columns postcode,lat,long (for example the ONS Postcode Directory); all or nothing, and safe to run again",
+    )
+    .argument('<file>', 'the CSV file')
+    .action((file: string) =>
+      withDatabase(async (database) => {
+        await migrate(database);
+        const { importPostcodesCommand } = await import('../capabilities/planning/local-offer/cli.js');
+        process.exitCode = await importPostcodesCommand(database.db, file, (s) => console.log(s));
+      }),
+    );
+
+  program
+    .command('import-oruk')
+    .description(
+      "check another directory's Open Referral UK 3.0 feed (a JSON file of full services) against the Local Offer and, with --apply, import it in one transaction; the same feed again changes nothing",
+    )
+    .argument('<file>', 'the feed: a page of /services, a list of services, or one service')
+    .option('--apply', 'import it (all or nothing) after the checks')
+    .option('--leave-out-conflicts', 'with --apply, leave out entries changed here since instead of refusing the feed')
+    .action((file: string, opts: { apply?: boolean; leaveOutConflicts?: boolean }) =>
+      withDatabase(async (database) => {
+        await migrate(database);
+        const { importOrukCommand } = await import('../capabilities/planning/local-offer/cli.js');
+        process.exitCode = await importOrukCommand(database.db, file, opts, (s) => console.log(s));
+      }),
+    );
+
+  program
     .command('demo-extracts')
     .description(
       'write three agency extracts (health, education, social care) of the demo population, with a few realistic errors, and add their agency sources',

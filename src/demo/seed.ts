@@ -5,6 +5,8 @@ import type { Db } from '../platform/db/database.js';
 import type { Role } from '../platform/access/roles.js';
 import { hashPassword } from '../capabilities/administration/sign-in/passwords.js';
 import { seedRegisterConfig } from './register-config.js';
+import { seedDemoLocalOffer } from './local-offer.js';
+import { todayInLondon } from '../platform/dates.js';
 
 export const DEMO_PASSWORD = 'demo-password-only';
 
@@ -31,12 +33,19 @@ export const DEMO_USERS: { email: string; name: string; org: string; roles: Role
   { email: 'finance@demoshire.example.org', name: 'Demo Finance Officer', org: 'DEMO-CSC', roles: ['finance-officer'] },
   { email: 'participation@demoshire.example.org', name: 'Demo Participation Lead', org: 'DEMO-PCF', roles: ['participation-lead'] },
   { email: 'ig@demoshire.example.org', name: 'Demo Information Governance Lead', org: 'DEMO-EDU', roles: ['information-governance-lead'] },
+  // The Local Offer: the short breaks provider keeps its own entries; the council's officer approves changes.
+  { email: 'provider@demoshire.example.org', name: 'Demo Local Offer Provider', org: 'DEMO-PROV', roles: ['local-offer-provider'] },
+  { email: 'local-offer@demoshire.example.org', name: 'Demo Local Offer Officer', org: 'DEMO-EDU', roles: ['local-offer-officer'] },
 ];
 
 const DEMO_SEED_LOCK = 7_240_004;
 
-/** Creates the demo area when the database has no organisations yet. Returns false if it did nothing. */
-export async function seedDemo(db: Db): Promise<boolean> {
+/**
+ * Creates the demo area when the database has no organisations yet. Returns false if it did nothing.
+ * `localOffer: false` leaves out the Local Offer's directory and 36,000 postcodes (about a second on
+ * the embedded database), which tests that do not look at the directory have no use for.
+ */
+export async function seedDemo(db: Db, opts: { localOffer?: boolean } = {}): Promise<boolean> {
   return db.transaction().execute(async (tx) => {
     // Several processes starting at once on one empty database: one seeds, the others then find it seeded.
     await sql`select pg_advisory_xact_lock(${DEMO_SEED_LOCK})`.execute(tx);
@@ -61,6 +70,8 @@ export async function seedDemo(db: Db): Promise<boolean> {
         .execute();
     }
     await seedRegisterConfig(tx);
+    // The Local Offer's directory and postcodes, through the Local Offer's own writers.
+    if (opts.localOffer !== false) await seedDemoLocalOffer(tx, todayInLondon());
     return true;
   });
 }

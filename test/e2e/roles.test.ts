@@ -43,6 +43,7 @@ describe.skipIf(!chromiumPath())('each demo role in a browser', { timeout: JOURN
       'Panels', // panels:configure: once, though it serves two permissions
       'Late outcome sheets',
       'Split templates',
+      'Need and supply', // register:overview: the Local Offer's need against supply (docs/adr/0017)
       'Area settings',
       'Eligibility rules',
       'Organisations',

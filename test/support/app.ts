@@ -35,12 +35,20 @@ export interface TestApp {
 export async function buildTestApp(
   kind: DbKind,
   env: Record<string, string> = {},
-  opts: { demo?: boolean; logger?: FastifyServerOptions['logger']; log?: OpenOptions['log']; readReplicaUrl?: string; database?: Database } = {},
+  opts: {
+    demo?: boolean;
+    localOffer?: boolean;
+    logger?: FastifyServerOptions['logger'];
+    log?: OpenOptions['log'];
+    readReplicaUrl?: string;
+    database?: Database;
+  } = {},
 ): Promise<TestApp> {
   const primary = opts.database ?? (await openTestDatabase(kind, opts.log ? { log: opts.log } : {}));
   // A read replica for dashboards, reports and exports (DATABASE_READ_URL), when asked for.
   const database = opts.readReplicaUrl ? await withReadReplica(primary, opts.readReplicaUrl, 2, opts.log ? { log: opts.log } : {}) : primary;
-  if (opts.demo !== false) await seedDemo(database.db);
+  // The Local Offer's directory only for tests that ask for it (it costs about a second).
+  if (opts.demo !== false) await seedDemo(database.db, { localOffer: opts.localOffer ?? false });
   const config = loadConfig({ LOG_LEVEL: 'silent', JOINTLY_BASE_URL: 'http://localhost:3000', ...env });
   const jobs = createJobs(database.db, { error() {} });
   const sent: Message[] = [];

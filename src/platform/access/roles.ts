@@ -25,6 +25,8 @@ export const ROLES = {
   // A parent or carer, or a young person, with their own account (issue 15): given only through an
   // invitation from the child's record, never by an administrator (STAFF_ROLES).
   'family-member': 'Family member',
+  'local-offer-provider': 'Local Offer provider',
+  'local-offer-officer': 'Local Offer officer',
 } as const;
 export type Role = keyof typeof ROLES;
 /** The roles an administrator may give or a person may ask for: everyone's but a family's. */
@@ -72,6 +74,11 @@ export const PERMISSIONS = [
   'panel-reports:view',
   // A family's own pages (capabilities/families): only the children they are linked to.
   'family:view',
+  // The Local Offer (capabilities/planning/local-offer; docs/adr/0017): a provider proposes new
+  // entries and changes to its own organisation's entries; an officer approves or refuses them
+  // (never their own) and sees the worklist. Searching the directory and its ORUK API are public.
+  'local-offer:provide',
+  'local-offer:moderate',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -104,6 +111,8 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   'information-governance-lead': [...EVERYONE, 'audit:view', 'emergency-access:review', 'sharing:approve'],
   // Not EVERYONE: a family's home is their own pages, and staff pages refuse them.
   'family-member': ['family:view'],
+  'local-offer-provider': [...EVERYONE, 'local-offer:provide'],
+  'local-offer-officer': [...EVERYONE, 'local-offer:moderate'],
 };
 
 export function permissionsOf(roles: readonly string[]): Set<Permission> {

@@ -815,6 +815,140 @@ export interface DisputeEventsTable {
   at: Timestamp;
 }
 
+// The Local Offer (migrations/0024_local_offer.sql): Open Referral UK 3.0, one table per ORUK object.
+export interface OfferTaxonomiesTable {
+  id: Generated<string>;
+  code: string;
+  name: string;
+  description: string;
+  uri: string | null;
+  version: string | null;
+}
+export interface OfferTaxonomyTermsTable {
+  id: Generated<string>;
+  taxonomy_id: string;
+  code: string;
+  name: string;
+  description: string;
+  parent_id: string | null;
+  term_uri: string | null;
+  position: Generated<number>;
+}
+export interface OfferOrganisationsTable {
+  id: Generated<string>;
+  name: string;
+  description: string;
+  email: string | null;
+  website: string | null;
+  partner_organisation_id: string | null;
+  created_at: Timestamp;
+}
+export type OfferStatus = 'active' | 'inactive' | 'defunct' | 'temporarily closed';
+export interface OfferServicesTable {
+  id: Generated<string>;
+  organisation_id: string;
+  name: string;
+  description: Generated<string>;
+  url: string | null;
+  email: string | null;
+  status: ColumnType<OfferStatus, OfferStatus | undefined, OfferStatus>;
+  accreditations: string | null;
+  minimum_age: number | null;
+  maximum_age: number | null;
+  assured_date: NullableDate;
+  assurer_email: string | null;
+  alert: string | null;
+  how_to_access: Generated<string>;
+  owner_organisation_id: string | null;
+  review_due: DateColumn;
+  import_fingerprint: string | null;
+  reminded_on: NullableDate;
+  last_modified: Timestamp;
+  created_at: Timestamp;
+  version: Generated<number>;
+  search_text: GeneratedAlways<string | null>;
+}
+export interface OfferLocationsTable {
+  id: Generated<string>;
+  location_type: ColumnType<'physical' | 'postal' | 'virtual', 'physical' | 'postal' | 'virtual' | undefined, 'physical' | 'postal' | 'virtual'>;
+  name: string | null;
+  description: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  address_id: Generated<string>;
+  address_1: string | null;
+  city: string | null;
+  state_province: string | null;
+  postal_code: string | null;
+  country: Generated<string>;
+}
+export interface OfferAccessibilityTable {
+  id: Generated<string>;
+  location_id: string;
+  description: string;
+  details: string | null;
+  url: string | null;
+}
+export interface OfferServiceAtLocationsTable {
+  id: Generated<string>;
+  service_id: string;
+  location_id: string;
+}
+export interface OfferContactsTable {
+  id: Generated<string>;
+  service_id: string;
+  name: string | null;
+  title: string | null;
+  email: string | null;
+  phone: string | null;
+  phone_id: Generated<string>;
+}
+export interface OfferSchedulesTable {
+  id: Generated<string>;
+  service_id: string;
+  freq: 'WEEKLY' | 'MONTHLY' | null;
+  byday: string | null;
+  opens_at: string | null;
+  closes_at: string | null;
+  description: string | null;
+}
+export interface OfferCostOptionsTable {
+  id: Generated<string>;
+  service_id: string;
+  option: string | null;
+  amount_pence: number | null;
+  amount_description: string | null;
+}
+export interface OfferLanguagesTable {
+  id: Generated<string>;
+  service_id: string;
+  name: string;
+  code: string;
+}
+export interface OfferAttributesTable {
+  id: Generated<string>;
+  service_id: string;
+  taxonomy_term_id: string;
+}
+export interface OfferChangesTable {
+  id: Generated<string>;
+  service_id: string | null;
+  owner_organisation_id: string;
+  entry: string;
+  submitted_by: string;
+  submitted_at: Timestamp;
+  based_on_version: number | null;
+  decision: 'approved' | 'refused' | null;
+  decided_by: string | null;
+  decided_at: NullableTimestamp;
+  reason: string | null;
+}
+export interface PostcodesTable {
+  postcode: string;
+  latitude: number;
+  longitude: number;
+}
+
 export interface DB {
   organisations: OrganisationsTable;
   users: UsersTable;
@@ -886,4 +1020,18 @@ export interface DB {
   escalation_steps: EscalationStepsTable;
   disputes: DisputesTable;
   dispute_events: DisputeEventsTable;
+  offer_taxonomies: OfferTaxonomiesTable;
+  offer_taxonomy_terms: OfferTaxonomyTermsTable;
+  offer_organisations: OfferOrganisationsTable;
+  offer_services: OfferServicesTable;
+  offer_locations: OfferLocationsTable;
+  offer_accessibility: OfferAccessibilityTable;
+  offer_service_at_locations: OfferServiceAtLocationsTable;
+  offer_contacts: OfferContactsTable;
+  offer_schedules: OfferSchedulesTable;
+  offer_cost_options: OfferCostOptionsTable;
+  offer_languages: OfferLanguagesTable;
+  offer_attributes: OfferAttributesTable;
+  offer_changes: OfferChangesTable;
+  postcodes: PostcodesTable;
 }

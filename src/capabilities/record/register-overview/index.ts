@@ -1,2 +1,2 @@
 // The register overview's public module: small-number protection of a breakdown, used by other reports.
-export { CELL_TEXT, protectBreakdown, type Shown } from './rules.js';
+export { AGE_BANDS, birthDatesForBand, CELL_TEXT, OVER_25, protectBreakdown, type AgeBandCode, type Shown } from './rules.js';
