@@ -33,6 +33,7 @@ describe('the main menu', () => {
       'Budget reports',
       'Disputes',
       'Panel reports',
+      'Need and supply',
       'Background jobs',
     ]);
     // A caseworker may administer panels, and is e-mailed about disputes on their decisions: the list is one click away.
