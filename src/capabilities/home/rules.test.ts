@@ -7,7 +7,10 @@ const item = (text: string, dueOn: string | null, dueLabel?: string): WorkItem =
 
 describe('orderWork', () => {
   it('puts the soonest first, undated work last, and ties in the order of their text', () => {
-    const shown = orderWork([item('b', null), item('Triage', '2026-03-02'), item('Read papers', '2026-01-05'), item('a', null), item('Issue', '2026-03-02')], '2026-02-01');
+    const shown = orderWork(
+      [item('b', null), item('Triage', '2026-03-02'), item('Read papers', '2026-01-05'), item('a', null), item('Issue', '2026-03-02')],
+      '2026-02-01',
+    );
     expect(shown.map((s) => s.text)).toEqual(['Read papers', 'Issue', 'Triage', 'a', 'b']);
   });
 

@@ -10,7 +10,12 @@ export const importsWorklist: WorklistContributor = {
     const rows = await db
       .selectFrom('imports as i')
       .innerJoin('import_sources as s', 's.id', 'i.source_id')
-      .select(['i.id', 'i.file_name', 's.name as source_name', sql<string>`(coalesce(i.checked_at, i.uploaded_at) at time zone 'Europe/London')::date::text`.as('since')])
+      .select([
+        'i.id',
+        'i.file_name',
+        's.name as source_name',
+        sql<string>`(coalesce(i.checked_at, i.uploaded_at) at time zone 'Europe/London')::date::text`.as('since'),
+      ])
       .where('i.status', '=', 'checked')
       .orderBy('i.uploaded_at')
       .execute();

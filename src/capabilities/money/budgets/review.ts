@@ -7,11 +7,7 @@ import { addDays } from '../../../platform/financial-year.js';
 export const REVIEW_SOON_DAYS = 14;
 
 /** 'overdue' (review date passed, package continuing), 'due' (within `soonDays`), or null. */
-export function reviewState(
-  pkg: { review_on: string | null; ends_on: string | null },
-  today: string,
-  soonDays = REVIEW_SOON_DAYS,
-): 'overdue' | 'due' | null {
+export function reviewState(pkg: { review_on: string | null; ends_on: string | null }, today: string, soonDays = REVIEW_SOON_DAYS): 'overdue' | 'due' | null {
   if (!pkg.review_on) return null;
   if (pkg.ends_on !== null && pkg.ends_on < today) return null;
   if (pkg.review_on < today) return 'overdue';

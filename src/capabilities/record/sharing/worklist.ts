@@ -13,7 +13,7 @@ import { hasCaseworkRole } from './rules.js';
 /** A consent due for review within this many days is work now: time to arrange to ask the family again. */
 export const CONSENT_REVIEW_NOTICE_DAYS = 28;
 /** The soonest this many children are listed; the last item says how many more there are. */
-const LISTED = 10;
+const LISTED = 5;
 
 export const sharingWorklist: WorklistContributor = {
   name: 'Sharing',
@@ -94,7 +94,10 @@ export const sharingWorklist: WorklistContributor = {
           href: paths.children.sharing(c.id),
           count: 1,
           dueOn: c.review_on,
-          note: i === rows.length - 1 && total > rows.length ? `And ${total - rows.length} more of your children’s consents are due for review after this one` : undefined,
+          note:
+            i === rows.length - 1 && total > rows.length
+              ? `And ${total - rows.length} more of your children’s consents are due for review after this one`
+              : undefined,
           children: [c.id],
         }),
       );

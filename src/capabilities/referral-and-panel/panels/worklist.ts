@@ -46,7 +46,7 @@ export const panelsWorklist: WorklistContributor = {
     `.execute(db);
     return rows.map((r): WorkItem => {
       const cases = Number(r.cases);
-      const onAgenda = cases === 1 ? '1 case on the agenda' : `${cases} cases on the agenda`;
+      const onAgenda = cases === 0 ? 'No cases on the agenda yet' : cases === 1 ? '1 case on the agenda' : `${cases} cases on the agenda`;
       if (r.kind === 'papers')
         return {
           text: `Read the papers for ${r.panel_name} on ${longDate(r.meets_on)}`,
