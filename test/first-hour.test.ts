@@ -83,4 +83,40 @@ describe.each(databaseKinds())('the first hour in the demo area on %s', (kind) =
     has(await itemsOf('keyworker'), /^Review consent to share .*’s information/);
     has(await itemsOf('practitioner'), /^Review consent to share .*’s information/);
   });
+
+  it('an overdue package says so on its own page and in its pool’s list', async () => {
+    const finance = new Client(t.app);
+    await finance.signIn('finance@demoshire.example.org');
+    const first = workItems((await finance.get(paths.home)).body).find((i) => i.text.startsWith('Review package'))!;
+    expect(first.text).toContain('Overdue');
+    const page = text((await finance.get(first.href)).body);
+    expect(page).toMatch(/The review of this package is overdue: it was due on \d+ \w+ \d{4}\./);
+    const pool = /href="(\/budgets\/pools\/[^"]+)"/.exec((await finance.get(first.href)).body)![1]!;
+    expect(text((await finance.get(pool)).body)).toMatch(/Overdue \d+ \w+ \d{4}: overdue/);
+  });
+
+  it('names a child in "Your work" only to someone the sharing rule lets see them, and records that they were shown', async () => {
+    const db = t.database.db;
+    const keyworker = new Client(t.app);
+    await keyworker.signIn('keyworker@demoshire.example.org');
+    const items = workItems((await keyworker.get(paths.home)).body).filter((i) => i.text.startsWith('Review consent'));
+    expect(items.length).toBeGreaterThan(0);
+    const user = await db.selectFrom('users').select('id').where('email', '=', 'keyworker@demoshire.example.org').executeTakeFirstOrThrow();
+    const entry = await db
+      .selectFrom('audit_log')
+      .select('id')
+      .where('user_id', '=', user.id)
+      .where('action', '=', 'home.view')
+      .orderBy('at', 'desc')
+      .executeTakeFirstOrThrow();
+    const linked = await db.selectFrom('audit_children').select('child_id').where('audit_id', '=', entry.id).execute();
+    const shown = items.map((i) => /\/children\/([0-9a-f-]{36})\//.exec(i.href)![1]);
+    expect(linked.map((l) => l.child_id).sort()).toEqual([...shown].sort());
+    // Each of them opens for the key worker (the first test followed every link); nobody without casework sees a name.
+    for (const email of ['commissioner', 'finance', 'ig', 'panel', 'participation']) {
+      const c = new Client(t.app);
+      await c.signIn(`${email}@demoshire.example.org`);
+      expect(workItems((await c.get(paths.home)).body).filter((i) => i.href.startsWith('/children/'))).toEqual([]);
+    }
+  });
 });
