@@ -59,7 +59,7 @@ describe.skipIf(!chromiumPath())('the first hour: every demo account opens Joint
 
       // The menu's pages, read from the menu itself (at 320 pixels it is folded behind a button).
       const menu = site.page.getByRole('navigation', { name: 'Main menu' });
-      const links = await menu.locator('a').evaluateAll((as) => as.map((a) => ({ href: a.getAttribute('href')!, text: a.textContent!.trim() })));
+      const links = await menu.locator('a').evaluateAll((as) => as.map((a) => ({ href: a.getAttribute('href')!, text: a.textContent.trim() })));
       expect(links.length).toBeGreaterThan(1);
       for (const link of links) {
         expect(await site.visit(link.href), `${link.text} (${link.href})`).toBe(200);
