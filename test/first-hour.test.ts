@@ -119,4 +119,19 @@ describe.each(databaseKinds())('the first hour in the demo area on %s', (kind) =
       expect(workItems((await c.get(paths.home)).body).filter((i) => i.href.startsWith('/children/'))).toEqual([]);
     }
   });
+
+  it('the privacy notice names the controllers and says why, on what basis, how long and what rights; the form and every page link to it', async () => {
+    const visitor = new Client(t.app);
+    const notice = await visitor.get(paths.referrals.privacy);
+    expect(notice.status).toBe(200);
+    const words = text(notice.body);
+    for (const heading of ['Who looks after your information', 'What we collect and why', 'Our lawful basis', 'How long we keep it', 'Your rights'])
+      expect(words).toContain(heading);
+    expect(words).toContain('Demoshire Council: SEND and inclusion (fictional)');
+    expect(words).toContain('NHS Demoshire Integrated Care Board (fictional)');
+    expect(words).not.toContain('Oakfield Special School');
+    const form = await visitor.get(paths.referrals.selfReferral);
+    expect(form.body).toContain(`<a class="govuk-link" href="${paths.referrals.privacy}">privacy notice</a>`);
+    expect(form.body).toContain(`<a class="govuk-footer__link" href="${paths.referrals.privacy}">Privacy notice</a>`);
+  });
 });
