@@ -72,4 +72,16 @@ describe.skipIf(!chromiumPath())('the first hour: every demo account opens Joint
       await site.close();
     });
   }
+
+  it('a family reads the privacy notice from the referral form, at 320 pixels', async () => {
+    const site = await Site.open(journey.browser, journey.server.baseUrl);
+    await site.page.setViewportSize({ width: 320, height: 900 });
+    expect(await site.visit(paths.referrals.selfReferral)).toBe(200);
+    await expectReflow(site, 320);
+    await site.follow('privacy notice');
+    expect(await site.heading()).toBe('Privacy notice');
+    expect(await site.mainText()).toContain('Your rights');
+    await expectReflow(site, 320);
+    await site.close();
+  });
 });
