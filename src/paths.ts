@@ -97,6 +97,7 @@ export const paths = {
   // referrals: the one referral route (partners and families), triage and eligibility.
   referrals: {
     selfReferral: '/refer', // public: a family or young person refers itself
+    privacy: '/privacy', // public: the privacy notice for the form and the record
     selfReferralDone: (reference = ':reference') => `/refer/sent/${reference}`,
     newReferral: '/referrals/new', // a partner organisation's referral
     queue: '/referrals', // triage

@@ -37,6 +37,7 @@ describe('route declarations', () => {
         'GET /health/live',
         'GET /health/ready',
         'GET /invitation/:token',
+        'GET /privacy',
         'GET /public/*',
         'GET /sign-in',
         'GET /sign-in/oidc/:provider',

@@ -1,12 +1,12 @@
 // The demo area's multi-agency panel (fictional): a joint resources panel with a chair from
 // education and members from social care and health, each with delegated authority for their
 // partner's budget; the caseworker administers it. Also the area's split templates, escalation
-// ladder for disputes, and the Tower Hamlets joint-funding rule set as an example. Added after the
+// ladder for disputes, and a joint-funding rule set adapted from Tower Hamlets' as an example. Added after the
 // demo money (the panel's members commit the demo partners' budgets).
 import type { Db } from '../platform/db/database.js';
 import { todayInLondon } from '../platform/dates.js';
 import { ensureRuleSet } from '../capabilities/referral-and-panel/eligibility/service.js';
-import { TOWER_HAMLETS_JOINT_FUNDING } from '../capabilities/referral-and-panel/eligibility/rules.js';
+import { DEMOSHIRE_JOINT_FUNDING } from '../capabilities/referral-and-panel/eligibility/rules.js';
 import { meetingDeadlines, nextMonthlyMeetings } from '../capabilities/referral-and-panel/panels/rules.js';
 
 export const DEMO_PANEL_NAME = 'Demoshire Joint Resources Panel (fictional)';
@@ -37,7 +37,7 @@ export async function seedDemoPanel(db: Db, opts: { today?: string } = {}): Prom
       return id;
     };
 
-    await ensureRuleSet(tx, TOWER_HAMLETS_JOINT_FUNDING);
+    await ensureRuleSet(tx, DEMOSHIRE_JOINT_FUNDING);
 
     const panel = await tx
       .insertInto('panels')

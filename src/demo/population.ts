@@ -22,6 +22,7 @@ import { nhsCheckDigit, pickLocality, searchNames, upnCheckLetter } from '../cap
 import { DEMO_ORGANISATIONS, DEMO_USERS } from './seed.js';
 import { DEMO_LOCALITIES } from './register-config.js';
 import { seedDemoMoney } from './money.js';
+import { seedDemoLife } from './life.js';
 import { seedDemoPanel } from './panel.js';
 import { Random } from '../synthetic-extracts/random.js';
 
@@ -920,20 +921,35 @@ export async function seedPopulation(db: Db, opts: PopulationOptions): Promise<P
   return { children: total };
 }
 
+export interface DemoWorldResult extends PopulationResult {
+  money: Awaited<ReturnType<typeof seedDemoMoney>>;
+  panel: Awaited<ReturnType<typeof seedDemoPanel>>;
+  life: Awaited<ReturnType<typeof seedDemoLife>>;
+}
+
+/**
+ * The whole living demo area after the accounts: the population, a year of money for some of
+ * those children (src/demo/money.ts, posted through the budgets services), the multi-agency panel
+ * whose members commit those budgets (src/demo/panel.ts), and the last few weeks of work, so every
+ * demo account has something to do (src/demo/life.ts). Each part does nothing when it is there already.
+ */
+export async function seedDemoWorld(db: Db, opts: PopulationOptions): Promise<DemoWorldResult> {
+  const result = await seedPopulation(db, opts);
+  const money = await seedDemoMoney(db, opts.today ? { today: opts.today } : {});
+  const panel = await seedDemoPanel(db, opts.today ? { today: opts.today } : {});
+  const life = await seedDemoLife(db, opts.today ? { today: opts.today } : {});
+  return { ...result, money, panel, life };
+}
+
 /** The background job main.ts enqueues after creating the demo area, so start-up stays quick. */
 export function registerDemoPopulationJob(jobs: Jobs): void {
   jobs.register(DEMO_POPULATION_JOB, async (payload, job) => {
     const p = (payload ?? {}) as { children?: number; seed?: number };
     const children = p.children ?? DEFAULT_DEMO_CHILDREN;
-    const result = await seedPopulation(job.db, {
+    return seedDemoWorld(job.db, {
       children,
       seed: p.seed ?? DEFAULT_DEMO_SEED,
       onProgress: (done, all) => job.progress((100 * done) / all, `${done.toLocaleString('en-GB')} of ${all.toLocaleString('en-GB')} fictional children added`),
     });
-    // A year of demo money for some of those children (src/demo/money.ts), posted through the budgets services.
-    const money = await seedDemoMoney(job.db);
-    // The multi-agency panel whose members commit those partners' budgets (src/demo/panel.ts).
-    const panel = await seedDemoPanel(job.db);
-    return { ...result, money, panel };
   });
 }

@@ -133,11 +133,11 @@ describe.skipIf(!chromiumPath())('referral to a funded package: one route in, on
     expect(attached.child_id, `landed on ${caseworker.path()}`).toBeTruthy();
     const childId = attached.child_id!;
 
-    // Eligibility: three of Tower Hamlets' eight joint funding conditions, each with its evidence.
+    // Eligibility: three of the demo area's eight joint funding conditions (adapted from Tower Hamlets'), each with its evidence.
     if (caseworker.path() !== paths.referrals.referral(referral.id)) await caseworker.visit(paths.referrals.referral(referral.id));
     await caseworker.follow('Assess eligibility');
     await caseworker.submit('Use this rule set');
-    const met = ['statement', 'accommodated', 'specialist-health'];
+    const met = ['ehc-plan', 'accommodated', 'specialist-health'];
     for (const [i, code] of met.entries()) {
       await caseworker.page.locator(`input[name="met-${code}"][value="yes"]`).check();
       await caseworker.page.locator(`textarea[name="evidence-${code}"]`).fill(`Evidence ${i + 1} (fictional report)`);

@@ -107,7 +107,9 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   'panel-member': [...EVERYONE, 'panels:attend', 'disputes:raise', 'disputes:resolve', 'panel-reports:view'],
   commissioner: [...EVERYONE, 'register:overview', 'budgets:view', 'panel-reports:view'],
   'finance-officer': [...EVERYONE, 'budgets:view', 'budgets:entries', 'budgets:manage', 'records:import', 'disputes:raise', 'panel-reports:view'],
-  'participation-lead': EVERYONE,
+  // The parent carer forum sits on the partnership board: the same aggregates as the board
+  // (counts, small numbers suppressed), never a child's record (docs/adr/0018).
+  'participation-lead': [...EVERYONE, 'register:overview', 'panel-reports:view'],
   'information-governance-lead': [...EVERYONE, 'audit:view', 'emergency-access:review', 'sharing:approve'],
   // Not EVERYONE: a family's home is their own pages, and staff pages refuse them.
   'family-member': ['family:view'],

@@ -4,6 +4,7 @@ import type { Render } from '../views/views.js';
 import type { Permission } from '../access/roles.js';
 import { paths } from '../../paths.js';
 import { csrfUserInfo } from './csrf.js';
+import { scrollableTables } from '../views/tables.js';
 
 const NAVIGATION: { text: string; href: string; permission: Permission }[] = [
   { text: 'Home', href: paths.home, permission: 'home:view' },
@@ -93,7 +94,7 @@ export function createPages(render: Render, opts: { demo: boolean }) {
   }
   return {
     renderPage: (req: FastifyRequest, reply: FastifyReply, view: string, data: Record<string, unknown> = {}) => {
-      return render(view, { ...baseContext(req, reply), ...data });
+      return scrollableTables(render(view, { ...baseContext(req, reply), ...data }));
     },
     renderError: (req: FastifyRequest, reply: FastifyReply, status: number, override?: { title: string; paragraphs: string[] }) => {
       const page = override ?? ERROR_PAGES[status] ?? ERROR_PAGES[500]!;

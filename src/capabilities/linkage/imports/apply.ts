@@ -6,7 +6,7 @@ import type { Db } from '../../../platform/db/database.js';
 import { addImportedChild, identifiersTaken, lookupLocality, searchNames, updateFromImport } from '../../record/children/index.js';
 import { createFamily } from '../../record/family/service.js';
 import { startInvolvement } from '../../record/involvements/service.js';
-import { addReviewPair } from '../matching-review/service.js';
+import { addReviewPair } from '../matching-review/index.js';
 import { FIELDS, FIELD_KEYS, IDENTIFIER_FIELDS, type Field, type RowValues } from './fields.js';
 import { changedFields, replacesCurrent } from './rules.js';
 import type { Classification, Target } from './linking.js';

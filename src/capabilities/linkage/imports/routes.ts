@@ -13,7 +13,7 @@ import { DATE_FORMATS, FIELDS, FIELD_KEYS, OUTCOMES, SOURCE_KINDS, type Outcome 
 import { MAX_MB } from './rules.js';
 import { applyForm, sourceForm, toSourceInput } from './schema.js';
 import * as imports from './service.js';
-import { countQueue } from '../matching-review/service.js';
+import { countQueue } from '../matching-review/index.js';
 import { viewerOf } from '../../record/sharing/index.js';
 import { formText } from '../../../platform/http/form-values.js';
 

@@ -18,3 +18,5 @@ export {
 export { ACCOUNT_NAMES, money, splitLines, unitsText } from './presenters.js';
 export { FIRST_LEDGER_DAY, LAST_LEDGER_DAY, parsePackageForm, readDate } from './schema.js';
 export { allocate, dayWeights, formatShare, FULL_SHARE, parsePercent, validateSplit, type Share, type Split } from './split.js';
+export { budgetsWorklist } from './worklist.js';
+export { reviewState, REVIEW_SOON_DAYS } from './review.js';

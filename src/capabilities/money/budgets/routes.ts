@@ -27,6 +27,7 @@ import { asFormError } from './errors.js';
 import { correctionRoutes } from './corrections-routes.js';
 import { financialYearOf } from '../../../platform/financial-year.js';
 import { costPerPeriodPence } from './commitment.js';
+import { reviewState } from './review.js';
 import { packageFormItems, packageProviders, packageTermsAsValues, serviceCategories } from './package-form.js';
 import { fieldItems, selectItems } from '../../../platform/views/items.js';
 import {
@@ -57,6 +58,13 @@ import {
 
 const V = 'money/budgets/views/';
 const VIEW = 'budgets:entries' as const;
+
+/** The review date as the pages show it: flagged when it has passed while the package continues, or comes within two weeks. */
+const reviewText = (k: { review_on: string | null; ends_on: string | null }, today: string) => {
+  if (!k.review_on) return null;
+  const state = reviewState(k, today);
+  return `${longDate(k.review_on)}${state === 'overdue' ? ': overdue' : state === 'due' ? ': due soon' : ''}`;
+};
 const MANAGE = 'budgets:manage' as const;
 type Values = Record<string, unknown>;
 
@@ -180,7 +188,14 @@ export function budgetsRoutes(deps: CapabilityDeps): RouteSpec[] {
           started: longDate(pool.starts_on),
         },
         years,
-        packages: pkgs.map((k) => ({ ...k, child: packages.childReference(k.child_id), started: longDate(k.starts_on), ended: longDate(k.ends_on) })),
+        packages: pkgs.map((k) => ({
+          ...k,
+          child: packages.childReference(k.child_id),
+          started: longDate(k.starts_on),
+          ended: longDate(k.ends_on),
+          review: reviewText(k, todayInLondon()),
+          reviewOverdue: reviewState(k, todayInLondon()) === 'overdue',
+        })),
         accounts: ['budget', 'commitments', 'spend', 'suspense', 'creditors', 'cash'].map((a) => ({
           name: ACCOUNT_NAMES[a],
           amount: money(bal.get(a as never) ?? 0),
@@ -306,7 +321,9 @@ export function budgetsRoutes(deps: CapabilityDeps): RouteSpec[] {
           costPerPeriod: `${money(costPerPeriodPence({ unitCostPence: pkg.unit_cost_pence, unitsX100: pkg.units_x100 }))} a ${pkg.frequency}`,
           started: longDate(pkg.starts_on),
           ended: pkg.ends_on ? longDate(pkg.ends_on) : 'No end date',
-          review: pkg.review_on ? longDate(pkg.review_on) : 'No review date',
+          review: reviewText(pkg, todayInLondon()) ?? 'No review date',
+          reviewState: reviewState(pkg, todayInLondon()),
+          reviewOn: longDate(pkg.review_on),
         },
         splitLines: splitLines(split, names.name),
         moneyRows: rows,
@@ -734,7 +751,7 @@ export function budgetsRoutes(deps: CapabilityDeps): RouteSpec[] {
               ...k,
               units: unitsText(k.units_x100, k.frequency, k.unit_cost_pence),
               dates: k.ends_on ? `${longDate(k.starts_on)} to ${longDate(k.ends_on)}` : `From ${longDate(k.starts_on)}`,
-              review: k.review_on ? longDate(k.review_on) : null,
+              review: reviewText(k, todayInLondon()),
               splitLines: splitLines(k.split, names.name),
               committed: money(k.committedPence),
               spent: money(k.spentPence),

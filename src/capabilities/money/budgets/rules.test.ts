@@ -7,6 +7,7 @@ import { formatPence, moneyMessage, parseMoney, parsePositiveMoney } from '../..
 import { addDays, daysInclusive, financialYearOf, financialYearLabel, periodBounds, periodOf } from '../../../platform/financial-year.js';
 import { allocate, dayWeights, parsePercent, shareOf, validateSplit, type Split } from './split.js';
 import { commitmentByYear, commitmentHorizon, type PackageTerms } from './commitment.js';
+import { reviewState } from './review.js';
 
 const H = 'a-health';
 const S = 'b-social-care';
@@ -335,5 +336,22 @@ describe('commitments', () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('when a package is due for review', () => {
+  const today = '2026-12-07';
+  it('is overdue once the review date has passed while the package continues', () => {
+    expect(reviewState({ review_on: '2026-12-06', ends_on: null }, today)).toBe('overdue');
+    expect(reviewState({ review_on: '2026-10-01', ends_on: '2026-12-07' }, today)).toBe('overdue');
+  });
+  it('needs no review once the package has ended, nor without a review date', () => {
+    expect(reviewState({ review_on: '2026-10-01', ends_on: '2026-12-06' }, today)).toBeNull();
+    expect(reviewState({ review_on: null, ends_on: null }, today)).toBeNull();
+  });
+  it('is due soon from today to two weeks ahead, and not before', () => {
+    expect(reviewState({ review_on: today, ends_on: null }, today)).toBe('due');
+    expect(reviewState({ review_on: '2026-12-21', ends_on: null }, today)).toBe('due');
+    expect(reviewState({ review_on: '2026-12-22', ends_on: null }, today)).toBeNull();
   });
 });

@@ -2,3 +2,4 @@
 export { loadPostcodes, saveEntries } from './service.js';
 export { parsePostcodeCsv } from './schema.js';
 export { ACCESS_ROUTES, SCHEDULE_2_ITEMS, SUPPORT_TYPES, type DirectoryEntry } from './rules.js';
+export { localOfferWorklist } from './worklist.js';

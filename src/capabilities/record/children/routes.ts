@@ -7,7 +7,7 @@ import type { CapabilityDeps } from '../../deps.js';
 import { admitChild, childAccess, childPage, requireChild, viewerOf } from '../sharing/index.js';
 import { parseEditForm, parseRegisterForm } from './schema.js';
 import * as children from './service.js';
-import { provenanceOf, provenanceSql } from '../../linkage/matching-review/service.js';
+import { provenanceOf, provenanceSql } from '../../linkage/matching-review/index.js';
 import { STATUS_NAMES } from '../../referral-and-panel/referrals/index.js';
 import { childReferralsSql, OUTCOMES, type ChildReferralJson } from '../../referral-and-panel/panel-decisions/index.js';
 import {

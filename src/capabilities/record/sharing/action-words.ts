@@ -198,7 +198,8 @@ export const ACTION_WORDS: Readonly<Record<string, string>> = {
   'budgets.reports.invoice': 'Looked at an invoice behind a budget figure',
   'budgets.reports.transaction': 'Looked at a ledger transaction behind a budget figure',
   // Running the partnership
-  'home.view': 'Looked at the home page',
+  'privacy.view': 'Read the privacy notice',
+  'home.view': 'Saw them in their work on the home page',
   'jobs.list': 'Looked at background jobs',
   'jobs.view': 'Looked at a background job',
   'admin.audit.view': 'Looked at the audit log',

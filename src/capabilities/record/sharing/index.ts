@@ -23,3 +23,4 @@ export {
 } from './service.js';
 export { dateTime, LAWFUL_BASES, organisationTypeName, SECTION_SHORT } from './presenters.js';
 export { CASEWORK_ROLES, isSection, SECTION_KEYS, SECTIONS, SMALL_NUMBER, suppress, type Section, type Viewer } from './rules.js';
+export { sharingWorklist } from './worklist.js';

@@ -2,7 +2,16 @@
 // conditions) and small hand-made rule sets for 'all' and 'any'.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { EligibilityError, TOWER_HAMLETS_JOINT_FUNDING as TH, evaluate, validateAnswers, validateRuleSet, type Answer, type RuleSet } from './rules.js';
+import {
+  DEMOSHIRE_JOINT_FUNDING,
+  EligibilityError,
+  TOWER_HAMLETS_JOINT_FUNDING as TH,
+  evaluate,
+  validateAnswers,
+  validateRuleSet,
+  type Answer,
+  type RuleSet,
+} from './rules.js';
 
 const codes = TH.conditions.map((c) => c.code);
 const answersMeeting = (metCodes: readonly string[]): Answer[] =>
@@ -128,5 +137,20 @@ describe('validation', () => {
       expect(e).toBeInstanceOf(EligibilityError);
       expect((e as EligibilityError).problems).toHaveLength(3);
     }
+  });
+});
+
+describe('the demo area’s rule set', () => {
+  it('asks about an EHC plan, not a statement (replaced in 2014), and keeps the other seven conditions and the threshold', () => {
+    expect(DEMOSHIRE_JOINT_FUNDING.conditions[0]).toEqual({ code: 'ehc-plan', text: 'a child or young person has an education, health and care (EHC) plan' });
+    expect(DEMOSHIRE_JOINT_FUNDING.conditions.slice(1)).toEqual(TH.conditions.slice(1));
+    expect(JSON.stringify(DEMOSHIRE_JOINT_FUNDING.conditions)).not.toMatch(/statement/i);
+    expect(validateRuleSet(DEMOSHIRE_JOINT_FUNDING)).toEqual([]);
+    expect(
+      evaluate(
+        DEMOSHIRE_JOINT_FUNDING,
+        DEMOSHIRE_JOINT_FUNDING.conditions.map((c, i) => ({ code: c.code, met: i < 3, evidence: 'Report (demo)' })),
+      ).met,
+    ).toBe(true);
   });
 });

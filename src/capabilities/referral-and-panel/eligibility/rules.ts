@@ -216,3 +216,19 @@ export const TOWER_HAMLETS_JOINT_FUNDING: RuleSet = Object.freeze({
     },
   ]),
 });
+
+/**
+ * The demo area's own rule, adapted from Tower Hamlets' (above, quoted as written): statements of
+ * special educational needs were replaced by education, health and care (EHC) plans under the
+ * Children and Families Act 2014, so the first condition asks about an EHC plan, and the rule
+ * covers young people to 25 as the Act does. The other conditions are Tower Hamlets' wording.
+ */
+export const DEMOSHIRE_JOINT_FUNDING: RuleSet = Object.freeze({
+  ...TOWER_HAMLETS_JOINT_FUNDING,
+  id: 'demoshire-joint-funding',
+  name: 'Demoshire joint funding (three or more of eight conditions; adapted from Tower Hamlets)',
+  conditions: Object.freeze([
+    { code: 'ehc-plan', text: 'a child or young person has an education, health and care (EHC) plan' },
+    ...TOWER_HAMLETS_JOINT_FUNDING.conditions.slice(1),
+  ]),
+});

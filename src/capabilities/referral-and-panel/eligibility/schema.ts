@@ -28,7 +28,7 @@ function parseConditions(raw: string, errors: FieldError[]): Condition[] {
     if (at < 0 || !/^[a-z0-9-]{1,40}$/.test(code)) {
       if (!errors.some((e) => e.href === '#conditions')) {
         errors.push({
-          text: `Line ${i + 1} of the conditions needs a short code before a colon, like "statement: a child has a statement of special educational needs" (codes use letters, digits and hyphens)`,
+          text: `Line ${i + 1} of the conditions needs a short code before a colon, like "ehc-plan: a child or young person has an education, health and care (EHC) plan" (codes use letters, digits and hyphens)`,
           href: '#conditions',
         });
       }

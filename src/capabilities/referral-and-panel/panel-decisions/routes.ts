@@ -8,7 +8,7 @@
 // administrator (panels.administrator_id). A decision and its sheet may be read by the panel's
 // administrator and active members, the referrer and triage ('signed-in' routes checked against
 // the data: these people hold different roles). Every read is audited with the child linked.
-import { disputesOfDecision } from '../disputes/service.js';
+import { disputesOfDecision } from '../disputes/index.js';
 import type { RouteResult, RouteSpec, SignedInContext } from '../../../platform/http/route.js';
 import { ForbiddenError, type FieldError } from '../../../platform/http/errors.js';
 import { formRoutes } from '../../../platform/http/form-routes.js';

@@ -3,7 +3,7 @@
 // approval sets up a package, or changes one of the child's current packages, through the budgets
 // service, so its commitment (or only the difference, for a change) posts with a link back to the
 // decision. Everything here runs in the caller's transaction (the route's).
-import { openDisputeOnPackage } from '../disputes/service.js';
+import { openDisputeOnPackage } from '../disputes/index.js';
 import { sql, type Expression } from 'kysely';
 import { recordPanelOutcome } from '../referrals/index.js';
 import type { Db } from '../../../platform/db/database.js';

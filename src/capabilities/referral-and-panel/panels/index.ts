@@ -10,3 +10,4 @@ export {
   type PresentMember,
   type YearlyCost,
 } from './authority.js';
+export { panelsWorklist } from './worklist.js';

@@ -184,6 +184,17 @@ export function referralsRoutes(deps: CapabilityDeps): RouteSpec[] {
   };
 
   return [
+    {
+      method: 'GET',
+      url: paths.referrals.privacy,
+      access: 'public',
+      audit: 'privacy.view',
+      // The controllers named are the area's councils and NHS commissioners, as set up in Jointly.
+      handler: async (ctx) => ({
+        view: `${V}privacy.njk`,
+        data: { pageTitle: 'Privacy notice', controllers: await referrals.controllers(ctx.db) },
+      }),
+    },
     ...formRoutes({
       url: paths.referrals.selfReferral,
       access: 'public',

@@ -363,3 +363,13 @@ export async function triage(db: Db, notifier: Notifier, user: CurrentUser, refe
   for (const c of contacts) await notify(db, notifier, referralId, c, words, 'notified', user.id);
   return { status: d.status, notified: contacts.length };
 }
+
+/** The organisations that decide together what is done with a family's information: the area's councils and NHS commissioners. */
+export const controllers = (db: Db) =>
+  db
+    .selectFrom('organisations')
+    .select('name')
+    .where('type', 'in', ['council-education', 'council-social-care', 'nhs-commissioner'])
+    .orderBy('name')
+    .execute()
+    .then((rows) => rows.map((r) => r.name));
