@@ -26,7 +26,8 @@ describe.each(databaseKinds())('the first hour in the demo area on %s', (kind) =
   let life: Awaited<ReturnType<typeof seedDemoWorld>>['life'];
   beforeAll(async () => {
     // Two dozen sign-ins from one address in a minute: the limit itself is tested elsewhere.
-    t = await buildTestApp(kind, { JOINTLY_SIGN_IN_RATE_PER_MINUTE: '1000' });
+    // With the Local Offer's directory: its provider and officer have work in it.
+    t = await buildTestApp(kind, { JOINTLY_SIGN_IN_RATE_PER_MINUTE: '1000' }, { localOffer: true });
     ({ life } = await seedDemoWorld(t.database.db, { children: CHILDREN }));
   }, 600_000);
   afterAll(async () => {

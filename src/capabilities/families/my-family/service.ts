@@ -7,7 +7,7 @@ import type { Db } from '../../../platform/db/database.js';
 import { NotFoundError, ValidationError } from '../../../platform/http/errors.js';
 import { isUuid } from '../../../platform/ids.js';
 import type { SignedInContext } from '../../../platform/http/route.js';
-import { createFamilyAccount, type InviteDeps } from '../../administration/partnership/service.js';
+import { createFamilyAccount, type InviteDeps } from '../../administration/partnership/index.js';
 
 /** The children a family account may see, oldest first. */
 export const linkedChildren = (db: Db, userId: string) =>
