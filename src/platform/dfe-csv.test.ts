@@ -1,11 +1,14 @@
 // The DfE reader against the real published file (../shared/reference/ehcp-statistics) and against
 // the faults a real file can carry: a marker is never a zero, a bad cell names its line and column.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DfeFileProblem, periodLabel, readDfeCsv } from './dfe-csv.js';
 
-const DATA = join(import.meta.dirname, '../../../shared/reference/ehcp-statistics/education-health-and-care-plans_2025/data');
+// Beside the project, or (in a helper's worktree elsewhere) at the machine's shared folder.
+const DATA = [join(import.meta.dirname, '../../..'), '/work']
+  .map((root) => join(root, 'shared/reference/ehcp-statistics/education-health-and-care-plans_2025/data'))
+  .find((d) => existsSync(d))!;
 
 describe('readDfeCsv on the published caseload file', () => {
   const rows = readDfeCsv(readFileSync(join(DATA, 'caseload.csv'), 'utf8'), ['ehcplans']);
