@@ -299,12 +299,18 @@ describe.each(databaseKinds())('budget reports on %s', (kind) => {
     expect(board.status).toBe(200);
     expect(text(board.body)).toContain('Actual spend');
     expect(hrefs(board.body, paths.budgetReports.entries)).toEqual([]);
+    // The page does not promise links it does not give (issue 14): it says who can open the entries.
+    expect(text(board.body)).not.toContain('Every figure is a link');
+    expect(text(board.body)).toContain('only finance officers can open them');
     const spend = await c.get(`${paths.budgetReports.spend}?year=${fy}`);
     expect(spend.status).toBe(200);
     expect(hrefs(spend.body, paths.budgetReports.entries)).toEqual([]);
+    expect(text(spend.body)).not.toContain('Figures by service link');
+    expect(text(spend.body)).toContain('only finance officers can open them');
     expect((await c.get(`${paths.budgetReports.export}?report=board&format=csv&year=${fy}`)).status).toBe(200);
     // What finance can follow, the commissioner cannot open.
     const financeBoard = await finance().get(`${paths.budgetReports.board}?year=${fy}`);
+    expect(text(financeBoard.body)).toContain('Every figure is a link to the ledger entries');
     const entries = hrefs(financeBoard.body, paths.budgetReports.entries)[0]!;
     expect((await c.get(entries)).status).toBe(403);
     const list = await finance().get(entries);

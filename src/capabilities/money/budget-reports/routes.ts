@@ -183,6 +183,7 @@ export function budgetReportsRoutes(_deps: CapabilityDeps): RouteSpec[] {
         breakdown('service', 'By service', 'Service', services),
       ],
       unitCosts,
+      canDrill: drill,
     };
   }
 
