@@ -165,6 +165,7 @@ export const paths = {
   // area-settings: the area configures its register (localities, common definition of disability).
   areaSettings: {
     home: '/admin/area-settings',
+    contact: '/admin/area-settings/contact',
     newLocality: '/admin/area-settings/localities/new',
     locality: (id = ':id') => `/admin/area-settings/localities/${id}`,
     addPrefix: (id = ':id') => `/admin/area-settings/localities/${id}/postcodes`,

@@ -160,6 +160,7 @@ const TABLE_OWNERS: Record<string, string> = {
   notifications: 'platform',
   // 0005_register.sql
   localities: 'record/area-settings',
+  area_contact: 'record/area-settings',
   locality_postcodes: 'record/area-settings',
   disability_criteria: 'record/area-settings',
   children: 'record/children',

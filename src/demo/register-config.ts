@@ -3,6 +3,7 @@
 // written for Demoshire in plain English, after the idea of an area-wide agreed definition (such
 // as the one a London borough's children's trust agreed across agencies); they are not a copy of it.
 import type { Db } from '../platform/db/database.js';
+import { setAreaContact } from '../capabilities/record/area-settings/service.js';
 
 export const DEMO_LOCALITIES = [
   { code: 'NORTH', name: 'North Demoshire', prefixes: ['DM1', 'DM2', 'DM3'] },
@@ -52,7 +53,17 @@ export async function seedRegisterConfig(db: Db): Promise<void> {
     .insertInto('disability_criteria')
     .values(DEMO_DISABILITY_CRITERIA.map((c, i) => ({ code: c.code, description: c.description, position: i + 1 })))
     .execute();
+  await setAreaContact(db, null, DEMO_AREA_CONTACT, 0);
 }
+
+/** Fictional: 01632 960 is Ofcom's range for drama, example.org is reserved, and Demotown does not exist. */
+export const DEMO_AREA_CONTACT = {
+  team: 'Demoshire SEND Information and Advice Service (fictional)',
+  telephone: '01632 960 000',
+  email: 'send-advice@demoshire.example.org',
+  address: 'Demoshire Council\nCounty Hall\nDemotown\nDM1 1AA',
+  openingHours: 'Monday to Friday, 9am to 5pm',
+};
 
 /** Council references of the demo population's children start with this, so its money and checks can find them. */
 export const DEMO_COUNCIL_ID_PREFIX = 'DEMO-POP-';

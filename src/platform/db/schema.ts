@@ -148,6 +148,17 @@ export interface LocalitiesTable {
   code: string;
   name: string;
 }
+export interface AreaContactTable {
+  id: Generated<boolean>;
+  team: string;
+  telephone: string;
+  email: string;
+  address: string;
+  opening_hours: Generated<string>;
+  version: Generated<number>;
+  updated_by: string | null;
+  updated_at: Generated<Timestamp>;
+}
 export interface LocalityPostcodesTable {
   prefix: string;
   locality_id: string;
@@ -964,6 +975,7 @@ export interface DB {
   jobs: JobsTable;
   notifications: NotificationsTable;
   localities: LocalitiesTable;
+  area_contact: AreaContactTable;
   locality_postcodes: LocalityPostcodesTable;
   disability_criteria: DisabilityCriteriaTable;
   families: FamiliesTable;

@@ -7,7 +7,7 @@ import type { FieldError } from '../../../platform/http/errors.js';
 import { parseForm } from '../../../platform/http/forms.js';
 import { paths } from '../../../paths.js';
 import type { CapabilityDeps } from '../../deps.js';
-import { criterionActiveForm, criterionEditForm, criterionForm, localityForm, prefixForm, removePrefixForm } from './schema.js';
+import { contactForm, criterionActiveForm, criterionEditForm, criterionForm, localityForm, prefixForm, removePrefixForm } from './schema.js';
 import * as settings from './service.js';
 
 const V = 'record/area-settings/views/';
@@ -21,6 +21,7 @@ const DONE: Record<string, string> = {
   'criterion-saved': 'Criterion saved',
   'criterion-inactive': 'Criterion no longer in use',
   'criterion-active': 'Criterion in use again',
+  'contact-saved': 'Contact details saved',
 };
 const doneMessage = (ctx: RouteContext) => (ctx.query.done ? DONE[ctx.query.done] : undefined);
 
@@ -31,6 +32,7 @@ export function areaSettingsRoutes(_deps: CapabilityDeps): RouteSpec[] {
       pageTitle: 'Area settings',
       localities: await settings.listLocalities(ctx.db),
       criteria: await settings.listCriteria(ctx.db),
+      areaContact: await settings.areaContact(ctx.db),
       done: doneMessage(ctx),
     },
   });
@@ -41,6 +43,13 @@ export function areaSettingsRoutes(_deps: CapabilityDeps): RouteSpec[] {
   const localityPage = async (ctx: RouteContext, values: FormValues = {}, errors?: FieldError[]): Promise<RouteResult> => {
     const locality = await settings.getLocality(ctx.db, ctx.param('id'));
     return { view: `${V}locality.njk`, data: { pageTitle: locality.name, locality, values, errors, done: doneMessage(ctx) } };
+  };
+  const contactPage = async (ctx: RouteContext, values?: FormValues, errors?: FieldError[]): Promise<RouteResult> => {
+    const current = await settings.areaContact(ctx.db);
+    return {
+      view: `${V}contact.njk`,
+      data: { pageTitle: 'How families contact the area', values: values ?? { ...current, version: current?.version ?? 0 }, errors },
+    };
   };
   const newCriterionPage = (_ctx: RouteContext, values: FormValues = {}, errors?: FieldError[]): RouteResult => ({
     view: `${V}criterion-new.njk`,
@@ -99,6 +108,19 @@ export function areaSettingsRoutes(_deps: CapabilityDeps): RouteSpec[] {
         const locality = await settings.createLocality(ctx.db, form);
         Object.assign(ctx.audit, { subjectType: 'locality', subjectId: locality.id, details: form });
         return { redirect: `${paths.areaSettings.locality(locality.id)}?done=locality-added` };
+      },
+    }),
+    ...formRoutes({
+      url: paths.areaSettings.contact,
+      access: ACCESS,
+      audit: { show: 'area-settings.contact.view', send: 'area-settings.contact.update' },
+      page: contactPage,
+      read: contactForm,
+      send: async (ctx, form) => {
+        const { version, ...details } = form;
+        await settings.setAreaContact(ctx.db, ctx.user.id, details, version);
+        Object.assign(ctx.audit, { subjectType: 'area-contact', details });
+        return { redirect: `${paths.areaSettings.home}?done=contact-saved#contact` };
       },
     }),
     { method: 'GET', url: paths.areaSettings.locality(), access: ACCESS, audit: 'area-settings.locality.view', handler: (ctx) => localityPage(ctx) },

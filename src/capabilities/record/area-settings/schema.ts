@@ -1,7 +1,8 @@
 // The area's register settings forms: localities with their postcode prefixes, and the criteria
 // of the common definition of disability.
 import { z } from 'zod';
-import { STALE_FORM, requiredText } from '../../../platform/http/form-fields.js';
+import { STALE_FORM, optionalText, requiredText } from '../../../platform/http/form-fields.js';
+import { normalisePhone } from '../children/index.js';
 
 /** A postcode district ("DM3") or sector ("DM1 4"), in upper case with one space. */
 export const POSTCODE_PREFIX = /^[A-Z]{1,2}[0-9][A-Z0-9]?( [0-9])?$/;
@@ -61,4 +62,26 @@ export const criterionEditForm = z.object({
 
 export const criterionActiveForm = z.object({
   active: z.enum(['yes', 'no'], { message: 'Choose whether the criterion is in use' }),
+});
+
+/** How families reach the area when the online form is not for them (shown on the public pages). */
+export const contactForm = z.object({
+  team: requiredText('Enter the name of the team families contact', 120, 'Team name'),
+  telephone: z
+    .string({ message: 'Enter a telephone number' })
+    .trim()
+    .min(1, 'Enter a telephone number')
+    .transform((v) => normalisePhone(v))
+    .refine((v): v is string => v !== null, 'Enter a telephone number, like 01632 960 000'),
+  email: z
+    .string({ message: 'Enter an e-mail address' })
+    .trim()
+    .min(1, 'Enter an e-mail address')
+    .pipe(
+      z.email({ message: 'Enter an e-mail address in the correct format, like send@example.org' }).max(254, 'E-mail address must be 254 characters or fewer'),
+    ),
+  address: requiredText('Enter a postal address', 500, 'Address'),
+  openingHours: optionalText(200, 'Opening hours').transform((v) => v ?? ''),
+  /** 0 when the area had no contact details when the form was opened. */
+  version: z.coerce.number({ message: STALE_FORM }).int().min(0),
 });

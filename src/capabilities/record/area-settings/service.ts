@@ -93,3 +93,43 @@ export async function setCriterionActive(db: Db, id: string, active: boolean) {
   await getCriterion(db, id);
   await db.updateTable('disability_criteria').set({ active }).where('id', '=', id).execute();
 }
+
+export interface AreaContact {
+  team: string;
+  telephone: string;
+  email: string;
+  address: string;
+  openingHours: string;
+  version: number;
+}
+
+/** The area's contact details for families, or null when the area has not set them yet. */
+export async function areaContact(db: Db): Promise<AreaContact | null> {
+  const row = await db
+    .selectFrom('area_contact')
+    .select(['team', 'telephone', 'email', 'address', 'opening_hours as openingHours', 'version'])
+    .executeTakeFirst();
+  return row ?? null;
+}
+
+/** Sets the contact details; `version` is the one the form was opened at (0 when there were none). */
+export async function setAreaContact(db: Db, userId: string | null, input: Omit<AreaContact, 'version'>, version: number): Promise<void> {
+  const values = { team: input.team, telephone: input.telephone, email: input.email, address: input.address, opening_hours: input.openingHours };
+  if (version === 0) {
+    const made = await db
+      .insertInto('area_contact')
+      .values({ ...values, updated_by: userId })
+      .onConflict((oc) => oc.doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    // Someone set them since this form was opened with none.
+    if (!made) throw new StaleVersionError();
+    return;
+  }
+  const res = await db
+    .updateTable('area_contact')
+    .set({ ...values, updated_by: userId, updated_at: sql`now()`, version: sql`version + 1` })
+    .where('version', '=', version)
+    .executeTakeFirst();
+  if (Number(res.numUpdatedRows) === 0) throw new StaleVersionError();
+}

@@ -64,6 +64,8 @@ export const ACTION_WORDS: Readonly<Record<string, string>> = {
   'area-settings.criterion.new': 'Opened the form to add to the definition of disability',
   'area-settings.criterion.create': 'Added to the definition of disability',
   'area-settings.criterion.view': 'Looked at part of the definition of disability',
+  'area-settings.contact.view': 'Looked at how families contact the area',
+  'area-settings.contact.update': 'Changed how families contact the area',
   'area-settings.criterion.update': 'Changed part of the definition of disability',
   'area-settings.criterion.set-active': 'Turned part of the definition of disability on or off',
   'area-settings.locality.new': 'Opened the form to add a locality',

@@ -1,7 +1,7 @@
 // The one referral route: a family's own referral (public), a partner's referral of a child they
 // may see, the triage queue and each referral's page (attach to the child's record, decide, assess
 // eligibility), and registering a new child from a referral (the children capability's duplicate guard).
-import type { RouteResult, RouteSpec, SignedInContext } from '../../../platform/http/route.js';
+import type { RouteContext, RouteResult, RouteSpec, SignedInContext } from '../../../platform/http/route.js';
 import { ForbiddenError, NotFoundError, ValidationError, type FieldError } from '../../../platform/http/errors.js';
 import { formRoutes } from '../../../platform/http/form-routes.js';
 import { todayInLondon, longDate } from '../../../platform/dates.js';
@@ -9,6 +9,7 @@ import type { ReferralStatus } from '../../../platform/db/schema.js';
 import { paths } from '../../../paths.js';
 import type { CapabilityDeps } from '../../deps.js';
 import { requireChild, viewerOf } from '../../record/sharing/index.js';
+import { areaContact } from '../../record/area-settings/service.js';
 import { parseRegisterForm, findPossibleDuplicates, registerChild, displayName, hiddenFields, registerFormData } from '../../record/children/index.js';
 import { radioItems, paginationItems } from '../../../platform/views/items.js';
 import { dateInput, withDate } from '../../../platform/date-input.js';
@@ -39,10 +40,11 @@ const EVENT_NAMES: Record<string, string> = {
 export function referralsRoutes(deps: CapabilityDeps): RouteSpec[] {
   // -------------------------------------------------------------------------------------------
   // The family's form
-  const selfPage = (values: Values = {}, errors?: FieldError[]): RouteResult => ({
+  const selfPage = async (ctx: RouteContext, values: Values = {}, errors?: FieldError[]): Promise<RouteResult> => ({
     view: `${V}self-referral.njk`,
     data: {
       pageTitle: 'Ask for help for a child or young person',
+      areaContact: await areaContact(ctx.db),
       values,
       errors,
       whoItems: radioItems(SELF_REFERRERS, values.who),
@@ -192,7 +194,7 @@ export function referralsRoutes(deps: CapabilityDeps): RouteSpec[] {
       // The controllers named are the area's councils and NHS commissioners, as set up in Jointly.
       handler: async (ctx) => ({
         view: `${V}privacy.njk`,
-        data: { pageTitle: 'Privacy notice', controllers: await referrals.controllers(ctx.db) },
+        data: { pageTitle: 'Privacy notice', controllers: await referrals.controllers(ctx.db), areaContact: await areaContact(ctx.db) },
       }),
     },
     ...formRoutes({
@@ -200,7 +202,7 @@ export function referralsRoutes(deps: CapabilityDeps): RouteSpec[] {
       access: 'public',
       audit: { show: 'referrals.self.form', send: 'referrals.self.create' },
       rateLimit: 20,
-      page: (_ctx, values, errors) => selfPage(values, errors),
+      page: (ctx, values, errors) => selfPage(ctx, values, errors),
       read: (ctx) => parseSelfReferral(ctx.body, todayInLondon()),
       send: async (ctx, input) => {
         const row = await referrals.createFamilyReferral(ctx.db, deps.notifier, input, todayInLondon());
