@@ -17,6 +17,7 @@ import { DEMO_USERS } from '../src/demo/seed.js';
 import { permissionsOf, type Permission } from '../src/platform/access/roles.js';
 import { accessFor, SECTION_KEYS, type Access, type Section, type SharingFacts, type Viewer } from '../src/capabilities/record/sharing/rules.js';
 import type { DeclaredRoute } from '../src/platform/http/route.js';
+import { addDays } from './support/dates.js';
 
 // Every GET page under /children/:id, with the section of the record it needs (read from each
 // capability's routes.ts). The emergency access page is the one page a person who cannot see
@@ -63,11 +64,6 @@ const RELATIONS = ['in', 'out'] as const;
 type Relation = (typeof RELATIONS)[number];
 const CASEWORK_TYPES = ['council-education', 'council-social-care', 'nhs-trust'] as const;
 
-const addDays = (iso: string, days: number) => {
-  const d = new Date(`${iso}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-};
 const HOUR = 3_600_000;
 const scopes = (types: readonly string[], sections: readonly Section[]) =>
   types.flatMap((organisationType) => sections.map((section) => ({ organisationType, section })));

@@ -19,17 +19,13 @@ import { SECTION_KEYS } from '../src/capabilities/record/sharing/rules.js';
 import { createTestPool } from './support/budgets.js';
 import { createPackage } from '../src/capabilities/money/budgets/packages.js';
 import { recordInvoice } from '../src/capabilities/money/budgets/actuals.js';
+import { addDays } from './support/dates.js';
 
 const CASEWORKER = 'caseworker@demoshire.example.org'; // DEMO-EDU, council-education: the only one who may see the canary
 const KEYWORKER = 'keyworker@demoshire.example.org'; // DEMO-CSC: works with the child, no consent
 const OTHERS = DEMO_USERS.map((u) => u.email).filter((e) => e !== CASEWORKER);
 
 const addYears = (iso: string, years: number) => `${Number(iso.slice(0, 4)) + years}${iso.slice(4)}`.replace(/-02-29$/, '-02-28');
-const addDays = (iso: string, days: number) => {
-  const d = new Date(`${iso}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-};
 const parts = (field: string, iso: string) => {
   const [y, m, d] = iso.split('-');
   return { [`${field}-day`]: String(Number(d)), [`${field}-month`]: String(Number(m)), [`${field}-year`]: y! };

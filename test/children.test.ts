@@ -10,17 +10,13 @@ import { createChild, fakeNhsNumber, fakeUpn, orgByCode, userIdByEmail } from '.
 import { paths } from '../src/paths.js';
 import { todayInLondon } from '../src/platform/dates.js';
 import { formatNhsNumber } from '../src/capabilities/record/children/rules.js';
+import { addDays } from './support/dates.js';
 
 const CASEWORKER = 'caseworker@demoshire.example.org'; // DEMO-EDU, council-education
 const KEYWORKER = 'keyworker@demoshire.example.org'; // DEMO-CSC, council-social-care
 const PRACTITIONER = 'practitioner@demoshire.example.org'; // DEMO-TRUST, nhs-trust
 const COMMISSIONER = 'commissioner@demoshire.example.org';
 
-const addDays = (iso: string, days: number) => {
-  const d = new Date(`${iso}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-};
 const addYears = (iso: string, years: number) => `${Number(iso.slice(0, 4)) + years}${iso.slice(4)}`.replace(/-02-29$/, '-02-28');
 const parts = (field: string, iso: string) => {
   const [y, m, d] = iso.split('-');

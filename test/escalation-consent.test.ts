@@ -8,39 +8,16 @@ import { databaseKinds } from './support/db.js';
 import { createChild, fakeNhsNumber, orgByCode } from './support/register.js';
 import { paths } from '../src/paths.js';
 import { todayInLondon } from '../src/platform/dates.js';
-import { accessFor, SECTION_KEYS, type Section, type Viewer } from '../src/capabilities/record/sharing/rules.js';
-import { loadSharingFacts } from '../src/capabilities/record/sharing/service.js';
 import type { Db } from '../src/platform/db/database.js';
+import { addDays, dateParts } from './support/dates.js';
+import { lastingSections, viewerOf } from './support/access.js';
+import { SECTION_KEYS } from '../src/capabilities/record/sharing/rules.js';
 
 const CASEWORKER = 'caseworker@demoshire.example.org'; // council education
 const PRACTITIONER = 'practitioner@demoshire.example.org'; // NHS trust
 const IG = 'ig@demoshire.example.org'; // council education
 
-const addDays = (iso: string, days: number) => {
-  const d = new Date(`${iso}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-};
-const dateParts = (field: string, iso: string) => {
-  const [y, m, d] = iso.split('-');
-  return { [`${field}-day`]: String(Number(d)), [`${field}-month`]: String(Number(m)), [`${field}-year`]: y! };
-};
-
-async function viewerOf(db: Db, email: string): Promise<Viewer> {
-  const u = await db
-    .selectFrom('users as u')
-    .innerJoin('organisations as o', 'o.id', 'u.organisation_id')
-    .select(['u.id', 'u.organisation_id', 'o.type'])
-    .where('u.email', '=', email)
-    .executeTakeFirstOrThrow();
-  const roles = (await db.selectFrom('user_roles').select('role').where('user_id', '=', u.id).execute()).map((r) => r.role);
-  return { userId: u.id, organisationId: u.organisation_id, organisationType: u.type, roles };
-}
-
-async function lasting(db: Db, email: string, childId: string): Promise<Section[]> {
-  const a = accessFor(await viewerOf(db, email), { ...(await loadSharingFacts(db, childId)), breakGlass: [] }, new Date());
-  return a.visible ? SECTION_KEYS.filter((s) => a.sections.has(s)) : [];
-}
+const lasting = async (db: Db, email: string, childId: string) => lastingSections(db, await viewerOf(db, email), childId);
 
 describe.each(databaseKinds())('consent by named organisation and emergency access cannot widen one’s own access, on %s', (kind) => {
   let t: TestApp;

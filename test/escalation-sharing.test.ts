@@ -17,9 +17,10 @@ import { paths } from '../src/paths.js';
 import { todayInLondon } from '../src/platform/dates.js';
 import { DEMO_USERS } from '../src/demo/seed.js';
 import { ORGANISATION_TYPES } from '../src/platform/access/roles.js';
-import { accessFor, SECTION_KEYS, type Section, type Viewer } from '../src/capabilities/record/sharing/rules.js';
-import { loadSharingFacts } from '../src/capabilities/record/sharing/service.js';
+import { SECTION_KEYS, type Viewer } from '../src/capabilities/record/sharing/rules.js';
 import type { Db } from '../src/platform/db/database.js';
+import { addDays, dateParts } from './support/dates.js';
+import { lastingSections, viewerOf } from './support/access.js';
 
 const CASEWORKER = 'caseworker@demoshire.example.org'; // council education
 const KEYWORKER = 'keyworker@demoshire.example.org'; // council social care
@@ -27,34 +28,7 @@ const PRACTITIONER = 'practitioner@demoshire.example.org'; // NHS trust
 const IG = 'ig@demoshire.example.org'; // council education
 const HOUR = 3_600_000;
 
-const addDays = (iso: string, days: number) => {
-  const d = new Date(`${iso}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-};
-const dateParts = (field: string, iso: string) => {
-  const [y, m, d] = iso.split('-');
-  return { [`${field}-day`]: String(Number(d)), [`${field}-month`]: String(Number(m)), [`${field}-year`]: y! };
-};
 const everyScope = () => Object.keys(ORGANISATION_TYPES).flatMap((type) => SECTION_KEYS.map((s) => `${type}.${s}`));
-
-async function viewerOf(db: Db, email: string): Promise<Viewer> {
-  const u = await db
-    .selectFrom('users as u')
-    .innerJoin('organisations as o', 'o.id', 'u.organisation_id')
-    .select(['u.id', 'u.organisation_id', 'o.type'])
-    .where('u.email', '=', email)
-    .executeTakeFirstOrThrow();
-  const roles = (await db.selectFrom('user_roles').select('role').where('user_id', '=', u.id).execute()).map((r) => r.role);
-  return { userId: u.id, organisationId: u.organisation_id, organisationType: u.type, roles };
-}
-
-/** What the person may see of the child by the sharing rule alone: emergency access left out, as it ends. */
-async function lastingSections(db: Db, viewer: Viewer, childId: string): Promise<Section[]> {
-  const facts = await loadSharingFacts(db, childId);
-  const a = accessFor(viewer, { ...facts, breakGlass: [] }, new Date());
-  return a.visible ? SECTION_KEYS.filter((s) => a.sections.has(s)) : [];
-}
 
 async function breakGlass(db: Db, viewer: Viewer, childId: string) {
   return (

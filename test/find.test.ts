@@ -15,17 +15,13 @@ import { childrenDigest } from '../src/platform/audit/audit.js';
 import { DEMO_PASSWORD } from '../src/demo/seed.js';
 import { useJourney } from './e2e/support/server.js';
 import { chromiumPath, JOURNEY_TIMEOUT, Site } from './e2e/support/pages.js';
+import { addDays } from './support/dates.js';
 
 const CASEWORKER = 'caseworker@demoshire.example.org'; // DEMO-EDU, council-education
 const PRACTITIONER = 'practitioner@demoshire.example.org'; // DEMO-TRUST, nhs-trust
 const COMMISSIONER = 'commissioner@demoshire.example.org';
 const ADMIN = 'admin@demoshire.example.org';
 
-const addDays = (iso: string, days: number) => {
-  const d = new Date(`${iso}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-};
 /** A date of birth `years` old today (and `days` more). */
 const aged = (years: number, days = 30) => {
   const [y, m, d] = todayInLondon().split('-').map(Number) as [number, number, number];

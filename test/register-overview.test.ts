@@ -6,7 +6,8 @@ import { buildTestApp, Client, text, type TestApp } from './support/app.js';
 import { databaseKinds } from './support/db.js';
 import { paths } from '../src/paths.js';
 import { todayInLondon } from '../src/platform/dates.js';
-import { addDays, addYears } from '../src/capabilities/record/register-overview/rules.js';
+import { addYears } from '../src/capabilities/record/register-overview/rules.js';
+import { addDays } from './support/dates.js';
 import { nhsCheckDigit } from '../src/capabilities/record/children/rules.js';
 import type { Db } from '../src/platform/db/database.js';
 

@@ -14,15 +14,10 @@ import { ROLES } from '../src/platform/access/roles.js';
 import { accessFor, hasCaseworkRole, SECTION_KEYS, type Viewer } from '../src/capabilities/record/sharing/rules.js';
 import { sql } from 'kysely';
 import { accessOf, childAccess, loadSharingFacts, visibleChildIds, type AccessRow } from '../src/capabilities/record/sharing/service.js';
+import { addDays } from './support/dates.js';
 
 const RUNS = 60;
 const MINUTE = 60_000;
-
-const addDays = (iso: string, days: number) => {
-  const d = new Date(`${iso}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-};
 
 interface Org {
   id: string;

@@ -8,6 +8,7 @@ import { paths } from '../src/paths.js';
 import { todayInLondon } from '../src/platform/dates.js';
 import { appendAudit } from '../src/platform/audit/audit.js';
 import { whoHasLooked } from '../src/capabilities/record/sharing/service.js';
+import { addDays, dateParts } from './support/dates.js';
 
 const CASEWORKER = 'caseworker@demoshire.example.org'; // council education
 const KEYWORKER = 'keyworker@demoshire.example.org'; // council social care
@@ -15,15 +16,6 @@ const PRACTITIONER = 'practitioner@demoshire.example.org'; // NHS trust
 const COMMISSIONER = 'commissioner@demoshire.example.org';
 const IG = 'ig@demoshire.example.org';
 
-const addDays = (iso: string, days: number) => {
-  const d = new Date(`${iso}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-};
-const dateParts = (field: string, iso: string) => {
-  const [y, m, d] = iso.split('-');
-  return { [`${field}-day`]: String(Number(d)), [`${field}-month`]: String(Number(m)), [`${field}-year`]: y! };
-};
 const errorSummary = (html: string) => {
   const m = /<div class="govuk-error-summary"[\s\S]*?<\/ul>/.exec(html);
   return m ? text(m[0]).trim() : '';

@@ -6,17 +6,14 @@ import type { Db } from '../src/platform/db/database.js';
 import { todayInLondon } from '../src/platform/dates.js';
 import type { Section } from '../src/capabilities/record/sharing/rules.js';
 import { createChild as registerChild } from './support/register.js';
+import { addDays } from './support/dates.js';
+export { addDays };
 
 export const CASEWORKER = 'caseworker@demoshire.example.org'; // DEMO-EDU, council-education
 export const KEYWORKER = 'keyworker@demoshire.example.org'; // DEMO-CSC, council-social-care
 export const PRACTITIONER = 'practitioner@demoshire.example.org'; // DEMO-TRUST, nhs-trust
 export const COMMISSIONER = 'commissioner@demoshire.example.org';
 
-export const addDays = (iso: string, days: number) => {
-  const d = new Date(`${iso}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-};
 export const yearsAgo = (years: number, days = 0) => {
   const [y, m, d] = todayInLondon().split('-').map(Number) as [number, number, number];
   return addDays(`${y - years}-${String(m).padStart(2, '0')}-${String(Math.min(d, 28)).padStart(2, '0')}`, -days);

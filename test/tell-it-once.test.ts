@@ -6,11 +6,7 @@ import { databaseKinds } from './support/db.js';
 import { paths } from '../src/paths.js';
 import { todayInLondon } from '../src/platform/dates.js';
 import { addDays, auditFor, CASEWORKER, createChild, KEYWORKER, orgId, PRACTITIONER } from './tell-it-once.fixtures.js';
-
-const dateParts = (field: string, iso: string) => {
-  const [y, m, d] = iso.split('-');
-  return { [`${field}-day`]: String(Number(d)), [`${field}-month`]: String(Number(m)), [`${field}-year`]: y! };
-};
+import { dateParts } from './support/dates.js';
 
 describe.each(databaseKinds())('tell it once on %s', (kind) => {
   let t: TestApp;

@@ -11,16 +11,12 @@ import { paths } from '../../src/paths.js';
 import { useJourney } from './support/server.js';
 import { chromiumPath, JOURNEY_TIMEOUT, Site } from './support/pages.js';
 import { createChild } from '../support/register.js';
+import { addDays } from '../support/dates.js';
 
 const FINANCE = 'finance@demoshire.example.org';
 const CASEWORKER = 'caseworker@demoshire.example.org';
 const org = (code: string) => DEMO_ORGANISATIONS.find((o) => o.code === code)!.name;
 
-const addDays = (iso: string, n: number) => {
-  const d = new Date(`${iso}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + n);
-  return d.toISOString().slice(0, 10);
-};
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 const longDate = (iso: string) => {
   const [y, m, d] = iso.split('-').map(Number) as [number, number, number];

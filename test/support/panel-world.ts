@@ -14,6 +14,8 @@ import { todayInLondon } from '../../src/platform/dates.js';
 import { createTestPool, type TestPool } from './budgets.js';
 import { createChild, userIdByEmail } from './register.js';
 import { text } from './app.js';
+import { dateParts } from './dates.js';
+export { dateParts };
 
 export type PartnerKey = 'education' | 'socialCare' | 'health';
 export const PARTNER_KEYS: readonly PartnerKey[] = ['education', 'socialCare', 'health'];
@@ -164,10 +166,6 @@ export async function createPanelWorld(db: Db, opts: PanelWorldOptions = {}): Pr
 // Helpers shared by the panel decision tests ------------------------------------------------------
 
 /** The day, month and year fields of a GOV.UK date input named `field`, for an ISO date. */
-export const dateParts = (field: string, iso: string) => {
-  const [y, m, d] = iso.split('-');
-  return { [`${field}-day`]: String(Number(d)), [`${field}-month`]: String(Number(m)), [`${field}-year`]: y! };
-};
 
 /** The links in a page's error summary, as { href, text }. */
 export const errorsOf = (body: string) =>

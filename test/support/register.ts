@@ -12,6 +12,7 @@ import { todayInLondon } from '../../src/platform/dates.js';
 import { SECTION_KEYS } from '../../src/capabilities/record/sharing/rules.js';
 import { nhsCheckDigit, searchNames, upnCheckLetter } from '../../src/capabilities/record/children/rules.js';
 import { lookupLocality } from '../../src/capabilities/record/children/service.js';
+import { addDays } from './dates.js';
 
 export interface InvolvementOption {
   orgCode: string;
@@ -87,12 +88,6 @@ export interface CreatedChild {
   involvementIds: Record<string, string>;
   consentId: string | null;
 }
-
-const addDays = (iso: string, days: number) => {
-  const d = new Date(`${iso}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-};
 
 export async function orgByCode(db: Db, code: string) {
   return db.selectFrom('organisations').select(['id', 'type', 'name']).where('code', '=', code).executeTakeFirstOrThrow();

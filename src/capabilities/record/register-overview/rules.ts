@@ -13,6 +13,7 @@
 //   withheld as a whole, and when fewer than 5 children match, no breakdown is shown at all.
 import { SMALL_NUMBER, suppress } from '../sharing/index.js';
 import { ETHNICITY_CODES, NEED_CODES, SEVERITY_BANDS } from '../children/index.js';
+import { addDays } from '../../../platform/financial-year.js';
 
 export const AGE_BANDS = [
   { code: '0-4', label: '0 to 4', min: 0, max: 4 },
@@ -179,9 +180,6 @@ export function addYears(iso: string, years: number): string {
   const ny = y + years;
   const last = new Date(Date.UTC(ny, m, 0)).getUTCDate();
   return `${String(ny).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(Math.min(d, last)).padStart(2, '0')}`;
-}
-export function addDays(iso: string, days: number): string {
-  return new Date(Date.parse(`${iso}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 }
 
 /** A CSV field: quoted, and text that a spreadsheet would run as a formula made inert. */
