@@ -194,99 +194,65 @@ export async function seedDemoLife(db: Db, opts: { today?: string; now?: Date } 
     const startsOn = addDays(past, 14);
     const decisionIds: string[] = [];
     const by = { id: caseworker.id, organisationId: caseworker.organisationId };
+    /** An approval: a new weekly package from `startsOn`, reviewed after six months, split between two partners. */
+    const approval = (
+      reasons: string,
+      agreementId: string,
+      service: { category: string; name: string; providerId: string; unitCostPence: number },
+      shares: { partnerId: string; bp: number }[],
+    ): Parameters<typeof recordDecision>[2] => ({
+      outcome: 'approve',
+      reasons,
+      package: {
+        kind: 'new',
+        agreementId,
+        terms: {
+          serviceCategory: service.category,
+          service: service.name,
+          providerId: service.providerId,
+          unitCostPence: service.unitCostPence,
+          unitsX100: 100,
+          frequency: 'week',
+          startsOn,
+          endsOn: null,
+          reviewOn: addDays(startsOn, 182),
+          split: [{ from: startsOn, to: null, shares }],
+          reason: 'Agreed at the joint resources panel (demo)',
+        },
+      },
+    });
+    const decide = async (caseId: string, decision: Parameters<typeof recordDecision>[2]) =>
+      decisionIds.push((await recordDecision(tx, caseId, decision, by, past)).decisionId);
     if (pastCaseIds[0] && agreements['DEMO-S75'] && partners['DEMO-CSC'] && partners['DEMO-ICB'])
-      decisionIds.push(
-        (
-          await recordDecision(
-            tx,
-            pastCaseIds[0],
-            {
-              outcome: 'approve',
-              reasons: 'Agreed: needs meet three of the joint funding conditions; social care and health share the cost (demo).',
-              package: {
-                kind: 'new',
-                agreementId: agreements['DEMO-S75'],
-                terms: {
-                  serviceCategory: 'short-breaks',
-                  service: 'Overnight short break',
-                  providerId: provider,
-                  unitCostPence: 32_500,
-                  unitsX100: 100,
-                  frequency: 'week',
-                  startsOn,
-                  endsOn: null,
-                  reviewOn: addDays(startsOn, 182),
-                  split: [
-                    {
-                      from: startsOn,
-                      to: null,
-                      shares: [
-                        { partnerId: partners['DEMO-CSC'], bp: 5000 },
-                        { partnerId: partners['DEMO-ICB'], bp: 5000 },
-                      ],
-                    },
-                  ],
-                  reason: 'Agreed at the joint resources panel (demo)',
-                },
-              },
-            },
-            by,
-            past,
-          )
-        ).decisionId,
+      await decide(
+        pastCaseIds[0],
+        approval(
+          'Agreed: needs meet three of the joint funding conditions; social care and health share the cost (demo).',
+          agreements['DEMO-S75'],
+          { category: 'short-breaks', name: 'Overnight short break', providerId: provider, unitCostPence: 32_500 },
+          [
+            { partnerId: partners['DEMO-CSC'], bp: 5000 },
+            { partnerId: partners['DEMO-ICB'], bp: 5000 },
+          ],
+        ),
       );
     if (pastCaseIds[1])
-      decisionIds.push(
-        (
-          await recordDecision(
-            tx,
-            pastCaseIds[1],
-            { outcome: 'decline', reasons: 'Not agreed: the school’s own support plan meets these needs; the family can come back after the review (demo).' },
-            by,
-            past,
-          )
-        ).decisionId,
-      );
+      await decide(pastCaseIds[1], {
+        outcome: 'decline',
+        reasons: 'Not agreed: the school’s own support plan meets these needs; the family can come back after the review (demo).',
+      });
     if (pastCaseIds[2] && agreements['DEMO-ALIGN'] && partners['DEMO-EDU'] && partners['DEMO-ICB'])
-      decisionIds.push(
-        (
-          await recordDecision(
-            tx,
-            pastCaseIds[2],
-            {
-              outcome: 'approve',
-              reasons: 'Agreed: therapy in school and at home, education and health sharing the cost (demo).',
-              package: {
-                kind: 'new',
-                agreementId: agreements['DEMO-ALIGN'],
-                terms: {
-                  serviceCategory: 'therapies',
-                  service: 'Speech and language therapy session',
-                  providerId: trust,
-                  unitCostPence: 9_500,
-                  unitsX100: 100,
-                  frequency: 'week',
-                  startsOn,
-                  endsOn: null,
-                  reviewOn: addDays(startsOn, 182),
-                  split: [
-                    {
-                      from: startsOn,
-                      to: null,
-                      shares: [
-                        { partnerId: partners['DEMO-EDU'], bp: 4000 },
-                        { partnerId: partners['DEMO-ICB'], bp: 6000 },
-                      ],
-                    },
-                  ],
-                  reason: 'Agreed at the joint resources panel (demo)',
-                },
-              },
-            },
-            by,
-            past,
-          )
-        ).decisionId,
+      await decide(
+        pastCaseIds[2],
+        approval(
+          'Agreed: therapy in school and at home, education and health sharing the cost (demo).',
+          agreements['DEMO-ALIGN'],
+          { category: 'therapies', name: 'Speech and language therapy session', providerId: trust, unitCostPence: 9_500 },
+          [
+            { partnerId: partners['DEMO-EDU'], bp: 4000 },
+            { partnerId: partners['DEMO-ICB'], bp: 6000 },
+          ],
+        ),
       );
     await markHeld(tx, meeting.id, await version(meeting.id), past);
     // The decline's sheet went out two days later; the two approvals' sheets are still to issue.
