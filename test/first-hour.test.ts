@@ -8,6 +8,12 @@ import { databaseKinds } from './support/db.js';
 import { DEMO_USERS } from '../src/demo/seed.js';
 import { seedDemoWorld } from '../src/demo/population.js';
 import { paths } from '../src/paths.js';
+import { DEMO_HISTORY_DAYS, seedDemoHistory } from '../src/demo/history.js';
+import { sealAudit } from '../src/platform/audit/sealer.js';
+import { verifyAudit } from '../src/platform/audit/audit.js';
+import { todayInLondon } from '../src/platform/dates.js';
+import { addDays } from './support/dates.js';
+import { sql } from 'kysely';
 
 /** Enough children for every part of the demo (the extracts, the referrals, the packages), and quick. */
 const CHILDREN = 400;
@@ -24,11 +30,12 @@ function workItems(html: string) {
 describe.each(databaseKinds())('the first hour in the demo area on %s', (kind) => {
   let t: TestApp;
   let life: Awaited<ReturnType<typeof seedDemoWorld>>['life'];
+  let history: Awaited<ReturnType<typeof seedDemoWorld>>['history'];
   beforeAll(async () => {
     // Two dozen sign-ins from one address in a minute: the limit itself is tested elsewhere.
     // With the Local Offer's directory: its provider and officer have work in it.
     t = await buildTestApp(kind, { JOINTLY_SIGN_IN_RATE_PER_MINUTE: '1000' }, { localOffer: true });
-    ({ life } = await seedDemoWorld(t.database.db, { children: CHILDREN }));
+    ({ life, history } = await seedDemoWorld(t.database.db, { children: CHILDREN }));
   }, 600_000);
   afterAll(async () => {
     await t?.close();
@@ -36,6 +43,36 @@ describe.each(databaseKinds())('the first hour in the demo area on %s', (kind) =
 
   it('the demo’s recent weeks were made through the services', () => {
     expect(life).toEqual({ referrals: 9, decisions: 3, disputes: 1, imports: 3 });
+  });
+
+  it('the demo has a year of history before its recent weeks: marked, in the chain’s order, and only records the person’s organisation works with', async () => {
+    const db = t.database.db;
+    const today = todayInLondon();
+    expect(history.entries).toBeGreaterThan(1000);
+    // The first working day a year back (at most 4 days after it, for a bank holiday weekend) to the last one before today.
+    expect(history.from! >= addDays(today, -DEMO_HISTORY_DAYS) && history.from! <= addDays(today, -DEMO_HISTORY_DAYS + 4)).toBe(true);
+    expect(history.to! < today && history.to! >= addDays(today, -4)).toBe(true);
+    const rows = await db
+      .selectFrom('audit_log')
+      .select(['id', 'at', 'action', 'subject_type', 'subject_id', 'organisation_id', 'details'])
+      .where(sql<boolean>`details::jsonb ->> 'demoHistory' = 'true'`)
+      .orderBy('id')
+      .execute();
+    expect(rows).toHaveLength(history.entries);
+    for (let i = 1; i < rows.length; i++) expect(rows[i]!.at.getTime()).toBeGreaterThanOrEqual(rows[i - 1]!.at.getTime());
+    // Everything after the history happened now, later than all of it.
+    const after = await db.selectFrom('audit_log').select('at').where('id', '>', rows.at(-1)!.id).execute();
+    expect(after.every((r) => r.at.getTime() >= rows.at(-1)!.at.getTime())).toBe(true);
+    const looks = rows.filter((r) => r.subject_type === 'child');
+    expect(looks.length).toBeGreaterThan(300);
+    const involved = new Set(
+      (await db.selectFrom('involvements').select(['child_id', 'organisation_id']).execute()).map((i) => `${i.child_id} ${i.organisation_id}`),
+    );
+    expect(looks.filter((r) => !involved.has(`${r.subject_id} ${r.organisation_id}`))).toEqual([]);
+    // A second run writes nothing more; the whole chain seals and verifies.
+    expect((await seedDemoHistory(db)).entries).toBe(0);
+    await sealAudit(db);
+    expect(await verifyAudit(db)).toMatchObject({ ok: true });
   });
 
   it.each(DEMO_USERS.map((u) => [u.email, u] as const))('%s opens Jointly to their own work, and every item opens', async (email) => {

@@ -23,6 +23,7 @@ import { DEMO_ORGANISATIONS, DEMO_USERS } from './seed.js';
 import { DEMO_LOCALITIES } from './register-config.js';
 import { seedDemoMoney } from './money.js';
 import { seedDemoLife } from './life.js';
+import { seedDemoHistory } from './history.js';
 import { seedDemoPanel } from './panel.js';
 import { Random } from '../synthetic-extracts/random.js';
 
@@ -924,6 +925,7 @@ export async function seedPopulation(db: Db, opts: PopulationOptions): Promise<P
 export interface DemoWorldResult extends PopulationResult {
   money: Awaited<ReturnType<typeof seedDemoMoney>>;
   panel: Awaited<ReturnType<typeof seedDemoPanel>>;
+  history: Awaited<ReturnType<typeof seedDemoHistory>>;
   life: Awaited<ReturnType<typeof seedDemoLife>>;
 }
 
@@ -937,8 +939,10 @@ export async function seedDemoWorld(db: Db, opts: PopulationOptions): Promise<De
   const result = await seedPopulation(db, opts);
   const money = await seedDemoMoney(db, opts.today ? { today: opts.today } : {});
   const panel = await seedDemoPanel(db, opts.today ? { today: opts.today } : {});
+  // The year before, then the last few weeks: written in that order so the chain follows the clock.
+  const history = await seedDemoHistory(db, opts.today ? { today: opts.today } : {});
   const life = await seedDemoLife(db, opts.today ? { today: opts.today } : {});
-  return { ...result, money, panel, life };
+  return { ...result, money, panel, history, life };
 }
 
 /** The background job main.ts enqueues after creating the demo area, so start-up stays quick. */

@@ -23,6 +23,11 @@ export interface AuditEntry {
    * so the chain covers the links too.
    */
   children?: readonly string[];
+  /**
+   * When it happened, for the demo area's fictional past only (src/demo/history.ts, marked so in
+   * its details). Everything a person does is stamped by the database clock's "now".
+   */
+  at?: Date;
 }
 
 /** The digest of a set of child ids kept in an entry's details (see AuditEntry.children). */
@@ -40,7 +45,7 @@ export function childrenDigest(ids: readonly string[]): string {
 export async function appendAudit(tx: Db, entry: AuditEntry): Promise<void> {
   const children = [...new Set(entry.children ?? [])];
   const fields: AuditFields = {
-    at: new Date(),
+    at: entry.at ?? new Date(),
     user_id: entry.userId ?? null,
     organisation_id: entry.organisationId ?? null,
     roles: (entry.roles ?? []).join(','),
