@@ -106,7 +106,7 @@ describe.each(databaseKinds())('the statements of one search by name on %s', (ki
       expect(reads, s.data.join('\n---\n')).toHaveLength(2);
       for (const q of s.data.filter((x) => !reads.includes(x))) expect(q).toMatch(/^select .* from "(localities|disability_criteria)"/);
       // The first reads names only, never the rule's tables; the second is the one with the rule.
-      expect(reads[0]).toMatch(/select distinct w\.name from/);
+      expect(reads[0]).toMatch(/select distinct "c"\."search_names"/);
       expect(reads[0]).not.toMatch(/\binvolvements\b|\bconsents\b/);
       expect(reads[1]).toMatch(/\binvolvements\b/);
       expect(reads[1]).toMatch(/\bconsent_scopes\b/);

@@ -19,7 +19,7 @@ import type { Db } from '../../../platform/db/database.js';
 import { todayInLondon } from '../../../platform/dates.js';
 import { visibleAmong, visibleChild } from '../sharing/index.js';
 import type { Viewer } from '../sharing/index.js';
-import { MATCH_THRESHOLD, queryKeys, wordSimilarity } from './names.js';
+import { MATCH_THRESHOLD, queryKeys, storedTokens, wordSimilarity } from './names.js';
 import { AGE_BANDS, birthDatesForAges, postcodePattern } from './rules.js';
 import type { ListOptions, Order, SearchCriteria, Sort } from './schema.js';
 
@@ -154,13 +154,8 @@ interface NameMatch {
  */
 async function namesMatching(db: Db, viewer: Viewer, c: SearchCriteria, now: Date): Promise<NameMatch[][]> {
   const words = c.name!;
-  // The distinct words, split as storedTokens() (names.ts) splits them, made in the database: a few hundred
-  // rows for a common family name rather than the names of every child holding it.
-  const { rows } = await sql<{ name: string }>`
-    select distinct w.name from (${matching(db, viewer, c, now, { anyone: true }).select('c.search_names')}) c
-    cross join lateral regexp_split_to_table(c.search_names, ${'\\s+'}) as w(name)
-    where w.name <> ''`.execute(db);
-  const names = rows.map((r) => r.name);
+  const rows = await matching(db, viewer, c, now, { anyone: true }).select('c.search_names').distinct().execute();
+  const names = [...new Set(rows.flatMap((r) => storedTokens(r.search_names)))];
   return words.map((w) =>
     names.flatMap((name) => {
       const score = wordSimilarity(w, name);
