@@ -1,23 +1,25 @@
-// Search, lists and exports of children. Only children passing the sharing rule (visibleChild)
-// are ever read, so what is not visible to someone is not in their results, counts or exports.
+// Search, lists and exports of children. Only children passing the sharing rule are ever read, so
+// what is not visible to someone is not in their results, counts or exports.
 //
-// A name search asks the database for candidates: visible children matching the other criteria
-// and sharing a key with every word typed (its beginning, the word less one letter, or a
-// sound-alike code: names.ts), reading only their names and sort fields. The candidates are scored here (names.ts), and only the page shown
-// is then read in full.
+// A name search (ADR 0021) first reads the distinct names of the children sharing a key with every
+// word typed (its beginning, the word less one letter, or a sound-alike code: names.ts) and scores
+// each name once here. Then one query finds the candidates (children matching the other criteria
+// with a well-matched name for every word), keeps those the sharing rule allows, applied to the
+// candidates as a set (visibleAmong), scores and ranks them in SQL exactly as scoreName() would,
+// and reads the page shown with the number found.
 //
-// How the sharing rule is applied depends on the search. With nothing narrowing the list, the
-// planner is left to build the rule's sets once (hashed) and test every child against them. When a
-// search or filter narrows the children through indexes, the rule is checked child by child
-// instead (a few index probes each): building the sets for a handful of children cost ten times
-// more on 100,000 children in PostgreSQL. Either way it is the same visibleChild() condition.
+// Other lists apply the rule as visibleChild(). With nothing narrowing the list, the planner is
+// left to build the rule's sets once (hashed) and test every child against them. When a filter
+// narrows the children through indexes, the rule is checked child by child instead (a few index
+// probes each): building the sets for a handful of children cost ten times more on 100,000
+// children in PostgreSQL.
 import { sql, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import type { DB } from '../../../platform/db/schema.js';
 import type { Db } from '../../../platform/db/database.js';
 import { todayInLondon } from '../../../platform/dates.js';
-import { visibleChild } from '../sharing/index.js';
+import { visibleAmong, visibleChild } from '../sharing/index.js';
 import type { Viewer } from '../sharing/index.js';
-import { MATCH_THRESHOLD, queryKeys, scoreName, storedTokens, wordSimilarity } from './names.js';
+import { MATCH_THRESHOLD, queryKeys, storedTokens, wordSimilarity } from './names.js';
 import { AGE_BANDS, birthDatesForAges, postcodePattern } from './rules.js';
 import type { ListOptions, Order, SearchCriteria, Sort } from './schema.js';
 
@@ -135,82 +137,119 @@ function sqlOrder(sort: Sort, order: Order) {
   }
 }
 
-interface Candidate {
-  id: string;
-  search_names: string;
-  given_name: string;
-  family_name: string;
-  date_of_birth: string;
-  joined_on: string;
+/** One name a typed word matches, with how well (wordSimilarity, at least MATCH_THRESHOLD). */
+interface NameMatch {
+  name: string;
   score: number;
-}
-
-const collator = new Intl.Collator('en-GB', { sensitivity: 'base' });
-
-function compareCandidates(sort: Sort, order: Order) {
-  const byName = (a: Candidate, b: Candidate) =>
-    collator.compare(a.family_name, b.family_name) || collator.compare(a.given_name, b.given_name) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-  const sign = order === 'desc' ? -1 : 1;
-  switch (sort) {
-    case 'match':
-      return (a: Candidate, b: Candidate) => b.score - a.score || byName(a, b);
-    case 'dob':
-      return (a: Candidate, b: Candidate) => sign * (a.date_of_birth < b.date_of_birth ? -1 : a.date_of_birth > b.date_of_birth ? 1 : 0) || byName(a, b);
-    case 'joined':
-      return (a: Candidate, b: Candidate) => sign * (a.joined_on < b.joined_on ? -1 : a.joined_on > b.joined_on ? 1 : 0) || byName(a, b);
-    default:
-      return (a: Candidate, b: Candidate) => sign * byName(a, b);
-  }
 }
 
 /**
  * For each word typed, the single names (words of children's names) it matches well enough
- * (wordSimilarity at least MATCH_THRESHOLD), among the names of every child sharing a key with the
- * words and matching the other criteria. One query for the distinct names; each is scored once
- * here. A child can be found only if each word typed matches one of its names, so this narrows the
- * candidates before the sharing rule is checked for each, and before each is scored in full, without
- * changing who is found. Null when no word has keys to narrow by (a search by initials only).
+ * (wordSimilarity at least MATCH_THRESHOLD), with the similarity, among the names of every child
+ * sharing a key with the words and matching the other criteria. One query for the distinct names
+ * (no child is shown or counted from it, so the sharing rule is not needed here); each name is
+ * scored once, here. A child can be found only if each word typed matches one of its names, so
+ * this narrows the candidates without changing who is found. With no word of two letters or more
+ * (only initials, which the form does not allow), every name matching the other criteria is read.
  */
-async function namesMatching(db: Db, viewer: Viewer, c: SearchCriteria, now: Date): Promise<string[][] | null> {
+async function namesMatching(db: Db, viewer: Viewer, c: SearchCriteria, now: Date): Promise<NameMatch[][]> {
   const words = c.name!;
-  if (!words.some((w) => queryKeys(w).length)) return null;
   const rows = await matching(db, viewer, c, now, { anyone: true }).select('c.search_names').distinct().execute();
   const names = [...new Set(rows.flatMap((r) => storedTokens(r.search_names)))];
-  return words.map((w) => names.filter((n) => wordSimilarity(w, n) >= MATCH_THRESHOLD));
+  return words.map((w) =>
+    names.flatMap((name) => {
+      const score = wordSimilarity(w, name);
+      return score >= MATCH_THRESHOLD ? [{ name, score }] : [];
+    }),
+  );
 }
 
-/** A name search's matches, best first (or in the order asked for): ids only. */
-async function nameMatches(db: Db, viewer: Viewer, c: SearchCriteria, sort: Sort, order: Order, now: Date): Promise<string[]> {
-  const words = c.name!;
+/**
+ * scoreName() in SQL, for the child aliased `c`, from the names each word matches (namesMatching):
+ * each word paired with a different one of the child's names (by position, as scoreName pairs
+ * them), the best total over every pairing, divided by the number of words. Null when some word
+ * matches none of the child's names, or two words would need the same one. Sums are made in the
+ * same order as scoreName's, in double precision, so the scores are the same numbers.
+ */
+function scoreSql(names: readonly NameMatch[][]) {
+  const word = names.flatMap((n, i) => n.map(() => i + 1));
+  const name = names.flatMap((n) => n.map((m) => m.name));
+  const score = names.flatMap((n) => n.map((m) => m.score));
+  const k = names.length;
+  const m = Array.from({ length: k }, (_, i) => sql.raw(`m${i + 1}`));
+  const sum = sql.join(
+    m.map((x) => sql`${x}.s`),
+    sql` + `,
+  );
+  const joins = m.slice(1).map((x, i) => {
+    const distinct = sql.join(
+      m.slice(0, i + 1).map((y) => sql`${x}.pos <> ${y}.pos`),
+      sql` and `,
+    );
+    return sql` join m ${x} on ${x}.w = ${i + 2} and ${distinct}`;
+  });
+  return sql<number | null>`(
+    with m as (
+      select p.w, t.pos, p.s
+      from unnest(string_to_array(c.search_names, ' ')) with ordinality as t(name, pos)
+      join unnest(${sql.val(word)}::int[], ${sql.val(name)}::text[], ${sql.val(score)}::float8[]) as p(w, name, s) on p.name = t.name
+    )
+    select max(${sum}) / ${k}::float8 from m m1${sql.join(joins, sql``)} where m1.w = 1
+  )`;
+}
+
+/** A name search's order in SQL: scoreName's best first, or the order asked for, then by name (the list's order). */
+function nameOrder(sort: Sort, order: Order) {
+  const d = direction(order);
+  const byName = sql`lower(c.family_name) asc, lower(c.given_name) asc, c.id asc`;
+  switch (sort) {
+    case 'match':
+      return sql`sc.score desc, ${byName}`;
+    case 'dob':
+      return sql`c.date_of_birth ${d}, ${byName}`;
+    case 'joined':
+      return sql`c.joined_on ${d}, ${byName}`;
+    default:
+      return sql`lower(c.family_name) ${d}, lower(c.given_name) ${d}, c.id ${d}`;
+  }
+}
+
+/**
+ * A name search (ADR 0021): the names each word matches are read first (namesMatching); then each
+ * page is one query: the candidates (children matching every criterion and sharing a matched name
+ * with each word typed), the sharing rule applied to them as a set (visibleAmong), each scored
+ * (scoreSql), ranked and cut to the page, with the details shown and the number found.
+ * Null when some word matches no name at all (nothing can be found).
+ */
+async function nameSearch(db: Db, viewer: Viewer, c: SearchCriteria, sort: Sort, order: Order, now: Date, rule: Rule = {}) {
   const names = await namesMatching(db, viewer, c, now);
-  if (names?.some((n) => n.length === 0)) return [];
-  let q = matching(db, viewer, c, now);
-  for (const n of names ?? []) q = q.where(sql<SqlBool>`string_to_array(c.search_names, ' ') && ${sql.val(n)}::text[]`);
-  const rows = await q.select(['c.id', 'c.search_names', 'c.given_name', 'c.family_name', 'c.date_of_birth', 'c.joined_on']).execute();
-  const scored: Candidate[] = [];
-  for (const r of rows) {
-    const score = scoreName(words, storedTokens(r.search_names));
-    if (score !== null) scored.push({ ...r, score });
-  }
-  scored.sort(compareCandidates(sort, order));
-  return scored.map((s) => s.id);
-}
-
-/** Full rows for ids, in the order of the ids (read in chunks, for a page of name matches and for exports). */
-async function rowsFor(db: Db, viewer: Viewer, ids: readonly string[], now: Date, rule: Rule = {}): Promise<ChildRow[]> {
-  const byId = new Map<string, ChildRow>();
-  for (let i = 0; i < ids.length; i += 1000) {
-    const chunk = ids.slice(i, i + 1000);
-    // The sharing rule again: a child hidden between the two reads stays hidden.
-    const rows = await withDetails(
-      db
-        .selectFrom('children as c')
-        .where('c.id', 'in', chunk)
-        .where(visibleOneByOne(viewer, now, rule)),
-    ).execute();
-    for (const r of rows) byId.set(r.id, r);
-  }
-  return ids.flatMap((id) => byId.get(id) ?? []);
+  if (names.some((n) => n.length === 0)) return null;
+  let candidates = matching(db, viewer, c, now, { anyone: true });
+  for (const n of names) candidates = candidates.where(sql<SqlBool>`string_to_array(c.search_names, ' ') && ${sql.val(n.map((m) => m.name))}::text[]`);
+  const ranking = nameOrder(sort, order);
+  return async (limit: number, offset: number): Promise<(ChildRow & { total: number })[]> => {
+    const { rows } = await sql<ChildRow & { total: number }>`
+      with candidates as materialized (
+        ${candidates.select(['c.id', 'c.search_names', 'c.given_name', 'c.family_name', 'c.date_of_birth', 'c.joined_on'])}
+      ),
+      visible as (${visibleAmong(viewer, 'candidates', now, rule)}),
+      ranked as (
+        select c.id, row_number() over (order by ${ranking}) as n, count(*) over () as total
+        from candidates c cross join lateral (select ${scoreSql(names)} as score) sc
+        where coalesce(c.id in (select v.id from visible v), false) and sc.score is not null
+        order by ${ranking}
+        limit ${limit} offset ${offset}
+      )
+      select c.id, c.given_name, c.family_name, c.preferred_name, c.date_of_birth, c.joined_on, c.primary_need, c.has_ehc_plan,
+             c.status, c.nhs_number, c.upn, c.postcode, l.name as locality_name, u.display_name as key_worker_name, r.total::int as total
+      from ranked r
+      join children c on c.id = r.id
+      left join localities l on l.id = c.locality_id
+      left join key_workers k on k.child_id = c.id
+      left join users u on u.id = k.user_id
+      order by r.n`.execute(db);
+    return rows;
+  };
 }
 
 export interface ResultPage {
@@ -232,11 +271,19 @@ const withoutJit = (db: Db) => sql`set local jit = off`.execute(db);
 export async function findChildren(db: Db, viewer: Viewer, c: SearchCriteria, opts: ListOptions, now = new Date()): Promise<ResultPage> {
   await withoutJit(db);
   if (c.name) {
-    const ids = await nameMatches(db, viewer, c, opts.sort, opts.order, now);
-    const pages = Math.max(1, Math.ceil(ids.length / PAGE_SIZE));
-    const page = Math.min(opts.page, pages);
-    const rows = await rowsFor(db, viewer, ids.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE), now);
-    return { total: ids.length, page, pages, rows };
+    const search = await nameSearch(db, viewer, c, opts.sort, opts.order, now);
+    if (!search) return { total: 0, page: 1, pages: 1, rows: [] };
+    let page = opts.page;
+    let found = await search(PAGE_SIZE, (page - 1) * PAGE_SIZE);
+    let total = found[0]?.total;
+    if (total === undefined && page > 1) {
+      // Past the end: count, and show the last page.
+      total = (await search(1, 0))[0]?.total ?? 0;
+      page = Math.max(1, Math.ceil(total / PAGE_SIZE));
+      found = total ? await search(PAGE_SIZE, (page - 1) * PAGE_SIZE) : [];
+    }
+    total ??= 0;
+    return { total, page, pages: Math.max(1, Math.ceil(total / PAGE_SIZE)), rows: found.map(({ total: _, ...r }) => r) };
   }
   // The page and the count in one pass over the visible children.
   const pageOf = (page: number) =>
@@ -267,7 +314,10 @@ export async function findChildren(db: Db, viewer: Viewer, c: SearchCriteria, op
 /** Every child matching a search that this person may see, in the list's order, for an export: not those seen only through emergency access. */
 export async function exportChildren(db: Db, viewer: Viewer, c: SearchCriteria, sort: Sort, order: Order, now = new Date()): Promise<ChildRow[]> {
   await withoutJit(db);
-  if (c.name) return rowsFor(db, viewer, (await nameMatches(db, viewer, c, sort, order, now)).slice(0, EXPORT_LIMIT), now, EXPORT_RULE);
+  if (c.name) {
+    const search = await nameSearch(db, viewer, c, sort, order, now, EXPORT_RULE);
+    return search ? (await search(EXPORT_LIMIT, 0)).map(({ total: _, ...r }) => r) : [];
+  }
   return withDetails(matching(db, viewer, c, now, { rule: EXPORT_RULE }))
     .orderBy(sqlOrder(sort, order))
     .limit(EXPORT_LIMIT)

@@ -17,6 +17,7 @@ export {
   withdrawConsent,
   requireChild,
   viewerOf,
+  visibleAmong,
   visibleChild,
   type AccessRow,
   type HeldByMerge,
