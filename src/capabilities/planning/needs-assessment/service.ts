@@ -280,20 +280,22 @@ export async function countPlans(db: Db, today: string): Promise<{ total: number
 export function createNeedsCache(opts: { ttlMs?: number; now?: () => number } = {}) {
   const ttl = opts.ttlMs ?? 60_000;
   const now = opts.now ?? Date.now;
-  type Value = { raw: RawCounts; plans: Awaited<ReturnType<typeof countPlans>>; context: ReportContext };
+  type Value = { raw: RawCounts; plans: Awaited<ReturnType<typeof countPlans>> };
   let entry: { key: string; at: number; value: Promise<Value> } | null = null;
   return {
-    async get(db: Db, today: string): Promise<Value & { countedAt: Date }> {
+    /** The register's counts (kept a minute) with the localities, settings and population (read every time: a load shows at once). */
+    async get(db: Db, today: string): Promise<Value & { context: ReportContext; countedAt: Date }> {
       const t = now();
       if (!entry || entry.key !== today || t - entry.at >= ttl) {
-        const value = Promise.all([countNeeds(db, today), countPlans(db, today), reportContext(db)]).then(([raw, plans, context]) => ({ raw, plans, context }));
+        const value = Promise.all([countNeeds(db, today), countPlans(db, today)]).then(([raw, plans]) => ({ raw, plans }));
         const mine = { key: today, at: t, value };
         entry = mine;
         value.catch(() => {
           if (entry === mine) entry = null;
         });
       }
-      return { ...(await entry.value), countedAt: new Date(entry.at) };
+      const [value, context] = await Promise.all([entry.value, reportContext(db)]);
+      return { ...value, context, countedAt: new Date(entry.at) };
     },
   };
 }
