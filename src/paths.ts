@@ -225,6 +225,7 @@ export const paths = {
   // Joint commissioning (issue 17): the needs assessment, forecast, plans and contracts.
   commissioning: {
     needs: '/commissioning/needs', // needs-assessment: ?view=shared, ?format=csv|xlsx|pdf
+    neighbours: '/commissioning/needs/neighbours', // needs-assessment: the area's statistical neighbours (an area setting)
   },
   // The Open Referral UK 3.0 read API (public, read-only, JSON).
   oruk: {

@@ -155,6 +155,27 @@ describe('the needs assessment', () => {
     expect(looks.filter((l) => l.result === 'denied')).toHaveLength(1);
   });
 
+  it('lets the partnership administrator change the statistical neighbours, refusing a code that is not one', async () => {
+    const admin = new Client(t.app);
+    await admin.signIn('admin@demoshire.example.org');
+    expect((await commissioner.get(paths.commissioning.neighbours)).status).toBe(403);
+    const form = await admin.get(paths.commissioning.neighbours);
+    expect(form.status).toBe(200);
+    expect(text(form.body)).toContain('830: Derbyshire');
+    const bad = await admin.post(paths.commissioning.neighbours, { codes: '830, E10000007' });
+    expect(bad.status).toBe(400);
+    expect(text(bad.body)).toContain('"E10000007" is not a 3-digit DfE local authority code');
+    const before = await t.database.db.selectFrom('needs_statistical_neighbours').select('la_code').orderBy('position').execute();
+    expect(before.map((r) => r.la_code)).toHaveLength(10);
+    const good = await admin.post(paths.commissioning.neighbours, { codes: '873\n931' });
+    expect(good.status).toBe(303);
+    expect(good.location).toBe(`${paths.commissioning.needs}#comparison`);
+    const page = await admin.get(paths.commissioning.needs);
+    expect(text(page.body)).toContain('Cambridgeshire 873');
+    expect(text(page.body)).not.toContain('Derbyshire 830');
+    await admin.post(paths.commissioning.neighbours, { codes: before.map((r) => r.la_code).join(',') });
+  });
+
   describe('loading the population', () => {
     const dump = () => t.database.db.selectFrom('needs_population').select(['age', 'locality_code', 'people']).orderBy('locality_code').orderBy('age').execute();
     it('refuses a file with a missing age or a bad number, naming it, and loads nothing', async () => {

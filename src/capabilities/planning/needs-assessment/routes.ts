@@ -7,9 +7,12 @@ import { tablesDownload } from '../../../platform/export.js';
 import { todayInLondon } from '../../../platform/dates.js';
 import { paths } from '../../../paths.js';
 import type { CapabilityDeps } from '../../deps.js';
-import { createNeedsCache, readComparison } from './service.js';
+import { ValidationError } from '../../../platform/http/errors.js';
+import { formRoutes } from '../../../platform/http/form-routes.js';
+import { formText } from '../../../platform/http/form-values.js';
+import { createNeedsCache, listNeighbours, neighbourNames, readComparison, setNeighbours } from './service.js';
 import { protectBreakdown } from '../../record/register-overview/index.js';
-import { protectReport, figureText, AGE_BANDS, DFE_NEED_CODES, NOT_RECORDED } from './rules.js';
+import { protectReport, figureText, AGE_BANDS, DFE_NEED_CODES, NOT_RECORDED, parseNeighbourCodes } from './rules.js';
 import { comparisonView, monthsChart, needsPdf, pageBreakdowns, pdfBlocks, reportTables } from './presenters.js';
 
 const VIEW = 'planning/needs-assessment/views/needs.njk';
@@ -89,9 +92,40 @@ export function needsAssessmentRoutes(deps: CapabilityDeps): RouteSpec[] {
             xlsxHref: `${paths.commissioning.needs}?${q}format=xlsx`,
             pdfHref: `${paths.commissioning.needs}?format=pdf`,
             sharedHref: `${paths.commissioning.needs}?view=shared`,
+            mayConfigure: ctx.user.permissions.has('register:configure'),
           },
         };
       },
     },
+    // The statistical neighbours are an area setting, changed by whoever configures the register.
+    ...formRoutes({
+      url: paths.commissioning.neighbours,
+      access: 'register:configure',
+      audit: { show: 'needs-assessment.neighbours.view', send: 'needs-assessment.neighbours.change' },
+      page: async (ctx, values, errors) => {
+        const codes = await listNeighbours(ctx.db);
+        const names = await neighbourNames(ctx.db, codes);
+        return {
+          view: 'planning/needs-assessment/views/neighbours.njk',
+          data: {
+            pageTitle: 'Statistical neighbours',
+            current: codes.map((code) => ({ code, name: names.get(code) ?? null })),
+            values: values ?? { codes: codes.join('\n') },
+            errors,
+          },
+          ...(errors ? { status: 400 } : {}),
+        };
+      },
+      read: (ctx) => {
+        const { codes, problem } = parseNeighbourCodes(formText(ctx.body.codes));
+        if (problem) throw new ValidationError([{ text: problem, href: '#codes' }]);
+        return { codes };
+      },
+      send: async (ctx, form) => {
+        await setNeighbours(ctx.db, form.codes);
+        ctx.audit.details = { codes: form.codes };
+        return { redirect: `${paths.commissioning.needs}#comparison` };
+      },
+    }),
   ];
 }

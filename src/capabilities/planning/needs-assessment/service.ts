@@ -165,6 +165,13 @@ export async function setNeighbours(db: Db, codes: readonly string[]) {
 export const listNeighbours = async (db: Db) =>
   (await db.selectFrom('needs_statistical_neighbours').select('la_code').orderBy('position').execute()).map((r) => r.la_code);
 
+/** The names DfE gives the codes, from the figures loaded. */
+export async function neighbourNames(db: Db, codes: readonly string[]): Promise<Map<string, string>> {
+  if (codes.length === 0) return new Map();
+  const rows = await db.selectFrom('needs_dfe_figures').select(['la_code', 'la_name']).distinct().where('la_code', 'in', codes).where('la_name', 'is not', null).execute();
+  return new Map(rows.map((r) => [r.la_code!, r.la_name!]));
+}
+
 // ---------------------------------------------------------------------------------------------
 // The comparison with England and the statistical neighbours (published figures: no suppression).
 

@@ -251,6 +251,8 @@ export const ACTION_WORDS: Readonly<Record<string, string>> = {
   'oruk.service-at-location': 'Read where a Local Offer service runs through the Open Referral UK API',
   'local-offer.need-supply.view': 'Looked at need against supply (counts only)',
   'needs-assessment.view': 'Looked at or downloaded the needs assessment (counts only)',
+  'needs-assessment.neighbours.view': 'Looked at the area’s statistical neighbours',
+  'needs-assessment.neighbours.change': 'Changed the area’s statistical neighbours',
   'cli.import-population': 'Loaded the 0 to 25 population for the needs assessment',
   'cli.import-dfe-ehcp': 'Loaded the DfE EHC plan statistics for the needs assessment',
   'local-offer.provider.view': 'Looked at their organisation’s Local Offer entries',
