@@ -39,12 +39,26 @@ describe('the needs assessment', () => {
   beforeAll(async () => {
     t = await buildTestApp('pglite');
     const db = t.database.db;
-    for (let i = 0; i < 20; i++) await createChild(db, { familyName: `Autism${i}`, primaryNeed: 'ASD', hasEhcPlan: true, dateOfBirth: yearsAgo(8), postcode: 'DM1 1AB' });
+    for (let i = 0; i < 20; i++)
+      await createChild(db, { familyName: `Autism${i}`, primaryNeed: 'ASD', hasEhcPlan: true, dateOfBirth: yearsAgo(8), postcode: 'DM1 1AB' });
     for (let i = 0; i < 3; i++) await createChild(db, { familyName: `Hearing${i}`, primaryNeed: 'HI', dateOfBirth: yearsAgo(12), postcode: 'DM5 1AB' });
     for (let i = 0; i < 7; i++)
-      await createChild(db, { familyName: `Semh${i}`, primaryNeed: 'SEMH', hasEhcPlan: true, dateOfBirth: yearsAgo(14), postcode: 'DM5 1AB', involvedOrgCodes: ['DEMO-EDU', 'DEMO-ICB'] });
+      await createChild(db, {
+        familyName: `Semh${i}`,
+        primaryNeed: 'SEMH',
+        hasEhcPlan: true,
+        dateOfBirth: yearsAgo(14),
+        postcode: 'DM5 1AB',
+        involvedOrgCodes: ['DEMO-EDU', 'DEMO-ICB'],
+      });
     // One who left two months ago: on the register before, not now.
-    await createChild(db, { familyName: 'Leaver', primaryNeed: 'PD', joinedOn: addDays(todayInLondon(), -400), status: 'moved-away', statusOn: addDays(todayInLondon(), -60) });
+    await createChild(db, {
+      familyName: 'Leaver',
+      primaryNeed: 'PD',
+      joinedOn: addDays(todayInLondon(), -400),
+      status: 'moved-away',
+      statusOn: addDays(todayInLondon(), -60),
+    });
     expect(await importDfeEhcpCommand(db, DFE, (s) => log.push(s))).toBe(0);
     commissioner = new Client(t.app);
     await commissioner.signIn(COMMISSIONER);
@@ -61,7 +75,10 @@ describe('the needs assessment', () => {
     expect(rowFigure(res.body, 'Hearing impairment (HI)')).toBe('3');
     expect(text(res.body)).toContain('30 children and young people on the register');
     // Demoshire's fictional population (src/demo/data/demoshire-population.csv): 30 children per 1,000 of it.
-    const pop = await t.database.db.selectFrom('needs_population').select((e) => e.fn.sum<string>('people').as('n')).executeTakeFirstOrThrow();
+    const pop = await t.database.db
+      .selectFrom('needs_population')
+      .select((e) => e.fn.sum<string>('people').as('n'))
+      .executeTakeFirstOrThrow();
     expect(text(res.body)).toContain(`That is ${(Math.round((10_000 * 30) / Number(pop.n)) / 10).toString()} per 1,000 of the 0 to 25 population`);
     // Known to one agency only: the 23 children with one involvement; the 7 SEMH children have two.
     expect(rowFigure(res.body, 'Known to one agency only')).toBe('23');
@@ -141,7 +158,12 @@ describe('the needs assessment', () => {
     expect(pdf).toContain('/MarkInfo');
     expect(pdf).toMatch(/\/Lang \(en-GB\)/);
     expect(pdf).toContain('/DisplayDocTitle true');
-    const audit = await t.database.db.selectFrom('audit_log').select('details').where('action', '=', 'needs-assessment.view').orderBy('id', 'desc').executeTakeFirstOrThrow();
+    const audit = await t.database.db
+      .selectFrom('audit_log')
+      .select('details')
+      .where('action', '=', 'needs-assessment.view')
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
     // The published PDF is the protected version, even for a commissioner.
     expect(JSON.parse(audit.details)).toEqual({ detail: false, format: 'pdf' });
   });
@@ -177,7 +199,8 @@ describe('the needs assessment', () => {
   });
 
   describe('loading the population', () => {
-    const dump = () => t.database.db.selectFrom('needs_population').select(['age', 'locality_code', 'people']).orderBy('locality_code').orderBy('age').execute();
+    const dump = () =>
+      t.database.db.selectFrom('needs_population').select(['age', 'locality_code', 'people']).orderBy('locality_code').orderBy('age').execute();
     it('refuses a file with a missing age or a bad number, naming it, and loads nothing', async () => {
       const before = await dump();
       const dir = await mkdtemp(join(tmpdir(), 'population-'));

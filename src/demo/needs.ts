@@ -5,7 +5,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { Db } from '../platform/db/database.js';
 import { projectPath } from '../platform/paths-on-disk.js';
-import { DEFAULT_DFE_DIR, loadDfeFigures, loadPopulation, readDfeDir, readPopulationText, setNeighbours } from '../capabilities/planning/needs-assessment/index.js';
+import {
+  DEFAULT_DFE_DIR,
+  loadDfeFigures,
+  loadPopulation,
+  readDfeDir,
+  readPopulationText,
+  setNeighbours,
+} from '../capabilities/planning/needs-assessment/index.js';
 
 /** Derbyshire, Leicestershire, Nottinghamshire, Lincolnshire, Staffordshire, Worcestershire, Warwickshire, Cambridgeshire, Oxfordshire, Gloucestershire. */
 export const DEMO_NEIGHBOURS = ['830', '855', '891', '925', '860', '885', '937', '873', '931', '916'];

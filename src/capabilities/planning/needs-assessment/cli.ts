@@ -14,7 +14,8 @@ import { loadDfeFigures, loadPopulation } from './service.js';
 
 /** Where the DfE files are when no folder is given: the shared reference copy beside the project (or the current folder's parent). */
 const DFE_SUBFOLDER = join('shared', 'reference', 'ehcp-statistics', 'education-health-and-care-plans_2025', 'data');
-export const DEFAULT_DFE_DIR = [join(projectRoot, '..', DFE_SUBFOLDER), join(process.cwd(), '..', DFE_SUBFOLDER)].find((d) => existsSync(d)) ?? join(projectRoot, '..', DFE_SUBFOLDER);
+export const DEFAULT_DFE_DIR =
+  [join(projectRoot, '..', DFE_SUBFOLDER), join(process.cwd(), '..', DFE_SUBFOLDER)].find((d) => existsSync(d)) ?? join(projectRoot, '..', DFE_SUBFOLDER);
 
 /** Reads and checks a population CSV's text (throws PopulationFileError naming the line). */
 export function readPopulationText(text: string): PopulationRow[] {
@@ -41,7 +42,9 @@ export async function importPopulationCommand(db: Db, file: string, log: (s: str
     await appendAudit(tx, { action: 'cli.import-population', result: 'allowed', details: { rows: rows.length } });
   });
   const people = rows.filter((r) => r.localityCode === null).reduce((s, r) => s + r.people, 0);
-  log(`Loaded ${rows.length} population figure${rows.length === 1 ? '' : 's'}${people ? ` (${people.toLocaleString('en-GB')} people aged 0 to 25 in the area)` : ''}.`);
+  log(
+    `Loaded ${rows.length} population figure${rows.length === 1 ? '' : 's'}${people ? ` (${people.toLocaleString('en-GB')} people aged 0 to 25 in the area)` : ''}.`,
+  );
   return 0;
 }
 

@@ -92,7 +92,12 @@ export function reportTables(report: NeedsReport, comparison: Comparison): Table
       {
         sheet: 'EHC plans over time (DfE)',
         columns: ['Year (January)', 'England', 'Statistical neighbours together', 'Neighbours not published'],
-        rows: comparison.series.map((s) => [periodLabel(s.timePeriod), s.england ?? 'not published', s.neighbours ?? 'not published', s.neighboursNotPublished]),
+        rows: comparison.series.map((s) => [
+          periodLabel(s.timePeriod),
+          s.england ?? 'not published',
+          s.neighbours ?? 'not published',
+          s.neighboursNotPublished,
+        ]),
       },
       {
         sheet: 'Primary need mix (EHC plans)',
@@ -113,9 +118,22 @@ export const comparisonView = (c: Comparison) => ({
   ...c,
   latestLabel: c.latestPeriod === null ? null : periodLabel(c.latestPeriod),
   series: c.series.map((s) => ({ ...s, label: periodLabel(s.timePeriod), englandText: whole(s.england), neighboursText: whole(s.neighbours) })),
-  neighbours: c.neighbours.map((n) => ({ ...n, plansText: n.plans === null ? (n.marker ? `not published (${n.marker})` : 'not in the DfE files') : whole(n.plans) })),
-  needMix: c.needMix.map((r) => ({ ...r, areaText: pc(r.area) || 'not shown', englandText: pc(r.england) || 'not published', neighboursText: pc(r.neighbours) || 'not published' })),
-  ageMix: c.ageMix.map((r) => ({ ...r, areaText: pc(r.area) || 'not shown', englandText: pc(r.england) || 'not published', neighboursText: pc(r.neighbours) || 'not published' })),
+  neighbours: c.neighbours.map((n) => ({
+    ...n,
+    plansText: n.plans === null ? (n.marker ? `not published (${n.marker})` : 'not in the DfE files') : whole(n.plans),
+  })),
+  needMix: c.needMix.map((r) => ({
+    ...r,
+    areaText: pc(r.area) || 'not shown',
+    englandText: pc(r.england) || 'not published',
+    neighboursText: pc(r.neighbours) || 'not published',
+  })),
+  ageMix: c.ageMix.map((r) => ({
+    ...r,
+    areaText: pc(r.area) || 'not shown',
+    englandText: pc(r.england) || 'not published',
+    neighboursText: pc(r.neighbours) || 'not published',
+  })),
   needChart: horizontalBarChartSvg({
     id: 'chart-need-mix',
     title: 'Share of EHC plans by primary need: this area and England',
@@ -141,7 +159,10 @@ export function pdfBlocks(report: NeedsReport, comparison: Comparison, opts: { a
       kind: 'p',
       text: `Published on ${longDate(opts.today)} from the joint register. A count from 1 to 4 is shown as "fewer than 5", and where a total would give such a count away another count is "hidden", so no child can be picked out.`,
     },
-    { kind: 'p', text: `Children and young people on the register: ${figureText(report.total)}${report.totalRate === null ? '' : ` (${rate(report.totalRate)} per 1,000 of the 0 to 25 population)`}.` },
+    {
+      kind: 'p',
+      text: `Children and young people on the register: ${figureText(report.total)}${report.totalRate === null ? '' : ` (${rate(report.totalRate)} per 1,000 of the 0 to 25 population)`}.`,
+    },
   ];
   for (const t of report.breakdowns) {
     b.push({ kind: 'h2', text: t.heading });
@@ -246,9 +267,12 @@ export function needsPdf(title: string, blocks: readonly Block[], today: string)
       doc.moveDown(0.6);
       continue;
     }
-    const style = b.kind === 'h1' ? { font: 'Helvetica-Bold', size: 18 } : b.kind === 'h2' ? { font: 'Helvetica-Bold', size: 14 } : { font: 'Helvetica', size: 11 };
+    const style =
+      b.kind === 'h1' ? { font: 'Helvetica-Bold', size: 18 } : b.kind === 'h2' ? { font: 'Helvetica-Bold', size: 14 } : { font: 'Helvetica', size: 11 };
     if (b.kind === 'h2') doc.moveDown(0.5);
-    root.add(doc.struct(b.kind === 'h1' ? 'H1' : b.kind === 'h2' ? 'H2' : 'P', {}, () => void doc.font(style.font).fontSize(style.size).text(b.text, { width })));
+    root.add(
+      doc.struct(b.kind === 'h1' ? 'H1' : b.kind === 'h2' ? 'H2' : 'P', {}, () => void doc.font(style.font).fontSize(style.size).text(b.text, { width })),
+    );
     doc.moveDown(b.kind === 'p' ? 0.5 : 0.3);
   }
   root.end();

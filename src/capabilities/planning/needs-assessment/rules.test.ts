@@ -85,7 +85,12 @@ describe('protectReport', () => {
   });
 
   it('withholds which agency one-agency children know when the one-agency count is not shown', () => {
-    const r2 = raw(20, { agencies: [['one', 3], ['more', 17]] });
+    const r2 = raw(20, {
+      agencies: [
+        ['one', 3],
+        ['more', 17],
+      ],
+    });
     r2.oneAgencyByType.set('school', 3);
     const rep = protectReport(r2, ctx, false);
     const sub = rep.breakdowns.find((b) => b.key === 'oneAgencyByType')!;
@@ -109,7 +114,21 @@ describe('protectReport', () => {
       ]).flat(),
     )!;
     expect(pop.total).toBe(26_000);
-    const rep = protectReport(raw(52, { age: [['0-4', 50], ['5-10', 2]], locality: [['NORTH', 52]] }, []), { ...ctx, population: pop }, true);
+    const rep = protectReport(
+      raw(
+        52,
+        {
+          age: [
+            ['0-4', 50],
+            ['5-10', 2],
+          ],
+          locality: [['NORTH', 52]],
+        },
+        [],
+      ),
+      { ...ctx, population: pop },
+      true,
+    );
     expect(rep.totalRate).toBe(2);
     const age = rep.breakdowns.find((b) => b.key === 'age')!;
     expect(age.rows.find((x) => x.key === '0-4')!.rate).toBe(10); // 50 of 5,000
@@ -144,15 +163,33 @@ describe('parsePopulationCsv', () => {
   });
   it('names a missing age', () => {
     const missing = full().filter((r) => r[0] !== '7');
-    expect(() => parsePopulationCsv([['age', 'count'], ...missing])).toThrow(new PopulationFileError('The area has no figure for age 7. Every age from 0 to 25 is needed.'));
+    expect(() => parsePopulationCsv([['age', 'count'], ...missing])).toThrow(
+      new PopulationFileError('The area has no figure for age 7. Every age from 0 to 25 is needed.'),
+    );
   });
   it('names the line of a bad count or age, and a repeated age', () => {
     const bad = full();
     bad[3] = ['3', 'lots'];
     expect(() => parsePopulationCsv([['age', 'count'], ...bad])).toThrow('Line 5: the count "lots" is not a whole number of people.');
-    expect(() => parsePopulationCsv([['age', 'count'], ['26', '5']])).toThrow('Line 2: the age "26" is not a whole number from 0 to 25.');
-    expect(() => parsePopulationCsv([['age', 'count'], ['-1', '5']])).toThrow('Line 2: the age "-1"');
-    expect(() => parsePopulationCsv([['age', 'count'], ['1', '5'], ['1', '6']])).toThrow('Line 3: age 1 is given twice.');
+    expect(() =>
+      parsePopulationCsv([
+        ['age', 'count'],
+        ['26', '5'],
+      ]),
+    ).toThrow('Line 2: the age "26" is not a whole number from 0 to 25.');
+    expect(() =>
+      parsePopulationCsv([
+        ['age', 'count'],
+        ['-1', '5'],
+      ]),
+    ).toThrow('Line 2: the age "-1"');
+    expect(() =>
+      parsePopulationCsv([
+        ['age', 'count'],
+        ['1', '5'],
+        ['1', '6'],
+      ]),
+    ).toThrow('Line 3: age 1 is given twice.');
   });
   it('refuses a file without the columns', () => {
     expect(() => parsePopulationCsv([['year', 'people']])).toThrow(/must name the columns age and count/);

@@ -53,7 +53,11 @@ export interface Group {
 /** The groups of each breakdown, in order; a value found in the data that is not in the list gets its own group. */
 export function groupsFor(
   key: BreakdownKey | 'oneAgencyByType',
-  ctx: { localities: readonly { code: string; name: string }[]; settings: readonly { key: string; label: string }[]; organisationTypes: Record<string, string> },
+  ctx: {
+    localities: readonly { code: string; name: string }[];
+    settings: readonly { key: string; label: string }[];
+    organisationTypes: Record<string, string>;
+  },
   found: ReadonlyMap<string, number>,
 ): Group[] {
   let groups: Group[];
@@ -163,11 +167,7 @@ function bandPopulation(code: string, pop: Population): number | undefined {
  * The whole report from the raw counts. With `detail` false, the protection described at the top
  * of this file; with `detail` true every count as it is.
  */
-export function protectReport(
-  raw: RawCounts,
-  ctx: Parameters<typeof groupsFor>[1] & { population: Population | null },
-  detail: boolean,
-): NeedsReport {
+export function protectReport(raw: RawCounts, ctx: Parameters<typeof groupsFor>[1] & { population: Population | null }, detail: boolean): NeedsReport {
   const pop = ctx.population;
   const total = protectFigure(raw.total, detail);
   const tooFewToShow = !detail && total.shown !== 'count';
@@ -185,11 +185,11 @@ export function protectReport(
     for (const b of all) {
       const cells = groupsFor(b.key, ctx, b.found).map((g) => ({ ...g, count: b.found.get(g.key) ?? 0 }));
       const sum = cells.reduce((s, c) => s + c.count, 0);
-      const prot = detail
-        ? { withheld: false, cells: cells.map((c) => ({ key: c.key, label: c.label, shown: 'count' as Shown, count: c.count as number | null })) }
-        : // The sub-table of one-agency children adds up to a count shown elsewhere: protect it as its own breakdown,
-          // and withhold it whole if that count is itself not shown.
-          protectBreakdown(cells);
+      type Cell = { key: string; label: string; shown: Shown; count: number | null };
+      const count: Shown = 'count';
+      const prot: { withheld: boolean; cells: Cell[] } = detail
+        ? { withheld: false, cells: cells.map((c) => ({ key: c.key, label: c.label, shown: count, count: c.count })) }
+        : protectBreakdown(cells);
       const rateOf = (key: string, count: number): number | null => {
         if (!pop) return null;
         if (b.key === 'age') return ratePer1000(count, bandPopulation(key, pop));
@@ -199,10 +199,12 @@ export function protectReport(
       const hasRates = Boolean(pop) && (b.key !== 'locality' || (pop?.byLocality.size ?? 0) > 0);
       // Which agency the one-agency children know: a sub-table of a count in the breakdown before it. When that
       // count is not shown, the sub-table's sum would give it away, so it is withheld whole.
-      const parentHidden = !detail && b.key === 'oneAgencyByType' && breakdowns.find((x) => x.key === 'agencies')?.rows.find((r) => r.key === 'one')?.children.shown !== 'count';
+      const parentHidden =
+        !detail && b.key === 'oneAgencyByType' && breakdowns.find((x) => x.key === 'agencies')?.rows.find((r) => r.key === 'one')?.children.shown !== 'count';
       if (parentHidden) {
         prot.withheld = true;
-        prot.cells = prot.cells.map((c) => ({ ...c, shown: c.count === 0 ? c.shown : ('hidden' as Shown), count: c.count === 0 ? 0 : null }));
+        const hidden: Shown = 'hidden';
+        prot.cells = prot.cells.map((c) => ({ ...c, shown: c.count === 0 ? c.shown : hidden, count: c.count === 0 ? 0 : null }));
       }
       breakdowns.push({
         key: b.key,
@@ -278,12 +280,19 @@ export interface PopulationRow {
 export function parsePopulationCsv(records: readonly string[][]): PopulationRow[] {
   const [header, ...body] = records;
   if (!header) throw new PopulationFileError('The file is empty. It needs a header row: age,count (and locality, if it gives localities).');
-  const cols = header.map((h) => h.replace(/^\uFEFF/, '').trim().toLowerCase());
+  const cols = header.map((h) =>
+    h
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .toLowerCase(),
+  );
   const iAge = cols.indexOf('age');
   const iCount = cols.indexOf('count');
   const iLoc = cols.indexOf('locality');
   if (iAge < 0 || iCount < 0) {
-    throw new PopulationFileError(`The header row must name the columns age and count (and, if you wish, locality). It names: ${cols.join(', ') || 'nothing'}.`);
+    throw new PopulationFileError(
+      `The header row must name the columns age and count (and, if you wish, locality). It names: ${cols.join(', ') || 'nothing'}.`,
+    );
   }
   const rows: PopulationRow[] = [];
   const seen = new Set<string>();
@@ -406,7 +415,11 @@ export function parseNeighbourCodes(text: string): { codes: string[]; problem: s
     .map((s) => s.trim())
     .filter(Boolean);
   const bad = parts.filter((p) => !/^\d{3}$/.test(p));
-  if (bad.length) return { codes: [], problem: `${bad.map((b) => `"${b}"`).join(', ')} ${bad.length === 1 ? 'is not a' : 'are not'} 3-digit DfE local authority code${bad.length === 1 ? '' : 's'}` };
+  if (bad.length)
+    return {
+      codes: [],
+      problem: `${bad.map((b) => `"${b}"`).join(', ')} ${bad.length === 1 ? 'is not a' : 'are not'} 3-digit DfE local authority code${bad.length === 1 ? '' : 's'}`,
+    };
   if (parts.length === 0) return { codes: [], problem: 'Enter at least one DfE local authority code' };
   return { codes: [...new Set(parts)], problem: null };
 }

@@ -135,7 +135,14 @@ export async function loadPopulation(db: Db, rows: readonly PopulationRow[]) {
 
 /** Replaces every DfE figure. The same files loaded again leave the table exactly as it was. */
 export async function loadDfeFigures(db: Db, figures: readonly DfeFigure[]): Promise<{ before: number; after: number }> {
-  const before = Number((await db.selectFrom('needs_dfe_figures').select((e) => e.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+  const before = Number(
+    (
+      await db
+        .selectFrom('needs_dfe_figures')
+        .select((e) => e.fn.countAll<string>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
   await db.deleteFrom('needs_dfe_figures').execute();
   for (let i = 0; i < figures.length; i += 1000) {
     await db
@@ -160,7 +167,11 @@ export async function loadDfeFigures(db: Db, figures: readonly DfeFigure[]): Pro
 
 export async function setNeighbours(db: Db, codes: readonly string[]) {
   await db.deleteFrom('needs_statistical_neighbours').execute();
-  if (codes.length) await db.insertInto('needs_statistical_neighbours').values(codes.map((la_code, position) => ({ la_code, position }))).execute();
+  if (codes.length)
+    await db
+      .insertInto('needs_statistical_neighbours')
+      .values(codes.map((la_code, position) => ({ la_code, position })))
+      .execute();
 }
 export const listNeighbours = async (db: Db) =>
   (await db.selectFrom('needs_statistical_neighbours').select('la_code').orderBy('position').execute()).map((r) => r.la_code);
@@ -168,7 +179,13 @@ export const listNeighbours = async (db: Db) =>
 /** The names DfE gives the codes, from the figures loaded. */
 export async function neighbourNames(db: Db, codes: readonly string[]): Promise<Map<string, string>> {
   if (codes.length === 0) return new Map();
-  const rows = await db.selectFrom('needs_dfe_figures').select(['la_code', 'la_name']).distinct().where('la_code', 'in', codes).where('la_name', 'is not', null).execute();
+  const rows = await db
+    .selectFrom('needs_dfe_figures')
+    .select(['la_code', 'la_name'])
+    .distinct()
+    .where('la_code', 'in', codes)
+    .where('la_name', 'is not', null)
+    .execute();
   return new Map(rows.map((r) => [r.la_code!, r.la_name!]));
 }
 
@@ -227,7 +244,9 @@ export async function readComparison(
   const needLatest = Math.max(...needs.map((r) => r.time_period));
   const needOf = (la: 'england' | 'neighbours', measure: string) =>
     sumPublished(
-      needs.filter((r) => r.time_period === needLatest && r.measure === measure && (la === 'england' ? r.la_code === null : r.la_code !== null)).map((r) => ({ value: num(r.value) })),
+      needs
+        .filter((r) => r.time_period === needLatest && r.measure === measure && (la === 'england' ? r.la_code === null : r.la_code !== null))
+        .map((r) => ({ value: num(r.value) })),
     ).sum;
   const needMix: ComparisonRow[] = needs.length
     ? [...DFE_NEED_CODES.map((c) => ({ code: c, measure: `number_${c.toLowerCase()}` })), { code: NOT_RECORDED, measure: 'number_need_unknown' }].map((n) => ({
@@ -241,8 +260,11 @@ export async function readComparison(
   // Caseload by age: the latest caseload.csv ages in the report's bands.
   const ages = rows.filter((r) => r.file === 'caseload.csv' && r.breakdown_topic === 'Child or young persons age' && r.time_period === latest);
   const ageTotal = (la: 'england' | 'neighbours', band?: string) =>
-    sumPublished(ages.filter((r) => (la === 'england' ? r.la_code === null : r.la_code !== null) && (!band || dfeAgeBand(r.breakdown) === band)).map((r) => ({ value: num(r.value) })))
-      .sum;
+    sumPublished(
+      ages
+        .filter((r) => (la === 'england' ? r.la_code === null : r.la_code !== null) && (!band || dfeAgeBand(r.breakdown) === band))
+        .map((r) => ({ value: num(r.value) })),
+    ).sum;
   const ageMix: ComparisonRow[] = ages.length
     ? AGE_BANDS.map((b) => ({
         label: b.label,
