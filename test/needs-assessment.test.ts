@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, Client, text, type TestApp } from './support/app.js';
 import { createChild } from './support/register.js';
 import { paths } from '../src/paths.js';
-import { todayInLondon } from '../src/platform/dates.js';
+import { longDate, todayInLondon } from '../src/platform/dates.js';
+import { monthEnds } from '../src/capabilities/planning/needs-assessment/rules.js';
 import { addDays } from '../src/capabilities/record/register-overview/rules.js';
 import { importDfeEhcpCommand, importPopulationCommand } from '../src/capabilities/planning/needs-assessment/cli.js';
 
@@ -87,8 +88,19 @@ describe('the needs assessment', () => {
     expect(text(res.body)).toContain('2024/25 638,745');
     expect(text(res.body)).toContain('Derbyshire');
     expect(text(res.body)).toContain('Demoshire is fictional, so this comparison is illustrative only');
-    // Month by month: the leaver was on the register three months ago.
+    // Month by month, against the children's own dates counted here for each month end.
     expect(res.body).toContain('Joined in the month');
+    const kids = await t.database.db.selectFrom('children').select(['joined_on', 'status', 'status_on']).execute();
+    const rows = [...res.body.matchAll(/<th scope="row"[^>]*>(\d+ \w+ \d{4})<\/th>\s*<td[^>]*>([^<]*)<\/td>/g)];
+    expect(rows).toHaveLength(24);
+    for (const [, label, figure] of rows) {
+      const end = new Date(`${label} UTC`).toISOString().slice(0, 10);
+      const on = kids.filter((k) => k.joined_on <= end && (k.status === 'active' || k.status_on === null || k.status_on > end)).length;
+      expect(`${label}: ${figure}`).toBe(`${label}: ${on}`);
+    }
+    // The leaver was on the register before they left, and is not now.
+    const threeMonthsAgo = monthEnds(todayInLondon(), 24).at(-3) ?? '';
+    expect(rowFigure(res.body, longDate(threeMonthsAgo))).toBe('31');
   });
 
   it('shows the participation lead small numbers as "fewer than 5", and the total cannot give them away', async () => {

@@ -10,7 +10,7 @@ import type { CapabilityDeps } from '../../deps.js';
 import { ValidationError } from '../../../platform/http/errors.js';
 import { formRoutes } from '../../../platform/http/form-routes.js';
 import { formText } from '../../../platform/http/form-values.js';
-import { createNeedsCache, listNeighbours, neighbourNames, readComparison, setNeighbours } from './service.js';
+import { buildComparison, createNeedsCache, listNeighbours, neighbourNames, setNeighbours } from './service.js';
 import { protectBreakdown } from '../../record/register-overview/index.js';
 import { protectReport, figureText, AGE_BANDS, DFE_NEED_CODES, NOT_RECORDED, parseNeighbourCodes } from './rules.js';
 import { comparisonView, monthsChart, needsPdf, pageBreakdowns, pdfBlocks, reportTables } from './presenters.js';
@@ -26,7 +26,7 @@ export function needsAssessmentRoutes(deps: CapabilityDeps): RouteSpec[] {
     const today = todayInLondon();
     const mayDetail = ctx.user.permissions.has('needs-assessment:detail');
     const detail = mayDetail && !forcePublished && ctx.query.view !== 'shared';
-    const { raw, plans, context, countedAt } = await cache.get(ctx.readDb, today);
+    const { raw, plans, codes, dfe, context, countedAt } = await cache.get(ctx.readDb, today);
     const report = protectReport(raw, context, detail);
     // The area's EHC plans by need and by age for the comparison: protected like every other breakdown.
     const needCells = [...DFE_NEED_CODES, NOT_RECORDED].map((k) => ({ key: k, label: k, count: plans.byNeed.get(k) ?? 0 }));
@@ -37,7 +37,7 @@ export function needsAssessmentRoutes(deps: CapabilityDeps): RouteSpec[] {
           ? (detail ? cells.map((c) => ({ ...c, shown: 'count' })) : protectBreakdown(cells).cells).map((c) => [c.key, c.shown === 'count' ? c.count : null])
           : [],
       );
-    const comparison = await readComparison(ctx.readDb, {
+    const comparison = buildComparison(codes, dfe, {
       byNeed: shownOf(needCells),
       byAge: shownOf(ageCells),
       total: detail || plans.total >= 5 ? plans.total : null,
@@ -123,6 +123,7 @@ export function needsAssessmentRoutes(deps: CapabilityDeps): RouteSpec[] {
       },
       send: async (ctx, form) => {
         await setNeighbours(ctx.db, form.codes);
+        cache.clear();
         ctx.audit.details = { codes: form.codes };
         return { redirect: `${paths.commissioning.needs}#comparison` };
       },

@@ -7,6 +7,7 @@ import {
   dfeAgeBand,
   dfeFiguresFrom,
   monthEnds,
+  monthSeries,
   parseNeighbourCodes,
   parsePopulationCsv,
   PopulationFileError,
@@ -151,6 +152,22 @@ describe('ratePer1000 and sums', () => {
 describe('monthEnds', () => {
   it('gives the last n month ends before this month, across a year end and a leap February', () => {
     expect(monthEnds('2024-03-15', 3)).toEqual(['2023-12-31', '2024-01-31', '2024-02-29']);
+  });
+});
+
+describe('monthSeries', () => {
+  it('adds up joinings and leavings to each month end, counting events before the first month shown', () => {
+    const ends = ['2026-01-31', '2026-02-28', '2026-03-31'];
+    const events = [
+      { month: '2026-03', joined: 1, left: 2 },
+      { month: '2025-06', joined: 10, left: 0 },
+      { month: '2026-02', joined: 4, left: 1 },
+    ];
+    expect(monthSeries(ends, events)).toEqual([
+      { monthEnd: '2026-01-31', onRegister: 10, joined: 0, left: 0 },
+      { monthEnd: '2026-02-28', onRegister: 13, joined: 4, left: 1 },
+      { monthEnd: '2026-03-31', onRegister: 12, joined: 1, left: 2 },
+    ]);
   });
 });
 

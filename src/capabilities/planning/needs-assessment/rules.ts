@@ -257,6 +257,30 @@ export function monthEnds(today: string, n: number): string[] {
   return out;
 }
 
+/**
+ * The month-end series from joinings and leavings by month ('YYYY-MM'): on the register at a month's
+ * end is everyone who joined in that month or before, less everyone who left in that month or before.
+ */
+export function monthSeries(ends: readonly string[], events: readonly { month: string; joined: number; left: number }[]): RawCounts['months'] {
+  const sorted = [...events].sort((a, b) => (a.month < b.month ? -1 : a.month > b.month ? 1 : 0));
+  let i = 0;
+  let on = 0;
+  return ends.map((end) => {
+    const month = end.slice(0, 7);
+    let joined = 0;
+    let left = 0;
+    while (i < sorted.length && sorted[i]!.month <= month) {
+      const e = sorted[i++]!;
+      on += e.joined - e.left;
+      if (e.month === month) {
+        joined += e.joined;
+        left += e.left;
+      }
+    }
+    return { monthEnd: end, onRegister: on, joined, left };
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
 // The population file: age (0 to 25), locality (optional), count.
 

@@ -14,6 +14,7 @@ import {
   OVER_25,
   dfeAgeBand,
   monthEnds,
+  monthSeries,
   populationOf,
   share,
   sumPublished,
@@ -84,24 +85,23 @@ export async function countNeeds(db: Db, today: string): Promise<RawCounts> {
 
   // Month by month from the record's own dates: a child is on the register at a month's end when
   // they joined on or before it and were still active, or left (moved away, turned 26, ...) after it.
+  // Counted as joinings and leavings by month (one pass over the children), then added up here: a
+  // child counts from the month they joined until the month they left (never before they joined).
   const ends = monthEnds(today, MONTHS_SHOWN);
-  const series = await sql<{ month_end: string; on_register: number; joined: number; left_: number }>`
-    select m.month_end::text as month_end,
-           count(*) filter (where c.joined_on <= m.month_end and (c.status = 'active' or c.status_on is null or c.status_on > m.month_end))::int as on_register,
-           count(*) filter (where c.joined_on > m.month_end - interval '1 month' and c.joined_on <= m.month_end
-                              and date_trunc('month', c.joined_on) = date_trunc('month', m.month_end))::int as joined,
-           count(*) filter (where c.status <> 'active' and c.status_on is not null
-                              and date_trunc('month', c.status_on) = date_trunc('month', m.month_end))::int as left_
-    from unnest(${ends}::date[]) as m(month_end)
-    cross join children c
-    where c.joined_on <= m.month_end
-    group by m.month_end
-    order by m.month_end`.execute(db);
-  const byEnd = new Map(series.rows.map((r) => [String(r.month_end).slice(0, 10), r]));
-  const months = ends.map((e) => {
-    const r = byEnd.get(e);
-    return { monthEnd: e, onRegister: Number(r?.on_register ?? 0), joined: Number(r?.joined ?? 0), left: Number(r?.left_ ?? 0) };
-  });
+  const events = await sql<{ month: string; joined: number; left_: number }>`
+    select to_char(month, 'YYYY-MM') as month, sum(joined)::int as joined, sum(left_)::int as left_
+    from (
+      select date_trunc('month', c.joined_on) as month, count(*) as joined, 0 as left_
+      from children c group by 1
+      union all
+      select date_trunc('month', greatest(c.status_on, c.joined_on)), 0, count(*)
+      from children c where c.status <> 'active' and c.status_on is not null group by 1
+    ) e
+    group by 1 order by 1`.execute(db);
+  const months = monthSeries(
+    ends,
+    events.rows.map((r) => ({ month: r.month, joined: Number(r.joined), left: Number(r.left_) })),
+  );
   return { total, counts, oneAgencyByType, months };
 }
 
@@ -211,17 +211,22 @@ export interface Comparison {
   ageMix: ComparisonRow[];
 }
 
-/** The DfE figures the comparison needs, in one query. `areaNeed` and `areaAge` are the area's shown counts of children with an EHC plan. */
-export async function readComparison(
-  db: Db,
-  areaPlans: { byNeed: Map<string, number | null>; byAge: Map<string, number | null>; total: number | null },
-): Promise<Comparison> {
-  const codes = await listNeighbours(db);
-  const rows = await db
+/** The DfE figures the comparison needs (England and the neighbours), in one query. */
+export async function readDfeRows(db: Db, codes: readonly string[]) {
+  return db
     .selectFrom('needs_dfe_figures')
     .select(['file', 'time_period', 'la_code', 'la_name', 'breakdown_topic', 'breakdown', 'measure', 'value', 'marker'])
     .where((eb) => eb.or([eb('la_code', 'is', null), ...(codes.length ? [eb('la_code', 'in', codes)] : [])]))
     .execute();
+}
+export type DfeRows = Awaited<ReturnType<typeof readDfeRows>>;
+
+/** The comparison from the DfE figures. `areaPlans` are the area's shown counts of children with an EHC plan (null where not shown). */
+export function buildComparison(
+  codes: readonly string[],
+  rows: DfeRows,
+  areaPlans: { byNeed: Map<string, number | null>; byAge: Map<string, number | null>; total: number | null },
+): Comparison {
   const empty: Comparison = { loaded: false, latestPeriod: null, neighbours: [], unknownNeighbours: [], series: [], needMix: [], ageMix: [] };
   if (rows.length === 0) return empty;
   const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
@@ -304,19 +309,25 @@ export async function countPlans(db: Db, today: string): Promise<{ total: number
 /**
  * The counts are the same for everyone allowed to see them and need not be to the second, so they
  * are kept for a minute and shared, as the register overview's are: many readers at once cause one
- * count. Raw counts: only protectReport turns them into figures anyone sees.
+ * count. The DfE figures and neighbours are kept with them (they change only by a load or the
+ * neighbours form, which clears this). Raw counts: only protectReport turns them into figures anyone sees.
  */
 export function createNeedsCache(opts: { ttlMs?: number; now?: () => number } = {}) {
   const ttl = opts.ttlMs ?? 60_000;
   const now = opts.now ?? Date.now;
-  type Value = { raw: RawCounts; plans: Awaited<ReturnType<typeof countPlans>> };
+  type Value = { raw: RawCounts; plans: Awaited<ReturnType<typeof countPlans>>; codes: string[]; dfe: DfeRows };
   let entry: { key: string; at: number; value: Promise<Value> } | null = null;
   return {
     /** The register's counts (kept a minute) with the localities, settings and population (read every time: a load shows at once). */
     async get(db: Db, today: string): Promise<Value & { context: ReportContext; countedAt: Date }> {
       const t = now();
       if (!entry || entry.key !== today || t - entry.at >= ttl) {
-        const value = Promise.all([countNeeds(db, today), countPlans(db, today)]).then(([raw, plans]) => ({ raw, plans }));
+        const value = Promise.all([countNeeds(db, today), countPlans(db, today), listNeighbours(db)]).then(async ([raw, plans, codes]) => ({
+          raw,
+          plans,
+          codes,
+          dfe: await readDfeRows(db, codes),
+        }));
         const mine = { key: today, at: t, value };
         entry = mine;
         value.catch(() => {
@@ -325,6 +336,10 @@ export function createNeedsCache(opts: { ttlMs?: number; now?: () => number } = 
       }
       const [value, context] = await Promise.all([entry.value, reportContext(db)]);
       return { ...value, context, countedAt: new Date(entry.at) };
+    },
+    /** Forgets what is kept (the neighbours changed). */
+    clear() {
+      entry = null;
     },
   };
 }
