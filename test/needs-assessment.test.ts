@@ -233,7 +233,7 @@ describe('the needs assessment', () => {
       await writeFile(good, `\uFEFFage,count\n${Array.from({ length: 26 }, (_, a) => `${a},1000`).join('\n')}\n`);
       const out: string[] = [];
       expect(await importPopulationCommand(t.database.db, good, (s) => out.push(s))).toBe(0);
-      expect(out).toEqual(['Loaded 26 population figures (26,000 people aged 0 to 25 in the area).']);
+      expect(out).toEqual(['Loaded 26 population figures: 26,000 people aged 0 to 25.']);
       expect(await dump()).toHaveLength(26);
       const res = await commissioner.get(paths.commissioning.needs);
       expect(text(res.body)).toContain('That is 1.2 per 1,000 of the 0 to 25 population'); // 30 of 26,000: a new population shows at once

@@ -41,9 +41,11 @@ export async function importPopulationCommand(db: Db, file: string, log: (s: str
     await loadPopulation(tx, rows);
     await appendAudit(tx, { action: 'cli.import-population', result: 'allowed', details: { rows: rows.length } });
   });
-  const people = rows.filter((r) => r.localityCode === null).reduce((s, r) => s + r.people, 0);
+  const area = rows.filter((r) => r.localityCode === null);
+  const localities = new Set(rows.map((r) => r.localityCode).filter((l) => l !== null)).size;
+  const people = (area.length ? area : rows).reduce((s, r) => s + r.people, 0);
   log(
-    `Loaded ${rows.length} population figure${rows.length === 1 ? '' : 's'}${people ? ` (${people.toLocaleString('en-GB')} people aged 0 to 25 in the area)` : ''}.`,
+    `Loaded ${rows.length} population figures: ${people.toLocaleString('en-GB')} people aged 0 to 25${localities ? ` (${localities} localit${localities === 1 ? 'y' : 'ies'} given)` : ''}.`,
   );
   return 0;
 }
