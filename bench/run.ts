@@ -9,6 +9,7 @@ const benchmarks: Record<string, () => Promise<BenchResult>> = {
   linkage: async () => (await import('./linkage.js')).linkage(),
   panel: async () => (await import('./panel.js')).panel(),
   offer: async () => (await import('./offer.js')).offer(),
+  commissioning: async () => (await import('./commissioning.js')).commissioning(),
 };
 
 const asked = process.argv.slice(2).filter((a) => a !== '--');

@@ -4,6 +4,7 @@ import { createApp } from './app.js';
 import { openRuntime } from './runtime.js';
 import type { Message } from './platform/notify/notify.js';
 import { demoSignInText, seedDemo } from './demo/seed.js';
+import { seedDemoDfe } from './demo/needs.js';
 import { DEFAULT_DEMO_CHILDREN, DEMO_POPULATION_JOB, registerDemoPopulationJob } from './demo/population.js';
 
 let config: Config;
@@ -25,6 +26,8 @@ const printMessage = (m: Message) => {
 const runtime = await openRuntime(config, config.production ? {} : { deliver: printMessage });
 if (config.demo) registerDemoPopulationJob(runtime.jobs);
 if (config.demo && (await seedDemo(runtime.database.db))) {
+  // The DfE statistics for the needs assessment's comparison, from the shared reference folder when it is there.
+  if (!(await seedDemoDfe(runtime.database.db))) console.log('The DfE EHC plan statistics were not found: load them with `jointly import-dfe-ehcp DIR`.');
   // The fictional children are added in the background, so the first start stays quick.
   await runtime.jobs.enqueue(runtime.database.db, DEMO_POPULATION_JOB, { children: DEFAULT_DEMO_CHILDREN }, { key: DEMO_POPULATION_JOB });
   console.log(`\n${demoSignInText()}\n\nAdding ${DEFAULT_DEMO_CHILDREN.toLocaleString('en-GB')} fictional children to the register in the background.\n`);

@@ -223,6 +223,11 @@ export const paths = {
     refuse: (id = ':id') => `/local-offer/moderation/changes/${id}/refuse`,
     needAndSupply: '/local-offer/need-and-supply', // commissioners: children by need beside services; ?format=csv|xlsx
   },
+  // Joint commissioning (issue 17): the needs assessment, forecast, plans and contracts.
+  commissioning: {
+    needs: '/commissioning/needs', // needs-assessment: ?view=shared, ?format=csv|xlsx|pdf
+    neighbours: '/commissioning/needs/neighbours', // needs-assessment: the area's statistical neighbours (an area setting)
+  },
   // The Open Referral UK 3.0 read API (public, read-only, JSON).
   oruk: {
     root: '/oruk',

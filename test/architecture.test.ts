@@ -241,4 +241,8 @@ const TABLE_OWNERS: Record<string, string> = {
   offer_attributes: 'planning/local-offer',
   offer_changes: 'planning/local-offer',
   postcodes: 'planning/local-offer',
+  // 0028_needs_assessment.sql
+  needs_population: 'planning/needs-assessment',
+  needs_dfe_figures: 'planning/needs-assessment',
+  needs_statistical_neighbours: 'planning/needs-assessment',
 };

@@ -266,6 +266,34 @@ export function buildCli(): Command {
     );
 
   program
+    .command('import-population')
+    .description(
+      'load the 0 to 25 population for the needs assessment from a CSV with the columns age,count (and locality, optional: a locality code); every age from 0 to 25 is needed; all or nothing, and safe to run again',
+    )
+    .argument('<file>', 'the CSV file')
+    .action((file: string) =>
+      withDatabase(async (database) => {
+        await migrate(database);
+        const { importPopulationCommand } = await import('../capabilities/planning/needs-assessment/cli.js');
+        process.exitCode = await importPopulationCommand(database.db, file, (s) => console.log(s));
+      }),
+    );
+
+  program
+    .command('import-dfe-ehcp')
+    .description(
+      "load DfE's EHC plan statistics (caseload.csv and sen_needs_all_plans.csv) for the needs assessment's comparison with England and statistical neighbours; all or nothing, and the same files again change nothing",
+    )
+    .argument('[dir]', 'the folder with the DfE data files (default: ../shared/reference/ehcp-statistics/education-health-and-care-plans_2025/data)')
+    .action((dir: string | undefined) =>
+      withDatabase(async (database) => {
+        await migrate(database);
+        const { importDfeEhcpCommand } = await import('../capabilities/planning/needs-assessment/cli.js');
+        process.exitCode = await importDfeEhcpCommand(database.db, dir, (s) => console.log(s));
+      }),
+    );
+
+  program
     .command('import-oruk')
     .description(
       "check another directory's Open Referral UK 3.0 feed (a JSON file of full services) against the Local Offer and, with --apply, import it in one transaction; the same feed again changes nothing",

@@ -6,6 +6,7 @@ import type { Role } from '../platform/access/roles.js';
 import { hashPassword } from '../capabilities/administration/sign-in/passwords.js';
 import { seedRegisterConfig } from './register-config.js';
 import { seedDemoLocalOffer } from './local-offer.js';
+import { seedDemoNeeds } from './needs.js';
 import { todayInLondon } from '../platform/dates.js';
 
 export const DEMO_PASSWORD = 'demo-password-only';
@@ -70,6 +71,8 @@ export async function seedDemo(db: Db, opts: { localOffer?: boolean } = {}): Pro
         .execute();
     }
     await seedRegisterConfig(tx);
+    // The needs assessment's fictional population and illustrative statistical neighbours.
+    await seedDemoNeeds(tx);
     // The Local Offer's directory and postcodes, through the Local Offer's own writers.
     if (opts.localOffer !== false) await seedDemoLocalOffer(tx, todayInLondon());
     return true;

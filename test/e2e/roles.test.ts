@@ -44,6 +44,7 @@ describe.skipIf(!chromiumPath())('each demo role in a browser', { timeout: JOURN
       'Late outcome sheets',
       'Split templates',
       'Need and supply', // register:overview: the Local Offer's need against supply (docs/adr/0017)
+      'Needs assessment', // needs-assessment:view: small numbers protected (docs/adr/0020)
       'Area settings',
       'Eligibility rules',
       'Organisations',

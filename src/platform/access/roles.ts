@@ -79,6 +79,11 @@ export const PERMISSIONS = [
   // (never their own) and sees the worklist. Searching the directory and its ORUK API are public.
   'local-offer:provide',
   'local-offer:moderate',
+  // The needs assessment (capabilities/planning/needs-assessment; docs/adr/0020): 'view' is the
+  // figures with small numbers protected (fit to share beyond the commissioners); 'detail' shows
+  // every count in full, for the commissioners only.
+  'needs-assessment:view',
+  'needs-assessment:detail',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -99,17 +104,18 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'panels:configure',
     'disputes:resolve',
     'panel-reports:view',
+    'needs-assessment:view',
   ],
   // The council's SEND casework team triages the one referral queue and administers panels.
   caseworker: [...CASEWORK, 'referrals:triage', 'panels:attend'],
   'key-worker': CASEWORK,
   practitioner: CASEWORK,
-  'panel-member': [...EVERYONE, 'panels:attend', 'disputes:raise', 'disputes:resolve', 'panel-reports:view'],
-  commissioner: [...EVERYONE, 'register:overview', 'budgets:view', 'panel-reports:view'],
+  'panel-member': [...EVERYONE, 'panels:attend', 'disputes:raise', 'disputes:resolve', 'panel-reports:view', 'needs-assessment:view'],
+  commissioner: [...EVERYONE, 'register:overview', 'budgets:view', 'panel-reports:view', 'needs-assessment:view', 'needs-assessment:detail'],
   'finance-officer': [...EVERYONE, 'budgets:view', 'budgets:entries', 'budgets:manage', 'records:import', 'disputes:raise', 'panel-reports:view'],
   // The parent carer forum sits on the partnership board: the same aggregates as the board
   // (counts, small numbers suppressed), never a child's record (docs/adr/0018).
-  'participation-lead': [...EVERYONE, 'register:overview', 'panel-reports:view'],
+  'participation-lead': [...EVERYONE, 'register:overview', 'panel-reports:view', 'needs-assessment:view'],
   'information-governance-lead': [...EVERYONE, 'audit:view', 'emergency-access:review', 'sharing:approve'],
   // Not EVERYONE: a family's home is their own pages, and staff pages refuse them.
   'family-member': ['family:view'],

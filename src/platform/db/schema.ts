@@ -959,6 +959,27 @@ export interface PostcodesTable {
   latitude: number;
   longitude: number;
 }
+export interface NeedsPopulationTable {
+  age: number;
+  locality_code: string | null;
+  people: number;
+  loaded_at: Timestamp;
+}
+export interface NeedsDfeFiguresTable {
+  file: string;
+  time_period: number;
+  la_code: string | null;
+  la_name: string | null;
+  breakdown_topic: string;
+  breakdown: string;
+  measure: string;
+  value: number | null;
+  marker: string | null;
+}
+export interface NeedsStatisticalNeighboursTable {
+  la_code: string;
+  position: number;
+}
 
 export interface DB {
   organisations: OrganisationsTable;
@@ -1046,4 +1067,7 @@ export interface DB {
   offer_attributes: OfferAttributesTable;
   offer_changes: OfferChangesTable;
   postcodes: PostcodesTable;
+  needs_population: NeedsPopulationTable;
+  needs_dfe_figures: NeedsDfeFiguresTable;
+  needs_statistical_neighbours: NeedsStatisticalNeighboursTable;
 }
