@@ -51,6 +51,7 @@ import { disputesRoutes } from './capabilities/referral-and-panel/disputes/route
 import { panelReportsRoutes } from './capabilities/referral-and-panel/panel-reports/routes.js';
 import { myFamilyRoutes } from './capabilities/families/my-family/routes.js';
 import { localOfferRoutes } from './capabilities/planning/local-offer/routes.js';
+import { forecastRoutes } from './capabilities/planning/forecast/routes.js';
 import { paths } from './paths.js';
 
 declare module 'fastify' {
@@ -246,6 +247,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     panelReportsRoutes(capabilityDeps),
     // Planning: the Local Offer (public search, ORUK API, providers and moderation).
     localOfferRoutes(capabilityDeps),
+    forecastRoutes(capabilityDeps),
   ];
   for (const routes of capabilities) registerRoutes(app, routeDeps, routes);
   return app;

@@ -210,6 +210,12 @@ export const paths = {
     moveBudget: (id = ':id') => `/budgets/pools/${id}/transfers/new`,
   },
   // local-offer: the public directory, providers' entries and their moderation.
+  // Joint commissioning (issue 17): the needs assessment, the forecast, plans and contracts.
+  commissioning: {
+    forecast: '/commissioning/forecast', // forecast: the projection and its scenarios side by side
+    forecastExport: '/commissioning/forecast/export', // forecast: ?format=csv|xlsx
+    newScenario: '/commissioning/forecast/scenarios/new', // forecast: a commissioner saves a scenario
+  },
   localOffer: {
     search: '/local-offer', // public: families search the directory
     service: (id = ':id') => `/local-offer/services/${id}`, // public: one service and how to get it

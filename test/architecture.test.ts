@@ -240,4 +240,6 @@ const TABLE_OWNERS: Record<string, string> = {
   offer_attributes: 'planning/local-offer',
   offer_changes: 'planning/local-offer',
   postcodes: 'planning/local-offer',
+  // 0027_forecast.sql
+  forecast_scenarios: 'planning/forecast',
 };

@@ -79,6 +79,10 @@ export const PERMISSIONS = [
   // (never their own) and sees the worklist. Searching the directory and its ORUK API are public.
   'local-offer:provide',
   'local-offer:moderate',
+  // The forecast of demand and cost (capabilities/planning/forecast; docs/adr/0019): 'view' reads the
+  // forecast and its scenarios (aggregates only); 'manage' saves new scenarios.
+  'forecast:view',
+  'forecast:manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -105,7 +109,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   'key-worker': CASEWORK,
   practitioner: CASEWORK,
   'panel-member': [...EVERYONE, 'panels:attend', 'disputes:raise', 'disputes:resolve', 'panel-reports:view'],
-  commissioner: [...EVERYONE, 'register:overview', 'budgets:view', 'panel-reports:view'],
+  commissioner: [...EVERYONE, 'register:overview', 'budgets:view', 'panel-reports:view', 'forecast:view', 'forecast:manage'],
   'finance-officer': [...EVERYONE, 'budgets:view', 'budgets:entries', 'budgets:manage', 'records:import', 'disputes:raise', 'panel-reports:view'],
   // The parent carer forum sits on the partnership board: the same aggregates as the board
   // (counts, small numbers suppressed), never a child's record (docs/adr/0018).

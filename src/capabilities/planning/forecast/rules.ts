@@ -249,15 +249,17 @@ export function forecast(
   replicates = BOOTSTRAP_REPLICATES,
 ): ScenarioFigures[] {
   const last = years.at(-1)!;
-  const run = (sample: readonly ChildHistory[], s: Scenario) => {
-    const model = estimateFromHistories(sample, years);
-    const projected = project(startCells(sample, last), model, HORIZON_YEARS, { joinerFactor: joinerFactor(s.adjustments) });
-    return projected.map((cells, i) => applyAdjustments(cells, last + i + 1, s.adjustments));
-  };
-  const central = scenarios.map((s) => run(hs, s));
+  // Each sample is fitted once; every scenario is projected from the same fit.
+  const fit = (sample: readonly ChildHistory[]) => ({ model: estimateFromHistories(sample, years), start: startCells(sample, last) });
+  const run = (f: ReturnType<typeof fit>, s: Scenario) =>
+    project(f.start, f.model, HORIZON_YEARS, { joinerFactor: joinerFactor(s.adjustments) }).map((cells, i) =>
+      applyAdjustments(cells, last + i + 1, s.adjustments),
+    );
+  const all = fit(hs);
+  const central = scenarios.map((s) => run(all, s));
   const random = seededRandom(20260115);
-  const samples = Array.from({ length: replicates }, () => Array.from({ length: hs.length }, () => hs[Math.floor(random() * hs.length)]!));
-  const boot = scenarios.map((s) => samples.map((sample) => run(sample, s)));
+  const fits = Array.from({ length: replicates }, () => fit(Array.from({ length: hs.length }, () => hs[Math.floor(random() * hs.length)]!)));
+  const boot = scenarios.map((s) => fits.map((f) => run(f, s)));
   return scenarios.map((s, si) => ({
     name: s.name,
     years: central[si]!.map((cells, i) => {
