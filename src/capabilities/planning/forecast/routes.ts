@@ -135,13 +135,11 @@ export function forecastRoutes(_deps: CapabilityDeps): RouteSpec[] {
                 costInterval: `${formatPence(y.costLowPence)} to ${formatPence(y.costHighPence)}`,
               })),
             })),
-            breakdowns: t
-              .slice(1, 4)
-              .map((table) => ({
-                heading: table.sheet,
-                columns: table.columns,
-                rows: table.rows.map((r) => r.map((c) => (typeof c === 'number' ? whole(c) : typeof c === 'string' ? c : ''))),
-              })),
+            breakdowns: t.slice(1, 4).map((table) => ({
+              heading: table.sheet,
+              columns: table.columns,
+              rows: table.rows.map((r) => r.map((c) => (typeof c === 'number' ? whole(c) : typeof c === 'string' ? c : ''))),
+            })),
             unitCosts: f.unitCosts.map((u) => ({ category: u.serviceCategory, children: u.children, cost: formatPence(u.pence) })),
             perChild: Object.entries(f.perChild).map(([s, p]) => ({ setting: SETTINGS[s as keyof typeof SETTINGS] ?? s, cost: formatPence(p ?? 0) })),
             saved: saved.map((s) => ({

@@ -238,8 +238,9 @@ export function startCells(hs: readonly ChildHistory[], year: number): Cell[] {
 
 /**
  * Projects every scenario HORIZON_YEARS ahead from the last census year. The central figures use
- * all the history; the 80% interval is the 10th to 90th percentile of the same projection on
- * `replicates` bootstrap samples of the children (drawn with replacement, seeded, so the same every run).
+ * all the history; the 80% interval is the 10th to 90th percentile of the baseline's projection on
+ * `replicates` bootstrap samples of the children (drawn with replacement, seeded, so the same every
+ * run), as a ratio to the baseline's central figure, applied to each scenario's central figure.
  */
 export function forecast(
   hs: readonly ChildHistory[],
@@ -257,24 +258,44 @@ export function forecast(
     );
   const all = fit(hs);
   const central = scenarios.map((s) => run(all, s));
+  // The bootstrap is of the baseline (no adjustments): a scenario's interval is the baseline's,
+  // relative to its central figure, so every scenario carries the same uncertainty from the history.
   const random = seededRandom(20260115);
-  const fits = Array.from({ length: replicates }, () => fit(Array.from({ length: hs.length }, () => hs[Math.floor(random() * hs.length)]!)));
-  const boot = scenarios.map((s) => fits.map((f) => run(f, s)));
+  const boot = Array.from({ length: replicates }, () =>
+    run(fit(Array.from({ length: hs.length }, () => hs[Math.floor(random() * hs.length)]!)), { name: '', adjustments: [] }),
+  );
+  const base = run(all, { name: '', adjustments: [] });
+  const ratios = base.map((cells, i) => {
+    const c = total(cells);
+    const cost = costOf(cells, perChild);
+    const totals = boot.map((b) => total(b[i]!));
+    const costs_ = boot.map((b) => costOf(b[i]!, perChild));
+    const r = (v: number, of: number) => (of > 0 ? v / of : 1);
+    return replicates > 0
+      ? {
+          low: r(quantile(totals, 0.1), c),
+          high: r(quantile(totals, 0.9), c),
+          costLow: r(quantile(costs_, 0.1), cost),
+          costHigh: r(quantile(costs_, 0.9), cost),
+        }
+      : { low: 1, high: 1, costLow: 1, costHigh: 1 };
+  });
   return scenarios.map((s, si) => ({
     name: s.name,
     years: central[si]!.map((cells, i) => {
-      const totals = boot[si]!.map((b) => total(b[i]!));
-      const costsB = boot[si]!.map((b) => costOf(b[i]!, perChild));
       const year = last + i + 1;
+      const children = total(cells);
+      const costPence = costOf(cells, perChild);
+      const r = ratios[i]!;
       return {
         year,
         label: academicYear(year),
-        children: total(cells),
-        low: quantile(totals, 0.1),
-        high: quantile(totals, 0.9),
-        costPence: costOf(cells, perChild),
-        costLowPence: Math.round(quantile(costsB, 0.1)),
-        costHighPence: Math.round(quantile(costsB, 0.9)),
+        children,
+        low: Math.min(children, children * r.low),
+        high: Math.max(children, children * r.high),
+        costPence,
+        costLowPence: Math.round(Math.min(costPence, costPence * r.costLow)),
+        costHighPence: Math.round(Math.max(costPence, costPence * r.costHigh)),
         bySetting: group(cells, (c) => c.setting),
         byNeed: group(cells, (c) => c.need),
         byAgeBand: group(cells, (c) => AGE_BANDS.find((b) => c.age !== null && c.age >= b.from && c.age <= b.to)?.code ?? 'unknown'),
