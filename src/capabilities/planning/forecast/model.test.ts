@@ -231,4 +231,9 @@ describe('the area forecast', () => {
     expect(more.years[0]!.bySetting.special).toBeCloseTo(base.years[0]!.bySetting.special! * 0.95, 6);
     expect(more.years[0]!.costPence).toBeLessThan(base.years[0]!.costPence);
   });
+
+  it('forecasts an empty register as no children and no cost, rather than failing', () => {
+    const out = forecast([], [2022, 2023, 2024, 2025, 2026], [{ name: 'Baseline', adjustments: [] }], {});
+    expect(out[0]!.years.map((y) => [y.children, y.low, y.high, y.costPence])).toEqual(Array.from({ length: 5 }, () => [0, 0, 0, 0]));
+  });
 });

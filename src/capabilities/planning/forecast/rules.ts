@@ -261,7 +261,9 @@ export function forecast(
   // The bootstrap is of the baseline (no adjustments): a scenario's interval is the baseline's,
   // relative to its central figure, so every scenario carries the same uncertainty from the history.
   const random = seededRandom(20260115);
-  const boot = Array.from({ length: replicates }, () =>
+  // An empty register has nothing to resample: its interval is its (zero) central figure.
+  const reps = hs.length > 0 ? replicates : 0;
+  const boot = Array.from({ length: reps }, () =>
     run(fit(Array.from({ length: hs.length }, () => hs[Math.floor(random() * hs.length)]!)), { name: '', adjustments: [] }),
   );
   const base = run(all, { name: '', adjustments: [] });
@@ -271,7 +273,7 @@ export function forecast(
     const totals = boot.map((b) => total(b[i]!));
     const costs_ = boot.map((b) => costOf(b[i]!, perChild));
     const r = (v: number, of: number) => (of > 0 ? v / of : 1);
-    return replicates > 0
+    return reps > 0
       ? {
           low: r(quantile(totals, 0.1), c),
           high: r(quantile(totals, 0.9), c),
