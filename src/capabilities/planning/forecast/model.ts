@@ -41,9 +41,16 @@ export interface FittedModel {
 
 export const cellKey = (c: { age: number | null; setting: string; need: string }) => `${c.age ?? '*'}|${c.setting}|${c.need}`;
 
+// Keys are few (ages x settings x needs), and read back every step of every projection: parsed once.
+const parsed = new Map<string, { age: number | null; setting: string; need: string }>();
 function parseKey(key: string): { age: number | null; setting: string; need: string } {
-  const [age, setting, need] = key.split('|') as [string, string, string];
-  return { age: age === '*' ? null : Number(age), setting, need };
+  let p = parsed.get(key);
+  if (!p) {
+    const [age, setting, need] = key.split('|') as [string, string, string];
+    p = { age: age === '*' ? null : Number(age), setting, need };
+    if (parsed.size < 100_000) parsed.set(key, p);
+  }
+  return p;
 }
 
 function moveOf(t: Transitions, age: number | null, setting: string): Move {
@@ -67,19 +74,24 @@ export const total = (cells: readonly Cell[]) => cells.reduce((s, c) => s + c.co
  */
 export function stepCohorts(cells: readonly Cell[], t: Transitions): Map<string, number> {
   const next = new Map<string, number>();
+  // Each (age, setting)'s move, looked up once a step: [leave, [setting, share of stayers][]].
+  const moves = new Map<string, [number, [string, number][]]>();
   for (const c of cells) {
     if (c.count <= 0) continue;
     const age = c.age === null ? null : c.age + 1;
     if (age !== null && age > t.maxAge) continue;
-    const move = moveOf(t, c.age, c.setting);
-    const stay = c.count * (1 - Math.min(1, Math.max(0, move.leave)));
-    const shares = Object.entries(move.to);
-    const sum = shares.reduce((s, [, p]) => s + p, 0);
-    if (sum <= 0) {
-      add(next, cellKey({ age, setting: c.setting, need: c.need }), stay);
-      continue;
+    const mk = `${c.age ?? '*'}|${c.setting}`;
+    let m = moves.get(mk);
+    if (!m) {
+      const move = moveOf(t, c.age, c.setting);
+      const shares = Object.entries(move.to);
+      const sum = shares.reduce((s, [, p]) => s + p, 0);
+      m = [Math.min(1, Math.max(0, move.leave)), sum > 0 ? shares.map(([s, p]) => [s, p / sum]) : [[c.setting, 1]]];
+      moves.set(mk, m);
     }
-    for (const [setting, p] of shares) add(next, cellKey({ age, setting, need: c.need }), (stay * p) / sum);
+    const stay = c.count * (1 - m[0]);
+    const prefix = `${age ?? '*'}|`;
+    for (const [setting, p] of m[1]) add(next, `${prefix}${setting}|${c.need}`, stay * p);
   }
   return next;
 }
