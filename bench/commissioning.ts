@@ -7,9 +7,9 @@
 //     warm-up, then one connection for 5 s. The page keeps the register's counts for 60 seconds, as
 //     the register overview does, so the load measures mostly pages with counts already made; the
 //     counting itself is measured on its own, uncached (the first request, and the queries run directly).
-//   - (to come, issue 17 part 2: the forecast's figures go in the FORECAST section below, with their
-//     own metrics and targets beside needs_p95_ms.)
-// Target from the issue: needs_p95_ms <= 300.
+//   - the forecast (bench/commissioning-forecast.ts, in this process on embedded PGlite: the model is
+//     the cost, not the database): five years with three scenarios, and the DfE backtest.
+// Targets from the issue: needs_p95_ms <= 300; forecast_5y_3_scenarios_ms <= 2,000; backtest_all_las_ms <= 60,000.
 import { existsSync } from 'node:fs';
 import { openPostgres } from '../src/platform/db/database.js';
 import { findPostgresBin, startCluster, type Cluster } from '../test/support/postgres-cluster.js';
@@ -22,6 +22,7 @@ import { queryOn, seedDemoChildren, versionOf } from './support/database.js';
 import { runLoad, type LoadResult, type RotatingRequest } from './support/load.js';
 import { signIn } from './support/sign-in.js';
 import { machineLoad, round, target, writeResult, type BenchResult } from './support/results.js';
+import { forecastFigures } from './commissioning-forecast.js';
 
 const CHILDREN = Number(process.env.COMMISSIONING_BENCH_CHILDREN ?? 100_000);
 const CONNECTIONS = 10;
@@ -110,7 +111,7 @@ export async function commissioning(): Promise<BenchResult> {
         { path: needs, headers: { cookie: participation } },
       ]);
 
-      // ---- FORECAST (issue 17 part 2): add the forecast's measurements here, and their metrics below. ----
+      const forecast = await forecastFigures();
 
       const metrics: Record<string, number> = {
         needs_p50_ms: round(page.load.p50Ms),
@@ -125,6 +126,7 @@ export async function commissioning(): Promise<BenchResult> {
         seed_ms: Math.round(seedMs),
         dfe_load_ms: Math.round(dfeMs),
         server_rss_mb: round(server.memory().rssMb, 1),
+        ...forecast,
         whole_run_ms: Math.round(performance.now() - wholeStarted),
       };
       const { path, result } = writeResult({
@@ -132,7 +134,8 @@ export async function commissioning(): Promise<BenchResult> {
         metrics,
         targets: {
           needs_p95_ms: target('needs_p95_ms', metrics.needs_p95_ms!, { max: 300 }),
-          // ---- FORECAST targets (issue 17 part 2) go here. ----
+          forecast_5y_3_scenarios_ms: target('forecast_5y_3_scenarios_ms', metrics.forecast_5y_3_scenarios_ms!, { max: 2000 }),
+          backtest_all_las_ms: target('backtest_all_las_ms', metrics.backtest_all_las_ms!, { max: 60_000 }),
         },
         context: {
           settings: {

@@ -52,6 +52,7 @@ import { panelReportsRoutes } from './capabilities/referral-and-panel/panel-repo
 import { myFamilyRoutes } from './capabilities/families/my-family/routes.js';
 import { localOfferRoutes } from './capabilities/planning/local-offer/routes.js';
 import { needsAssessmentRoutes } from './capabilities/planning/needs-assessment/routes.js';
+import { forecastRoutes } from './capabilities/planning/forecast/routes.js';
 import { paths } from './paths.js';
 
 declare module 'fastify' {
@@ -248,6 +249,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     // Planning: the Local Offer (public search, ORUK API, providers and moderation).
     localOfferRoutes(capabilityDeps),
     needsAssessmentRoutes(capabilityDeps),
+    forecastRoutes(capabilityDeps),
   ];
   for (const routes of capabilities) registerRoutes(app, routeDeps, routes);
   return app;

@@ -227,6 +227,9 @@ export const paths = {
   commissioning: {
     needs: '/commissioning/needs', // needs-assessment: ?view=shared, ?format=csv|xlsx|pdf
     neighbours: '/commissioning/needs/neighbours', // needs-assessment: the area's statistical neighbours (an area setting)
+    forecast: '/commissioning/forecast', // forecast: the projection and its scenarios side by side
+    forecastExport: '/commissioning/forecast/export', // forecast: ?format=csv|xlsx
+    newScenario: '/commissioning/forecast/scenarios/new', // forecast: a commissioner saves a scenario
   },
   // The Open Referral UK 3.0 read API (public, read-only, JSON).
   oruk: {

@@ -245,4 +245,6 @@ const TABLE_OWNERS: Record<string, string> = {
   needs_population: 'planning/needs-assessment',
   needs_dfe_figures: 'planning/needs-assessment',
   needs_statistical_neighbours: 'planning/needs-assessment',
+  // 0027_forecast.sql
+  forecast_scenarios: 'planning/forecast',
 };

@@ -12,7 +12,7 @@ import { createChild } from './support/register.js';
 import { paths } from '../src/paths.js';
 import { longDate, todayInLondon } from '../src/platform/dates.js';
 import { monthEnds } from '../src/capabilities/planning/needs-assessment/rules.js';
-import { addDays } from '../src/capabilities/record/register-overview/rules.js';
+import { addDays } from './support/dates.js';
 import { importDfeEhcpCommand, importPopulationCommand } from '../src/capabilities/planning/needs-assessment/cli.js';
 
 const COMMISSIONER = 'commissioner@demoshire.example.org';

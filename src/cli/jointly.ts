@@ -360,6 +360,32 @@ export function buildCli(): Command {
         }
       }),
     );
+  program
+    .command('forecast-backtest')
+    .description(
+      'fit the forecast on the DfE EHC plan caseload of every local authority from 2018/19 to 2021/22, predict 2022/23 to 2024/25, and compare with the last value and a linear trend (median MAPE, per cent)',
+    )
+    .option(
+      '--data <dir>',
+      'the folder of the DfE EHC plan statistics (default: ../shared/reference/ehcp-statistics/education-health-and-care-plans_2025/data beside the project)',
+    )
+    .option('--json', 'print only the result as JSON')
+    .action(async (options: { data?: string; json?: boolean }) => {
+      const { backtestFiles } = await import('../capabilities/planning/forecast/index.js');
+      try {
+        const { result } = await backtestFiles(options.data);
+        if (options.json) console.log(JSON.stringify(result));
+        else {
+          const m = result.median_mape;
+          console.log(`${result.local_authorities} local authorities. Median MAPE over 2022/23 to 2024/25 (per cent):`);
+          console.log(`  cohort model  ${m.model}\n  last value    ${m.last_value}\n  linear trend  ${m.linear_trend}`);
+        }
+      } catch (e) {
+        console.error(`jointly forecast-backtest: ${(e as Error).message}`);
+        process.exitCode = 1;
+      }
+    });
+
   return program;
 }
 

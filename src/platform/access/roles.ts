@@ -84,6 +84,10 @@ export const PERMISSIONS = [
   // every count in full, for the commissioners only.
   'needs-assessment:view',
   'needs-assessment:detail',
+  // The forecast of demand and cost (capabilities/planning/forecast; docs/adr/0019): 'view' reads the
+  // forecast and its scenarios (aggregates only); 'manage' saves new scenarios.
+  'forecast:view',
+  'forecast:manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -111,7 +115,16 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   'key-worker': CASEWORK,
   practitioner: CASEWORK,
   'panel-member': [...EVERYONE, 'panels:attend', 'disputes:raise', 'disputes:resolve', 'panel-reports:view', 'needs-assessment:view'],
-  commissioner: [...EVERYONE, 'register:overview', 'budgets:view', 'panel-reports:view', 'needs-assessment:view', 'needs-assessment:detail'],
+  commissioner: [
+    ...EVERYONE,
+    'register:overview',
+    'budgets:view',
+    'panel-reports:view',
+    'needs-assessment:view',
+    'needs-assessment:detail',
+    'forecast:view',
+    'forecast:manage',
+  ],
   'finance-officer': [...EVERYONE, 'budgets:view', 'budgets:entries', 'budgets:manage', 'records:import', 'disputes:raise', 'panel-reports:view'],
   // The parent carer forum sits on the partnership board: the same aggregates as the board
   // (counts, small numbers suppressed), never a child's record (docs/adr/0018).

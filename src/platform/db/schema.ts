@@ -981,6 +981,20 @@ export interface NeedsStatisticalNeighboursTable {
   position: number;
 }
 
+// The forecast's saved scenarios (migrations/0027_forecast.sql, capabilities/planning/forecast).
+export interface ForecastScenariosTable {
+  id: Generated<string>;
+  name: string;
+  kind: 'shift' | 'places' | 'joiners';
+  from_setting: string | null;
+  to_setting: string | null;
+  percent: number | null;
+  places: number | null;
+  opening_year: number | null;
+  created_by: string;
+  created_at: Timestamp;
+}
+
 export interface DB {
   organisations: OrganisationsTable;
   users: UsersTable;
@@ -1005,6 +1019,7 @@ export interface DB {
   child_criteria: ChildCriteriaTable;
   family_members: FamilyMembersTable;
   family_accounts: FamilyAccountsTable;
+  forecast_scenarios: ForecastScenariosTable;
   involvements: InvolvementsTable;
   key_workers: KeyWorkersTable;
   key_worker_changes: KeyWorkerChangesTable;

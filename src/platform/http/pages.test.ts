@@ -35,6 +35,7 @@ describe('the main menu', () => {
       'Panel reports',
       'Need and supply',
       'Needs assessment',
+      'Forecast',
       'Background jobs',
     ]);
     // A caseworker may administer panels, and is e-mailed about disputes on their decisions: the list is one click away.

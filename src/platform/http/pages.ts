@@ -31,6 +31,7 @@ const NAVIGATION: { text: string; href: string; permission: Permission }[] = [
   { text: 'Split templates', href: paths.decisions.templates, permission: 'panels:configure' },
   { text: 'Need and supply', href: paths.localOffer.needAndSupply, permission: 'register:overview' },
   { text: 'Needs assessment', href: paths.commissioning.needs, permission: 'needs-assessment:view' },
+  { text: 'Forecast', href: paths.commissioning.forecast, permission: 'forecast:view' },
   { text: 'Local Offer entries', href: paths.localOffer.provider, permission: 'local-offer:provide' },
   { text: 'Local Offer worklist', href: paths.localOffer.moderation, permission: 'local-offer:moderate' },
   { text: 'Area settings', href: paths.areaSettings.home, permission: 'register:configure' },

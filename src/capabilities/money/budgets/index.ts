@@ -20,3 +20,4 @@ export { FIRST_LEDGER_DAY, LAST_LEDGER_DAY, parsePackageForm, readDate } from '.
 export { allocate, dayWeights, formatShare, FULL_SHARE, parsePercent, validateSplit, type Share, type Split } from './split.js';
 export { budgetsWorklist } from './worklist.js';
 export { reviewState, REVIEW_SOON_DAYS } from './review.js';
+export { actualSpendByChild, latestSpendYear, type ChildSpend } from './spend-by-child.js';

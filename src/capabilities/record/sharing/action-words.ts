@@ -265,5 +265,9 @@ export const ACTION_WORDS: Readonly<Record<string, string>> = {
   'local-offer.change.approve': 'Approved a change to a Local Offer entry',
   'local-offer.change.refuse': 'Refused a change to a Local Offer entry',
   'cli.import-postcodes': 'Loaded postcodes from the command line',
+  'forecast.view': 'Looked at the forecast of demand and cost (counts only)',
+  'forecast.export': 'Downloaded the forecast of demand and cost (counts only)',
+  'forecast.scenario.new': 'Opened the form for a forecast scenario',
+  'forecast.scenario.create': 'Saved a forecast scenario',
   'cli.import-oruk': 'Imported another directory’s Open Referral UK feed from the command line',
 };
