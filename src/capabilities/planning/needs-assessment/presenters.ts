@@ -1,7 +1,7 @@
 // Turning the protected report into what people get: the page's charts and tables, the CSV and
 // XLSX tables, and the published PDF. Everything here starts from a NeedsReport (rules.ts
 // protectReport), so no figure can reach a reader without going through the protection first.
-import PDFDocument from 'pdfkit';
+import { taggedPdf, type PdfBlock } from '../../../platform/pdf.js';
 import { horizontalBarChartSvg } from '../../../platform/views/bar-chart.js';
 import type { Table } from '../../../platform/export.js';
 import { longDate } from '../../../platform/dates.js';
@@ -150,7 +150,7 @@ export const comparisonView = (c: Comparison) => ({
 // The published PDF: tagged (headings, paragraphs and table cells in the structure tree), its
 // language and title set. Always made from the protected report: it is shared beyond the commissioners.
 
-type Block = { kind: 'h1' | 'h2' | 'p'; text: string } | { kind: 'table'; caption: string; head: string[]; rows: string[][] };
+type Block = PdfBlock;
 
 export function pdfBlocks(report: NeedsReport, comparison: Comparison, opts: { areaName: string; today: string; illustrative: boolean }): Block[] {
   const b: Block[] = [
@@ -210,72 +210,15 @@ export function pdfBlocks(report: NeedsReport, comparison: Comparison, opts: { a
 }
 
 export function needsPdf(title: string, blocks: readonly Block[], today: string): Promise<Buffer> {
-  const created = new Date(`${today}T12:00:00Z`);
-  const doc = new PDFDocument({
-    size: 'A4',
-    margin: 56,
-    pdfVersion: '1.5',
-    tagged: true,
-    lang: 'en-GB',
-    displayTitle: true,
-    info: { Title: title, Author: 'Jointly', Subject: 'Needs assessment (small numbers suppressed)', CreationDate: created, ModDate: created },
+  return taggedPdf({ title, subject: 'Needs assessment (small numbers suppressed)', createdOn: today }, blocks, {
+    h1: 18,
+    h2: 14,
+    cell: 10,
+    rowGap: 3,
+    columns: (width, head) => {
+      const first = width * (head.length > 3 ? 0.46 : 0.6);
+      const rest = (width - first) / (head.length - 1);
+      return head.map((_, i) => (i === 0 ? first : rest));
+    },
   });
-  const chunks: Buffer[] = [];
-  doc.on('data', (d: Buffer) => chunks.push(d));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
-  const root = doc.struct('Document');
-  doc.addStructure(root);
-  const width = doc.page.width - 112;
-  for (const b of blocks) {
-    if (b.kind === 'table') {
-      const first = width * (b.head.length > 3 ? 0.46 : 0.6);
-      const rest = (width - first) / (b.head.length - 1);
-      const cols = b.head.map((_, i) => (i === 0 ? first : rest));
-      const table = doc.struct('Table');
-      root.add(table);
-      table.add(doc.struct('Caption', {}, () => void doc.font('Helvetica-Bold').fontSize(11).text(b.caption, { width })));
-      doc.moveDown(0.3);
-      const row = (cells: string[], header: boolean) => {
-        if (doc.y > doc.page.height - 100) doc.addPage();
-        const y = doc.y;
-        const tr = doc.struct('TR');
-        table.add(tr);
-        let x = 56;
-        let bottom = y;
-        cells.forEach((cell, i) => {
-          tr.add(
-            doc.struct(header || i === 0 ? 'TH' : 'TD', {}, () => {
-              doc
-                .font(header ? 'Helvetica-Bold' : 'Helvetica')
-                .fontSize(10)
-                .text(cell, x, y, { width: cols[i]! - 8 });
-              bottom = Math.max(bottom, doc.y);
-            }),
-          );
-          x += cols[i]!;
-        });
-        tr.end();
-        doc.x = 56;
-        doc.y = bottom + 3;
-      };
-      row(b.head, true);
-      for (const r of b.rows) row(r, false);
-      table.end();
-      doc.moveDown(0.6);
-      continue;
-    }
-    const style =
-      b.kind === 'h1' ? { font: 'Helvetica-Bold', size: 18 } : b.kind === 'h2' ? { font: 'Helvetica-Bold', size: 14 } : { font: 'Helvetica', size: 11 };
-    if (b.kind === 'h2') doc.moveDown(0.5);
-    root.add(
-      doc.struct(b.kind === 'h1' ? 'H1' : b.kind === 'h2' ? 'H2' : 'P', {}, () => void doc.font(style.font).fontSize(style.size).text(b.text, { width })),
-    );
-    doc.moveDown(b.kind === 'p' ? 0.5 : 0.3);
-  }
-  root.end();
-  doc.end();
-  return done;
 }

@@ -2,7 +2,7 @@
 // as a tagged, accessible PDF (pdfkit: headings, paragraphs and the split table are structure
 // elements; the language and title are set, and the title is shown instead of the file name).
 import { createHash } from 'node:crypto';
-import PDFDocument from 'pdfkit';
+import { taggedPdf, type PdfBlock } from '../../../platform/pdf.js';
 import { formatShare, type PackageInput, unitsText } from '../../money/budgets/index.js';
 import { formatPence } from '../../../platform/money.js';
 import { longDate } from '../../../platform/dates.js';
@@ -33,7 +33,7 @@ export interface SheetFacts {
   partnerName: (id: string) => string;
 }
 
-export type Block = { kind: 'h1' | 'h2' | 'p'; text: string } | { kind: 'table'; caption: string; head: string[]; rows: string[][] };
+export type Block = PdfBlock;
 
 export interface SheetContent {
   title: string;
@@ -151,73 +151,13 @@ export function sheetHtml(c: SheetContent): string {
 
 /** The sheet as a tagged PDF: every heading, paragraph and table cell is in the structure tree. */
 export function sheetPdf(c: SheetContent, opts: { createdOn: string }): Promise<Buffer> {
-  const created = new Date(`${opts.createdOn}T12:00:00Z`);
-  const doc = new PDFDocument({
-    size: 'A4',
-    margin: 56,
-    pdfVersion: '1.5',
-    tagged: true,
-    lang: 'en-GB',
-    displayTitle: true,
-    info: { Title: c.title, Author: 'Jointly', Subject: 'Outcome of a multi-agency panel decision', CreationDate: created, ModDate: created },
+  return taggedPdf({ title: c.title, subject: 'Outcome of a multi-agency panel decision', createdOn: opts.createdOn }, c.blocks, {
+    h1: 20,
+    h2: 15,
+    cell: 11,
+    rowGap: 4,
+    columns: (width) => [width * 0.5, width * 0.3, width * 0.2],
   });
-  const chunks: Buffer[] = [];
-  doc.on('data', (d: Buffer) => chunks.push(d));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
-  const root = doc.struct('Document');
-  doc.addStructure(root);
-  const width = doc.page.width - 112;
-  for (const b of c.blocks) {
-    if (b.kind === 'table') {
-      const cols = [width * 0.5, width * 0.3, width * 0.2];
-      const table = doc.struct('Table');
-      root.add(table);
-      table.add(doc.struct('Caption', {}, () => void doc.font('Helvetica-Bold').fontSize(11).text(b.caption, { width })));
-      doc.moveDown(0.3);
-      const row = (cells: string[], header: boolean) => {
-        if (doc.y > doc.page.height - 100) doc.addPage();
-        const y = doc.y;
-        const tr = doc.struct('TR');
-        table.add(tr);
-        let x = 56;
-        let bottom = y;
-        cells.forEach((cell, i) => {
-          const tag = header || i === 0 ? 'TH' : 'TD';
-          tr.add(
-            doc.struct(tag, {}, () => {
-              doc
-                .font(header ? 'Helvetica-Bold' : 'Helvetica')
-                .fontSize(11)
-                .text(cell, x, y, { width: cols[i]! - 8 });
-              bottom = Math.max(bottom, doc.y);
-            }),
-          );
-          x += cols[i]!;
-        });
-        tr.end();
-        doc.x = 56;
-        doc.y = bottom + 4;
-      };
-      row(b.head, true);
-      for (const r of b.rows) row(r, false);
-      table.end();
-      doc.moveDown(0.6);
-      continue;
-    }
-    const style =
-      b.kind === 'h1' ? { font: 'Helvetica-Bold', size: 20 } : b.kind === 'h2' ? { font: 'Helvetica-Bold', size: 15 } : { font: 'Helvetica', size: 11 };
-    if (b.kind === 'h2') doc.moveDown(0.5);
-    root.add(
-      doc.struct(b.kind === 'h1' ? 'H1' : b.kind === 'h2' ? 'H2' : 'P', {}, () => void doc.font(style.font).fontSize(style.size).text(b.text, { width })),
-    );
-    doc.moveDown(b.kind === 'p' ? 0.5 : 0.3);
-  }
-  root.end();
-  doc.end();
-  return done;
 }
 
 export const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
