@@ -51,6 +51,8 @@ import { disputesRoutes } from './capabilities/referral-and-panel/disputes/route
 import { panelReportsRoutes } from './capabilities/referral-and-panel/panel-reports/routes.js';
 import { myFamilyRoutes } from './capabilities/families/my-family/routes.js';
 import { localOfferRoutes } from './capabilities/planning/local-offer/routes.js';
+import { commissioningPlanRoutes } from './capabilities/planning/commissioning-plans/routes.js';
+import { contractRoutes } from './capabilities/planning/contracts/routes.js';
 import { paths } from './paths.js';
 
 declare module 'fastify' {
@@ -246,6 +248,8 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     panelReportsRoutes(capabilityDeps),
     // Planning: the Local Offer (public search, ORUK API, providers and moderation).
     localOfferRoutes(capabilityDeps),
+    commissioningPlanRoutes(capabilityDeps),
+    contractRoutes(capabilityDeps),
   ];
   for (const routes of capabilities) registerRoutes(app, routeDeps, routes);
   return app;

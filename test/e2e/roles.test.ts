@@ -44,6 +44,8 @@ describe.skipIf(!chromiumPath())('each demo role in a browser', { timeout: JOURN
       'Late outcome sheets',
       'Split templates',
       'Need and supply', // register:overview: the Local Offer's need against supply (docs/adr/0017)
+      'Commissioning plans', // commissioning:view: the administrator records the board's decision (docs/adr/0023)
+      'Contracts',
       'Area settings',
       'Eligibility rules',
       'Organisations',

@@ -34,6 +34,8 @@ describe('the main menu', () => {
       'Disputes',
       'Panel reports',
       'Need and supply',
+      'Commissioning plans',
+      'Contracts',
       'Background jobs',
     ]);
     // A caseworker may administer panels, and is e-mailed about disputes on their decisions: the list is one click away.
