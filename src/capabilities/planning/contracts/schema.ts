@@ -7,7 +7,7 @@ import { formText } from '../../../platform/http/form-values.js';
 import { isUuid } from '../../../platform/ids.js';
 import { formatPence, parseMoney, parsePositiveMoney } from '../../../platform/money.js';
 import { FormReader } from '../commissioning-plans/index.js';
-import type { ContractShare } from './rules.js';
+import { sharesProblem, type ContractShare } from './rules.js';
 import type { NewContract } from './service.js';
 
 type Body = Record<string, unknown>;
@@ -139,6 +139,11 @@ export function parseContractsCsv(csv: string, l: Lookups): { line: number; cont
     if (!value.ok) mine.push(`Value a year: ${value.message}`);
     const shares = parseShares(col(row, 'Shares'), l);
     if (shares.problem) mine.push(`Shares: ${shares.problem}`);
+    else if (value.ok) {
+      const sum = sharesProblem(value.pence, shares.shares);
+      if (sum) mine.push(sum);
+    }
+    if (isIsoDate(startsOn) && isIsoDate(endsOn) && endsOn < startsOn) mine.push('Ends: the contract cannot end before it starts');
     if (mine.length) problems.push(...mine.map((m) => `Row ${line}: ${m}`));
     else
       out.push({
