@@ -73,7 +73,16 @@ describe('commissioning plans and contracts', () => {
         startsOn: start,
         endsOn: null,
         reviewOn: null,
-        split: [{ from: start, to: null, shares: [{ partnerId: pool.health, bp: 5000 }, { partnerId: pool.socialCare, bp: 5000 }] }],
+        split: [
+          {
+            from: start,
+            to: null,
+            shares: [
+              { partnerId: pool.health, bp: 5000 },
+              { partnerId: pool.socialCare, bp: 5000 },
+            ],
+          },
+        ],
         reason: 'Agreed at panel (fictional)',
       },
       { id: pool.financeUserId },
@@ -156,7 +165,12 @@ describe('commissioning plans and contracts', () => {
     const page = await c.get(paths.commissioning.decide(planId));
     return {
       page,
-      res: await c.post(paths.commissioning.decide(planId), { decision, ...date('meetingOn', TODAY), note: 'Agreed (fictional)', version: await planVersion(planId) }),
+      res: await c.post(paths.commissioning.decide(planId), {
+        decision,
+        ...date('meetingOn', TODAY),
+        note: 'Agreed (fictional)',
+        version: await planVersion(planId),
+      }),
     };
   }
 
@@ -189,7 +203,9 @@ describe('commissioning plans and contracts', () => {
     expect((await move(commissioner, intentionId, 'do')).status).toBe(303);
     let plan = text((await commissioner.get(paths.commissioning.plan(planId))).body);
     expect(plan).toMatch(/Gap in the Local Offer: Hearing impairment, \d+ to 25 year-olds/);
-    expect(plan).toContain('What families said: There is nowhere for our young people to meet after college (fictional) (Parent carer forum survey, 1 October 2026)');
+    expect(plan).toContain(
+      'What families said: There is nowhere for our young people to meet after college (fictional) (Parent carer forum survey, 1 October 2026)',
+    );
     expect(plan).toContain('Do: commission and contract');
     expect(plan).toContain('£50,000.00 a year from Short breaks pooled fund S75-SB');
 
@@ -261,7 +277,12 @@ describe('commissioning plans and contracts', () => {
     expect(text(none.body)).toContain('There is no package with the reference PKG-999999');
 
     // A KPI with a return against its target.
-    const kpi = await commissioner.post(paths.commissioning.newKpi(contractId), { name: 'Young adults attending monthly', target: '80', unit: 'per cent', direction: 'higher' });
+    const kpi = await commissioner.post(paths.commissioning.newKpi(contractId), {
+      name: 'Young adults attending monthly',
+      target: '80',
+      unit: 'per cent',
+      direction: 'higher',
+    });
     expect(kpi.status).toBe(303);
     const kpiId = (await t.database.db.selectFrom('contract_kpis').select('id').where('contract_id', '=', contractId).executeTakeFirstOrThrow()).id;
     await commissioner.get(paths.commissioning.kpiReturn(kpiId));
@@ -272,7 +293,19 @@ describe('commissioning plans and contracts', () => {
 
     // Every change was audited with plain words.
     const actions = await t.database.db.selectFrom('audit_log').select('action').where('action', 'like', 'commissioning.%').execute();
-    for (const a of ['commissioning.plan.create', 'commissioning.priority.create', 'commissioning.evidence.create', 'commissioning.intention.create', 'commissioning.stage.move', 'commissioning.plan.submit', 'commissioning.plan.decide', 'commissioning.contract.create', 'commissioning.contract.link-package', 'commissioning.kpi.create', 'commissioning.kpi.return'])
+    for (const a of [
+      'commissioning.plan.create',
+      'commissioning.priority.create',
+      'commissioning.evidence.create',
+      'commissioning.intention.create',
+      'commissioning.stage.move',
+      'commissioning.plan.submit',
+      'commissioning.plan.decide',
+      'commissioning.contract.create',
+      'commissioning.contract.link-package',
+      'commissioning.kpi.create',
+      'commissioning.kpi.return',
+    ])
       expect(actions.map((x) => x.action)).toContain(a);
   });
 
@@ -284,7 +317,15 @@ describe('commissioning plans and contracts', () => {
     expect(text(plan.body)).toContain('The date the plan ends must be on or after the date it starts');
     const planId = await newPlan(commissioner, 'Bad input plan (fictional)');
     await commissioner.get(paths.commissioning.newIntention(planId));
-    const bad = await commissioner.post(paths.commissioning.newIntention(planId), { what: 'x', why: 'y', 'dueOn-day': '31', 'dueOn-month': '2', 'dueOn-year': '2027', ownerId: '00000000-0000-4000-8000-000000000000', expected: '-5' });
+    const bad = await commissioner.post(paths.commissioning.newIntention(planId), {
+      what: 'x',
+      why: 'y',
+      'dueOn-day': '31',
+      'dueOn-month': '2',
+      'dueOn-year': '2027',
+      ownerId: '00000000-0000-4000-8000-000000000000',
+      expected: '-5',
+    });
     expect(bad.status).toBe(400);
     const b = text(bad.body);
     expect(b).toContain('The date it is due by must be a real date');
@@ -336,7 +377,12 @@ describe('commissioning plans and contracts', () => {
       expect(text(res.body)).toContain('You wrote this plan, so someone else must record the board’s decision on it');
       const row = await t.database.db.selectFrom('commissioning_plans').select(['status', 'decided_by']).where('id', '=', planId).executeTakeFirstOrThrow();
       expect(row).toEqual({ status: 'submitted', decided_by: null });
-      const denied = await t.database.db.selectFrom('audit_log').select('result').where('action', '=', 'commissioning.plan.decide').where('subject_id', '=', planId).execute();
+      const denied = await t.database.db
+        .selectFrom('audit_log')
+        .select('result')
+        .where('action', '=', 'commissioning.plan.decide')
+        .where('subject_id', '=', planId)
+        .execute();
       expect(denied.map((d) => d.result)).toContain('denied');
     });
 
@@ -396,7 +442,10 @@ describe('commissioning plans and contracts', () => {
   describe('the CSV import and the downloads', () => {
     const header = 'Title,Provider code,Service id,Starts,Ends,Value a year,Shares';
     it('imports nothing when any row is bad, naming every bad row', async () => {
-      const before = await t.database.db.selectFrom('contracts').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const before = await t.database.db
+        .selectFrom('contracts')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
       await commissioner.get(paths.commissioning.importContracts);
       const res = await commissioner.post(paths.commissioning.importContracts, {
         csv: [
@@ -413,14 +462,19 @@ describe('commissioning plans and contracts', () => {
       expect(body).toContain('Row 4: Provider code: there is no organisation with the code NOPE');
       expect(body).toContain('Row 4: Starts: “2027-13-01” is not a date like 2027-04-01');
       expect(body).toContain('Row 4: Shares: There is no partner called “Nobody”');
-      const after = await t.database.db.selectFrom('contracts').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const after = await t.database.db
+        .selectFrom('contracts')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
       expect(Number(after.n)).toBe(Number(before.n));
     });
 
     it('imports good rows, and its own download imports again', async () => {
       const ends = addMonths(TODAY, 2);
       const res = await commissioner.post(paths.commissioning.importContracts, {
-        csv: [header, `Imported (fictional),DEMO-PROV,,2026-01-01,${ends},"£1,000.00","Health from S75-SB: £600.00; Education from S75-SB: £400.00"`].join('\n'),
+        csv: [header, `Imported (fictional),DEMO-PROV,,2026-01-01,${ends},"£1,000.00","Health from S75-SB: £600.00; Education from S75-SB: £400.00"`].join(
+          '\n',
+        ),
       });
       expect(res.status).toBe(303);
       const csv = await commissioner.get(`${paths.commissioning.contracts}?format=csv`);
@@ -429,7 +483,13 @@ describe('commissioning plans and contracts', () => {
       expect(line).toContain(',Education from S75-SB: £400.00; Health from S75-SB: £600.00,');
       expect(line).toContain('Ends within 3 months');
       // The register's own download, imported again, makes the same contract once more.
-      const again = await commissioner.post(paths.commissioning.importContracts, { csv: csv.body.replace(/^\uFEFF/, '').split('\r\n').filter((l, i) => i === 0 || l.includes('Imported (fictional)')).join('\n') });
+      const again = await commissioner.post(paths.commissioning.importContracts, {
+        csv: csv.body
+          .replace(/^\uFEFF/, '')
+          .split('\r\n')
+          .filter((l, i) => i === 0 || l.includes('Imported (fictional)'))
+          .join('\n'),
+      });
       expect(again.status).toBe(303);
       const rows = await t.database.db.selectFrom('contracts').select('annual_value_pence').where('title', '=', 'Imported (fictional)').execute();
       expect(rows.map((r) => Number(r.annual_value_pence))).toEqual([100_000, 100_000]);

@@ -22,6 +22,7 @@ import { nhsCheckDigit, pickLocality, searchNames, upnCheckLetter } from '../cap
 import { DEMO_ORGANISATIONS, DEMO_USERS } from './seed.js';
 import { DEMO_LOCALITIES } from './register-config.js';
 import { seedDemoMoney } from './money.js';
+import { seedDemoCommissioning } from './commissioning.js';
 import { seedDemoLife } from './life.js';
 import { seedDemoPanel } from './panel.js';
 import { Random } from '../synthetic-extracts/random.js';
@@ -925,6 +926,7 @@ export interface DemoWorldResult extends PopulationResult {
   money: Awaited<ReturnType<typeof seedDemoMoney>>;
   panel: Awaited<ReturnType<typeof seedDemoPanel>>;
   life: Awaited<ReturnType<typeof seedDemoLife>>;
+  commissioning: Awaited<ReturnType<typeof seedDemoCommissioning>>;
 }
 
 /**
@@ -938,7 +940,9 @@ export async function seedDemoWorld(db: Db, opts: PopulationOptions): Promise<De
   const money = await seedDemoMoney(db, opts.today ? { today: opts.today } : {});
   const panel = await seedDemoPanel(db, opts.today ? { today: opts.today } : {});
   const life = await seedDemoLife(db, opts.today ? { today: opts.today } : {});
-  return { ...result, money, panel, life };
+  // Joint commissioning: a plan and contracts, with demo packages linked (src/demo/commissioning.ts).
+  const commissioning = await seedDemoCommissioning(db, opts.today ? { today: opts.today } : {});
+  return { ...result, money, panel, life, commissioning };
 }
 
 /** The background job main.ts enqueues after creating the demo area, so start-up stays quick. */

@@ -47,7 +47,10 @@ function evidenceFields(values: Values, errors: FieldError[] | undefined, gaps: 
   const kinds: Record<string, string> = optional ? { none: 'No evidence yet', ...EVIDENCE_KINDS } : { ...EVIDENCE_KINDS };
   return {
     kindItems: radioItems(kinds, values.kind ?? (optional ? 'none' : undefined)),
-    gapItems: [{ value: '', text: gaps.length ? 'Choose a gap' : 'No gaps at 10 miles today' }, ...gaps.map((g) => ({ value: g, text: g, selected: g === values.gap }))],
+    gapItems: [
+      { value: '', text: gaps.length ? 'Choose a gap' : 'No gaps at 10 miles today' },
+      ...gaps.map((g) => ({ value: g, text: g, selected: g === values.gap })),
+    ],
     saidOn: dateInput('saidOn', values, errors, 'When families said it'),
   };
 }
@@ -193,7 +196,14 @@ export function commissioningPlanRoutes(_deps: CapabilityDeps): RouteSpec[] {
         return {
           view: `${V}evidence-new.njk`,
           status: errors ? 400 : 200,
-          data: { pageTitle: `Add evidence for “${priority.title}”`, priority, planHref: paths.commissioning.plan(priority.plan_id), values, errors, ...evidenceFields(values, errors, gaps, false) },
+          data: {
+            pageTitle: `Add evidence for “${priority.title}”`,
+            priority,
+            planHref: paths.commissioning.plan(priority.plan_id),
+            values,
+            errors,
+            ...evidenceFields(values, errors, gaps, false),
+          },
         };
       },
       read: (ctx) => readEvidenceForm(ctx.body),
@@ -268,13 +278,21 @@ export function commissioningPlanRoutes(_deps: CapabilityDeps): RouteSpec[] {
               stageText: STAGES[i.stage],
               due: longDate(i.due_on),
               expected: full.expected_pence === null ? 'Not yet known' : `${formatPence(full.expected_pence)} a year`,
-              stages: full.stages.map((s) => ({ ...s, stageText: STAGES[s.stage], due: longDate(s.due_on), on: longDate(todayInLondon(new Date(s.changed_at))) })),
+              stages: full.stages.map((s) => ({
+                ...s,
+                stageText: STAGES[s.stage],
+                due: longDate(s.due_on),
+                on: longDate(todayInLondon(new Date(s.changed_at))),
+              })),
             },
             planHref: paths.commissioning.plan(i.plan_id),
             planTitle: i.plan_title,
             manage: ctx.user.permissions.has('commissioning:manage'),
             move: paths.commissioning.moveStage(i.id),
-            toContract: i.stage === 'do' && i.plan_status === 'approved' && ctx.user.permissions.has('commissioning:manage') ? `${paths.commissioning.newContract}?intention=${i.id}` : null,
+            toContract:
+              i.stage === 'do' && i.plan_status === 'approved' && ctx.user.permissions.has('commissioning:manage')
+                ? `${paths.commissioning.newContract}?intention=${i.id}`
+                : null,
           },
         };
       },
@@ -325,7 +343,14 @@ export function commissioningPlanRoutes(_deps: CapabilityDeps): RouteSpec[] {
         return {
           view: `${V}submit.njk`,
           status: errors ? 400 : 200,
-          data: { pageTitle: `Send “${plan.title}” to the partnership board`, plan, intentions: intentions.length, values: values ?? { version: plan.version }, errors, back: paths.commissioning.plan(plan.id) },
+          data: {
+            pageTitle: `Send “${plan.title}” to the partnership board`,
+            plan,
+            intentions: intentions.length,
+            values: values ?? { version: plan.version },
+            errors,
+            back: paths.commissioning.plan(plan.id),
+          },
         };
       },
       read: (ctx) => ({ version: Number(formText(ctx.body.version)) || 0 }),

@@ -24,8 +24,7 @@ describe('the cycle’s stages', () => {
     expect(stageMoveProblem('review', 'plan')).toMatch(/“Do: commission and contract” or “Understand needs”/);
   });
   it('offers exactly the moves it allows', () => {
-    for (const from of STAGE_ORDER)
-      for (const to of STAGE_ORDER) expect(neighbours(from).includes(to)).toBe(stageMoveProblem(from, to) === null);
+    for (const from of STAGE_ORDER) for (const to of STAGE_ORDER) expect(neighbours(from).includes(to)).toBe(stageMoveProblem(from, to) === null);
   });
 });
 

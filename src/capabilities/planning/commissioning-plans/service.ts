@@ -5,7 +5,7 @@ import type { Db } from '../../../platform/db/database.js';
 import { ForbiddenError, NotFoundError, StaleVersionError, ValidationError } from '../../../platform/http/errors.js';
 import { isUuid } from '../../../platform/ids.js';
 import { ROLE_PERMISSIONS } from '../../../platform/access/roles.js';
-import { contractProblem, decisionProblem, stageMoveProblem, submitProblem, type EvidenceKind, type PlanStatus, type Stage } from './rules.js';
+import { contractProblem, decisionProblem, stageMoveProblem, submitProblem, type EvidenceKind, type Stage } from './rules.js';
 
 interface Actor {
   id: string;
@@ -345,7 +345,7 @@ export const intentionsReadyToContract = (db: Db) =>
  */
 export async function intentionForContract(db: Db, id: string, hasContract: boolean) {
   const i = await intentionRow(db, id);
-  const problem = contractProblem({ stage: i.stage, planStatus: i.plan_status as PlanStatus, hasContract });
+  const problem = contractProblem({ stage: i.stage, planStatus: i.plan_status, hasContract });
   return { intention: { ...i, expected_pence: i.expected_pence === null ? null : Number(i.expected_pence) }, problem };
 }
 

@@ -83,7 +83,10 @@ export const sharesText = (shares: { partner: string; pool_code: string; pence: 
 
 function parseShares(text: string, l: Lookups): { shares: ContractShare[]; problem: string | null } {
   const shares: ContractShare[] = [];
-  for (const part of text.split(';').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(';')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const m = /^(.+?) from ([A-Za-z0-9-]+):\s*(.+)$/.exec(part);
     if (!m) return { shares, problem: `“${part}” is not a share: write it like “Health from S75-SB: £30,000.00”` };
     const partner = l.partners.find((p) => p.short_name.toLowerCase() === m[1]!.trim().toLowerCase());
@@ -109,7 +112,7 @@ export function parseContractsCsv(csv: string, l: Lookups): { line: number; cont
   if (!csv.trim()) fail(['Paste the contents of the CSV file']);
   let records: string[][] = [];
   try {
-    records = parse(csv.replace(/^\uFEFF/, ''), { relax_column_count: true, skip_empty_lines: true, trim: true }) as string[][];
+    records = parse(csv.replace(/^\uFEFF/, ''), { relax_column_count: true, skip_empty_lines: true, trim: true });
   } catch (e) {
     fail([`The file is not valid CSV: ${(e as Error).message}`]);
   }
@@ -130,11 +133,11 @@ export function parseContractsCsv(csv: string, l: Lookups): { line: number; cont
     const provider = l.providers.find((p) => p.code.toLowerCase() === providerCode.toLowerCase());
     if (!provider) mine.push(providerCode ? `Provider code: there is no organisation with the code ${providerCode}` : 'Provider code is empty');
     const serviceId = col(row, 'Service id');
-    if (serviceId && !isUuid(serviceId)) mine.push(`Service id: ${serviceId} is not a Local Offer service’s id`);
+    if (serviceId && !isUuid(serviceId)) mine.push(`Service id: ${String(serviceId)} is not a Local Offer service’s id`);
     const startsOn = col(row, 'Starts');
     const endsOn = col(row, 'Ends');
-    if (!isIsoDate(startsOn)) mine.push(`Starts: “${startsOn}” is not a date like 2027-04-01`);
-    if (!isIsoDate(endsOn)) mine.push(`Ends: “${endsOn}” is not a date like 2028-03-31`);
+    if (!isIsoDate(startsOn)) mine.push(`Starts: “${String(startsOn)}” is not a date like 2027-04-01`);
+    if (!isIsoDate(endsOn)) mine.push(`Ends: “${String(endsOn)}” is not a date like 2028-03-31`);
     const value = parsePositiveMoney(col(row, 'Value a year'), 'the value a year');
     if (!value.ok) mine.push(`Value a year: ${value.message}`);
     const shares = parseShares(col(row, 'Shares'), l);
@@ -163,4 +166,3 @@ export function parseContractsCsv(csv: string, l: Lookups): { line: number; cont
   if (problems.length) fail(problems);
   return out;
 }
-

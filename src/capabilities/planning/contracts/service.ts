@@ -29,8 +29,7 @@ export interface NewContract {
 }
 
 /** Organisations that can hold a contract: every active organisation in the partnership. */
-export const providerChoices = (db: Db) =>
-  db.selectFrom('organisations').select(['id', 'name', 'code']).where('active', '=', true).orderBy('name').execute();
+export const providerChoices = (db: Db) => db.selectFrom('organisations').select(['id', 'name', 'code']).where('active', '=', true).orderBy('name').execute();
 
 /** Checks that need the database; throws ValidationError naming every problem. */
 async function check(db: Db, c: NewContract, prefix = '') {
@@ -183,7 +182,11 @@ export async function readContract(db: Db, id: string) {
     service,
     shares: shares.map((s) => ({ ...s, pence: Number(s.pence) })),
     packages,
-    kpis: kpis.map((k) => ({ ...k, target: Number(k.target), returns: returns.filter((r) => r.kpi_id === k.id).map((r) => ({ ...r, value: Number(r.value) })) })),
+    kpis: kpis.map((k) => ({
+      ...k,
+      target: Number(k.target),
+      returns: returns.filter((r) => r.kpi_id === k.id).map((r) => ({ ...r, value: Number(r.value) })),
+    })),
   };
 }
 
@@ -192,10 +195,21 @@ export async function linkPackage(db: Db, contractId: string, reference: string,
   const c = await contractRow(db, contractId);
   const packageId = await packageIdByReference(db, reference);
   if (!packageId) throw new ValidationError([{ text: `There is no package with the reference ${reference}`, href: '#reference' }]);
-  const other = await db.selectFrom('contract_packages as l').innerJoin('contracts as c', 'c.id', 'l.contract_id').select('c.reference').where('l.package_id', '=', packageId).executeTakeFirst();
+  const other = await db
+    .selectFrom('contract_packages as l')
+    .innerJoin('contracts as c', 'c.id', 'l.contract_id')
+    .select('c.reference')
+    .where('l.package_id', '=', packageId)
+    .executeTakeFirst();
   if (other)
     throw new ValidationError([
-      { text: other.reference === c.reference ? `${reference} is already paid under this contract` : `${reference} is already paid under contract ${other.reference}`, href: '#reference' },
+      {
+        text:
+          other.reference === c.reference
+            ? `${reference} is already paid under this contract`
+            : `${reference} is already paid under contract ${other.reference}`,
+        href: '#reference',
+      },
     ]);
   await db.insertInto('contract_packages').values({ contract_id: c.id, package_id: packageId, linked_by: by.id }).execute();
   return { contract: c, packageId };
@@ -219,9 +233,17 @@ export async function kpiRow(db: Db, id: string) {
 
 export async function recordReturn(db: Db, kpiId: string, r: { periodEnding: string; value: number; note: string | null }, by: Actor) {
   const k = await kpiRow(db, kpiId);
-  const dup = await db.selectFrom('contract_kpi_returns').select('id').where('kpi_id', '=', k.id).where('period_ending', '=', r.periodEnding).executeTakeFirst();
+  const dup = await db
+    .selectFrom('contract_kpi_returns')
+    .select('id')
+    .where('kpi_id', '=', k.id)
+    .where('period_ending', '=', r.periodEnding)
+    .executeTakeFirst();
   if (dup) throw new ValidationError([{ text: 'A return for the period ending on that date is already recorded', href: '#periodEnding-day' }]);
-  await db.insertInto('contract_kpi_returns').values({ kpi_id: k.id, period_ending: r.periodEnding, value: r.value, note: r.note, recorded_by: by.id }).execute();
+  await db
+    .insertInto('contract_kpi_returns')
+    .values({ kpi_id: k.id, period_ending: r.periodEnding, value: r.value, note: r.note, recorded_by: by.id })
+    .execute();
   return k;
 }
 
