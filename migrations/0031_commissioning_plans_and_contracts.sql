@@ -163,3 +163,15 @@ create table contract_kpi_returns (
   recorded_at timestamptz not null default now(),
   unique (kpi_id, period_ending)
 );
+
+-- The market position statement (issue 17 part 5): what the commissioner writes to providers,
+-- around what is generated from the approved plans' intentions. One a partnership; plain text,
+-- shown as paragraphs (never stored as HTML).
+create table market_position_statements (
+  id uuid primary key default gen_random_uuid(),
+  introduction text not null default '',
+  to_providers text not null default '',
+  updated_by uuid references users(id),
+  updated_at timestamptz not null default now(),
+  version integer not null default 1
+);

@@ -242,6 +242,8 @@ export const paths = {
     linkPackage: (id = ':id') => `/commissioning/contracts/${id}/packages`,
     newKpi: (id = ':id') => `/commissioning/contracts/${id}/kpis/new`,
     kpiReturn: (id = ':id') => `/commissioning/kpis/${id}/returns`,
+    marketPosition: '/commissioning/market-position', // generated from the approved intentions, for providers
+    editMarketPosition: '/commissioning/market-position/edit',
   },
   // The Open Referral UK 3.0 read API (public, read-only, JSON).
   oruk: {

@@ -238,6 +238,7 @@ const TABLE_OWNERS: Record<string, string> = {
   contract_packages: 'planning/contracts',
   contract_kpis: 'planning/contracts',
   contract_kpi_returns: 'planning/contracts',
+  market_position_statements: 'planning/commissioning-plans',
   // 0024_local_offer.sql
   offer_taxonomies: 'planning/local-offer',
   offer_taxonomy_terms: 'planning/local-offer',

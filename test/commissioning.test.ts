@@ -547,6 +547,34 @@ describe('commissioning plans and contracts', () => {
       expect(mail.some((m) => m.body.includes('Ends within 3 months'))).toBe(true);
     });
   });
+
+  describe('the market position statement', () => {
+    it('draws on the approved plans’ intentions, keeps what the commissioner writes as text, and refuses a stale edit', async () => {
+      const page = await commissioner.get(paths.commissioning.marketPosition);
+      expect(page.status).toBe(200);
+      // From the first test's approved plan; nothing from a plan still in draft.
+      expect(text(page.body)).toContain('A hearing support service for 19 to 25 year-olds');
+      expect(text(page.body)).not.toContain('Added after approval');
+      await commissioner.get(paths.commissioning.editMarketPosition);
+      const saved = await commissioner.post(paths.commissioning.editMarketPosition, {
+        introduction: 'Demoshire wants to hear from providers (fictional).\n\n<script>alert(1)</script>',
+        toProviders: 'Tell us about services for young adults.',
+        version: '0',
+      });
+      expect(saved.status).toBe(303);
+      const after = await commissioner.get(paths.commissioning.marketPosition);
+      expect(after.body).toContain('<p class="govuk-body">Demoshire wants to hear from providers (fictional).</p>');
+      expect(after.body).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+      expect(after.body).not.toContain('<script>alert(1)');
+      expect(text(after.body)).toContain('What we ask of providers Tell us about services for young adults.');
+      const stale = await commissioner.post(paths.commissioning.editMarketPosition, { introduction: 'Older', toProviders: '', version: '0' });
+      expect(stale.status).toBe(409);
+      const finance = new Client(t.app);
+      await finance.signIn(FINANCE);
+      expect((await finance.get(paths.commissioning.marketPosition)).status).toBe(200);
+      expect((await finance.get(paths.commissioning.editMarketPosition)).status).toBe(403);
+    });
+  });
 });
 
 function longToday() {

@@ -15,6 +15,7 @@ import {
   createPlan,
   decidePlan,
   moveStage,
+  saveStatement,
   submitPlan,
   type Stage,
 } from '../capabilities/planning/commissioning-plans/index.js';
@@ -233,6 +234,16 @@ export async function seedDemoCommissioning(db: Db, opts: { today?: string } = {
     );
     await recordReturn(tx, kpi.id, { periodEnding: addMonths(today, -3), value: 78, note: 'Two carers left in the quarter (demo).' }, commissioner);
     await recordReturn(tx, kpi.id, { periodEnding: addMonths(today, -6), value: 88, note: null }, commissioner);
+    await saveStatement(
+      tx,
+      {
+        introduction:
+          'Demoshire’s education, health and care partners commission together for disabled children and young people and those with special educational needs (a fictional area).\n\nThis statement tells providers what we intend to commission over the next three years, and why.',
+        toProviders: 'We want to hear from providers who can offer short breaks and therapy close to families, especially in North Demoshire (demo).',
+        version: 0,
+      },
+      commissioner,
+    );
     return { plans: 1, intentions: made.length, contracts: contracts.length };
   });
 }

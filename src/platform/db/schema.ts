@@ -1035,6 +1035,14 @@ export interface ContractsTable {
   created_at: Timestamp;
   version: Generated<number>;
 }
+export interface MarketPositionStatementsTable {
+  id: Generated<string>;
+  introduction: Generated<string>;
+  to_providers: Generated<string>;
+  updated_by: string | null;
+  updated_at: Timestamp;
+  version: Generated<number>;
+}
 export interface ContractSharesTable {
   contract_id: string;
   partner_id: string;
@@ -1164,4 +1172,5 @@ export interface DB {
   contract_packages: ContractPackagesTable;
   contract_kpis: ContractKpisTable;
   contract_kpi_returns: ContractKpiReturnsTable;
+  market_position_statements: MarketPositionStatementsTable;
 }

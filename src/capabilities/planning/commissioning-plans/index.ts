@@ -12,3 +12,4 @@ export {
 } from './service.js';
 export { STAGES, type Stage } from './rules.js';
 export { FormReader } from './schema.js';
+export { saveStatement } from './market-position.js';

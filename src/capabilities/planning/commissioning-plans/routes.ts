@@ -27,7 +27,8 @@ import {
   readPlan,
   submitPlan,
 } from './service.js';
-import { readDecisionForm, readEvidenceForm, readIntentionForm, readPlanForm, readPriorityForm, readStageForm } from './schema.js';
+import { paragraphs, readStatement, saveStatement, statementIntentions } from './market-position.js';
+import { FormReader, readDecisionForm, readEvidenceForm, readIntentionForm, readPlanForm, readPriorityForm, readStageForm } from './schema.js';
 
 const V = 'planning/commissioning-plans/views/';
 type Values = Record<string, unknown>;
@@ -393,6 +394,62 @@ export function commissioningPlanRoutes(_deps: CapabilityDeps): RouteSpec[] {
         ctx.audit.details = { decision: form.decision, meetingOn: form.meetingOn };
         await decidePlan(ctx.db, id, form, ctx.user);
         return { redirect: paths.commissioning.plan(id) };
+      },
+    }),
+    {
+      method: 'GET',
+      url: paths.commissioning.marketPosition,
+      access: 'commissioning:view',
+      audit: 'commissioning.market-position.view',
+      handler: async (ctx) => {
+        const [statement, intentions] = await Promise.all([readStatement(ctx.db), statementIntentions(ctx.db)]);
+        const plans: { title: string; intentions: Record<string, unknown>[] }[] = [];
+        for (const i of intentions) {
+          let plan = plans.find((p) => p.title === i.plan);
+          if (!plan) plans.push((plan = { title: i.plan, intentions: [] }));
+          plan.intentions.push({ ...i, due: longDate(i.due_on), expected: i.expected_pence === null ? null : formatPence(i.expected_pence) });
+        }
+        return {
+          view: `${V}market-position.njk`,
+          data: {
+            pageTitle: 'Market position statement',
+            manage: ctx.user.permissions.has('commissioning:manage'),
+            introduction: paragraphs(statement.introduction),
+            toProviders: paragraphs(statement.to_providers),
+            plans,
+            updated: statement.updated_at ? longDate(todayInLondon(new Date(statement.updated_at))) : null,
+          },
+        };
+      },
+    },
+    ...formRoutes({
+      url: paths.commissioning.editMarketPosition,
+      access: 'commissioning:manage',
+      audit: { show: 'commissioning.market-position.form', send: 'commissioning.market-position.edit' },
+      page: async (ctx, values, errors) => {
+        const s = await readStatement(ctx.db);
+        return {
+          view: `${V}market-position-edit.njk`,
+          status: errors ? 400 : 200,
+          data: {
+            pageTitle: 'Change the market position statement',
+            values: values ?? { introduction: s.introduction, toProviders: s.to_providers, version: s.version },
+            errors,
+          },
+        };
+      },
+      read: (ctx) => {
+        const r = new FormReader(ctx.body);
+        const introduction = r.text('introduction', 'the introduction', 10_000, false);
+        const toProviders = r.text('toProviders', 'what the partnership asks of providers', 10_000, false);
+        const version = Number(formText(ctx.body.version));
+        r.done();
+        return { introduction, toProviders, version: Number.isSafeInteger(version) ? version : -1 };
+      },
+      send: async (ctx, form) => {
+        await saveStatement(ctx.db, form, ctx.user);
+        ctx.audit.details = { version: form.version + 1 };
+        return { redirect: paths.commissioning.marketPosition };
       },
     }),
   ];

@@ -286,6 +286,9 @@ export const ACTION_WORDS: Readonly<Record<string, string>> = {
   'commissioning.kpi.create': 'Added a KPI to a contract',
   'commissioning.kpi.return-form': 'Opened the form to record a KPI return',
   'commissioning.kpi.return': 'Recorded a KPI return for a contract',
+  'commissioning.market-position.view': 'Looked at the market position statement',
+  'commissioning.market-position.form': 'Opened the market position statement to edit it',
+  'commissioning.market-position.edit': 'Changed the market position statement',
   'cli.import-postcodes': 'Loaded postcodes from the command line',
   'cli.import-oruk': 'Imported another directory’s Open Referral UK feed from the command line',
 };
