@@ -53,6 +53,8 @@ import { myFamilyRoutes } from './capabilities/families/my-family/routes.js';
 import { localOfferRoutes } from './capabilities/planning/local-offer/routes.js';
 import { needsAssessmentRoutes } from './capabilities/planning/needs-assessment/routes.js';
 import { forecastRoutes } from './capabilities/planning/forecast/routes.js';
+import { commissioningPlanRoutes } from './capabilities/planning/commissioning-plans/routes.js';
+import { contractRoutes } from './capabilities/planning/contracts/routes.js';
 import { paths } from './paths.js';
 
 declare module 'fastify' {
@@ -250,6 +252,8 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     localOfferRoutes(capabilityDeps),
     needsAssessmentRoutes(capabilityDeps),
     forecastRoutes(capabilityDeps),
+    commissioningPlanRoutes(capabilityDeps),
+    contractRoutes(capabilityDeps),
   ];
   for (const routes of capabilities) registerRoutes(app, routeDeps, routes);
   return app;

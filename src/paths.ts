@@ -223,13 +223,32 @@ export const paths = {
     refuse: (id = ':id') => `/local-offer/moderation/changes/${id}/refuse`,
     needAndSupply: '/local-offer/need-and-supply', // commissioners: children by need beside services; ?format=csv|xlsx
   },
-  // Joint commissioning (issue 17): the needs assessment, forecast, plans and contracts.
+  // Joint commissioning (issue 17): the needs assessment, forecast, plans, the contracts register and the market position statement.
   commissioning: {
     needs: '/commissioning/needs', // needs-assessment: ?view=shared, ?format=csv|xlsx|pdf
     neighbours: '/commissioning/needs/neighbours', // needs-assessment: the area's statistical neighbours (an area setting)
     forecast: '/commissioning/forecast', // forecast: the projection and its scenarios side by side
     forecastExport: '/commissioning/forecast/export', // forecast: ?format=csv|xlsx
     newScenario: '/commissioning/forecast/scenarios/new', // forecast: a commissioner saves a scenario
+    plans: '/commissioning/plans',
+    newPlan: '/commissioning/plans/new',
+    plan: (id = ':id') => `/commissioning/plans/${id}`,
+    newPriority: (id = ':id') => `/commissioning/plans/${id}/priorities/new`,
+    newEvidence: (id = ':id') => `/commissioning/priorities/${id}/evidence/new`,
+    newIntention: (id = ':id') => `/commissioning/plans/${id}/intentions/new`,
+    intention: (id = ':id') => `/commissioning/intentions/${id}`,
+    moveStage: (id = ':id') => `/commissioning/intentions/${id}/stage`,
+    submit: (id = ':id') => `/commissioning/plans/${id}/submit`,
+    decide: (id = ':id') => `/commissioning/plans/${id}/decision`,
+    contracts: '/commissioning/contracts', // ?format=csv|xlsx
+    newContract: '/commissioning/contracts/new', // ?intention=<id> from the procurement pipeline
+    importContracts: '/commissioning/contracts/import',
+    contract: (id = ':id') => `/commissioning/contracts/${id}`,
+    linkPackage: (id = ':id') => `/commissioning/contracts/${id}/packages`,
+    newKpi: (id = ':id') => `/commissioning/contracts/${id}/kpis/new`,
+    kpiReturn: (id = ':id') => `/commissioning/kpis/${id}/returns`,
+    marketPosition: '/commissioning/market-position', // generated from the approved intentions, for providers
+    editMarketPosition: '/commissioning/market-position/edit',
   },
   // The Open Referral UK 3.0 read API (public, read-only, JSON).
   oruk: {

@@ -226,6 +226,20 @@ const TABLE_OWNERS: Record<string, string> = {
   consent_withdrawals: 'record/sharing',
   // 0026_family_accounts.sql
   family_accounts: 'families/my-family',
+  // 0031_commissioning_plans_and_contracts.sql
+  commissioning_plans: 'planning/commissioning-plans',
+  commissioning_plan_editors: 'planning/commissioning-plans',
+  commissioning_priorities: 'planning/commissioning-plans',
+  commissioning_evidence: 'planning/commissioning-plans',
+  commissioning_intentions: 'planning/commissioning-plans',
+  commissioning_intention_partners: 'planning/commissioning-plans',
+  commissioning_stage_changes: 'planning/commissioning-plans',
+  contracts: 'planning/contracts',
+  contract_shares: 'planning/contracts',
+  contract_packages: 'planning/contracts',
+  contract_kpis: 'planning/contracts',
+  contract_kpi_returns: 'planning/contracts',
+  market_position_statements: 'planning/commissioning-plans',
   // 0024_local_offer.sql
   offer_taxonomies: 'planning/local-offer',
   offer_taxonomy_terms: 'planning/local-offer',

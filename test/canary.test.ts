@@ -191,6 +191,8 @@ describe.each(databaseKinds())('the canary on %s', (kind) => {
                                   r.url.startsWith('/disputes/') ||
                                   // the Local Offer and its ORUK API: services, not children (none holds the canary)
                                   r.url.startsWith('/local-offer/') ||
+                                  // commissioning plans and contracts: aggregates and contracts, never a child
+                                  r.url.startsWith('/commissioning/') ||
                                   r.url.startsWith('/oruk/')
                                 ? ['00000000-0000-4000-8000-000000000000']
                                 : undefined

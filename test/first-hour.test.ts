@@ -31,11 +31,12 @@ describe.each(databaseKinds())('the first hour in the demo area on %s', (kind) =
   let t: TestApp;
   let life: Awaited<ReturnType<typeof seedDemoWorld>>['life'];
   let history: Awaited<ReturnType<typeof seedDemoWorld>>['history'];
+  let commissioning: Awaited<ReturnType<typeof seedDemoWorld>>['commissioning'];
   beforeAll(async () => {
     // Two dozen sign-ins from one address in a minute: the limit itself is tested elsewhere.
     // With the Local Offer's directory: its provider and officer have work in it.
     t = await buildTestApp(kind, { JOINTLY_SIGN_IN_RATE_PER_MINUTE: '1000' }, { localOffer: true });
-    ({ life, history } = await seedDemoWorld(t.database.db, { children: CHILDREN }));
+    ({ life, history, commissioning } = await seedDemoWorld(t.database.db, { children: CHILDREN }));
   }, 600_000);
   afterAll(async () => {
     await t?.close();
@@ -43,6 +44,8 @@ describe.each(databaseKinds())('the first hour in the demo area on %s', (kind) =
 
   it('the demo’s recent weeks were made through the services', () => {
     expect(life).toEqual({ referrals: 9, decisions: 3, disputes: 1, imports: 3 });
+    // Joint commissioning: a plan approved by the board, intentions at each stage, three contracts.
+    expect(commissioning).toEqual({ plans: 1, intentions: 5, contracts: 3 });
   });
 
   it('the demo has a year of history before its recent weeks: marked, in the chain’s order, and only records the person’s organisation works with', async () => {
@@ -115,6 +118,9 @@ describe.each(databaseKinds())('the first hour in the demo area on %s', (kind) =
     has(finance, /^Review \d+ uncertain match/);
     has(finance, /^Check the dry run of .*education.* and apply it/);
     for (const board of ['commissioner', 'participation']) has(await itemsOf(board), /^1 dispute about shares is open/);
+    // The demo contracts: one ends within 3 months, one within 6 (src/demo/commissioning.ts).
+    has(await itemsOf('commissioner'), /^Decide what follows contracts ending within 3 months/);
+    has(await itemsOf('commissioner'), /^Plan for contracts ending within 6 months/);
     const ig = await itemsOf('ig');
     has(ig, /^Review 1 use of emergency access/);
     has(ig, /^Approve or refuse 1 consent or lawful basis/);

@@ -22,6 +22,7 @@ import { nhsCheckDigit, pickLocality, searchNames, upnCheckLetter } from '../cap
 import { DEMO_ORGANISATIONS, DEMO_USERS } from './seed.js';
 import { DEMO_LOCALITIES } from './register-config.js';
 import { seedDemoMoney } from './money.js';
+import { seedDemoCommissioning } from './commissioning.js';
 import { seedDemoLife } from './life.js';
 import { seedDemoHistory } from './history.js';
 import { seedDemoPanel } from './panel.js';
@@ -927,6 +928,7 @@ export interface DemoWorldResult extends PopulationResult {
   panel: Awaited<ReturnType<typeof seedDemoPanel>>;
   history: Awaited<ReturnType<typeof seedDemoHistory>>;
   life: Awaited<ReturnType<typeof seedDemoLife>>;
+  commissioning: Awaited<ReturnType<typeof seedDemoCommissioning>>;
 }
 
 /**
@@ -942,7 +944,9 @@ export async function seedDemoWorld(db: Db, opts: PopulationOptions): Promise<De
   // The year before, then the last few weeks: written in that order so the chain follows the clock.
   const history = await seedDemoHistory(db, opts.today ? { today: opts.today } : {});
   const life = await seedDemoLife(db, opts.today ? { today: opts.today } : {});
-  return { ...result, money, panel, history, life };
+  // Joint commissioning: a plan and contracts, with demo packages linked (src/demo/commissioning.ts).
+  const commissioning = await seedDemoCommissioning(db, opts.today ? { today: opts.today } : {});
+  return { ...result, money, panel, history, life, commissioning };
 }
 
 /** The background job main.ts enqueues after creating the demo area, so start-up stays quick. */

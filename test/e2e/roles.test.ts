@@ -45,6 +45,8 @@ describe.skipIf(!chromiumPath())('each demo role in a browser', { timeout: JOURN
       'Split templates',
       'Need and supply', // register:overview: the Local Offer's need against supply (docs/adr/0017)
       'Needs assessment', // needs-assessment:view: small numbers protected (docs/adr/0020)
+      'Commissioning plans', // commissioning:view: the administrator records the board's decision (docs/adr/0023)
+      'Contracts',
       'Area settings',
       'Eligibility rules',
       'Organisations',

@@ -88,6 +88,12 @@ export const PERMISSIONS = [
   // forecast and its scenarios (aggregates only); 'manage' saves new scenarios.
   'forecast:view',
   'forecast:manage',
+  // Joint commissioning (capabilities/planning/commissioning-plans and contracts; docs/adr/0023):
+  // 'view' reads plans and the contracts register; 'manage' writes plans, intentions and contracts;
+  // 'approve' records the partnership board's decision on a plan, never on one the person wrote.
+  'commissioning:view',
+  'commissioning:manage',
+  'commissioning:approve',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -109,6 +115,9 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'disputes:resolve',
     'panel-reports:view',
     'needs-assessment:view',
+    // The administrator clerks the partnership board and records its decision on a plan (docs/adr/0023).
+    'commissioning:view',
+    'commissioning:approve',
   ],
   // The council's SEND casework team triages the one referral queue and administers panels.
   caseworker: [...CASEWORK, 'referrals:triage', 'panels:attend'],
@@ -124,11 +133,22 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'needs-assessment:detail',
     'forecast:view',
     'forecast:manage',
+    'commissioning:view',
+    'commissioning:manage',
   ],
-  'finance-officer': [...EVERYONE, 'budgets:view', 'budgets:entries', 'budgets:manage', 'records:import', 'disputes:raise', 'panel-reports:view'],
+  'finance-officer': [
+    ...EVERYONE,
+    'budgets:view',
+    'budgets:entries',
+    'budgets:manage',
+    'records:import',
+    'disputes:raise',
+    'panel-reports:view',
+    'commissioning:view',
+  ],
   // The parent carer forum sits on the partnership board: the same aggregates as the board
   // (counts, small numbers suppressed), never a child's record (docs/adr/0018).
-  'participation-lead': [...EVERYONE, 'register:overview', 'panel-reports:view', 'needs-assessment:view'],
+  'participation-lead': [...EVERYONE, 'register:overview', 'panel-reports:view', 'needs-assessment:view', 'commissioning:view'],
   'information-governance-lead': [...EVERYONE, 'audit:view', 'emergency-access:review', 'sharing:approve'],
   // Not EVERYONE: a family's home is their own pages, and staff pages refuse them.
   'family-member': ['family:view'],

@@ -2,6 +2,8 @@
 import type { ColumnType, Generated, GeneratedAlways } from 'kysely';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+/** numeric columns: read as text (exact), written as a number or text. */
+type Numeric = ColumnType<string, number | string, number | string>;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 
 export interface OrganisationsTable {
@@ -995,6 +997,130 @@ export interface ForecastScenariosTable {
   created_at: Timestamp;
 }
 
+export interface CommissioningPlansTable {
+  id: Generated<string>;
+  title: string;
+  period_from: DateColumn;
+  period_to: DateColumn;
+  status: Generated<'draft' | 'submitted' | 'approved' | 'not-approved'>;
+  created_by: string;
+  created_at: Timestamp;
+  submitted_by: string | null;
+  submitted_at: NullableTimestamp;
+  decided_by: string | null;
+  decided_at: NullableTimestamp;
+  board_meeting_on: NullableDate;
+  decision_note: string | null;
+  version: Generated<number>;
+}
+export interface CommissioningPlanEditorsTable {
+  plan_id: string;
+  user_id: string;
+  first_at: Timestamp;
+}
+export interface CommissioningPrioritiesTable {
+  id: Generated<string>;
+  plan_id: string;
+  title: string;
+  description: Generated<string>;
+  created_by: string;
+  created_at: Timestamp;
+}
+export interface CommissioningEvidenceTable {
+  id: Generated<string>;
+  priority_id: string;
+  kind: 'needs-view' | 'local-offer-gap' | 'family-voice';
+  summary: string;
+  link: string | null;
+  source: string | null;
+  said_on: NullableDate;
+  recorded_by: string;
+  recorded_at: Timestamp;
+}
+export interface CommissioningIntentionsTable {
+  id: Generated<string>;
+  plan_id: string;
+  priority_id: string | null;
+  what: string;
+  why: string;
+  due_on: DateColumn;
+  stage: Generated<'understand' | 'plan' | 'do' | 'review'>;
+  owner_id: string;
+  agreement_id: string | null;
+  expected_pence: number | null;
+  created_by: string;
+  created_at: Timestamp;
+  version: Generated<number>;
+}
+export interface CommissioningIntentionPartnersTable {
+  intention_id: string;
+  partner_id: string;
+}
+export interface CommissioningStageChangesTable {
+  id: Generated<string>;
+  intention_id: string;
+  stage: 'understand' | 'plan' | 'do' | 'review';
+  owner_id: string;
+  due_on: DateColumn;
+  note: string | null;
+  changed_by: string;
+  changed_at: Timestamp;
+}
+export interface ContractsTable {
+  id: Generated<string>;
+  reference: Generated<string>;
+  title: string;
+  provider_id: string;
+  service_id: string | null;
+  starts_on: DateColumn;
+  ends_on: DateColumn;
+  annual_value_pence: number;
+  intention_id: string | null;
+  alerted: '6-months' | '3-months' | null;
+  created_by: string;
+  created_at: Timestamp;
+  version: Generated<number>;
+}
+export interface MarketPositionStatementsTable {
+  id: Generated<string>;
+  introduction: Generated<string>;
+  to_providers: Generated<string>;
+  updated_by: string | null;
+  updated_at: Timestamp;
+  version: Generated<number>;
+}
+export interface ContractSharesTable {
+  contract_id: string;
+  partner_id: string;
+  agreement_id: string;
+  pence: number;
+}
+export interface ContractPackagesTable {
+  contract_id: string;
+  package_id: string;
+  linked_by: string;
+  linked_at: Timestamp;
+}
+export interface ContractKpisTable {
+  id: Generated<string>;
+  contract_id: string;
+  name: string;
+  target: Numeric;
+  unit: string;
+  higher_is_better: Generated<boolean>;
+  created_by: string;
+  created_at: Timestamp;
+}
+export interface ContractKpiReturnsTable {
+  id: Generated<string>;
+  kpi_id: string;
+  period_ending: DateColumn;
+  value: Numeric;
+  note: string | null;
+  recorded_by: string;
+  recorded_at: Timestamp;
+}
+
 export interface DB {
   organisations: OrganisationsTable;
   users: UsersTable;
@@ -1085,4 +1211,17 @@ export interface DB {
   needs_population: NeedsPopulationTable;
   needs_dfe_figures: NeedsDfeFiguresTable;
   needs_statistical_neighbours: NeedsStatisticalNeighboursTable;
+  commissioning_plans: CommissioningPlansTable;
+  commissioning_plan_editors: CommissioningPlanEditorsTable;
+  commissioning_priorities: CommissioningPrioritiesTable;
+  commissioning_evidence: CommissioningEvidenceTable;
+  commissioning_intentions: CommissioningIntentionsTable;
+  commissioning_intention_partners: CommissioningIntentionPartnersTable;
+  commissioning_stage_changes: CommissioningStageChangesTable;
+  contracts: ContractsTable;
+  contract_shares: ContractSharesTable;
+  contract_packages: ContractPackagesTable;
+  contract_kpis: ContractKpisTable;
+  contract_kpi_returns: ContractKpiReturnsTable;
+  market_position_statements: MarketPositionStatementsTable;
 }

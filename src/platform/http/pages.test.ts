@@ -36,6 +36,8 @@ describe('the main menu', () => {
       'Need and supply',
       'Needs assessment',
       'Forecast',
+      'Commissioning plans',
+      'Contracts',
       'Background jobs',
     ]);
     // A caseworker may administer panels, and is e-mailed about disputes on their decisions: the list is one click away.

@@ -32,6 +32,8 @@ const NAVIGATION: { text: string; href: string; permission: Permission }[] = [
   { text: 'Need and supply', href: paths.localOffer.needAndSupply, permission: 'register:overview' },
   { text: 'Needs assessment', href: paths.commissioning.needs, permission: 'needs-assessment:view' },
   { text: 'Forecast', href: paths.commissioning.forecast, permission: 'forecast:view' },
+  { text: 'Commissioning plans', href: paths.commissioning.plans, permission: 'commissioning:view' },
+  { text: 'Contracts', href: paths.commissioning.contracts, permission: 'commissioning:view' },
   { text: 'Local Offer entries', href: paths.localOffer.provider, permission: 'local-offer:provide' },
   { text: 'Local Offer worklist', href: paths.localOffer.moderation, permission: 'local-offer:moderate' },
   { text: 'Area settings', href: paths.areaSettings.home, permission: 'register:configure' },

@@ -11,7 +11,9 @@ export {
   currentTerms,
   getPackage,
   packageHistory,
+  packageIdByReference,
   packagesOfChild,
+  packagesWithSpend,
   splitsOfChanges,
   type PackageInput,
 } from './packages.js';

@@ -434,3 +434,43 @@ export async function repostCommitments(db: Db, opts: { today?: string; by: Acto
   }
   return posted;
 }
+
+/**
+ * Packages by id with what the ledger holds committed and spent on each, without the child: what
+ * the contracts register shows of the packages paid under a contract.
+ */
+export async function packagesWithSpend(db: Db, ids: readonly string[]) {
+  if (ids.length === 0) return [];
+  const [rows, money] = await Promise.all([
+    packageQuery(db)
+      .where('k.id', 'in', [...ids])
+      .orderBy('k.reference')
+      .execute(),
+    db
+      .selectFrom('ledger_entries')
+      .select(['package_id', 'account', sql<number>`sum(amount_pence)::bigint`.as('pence')])
+      .where('package_id', 'in', [...ids])
+      .where('account', 'in', ['commitments', 'spend'])
+      .groupBy(['package_id', 'account'])
+      .execute(),
+  ]);
+  const sum = (id: string, account: string) => Number(money.find((m) => m.package_id === id && m.account === account)?.pence ?? 0);
+  return rows.map((k) => ({
+    id: k.id,
+    reference: k.reference,
+    service: k.service,
+    categoryName: k.category_name,
+    agreementName: k.agreement_name,
+    providerName: k.provider_name,
+    startsOn: k.starts_on,
+    endsOn: k.ends_on,
+    committedPence: sum(k.id, 'commitments'),
+    spentPence: sum(k.id, 'spend'),
+  }));
+}
+
+/** The package a finance reference (PKG-1001) names, or null. */
+export async function packageIdByReference(db: Db, reference: string): Promise<string | null> {
+  const row = await db.selectFrom('packages').select('id').where('reference', '=', reference.trim().toUpperCase()).executeTakeFirst();
+  return row?.id ?? null;
+}

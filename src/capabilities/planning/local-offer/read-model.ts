@@ -178,3 +178,19 @@ export async function readService(db: Db, id: string) {
   };
 }
 export type ServicePage = NonNullable<Awaited<ReturnType<typeof readService>>>;
+
+/** Live services for a form's choice (a contract's service), by name. */
+export const serviceChoices = (db: Db) =>
+  db
+    .selectFrom('offer_services as s')
+    .innerJoin('offer_organisations as o', 'o.id', 's.organisation_id')
+    .select(['s.id', 's.name', 'o.name as organisation'])
+    .where('s.status', '<>', 'defunct')
+    .orderBy('s.name')
+    .execute();
+
+/** One service's name and its public page, or null when there is no such service. */
+export async function serviceName(db: Db, id: string): Promise<{ id: string; name: string } | null> {
+  const s = await db.selectFrom('offer_services').select(['id', 'name']).where('id', '=', id).executeTakeFirst();
+  return s ?? null;
+}
