@@ -12,6 +12,7 @@ import { panelsWorklist } from '../referral-and-panel/panels/index.js';
 import { panelDecisionsWorklist } from '../referral-and-panel/panel-decisions/index.js';
 import { disputesWorklist } from '../referral-and-panel/disputes/index.js';
 import { localOfferWorklist } from '../planning/local-offer/index.js';
+import { familyWorklist } from '../families/my-family/service.js';
 import { orderWork, type ShownWork } from './rules.js';
 
 export const CONTRIBUTORS: readonly WorklistContributor[] = [
@@ -25,6 +26,7 @@ export const CONTRIBUTORS: readonly WorklistContributor[] = [
   sharingWorklist,
   partnershipWorklist,
   localOfferWorklist,
+  familyWorklist,
 ];
 
 /** The contributors that apply to this person. */
