@@ -23,6 +23,7 @@ import { DEMO_ORGANISATIONS, DEMO_USERS } from './seed.js';
 import { DEMO_LOCALITIES } from './register-config.js';
 import { seedDemoMoney } from './money.js';
 import { seedDemoLife } from './life.js';
+import { seedDemoFamilies } from './families.js';
 import { seedDemoPanel } from './panel.js';
 import { Random } from '../synthetic-extracts/random.js';
 
@@ -925,20 +926,23 @@ export interface DemoWorldResult extends PopulationResult {
   money: Awaited<ReturnType<typeof seedDemoMoney>>;
   panel: Awaited<ReturnType<typeof seedDemoPanel>>;
   life: Awaited<ReturnType<typeof seedDemoLife>>;
+  families: Awaited<ReturnType<typeof seedDemoFamilies>>;
 }
 
 /**
  * The whole living demo area after the accounts: the population, a year of money for some of
  * those children (src/demo/money.ts, posted through the budgets services), the multi-agency panel
  * whose members commit those budgets (src/demo/panel.ts), and the last few weeks of work, so every
- * demo account has something to do (src/demo/life.ts). Each part does nothing when it is there already.
+ * demo account has something to do (src/demo/life.ts), and the family accounts (src/demo/families.ts). Each part does nothing when it is there already.
  */
 export async function seedDemoWorld(db: Db, opts: PopulationOptions): Promise<DemoWorldResult> {
   const result = await seedPopulation(db, opts);
   const money = await seedDemoMoney(db, opts.today ? { today: opts.today } : {});
   const panel = await seedDemoPanel(db, opts.today ? { today: opts.today } : {});
   const life = await seedDemoLife(db, opts.today ? { today: opts.today } : {});
-  return { ...result, money, panel, life };
+  // The family accounts, linked to a child the panel agreed support for (src/demo/families.ts).
+  const families = await seedDemoFamilies(db, opts.today ? { today: opts.today } : {});
+  return { ...result, money, panel, life, families };
 }
 
 /** The background job main.ts enqueues after creating the demo area, so start-up stays quick. */
