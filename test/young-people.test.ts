@@ -96,6 +96,38 @@ describe.each(databaseKinds())('young people have their own accounts from 16 on 
     expect((await yp.get(paths.children.familyAccounts(sixteen.childId))).status).toBe(403);
     expect((await yp.post(paths.children.familyAccounts(fifteen.childId), { who: 'young-person', youngPersonEmail: 'x@example.net' })).status).toBe(403);
     expect((await yp.get(paths.myFamily.home)).status).toBe(200);
+    // Their parent, with an account of their own, cannot widen anyone's access either: inviting
+    // (themselves again, or the young person to an address they hold) is a staff page, refused.
+    const sixteenParent = await db()
+      .selectFrom('family_members as m')
+      .innerJoin('children as c', 'c.family_id', 'm.family_id')
+      .select('m.id')
+      .where('c.id', '=', sixteen.childId)
+      .executeTakeFirstOrThrow();
+    expect((await cw.post(paths.children.familyAccounts(sixteen.childId), { memberId: sixteenParent.id })).status).toBe(303);
+    const parent = new Client(t.app);
+    const parentLink = invitationLinkFor(t.sent, 'sam.sixteenparent@example.net');
+    await parent.get(parentLink);
+    await parent.post(parentLink, { password: PASSWORD, confirmPassword: PASSWORD });
+    expect((await parent.get(paths.myFamily.home)).status).toBe(200);
+    expect((await parent.post(paths.children.familyAccounts(sixteen.childId), { memberId: sixteenParent.id })).status).toBe(403);
+    expect((await parent.post(paths.children.familyAccounts(fifteen.childId), { who: 'young-person', youngPersonEmail: 'mine@example.net' })).status).toBe(403);
+    expect(await db().selectFrom('users').select('id').where('email', '=', 'mine@example.net').execute()).toEqual([]);
+    // Refused for lacking the permission (not a form token), and recorded as refused.
+    const parentId = (await db().selectFrom('users').select('id').where('email', '=', 'sam.sixteenparent@example.net').executeTakeFirstOrThrow()).id;
+    const denied = await db()
+      .selectFrom('audit_log')
+      .select('details')
+      .where('user_id', '=', parentId)
+      .where('action', '=', 'child.family-accounts.invite')
+      .where('result', '=', 'denied')
+      .execute();
+    expect(denied.length).toBe(2);
+    expect(denied.every((d) => d.details.includes('lacks permission'))).toBe(true);
+    // Each sees the young person's record through their own link: the parent's is not the young person's account.
+    expect((await parent.get(paths.myFamily.child(sixteen.childId))).status).toBe(200);
+    expect((await parent.get(paths.myFamily.child(fifteen.childId))).status).toBe(404);
+
     // Their parent's account is separate, and the staff page shows theirs in use.
     expect(text((await cw.get(paths.children.familyAccounts(sixteen.childId))).body)).toContain(`Uses Jointly (${email})`);
 
