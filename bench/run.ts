@@ -9,6 +9,7 @@ const benchmarks: Record<string, () => Promise<BenchResult>> = {
   linkage: async () => (await import('./linkage.js')).linkage(),
   panel: async () => (await import('./panel.js')).panel(),
   offer: async () => (await import('./offer.js')).offer(),
+  family: async () => (await import('./family.js')).family(),
 };
 
 const asked = process.argv.slice(2).filter((a) => a !== '--');
