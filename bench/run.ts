@@ -10,6 +10,7 @@ const benchmarks: Record<string, () => Promise<BenchResult>> = {
   panel: async () => (await import('./panel.js')).panel(),
   offer: async () => (await import('./offer.js')).offer(),
   commissioning: async () => (await import('./commissioning.js')).commissioning(),
+  family: async () => (await import('./family.js')).family(),
 };
 
 const asked = process.argv.slice(2).filter((a) => a !== '--');

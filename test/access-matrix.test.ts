@@ -13,7 +13,10 @@ import { databaseKinds } from './support/db.js';
 import { createChild, fakeNhsNumber, fakeUpn, orgByCode, type InvolvementOption } from './support/register.js';
 import { paths } from '../src/paths.js';
 import { todayInLondon } from '../src/platform/dates.js';
-import { DEMO_USERS } from '../src/demo/seed.js';
+import { DEMO_PASSWORD, DEMO_USERS } from '../src/demo/seed.js';
+import { OutboxNotifier } from '../src/platform/notify/notify.js';
+import { hashPassword } from '../src/capabilities/administration/sign-in/passwords.js';
+import { inviteFamilyMember, inviteYoungPerson } from '../src/capabilities/families/my-family/service.js';
 import { permissionsOf, type Permission } from '../src/platform/access/roles.js';
 import { accessFor, SECTION_KEYS, type Access, type Section, type SharingFacts, type Viewer } from '../src/capabilities/record/sharing/rules.js';
 import type { DeclaredRoute } from '../src/platform/http/route.js';
@@ -410,6 +413,85 @@ describe.each(databaseKinds())('the access matrix on %s', (kind) => {
         }
       }),
     );
+    expect(problems).toEqual([]);
+  });
+
+  it('family accounts open the family pages of their own child only, and every staff page of a child refuses them (403)', { timeout: 240_000 }, async () => {
+    // A parent of the fully shared child, and a young person of 17 with their own account (not a matrix child).
+    const db = t.database.db;
+    const own = children.find((c) => c.state === 'full' && c.relation === 'in')!;
+    const cwId = (await db.selectFrom('users').select('id').where('email', '=', 'caseworker@demoshire.example.org').executeTakeFirstOrThrow()).id;
+    const deps = { notifier: new OutboxNotifier(), baseUrl: 'http://localhost' };
+    await inviteFamilyMember(db, deps, own.id, own.params.memberId!, cwId);
+    const young = await createChild(db, {
+      givenName: 'Mxyoungperson',
+      dateOfBirth: addDays(today, -17 * 365 - 30),
+      familyMember: { fullName: 'Fammxyoung Matrixfamily', email: 'fammxyoung@example.org' },
+    });
+    await inviteYoungPerson(db, deps, young.childId, 'mxyoung.own@example.org', cwId, today);
+    const parentEmail = `fam${own.state}${own.relation}@example.org`;
+    await db
+      .updateTable('users')
+      .set({ password_hash: await hashPassword(DEMO_PASSWORD) })
+      .where('email', 'in', [parentEmail, 'mxyoung.own@example.org'])
+      .execute();
+    const familyGets = t.app.declaredRoutes.filter((r) => r.method === 'GET' && r.url.startsWith('/my-family'));
+    expect(familyGets.length).toBeGreaterThanOrEqual(5);
+    const problems: string[] = [];
+    for (const [email, ownId, ownName, ownConsent] of [
+      [parentEmail, own.id, own.name, own.params.consentId],
+      ['mxyoung.own@example.org', young.childId, 'Mxyoungperson', young.consentId ?? undefined],
+    ] as const) {
+      const client = new Client(t.app);
+      expect((await client.signIn(email)).status, email).toBe(303);
+      const who = email.split('@')[0];
+      // The parent's own name and address are the signed-in person's, in every page's header: not a leak.
+      const self = email === parentEmail ? [`Fam${own.state}${own.relation}`, parentEmail] : [];
+      const markersOf = (c: MatrixChild) => allMarkers(c).filter((m) => !self.includes(m));
+      const home = await client.get(paths.myFamily.home);
+      if (home.status !== 200 || !home.body.includes(ownName))
+        problems.push(`${who} · home: ${home.status}, own child ${home.body.includes(ownName) ? 'shown' : 'missing'}`);
+      for (const c of children) if (c.id !== ownId && home.body.includes(c.name)) problems.push(`${who} · home shows ${c.name}`);
+      for (const route of familyGets) {
+        if (!route.url.includes(':id')) continue;
+        // Their own child: every family page opens.
+        const ownUrl = route.url.replace(':id', ownId).replace(':consentId', ownConsent ?? '00000000-0000-4000-8000-000000000000');
+        const mine = await client.get(ownUrl);
+        if (mine.status !== 200) problems.push(`${who} · own · GET ${route.url}: expected 200, got ${mine.status}`);
+        // Every other child: not found, and nothing of them on the page.
+        for (const c of children) {
+          if (c.id === ownId) continue;
+          const url = route.url.replace(':id', c.id).replace(':consentId', c.params.consentId ?? '00000000-0000-4000-8000-000000000000');
+          const res = await client.get(url);
+          if (res.status !== 404) problems.push(`${who} · ${c.state}/${c.relation} · GET ${route.url}: expected 404, got ${res.status}`);
+          const leaked = markersOf(c).filter((m) => res.body.includes(m));
+          if (leaked.length) problems.push(`${who} · ${c.state}/${c.relation} · GET ${route.url}: shows ${leaked.join(', ')}`);
+        }
+      }
+      // Every staff page of a child, their own included: refused, not a sign-out, and nothing of the child.
+      for (const route of childGets) {
+        for (const c of [own, children.find((x) => x.state === 'none' && x.relation === 'out')!]) {
+          const url = route.url.replace(/:(\w+)/g, (_, name: string) => c.params[name] ?? '00000000-0000-4000-8000-000000000000');
+          const res = await client.get(url);
+          if (res.status !== 403) problems.push(`${who} · staff · GET ${route.url}: expected 403, got ${res.status}`);
+          const leaked = markersOf(c).filter((m) => res.body.includes(m));
+          if (leaked.length) problems.push(`${who} · staff · GET ${route.url}: shows ${leaked.join(', ')}`);
+        }
+      }
+      for (const url of COLLECTION_PAGES) {
+        const res = await client.get(url);
+        if (res.status !== 403) problems.push(`${who} · GET ${url}: expected 403, got ${res.status}`);
+      }
+      // Still signed in after all those refusals.
+      if ((await client.get(paths.myFamily.home)).status !== 200) problems.push(`${who}: signed out by a refusal`);
+    }
+    // And no member of staff opens a family page.
+    for (const p of people) {
+      for (const route of familyGets) {
+        const res = await p.client.get(route.url.replace(':id', own.id).replace(':consentId', own.params.consentId ?? '00000000-0000-4000-8000-000000000000'));
+        if (res.status !== 403) problems.push(`${p.email.split('@')[0]} · GET ${route.url}: expected 403, got ${res.status}`);
+      }
+    }
     expect(problems).toEqual([]);
   });
 

@@ -13,17 +13,23 @@ import { databaseKinds } from './support/db.js';
 import { fakeNhsNumber, fakeUpn } from './support/register.js';
 import { paths } from '../src/paths.js';
 import { todayInLondon } from '../src/platform/dates.js';
-import { DEMO_USERS } from '../src/demo/seed.js';
+import { DEMO_PASSWORD, DEMO_USERS } from '../src/demo/seed.js';
 import { formatNhsNumber } from '../src/capabilities/record/children/rules.js';
 import { SECTION_KEYS } from '../src/capabilities/record/sharing/rules.js';
 import { createTestPool } from './support/budgets.js';
+import { createChild } from './support/register.js';
+import { OutboxNotifier } from '../src/platform/notify/notify.js';
+import { hashPassword } from '../src/capabilities/administration/sign-in/passwords.js';
+import { inviteFamilyMember, inviteYoungPerson } from '../src/capabilities/families/my-family/service.js';
 import { createPackage } from '../src/capabilities/money/budgets/packages.js';
 import { recordInvoice } from '../src/capabilities/money/budgets/actuals.js';
 import { addDays } from './support/dates.js';
 
 const CASEWORKER = 'caseworker@demoshire.example.org'; // DEMO-EDU, council-education: the only one who may see the canary
 const KEYWORKER = 'keyworker@demoshire.example.org'; // DEMO-CSC: works with the child, no consent
-const OTHERS = DEMO_USERS.map((u) => u.email).filter((e) => e !== CASEWORKER);
+// Family accounts of another family (issue 15): a parent, and a young person of 17 with their own account.
+const FAMILY_OTHERS = ['pat.otherparent@example.net', 'otherfam.own@example.net'];
+const OTHERS = [...DEMO_USERS.map((u) => u.email).filter((e) => e !== CASEWORKER), ...FAMILY_OTHERS];
 
 const addYears = (iso: string, years: number) => `${Number(iso.slice(0, 4)) + years}${iso.slice(4)}`.replace(/-02-29$/, '-02-28');
 const parts = (field: string, iso: string) => {
@@ -101,6 +107,8 @@ describe.each(databaseKinds())('the canary on %s', (kind) => {
   const today = todayInLondon();
   const clients = new Map<string, Client>();
   let childId = '';
+  /** The other family's child, whose own pages their accounts reach. */
+  let otherFamilyChildId = '';
   const ids = {
     memberIds: [] as string[],
     involvementIds: [] as string[],
@@ -160,42 +168,45 @@ describe.each(databaseKinds())('the canary on %s', (kind) => {
         const options =
           key === 'id'
             ? // the record, and the family's own pages of it (no canary user is a family account: each is refused)
-              r.url.startsWith('/children/') || r.url.startsWith('/my-family/children/')
+              r.url.startsWith('/children/')
               ? [childId]
-              : r.url.startsWith('/admin/organisations/')
-                ? ids.orgIds
-                : r.url.startsWith('/admin/users/')
-                  ? ids.userIds
-                  : r.url.startsWith('/admin/area-settings/localities/')
-                    ? ids.localityIds
-                    : r.url.startsWith('/admin/area-settings/criteria/')
-                      ? ids.criterionIds
-                      : r.url.startsWith('/budgets/pools/')
-                        ? ids.poolIds
-                        : r.url.startsWith('/budgets/packages/')
-                          ? ids.packageIds
-                          : r.url.startsWith('/budgets/invoices/')
-                            ? ids.invoiceIds
-                            : r.url.startsWith('/jobs/')
-                              ? ids.jobIds.length
-                                ? ids.jobIds
-                                : ['00000000-0000-4000-8000-000000000000']
-                              : // imports, matching-review and panels: sources, imports, pairs, merges, panels and meetings (none hold the canary child)
-                                r.url.startsWith('/imports/') ||
-                                  r.url.startsWith('/matching/') ||
-                                  r.url.startsWith('/panels/') ||
-                                  // referrals and eligibility rule sets (the canary child is referred nowhere)
-                                  r.url.startsWith('/referrals/') ||
-                                  r.url.startsWith('/admin/eligibility/') ||
-                                  // disputes (the canary child has no decision to dispute)
-                                  r.url.startsWith('/disputes/') ||
-                                  // the Local Offer and its ORUK API: services, not children (none holds the canary)
-                                  r.url.startsWith('/local-offer/') ||
-                                  // commissioning plans and contracts: aggregates and contracts, never a child
-                                  r.url.startsWith('/commissioning/') ||
-                                  r.url.startsWith('/oruk/')
-                                ? ['00000000-0000-4000-8000-000000000000']
-                                : undefined
+              : // the family's own pages: the canary's (refused to everyone here), and the other family's own child
+                r.url.startsWith('/my-family/children/')
+                ? [childId, otherFamilyChildId]
+                : r.url.startsWith('/admin/organisations/')
+                  ? ids.orgIds
+                  : r.url.startsWith('/admin/users/')
+                    ? ids.userIds
+                    : r.url.startsWith('/admin/area-settings/localities/')
+                      ? ids.localityIds
+                      : r.url.startsWith('/admin/area-settings/criteria/')
+                        ? ids.criterionIds
+                        : r.url.startsWith('/budgets/pools/')
+                          ? ids.poolIds
+                          : r.url.startsWith('/budgets/packages/')
+                            ? ids.packageIds
+                            : r.url.startsWith('/budgets/invoices/')
+                              ? ids.invoiceIds
+                              : r.url.startsWith('/jobs/')
+                                ? ids.jobIds.length
+                                  ? ids.jobIds
+                                  : ['00000000-0000-4000-8000-000000000000']
+                                : // imports, matching-review and panels: sources, imports, pairs, merges, panels and meetings (none hold the canary child)
+                                  r.url.startsWith('/imports/') ||
+                                    r.url.startsWith('/matching/') ||
+                                    r.url.startsWith('/panels/') ||
+                                    // referrals and eligibility rule sets (the canary child is referred nowhere)
+                                    r.url.startsWith('/referrals/') ||
+                                    r.url.startsWith('/admin/eligibility/') ||
+                                    // disputes (the canary child has no decision to dispute)
+                                    r.url.startsWith('/disputes/') ||
+                                    // the Local Offer and its ORUK API: services, not children (none holds the canary)
+                                    r.url.startsWith('/local-offer/') ||
+                                    // commissioning plans and contracts: aggregates and contracts, never a child
+                                    r.url.startsWith('/commissioning/') ||
+                                    r.url.startsWith('/oruk/')
+                                  ? ['00000000-0000-4000-8000-000000000000']
+                                  : undefined
             : values[key];
         if (!options) throw new Error(`The canary does not know what to put in ${name} of ${r.url}: teach it`);
         urls = urls.flatMap((u) => options.map((o) => u.replace(name, o)));
@@ -298,6 +309,27 @@ describe.each(databaseKinds())('the canary on %s', (kind) => {
       const c = new Client(t.app);
       expect((await c.signIn(u.email)).status, `signing in ${u.email}`).toBe(303);
       clients.set(u.email, c);
+    }
+    // Another family's accounts, invited through the family capability's writers, with the demo password.
+    const other = await createChild(db, {
+      givenName: 'Otherfam',
+      dateOfBirth: addYears(today, -17),
+      familyMember: { fullName: 'Pat Otherparent', relationship: 'mother', parentalResponsibility: true, email: FAMILY_OTHERS[0]! },
+    });
+    otherFamilyChildId = other.childId;
+    const famDeps = { notifier: new OutboxNotifier(), baseUrl: 'http://localhost' };
+    const cwId = (await db.selectFrom('users').select('id').where('email', '=', CASEWORKER).executeTakeFirstOrThrow()).id;
+    await inviteFamilyMember(db, famDeps, other.childId, other.familyMemberId!, cwId);
+    await inviteYoungPerson(db, famDeps, other.childId, FAMILY_OTHERS[1]!, cwId, today);
+    await db
+      .updateTable('users')
+      .set({ password_hash: await hashPassword(DEMO_PASSWORD) })
+      .where('email', 'in', FAMILY_OTHERS)
+      .execute();
+    for (const email of FAMILY_OTHERS) {
+      const c = new Client(t.app);
+      expect((await c.signIn(email)).status, `signing in ${email}`).toBe(303);
+      clients.set(email, c);
     }
     const cw = clients.get(CASEWORKER)!;
     const ok = (res: { status: number; body: string }, what: string) => {

@@ -7,11 +7,12 @@ import { buildTestApp, Client, text, type TestApp } from './support/app.js';
 import { databaseKinds } from './support/db.js';
 import { DEMO_USERS } from '../src/demo/seed.js';
 import { seedDemoWorld } from '../src/demo/population.js';
+import { DEMO_PARENT_EMAIL, DEMO_YOUNG_PERSON_EMAIL } from '../src/demo/families.js';
+import { ageOn, todayInLondon } from '../src/platform/dates.js';
 import { paths } from '../src/paths.js';
 import { DEMO_HISTORY_DAYS, seedDemoHistory } from '../src/demo/history.js';
 import { sealAudit } from '../src/platform/audit/sealer.js';
 import { verifyAudit } from '../src/platform/audit/audit.js';
-import { todayInLondon } from '../src/platform/dates.js';
 import { addDays } from './support/dates.js';
 import { sql } from 'kysely';
 
@@ -32,11 +33,12 @@ describe.each(databaseKinds())('the first hour in the demo area on %s', (kind) =
   let life: Awaited<ReturnType<typeof seedDemoWorld>>['life'];
   let history: Awaited<ReturnType<typeof seedDemoWorld>>['history'];
   let commissioning: Awaited<ReturnType<typeof seedDemoWorld>>['commissioning'];
+  let families: Awaited<ReturnType<typeof seedDemoWorld>>['families'];
   beforeAll(async () => {
     // Two dozen sign-ins from one address in a minute: the limit itself is tested elsewhere.
     // With the Local Offer's directory: its provider and officer have work in it.
     t = await buildTestApp(kind, { JOINTLY_SIGN_IN_RATE_PER_MINUTE: '1000' }, { localOffer: true });
-    ({ life, history, commissioning } = await seedDemoWorld(t.database.db, { children: CHILDREN }));
+    ({ life, history, commissioning, families } = await seedDemoWorld(t.database.db, { children: CHILDREN }));
   }, 600_000);
   afterAll(async () => {
     await t?.close();
@@ -90,6 +92,42 @@ describe.each(databaseKinds())('the first hour in the demo area on %s', (kind) =
       const page = await client.get(item.href);
       expect(page.status, `${email}: "${item.text}" links to ${item.href}`).toBe(200);
     }
+  });
+
+  it('the family accounts open their own pages to what is theirs to do, and every item opens', async () => {
+    if (!('parentChildId' in families)) throw new Error(`no demo family accounts: ${JSON.stringify(families)}`);
+    expect(families.youngPersonId).not.toBeNull();
+    const yp = await t.database.db
+      .selectFrom('children')
+      .select(['date_of_birth', 'given_name'])
+      .where('id', '=', families.youngPersonId!)
+      .executeTakeFirstOrThrow();
+    expect(ageOn(yp.date_of_birth, todayInLondon())).toBe(17);
+    const parentItems: string[] = [];
+    for (const email of [DEMO_PARENT_EMAIL, DEMO_YOUNG_PERSON_EMAIL]) {
+      const client = new Client(t.app);
+      expect((await client.signIn(email)).status).toBe(303);
+      const home = await client.get(paths.home);
+      expect(home.location).toBe(paths.myFamily.home);
+      const page = await client.get(paths.myFamily.home);
+      expect(page.status).toBe(200);
+      const items = workItems(page.body);
+      if (email === DEMO_PARENT_EMAIL) parentItems.push(...items.map((i) => i.text));
+      else expect(text(page.body)).toContain(yp.given_name);
+      for (const item of items) expect((await client.get(item.href)).status, `${email}: "${item.text}" links to ${item.href}`).toBe(200);
+      // Staff pages are refused, not a sign-out.
+      expect((await client.get(paths.children.list)).status).toBe(403);
+    }
+    // The parent's child: "about me" written over a year ago, and what the panel decided.
+    expect(parentItems.some((i) => i.startsWith('Check what “about me” says about'))).toBe(true);
+    expect(parentItems.some((i) => i.startsWith('Read what the panel decided for'))).toBe(true);
+    const parent = new Client(t.app);
+    await parent.signIn(DEMO_PARENT_EMAIL);
+    const record = text((await parent.get(paths.myFamily.child(families.parentChildId))).body);
+    expect(record).toContain('What the panel decided Approved on');
+    expect(record).toContain('Who provides it Demoshire Short Breaks Provider (fictional)');
+    const looked = text((await parent.get(paths.myFamily.whoLooked(families.parentChildId))).body);
+    for (const who of ['Demo Caseworker', 'Demo Key Worker', 'Demo Finance Officer', 'Demo Panel Member']) expect(looked).toContain(who);
   });
 
   it('names the work each role is there for', async () => {

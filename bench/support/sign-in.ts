@@ -13,7 +13,8 @@ function cookiesFrom(res: Response): Map<string, string> {
   return jar;
 }
 
-export async function signIn(baseUrl: string, account = BENCH_ACCOUNT): Promise<string> {
+/** `family`: a family account, whose home is its own family's page (/my-family), not the staff home. */
+export async function signIn(baseUrl: string, account = BENCH_ACCOUNT, kind: 'staff' | 'family' = 'staff'): Promise<string> {
   const page = await fetch(`${baseUrl}${paths.signIn}`, { redirect: 'manual' });
   const html = await page.text();
   if (page.status !== 200) throw new Error(`GET ${paths.signIn} answered ${page.status}, expected 200`);
@@ -34,8 +35,9 @@ export async function signIn(baseUrl: string, account = BENCH_ACCOUNT): Promise<
   const cookie = `jointly_csrf=${csrfCookie}; jointly_session=${session}`;
 
   // The page under load must be the signed-in home page, not a redirect or the sign-in form.
-  const home = await fetch(`${baseUrl}${paths.home}`, { redirect: 'manual', headers: { cookie } });
+  const [homePath, mark] = kind === 'family' ? [paths.myFamily.home, 'Your family'] : [paths.home, 'Your roles:'];
+  const home = await fetch(`${baseUrl}${homePath}`, { redirect: 'manual', headers: { cookie } });
   const body = await home.text();
-  if (home.status !== 200 || !body.includes('Your roles:')) throw new Error(`The signed-in home page answered ${home.status} without "Your roles:"`);
+  if (home.status !== 200 || !body.includes(mark)) throw new Error(`The signed-in home page (${homePath}) answered ${home.status} without "${mark}"`);
   return cookie;
 }

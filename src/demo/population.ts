@@ -25,6 +25,7 @@ import { seedDemoMoney } from './money.js';
 import { seedDemoCommissioning } from './commissioning.js';
 import { seedDemoLife } from './life.js';
 import { seedDemoHistory } from './history.js';
+import { seedDemoFamilies } from './families.js';
 import { seedDemoPanel } from './panel.js';
 import { Random } from '../synthetic-extracts/random.js';
 
@@ -929,13 +930,14 @@ export interface DemoWorldResult extends PopulationResult {
   history: Awaited<ReturnType<typeof seedDemoHistory>>;
   life: Awaited<ReturnType<typeof seedDemoLife>>;
   commissioning: Awaited<ReturnType<typeof seedDemoCommissioning>>;
+  families: Awaited<ReturnType<typeof seedDemoFamilies>>;
 }
 
 /**
  * The whole living demo area after the accounts: the population, a year of money for some of
  * those children (src/demo/money.ts, posted through the budgets services), the multi-agency panel
  * whose members commit those budgets (src/demo/panel.ts), and the last few weeks of work, so every
- * demo account has something to do (src/demo/life.ts). Each part does nothing when it is there already.
+ * demo account has something to do (src/demo/life.ts), and the family accounts (src/demo/families.ts). Each part does nothing when it is there already.
  */
 export async function seedDemoWorld(db: Db, opts: PopulationOptions): Promise<DemoWorldResult> {
   const result = await seedPopulation(db, opts);
@@ -946,7 +948,9 @@ export async function seedDemoWorld(db: Db, opts: PopulationOptions): Promise<De
   const life = await seedDemoLife(db, opts.today ? { today: opts.today } : {});
   // Joint commissioning: a plan and contracts, with demo packages linked (src/demo/commissioning.ts).
   const commissioning = await seedDemoCommissioning(db, opts.today ? { today: opts.today } : {});
-  return { ...result, money, panel, history, life, commissioning };
+  // The family accounts, linked to a child the panel agreed support for (src/demo/families.ts).
+  const families = await seedDemoFamilies(db, opts.today ? { today: opts.today } : {});
+  return { ...result, money, panel, history, life, commissioning, families };
 }
 
 /** The background job main.ts enqueues after creating the demo area, so start-up stays quick. */

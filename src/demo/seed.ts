@@ -39,6 +39,12 @@ export const DEMO_USERS: { email: string; name: string; org: string; roles: Role
   { email: 'local-offer@demoshire.example.org', name: 'Demo Local Offer Officer', org: 'DEMO-EDU', roles: ['local-offer-officer'] },
 ];
 
+/** The family accounts (issue 15), made with the living demo once the population is there (src/demo/families.ts). */
+export const DEMO_FAMILY_ACCOUNTS = [
+  { email: 'parent@demoshire.example.org', who: 'a parent (family account)' },
+  { email: 'young-person@demoshire.example.org', who: 'a young person aged 17 (their own account)' },
+] as const;
+
 const DEMO_SEED_LOCK = 7_240_004;
 
 /**
@@ -84,5 +90,7 @@ export function demoSignInText(): string {
   return [
     'Demo local area "Demoshire" (fictional). Every account uses the password: ' + DEMO_PASSWORD,
     ...DEMO_USERS.map((u) => `  ${u.email.padEnd(width)}  ${u.roles.join(', ')}`),
+    'Family accounts, once the demo population has been added in the background:',
+    ...DEMO_FAMILY_ACCOUNTS.map((u) => `  ${u.email.padEnd(width)}  ${u.who}`),
   ].join('\n');
 }

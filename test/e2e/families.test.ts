@@ -8,6 +8,8 @@ import { paths } from '../../src/paths.js';
 import { useJourney } from './support/server.js';
 import { chromiumPath, JOURNEY_TIMEOUT, Site } from './support/pages.js';
 import { createChild, orgByCode } from '../support/register.js';
+import { todayInLondon } from '../../src/platform/dates.js';
+import { addMonths } from '../../src/capabilities/families/my-family/rules.js';
 
 const CASEWORKER = 'caseworker@demoshire.example.org';
 const PRACTITIONER = 'practitioner@demoshire.example.org';
@@ -80,5 +82,55 @@ describe.skipIf(!chromiumPath())('a family on a phone', { timeout: JOURNEY_TIMEO
     expect(await practitioner.visit(paths.children.record(childId))).toBe(404);
     await parent.close();
     await practitioner.close();
+  });
+
+  it('a young person of 16 is invited with their own e-mail address, sees what is theirs to do, and writes "about me"', async () => {
+    const db = journey.server.database.db;
+    const email = 'ari.own@example.net';
+    const { childId } = await createChild(db, {
+      givenName: 'Ari',
+      // Their 16th birthday is today.
+      dateOfBirth: addMonths(todayInLondon(), -12 * 16),
+      involvedOrgCodes: ['DEMO-EDU'],
+      familyMember: { fullName: 'Lee Ariparent', relationship: 'father', parentalResponsibility: true, email: 'lee.ariparent@example.net' },
+    });
+
+    const caseworker = await Site.open(journey.browser, journey.server.baseUrl);
+    await caseworker.signIn(CASEWORKER, DEMO_PASSWORD);
+    expect(await caseworker.visit(paths.children.familyAccounts(childId))).toBe(200);
+    // An empty address is refused with a specific message (the error summary is checked by axe too).
+    await caseworker.submit('Invite Ari Testfamily');
+    expect(await caseworker.mainText()).toContain("Enter Ari Testfamily's own e-mail address");
+    await caseworker.page.getByLabel('Ari Testfamily’s own e-mail address').fill(email);
+    await caseworker.submit('Invite Ari Testfamily');
+    expect(await caseworker.mainText()).toContain('Invitation sent');
+    await caseworker.close();
+
+    const yp = await Site.open(journey.browser, journey.server.baseUrl);
+    await yp.page.setViewportSize({ width: 320, height: 640 });
+    const message = [...journey.server.sent].reverse().find((m) => m.to === email)!;
+    const link = new URL(/https?:\/\/\S+\/invitation\/\S+/.exec(message.body)![0]).pathname;
+    expect(await yp.visit(link)).toBe(200);
+    await yp.page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await yp.page.getByLabel('Confirm password').fill(PASSWORD);
+    await yp.submit('Create password');
+    expect(yp.path()).toBe(paths.myFamily.home);
+    expect(await yp.mainText()).toContain('Your record');
+    const overflow = () => yp.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(await overflow()).toBeLessThanOrEqual(0);
+    // Nothing about them is written yet: theirs to do.
+    await yp.follow('Check what “about me” says about you');
+    expect(await yp.heading()).toBe('About Ari Testfamily');
+    await yp.page.getByLabel('What matters to Ari Testfamily').fill('Football, and being asked first (fictional)');
+    await yp.page.getByLabel('Who wrote this?').fill('Ari');
+    await yp.submit('Save');
+    expect(yp.path()).toBe(`${paths.myFamily.child(childId)}?done=about-me`);
+    expect(await yp.mainText()).toContain('Football, and being asked first (fictional)');
+    expect(await yp.visit(paths.myFamily.home)).toBe(200);
+    expect(await yp.mainText()).toContain('Nothing is waiting for you');
+    // Staff pages are refused, and they stay signed in.
+    expect(await yp.visit(paths.children.record(childId))).toBe(403);
+    expect(await yp.visit(paths.myFamily.home)).toBe(200);
+    await yp.close();
   });
 });

@@ -340,7 +340,10 @@ export interface ConsentWithdrawalsTable {
 /** A family member's own account (migration 0026, ADR 0015): tied by staff to a person on the record. */
 export interface FamilyAccountsTable {
   user_id: string;
-  family_member_id: string;
+  /** The parent or carer the account belongs to, or null for a young person's own account (migration 0030). */
+  family_member_id: string | null;
+  /** The young person whose own account this is (aged 16 or over), or null for a parent's (migration 0030). */
+  child_id: string | null;
   invited_by: string;
   invited_at: Timestamp;
 }

@@ -32,7 +32,16 @@ import { NEED_CODES } from '../../record/children/index.js';
 import { referralsOfChild, STATUS_NAMES } from '../../referral-and-panel/referrals/index.js';
 import { OUTCOMES } from '../../referral-and-panel/panel-decisions/index.js';
 import { listPartners, packagesOfChild, splitLines, unitsText } from '../../money/budgets/index.js';
-import { accountsOfFamily, familyRecord, inviteFamilyMember, linkedChildren, requireFamilyChild } from './service.js';
+import {
+  accountsOfFamily,
+  familyRecord,
+  familyWork,
+  inviteFamilyMember,
+  inviteYoungPerson,
+  linkedChildren,
+  requireFamilyChild,
+  youngPersonAccount,
+} from './service.js';
 
 const V = 'families/my-family/views/';
 type Values = Record<string, unknown>;
@@ -47,9 +56,10 @@ export function myFamilyRoutes(deps: CapabilityDeps): RouteSpec[] {
     // The page names the family and their e-mail addresses: the family section, by the sharing rule.
     await requireChild(ctx, ctx.params.id, 'family');
     const id = ctx.param('id');
-    const [members, child] = await Promise.all([
+    const [members, child, yp] = await Promise.all([
       accountsOfFamily(ctx.db, id),
       ctx.db.selectFrom('children').select(['id', 'given_name', 'family_name', 'preferred_name']).where('id', '=', id).executeTakeFirstOrThrow(),
+      youngPersonAccount(ctx.db, id),
     ]);
     return {
       view: `${V}family-accounts.njk`,
@@ -68,6 +78,13 @@ export function myFamilyRoutes(deps: CapabilityDeps): RouteSpec[] {
           status: !m.invited_at ? 'No account' : m.active === false ? 'Account closed' : m.password_hash ? 'Uses Jointly' : `Invited ${dateTime(m.invited_at)}`,
           canInvite: !m.invited_at && !!m.email,
         })),
+        youngPerson: {
+          invited: !!yp.invited_at,
+          email: yp.email,
+          status: !yp.invited_at ? '' : yp.active === false ? 'Account closed' : yp.password_hash ? 'Uses Jointly' : `Invited ${dateTime(yp.invited_at)}`,
+          mayHaveAccount: yp.mayHaveAccount,
+          from: longDate(yp.ownAccountFrom),
+        },
       },
     };
   };
@@ -232,9 +249,20 @@ export function myFamilyRoutes(deps: CapabilityDeps): RouteSpec[] {
       section: 'family',
       audit: { show: 'child.family-accounts.view', send: 'child.family-accounts.invite' },
       page: accountsPage,
-      read: (ctx) => ({ memberId: formText(ctx.body.memberId) }),
-      send: async (ctx, { memberId }) => {
+      read: (ctx) => ({
+        memberId: formText(ctx.body.memberId),
+        youngPerson: ctx.body.who === 'young-person',
+        youngPersonEmail: formText(ctx.body.youngPersonEmail),
+      }),
+      send: async (ctx, form) => {
         const id = ctx.param('id');
+        if (form.youngPerson) {
+          // The young person's own account, from 16: refused before their birthday, whatever the form says.
+          const { userId } = await inviteYoungPerson(ctx.db, inviteDeps, id, form.youngPersonEmail, ctx.user.id);
+          ctx.audit.details = { ...ctx.audit.details, youngPerson: true, userId };
+          return { redirect: `${paths.children.familyAccounts(id)}?invited=1` };
+        }
+        const { memberId } = form;
         const { userId } = await inviteFamilyMember(ctx.db, inviteDeps, id, memberId, ctx.user.id);
         ctx.audit.details = { ...ctx.audit.details, familyMemberId: memberId, userId };
         return { redirect: `${paths.children.familyAccounts(id)}?invited=1` };
@@ -247,13 +275,17 @@ export function myFamilyRoutes(deps: CapabilityDeps): RouteSpec[] {
       audit: 'family.home.view',
       auditReads: true,
       handler: async (ctx) => {
-        const children = await linkedChildren(ctx.db, ctx.user.id);
+        const today = todayInLondon();
+        const [children, work] = await Promise.all([linkedChildren(ctx.db, ctx.user.id, today), familyWork(ctx.db, ctx.user.id, today)]);
         // The list names each child: each one's "who has looked" shows it.
         ctx.audit.children = children.map((c) => c.id);
         return {
           view: `${V}home.njk`,
           data: {
+            // A young person's own account sees themselves: "your record", not "your children".
+            ownOnly: children.length > 0 && children.every((c) => c.ownAccount),
             pageTitle: 'Your family',
+            work: work.map((w) => ({ ...w, due: w.dueOn ? `${w.dueLabel ?? 'Due'} ${longDate(w.dueOn)}` : null })),
             children: children.map((c) => ({ href: paths.myFamily.child(c.id), name: childName(c), born: longDate(c.date_of_birth) })),
           },
         };

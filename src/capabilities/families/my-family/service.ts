@@ -8,19 +8,50 @@ import { NotFoundError, ValidationError } from '../../../platform/http/errors.js
 import { isUuid } from '../../../platform/ids.js';
 import type { SignedInContext } from '../../../platform/http/route.js';
 import { createFamilyAccount, type InviteDeps } from '../../administration/partnership/index.js';
+import { longDate, todayInLondon } from '../../../platform/dates.js';
+import {
+  addMonths,
+  aboutMeDue,
+  aboutMeDueOn,
+  consentReviewShown,
+  decisionShown,
+  mayHaveOwnAccount,
+  meetingShown,
+  YOUNG_PERSON_OWN_ACCOUNT_AGE,
+} from './rules.js';
+import type { WorkItem, WorklistContext, WorklistContributor } from '../../../platform/worklist.js';
+import { paths } from '../../../paths.js';
+import { addDays } from '../../../platform/financial-year.js';
+import { CONSENT_REVIEW_NOTICE_DAYS, DECISION_NEWS_DAYS, MEETING_NOTICE_DAYS } from './rules.js';
 
-/** The children a family account may see, oldest first. */
-export const linkedChildren = (db: Db, userId: string) =>
-  db
+/**
+ * The children a family account may see, oldest first: a parent's or carer's, the children of their
+ * family while they have parental responsibility; a young person's own account, themselves, from
+ * their 16th birthday (checked on every request, like parental responsibility).
+ */
+export async function linkedChildren(db: Db, userId: string, today = todayInLondon()) {
+  // Two indexed reads, one for each kind of link (an OR in one join would read every child).
+  const columns = ['c.id', 'c.given_name', 'c.family_name', 'c.preferred_name', 'c.date_of_birth'] as const;
+  const rows = await db
     .selectFrom('family_accounts as a')
     .innerJoin('family_members as m', 'm.id', 'a.family_member_id')
     .innerJoin('children as c', 'c.family_id', 'm.family_id')
-    .select(['c.id', 'c.given_name', 'c.family_name', 'c.preferred_name', 'c.date_of_birth', 'm.full_name as member_name'])
+    .select([...columns, sql<string | null>`m.full_name`.as('member_name'), sql<boolean>`false`.as('own')])
     .where('a.user_id', '=', userId)
     .where('m.parental_responsibility', '=', true)
     .where('c.status', '=', 'active')
-    .orderBy('c.date_of_birth')
+    .unionAll(
+      db
+        .selectFrom('family_accounts as a')
+        .innerJoin('children as c', 'c.id', 'a.child_id')
+        .select([...columns, sql<string | null>`null`.as('member_name'), sql<boolean>`true`.as('own')])
+        .where('a.user_id', '=', userId)
+        .where('c.status', '=', 'active'),
+    )
+    .orderBy('date_of_birth')
     .execute();
+  return rows.filter((r) => !r.own || mayHaveOwnAccount(r.date_of_birth, today)).map(({ own, ...c }) => ({ ...c, ownAccount: own }));
+}
 
 /**
  * The child, when this family account may see it; "not found" otherwise, as for staff. The
@@ -88,3 +119,136 @@ export async function inviteFamilyMember(db: Db, deps: InviteDeps, childId: stri
   await db.insertInto('family_accounts').values({ user_id: user.id, family_member_id: member.id, invited_by: invitedBy }).execute();
   return { userId: user.id, name: member.full_name };
 }
+
+/** The young person's own account, if they have one, and whether they may have one today. */
+export async function youngPersonAccount(db: Db, childId: string, today = todayInLondon()) {
+  const child = await db
+    .selectFrom('children as c')
+    .leftJoin('family_accounts as a', 'a.child_id', 'c.id')
+    .leftJoin('users as u', 'u.id', 'a.user_id')
+    .select(['c.id', 'c.given_name', 'c.family_name', 'c.preferred_name', 'c.date_of_birth', 'a.invited_at', 'u.email', 'u.active', 'u.password_hash'])
+    .where('c.id', '=', childId)
+    .executeTakeFirstOrThrow();
+  return {
+    ...child,
+    mayHaveAccount: mayHaveOwnAccount(child.date_of_birth, today),
+    /** The day they turn 16. */
+    ownAccountFrom: addMonths(child.date_of_birth, 12 * YOUNG_PERSON_OWN_ACCOUNT_AGE),
+  };
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/**
+ * Invites a young person aged 16 or over to their own account, tied to their own record. The
+ * children table holds no e-mail address: the caseworker gives it now, checked with the young
+ * person. Refused before their 16th birthday, and when they already have an account.
+ */
+export async function inviteYoungPerson(db: Db, deps: InviteDeps, childId: string, emailGiven: string, invitedBy: string, today = todayInLondon()) {
+  const yp = await youngPersonAccount(db, childId, today);
+  const name = `${yp.preferred_name ?? yp.given_name} ${yp.family_name}`;
+  if (!yp.mayHaveAccount) {
+    throw new ValidationError([
+      { text: `${name} can have their own account from their 16th birthday, ${longDate(yp.ownAccountFrom)}`, href: '#youngPersonEmail' },
+    ]);
+  }
+  if (yp.invited_at) throw new ValidationError([{ text: `${name} already has their own account`, href: '#youngPersonEmail' }]);
+  const email = emailGiven.trim();
+  if (!email) throw new ValidationError([{ text: `Enter ${name}'s own e-mail address: the invitation is sent by e-mail`, href: '#youngPersonEmail' }]);
+  if (email.length > 254 || !EMAIL.test(email)) {
+    throw new ValidationError([{ text: 'Enter an e-mail address in the correct format, like name@example.com', href: '#youngPersonEmail' }]);
+  }
+  const user = await createFamilyAccount(db, deps, { displayName: `${yp.given_name} ${yp.family_name}`, email });
+  await db.insertInto('family_accounts').values({ user_id: user.id, child_id: childId, invited_by: invitedBy }).execute();
+  return { userId: user.id, name };
+}
+
+const nameOf = (c: { given_name: string; preferred_name: string | null }) => c.preferred_name ?? c.given_name;
+
+/**
+ * What is the family's to do, for each child they may see: "about me" not checked for 12 months
+ * (or never written), a consent coming up for review, a panel decision made in the last 4 weeks,
+ * a panel meeting about the child in the next 4 weeks. One query for all their children.
+ */
+export async function familyWork(db: Db, userId: string, today: string): Promise<WorkItem[]> {
+  const children = await linkedChildren(db, userId, today);
+  if (!children.length) return [];
+  const ids = children.map((c) => c.id);
+  const { rows } = await sql<{ child_id: string; kind: 'about-me' | 'consent' | 'decision' | 'meeting'; day: string | null }>`
+    select c.id as child_id, 'about-me' as kind,
+           (select to_char(max(a.recorded_at at time zone 'Europe/London'), 'YYYY-MM-DD') from about_me_versions a where a.child_id = c.id) as day
+      from children c where c.id in (${sql.join(ids)})
+    union all
+    select k.child_id, 'consent', to_char(min(k.review_on), 'YYYY-MM-DD')
+      from consents k
+     where k.child_id in (${sql.join(ids)}) and k.withdrawn_at is null and k.approval = 'approved'
+       and k.review_on <= ${addDays(today, CONSENT_REVIEW_NOTICE_DAYS)}::date
+     group by k.child_id
+    union all
+    select distinct r.child_id, 'decision', to_char(d.decided_on, 'YYYY-MM-DD')
+      from panel_decisions d join referrals r on r.id = d.referral_id
+     where r.child_id in (${sql.join(ids)}) and d.decided_on between ${addDays(today, -DECISION_NEWS_DAYS)}::date and ${today}::date
+    union all
+    select distinct r.child_id, 'meeting', to_char(m.meets_on, 'YYYY-MM-DD')
+      from panel_cases pc join referrals r on r.id = pc.referral_id join panel_meetings m on m.id = pc.meeting_id
+     where r.child_id in (${sql.join(ids)}) and m.status in ('planned', 'published')
+       and m.meets_on between ${today}::date and ${addDays(today, MEETING_NOTICE_DAYS)}::date
+       and not exists (select 1 from panel_decisions d where d.case_id = pc.id)`.execute(db);
+  const byId = new Map(children.map((c) => [c.id, c]));
+  const items: WorkItem[] = [];
+  for (const r of rows) {
+    const child = byId.get(r.child_id)!;
+    const name = nameOf(child);
+    const own = child.ownAccount;
+    const page = paths.myFamily.child(r.child_id);
+    // The rules decide; the query only narrows what is read.
+    if (r.kind === 'about-me' && aboutMeDue(r.day, today)) {
+      items.push({
+        text: own ? 'Check what “about me” says about you' : `Check what “about me” says about ${name}`,
+        href: paths.myFamily.aboutMe(r.child_id),
+        count: 1,
+        dueOn: r.day ? aboutMeDueOn(r.day) : today,
+        dueLabel: 'To check from',
+        note: r.day ? `Last written ${longDate(r.day)}. Change anything that is not right any more.` : 'Nothing is written yet. You can write it.',
+        children: [r.child_id],
+      });
+    } else if (r.kind === 'consent' && r.day && consentReviewShown(r.day, today)) {
+      items.push({
+        text: own ? 'Check who can see your record' : `Check who can see ${name}’s record`,
+        href: `${page}#who-can-see`,
+        count: 1,
+        dueOn: r.day,
+        dueLabel: 'Review due',
+        note: 'A consent to share is due for review. Tell your key worker if anything has changed.',
+        children: [r.child_id],
+      });
+    } else if (r.kind === 'decision' && r.day && decisionShown(r.day, today)) {
+      items.push({
+        text: own ? 'Read what the panel decided for you' : `Read what the panel decided for ${name}`,
+        href: `${page}#asking-for-help`,
+        count: 1,
+        dueOn: r.day,
+        dueLabel: 'Decided on',
+        children: [r.child_id],
+      });
+    } else if (r.kind === 'meeting' && r.day && meetingShown(r.day, today)) {
+      items.push({
+        text: own ? 'The panel will talk about your request for help' : `The panel will talk about ${name}’s request for help`,
+        href: `${page}#asking-for-help`,
+        count: 1,
+        dueOn: r.day,
+        dueLabel: 'Meeting on',
+        note: 'Tell your key worker anything the panel should know before then.',
+        children: [r.child_id],
+      });
+    }
+  }
+  return items.sort((a, b) => (a.dueOn ?? '').localeCompare(b.dueOn ?? '') || a.text.localeCompare(b.text, 'en-GB'));
+}
+
+/** The family's own work (issue 15): home sends a family account to its own pages, which show it at the top. */
+export const familyWorklist: WorklistContributor = {
+  name: 'Your family',
+  permissions: ['family:view'],
+  items: (ctx: WorklistContext) => familyWork(ctx.db, ctx.user.id, ctx.today),
+};

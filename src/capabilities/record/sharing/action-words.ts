@@ -38,7 +38,7 @@ export const ACTION_WORDS: Readonly<Record<string, string>> = {
   'child.consent.withdraw-form': 'Opened the form to withdraw consent',
   'child.consent.withdraw': 'Recorded that consent was withdrawn',
   'child.family-accounts.view': 'Looked at the family’s accounts',
-  'child.family-accounts.invite': 'Invited a parent or carer to use Jointly',
+  'child.family-accounts.invite': 'Invited a parent, a carer or the young person to use Jointly',
   // The family's own pages (issue 15): what they did shows in "who has looked" like anyone's.
   'family.home.view': 'The family looked at their list of children',
   'family.child.view': 'The family looked at the record',
