@@ -14,7 +14,7 @@ import { findPostgresBin, startCluster, type Cluster } from '../test/support/pos
 import { openPostgres } from '../src/platform/db/database.js';
 import { OutboxNotifier } from '../src/platform/notify/notify.js';
 import { hashPassword } from '../src/capabilities/administration/sign-in/passwords.js';
-import { inviteFamilyMember } from '../src/capabilities/families/my-family/service.js';
+import { approveFamilyAccount, inviteFamilyMember } from '../src/capabilities/families/my-family/service.js';
 import { paths } from '../src/paths.js';
 import { build, startServer, type Server } from './support/server.js';
 import { queryOn, seedDemoChildren, versionOf } from './support/database.js';
@@ -77,6 +77,7 @@ export async function family(): Promise<BenchResult> {
     try {
       const db = database.db;
       const caseworker = (await db.selectFrom('users').select('id').where('email', '=', 'caseworker@demoshire.example.org').executeTakeFirstOrThrow()).id;
+      const keyworker = (await db.selectFrom('users').select('id').where('email', '=', 'keyworker@demoshire.example.org').executeTakeFirstOrThrow()).id;
       const parents = (
         await queryOn<{ child_id: string; member_id: string; email: string }>(
           url,
@@ -92,7 +93,8 @@ export async function family(): Promise<BenchResult> {
       const deps = { notifier: new OutboxNotifier(), baseUrl: 'http://localhost' };
       const hash = await hashPassword(PASSWORD);
       for (const p of parents) {
-        const { userId } = await inviteFamilyMember(db, deps, p.child_id, p.member_id, caseworker);
+        const { userId } = await inviteFamilyMember(db, p.child_id, p.member_id, caseworker);
+        await approveFamilyAccount(db, deps, p.child_id, userId, keyworker);
         await db.updateTable('users').set({ password_hash: hash }).where('id', '=', userId).execute();
         emails.push(p.email);
       }

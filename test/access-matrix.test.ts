@@ -16,7 +16,7 @@ import { todayInLondon } from '../src/platform/dates.js';
 import { DEMO_PASSWORD, DEMO_USERS } from '../src/demo/seed.js';
 import { OutboxNotifier } from '../src/platform/notify/notify.js';
 import { hashPassword } from '../src/capabilities/administration/sign-in/passwords.js';
-import { inviteFamilyMember, inviteYoungPerson } from '../src/capabilities/families/my-family/service.js';
+import { approveFamilyAccount, inviteFamilyMember, inviteYoungPerson } from '../src/capabilities/families/my-family/service.js';
 import { permissionsOf, type Permission } from '../src/platform/access/roles.js';
 import { accessFor, SECTION_KEYS, type Access, type Section, type SharingFacts, type Viewer } from '../src/capabilities/record/sharing/rules.js';
 import type { DeclaredRoute } from '../src/platform/http/route.js';
@@ -422,13 +422,16 @@ describe.each(databaseKinds())('the access matrix on %s', (kind) => {
     const own = children.find((c) => c.state === 'full' && c.relation === 'in')!;
     const cwId = (await db.selectFrom('users').select('id').where('email', '=', 'caseworker@demoshire.example.org').executeTakeFirstOrThrow()).id;
     const deps = { notifier: new OutboxNotifier(), baseUrl: 'http://localhost' };
-    await inviteFamilyMember(db, deps, own.id, own.params.memberId!, cwId);
+    const kwId = (await db.selectFrom('users').select('id').where('email', '=', 'keyworker@demoshire.example.org').executeTakeFirstOrThrow()).id;
+    const parentAsked = await inviteFamilyMember(db, own.id, own.params.memberId!, cwId);
+    await approveFamilyAccount(db, deps, own.id, parentAsked.userId, kwId);
     const young = await createChild(db, {
       givenName: 'Mxyoungperson',
       dateOfBirth: addDays(today, -17 * 365 - 30),
       familyMember: { fullName: 'Fammxyoung Matrixfamily', email: 'fammxyoung@example.org' },
     });
-    await inviteYoungPerson(db, deps, young.childId, 'mxyoung.own@example.org', cwId, today);
+    const youngAsked = await inviteYoungPerson(db, young.childId, 'mxyoung.own@example.org', cwId, today);
+    await approveFamilyAccount(db, deps, young.childId, youngAsked.userId, kwId);
     const parentEmail = `fam${own.state}${own.relation}@example.org`;
     await db
       .updateTable('users')

@@ -20,7 +20,7 @@ import { createTestPool } from './support/budgets.js';
 import { createChild } from './support/register.js';
 import { OutboxNotifier } from '../src/platform/notify/notify.js';
 import { hashPassword } from '../src/capabilities/administration/sign-in/passwords.js';
-import { inviteFamilyMember, inviteYoungPerson } from '../src/capabilities/families/my-family/service.js';
+import { approveFamilyAccount, inviteFamilyMember, inviteYoungPerson } from '../src/capabilities/families/my-family/service.js';
 import { createPackage } from '../src/capabilities/money/budgets/packages.js';
 import { recordInvoice } from '../src/capabilities/money/budgets/actuals.js';
 import { addDays } from './support/dates.js';
@@ -319,8 +319,12 @@ describe.each(databaseKinds())('the canary on %s', (kind) => {
     otherFamilyChildId = other.childId;
     const famDeps = { notifier: new OutboxNotifier(), baseUrl: 'http://localhost' };
     const cwId = (await db.selectFrom('users').select('id').where('email', '=', CASEWORKER).executeTakeFirstOrThrow()).id;
-    await inviteFamilyMember(db, famDeps, other.childId, other.familyMemberId!, cwId);
-    await inviteYoungPerson(db, famDeps, other.childId, FAMILY_OTHERS[1]!, cwId, today);
+    const kwId = (await db.selectFrom('users').select('id').where('email', '=', 'keyworker@demoshire.example.org').executeTakeFirstOrThrow()).id;
+    const asked = [
+      await inviteFamilyMember(db, other.childId, other.familyMemberId!, cwId),
+      await inviteYoungPerson(db, other.childId, FAMILY_OTHERS[1]!, cwId, today),
+    ];
+    for (const a of asked) await approveFamilyAccount(db, famDeps, other.childId, a.userId, kwId);
     await db
       .updateTable('users')
       .set({ password_hash: await hashPassword(DEMO_PASSWORD) })

@@ -10,7 +10,7 @@ import type { Database } from '../src/platform/db/database.js';
 import { OutboxNotifier } from '../src/platform/notify/notify.js';
 import { addDays } from '../src/platform/financial-year.js';
 import { todayInLondon } from '../src/platform/dates.js';
-import { familyWork, familyWorklist, inviteFamilyMember } from '../src/capabilities/families/my-family/service.js';
+import { approveFamilyAccount, familyWork, familyWorklist, inviteFamilyMember } from '../src/capabilities/families/my-family/service.js';
 import { CONTRIBUTORS } from '../src/capabilities/home/worklist.js';
 import { createPanelWorld } from './support/panel-world.js';
 import { addDecidedCase } from './support/dispute-world.js';
@@ -38,7 +38,14 @@ describe.each(databaseKinds())('what is the family’s to do on %s', (kind) => {
       .executeTakeFirstOrThrow();
     expect(member.parental_responsibility && member.email).toBeTruthy();
     const caseworker = await userIdByEmail(db(), 'caseworker@demoshire.example.org');
-    const { userId } = await inviteFamilyMember(db(), { notifier: new OutboxNotifier(), baseUrl: 'http://localhost' }, w.childId, member.id, caseworker);
+    const { userId } = await inviteFamilyMember(db(), w.childId, member.id, caseworker);
+    await approveFamilyAccount(
+      db(),
+      { notifier: new OutboxNotifier(), baseUrl: 'http://localhost' },
+      w.childId,
+      userId,
+      await userIdByEmail(db(), 'keyworker@demoshire.example.org'),
+    );
     return { w, userId };
   }
   const kinds = async (userId: string, today: string) => (await familyWork(db(), userId, today)).map((i) => i.text.split(' ').slice(0, 3).join(' '));

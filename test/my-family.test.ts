@@ -6,14 +6,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, Client, invitationLinkFor, text, type TestApp } from './support/app.js';
 import { databaseKinds } from './support/db.js';
-import { createChild, orgByCode, userIdByEmail } from './support/register.js';
+import { addStaff, createChild, orgByCode, userIdByEmail } from './support/register.js';
 import { createDisputeWorld } from './support/dispute-world.js';
 import { todayInLondon } from '../src/platform/dates.js';
 import { paths } from '../src/paths.js';
+import { hashPassword } from '../src/capabilities/administration/sign-in/passwords.js';
 
 const CASEWORKER = 'caseworker@demoshire.example.org'; // council education
 const PRACTITIONER = 'practitioner@demoshire.example.org'; // NHS trust
 const ADMIN = 'admin@demoshire.example.org';
+/** A second caseworker in the same team: the person who checks and approves an account someone else asked for. */
+const SECOND = 'second.caseworker@demoshire.example.org';
 const PASSWORD = 'a long family password';
 
 describe.each(databaseKinds())('families use Jointly themselves on %s', (kind) => {
@@ -21,6 +24,7 @@ describe.each(databaseKinds())('families use Jointly themselves on %s', (kind) =
   const db = () => t.database.db;
   beforeAll(async () => {
     t = await buildTestApp(kind, { JOINTLY_SIGN_IN_RATE_PER_MINUTE: '1000' });
+    await addStaff(t.database.db, { email: SECOND, displayName: 'Demo Second Caseworker', orgCode: 'DEMO-EDU', roles: ['caseworker'] });
   });
   afterAll(() => t?.close());
 
@@ -28,6 +32,16 @@ describe.each(databaseKinds())('families use Jointly themselves on %s', (kind) =
     const c = new Client(t.app);
     expect((await c.signIn(email, password)).status).toBe(303);
     return c;
+  };
+
+  /** The account asked for on the child's record, approved by the second caseworker: only then is the invitation sent. */
+  const approveAccount = async (childId: string, email: string) => {
+    const userId = await userIdByEmail(db(), email);
+    const second = await signedIn(SECOND);
+    await second.get(paths.children.familyAccounts(childId));
+    const res = await second.post(paths.children.familyAccounts(childId), { approve: userId });
+    expect(res.status, text(res.body).slice(0, 1500)).toBe(303);
+    expect(res.location).toBe(`${paths.children.familyAccounts(childId)}?approved=1`);
   };
 
   /** A child the caseworker and the trust work with, shared with both by consent, and a parent with an e-mail address. */
@@ -67,6 +81,27 @@ describe.each(databaseKinds())('families use Jointly themselves on %s', (kind) =
     const elsewhere = await cw.post(paths.children.familyAccounts(childId), { memberId: other.familyMemberId! });
     expect(elsewhere.status).toBe(400);
     expect(text(elsewhere.body)).toContain('Choose a parent or carer with parental responsibility from the list');
+
+    // Nobody gives an account alone: nothing is sent until a second person approves, and the
+    // person who asked cannot approve it, by the form or in the database.
+    expect(() => invitationLinkFor(t.sent, email)).toThrow(/No invitation was sent/);
+    const waiting = await cw.get(paths.children.familyAccounts(childId));
+    expect(text(waiting.body)).toContain('waiting for a second person to check the address and approve');
+    expect(text(waiting.body)).toContain('You asked for this account: someone else must approve it');
+    const userId = await userIdByEmail(db(), email);
+    const own = await cw.post(paths.children.familyAccounts(childId), { approve: userId });
+    expect(own.status).toBe(400);
+    expect(text(own.body)).toContain('You asked for this account, so someone else must check the e-mail address with the family and approve it');
+    const asker = await userIdByEmail(db(), CASEWORKER);
+    await expect(
+      db().updateTable('family_accounts').set({ approved_by: asker, approved_at: new Date() }).where('user_id', '=', userId).execute(),
+    ).rejects.toThrow(/family_accounts_approved_by_another/);
+    expect(() => invitationLinkFor(t.sent, email)).toThrow(/No invitation was sent/);
+    const second = await signedIn(SECOND);
+    expect(text((await second.get(paths.children.familyAccounts(childId))).body)).toContain(`Approve and send the invitation to ${email}`);
+    await approveAccount(childId, email);
+    const again = await second.post(paths.children.familyAccounts(childId), { approve: userId });
+    expect(text(again.body)).toContain('already approved and the invitation sent');
 
     // The parent sets a password from the e-mailed link and lands on their family's pages.
     const parent = new Client(t.app);
@@ -172,6 +207,16 @@ describe.each(databaseKinds())('families use Jointly themselves on %s', (kind) =
     expect(staffed.status).toBe(400);
     expect(text(staffed.body)).toContain('This is a family account, tied to a child’s record: its roles cannot be changed');
     expect((await db().selectFrom('user_roles').select('role').where('user_id', '=', familyUser.id).execute()).map((r) => r.role)).toEqual(['family-member']);
+
+    // An account nobody approved opens nothing, even with a password set by some other means.
+    await db()
+      .updateTable('users')
+      .set({ password_hash: await hashPassword(PASSWORD) })
+      .where('id', '=', familyUser.id)
+      .execute();
+    const unapproved = await signedIn('robin.rolefam@example.net', PASSWORD);
+    expect((await unapproved.get(paths.myFamily.child(c2))).status).toBe(404);
+    expect(text((await unapproved.get(paths.myFamily.home)).body)).toContain('There is no child linked to your account now');
   });
 
   it('shows the family their referral, what the panel decided, and the support agreed with who pays', async () => {
@@ -185,6 +230,7 @@ describe.each(databaseKinds())('families use Jointly themselves on %s', (kind) =
       .executeTakeFirstOrThrow();
     const cw = await signedIn(CASEWORKER);
     expect((await cw.post(paths.children.familyAccounts(world.childId), { memberId: member.id })).status).toBe(303);
+    await approveAccount(world.childId, member.email!);
     const parent = new Client(t.app);
     const link = invitationLinkFor(t.sent, member.email!);
     await parent.get(link);

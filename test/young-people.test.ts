@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, Client, invitationLinkFor, text, type TestApp } from './support/app.js';
 import { databaseKinds } from './support/db.js';
-import { createChild } from './support/register.js';
+import { addStaff, createChild, userIdByEmail } from './support/register.js';
 import { todayInLondon } from '../src/platform/dates.js';
 import { addDays } from '../src/platform/financial-year.js';
 import { addMonths } from '../src/capabilities/families/my-family/rules.js';
@@ -14,15 +14,24 @@ import { paths } from '../src/paths.js';
 
 const CASEWORKER = 'caseworker@demoshire.example.org';
 const PASSWORD = 'a long young person password';
+/** The second person, who checks the address and approves an account someone else asked for. */
+const SECOND = 'second.caseworker@demoshire.example.org';
 
 describe.each(databaseKinds())('young people have their own accounts from 16 on %s', (kind) => {
   let t: TestApp;
   const db = () => t.database.db;
   beforeAll(async () => {
     t = await buildTestApp(kind, { JOINTLY_SIGN_IN_RATE_PER_MINUTE: '1000' });
+    await addStaff(t.database.db, { email: SECOND, displayName: 'Demo Second Caseworker', orgCode: 'DEMO-EDU', roles: ['caseworker'] });
   });
   afterAll(() => t?.close());
 
+  const approve = async (childId: string, email: string) => {
+    const second = await signedIn(SECOND);
+    await second.get(paths.children.familyAccounts(childId));
+    const res = await second.post(paths.children.familyAccounts(childId), { approve: await userIdByEmail(db(), email) });
+    expect(res.status, text(res.body).slice(0, 1500)).toBe(303);
+  };
   const signedIn = async (email: string, password?: string) => {
     const c = new Client(t.app);
     expect((await c.signIn(email, password)).status).toBe(303);
@@ -80,7 +89,13 @@ describe.each(databaseKinds())('young people have their own accounts from 16 on 
       .where('subject_id', '=', sixteen.childId)
       .where('result', '=', 'allowed')
       .execute();
-    expect(audit.some((a) => (JSON.parse(a.details) as { youngPerson?: boolean }).youngPerson === true)).toBe(true);
+    // The entry names the address, so the approver and any later review see where it was to go.
+    expect(audit.some((a) => (JSON.parse(a.details) as { youngPerson?: boolean; email?: string }).email === email)).toBe(true);
+    // Nothing is sent until a second person approves; the caseworker who asked cannot.
+    expect(() => invitationLinkFor(t.sent, email)).toThrow(/No invitation was sent/);
+    const own = await cw.post(paths.children.familyAccounts(sixteen.childId), { approve: await userIdByEmail(db(), email) });
+    expect(text(own.body)).toContain('You asked for this account, so someone else must check the e-mail address');
+    await approve(sixteen.childId, email);
 
     // The young person sets a password and sees their own record, and only that.
     const yp = new Client(t.app);
@@ -105,6 +120,7 @@ describe.each(databaseKinds())('young people have their own accounts from 16 on 
       .where('c.id', '=', sixteen.childId)
       .executeTakeFirstOrThrow();
     expect((await cw.post(paths.children.familyAccounts(sixteen.childId), { memberId: sixteenParent.id })).status).toBe(303);
+    await approve(sixteen.childId, 'sam.sixteenparent@example.net');
     const parent = new Client(t.app);
     const parentLink = invitationLinkFor(t.sent, 'sam.sixteenparent@example.net');
     await parent.get(parentLink);

@@ -15,7 +15,7 @@ import { hashPassword } from '../capabilities/administration/sign-in/passwords.j
 import { addMember } from '../capabilities/record/family/service.js';
 import { familyMemberForm } from '../capabilities/record/family/schema.js';
 import { addAboutMeVersion, recordChronologyEvent } from '../capabilities/record/tell-it-once/index.js';
-import { inviteFamilyMember, inviteYoungPerson } from '../capabilities/families/my-family/service.js';
+import { approveFamilyAccount, inviteFamilyMember, inviteYoungPerson } from '../capabilities/families/my-family/service.js';
 import { DEMO_FAMILY_ACCOUNTS, DEMO_PASSWORD } from './seed.js';
 
 export const DEMO_PARENT_EMAIL = DEMO_FAMILY_ACCOUNTS[0].email;
@@ -72,7 +72,10 @@ export async function seedDemoFamilies(db: Db, opts: { today?: string } = {}): P
       contactConsents: ['email'],
     });
     const member = await addMember(tx, child.family_id, form);
-    const parent = await inviteFamilyMember(tx, tell, child.id, member.id, caseworker.id);
+    const parent = await inviteFamilyMember(tx, child.id, member.id, caseworker.id);
+    // Asked for by the caseworker, approved by a second person (the key worker), as anyone's must be.
+    const approver = staff.keyworker ?? staff.practitioner!;
+    await approveFamilyAccount(tx, tell, child.id, parent.userId, approver.id);
     const hash = await hashPassword(DEMO_PASSWORD);
     await setDemoPassword(tx, parent.userId, hash);
 
@@ -151,7 +154,8 @@ export async function seedDemoFamilies(db: Db, opts: { today?: string } = {}): P
       .executeTakeFirst();
     let youngPersonId: string | null = null;
     if (seventeen) {
-      const yp = await inviteYoungPerson(tx, tell, seventeen.id, DEMO_YOUNG_PERSON_EMAIL, caseworker.id, today);
+      const yp = await inviteYoungPerson(tx, seventeen.id, DEMO_YOUNG_PERSON_EMAIL, caseworker.id, today);
+      await approveFamilyAccount(tx, tell, seventeen.id, yp.userId, approver.id);
       await setDemoPassword(tx, yp.userId, hash);
       youngPersonId = seventeen.id;
     }

@@ -7,7 +7,7 @@ import { DEMO_PASSWORD } from '../../src/demo/seed.js';
 import { paths } from '../../src/paths.js';
 import { useJourney } from './support/server.js';
 import { chromiumPath, JOURNEY_TIMEOUT, Site } from './support/pages.js';
-import { createChild, orgByCode } from '../support/register.js';
+import { addStaff, createChild, orgByCode } from '../support/register.js';
 import { todayInLondon } from '../../src/platform/dates.js';
 import { addMonths } from '../../src/capabilities/families/my-family/rules.js';
 
@@ -15,9 +15,24 @@ const CASEWORKER = 'caseworker@demoshire.example.org';
 const PRACTITIONER = 'practitioner@demoshire.example.org';
 const PARENT_EMAIL = 'sam.brookparent@example.net';
 const PASSWORD = 'a long family password';
+/** The second person, who checks the address with the family and approves the account. */
+const SECOND = 'second.caseworker@demoshire.example.org';
 
 describe.skipIf(!chromiumPath())('a family on a phone', { timeout: JOURNEY_TIMEOUT * 2 }, () => {
   const journey = useJourney();
+  /** A second caseworker approves the account the first asked for: only then is the invitation sent. */
+  const approveAs = async (childId: string, email: string) => {
+    const db = journey.server.database.db;
+    if (!(await db.selectFrom('users').select('id').where('email', '=', SECOND).executeTakeFirst())) {
+      await addStaff(db, { email: SECOND, displayName: 'Demo Second Caseworker', orgCode: 'DEMO-EDU', roles: ['caseworker'] });
+    }
+    const second = await Site.open(journey.browser, journey.server.baseUrl);
+    await second.signIn(SECOND, DEMO_PASSWORD);
+    expect(await second.visit(paths.children.familyAccounts(childId))).toBe(200);
+    await second.submit(`Approve and send the invitation to ${email}`);
+    expect(await second.mainText()).toContain('Approved. The invitation is sent');
+    await second.close();
+  };
 
   it('a parent is invited, reads the record, sees who looked and stops sharing with one organisation', async () => {
     const db = journey.server.database.db;
@@ -40,9 +55,10 @@ describe.skipIf(!chromiumPath())('a family on a phone', { timeout: JOURNEY_TIMEO
     expect(await caseworker.visit(paths.children.family(childId))).toBe(200);
     await caseworker.follow('Invite the family to use Jointly');
     expect(await caseworker.heading()).toBe('Family accounts');
-    await caseworker.submit('Invite Sam Brookparent (mother)');
-    expect(await caseworker.mainText()).toContain('Invitation sent');
+    await caseworker.submit('Ask for an account for Sam Brookparent (mother)');
+    expect(await caseworker.mainText()).toContain('Someone else must now check the e-mail address with the family and approve it');
     await caseworker.close();
+    await approveAs(childId, PARENT_EMAIL);
 
     // The practitioner sees the record before.
     const practitioner = await Site.open(journey.browser, journey.server.baseUrl);
@@ -99,12 +115,13 @@ describe.skipIf(!chromiumPath())('a family on a phone', { timeout: JOURNEY_TIMEO
     await caseworker.signIn(CASEWORKER, DEMO_PASSWORD);
     expect(await caseworker.visit(paths.children.familyAccounts(childId))).toBe(200);
     // An empty address is refused with a specific message (the error summary is checked by axe too).
-    await caseworker.submit('Invite Ari Testfamily');
+    await caseworker.submit('Ask for an account for Ari Testfamily');
     expect(await caseworker.mainText()).toContain("Enter Ari Testfamily's own e-mail address");
     await caseworker.page.getByLabel('Ari Testfamily’s own e-mail address').fill(email);
-    await caseworker.submit('Invite Ari Testfamily');
-    expect(await caseworker.mainText()).toContain('Invitation sent');
+    await caseworker.submit('Ask for an account for Ari Testfamily');
+    expect(await caseworker.mainText()).toContain('Someone else must now check the e-mail address with the family and approve it');
     await caseworker.close();
+    await approveAs(childId, email);
 
     const yp = await Site.open(journey.browser, journey.server.baseUrl);
     await yp.page.setViewportSize({ width: 320, height: 640 });

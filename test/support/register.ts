@@ -13,6 +13,9 @@ import { SECTION_KEYS } from '../../src/capabilities/record/sharing/rules.js';
 import { nhsCheckDigit, searchNames, upnCheckLetter } from '../../src/capabilities/record/children/rules.js';
 import { lookupLocality } from '../../src/capabilities/record/children/service.js';
 import { addDays } from './dates.js';
+import { hashPassword } from '../../src/capabilities/administration/sign-in/passwords.js';
+import { DEMO_PASSWORD } from '../../src/demo/seed.js';
+import type { Role } from '../../src/platform/access/roles.js';
 
 export interface InvolvementOption {
   orgCode: string;
@@ -247,4 +250,19 @@ export async function createChild(db: Db, opts: CreateChildOptions = {}): Promis
   }
 
   return { childId: child.id, familyId, familyMemberId, involvementIds, consentId };
+}
+
+/** A second member of staff in an organisation (the demo has one caseworker per organisation), password DEMO_PASSWORD. */
+export async function addStaff(db: Db, opts: { email: string; displayName: string; orgCode: string; roles: Role[] }): Promise<string> {
+  const org = await orgByCode(db, opts.orgCode);
+  const user = await db
+    .insertInto('users')
+    .values({ organisation_id: org.id, display_name: opts.displayName, email: opts.email, password_hash: await hashPassword(DEMO_PASSWORD) })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await db
+    .insertInto('user_roles')
+    .values(opts.roles.map((role) => ({ user_id: user.id, role })))
+    .execute();
+  return user.id;
 }

@@ -346,6 +346,9 @@ export interface FamilyAccountsTable {
   child_id: string | null;
   invited_by: string;
   invited_at: Timestamp;
+  /** The second person who checked the address and approved; the invitation is sent only then (migration 0032). */
+  approved_by: string | null;
+  approved_at: Timestamp | null;
 }
 export interface LawfulBasesTable {
   id: Generated<string>;

@@ -138,10 +138,11 @@ async function familiesOrganisation(db: Db): Promise<string> {
 }
 
 /**
- * An account for a family member, invited by e-mail (ADR 0015): in the Families organisation,
- * with the family-member role only. The caller ties it to the person on the record.
+ * An account for a family member (ADR 0015): in the Families organisation, with the family-member
+ * role only. The caller ties it to the person on the record. No invitation yet: a second person
+ * approves it first (sendFamilyInvitation).
  */
-export async function createFamilyAccount(db: Db, deps: InviteDeps, input: { displayName: string; email: string }) {
+export async function createFamilyAccount(db: Db, input: { displayName: string; email: string }) {
   const clash = await db
     .selectFrom('users')
     .select('id')
@@ -151,13 +152,18 @@ export async function createFamilyAccount(db: Db, deps: InviteDeps, input: { dis
     throw new ValidationError([{ text: 'Someone already has an account with this e-mail address. Check the address with the family', href: '#main-content' }]);
   const user = await createAccount(db, { ...input, organisationId: await familiesOrganisation(db) });
   await db.insertInto('user_roles').values({ user_id: user.id, role: 'family-member' }).execute();
+  return user;
+}
+
+/** Sends a family account its invitation: a single-use link to set a password, valid 7 days. */
+export async function sendFamilyInvitation(db: Db, deps: InviteDeps, userId: string) {
+  const user = await db.selectFrom('users').select(['id', 'email', 'display_name']).where('id', '=', userId).executeTakeFirstOrThrow();
   await invite(
     db,
     deps,
     user,
     "You have been invited to see your child's record on Jointly, the system the council, the NHS and schools in your area use to plan support together. You can see what is recorded, who can see it and who has looked, and choose who it is shared with.",
   );
-  return user;
 }
 
 export async function createUser(

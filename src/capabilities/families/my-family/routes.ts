@@ -38,6 +38,7 @@ import {
   familyWork,
   inviteFamilyMember,
   inviteYoungPerson,
+  approveFamilyAccount,
   linkedChildren,
   requireFamilyChild,
   youngPersonAccount,
@@ -52,7 +53,32 @@ export function myFamilyRoutes(deps: CapabilityDeps): RouteSpec[] {
 
   // Staff: inviting the family ------------------------------------------------------------------
 
+  type Asked = {
+    invited_at: Date | null;
+    invited_by: string | null;
+    approved_at: Date | null;
+    user_id: string | null;
+    active: boolean | null;
+    password_hash: string | null;
+  };
+  const accountStatus = (a: Asked) =>
+    !a.invited_at
+      ? 'No account'
+      : !a.approved_at
+        ? `Asked for ${dateTime(a.invited_at)}: waiting for a second person to check the address and approve`
+        : a.active === false
+          ? 'Account closed'
+          : a.password_hash
+            ? 'Uses Jointly'
+            : `Invited ${dateTime(a.approved_at)}`;
+  /** Whether this person may approve an account someone else asked for (never their own asking). */
+  const approvalFor = (ctx: SignedInContext) => (a: Asked) => ({
+    waiting: !!a.invited_at && !a.approved_at,
+    userId: a.user_id,
+    mayApprove: !!a.invited_at && !a.approved_at && a.invited_by !== ctx.user.id,
+  });
   const accountsPage = async (ctx: SignedInContext, values: Values = {}, errors?: FieldError[]): Promise<RouteResult> => {
+    const approval = approvalFor(ctx);
     // The page names the family and their e-mail addresses: the family section, by the sharing rule.
     await requireChild(ctx, ctx.params.id, 'family');
     const id = ctx.param('id');
@@ -69,19 +95,22 @@ export function myFamilyRoutes(deps: CapabilityDeps): RouteSpec[] {
         childName: childName(child),
         current: 'family',
         invited: ctx.query.invited,
+        approved: ctx.query.approved,
         values,
         errors,
         members: members.map((m) => ({
           id: m.id,
           name: `${m.full_name} (${m.relationship})`,
           email: m.email,
-          status: !m.invited_at ? 'No account' : m.active === false ? 'Account closed' : m.password_hash ? 'Uses Jointly' : `Invited ${dateTime(m.invited_at)}`,
+          status: accountStatus(m),
           canInvite: !m.invited_at && !!m.email,
+          ...approval(m),
         })),
         youngPerson: {
           invited: !!yp.invited_at,
           email: yp.email,
-          status: !yp.invited_at ? '' : yp.active === false ? 'Account closed' : yp.password_hash ? 'Uses Jointly' : `Invited ${dateTime(yp.invited_at)}`,
+          status: yp.invited_at ? accountStatus(yp) : '',
+          ...approval(yp),
           mayHaveAccount: yp.mayHaveAccount,
           from: longDate(yp.ownAccountFrom),
         },
@@ -250,20 +279,28 @@ export function myFamilyRoutes(deps: CapabilityDeps): RouteSpec[] {
       audit: { show: 'child.family-accounts.view', send: 'child.family-accounts.invite' },
       page: accountsPage,
       read: (ctx) => ({
+        approve: formText(ctx.body.approve),
         memberId: formText(ctx.body.memberId),
         youngPerson: ctx.body.who === 'young-person',
         youngPersonEmail: formText(ctx.body.youngPersonEmail),
       }),
       send: async (ctx, form) => {
         const id = ctx.param('id');
+        if (form.approve) {
+          // The second person: checks the address with the family, then the invitation is sent.
+          const { name } = await approveFamilyAccount(ctx.db, inviteDeps, id, form.approve, ctx.user.id);
+          ctx.audit.details = { ...ctx.audit.details, approved: form.approve, name };
+          return { redirect: `${paths.children.familyAccounts(id)}?approved=1` };
+        }
         if (form.youngPerson) {
           // The young person's own account, from 16: refused before their birthday, whatever the form says.
-          const { userId } = await inviteYoungPerson(ctx.db, inviteDeps, id, form.youngPersonEmail, ctx.user.id);
-          ctx.audit.details = { ...ctx.audit.details, youngPerson: true, userId };
+          const { userId } = await inviteYoungPerson(ctx.db, id, form.youngPersonEmail, ctx.user.id);
+          // The address is in the entry: whoever approves, and anyone reviewing later, sees where it went.
+          ctx.audit.details = { ...ctx.audit.details, youngPerson: true, userId, email: form.youngPersonEmail };
           return { redirect: `${paths.children.familyAccounts(id)}?invited=1` };
         }
         const { memberId } = form;
-        const { userId } = await inviteFamilyMember(ctx.db, inviteDeps, id, memberId, ctx.user.id);
+        const { userId } = await inviteFamilyMember(ctx.db, id, memberId, ctx.user.id);
         ctx.audit.details = { ...ctx.audit.details, familyMemberId: memberId, userId };
         return { redirect: `${paths.children.familyAccounts(id)}?invited=1` };
       },

@@ -7,7 +7,7 @@ import type { Db } from '../../../platform/db/database.js';
 import { NotFoundError, ValidationError } from '../../../platform/http/errors.js';
 import { isUuid } from '../../../platform/ids.js';
 import type { SignedInContext } from '../../../platform/http/route.js';
-import { createFamilyAccount, type InviteDeps } from '../../administration/partnership/index.js';
+import { createFamilyAccount, sendFamilyInvitation, type InviteDeps } from '../../administration/partnership/index.js';
 import { longDate, todayInLondon } from '../../../platform/dates.js';
 import {
   addMonths,
@@ -38,6 +38,8 @@ export async function linkedChildren(db: Db, userId: string, today = todayInLond
     .innerJoin('children as c', 'c.family_id', 'm.family_id')
     .select([...columns, sql<string | null>`m.full_name`.as('member_name'), sql<boolean>`false`.as('own')])
     .where('a.user_id', '=', userId)
+    // Approved by a second person (migration 0032): an account nobody approved opens nothing.
+    .where('a.approved_at', 'is not', null)
     .where('m.parental_responsibility', '=', true)
     .where('c.status', '=', 'active')
     .unionAll(
@@ -46,6 +48,7 @@ export async function linkedChildren(db: Db, userId: string, today = todayInLond
         .innerJoin('children as c', 'c.id', 'a.child_id')
         .select([...columns, sql<string | null>`null`.as('member_name'), sql<boolean>`true`.as('own')])
         .where('a.user_id', '=', userId)
+        .where('a.approved_at', 'is not', null)
         .where('c.status', '=', 'active'),
     )
     .orderBy('date_of_birth')
@@ -95,7 +98,19 @@ export async function accountsOfFamily(db: Db, childId: string) {
     .innerJoin('family_members as m', 'm.family_id', 'c.family_id')
     .leftJoin('family_accounts as a', 'a.family_member_id', 'm.id')
     .leftJoin('users as u', 'u.id', 'a.user_id')
-    .select(['m.id', 'm.full_name', 'm.relationship', 'm.email', 'a.invited_at', 'u.active', 'u.password_hash'])
+    .select([
+      'm.id',
+      'm.full_name',
+      'm.relationship',
+      'm.email',
+      'a.invited_at',
+      'a.invited_by',
+      'a.approved_at',
+      'a.user_id',
+      'u.email as account_email',
+      'u.active',
+      'u.password_hash',
+    ])
     .where('c.id', '=', childId)
     .where('m.parental_responsibility', '=', true)
     .orderBy('m.full_name')
@@ -106,7 +121,7 @@ export async function accountsOfFamily(db: Db, childId: string) {
  * Invites a family member with parental responsibility to their own account, tied to them on
  * the record. Only someone on this child's record, with an e-mail address and no account yet.
  */
-export async function inviteFamilyMember(db: Db, deps: InviteDeps, childId: string, memberId: string, invitedBy: string) {
+export async function inviteFamilyMember(db: Db, childId: string, memberId: string, invitedBy: string) {
   const member = (await accountsOfFamily(db, childId)).find((m) => m.id === memberId);
   if (!member) throw new ValidationError([{ text: 'Choose a parent or carer with parental responsibility from the list', href: '#main-content' }]);
   if (member.invited_at) throw new ValidationError([{ text: `${member.full_name} already has an account`, href: '#main-content' }]);
@@ -115,7 +130,7 @@ export async function inviteFamilyMember(db: Db, deps: InviteDeps, childId: stri
       { text: `Add an e-mail address for ${member.full_name} on the family page first: the invitation is sent by e-mail`, href: '#main-content' },
     ]);
   }
-  const user = await createFamilyAccount(db, deps, { displayName: member.full_name, email: member.email });
+  const user = await createFamilyAccount(db, { displayName: member.full_name, email: member.email });
   await db.insertInto('family_accounts').values({ user_id: user.id, family_member_id: member.id, invited_by: invitedBy }).execute();
   return { userId: user.id, name: member.full_name };
 }
@@ -126,7 +141,20 @@ export async function youngPersonAccount(db: Db, childId: string, today = todayI
     .selectFrom('children as c')
     .leftJoin('family_accounts as a', 'a.child_id', 'c.id')
     .leftJoin('users as u', 'u.id', 'a.user_id')
-    .select(['c.id', 'c.given_name', 'c.family_name', 'c.preferred_name', 'c.date_of_birth', 'a.invited_at', 'u.email', 'u.active', 'u.password_hash'])
+    .select([
+      'c.id',
+      'c.given_name',
+      'c.family_name',
+      'c.preferred_name',
+      'c.date_of_birth',
+      'a.invited_at',
+      'a.invited_by',
+      'a.approved_at',
+      'a.user_id',
+      'u.email',
+      'u.active',
+      'u.password_hash',
+    ])
     .where('c.id', '=', childId)
     .executeTakeFirstOrThrow();
   return {
@@ -144,7 +172,7 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
  * children table holds no e-mail address: the caseworker gives it now, checked with the young
  * person. Refused before their 16th birthday, and when they already have an account.
  */
-export async function inviteYoungPerson(db: Db, deps: InviteDeps, childId: string, emailGiven: string, invitedBy: string, today = todayInLondon()) {
+export async function inviteYoungPerson(db: Db, childId: string, emailGiven: string, invitedBy: string, today = todayInLondon()) {
   const yp = await youngPersonAccount(db, childId, today);
   const name = `${yp.preferred_name ?? yp.given_name} ${yp.family_name}`;
   if (!yp.mayHaveAccount) {
@@ -158,9 +186,37 @@ export async function inviteYoungPerson(db: Db, deps: InviteDeps, childId: strin
   if (email.length > 254 || !EMAIL.test(email)) {
     throw new ValidationError([{ text: 'Enter an e-mail address in the correct format, like name@example.com', href: '#youngPersonEmail' }]);
   }
-  const user = await createFamilyAccount(db, deps, { displayName: `${yp.given_name} ${yp.family_name}`, email });
+  const user = await createFamilyAccount(db, { displayName: `${yp.given_name} ${yp.family_name}`, email });
   await db.insertInto('family_accounts').values({ user_id: user.id, child_id: childId, invited_by: invitedBy }).execute();
   return { userId: user.id, name };
+}
+
+export const APPROVE_OWN_REFUSED =
+  'You asked for this account, so someone else must check the e-mail address with the family and approve it. Nobody gives a family account alone';
+
+/**
+ * The second person's check (migration 0032): an account asked for on this child's record (a
+ * parent's or the young person's own), not yet approved, and not asked for by the approver. Only
+ * then is the invitation sent. The database refuses an approval by the person who asked, too.
+ */
+export async function approveFamilyAccount(db: Db, deps: InviteDeps, childId: string, userId: string, approverId: string) {
+  const pending = [
+    ...(await accountsOfFamily(db, childId)).filter((m) => m.user_id !== null).map((m) => ({ ...m, name: m.full_name })),
+    ...[await youngPersonAccount(db, childId)]
+      .filter((y) => y.user_id !== null)
+      .map((y) => ({ ...y, name: `${y.preferred_name ?? y.given_name} ${y.family_name}` })),
+  ].find((a) => a.user_id === userId);
+  if (!pending) throw new ValidationError([{ text: 'Choose an account waiting for approval from the list', href: '#main-content' }]);
+  if (pending.approved_at)
+    throw new ValidationError([{ text: `${pending.name}’s account is already approved and the invitation sent`, href: '#main-content' }]);
+  if (pending.invited_by === approverId) throw new ValidationError([{ text: APPROVE_OWN_REFUSED, href: '#main-content' }]);
+  await db
+    .updateTable('family_accounts')
+    .set({ approved_by: approverId, approved_at: sql`now()` })
+    .where('user_id', '=', userId)
+    .execute();
+  await sendFamilyInvitation(db, deps, userId);
+  return { name: pending.name };
 }
 
 const nameOf = (c: { given_name: string; preferred_name: string | null }) => c.preferred_name ?? c.given_name;
