@@ -151,6 +151,14 @@ describe('the needs assessment', () => {
     expect(seen).toBeGreaterThan(50);
     expect(small).toEqual([]);
 
+    // Month by month, the shared figures are rounded to 5: two exact months would give away the
+    // joinings less leavings between them.
+    const months = wb.worksheets.find((w) => /month/i.test(w.name))!;
+    const monthCol = (months.getRow(1).values as unknown[]).map(String).indexOf('On the register');
+    const monthValues = months.getRows(2, months.rowCount - 1)!.map((r) => r.getCell(monthCol).value);
+    expect(monthValues.length).toBeGreaterThan(12);
+    expect(monthValues.filter((v) => typeof v === 'number' && v % 5 !== 0)).toEqual([]);
+
     // The commissioner's full XLSX does have the 3.
     const full = await t.app.inject({ method: 'GET', url: `${paths.commissioning.needs}?format=xlsx`, headers: { cookie: commissioner.cookieHeader() } });
     const fwb = new ExcelJS.Workbook();

@@ -12,7 +12,7 @@ import { formRoutes } from '../../../platform/http/form-routes.js';
 import { formText } from '../../../platform/http/form-values.js';
 import { buildComparison, createNeedsCache, listNeighbours, neighbourNames, setNeighbours } from './service.js';
 import { protectBreakdown } from '../../record/register-overview/index.js';
-import { protectReport, figureText, AGE_BANDS, DFE_NEED_CODES, NOT_RECORDED, parseNeighbourCodes } from './rules.js';
+import { protectReport, figureText, roundToFive, AGE_BANDS, DFE_NEED_CODES, NOT_RECORDED, parseNeighbourCodes } from './rules.js';
 import { comparisonView, monthsChart, needsPdf, pageBreakdowns, pdfBlocks, reportTables } from './presenters.js';
 
 const VIEW = 'planning/needs-assessment/views/needs.njk';
@@ -31,16 +31,23 @@ export function needsAssessmentRoutes(deps: CapabilityDeps): RouteSpec[] {
     // The area's EHC plans by need and by age for the comparison: protected like every other breakdown.
     const needCells = [...DFE_NEED_CODES, NOT_RECORDED].map((k) => ({ key: k, label: k, count: plans.byNeed.get(k) ?? 0 }));
     const ageCells = AGE_BANDS.map((b) => ({ key: b.code, label: b.label, count: plans.byAge.get(b.code) ?? 0 }));
+    // In the shared version the area's shares are worked out from counts rounded to the nearest 5:
+    // shares of the exact number of plans to a tenth of a per cent would give that number back, and
+    // with it the hidden "no plan" count and, table against table, plans by need of 1 to 4.
+    const fair = (n: number) => (detail ? n : roundToFive(n));
     const shownOf = (cells: { key: string; label: string; count: number }[]) =>
       new Map(
         detail || plans.total >= 5
-          ? (detail ? cells.map((c) => ({ ...c, shown: 'count' })) : protectBreakdown(cells).cells).map((c) => [c.key, c.shown === 'count' ? c.count : null])
+          ? (detail ? cells.map((c) => ({ ...c, shown: 'count' })) : protectBreakdown(cells).cells).map((c) => [
+              c.key,
+              c.shown === 'count' && c.count !== null ? fair(c.count) : null,
+            ])
           : [],
       );
     const comparison = buildComparison(codes, dfe, {
       byNeed: shownOf(needCells),
       byAge: shownOf(ageCells),
-      total: detail || plans.total >= 5 ? plans.total : null,
+      total: detail || plans.total >= 5 ? fair(plans.total) : null,
     });
     ctx.audit.details = { detail, format: typeof ctx.query.format === 'string' ? ctx.query.format : 'page' };
     return { today, detail, mayDetail, report, comparison, countedAt };

@@ -13,6 +13,7 @@ import {
   PopulationFileError,
   populationOf,
   protectFigure,
+  roundToFive,
   protectReport,
   ratePer1000,
   sumPublished,
@@ -34,6 +35,12 @@ function raw(total: number, counts: Partial<Record<BreakdownKey, [string, number
   const c = Object.fromEntries(BREAKDOWN_KEYS.map((k) => [k, new Map(counts[k] ?? [])])) as RawCounts['counts'];
   return { total, counts: c, oneAgencyByType: new Map(), months };
 }
+
+describe('roundToFive', () => {
+  it('rounds to the nearest 5 on each side of the half-way points', () => {
+    expect([5, 7, 8, 12, 13, 100, 102, 103].map(roundToFive)).toEqual([5, 5, 10, 10, 15, 100, 100, 105]);
+  });
+});
 
 describe('protectFigure', () => {
   it.each([1, 2, 3, 4])('shows %i as "fewer than 5" without detail, and the count with it', (n) => {

@@ -149,6 +149,12 @@ export const ratePer1000 = (count: number, population: number | undefined): numb
 
 const shownFigure = (n: number): Figure => ({ shown: 'count', count: n });
 
+/**
+ * Rounded to the nearest 5, for figures shared beyond the commissioners whose exact value, set
+ * against another table or month, would give back a count from 1 to 4 (ONS practice).
+ */
+export const roundToFive = (n: number) => Math.round(n / 5) * 5;
+
 /** One figure on its own (a total, a month): a count from 1 to 4 becomes "fewer than 5" unless `detail`. */
 export function protectFigure(n: number, detail: boolean): Figure {
   if (detail || suppress(n) !== null) return shownFigure(n);
@@ -227,7 +233,9 @@ export function protectReport(raw: RawCounts, ctx: Parameters<typeof groupsFor>[
   }
   const months: ReportMonth[] = raw.months.map((m) => ({
     monthEnd: m.monthEnd,
-    onRegister: protectFigure(m.onRegister, detail),
+    // Shared: rounded to 5, or one month taken from the next (or from today's total) would give
+    // the joinings less leavings between them, often 1 to 4.
+    onRegister: detail || m.onRegister < 5 ? protectFigure(m.onRegister, detail) : shownFigure(roundToFive(m.onRegister)),
     joined: detail ? shownFigure(m.joined) : null,
     left: detail ? shownFigure(m.left) : null,
   }));
