@@ -47,8 +47,19 @@ interface Snapshot {
 
 // Tables handled by name; any other table pointing at children is moved by its id column.
 const SPECIAL = new Set(['child_criteria', 'about_me_versions', 'key_workers']);
-// The joint budget ledger is append-only history: a record with entries there is not merged.
-const NEVER_MOVED = new Set(['ledger_entries']);
+// Rows that are not moved: a record with any of them is not merged, and the reason is said.
+// The joint budget ledger is append-only history. A young person's own account is tied to their
+// record by a second person's check (migration 0032): it is not carried to another record unchecked.
+const NEVER_MOVED = new Map([
+  [
+    'ledger_entries',
+    'These records cannot be merged: one has entries in the joint budget ledger, which cannot be moved. Ask the finance officer to close its packages first',
+  ],
+  [
+    'family_accounts',
+    'These records cannot be merged: the newer one has the young person’s own account. Close that account first, then ask for one on the kept record',
+  ],
+]);
 
 /** Every (table, column) with a foreign key to children(id), read from the catalogue so new tables are covered. */
 async function referencingTables(db: Db): Promise<{ table: string; column: string; hasId: boolean }[]> {
@@ -88,14 +99,7 @@ export async function mergeChildren(
   for (const r of refs) {
     if (!NEVER_MOVED.has(r.table)) continue;
     const { rows } = await sql<{ n: number }>`select count(*)::int as n from ${sql.table(r.table)} where ${sql.ref(r.column)} = ${mergedId}`.execute(db);
-    if (rows[0]!.n > 0) {
-      throw new ValidationError([
-        {
-          text: 'These records cannot be merged: one has entries in the joint budget ledger, which cannot be moved. Ask the finance officer to close its packages first',
-          href: '#decision',
-        },
-      ]);
-    }
+    if (rows[0]!.n > 0) throw new ValidationError([{ text: NEVER_MOVED.get(r.table)!, href: '#decision' }]);
   }
 
   const snap: Snapshot = {
