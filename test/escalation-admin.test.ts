@@ -177,14 +177,26 @@ describe.each(databaseKinds())('an administrator cannot raise their own access o
       displayName: 'New Administrator',
       email,
       organisationId: org.id,
-      roles: ['partnership-administrator', 'commissioner'],
+      roles: ['partnership-administrator', 'caseworker'],
     });
     expect(res.status).toBe(303);
     expect(text((await admin.get(res.location!)).body)).toContain('The partnership administrator role waits for a second administrator');
     const person = await userByEmail(email);
-    expect(await rolesOf(person.id)).toEqual(['commissioner']);
+    expect(await rolesOf(person.id)).toEqual(['caseworker']);
     const request = await t.database.db.selectFrom('role_requests').selectAll().where('user_id', '=', person.id).executeTakeFirstOrThrow();
     expect(request).toMatchObject({ role: 'partnership-administrator', change: 'grant', decision: null });
+  });
+
+  it('(b) a new commissioner waits for a second administrator: the administrator approves plans for the board, so cannot also make their author', async () => {
+    const org = await t.database.db.selectFrom('organisations').select('id').where('code', '=', 'DEMO-ICB').executeTakeFirstOrThrow();
+    const email = `new.commissioner.${kind}@demoshire.example.org`;
+    await admin.get(paths.admin.newUser);
+    const res = await admin.post(paths.admin.newUser, { displayName: 'New Commissioner', email, organisationId: org.id, roles: ['commissioner'] });
+    expect(res.status).toBe(303);
+    const person = await userByEmail(email);
+    expect(await rolesOf(person.id)).toEqual([]);
+    const request = await t.database.db.selectFrom('role_requests').selectAll().where('user_id', '=', person.id).executeTakeFirstOrThrow();
+    expect(request).toMatchObject({ role: 'commissioner', change: 'grant', decision: null });
   });
 });
 

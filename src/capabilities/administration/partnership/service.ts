@@ -211,10 +211,12 @@ async function bumpVersion(db: Db, id: string, version: number, set: AccountChan
 
 /**
  * Roles whose granting or removal waits for a second administrator's approval: the
- * administrator, and the information governance lead, who approves sharing that widens an
- * organisation's access (ADR 0012), so that one administrator cannot make both halves of it.
+ * administrator; the information governance lead, who approves sharing that widens an
+ * organisation's access (ADR 0012); and the commissioner, who writes the commissioning plans the
+ * administrator approves for the board (ADR 0023) and sees the needs assessment in full. So that
+ * one administrator cannot make both halves of either.
  */
-export const ROLES_NEEDING_SECOND_ADMINISTRATOR: readonly Role[] = ['partnership-administrator', 'information-governance-lead'];
+export const ROLES_NEEDING_SECOND_ADMINISTRATOR: readonly Role[] = ['partnership-administrator', 'information-governance-lead', 'commissioner'];
 export const needsSecondAdministrator = (role: Role) => ROLES_NEEDING_SECOND_ADMINISTRATOR.includes(role);
 
 export const OWN_ROLES_REFUSED = 'You cannot change your own roles. Ask another administrator';
