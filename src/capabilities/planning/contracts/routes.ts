@@ -73,14 +73,19 @@ export function contractRoutes(deps: CapabilityDeps): RouteSpec[] {
         },
         service: service ? { name: service.name, href: paths.localOffer.service(service.id) } : null,
         shares: shares.map((s) => ({ ...s, amount: formatPence(s.pence) })),
-        packages: packages.map((p) => ({
+        // Package by package only for finance ('budgets:entries'): each row is one child's package and
+        // its cost. Everyone else sees how many and the totals, figures of the contract, not a child.
+        packageCount: packages.length,
+        packages: (entries ? packages : []).map((p) => ({
           ...p,
-          href: entries ? paths.budgets.package(p.id) : null,
+          href: paths.budgets.package(p.id),
           committed: formatPence(p.committedPence),
           spent: formatPence(p.spentPence),
           period: `${longDate(p.startsOn)} to ${p.endsOn ? longDate(p.endsOn) : 'no end date'}`,
         })),
         spent: formatPence(spent),
+        committed: formatPence(packages.reduce((t, p) => t + p.committedPence, 0)),
+        entries,
         kpis: kpis.map((k) => ({
           ...k,
           returnHref: paths.commissioning.kpiReturn(k.id),
