@@ -98,8 +98,16 @@ describe.each(databaseKinds())('families use Jointly themselves on %s', (kind) =
     ).rejects.toThrow(/family_accounts_approved_by_another/);
     expect(() => invitationLinkFor(t.sent, email)).toThrow(/No invitation was sent/);
     const second = await signedIn(SECOND);
+    // It is on the second person's work list, not on the asker's, nor on that of someone who cannot see the family.
+    const item = 'Check and approve a family account for Faith Testfamily';
+    const secondHome = await second.get(paths.home);
+    expect(text(secondHome.body)).toContain(item);
+    expect(secondHome.body).toContain(`href="${paths.children.familyAccounts(childId)}"`);
+    expect(text((await cw.get(paths.home)).body)).not.toContain(item);
+    expect(text((await (await signedIn(PRACTITIONER)).get(paths.home)).body)).not.toContain(item);
     expect(text((await second.get(paths.children.familyAccounts(childId))).body)).toContain(`Approve and send the invitation to ${email}`);
     await approveAccount(childId, email);
+    expect(text((await second.get(paths.home)).body)).not.toContain(item);
     const again = await second.post(paths.children.familyAccounts(childId), { approve: userId });
     expect(text(again.body)).toContain('already approved and the invitation sent');
 

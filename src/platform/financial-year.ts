@@ -8,6 +8,16 @@ export function epochDay(iso: string): number {
 }
 export const fromEpochDay = (n: number) => new Date(n * 86_400_000).toISOString().slice(0, 10);
 export const addDays = (iso: string, days: number) => fromEpochDay(epochDay(iso) + days);
+
+/** The same day whole calendar months later (or earlier); a day past the month's end becomes its last day (31 August + 6 months = 28 or 29 February). */
+export function addMonths(iso: string, months: number): string {
+  const [y, m, d] = iso.split('-').map(Number) as [number, number, number];
+  const index = y * 12 + (m - 1) + months;
+  const year = Math.floor(index / 12);
+  const month = (index % 12) + 1;
+  const last = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(Math.min(d, last)).padStart(2, '0')}`;
+}
 /** Days from `from` to `to`, both included (0 when `to` is before `from`). */
 export const daysInclusive = (from: string, to: string) => Math.max(0, epochDay(to) - epochDay(from) + 1);
 

@@ -13,7 +13,7 @@ import { panelDecisionsWorklist } from '../referral-and-panel/panel-decisions/in
 import { disputesWorklist } from '../referral-and-panel/disputes/index.js';
 import { localOfferWorklist } from '../planning/local-offer/index.js';
 import { contractsWorklist } from '../planning/contracts/index.js';
-import { familyWorklist } from '../families/my-family/service.js';
+import { familyAccountsToApprove, familyWorklist } from '../families/my-family/service.js';
 import { orderWork, type ShownWork } from './rules.js';
 
 export const CONTRIBUTORS: readonly WorklistContributor[] = [
@@ -29,6 +29,7 @@ export const CONTRIBUTORS: readonly WorklistContributor[] = [
   localOfferWorklist,
   contractsWorklist,
   familyWorklist,
+  familyAccountsToApprove,
 ];
 
 /** The contributors that apply to this person. */

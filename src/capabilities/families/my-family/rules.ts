@@ -9,15 +9,8 @@ export const YOUNG_PERSON_OWN_ACCOUNT_AGE = 16;
 /** Whether a child born on `dateOfBirth` may have their own account on `today` (both 'YYYY-MM-DD'). */
 export const mayHaveOwnAccount = (dateOfBirth: string, today: string) => ageOn(dateOfBirth, today) >= YOUNG_PERSON_OWN_ACCOUNT_AGE;
 
-/** The same day a number of whole months later (or earlier), the last day of the month when it has no such day: 29 February + 12 months is 28 February. */
-export function addMonths(iso: string, months: number): string {
-  const [y, m, d] = iso.split('-').map(Number) as [number, number, number];
-  const index = y * 12 + (m - 1) + months;
-  const year = Math.floor(index / 12);
-  const month = (index % 12) + 1;
-  const last = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(Math.min(d, last)).padStart(2, '0')}`;
-}
+import { addMonths } from '../../../platform/financial-year.js';
+export { addMonths };
 
 /** "About me" is due for the family to check 12 months after it was last written. */
 export const ABOUT_ME_REVIEW_MONTHS = 12;

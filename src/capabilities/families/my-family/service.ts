@@ -8,6 +8,7 @@ import { NotFoundError, ValidationError } from '../../../platform/http/errors.js
 import { isUuid } from '../../../platform/ids.js';
 import type { SignedInContext } from '../../../platform/http/route.js';
 import { createFamilyAccount, sendFamilyInvitation, type InviteDeps } from '../../administration/partnership/index.js';
+import { childAccess, viewerOf } from '../../record/sharing/index.js';
 import { longDate, todayInLondon } from '../../../platform/dates.js';
 import {
   addMonths,
@@ -307,4 +308,40 @@ export const familyWorklist: WorklistContributor = {
   name: 'Your family',
   permissions: ['family:view'],
   items: (ctx: WorklistContext) => familyWork(ctx.db, ctx.user.id, ctx.today),
+};
+
+/**
+ * Family accounts someone else asked for, waiting for a second person (migration 0032): for staff
+ * who may change records, on children whose family section they may see, so the link opens.
+ * Few are ever waiting, so the sharing rule is asked per child.
+ */
+export const familyAccountsToApprove: WorklistContributor = {
+  name: 'Family accounts',
+  permissions: ['children:edit'],
+  async items(ctx: WorklistContext): Promise<WorkItem[]> {
+    const { rows } = await sql<{ child_id: string; given_name: string; preferred_name: string | null; family_name: string; asked_on: string }>`
+      select c.id as child_id, c.given_name, c.preferred_name, c.family_name, to_char(min(a.invited_at at time zone 'Europe/London'), 'YYYY-MM-DD') as asked_on
+        from family_accounts a
+        left join family_members m on m.id = a.family_member_id
+        join children c on c.id = a.child_id or (a.child_id is null and c.family_id = m.family_id and m.parental_responsibility)
+       where a.approved_at is null and a.invited_by <> ${ctx.user.id} and c.status = 'active'
+       group by c.id, c.given_name, c.preferred_name, c.family_name
+       order by asked_on, c.family_name, c.id
+       limit 20`.execute(ctx.db);
+    const viewer = viewerOf(ctx.user);
+    const items: WorkItem[] = [];
+    for (const r of rows) {
+      const access = await childAccess(ctx.db, viewer, r.child_id);
+      if (!access.visible || !access.sections.has('family')) continue;
+      items.push({
+        text: `Check and approve a family account for ${r.preferred_name?.trim() || r.given_name} ${r.family_name}`,
+        href: paths.children.familyAccounts(r.child_id),
+        count: 1,
+        dueOn: r.asked_on,
+        dueLabel: 'Asked for on',
+        children: [r.child_id],
+      });
+    }
+    return items;
+  },
 };

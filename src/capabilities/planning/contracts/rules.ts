@@ -29,15 +29,8 @@ export function sharesProblem(annualValuePence: number, shares: readonly Contrac
   return null;
 }
 
-/** 'YYYY-MM-DD' plus whole calendar months; a day past the month's end becomes its last day (31 August + 6 months = 28 or 29 February). */
-export function addMonths(iso: string, months: number): string {
-  const [y, m, d] = iso.split('-').map(Number) as [number, number, number];
-  const index = y * 12 + (m - 1) + months;
-  const year = Math.floor(index / 12);
-  const month = (index % 12) + 1;
-  const last = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(Math.min(d, last)).padStart(2, '0')}`;
-}
+import { addMonths } from '../../../platform/financial-year.js';
+export { addMonths };
 
 export type Expiry = 'ended' | 'within-3-months' | 'within-6-months' | null;
 
